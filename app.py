@@ -1,0 +1,95 @@
+"""The Flask application factory; ``python app.py`` serves Wengu on 127.0.0.1:5000."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import settings_from_env
+from models import db
+from models.store import autoload_banks
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("wengu")
+
+
+def _secret_key(instance: Path) -> str:
+    """The key kept in the instance folder, made on first start; safe if two start at once."""
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of Wengu.
+
+    Args:
+        config: settings that override those read from the environment (tests pass
+            their database and instance folder here).
+    """
+    settings = settings_from_env()
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        instance_path=settings["WENGU_INSTANCE_PATH"] or None,
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(settings)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'wengu.sqlite3'}"
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    db.init_app(app)
+
+    from cli import bank_cli
+    from views import banks
+
+    app.register_blueprint(banks.bp)
+    app.cli.add_command(bank_cli)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(db.engine)
+        db.create_all()
+        if app.config["WENGU_AUTOLOAD_BANKS"]:
+            for line in autoload_banks(
+                db.session, Path(app.config["WENGU_QUIZZES"]), app.config["WENGU_MAX_BANK_BYTES"]
+            ):
+                log.warning(line) if line.startswith("error") else log.info(line)
+    return app
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    application = create_app()
+    application.run(host=application.config["WENGU_HOST"], port=application.config["WENGU_PORT"])

@@ -1,0 +1,72 @@
+"""The ``flask`` command groups: thin wrappers over ``srs`` and ``models``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from models import db
+from models.store import bank_summaries, import_bank
+from srs.bank import BankError, load_banks
+
+__all__ = ["bank_cli"]
+
+bank_cli = AppGroup("bank", help="Check, import and list question banks.")
+
+
+def _load(paths: tuple[str, ...]) -> list:
+    """Read every bank or print every problem and exit 1."""
+    try:
+        return load_banks(paths, max_bytes=current_app.config["WENGU_MAX_BANK_BYTES"])
+    except BankError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        count = len(error.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''}; nothing was imported.", err=True)
+        raise SystemExit(1) from None
+
+
+@bank_cli.command("check")
+@click.argument("paths", nargs=-1, required=True)
+def check(paths: tuple[str, ...]) -> None:
+    """Validate banks, printing each problem as file:line:column: message."""
+    for bank in _load(paths):
+        cards = sum(len(question.card_ordinals) for question in bank.questions)
+        click.echo(
+            f"{bank.source}: bank '{bank.id}' is valid: {len(bank.questions)} questions, "
+            f"{cards} cards, {len(bank.sections)} sections, {len(bank.diagrams)} diagrams"
+        )
+
+
+@bank_cli.command("import")
+@click.argument("paths", nargs=-1, required=True)
+def import_(paths: tuple[str, ...]) -> None:
+    """Validate banks, then import them all in one transaction."""
+    banks = _load(paths)
+    try:
+        reports = [import_bank(db.session, bank) for bank in banks]
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for report in reports:
+        click.echo(str(report))
+
+
+@bank_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead.")
+def list_(as_json: bool) -> None:
+    """List the banks on this server with their counts."""
+    summaries = bank_summaries(db.session)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in summaries], ensure_ascii=False, indent=2))
+        return
+    for summary in summaries:
+        retired = f", {summary.retired} retired" if summary.retired else ""
+        click.echo(
+            f"{summary.id}\t{summary.title}\t{summary.questions} questions{retired}, "
+            f"{summary.diagrams} diagrams"
+        )

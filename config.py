@@ -1,0 +1,45 @@
+"""Settings, read from the environment (``WENGU_*``) with defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PROJECT_ROOT", "settings_from_env"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def _database_url(environ: Mapping[str, str]) -> str | None:
+    url = environ.get("WENGU_DATABASE_URL") or environ.get("DATABASE_URL")
+    if url and url.startswith("postgres://"):
+        # Heroku-style URLs; SQLAlchemy only knows the long scheme name.
+        url = "postgresql://" + url[len("postgres://") :]
+    return url or None
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The app's settings from ``environ`` (the process environment by default).
+
+    ``SQLALCHEMY_DATABASE_URI`` and ``SECRET_KEY`` are left ``None`` when unset: the app
+    then uses SQLite and a generated key in its instance folder.
+    """
+    env = os.environ if environ is None else environ
+    return {
+        "SECRET_KEY": env.get("WENGU_SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env),
+        "WENGU_INSTANCE_PATH": env.get("WENGU_INSTANCE_PATH") or None,
+        "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
+        "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
+        "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),
+        "WENGU_HOST": env.get("WENGU_HOST") or "127.0.0.1",
+        "WENGU_PORT": int(env.get("WENGU_PORT") or 5000),
+    }

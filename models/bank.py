@@ -1,0 +1,102 @@
+"""Banks, their sections, questions and diagrams, as stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db
+from models.types import UTCDateTime, now_utc
+
+__all__ = ["Bank", "Diagram", "Question", "Section"]
+
+
+class Bank(db.Model):
+    """A question bank; ``id`` is the id written in its ``bank.yaml``."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(35))
+    description: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(1000), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="bank", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="bank", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    diagrams: Mapped[list[Diagram]] = relationship(
+        back_populates="bank", order_by="Diagram.path", cascade="all, delete-orphan"
+    )
+
+
+class Section(db.Model):
+    """A part of the notes a bank follows; ``key`` is its id in the bank file."""
+
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    parent_key: Mapped[str | None] = mapped_column(String(64))
+    position: Mapped[int]
+
+    bank: Mapped[Bank] = relationship(back_populates="sections")
+
+
+class Question(db.Model):
+    """A question of a bank; ``key`` is its id in the bank file, stable across imports.
+
+    ``content`` holds the type-specific fields (prompt, answer, choices...) as written;
+    ``card_ordinals`` lists the cards it makes. A question that disappears from its bank
+    is ``retired``, never deleted, so its cards and their history stay.
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "key"),
+        Index("ix_questions_bank_active_position", "bank_id", "retired", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16))
+    section_key: Mapped[str | None] = mapped_column(String(64))
+    position: Mapped[int]
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    card_ordinals: Mapped[list[int]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(255), default="")
+    line: Mapped[int] = mapped_column(default=0)
+    retired: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    bank: Mapped[Bank] = relationship(back_populates="questions")
+
+
+class Diagram(db.Model):
+    """An image a bank's Markdown refers to; ``path`` is relative to the bank's folder."""
+
+    __tablename__ = "diagrams"
+    __table_args__ = (UniqueConstraint("bank_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    bank: Mapped[Bank] = relationship(back_populates="diagrams")

@@ -1,0 +1,264 @@
+"""Between banks as read (``srs.bank``) and banks as stored: import and summaries.
+
+Importing never commits: the caller decides what one transaction is (the CLI makes a whole
+command one), so a failure anywhere leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.bank import Bank, Diagram, Question, Section
+from models.card import Card
+from models.types import now_utc
+from srs import bank as schema
+
+__all__ = ["BankSummary", "ImportReport", "autoload_banks", "bank_summaries", "import_bank"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What one import did to one bank."""
+
+    bank: str
+    created: bool
+    added: int
+    updated: int
+    retired: int
+    revived: int
+    unchanged: int
+
+    def __str__(self) -> str:
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.retired} retired"]
+        if self.revived:
+            parts.append(f"{self.revived} revived")
+        parts.append(f"{self.unchanged} unchanged")
+        return f"{self.bank}: {', '.join(parts)}"
+
+
+@dataclass(frozen=True, slots=True)
+class BankSummary:
+    """A bank in numbers, as ``bank list`` shows it."""
+
+    id: str
+    title: str
+    questions: int
+    retired: int
+    types: dict[str, int]
+    diagrams: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "questions": self.questions,
+            "retired": self.retired,
+            "types": dict(self.types),
+            "diagrams": self.diagrams,
+        }
+
+
+def _learner_facing(question: schema.Question) -> dict[str, Any]:
+    return {
+        "type": question.type,
+        "section_key": question.section,
+        "tags": list(question.tags),
+        "content": question.content(),
+        "explanation": question.explanation,
+        "card_ordinals": list(question.card_ordinals),
+    }
+
+
+def _stored_facing(row: Question) -> dict[str, Any]:
+    return {
+        "type": row.type,
+        "section_key": row.section_key,
+        "tags": row.tags,
+        "content": row.content,
+        "explanation": row.explanation,
+        "card_ordinals": row.card_ordinals,
+    }
+
+
+def _sync_sections(session: Session, row: Bank, sections: tuple[schema.Section, ...]) -> None:
+    existing = {section.key: section for section in row.sections}
+    wanted = {section.id for section in sections}
+    for key, section in existing.items():
+        if key not in wanted:
+            session.delete(section)
+    for position, section in enumerate(sections):
+        stored = existing.get(section.id)
+        if stored is None:
+            stored = Section(bank_id=row.id, key=section.id)
+            session.add(stored)
+        stored.title = section.title
+        stored.parent_key = section.parent
+        stored.position = position
+
+
+def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[schema.Diagram, ...]) -> None:
+    existing = {diagram.path: diagram for diagram in row.diagrams}
+    wanted = {diagram.path for diagram in diagrams}
+    for path, diagram in existing.items():
+        if path not in wanted:
+            session.delete(diagram)
+    for diagram in diagrams:
+        digest = hashlib.sha256(diagram.data).hexdigest()
+        stored = existing.get(diagram.path)
+        if stored is None:
+            stored = Diagram(bank_id=row.id, path=diagram.path)
+            session.add(stored)
+        elif stored.sha256 == digest:
+            continue
+        stored.media_type = diagram.media_type
+        stored.sha256 = digest
+        stored.data = diagram.data
+
+
+def _sync_cards(session: Session, question_id: int, ordinals: list[int] | None) -> None:
+    """Retire the cards of a question (``ordinals`` None), or those whose card is gone."""
+    cards = update(Card).where(Card.question_id == question_id)
+    if ordinals is None:
+        session.execute(cards.values(retired=True))
+        return
+    session.execute(cards.where(Card.ordinal.in_(ordinals)).values(retired=False))
+    session.execute(cards.where(Card.ordinal.not_in(ordinals)).values(retired=True))
+
+
+def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None) -> ImportReport:
+    """Add or update ``bank`` in ``session`` without committing.
+
+    Questions are matched by id: a known one is updated in place (its cards and reviews
+    stay), a new one is added, one that is no longer in the bank is retired, and a retired
+    one whose id comes back is revived.
+    """
+    now = now or now_utc()
+    row = session.get(Bank, bank.id)
+    created = row is None
+    if row is None:
+        row = Bank(id=bank.id)
+        session.add(row)
+    row.title = bank.title
+    row.language = bank.language
+    row.description = bank.description
+    row.source = bank.source
+    row.fingerprint = bank.fingerprint
+    row.imported_at = now
+    session.flush()
+
+    _sync_sections(session, row, bank.sections)
+    _sync_diagrams(session, row, bank.diagrams)
+
+    existing = {question.key: question for question in row.questions}
+    counts: Counter[str] = Counter()
+    for position, question in enumerate(bank.questions):
+        values = _learner_facing(question)
+        placement = {"position": position, "source": question.source, "line": question.line}
+        stored = existing.pop(question.id, None)
+        if stored is None:
+            session.add(
+                Question(bank_id=row.id, key=question.id, updated_at=now, **values, **placement)
+            )
+            counts["added"] += 1
+            continue
+        revived = stored.retired
+        changed = _stored_facing(stored) != values
+        cards_changed = revived or stored.card_ordinals != values["card_ordinals"]
+        counts["revived" if revived else "updated" if changed else "unchanged"] += 1
+        for key, value in (values | placement).items():
+            setattr(stored, key, value)
+        stored.retired = False
+        if changed or revived:
+            stored.updated_at = now
+        if cards_changed:
+            _sync_cards(session, stored.id, values["card_ordinals"])
+    for stored in existing.values():
+        if not stored.retired:
+            stored.retired = True
+            stored.updated_at = now
+            counts["retired"] += 1
+            _sync_cards(session, stored.id, None)
+    session.flush()
+    return ImportReport(
+        bank=bank.id,
+        created=created,
+        added=counts["added"],
+        updated=counts["updated"],
+        retired=counts["retired"],
+        revived=counts["revived"],
+        unchanged=counts["unchanged"],
+    )
+
+
+def bank_summaries(session: Session) -> list[BankSummary]:
+    """Every bank with its counts: active questions, retired ones, per type, diagrams."""
+    per_type: dict[str, Counter[str]] = {}
+    retired: Counter[str] = Counter()
+    rows = session.execute(
+        select(Question.bank_id, Question.type, Question.retired, func.count()).group_by(
+            Question.bank_id, Question.type, Question.retired
+        )
+    )
+    for bank_id, question_type, is_retired, count in rows:
+        if is_retired:
+            retired[bank_id] += count
+        else:
+            per_type.setdefault(bank_id, Counter())[question_type] += count
+    diagrams = dict(
+        session.execute(select(Diagram.bank_id, func.count()).group_by(Diagram.bank_id)).all()
+    )
+    summaries = []
+    for bank in session.scalars(select(Bank).order_by(Bank.id)):
+        types = per_type.get(bank.id, Counter())
+        summaries.append(
+            BankSummary(
+                id=bank.id,
+                title=bank.title,
+                questions=sum(types.values()),
+                retired=retired[bank.id],
+                types={t: types[t] for t in schema.QUESTION_TYPES if types[t]},
+                diagrams=diagrams.get(bank.id, 0),
+            )
+        )
+    return summaries
+
+
+def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
+    """Import the banks shipped in ``folder`` that are new or whose files changed.
+
+    Each bank is its own transaction, committed here: one broken shipped bank is reported
+    and skipped without keeping the others out. Returns one line per bank touched, those
+    about failures starting with ``error``.
+    """
+    if not folder.is_dir():
+        return []
+    known = dict(session.execute(select(Bank.source, Bank.fingerprint)).all())
+    lines = []
+    for path in sorted(folder.iterdir()):
+        if not ((path / schema.BANK_FILE).is_file() or path.suffix == ".yaml"):
+            continue
+        source = str(path)
+        if known.get(source) == schema.bank_fingerprint(path):
+            continue
+        try:
+            report = import_bank(session, schema.load_bank(path, max_bytes=max_bytes))
+            session.commit()
+        except schema.BankError as error:
+            session.rollback()
+            lines.append(f"error: shipped bank {source} was not loaded:\n{error}")
+            continue
+        except IntegrityError:
+            # Another process started at the same moment and imported it first.
+            session.rollback()
+            continue
+        lines.append(f"{'loaded' if report.created else 'updated'} {report}")
+    return lines

@@ -1,0 +1,1 @@
+"""Wengu's domain: banks, scheduling, rendering and exports, with no web framework in sight."""

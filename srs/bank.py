@@ -1,0 +1,746 @@
+"""Question banks: the YAML format, read and validated into frozen values.
+
+A bank is a folder holding ``bank.yaml``, any further ``*.yaml`` files that each hold a
+``questions:`` list, and the diagram files its Markdown refers to; a single ``.yaml`` file
+with the same keys is a bank without diagrams. :func:`load_bank` reads one and either returns
+a :class:`Bank` or raises :class:`BankError` carrying every :class:`Problem` found, each with
+``file:line:column`` and the key at fault. Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import posixpath
+import re
+import xml.parsers.expat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from srs.cloze import ClozeError, cloze_numbers, parse_cloze
+from srs.render import image_sources
+from srs.yamlread import Mapping, Node, Position, Scalar, Sequence, read_yaml
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "IMAGE_TYPES",
+    "QUESTION_TYPES",
+    "Bank",
+    "BankError",
+    "Diagram",
+    "Problem",
+    "Question",
+    "Section",
+    "bank_fingerprint",
+    "diagram_path",
+    "load_bank",
+    "load_banks",
+]
+
+QUESTION_TYPES = ("basic", "reverse", "cloze", "choice", "truefalse", "order", "typing")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+BANK_FILE = "bank.yaml"
+DIAGRAM_FOLDER = "diagrams"
+
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_ID_MAX = 64
+_TAG = re.compile(r"[^\s]+\Z")
+_BANK_KEYS = {"id", "title", "language", "description", "sections", "questions"}
+_PART_KEYS = {"questions"}
+_SECTION_KEYS = {"id", "title", "parent"}
+_COMMON_KEYS = {"id", "type", "section", "tags", "explanation"}
+_TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # type: (required keys, optional keys) besides the common ones
+    "basic": (("prompt", "answer"), ()),
+    "reverse": (("prompt", "answer"), ()),
+    "typing": (("prompt", "answer"), ("accept",)),
+    "cloze": (("text",), ()),
+    "choice": (("prompt", "choices", "correct"), ()),
+    "truefalse": (("prompt", "correct"), ()),
+    "order": (("prompt", "items"), ()),
+}
+_ALL_QUESTION_KEYS = _COMMON_KEYS.union(*(set(r + o) for r, o in _TYPE_KEYS.values()))
+_MARKDOWN_FIELDS = ("prompt", "answer", "text", "explanation")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a bank, where it is."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class BankError(Exception):
+    """A bank could not be read; ``problems`` lists every reason found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question as written in a bank file; type-specific fields are ``None`` when unused.
+
+    ``correct`` is a bool for ``truefalse``, an index for a one-answer ``choice`` and a tuple
+    of indices for a several-answer one. ``source`` is the file (relative to the bank) and
+    ``line`` where the question starts, for "edit this question" links.
+    """
+
+    id: str
+    type: str
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    explanation: str | None = None
+    prompt: str | None = None
+    answer: str | None = None
+    accept: tuple[str, ...] = ()
+    text: str | None = None
+    choices: tuple[str, ...] = ()
+    correct: bool | int | tuple[int, ...] | None = None
+    items: tuple[str, ...] = ()
+    source: str = ""
+    line: int = 0
+
+    @property
+    def card_ordinals(self) -> tuple[int, ...]:
+        """The cards this question makes: 0 and 1 for reverse, the cN numbers for cloze."""
+        if self.type == "reverse":
+            return (0, 1)
+        if self.type == "cloze":
+            return cloze_numbers(self.text or "")
+        return (0,)
+
+    def content(self) -> dict[str, object]:
+        """The type-specific fields, as plain JSON-ready values."""
+        required, optional = _TYPE_KEYS[self.type]
+        values: dict[str, object] = {}
+        for key in required + optional:
+            value = getattr(self, key)
+            values[key] = list(value) if isinstance(value, tuple) else value
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    """An image file of a bank; ``path`` is relative to the bank's folder, with ``/``."""
+
+    path: str
+    data: bytes = field(repr=False)
+
+    @property
+    def media_type(self) -> str:
+        return IMAGE_TYPES[posixpath.splitext(self.path)[1].lower()]
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    id: str
+    title: str
+    language: str | None = None
+    description: str | None = None
+    sections: tuple[Section, ...] = ()
+    questions: tuple[Question, ...] = ()
+    diagrams: tuple[Diagram, ...] = ()
+    source: str = ""
+    fingerprint: str = ""
+
+
+class _File:
+    """Collects the problems of one file and names them by its display path."""
+
+    def __init__(self, display: str, problems: list[Problem]) -> None:
+        self.display = display
+        self.problems = problems
+
+    def problem(self, position: Position, message: str) -> None:
+        self.problems.append(Problem(self.display, position.line, position.column, message))
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _read_text(path: Path, display: str, max_bytes: int, out: _File) -> str | None:
+    size = path.stat().st_size
+    if size > max_bytes:
+        out.problem(
+            Position(1, 1),
+            f"file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB",
+        )
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        out.problem(
+            Position(line, column),
+            f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8",
+        )
+        return None
+    return text.removeprefix("\ufeff")
+
+
+class _Reader:
+    """Validates the parsed files of one bank and builds its values."""
+
+    def __init__(self, root: Path | None, display_root: str, max_bytes: int) -> None:
+        self.root = root
+        self.display_root = display_root
+        self.max_bytes = max_bytes
+        self.problems: list[Problem] = []
+        self.sections: dict[str, Section] = {}
+        self.question_ids: dict[str, tuple[str, Position]] = {}
+        self.questions: list[Question] = []
+        self.diagram_refs: dict[str, None] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def file(self, display: str) -> _File:
+        return _File(display, self.problems)
+
+    def text(self, out: _File, where: str, key: str, node: Node) -> str | None:
+        if isinstance(node, Scalar) and not node.is_null and node.text.strip():
+            return node.text
+        position = node.position
+        if isinstance(node, Scalar):
+            out.problem(position, f"{where}: '{key}' is empty")
+        else:
+            out.problem(position, f"{where}: '{key}' must be text, not a list or mapping")
+        return None
+
+    def text_list(
+        self, out: _File, where: str, key: str, node: Node, minimum: int = 0
+    ) -> tuple[str, ...] | None:
+        if not isinstance(node, Sequence):
+            out.problem(node.position, f"{where}: '{key}' must be a list")
+            return None
+        values = []
+        for index, item in enumerate(node.items):
+            value = self.text(out, where, f"{key}[{index}]", item)
+            if value is None:
+                return None
+            values.append(value)
+        if len(values) < minimum:
+            out.problem(node.position, f"{where}: '{key}' needs at least {minimum} entries")
+            return None
+        return tuple(values)
+
+    def check_keys(self, out: _File, where: str, mapping: Mapping, allowed: set[str]) -> None:
+        for key, position in mapping.keys.items():
+            if key not in allowed:
+                out.problem(position, f"{where}: unknown key '{key}'{_did_you_mean(key, allowed)}")
+
+    def identifier(self, out: _File, where: str, node: Node | None, at: Position) -> str | None:
+        if node is None:
+            out.problem(at, f"{where}: missing required key 'id'")
+            return None
+        if not isinstance(node, Scalar) or not _ID.match(node.text) or len(node.text) > _ID_MAX:
+            shown = node.text if isinstance(node, Scalar) else "(a list or mapping)"
+            out.problem(
+                node.position,
+                f"{where}: 'id' '{shown}' must be lowercase letters, digits and '-', "
+                f"starting with a letter or digit, at most {_ID_MAX} characters",
+            )
+            return None
+        return node.text
+
+    # -- bank and parts --------------------------------------------------------------------
+
+    def bank_header(self, out: _File, root: Mapping) -> tuple[str, str, str | None, str | None]:
+        self.check_keys(out, "bank", root, _BANK_KEYS)
+        bank_id = self.identifier(out, "bank", root.values.get("id"), root.position) or ""
+        title = None
+        if "title" in root.values:
+            title = self.text(out, "bank", "title", root.values["title"])
+        else:
+            out.problem(root.position, "bank: missing required key 'title'")
+        language = description = None
+        if "language" in root.values:
+            language = self.text(out, "bank", "language", root.values["language"])
+        if "description" in root.values:
+            description = self.text(out, "bank", "description", root.values["description"])
+        if "sections" in root.values:
+            self.read_sections(out, root.values["sections"])
+        return bank_id, title or "", language, description
+
+    def read_sections(self, out: _File, node: Node) -> None:
+        if not isinstance(node, Sequence):
+            out.problem(node.position, "bank: 'sections' must be a list")
+            return
+        for index, item in enumerate(node.items):
+            where = f"sections[{index}]"
+            if not isinstance(item, Mapping):
+                out.problem(item.position, f"{where}: must be a mapping with 'id' and 'title'")
+                continue
+            section_id = self.identifier(out, where, item.values.get("id"), item.position)
+            if section_id:
+                where = f"section '{section_id}'"
+            self.check_keys(out, where, item, _SECTION_KEYS)
+            title = None
+            if "title" in item.values:
+                title = self.text(out, where, "title", item.values["title"])
+            else:
+                out.problem(item.position, f"{where}: missing required key 'title'")
+            parent = None
+            if "parent" in item.values:
+                parent = self.text(out, where, "parent", item.values["parent"])
+                if parent is not None and parent not in self.sections:
+                    out.problem(
+                        item.values["parent"].position,
+                        f"{where}: 'parent' '{parent}' is not a section listed before it"
+                        + _did_you_mean(parent, self.sections),
+                    )
+                    parent = None
+            if section_id is None or title is None:
+                continue
+            if section_id in self.sections:
+                out.problem(item.values["id"].position, f"{where}: 'id' is listed twice")
+                continue
+            self.sections[section_id] = Section(section_id, title, parent)
+
+    def read_questions(self, out: _File, relative: str, node: Node) -> None:
+        if not isinstance(node, Sequence):
+            out.problem(node.position, "'questions' must be a list")
+            return
+        for index, item in enumerate(node.items):
+            if not isinstance(item, Mapping):
+                out.problem(item.position, f"questions[{index}]: must be a mapping")
+                continue
+            question = self.read_question(out, relative, index, item)
+            if question is not None:
+                self.questions.append(question)
+
+    # -- one question ----------------------------------------------------------------------
+
+    def read_question(
+        self, out: _File, relative: str, index: int, item: Mapping
+    ) -> Question | None:
+        before = len(self.problems)
+        where = f"questions[{index}]"
+        question_id = self.identifier(out, where, item.values.get("id"), item.position)
+        if question_id:
+            where = f"question '{question_id}'"
+            if question_id in self.question_ids:
+                first_file, first = self.question_ids[question_id]
+                out.problem(
+                    item.values["id"].position,
+                    f"{where}: 'id' is used twice (first at {first_file}:{first.line}:"
+                    f"{first.column})",
+                )
+            else:
+                self.question_ids[question_id] = (out.display, item.values["id"].position)
+
+        type_node = item.values.get("type")
+        question_type = None
+        if type_node is None:
+            out.problem(item.position, f"{where}: missing required key 'type'")
+        elif not isinstance(type_node, Scalar) or type_node.text not in QUESTION_TYPES:
+            shown = type_node.text if isinstance(type_node, Scalar) else "a list or mapping"
+            out.problem(
+                type_node.position,
+                f"{where}: 'type' '{shown}' is not one of {', '.join(QUESTION_TYPES)}"
+                + _did_you_mean(shown, QUESTION_TYPES),
+            )
+        else:
+            question_type = type_node.text
+
+        if question_type is None:
+            self.check_keys(out, where, item, _ALL_QUESTION_KEYS)
+            return None
+        required, optional = _TYPE_KEYS[question_type]
+        allowed = _COMMON_KEYS | set(required) | set(optional)
+        for key, position in item.keys.items():
+            if key in allowed:
+                continue
+            if key in _ALL_QUESTION_KEYS:
+                out.problem(
+                    position, f"{where}: '{key}' is not a key of a {question_type} question"
+                )
+            else:
+                out.problem(position, f"{where}: unknown key '{key}'{_did_you_mean(key, allowed)}")
+        for key in required:
+            if key not in item.values:
+                out.problem(
+                    item.position,
+                    f"{where}: missing required key '{key}' for a {question_type} question",
+                )
+
+        fields: dict[str, object] = {}
+        values = item.values
+        for key in ("prompt", "answer", "text", "explanation"):
+            if key in values and key in allowed:
+                fields[key] = self.text(out, where, key, values[key])
+        if "section" in values:
+            fields["section"] = self.section_ref(out, where, values["section"])
+        if "tags" in values:
+            tags = self.text_list(out, where, "tags", values["tags"])
+            for tag in tags or ():
+                if not _TAG.match(tag):
+                    out.problem(
+                        values["tags"].position, f"{where}: 'tags' entry '{tag}' has a space"
+                    )
+            fields["tags"] = tags or ()
+        if "accept" in values and "accept" in allowed:
+            fields["accept"] = self.text_list(out, where, "accept", values["accept"]) or ()
+        if "items" in values and "items" in allowed:
+            fields["items"] = self.text_list(out, where, "items", values["items"], minimum=2)
+        if "choices" in values and "choices" in allowed:
+            fields["choices"] = self.text_list(out, where, "choices", values["choices"], minimum=2)
+        if "correct" in values and "correct" in allowed:
+            if question_type == "truefalse":
+                fields["correct"] = self.truth(out, where, values["correct"])
+            else:
+                fields["correct"] = self.indices(
+                    out, where, values["correct"], fields.get("choices")
+                )
+        if question_type == "cloze" and fields.get("text"):
+            self.check_cloze(out, where, values["text"], str(fields["text"]))
+        for key in _MARKDOWN_FIELDS:
+            if fields.get(key):
+                self.check_images(out, where, key, values[key], str(fields[key]))
+        for key in ("choices", "items"):
+            for index, value in enumerate(fields.get(key) or ()):
+                self.check_images(out, where, f"{key}[{index}]", values[key].items[index], value)
+
+        if len(self.problems) > before or question_id is None:
+            return None
+        return Question(
+            id=question_id,
+            type=question_type,
+            source=relative,
+            line=item.position.line,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def section_ref(self, out: _File, where: str, node: Node) -> str | None:
+        name = self.text(out, where, "section", node)
+        if name is None:
+            return None
+        if name not in self.sections:
+            listed = (
+                "not usable: the bank lists no sections"
+                if not self.sections
+                else ("not one of the bank's sections" + _did_you_mean(name, self.sections))
+            )
+            out.problem(node.position, f"{where}: 'section' '{name}' is {listed}")
+            return None
+        return name
+
+    def truth(self, out: _File, where: str, node: Node) -> bool | None:
+        if isinstance(node, Scalar) and node.is_bool:
+            return node.as_bool()
+        out.problem(node.position, f"{where}: 'correct' must be true or false")
+        return None
+
+    def indices(
+        self, out: _File, where: str, node: Node, choices: object
+    ) -> int | tuple[int, ...] | None:
+        count = len(choices) if isinstance(choices, tuple) else None
+        nodes = node.items if isinstance(node, Sequence) else [node]
+        found: list[int] = []
+        for item in nodes:
+            if not isinstance(item, Scalar) or not item.is_int:
+                out.problem(
+                    item.position,
+                    f"{where}: 'correct' must be a 0-based index into 'choices', or a list of them",
+                )
+                return None
+            value = item.as_int()
+            if count is not None and not 0 <= value < count:
+                out.problem(
+                    item.position,
+                    f"{where}: 'correct' index {value} is out of range: "
+                    f"'choices' has {count} entries (0 to {count - 1})",
+                )
+                return None
+            if value in found:
+                out.problem(item.position, f"{where}: 'correct' lists index {value} twice")
+                return None
+            found.append(value)
+        if not found:
+            out.problem(node.position, f"{where}: 'correct' lists no index")
+            return None
+        return tuple(found) if isinstance(node, Sequence) else found[0]
+
+    def check_cloze(self, out: _File, where: str, node: Node, text: str) -> None:
+        try:
+            parse_cloze(text)
+        except ClozeError as error:
+            out.problem(node.position, f"{where}: 'text': {error}")
+
+    def check_images(self, out: _File, where: str, key: str, node: Node, text: str) -> None:
+        for reference in image_sources(text):
+            message = self.diagram_problem(reference)
+            if message:
+                out.problem(node.position, f"{where}: '{key}': {message}")
+            else:
+                self.diagram_refs[diagram_path(reference)] = None
+
+    def diagram_problem(self, reference: str) -> str | None:
+        parts = urlsplit(reference)
+        if parts.scheme or parts.netloc or reference.startswith(("/", "\\")):
+            return f"diagram '{reference}' must be a path relative to the bank's folder"
+        if "\\" in reference:
+            return f"diagram '{reference}' must use '/' between folders"
+        if self.root is None:
+            return f"diagram '{reference}' cannot be used: a single-file bank has no diagrams"
+        path = diagram_path(reference)
+        if path == ".." or path.startswith("../") or not path or path == ".":
+            return f"diagram '{reference}' leaves the bank's folder"
+        suffix = posixpath.splitext(path)[1].lower()
+        if suffix not in IMAGE_TYPES:
+            return f"diagram '{reference}' is not an image ({', '.join(sorted(IMAGE_TYPES))})"
+        full = self.root / path
+        try:
+            inside = full.resolve().is_relative_to(self.root.resolve())
+        except OSError:
+            inside = False
+        if not inside:
+            return f"diagram '{reference}' leaves the bank's folder"
+        if not full.is_file():
+            return f"diagram '{reference}' not found in {self.display_root}"
+        return None
+
+    # -- diagrams --------------------------------------------------------------------------
+
+    def read_diagrams(self) -> list[Diagram]:
+        if self.root is None:
+            return []
+        paths = dict(self.diagram_refs)
+        folder = self.root / DIAGRAM_FOLDER
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix.lower() in IMAGE_TYPES:
+                    relative = path.relative_to(self.root).as_posix()
+                    if (self.root / relative).resolve().is_relative_to(self.root.resolve()):
+                        paths.setdefault(relative, None)
+        diagrams = []
+        for relative in sorted(paths):
+            full = self.root / relative
+            display = _join(self.display_root, relative)
+            out = self.file(display)
+            size = full.stat().st_size
+            if size > self.max_bytes:
+                out.problem(
+                    Position(1, 1),
+                    f"file is {size / 1e6:.1f} MB; the limit is {self.max_bytes / 1e6:g} MB",
+                )
+                continue
+            data = full.read_bytes()
+            if relative.lower().endswith(".svg"):
+                for position, message in svg_problems(data):
+                    out.problem(position, message)
+            diagrams.append(Diagram(relative, data))
+        return diagrams
+
+
+def diagram_path(reference: str) -> str:
+    """The canonical form of a diagram reference: URL-decoded, normalised, ``/``-separated."""
+    path = posixpath.normpath(unquote(reference))
+    return "" if path == "." else path
+
+
+def _join(root: str, relative: str) -> str:
+    return posixpath.join(root, relative) if root else relative
+
+
+class _EntityRefusedError(Exception):
+    """Stops parsing an SVG that declares entities, before any is expanded."""
+
+
+def svg_problems(data: bytes) -> list[tuple[Position, str]]:
+    """Why an SVG may not be shown: script, event handlers, entities, foreign content.
+
+    The SVG is parsed with expat rather than searched as text, so that neither case,
+    namespaces nor entity tricks can hide a ``<script>``.
+    """
+    problems: list[tuple[Position, str]] = []
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+
+    def here() -> Position:
+        return Position(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = name.rsplit(" ", 1)[-1].lower()
+        if local in {"script", "foreignobject", "iframe", "embed", "object"}:
+            problems.append((here(), f"SVG diagrams may not carry script: <{local}> element"))
+        for attribute, value in attributes.items():
+            short = attribute.rsplit(" ", 1)[-1].lower()
+            compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            if short.startswith("on"):
+                problems.append((here(), f"SVG diagrams may not carry script: '{short}' handler"))
+            elif "javascript:" in compact or "vbscript:" in compact:
+                problems.append((here(), f"SVG diagrams may not carry script: '{short}' URL"))
+            elif short == "href" and not compact.startswith("#"):
+                problems.append(
+                    (here(), f"SVG diagrams may not refer outside themselves: '{short}' '{value}'")
+                )
+
+    def entity(name: str, *args: object) -> None:
+        problems.append((here(), f"SVG diagrams may not declare entities: '{name}'"))
+        raise _EntityRefusedError
+
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = entity
+    try:
+        parser.Parse(data, True)
+    except _EntityRefusedError:
+        pass
+    except xml.parsers.expat.ExpatError as error:
+        if not problems:
+            problems.append(
+                (
+                    Position(error.lineno, error.offset + 1),
+                    f"not a well-formed SVG: {xml.parsers.expat.ErrorString(error.code)}",
+                )
+            )
+    return problems
+
+
+def bank_fingerprint(path: str | Path) -> str:
+    """A hash of every file a bank is read from, to tell cheaply whether it changed."""
+    path = Path(path)
+    if path.is_dir():
+        files = [p for p in path.rglob("*") if p.is_file() and _is_bank_file(path, p)]
+    else:
+        files = [path] if path.is_file() else []
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+        digest.update(name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _is_bank_file(root: Path, file: Path) -> bool:
+    if file.parent == root and file.suffix == ".yaml":
+        return True
+    return file.suffix.lower() in IMAGE_TYPES
+
+
+def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
+    """Read and validate the bank at ``path``: a folder with ``bank.yaml``, or one YAML file.
+
+    Raises:
+        BankError: with every problem found; file names in it are ``path`` joined with the
+            file's place in the bank, as the caller wrote ``path``.
+    """
+    path = Path(path)
+    shown = str(path)
+    if path.is_dir():
+        root: Path | None = path
+        bank_file = path / BANK_FILE
+        parts = sorted(p for p in path.glob("*.yaml") if p.name != BANK_FILE and p.is_file())
+        if not bank_file.is_file():
+            raise BankError([Problem(shown, 1, 1, f"no {BANK_FILE} in this folder")])
+        files = [bank_file, *parts]
+        display_root = shown
+    elif path.is_file():
+        root = None
+        files = [path]
+        display_root = str(path.parent)
+    else:
+        raise BankError([Problem(shown, 1, 1, "no such file or folder")])
+
+    reader = _Reader(root, display_root, max_bytes)
+    header: tuple[str, str, str | None, str | None] | None = None
+    for index, file_path in enumerate(files):
+        relative = file_path.name
+        display = _join(display_root, relative) if root is not None else shown
+        out = reader.file(display)
+        text = _read_text(file_path, display, max_bytes, out)
+        if text is None:
+            continue
+        tree, yaml_problems = read_yaml(text)
+        for problem in yaml_problems:
+            out.problem(problem.position, problem.message)
+        if tree is None and yaml_problems:
+            continue
+        if not isinstance(tree, Mapping):
+            expected = "the bank's keys" if index == 0 else "'questions:'"
+            position = tree.position if tree is not None else Position(1, 1)
+            out.problem(position, f"expected a mapping with {expected}")
+            continue
+        if index == 0:
+            header = reader.bank_header(out, tree)
+        else:
+            reader.check_keys(out, "file", tree, _PART_KEYS)
+        if "questions" in tree.values:
+            reader.read_questions(out, relative, tree.values["questions"])
+        elif index > 0:
+            out.problem(tree.position, "missing required key 'questions'")
+    diagrams = reader.read_diagrams()
+    if not reader.questions and not reader.problems:
+        reader.file(shown).problem(Position(1, 1), "the bank has no questions")
+    if reader.problems or header is None:
+        order = {
+            name: index for index, name in enumerate(dict.fromkeys(p.file for p in reader.problems))
+        }
+        raise BankError(sorted(reader.problems, key=lambda p: (order[p.file], p.line, p.column)))
+    bank_id, title, language, description = header
+    return Bank(
+        id=bank_id,
+        title=title,
+        language=language,
+        description=description,
+        sections=tuple(reader.sections.values()),
+        questions=tuple(reader.questions),
+        diagrams=tuple(diagrams),
+        source=shown,
+        fingerprint=bank_fingerprint(path),
+    )
+
+
+def load_banks(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Bank]:
+    """Read several banks; fail with the problems of all of them if any is bad.
+
+    Two paths that hold banks with the same id are a problem too.
+    """
+    banks: list[Bank] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            bank = load_bank(path, max_bytes=max_bytes)
+        except BankError as error:
+            problems.extend(error.problems)
+            continue
+        if bank.id in seen:
+            problems.append(
+                Problem(
+                    bank.source, 1, 1, f"bank: 'id' '{bank.id}' is also the id of {seen[bank.id]}"
+                )
+            )
+            continue
+        seen[bank.id] = bank.source
+        banks.append(bank)
+    if problems:
+        raise BankError(problems)
+    return banks

@@ -1,0 +1,91 @@
+"""Cloze deletions in Anki's syntax: ``{{c1::answer}}`` or ``{{c1::answer::hint}}``.
+
+One card is made per distinct number. On card N the deletions numbered N are hidden (showing
+the hint, or ``[...]``) and every other deletion shows its answer, as in Anki.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+__all__ = ["ClozeError", "Deletion", "cloze_numbers", "parse_cloze", "render_cloze"]
+
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    number: int
+    answer: str
+    hint: str | None
+    start: int
+    end: int
+
+
+class ClozeError(ValueError):
+    """The text's cloze markup is malformed; ``offset`` is where, in characters."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def parse_cloze(text: str) -> list[Deletion]:
+    """Find every deletion in ``text``.
+
+    Raises:
+        ClozeError: an opening ``{{`` that is not a well-formed deletion, a number below 1,
+            an empty answer, a deletion inside another, or no deletion at all.
+    """
+    deletions: list[Deletion] = []
+    position = 0
+    while (start := text.find("{{", position)) != -1:
+        match = _DELETION.match(text, start)
+        if match is None:
+            raise ClozeError(
+                "malformed cloze: expected {{c1::answer}} or {{c1::answer::hint}}", start
+            )
+        number, answer, hint = int(match.group(1)), match.group(2), match.group(3)
+        if number < 1:
+            raise ClozeError(f"cloze number c{number} must be 1 or more", start)
+        if "{{" in answer or (hint is not None and "{{" in hint):
+            raise ClozeError("a cloze deletion may not contain another", start)
+        if not answer.strip():
+            raise ClozeError(f"cloze c{number} has an empty answer", start)
+        deletions.append(Deletion(number, answer, hint, match.start(), match.end()))
+        position = match.end()
+    if not deletions:
+        raise ClozeError("no cloze deletion: write {{c1::answer}} around what to recall", 0)
+    return deletions
+
+
+def cloze_numbers(text: str) -> tuple[int, ...]:
+    """The distinct deletion numbers of ``text``, ascending: one card each."""
+    return tuple(sorted({deletion.number for deletion in parse_cloze(text)}))
+
+
+def render_cloze(text: str, number: int | None, *, reveal: bool) -> str:
+    """Replace deletions with HTML spans, ready for Markdown rendering.
+
+    Args:
+        text: the cloze text.
+        number: the card's deletion number; ``None`` treats every deletion as the card's.
+        reveal: show the card's answers (the back) instead of the blanks (the front).
+    """
+    parts: list[str] = []
+    position = 0
+    for deletion in parse_cloze(text):
+        parts.append(text[position : deletion.start])
+        mine = number is None or deletion.number == number
+        if mine and not reveal:
+            blank = f"[{deletion.hint}]" if deletion.hint else "[...]"
+            parts.append(f'<span class="cloze cloze-blank">{html.escape(blank)}</span>')
+        elif mine:
+            parts.append(f'<span class="cloze cloze-answer">{deletion.answer}</span>')
+        else:
+            parts.append(deletion.answer)
+        position = deletion.end
+    parts.append(text[position:])
+    return "".join(parts)

@@ -1,0 +1,172 @@
+"""Markdown to safe HTML for prompts, answers and explanations.
+
+Rendering is Python-Markdown (fenced code, tables, Pygments highlighting through
+``codehilite``) followed by ``nh3``, a binding of the Rust ``ammonia`` sanitiser: what a bank
+author writes is trusted as Markdown but never as HTML, so script, event handlers and
+``javascript:`` URLs cannot survive whatever the Markdown contains. Image paths are the
+bank's diagram references; a caller-supplied function maps each to the URL that serves it,
+and an image whose path it does not know is shown as its alt text instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import xml.etree.ElementTree as etree  # noqa: N813 (the name Markdown uses)
+from collections.abc import Callable
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+__all__ = ["DiagramResolver", "highlight_css", "image_sources", "render_markdown"]
+
+DiagramResolver = Callable[[str], "str | None"]
+"""Maps a diagram path written in a bank to the URL serving it, or ``None`` if unknown."""
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p",
+    "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "loading", "decoding"},
+    "th": {"align"},
+    "td": {"align"},
+    "code": {"class"},
+    "pre": {"class"},
+    "div": {"class"},
+    "span": {"class"},
+    "ol": {"start"},
+}
+
+
+class _Images(Treeprocessor):
+    """Points every image at the URL its resolver gives, or turns it into its alt text."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.resolve: DiagramResolver = lambda path: None
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(parent):
+                if child.tag != "img":
+                    continue
+                url = self.resolve(child.get("src", ""))
+                if url is None:
+                    missing = etree.Element("span", {"class": "missing-diagram"})
+                    missing.text = child.get("alt") or child.get("src", "")
+                    missing.tail = child.tail
+                    parent[index] = missing
+                else:
+                    child.set("src", url)
+                    child.set("loading", "lazy")
+                    child.set("decoding", "async")
+
+
+class _ImageExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        self.images = _Images(md)
+        md.treeprocessors.register(self.images, "wengu-images", 0)
+
+
+_local = threading.local()
+
+
+def _markdown() -> tuple[markdown.Markdown, _Images]:
+    # Building a Markdown instance costs more than rendering a card; instances are not
+    # thread-safe, so each thread keeps one and resets it between uses.
+    if not hasattr(_local, "md"):
+        images = _ImageExtension()
+        _local.md = markdown.Markdown(
+            extensions=[
+                "fenced_code",
+                "tables",
+                "sane_lists",
+                "codehilite",
+                images,
+            ],
+            extension_configs={
+                "codehilite": {"guess_lang": False, "css_class": "codehilite"},
+                "tables": {"use_align_attribute": True},
+            },
+            output_format="html",
+        )
+        _local.images = images.images
+    return _local.md, _local.images
+
+
+def _convert(text: str, resolve: DiagramResolver) -> str:
+    md, images = _markdown()
+    images.resolve = resolve
+    try:
+        return md.reset().convert(text)
+    finally:
+        images.resolve = lambda path: None
+
+
+def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
+    """Render Markdown to sanitised HTML.
+
+    Args:
+        text: Markdown, possibly with raw HTML (which is sanitised, not trusted).
+        resolve: maps a diagram path to the URL that serves it; without one, images are
+            shown as their alt text.
+
+    Returns:
+        HTML safe to insert into a page: only the tags and attributes listed in this
+        module, links limited to http, https and mailto, images only from URLs the
+        resolver gave.
+    """
+    served: set[str] = set()
+
+    def resolve_and_remember(path: str) -> str | None:
+        url = resolve(path) if resolve else None
+        if url is not None:
+            served.add(url)
+        return url
+
+    html = _convert(text, resolve_and_remember)
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src" and value not in served:
+            return None
+        return value
+
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=keep,
+    )
+
+
+def image_sources(text: str) -> list[str]:
+    """The paths of every Markdown image in ``text``, in order (raw HTML is not searched)."""
+    if "![" not in text:
+        return []
+    found: list[str] = []
+
+    def collect(path: str) -> None:
+        found.append(path)
+
+    _convert(text, collect)
+    return found
+
+
+def highlight_css() -> str:
+    """The stylesheet for highlighted code: a light style, and a dark one for dark mode."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="friendly").get_style_defs(".codehilite")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".codehilite")
+    dark = "\n".join(f"  {line}" for line in dark.splitlines())
+    return (
+        "/* Code highlighting, made by srs.render.highlight_css(). */\n"
+        f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )

@@ -1,0 +1,223 @@
+"""A strict YAML reader that keeps the source position of every value.
+
+Banks are written by hand, so every value remembers where it stood: errors can then name
+``file:line:column``. The reader builds plain trees from libyaml's event stream itself, which
+lets it refuse what a bank never needs and what makes YAML dangerous:
+
+* anchors and aliases (no "billion laughs" expansion, no shared nodes),
+* any tag outside YAML's core schema (``!!python/object`` and friends),
+* more than one document, and nesting deeper than :data:`MAX_DEPTH`,
+* a key repeated in one mapping (PyYAML would silently keep the last one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.resolver import Resolver
+
+__all__ = [
+    "MAX_DEPTH",
+    "Mapping",
+    "Node",
+    "Position",
+    "Scalar",
+    "Sequence",
+    "YamlProblem",
+    "read_yaml",
+]
+
+MAX_DEPTH = 32
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = Resolver()
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a text file, both numbers counted from 1."""
+
+    line: int
+    column: int
+
+    @classmethod
+    def of(cls, mark: yaml.Mark) -> Position:
+        return cls(mark.line + 1, mark.column + 1)
+
+
+@dataclass(slots=True)
+class Scalar:
+    """A scalar as written: ``text`` is the source text, ``tag`` its resolved YAML tag."""
+
+    text: str
+    tag: str
+    position: Position
+
+    @property
+    def is_null(self) -> bool:
+        return self.tag == f"{_CORE}null"
+
+    @property
+    def is_bool(self) -> bool:
+        return self.tag == f"{_CORE}bool"
+
+    @property
+    def is_int(self) -> bool:
+        return self.tag == f"{_CORE}int"
+
+    def as_bool(self) -> bool:
+        return self.text.lower() in {"yes", "true", "on", "y"}
+
+    def as_int(self) -> int:
+        return yaml.constructor.SafeConstructor().construct_yaml_int(
+            yaml.ScalarNode(self.tag, self.text)
+        )
+
+
+@dataclass(slots=True)
+class Mapping:
+    """A mapping whose keys are strings; ``keys`` keeps where each key was written."""
+
+    position: Position
+    values: dict[str, Node] = field(default_factory=dict)
+    keys: dict[str, Position] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Sequence:
+    position: Position
+    items: list[Node] = field(default_factory=list)
+
+
+Node = Scalar | Mapping | Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Something wrong in the YAML itself, at ``position``."""
+
+    position: Position
+    message: str
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+
+
+class _Builder:
+    """Turns libyaml events into a tree of :data:`Node`, collecting problems as it goes."""
+
+    def __init__(self) -> None:
+        self.problems: list[YamlProblem] = []
+        self.stack: list[tuple[Mapping | Sequence, Scalar | None]] = []
+        self.documents = 0
+        self.root: Node | None = None
+
+    def problem(self, mark: yaml.Mark, message: str) -> None:
+        self.problems.append(YamlProblem(Position.of(mark), message))
+
+    def check_event(self, event: yaml.Event) -> None:
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.problem(
+                event.start_mark, f"anchor '&{anchor}': anchors and aliases are not allowed"
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
+            self.problem(event.start_mark, f"tag '{_tag_name(tag)}' is not allowed")
+
+    def add(self, node: Node) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        parent, pending_key = self.stack[-1]
+        if isinstance(parent, Sequence):
+            parent.items.append(node)
+            return
+        if pending_key is None:
+            if not isinstance(node, Scalar):
+                self.problems.append(YamlProblem(node.position, "a key must be a plain value"))
+                key = Scalar("", f"{_CORE}str", node.position)
+            else:
+                key = node
+            self.stack[-1] = (parent, key)
+            return
+        self.stack[-1] = (parent, None)
+        name = pending_key.text
+        if name in parent.values:
+            first = parent.keys[name]
+            self.problems.append(
+                YamlProblem(
+                    pending_key.position,
+                    f"repeated key '{name}' (first at line {first.line})",
+                )
+            )
+            return
+        parent.values[name] = node
+        parent.keys[name] = pending_key.position
+
+    def open(self, container: Mapping | Sequence, mark: yaml.Mark) -> bool:
+        if len(self.stack) >= MAX_DEPTH:
+            self.problem(mark, f"nesting deeper than {MAX_DEPTH} levels")
+            return False
+        self.add(container)
+        self.stack.append((container, None))
+        return True
+
+    def feed(self, event: yaml.Event) -> bool:
+        """Take one event; return False when reading must stop."""
+        self.check_event(event)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.problem(event.start_mark, "only one YAML document is allowed per file")
+                return False
+        elif isinstance(event, yaml.AliasEvent):
+            self.problem(
+                event.start_mark, f"alias '*{event.anchor}': anchors and aliases are not allowed"
+            )
+            self.add(Scalar("", f"{_CORE}null", Position.of(event.start_mark)))
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag in (None, "!"):
+                tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            self.add(Scalar(event.value, tag, Position.of(event.start_mark)))
+        elif isinstance(event, yaml.MappingStartEvent):
+            return self.open(Mapping(Position.of(event.start_mark)), event.start_mark)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            return self.open(Sequence(Position.of(event.start_mark)), event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self.stack.pop()
+        return True
+
+
+def read_yaml(text: str) -> tuple[Node | None, list[YamlProblem]]:
+    """Read one YAML document from ``text``.
+
+    Returns:
+        The tree and every problem found. The tree is ``None`` for an empty document or
+        when reading had to stop (a syntax error, too deep a nesting, a second document);
+        after other problems it is still whole enough to validate further: a repeated key
+        keeps its first value, an alias reads as null.
+    """
+    builder = _Builder()
+    complete = True
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if not builder.feed(event):
+                complete = False
+                break
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or error.context or "not valid YAML"
+        if error.context and error.problem:
+            message = f"{error.context}, {error.problem}"
+        builder.problems.append(YamlProblem(Position.of(mark) if mark else Position(1, 1), message))
+        complete = False
+    except yaml.YAMLError as error:
+        builder.problems.append(YamlProblem(Position(1, 1), str(error)))
+        complete = False
+    return (builder.root if complete else None), builder.problems

@@ -1,0 +1,111 @@
+"""Markdown rendering: what authors may write comes out; script never does."""
+
+from __future__ import annotations
+
+import pytest
+
+from srs.cloze import render_cloze
+from srs.render import highlight_css, image_sources, render_markdown
+
+
+def served(path: str) -> str | None:
+    return f"/banks/b/diagrams/{path}" if path == "diagrams/engine.svg" else None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+        '<img src=x onerror="alert(1)">',
+        '<svg onload="alert(1)"></svg>',
+        '<a href="javascript:alert(1)">click</a>',
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](java&#09;script:alert(1))",
+        '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+        "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+        '<iframe src="https://evil.example"></iframe>',
+        '<div style="background:url(javascript:alert(1))">x</div>',
+        '<p title="x" onmouseover="alert(1)">hover</p>',
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        '<form action="javascript:alert(1)"><button>go</button></form>',
+    ],
+)
+def test_hostile_markup_never_survives(hostile: str) -> None:
+    html = render_markdown(f"Before\n\n{hostile}\n\nAfter", served).lower()
+    for needle in ("<script", "onerror", "onload", "onmouseover", "javascript:", "data:",
+                   "<iframe", "style=", "<form", "<svg"):  # fmt: skip
+        assert needle not in html, (needle, html)
+    assert "before" in html
+
+
+def test_known_diagram_resolves_to_its_route() -> None:
+    html = render_markdown("![Docker engine](diagrams/engine.svg)", served)
+    assert html == (
+        '<p><img alt="Docker engine" decoding="async" loading="lazy" '
+        'src="/banks/b/diagrams/diagrams/engine.svg"></p>'
+    )
+
+
+def test_unknown_diagram_becomes_its_alt_text() -> None:
+    html = render_markdown("![lost figure](../../etc/passwd.svg)", served)
+    assert html == '<p><span class="missing-diagram">lost figure</span></p>'
+
+
+def test_raw_img_to_elsewhere_loses_its_source() -> None:
+    html = render_markdown('<img src="https://tracker.example/p.png" alt="t">', served)
+    assert "tracker" not in html
+
+
+def test_links_get_safe_rel() -> None:
+    html = render_markdown("[docs](https://docs.docker.com/)")
+    assert html == (
+        '<p><a href="https://docs.docker.com/" rel="noopener noreferrer nofollow">docs</a></p>'
+    )
+
+
+def test_fenced_code_is_highlighted() -> None:
+    html = render_markdown("```bash\ndocker run -p 80:80 nginx\n```")
+    assert html.startswith('<div class="codehilite"><pre>')
+    assert '<span class="w"> </span>' in html
+
+
+def test_tables_render_with_alignment() -> None:
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
+    assert '<td align="left">1</td>' in html and '<td align="right">2</td>' in html
+
+
+def test_image_sources_lists_markdown_images_only() -> None:
+    text = '![a](diagrams/a.svg) text ![b](b.png "title") <img src="raw.svg">'
+    assert image_sources(text) == ["diagrams/a.svg", "b.png"]
+
+
+def test_cloze_front_hides_only_its_own_deletion() -> None:
+    text = "{{c1::containerd}} 指挥 {{c2::runc::运行时}}"
+    assert render_cloze(text, 2, reveal=False) == (
+        'containerd 指挥 <span class="cloze cloze-blank">[运行时]</span>'
+    )
+    assert render_cloze(text, 1, reveal=False) == (
+        '<span class="cloze cloze-blank">[...]</span> 指挥 runc'
+    )
+
+
+def test_cloze_back_marks_the_answer() -> None:
+    assert render_cloze("{{c1::runc}} 退出", 1, reveal=True) == (
+        '<span class="cloze cloze-answer">runc</span> 退出'
+    )
+
+
+def test_cloze_hint_is_escaped() -> None:
+    assert "<b>" not in render_cloze("{{c1::a::<b>hint</b>}}", 1, reveal=False)
+
+
+def test_cloze_answer_with_markup_is_still_sanitised() -> None:
+    html = render_markdown(render_cloze("{{c1::<img src=x onerror=alert(1)>}}", 1, reveal=True))
+    assert "onerror" not in html
+
+
+def test_highlight_css_has_a_dark_variant() -> None:
+    css = highlight_css()
+    assert ".codehilite .k" in css and "@media (prefers-color-scheme: dark)" in css

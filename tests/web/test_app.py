@@ -1,0 +1,157 @@
+"""The application: settings, instance folder, database setup, shipped banks."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text
+
+from app import create_app
+from config import PROJECT_ROOT, settings_from_env
+from models import Bank, Card, Question, User, db
+from srs.render import highlight_css
+
+SHIPPED = (
+    "id: shipped\ntitle: Shipped\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
+)
+
+
+def test_database_url_from_wengu_variable_first() -> None:
+    settings = settings_from_env(
+        {"WENGU_DATABASE_URL": "sqlite:///a.db", "DATABASE_URL": "sqlite:///b.db"}
+    )
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "sqlite:///a.db"
+
+
+def test_database_url_is_honoured_and_postgres_scheme_fixed() -> None:
+    settings = settings_from_env({"DATABASE_URL": "postgres://u:p@localhost/wengu"})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/wengu"
+
+
+def test_defaults_without_environment() -> None:
+    settings = settings_from_env({})
+    assert settings["SQLALCHEMY_DATABASE_URI"] is None
+    assert settings["SECRET_KEY"] is None
+    assert settings["WENGU_AUTOLOAD_BANKS"] is True
+    assert settings["WENGU_MAX_BANK_BYTES"] == 5 * 1024 * 1024
+    assert (settings["WENGU_HOST"], settings["WENGU_PORT"]) == ("127.0.0.1", 5000)
+    assert settings["WENGU_QUIZZES"] == str(PROJECT_ROOT / "quizzes")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", False), ("false", False), ("1", True)])
+def test_autoload_switch(value: str, expected: bool) -> None:
+    assert settings_from_env({"WENGU_AUTOLOAD_BANKS": value})["WENGU_AUTOLOAD_BANKS"] is expected
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
+    app = create_app({"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
+                      "SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": None})  # fmt: skip
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst/wengu.sqlite3'}"
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()
+
+
+def test_secret_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    config = {"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
+              "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}  # fmt: skip
+    first = create_app(config).config["SECRET_KEY"]
+    second = create_app(config).config["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    key_file = tmp_path / "inst/secret_key"
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_secret_key_from_environment_wins(tmp_path: Path) -> None:
+    app = create_app({"WENGU_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "given",
+                      "WENGU_AUTOLOAD_BANKS": False})  # fmt: skip
+    assert app.config["SECRET_KEY"] == "given"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_foreign_keys_are_enforced(app: Flask) -> None:
+    with app.app_context():
+        db.session.add(Card(user_id=999, question_id=999, bank_id="none"))
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_times_come_back_aware_in_utc(app: Flask) -> None:
+    when = datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+    with app.app_context():
+        db.session.add(User(name="ann", password_hash="x", created_at=when))
+        db.session.commit()
+        db.session.expire_all()
+        stored = db.session.scalar(select(User.created_at))
+    assert stored == when
+    assert stored.tzinfo is timezone.utc
+    assert stored.hour == 4
+
+
+def test_naive_times_are_refused(app: Flask) -> None:
+    with app.app_context():
+        db.session.add(User(name="ann", password_hash="x", created_at=datetime(2026, 1, 1)))
+        with pytest.raises(Exception, match="naive datetime"):
+            db.session.flush()
+        db.session.rollback()
+
+
+# -- shipped banks ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipped(app_config: dict[str, object], write_bank) -> dict[str, object]:
+    write_bank("quizzes/shipped", {"bank.yaml": SHIPPED})
+    return {**app_config, "WENGU_AUTOLOAD_BANKS": True}
+
+
+def bank_rows(app: Flask) -> list[tuple[str, datetime]]:
+    with app.app_context():
+        return db.session.execute(select(Bank.id, Bank.imported_at)).all()
+
+
+def test_shipped_banks_load_on_a_new_database(shipped: dict[str, object]) -> None:
+    app = create_app(shipped)
+    assert [row[0] for row in bank_rows(app)] == ["shipped"]
+
+
+def test_unchanged_shipped_banks_are_not_imported_again(shipped: dict[str, object]) -> None:
+    first = bank_rows(create_app(shipped))
+    assert bank_rows(create_app(shipped)) == first
+
+
+def test_changed_shipped_bank_is_updated_on_start(
+    shipped: dict[str, object], tmp_path: Path
+) -> None:
+    create_app(shipped)
+    (tmp_path / "quizzes/shipped/bank.yaml").write_text(SHIPPED.replace("prompt: p", "prompt: new"))
+    app = create_app(shipped)
+    with app.app_context():
+        assert db.session.scalar(select(Question.content)) == {"prompt": "new", "answer": "a"}
+
+
+def test_autoload_can_be_turned_off(shipped: dict[str, object]) -> None:
+    app = create_app({**shipped, "WENGU_AUTOLOAD_BANKS": False})
+    assert bank_rows(app) == []
+
+
+def test_broken_shipped_bank_is_reported_and_the_rest_load(
+    shipped: dict[str, object], write_bank, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_bank("quizzes/broken", {"bank.yaml": "id: broken\ntitle: B\nquestions: [{id: x}]\n"})
+    with caplog.at_level(logging.WARNING, logger="wengu"):
+        app = create_app(shipped)
+    assert [row[0] for row in bank_rows(app)] == ["shipped"]
+    assert "shipped bank" in caplog.text and "missing required key 'type'" in caplog.text
+
+
+def test_highlight_stylesheet_is_current() -> None:
+    assert (PROJECT_ROOT / "static/css/pygments.css").read_text() == highlight_css()

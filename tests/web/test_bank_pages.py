@@ -1,0 +1,115 @@
+"""The bank pages and the diagram route."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><title>engine</title><rect width="4" height="4"/></svg>'
+BANK = """
+    id: demo
+    title: 演示题库
+    language: zh-CN
+    sections:
+      - {id: engine, title: 引擎}
+    questions:
+      - id: who
+        type: basic
+        section: engine
+        prompt: 谁创建容器？
+        answer: runc
+        explanation: |
+          ![引擎图](diagrams/engine.svg)
+
+          <script>alert("x")</script><img src=x onerror=alert(1)>[x](javascript:alert(1))
+      - id: gap
+        type: cloze
+        text: "{{c1::containerd}} 指挥 runc"
+      - id: pick
+        type: choice
+        prompt: 默认存储驱动？
+        choices: [overlay2, aufs]
+        correct: 0
+"""
+
+
+@pytest.fixture
+def imported(runner: FlaskCliRunner, write_bank) -> None:
+    root = write_bank("demo", {"bank.yaml": BANK, "diagrams/engine.svg": SVG})
+    other = write_bank(
+        "other",
+        {
+            "bank.yaml": "id: other\ntitle: O\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n",
+            "diagrams/secret.svg": SVG,
+        },
+    )
+    assert runner.invoke(args=["bank", "import", str(root), str(other)]).exit_code == 0
+
+
+def test_index_lists_banks(client: FlaskClient, imported: None) -> None:
+    page = client.get("/banks").get_data(as_text=True)
+    assert 'href="/banks/demo"' in page and "演示题库" in page
+    assert "3 questions · 1 diagram" in page
+
+
+def test_index_without_banks_says_how_to_add_one(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "No banks yet." in page and "flask --app app bank import PATH" in page
+
+
+def test_bank_page_renders_questions_with_their_diagram(
+    client: FlaskClient, imported: None
+) -> None:
+    page = client.get("/banks/demo").get_data(as_text=True)
+    assert "谁创建容器？" in page
+    assert 'src="/banks/demo/diagrams/diagrams/engine.svg"' in page
+    assert '<span class="cloze cloze-blank">[...]</span> 指挥 runc' in page
+    assert '<span class="cloze cloze-answer">containerd</span>' in page
+
+
+def test_bank_page_carries_no_script_from_the_bank(client: FlaskClient, imported: None) -> None:
+    page = client.get("/banks/demo").get_data(as_text=True).lower()
+    assert "<script" not in page and "onerror" not in page and "javascript:" not in page
+
+
+def test_unknown_bank_is_404(client: FlaskClient) -> None:
+    response = client.get("/banks/nope")
+    assert response.status_code == 404
+    assert "There is no bank &#39;nope&#39;." in response.get_data(as_text=True)
+
+
+def test_diagram_is_served_with_safe_headers(client: FlaskClient, imported: None) -> None:
+    response = client.get("/banks/demo/diagrams/diagrams/engine.svg")
+    assert response.status_code == 200
+    assert response.data == SVG
+    assert response.mimetype == "image/svg+xml"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+def test_diagram_revalidates_by_etag(client: FlaskClient, imported: None) -> None:
+    first = client.get("/banks/demo/diagrams/diagrams/engine.svg")
+    again = client.get(
+        "/banks/demo/diagrams/diagrams/engine.svg",
+        headers={"If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/banks/demo/diagrams/diagrams/missing.svg",
+        "/banks/demo/diagrams/diagrams/secret.svg",  # another bank's file
+        "/banks/demo/diagrams/../other/diagrams/secret.svg",
+        "/banks/demo/diagrams/%2e%2e/%2e%2e/config.py",
+        "/banks/demo/diagrams/bank.yaml",
+    ],
+)
+def test_nothing_but_the_banks_own_diagrams_is_served(
+    client: FlaskClient, imported: None, path: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"<svg" not in response.data

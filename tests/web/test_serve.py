@@ -1,0 +1,56 @@
+"""``python app.py`` starts a server on its own, with the shipped banks loaded."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_python_app_py_serves_the_shipped_banks(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("WENGU_") and key != "DATABASE_URL"
+    }
+    env.update({"WENGU_INSTANCE_PATH": str(tmp_path / "instance"), "WENGU_PORT": str(port)})
+    log = tmp_path / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/banks", timeout=2) as page:
+                    body = page.read().decode()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        f"server did not answer:\n{server.stdout.read() if server.stdout else ''}"
+                    )
+                time.sleep(0.2)
+        assert "<h1>Banks</h1>" in body
+        assert (tmp_path / "instance/wengu.sqlite3").exists()
+        assert (tmp_path / "instance/secret_key").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
