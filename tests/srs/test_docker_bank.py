@@ -1,0 +1,87 @@
+"""The shipped Docker bank keeps its promises: valid, every type, every section, every diagram."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from config import PROJECT_ROOT
+from srs.bank import QUESTION_TYPES, Bank, load_bank
+from srs.render import image_sources
+
+ROOT = PROJECT_ROOT / "quizzes/docker"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank(ROOT)
+
+
+def references(bank: Bank) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for question in bank.questions:
+        for text in (question.prompt, question.answer, question.text, question.explanation):
+            found.update(image_sources(text or ""))
+    return found
+
+
+def test_bank_is_valid_and_large_enough(bank: Bank) -> None:
+    assert bank.id == "docker" and bank.language == "zh-CN"
+    assert len(bank.questions) >= 150
+
+
+def test_every_type_is_used(bank: Bank) -> None:
+    types = Counter(question.type for question in bank.questions)
+    assert set(types) == set(QUESTION_TYPES)
+    assert min(types.values()) >= 3
+
+
+def test_every_section_has_two_questions(bank: Bank) -> None:
+    per_section = Counter(question.section for question in bank.questions)
+    thin = {s.id: per_section[s.id] for s in bank.sections if per_section[s.id] < 2}
+    assert thin == {}
+    assert None not in per_section
+
+
+def test_sections_follow_the_notes_outline(bank: Bank) -> None:
+    top = [s.title for s in bank.sections if s.parent is None]
+    assert top == ["概述", "镜像", "容器", "网络", "数据持久化", "安全", "Docker 三驾马车",
+                   "Docker 命令行操作", "Docker 私仓", "问题"]  # fmt: skip
+
+
+def test_nearly_every_question_explains_why(bank: Bank) -> None:
+    explained = sum(1 for question in bank.questions if question.explanation)
+    assert explained / len(bank.questions) >= 0.95
+
+
+def test_supplements_are_tagged(bank: Bank) -> None:
+    assert any("supplement" in question.tags for question in bank.questions)
+
+
+def test_every_diagram_is_used_and_every_use_exists(bank: Bank) -> None:
+    files = {path.relative_to(ROOT).as_posix() for path in (ROOT / "diagrams").glob("*.svg")}
+    assert len(files) >= 13
+    assert set(references(bank)) == files
+    assert {diagram.path for diagram in bank.diagrams} == files
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "diagrams").glob("*.svg")), ids=lambda p: p.name)
+def test_diagram_is_readable_svg(path: Path) -> None:
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == f"{SVG}svg"
+    assert root.get("viewBox")
+    assert root[0].tag == f"{SVG}title" and (root[0].text or "").strip()
+    texts = [t for t in root.iter(f"{SVG}text") if "".join(t.itertext()).strip()]
+    assert len(texts) >= 3
+    assert re.search(r"prefers-color-scheme:\s*dark", path.read_text())
+
+
+def test_readme_maps_every_diagram() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for path in (ROOT / "diagrams").glob("*.svg"):
+        assert re.search(rf"\b{re.escape(path.name)}\b", readme), path.name
