@@ -1,0 +1,225 @@
+"""Scheduling over the ``fsrs`` package (FSRS-6): a learner's settings, and one card's answer.
+
+``fsrs`` does the memory model. Two things are added here:
+
+* A card that was never studied (``NEW``) is an ``fsrs`` learning card at step 0 with no
+  memory state yet, which is how ``fsrs`` itself starts a card.
+* Fuzz is deterministic. ``fsrs`` draws its fuzz from the global ``random``, so the interval
+  shown on a grade button could differ from the one the answer then gets, and a card could
+  not be replayed from its log. Here the draw is seeded by the card and its review count (as
+  Anki does), within exactly the range ``fsrs`` uses (``FUZZ_RANGES``; a test holds the two
+  equal).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+
+import fsrs
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+
+__all__ = [
+    "LEARNING",
+    "NEW",
+    "RELEARNING",
+    "REVIEW",
+    "STATE_NAMES",
+    "Answer",
+    "CardState",
+    "Rating",
+    "StudySettings",
+    "answer_card",
+    "format_steps",
+    "parse_steps",
+    "preview_intervals",
+    "retrievability",
+]
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+class Rating(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+@dataclass(frozen=True, slots=True)
+class StudySettings:
+    """One learner's scheduling settings; steps are in seconds, the interval cap in days."""
+
+    desired_retention: float = 0.90
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    learning_steps: tuple[int, ...] = (60, 600)
+    relearning_steps: tuple[int, ...] = (600,)
+    rollover_hour: int = 4
+    timezone: str = "UTC"
+    maximum_interval: int = 36500
+    parameters: tuple[float, ...] | None = None
+
+    def scheduler(self) -> fsrs.Scheduler:
+        return fsrs.Scheduler(
+            parameters=self.parameters or DEFAULT_PARAMETERS,
+            desired_retention=self.desired_retention,
+            learning_steps=tuple(timedelta(seconds=s) for s in self.learning_steps),
+            relearning_steps=tuple(timedelta(seconds=s) for s in self.relearning_steps),
+            maximum_interval=self.maximum_interval,
+            enable_fuzzing=False,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A card's schedule: the fields ``fsrs.Card`` has, plus how often it was reviewed."""
+
+    state: int = NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What one rating did: the card before and after, and the interval it got."""
+
+    rating: Rating
+    before: CardState
+    after: CardState
+    reviewed_at: datetime
+    due: datetime
+
+    @property
+    def interval(self) -> timedelta:
+        return self.due - self.reviewed_at
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime")
+    return moment.astimezone(timezone.utc)
+
+
+def _to_fsrs(card: CardState, card_id: int, now: datetime) -> fsrs.Card:
+    if card.state == NEW:
+        return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
+    return fsrs.Card(
+        card_id=card_id,
+        state=fsrs.State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=_utc(card.due) if card.due else now,
+        last_review=_utc(card.last_review) if card.last_review else None,
+    )
+
+
+def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
+    """An interval of ``days`` moved within ``fsrs``'s fuzz range by ``draw`` (in [0, 1))."""
+    if days < 2.5:
+        return days
+    delta = 1.0
+    for fuzz_range in FUZZ_RANGES:
+        delta += fuzz_range["factor"] * max(
+            min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0
+        )
+    low = max(2, round(days - delta))
+    high = min(round(days + delta), maximum)
+    low = min(low, high)
+    return min(round(draw * (high - low + 1) + low), maximum)
+
+
+def answer_card(
+    settings: StudySettings,
+    card: CardState,
+    rating: Rating,
+    now: datetime,
+    *,
+    card_id: int,
+    fuzz: bool = True,
+) -> Answer:
+    """Schedule ``card`` after ``rating`` at ``now``; the input is not changed.
+
+    Args:
+        card_id: the card's id; with the review count it seeds the fuzz.
+        fuzz: spread review intervals a little, as ``fsrs`` and Anki do.
+    """
+    now = _utc(now)
+    scheduled, _ = settings.scheduler().review_card(
+        _to_fsrs(card, card_id, now), fsrs.Rating(int(rating)), review_datetime=now
+    )
+    due = scheduled.due
+    if fuzz and scheduled.state == fsrs.State.Review:
+        days = (due - now).days
+        draw = random.Random(f"{card_id}:{card.reps}").random()  # noqa: S311 (not security)
+        due = now + timedelta(days=_fuzzed_days(days, settings.maximum_interval, draw))
+    lapsed = card.state == REVIEW and rating == Rating.AGAIN
+    after = CardState(
+        state=int(scheduled.state),
+        step=scheduled.step,
+        stability=scheduled.stability,
+        difficulty=scheduled.difficulty,
+        due=due,
+        last_review=now,
+        reps=card.reps + 1,
+        lapses=card.lapses + (1 if lapsed else 0),
+    )
+    return Answer(rating=rating, before=card, after=after, reviewed_at=now, due=due)
+
+
+def preview_intervals(
+    settings: StudySettings, card: CardState, now: datetime, *, card_id: int, fuzz: bool = True
+) -> dict[Rating, timedelta]:
+    """The interval each rating would give ``card`` at ``now``: what the grade buttons show."""
+    return {
+        rating: answer_card(settings, card, rating, now, card_id=card_id, fuzz=fuzz).interval
+        for rating in Rating
+    }
+
+
+def retrievability(settings: StudySettings, card: CardState, now: datetime) -> float:
+    """The predicted chance of recalling ``card`` at ``now`` (0 for a card never studied)."""
+    if card.state == NEW or card.stability is None:
+        return 0.0
+    return settings.scheduler().get_card_retrievability(
+        _to_fsrs(card, 0, _utc(now)), current_datetime=_utc(now)
+    )
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_steps(text: str) -> tuple[int, ...]:
+    """Read learning steps written as Anki writes them (``"1m 10m"``, ``"30s 1h 1d"``).
+
+    Raises:
+        ValueError: naming the step that is not a number followed by s, m, h or d.
+    """
+    steps = []
+    for word in text.split():
+        unit = word[-1].lower()
+        number = word[:-1]
+        if unit not in _UNITS or not number.replace(".", "", 1).isdigit() or float(number) <= 0:
+            raise ValueError(f"'{word}' is not a step like 30s, 10m, 1h or 1d")
+        steps.append(round(float(number) * _UNITS[unit]))
+    return tuple(steps)
+
+
+def format_steps(steps: tuple[int, ...]) -> str:
+    """The inverse of :func:`parse_steps`, in the largest whole unit."""
+    words = []
+    for seconds in steps:
+        for unit in ("d", "h", "m", "s"):
+            if seconds % _UNITS[unit] == 0:
+                words.append(f"{seconds // _UNITS[unit]}{unit}")
+                break
+    return " ".join(words)

@@ -1,0 +1,92 @@
+"""The study day and what comes next: day boundaries, daily limits, and queue order.
+
+A learner's day starts at their rollover hour (04:00 by default) in their own time zone,
+as in Anki. Within a day: learning cards that are due come first, then due reviews (up to
+the reviews-a-day limit), then new cards in bank order (up to the new-cards-a-day limit);
+when nothing else is left, a learning card due within :data:`LEARN_AHEAD` is shown early
+rather than making the learner wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+__all__ = ["LEARN_AHEAD", "Counts", "StudyDay", "limits_left", "next_kind", "study_day"]
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+@dataclass(frozen=True, slots=True)
+class StudyDay:
+    """One study day: its date in the learner's zone and its bounds in UTC."""
+
+    date: date
+    start: datetime
+    end: datetime
+
+
+def study_day(now: datetime, zone: str, rollover_hour: int) -> StudyDay:
+    """The study day that ``now`` falls in, for a learner in ``zone``."""
+    tz = ZoneInfo(zone)
+    local = now.astimezone(tz)
+    day = local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
+
+    def boundary(on: date) -> datetime:
+        return datetime.combine(on, time(rollover_hour), tz).astimezone(timezone.utc)
+
+    return StudyDay(date=day, start=boundary(day), end=boundary(day + timedelta(days=1)))
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Cards left today, by kind."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.new + other.new, self.learning + other.learning, self.review + other.review
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {"new": self.new, "learning": self.learning, "review": self.review}
+
+
+def limits_left(
+    new_per_day: int, reviews_per_day: int, new_done: int, reviews_done: int
+) -> tuple[int, int]:
+    """How many new cards and reviews may still be shown today."""
+    return max(0, new_per_day - new_done), max(0, reviews_per_day - reviews_done)
+
+
+def next_kind(
+    *,
+    learning_due: datetime | None,
+    review_due: bool,
+    new_available: bool,
+    now: datetime,
+) -> str | None:
+    """Which kind of card to show next, or ``None`` when the day is done.
+
+    Args:
+        learning_due: when the earliest learning card is due, if any.
+        review_due: a review is due today and the review limit allows it.
+        new_available: a new card is waiting and the new-card limit allows it.
+    """
+    if learning_due is not None and learning_due <= now:
+        return "learning"
+    if review_due:
+        return "review"
+    if new_available:
+        return "new"
+    if learning_due is not None and learning_due <= now + LEARN_AHEAD:
+        return "learning"
+    return None

@@ -1,0 +1,136 @@
+"""Study days in the learner's time zone, daily limits, and the order cards come in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from srs.grading import (
+    check_choice,
+    check_order,
+    check_truefalse,
+    check_typing,
+    normalise_typed,
+    suggested_rating,
+)
+from srs.scheduler import Rating
+from srs.study import Counts, limits_left, next_kind, study_day
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def test_day_rolls_over_at_four_in_the_learners_zone() -> None:
+    before = study_day(datetime(2026, 11, 27, 3, 59, tzinfo=SHANGHAI), "Asia/Shanghai", 4)
+    after = study_day(datetime(2026, 11, 27, 4, 1, tzinfo=SHANGHAI), "Asia/Shanghai", 4)
+    assert before.date == date(2026, 11, 26)
+    assert after.date == date(2026, 11, 27)
+    assert before.end == after.start == datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
+    assert after.end - after.start == timedelta(days=1)
+
+
+def test_same_moment_is_a_different_day_elsewhere() -> None:
+    moment = datetime(2026, 11, 26, 21, 0, tzinfo=timezone.utc)  # 05:00 in Shanghai
+    assert study_day(moment, "Asia/Shanghai", 4).date == date(2026, 11, 27)
+    assert study_day(moment, "America/New_York", 4).date == date(2026, 11, 26)
+
+
+def test_day_across_daylight_saving_has_its_real_length() -> None:
+    day = study_day(datetime(2026, 3, 7, 12, 0, tzinfo=timezone.utc), "America/New_York", 4)
+    assert day.end - day.start == timedelta(hours=23)
+
+
+def test_rollover_at_midnight() -> None:
+    day = study_day(datetime(2026, 11, 27, 0, 30, tzinfo=timezone.utc), "UTC", 0)
+    assert day.date == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("done", "left"), [((0, 0), (20, 200)), ((5, 150), (15, 50)), ((25, 300), (0, 0))]
+)
+def test_limits_left(done: tuple[int, int], left: tuple[int, int]) -> None:
+    assert limits_left(20, 200, *done) == left
+
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+
+def test_due_learning_comes_before_reviews_and_new() -> None:
+    assert next_kind(learning_due=NOW, review_due=True, new_available=True, now=NOW) == "learning"
+
+
+def test_reviews_come_before_new_cards() -> None:
+    assert next_kind(learning_due=None, review_due=True, new_available=True, now=NOW) == "review"
+    assert next_kind(learning_due=None, review_due=False, new_available=True, now=NOW) == "new"
+
+
+def test_learning_not_yet_due_waits_for_the_rest() -> None:
+    soon = NOW + timedelta(minutes=5)
+    assert next_kind(learning_due=soon, review_due=True, new_available=False, now=NOW) == "review"
+
+
+def test_learning_due_soon_is_shown_early_when_nothing_else_is_left() -> None:
+    soon = NOW + timedelta(minutes=5)
+    assert (
+        next_kind(learning_due=soon, review_due=False, new_available=False, now=NOW) == "learning"
+    )
+    later = NOW + timedelta(minutes=21)
+    assert next_kind(learning_due=later, review_due=False, new_available=False, now=NOW) is None
+
+
+def test_counts_add_up() -> None:
+    total = Counts(1, 2, 3) + Counts(10, 20, 30)
+    assert total.to_dict() == {"new": 11, "learning": 22, "review": 33}
+    assert total.total == 66
+
+
+# -- grading ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "right"),
+    [
+        ("runc", True),
+        ("  RUNC ", True),
+        ("ｒｕｎｃ", True),  # full-width letters typed with a Chinese input method
+        ("Ｒｕｎｃ　", True),  # with an ideographic space
+        ("runC", True),
+        ("run c", False),
+        ("containerd", False),
+        ("", False),
+    ],
+)
+def test_typing_ignores_case_width_and_surrounding_space(response: str, right: bool) -> None:
+    assert check_typing("runc", [], response) is right
+
+
+def test_typing_takes_accepted_alternatives() -> None:
+    assert check_typing("docker container ls", ["docker ps"], "docker  ps")
+    assert check_typing("二三七六", ["2376"], "２３７６")
+
+
+def test_typed_chinese_punctuation_is_normalised() -> None:
+    assert normalise_typed("ＡＢＣ：１２３") == "abc:123"
+
+
+def test_choice_needs_exactly_the_right_choices() -> None:
+    assert check_choice(1, [1])
+    assert not check_choice(1, [0])
+    assert check_choice([0, 2], [2, 0])
+    assert not check_choice([0, 2], [0])
+    assert not check_choice([0, 2], [0, 1, 2])
+
+
+def test_truefalse() -> None:
+    assert check_truefalse(True, True) and not check_truefalse(False, True)
+
+
+def test_order_must_be_exact() -> None:
+    assert check_order(3, [0, 1, 2])
+    assert not check_order(3, [0, 2, 1])
+    assert not check_order(3, [0, 1])
+
+
+def test_checks_suggest_good_or_again() -> None:
+    assert suggested_rating(True) is Rating.GOOD
+    assert suggested_rating(False) is Rating.AGAIN
