@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import settings_from_env
+from extensions import csrf, login_manager
 from models import db
 from models.store import autoload_banks
 
@@ -70,12 +71,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
     db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
 
-    from cli import bank_cli
-    from views import banks
+    from cli import bank_cli, user_cli
+    from views import api, auth, banks, review, settings
 
-    app.register_blueprint(banks.bp)
+    for blueprint in (auth.bp, review.bp, banks.bp, settings.bp, api.bp):
+        app.register_blueprint(blueprint)
     app.cli.add_command(bank_cli)
+    app.cli.add_command(user_cli)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
-from models import db
+from models import User, db
+from models.accounts import AccountError, create_user, issue_token
 from models.store import bank_summaries, import_bank
 from srs.bank import BankError, load_banks
 
-__all__ = ["bank_cli"]
+__all__ = ["bank_cli", "user_cli"]
 
 bank_cli = AppGroup("bank", help="Check, import and list question banks.")
 
@@ -70,3 +73,40 @@ def list_(as_json: bool) -> None:
             f"{summary.id}\t{summary.title}\t{summary.questions} questions{retired}, "
             f"{summary.diagrams} diagrams"
         )
+
+
+user_cli = AppGroup("user", help="Create accounts and API tokens.")
+
+
+@user_cli.command("create")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="Make the account an admin.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input's first line."
+)
+def user_create(name: str, admin: bool, password_stdin: bool) -> None:
+    """Create an account; the password comes from a prompt or standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(db.session, name, password, admin=admin)
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {'admin ' if user.is_admin else ''}account '{user.name}'.")
+
+
+@user_cli.command("token")
+@click.argument("name")
+def user_token(name: str) -> None:
+    """Print a new API token for NAME (shown once; only its hash is kept)."""
+    user = db.session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise click.ClickException(f"There is no account '{name}'.")
+    token = issue_token(db.session, user)
+    db.session.commit()
+    click.echo(f"API token for '{user.name}'; send it as 'Authorization: Bearer TOKEN':")
+    click.echo(token)

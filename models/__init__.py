@@ -3,6 +3,17 @@
 from models.bank import Bank, Diagram, Question, Section
 from models.base import db
 from models.card import Card, Review
-from models.user import User
+from models.user import ApiToken, LeftBank, User
 
-__all__ = ["Bank", "Card", "Diagram", "Question", "Review", "Section", "User", "db"]
+__all__ = [
+    "ApiToken",
+    "Bank",
+    "Card",
+    "Diagram",
+    "LeftBank",
+    "Question",
+    "Review",
+    "Section",
+    "User",
+    "db",
+]

@@ -78,6 +78,7 @@ class Question(db.Model):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     explanation: Mapped[str | None] = mapped_column(Text)
     card_ordinals: Mapped[list[int]] = mapped_column(JSON)
+    card_count: Mapped[int] = mapped_column(default=1)  # len(card_ordinals), for SQL
     source: Mapped[str] = mapped_column(String(255), default="")
     line: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.types import UTCDateTime, now_utc
+from srs.scheduler import NEW, CardState
 
 __all__ = ["Card", "Review"]
 
@@ -45,12 +47,14 @@ class Card(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
     ordinal: Mapped[int] = mapped_column(SmallInteger, default=0)
-    state: Mapped[int] = mapped_column(SmallInteger, default=0)
+    state: Mapped[int] = mapped_column(SmallInteger, default=NEW)
     step: Mapped[int | None] = mapped_column(SmallInteger)
     stability: Mapped[float | None]
     difficulty: Mapped[float | None]
     due: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
     suspended: Mapped[bool] = mapped_column(default=False)
     buried_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired: Mapped[bool] = mapped_column(default=False)
@@ -58,9 +62,37 @@ class Card(db.Model):
 
     question = relationship("Question")
 
+    def schedule(self) -> CardState:
+        """The card's schedule as the scheduler sees it."""
+        return CardState(
+            state=self.state,
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+            reps=self.reps,
+            lapses=self.lapses,
+        )
+
+    def set_schedule(self, schedule: CardState) -> None:
+        self.state = schedule.state
+        self.step = schedule.step
+        self.stability = schedule.stability
+        self.difficulty = schedule.difficulty
+        if schedule.due is not None:
+            self.due = schedule.due
+        self.last_review = schedule.last_review
+        self.reps = schedule.reps
+        self.lapses = schedule.lapses
+
 
 class Review(db.Model):
-    """One answer: the rating given, how long it took, and the card's state around it."""
+    """One answer: the rating, how long it took, and the card's schedule around it.
+
+    The schedule before the answer is kept so that undo can put the card back exactly;
+    ``buried`` lists the sibling cards this answer buried, for the same reason.
+    """
 
     __tablename__ = "reviews"
     __table_args__ = (
@@ -72,9 +104,24 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(_BigId, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rating: Mapped[int] = mapped_column(SmallInteger)
     elapsed_ms: Mapped[int | None]
+    correct: Mapped[bool | None]
+    review_token: Mapped[str | None] = mapped_column(String(128))
+
     state_before: Mapped[int] = mapped_column(SmallInteger)
+    step_before: Mapped[int | None] = mapped_column(SmallInteger)
+    stability_before: Mapped[float | None]
+    difficulty_before: Mapped[float | None]
+    due_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     state_after: Mapped[int] = mapped_column(SmallInteger)
-    review_token: Mapped[str | None] = mapped_column(String(64))
+    step_after: Mapped[int | None] = mapped_column(SmallInteger)
+    stability_after: Mapped[float | None]
+    difficulty_after: Mapped[float | None]
+    due_after: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    buried: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -75,6 +75,7 @@ def _learner_facing(question: schema.Question) -> dict[str, Any]:
         "content": question.content(),
         "explanation": question.explanation,
         "card_ordinals": list(question.card_ordinals),
+        "card_count": len(question.card_ordinals),
     }
 
 
@@ -86,6 +87,7 @@ def _stored_facing(row: Question) -> dict[str, Any]:
         "content": row.content,
         "explanation": row.explanation,
         "card_ordinals": row.card_ordinals,
+        "card_count": row.card_count,
     }
 
 

@@ -11,9 +11,16 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
-from models import db
+from models import accounts, db
+from tests.support import Auth, make_user
 
 BankWriter = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt costs a tenth of a second a hash: too slow for hundreds of sign-ins."""
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
 
 
 @pytest.fixture
@@ -67,3 +74,21 @@ def write_bank(tmp_path: Path) -> BankWriter:
         return root
 
     return write
+
+
+@pytest.fixture
+def learner(app: Flask) -> int:
+    """An account named ann (not an admin); returns its id."""
+    return make_user(app, "ann")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, learner: int, auth: Auth) -> FlaskClient:
+    """A client signed in as ann."""
+    auth.login()
+    return client

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from flask import Blueprint, Response, flash, redirect, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import delete, func, select
 
-from flask import Blueprint, Response, render_template, request, url_for
-from markupsafe import Markup
-from sqlalchemy import select
-
-from models import Bank, Diagram, Question, db
+from models import Bank, Diagram, LeftBank, Question, Section, db
 from models.store import bank_summaries
+from models.types import now_utc
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
-from srs.render import render_markdown
+from views.cards import markdown_for
 
 bp = Blueprint("banks", __name__)
 
@@ -21,30 +20,51 @@ bp = Blueprint("banks", __name__)
 _DIAGRAM_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:
-    """A Markdown renderer whose diagram paths resolve to ``bank_id``'s diagram route."""
-    paths = set(db.session.scalars(select(Diagram.path).where(Diagram.bank_id == bank_id)))
-
-    def resolve(reference: str) -> str | None:
-        path = diagram_path(reference)
-        if path not in paths:
-            return None
-        return url_for("banks.diagram", bank_id=bank_id, path=path)
-
-    def render(text: str | None) -> Markup:
-        return Markup(render_markdown(text or "", resolve))  # noqa: S704 (sanitised by nh3)
-
-    return render
-
-
-@bp.get("/")
 @bp.get("/banks")
+@login_required
 def index() -> str:
-    """The banks on this server, with their counts."""
-    return render_template("banks/index.html", summaries=bank_summaries(db.session))
+    """The banks on this server: which the learner studies, and their sections."""
+    left = set(
+        db.session.scalars(select(LeftBank.bank_id).where(LeftBank.user_id == current_user.id))
+    )
+    sections = dict(
+        db.session.execute(select(Section.bank_id, func.count()).group_by(Section.bank_id)).all()
+    )
+    return render_template(
+        "banks/index.html",
+        summaries=bank_summaries(db.session),
+        left=left,
+        sections=sections,
+    )
+
+
+@bp.post("/banks/<bank_id>/leave")
+@login_required
+def leave(bank_id: str) -> Response:
+    """Stop studying a bank; its cards and history are kept for when you come back."""
+    bank = db.get_or_404(Bank, bank_id, description=f"There is no bank '{bank_id}'.")
+    if db.session.get(LeftBank, (current_user.id, bank_id)) is None:
+        db.session.add(LeftBank(user_id=current_user.id, bank_id=bank_id, left_at=now_utc()))
+        db.session.commit()
+    flash(f"You left {bank.title}. Your progress is kept if you add it again.", "info")
+    return redirect(request.referrer or "/banks")
+
+
+@bp.post("/banks/<bank_id>/join")
+@login_required
+def join(bank_id: str) -> Response:
+    """Study a bank again (or for the first time)."""
+    bank = db.get_or_404(Bank, bank_id, description=f"There is no bank '{bank_id}'.")
+    db.session.execute(
+        delete(LeftBank).where(LeftBank.user_id == current_user.id, LeftBank.bank_id == bank_id)
+    )
+    db.session.commit()
+    flash(f"You study {bank.title}.", "success")
+    return redirect(request.referrer or "/banks")
 
 
 @bp.get("/banks/<bank_id>")
+@login_required
 def show(bank_id: str) -> str:
     """One bank: its outline and every active question, rendered."""
     bank = db.get_or_404(Bank, bank_id, description=f"There is no bank '{bank_id}'.")
@@ -71,6 +91,7 @@ def show(bank_id: str) -> str:
 
 
 @bp.get("/banks/<bank_id>/diagrams/<path:path>")
+@login_required
 def diagram(bank_id: str, path: str) -> Response:
     """A diagram file of a bank, served from the database and nothing else."""
     found = db.session.scalar(

@@ -12,6 +12,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, Review, User, db
+from models.study import answer
+from srs.scheduler import Rating
 
 GOOD = """
     id: good
@@ -144,11 +146,7 @@ def seed_history(app: Flask) -> tuple[int, int]:
         card = Card(user_id=user.id, question_id=question.id, bank_id="good")
         db.session.add(card)
         db.session.flush()
-        at = datetime(2026, 11, 1, tzinfo=timezone.utc)
-        db.session.add(
-            Review(card_id=card.id, user_id=user.id, reviewed_at=at, rating=3,
-                   elapsed_ms=4000, state_before=0, state_after=1)
-        )  # fmt: skip
+        answer(db.session, user, card, Rating.GOOD, datetime(2026, 11, 1, tzinfo=timezone.utc))
         db.session.commit()
         return question.id, card.id
 

@@ -34,7 +34,7 @@ BANK = """
 
 
 @pytest.fixture
-def imported(runner: FlaskCliRunner, write_bank) -> None:
+def imported(runner: FlaskCliRunner, write_bank, signed_in: FlaskClient) -> None:
     root = write_bank("demo", {"bank.yaml": BANK, "diagrams/engine.svg": SVG})
     other = write_bank(
         "other",
@@ -49,11 +49,11 @@ def imported(runner: FlaskCliRunner, write_bank) -> None:
 def test_index_lists_banks(client: FlaskClient, imported: None) -> None:
     page = client.get("/banks").get_data(as_text=True)
     assert 'href="/banks/demo"' in page and "演示题库" in page
-    assert "3 questions · 1 diagram" in page
+    assert "3 questions\n        · 1 section · 1 diagram" in page
 
 
-def test_index_without_banks_says_how_to_add_one(client: FlaskClient) -> None:
-    page = client.get("/").get_data(as_text=True)
+def test_index_without_banks_says_how_to_add_one(signed_in: FlaskClient) -> None:
+    page = signed_in.get("/banks").get_data(as_text=True)
     assert "No banks yet." in page and "flask --app app bank import PATH" in page
 
 
@@ -72,7 +72,7 @@ def test_bank_page_carries_no_script_from_the_bank(client: FlaskClient, imported
     assert "<script" not in page and "onerror" not in page and "javascript:" not in page
 
 
-def test_unknown_bank_is_404(client: FlaskClient) -> None:
+def test_unknown_bank_is_404(client: FlaskClient, signed_in: FlaskClient) -> None:
     response = client.get("/banks/nope")
     assert response.status_code == 404
     assert "There is no bank &#39;nope&#39;." in response.get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_python_app_py_serves_the_shipped_banks(tmp_path: Path) -> None:
+def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Path) -> None:
     port = free_port()
     env = {
         key: value
@@ -39,8 +40,8 @@ def test_python_app_py_serves_the_shipped_banks(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/banks", timeout=2) as page:
-                    body = page.read().decode()
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    body, landed = page.read().decode(), page.url
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
@@ -48,8 +49,10 @@ def test_python_app_py_serves_the_shipped_banks(tmp_path: Path) -> None:
                         f"server did not answer:\n{server.stdout.read() if server.stdout else ''}"
                     )
                 time.sleep(0.2)
-        assert 'href="/banks/docker"' in body
-        assert (tmp_path / "instance/wengu.sqlite3").exists()
+        assert landed.endswith("/setup") and "Create admin account" in body
+        with sqlite3.connect(tmp_path / "instance/wengu.sqlite3") as database:
+            bank = database.execute("SELECT bank_id, count(*) FROM questions").fetchone()
+        assert bank[0] == "docker" and bank[1] >= 150
         assert (tmp_path / "instance/secret_key").exists()
     finally:
         server.terminate()

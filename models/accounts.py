@@ -1,0 +1,102 @@
+"""Creating accounts and checking credentials."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models.types import now_utc
+from models.user import ApiToken, User
+
+__all__ = [
+    "MIN_PASSWORD",
+    "AccountError",
+    "authenticate",
+    "check_password",
+    "create_user",
+    "has_users",
+    "issue_token",
+    "revoke_tokens",
+    "set_password",
+    "user_for_token",
+]
+
+MIN_PASSWORD = 8
+# Werkzeug's scrypt: memory-hard, the current default. Tests swap in a cheap method.
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method, not a password)
+
+
+class AccountError(ValueError):
+    """A name or password that cannot be used; the message says why."""
+
+
+def has_users(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
+    """Add an account; the caller commits.
+
+    Raises:
+        AccountError: the name is empty, too long or taken, or the password too short.
+    """
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise AccountError("The name must be 1 to 80 characters.")
+    taken = session.scalar(select(User.id).where(func.lower(User.name) == name.lower()))
+    if taken is not None:
+        raise AccountError(f"The name '{name}' is taken.")
+    user = User(name=name, is_admin=admin)
+    set_password(user, password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    """The active account with this name and password, or ``None``."""
+    user = session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+    if user is None or user.disabled or not check_password(user, password):
+        return None
+    return user
+
+
+def issue_token(session: Session, user: User) -> str:
+    """A new API token for ``user``; only its hash is stored, so it is shown once."""
+    row, token = ApiToken.issue(user)
+    session.add(row)
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == ApiToken.digest(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and not user.disabled else None
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every token of ``user``; returns how many."""
+    rows = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = now_utc()
+    return len(rows)

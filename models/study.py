@@ -1,0 +1,369 @@
+"""A learner's study, against the database: what is due, the next card, answers and undo.
+
+The decisions are ``srs``'s (``srs.study`` for the order and limits, ``srs.scheduler`` for the
+intervals); this module finds the rows they need with queries written for the indexes on
+``cards`` and ``reviews``, and writes the results. Nothing here commits: one answer is one
+transaction, and the caller ends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from models.bank import Bank, Question
+from models.card import Card, Review
+from models.user import LeftBank, User
+from srs.scheduler import (
+    LEARNING,
+    NEW,
+    RELEARNING,
+    REVIEW,
+    CardState,
+    Rating,
+    answer_card,
+)
+from srs.study import LEARN_AHEAD, Counts, StudyDay, limits_left, next_kind, study_day
+
+__all__ = [
+    "Answered",
+    "answer",
+    "bank_counts",
+    "bury",
+    "next_card",
+    "set_suspended",
+    "siblings",
+    "study_banks",
+    "today",
+    "undo_last",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An answer as stored: the log row, and whether it was a repeat of an earlier send."""
+
+    review: Review
+    repeated: bool
+
+
+def today(user: User, now: datetime) -> StudyDay:
+    return study_day(now, user.timezone, user.rollover_hour)
+
+
+def study_banks(session: Session, user: User) -> list[Bank]:
+    """The banks ``user`` studies: every bank on the server they have not left."""
+    left = select(LeftBank.bank_id).where(LeftBank.user_id == user.id)
+    return list(session.scalars(select(Bank).where(Bank.id.not_in(left)).order_by(Bank.title)))
+
+
+def _active(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Card.suspended.is_(False),
+        Card.retired.is_(False),
+        or_(Card.buried_until.is_(None), Card.buried_until <= now),
+    )
+
+
+def _done_today(session: Session, user: User, bank_id: str, day: StudyDay) -> tuple[int, int]:
+    """New cards introduced and reviews answered today in ``bank_id``."""
+    rows = session.execute(
+        select(Review.state_before, func.count())
+        .where(
+            Review.user_id == user.id,
+            Review.reviewed_at >= day.start,
+            Review.reviewed_at < day.end,
+            Review.bank_id == bank_id,
+            Review.state_before.in_((NEW, REVIEW)),
+        )
+        .group_by(Review.state_before)
+    )
+    done = dict(rows.all())
+    return done.get(NEW, 0), done.get(REVIEW, 0)
+
+
+def _new_waiting(session: Session, user: User, bank_id: str, now: datetime) -> int:
+    """Cards of ``bank_id`` never studied and free to introduce (not suspended or buried)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Question.card_count), 0)).where(
+            Question.bank_id == bank_id, Question.retired.is_(False)
+        )
+    )
+    taken = session.scalar(
+        select(func.count())
+        .select_from(Card)
+        .where(
+            Card.user_id == user.id,
+            Card.bank_id == bank_id,
+            Card.retired.is_(False),
+            or_(Card.state != NEW, ~_active(now)),
+        )
+    )
+    return max(0, int(total or 0) - int(taken or 0))
+
+
+def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Counts:
+    """Cards of ``bank_id`` left for ``user`` today: new, learning and review."""
+    day = today(user, now)
+    new_done, reviews_done = _done_today(session, user, bank_id, day)
+    new_left, reviews_left = limits_left(
+        user.new_per_day, user.reviews_per_day, new_done, reviews_done
+    )
+    due = dict(
+        session.execute(
+            select(Card.state, func.count())
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id == bank_id,
+                Card.due < day.end,
+                Card.state.in_((LEARNING, REVIEW, RELEARNING)),
+                _active(now),
+            )
+            .group_by(Card.state)
+        ).all()
+    )
+    new = min(new_left, _new_waiting(session, user, bank_id, now)) if new_left else 0
+    return Counts(
+        new=new,
+        learning=due.get(LEARNING, 0) + due.get(RELEARNING, 0),
+        review=min(reviews_left, due.get(REVIEW, 0)),
+    )
+
+
+def _first_due(
+    session: Session, user: User, bank_ids: list[str], states: tuple[int, ...], before: datetime,
+    now: datetime,
+) -> Card | None:  # fmt: skip
+    return session.scalar(
+        select(Card)
+        .where(
+            Card.user_id == user.id,
+            Card.bank_id.in_(bank_ids),
+            Card.due <= before,
+            Card.state.in_(states),
+            _active(now),
+        )
+        .order_by(Card.due, Card.id)
+        .limit(1)
+    )
+
+
+def _add_card(
+    session: Session, user_id: int, question: Question, ordinal: int, due: datetime
+) -> Card:
+    """A card never studied, made when it is first needed."""
+    card = Card(
+        user_id=user_id,
+        question_id=question.id,
+        bank_id=question.bank_id,
+        ordinal=ordinal,
+        state=NEW,
+        due=due,
+    )
+    session.add(card)
+    return card
+
+
+def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card | None:
+    """The next new card of ``bank_id`` in bank order, created if it does not exist yet."""
+    studied = (
+        select(func.count())
+        .select_from(Card)
+        .where(
+            Card.user_id == user.id,
+            Card.question_id == Question.id,
+            Card.retired.is_(False),
+            or_(Card.state != NEW, ~_active(now)),
+        )
+        .scalar_subquery()
+    )
+    question = session.scalar(
+        select(Question)
+        .where(Question.bank_id == bank_id, Question.retired.is_(False))
+        .where(studied < Question.card_count)
+        .order_by(Question.position)
+        .limit(1)
+    )
+    if question is None:
+        return None
+    cards = {
+        card.ordinal: card
+        for card in session.scalars(
+            select(Card).where(Card.user_id == user.id, Card.question_id == question.id)
+        )
+    }
+    for ordinal in question.card_ordinals:
+        card = cards.get(ordinal)
+        if card is None:
+            card = _add_card(session, user.id, question, ordinal, now)
+            session.flush()
+            return card
+        if (
+            card.state == NEW
+            and not card.suspended
+            and not card.retired
+            and (card.buried_until is None or card.buried_until <= now)
+        ):
+            return card
+    return None
+
+
+def next_card(
+    session: Session, user: User, bank_ids: list[str], now: datetime
+) -> tuple[Card | None, dict[str, Counts]]:
+    """The card ``user`` should see next among ``bank_ids``, and each bank's counts.
+
+    Learning cards due now come first, then reviews due today, then new cards, each kind
+    within its bank's daily limits; banks are taken in the order given.
+    """
+    counts = {bank_id: bank_counts(session, user, bank_id, now) for bank_id in bank_ids}
+    if not bank_ids:
+        return None, counts
+    day = today(user, now)
+    learning = _first_due(session, user, bank_ids, (LEARNING, RELEARNING), now + LEARN_AHEAD, now)
+    review_banks = [b for b in bank_ids if counts[b].review]
+    new_banks = [b for b in bank_ids if counts[b].new]
+    kind = next_kind(
+        learning_due=learning.due if learning else None,
+        review_due=bool(review_banks),
+        new_available=bool(new_banks),
+        now=now,
+    )
+    if kind == "learning":
+        return learning, counts
+    if kind == "review":
+        return _first_due(session, user, review_banks, (REVIEW,), day.end, now), counts
+    if kind == "new":
+        for bank_id in new_banks:
+            card = _new_card(session, user, bank_id, now)
+            if card is not None:
+                return card, counts
+    return None, counts
+
+
+def siblings(session: Session, card: Card) -> list[Card]:
+    """The other cards of ``card``'s question for the same learner, created if missing."""
+    question = card.question
+    existing = {
+        sibling.ordinal: sibling
+        for sibling in session.scalars(
+            select(Card).where(Card.user_id == card.user_id, Card.question_id == card.question_id)
+        )
+    }
+    found = []
+    for ordinal in question.card_ordinals:
+        if ordinal == card.ordinal:
+            continue
+        sibling = existing.get(ordinal)
+        if sibling is None:
+            sibling = _add_card(session, card.user_id, question, ordinal, card.due)
+        found.append(sibling)
+    session.flush()
+    return found
+
+
+def answer(
+    session: Session,
+    user: User,
+    card: Card,
+    rating: Rating,
+    now: datetime,
+    *,
+    elapsed_ms: int | None = None,
+    correct: bool | None = None,
+    review_token: str | None = None,
+) -> Answered:
+    """Grade ``card``: schedule it, log the review, bury its siblings until tomorrow.
+
+    A ``review_token`` seen before returns that earlier review unchanged.
+    """
+    if review_token is not None:
+        earlier = session.scalar(
+            select(Review).where(Review.user_id == user.id, Review.review_token == review_token)
+        )
+        if earlier is not None:
+            return Answered(earlier, repeated=True)
+    settings = user.study_settings()
+    before = card.schedule()
+    result = answer_card(settings, before, rating, now, card_id=card.id)
+    card.set_schedule(result.after)
+    day = today(user, now)
+    buried = []
+    for sibling in siblings(session, card):
+        if (
+            sibling.state in (NEW, REVIEW)
+            and not sibling.suspended
+            and (sibling.buried_until is None or sibling.buried_until < day.end)
+        ):
+            sibling.buried_until = day.end
+            buried.append(sibling.id)
+    review = Review(
+        card_id=card.id,
+        user_id=user.id,
+        bank_id=card.bank_id,
+        reviewed_at=result.reviewed_at,
+        rating=int(rating),
+        elapsed_ms=elapsed_ms,
+        correct=correct,
+        review_token=review_token,
+        state_before=before.state,
+        step_before=before.step,
+        stability_before=before.stability,
+        difficulty_before=before.difficulty,
+        due_before=before.due or now,
+        last_review_before=before.last_review,
+        state_after=result.after.state,
+        step_after=result.after.step,
+        stability_after=result.after.stability,
+        difficulty_after=result.after.difficulty,
+        due_after=result.due,
+        buried=buried,
+    )
+    session.add(review)
+    session.flush()
+    return Answered(review, repeated=False)
+
+
+def undo_last(session: Session, user: User) -> Card | None:
+    """Take back ``user``'s last answer: the card as it was, the log row gone.
+
+    Returns:
+        The restored card, or ``None`` when there is no answer to undo.
+    """
+    review = session.scalar(
+        select(Review).where(Review.user_id == user.id).order_by(Review.id.desc()).limit(1)
+    )
+    if review is None:
+        return None
+    card = session.get_one(Card, review.card_id)
+    card.set_schedule(
+        CardState(
+            state=review.state_before,
+            step=review.step_before,
+            stability=review.stability_before,
+            difficulty=review.difficulty_before,
+            due=review.due_before,
+            last_review=review.last_review_before,
+            reps=max(0, card.reps - 1),
+            lapses=card.lapses
+            - (1 if review.state_before == REVIEW and review.rating == Rating.AGAIN else 0),
+        )
+    )
+    if review.buried:
+        for sibling in session.scalars(select(Card).where(Card.id.in_(review.buried))):
+            sibling.buried_until = None
+    session.delete(review)
+    session.flush()
+    return card
+
+
+def bury(card: Card, user: User, now: datetime) -> None:
+    """Hide ``card`` until the learner's next study day."""
+    card.buried_until = today(user, now).end
+
+
+def set_suspended(card: Card, suspended: bool) -> None:
+    card.suspended = suspended

@@ -1,0 +1,204 @@
+"""A learner reviews cards of every type in real Chromium, by keyboard alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from models import Card, Question, Review, db
+from tests.support import PASSWORD
+
+BANK = """
+id: tour
+title: 每种题型
+language: zh-CN
+questions:
+  - {id: basic, type: basic, prompt: 真正创建容器的是谁？, answer: runc, explanation: "containerd 指挥 runc。"}
+  - {id: reverse, type: reverse, prompt: CNM, answer: 容器网络模型}
+  - {id: cloze, type: cloze, text: "{{c1::docker0}} 是默认的 {{c2::网桥}}"}
+  - {id: single, type: choice, prompt: 默认存储驱动？, choices: [aufs, overlay2, devicemapper], correct: 1}
+  - {id: multi, type: choice, prompt: 哪些属于 engine？, choices: [runc, nginx, containerd], correct: [0, 2]}
+  - {id: fact, type: truefalse, prompt: "dockerd 默认监听 TCP 2375。", correct: false}
+  - {id: steps, type: order, prompt: 请求经过的顺序, items: [client, dockerd, containerd, runc]}
+  - {id: typed, type: typing, prompt: 容器运行时叫什么？, answer: runc}
+"""
+
+
+@pytest.fixture
+def page(app: Flask, runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser):
+    runner.invoke(args=["bank", "import", str(write_bank("tour", {"bank.yaml": BANK}))])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(f"{live_server}/login")
+    tab.fill("#name", "ann")
+    tab.fill("#password", PASSWORD)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(f"{live_server}/")
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def wait_front(page, previous: str | None = None) -> str:
+    """Wait for the next card's front; returns its card id."""
+    page.wait_for_selector('[data-review][data-phase="front"] [data-card]:not([hidden])')
+    if previous is not None:
+        page.wait_for_function(
+            "id => document.querySelector('[data-card]').dataset.cardId !== id", arg=previous
+        )
+        page.wait_for_selector('[data-review][data-phase="front"]')
+    return page.get_attribute("[data-card]", "data-card-id")
+
+
+def wait_back(page) -> None:
+    page.wait_for_selector('[data-review][data-phase="back"]')
+
+
+def card_type(page) -> str:
+    return page.get_attribute("[data-card]", "data-type")
+
+
+def test_review_every_type_by_keyboard_then_undo(
+    app: Flask, page, live_server: str, artifacts: Path
+) -> None:
+    page.goto(f"{live_server}/review/tour")
+    shown: list[str] = []
+    card_id = wait_front(page)
+
+    def answer_with(*keys: str) -> None:
+        for key in keys:
+            page.keyboard.press(key)
+
+    # basic: reveal with Space, grade Good.
+    assert card_type(page) == "basic"
+    page.screenshot(path=str(artifacts / "review-front.png"))
+    answer_with("Space")
+    wait_back(page)
+    assert "containerd 指挥 runc" in page.inner_text("[data-explanation]")
+    page.screenshot(path=str(artifacts / "review-back.png"))
+    answer_with("3")
+    shown.append("basic")
+
+    # reverse (its other card is buried for today): Enter reveals, Easy.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "reverse"
+    answer_with("Enter")
+    wait_back(page)
+    answer_with("4")
+
+    # cloze c1: the blank fills in where it stands; Again.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "cloze"
+    assert "[...]" in page.inner_text("[data-prompt]")
+    answer_with("Space")
+    wait_back(page)
+    assert "docker0" in page.inner_text("[data-prompt]")
+    answer_with("1")
+
+    # one-answer choice: the number checks at once; Space takes the suggested Good.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "choice"
+    answer_with("2")
+    wait_back(page)
+    assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    assert page.get_attribute(".grade-good", "class").endswith("suggested")
+    answer_with("Space")
+
+    # several-answer choice: toggle two, Enter checks, then Good.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "choice"
+    answer_with("1", "3", "Enter")
+    wait_back(page)
+    assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    answer_with("3")
+
+    # true/false: F answers, a wrong answer would suggest Again; this one is right.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "truefalse"
+    answer_with("f")
+    wait_back(page)
+    assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    answer_with("Enter")
+
+    # order: pick the shuffled items in their right order by number.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "order"
+    labels = page.eval_on_selector_all(
+        ".options .option-text", "nodes => nodes.map(n => n.textContent)"
+    )
+    for item in ["client", "dockerd", "containerd", "runc"]:
+        answer_with(str(labels.index(item) + 1))
+    wait_back(page)
+    assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    answer_with("3")
+
+    # typing: full-width letters from a Chinese input method count as right.
+    card_id = wait_front(page, card_id)
+    assert card_type(page) == "typing"
+    page.keyboard.type("ｒｕｎｃ")
+    answer_with("Enter")
+    wait_back(page)
+    assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    answer_with("3")
+    typed_card = card_id
+
+    # undo brings the typing card back as it was; answer it again with Hard.
+    card_id = wait_front(page, card_id)
+    answer_with("u")
+    page.wait_for_function(
+        "id => document.querySelector('[data-card]').dataset.cardId === id", arg=typed_card
+    )
+    wait_front(page)
+    assert card_type(page) == "typing"
+    page.keyboard.type("runc")
+    answer_with("Enter")
+    wait_back(page)
+    answer_with("2")
+    wait_front(page, typed_card)
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Question.key, Card.ordinal, Review.rating, Review.correct)
+            .join(Card, Card.id == Review.card_id)
+            .join(Question, Question.id == Card.question_id)
+            .order_by(Review.id)
+        ).all()
+        typed = db.session.scalar(select(Card).join(Question).where(Question.key == "typed"))
+    assert [tuple(row) for row in rows] == [
+        ("basic", 0, 3, None),
+        ("reverse", 0, 4, None),
+        ("cloze", 1, 1, None),
+        ("single", 0, 3, True),
+        ("multi", 0, 3, True),
+        ("fact", 0, 3, True),
+        ("steps", 0, 3, True),
+        ("typed", 0, 2, True),
+    ]
+    assert typed.reps == 1 and typed.state == 1
+
+
+def test_shortcut_overlay_and_phone_layout(page, live_server: str, artifacts: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/review/tour")
+    wait_front(page)
+    page.keyboard.press("?")
+    page.wait_for_selector("[data-help]:not([hidden])")
+    assert "Undo the last answer" in page.inner_text("[data-help]")
+    page.screenshot(path=str(artifacts / "shortcuts-phone.png"))
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-help]", state="hidden")
+    page.screenshot(path=str(artifacts / "review-front-phone.png"))
+    bar = page.locator(".action-bar").bounding_box()
+    assert bar["y"] + bar["height"] == pytest.approx(844, abs=1)  # grade bar fixed at the bottom
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.screenshot(path=str(artifacts / "review-back-phone.png"))
+    grades = page.locator(".grade").all()
+    assert all(g.bounding_box()["height"] >= 44 for g in grades)  # big enough to tap
+    assert page.locator(".action-bar").bounding_box() == bar  # no shift when the answer shows

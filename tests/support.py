@@ -1,0 +1,64 @@
+"""Helpers for the web tests: an account, a CSRF token, signing in through the forms."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from models import db
+from models.accounts import create_user
+
+__all__ = ["PASSWORD", "REQUIRE_ALL", "Auth", "csrf_token", "make_user", "require"]
+
+PASSWORD = "correct horse battery"
+_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """The CSRF token of the client's session, as a page carries it."""
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def make_user(app: Flask, name: str, *, admin: bool = False, **settings: object) -> int:
+    with app.app_context():
+        user = create_user(db.session, name, PASSWORD, admin=admin)
+        for key, value in settings.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user.id
+
+
+class Auth:
+    """Signs a test client in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, name: str = "ann", password: str = PASSWORD) -> TestResponse:
+        token = csrf_token(self.client)
+        return self.client.post(
+            "/login", data={"name": name, "password": password, "csrf_token": token}
+        )
+
+    def logout(self) -> TestResponse:
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client)})
+
+
+REQUIRE_ALL = "WENGU_TESTS_REQUIRE_ALL"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose outside dependency is missing, or fail where CI promises it."""
+    if available:
+        return
+    if os.environ.get(REQUIRE_ALL) == "1":
+        pytest.fail(f"{reason} (required: {REQUIRE_ALL}=1)")
+    pytest.skip(reason)

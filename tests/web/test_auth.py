@@ -1,0 +1,113 @@
+"""First-run setup, signing in and out, and CSRF on every form."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from models import User, db
+from tests.support import PASSWORD, Auth, csrf_token, make_user
+
+
+def test_every_page_leads_to_setup_until_an_account_exists(client: FlaskClient) -> None:
+    for path in ("/", "/banks", "/settings", "/login"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location == "/setup", path
+
+
+def test_setup_creates_the_admin_and_signs_in(app: Flask, client: FlaskClient) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/setup",
+        data={"name": "mei", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302 and response.location == "/"
+    assert "Today" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.name, user.is_admin) == ("mei", True)
+        assert user.password_hash.startswith("pbkdf2:") and PASSWORD not in user.password_hash
+
+
+def test_setup_refuses_short_or_different_passwords(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    page = client.post(
+        "/setup", data={"name": "mei", "password": "short", "confirm": "other", "csrf_token": token}
+    ).get_data(as_text=True)
+    assert "Use 8 to 200 characters." in page
+    assert "The passwords differ." in page
+
+
+def test_setup_is_closed_once_an_account_exists(client: FlaskClient, learner: int) -> None:
+    assert client.get("/setup").location == "/login"
+    token = csrf_token(client)
+    client.post("/setup", data={"name": "eve", "password": PASSWORD, "confirm": PASSWORD,
+                                "csrf_token": token})  # fmt: skip
+    assert client.get("/").location.startswith("/login")
+
+
+def test_login_and_logout(client: FlaskClient, learner: int, auth: Auth) -> None:
+    assert client.get("/").location == "/login?next=%2F"
+    assert auth.login().location == "/"
+    assert client.get("/").status_code == 200
+    assert auth.logout().location == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_is_refused_without_saying_which_part(
+    client: FlaskClient, learner: int, auth: Auth
+) -> None:
+    page = auth.login(password="nope-nope-nope").get_data(as_text=True)
+    assert "Wrong name or password." in page
+    page = auth.login(name="nobody").get_data(as_text=True)
+    assert "Wrong name or password." in page
+
+
+def test_login_follows_next_only_within_the_site(client: FlaskClient, learner: int) -> None:
+    token = csrf_token(client)
+    data = {"name": "ann", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login?next=/settings", data=data).location == "/settings"
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    data["csrf_token"] = csrf_token(client)
+    assert client.post("/login?next=//evil.example/x", data=data).location == "/"
+
+
+def test_disabled_account_cannot_sign_in(app: Flask, client: FlaskClient, auth: Auth) -> None:
+    make_user(app, "ann", disabled=True)
+    assert "Wrong name or password." in auth.login().get_data(as_text=True)
+
+
+def test_login_starts_a_fresh_session(client: FlaskClient, learner: int, auth: Auth) -> None:
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    auth.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/login", {"name": "ann", "password": PASSWORD}),
+        ("/logout", {}),
+        ("/settings", {"desired_retention": "0.9"}),
+        ("/settings/password", {"pw-current": PASSWORD}),
+        ("/banks/docker/leave", {}),
+        ("/banks/docker/join", {}),
+    ],
+)
+def test_forms_without_a_csrf_token_are_refused(
+    signed_in: FlaskClient, path: str, data: dict[str, str]
+) -> None:
+    response = signed_in.post(path, data=data)
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_http_only_and_same_site(
+    client: FlaskClient, learner: int, auth: Auth
+) -> None:
+    cookie = auth.login().headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -1,0 +1,174 @@
+"""Today, the review page, banks to add or leave, and settings."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+
+from models import User, db
+from tests.support import csrf_token
+
+BANK = "id: demo\ntitle: Demo bank\nquestions:\n" + "".join(
+    f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(30)
+)
+
+
+@pytest.fixture
+def bank(runner: FlaskCliRunner, write_bank) -> None:
+    runner.invoke(args=["bank", "import", str(write_bank("demo", {"bank.yaml": BANK}))])
+
+
+def test_today_shows_each_bank_with_its_counts(signed_in: FlaskClient, bank: None) -> None:
+    page = signed_in.get("/").get_data(as_text=True)
+    assert "Demo bank" in page
+    assert '<div class="count count-new"><dt>New</dt><dd>20</dd></div>' in page
+    assert 'href="/review/demo"' in page
+
+
+def test_today_says_done_when_nothing_is_left(
+    app: Flask, signed_in: FlaskClient, bank: None, learner: int
+) -> None:
+    with app.app_context():
+        db.session.get(User, learner).new_per_day = 0
+        db.session.commit()
+    page = signed_in.get("/").get_data(as_text=True)
+    assert "Done for today" in page and 'href="/review/demo"' not in page
+
+
+def test_review_page_loads_its_script_and_no_inline_code(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    page = signed_in.get("/review/demo").get_data(as_text=True)
+    assert '<script src="/static/js/review.js" defer></script>' in page
+    assert 'data-bank="demo"' in page and 'data-api="/api/v1"' in page
+    assert "onclick" not in page and "<script>" not in page
+
+
+def test_review_page_of_an_unknown_bank_is_404(signed_in: FlaskClient) -> None:
+    assert signed_in.get("/review/nope").status_code == 404
+
+
+def test_leaving_a_bank_takes_it_out_of_today(signed_in: FlaskClient, bank: None) -> None:
+    token = csrf_token(signed_in)
+    assert signed_in.post("/banks/demo/leave", data={"csrf_token": token}).status_code == 302
+    assert 'href="/review/demo"' not in signed_in.get("/").get_data(as_text=True)
+    assert signed_in.get("/review/demo").status_code == 404
+    assert signed_in.get("/api/v1/review/next?bank=demo").status_code == 404
+    assert "You left this bank" in signed_in.get("/banks").get_data(as_text=True)
+    signed_in.post("/banks/demo/join", data={"csrf_token": token})
+    assert 'href="/review/demo"' in signed_in.get("/").get_data(as_text=True)
+
+
+def test_settings_are_saved(app: Flask, signed_in: FlaskClient, learner: int) -> None:
+    page = signed_in.get("/settings").get_data(as_text=True)
+    assert 'value="1m 10m"' in page and 'value="0.90"' in page
+    response = signed_in.post(
+        "/settings",
+        data={
+            "csrf_token": csrf_token(signed_in),
+            "desired_retention": "0.85",
+            "new_per_day": "10",
+            "reviews_per_day": "100",
+            "learning_steps": "30s 5m 1h",
+            "relearning_steps": "15m",
+            "rollover_hour": "3",
+            "timezone": "Asia/Shanghai",
+            "maximum_interval": "365",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, learner)
+        assert user.study_settings().learning_steps == (30, 300, 3600)
+        assert (user.desired_retention, user.new_per_day, user.timezone) == (
+            0.85,
+            10,
+            "Asia/Shanghai",
+        )
+        assert (user.rollover_hour, user.maximum_interval, user.relearning_steps) == (3, 365, [900])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("desired_retention", "1.5", "Number must be between 0.7 and 0.99."),
+        ("learning_steps", "1m 10x", "&#39;10x&#39; is not a step like 30s, 10m, 1h or 1d"),
+        ("rollover_hour", "24", "Number must be between 0 and 23."),
+        ("timezone", "Mars/Olympus", "Not a valid choice."),
+    ],
+)
+def test_bad_settings_are_refused_with_a_reason(
+    app: Flask, signed_in: FlaskClient, learner: int, field: str, value: str, message: str
+) -> None:
+    data = {
+        "csrf_token": csrf_token(signed_in),
+        "desired_retention": "0.9", "new_per_day": "20", "reviews_per_day": "200",
+        "learning_steps": "1m 10m", "relearning_steps": "10m", "rollover_hour": "4",
+        "timezone": "UTC", "maximum_interval": "36500",
+    }  # fmt: skip
+    data[field] = value
+    page = signed_in.post("/settings", data=data).get_data(as_text=True)
+    assert message in page
+    with app.app_context():
+        assert db.session.get(User, learner).timezone == "UTC"
+
+
+def test_password_change_needs_the_current_one(
+    app: Flask, signed_in: FlaskClient, learner: int
+) -> None:
+    data = {"csrf_token": csrf_token(signed_in), "pw-current": "wrong-wrong",
+            "pw-password": "a new password", "pw-confirm": "a new password"}  # fmt: skip
+    assert "That is not your current password." in signed_in.post(
+        "/settings/password", data=data
+    ).get_data(as_text=True)
+    data["pw-current"] = "correct horse battery"
+    assert signed_in.post("/settings/password", data=data).status_code == 302
+    with app.app_context():
+        from models.accounts import authenticate
+
+        assert authenticate(db.session, "ann", "a new password") is not None
+
+
+def test_user_create_with_password_on_stdin(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["user", "create", "mei", "--admin", "--password-stdin"],
+                           input="a long password\n")  # fmt: skip
+    assert result.exit_code == 0 and result.output == "Created admin account 'mei'.\n"
+    with app.app_context():
+        assert db.session.scalar(select(User.is_admin).where(User.name == "mei")) is True
+
+
+def test_user_create_from_a_prompt(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["user", "create", "lin"], input="a long password\na long password\n"
+    )
+    assert result.exit_code == 0 and "Created account 'lin'." in result.output
+
+
+def test_user_create_refuses_a_short_password_or_taken_name(
+    runner: FlaskCliRunner, learner: int
+) -> None:
+    short = runner.invoke(args=["user", "create", "lin", "--password-stdin"], input="short\n")
+    assert short.exit_code == 1 and "The password needs at least 8 characters." in short.output
+    taken = runner.invoke(
+        args=["user", "create", "ANN", "--password-stdin"], input="long enough pw\n"
+    )
+    assert taken.exit_code == 1 and "The name 'ANN' is taken." in taken.output
+
+
+def test_user_token_prints_a_working_token_last(
+    client: FlaskClient, runner: FlaskCliRunner, learner: int
+) -> None:
+    result = runner.invoke(args=["user", "token", "ann"])
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("wengu_")
+    assert (
+        client.get("/api/v1/reviews", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+
+
+def test_user_token_for_nobody(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["user", "token", "nobody"])
+    assert result.exit_code == 1 and "There is no account 'nobody'." in result.output

@@ -1,0 +1,204 @@
+"""Studying against the database, at fixed times: order, limits, days, siblings, undo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Card, Question, Review, User, db
+from models.store import import_bank
+from models.study import answer, bank_counts, bury, next_card, set_suspended, undo_last
+from srs.bank import load_bank
+from srs.scheduler import LEARNING, NEW, REVIEW, Rating
+from srs.study import Counts
+
+SHANGHAI = timezone(timedelta(hours=8))
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI)
+
+BANK = (
+    "id: b\ntitle: B\nquestions:\n"
+    + "".join(f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, 6))
+    + "  - {id: rev, type: reverse, prompt: front, answer: back}\n"
+)
+
+
+@pytest.fixture
+def session(app: Flask, write_bank) -> Iterator[Session]:
+    with app.app_context():
+        import_bank(db.session, load_bank(write_bank("b", {"bank.yaml": BANK})))
+        db.session.commit()
+        yield db.session
+
+
+@pytest.fixture
+def learner(session: Session) -> User:
+    user = User(name="ann", password_hash="x", timezone="Asia/Shanghai", new_per_day=3)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def key(card: Card | None) -> str | None:
+    return None if card is None else f"{card.question.key}/{card.ordinal}"
+
+
+def study(session: Session, user: User, now: datetime, rating: Rating = Rating.GOOD) -> str | None:
+    card, _ = next_card(session, user, ["b"], now)
+    if card is None:
+        return None
+    answer(session, user, card, rating, now)
+    return key(card)
+
+
+def test_new_cards_come_in_bank_order_up_to_the_daily_limit(
+    session: Session, learner: User
+) -> None:
+    assert bank_counts(session, learner, "b", T0) == Counts(new=3, learning=0, review=0)
+    shown = [study(session, learner, T0 + timedelta(seconds=i)) for i in range(3)]
+    assert shown == ["q1/0", "q2/0", "q3/0"]
+    assert bank_counts(session, learner, "b", T0 + timedelta(seconds=5)) == Counts(0, 3, 0)
+
+
+def test_learning_cards_wait_for_their_step(session: Session, learner: User) -> None:
+    study(session, learner, T0)  # q1 Good: due again in 10 minutes
+    card, counts = next_card(session, learner, ["b"], T0 + timedelta(minutes=1))
+    assert key(card) == "q2/0"  # a new card while q1 waits
+    assert counts["b"] == Counts(new=2, learning=1, review=0)
+
+
+def test_due_learning_comes_before_new(session: Session, learner: User) -> None:
+    study(session, learner, T0)
+    card, _ = next_card(session, learner, ["b"], T0 + timedelta(minutes=11))
+    assert key(card) == "q1/0"
+
+
+def test_learning_due_soon_is_shown_when_nothing_else_is_left(
+    session: Session, learner: User
+) -> None:
+    for i in range(3):
+        study(session, learner, T0 + timedelta(seconds=i))
+    card, _ = next_card(session, learner, ["b"], T0 + timedelta(minutes=1))
+    assert key(card) == "q1/0"
+    card, _ = next_card(session, learner, ["b"], T0 - timedelta(minutes=30))
+    assert card is None
+
+
+def test_new_limit_resets_at_four_in_the_learners_zone(session: Session, learner: User) -> None:
+    night = datetime(2026, 11, 28, 3, 59, tzinfo=SHANGHAI)
+    for i in range(3):
+        study(session, learner, night - timedelta(minutes=30 - i))
+    assert bank_counts(session, learner, "b", night).new == 0
+    morning = datetime(2026, 11, 28, 4, 1, tzinfo=SHANGHAI)
+    assert bank_counts(session, learner, "b", morning).new == 3
+
+
+def test_reviews_respect_their_daily_limit(session: Session, learner: User) -> None:
+    learner.reviews_per_day = 1
+    for i in range(3):
+        study(session, learner, T0 + timedelta(seconds=i), Rating.EASY)  # straight to review
+    later = T0 + timedelta(days=60)
+    assert bank_counts(session, learner, "b", later).review == 1
+    study(session, learner, later)
+    assert bank_counts(session, learner, "b", later + timedelta(minutes=1)).review == 0
+
+
+def test_reverse_sibling_is_buried_until_the_next_day(session: Session, learner: User) -> None:
+    learner.new_per_day = 20
+    for i in range(5):
+        study(session, learner, T0 + timedelta(seconds=i), Rating.EASY)
+    assert study(session, learner, T0 + timedelta(seconds=10), Rating.EASY) == "rev/0"
+    assert next_card(session, learner, ["b"], T0 + timedelta(seconds=11))[0] is None
+    tomorrow = datetime(2026, 11, 28, 4, 0, tzinfo=SHANGHAI)
+    assert key(next_card(session, learner, ["b"], tomorrow)[0]) == "rev/1"
+
+
+def test_undo_restores_the_card_and_removes_the_log_row(session: Session, learner: User) -> None:
+    card, _ = next_card(session, learner, ["b"], T0)
+    before = card.schedule()
+    answer(session, learner, card, Rating.GOOD, T0)
+    assert card.state == LEARNING
+    restored = undo_last(session, learner)
+    assert restored is card and card.schedule() == before and card.state == NEW
+    assert session.scalar(select(func.count()).select_from(Review)) == 0
+    assert bank_counts(session, learner, "b", T0).new == 3
+
+
+def test_undo_unburies_the_siblings_it_buried(session: Session, learner: User) -> None:
+    rev = session.scalar(select(Question).where(Question.key == "rev"))
+    card = Card(user_id=learner.id, question_id=rev.id, bank_id="b", ordinal=0)
+    session.add(card)
+    session.flush()
+    answer(session, learner, card, Rating.GOOD, T0)
+    sibling = session.scalar(select(Card).where(Card.question_id == rev.id, Card.ordinal == 1))
+    assert sibling.buried_until is not None
+    undo_last(session, learner)
+    assert sibling.buried_until is None
+
+
+def test_undo_with_nothing_to_undo(session: Session, learner: User) -> None:
+    assert undo_last(session, learner) is None
+
+
+def test_undo_takes_back_a_lapse(session: Session, learner: User) -> None:
+    card, _ = next_card(session, learner, ["b"], T0)
+    answer(session, learner, card, Rating.EASY, T0)
+    later = T0 + timedelta(days=30)
+    answer(session, learner, card, Rating.AGAIN, later)
+    assert (card.state, card.lapses, card.reps) == (3, 1, 2)
+    undo_last(session, learner)
+    assert (card.state, card.lapses, card.reps) == (REVIEW, 0, 1)
+
+
+def test_same_review_token_counts_once(session: Session, learner: User) -> None:
+    card, _ = next_card(session, learner, ["b"], T0)
+    first = answer(session, learner, card, Rating.GOOD, T0, review_token="t1")
+    again = answer(
+        session, learner, card, Rating.AGAIN, T0 + timedelta(seconds=3), review_token="t1"
+    )
+    assert again.repeated and again.review is first.review
+    assert session.scalar(select(func.count()).select_from(Review)) == 1
+    assert card.state == LEARNING and card.reps == 1
+
+
+def test_log_row_records_the_answer(session: Session, learner: User) -> None:
+    card, _ = next_card(session, learner, ["b"], T0)
+    review = answer(session, learner, card, Rating.HARD, T0, elapsed_ms=5200, correct=False).review
+    assert (review.rating, review.elapsed_ms, review.correct) == (2, 5200, False)
+    assert (review.state_before, review.state_after) == (NEW, LEARNING)
+    assert review.reviewed_at == T0 and review.due_after == card.due
+
+
+def test_suspended_and_buried_cards_are_skipped(session: Session, learner: User) -> None:
+    first, _ = next_card(session, learner, ["b"], T0)
+    set_suspended(first, True)
+    second, _ = next_card(session, learner, ["b"], T0)
+    bury(second, learner, T0)
+    third, counts = next_card(session, learner, ["b"], T0)
+    assert [key(first), key(second), key(third)] == ["q1/0", "q2/0", "q3/0"]
+    assert counts["b"].new == 3
+    set_suspended(first, False)
+    assert key(next_card(session, learner, ["b"], T0)[0]) == "q1/0"
+
+
+def test_retired_questions_leave_the_queue(session: Session, learner: User, write_bank) -> None:
+    first, _ = next_card(session, learner, ["b"], T0)
+    answer(session, learner, first, Rating.GOOD, T0)
+    without_q1 = BANK.replace("  - {id: q1, type: basic, prompt: p1, answer: a1}\n", "")
+    import_bank(session, load_bank(write_bank("b", {"bank.yaml": without_q1})))
+    later = T0 + timedelta(minutes=15)
+    assert bank_counts(session, learner, "b", later).learning == 0
+    assert key(next_card(session, learner, ["b"], later)[0]) == "q2/0"
+
+
+def test_other_learners_cards_are_their_own(session: Session, learner: User) -> None:
+    study(session, learner, T0)
+    other = User(name="bob", password_hash="x", timezone="Asia/Shanghai")
+    session.add(other)
+    session.flush()
+    assert bank_counts(session, other, "b", T0) == Counts(new=7, learning=0, review=0)
+    assert key(next_card(session, other, ["b"], T0)[0]) == "q1/0"

@@ -1,0 +1,306 @@
+"""The JSON API under /api/v1: the review loop, the review log, card actions.
+
+A session cookie or ``Authorization: Bearer TOKEN`` authenticates. Requests made with the
+session cookie carry the CSRF token in ``X-CSRFToken``; bearer requests need none, since no
+browser sends a bearer token by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from extensions import csrf
+from models import Card, Question, Review, User, db
+from models.study import Answered, answer, bury, next_card, set_suspended, study_banks, undo_last
+from models.types import now_utc
+from srs.scheduler import STATE_NAMES, Rating
+from srs.study import Counts
+from views.cards import card_payload, token_card_id
+from views.openapi import OPENAPI
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_ELAPSED_MS = 10 * 60 * 1000
+REVIEWS_PAGE = 5000
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError) -> tuple[Response, int]:
+    return jsonify(error=error.message), error.status
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[Response, int]:
+    return jsonify(error=error.description or error.name), error.code or 500
+
+
+@bp.before_request
+def authenticate() -> None:
+    """Every endpoint but the description needs a user; session requests need CSRF."""
+    if request.endpoint == "api.openapi":
+        return
+    if not current_user.is_authenticated:
+        raise ApiError(401, "sign in, or send Authorization: Bearer TOKEN")
+    if request.method == "POST" and "Authorization" not in request.headers:
+        csrf.protect()
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "send a JSON object")
+    return body
+
+
+def _bank_ids(user: User) -> list[str]:
+    ids = [bank.id for bank in study_banks(db.session, user)]
+    wanted = request.args.get("bank")
+    if wanted is None:
+        return ids
+    if wanted not in ids:
+        raise ApiError(404, f"you study no bank '{wanted}'")
+    return [wanted]
+
+
+def _owned_card(card_id: int, user: User) -> Card:
+    card = db.session.get(Card, card_id)
+    if card is None or card.user_id != user.id:
+        raise ApiError(404, f"no card {card_id}")
+    return card
+
+
+def _total(counts: dict[str, Counts]) -> Counts:
+    return sum(counts.values(), Counts())
+
+
+def _next_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[str, Any] | None:
+    card, counts = next_card(db.session, user, bank_ids, now)
+    db.session.commit()  # a new card may have been created for the learner
+    if card is None:
+        return None
+    return card_payload(
+        card, user, now, counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of this API."""
+    return jsonify(OPENAPI)
+
+
+@bp.get("/review/next")
+def review_next() -> Response | tuple[str, int]:
+    """The next card due for the caller, or 204 when nothing is due."""
+    user = _user()
+    payload = _next_payload(user, now_utc(), _bank_ids(user))
+    if payload is None:
+        return "", 204
+    return jsonify(payload)
+
+
+def _answer_result(answered: Answered, card: Card) -> dict[str, Any]:
+    review = answered.review
+    return {
+        "card_id": card.id,
+        "review_id": review.id,
+        "rating": review.rating,
+        "reviewed_at": review.reviewed_at.isoformat(),
+        "due": review.due_after.isoformat(),
+        "interval_seconds": int((review.due_after - review.reviewed_at).total_seconds()),
+        "state": STATE_NAMES[review.state_after],
+        "repeated": answered.repeated,
+    }
+
+
+def _int_field(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(422, f"'{name}' must be a whole number")
+    return value
+
+
+@bp.post("/review/<int:card_id>")
+def review_answer(card_id: int) -> Response:
+    """Answer a card with a rating; the same review_token twice counts once."""
+    user = _user()
+    card = _owned_card(card_id, user)  # ownership first, whatever else is wrong
+    body = _body()
+    rating = _int_field(body, "rating")
+    if rating not in (1, 2, 3, 4):
+        raise ApiError(422, "'rating' must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)")
+    token = body.get("review_token")
+    if not isinstance(token, str) or not token:
+        raise ApiError(400, "'review_token' is required: take it from /review/next")
+    if token_card_id(token) != card.id:
+        raise ApiError(422, "'review_token' was not issued for this card")
+    elapsed = _int_field(body, "elapsed_ms")
+    if elapsed is not None and elapsed < 0:
+        raise ApiError(422, "'elapsed_ms' may not be negative")
+    correct = body.get("correct")
+    if correct is not None and not isinstance(correct, bool):
+        raise ApiError(422, "'correct' must be true or false")
+    if card.retired:
+        raise ApiError(409, "this card's question was retired from its bank")
+    now = now_utc()
+    try:
+        answered = answer(
+            db.session,
+            user,
+            card,
+            Rating(rating),
+            now,
+            elapsed_ms=None if elapsed is None else min(elapsed, MAX_ELAPSED_MS),
+            correct=correct,
+            review_token=token,
+        )
+        db.session.commit()
+    except IntegrityError:
+        # The same token arrived twice at once; the other request stored it.
+        db.session.rollback()
+        stored = db.session.scalar(
+            select(Review).where(Review.user_id == user.id, Review.review_token == token)
+        )
+        if stored is None:
+            raise
+        answered = Answered(stored, repeated=True)
+    result = _answer_result(answered, card)
+    if body.get("next"):
+        bank = body.get("bank")
+        bank_ids = [b.id for b in study_banks(db.session, user)]
+        if isinstance(bank, str) and bank in bank_ids:
+            bank_ids = [bank]
+        result["next"] = _next_payload(user, now_utc(), bank_ids)
+    return jsonify(result)
+
+
+@bp.post("/review/undo")
+def review_undo() -> Response:
+    """Take back the caller's last answer and return that card as it was."""
+    user = _user()
+    card = undo_last(db.session, user)
+    if card is None:
+        raise ApiError(409, "nothing to undo")
+    db.session.commit()
+    now = now_utc()
+    _, counts = next_card(db.session, user, [card.bank_id], now)
+    db.session.commit()
+    return jsonify(card_payload(card, user, now, counts[card.bank_id]))
+
+
+def _since() -> datetime | None:
+    text = request.args.get("since")
+    if text is None:
+        return None
+    try:
+        # An unencoded '+' in a query string arrives as a space.
+        moment = datetime.fromisoformat(text.replace(" ", "+").replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, f"'since' must be an ISO 8601 time, not '{text}'") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@bp.get("/reviews")
+def reviews() -> Response:
+    """The caller's review log, oldest first, from ``since`` (and after ``after_id``)."""
+    user = _user()
+    query = (
+        select(Review, Question.key, Card.ordinal)
+        .join(Card, Card.id == Review.card_id)
+        .join(Question, Question.id == Card.question_id)
+        .where(Review.user_id == user.id)
+        .order_by(Review.reviewed_at, Review.id)
+        .limit(REVIEWS_PAGE)
+    )
+    since = _since()
+    if since is not None:
+        query = query.where(Review.reviewed_at >= since)
+    after_id = request.args.get("after_id", type=int)
+    if after_id is not None:
+        query = query.where(Review.id > after_id)
+    rows = db.session.execute(query).all()
+    return jsonify(
+        [
+            {
+                "id": review.id,
+                "card_id": review.card_id,
+                "bank": review.bank_id,
+                "question": key,
+                "ordinal": ordinal,
+                "reviewed_at": review.reviewed_at.isoformat(),
+                "rating": review.rating,
+                "elapsed_ms": review.elapsed_ms,
+                "correct": review.correct,
+                "state_before": STATE_NAMES[review.state_before],
+                "state_after": STATE_NAMES[review.state_after],
+                "due_after": review.due_after.isoformat(),
+            }
+            for review, key, ordinal in rows
+        ]
+    )
+
+
+def _card_state(card: Card) -> Response:
+    return jsonify(
+        card_id=card.id,
+        suspended=card.suspended,
+        buried_until=card.buried_until.isoformat() if card.buried_until else None,
+    )
+
+
+@bp.post("/cards/<int:card_id>/suspend")
+def card_suspend(card_id: int) -> Response:
+    """Suspend a card: it leaves the queue until unsuspended."""
+    card = _owned_card(card_id, _user())
+    set_suspended(card, True)
+    db.session.commit()
+    return _card_state(card)
+
+
+@bp.post("/cards/<int:card_id>/unsuspend")
+def card_unsuspend(card_id: int) -> Response:
+    """Put a suspended card back in the queue."""
+    card = _owned_card(card_id, _user())
+    set_suspended(card, False)
+    db.session.commit()
+    return _card_state(card)
+
+
+@bp.post("/cards/<int:card_id>/bury")
+def card_bury(card_id: int) -> Response:
+    """Hide a card until the caller's next study day."""
+    user = _user()
+    card = _owned_card(card_id, user)
+    bury(card, user, now_utc())
+    db.session.commit()
+    return _card_state(card)
+
+
+@bp.post("/cards/<int:card_id>/unbury")
+def card_unbury(card_id: int) -> Response:
+    """Show a buried card again today."""
+    card = _owned_card(card_id, _user())
+    card.buried_until = None
+    db.session.commit()
+    return _card_state(card)

@@ -1,0 +1,135 @@
+"""Accounts: first-run setup, signing in and out."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from extensions import login_manager
+from models import User, db
+from models.accounts import (
+    MIN_PASSWORD,
+    AccountError,
+    authenticate,
+    create_user,
+    has_users,
+    user_for_token,
+)
+
+bp = Blueprint("auth", __name__)
+
+_OPEN_ENDPOINTS = {"auth.setup", "static"}
+
+
+class SetupForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(),
+            Length(MIN_PASSWORD, 200, f"Use {MIN_PASSWORD} to 200 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+
+
+class LoginForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember = BooleanField("Keep me signed in")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and not user.disabled else None
+
+
+@login_manager.request_loader
+def load_user_from_token(request_: object) -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user_for_token(db.session, token.strip())
+
+
+@bp.before_app_request
+def require_setup() -> Response | None:
+    """Until the first account exists, every page leads to /setup."""
+    state = current_app.extensions.setdefault("wengu", {})
+    if state.get("has_users") or request.endpoint in _OPEN_ENDPOINTS or request.blueprint == "api":
+        return None
+    if has_users(db.session):
+        state["has_users"] = True  # accounts are never all deleted: ask once per process
+        return None
+    return redirect(url_for("auth.setup"))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("review.today")
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> str | Response:
+    """First run: create the admin account."""
+    if has_users(db.session):
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(db.session, form.name.data, form.password.data, admin=True)
+        except AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.name}. Your admin account is ready.", "success")
+            return redirect(url_for("review.today"))
+    return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Sign in with name and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.name.data, form.password.data)
+        if user is None:
+            form.password.errors.append("Wrong name or password.")
+        else:
+            target = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(user, remember=form.remember.data)
+            return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Sign out."""
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,111 @@
+"""Cards as the review page and the API show them: rendered faces, intervals, counts."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
+from sqlalchemy import select
+
+from models import Card, Diagram, Section, User, db
+from srs.bank import diagram_path
+from srs.cards import AUTO_CHECKED, card_faces
+from srs.render import render_markdown
+from srs.scheduler import STATE_NAMES, Rating, preview_intervals
+from srs.study import Counts
+
+__all__ = ["card_payload", "markdown_for", "new_review_token", "token_card_id"]
+
+
+def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:
+    """A Markdown renderer whose diagram paths resolve to ``bank_id``'s diagram route."""
+    paths = set(db.session.scalars(select(Diagram.path).where(Diagram.bank_id == bank_id)))
+
+    def resolve(reference: str) -> str | None:
+        path = diagram_path(reference)
+        if path not in paths:
+            return None
+        return url_for("banks.diagram", bank_id=bank_id, path=path)
+
+    def render(text: str | None) -> Markup:
+        return Markup(render_markdown(text or "", resolve))  # noqa: S704 (sanitised by nh3)
+
+    return render
+
+
+def _inline(html: str) -> str:
+    """One paragraph's HTML without its <p>, for a choice or an item in a list."""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="wengu-review-token")
+
+
+def new_review_token(card_id: int) -> str:
+    """A token for one answer to ``card_id``: sending it twice counts once."""
+    return _serializer().dumps([card_id, secrets.token_urlsafe(9)])
+
+
+def token_card_id(token: str) -> int | None:
+    """The card a review token was made for, or ``None`` if it is not one of ours."""
+    try:
+        card_id, _ = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return card_id if isinstance(card_id, int) else None
+
+
+def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[str, Any]:
+    """The card as JSON: both faces rendered, each rating's interval, today's counts."""
+    question = card.question
+    faces = card_faces(question.type, question.content, card.ordinal, seed=card.id)
+    md = markdown_for(question.bank_id)
+    intervals = preview_intervals(user.study_settings(), card.schedule(), now, card_id=card.id)
+    section = None
+    if question.section_key:
+        section = db.session.scalar(
+            select(Section.title).where(
+                Section.bank_id == question.bank_id, Section.key == question.section_key
+            )
+        )
+    payload: dict[str, Any] = {
+        "card_id": card.id,
+        "bank": question.bank_id,
+        "question": question.key,
+        "type": question.type,
+        "state": STATE_NAMES[card.state],
+        "section": section,
+        "tags": question.tags,
+        "prompt_html": str(md(faces.front)),
+        "answer_html": str(md(faces.back)),
+        "explanation_html": str(md(question.explanation)) if question.explanation else "",
+        "intervals": {
+            rating.name.lower(): int(intervals[rating].total_seconds()) for rating in Rating
+        },
+        "counts": counts.to_dict(),
+        "review_token": new_review_token(card.id),
+    }
+    if faces.choices:
+        payload["choices"] = [_inline(str(md(choice))) for choice in faces.choices]
+    if faces.items:
+        payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
+    if question.type in AUTO_CHECKED:
+        payload["check"] = dict(faces.check)
+    if user.is_admin:
+        payload["edit"] = _edit_location(question.bank.source, question.source, question.line)
+    return payload
+
+
+def _edit_location(bank_source: str, file: str, line: int) -> dict[str, Any]:
+    path = f"{bank_source.rstrip('/')}/{file}" if file else bank_source
+    template = current_app.config.get("WENGU_EDIT_URL")
+    url = template.format(path=path, line=line) if template else None
+    return {"path": path, "line": line, "url": url}

@@ -1,0 +1,268 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["OPENAPI"]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_SECONDS = {"type": "integer", "minimum": 0}
+_STATE = {"type": "string", "enum": ["new", "learning", "review", "relearning"]}
+_CARD_ACTION = {
+    "parameters": [_CARD_ID],
+    "responses": {
+        "200": _json({"$ref": "#/components/schemas/CardFlags"}, "The card's flags."),
+        "401": _error("No credentials."),
+        "404": _error("Not the caller's card."),
+    },
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Wengu API",
+        "version": "1",
+        "description": "Spaced-repetition review of YAML question banks. Authenticate with "
+        "the session cookie (and an X-CSRFToken header on POST) or Authorization: Bearer TOKEN "
+        "(`flask --app app user token NAME`).",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}, {"session": []}],
+    "paths": {
+        "/review/next": {
+            "get": {
+                "summary": "The next card due",
+                "parameters": [
+                    {
+                        "name": "bank",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "A bank id; without it, all the caller's banks.",
+                    }
+                ],
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Card"}, "The next card."),
+                    "204": {"description": "Nothing is due."},
+                    "401": _error("No credentials."),
+                    "404": _error("The caller studies no such bank."),
+                },
+            }
+        },
+        "/review/{card_id}": {
+            "post": {
+                "summary": "Answer a card",
+                "parameters": [_CARD_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}
+                    },
+                },
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Answered"}, "The new due time."),
+                    "400": _error("Not JSON, or no review_token."),
+                    "401": _error("No credentials."),
+                    "404": _error("Not the caller's card (checked first)."),
+                    "409": _error("The card's question was retired."),
+                    "422": _error("A field has the wrong value."),
+                },
+            }
+        },
+        "/review/undo": {
+            "post": {
+                "summary": "Take back the last answer",
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/Card"}, "The card, restored as it was."
+                    ),
+                    "401": _error("No credentials."),
+                    "409": _error("Nothing to undo."),
+                },
+            }
+        },
+        "/reviews": {
+            "get": {
+                "summary": "The caller's review log, oldest first",
+                "parameters": [
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                    {
+                        "name": "after_id",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer"},
+                        "description": "Only reviews after this id: for paging (5000 a page).",
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Review"}},
+                        "Up to 5000 reviews.",
+                    ),
+                    "400": _error("'since' is not an ISO 8601 time."),
+                    "401": _error("No credentials."),
+                },
+            }
+        },
+        "/cards/{card_id}/suspend": {"post": {"summary": "Suspend a card", **_CARD_ACTION}},
+        "/cards/{card_id}/unsuspend": {"post": {"summary": "Unsuspend a card", **_CARD_ACTION}},
+        "/cards/{card_id}/bury": {"post": {"summary": "Bury until tomorrow", **_CARD_ACTION}},
+        "/cards/{card_id}/unbury": {"post": {"summary": "Unbury a card", **_CARD_ACTION}},
+    },
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}},
+            },
+            "Counts": {
+                "type": "object",
+                "required": ["new", "learning", "review"],
+                "properties": {
+                    "new": _SECONDS,
+                    "learning": _SECONDS,
+                    "review": _SECONDS,
+                },
+            },
+            "Card": {
+                "type": "object",
+                "required": [
+                    "card_id",
+                    "bank",
+                    "question",
+                    "type",
+                    "state",
+                    "prompt_html",
+                    "answer_html",
+                    "explanation_html",
+                    "intervals",
+                    "counts",
+                    "review_token",
+                ],
+                "properties": {
+                    "card_id": {"type": "integer"},
+                    "bank": {"type": "string"},
+                    "question": {"type": "string"},
+                    "type": {
+                        "type": "string",
+                        "enum": [
+                            "basic",
+                            "reverse",
+                            "cloze",
+                            "choice",
+                            "truefalse",
+                            "order",
+                            "typing",
+                        ],
+                    },
+                    "state": _STATE,
+                    "section": {"type": ["string", "null"]},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "prompt_html": {"type": "string"},
+                    "answer_html": {"type": "string"},
+                    "explanation_html": {"type": "string"},
+                    "choices": {"type": "array", "items": {"type": "string"}},
+                    "items": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "index": {"type": "integer"},
+                                "html": {"type": "string"},
+                            },
+                        },
+                    },
+                    "check": {"type": "object"},
+                    "intervals": {
+                        "type": "object",
+                        "required": ["again", "hard", "good", "easy"],
+                        "properties": {
+                            "again": _SECONDS,
+                            "hard": _SECONDS,
+                            "good": _SECONDS,
+                            "easy": _SECONDS,
+                        },
+                    },
+                    "counts": {"$ref": "#/components/schemas/Counts"},
+                    "review_token": {"type": "string"},
+                    "edit": {"type": "object"},
+                },
+            },
+            "Answer": {
+                "type": "object",
+                "required": ["rating", "review_token"],
+                "properties": {
+                    "rating": {"type": "integer", "enum": [1, 2, 3, 4]},
+                    "review_token": {"type": "string"},
+                    "elapsed_ms": {"type": "integer", "minimum": 0},
+                    "correct": {"type": "boolean"},
+                    "next": {"type": "boolean", "description": "Also return the next card."},
+                    "bank": {"type": "string", "description": "With next: from this bank."},
+                },
+            },
+            "Answered": {
+                "type": "object",
+                "required": ["card_id", "review_id", "rating", "due", "interval_seconds"],
+                "properties": {
+                    "card_id": {"type": "integer"},
+                    "review_id": {"type": "integer"},
+                    "rating": {"type": "integer"},
+                    "reviewed_at": {"type": "string", "format": "date-time"},
+                    "due": {"type": "string", "format": "date-time"},
+                    "interval_seconds": _SECONDS,
+                    "state": _STATE,
+                    "repeated": {"type": "boolean"},
+                    "next": {"oneOf": [{"$ref": "#/components/schemas/Card"}, {"type": "null"}]},
+                },
+            },
+            "Review": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "card_id": {"type": "integer"},
+                    "bank": {"type": "string"},
+                    "question": {"type": "string"},
+                    "ordinal": {"type": "integer"},
+                    "reviewed_at": {"type": "string", "format": "date-time"},
+                    "rating": {"type": "integer"},
+                    "elapsed_ms": {"type": ["integer", "null"]},
+                    "correct": {"type": ["boolean", "null"]},
+                    "state_before": _STATE,
+                    "state_after": _STATE,
+                    "due_after": {"type": "string", "format": "date-time"},
+                },
+            },
+            "CardFlags": {
+                "type": "object",
+                "properties": {
+                    "card_id": {"type": "integer"},
+                    "suspended": {"type": "boolean"},
+                    "buried_until": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+        },
+    },
+}

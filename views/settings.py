@@ -1,0 +1,126 @@
+"""A learner's own settings: scheduling, limits, day and time zone, password."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
+
+from models import db
+from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
+from srs.scheduler import format_steps, parse_steps
+
+bp = Blueprint("settings", __name__)
+
+_ZONES = sorted(available_timezones())
+
+
+def _steps(form: FlaskForm, field: StringField) -> None:
+    try:
+        field.data = parse_steps(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+class SettingsForm(FlaskForm):
+    desired_retention = DecimalField(
+        "Desired retention",
+        places=2,
+        validators=[DataRequired(), NumberRange(0.70, 0.99)],
+        description="The share of cards you want to recall when they come due (0.70–0.99).",
+    )
+    new_per_day = IntegerField("New cards a day, per bank", validators=[NumberRange(0, 9999)])
+    reviews_per_day = IntegerField("Reviews a day, per bank", validators=[NumberRange(0, 99999)])
+    learning_steps = StringField(
+        "Learning steps", validators=[_steps], description="As in Anki: 1m 10m"
+    )
+    relearning_steps = StringField(
+        "Relearning steps", validators=[_steps], description="After a lapse: 10m"
+    )
+    rollover_hour = IntegerField(
+        "Next day starts at (hour)",
+        validators=[NumberRange(0, 23)],
+        description="In your time zone; 4 means 04:00.",
+    )
+    timezone = SelectField("Time zone", choices=_ZONES)
+    maximum_interval = IntegerField("Maximum interval (days)", validators=[NumberRange(1, 36500)])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired()])
+    confirm = PasswordField(
+        "Repeat the new password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+    current = PasswordField("Current password", validators=[DataRequired()])
+
+
+def _settings_form(**kwargs: object) -> SettingsForm:
+    user = current_user
+    return SettingsForm(
+        data={
+            "desired_retention": user.desired_retention,
+            "new_per_day": user.new_per_day,
+            "reviews_per_day": user.reviews_per_day,
+            "learning_steps": format_steps(tuple(user.learning_steps)),
+            "relearning_steps": format_steps(tuple(user.relearning_steps)),
+            "rollover_hour": user.rollover_hour,
+            "timezone": user.timezone,
+            "maximum_interval": user.maximum_interval,
+        },
+        **kwargs,
+    )
+
+
+def _page(form: SettingsForm, password_form: PasswordForm) -> str:
+    return render_template(
+        "settings/settings.html",
+        form=form,
+        password_form=password_form,
+        min_password=MIN_PASSWORD,
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    """Change how cards are scheduled for you."""
+    form = _settings_form()
+    if form.validate_on_submit():
+        user = current_user
+        user.desired_retention = float(form.desired_retention.data)
+        user.new_per_day = form.new_per_day.data
+        user.reviews_per_day = form.reviews_per_day.data
+        user.learning_steps = list(form.learning_steps.data)
+        user.relearning_steps = list(form.relearning_steps.data)
+        user.rollover_hour = form.rollover_hour.data
+        user.timezone = form.timezone.data
+        user.maximum_interval = form.maximum_interval.data
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("settings.settings"))
+    return _page(form, PasswordForm(prefix="pw", formdata=None))
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password() -> str | Response:
+    """Set a new password, given the current one."""
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        if not check_password(current_user, form.current.data or ""):
+            form.current.errors.append("That is not your current password.")
+        else:
+            try:
+                set_password(current_user, form.password.data)
+            except AccountError as error:
+                form.password.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash("Password changed.", "success")
+                return redirect(url_for("settings.settings"))
+    return _page(_settings_form(formdata=None), form)
