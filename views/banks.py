@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
 
@@ -11,7 +11,7 @@ from models.store import bank_summaries
 from models.types import now_utc
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
-from views.cards import markdown_for
+from views.cards import markdown_for, question_excerpt, source_location
 
 bp = Blueprint("banks", __name__)
 
@@ -87,6 +87,24 @@ def show(bank_id: str) -> str:
         depth=depth,
         md=markdown_for(bank_id),
         cloze=render_cloze,
+    )
+
+
+@bp.get("/banks/<bank_id>/questions/<key>/source")
+@login_required
+def source(bank_id: str, key: str) -> str:
+    """For admins: where a question is written, with its YAML, to edit it there."""
+    if not current_user.is_admin:
+        abort(403, description="Only admins see the bank files.")
+    question = db.session.scalar(
+        select(Question).where(Question.bank_id == bank_id, Question.key == key)
+    )
+    if question is None:
+        abort(404, description=f"There is no question '{key}' in '{bank_id}'.")
+    location = source_location(question.bank.source, question.source)
+    excerpt = question_excerpt(location, question.line)
+    return render_template(
+        "banks/source.html", question=question, location=location, excerpt=excerpt
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
@@ -100,12 +101,42 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     if question.type in AUTO_CHECKED:
         payload["check"] = dict(faces.check)
     if user.is_admin:
-        payload["edit"] = _edit_location(question.bank.source, question.source, question.line)
+        path = source_location(question.bank.source, question.source)
+        template = current_app.config.get("WENGU_EDIT_URL")
+        payload["edit"] = {
+            "path": path,
+            "line": question.line,
+            "url": template.format(path=path, line=question.line)
+            if template
+            else url_for("banks.source", bank_id=question.bank_id, key=question.key),
+        }
     return payload
 
 
-def _edit_location(bank_source: str, file: str, line: int) -> dict[str, Any]:
-    path = f"{bank_source.rstrip('/')}/{file}" if file else bank_source
-    template = current_app.config.get("WENGU_EDIT_URL")
-    url = template.format(path=path, line=line) if template else None
-    return {"path": path, "line": line, "url": url}
+def source_location(bank_source: str, file: str) -> str:
+    """The file a question is written in: its bank's path joined with the file's name."""
+    if not file or bank_source.endswith((".yaml", ".yml")):
+        return bank_source
+    return f"{bank_source.rstrip('/')}/{file}"
+
+
+def question_excerpt(path: str, line: int, most: int = 60) -> str | None:
+    """The YAML of the question starting at ``line`` of ``path``, or ``None`` if unreadable.
+
+    The excerpt runs until the next line indented no deeper than the question's "- ".
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not 1 <= line <= len(lines):
+        return None
+    start = line - 1
+    item_column = len(lines[start]) - len(lines[start].lstrip(" "))  # where "- " stands
+    end = start + 1
+    while end < len(lines) and end - start < most:
+        text = lines[end]
+        if text.strip() and len(text) - len(text.lstrip(" ")) <= item_column:
+            break
+        end += 1
+    return "\n".join(lines[start:end]).rstrip()

@@ -204,18 +204,10 @@
       $(`[data-ivl="${name}"]`).textContent = formatInterval(card.intervals[name]);
       $(`[data-rating="${rating}"]`).classList.remove("suggested");
     }
-    if (card.edit && card.edit.url) {
-      el.edit.hidden = false;
+    el.edit.hidden = !card.edit;
+    if (card.edit) {
       el.edit.href = card.edit.url;
-      el.edit.title = `${card.edit.path}:${card.edit.line}`;
-    } else if (card.edit) {
-      el.edit.hidden = false;
-      el.edit.removeAttribute("href");
-      el.edit.textContent = "Edit";
-      el.edit.title = `Edit at ${card.edit.path}:${card.edit.line}`;
-      el.edit.setAttribute("aria-label", `Edit at ${card.edit.path}, line ${card.edit.line}`);
-    } else {
-      el.edit.hidden = true;
+      el.edit.title = `Edit at ${card.edit.path}, line ${card.edit.line}`;
     }
     setCounts(card.counts);
     correct = null;

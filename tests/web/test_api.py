@@ -298,3 +298,24 @@ def test_openapi_describes_every_route(client: FlaskClient, app: Flask) -> None:
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi"
     }
     assert routes == documented
+
+
+def test_admin_sees_where_a_question_is_written(
+    app: Flask, client: FlaskClient, bank: None, write_bank
+) -> None:
+    from tests.support import Auth
+
+    make_user(app, "root", admin=True)
+    Auth(client).login("root")
+    card = client.get("/api/v1/review/next").json
+    page = client.get(card["edit"]["url"]).get_data(as_text=True)
+    assert card["edit"]["url"] == "/banks/demo/questions/q1/source"
+    assert "line 4" in page
+    assert (
+        "<code>  - {id: q1, type: basic, prompt: &#34;**p1**&#34;, answer: a1, explanation: &#34;why 1&#34;}</code>"
+        in page
+    )
+
+
+def test_learners_do_not_see_bank_files(signed_in: FlaskClient, bank: None) -> None:
+    assert signed_in.get("/banks/demo/questions/q1/source").status_code == 403
