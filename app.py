@@ -12,10 +12,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import settings_from_env
-from extensions import csrf, login_manager
+from extensions import csrf, limiter, login_manager, migrate
 from models import db
+from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
 
 __all__ = ["create_app"]
@@ -71,21 +73,38 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["WENGU_PROXY_FIX"]:
+        # Behind one reverse proxy that sets X-Forwarded-For and -Proto (as compose.yaml's).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
-    from cli import bank_cli, user_cli
-    from views import api, auth, banks, review, settings
+    from cli import backup, bank_cli, restore, user_cli
+    from views import admin, api, auth, banks, errors, groups, review, settings
 
-    for blueprint in (auth.bp, review.bp, banks.bp, settings.bp, api.bp):
+    for blueprint in (
+        errors.bp,
+        auth.bp,
+        review.bp,
+        banks.bp,
+        groups.bp,
+        settings.bp,
+        api.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
     app.cli.add_command(bank_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
-        db.create_all()
+        if app.config["WENGU_AUTO_MIGRATE"]:
+            upgrade_database()
         if app.config["WENGU_AUTOLOAD_BANKS"]:
             for line in autoload_banks(
                 db.session, Path(app.config["WENGU_QUIZZES"]), app.config["WENGU_MAX_BANK_BYTES"]

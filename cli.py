@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User, db
 from models.accounts import AccountError, create_user, issue_token
+from models.backup import BackupError, backup_database, restore_database
+from models.schema import upgrade_database
 from models.store import bank_summaries, import_bank
 from srs.bank import BankError, load_banks
 
-__all__ = ["bank_cli", "user_cli"]
+__all__ = ["backup", "bank_cli", "restore", "user_cli"]
 
 bank_cli = AppGroup("bank", help="Check, import and list question banks.")
 
@@ -110,3 +113,32 @@ def user_token(name: str) -> None:
     db.session.commit()
     click.echo(f"API token for '{user.name}'; send it as 'Authorization: Bearer TOKEN':")
     click.echo(token)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write a consistent backup of the database to FILE, while Wengu runs."""
+    try:
+        backup_database(db.engine, file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {file}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the database with the backup in FILE (stop Wengu first)."""
+    if not yes:
+        click.confirm(f"Replace everything in the database with {file}?", abort=True)
+    db.session.remove()
+    try:
+        restore_database(db.engine, file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    upgrade_database()
+    click.echo(f"Restored the database from {file}.")

@@ -23,6 +23,9 @@ def _database_url(environ: Mapping[str, str]) -> str | None:
     if url and url.startswith("postgres://"):
         # Heroku-style URLs; SQLAlchemy only knows the long scheme name.
         url = "postgresql://" + url[len("postgres://") :]
+    if url and url.startswith("postgresql://"):
+        # The driver Wengu ships is psycopg 3; SQLAlchemy's default would be psycopg2.
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url or None
 
 
@@ -37,12 +40,20 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "SECRET_KEY": env.get("WENGU_SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": _database_url(env),
         "WENGU_INSTANCE_PATH": env.get("WENGU_INSTANCE_PATH") or None,
+        "WENGU_AUTO_MIGRATE": _flag(env.get("WENGU_AUTO_MIGRATE"), True),
         "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
         "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),
         "WENGU_EDIT_URL": env.get("WENGU_EDIT_URL") or None,
         "WENGU_HOST": env.get("WENGU_HOST") or "127.0.0.1",
         "WENGU_PORT": int(env.get("WENGU_PORT") or 5000),
+        "WENGU_REDIS_URL": env.get("WENGU_REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": env.get("WENGU_REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": int(env.get("WENGU_MAX_UPLOAD_BYTES") or 20 * 1024 * 1024),
+        "SESSION_COOKIE_SECURE": _flag(env.get("WENGU_SECURE_COOKIES"), False),
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("WENGU_SECURE_COOKIES"), False),
+        "WENGU_PROXY_FIX": _flag(env.get("WENGU_PROXY_FIX"), False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

@@ -3,6 +3,7 @@
 from models.bank import Bank, Diagram, Question, Section
 from models.base import db
 from models.card import Card, Review
+from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.user import ApiToken, LeftBank, User
 
 __all__ = [
@@ -10,10 +11,15 @@ __all__ = [
     "Bank",
     "Card",
     "Diagram",
+    "Group",
+    "GroupBank",
+    "Invite",
     "LeftBank",
+    "Membership",
     "Question",
     "Review",
     "Section",
+    "SiteSetting",
     "User",
     "db",
 ]

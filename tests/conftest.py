@@ -1,7 +1,13 @@
-"""Shared fixtures: a fresh app on a temporary SQLite file per test, and bank writers."""
+"""Shared fixtures: a fresh app and database per test, and bank writers.
+
+Each test gets an empty database at the newest migration: on SQLite a copy of a template
+migrated once per run; on PostgreSQL (``WENGU_TEST_DATABASE_URL``) one database migrated once
+per run and emptied before each test.
+"""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,10 +15,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
 
 from app import create_app
 from models import accounts, db
-from tests.support import Auth, make_user
+from tests.support import TEST_DATABASE_URL, Auth, make_user
 
 BankWriter = Callable[..., Path]
 
@@ -23,16 +30,46 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
 
 
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, object]:
+def _config(tmp_path: Path, database: str) -> dict[str, object]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test",
         "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wengu.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database,
         "WENGU_AUTOLOAD_BANKS": False,
         "WENGU_QUIZZES": str(tmp_path / "quizzes"),
+        "RATELIMIT_ENABLED": False,
     }
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the newest migration, made once: SQLite's to copy, or PostgreSQL's."""
+    folder = tmp_path_factory.mktemp("template")
+    database = TEST_DATABASE_URL or f"sqlite:///{folder / 'wengu.sqlite3'}"
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    template = create_app(_config(folder, database))
+    with template.app_context():
+        db.engine.dispose()
+    return database
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, migrated: str) -> dict[str, object]:
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return _config(tmp_path, TEST_DATABASE_URL)
+    shutil.copy(migrated.removeprefix("sqlite:///"), tmp_path / "wengu.sqlite3")
+    return _config(tmp_path, f"sqlite:///{tmp_path / 'wengu.sqlite3'}")
 
 
 @pytest.fixture
@@ -42,6 +79,22 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[[dict[str, object]], Flask]]:
+    """Builds apps for a test and closes their database connections after it."""
+    made: list[Flask] = []
+
+    def make(config: dict[str, object]) -> Flask:
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

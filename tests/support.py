@@ -10,10 +10,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from config import settings_from_env
 from models import db
 from models.accounts import create_user
 
-__all__ = ["PASSWORD", "REQUIRE_ALL", "Auth", "csrf_token", "make_user", "require"]
+__all__ = [
+    "PASSWORD",
+    "REQUIRE_ALL",
+    "TEST_DATABASE_URL",
+    "Auth",
+    "csrf_token",
+    "dump",
+    "make_user",
+    "require",
+]
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -53,6 +63,24 @@ class Auth:
 
 
 REQUIRE_ALL = "WENGU_TESTS_REQUIRE_ALL"
+TEST_DATABASE_URL = (
+    settings_from_env({"WENGU_DATABASE_URL": os.environ["WENGU_TEST_DATABASE_URL"]})[
+        "SQLALCHEMY_DATABASE_URI"
+    ]
+    if os.environ.get("WENGU_TEST_DATABASE_URL")
+    else None
+)
+
+
+def dump(app: Flask) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of every table, in a stable order: to compare a database before and after."""
+    with app.app_context():
+        tables = []
+        for table in db.metadata.sorted_tables:
+            rows = db.session.execute(table.select().order_by(*table.primary_key.columns)).all()
+            tables.append((table.name, [tuple(row) for row in rows]))
+        db.session.remove()
+        return tables
 
 
 def require(available: bool, reason: str) -> None:

@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from extensions import login_manager
-from models import User, db
+from extensions import limiter, login_manager
+from models import SiteSetting, User, db
 from models.accounts import (
     MIN_PASSWORD,
     AccountError,
@@ -31,10 +31,12 @@ from models.accounts import (
 
 bp = Blueprint("auth", __name__)
 
-_OPEN_ENDPOINTS = {"auth.setup", "static"}
+_OPEN_ENDPOINTS = {"auth.setup", "static", "errors.health"}
 
 
-class SetupForm(FlaskForm):
+class AccountForm(FlaskForm):
+    """A new account's name and password: first-run setup, registration, joining."""
+
     name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField(
         "Password",
@@ -87,12 +89,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("review.today")
 
 
+# Guessing passwords is slow: a few tries a minute from one address.
+SIGN_IN_LIMIT = "10 per minute; 100 per day"
+
+
 @bp.route("/setup", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def setup() -> str | Response:
     """First run: create the admin account."""
     if has_users(db.session):
         return redirect(url_for("auth.login"))
-    form = SetupForm()
+    form = AccountForm()
     if form.validate_on_submit():
         try:
             user = create_user(db.session, form.name.data, form.password.data, admin=True)
@@ -108,6 +115,7 @@ def setup() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def login() -> str | Response:
     """Sign in with name and password."""
     if current_user.is_authenticated:
@@ -122,7 +130,11 @@ def login() -> str | Response:
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user, remember=form.remember.data)
             return redirect(target)
-    return render_template("auth/login.html", form=form)
+    return render_template(
+        "auth/login.html",
+        form=form,
+        open_registration=SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False),
+    )
 
 
 @bp.post("/logout")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from config import PROJECT_ROOT, settings_from_env
 from models import Bank, Card, Question, User, db
 from srs.render import highlight_css
@@ -31,7 +31,7 @@ def test_database_url_from_wengu_variable_first() -> None:
 
 def test_database_url_is_honoured_and_postgres_scheme_fixed() -> None:
     settings = settings_from_env({"DATABASE_URL": "postgres://u:p@localhost/wengu"})
-    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/wengu"
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/wengu"
 
 
 def test_defaults_without_environment() -> None:
@@ -49,28 +49,27 @@ def test_autoload_switch(value: str, expected: bool) -> None:
     assert settings_from_env({"WENGU_AUTOLOAD_BANKS": value})["WENGU_AUTOLOAD_BANKS"] is expected
 
 
-def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
-    app = create_app({"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path, make_app) -> None:
+    app = make_app({"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
                       "SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": None})  # fmt: skip
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst/wengu.sqlite3'}"
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        db.engine.dispose()
 
 
-def test_secret_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
+def test_secret_key_is_made_once_and_kept_private(tmp_path: Path, make_app) -> None:
     config = {"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
               "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}  # fmt: skip
-    first = create_app(config).config["SECRET_KEY"]
-    second = create_app(config).config["SECRET_KEY"]
+    first = make_app(config).config["SECRET_KEY"]
+    second = make_app(config).config["SECRET_KEY"]
     assert first == second and len(first) == 64
     key_file = tmp_path / "inst/secret_key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
 
 
-def test_secret_key_from_environment_wins(tmp_path: Path) -> None:
-    app = create_app({"WENGU_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "given",
+def test_secret_key_from_environment_wins(tmp_path: Path, make_app) -> None:
+    app = make_app({"WENGU_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "given",
                       "WENGU_AUTOLOAD_BANKS": False})  # fmt: skip
     assert app.config["SECRET_KEY"] == "given"
     assert not (tmp_path / "secret_key").exists()
@@ -79,7 +78,7 @@ def test_secret_key_from_environment_wins(tmp_path: Path) -> None:
 def test_foreign_keys_are_enforced(app: Flask) -> None:
     with app.app_context():
         db.session.add(Card(user_id=999, question_id=999, bank_id="none"))
-        with pytest.raises(Exception, match="FOREIGN KEY"):
+        with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
 
@@ -118,37 +117,39 @@ def bank_rows(app: Flask) -> list[tuple[str, datetime]]:
         return db.session.execute(select(Bank.id, Bank.imported_at)).all()
 
 
-def test_shipped_banks_load_on_a_new_database(shipped: dict[str, object]) -> None:
-    app = create_app(shipped)
+def test_shipped_banks_load_on_a_new_database(shipped: dict[str, object], make_app) -> None:
+    app = make_app(shipped)
     assert [row[0] for row in bank_rows(app)] == ["shipped"]
 
 
-def test_unchanged_shipped_banks_are_not_imported_again(shipped: dict[str, object]) -> None:
-    first = bank_rows(create_app(shipped))
-    assert bank_rows(create_app(shipped)) == first
+def test_unchanged_shipped_banks_are_not_imported_again(
+    shipped: dict[str, object], make_app
+) -> None:
+    first = bank_rows(make_app(shipped))
+    assert bank_rows(make_app(shipped)) == first
 
 
 def test_changed_shipped_bank_is_updated_on_start(
-    shipped: dict[str, object], tmp_path: Path
+    shipped: dict[str, object], tmp_path: Path, make_app
 ) -> None:
-    create_app(shipped)
+    make_app(shipped)
     (tmp_path / "quizzes/shipped/bank.yaml").write_text(SHIPPED.replace("prompt: p", "prompt: new"))
-    app = create_app(shipped)
+    app = make_app(shipped)
     with app.app_context():
         assert db.session.scalar(select(Question.content)) == {"prompt": "new", "answer": "a"}
 
 
-def test_autoload_can_be_turned_off(shipped: dict[str, object]) -> None:
-    app = create_app({**shipped, "WENGU_AUTOLOAD_BANKS": False})
+def test_autoload_can_be_turned_off(shipped: dict[str, object], make_app) -> None:
+    app = make_app({**shipped, "WENGU_AUTOLOAD_BANKS": False})
     assert bank_rows(app) == []
 
 
 def test_broken_shipped_bank_is_reported_and_the_rest_load(
-    shipped: dict[str, object], write_bank, caplog: pytest.LogCaptureFixture
+    shipped: dict[str, object], make_app, write_bank, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_bank("quizzes/broken", {"bank.yaml": "id: broken\ntitle: B\nquestions: [{id: x}]\n"})
     with caplog.at_level(logging.WARNING, logger="wengu"):
-        app = create_app(shipped)
+        app = make_app(shipped)
     assert [row[0] for row in bank_rows(app)] == ["shipped"]
     assert "shipped bank" in caplog.text and "missing required key 'type'" in caplog.text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from models import Card, Question, Review, User, db
 from models.study import answer
 from srs.scheduler import Rating
+from tests.support import dump
 
 GOOD = """
     id: good
@@ -39,12 +39,6 @@ BROKEN = """
     questions:
       - {id: b1, type: basic, prompt: p}
 """
-
-
-def dump(app: Flask) -> list[str]:
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as connection:
-        return list(connection.iterdump())
 
 
 def test_check_prints_a_summary_for_a_good_bank(runner: FlaskCliRunner, write_bank) -> None:

@@ -1,0 +1,301 @@
+"""Study groups against the database: creating, inviting, joining, and the group board.
+
+Nothing here commits; each function is part of the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from models.bank import Bank, Question, Section
+from models.card import Card, Review
+from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
+from models.study import bank_counts, today
+from models.user import LeftBank, User
+from srs.scheduler import REVIEW
+from srs.study import study_day
+
+__all__ = [
+    "Board",
+    "GroupError",
+    "MemberRow",
+    "SectionRow",
+    "board",
+    "create_group",
+    "create_invite",
+    "find_invite",
+    "group_bank_ids",
+    "join_group",
+    "leave_group",
+    "membership",
+    "set_group_banks",
+    "streak",
+]
+
+STREAK_LIMIT = 3650
+WEAK_MINIMUM = 5
+
+
+class GroupError(ValueError):
+    """Something a group cannot do; the message says why."""
+
+
+def membership(session: Session, group_id: int, user_id: int) -> Membership | None:
+    return session.get(Membership, (group_id, user_id))
+
+
+def group_bank_ids(session: Session, group_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(GroupBank.bank_id)
+            .where(GroupBank.group_id == group_id)
+            .order_by(GroupBank.bank_id)
+        )
+    )
+
+
+def create_group(session: Session, owner: User, name: str, bank_ids: list[str]) -> Group:
+    """A new group with ``owner`` as its first member and owner."""
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise GroupError("A group's name must be 1 to 80 characters.")
+    group = Group(name=name)
+    session.add(group)
+    session.flush()
+    session.add(Membership(group_id=group.id, user_id=owner.id, role=OWNER, shares_progress=True))
+    set_group_banks(session, group, bank_ids)
+    return group
+
+
+def set_group_banks(session: Session, group: Group, bank_ids: list[str]) -> None:
+    """Choose the banks the group studies; its members study them from now on."""
+    known = set(session.scalars(select(Bank.id).where(Bank.id.in_(bank_ids))))
+    unknown = sorted(set(bank_ids) - known)
+    if unknown:
+        raise GroupError(f"There is no bank '{unknown[0]}'.")
+    session.execute(delete(GroupBank).where(GroupBank.group_id == group.id))
+    for bank_id in sorted(known):
+        session.add(GroupBank(group_id=group.id, bank_id=bank_id))
+    members = select(Membership.user_id).where(Membership.group_id == group.id)
+    session.execute(
+        delete(LeftBank).where(LeftBank.user_id.in_(members), LeftBank.bank_id.in_(known))
+    )
+    session.flush()
+
+
+def create_invite(
+    session: Session, group: Group, by: User, now: datetime, *, days: int, max_uses: int | None
+) -> Invite:
+    if not 1 <= days <= 90:
+        raise GroupError("An invite lasts 1 to 90 days.")
+    if max_uses is not None and max_uses < 1:
+        raise GroupError("An invite needs at least one use.")
+    invite = Invite(
+        group_id=group.id,
+        code=Invite.new_code(),
+        created_by=by.id,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        max_uses=max_uses,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def find_invite(session: Session, code: str, now: datetime) -> Invite | None:
+    """The usable invite with this code (case and dashes as typed do not matter)."""
+    cleaned = code.strip().upper().replace(" ", "")
+    if len(cleaned) == 10 and "-" not in cleaned:
+        cleaned = f"{cleaned[:5]}-{cleaned[5:]}"
+    invite = session.scalar(select(Invite).where(Invite.code == cleaned))
+    return invite if invite is not None and invite.usable(now) else None
+
+
+def join_group(session: Session, user: User, invite: Invite, now: datetime) -> Membership:
+    """Add ``user`` to the invite's group (once), and count the use."""
+    existing = membership(session, invite.group_id, user.id)
+    if existing is not None:
+        return existing
+    joined = Membership(group_id=invite.group_id, user_id=user.id, role=MEMBER, joined_at=now)
+    session.add(joined)
+    invite.uses += 1
+    group_banks = select(GroupBank.bank_id).where(GroupBank.group_id == invite.group_id)
+    session.execute(
+        delete(LeftBank).where(LeftBank.user_id == user.id, LeftBank.bank_id.in_(group_banks))
+    )
+    session.flush()
+    return joined
+
+
+def leave_group(session: Session, group: Group, user: User) -> None:
+    member = membership(session, group.id, user.id)
+    if member is None:
+        return
+    if member.role == OWNER:
+        owners = session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.group_id == group.id, Membership.role == OWNER)
+        )
+        others = session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.group_id == group.id, Membership.user_id != user.id)
+        )
+        if owners == 1 and others:
+            raise GroupError("Make another member an owner before you leave.")
+    session.delete(member)
+    session.flush()
+
+
+# -- the board ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    name: str
+    role: str
+    due_today: int
+    reviews_7_days: int
+    streak: int
+    retention_30_days: float | None
+    is_you: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRow:
+    bank: str
+    title: str
+    reviews: int
+    retention: float
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    members: list[MemberRow] = field(default_factory=list)
+    weakest: list[SectionRow] = field(default_factory=list)
+    hidden: int = 0
+
+
+def streak(session: Session, user: User, bank_ids: list[str], now: datetime) -> int:
+    """Study days in a row with a review, ending today (or yesterday, if today has none yet).
+
+    Days are the learner's own (their zone and rollover hour). Each day is one probe of
+    ``ix_reviews_user_time``, so the cost follows the streak, not the history.
+    """
+    day = today(user, now)
+    count = 0
+    first = True
+    while count < STREAK_LIMIT:
+        studied = session.scalar(
+            select(
+                exists().where(
+                    Review.user_id == user.id,
+                    Review.bank_id.in_(bank_ids),
+                    Review.reviewed_at >= day.start,
+                    Review.reviewed_at < day.end,
+                )
+            )
+        )
+        if studied:
+            count += 1
+        elif not first:
+            break
+        first = False
+        day = study_day(day.start - timedelta(seconds=1), user.timezone, user.rollover_hour)
+    return count
+
+
+def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
+    """The group board: the numbers of members who share them, and the weakest sections."""
+    bank_ids = group_bank_ids(session, group.id)
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group.id)
+        .order_by(User.name)
+    ).all()
+    sharing = [(m, u) for m, u in rows if m.shares_progress]
+    ids = [u.id for _, u in sharing]
+    if not ids or not bank_ids:
+        return Board(hidden=len(rows) - len(sharing))
+
+    week = dict(
+        session.execute(
+            select(Review.user_id, func.count())
+            .where(
+                Review.user_id.in_(ids),
+                Review.bank_id.in_(bank_ids),
+                Review.reviewed_at >= now - timedelta(days=7),
+            )
+            .group_by(Review.user_id)
+        ).all()
+    )
+    passed = case((Review.rating > 1, 1), else_=0)
+    month = {
+        user_id: (total, good)
+        for user_id, total, good in session.execute(
+            select(Review.user_id, func.count(), func.sum(passed))
+            .where(
+                Review.user_id.in_(ids),
+                Review.bank_id.in_(bank_ids),
+                Review.reviewed_at >= now - timedelta(days=30),
+                Review.state_before == REVIEW,
+            )
+            .group_by(Review.user_id)
+        ).all()
+    }
+    members = []
+    for member, user in sharing:
+        due = sum(bank_counts(session, user, bank_id, now).total for bank_id in bank_ids)
+        total, good = month.get(user.id, (0, 0))
+        members.append(
+            MemberRow(
+                name=user.name,
+                role=member.role,
+                due_today=due,
+                reviews_7_days=week.get(user.id, 0),
+                streak=streak(session, user, bank_ids, now),
+                retention_30_days=(good or 0) / total if total else None,
+                is_you=user.id == viewer.id,
+            )
+        )
+
+    weak = session.execute(
+        select(Question.bank_id, Question.section_key, func.count(), func.sum(passed))
+        .select_from(Review)
+        .join(Card, Card.id == Review.card_id)
+        .join(Question, Question.id == Card.question_id)
+        .where(
+            Review.user_id.in_(ids),
+            Review.bank_id.in_(bank_ids),
+            Review.reviewed_at >= now - timedelta(days=30),
+            Question.section_key.is_not(None),
+        )
+        .group_by(Question.bank_id, Question.section_key)
+        .having(func.count() >= WEAK_MINIMUM)
+    ).all()
+    titles = {
+        (bank_id, key): title
+        for bank_id, key, title in session.execute(
+            select(Section.bank_id, Section.key, Section.title).where(Section.bank_id.in_(bank_ids))
+        )
+    }
+    weakest = sorted(
+        (
+            SectionRow(
+                bank=bank_id,
+                title=titles.get((bank_id, key), key),
+                reviews=count,
+                retention=(good or 0) / count,
+            )
+            for bank_id, key, count, good in weak
+        ),
+        key=lambda row: (row.retention, -row.reviews),
+    )[:5]
+    return Board(members=members, weakest=weakest, hidden=len(rows) - len(sharing))

@@ -1,0 +1,327 @@
+"""Groups: invites and registration, the board's numbers, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
+from models.groups import board, create_group, create_invite, join_group, streak
+from models.study import answer
+from srs.scheduler import REVIEW, Rating
+from tests.support import PASSWORD, Auth, csrf_token, make_user
+
+BANK = (
+    """
+id: net
+title: Networks
+sections:
+  - {id: bridge, title: bridge}
+  - {id: dns, title: DNS}
+questions:
+"""
+    + "".join(
+        f"  - {{id: b{i}, type: basic, section: bridge, prompt: p{i}, answer: a{i}}}\n"
+        for i in range(6)
+    )
+    + "".join(
+        f"  - {{id: d{i}, type: basic, section: dns, prompt: q{i}, answer: b{i}}}\n"
+        for i in range(6)
+    )
+)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def bank(runner: FlaskCliRunner, write_bank) -> None:
+    runner.invoke(args=["bank", "import", str(write_bank("net", {"bank.yaml": BANK}))])
+
+
+@pytest.fixture
+def group_id(app: Flask, bank: None, learner: int) -> int:
+    """A group 'Readers' owned by ann, studying 'net'."""
+    with app.app_context():
+        group = create_group(db.session, db.session.get(User, learner), "Readers", ["net"])
+        db.session.commit()
+        return group.id
+
+
+def invite_code(app: Flask, group_id: int, **options: object) -> str:
+    with app.app_context():
+        group = db.session.get(Group, group_id)
+        owner = db.session.scalar(select(User).where(User.name == "ann"))
+        invite = create_invite(db.session, group, owner, datetime.now(timezone.utc),
+                               days=options.get("days", 7), max_uses=options.get("max_uses"))  # fmt: skip
+        db.session.commit()
+        return invite.code
+
+
+# -- invites and registration ------------------------------------------------------------
+
+
+def test_invite_lets_a_new_person_register_and_join(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    code = invite_code(app, group_id)
+    page = client.get(f"/join/{code}").get_data(as_text=True)
+    assert "Join Readers" in page and "Make my account and join" in page
+    response = client.post(f"/join/{code}", data={"name": "mei", "password": PASSWORD,
+                                                  "confirm": PASSWORD, "csrf_token": csrf_token(client)})  # fmt: skip
+    assert response.status_code == 302 and response.location == f"/groups/{group_id}"
+    assert "Readers" in client.get(f"/groups/{group_id}").get_data(as_text=True)
+    with app.app_context():
+        mei = db.session.scalar(select(User).where(User.name == "mei"))
+        member = db.session.get(Membership, (group_id, mei.id))
+        assert (member.role, member.shares_progress) == ("member", False)
+        assert db.session.scalar(select(Invite.uses)) == 1
+
+
+def test_signed_in_person_joins_with_one_click(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    code = invite_code(app, group_id)
+    make_user(app, "bob")
+    Auth(client).login("bob")
+    assert "Join the group" in client.get(f"/join/{code.lower().replace('-', '')}").get_data(
+        as_text=True
+    )
+    response = client.post(f"/join/{code}", data={"csrf_token": csrf_token(client)})
+    assert response.location == f"/groups/{group_id}"
+
+
+@pytest.mark.parametrize("state", ["expired", "revoked", "used up", "unknown"])
+def test_dead_invites_are_refused(
+    app: Flask, client: FlaskClient, group_id: int, state: str
+) -> None:
+    code = invite_code(app, group_id, max_uses=1)
+    with app.app_context():
+        invite = db.session.scalar(select(Invite))
+        if state == "expired":
+            invite.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        elif state == "revoked":
+            invite.revoked_at = datetime.now(timezone.utc)
+        elif state == "used up":
+            invite.uses = 1
+        db.session.commit()
+    response = client.get(f"/join/{'AAAAA-BBBBB' if state == 'unknown' else code}")
+    assert response.status_code == 404
+    assert "This invite has expired, was revoked, or does not exist." in response.get_data(
+        as_text=True
+    )
+
+
+def test_owner_makes_and_revokes_invites_in_the_page(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    Auth(client).login()
+    client.post(f"/groups/{group_id}/invites",
+                data={"invite-days": "3", "invite-max_uses": "2", "csrf_token": csrf_token(client)})  # fmt: skip
+    with app.app_context():
+        invite = db.session.scalar(select(Invite))
+        assert (invite.max_uses, (invite.expires_at - invite.created_at).days) == (2, 3)
+    assert invite.code in client.get(f"/groups/{group_id}").get_data(as_text=True)
+    client.post(
+        f"/groups/{group_id}/invites/{invite.id}/revoke", data={"csrf_token": csrf_token(client)}
+    )
+    assert client.get(f"/join/{invite.code}").status_code == 404
+
+
+def test_registration_is_closed_unless_opened(
+    app: Flask, client: FlaskClient, learner: int
+) -> None:
+    assert client.get("/register").status_code == 404
+    assert "Ask a study group for an invite link." in client.get("/login").get_data(as_text=True)
+    with app.app_context():
+        SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, True)
+        db.session.commit()
+    response = client.post("/register", data={"name": "lin", "password": PASSWORD, "confirm": PASSWORD,
+                                              "csrf_token": csrf_token(client)})  # fmt: skip
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_creating_a_group_makes_its_creator_the_owner(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    response = signed_in.post("/groups", data={"new-name": "Night owls", "new-banks": ["net"],
+                                               "csrf_token": csrf_token(signed_in)})  # fmt: skip
+    assert response.status_code == 302
+    with app.app_context():
+        group = db.session.scalar(select(Group))
+        member = db.session.scalar(select(Membership))
+        assert (group.name, member.role, member.shares_progress) == ("Night owls", "owner", True)
+
+
+def test_last_owner_cannot_leave_a_group_with_members(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    make_user(app, "bob")
+    with app.app_context():
+        bob = db.session.scalar(select(User).where(User.name == "bob"))
+        db.session.add(Membership(group_id=group_id, user_id=bob.id))
+        db.session.commit()
+    Auth(client).login()
+    client.post(f"/groups/{group_id}/leave", data={"csrf_token": csrf_token(client)})
+    assert "Make another member an owner before you leave." in client.get(
+        f"/groups/{group_id}"
+    ).get_data(as_text=True)
+
+
+# -- the board ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def session(app: Flask, bank: None) -> Iterator[Session]:
+    with app.app_context():
+        yield db.session
+
+
+def review_at(
+    session: Session, user: User, key: str, when: datetime, rating: Rating, *, review: bool
+) -> None:
+    """One answer to question ``key`` at ``when``; ``review`` makes it a review-state answer."""
+    question = session.scalar(select(Question).where(Question.key == key))
+    card = session.scalar(
+        select(Card).where(Card.user_id == user.id, Card.question_id == question.id)
+    )
+    if card is None:
+        card = Card(user_id=user.id, question_id=question.id, bank_id="net", due=when)
+        session.add(card)
+        session.flush()
+    if review:
+        card.state, card.stability, card.difficulty = REVIEW, 10.0, 5.0
+        card.last_review = when - timedelta(days=10)
+    answer(session, user, card, rating, when)
+
+
+def test_board_numbers_on_a_seeded_group(session: Session) -> None:
+    ann = User(name="ann", password_hash="x")
+    bob = User(name="bob", password_hash="x")
+    cai = User(name="cai", password_hash="x")  # keeps progress private
+    session.add_all([ann, bob, cai])
+    session.flush()
+    group = create_group(session, ann, "Readers", ["net"])
+    for user, shares in ((bob, True), (cai, False)):
+        session.add(Membership(group_id=group.id, user_id=user.id, shares_progress=shares))
+    # ann: one review a day for the last 3 days (streak 3), all review-state:
+    # bridge twice wrong, once right; earlier, 8 days ago, one more (outside 7 days).
+    review_at(session, ann, "b0", NOW - timedelta(days=2), Rating.AGAIN, review=True)
+    review_at(session, ann, "b1", NOW - timedelta(days=1), Rating.AGAIN, review=True)
+    review_at(session, ann, "b2", NOW - timedelta(hours=1), Rating.GOOD, review=True)
+    review_at(session, ann, "d0", NOW - timedelta(days=8), Rating.GOOD, review=True)
+    # bob: DNS right four times today, bridge wrong twice (not review-state, so no retention).
+    for i in range(4):
+        review_at(
+            session, bob, f"d{i + 1}", NOW - timedelta(minutes=10 + i), Rating.GOOD, review=True
+        )
+    for i in range(2):
+        review_at(
+            session, bob, f"b{i + 3}", NOW - timedelta(minutes=30 + i), Rating.AGAIN, review=False
+        )
+    # cai's answers count nowhere: they do not share.
+    for i in range(5):
+        review_at(session, cai, f"b{i}", NOW - timedelta(minutes=40 + i), Rating.AGAIN, review=True)
+
+    result = board(session, group, ann, NOW)
+    rows = {row.name: row for row in result.members}
+    assert set(rows) == {"ann", "bob"} and result.hidden == 1
+    assert (rows["ann"].reviews_7_days, rows["ann"].streak) == (3, 3)
+    assert rows["ann"].retention_30_days == pytest.approx(2 / 4)
+    assert (rows["bob"].reviews_7_days, rows["bob"].streak, rows["bob"].retention_30_days) == (
+        6,
+        1,
+        1.0,
+    )
+    assert rows["ann"].is_you and not rows["bob"].is_you
+    # due today: 12 questions, 20 new a day: ann has 8 unseen + learning/relearning due today.
+    assert rows["ann"].due_today == 8 + 2
+    # bridge: ann 1/3 right, bob 0/2 right -> 1/5; DNS: 5/5 right, but d0 (8 days ago) counts too.
+    assert [(s.title, s.reviews, s.retention) for s in result.weakest] == [
+        ("bridge", 5, pytest.approx(1 / 5)),
+        ("DNS", 5, 1.0),
+    ]
+
+
+def test_streak_waits_for_today_and_breaks_on_a_missed_day(session: Session) -> None:
+    ann = User(name="ann", password_hash="x")
+    session.add(ann)
+    session.flush()
+    for days in (1, 2, 4):
+        review_at(session, ann, f"b{days}", NOW - timedelta(days=days), Rating.GOOD, review=False)
+    assert streak(session, ann, ["net"], NOW) == 2  # today not yet, yesterday and the day before
+    review_at(session, ann, "d1", NOW, Rating.GOOD, review=False)
+    assert streak(session, ann, ["net"], NOW) == 3
+
+
+def test_joining_brings_back_the_groups_banks(session: Session) -> None:
+    from models import LeftBank
+
+    ann = User(name="ann", password_hash="x")
+    bob = User(name="bob", password_hash="x")
+    session.add_all([ann, bob])
+    session.flush()
+    session.add(LeftBank(user_id=bob.id, bank_id="net"))
+    group = create_group(session, ann, "Readers", ["net"])
+    invite = create_invite(session, group, ann, NOW, days=1, max_uses=None)
+    join_group(session, bob, invite, NOW)
+    assert session.get(LeftBank, (bob.id, "net")) is None
+
+
+# -- who sees what -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(app: Flask, group_id: int) -> dict[str, str]:
+    """ann owns the group; bob is a member; eve is in another group; root is an admin."""
+    for name in ("bob", "eve"):
+        make_user(app, name)
+    make_user(app, "root", admin=True)
+    with app.app_context():
+        users = {u.name: u for u in db.session.scalars(select(User))}
+        db.session.add(Membership(group_id=group_id, user_id=users["bob"].id))
+        create_group(db.session, users["eve"], "Elsewhere", [])
+        db.session.commit()
+    return {"anonymous": "", "owner": "ann", "member": "bob", "other": "eve", "admin": "root"}
+
+
+MATRIX = [
+    # method, path, anonymous, owner, member, other group's member, admin
+    ("GET", "/groups", 302, 200, 200, 200, 200),
+    ("GET", "/groups/{g}", 302, 200, 200, 404, 200),
+    ("POST", "/groups/{g}/invites", 302, 302, 403, 404, 302),
+    ("POST", "/groups/{g}/banks", 302, 302, 403, 404, 302),
+    ("POST", "/groups/{g}/members/{bob}/promote", 302, 302, 403, 404, 302),
+    ("POST", "/groups/{g}/share", 302, 302, 302, 404, 404),
+    ("GET", "/admin", 302, 403, 403, 403, 200),
+    ("GET", "/", 302, 200, 200, 200, 200),
+    ("GET", "/settings", 302, 200, 200, 200, 200),
+    ("GET", "/banks/net", 302, 200, 200, 200, 200),
+    ("GET", "/review/net", 302, 200, 200, 200, 200),
+    ("GET", "/api/v1/review/next", 401, 200, 200, 200, 200),
+    ("GET", "/api/v1/reviews", 401, 200, 200, 200, 200),
+]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "owner", "member", "other", "admin"])
+def test_who_may_do_what(
+    app: Flask, client: FlaskClient, people: dict[str, str], group_id: int, role: str
+) -> None:
+    if people[role]:
+        Auth(client).login(people[role])
+    with app.app_context():
+        bob = db.session.scalar(select(User.id).where(User.name == "bob"))
+    column = ["anonymous", "owner", "member", "other", "admin"].index(role)
+    token = csrf_token(client)
+    got, want = [], []
+    for method, path, *expected in MATRIX:
+        url = path.format(g=group_id, bob=bob)
+        response = client.open(url, method=method, data={"csrf_token": token, "invite-days": "7"})
+        got.append((method, url, response.status_code))
+        want.append((method, url, expected[column]))
+    assert got == want

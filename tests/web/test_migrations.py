@@ -1,0 +1,78 @@
+"""Migrations: from nothing to the models' schema, and from the previous revision with data kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from models import db
+from models.schema import MIGRATIONS, current_revision, head_revision
+from tests.support import TEST_DATABASE_URL
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> str:
+    """A database with no tables: a new SQLite file, or the PostgreSQL test schema emptied."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return TEST_DATABASE_URL
+
+
+def build(make_app, tmp_path: Path, database: str, **config: object):
+    return make_app({"TESTING": True, "SECRET_KEY": "t", "WENGU_AUTOLOAD_BANKS": False,
+                       "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
+                       "SQLALCHEMY_DATABASE_URI": database, **config})  # fmt: skip
+
+
+def test_upgrade_from_nothing_gives_the_models_schema(
+    tmp_path: Path, empty_database: str, make_app
+) -> None:
+    app = build(make_app, tmp_path, empty_database)
+    with app.app_context():
+        assert current_revision() == head_revision()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_upgrade_from_the_previous_revision_keeps_the_data(
+    tmp_path: Path, empty_database: str, make_app
+) -> None:
+    app = build(make_app, tmp_path, empty_database, WENGU_AUTO_MIGRATE=False)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0001")
+        assert "groups" not in inspect(db.engine).get_table_names()
+        db.session.execute(text(
+            "INSERT INTO users (id, name, password_hash, is_admin, disabled, created_at,"
+            " desired_retention, new_per_day, reviews_per_day, learning_steps, relearning_steps,"
+            " rollover_hour, timezone, maximum_interval)"
+            " VALUES (1, 'ann', 'x', false, false, '2026-11-01 00:00:00', 0.9, 20, 200, '[60]',"
+            " '[600]', 4, 'UTC', 36500)"
+        ))  # fmt: skip
+        db.session.execute(text(
+            "INSERT INTO banks (id, title, source, fingerprint, imported_at)"
+            " VALUES ('b', 'B', 'x', 'f', '2026-11-01 00:00:00')"
+        ))  # fmt: skip
+        db.session.commit()
+        upgrade(directory=str(MIGRATIONS))
+        assert current_revision() == head_revision()
+        assert db.session.execute(text("SELECT name FROM users")).scalars().all() == ["ann"]
+        assert db.session.execute(text("SELECT title FROM banks")).scalars().all() == ["B"]
+        assert "groups" in inspect(db.engine).get_table_names()
+
+
+def test_starting_twice_migrates_once(tmp_path: Path, empty_database: str, make_app) -> None:
+    build(make_app, tmp_path, empty_database)
+    app = build(make_app, tmp_path, empty_database)
+    with app.app_context():
+        assert current_revision() == head_revision()

@@ -1,0 +1,118 @@
+"""Security basics: sign-in rate limit, headers, cookie flags, upload size."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from config import settings_from_env
+from tests.support import PASSWORD, csrf_token, make_user, require
+
+
+def test_pages_carry_a_csp_without_inline_script(client: FlaskClient, learner: int) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_api_responses_carry_the_headers_too(client: FlaskClient) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_secure_cookies_when_asked() -> None:
+    settings = settings_from_env({"WENGU_SECURE_COOKIES": "1"})
+    assert settings["SESSION_COOKIE_SECURE"] is True and settings["REMEMBER_COOKIE_SECURE"] is True
+    assert settings_from_env({})["SESSION_COOKIE_SECURE"] is False
+
+
+def test_secure_flag_reaches_the_cookie(make_app, app_config: dict[str, object]) -> None:
+    app = make_app({**app_config, "SESSION_COOKIE_SECURE": True})
+    make_user(app, "ann")
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"name": "ann", "password": PASSWORD, "csrf_token": token}
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_uploads_over_the_limit_are_refused(make_app, app_config: dict[str, object]) -> None:
+    app = make_app({**app_config, "MAX_CONTENT_LENGTH": 1000})
+    make_user(app, "ann")
+    response = app.test_client().post("/login", data={"name": "x" * 5000})
+    assert response.status_code == 413
+    assert "That file is too large to upload." in response.get_data(as_text=True)
+
+
+def test_redis_url_moves_rate_limits_to_redis() -> None:
+    settings = settings_from_env({"WENGU_REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert settings_from_env({})["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def sign_in_attempts(app: Flask, count: int) -> list[TestResponse]:
+    client = app.test_client()
+    token = csrf_token(client)
+    data = {"name": "ann", "password": "wrong guess", "csrf_token": token}
+    return [client.post("/login", data=data) for _ in range(count)]
+
+
+def test_sign_in_is_rate_limited(make_app, app_config: dict[str, object]) -> None:
+    app = make_app({**app_config, "RATELIMIT_ENABLED": True})
+    make_user(app, "ann")
+    responses = sign_in_attempts(app, 12)
+    assert [r.status_code for r in responses] == [200] * 10 + [429, 429]
+    assert "Too many attempts." in responses[-1].get_data(as_text=True)
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    require(server is not None, "no redis-server (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_rate_limit_is_shared_through_redis(
+    make_app, app_config: dict[str, object], redis_url: str
+) -> None:
+    config = {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url}
+    first, second = make_app(config), make_app(config)  # two processes' worth of apps
+    make_user(first, "ann")
+    assert [r.status_code for r in sign_in_attempts(first, 6)] == [200] * 6
+    assert [r.status_code for r in sign_in_attempts(second, 6)] == [200] * 4 + [429, 429]

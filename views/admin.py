@@ -1,0 +1,346 @@
+"""The admin area: accounts and password reset links, open registration, banks, groups.
+
+Every page here is for signed-in admins, except the reset link itself, which is for whoever
+holds it: a signed token that lasts a day and stops working once the password changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from models import Bank, Group, Membership, SiteSetting, User, db
+from models.accounts import MIN_PASSWORD, AccountError, set_password
+from models.store import bank_summaries, import_bank
+from srs import bank as schema
+from srs.archive import unpack_zip
+from srs.bank import BankError, Problem, load_bank
+
+bp = Blueprint("admin", __name__)
+
+RESET_MAX_AGE = 24 * 60 * 60
+_RESET_SALT = "wengu-password-reset"
+_PUBLIC_ENDPOINTS = {"admin.reset_password"}
+_UPLOAD_TYPES = ["yaml", "yml", "zip"]
+
+
+class RegistrationForm(FlaskForm):
+    open_registration = BooleanField("Open registration: anyone may create an account")
+
+
+class UploadForm(FlaskForm):
+    bank = FileField(
+        "Bank file",
+        validators=[
+            FileRequired("Choose a .yaml file or a .zip of a bank folder."),
+            FileAllowed(_UPLOAD_TYPES, "Upload a .yaml file or a .zip of a bank folder."),
+        ],
+        render_kw={"accept": ",".join(f".{suffix}" for suffix in _UPLOAD_TYPES)},
+    )
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(MIN_PASSWORD, 200, f"Use {MIN_PASSWORD} to 200 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+
+
+@bp.before_request
+def require_admin() -> Response | None:
+    """Admin pages are for signed-in admins; the reset link is for whoever holds it."""
+    if request.endpoint in _PUBLIC_ENDPOINTS:
+        return None
+    return _admin_only()
+
+
+@login_required
+def _admin_only() -> None:
+    if not current_user.is_admin:
+        abort(403, description="Only admins can open the admin pages.")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over the server's size limit: say so in a page, not a bare error."""
+    return render_template(
+        "admin/too_large.html", limit=current_app.config.get("MAX_CONTENT_LENGTH")
+    ), 413
+
+
+def _private(body: str, status: int = 200) -> Response:
+    """A page carrying a reset token: kept out of caches and of Referer headers."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def _reset_token(user: User) -> str:
+    # The end of the password hash ties the token to the password it replaces: once the
+    # password changes, the token no longer matches, so each link works once.
+    return _reset_serializer().dumps([user.id, user.password_hash[-16:]])
+
+
+def _user_for_reset(token: str) -> User | None:
+    """The account a reset token is for, while the token is good; otherwise ``None``."""
+    try:
+        user_id, fingerprint = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.password_hash[-16:] != fingerprint:
+        return None
+    return user
+
+
+def _users_page(reset_user: User | None = None, reset_link: str | None = None) -> str:
+    users = db.session.scalars(select(User).order_by(func.lower(User.name))).all()
+    registration = RegistrationForm(
+        formdata=None,
+        data={
+            "open_registration": SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False)
+        },
+    )
+    return render_template(
+        "admin/users.html",
+        users=users,
+        registration=registration,
+        reset_user=reset_user,
+        reset_link=reset_link,
+    )
+
+
+@bp.get("/admin")
+def users() -> str:
+    """The accounts on this server, and whether anyone may register."""
+    return _users_page()
+
+
+@bp.post("/admin/registration")
+def registration() -> Response:
+    """Turn open registration on or off."""
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        is_open = bool(form.open_registration.data)
+        SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, is_open)
+        db.session.commit()
+        if is_open:
+            flash("Open registration is on: anyone who reaches this server can sign up.", "success")
+        else:
+            flash("Open registration is off.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/disable")
+def disable_user(user_id: int) -> Response:
+    """Disable an account: it cannot sign in, and its API tokens stop working."""
+    user = db.get_or_404(User, user_id, description="There is no such account.")
+    if user.id == current_user.id:
+        flash("You cannot disable your own account.", "error")
+    else:
+        user.disabled = True
+        db.session.commit()
+        flash(f"{user.name} is disabled and can no longer sign in.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/enable")
+def enable_user(user_id: int) -> Response:
+    """Let a disabled account sign in again."""
+    user = db.get_or_404(User, user_id, description="There is no such account.")
+    user.disabled = False
+    db.session.commit()
+    flash(f"{user.name} can sign in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/reset-link")
+def reset_link(user_id: int) -> Response:
+    """Make a password reset link for an account, shown this once for the admin to send."""
+    user = db.get_or_404(User, user_id, description="There is no such account.")
+    link = url_for("admin.reset_password", token=_reset_token(user), _external=True)
+    return _private(_users_page(reset_user=user, reset_link=link))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response:
+    """Set a new password with a reset link from an admin."""
+    user = _user_for_reset(token)
+    if user is None:
+        return _private(render_template("admin/reset_invalid.html"), 400)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password is set. Sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return _private(
+        render_template("admin/reset.html", form=form, user=user, min_password=MIN_PASSWORD)
+    )
+
+
+# -- banks -----------------------------------------------------------------------------------
+
+
+def _banks_page(form: UploadForm, problems: list[Problem] | None = None) -> str:
+    sources = dict(db.session.execute(select(Bank.id, Bank.source)).all())
+    return render_template(
+        "admin/banks.html",
+        summaries=bank_summaries(db.session),
+        sources=sources,
+        form=form,
+        problems=problems or [],
+    )
+
+
+def _upload_name(filename: str | None) -> str:
+    """The uploaded file's own name, without any folders a browser sent along."""
+    return PurePosixPath((filename or "").replace("\\", "/")).name or "upload"
+
+
+def _renamed(problem: Problem, names: list[tuple[str, str]]) -> Problem:
+    file, message = problem.file, problem.message
+    for temporary, shown in names:
+        file = file.replace(temporary, shown)
+        message = message.replace(temporary, shown)
+    return Problem(file, problem.line, problem.column, message)
+
+
+def _read_upload(folder: Path, name: str, data: bytes, max_bytes: int) -> schema.Bank:
+    """The bank in an uploaded ``.yaml`` or ``.zip``, read in ``folder``.
+
+    Raises:
+        BankError: as ``bank check`` finds, with files named within the upload
+            (``docker.zip:bank.yaml``, ``mybank.yaml``) rather than the temporary folder.
+    """
+    if name.lower().endswith(".zip"):
+        unpacked = folder / "bank"
+        path = unpack_zip(data, unpacked, max_bytes=max_bytes, name=name)
+        names = [(f"{unpacked}/", f"{name}:"), (str(unpacked), name)]
+    else:
+        path = folder / "upload.yaml"
+        path.write_bytes(data)
+        names = [(str(path), name)]
+    try:
+        return load_bank(path, max_bytes=max_bytes)
+    except BankError as error:
+        raise BankError([_renamed(problem, names) for problem in error.problems]) from None
+
+
+def _shipped_conflict(bank: schema.Bank, name: str) -> Problem | None:
+    """An upload may not take the id of a shipped bank: the next start would load that back."""
+    if not current_app.config["WENGU_AUTOLOAD_BANKS"]:
+        return None
+    existing = db.session.get(Bank, bank.id)
+    shipped = Path(current_app.config["WENGU_QUIZZES"])
+    if existing is None or Path(existing.source).parent != shipped:
+        return None
+    return Problem(
+        name,
+        1,
+        1,
+        f"bank: 'id' '{bank.id}' is the id of a bank shipped in {existing.source}; "
+        "change that bank there, or give this one another id",
+    )
+
+
+@bp.get("/admin/banks")
+def banks() -> str:
+    """The banks on this server, and a form to import one."""
+    return _banks_page(UploadForm(formdata=None))
+
+
+@bp.post("/admin/banks")
+def upload_bank() -> Response | tuple[str, int]:
+    """Import an uploaded bank, checked as ``bank import`` checks it; nothing if it is bad."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _banks_page(form), 422
+    name = _upload_name(form.bank.data.filename)
+    data = form.bank.data.read()
+    max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
+    with tempfile.TemporaryDirectory(prefix="wengu-upload-") as folder:
+        try:
+            bank = _read_upload(Path(folder), name, data, max_bytes)
+        except BankError as error:
+            return _banks_page(form, error.problems), 422
+    conflict = _shipped_conflict(bank, name)
+    if conflict is not None:
+        return _banks_page(form, [conflict]), 422
+    try:
+        report = import_bank(db.session, dataclasses.replace(bank, source=f"upload:{name}"))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    flash(str(report), "success")
+    return redirect(url_for("admin.banks"))
+
+
+# -- groups ----------------------------------------------------------------------------------
+
+
+@bp.get("/admin/groups")
+def groups() -> str:
+    """Every study group with its number of members."""
+    rows = db.session.execute(
+        select(Group, func.count(Membership.user_id))
+        .outerjoin(Group.memberships)
+        .group_by(Group.id)
+        .order_by(func.lower(Group.name), Group.id)
+    ).all()
+    return render_template("admin/groups.html", groups=rows)
+
+
+@bp.post("/admin/groups/<int:group_id>/delete")
+def delete_group(group_id: int) -> Response:
+    """Delete a group, its memberships and invites; members keep their accounts and reviews."""
+    group = db.get_or_404(Group, group_id, description="There is no such group.")
+    if request.form.get("confirm") != "yes":
+        flash(f"Tick “Yes, delete” to delete {group.name}.", "error")
+        return redirect(url_for("admin.groups"))
+    name = group.name
+    db.session.delete(group)
+    db.session.commit()
+    flash(f"{name} is deleted. Its members keep their accounts and reviews.", "success")
+    return redirect(url_for("admin.groups"))

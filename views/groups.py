@@ -1,0 +1,291 @@
+"""Study groups: the list, the board, invites, and joining (or registering) with a code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import IntegerField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from extensions import limiter
+from models import Bank, Group, Invite, Membership, SiteSetting, User, db
+from models.accounts import AccountError, create_user
+from models.group import OWNER
+from models.groups import (
+    GroupError,
+    board,
+    create_group,
+    create_invite,
+    find_invite,
+    group_bank_ids,
+    join_group,
+    leave_group,
+    membership,
+    set_group_banks,
+)
+from models.types import now_utc
+from views.auth import SIGN_IN_LIMIT, AccountForm
+
+bp = Blueprint("groups", __name__)
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Group name", validators=[DataRequired(), Length(max=80)])
+    banks = SelectMultipleField("Banks the group studies", choices=[])
+
+
+class BanksForm(FlaskForm):
+    banks = SelectMultipleField("Banks the group studies", choices=[])
+
+
+class InviteForm(FlaskForm):
+    days = IntegerField("Valid for (days)", default=7, validators=[NumberRange(1, 90)])
+    max_uses = IntegerField("Uses (empty: any)", validators=[Optional(), NumberRange(1, 1000)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Invite code", validators=[DataRequired(), Length(max=40)])
+
+
+def _bank_choices() -> list[tuple[str, str]]:
+    return [(b.id, b.title) for b in db.session.scalars(select(Bank).order_by(Bank.title))]
+
+
+def _group_for(group_id: int, *, owner: bool = False) -> tuple[Group, Membership | None]:
+    """The group, if the caller may see it (a member, or an admin); owners only if asked."""
+    group = db.get_or_404(Group, group_id, description="There is no such group.")
+    member = membership(db.session, group.id, current_user.id)
+    if member is None and not current_user.is_admin:
+        abort(404, description="There is no such group.")
+    if owner and not (current_user.is_admin or (member is not None and member.role == OWNER)):
+        abort(403, description="Only the group's owners can do that.")
+    return group, member
+
+
+@bp.get("/groups")
+@login_required
+def index() -> str:
+    """The learner's groups, and forms to start one or join one."""
+    groups = db.session.execute(
+        select(Group, Membership)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == current_user.id)
+        .order_by(Group.name)
+    ).all()
+    form = GroupForm(prefix="new")
+    form.banks.choices = _bank_choices()
+    return render_template("groups/index.html", groups=groups, form=form, code_form=CodeForm())
+
+
+@bp.post("/groups")
+@login_required
+def create() -> str | Response:
+    """Start a group; its creator is its owner."""
+    form = GroupForm(prefix="new")
+    form.banks.choices = _bank_choices()
+    if form.validate_on_submit():
+        try:
+            group = create_group(db.session, current_user, form.name.data, form.banks.data)
+        except GroupError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Group {group.name} started. Invite people with a code below.", "success")
+            return redirect(url_for("groups.show", group_id=group.id))
+    return render_template("groups/index.html", groups=[], form=form, code_form=CodeForm()), 400
+
+
+@bp.post("/groups/join")
+@login_required
+def join_by_code() -> Response:
+    """Go to the invite behind a typed code."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        abort(400, description="Type the invite code.")
+    return redirect(url_for("groups.join", code=form.code.data.strip()))
+
+
+@bp.get("/groups/<int:group_id>")
+@login_required
+def show(group_id: int) -> str:
+    """The group board."""
+    group, member = _group_for(group_id)
+    now = now_utc()
+    banks_form = BanksForm(prefix="banks", data={"banks": group_bank_ids(db.session, group.id)})
+    banks_form.banks.choices = _bank_choices()
+    is_owner = current_user.is_admin or (member is not None and member.role == OWNER)
+    members = (
+        db.session.execute(
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.group_id == group.id)
+            .order_by(User.name)
+        ).all()
+        if is_owner
+        else []
+    )
+    return render_template(
+        "groups/show.html",
+        group=group,
+        member=member,
+        is_owner=is_owner,
+        board=board(db.session, group, current_user, now),
+        invites=[i for i in group.invites if i.usable(now)] if is_owner else [],
+        invite_form=InviteForm(prefix="invite"),
+        banks_form=banks_form,
+        members=members,
+        bank_titles=dict(_bank_choices()),
+        group_banks=group_bank_ids(db.session, group.id),
+    )
+
+
+@bp.post("/groups/<int:group_id>/share")
+@login_required
+def share(group_id: int) -> Response:
+    """Show or hide one's own numbers on the board."""
+    _, member = _group_for(group_id)
+    if member is None:
+        abort(404, description="You are not in this group.")
+    member.shares_progress = request.form.get("share") == "1"
+    db.session.commit()
+    flash(
+        "Your progress is on the board." if member.shares_progress else "Your progress is hidden.",
+        "success",
+    )
+    return redirect(url_for("groups.show", group_id=group_id))
+
+
+@bp.post("/groups/<int:group_id>/leave")
+@login_required
+def leave(group_id: int) -> Response:
+    """Leave a group; one's cards and history stay one's own."""
+    group, _ = _group_for(group_id)
+    try:
+        leave_group(db.session, group, current_user)
+    except GroupError as error:
+        flash(str(error), "error")
+        return redirect(url_for("groups.show", group_id=group_id))
+    db.session.commit()
+    flash(f"You left {group.name}.", "info")
+    return redirect(url_for("groups.index"))
+
+
+@bp.post("/groups/<int:group_id>/banks")
+@login_required
+def banks(group_id: int) -> Response:
+    """Choose the banks the group studies."""
+    group, _ = _group_for(group_id, owner=True)
+    form = BanksForm(prefix="banks")
+    form.banks.choices = _bank_choices()
+    if form.validate_on_submit():
+        set_group_banks(db.session, group, form.banks.data)
+        db.session.commit()
+        flash("The group's banks are saved.", "success")
+    return redirect(url_for("groups.show", group_id=group_id))
+
+
+@bp.post("/groups/<int:group_id>/invites")
+@login_required
+def invite(group_id: int) -> Response:
+    """Make an invite code."""
+    group, _ = _group_for(group_id, owner=True)
+    form = InviteForm(prefix="invite")
+    if form.validate_on_submit():
+        made = create_invite(
+            db.session, group, current_user, now_utc(), days=form.days.data,
+            max_uses=form.max_uses.data,
+        )  # fmt: skip
+        db.session.commit()
+        flash(f"Invite {made.code} made.", "success")
+    else:
+        flash("An invite lasts 1 to 90 days, for at least one use.", "error")
+    return redirect(url_for("groups.show", group_id=group_id))
+
+
+@bp.post("/groups/<int:group_id>/invites/<int:invite_id>/revoke")
+@login_required
+def revoke(group_id: int, invite_id: int) -> Response:
+    """Stop an invite from working."""
+    _group_for(group_id, owner=True)
+    found = db.session.get(Invite, invite_id)
+    if found is None or found.group_id != group_id:
+        abort(404, description="There is no such invite.")
+    found.revoked_at = now_utc()
+    db.session.commit()
+    flash(f"Invite {found.code} revoked.", "info")
+    return redirect(url_for("groups.show", group_id=group_id))
+
+
+@bp.post("/groups/<int:group_id>/members/<int:user_id>/<action>")
+@login_required
+def member_action(group_id: int, user_id: int, action: str) -> Response:
+    """Owners make members owners, or remove them."""
+    group, _ = _group_for(group_id, owner=True)
+    target = membership(db.session, group_id, user_id)
+    if target is None or action not in {"promote", "remove"}:
+        abort(404, description="There is no such member.")
+    if action == "promote":
+        target.role = OWNER
+    elif user_id == current_user.id:
+        abort(400, description="Use 'Leave the group' to leave it yourself.")
+    else:
+        db.session.delete(target)
+    db.session.commit()
+    return redirect(url_for("groups.show", group_id=group.id))
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def join(code: str) -> str | Response:
+    """Join a group with an invite: signed in, one click; otherwise make an account here."""
+    now = now_utc()
+    found = find_invite(db.session, code, now)
+    if found is None:
+        abort(404, description="This invite has expired, was revoked, or does not exist.")
+    form = AccountForm()
+    if current_user.is_authenticated:
+        if FlaskForm().validate_on_submit():
+            join_group(db.session, current_user, found, now)
+            db.session.commit()
+            flash(f"You joined {found.group.name}.", "success")
+            return redirect(url_for("groups.show", group_id=found.group_id))
+        return render_template("groups/join.html", invite=found, form=None)
+    if form.validate_on_submit():
+        try:
+            user = create_user(db.session, form.name.data, form.password.data)
+        except AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            join_group(db.session, user, found, now)
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.name}. You joined {found.group.name}.", "success")
+            return redirect(url_for("groups.show", group_id=found.group_id))
+    return render_template("groups/join.html", invite=found, form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def register() -> str | Response:
+    """Make an account without an invite, when the admin has opened registration."""
+    if not SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False):
+        abort(404, description="Registration is closed: ask a group for an invite.")
+    if current_user.is_authenticated:
+        return redirect(url_for("review.today"))
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(db.session, form.name.data, form.password.data)
+        except AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(url_for("review.today"))
+    return render_template("groups/register.html", form=form)
