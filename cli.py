@@ -15,8 +15,9 @@ from models import User, db
 from models.accounts import AccountError, create_user, issue_token
 from models.backup import BackupError, backup_database, restore_database
 from models.schema import upgrade_database
-from models.store import bank_summaries, import_bank
+from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
 from srs.bank import BankError, load_banks
+from srs.export import FORMATS, bank_from_apkg, export_bank
 
 __all__ = ["backup", "bank_cli", "restore", "user_cli"]
 
@@ -24,9 +25,10 @@ bank_cli = AppGroup("bank", help="Check, import and list question banks.")
 
 
 def _load(paths: tuple[str, ...]) -> list:
-    """Read every bank or print every problem and exit 1."""
+    """Read every bank (folders, YAML files, Anki packages) or print every problem and exit 1."""
+    max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
     try:
-        return load_banks(paths, max_bytes=current_app.config["WENGU_MAX_BANK_BYTES"])
+        return load_banks(paths, max_bytes=max_bytes, readers={".apkg": bank_from_apkg})
     except BankError as error:
         for problem in error.problems:
             click.echo(str(problem))
@@ -60,6 +62,42 @@ def import_(paths: tuple[str, ...]) -> None:
         raise
     for report in reports:
         click.echo(str(report))
+
+
+@bank_cli.command("export")
+@click.argument("bank_id")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="File format.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The file (for yaml: a folder, a .zip, or a .yaml for a bank without diagrams).",
+)
+@click.option(
+    "--scheduling-of", "learner", metavar="NAME", help="With apkg: include NAME's schedule."
+)
+def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
+    """Export one bank with its diagrams."""
+    bank = stored_bank(db.session, bank_id)
+    if bank is None:
+        raise click.ClickException(f"There is no bank '{bank_id}'.")
+    options = {}
+    if learner is not None:
+        if fmt != "apkg":
+            raise click.ClickException("--scheduling-of goes with --format apkg.")
+        user = db.session.scalar(select(User).where(User.name == learner))
+        if user is None:
+            raise click.ClickException(f"There is no account '{learner}'.")
+        options.update(
+            scheduling=learner_schedule(db.session, user, bank_id),
+            zone=user.timezone,
+            rollover_hour=user.rollover_hour,
+        )
+    try:
+        export_bank(bank, fmt, output, **options)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Exported '{bank.id}' ({len(bank.questions)} questions) to {output}.")
 
 
 @bank_cli.command("list")

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from models.bank import Bank, Diagram, Question, Section
 from models.card import Card
 from models.types import now_utc
+from models.user import User
 from srs import bank as schema
+from srs.scheduler import NEW
 
 __all__ = ["BankSummary", "ImportReport", "autoload_banks", "bank_summaries", "import_bank"]
 
@@ -264,3 +266,71 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
             continue
         lines.append(f"{'loaded' if report.created else 'updated'} {report}")
     return lines
+
+
+def _as_question(row: Question) -> schema.Question:
+    content = dict(row.content)
+    for key in ("accept", "choices", "items"):
+        if key in content:
+            content[key] = tuple(content[key])
+    if isinstance(content.get("correct"), list):
+        content["correct"] = tuple(content["correct"])
+    return schema.Question(
+        id=row.key,
+        type=row.type,
+        section=row.section_key,
+        tags=tuple(row.tags),
+        explanation=row.explanation,
+        source=row.source,
+        line=row.line,
+        **content,
+    )
+
+
+def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
+    """A stored bank as the loader would read it: active questions in order, diagrams."""
+    row = session.get(Bank, bank_id)
+    if row is None:
+        return None
+    questions = session.scalars(
+        select(Question)
+        .where(Question.bank_id == bank_id, Question.retired.is_(False))
+        .order_by(Question.position)
+    )
+    return schema.Bank(
+        id=row.id,
+        title=row.title,
+        language=row.language,
+        description=row.description,
+        sections=tuple(schema.Section(s.key, s.title, s.parent_key) for s in row.sections),
+        questions=tuple(_as_question(q) for q in questions),
+        diagrams=tuple(schema.Diagram(d.path, d.data) for d in row.diagrams),
+        source=row.source,
+        fingerprint=row.fingerprint,
+    )
+
+
+def learner_schedule(session: Session, user: User, bank_id: str) -> dict[tuple[str, int], Any]:
+    """The learner's schedule of a bank's cards, for an Anki export: by (question, card)."""
+    from srs.anki import CardSchedule
+
+    rows = session.execute(
+        select(Card, Question.key)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Card.bank_id == bank_id, Card.retired.is_(False))
+        .where(Card.state != NEW)
+    )
+    schedule = {}
+    for card, key in rows:
+        interval = (card.due - card.last_review).days if card.last_review else 0
+        schedule[(key, card.ordinal)] = CardSchedule(
+            due=card.due,
+            interval_days=max(0, interval),
+            stability=card.stability,
+            difficulty=card.difficulty,
+            reps=card.reps,
+            lapses=card.lapses,
+            state=card.state,
+            suspended=card.suspended,
+        )
+    return schedule

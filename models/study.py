@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.bank import Bank, Question
@@ -358,6 +358,17 @@ def undo_last(session: Session, user: User) -> Card | None:
     session.delete(review)
     session.flush()
     return card
+
+
+def review_log(user_id: int) -> Select[tuple[Review, str, int]]:
+    """A learner's reviews, oldest first, each with its question's id and card ordinal."""
+    return (
+        select(Review, Question.key, Card.ordinal)
+        .join(Card, Card.id == Review.card_id)
+        .join(Question, Question.id == Card.question_id)
+        .where(Review.user_id == user_id)
+        .order_by(Review.reviewed_at, Review.id)
+    )
 
 
 def bury(card: Card, user: User, now: datetime) -> None:

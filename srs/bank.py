@@ -14,7 +14,8 @@ import hashlib
 import posixpath
 import re
 import xml.parsers.expat
-from collections.abc import Iterable
+from collections import abc
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -718,17 +719,27 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     )
 
 
-def load_banks(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Bank]:
+def load_banks(
+    paths: Iterable[str | Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    readers: abc.Mapping[str, Callable[..., Bank]] | None = None,
+) -> list[Bank]:
     """Read several banks; fail with the problems of all of them if any is bad.
 
     Two paths that hold banks with the same id are a problem too.
+
+    Args:
+        readers: loaders for other kinds of file, by suffix (an Anki package, say); each
+            takes the path and ``max_bytes`` and raises :class:`BankError` as this does.
     """
     banks: list[Bank] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for path in paths:
+        reader = (readers or {}).get(Path(path).suffix.lower(), load_bank)
         try:
-            bank = load_bank(path, max_bytes=max_bytes)
+            bank = reader(Path(path), max_bytes=max_bytes)
         except BankError as error:
             problems.extend(error.problems)
             continue

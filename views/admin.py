@@ -37,13 +37,14 @@ from models.store import bank_summaries, import_bank
 from srs import bank as schema
 from srs.archive import unpack_zip
 from srs.bank import BankError, Problem, load_bank
+from srs.export import bank_from_apkg
 
 bp = Blueprint("admin", __name__)
 
 RESET_MAX_AGE = 24 * 60 * 60
 _RESET_SALT = "wengu-password-reset"
 _PUBLIC_ENDPOINTS = {"admin.reset_password"}
-_UPLOAD_TYPES = ["yaml", "yml", "zip"]
+_UPLOAD_TYPES = ["yaml", "yml", "zip", "apkg"]
 
 
 class RegistrationForm(FlaskForm):
@@ -55,7 +56,10 @@ class UploadForm(FlaskForm):
         "Bank file",
         validators=[
             FileRequired("Choose a .yaml file or a .zip of a bank folder."),
-            FileAllowed(_UPLOAD_TYPES, "Upload a .yaml file or a .zip of a bank folder."),
+            FileAllowed(
+                _UPLOAD_TYPES,
+                "Upload a .yaml file, a .zip of a bank folder, or an Anki .apkg package.",
+            ),
         ],
         render_kw={"accept": ",".join(f".{suffix}" for suffix in _UPLOAD_TYPES)},
     )
@@ -257,6 +261,14 @@ def _read_upload(folder: Path, name: str, data: bytes, max_bytes: int) -> schema
         unpacked = folder / "bank"
         path = unpack_zip(data, unpacked, max_bytes=max_bytes, name=name)
         names = [(f"{unpacked}/", f"{name}:"), (str(unpacked), name)]
+    elif name.lower().endswith(".apkg"):
+        path = folder / "upload.apkg"
+        path.write_bytes(data)
+        try:
+            return bank_from_apkg(path, max_bytes=max_bytes)
+        except BankError as error:
+            names = [(str(path), name)]
+            raise BankError([_renamed(problem, names) for problem in error.problems]) from None
     else:
         path = folder / "upload.yaml"
         path.write_bytes(data)

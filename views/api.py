@@ -17,8 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
-from models import Card, Question, Review, User, db
-from models.study import Answered, answer, bury, next_card, set_suspended, study_banks, undo_last
+from models import Card, Review, User, db
+from models.study import (
+    Answered,
+    answer,
+    bury,
+    next_card,
+    review_log,
+    set_suspended,
+    study_banks,
+    undo_last,
+)
 from models.types import now_utc
 from srs.scheduler import STATE_NAMES, Rating
 from srs.study import Counts
@@ -225,14 +234,7 @@ def _since() -> datetime | None:
 def reviews() -> Response:
     """The caller's review log, oldest first, from ``since`` (and after ``after_id``)."""
     user = _user()
-    query = (
-        select(Review, Question.key, Card.ordinal)
-        .join(Card, Card.id == Review.card_id)
-        .join(Question, Question.id == Card.question_id)
-        .where(Review.user_id == user.id)
-        .order_by(Review.reviewed_at, Review.id)
-        .limit(REVIEWS_PAGE)
-    )
+    query = review_log(user.id).limit(REVIEWS_PAGE)
     since = _since()
     if since is not None:
         query = query.where(Review.reviewed_at >= since)

@@ -1,16 +1,30 @@
-"""Banks: the list, one bank's questions rendered, and its diagram files."""
+"""Banks: the list, one bank's questions rendered, its diagram files and its exports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request
+import io
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
 
 from models import Bank, Diagram, LeftBank, Question, Section, db
-from models.store import bank_summaries
+from models.store import bank_summaries, learner_schedule, stored_bank
 from models.types import now_utc
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
+from srs.export import export_bank
 from views.cards import markdown_for, question_excerpt, source_location
 
 bp = Blueprint("banks", __name__)
@@ -87,6 +101,44 @@ def show(bank_id: str) -> str:
         depth=depth,
         md=markdown_for(bank_id),
         cloze=render_cloze,
+    )
+
+
+_DOWNLOADS = {
+    # name in the URL: (format, file suffix, media type)
+    "apkg": ("apkg", "apkg", "application/octet-stream"),
+    "csv": ("csv", "csv", "text/csv; charset=utf-8"),
+    "json": ("json", "json", "application/json"),
+    "yaml": ("yaml", "zip", "application/zip"),
+}
+
+
+@bp.get("/banks/<bank_id>/export/<kind>")
+@login_required
+def export(bank_id: str, kind: str) -> Response:
+    """Download a bank: Anki package, CSV, JSON, or the YAML folder zipped."""
+    if kind not in _DOWNLOADS:
+        abort(404, description=f"There is no '{kind}' export: try apkg, csv, json or yaml.")
+    bank = stored_bank(db.session, bank_id)
+    if bank is None:
+        abort(404, description=f"There is no bank '{bank_id}'.")
+    fmt, suffix, media_type = _DOWNLOADS[kind]
+    options = {}
+    if kind == "apkg" and request.args.get("scheduling") == "1":
+        options.update(
+            scheduling=learner_schedule(db.session, current_user, bank_id),
+            zone=current_user.timezone,
+            rollover_hour=current_user.rollover_hour,
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / f"{bank.id}.{suffix}"
+        export_bank(bank, fmt, target, **options)
+        data = target.read_bytes()
+    return send_file(
+        io.BytesIO(data),
+        mimetype=media_type,
+        as_attachment=True,
+        download_name=f"{bank.id}.{suffix}",
     )
 
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from urllib.parse import quote
 from zoneinfo import available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
 from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
 
 from models import db
 from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
+from models.study import review_log
+from srs.export import HistoryRow, history_csv, history_json
 from srs.scheduler import format_steps, parse_steps
 
 bp = Blueprint("settings", __name__)
@@ -124,3 +136,37 @@ def change_password() -> str | Response:
                 flash("Password changed.", "success")
                 return redirect(url_for("settings.settings"))
     return _page(_settings_form(formdata=None), form)
+
+
+def _history_rows() -> Iterator[HistoryRow]:
+    query = review_log(current_user.id).execution_options(yield_per=1000)
+    for review, key, ordinal in db.session.execute(query):
+        yield HistoryRow(
+            card_id=review.card_id,
+            reviewed_at=review.reviewed_at,
+            rating=review.rating,
+            state=review.state_before,
+            elapsed_ms=review.elapsed_ms,
+            bank=review.bank_id,
+            question=key,
+            ordinal=ordinal,
+        )
+
+
+@bp.get("/settings/history.<kind>")
+@login_required
+def history(kind: str) -> Response:
+    """Download one's own review log: CSV as FSRS tools read it, or JSON."""
+    writers = {
+        "csv": (history_csv, "text/csv; charset=utf-8"),
+        "json": (history_json, "application/json"),
+    }
+    if kind not in writers:
+        abort(404, description="The history comes as .csv or .json.")
+    write, media_type = writers[kind]
+    name = f"wengu-history-{current_user.name}.{kind}"
+    return Response(
+        stream_with_context(write(_history_rows())),
+        mimetype=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

@@ -356,7 +356,7 @@ def test_a_bad_upload_shows_each_problem_as_the_cli_does_and_imports_nothing(
         ({}, "Choose a .yaml file or a .zip of a bank folder."),
         (
             {"bank": (io.BytesIO(b"x"), "bank.txt")},
-            "Upload a .yaml file or a .zip of a bank folder.",
+            "Upload a .yaml file, a .zip of a bank folder, or an Anki .apkg package.",
         ),
     ],
     ids=["no-file", "wrong-type"],

@@ -1,0 +1,576 @@
+"""Anki packages: the Docker bank as Anki imports it, schedules kept, packages read back.
+
+The tests that import into Anki use the ``anki`` package (Anki's own backend); without it
+they skip, or fail where ``WENGU_TESTS_REQUIRE_ALL=1``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import genanki
+import pytest
+import yaml
+
+from config import PROJECT_ROOT
+from srs import anki as anki_module
+from srs.anki import MODEL_IDS, CardSchedule, read_apkg, write_apkg
+from srs.bank import Bank, BankError, load_bank
+from srs.cloze import cloze_numbers
+from srs.scheduler import LEARNING, RELEARNING, REVIEW
+from tests.support import require
+
+if TYPE_CHECKING:
+    from anki.cards import Card
+    from anki.notes import Note
+
+try:
+    from anki.collection import (
+        Collection,
+        ExportAnkiPackageOptions,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+    )
+except ImportError:  # pragma: no cover - depends on the machine
+    Collection = None
+
+ANKI_MISSING = (
+    "the anki package (Anki's backend) is not installed: pip install -r requirements-dev.txt"
+)
+TITLE = "Docker 核心概念"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank(PROJECT_ROOT / "quizzes/docker")
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[Collection]:
+    """An empty Anki collection of its own."""
+    require(Collection is not None, ANKI_MISSING)
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def import_package(col: Collection, package: Path) -> Any:  # Anki's import log
+    request = ImportAnkiPackageRequest(
+        package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True)
+    )
+    return col.import_anki_package(request).log
+
+
+def wengu_note(col: Collection, bank_id: str, question_id: str) -> Note:
+    (note_id,) = col.find_notes(f'"Wengu ID:{bank_id}/{question_id}"')
+    return col.get_note(note_id)
+
+
+def package_notes(package: Path) -> dict[str, list[str]]:
+    """The fields of each note in a package, by GUID, read without Anki."""
+    with zipfile.ZipFile(package) as archive:
+        data = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(data)
+    rows = db.execute("SELECT guid, flds FROM notes").fetchall()
+    db.close()
+    return {guid: fields.split("\x1f") for guid, fields in rows}
+
+
+def local_zone() -> str:
+    """An IANA name for this machine's UTC offset, which Anki's day count uses."""
+    offset = datetime.now().astimezone().utcoffset() or timedelta()
+    hours, rest = divmod(int(offset.total_seconds()), 3600)
+    if rest:
+        pytest.skip("this machine's UTC offset is not a whole number of hours")
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
+def write_bank_yaml(bank: Bank, folder: Path) -> Path:
+    """The bank as a bank folder, to check it with the loader."""
+    folder.mkdir()
+    questions = []
+    for question in bank.questions:
+        entry: dict[str, object] = {"id": question.id, "type": question.type}
+        if question.section:
+            entry["section"] = question.section
+        if question.tags:
+            entry["tags"] = list(question.tags)
+        entry.update(question.content())
+        if question.explanation:
+            entry["explanation"] = question.explanation
+        questions.append(entry)
+    sections = [
+        {"id": s.id, "title": s.title, **({"parent": s.parent} if s.parent else {})}
+        for s in bank.sections
+    ]
+    document = {"id": bank.id, "title": bank.title, "sections": sections, "questions": questions}
+    (folder / "bank.yaml").write_text(
+        yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    for diagram in bank.diagrams:
+        (folder / diagram.path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / diagram.path).write_bytes(diagram.data)
+    return folder
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def test_docker_bank_imports_one_note_per_question(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    log = import_package(collection, tmp_path / "docker.apkg")
+    assert len(log.new) == len(bank.questions) == collection.note_count()
+    for question in bank.questions[:20]:
+        note = wengu_note(collection, bank.id, question.id)
+        assert note.guid == genanki.guid_for(bank.id, question.id)
+
+
+def test_cards_per_note_type_match_wengus_cards(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    import_package(collection, tmp_path / "docker.apkg")
+    expected: Counter[int] = Counter()
+    for question in bank.questions:
+        expected[MODEL_IDS[question.type]] += len(question.card_ordinals)
+    found = Counter(
+        collection.get_card(card_id).note_type()["id"] for card_id in collection.find_cards("")
+    )
+    assert found == expected
+    assert sum(found.values()) == collection.card_count() == 257
+
+
+def test_every_diagram_is_shipped_and_shown(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    import_package(collection, tmp_path / "docker.apkg")
+    media = {path.name for path in Path(collection.media.dir()).iterdir()}
+    fields = " ".join(
+        " ".join(collection.get_note(note_id).fields) for note_id in collection.find_notes("")
+    )
+    for diagram in bank.diagrams:
+        name = f"docker-{diagram.path.replace('/', '-')}"
+        assert name in media
+        assert f'src="{name}"' in fields
+    check = collection.media.check()
+    assert list(check.missing) == [] and list(check.unused) == []
+
+
+def test_sections_become_subdecks_along_the_outline(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    import_package(collection, tmp_path / "docker.apkg")
+    decks = {deck.name for deck in collection.decks.all_names_and_ids()}
+    # bridge sits under 网络驱动 (network-drivers), under 网络 (networking).
+    assert f"{TITLE}::网络::网络驱动::bridge" in decks
+    assert f"{TITLE}::概述::Docker engine::runc" in decks
+    question = next(q for q in bank.questions if q.section == "bridge")
+    note = wengu_note(collection, bank.id, question.id)
+    assert collection.decks.name(note.cards()[0].did) == f"{TITLE}::网络::网络驱动::bridge"
+
+
+def test_tags_are_the_questions_tags_and_its_section(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    import_package(collection, tmp_path / "docker.apkg")
+    for question in bank.questions[::10]:
+        note = wengu_note(collection, bank.id, question.id)
+        assert set(note.tags) == {*question.tags, question.section}
+
+
+def test_reexport_after_an_edit_updates_the_note(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    exported = datetime.now(timezone.utc)
+    write_apkg(bank, tmp_path / "first.apkg", now=exported)
+    import_package(collection, tmp_path / "first.apkg")
+    target = next(q for q in bank.questions if q.type == "basic")
+    edited = dataclasses.replace(
+        bank,
+        questions=tuple(
+            dataclasses.replace(q, answer="一个全新的答案") if q.id == target.id else q
+            for q in bank.questions
+        ),
+    )
+    write_apkg(edited, tmp_path / "second.apkg", now=exported + timedelta(minutes=5))
+    log = import_package(collection, tmp_path / "second.apkg")
+    assert len(log.new) == 0
+    assert collection.note_count() == len(bank.questions)
+    assert wengu_note(collection, bank.id, target.id)["Back"] == "<p>一个全新的答案</p>"
+
+
+def test_write_leaves_nothing_in_the_temporary_folder(
+    bank: Bank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    (tmp_path / "out").mkdir()
+    write_apkg(bank, tmp_path / "out" / "docker.apkg")
+    assert list(scratch.iterdir()) == []
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["docker.apkg"]
+
+
+def test_guids_and_order_shuffles_stay_the_same_across_exports(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "a.apkg")
+    write_apkg(bank, tmp_path / "b.apkg")
+    first, second = package_notes(tmp_path / "a.apkg"), package_notes(tmp_path / "b.apkg")
+    assert first == second
+    assert set(first) == {genanki.guid_for(bank.id, q.id) for q in bank.questions}
+
+
+def test_cloze_text_keeps_ankis_deletions(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    notes = package_notes(tmp_path / "docker.apkg")
+    for question in bank.questions:
+        if question.type == "cloze":
+            text = notes[genanki.guid_for(bank.id, question.id)][0]
+            assert cloze_numbers(text) == question.card_ordinals
+
+
+def test_choice_backs_mark_the_right_choices_in_text(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    notes = package_notes(tmp_path / "docker.apkg")
+    for question in bank.questions:
+        if question.type == "choice":
+            right = question.correct if isinstance(question.correct, tuple) else (0,)
+            _prompt, options, answer, *_ = notes[genanki.guid_for(bank.id, question.id)]
+            assert "✓" not in options
+            assert answer.count("✓") == len(right)
+
+
+def test_note_type_ids_follow_their_recipe() -> None:
+    names = {
+        "basic": "Basic",
+        "reverse": "Reverse",
+        "cloze": "Cloze",
+        "choice": "Choice",
+        "truefalse": "True/False",
+        "order": "Order",
+        "typing": "Typing",
+    }
+    for kind, name in names.items():
+        digest = hashlib.sha256(f"wengu note type: Wengu {name}".encode()).digest()
+        assert MODEL_IDS[kind] == (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def test_target_is_replaced_only_when_complete(
+    bank: Bank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "docker.apkg"
+    target.write_bytes(b"old")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(anki_module.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        write_apkg(bank, target)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["docker.apkg"]
+
+
+# -- scheduling ----------------------------------------------------------------------------
+
+
+def schedule_one(
+    bank: Bank, collection: Collection, tmp_path: Path, question_type: str, schedule: CardSchedule
+) -> Card:
+    """Export the bank with one card of a question of ``question_type`` scheduled; that card
+    as Anki imported it."""
+    question = next(q for q in bank.questions if q.type == question_type)
+    ordinal = question.card_ordinals[-1]
+    scheduling = {(question.id, ordinal): schedule}
+    write_apkg(bank, tmp_path / "docker.apkg", scheduling=scheduling, zone=local_zone())
+    import_package(collection, tmp_path / "docker.apkg")
+    note = wengu_note(collection, bank.id, question.id)
+    template = ordinal - 1 if question_type == "cloze" else ordinal
+    return next(card for card in note.cards() if card.ord == template)
+
+
+def test_review_card_is_due_on_the_same_day_in_anki(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    due = datetime.now(timezone.utc) + timedelta(days=10)
+    schedule = CardSchedule(due, 12, 23.5, 4.25, reps=6, lapses=1, state=REVIEW, suspended=False)
+    card = schedule_one(bank, collection, tmp_path, "cloze", schedule)
+    assert (card.type, card.queue) == (2, 2)
+    assert card.due - collection.sched.today == 10
+    assert (card.ivl, card.reps, card.lapses) == (12, 6, 1)
+    assert card.memory_state.stability == pytest.approx(23.5, abs=1e-3)
+    assert card.memory_state.difficulty == pytest.approx(4.25, abs=1e-3)
+
+
+@pytest.mark.parametrize(("state", "anki_type"), [(LEARNING, 1), (RELEARNING, 3)])
+def test_learning_card_is_due_at_the_same_moment(
+    bank: Bank, collection: Collection, tmp_path: Path, state: int, anki_type: int
+) -> None:
+    due = datetime.now(timezone.utc) + timedelta(minutes=10)
+    schedule = CardSchedule(due, 0, 1.2, 6.0, reps=1, lapses=0, state=state, suspended=False)
+    card = schedule_one(bank, collection, tmp_path, "reverse", schedule)
+    assert (card.type, card.queue) == (anki_type, 1)
+    assert card.due == int(due.timestamp())
+
+
+def test_learning_card_due_on_a_later_day_waits_for_that_day(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    due = datetime.now(timezone.utc) + timedelta(days=2)
+    schedule = CardSchedule(due, 0, 1.2, 6.0, reps=1, lapses=0, state=LEARNING, suspended=False)
+    card = schedule_one(bank, collection, tmp_path, "basic", schedule)
+    assert (card.type, card.queue) == (1, 3)
+    assert card.due - collection.sched.today == 2
+
+
+def test_suspended_card_stays_suspended(bank: Bank, collection: Collection, tmp_path: Path) -> None:
+    due = datetime.now(timezone.utc) + timedelta(days=3)
+    schedule = CardSchedule(due, 3, None, None, reps=2, lapses=0, state=REVIEW, suspended=True)
+    card = schedule_one(bank, collection, tmp_path, "basic", schedule)
+    assert (card.type, card.queue) == (2, -1)
+    assert card.due - collection.sched.today == 3
+    assert card.memory_state is None
+
+
+def test_cards_without_a_schedule_arrive_new(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    due = datetime.now(timezone.utc) + timedelta(days=3)
+    retired = CardSchedule(due, 3, None, None, reps=2, lapses=0, state=REVIEW, suspended=False)
+    write_apkg(bank, tmp_path / "docker.apkg", scheduling={("retired-question", 0): retired})
+    import_package(collection, tmp_path / "docker.apkg")
+    assert collection.find_cards("-is:new") == []
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def genanki_package(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A package made by genanki alone, as other tools make them."""
+    # genanki's write_to_file leaves a temporary file; keep it inside this test's folder.
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    basic = genanki.Model(
+        1607392319,
+        "Simple",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )
+    deck = genanki.Deck(2059400110, "Country Capitals::Europe")
+    deck.add_note(
+        genanki.Note(
+            model=basic,
+            fields=[
+                'Where is this? <img src="map of france.png">',
+                "<b>France</b>[sound:song.mp3]",
+            ],
+            tags=["geo"],
+            guid="Ab~1cD",
+        )
+    )
+    deck.add_note(
+        genanki.Note(
+            model=genanki.CLOZE_MODEL,
+            fields=["The capital of {{c1::France}} is {{c2::Paris::city}}.", "Back extra"],
+            guid="xYz9",
+        )
+    )
+    (folder / "map of france.png").write_bytes(PNG)
+    (folder / "song.mp3").write_bytes(b"ID3")
+    media = [str(folder / "map of france.png"), str(folder / "song.mp3")]
+    package = genanki.Package(deck, media_files=media)
+    package.write_to_file(str(folder / "capitals.apkg"))
+    return folder / "capitals.apkg"
+
+
+def test_read_genanki_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bank = read_apkg(genanki_package(tmp_path, monkeypatch))
+    assert (bank.id, bank.title) == ("anki-country-capitals", "Country Capitals")
+    assert [(s.id, s.title, s.parent) for s in bank.sections] == [("europe", "Europe", None)]
+    basic, cloze = bank.questions
+    assert (basic.type, basic.id, basic.section, basic.tags) == (
+        "basic",
+        "n-ab1cd",
+        "europe",
+        ("geo",),
+    )
+    assert basic.prompt == "Where is this? ![](diagrams/map%20of%20france.png)"
+    assert basic.answer == "<b>France</b>"
+    assert cloze.type == "cloze"
+    assert cloze.text == "The capital of {{c1::France}} is {{c2::Paris::city}}."
+    assert cloze.explanation == "Back extra"
+    assert [(d.path, d.data) for d in bank.diagrams] == [("diagrams/map of france.png", PNG)]
+
+
+def test_read_package_exported_by_anki(collection: Collection, tmp_path: Path) -> None:
+    (tmp_path / "diagram.png").write_bytes(PNG)
+    name = collection.media.add_file(str(tmp_path / "diagram.png"))
+    deck = collection.decks.id("Networking::DNS")
+    basic = collection.new_note(collection.models.by_name("Basic"))
+    basic["Front"] = f'<div>Which port does DNS use?</div><div><img src="{name}"></div>'
+    basic["Back"] = "53 (<i>udp</i>)"
+    basic.tags = ["ports", "dns"]
+    collection.add_note(basic, deck)
+    cloze = collection.new_note(collection.models.by_name("Cloze"))
+    cloze["Text"] = "Containers on a user network resolve names through {{c1::127.0.0.11}}."
+    collection.add_note(cloze, collection.decks.id("Networking"))
+    package = tmp_path / "networking.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=True
+        ),
+        limit=None,
+    )
+
+    bank = read_apkg(package)
+    assert (bank.id, bank.title) == ("anki-networking", "Networking")
+    assert [(s.id, s.parent) for s in bank.sections] == [("dns", None)]
+    first, second = bank.questions
+    assert first.type == "basic" and first.section == "dns"
+    assert first.prompt == f"Which port does DNS use?\n\n![](diagrams/{name})"
+    assert first.answer == "53 (<i>udp</i>)"
+    assert set(first.tags) == {"ports", "dns"}
+    assert second.type == "cloze" and second.section is None
+    assert second.text == cloze["Text"]
+    assert [(d.path, d.data) for d in bank.diagrams] == [(f"diagrams/{name}", PNG)]
+
+
+def test_anki_newer_package_format_is_refused_with_a_way_out(
+    collection: Collection, tmp_path: Path
+) -> None:
+    note = collection.new_note(collection.models.by_name("Basic"))
+    note["Front"], note["Back"] = "front", "back"
+    collection.add_note(note, collection.decks.id("Deck"))
+    package = tmp_path / "new.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
+        ),
+        limit=None,
+    )
+    with pytest.raises(BankError, match="Support older Anki versions"):
+        read_apkg(package)
+
+
+def test_exported_docker_bank_reads_back_as_a_valid_bank(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    read = read_apkg(tmp_path / "docker.apkg")
+    assert (read.id, read.title) == ("anki-docker", TITLE)
+    assert len(read.questions) == len(bank.questions)
+    assert len(read.diagrams) == len(bank.diagrams)
+    loaded = load_bank(write_bank_yaml(read, tmp_path / "bank"))
+    assert [q.id for q in loaded.questions] == [q.id for q in read.questions]
+    assert Counter(q.type for q in loaded.questions) == {"basic": 172, "cloze": 40}
+
+
+def test_markdown_in_anki_text_is_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    deck = genanki.Deck(2059400111, "Python")
+    deck.add_note(
+        genanki.Note(
+            model=genanki.BASIC_MODEL,
+            fields=["What does __init__ do in *Python*?", "1. builds the object &lt;self&gt;"],
+        )
+    )
+    genanki.Package(deck).write_to_file(str(tmp_path / "python.apkg"))
+    (question,) = read_apkg(tmp_path / "python.apkg").questions
+    assert question.prompt == r"What does \_\_init\_\_ do in \*Python\*?"
+    assert question.answer == r"1\. builds the object &lt;self&gt;"
+
+
+def test_anki_editor_html_becomes_markdown_with_images_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    front = (
+        "<div>Steps:</div><ul><li>pull <img src='a.png' alt='pull'></li><li>run</li></ul>"
+        "<script>steal()</script><table><tr><td><img src='a.png'></td></tr></table>"
+    )
+    deck = genanki.Deck(2059400112, "Docker")
+    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=[front, "done"]))
+    (tmp_path / "a.png").write_bytes(PNG)
+    genanki.Package(deck, media_files=[str(tmp_path / "a.png")]).write_to_file(
+        str(tmp_path / "docker.apkg")
+    )
+    read = read_apkg(tmp_path / "docker.apkg")
+    assert read.questions[0].prompt == (
+        "Steps:\n\n- pull ![pull](diagrams/a.png)\n- run\n\n<table><tr><td></td></tr></table>"
+    )
+    assert [d.path for d in read.diagrams] == ["diagrams/a.png"]
+
+
+# -- bad packages --------------------------------------------------------------------------
+
+
+def zip_package(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_zip_without_a_collection_is_refused(tmp_path: Path) -> None:
+    package = zip_package(tmp_path / "empty.apkg", {"media": b"{}", "notes.txt": b"hello"})
+    with pytest.raises(BankError, match=r"no collection\.anki2 or collection\.anki21"):
+        read_apkg(package)
+
+
+def test_file_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "deck.apkg").write_bytes(b"not a zip at all")
+    with pytest.raises(BankError, match="not an Anki package"):
+        read_apkg(tmp_path / "deck.apkg")
+
+
+def test_media_name_leaving_the_folder_is_refused(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    with zipfile.ZipFile(tmp_path / "docker.apkg") as archive:
+        collection = archive.read("collection.anki2")
+    package = zip_package(
+        tmp_path / "evil.apkg",
+        {
+            "collection.anki2": collection,
+            "media": json.dumps({"0": "../../etc/cron.d/evil.png"}).encode(),
+            "0": PNG,
+        },
+    )
+    with pytest.raises(BankError, match=r"media file '\.\./\.\./etc/cron\.d/evil\.png'.*'/'"):
+        read_apkg(package)
+
+
+def test_collection_over_the_size_limit_is_refused(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    with pytest.raises(BankError, match=r"the collection \(collection.anki2\) is .* MB"):
+        read_apkg(tmp_path / "docker.apkg", max_bytes=100_000)
+
+
+def test_svg_with_script_is_refused(bank: Bank, tmp_path: Path) -> None:
+    script = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    svg = next(d for d in bank.diagrams if d.path.endswith(".svg"))
+    evil = dataclasses.replace(
+        bank,
+        diagrams=tuple(
+            dataclasses.replace(d, data=script) if d is svg else d for d in bank.diagrams
+        ),
+    )
+    write_apkg(evil, tmp_path / "docker.apkg")
+    with pytest.raises(BankError, match="may not carry script"):
+        read_apkg(tmp_path / "docker.apkg")
