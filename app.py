@@ -81,8 +81,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Behind one reverse proxy that sets X-Forwarded-For and -Proto (as compose.yaml's).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
-    from cli import backup, bank_cli, restore, user_cli
-    from views import admin, api, auth, banks, errors, groups, review, settings
+    from cli import backup, bank_cli, fsrs_cli, restore, user_cli
+    from views import admin, api, auth, banks, errors, groups, review, settings, stats
 
     for blueprint in (
         errors.bp,
@@ -90,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         review.bp,
         banks.bp,
         groups.bp,
+        stats.bp,
         settings.bp,
         api.bp,
         admin.bp,
@@ -97,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.cli.add_command(bank_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(fsrs_cli)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
 

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from models import User, db
 from models.accounts import AccountError, create_user, issue_token
 from models.backup import BackupError, backup_database, restore_database
+from models.optimize import optimize_user
 from models.schema import upgrade_database
 from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
 from srs.bank import BankError, load_banks
 from srs.export import FORMATS, bank_from_apkg, export_bank
+from srs.optimize import NotEnoughHistory
 
-__all__ = ["backup", "bank_cli", "restore", "user_cli"]
+__all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
 
 bank_cli = AppGroup("bank", help="Check, import and list question banks.")
 
@@ -151,6 +153,39 @@ def user_token(name: str) -> None:
     db.session.commit()
     click.echo(f"API token for '{user.name}'; send it as 'Authorization: Bearer TOKEN':")
     click.echo(token)
+
+
+fsrs_cli = AppGroup("fsrs", help="Fit learners' FSRS parameters to their own reviews.")
+
+
+@fsrs_cli.command("optimize")
+@click.argument("name", metavar="[USER]", required=False)
+def fsrs_optimize(name: str | None) -> None:
+    """Fit personal parameters for USER (or every active account) and reschedule their cards.
+
+    Each learner is one transaction, so a long run never holds the database for long.
+    """
+    if name is None:
+        users = list(
+            db.session.scalars(select(User).where(User.disabled.is_(False)).order_by(User.name))
+        )
+    else:
+        user = db.session.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise click.ClickException(f"There is no account '{name}'.")
+        users = [user]
+    for user in users:
+        try:
+            result = optimize_user(db.session, user)
+        except NotEnoughHistory as error:
+            click.echo(f"{user.name}: {error}")
+            continue
+        db.session.commit()
+        line = (
+            f"{user.name}: {result.reviews} reviews, "
+            f"log loss {result.log_loss_before:.4f} → {result.log_loss_after:.4f}"
+        )
+        click.echo(line if result.improved else f"{line}: no better, parameters kept")
 
 
 @click.command("backup")

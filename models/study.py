@@ -9,12 +9,12 @@ transaction, and the caller ends it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from models.bank import Bank, Question
+from models.bank import Bank, Question, Section
 from models.card import Card, Review
 from models.user import LeftBank, User
 from srs.scheduler import (
@@ -25,6 +25,7 @@ from srs.scheduler import (
     CardState,
     Rating,
     answer_card,
+    retrievabilities,
 )
 from srs.study import LEARN_AHEAD, Counts, StudyDay, limits_left, next_kind, study_day
 
@@ -378,3 +379,95 @@ def bury(card: Card, user: User, now: datetime) -> None:
 
 def set_suspended(card: Card, suspended: bool) -> None:
     card.suspended = suspended
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """What an extra study session covers: a section (with its subsections), a tag, or the
+    cards forgotten (answered Again) in the last ``forgotten_days`` days."""
+
+    section: str | None = None
+    tag: str | None = None
+    forgotten_days: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Practice:
+        """Read ``section:KEY``, ``tag:NAME`` or ``forgotten:DAYS``.
+
+        Raises:
+            ValueError: anything else.
+        """
+        kind, _, value = text.partition(":")
+        if kind == "section" and value:
+            return cls(section=value)
+        if kind == "tag" and value:
+            return cls(tag=value)
+        if kind == "forgotten" and value.isdigit() and 1 <= int(value) <= 365:
+            return cls(forgotten_days=int(value))
+        raise ValueError(f"'{text}' is not section:ID, tag:NAME or forgotten:DAYS (1 to 365)")
+
+
+def _practice_questions(session: Session, bank_id: str, practice: Practice) -> list[Question]:
+    questions = list(
+        session.scalars(
+            select(Question)
+            .where(Question.bank_id == bank_id, Question.retired.is_(False))
+            .order_by(Question.position)
+        )
+    )
+    if practice.tag is not None:
+        return [q for q in questions if practice.tag in q.tags]
+    if practice.section is not None:
+        children: dict[str | None, list[str]] = {}
+        for key, parent in session.execute(
+            select(Section.key, Section.parent_key).where(Section.bank_id == bank_id)
+        ):
+            children.setdefault(parent, []).append(key)
+        wanted, todo = set(), [practice.section]
+        while todo:
+            key = todo.pop()
+            wanted.add(key)
+            todo.extend(children.get(key, []))
+        return [q for q in questions if q.section_key in wanted]
+    return questions
+
+
+def practice_cards(
+    session: Session, user: User, bank_id: str, practice: Practice, now: datetime
+) -> list[Card]:
+    """The cards of an extra study session, weakest first: studied ones by predicted recall,
+    then ones never studied in bank order. Suspended and retired cards stay out."""
+    if practice.forgotten_days is not None:
+        since = now - timedelta(days=practice.forgotten_days)
+        forgotten = select(Review.card_id).where(
+            Review.user_id == user.id,
+            Review.bank_id == bank_id,
+            Review.rating == int(Rating.AGAIN),
+            Review.reviewed_at >= since,
+        )
+        cards = list(session.scalars(select(Card).where(Card.id.in_(forgotten))))
+    else:
+        questions = _practice_questions(session, bank_id, practice)
+        existing = {
+            (card.question_id, card.ordinal): card
+            for card in session.scalars(
+                select(Card).where(
+                    Card.user_id == user.id, Card.question_id.in_([q.id for q in questions])
+                )
+            )
+        }
+        cards = []
+        for question in questions:
+            for ordinal in question.card_ordinals:
+                found = existing.get((question.id, ordinal))
+                if found is None:
+                    found = _add_card(session, user.id, question, ordinal, now)
+                cards.append(found)
+        session.flush()
+    cards = [card for card in cards if not card.suspended and not card.retired]
+    recall = retrievabilities(user.study_settings(), [card.schedule() for card in cards], now)
+    order = {id(card): index for index, card in enumerate(cards)}
+    return sorted(
+        cards,
+        key=lambda card: (card.state == NEW, recall[order[id(card)]], order[id(card)]),
+    )

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -35,6 +36,7 @@ __all__ = [
     "format_steps",
     "parse_steps",
     "preview_intervals",
+    "retrievabilities",
     "retrievability",
 ]
 
@@ -188,11 +190,21 @@ def preview_intervals(
 
 def retrievability(settings: StudySettings, card: CardState, now: datetime) -> float:
     """The predicted chance of recalling ``card`` at ``now`` (0 for a card never studied)."""
-    if card.state == NEW or card.stability is None:
-        return 0.0
-    return settings.scheduler().get_card_retrievability(
-        _to_fsrs(card, 0, _utc(now)), current_datetime=_utc(now)
-    )
+    return retrievabilities(settings, [card], now)[0]
+
+
+def retrievabilities(
+    settings: StudySettings, cards: Sequence[CardState], now: datetime
+) -> list[float]:
+    """:func:`retrievability` for many cards, with one scheduler."""
+    scheduler = settings.scheduler()
+    now = _utc(now)
+    return [
+        0.0
+        if card.state == NEW or card.stability is None
+        else scheduler.get_card_retrievability(_to_fsrs(card, 0, now), current_datetime=now)
+        for card in cards
+    ]
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

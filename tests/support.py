@@ -19,6 +19,7 @@ __all__ = [
     "REQUIRE_ALL",
     "TEST_DATABASE_URL",
     "Auth",
+    "browser_sign_in",
     "csrf_token",
     "dump",
     "make_user",
@@ -90,3 +91,12 @@ def require(available: bool, reason: str) -> None:
     if os.environ.get(REQUIRE_ALL) == "1":
         pytest.fail(f"{reason} (required: {REQUIRE_ALL}=1)")
     pytest.skip(reason)
+
+
+def browser_sign_in(page: object, base: str, name: str = "ann") -> None:
+    """Sign in through the real form in a Playwright page, and wait for Today."""
+    page.goto(f"{base}/login")  # type: ignore[attr-defined]
+    page.fill("#name", name)  # type: ignore[attr-defined]
+    page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]

@@ -18,18 +18,21 @@ from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
 from models import Card, Review, User, db
+from models.stats import learner_stats
 from models.study import (
     Answered,
+    Practice,
     answer,
     bury,
     next_card,
+    practice_cards,
     review_log,
     set_suspended,
     study_banks,
     undo_last,
 )
 from models.types import now_utc
-from srs.scheduler import STATE_NAMES, Rating
+from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts
 from views.cards import card_payload, token_card_id
 from views.openapi import OPENAPI
@@ -117,11 +120,42 @@ def openapi() -> Response:
     return jsonify(OPENAPI)
 
 
+def _practice_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[str, Any] | None:
+    """The next card of an extra study session: outside the schedule, weakest first."""
+    if request.args.get("bank") is None:
+        raise ApiError(400, "practice needs one bank: add bank=ID")
+    try:
+        practice = Practice.parse(request.args["practice"])
+    except ValueError as error:
+        raise ApiError(400, str(error)) from None
+    try:
+        seen = {int(i) for i in request.args.get("exclude", "").split(",") if i.strip()}
+    except ValueError:
+        raise ApiError(400, "'exclude' is a comma-separated list of card ids") from None
+    cards = [
+        c for c in practice_cards(db.session, user, bank_ids[0], practice, now) if c.id not in seen
+    ]
+    db.session.commit()  # cards never studied are made for the session
+    if not cards:
+        return None
+    new = sum(1 for card in cards if card.state == NEW)
+    payload = card_payload(cards[0], user, now, Counts(new=new, review=len(cards) - new))
+    payload["practice"] = True
+    return payload
+
+
 @bp.get("/review/next")
 def review_next() -> Response | tuple[str, int]:
-    """The next card due for the caller, or 204 when nothing is due."""
+    """The next card due for the caller, or 204 when nothing is due.
+
+    With ``practice=section:ID|tag:NAME|forgotten:DAYS`` (and ``bank``), the next card of an
+    extra study session instead, skipping the card ids in ``exclude``.
+    """
     user = _user()
-    payload = _next_payload(user, now_utc(), _bank_ids(user))
+    if "practice" in request.args:
+        payload = _practice_payload(user, now_utc(), _bank_ids(user))
+    else:
+        payload = _next_payload(user, now_utc(), _bank_ids(user))
     if payload is None:
         return "", 204
     return jsonify(payload)
@@ -261,6 +295,14 @@ def reviews() -> Response:
             for review, key, ordinal in rows
         ]
     )
+
+
+@bp.get("/stats")
+def stats() -> Response:
+    """The caller's statistics over one bank (``bank``) or all they study."""
+    user = _user()
+    result = learner_stats(db.session, user, _bank_ids(user), now_utc())
+    return jsonify(result.to_dict())
 
 
 def _card_state(card: Card) -> Response:

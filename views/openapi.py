@@ -52,7 +52,22 @@ OPENAPI: dict[str, Any] = {
                         "required": False,
                         "schema": {"type": "string"},
                         "description": "A bank id; without it, all the caller's banks.",
-                    }
+                    },
+                    {
+                        "name": "practice",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "Extra study outside the schedule: section:ID, tag:NAME "
+                        "or forgotten:DAYS (needs bank). Answers change nothing unless posted.",
+                    },
+                    {
+                        "name": "exclude",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "With practice: card ids already seen, comma-separated.",
+                    },
                 ],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Card"}, "The next card."),
@@ -119,6 +134,27 @@ OPENAPI: dict[str, Any] = {
                     ),
                     "400": _error("'since' is not an ISO 8601 time."),
                     "401": _error("No credentials."),
+                },
+            }
+        },
+        "/stats": {
+            "get": {
+                "summary": "The caller's statistics",
+                "description": "The numbers of /stats: heatmap, reviews per day, forecast, "
+                "true retention (young, mature, total by period), card states, interval and "
+                "difficulty distributions, streak, and mastery per section (bank:section).",
+                "parameters": [
+                    {
+                        "name": "bank",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Stats"}, "The statistics."),
+                    "401": _error("No credentials."),
+                    "404": _error("The caller studies no such bank."),
                 },
             }
         },
@@ -253,6 +289,22 @@ OPENAPI: dict[str, Any] = {
                     "state_before": _STATE,
                     "state_after": _STATE,
                     "due_after": {"type": "string", "format": "date-time"},
+                },
+            },
+            "Stats": {
+                "type": "object",
+                "required": ["today", "streak", "heatmap", "forecast", "retention", "states"],
+                "properties": {
+                    "today": {"type": "string", "format": "date"},
+                    "streak": {"type": "integer"},
+                    "heatmap": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "reviews_per_day": {"type": "array", "items": {"type": "object"}},
+                    "forecast": {"type": "array", "items": {"type": "object"}},
+                    "retention": {"type": "object"},
+                    "states": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "intervals": {"type": "array", "items": {"type": "object"}},
+                    "difficulties": {"type": "array", "items": {"type": "object"}},
+                    "mastery": {"type": "object"},
                 },
             },
             "CardFlags": {

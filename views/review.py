@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from models import db
+from models import Section, db
 from models.study import bank_counts, study_banks
 from models.types import now_utc
 
@@ -22,11 +23,39 @@ def today() -> str:
     return render_template("review/today.html", rows=rows)
 
 
+def _practice(bank_id: str) -> tuple[str | None, str | None]:
+    """An extra study session asked for by ``?section=``, ``?tag=`` or ``?forgotten=``.
+
+    Returns the API's ``practice`` value and what to call the session, or two ``None``.
+    """
+    if section := request.args.get("section"):
+        title = db.session.scalar(
+            select(Section.title).where(Section.bank_id == bank_id, Section.key == section)
+        )
+        if title is None:
+            abort(404, description=f"There is no section '{section}' in this bank.")
+        return f"section:{section}", f"the section {title}"
+    if tag := request.args.get("tag"):
+        return f"tag:{tag}", f"the tag {tag}"
+    if forgotten := request.args.get("forgotten"):
+        if not forgotten.isdigit() or not 1 <= int(forgotten) <= 365:
+            abort(400, description="Forgotten in the last 1 to 365 days.")
+        return f"forgotten:{forgotten}", f"cards forgotten in the last {forgotten} days"
+    return None, None
+
+
 @bp.get("/review/<bank_id>")
 @login_required
 def review(bank_id: str) -> str:
-    """The review page: cards come from the API, one at a time, without reloading."""
+    """The review page: cards come from the API, one at a time, without reloading.
+
+    With ``?section=``, ``?tag=`` or ``?forgotten=DAYS`` it is an extra study session
+    outside the schedule: answers change nothing unless the learner asks them to count.
+    """
     bank = next((b for b in study_banks(db.session, current_user) if b.id == bank_id), None)
     if bank is None:
         abort(404, description=f"You study no bank '{bank_id}'.")
-    return render_template("review/review.html", bank=bank)
+    practice, practice_name = _practice(bank_id)
+    return render_template(
+        "review/review.html", bank=bank, practice=practice, practice_name=practice_name
+    )

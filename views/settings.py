@@ -1,4 +1,4 @@
-"""A learner's own settings: scheduling, limits, day and time zone, password."""
+"""A learner's own settings: scheduling, limits, day and time zone, parameters, password."""
 
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationErr
 
 from models import db
 from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
+from models.optimize import optimize_user, training_reviews, use_default_parameters
 from models.study import review_log
 from srs.export import HistoryRow, history_csv, history_json
+from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
 
 bp = Blueprint("settings", __name__)
@@ -94,6 +96,8 @@ def _page(form: SettingsForm, password_form: PasswordForm) -> str:
         form=form,
         password_form=password_form,
         min_password=MIN_PASSWORD,
+        training_reviews=training_reviews(db.session, current_user),
+        min_reviews=MIN_REVIEWS,
     )
 
 
@@ -136,6 +140,34 @@ def change_password() -> str | Response:
                 flash("Password changed.", "success")
                 return redirect(url_for("settings.settings"))
     return _page(_settings_form(formdata=None), form)
+
+
+@bp.post("/settings/optimize")
+@login_required
+def optimize() -> Response:
+    """Fit one's FSRS parameters to one's own reviews, and reschedule with them."""
+    try:
+        result = optimize_user(db.session, current_user)
+    except NotEnoughHistory as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        loss = f"Log loss {result.log_loss_before:.4f} → {result.log_loss_after:.4f}"
+        if result.improved:
+            flash(f"{loss} over {result.reviews} reviews; your cards are rescheduled.", "success")
+        else:
+            flash(f"{loss} over {result.reviews} reviews: no better, so nothing changed.", "info")
+    return redirect(url_for("settings.settings", _anchor="parameters"))
+
+
+@bp.post("/settings/default-parameters")
+@login_required
+def default_parameters() -> Response:
+    """Go back to the default FSRS parameters, and reschedule with them."""
+    use_default_parameters(db.session, current_user)
+    db.session.commit()
+    flash("You use the default parameters again; your cards are rescheduled.", "success")
+    return redirect(url_for("settings.settings", _anchor="parameters"))
 
 
 def _history_rows() -> Iterator[HistoryRow]:

@@ -7,6 +7,9 @@
   if (!root) return;
 
   const bank = root.dataset.bank;
+  const practice = root.dataset.practice || null; // an extra study session, outside the schedule
+  const reschedule = root.querySelector("[data-reschedule]");
+  const seen = [];
   const apiBase = root.dataset.api;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (selector) => root.querySelector(selector);
@@ -343,6 +346,24 @@
     if (phase !== "back") return;
     setPhase("sending");
     const elapsed = Math.round(performance.now() - shownAt);
+    if (practice) {
+      seen.push(card.card_id);
+      try {
+        if (reschedule && reschedule.checked) {
+          await api("POST", `/review/${card.card_id}`, {
+            rating, review_token: card.review_token, elapsed_ms: elapsed,
+            ...(correct === null ? {} : { correct }),
+          });
+        }
+        answeredThisSession += 1;
+        await load();
+      } catch (error) {
+        seen.pop();
+        setPhase("back");
+        say("Could not save that answer: " + error.message + ". Try again.");
+      }
+      return;
+    }
     try {
       const { data } = await api("POST", `/review/${card.card_id}`, {
         rating,
@@ -363,7 +384,9 @@
   async function load() {
     setPhase("loading");
     try {
-      const { data } = await api("GET", `/review/next?bank=${encodeURIComponent(bank)}`);
+      let path = `/review/next?bank=${encodeURIComponent(bank)}`;
+      if (practice) path += `&practice=${encodeURIComponent(practice)}&exclude=${seen.join(",")}`;
+      const { data } = await api("GET", path);
       show(data);
     } catch (error) {
       say("Could not load the next card: " + error.message);

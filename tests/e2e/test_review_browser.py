@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, Review, db
-from tests.support import PASSWORD
+from tests.support import browser_sign_in
 
 BANK = """
 id: tour
@@ -35,11 +35,7 @@ def page(app: Flask, runner: FlaskCliRunner, write_bank, learner: int, live_serv
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto(f"{live_server}/login")
-    tab.fill("#name", "ann")
-    tab.fill("#password", PASSWORD)
-    tab.keyboard.press("Enter")
-    tab.wait_for_url(f"{live_server}/")
+    browser_sign_in(tab, live_server)
     yield tab
     context.close()
     assert errors == []

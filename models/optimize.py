@@ -1,0 +1,85 @@
+"""Personal FSRS parameters against the database: a learner's log in, parameters and cards out.
+
+The fit and the replay are ``srs.optimize``'s; this module reads the log, stores the
+parameters on the learner and writes the rescheduled cards. Nothing here commits: one
+optimisation is one transaction, and the caller ends it. Everything is read and fitted
+before anything is written, so the transaction holds no write lock while fsrs-rs works.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.card import Card, Review
+from models.study import review_log
+from models.user import User
+from srs.optimize import (
+    FitResult,
+    LoggedReview,
+    fit_parameters,
+    relearning_steps_in_a_day,
+    rescheduled,
+    training_items,
+    training_review_count,
+)
+from srs.scheduler import NEW
+
+__all__ = ["optimize_user", "review_history", "training_reviews", "use_default_parameters"]
+
+
+def review_history(session: Session, user: User) -> list[LoggedReview]:
+    """``user``'s review log as the fit reads it, oldest first."""
+    query = review_log(user.id).with_only_columns(
+        Review.card_id, Review.reviewed_at, Review.rating, Review.state_before
+    )
+    return [LoggedReview(*row) for row in session.execute(query)]
+
+
+def training_reviews(session: Session, user: User) -> int:
+    """How many of ``user``'s reviews a fit would learn from (what the threshold counts)."""
+    return training_review_count(review_history(session, user), user.timezone, user.rollover_hour)
+
+
+def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> None:
+    """Replay every studied card of ``user`` with their settings as they are now."""
+    settings = user.study_settings()
+    by_card: dict[int, list[LoggedReview]] = {}
+    for review in history:
+        by_card.setdefault(review.card_id, []).append(review)
+    for card in session.scalars(select(Card).where(Card.user_id == user.id, Card.state != NEW)):
+        schedule = rescheduled(settings, card.id, by_card.get(card.id, []))
+        if schedule is not None:
+            card.set_schedule(schedule)
+    session.flush()
+
+
+def optimize_user(session: Session, user: User) -> FitResult:
+    """Fit ``user``'s parameters to their log; if they predict it better, use them.
+
+    Using them means storing them on the learner and rescheduling every card they have
+    studied: each card's log is replayed with the new parameters (see
+    :func:`srs.optimize.rescheduled`), so its last review stays and it is due the new
+    interval after it. The log itself is history and is not rewritten.
+
+    Raises:
+        NotEnoughHistory: too few reviews to learn from; nothing is changed.
+    """
+    history = review_history(session, user)
+    result = fit_parameters(
+        training_items(history, user.timezone, user.rollover_hour),
+        user.fsrs_parameters,
+        relearning_steps=relearning_steps_in_a_day(user.relearning_steps),
+    )
+    if result.improved:
+        user.fsrs_parameters = list(result.parameters)
+        _reschedule(session, user, history)
+    return result
+
+
+def use_default_parameters(session: Session, user: User) -> None:
+    """Drop ``user``'s personal parameters and reschedule their cards with the defaults."""
+    if user.fsrs_parameters is None:
+        return
+    user.fsrs_parameters = None
+    _reschedule(session, user, review_history(session, user))

@@ -1,0 +1,81 @@
+"""The statistics page in Chromium over a seeded year, and a practice session from it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from config import PROJECT_ROOT
+from models import User, db
+from tests.seeding import seed_history
+from tests.support import browser_sign_in
+
+
+def test_stats_of_a_seeded_year(app: Flask, runner: FlaskCliRunner, learner: int, live_server: str,
+                                browser, artifacts: Path) -> None:  # fmt: skip
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    with app.app_context():
+        user = db.session.get(User, learner)
+        user.timezone = "Asia/Shanghai"
+        seed_history(db.session, user, ["docker"], datetime.now(timezone.utc), days=365, per_day=3)
+    for name, viewport, scheme in (
+        ("desktop", {"width": 1280, "height": 900}, "light"),
+        ("phone", {"width": 390, "height": 844}, "dark"),
+    ):
+        assert (
+            screenshot_stats(
+                browser, live_server, artifacts / f"stats-{name}.png", viewport, scheme
+            )
+            == []
+        )
+
+
+def screenshot_stats(
+    browser, live_server: str, path: Path, viewport: dict[str, int], scheme: str
+) -> list[str]:
+    """Sign in, open /stats, check it is whole, keep a screenshot; returns the page's errors."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/stats")
+    assert page.locator(".heatmap rect").count() >= 365
+    assert page.locator(".mastery-row").count() == 38
+    page.screenshot(path=str(path), full_page=True)
+    context.close()
+    return errors
+
+
+def test_practice_from_the_mastery_map(app: Flask, runner: FlaskCliRunner, learner: int, live_server: str,
+                                       browser, artifacts: Path) -> None:  # fmt: skip
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    page = browser.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/stats")
+    page.click("a[href='/review/docker?section=runc']")
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    assert "Extra study of" in page.inner_text(".practice-note")
+    first = page.get_attribute("[data-card]", "data-card-id")
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.screenshot(path=str(artifacts / "practice-back.png"))
+    page.keyboard.press("3")
+    page.wait_for_function(
+        "id => document.querySelector('[data-card]').dataset.cardId !== id", arg=first
+    )
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from models import Review
+
+        assert (
+            db.session.scalar(select(func.count()).select_from(Review)) == 0
+        )  # the schedule is untouched
+    page.close()

@@ -1,0 +1,74 @@
+"""Statistics: a learner's calendar, forecast, retention, cards, and mastery of the notes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from models import Question, Section, db
+from models.stats import learner_stats
+from models.study import study_banks
+from models.types import now_utc
+from srs.stats import heatmap_weeks
+
+bp = Blueprint("stats", __name__)
+
+
+def chosen_banks() -> tuple[list[str], str | None]:
+    """The banks a stats request covers: ``?bank=ID``, or all the learner studies."""
+    ids = [bank.id for bank in study_banks(db.session, current_user)]
+    wanted = request.args.get("bank") or None
+    if wanted is not None and wanted not in ids:
+        abort(404, description=f"You study no bank '{wanted}'.")
+    return ([wanted] if wanted else ids), wanted
+
+
+@bp.get("/stats")
+@login_required
+def stats() -> str:
+    """Statistics over one bank or all of them."""
+    bank_ids, wanted = chosen_banks()
+    result = learner_stats(db.session, current_user, bank_ids, now_utc())
+    banks = study_banks(db.session, current_user)
+    outline = []
+    for bank in banks:
+        if bank.id not in bank_ids:
+            continue
+        depth: dict[str, int] = {}
+        rows = []
+        for section in db.session.scalars(
+            db.select(Section).where(Section.bank_id == bank.id).order_by(Section.position)
+        ):
+            depth[section.key] = depth[section.parent_key] + 1 if section.parent_key else 0
+            rows.append(
+                (section, depth[section.key], result.mastery.get(f"{bank.id}:{section.key}"))
+            )
+        tags = sorted(
+            {
+                tag
+                for tags in db.session.scalars(
+                    db.select(Question.tags).where(
+                        Question.bank_id == bank.id, Question.retired.is_(False)
+                    )
+                )
+                for tag in tags
+            }
+        )
+        outline.append((bank, rows, tags))
+    charts = {
+        "reviews": [(day.strftime("%m-%d"), count) for day, count, _ in result.reviews_per_day],
+        "minutes": [
+            (day.strftime("%m-%d"), round(seconds / 60, 1))
+            for day, _, seconds in result.reviews_per_day
+        ],
+        "forecast": [(day.strftime("%m-%d"), count) for day, count in result.forecast],
+    }
+    return render_template(
+        "stats/stats.html",
+        stats=result,
+        charts=charts,
+        weeks=heatmap_weeks(result.heatmap, result.today),
+        banks=banks,
+        wanted=wanted,
+        outline=outline,
+    )
