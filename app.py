@@ -82,7 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
     from cli import backup, bank_cli, fsrs_cli, restore, user_cli
-    from views import admin, api, auth, banks, errors, groups, review, settings, stats
+    from views import admin, api, auth, banks, errors, groups, quiz, review, settings, stats
 
     for blueprint in (
         errors.bp,
@@ -91,6 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         banks.bp,
         groups.bp,
         stats.bp,
+        quiz.bp,
         settings.bp,
         api.bp,
         admin.bp,

@@ -4,6 +4,7 @@ from models.bank import Bank, Diagram, Question, Section
 from models.base import db
 from models.card import Card, Review
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
+from models.quiz import Quiz, QuizAnswer
 from models.user import ApiToken, LeftBank, User
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "LeftBank",
     "Membership",
     "Question",
+    "Quiz",
+    "QuizAnswer",
     "Review",
     "Section",
     "SiteSetting",

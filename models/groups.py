@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models.bank import Bank, Question, Section
 from models.card import Card, Review
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
+from models.quiz import Quiz
 from models.study import bank_counts, today
 from models.user import LeftBank, User
 from srs.scheduler import REVIEW
@@ -24,6 +25,7 @@ __all__ = [
     "GroupError",
     "MemberRow",
     "SectionRow",
+    "SharedQuiz",
     "board",
     "create_group",
     "create_invite",
@@ -33,6 +35,7 @@ __all__ = [
     "leave_group",
     "membership",
     "set_group_banks",
+    "shared_quizzes",
     "streak",
 ]
 
@@ -176,10 +179,21 @@ class SectionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedQuiz:
+    """A quiz several members took (the same bank, seed and choices), with their scores."""
+
+    bank: str
+    questions: int
+    first_taken: datetime
+    scores: list[tuple[str, float]]
+
+
+@dataclass(frozen=True, slots=True)
 class Board:
     members: list[MemberRow] = field(default_factory=list)
     weakest: list[SectionRow] = field(default_factory=list)
     hidden: int = 0
+    quizzes: list[SharedQuiz] = field(default_factory=list)
 
 
 def streak(session: Session, user: User, bank_ids: list[str], now: datetime) -> int:
@@ -298,4 +312,43 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
         ),
         key=lambda row: (row.retention, -row.reviews),
     )[:5]
-    return Board(members=members, weakest=weakest, hidden=len(rows) - len(sharing))
+    return Board(
+        members=members,
+        weakest=weakest,
+        hidden=len(rows) - len(sharing),
+        quizzes=shared_quizzes(session, {u.id: u.name for _, u in sharing}, bank_ids, now),
+    )
+
+
+def shared_quizzes(
+    session: Session, names: dict[int, str], bank_ids: list[str], now: datetime
+) -> list[SharedQuiz]:
+    """Quizzes of the last 30 days that two or more sharing members took, newest first;
+    each member's first attempt counts."""
+    taken = session.execute(
+        select(Quiz)
+        .where(
+            Quiz.user_id.in_(list(names)),
+            Quiz.bank_id.in_(bank_ids),
+            Quiz.submitted_at.is_not(None),
+            Quiz.started_at >= now - timedelta(days=30),
+        )
+        .order_by(Quiz.started_at)
+    ).scalars()
+    by_key: dict[str, dict[int, Quiz]] = {}
+    for quiz in taken:
+        by_key.setdefault(quiz.share_key, {}).setdefault(quiz.user_id, quiz)
+    shared = [
+        SharedQuiz(
+            bank=next(iter(attempts.values())).bank_id,
+            questions=len(next(iter(attempts.values())).items),
+            first_taken=min(q.started_at for q in attempts.values()),
+            scores=sorted(
+                ((names[user_id], quiz.score or 0.0) for user_id, quiz in attempts.items()),
+                key=lambda pair: -pair[1],
+            ),
+        )
+        for attempts in by_key.values()
+        if len(attempts) >= 2
+    ]
+    return sorted(shared, key=lambda quiz: quiz.first_taken, reverse=True)

@@ -268,7 +268,7 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     return lines
 
 
-def _as_question(row: Question) -> schema.Question:
+def as_question(row: Question) -> schema.Question:
     content = dict(row.content)
     for key in ("accept", "choices", "items"):
         if key in content:
@@ -303,7 +303,7 @@ def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
         language=row.language,
         description=row.description,
         sections=tuple(schema.Section(s.key, s.title, s.parent_key) for s in row.sections),
-        questions=tuple(_as_question(q) for q in questions),
+        questions=tuple(as_question(q) for q in questions),
         diagrams=tuple(schema.Diagram(d.path, d.data) for d in row.diagrams),
         source=row.source,
         fingerprint=row.fingerprint,

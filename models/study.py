@@ -152,7 +152,7 @@ def _first_due(
     )
 
 
-def _add_card(
+def add_card(
     session: Session, user_id: int, question: Question, ordinal: int, due: datetime
 ) -> Card:
     """A card never studied, made when it is first needed."""
@@ -199,7 +199,7 @@ def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card
     for ordinal in question.card_ordinals:
         card = cards.get(ordinal)
         if card is None:
-            card = _add_card(session, user.id, question, ordinal, now)
+            card = add_card(session, user.id, question, ordinal, now)
             session.flush()
             return card
         if (
@@ -260,7 +260,7 @@ def siblings(session: Session, card: Card) -> list[Card]:
             continue
         sibling = existing.get(ordinal)
         if sibling is None:
-            sibling = _add_card(session, card.user_id, question, ordinal, card.due)
+            sibling = add_card(session, card.user_id, question, ordinal, card.due)
         found.append(sibling)
     session.flush()
     return found
@@ -461,7 +461,7 @@ def practice_cards(
             for ordinal in question.card_ordinals:
                 found = existing.get((question.id, ordinal))
                 if found is None:
-                    found = _add_card(session, user.id, question, ordinal, now)
+                    found = add_card(session, user.id, question, ordinal, now)
                 cards.append(found)
         session.flush()
     cards = [card for card in cards if not card.suspended and not card.retired]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from models import Question, Section, db
+from models import Question, Quiz, Section, db
 from models.stats import learner_stats
 from models.study import study_banks
 from models.types import now_utc
@@ -63,8 +63,19 @@ def stats() -> str:
         ],
         "forecast": [(day.strftime("%m-%d"), count) for day, count in result.forecast],
     }
+    quizzes = db.session.scalars(
+        db.select(Quiz)
+        .where(
+            Quiz.user_id == current_user.id,
+            Quiz.bank_id.in_(bank_ids),
+            Quiz.submitted_at.is_not(None),
+        )
+        .order_by(Quiz.started_at.desc())
+        .limit(20)
+    ).all()
     return render_template(
         "stats/stats.html",
+        quizzes=quizzes,
         stats=result,
         charts=charts,
         weeks=heatmap_weeks(result.heatmap, result.today),

@@ -1,0 +1,208 @@
+"""Quizzes against the database: starting one, submitting it, and studying its mistakes.
+
+Nothing here commits; each function is part of the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.bank import Question, Section
+from models.card import Card
+from models.quiz import Quiz, QuizAnswer
+from models.store import as_question, stored_bank
+from models.study import add_card, answer
+from models.user import User
+from srs import bank as schema
+from srs.quiz import (
+    QuizItem,
+    QuizSpec,
+    describe_response,
+    expected_answer,
+    sample_quiz,
+    score_answer,
+)
+from srs.scheduler import Rating
+
+__all__ = [
+    "GRACE",
+    "QuizError",
+    "QuizResult",
+    "quiz_questions",
+    "quiz_result",
+    "share_key",
+    "start_quiz",
+    "study_mistakes",
+    "submit_quiz",
+]
+
+# Answers sent this long after the time is up still count: the page submits by itself at
+# zero, and the request takes a moment.
+GRACE = timedelta(seconds=15)
+
+
+class QuizError(ValueError):
+    """A quiz that cannot be started or submitted as asked; the message says why."""
+
+
+def share_key(bank_id: str, spec: QuizSpec) -> str:
+    """The same text for everyone who takes the same quiz (bank, seed and choices)."""
+    return f"{bank_id}:" + json.dumps(spec.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
+def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: datetime) -> Quiz:
+    bank = stored_bank(session, bank_id)
+    if bank is None:
+        raise QuizError(f"There is no bank '{bank_id}'.")
+    parents = {section.id: section.parent for section in bank.sections}
+    items = sample_quiz(bank.questions, spec, parents)
+    if not items:
+        raise QuizError("No question of this bank fits those choices.")
+    quiz = Quiz(
+        user_id=user.id,
+        bank_id=bank_id,
+        spec=spec.to_dict(),
+        share_key=share_key(bank_id, spec),
+        items=[[item.question, item.ordinal, list(item.shuffle)] for item in items],
+        started_at=now,
+        deadline=now + timedelta(seconds=spec.time_limit) if spec.time_limit else None,
+    )
+    session.add(quiz)
+    session.flush()
+    return quiz
+
+
+def quiz_questions(session: Session, quiz: Quiz) -> list[tuple[QuizItem, schema.Question]]:
+    """The quiz's items with their questions as written (retired ones included)."""
+    keys = [key for key, _, _ in quiz.items]
+    rows = {
+        q.key: q
+        for q in session.scalars(
+            select(Question).where(Question.bank_id == quiz.bank_id, Question.key.in_(keys))
+        )
+    }
+    return [
+        (QuizItem(key, ordinal, tuple(shuffle)), as_question(rows[key]))
+        for key, ordinal, shuffle in quiz.items
+        if key in rows
+    ]
+
+
+def submit_quiz(
+    session: Session,
+    quiz: Quiz,
+    responses: dict[int, Any],
+    flagged: set[int],
+    now: datetime,
+) -> Quiz:
+    """Score every answer and the quiz. Answers after the time limit (and grace) are blank.
+
+    Raises:
+        QuizError: the quiz was submitted already.
+    """
+    if quiz.submitted_at is not None:
+        raise QuizError("This quiz was submitted already.")
+    late = quiz.deadline is not None and now > quiz.deadline + GRACE
+    total = 0.0
+    for position, (item, question) in enumerate(quiz_questions(session, quiz)):
+        response = None if late else responses.get(position)
+        try:
+            score = score_answer(question, item.ordinal, response)
+        except (TypeError, ValueError):
+            score = 0.0  # a response of the wrong shape is a wrong answer, not an error
+        session.add(
+            QuizAnswer(
+                quiz_id=quiz.id,
+                position=position,
+                question_key=item.question,
+                ordinal=item.ordinal,
+                response=response,
+                score=score,
+                flagged=position in flagged,
+            )
+        )
+        total += score or 0.0
+    quiz.submitted_at = now
+    quiz.timed_out = quiz.deadline is not None and now > quiz.deadline
+    quiz.score = total / len(quiz.items) if quiz.items else 0.0
+    session.flush()
+    return quiz
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    quiz: Quiz
+    rows: list[tuple[QuizAnswer, schema.Question, str, str | None]]
+    # each: the answer, its question, the right answer and the response in words
+    sections: list[tuple[str, float, int]]  # title, score, questions
+
+    @property
+    def mistakes(self) -> list[tuple[QuizAnswer, schema.Question, str, str | None]]:
+        return [row for row in self.rows if (row[0].score or 0.0) < 1.0]
+
+
+def quiz_result(session: Session, quiz: Quiz) -> QuizResult:
+    questions = {q.id: q for _, q in quiz_questions(session, quiz)}
+    rows = [
+        (
+            a,
+            questions[a.question_key],
+            expected_answer(questions[a.question_key], a.ordinal),
+            describe_response(questions[a.question_key], a.response),
+        )
+        for a in quiz.answers
+        if a.question_key in questions
+    ]
+    titles = dict(
+        session.execute(
+            select(Section.key, Section.title).where(Section.bank_id == quiz.bank_id)
+        ).all()
+    )
+    per_section: dict[str, list[float]] = {}
+    for answer_row, question, _, _ in rows:
+        title = titles.get(question.section or "", "Other questions")
+        per_section.setdefault(title, []).append(answer_row.score or 0.0)
+    sections = [
+        (title, sum(scores) / len(scores), len(scores)) for title, scores in per_section.items()
+    ]
+    return QuizResult(quiz, rows, sorted(sections, key=lambda s: s[1]))
+
+
+def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> int:
+    """Put each missed card in the learner's schedule as answered Again now; once a quiz.
+
+    Returns how many cards were put back.
+    """
+    if quiz.mistakes_studied or quiz.submitted_at is None:
+        return 0
+    result = quiz_result(session, quiz)
+    count = 0
+    for row, _, _, _ in result.mistakes:
+        question = session.scalar(
+            select(Question).where(
+                Question.bank_id == quiz.bank_id, Question.key == row.question_key
+            )
+        )
+        if question is None or question.retired:
+            continue
+        card = session.scalar(
+            select(Card).where(
+                Card.user_id == user.id,
+                Card.question_id == question.id,
+                Card.ordinal == row.ordinal,
+            )
+        )
+        if card is None:
+            card = add_card(session, user.id, question, row.ordinal, now)
+            session.flush()
+        answer(session, user, card, Rating.AGAIN, now)
+        count += 1
+    quiz.mistakes_studied = True
+    session.flush()
+    return count

@@ -1,0 +1,81 @@
+"""A ten-question quiz taken in Chromium by keyboard alone, and its score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from models import Quiz, db
+from tests.support import browser_sign_in
+
+QUESTIONS = "".join(
+    [
+        f"  - {{id: c{i}, type: choice, prompt: 'pick {i}', choices: [a, b, c], correct: 1}}\n"
+        for i in range(3)
+    ]
+    + ["  - {id: m1, type: choice, prompt: several, choices: [a, b, c], correct: [0, 2]}\n"]
+    + [f"  - {{id: t{i}, type: truefalse, prompt: 'true {i}?', correct: true}}\n" for i in range(2)]
+    + ["  - {id: y1, type: typing, prompt: 容器运行时？, answer: runc}\n"]
+    + ["  - {id: z1, type: cloze, text: '{{c1::containerd}} 指挥 runc'}\n"]
+    + ["  - {id: o1, type: order, prompt: order, items: [client, dockerd, containerd]}\n"]
+    + ["  - {id: b1, type: basic, prompt: 你知道吗？, answer: 知道}\n"]
+)
+BANK = "id: k\ntitle: Keyboard\nquestions:\n" + QUESTIONS
+
+
+def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write_bank, learner: int,
+                                       live_server: str, browser, artifacts: Path) -> None:  # fmt: skip
+    runner.invoke(args=["bank", "import", str(write_bank("k", {"bank.yaml": BANK}))])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/quiz/k")
+    page.focus("#count")
+    page.keyboard.press("Enter")  # start with the defaults: ten questions
+    page.wait_for_selector("[data-quiz]")
+    page.screenshot(path=str(artifacts / "quiz-first.png"))
+
+    wrong = 0
+    flagged = False
+    for position in range(10):
+        section = page.locator(f'.quiz-question[data-position="{position}"]')
+        section.wait_for(state="visible")
+        kind = section.get_attribute("data-type")
+        prompt = section.locator(".prompt").inner_text()
+        if kind == "choice" and "several" in prompt:
+            page.keyboard.press("1")
+            page.keyboard.press("3")
+        elif kind == "choice" and not wrong:
+            page.keyboard.press("1")  # one wrong answer on purpose
+            wrong += 1
+        elif kind == "choice":
+            page.keyboard.press("2")
+        elif kind == "truefalse":
+            page.keyboard.press("1")
+        elif kind == "typing":
+            page.keyboard.type("ｒｕｎｃ")
+        elif kind == "cloze":
+            page.keyboard.type("containerd")
+        elif kind == "order":
+            labels = section.locator(".options .option-text").all_inner_texts()
+            for item in ("client", "dockerd", "containerd"):
+                page.keyboard.press(str(labels.index(item) + 1))
+        elif kind == "basic":
+            page.keyboard.press(" ")
+            page.keyboard.press("y")
+        if not flagged and kind not in ("typing", "cloze"):
+            page.keyboard.press("f")  # flag one for later (F types an f in a text answer)
+            flagged = True
+        page.keyboard.press("Enter")  # next; on the last, submit
+    page.wait_for_url(f"{live_server}/quiz/k/*/result")
+    page.screenshot(path=str(artifacts / "quiz-result.png"), full_page=True)
+    assert page.inner_text("[data-score]") == "90%"
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz))
+        assert quiz.score == 0.9 and len(quiz.items) == 10
+        assert [a.flagged for a in quiz.answers].count(True) == 1
+    assert errors == [] and wrong == 1

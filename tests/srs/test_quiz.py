@@ -1,0 +1,116 @@
+"""Quizzes: the same seed draws the same quiz, filters hold, and each scoring rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import PROJECT_ROOT
+from srs.bank import Question, load_bank
+from srs.quiz import QuizSpec, expected_answer, sample_quiz, score_answer
+
+DOCKER = load_bank(PROJECT_ROOT / "quizzes/docker")
+PARENTS = {section.id: section.parent for section in DOCKER.sections}
+
+
+def draw(**spec: object) -> list:
+    return sample_quiz(DOCKER.questions, QuizSpec(**{"seed": 42, **spec}), PARENTS)
+
+
+def test_the_same_seed_gives_the_same_quiz() -> None:
+    assert draw(count=10) == draw(count=10)
+    assert draw(count=10, seed=43) != draw(count=10)
+    assert len({item.question for item in draw(count=10)}) == 10
+
+
+def test_types_filter() -> None:
+    kinds = {q.id: q.type for q in DOCKER.questions}
+    items = draw(count=20, types=("choice", "truefalse"))
+    assert len(items) == 20 and {kinds[i.question] for i in items} <= {"choice", "truefalse"}
+
+
+def test_a_section_takes_in_its_subsections() -> None:
+    sections = {q.id: q.section for q in DOCKER.questions}
+    items = draw(count=200, sections=("networking",))
+    under = {"networking", "cnm", "network-drivers", "bridge", "container-to-container",
+             "container-external", "dns", "overlay-network"}  # fmt: skip
+    assert {sections[i.question] for i in items} == under
+    assert len(items) == sum(1 for q in DOCKER.questions if q.section in under)
+
+
+def test_tags_filter() -> None:
+    tags = {q.id: set(q.tags) for q in DOCKER.questions}
+    assert all("supplement" in tags[i.question] for i in draw(count=15, tags=("supplement",)))
+
+
+def test_fewer_questions_than_asked_gives_what_there_is() -> None:
+    assert len(draw(count=50, sections=("runc",))) == sum(
+        1 for q in DOCKER.questions if q.section == "runc"
+    )
+
+
+def test_order_items_are_shown_shuffled_and_cards_drawn_among_the_questions() -> None:
+    for item in draw(count=200, types=("order", "reverse", "cloze")):
+        question = next(q for q in DOCKER.questions if q.id == item.question)
+        assert item.ordinal in question.card_ordinals
+        if question.type == "order":
+            assert sorted(item.shuffle) == list(range(len(question.items)))
+            assert list(item.shuffle) != sorted(item.shuffle)
+
+
+CHOICE = Question(id="c", type="choice", prompt="p", choices=("a", "b", "c", "d"), correct=(0, 2))
+ONE = Question(id="o", type="choice", prompt="p", choices=("a", "b"), correct=1)
+ORDER = Question(id="r", type="order", prompt="p", items=("w", "x", "y", "z"))
+TYPING = Question(id="t", type="typing", prompt="p", answer="runc", accept=("RunC 运行时",))
+CLOZE = Question(id="z", type="cloze", text="{{c1::containerd}} 指挥 {{c2::runc}}")
+FACT = Question(id="f", type="truefalse", prompt="p", correct=False)
+BASIC = Question(id="b", type="basic", prompt="p", answer="a")
+
+
+@pytest.mark.parametrize(
+    ("question", "ordinal", "response", "score"),
+    [
+        (CHOICE, 0, [0, 2], 1.0),
+        (CHOICE, 0, [0], 0.5),  # one of two right
+        (CHOICE, 0, [0, 1], 0.0),  # one right, one wrong
+        (CHOICE, 0, [0, 1, 2], 0.5),  # two right, one wrong
+        (CHOICE, 0, [1, 3], 0.0),  # never below 0
+        (ONE, 0, [1], 1.0),
+        (ONE, 0, [0], 0.0),
+        (ORDER, 0, [0, 1, 2, 3], 1.0),
+        (ORDER, 0, [0, 1, 3, 2], 0.5),  # two of four in their place
+        (ORDER, 0, [3, 2, 1, 0], 0.0),
+        (TYPING, 0, "  RUNC ", 1.0),
+        (TYPING, 0, "ｒｕｎｃ", 1.0),  # full-width, as a Chinese input method types it
+        (TYPING, 0, "ｒｕｎｃ　运行时", 1.0),  # the accept list, with an ideographic space
+        (TYPING, 0, "crun", 0.0),
+        (CLOZE, 1, "ＣｏｎｔａｉｎｅｒＤ", 1.0),
+        (CLOZE, 2, "containerd", 0.0),
+        (FACT, 0, False, 1.0),
+        (FACT, 0, True, 0.0),
+        (BASIC, 0, True, 1.0),
+        (BASIC, 0, False, 0.0),
+        (CHOICE, 0, [], None),  # blank
+        (TYPING, 0, "", None),
+        (FACT, 0, None, None),
+    ],
+)
+def test_scoring_rules(
+    question: Question, ordinal: int, response: object, score: float | None
+) -> None:
+    assert score_answer(question, ordinal, response) == score
+
+
+def test_right_answers_in_words() -> None:
+    assert expected_answer(CHOICE, 0) == "a; c"
+    assert expected_answer(ORDER, 0) == "w → x → y → z"
+    assert expected_answer(CLOZE, 2) == "runc"
+    assert expected_answer(FACT, 0) == "False"
+
+
+def test_responses_in_words() -> None:
+    from srs.quiz import describe_response
+
+    assert describe_response(CHOICE, [0, 1]) == "a; b"
+    assert describe_response(ORDER, [3, 2, 1, 0]) == "z → y → x → w"
+    assert describe_response(BASIC, False) == "I didn't know it"
+    assert describe_response(TYPING, "") is None

@@ -1,0 +1,229 @@
+"""Quizzes in the app: starting, answering, timing out, submitting, studying the mistakes."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+
+from models import Card, Quiz, Review, db
+from tests.support import csrf_token
+
+BANK = """
+id: q
+title: Quiz bank
+sections:
+  - {id: s1, title: One}
+  - {id: s2, title: Two}
+questions:
+  - {id: c1, type: choice, section: s1, prompt: pick, choices: [a, b, c], correct: 1}
+  - {id: t1, type: truefalse, section: s1, prompt: yes?, correct: true}
+  - {id: y1, type: typing, section: s2, prompt: type, answer: runc}
+  - {id: o1, type: order, section: s2, prompt: order, items: [w, x, y]}
+  - {id: b1, type: basic, section: s2, prompt: know?, answer: yes}
+"""
+
+
+@pytest.fixture
+def bank(runner: FlaskCliRunner, write_bank) -> None:
+    runner.invoke(args=["bank", "import", str(write_bank("q", {"bank.yaml": BANK}))])
+
+
+def start(client: FlaskClient, **fields: object) -> int:
+    data = {"csrf_token": csrf_token(client), "count": "5", **fields}
+    response = client.post("/quiz/q", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def items(app: Flask, quiz_id: int) -> list[tuple[str, int, list[int]]]:
+    with app.app_context():
+        return db.session.get(Quiz, quiz_id).items
+
+
+def right_answers(app: Flask, quiz_id: int) -> dict[str, object]:
+    answers = {"c1": [1], "t1": True, "y1": "ＲＵＮＣ", "o1": [0, 1, 2], "b1": True}
+    return {str(i): answers[key] for i, (key, _, _) in enumerate(items(app, quiz_id))}
+
+
+def submit(
+    client: FlaskClient, quiz_id: int, answers: dict[str, object], flags: list[int] | None = None
+):
+    return client.post(f"/quiz/q/{quiz_id}", data={
+        "csrf_token": csrf_token(client), "answers": json.dumps(answers), "flags": json.dumps(flags or []),
+    })  # fmt: skip
+
+
+def test_setup_page_offers_sections_and_types(signed_in: FlaskClient, bank: None) -> None:
+    page = signed_in.get("/quiz/q").get_data(as_text=True)
+    assert 'value="s1"' in page and 'value="typing"' in page and "Start the quiz" in page
+
+
+def test_quiz_page_shows_one_question_a_screen(signed_in: FlaskClient, bank: None) -> None:
+    quiz_id = start(signed_in)
+    page = signed_in.get(f"/quiz/q/{quiz_id}").get_data(as_text=True)
+    assert page.count('class="card quiz-question"') == 5
+    assert len(re.findall(r'class="card quiz-question"[^>]*hidden', page)) == 4
+    assert '<script src="/static/js/quiz.js" defer></script>' in page
+
+
+def test_all_right_scores_full_marks(app: Flask, signed_in: FlaskClient, bank: None) -> None:
+    quiz_id = start(signed_in)
+    response = submit(signed_in, quiz_id, right_answers(app, quiz_id))
+    assert response.location == f"/quiz/q/{quiz_id}/result"
+    page = signed_in.get(response.location).get_data(as_text=True)
+    assert '<span class="stat-value" data-score>100%</span>' in page and "No mistakes." in page
+
+
+def test_partial_and_blank_answers(app: Flask, signed_in: FlaskClient, bank: None) -> None:
+    quiz_id = start(signed_in)
+    answers = right_answers(app, quiz_id)
+    order = {key: str(i) for i, (key, _, _) in enumerate(items(app, quiz_id))}
+    answers[order["o1"]] = [0, 2, 1]  # one of three in place
+    del answers[order["y1"]]  # blank
+    answers[order["c1"]] = [0]  # wrong
+    submit(signed_in, quiz_id, answers, flags=[int(order["c1"])])
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        scores = {a.question_key: (a.score, a.flagged) for a in quiz.answers}
+        assert scores == {"c1": (0.0, True), "t1": (1.0, False), "y1": (None, False),
+                          "o1": (pytest.approx(1 / 3), False), "b1": (1.0, False)}  # fmt: skip
+        assert quiz.score == pytest.approx((1 + 1 + 1 / 3) / 5)
+    page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
+    assert "Right answer:" in page and "<em>blank</em>" in page and "flagged" in page
+    assert page.index(">Two</th>") < page.index(">One</th>")  # weakest section first: 44% < 50%
+    assert "Study these mistakes" in page
+
+
+def test_the_same_seed_shares_a_quiz(app: Flask, signed_in: FlaskClient, bank: None) -> None:
+    first = start(signed_in, seed="12345", count="3")
+    second = start(signed_in, seed="12345", count="3")
+    assert items(app, first) == items(app, second)
+    submit(signed_in, first, {})
+    page = signed_in.get(f"/quiz/q/{first}/result").get_data(as_text=True)
+    link = re.search(r'<code class="share-link">([^<]+)</code>', page).group(1)
+    assert "seed=12345" in link and "count=3" in link
+
+
+def test_running_out_of_time(app: Flask, signed_in: FlaskClient, bank: None) -> None:
+    quiz_id = start(signed_in, minutes="1")
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert quiz.deadline - quiz.started_at == timedelta(minutes=1)
+        quiz.started_at -= timedelta(minutes=5)
+        quiz.deadline -= timedelta(minutes=5)  # the time ran out four minutes ago
+        db.session.commit()
+    submit(signed_in, quiz_id, right_answers(app, quiz_id))
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert quiz.timed_out and quiz.score == 0.0
+        assert all(answer.score is None for answer in quiz.answers)
+    assert "The time ran out" in signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
+
+
+def test_answers_just_at_the_limit_still_count(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    quiz_id = start(signed_in, minutes="1")
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        quiz.deadline = datetime.now(timezone.utc) - timedelta(
+            seconds=3
+        )  # the page's own auto-submit
+        db.session.commit()
+    submit(signed_in, quiz_id, right_answers(app, quiz_id))
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert quiz.timed_out and quiz.score == 1.0
+
+
+def test_a_quiz_is_submitted_once(app: Flask, signed_in: FlaskClient, bank: None) -> None:
+    quiz_id = start(signed_in)
+    submit(signed_in, quiz_id, right_answers(app, quiz_id))
+    submit(signed_in, quiz_id, {})
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).score == 1.0
+
+
+def test_mistakes_become_due_only_when_the_learner_asks(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    quiz_id = start(signed_in)
+    submit(signed_in, quiz_id, {})  # all blank: five mistakes
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Card)) == 0
+    response = signed_in.post(
+        f"/quiz/q/{quiz_id}/study", data={"csrf_token": csrf_token(signed_in)}
+    )
+    assert response.location == "/review/q"
+    with app.app_context():
+        reviews = db.session.scalars(select(Review)).all()
+        assert len(reviews) == 5 and {r.rating for r in reviews} == {1}
+        now = datetime.now(timezone.utc)
+        assert all(
+            card.due <= now + timedelta(minutes=1) for card in db.session.scalars(select(Card))
+        )
+    signed_in.post(f"/quiz/q/{quiz_id}/study", data={"csrf_token": csrf_token(signed_in)})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 5  # once only
+
+
+def test_quizzes_are_their_takers_own(
+    app: Flask, client: FlaskClient, bank: None, learner: int
+) -> None:
+    from tests.support import Auth, make_user
+
+    Auth(client).login()
+    quiz_id = start(client)
+    Auth(client).logout()
+    make_user(app, "bob")
+    Auth(client).login("bob")
+    assert client.get(f"/quiz/q/{quiz_id}").status_code == 404
+    assert client.get(f"/quiz/q/{quiz_id}/result").status_code == 404
+    assert submit(client, quiz_id, {}).status_code == 404
+
+
+def test_nothing_to_draw_is_said_plainly(signed_in: FlaskClient, bank: None) -> None:
+    response = signed_in.post(
+        "/quiz/q", data={"csrf_token": csrf_token(signed_in), "count": "5", "tags": "nope"}
+    )
+    assert response.status_code == 400
+
+
+def test_quiz_history_on_stats_and_shared_scores_on_the_board(
+    app: Flask, client: FlaskClient, bank: None, learner: int
+) -> None:
+    from models import User
+    from models.groups import create_group
+    from tests.support import Auth, make_user
+
+    make_user(app, "bob")
+    with app.app_context():
+        users = {u.name: u for u in db.session.scalars(select(User))}
+        group = create_group(db.session, users["ann"], "Readers", ["q"])
+        from models import Membership
+
+        db.session.add(Membership(group_id=group.id, user_id=users["bob"].id, shares_progress=True))
+        db.session.commit()
+        group_id = group.id
+    scores = {}
+    for name, answers_right in (("ann", True), ("bob", False)):
+        Auth(client).login(name)
+        quiz_id = start(client, seed="777", count="5")
+        submit(client, quiz_id, right_answers(app, quiz_id) if answers_right else {})
+        scores[name] = quiz_id
+        if name == "ann":
+            assert f'href="/quiz/q/{quiz_id}/result">100%</a>' in client.get("/stats").get_data(
+                as_text=True
+            )
+        Auth(client).logout()
+    Auth(client).login("ann")
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert "Shared quizzes" in page
+    assert "<li>ann <strong>100%</strong></li><li>bob <strong>0%</strong></li>" in page

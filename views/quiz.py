@@ -1,0 +1,239 @@
+"""Quizzes: choose what to be tested on, answer one question a screen, see what was missed."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, IntegerField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
+
+from models import Bank, Question, Quiz, Section, db
+from models.quizzes import (
+    QuizError,
+    quiz_questions,
+    quiz_result,
+    start_quiz,
+    study_mistakes,
+    submit_quiz,
+)
+from models.study import study_banks
+from models.types import now_utc
+from srs.cards import card_faces
+from srs.quiz import QUIZ_TYPES, QuizSpec
+from views.cards import markdown_for
+
+bp = Blueprint("quiz", __name__)
+
+
+class QuizForm(FlaskForm):
+    sections = SelectMultipleField("Sections", choices=[], validators=[Optional()])
+    tags = SelectMultipleField("Tags", choices=[], validators=[Optional()])
+    types = SelectMultipleField(
+        "Question types", choices=[SelectChoice(t, t) for t in QUIZ_TYPES], validators=[Optional()]
+    )
+    count = IntegerField("Questions", default=10, validators=[NumberRange(1, 100)])
+    minutes = IntegerField("Time limit (minutes)", validators=[Optional(), NumberRange(1, 180)])
+    seed = HiddenField()
+
+
+def _bank(bank_id: str) -> Bank:
+    bank = next((b for b in study_banks(db.session, current_user) if b.id == bank_id), None)
+    if bank is None:
+        abort(404, description=f"You study no bank '{bank_id}'.")
+    return bank
+
+
+def _form(bank: Bank, **kwargs: Any) -> QuizForm:
+    form = QuizForm(**kwargs)
+    form.sections.choices = [
+        SelectChoice(s.key, s.title)
+        for s in db.session.scalars(
+            select(Section).where(Section.bank_id == bank.id).order_by(Section.position)
+        )
+    ]
+    tags = set()
+    for question_tags in db.session.scalars(
+        select(Question.tags).where(Question.bank_id == bank.id, Question.retired.is_(False))
+    ):
+        tags.update(question_tags)
+    form.tags.choices = [SelectChoice(tag, tag) for tag in sorted(tags)]
+    return form
+
+
+def _own_quiz(bank_id: str, quiz_id: int) -> Quiz:
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or quiz.user_id != current_user.id or quiz.bank_id != bank_id:
+        abort(404, description="There is no such quiz of yours.")
+    return quiz
+
+
+def share_url(bank_id: str, spec: dict[str, Any]) -> str:
+    """A link that starts the same quiz for whoever opens it."""
+    return url_for(
+        "quiz.setup",
+        bank_id=bank_id,
+        seed=spec["seed"],
+        count=spec["count"],
+        sections=spec["sections"],
+        tags=spec["tags"],
+        types=spec["types"],
+        minutes=(spec["time_limit"] or 0) // 60 or None,
+        _external=True,
+    )
+
+
+@bp.get("/quiz/<bank_id>")
+@login_required
+def setup(bank_id: str) -> str:
+    """Choose what the quiz covers; a shared link comes with everything chosen."""
+    bank = _bank(bank_id)
+    args = request.args
+    shared = "seed" in args
+    form = _form(
+        bank,
+        formdata=None,
+        data={
+            "sections": args.getlist("sections"),
+            "tags": args.getlist("tags"),
+            "types": args.getlist("types"),
+            "count": args.get("count", 10, type=int),
+            "minutes": args.get("minutes", type=int),
+            "seed": args.get("seed", ""),
+        },
+    )
+    quizzes = db.session.scalars(
+        select(Quiz)
+        .where(Quiz.user_id == current_user.id, Quiz.bank_id == bank_id)
+        .order_by(Quiz.started_at.desc())
+        .limit(10)
+    ).all()
+    return render_template("quiz/setup.html", bank=bank, form=form, shared=shared, quizzes=quizzes)
+
+
+def _setup_again(bank: Bank, form: QuizForm) -> tuple[str, int]:
+    page = render_template("quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[])
+    return page, 400
+
+
+@bp.post("/quiz/<bank_id>")
+@login_required
+def start(bank_id: str) -> str | Response:
+    """Draw the quiz and begin."""
+    bank = _bank(bank_id)
+    form = _form(bank)
+    if not form.validate_on_submit():
+        return render_template(
+            "quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[]
+        ), 400
+    seed = int(form.seed.data) if (form.seed.data or "").isdigit() else secrets.randbelow(10**9)
+    spec = QuizSpec(
+        seed=seed,
+        count=form.count.data,
+        sections=tuple(form.sections.data or ()),
+        tags=tuple(form.tags.data or ()),
+        types=tuple(form.types.data or ()),
+        time_limit=form.minutes.data * 60 if form.minutes.data else None,
+    )
+    try:
+        quiz = start_quiz(db.session, current_user, bank.id, spec, now_utc())
+    except QuizError as error:
+        form.count.errors.append(str(error))
+        return render_template(
+            "quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[]
+        ), 400
+    db.session.commit()
+    return redirect(url_for("quiz.take", bank_id=bank.id, quiz_id=quiz.id))
+
+
+@bp.get("/quiz/<bank_id>/<int:quiz_id>")
+@login_required
+def take(bank_id: str, quiz_id: int) -> str | Response:
+    """The quiz, one question a screen."""
+    bank = _bank(bank_id)
+    quiz = _own_quiz(bank_id, quiz_id)
+    if quiz.submitted_at is not None:
+        return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))
+    md = markdown_for(bank_id)
+    screens = []
+    for item, question in quiz_questions(db.session, quiz):
+        faces = card_faces(question.type, question.content(), item.ordinal, seed=quiz.id)
+        screens.append(
+            {
+                "type": question.type,
+                "prompt": md(faces.front),
+                "answer": md(faces.back),
+                "choices": [md(choice) for choice in question.choices],
+                "multiple": question.type == "choice" and not isinstance(question.correct, int),
+                "items": [(index, md(question.items[index])) for index in item.shuffle],
+            }
+        )
+    return render_template("quiz/take.html", bank=bank, quiz=quiz, screens=screens)
+
+
+@bp.post("/quiz/<bank_id>/<int:quiz_id>")
+@login_required
+def submit(bank_id: str, quiz_id: int) -> Response:
+    """Hand the quiz in: every answer is scored, blanks and all."""
+    quiz = _own_quiz(bank_id, quiz_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, description="The form expired; reload the quiz and submit again.")
+    try:
+        raw = json.loads(request.form.get("answers") or "{}")
+        flags = {int(i) for i in json.loads(request.form.get("flags") or "[]")}
+        responses = {int(position): value for position, value in raw.items()}
+    except (ValueError, TypeError, AttributeError):
+        abort(400, description="The answers could not be read.")
+    try:
+        submit_quiz(db.session, quiz, responses, flags, now_utc())
+    except QuizError as error:
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+    return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))
+
+
+@bp.get("/quiz/<bank_id>/<int:quiz_id>/result")
+@login_required
+def result(bank_id: str, quiz_id: int) -> str | Response:
+    """The score, the sections, and every mistake with its answer and explanation."""
+    bank = _bank(bank_id)
+    quiz = _own_quiz(bank_id, quiz_id)
+    if quiz.submitted_at is None:
+        return redirect(url_for("quiz.take", bank_id=bank_id, quiz_id=quiz_id))
+    return render_template(
+        "quiz/result.html",
+        bank=bank,
+        result=quiz_result(db.session, quiz),
+        md=markdown_for(bank_id),
+        share=share_url(bank_id, quiz.spec),
+    )
+
+
+@bp.post("/quiz/<bank_id>/<int:quiz_id>/study")
+@login_required
+def study(bank_id: str, quiz_id: int) -> Response:
+    """Make the quiz's mistakes due now in the learner's schedule (as answered Again)."""
+    quiz = _own_quiz(bank_id, quiz_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    count = study_mistakes(db.session, current_user, quiz, now_utc())
+    db.session.commit()
+    flash(
+        f"{count} card{'' if count == 1 else 's'} from this quiz are due now."
+        if count
+        else "These mistakes are in your schedule already.",
+        "success",
+    )
+    return redirect(
+        url_for("review.review", bank_id=bank_id)
+        if count
+        else url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id)
+    )
