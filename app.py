@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import settings_from_env
-from extensions import csrf, limiter, login_manager, migrate
+from extensions import compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
@@ -77,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     if app.config["WENGU_PROXY_FIX"]:
         # Behind one reverse proxy that sets X-Forwarded-For and -Proto (as compose.yaml's).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]

@@ -59,4 +59,15 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # a form stays valid as long as the session
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+            "text/csv",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,  # the history download streams as it is read
     }

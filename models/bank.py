@@ -26,6 +26,9 @@ class Bank(db.Model):
     source: Mapped[str] = mapped_column(String(1000), default="")
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # The cards its active questions make: kept by the importer, so that "new cards left"
+    # needs no sum over the questions on every request.
+    card_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="bank", order_by="Section.position", cascade="all, delete-orphan"

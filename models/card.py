@@ -40,6 +40,8 @@ class Card(db.Model):
         UniqueConstraint("user_id", "question_id", "ordinal"),
         Index("ix_cards_user_bank_due", "user_id", "bank_id", "due"),
         Index("ix_cards_user_due", "user_id", "due"),
+        # Counting a learner's studied cards of a bank reads this index alone.
+        Index("ix_cards_user_bank_state", "user_id", "bank_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True)

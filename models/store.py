@@ -192,6 +192,11 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
             counts["retired"] += 1
             _sync_cards(session, stored.id, None)
     session.flush()
+    row.card_count = session.scalar(
+        select(func.coalesce(func.sum(Question.card_count), 0)).where(
+            Question.bank_id == row.id, Question.retired.is_(False)
+        )
+    )
     return ImportReport(
         bank=bank.id,
         created=created,

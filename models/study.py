@@ -88,11 +88,7 @@ def _done_today(session: Session, user: User, bank_id: str, day: StudyDay) -> tu
 
 def _new_waiting(session: Session, user: User, bank_id: str, now: datetime) -> int:
     """Cards of ``bank_id`` never studied and free to introduce (not suspended or buried)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(Question.card_count), 0)).where(
-            Question.bank_id == bank_id, Question.retired.is_(False)
-        )
-    )
+    total = session.get_one(Bank, bank_id).card_count
     taken = session.scalar(
         select(func.count())
         .select_from(Card)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,28 +14,53 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 
-from models import Card, Diagram, Section, User, db
+from models import Bank, Card, Diagram, Section, User, db
 from srs.bank import diagram_path
 from srs.cards import AUTO_CHECKED, card_faces
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
 from srs.study import Counts
 
-__all__ = ["card_payload", "markdown_for", "new_review_token", "token_card_id"]
+__all__ = [
+    "card_payload",
+    "markdown_for",
+    "new_review_token",
+    "question_excerpt",
+    "source_location",
+    "token_card_id",
+]
 
 
-def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:
-    """A Markdown renderer whose diagram paths resolve to ``bank_id``'s diagram route."""
-    paths = set(db.session.scalars(select(Diagram.path).where(Diagram.bank_id == bank_id)))
+@lru_cache(maxsize=256)
+def _diagram_paths(bank_id: str, fingerprint: str) -> frozenset[str]:
+    """The bank's diagram paths; ``fingerprint`` changes with every import that changes them."""
+    return frozenset(db.session.scalars(select(Diagram.path).where(Diagram.bank_id == bank_id)))
+
+
+@lru_cache(maxsize=8192)
+def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
+    """Markdown rendered for a bank; the same text renders the same until the bank changes."""
+    paths = _diagram_paths(bank_id, fingerprint)
 
     def resolve(reference: str) -> str | None:
         path = diagram_path(reference)
-        if path not in paths:
-            return None
-        return url_for("banks.diagram", bank_id=bank_id, path=path)
+        return f"{prefix}{path}" if path in paths else None
+
+    return render_markdown(text, resolve)
+
+
+def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:
+    """A Markdown renderer whose diagram paths resolve to ``bank_id``'s diagram route.
+
+    Rendering is cached per bank version (its fingerprint), since a card's text is shown
+    again and again and only changes when its bank is imported.
+    """
+    bank = db.session.get(Bank, bank_id)
+    fingerprint = bank.fingerprint if bank is not None else ""
+    prefix = url_for("banks.diagram", bank_id=bank_id, path="")
 
     def render(text: str | None) -> Markup:
-        return Markup(render_markdown(text or "", resolve))  # noqa: S704 (sanitised by nh3)
+        return Markup(_rendered(text or "", bank_id, fingerprint, prefix))  # noqa: S704 (nh3)
 
     return render
 

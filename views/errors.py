@@ -36,6 +36,11 @@ HEADERS = {
 
 @bp.after_app_request
 def security_headers(response: Response) -> Response:
+    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+        # The stylesheets and scripts are small: read them so that they can be compressed
+        # (streamed responses are passed through as they are). The file closes with it.
+        response.direct_passthrough = False
+        response.make_sequence()
     response.headers.setdefault("Content-Security-Policy", CSP)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)

@@ -63,8 +63,16 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(
             "INSERT INTO banks (id, title, source, fingerprint, imported_at)"
             " VALUES ('b', 'B', 'x', 'f', '2026-11-01 00:00:00')"
         ))  # fmt: skip
+        for key, cards, retired in (("q1", 2, False), ("q2", 1, True)):
+            db.session.execute(text(
+                "INSERT INTO questions (bank_id, key, type, position, tags, content, card_ordinals,"
+                " card_count, source, line, retired, updated_at) VALUES ('b', :key, 'reverse', 0,"
+                " '[]', '{}', '[0, 1]', :cards, '', 1, :retired, '2026-11-01 00:00:00')"
+            ), {"key": key, "cards": cards, "retired": retired})  # fmt: skip
         db.session.commit()
         upgrade(directory=str(MIGRATIONS))
+        # 0004 counted the bank's cards from its active questions.
+        assert db.session.execute(text("SELECT card_count FROM banks")).scalar() == 2
         assert current_revision() == head_revision()
         assert db.session.execute(text("SELECT name FROM users")).scalars().all() == ["ann"]
         assert db.session.execute(text("SELECT title FROM banks")).scalars().all() == ["B"]

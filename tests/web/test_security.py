@@ -116,3 +116,13 @@ def test_rate_limit_is_shared_through_redis(
     make_user(first, "ann")
     assert [r.status_code for r in sign_in_attempts(first, 6)] == [200] * 6
     assert [r.status_code for r in sign_in_attempts(second, 6)] == [200] * 4 + [429, 429]
+
+
+def test_pages_and_assets_are_compressed(client: FlaskClient, learner: int) -> None:
+    for path in ("/login", "/static/css/wengu.css", "/static/js/review.js"):
+        with client.get(path, headers={"Accept-Encoding": "br, gzip"}) as response:
+            assert response.headers.get("Content-Encoding") in {"br", "gzip"}, path
+            assert "Accept-Encoding" in response.headers.get("Vary", "")
+            assert response.data
+    with client.get("/static/css/wengu.css") as plain:
+        assert "Content-Encoding" not in plain.headers
