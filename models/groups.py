@@ -15,7 +15,7 @@ from models.bank import Bank, Question, Section
 from models.card import Card, Review
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
 from models.quiz import Quiz
-from models.study import bank_counts, today
+from models.study import bank_counts_many, today
 from models.user import LeftBank, User
 from srs.scheduler import REVIEW
 from srs.study import study_day
@@ -266,7 +266,7 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
     }
     members = []
     for member, user in sharing:
-        due = sum(bank_counts(session, user, bank_id, now).total for bank_id in bank_ids)
+        due = sum(c.total for c in bank_counts_many(session, user, bank_ids, now).values())
         total, good = month.get(user.id, (0, 0))
         members.append(
             MemberRow(

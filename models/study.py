@@ -33,6 +33,7 @@ __all__ = [
     "Answered",
     "answer",
     "bank_counts",
+    "bank_counts_many",
     "bury",
     "next_card",
     "set_suspended",
@@ -69,65 +70,82 @@ def _active(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _done_today(session: Session, user: User, bank_id: str, day: StudyDay) -> tuple[int, int]:
-    """New cards introduced and reviews answered today in ``bank_id``."""
-    rows = session.execute(
-        select(Review.state_before, func.count())
-        .where(
-            Review.user_id == user.id,
-            Review.reviewed_at >= day.start,
-            Review.reviewed_at < day.end,
-            Review.bank_id == bank_id,
-            Review.state_before.in_((NEW, REVIEW)),
-        )
-        .group_by(Review.state_before)
-    )
-    done = dict(rows.all())
-    return done.get(NEW, 0), done.get(REVIEW, 0)
+def bank_counts_many(
+    session: Session, user: User, bank_ids: list[str], now: datetime
+) -> dict[str, Counts]:
+    """Cards left for ``user`` today in each of ``bank_ids``: new, learning and review.
 
-
-def _new_waiting(session: Session, user: User, bank_id: str, now: datetime) -> int:
-    """Cards of ``bank_id`` never studied and free to introduce (not suspended or buried)."""
-    total = session.get_one(Bank, bank_id).card_count
-    taken = session.scalar(
-        select(func.count())
-        .select_from(Card)
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id == bank_id,
-            Card.retired.is_(False),
-            or_(Card.state != NEW, ~_active(now)),
-        )
-    )
-    return max(0, int(total or 0) - int(taken or 0))
-
-
-def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Counts:
-    """Cards of ``bank_id`` left for ``user`` today: new, learning and review."""
+    Four grouped queries, whatever the number of banks: today's reviews (the daily limits),
+    the due learning and review cards, the studied cards, and the banks' card counts.
+    """
+    if not bank_ids:
+        return {}
     day = today(user, now)
-    new_done, reviews_done = _done_today(session, user, bank_id, day)
-    new_left, reviews_left = limits_left(
-        user.new_per_day, user.reviews_per_day, new_done, reviews_done
-    )
-    due = dict(
-        session.execute(
-            select(Card.state, func.count())
+    done: dict[tuple[str, int], int] = {
+        (bank_id, state): count
+        for bank_id, state, count in session.execute(
+            select(Review.bank_id, Review.state_before, func.count())
+            .where(
+                Review.user_id == user.id,
+                Review.reviewed_at >= day.start,
+                Review.reviewed_at < day.end,
+                Review.bank_id.in_(bank_ids),
+                Review.state_before.in_((NEW, REVIEW)),
+            )
+            .group_by(Review.bank_id, Review.state_before)
+        )
+    }
+    due: dict[tuple[str, int], int] = {
+        (bank_id, state): count
+        for bank_id, state, count in session.execute(
+            select(Card.bank_id, Card.state, func.count())
             .where(
                 Card.user_id == user.id,
-                Card.bank_id == bank_id,
+                Card.bank_id.in_(bank_ids),
                 Card.due < day.end,
                 Card.state.in_((LEARNING, REVIEW, RELEARNING)),
                 _active(now),
             )
-            .group_by(Card.state)
+            .group_by(Card.bank_id, Card.state)
+        )
+    }
+    # Cards never studied and free to introduce: all the bank's cards but those studied,
+    # suspended or buried (a card row exists once a card is first needed).
+    taken = dict(
+        session.execute(
+            select(Card.bank_id, func.count())
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id.in_(bank_ids),
+                Card.retired.is_(False),
+                or_(Card.state != NEW, ~_active(now)),
+            )
+            .group_by(Card.bank_id)
         ).all()
     )
-    new = min(new_left, _new_waiting(session, user, bank_id, now)) if new_left else 0
-    return Counts(
-        new=new,
-        learning=due.get(LEARNING, 0) + due.get(RELEARNING, 0),
-        review=min(reviews_left, due.get(REVIEW, 0)),
+    totals = dict(
+        session.execute(select(Bank.id, Bank.card_count).where(Bank.id.in_(bank_ids))).all()
     )
+    counts = {}
+    for bank_id in bank_ids:
+        new_left, reviews_left = limits_left(
+            user.new_per_day,
+            user.reviews_per_day,
+            done.get((bank_id, NEW), 0),
+            done.get((bank_id, REVIEW), 0),
+        )
+        waiting = max(0, int(totals.get(bank_id) or 0) - int(taken.get(bank_id, 0)))
+        counts[bank_id] = Counts(
+            new=min(new_left, waiting),
+            learning=due.get((bank_id, LEARNING), 0) + due.get((bank_id, RELEARNING), 0),
+            review=min(reviews_left, due.get((bank_id, REVIEW), 0)),
+        )
+    return counts
+
+
+def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Counts:
+    """Cards of ``bank_id`` left for ``user`` today: new, learning and review."""
+    return bank_counts_many(session, user, [bank_id], now)[bank_id]
 
 
 def _first_due(
@@ -216,7 +234,7 @@ def next_card(
     Learning cards due now come first, then reviews due today, then new cards, each kind
     within its bank's daily limits; banks are taken in the order given.
     """
-    counts = {bank_id: bank_counts(session, user, bank_id, now) for bank_id in bank_ids}
+    counts = bank_counts_many(session, user, bank_ids, now)
     if not bank_ids:
         return None, counts
     day = today(user, now)

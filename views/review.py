@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Section, db
-from models.study import bank_counts, study_banks
+from models.study import bank_counts_many, study_banks
 from models.types import now_utc
 
 bp = Blueprint("review", __name__)
@@ -19,7 +19,8 @@ def today() -> str:
     """Each bank the learner studies, with what is left today."""
     now = now_utc()
     banks = study_banks(db.session, current_user)
-    rows = [(bank, bank_counts(db.session, current_user, bank.id, now)) for bank in banks]
+    counts = bank_counts_many(db.session, current_user, [bank.id for bank in banks], now)
+    rows = [(bank, counts[bank.id]) for bank in banks]
     return render_template("review/today.html", rows=rows)
 
 
