@@ -1,0 +1,61 @@
+"""``bench/run.py`` runs end to end at a tiny size: six measures in the table and the JSON.
+
+Timings are not asserted: this only checks that the benchmark runs, builds its own tiny
+database when the file is missing, and reports every measure (``wrk`` or ``anki`` missing
+makes theirs "skipped", which is allowed here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import PROJECT_ROOT
+
+VERDICTS = {"met", "NOT met", "skipped"}
+
+
+@pytest.mark.slow
+def test_run_at_tiny_size_prints_the_six_measures_and_writes_json(tmp_path: Path) -> None:
+    database = tmp_path / "bench.sqlite3"
+    output = tmp_path / "bench.json"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("WENGU_") and key != "DATABASE_URL"
+    }
+    command = [sys.executable, "bench/run.py", "--db", f"sqlite:///{database}"]
+    command += ["--size", "tiny", "--json", str(output)]
+    done = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert database.exists(), "the tiny database was not built"
+
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    numbers = {row.split("|")[1].strip() for row in rows[1:]}
+    assert numbers == {"1", "2", "3", "4", "5", "6"}, done.stdout
+
+    report = json.loads(output.read_text())
+    assert report["size"] == "tiny" and report["database"] == "SQLite"
+    measures = report["measures"]
+    assert {m["number"] for m in measures} == {1, 2, 3, 4, 5, 6}
+    assert all(m["verdict"] in VERDICTS for m in measures), [
+        (m["name"], m["wengu"]) for m in measures if m["verdict"] not in VERDICTS
+    ]
+    # The measures that need no outside tool always measure something.
+    for m in measures:
+        if m["number"] in (3, 4, 6) or (m["number"] == 5 and m["verdict"] != "skipped"):
+            assert m["verdict"] != "skipped" and m["wengu"], m
+    assert report["table"] in done.stdout
