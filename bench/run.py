@@ -1,7 +1,7 @@
 """Wengu's benchmark: six measures, each beside its baseline, measured in the same run.
 
     python bench/run.py --db sqlite:////tmp/bench.sqlite3 [--size tiny|reference]
-        [--json out.json] [--workers N] [--duration S]
+        [--json out.json] [--workers N] [--duration S] [--profile DIR]
 
 1. The answer cycle in process (pick the next due card, schedule it with FSRS, write the
    card and its log row, commit) for one learner, against Anki's own backend (the ``anki``
@@ -12,8 +12,9 @@
    gunicorn, driven by ``wrk`` with ``bench/review.lua`` (16 clients over the learners),
    against ``bench/baseline_app.py`` (Flask and the bare driver doing the row work) served
    the same way on the same database.
-3. ``next_card`` latency for a learner, against the bare indexed read of a due card, with
-   the query plan of every statement ``next_card`` runs.
+3. ``next_card`` latency for a learner, when a due card comes next and when a new one does,
+   against the bare indexed read of a due card, with the query plan of every statement
+   ``next_card`` runs.
 4. ``GET /stats`` for the learner with the most history, against reading the same rows
    with the bare driver.
 5. Importing a generated bank of 10,000 questions and exporting it to ``.apkg`` (each in a
@@ -28,7 +29,9 @@ that is refused). When ``--db`` is a SQLite file that does not exist, or a Postg
 database without learners, it is seeded first with ``bench/seed.py`` (or, without it, with
 a small builder here). On the copy every learner's daily limits are raised, so that no
 queue runs dry while it is measured. Traffic goes to 127.0.0.1 only, every server and load
-run is bounded in time, and everything started is stopped.
+run is bounded in time, and everything started is stopped. ``bench/README.md`` has the
+results and what each figure is compared with; ``--profile DIR`` then writes where the
+time goes (cProfile in process, py-spy on the gunicorn workers).
 """
 
 from __future__ import annotations
@@ -807,52 +810,83 @@ def _scans(lines: list[str], postgres: bool) -> list[str]:
     return found
 
 
-def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
-    from sqlalchemy import event, text
+def _next_card_case(
+    app: Any, learner: Learner, samples: int, moment: Callable[[], datetime]
+) -> dict[str, Any]:
+    """``next_card`` at ``moment()``: what it picks, each statement's plan, and timings."""
+    from sqlalchemy import event
 
     from models import User, db
     from models.study import next_card
+
+    session = db.session
+    postgres = db.engine.dialect.name == "postgresql"
+    bank_ids = [learner.main_bank]
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    user = session.get_one(User, learner.id)
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        card, _ = next_card(session, user, bank_ids, moment())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    kind = "none" if card is None else ("new" if card.state == 0 else "due")
+    session.rollback()
+    plans = []
+    connection = session.connection()
+    for statement, parameters in statements:
+        if statement.lstrip().upper().startswith("SELECT"):
+            lines = _explain(connection, postgres, statement, parameters)
+            plans.append({"sql": " ".join(statement.split()), "plan": lines})
+    session.rollback()
+    times = []
+    for _ in range(samples):
+        user = session.get_one(User, learner.id)
+        user.timezone  # noqa: B018 (loaded outside the timing)
+        started = time.perf_counter()
+        next_card(session, user, bank_ids, moment())
+        times.append(time.perf_counter() - started)
+        session.rollback()  # a new card made for the learner is not kept
+    return {
+        "picked": kind,
+        "ms": _summary(times),
+        "times": times,
+        "plans": plans,
+        "scans": [line for p in plans for line in _scans(p["plan"], postgres)],
+    }
+
+
+def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
+    """``next_card`` when a due card comes next (now), and when a new card does (at the
+    start of the learner's history, when none of their cards was due yet: the same walk
+    over the bank's questions as today's, with the same cards studied)."""
+    from sqlalchemy import func, select, text
+
+    from models import Card, Review, db
     from models.types import now_utc
 
     with app.app_context():
         session = db.session
         postgres = db.engine.dialect.name == "postgresql"
-        bank_ids = [learner.main_bank]
-        statements: list[tuple[str, Any]] = []
-
-        def capture(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-            statements.append((statement, parameters))
-
-        user = session.get_one(User, learner.id)
-        event.listen(db.engine, "before_cursor_execute", capture)
-        try:
-            card, _ = next_card(session, user, bank_ids, now_utc())
-        finally:
-            event.remove(db.engine, "before_cursor_execute", capture)
-        kind = "none" if card is None else ("new" if card.state == 0 else "due")
+        started_at = session.scalar(
+            select(func.min(Review.reviewed_at)).where(
+                Review.user_id == learner.id, Review.bank_id == learner.main_bank
+            )
+        ) or session.scalar(select(func.min(Card.created_at)).where(Card.user_id == learner.id))
         session.rollback()
-        plans = []
-        connection = session.connection()
-        for statement, parameters in statements:
-            if statement.lstrip().upper().startswith("SELECT"):
-                lines = _explain(connection, postgres, statement, parameters)
-                plans.append({"sql": " ".join(statement.split()), "plan": lines})
-        session.rollback()
+        due = _next_card_case(app, learner, size.samples, now_utc)
+        new = _next_card_case(
+            app, learner, max(10, size.samples // 3), lambda: started_at + timedelta(minutes=1)
+        )
         due_query = [
-            p for p in plans if "FROM cards" in p["sql"] and "ORDER BY cards.due" in p["sql"]
+            p for p in due["plans"] if "FROM cards" in p["sql"] and "ORDER BY cards.due" in p["sql"]
         ]
         due_plan = due_query[0]["plan"] if due_query else []
         due_indexed = any(re.search(r"USING (COVERING )?INDEX|Index", x) for x in due_plan)
-        scans = [line for p in plans for line in _scans(p["plan"], postgres)]
-
-        times = []
-        for _ in range(size.samples):
-            user = session.get_one(User, learner.id)
-            user.timezone  # noqa: B018 (loaded outside the timing)
-            started = time.perf_counter()
-            next_card(session, user, bank_ids, now_utc())
-            times.append(time.perf_counter() - started)
-            session.rollback()
+        scans = due["scans"] + new["scans"]
 
         # The floor: the bare indexed read of a due card, through the same connection pool.
         bare_sql = text(
@@ -880,13 +914,17 @@ def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
         finally:
             raw.close()
         session.remove()
-    p50, p99 = ms(percentile(times, 50)), ms(percentile(times, 99))
-    met = p99 <= 5.0 and due_indexed and not scans
+    p50, p99 = ms(percentile(due["times"], 50)), ms(percentile(due["times"], 99))
+    new50, new99 = ms(percentile(new["times"], 50)), ms(percentile(new["times"], 99))
+    met = max(p99, new99) <= 5.0 and due_indexed and not scans
+    for case in (due, new):
+        del case["times"]
     return Measure(
         3,
         f"next_card latency p50 / p99 ({learner.name}, bank {learner.main_bank}, "
-        f"{len(times)} calls)",
-        f"{fmt_ms(p50)} / {fmt_ms(p99)}; {len(plans)} queries, due-card query "
+        f"{size.samples} + {max(10, size.samples // 3)} calls)",
+        f"{due['picked']} card {fmt_ms(p50)} / {fmt_ms(p99)}, {new['picked']} card "
+        f"{fmt_ms(new50)} / {fmt_ms(new99)}; {len(due['plans'])} queries, due-card query "
         + ("on an index" if due_indexed else "NOT on an index")
         + (f", {len(scans)} scans" if scans else ", no scan"),
         f"bare indexed read {fmt_ms(ms(percentile(bare, 50)))} / "
@@ -896,12 +934,11 @@ def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
         verdict(met),
         {
             "learner": learner.name,
-            "next_kind": kind,
-            "wengu_ms": _summary(times),
+            "due_card": due,
+            "new_card": new | {"at": started_at.isoformat() if started_at else None},
             "bare_read_ms": _summary(bare),
             "due_query_plan": due_plan,
             "scans": scans,
-            "plans": plans,
         },
     )
 
@@ -1151,6 +1188,33 @@ def measure_bank(app: Any, url: str, size: Size, work: Path) -> list[Measure]:
 # -- 6. the review page's bytes --------------------------------------------------------------
 
 
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what a browser sends
+
+
+def _decoded(response: Any) -> bytes:
+    """The body of ``response`` uncompressed."""
+    import zlib
+
+    data: bytes = response.get_data()
+    encoding = response.headers.get("Content-Encoding", "")
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "deflate":
+        return zlib.decompress(data)
+    if encoding == "br":
+        import brotli
+
+        return bytes(brotli.decompress(data))
+    return data
+
+
+def _sizes(response: Any) -> tuple[int, int, str]:
+    """Bytes as served (compressed if the app compressed them), bytes uncompressed, and the
+    encoding."""
+    encoding = response.headers.get("Content-Encoding", "") or "identity"
+    return len(response.get_data()), len(_decoded(response)), encoding
+
+
 def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
     from models import User, db
     from models.accounts import issue_token
@@ -1161,18 +1225,18 @@ def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
         db.session.commit()
         db.session.remove()
     client = signed_in_client(app, learner.id)
-    page = client.get(f"/review/{bank_id}")
+    page = client.get(f"/review/{bank_id}", headers=BROWSER)
     assert page.status_code == 200, page.status_code
-    html = page.get_data()
-    parts: dict[str, bytes] = {f"/review/{bank_id}": html}
-    for path in re.findall(rb'(?:href|src)="(/static/[^"?]+)', html):
-        asset = client.get(path.decode())
-        parts[path.decode()] = asset.get_data()
-    bearer = {"Authorization": f"Bearer {token}"}
+    parts = {f"/review/{bank_id}": _sizes(page)}
+    html = _decoded(page)
+    for path in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
+        asset = client.get(path.decode(), headers=BROWSER)
+        parts[path.decode()] = _sizes(asset)
+    bearer = {"Authorization": f"Bearer {token}"} | BROWSER
     first = client.get(f"/api/v1/review/next?bank={bank_id}", headers=bearer)
-    parts["GET /api/v1/review/next (the first card)"] = first.get_data()
-    per_card: list[tuple[int, int, int]] = []
-    card = first.get_json() if first.status_code == 200 else None
+    parts["GET /api/v1/review/next (the first card)"] = _sizes(first)
+    per_card: list[dict[str, Any]] = []
+    card = json.loads(_decoded(first)) if first.status_code == 200 else None
     for _ in range(5):  # the page answers with "next": true and shows the card it gets back
         if not card:
             break
@@ -1190,24 +1254,25 @@ def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
             data=body,
             headers=bearer | {"Content-Type": "application/json"},
         )
-        data = answered.get_data()
-        per_card.append((len(body), len(data), len(gzip.compress(data))))
-        card = answered.get_json().get("next")
-    raw = sum(len(x) for x in parts.values())
-    zipped = sum(len(gzip.compress(x)) for x in parts.values())
-    card_raw = max((up + down for up, down, _ in per_card), default=0)
-    card_zip = max((up + down for up, _, down in per_card), default=0)
-    detail = {name: {"bytes": len(x), "gzip": len(gzip.compress(x))} for name, x in parts.items()}
+        served, raw, encoding = _sizes(answered)
+        per_card.append({"request": len(body), "served": served, "raw": raw, "encoding": encoding})
+        card = json.loads(_decoded(answered)).get("next")
+    served = sum(x[0] for x in parts.values())
+    raw = sum(x[1] for x in parts.values())
+    card_served = max((c["request"] + c["served"] for c in per_card), default=0)
+    card_raw = max((c["request"] + c["raw"] for c in per_card), default=0)
+    detail = {name: dict(zip(("served", "raw", "encoding"), x, strict=True))
+              for name, x in parts.items()}  # fmt: skip
+    encodings = sorted({x[2] for x in parts.values()})
     return [
         Measure(6, "Review page, first load (HTML, CSS, JS, icon, first card)",
-                f"{fmt_bytes(raw)} as served ({fmt_bytes(zipped)} if gzipped)", "target",
-                "", "≤ 100 KB", verdict(raw <= 100 * 1024),
-                {"bytes": raw, "gzip": zipped, "parts": detail}),
-        Measure(6, f"Review page, per card after (largest of {len(per_card)})",
-                f"{fmt_bytes(card_raw)} as served ({fmt_bytes(card_zip)} if gzipped)", "target",
-                "", "≤ 5 KB", verdict(bool(per_card) and card_raw <= 5 * 1024),
-                {"per_card": [{"request": u, "response": d, "response_gzip": z}
-                              for u, d, z in per_card]}),
+                f"{fmt_bytes(served)} served ({', '.join(encodings)}), "
+                f"{fmt_bytes(raw)} uncompressed", "target", "", "≤ 100 KB",
+                verdict(served <= 100 * 1024), {"served": served, "raw": raw, "parts": detail}),
+        Measure(6, f"Review page, per card after (largest of {len(per_card)}, request and answer)",
+                f"{fmt_bytes(card_served)} served, {fmt_bytes(card_raw)} uncompressed",
+                "target", "", "≤ 5 KB", verdict(bool(per_card) and card_served <= 5 * 1024),
+                {"per_card": per_card}),
     ]  # fmt: skip
 
 
@@ -1303,7 +1368,7 @@ def profile_http(
         run_wrk(base, tokens, clients, min(3.0, duration))  # warm
         master = _gunicorn_pid(work / "gunicorn-profile.log")
         spy_run = subprocess.Popen(
-            [spy, "record", "--format", "raw", "--subprocesses", "--nonblocking", "-r", "200",
+            [spy, "record", "--format", "raw", "--subprocesses", "--nonblocking", "-r", "100",
              "-d", str(seconds), "-p", str(master), "-o", str(raw)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
@@ -1311,7 +1376,7 @@ def profile_http(
         _, error = spy_run.communicate(timeout=seconds + 60)
     head = (
         f"# HTTP review cycle under wrk ({workers} workers, {clients} clients, {seconds} s),"
-        f" sampled by py-spy at 200 Hz on every worker\n"
+        f" sampled by py-spy at 100 Hz on every worker\n"
         f"# {result['requests_per_s']:.0f} req/s while sampled\n\n"
     )
     body = _collapsed_top(raw) if raw.exists() else f"py-spy failed: {error}\n"
@@ -1443,6 +1508,8 @@ def run(args: argparse.Namespace) -> int:
                  lambda: measure_http(app, url, learners, size, workers, duration, work)),
                 (5, "Bank import and export", lambda: measure_bank(app, url, size, work)),
             ]  # fmt: skip
+            if args.only:
+                steps = [step for step in steps if str(step[0]) in args.only.split(",")]
             for number, name, step in steps:
                 print(f"  {number}. {name}", file=sys.stderr)
                 measures += guarded(number, name, step)
@@ -1503,6 +1570,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--workers", type=int, help="gunicorn workers (2 SQLite, 4 PostgreSQL)")
     parser.add_argument("--duration", type=float, help="seconds of each wrk run")
+    parser.add_argument("--only", help="measure only these numbers, e.g. --only 1,3")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument(
         "--profile", help="then profile the Wengu side of each measure into this folder"

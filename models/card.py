@@ -42,6 +42,8 @@ class Card(db.Model):
         Index("ix_cards_user_due", "user_id", "due"),
         # Counting a learner's studied cards of a bank reads this index alone.
         Index("ix_cards_user_bank_state", "user_id", "bank_id", "state"),
+        # Deleting or retiring questions finds their cards through this, not a scan.
+        Index("ix_cards_question", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True)
