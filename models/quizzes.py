@@ -167,7 +167,7 @@ def quiz_result(session: Session, quiz: Quiz) -> QuizResult:
     )
     per_section: dict[str, list[float]] = {}
     for answer_row, question, _, _ in rows:
-        title = titles.get(question.section or "", "Other questions")
+        title = titles.get(question.section or "") or str(_l("Other questions"))
         per_section.setdefault(title, []).append(answer_row.score or 0.0)
     sections = [
         (title, sum(scores) / len(scores), len(scores)) for title, scores in per_section.items()
