@@ -252,6 +252,22 @@ def test_chinese_pages_leave_no_english_text(app: Flask, world: dict[str, object
     assert {path: words for path, words in left.items() if words} == {}
 
 
+def test_templates_have_no_text_outside_gettext() -> None:
+    """Every template, rendered or not: its text once the Jinja is taken out is not English."""
+    inside = re.compile(
+        r"{%-?\s*trans\b.*?endtrans\s*-?%}"  # translated blocks
+        r"|{%-?\s*block body_class\s*%}.*?{%-?\s*endblock\s*%}"  # a class name
+        r"|{#.*?#}|{%.*?%}|{{.*?}}",
+        flags=re.S,
+    )
+    left = {}
+    for path in sorted((PROJECT_ROOT / "templates").rglob("*.html")):
+        words = english_words(inside.sub(" ", path.read_text(encoding="utf-8")))
+        if words:
+            left[str(path.relative_to(PROJECT_ROOT))] = words
+    assert left == {}
+
+
 def test_the_english_check_finds_english(app: Flask, world: dict[str, object]) -> None:
     """The same check over the English pages: it does see untranslated text."""
     client = sign_in(app.test_client(), "小林", EN)
