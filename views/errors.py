@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -90,7 +91,9 @@ DESCRIPTIONS = {
 def _page_text(error: HTTPException, code: int) -> tuple[str, str]:
     """The heading and the sentence of an error page, in the request's language."""
     title = TITLES.get(code) or error.name
-    if code in (413, 429, 500) or error.description == type(error).description:
+    if isinstance(error, CSRFError):  # Flask-WTF's own reasons are English
+        description = _l("The form expired or came from elsewhere; reload the page and try again.")
+    elif code in (413, 429, 500) or error.description == type(error).description:
         description = DESCRIPTIONS.get(code) or error.description
     else:
         description = error.description

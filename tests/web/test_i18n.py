@@ -336,6 +336,9 @@ def test_form_errors_and_flashes_are_translated(app: Flask, world: dict[str, obj
     assert "该字段是必填字段。" in empty.get_data(as_text=True)  # WTForms' own catalogue
     needed = client.get("/stats", follow_redirects=True).get_data(as_text=True)
     assert "请先登录。" in needed
+    forged = client.post("/login", data={"name": "小林", "password": "x"})
+    assert forged.status_code == 400
+    assert "表单已过期，或来自别的网站" in forged.get_data(as_text=True)
 
 
 # -- choosing the language -------------------------------------------------------------------
