@@ -92,7 +92,10 @@ def _page_text(error: HTTPException, code: int) -> tuple[str, str]:
     """The heading and the sentence of an error page, in the request's language."""
     title = TITLES.get(code) or error.name
     if isinstance(error, CSRFError):  # Flask-WTF's own reasons are English
-        description = _l("The form expired or came from elsewhere; reload the page and try again.")
+        description = _l(
+            "The form expired or came from elsewhere (its CSRF token did not match); "
+            "reload the page and try again."
+        )
     elif code in (413, 429, 500) or error.description == type(error).description:
         description = DESCRIPTIONS.get(code) or error.description
     else:

@@ -216,7 +216,21 @@ class VisibleText(HTMLParser):
 
 # Names that stay as they are in Chinese text: the app, tools, formats, the commands, and
 # "id", the bank format's key.
-KEPT = {"id", "wengu", "fsrs", "anki", "csv", "json", "yaml", "apkg", "zip", "api", "mb", "english"}
+KEPT = {
+    "id",
+    "csrf",
+    "wengu",
+    "fsrs",
+    "anki",
+    "csv",
+    "json",
+    "yaml",
+    "apkg",
+    "zip",
+    "api",
+    "mb",
+    "english",
+}
 COMMANDS = ("flask bank import", "flask user create")
 
 
