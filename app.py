@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import settings_from_env
-from extensions import compress, csrf, limiter, login_manager, migrate
+from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
@@ -78,15 +78,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    from views.i18n import select_locale, select_timezone
+
+    babel.init_app(
+        app,
+        default_locale="en",
+        default_translation_directories=str(Path(app.root_path) / "translations"),
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+    )
+    # Whitespace inside {% trans %} blocks is folded, as babel.cfg tells the extractor.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     if app.config["WENGU_PROXY_FIX"]:
         # Behind one reverse proxy that sets X-Forwarded-For and -Proto (as compose.yaml's).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
     from cli import backup, bank_cli, fsrs_cli, restore, user_cli
-    from views import admin, api, auth, banks, errors, groups, quiz, review, settings, stats
+    from views import admin, api, auth, banks, errors, groups, i18n, quiz, review, settings, stats
 
     for blueprint in (
         errors.bp,
+        i18n.bp,
         auth.bp,
         review.bp,
         banks.bp,

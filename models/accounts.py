@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -37,7 +38,7 @@ def has_users(session: Session) -> bool:
 
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
+        raise AccountError(_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD))
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
 
@@ -49,10 +50,10 @@ def create_user(session: Session, name: str, password: str, *, admin: bool = Fal
     """
     name = name.strip()
     if not name or len(name) > 80:
-        raise AccountError("The name must be 1 to 80 characters.")
+        raise AccountError(_l("The name must be 1 to 80 characters."))
     taken = session.scalar(select(User.id).where(func.lower(User.name) == name.lower()))
     if taken is not None:
-        raise AccountError(f"The name '{name}' is taken.")
+        raise AccountError(_l("The name '%(name)s' is taken.", name=name))
     user = User(name=name, is_admin=admin)
     set_password(user, password)
     session.add(user)

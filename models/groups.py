@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -65,7 +66,7 @@ def create_group(session: Session, owner: User, name: str, bank_ids: list[str]) 
     """A new group with ``owner`` as its first member and owner."""
     name = name.strip()
     if not name or len(name) > 80:
-        raise GroupError("A group's name must be 1 to 80 characters.")
+        raise GroupError(_l("A group's name must be 1 to 80 characters."))
     group = Group(name=name)
     session.add(group)
     session.flush()
@@ -79,7 +80,7 @@ def set_group_banks(session: Session, group: Group, bank_ids: list[str]) -> None
     known = set(session.scalars(select(Bank.id).where(Bank.id.in_(bank_ids))))
     unknown = sorted(set(bank_ids) - known)
     if unknown:
-        raise GroupError(f"There is no bank '{unknown[0]}'.")
+        raise GroupError(_l("There is no bank '%(bank)s'.", bank=unknown[0]))
     session.execute(delete(GroupBank).where(GroupBank.group_id == group.id))
     for bank_id in sorted(known):
         session.add(GroupBank(group_id=group.id, bank_id=bank_id))
@@ -94,9 +95,9 @@ def create_invite(
     session: Session, group: Group, by: User, now: datetime, *, days: int, max_uses: int | None
 ) -> Invite:
     if not 1 <= days <= 90:
-        raise GroupError("An invite lasts 1 to 90 days.")
+        raise GroupError(_l("An invite lasts 1 to 90 days."))
     if max_uses is not None and max_uses < 1:
-        raise GroupError("An invite needs at least one use.")
+        raise GroupError(_l("An invite needs at least one use."))
     invite = Invite(
         group_id=group.id,
         code=Invite.new_code(),
@@ -151,7 +152,7 @@ def leave_group(session: Session, group: Group, user: User) -> None:
             .where(Membership.group_id == group.id, Membership.user_id != user.id)
         )
         if owners == 1 and others:
-            raise GroupError("Make another member an owner before you leave.")
+            raise GroupError(_l("Make another member an owner before you leave."))
     session.delete(member)
     session.flush()
 

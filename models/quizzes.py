@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,11 +60,11 @@ def share_key(bank_id: str, spec: QuizSpec) -> str:
 def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: datetime) -> Quiz:
     bank = stored_bank(session, bank_id)
     if bank is None:
-        raise QuizError(f"There is no bank '{bank_id}'.")
+        raise QuizError(_l("There is no bank '%(bank)s'.", bank=bank_id))
     parents = {section.id: section.parent for section in bank.sections}
     items = sample_quiz(bank.questions, spec, parents)
     if not items:
-        raise QuizError("No question of this bank fits those choices.")
+        raise QuizError(_l("No question of this bank fits those choices."))
     quiz = Quiz(
         user_id=user.id,
         bank_id=bank_id,
@@ -107,7 +108,7 @@ def submit_quiz(
         QuizError: the quiz was submitted already.
     """
     if quiz.submitted_at is not None:
-        raise QuizError("This quiz was submitted already.")
+        raise QuizError(_l("This quiz was submitted already."))
     late = quiz.deadline is not None and now > quiz.deadline + GRACE
     total = 0.0
     for position, (item, question) in enumerate(quiz_questions(session, quiz)):
@@ -166,7 +167,7 @@ def quiz_result(session: Session, quiz: Quiz) -> QuizResult:
     )
     per_section: dict[str, list[float]] = {}
     for answer_row, question, _, _ in rows:
-        title = titles.get(question.section or "", "Other questions")
+        title = titles.get(question.section or "") or str(_l("Other questions"))
         per_section.setdefault(title, []).append(answer_row.score or 0.0)
     sections = [
         (title, sum(scores) / len(scores), len(scores)) for title, scores in per_section.items()

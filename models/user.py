@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default=_DEFAULTS.timezone)
     maximum_interval: Mapped[int] = mapped_column(default=_DEFAULTS.maximum_interval)
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
+    # The interface language ("en", "zh_Hans"); None follows the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in

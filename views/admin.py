@@ -21,6 +21,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -33,7 +36,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.accounts import MIN_PASSWORD, AccountError, set_password
-from models.store import bank_summaries, import_bank
+from models.store import ImportReport, bank_summaries, import_bank
 from srs import bank as schema
 from srs.archive import unpack_zip
 from srs.bank import BankError, Problem, load_bank
@@ -48,17 +51,17 @@ _UPLOAD_TYPES = ["yaml", "yml", "zip", "apkg"]
 
 
 class RegistrationForm(FlaskForm):
-    open_registration = BooleanField("Open registration: anyone may create an account")
+    open_registration = BooleanField(_l("Open registration: anyone may create an account"))
 
 
 class UploadForm(FlaskForm):
     bank = FileField(
-        "Bank file",
+        _l("Bank file"),
         validators=[
-            FileRequired("Choose a .yaml file or a .zip of a bank folder."),
+            FileRequired(_l("Choose a .yaml file or a .zip of a bank folder.")),
             FileAllowed(
                 _UPLOAD_TYPES,
-                "Upload a .yaml file, a .zip of a bank folder, or an Anki .apkg package.",
+                _l("Upload a .yaml file, a .zip of a bank folder, or an Anki .apkg package."),
             ),
         ],
         render_kw={"accept": ",".join(f".{suffix}" for suffix in _UPLOAD_TYPES)},
@@ -67,14 +70,15 @@ class UploadForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
             DataRequired(),
-            Length(MIN_PASSWORD, 200, f"Use {MIN_PASSWORD} to 200 characters."),
+            Length(MIN_PASSWORD, 200, _l("Use %(min)d to 200 characters.", min=MIN_PASSWORD)),
         ],
     )
     confirm = PasswordField(
-        "Repeat the new password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", _l("The passwords differ."))],
     )
 
 
@@ -89,7 +93,7 @@ def require_admin() -> Response | None:
 @login_required
 def _admin_only() -> None:
     if not current_user.is_admin:
-        abort(403, description="Only admins can open the admin pages.")
+        abort(403, description=_("Only admins can open the admin pages."))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -165,39 +169,42 @@ def registration() -> Response:
         SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, is_open)
         db.session.commit()
         if is_open:
-            flash("Open registration is on: anyone who reaches this server can sign up.", "success")
+            flash(
+                _("Open registration is on: anyone who reaches this server can sign up."),
+                "success",
+            )
         else:
-            flash("Open registration is off.", "success")
+            flash(_("Open registration is off."), "success")
     return redirect(url_for("admin.users"))
 
 
 @bp.post("/admin/users/<int:user_id>/disable")
 def disable_user(user_id: int) -> Response:
     """Disable an account: it cannot sign in, and its API tokens stop working."""
-    user = db.get_or_404(User, user_id, description="There is no such account.")
+    user = db.get_or_404(User, user_id, description=_("There is no such account."))
     if user.id == current_user.id:
-        flash("You cannot disable your own account.", "error")
+        flash(_("You cannot disable your own account."), "error")
     else:
         user.disabled = True
         db.session.commit()
-        flash(f"{user.name} is disabled and can no longer sign in.", "success")
+        flash(_("%(name)s is disabled and can no longer sign in.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
 @bp.post("/admin/users/<int:user_id>/enable")
 def enable_user(user_id: int) -> Response:
     """Let a disabled account sign in again."""
-    user = db.get_or_404(User, user_id, description="There is no such account.")
+    user = db.get_or_404(User, user_id, description=_("There is no such account."))
     user.disabled = False
     db.session.commit()
-    flash(f"{user.name} can sign in again.", "success")
+    flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
 @bp.post("/admin/users/<int:user_id>/reset-link")
 def reset_link(user_id: int) -> Response:
     """Make a password reset link for an account, shown this once for the admin to send."""
-    user = db.get_or_404(User, user_id, description="There is no such account.")
+    user = db.get_or_404(User, user_id, description=_("There is no such account."))
     link = url_for("admin.reset_password", token=_reset_token(user), _external=True)
     return _private(_users_page(reset_user=user, reset_link=link))
 
@@ -216,7 +223,7 @@ def reset_password(token: str) -> Response:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is set. Sign in with it.", "success")
+            flash(_("Your password is set. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return _private(
         render_template("admin/reset.html", form=form, user=user, min_password=MIN_PASSWORD)
@@ -325,8 +332,31 @@ def upload_bank() -> Response | tuple[str, int]:
     except Exception:
         db.session.rollback()
         raise
-    flash(str(report), "success")
+    flash(_import_message(report), "success")
     return redirect(url_for("admin.banks"))
+
+
+def _import_message(report: ImportReport) -> str:
+    """What an import did, as ``bank import`` prints it, in the request's language."""
+    counts = {
+        "added": format_number(report.added),
+        "updated": format_number(report.updated),
+        "retired": format_number(report.retired),
+        "revived": format_number(report.revived),
+        "unchanged": format_number(report.unchanged),
+    }
+    if report.revived:
+        text = _(
+            "%(added)s added, %(updated)s updated, %(retired)s retired, %(revived)s revived, "
+            "%(unchanged)s unchanged",
+            **counts,
+        )
+    else:
+        text = _(
+            "%(added)s added, %(updated)s updated, %(retired)s retired, %(unchanged)s unchanged",
+            **counts,
+        )
+    return f"{report.bank}: {text}"
 
 
 # -- groups ----------------------------------------------------------------------------------
@@ -347,12 +377,15 @@ def groups() -> str:
 @bp.post("/admin/groups/<int:group_id>/delete")
 def delete_group(group_id: int) -> Response:
     """Delete a group, its memberships and invites; members keep their accounts and reviews."""
-    group = db.get_or_404(Group, group_id, description="There is no such group.")
+    group = db.get_or_404(Group, group_id, description=_("There is no such group."))
     if request.form.get("confirm") != "yes":
-        flash(f"Tick “Yes, delete” to delete {group.name}.", "error")
+        flash(_("Tick “Yes, delete” to delete %(name)s.", name=group.name), "error")
         return redirect(url_for("admin.groups"))
     name = group.name
     db.session.delete(group)
     db.session.commit()
-    flash(f"{name} is deleted. Its members keep their accounts and reviews.", "success")
+    flash(
+        _("%(name)s is deleted. Its members keep their accounts and reviews.", name=name),
+        "success",
+    )
     return redirect(url_for("admin.groups"))

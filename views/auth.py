@@ -12,6 +12,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -28,32 +30,34 @@ from models.accounts import (
     has_users,
     user_for_token,
 )
+from views.strings import N_
 
 bp = Blueprint("auth", __name__)
 
-_OPEN_ENDPOINTS = {"auth.setup", "static", "errors.health"}
+_OPEN_ENDPOINTS = {"auth.setup", "static", "errors.health", "i18n.switch"}
+login_manager.login_message = N_("Please sign in to continue.")
 
 
 class AccountForm(FlaskForm):
     """A new account's name and password: first-run setup, registration, joining."""
 
-    name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
             DataRequired(),
-            Length(MIN_PASSWORD, 200, f"Use {MIN_PASSWORD} to 200 characters."),
+            Length(MIN_PASSWORD, 200, _l("Use %(min)d to 200 characters.", min=MIN_PASSWORD)),
         ],
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
 
 
 class LoginForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me signed in")
+    name = StringField(_l("Name"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in"))
 
 
 @login_manager.user_loader
@@ -65,7 +69,7 @@ def load_user(user_id: str) -> User | None:
 @login_manager.request_loader
 def load_user_from_token(request_: object) -> User | None:
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return user_for_token(db.session, token.strip())
@@ -83,7 +87,7 @@ def require_setup() -> Response | None:
     return redirect(url_for("auth.setup"))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return url_for("review.today")
@@ -109,7 +113,7 @@ def setup() -> str | Response:
             db.session.commit()
             session.clear()
             login_user(user)
-            flash(f"Welcome, {user.name}. Your admin account is ready.", "success")
+            flash(_("Welcome, %(name)s. Your admin account is ready.", name=user.name), "success")
             return redirect(url_for("review.today"))
     return render_template("auth/setup.html", form=form)
 
@@ -119,14 +123,14 @@ def setup() -> str | Response:
 def login() -> str | Response:
     """Sign in with name and password."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db.session, form.name.data, form.password.data)
         if user is None:
-            form.password.errors.append("Wrong name or password.")
+            form.password.errors.append(_("Wrong name or password."))
         else:
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user, remember=form.remember.data)
             return redirect(target)
@@ -143,5 +147,5 @@ def logout() -> Response:
     """Sign out."""
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

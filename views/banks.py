@@ -16,6 +16,7 @@ from flask import (
     request,
     send_file,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
 
@@ -56,11 +57,13 @@ def index() -> str:
 @login_required
 def leave(bank_id: str) -> Response:
     """Stop studying a bank; its cards and history are kept for when you come back."""
-    bank = db.get_or_404(Bank, bank_id, description=f"There is no bank '{bank_id}'.")
+    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
     if db.session.get(LeftBank, (current_user.id, bank_id)) is None:
         db.session.add(LeftBank(user_id=current_user.id, bank_id=bank_id, left_at=now_utc()))
         db.session.commit()
-    flash(f"You left {bank.title}. Your progress is kept if you add it again.", "info")
+    flash(
+        _("You left %(bank)s. Your progress is kept if you add it again.", bank=bank.title), "info"
+    )
     return redirect(request.referrer or "/banks")
 
 
@@ -68,12 +71,12 @@ def leave(bank_id: str) -> Response:
 @login_required
 def join(bank_id: str) -> Response:
     """Study a bank again (or for the first time)."""
-    bank = db.get_or_404(Bank, bank_id, description=f"There is no bank '{bank_id}'.")
+    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
     db.session.execute(
         delete(LeftBank).where(LeftBank.user_id == current_user.id, LeftBank.bank_id == bank_id)
     )
     db.session.commit()
-    flash(f"You study {bank.title}.", "success")
+    flash(_("You study %(bank)s.", bank=bank.title), "success")
     return redirect(request.referrer or "/banks")
 
 
@@ -81,7 +84,7 @@ def join(bank_id: str) -> Response:
 @login_required
 def show(bank_id: str) -> str:
     """One bank: its outline and every active question, rendered."""
-    bank = db.get_or_404(Bank, bank_id, description=f"There is no bank '{bank_id}'.")
+    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
     questions = db.session.scalars(
         select(Question)
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
@@ -118,10 +121,13 @@ _DOWNLOADS = {
 def export(bank_id: str, kind: str) -> Response:
     """Download a bank: Anki package, CSV, JSON, or the YAML folder zipped."""
     if kind not in _DOWNLOADS:
-        abort(404, description=f"There is no '{kind}' export: try apkg, csv, json or yaml.")
+        abort(
+            404,
+            description=_("There is no '%(kind)s' export: try apkg, csv, json or yaml.", kind=kind),
+        )
     bank = stored_bank(db.session, bank_id)
     if bank is None:
-        abort(404, description=f"There is no bank '{bank_id}'.")
+        abort(404, description=_("There is no bank '%(bank)s'.", bank=bank_id))
     fmt, suffix, media_type = _DOWNLOADS[kind]
     options = {}
     if kind == "apkg" and request.args.get("scheduling") == "1":
@@ -147,12 +153,15 @@ def export(bank_id: str, kind: str) -> Response:
 def source(bank_id: str, key: str) -> str:
     """For admins: where a question is written, with its YAML, to edit it there."""
     if not current_user.is_admin:
-        abort(403, description="Only admins see the bank files.")
+        abort(403, description=_("Only admins see the bank files."))
     question = db.session.scalar(
         select(Question).where(Question.bank_id == bank_id, Question.key == key)
     )
     if question is None:
-        abort(404, description=f"There is no question '{key}' in '{bank_id}'.")
+        abort(
+            404,
+            description=_("There is no question '%(key)s' in '%(bank)s'.", key=key, bank=bank_id),
+        )
     location = source_location(question.bank.source, question.source)
     excerpt = question_excerpt(location, question.line)
     return render_template(
@@ -168,7 +177,7 @@ def diagram(bank_id: str, path: str) -> Response:
         select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == diagram_path(path))
     )
     if found is None:
-        return Response("No such diagram.", status=404, mimetype="text/plain")
+        return Response(_("No such diagram."), status=404, mimetype="text/plain")
     response = Response(found.data, mimetype=found.media_type)
     response.set_etag(found.sha256)
     response.headers["Cache-Control"] = "public, max-age=300"

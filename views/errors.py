@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -58,6 +60,49 @@ def health() -> tuple[Response, int]:
     return jsonify(status="ok"), 200
 
 
+# The page's heading per status, and what to say when a view gave no description of its own
+# (Werkzeug's are English). Views describe their own errors in the request's language.
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in needed"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Cannot be processed"),
+    429: _l("Too many attempts"),
+    500: _l("Server error"),
+}
+DESCRIPTIONS = {
+    400: _l("The request could not be read."),
+    401: _l("Sign in to see this page."),
+    403: _l("You may not open this page."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not take that kind of request."),
+    409: _l("That clashes with what is stored now; reload and try again."),
+    413: _l("That file is too large to upload."),
+    422: _l("The request was read, but its content cannot be used."),
+    429: _l("Too many attempts. Wait a minute and try again."),
+    500: _l("Something went wrong on our side; nothing was saved. Please try again."),
+}
+
+
+def _page_text(error: HTTPException, code: int) -> tuple[str, str]:
+    """The heading and the sentence of an error page, in the request's language."""
+    title = TITLES.get(code) or error.name
+    if isinstance(error, CSRFError):  # Flask-WTF's own reasons are English
+        description = _l(
+            "The form expired or came from elsewhere (its CSRF token did not match); "
+            "reload the page and try again."
+        )
+    elif code in (413, 429, 500) or error.description == type(error).description:
+        description = DESCRIPTIONS.get(code) or error.description
+    else:
+        description = error.description
+    return str(title), str(description)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -68,7 +113,8 @@ def http_error(error: HTTPException) -> tuple[str | Response, int]:
     code = error.code or 500
     if _wants_json():
         return jsonify(error=error.description or error.name), code
-    return render_template("error.html", error=error, code=code), code
+    title, description = _page_text(error, code)
+    return render_template("error.html", title=title, description=description), code
 
 
 @bp.app_errorhandler(Exception)

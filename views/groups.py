@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -33,21 +35,21 @@ bp = Blueprint("groups", __name__)
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Group name", validators=[DataRequired(), Length(max=80)])
-    banks = SelectMultipleField("Banks the group studies", choices=[])
+    name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=80)])
+    banks = SelectMultipleField(_l("Banks the group studies"), choices=[])
 
 
 class BanksForm(FlaskForm):
-    banks = SelectMultipleField("Banks the group studies", choices=[])
+    banks = SelectMultipleField(_l("Banks the group studies"), choices=[])
 
 
 class InviteForm(FlaskForm):
-    days = IntegerField("Valid for (days)", default=7, validators=[NumberRange(1, 90)])
-    max_uses = IntegerField("Uses (empty: any)", validators=[Optional(), NumberRange(1, 1000)])
+    days = IntegerField(_l("Valid for (days)"), default=7, validators=[NumberRange(1, 90)])
+    max_uses = IntegerField(_l("Uses (empty: any)"), validators=[Optional(), NumberRange(1, 1000)])
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Invite code", validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Invite code"), validators=[DataRequired(), Length(max=40)])
 
 
 def _bank_choices() -> list[tuple[str, str]]:
@@ -56,12 +58,12 @@ def _bank_choices() -> list[tuple[str, str]]:
 
 def _group_for(group_id: int, *, owner: bool = False) -> tuple[Group, Membership | None]:
     """The group, if the caller may see it (a member, or an admin); owners only if asked."""
-    group = db.get_or_404(Group, group_id, description="There is no such group.")
+    group = db.get_or_404(Group, group_id, description=_("There is no such group."))
     member = membership(db.session, group.id, current_user.id)
     if member is None and not current_user.is_admin:
-        abort(404, description="There is no such group.")
+        abort(404, description=_("There is no such group."))
     if owner and not (current_user.is_admin or (member is not None and member.role == OWNER)):
-        abort(403, description="Only the group's owners can do that.")
+        abort(403, description=_("Only the group's owners can do that."))
     return group, member
 
 
@@ -93,7 +95,10 @@ def create() -> str | Response:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Group {group.name} started. Invite people with a code below.", "success")
+            flash(
+                _("Group %(name)s started. Invite people with a code below.", name=group.name),
+                "success",
+            )
             return redirect(url_for("groups.show", group_id=group.id))
     return render_template("groups/index.html", groups=[], form=form, code_form=CodeForm()), 400
 
@@ -104,7 +109,7 @@ def join_by_code() -> Response:
     """Go to the invite behind a typed code."""
     form = CodeForm()
     if not form.validate_on_submit():
-        abort(400, description="Type the invite code.")
+        abort(400, description=_("Type the invite code."))
     return redirect(url_for("groups.join", code=form.code.data.strip()))
 
 
@@ -139,6 +144,7 @@ def show(group_id: int) -> str:
         members=members,
         bank_titles=dict(_bank_choices()),
         group_banks=group_bank_ids(db.session, group.id),
+        now=now,
     )
 
 
@@ -146,13 +152,15 @@ def show(group_id: int) -> str:
 @login_required
 def share(group_id: int) -> Response:
     """Show or hide one's own numbers on the board."""
-    _, member = _group_for(group_id)
+    _group, member = _group_for(group_id)
     if member is None:
-        abort(404, description="You are not in this group.")
+        abort(404, description=_("You are not in this group."))
     member.shares_progress = request.form.get("share") == "1"
     db.session.commit()
     flash(
-        "Your progress is on the board." if member.shares_progress else "Your progress is hidden.",
+        _("Your progress is on the board.")
+        if member.shares_progress
+        else _("Your progress is hidden."),
         "success",
     )
     return redirect(url_for("groups.show", group_id=group_id))
@@ -162,14 +170,14 @@ def share(group_id: int) -> Response:
 @login_required
 def leave(group_id: int) -> Response:
     """Leave a group; one's cards and history stay one's own."""
-    group, _ = _group_for(group_id)
+    group, _member = _group_for(group_id)
     try:
         leave_group(db.session, group, current_user)
     except GroupError as error:
         flash(str(error), "error")
         return redirect(url_for("groups.show", group_id=group_id))
     db.session.commit()
-    flash(f"You left {group.name}.", "info")
+    flash(_("You left %(name)s.", name=group.name), "info")
     return redirect(url_for("groups.index"))
 
 
@@ -177,13 +185,13 @@ def leave(group_id: int) -> Response:
 @login_required
 def banks(group_id: int) -> Response:
     """Choose the banks the group studies."""
-    group, _ = _group_for(group_id, owner=True)
+    group, _member = _group_for(group_id, owner=True)
     form = BanksForm(prefix="banks")
     form.banks.choices = _bank_choices()
     if form.validate_on_submit():
         set_group_banks(db.session, group, form.banks.data)
         db.session.commit()
-        flash("The group's banks are saved.", "success")
+        flash(_("The group's banks are saved."), "success")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -191,7 +199,7 @@ def banks(group_id: int) -> Response:
 @login_required
 def invite(group_id: int) -> Response:
     """Make an invite code."""
-    group, _ = _group_for(group_id, owner=True)
+    group, _member = _group_for(group_id, owner=True)
     form = InviteForm(prefix="invite")
     if form.validate_on_submit():
         made = create_invite(
@@ -199,9 +207,9 @@ def invite(group_id: int) -> Response:
             max_uses=form.max_uses.data,
         )  # fmt: skip
         db.session.commit()
-        flash(f"Invite {made.code} made.", "success")
+        flash(_("Invite %(code)s made.", code=made.code), "success")
     else:
-        flash("An invite lasts 1 to 90 days, for at least one use.", "error")
+        flash(_("An invite lasts 1 to 90 days, for at least one use."), "error")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -212,10 +220,10 @@ def revoke(group_id: int, invite_id: int) -> Response:
     _group_for(group_id, owner=True)
     found = db.session.get(Invite, invite_id)
     if found is None or found.group_id != group_id:
-        abort(404, description="There is no such invite.")
+        abort(404, description=_("There is no such invite."))
     found.revoked_at = now_utc()
     db.session.commit()
-    flash(f"Invite {found.code} revoked.", "info")
+    flash(_("Invite %(code)s revoked.", code=found.code), "info")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -223,14 +231,14 @@ def revoke(group_id: int, invite_id: int) -> Response:
 @login_required
 def member_action(group_id: int, user_id: int, action: str) -> Response:
     """Owners make members owners, or remove them."""
-    group, _ = _group_for(group_id, owner=True)
+    group, _member = _group_for(group_id, owner=True)
     target = membership(db.session, group_id, user_id)
     if target is None or action not in {"promote", "remove"}:
-        abort(404, description="There is no such member.")
+        abort(404, description=_("There is no such member."))
     if action == "promote":
         target.role = OWNER
     elif user_id == current_user.id:
-        abort(400, description="Use 'Leave the group' to leave it yourself.")
+        abort(400, description=_("Use 'Leave the group' to leave it yourself."))
     else:
         db.session.delete(target)
     db.session.commit()
@@ -244,13 +252,13 @@ def join(code: str) -> str | Response:
     now = now_utc()
     found = find_invite(db.session, code, now)
     if found is None:
-        abort(404, description="This invite has expired, was revoked, or does not exist.")
+        abort(404, description=_("This invite has expired, was revoked, or does not exist."))
     form = AccountForm()
     if current_user.is_authenticated:
         if FlaskForm().validate_on_submit():
             join_group(db.session, current_user, found, now)
             db.session.commit()
-            flash(f"You joined {found.group.name}.", "success")
+            flash(_("You joined %(name)s.", name=found.group.name), "success")
             return redirect(url_for("groups.show", group_id=found.group_id))
         return render_template("groups/join.html", invite=found, form=None)
     if form.validate_on_submit():
@@ -263,7 +271,14 @@ def join(code: str) -> str | Response:
             db.session.commit()
             session.clear()
             login_user(user)
-            flash(f"Welcome, {user.name}. You joined {found.group.name}.", "success")
+            flash(
+                _(
+                    "Welcome, %(name)s. You joined %(group)s.",
+                    name=user.name,
+                    group=found.group.name,
+                ),
+                "success",
+            )
             return redirect(url_for("groups.show", group_id=found.group_id))
     return render_template("groups/join.html", invite=found, form=form)
 
@@ -273,7 +288,7 @@ def join(code: str) -> str | Response:
 def register() -> str | Response:
     """Make an account without an invite, when the admin has opened registration."""
     if not SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False):
-        abort(404, description="Registration is closed: ask a group for an invite.")
+        abort(404, description=_("Registration is closed: ask a group for an invite."))
     if current_user.is_authenticated:
         return redirect(url_for("review.today"))
     form = AccountForm()
@@ -286,6 +301,6 @@ def register() -> str | Response:
             db.session.commit()
             session.clear()
             login_user(user)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("review.today"))
     return render_template("groups/register.html", form=form)

@@ -7,6 +7,9 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -29,25 +32,28 @@ from models.types import now_utc
 from srs.cards import card_faces
 from srs.quiz import QUIZ_TYPES, QuizSpec
 from views.cards import markdown_for
+from views.i18n import TYPE_NAMES
 
 bp = Blueprint("quiz", __name__)
 
 
 class QuizForm(FlaskForm):
-    sections = SelectMultipleField("Sections", choices=[], validators=[Optional()])
-    tags = SelectMultipleField("Tags", choices=[], validators=[Optional()])
+    sections = SelectMultipleField(_l("Sections"), choices=[], validators=[Optional()])
+    tags = SelectMultipleField(_l("Tags"), choices=[], validators=[Optional()])
     types = SelectMultipleField(
-        "Question types", choices=[SelectChoice(t, t) for t in QUIZ_TYPES], validators=[Optional()]
+        _l("Question types"),
+        choices=[SelectChoice(t, TYPE_NAMES[t]) for t in QUIZ_TYPES],
+        validators=[Optional()],
     )
-    count = IntegerField("Questions", default=10, validators=[NumberRange(1, 100)])
-    minutes = IntegerField("Time limit (minutes)", validators=[Optional(), NumberRange(1, 180)])
+    count = IntegerField(_l("Questions"), default=10, validators=[NumberRange(1, 100)])
+    minutes = IntegerField(_l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 180)])
     seed = HiddenField()
 
 
 def _bank(bank_id: str) -> Bank:
     bank = next((b for b in study_banks(db.session, current_user) if b.id == bank_id), None)
     if bank is None:
-        abort(404, description=f"You study no bank '{bank_id}'.")
+        abort(404, description=_("You study no bank '%(bank)s'.", bank=bank_id))
     return bank
 
 
@@ -71,7 +77,7 @@ def _form(bank: Bank, **kwargs: Any) -> QuizForm:
 def _own_quiz(bank_id: str, quiz_id: int) -> Quiz:
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None or quiz.user_id != current_user.id or quiz.bank_id != bank_id:
-        abort(404, description="There is no such quiz of yours.")
+        abort(404, description=_("There is no such quiz of yours."))
     return quiz
 
 
@@ -184,13 +190,13 @@ def submit(bank_id: str, quiz_id: int) -> Response:
     """Hand the quiz in: every answer is scored, blanks and all."""
     quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
-        abort(400, description="The form expired; reload the quiz and submit again.")
+        abort(400, description=_("The form expired; reload the quiz and submit again."))
     try:
         raw = json.loads(request.form.get("answers") or "{}")
         flags = {int(i) for i in json.loads(request.form.get("flags") or "[]")}
         responses = {int(position): value for position, value in raw.items()}
     except (ValueError, TypeError, AttributeError):
-        abort(400, description="The answers could not be read.")
+        abort(400, description=_("The answers could not be read."))
     try:
         submit_quiz(db.session, quiz, responses, flags, now_utc())
     except QuizError as error:
@@ -223,13 +229,17 @@ def study(bank_id: str, quiz_id: int) -> Response:
     """Make the quiz's mistakes due now in the learner's schedule (as answered Again)."""
     quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
+        abort(400, description=_("The form expired; reload the page and try again."))
     count = study_mistakes(db.session, current_user, quiz, now_utc())
     db.session.commit()
     flash(
-        f"{count} card{'' if count == 1 else 's'} from this quiz are due now."
+        ngettext(
+            "%(num)d card from this quiz is due now.",
+            "%(num)d cards from this quiz are due now.",
+            count,
+        )
         if count
-        else "These mistakes are in your schedule already.",
+        else _("These mistakes are in your schedule already."),
         "success",
     )
     return redirect(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -34,14 +35,19 @@ def _practice(bank_id: str) -> tuple[str | None, str | None]:
             select(Section.title).where(Section.bank_id == bank_id, Section.key == section)
         )
         if title is None:
-            abort(404, description=f"There is no section '{section}' in this bank.")
-        return f"section:{section}", f"the section {title}"
+            abort(
+                404,
+                description=_("There is no section '%(section)s' in this bank.", section=section),
+            )
+        return f"section:{section}", _("the section %(title)s", title=title)
     if tag := request.args.get("tag"):
-        return f"tag:{tag}", f"the tag {tag}"
+        return f"tag:{tag}", _("the tag %(tag)s", tag=tag)
     if forgotten := request.args.get("forgotten"):
         if not forgotten.isdigit() or not 1 <= int(forgotten) <= 365:
-            abort(400, description="Forgotten in the last 1 to 365 days.")
-        return f"forgotten:{forgotten}", f"cards forgotten in the last {forgotten} days"
+            abort(400, description=_("Forgotten in the last 1 to 365 days."))
+        return f"forgotten:{forgotten}", _(
+            "cards forgotten in the last %(days)s days", days=forgotten
+        )
     return None, None
 
 
@@ -55,7 +61,7 @@ def review(bank_id: str) -> str:
     """
     bank = next((b for b in study_banks(db.session, current_user) if b.id == bank_id), None)
     if bank is None:
-        abort(404, description=f"You study no bank '{bank_id}'.")
+        abort(404, description=_("You study no bank '%(bank)s'.", bank=bank_id))
     practice, practice_name = _practice(bank_id)
     return render_template(
         "review/review.html", bank=bank, practice=practice, practice_name=practice_name

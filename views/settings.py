@@ -16,9 +16,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_decimal, format_number, refresh
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
 
 from models import db
@@ -28,6 +32,7 @@ from models.study import review_log
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
+from views.i18n import LANGUAGES
 
 bp = Blueprint("settings", __name__)
 
@@ -35,42 +40,60 @@ _ZONES = sorted(available_timezones())
 
 
 def _steps(form: FlaskForm, field: StringField) -> None:
-    try:
-        field.data = parse_steps(field.data or "")
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
+    words = (field.data or "").split()
+    for word in words:
+        try:
+            parse_steps(word)
+        except ValueError:
+            raise ValidationError(
+                _("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=word)
+            ) from None
+    field.data = parse_steps(" ".join(words))
 
 
 class SettingsForm(FlaskForm):
     desired_retention = DecimalField(
-        "Desired retention",
+        _l("Desired retention"),
         places=2,
         validators=[DataRequired(), NumberRange(0.70, 0.99)],
-        description="The share of cards you want to recall when they come due (0.70–0.99).",
+        description=_l("The share of cards you want to recall when they come due (0.70–0.99)."),
     )
-    new_per_day = IntegerField("New cards a day, per bank", validators=[NumberRange(0, 9999)])
-    reviews_per_day = IntegerField("Reviews a day, per bank", validators=[NumberRange(0, 99999)])
+    new_per_day = IntegerField(_l("New cards a day, per bank"), validators=[NumberRange(0, 9999)])
+    reviews_per_day = IntegerField(
+        _l("Reviews a day, per bank"), validators=[NumberRange(0, 99999)]
+    )
     learning_steps = StringField(
-        "Learning steps", validators=[_steps], description="As in Anki: 1m 10m"
+        _l("Learning steps"), validators=[_steps], description=_l("As in Anki: 1m 10m")
     )
     relearning_steps = StringField(
-        "Relearning steps", validators=[_steps], description="After a lapse: 10m"
+        _l("Relearning steps"), validators=[_steps], description=_l("After a lapse: 10m")
     )
     rollover_hour = IntegerField(
-        "Next day starts at (hour)",
+        _l("Next day starts at (hour)"),
         validators=[NumberRange(0, 23)],
-        description="In your time zone; 4 means 04:00.",
+        description=_l("In your time zone; 4 means 04:00."),
     )
-    timezone = SelectField("Time zone", choices=_ZONES)
-    maximum_interval = IntegerField("Maximum interval (days)", validators=[NumberRange(1, 36500)])
+    timezone = SelectField(_l("Time zone"), choices=_ZONES)
+    maximum_interval = IntegerField(
+        _l("Maximum interval (days)"), validators=[NumberRange(1, 36500)]
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", _l("As my browser asks")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
+        description=_l("The language of Wengu's pages; banks keep their own."),
+    )
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
-        "Repeat the new password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", _l("The passwords differ."))],
     )
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
 def _settings_form(**kwargs: object) -> SettingsForm:
@@ -85,6 +108,7 @@ def _settings_form(**kwargs: object) -> SettingsForm:
             "rollover_hour": user.rollover_hour,
             "timezone": user.timezone,
             "maximum_interval": user.maximum_interval,
+            "locale": user.locale or "",
         },
         **kwargs,
     )
@@ -116,8 +140,10 @@ def settings() -> str | Response:
         user.rollover_hour = form.rollover_hour.data
         user.timezone = form.timezone.data
         user.maximum_interval = form.maximum_interval.data
+        user.locale = form.locale.data or None
         db.session.commit()
-        flash("Settings saved.", "success")
+        refresh()  # the message below in the language just chosen
+        flash(_("Settings saved."), "success")
         return redirect(url_for("settings.settings"))
     return _page(form, PasswordForm(prefix="pw", formdata=None))
 
@@ -129,7 +155,7 @@ def change_password() -> str | Response:
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
         if not check_password(current_user, form.current.data or ""):
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             try:
                 set_password(current_user, form.password.data)
@@ -137,7 +163,7 @@ def change_password() -> str | Response:
                 form.password.errors.append(str(error))
             else:
                 db.session.commit()
-                flash("Password changed.", "success")
+                flash(_("Password changed."), "success")
                 return redirect(url_for("settings.settings"))
     return _page(_settings_form(formdata=None), form)
 
@@ -149,14 +175,35 @@ def optimize() -> Response:
     try:
         result = optimize_user(db.session, current_user)
     except NotEnoughHistory as error:
-        flash(str(error), "error")
+        flash(
+            _(
+                "Personal parameters need at least %(min)s reviews; you have %(reviews)s.",
+                min=format_number(MIN_REVIEWS),
+                reviews=format_number(error.reviews),
+            ),
+            "error",
+        )
     else:
         db.session.commit()
-        loss = f"Log loss {result.log_loss_before:.4f} → {result.log_loss_after:.4f}"
+        numbers = {
+            "before": format_decimal(result.log_loss_before, "0.0000"),
+            "after": format_decimal(result.log_loss_after, "0.0000"),
+            "reviews": format_number(result.reviews),
+        }
         if result.improved:
-            flash(f"{loss} over {result.reviews} reviews; your cards are rescheduled.", "success")
+            message = _(
+                "Log loss %(before)s → %(after)s over %(reviews)s reviews; "
+                "your cards are rescheduled.",
+                **numbers,
+            )
+            flash(message, "success")
         else:
-            flash(f"{loss} over {result.reviews} reviews: no better, so nothing changed.", "info")
+            message = _(
+                "Log loss %(before)s → %(after)s over %(reviews)s reviews: "
+                "no better, so nothing changed.",
+                **numbers,
+            )
+            flash(message, "info")
     return redirect(url_for("settings.settings", _anchor="parameters"))
 
 
@@ -166,7 +213,7 @@ def default_parameters() -> Response:
     """Go back to the default FSRS parameters, and reschedule with them."""
     use_default_parameters(db.session, current_user)
     db.session.commit()
-    flash("You use the default parameters again; your cards are rescheduled.", "success")
+    flash(_("You use the default parameters again; your cards are rescheduled."), "success")
     return redirect(url_for("settings.settings", _anchor="parameters"))
 
 
@@ -194,7 +241,7 @@ def history(kind: str) -> Response:
         "json": (history_json, "application/json"),
     }
     if kind not in writers:
-        abort(404, description="The history comes as .csv or .json.")
+        abort(404, description=_("The history comes as .csv or .json."))
     write, media_type = writers[kind]
     name = f"wengu-history-{current_user.name}.{kind}"
     return Response(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Question, Quiz, Section, db
@@ -19,7 +20,7 @@ def chosen_banks() -> tuple[list[str], str | None]:
     ids = [bank.id for bank in study_banks(db.session, current_user)]
     wanted = request.args.get("bank") or None
     if wanted is not None and wanted not in ids:
-        abort(404, description=f"You study no bank '{wanted}'.")
+        abort(404, description=_("You study no bank '%(bank)s'.", bank=wanted))
     return ([wanted] if wanted else ids), wanted
 
 

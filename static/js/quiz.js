@@ -5,6 +5,8 @@
 
   const root = document.querySelector("[data-quiz]");
   if (!root) return;
+  const STRINGS = JSON.parse(document.getElementById("strings")?.textContent || "{}");
+  const t = (text, values = {}) => (STRINGS[text] ?? text).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
 
   const form = root.querySelector("[data-quiz-form]");
   const screens = Array.from(root.querySelectorAll(".quiz-question"));
@@ -121,7 +123,8 @@
   function submit(ask) {
     if (submitting) return;
     const blank = screens.filter((_, i) => !answered(i)).length;
-    if (ask && blank && !window.confirm(`${blank} question${blank === 1 ? " is" : "s are"} blank. Submit anyway?`)) return;
+    const question = blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?";
+    if (ask && blank && !window.confirm(t(question, { n: blank }))) return;
     submitting = true;
     form.querySelector("[data-answers]").value = JSON.stringify(answers);
     form.querySelector("[data-flags]").value = JSON.stringify(Array.from(flags));
@@ -132,10 +135,10 @@
     if (!deadline) return;
     const left = Math.max(0, Math.round((deadline - new Date()) / 1000));
     const minutes = Math.floor(left / 60);
-    clock.textContent = `${minutes}:${String(left % 60).padStart(2, "0")} left`;
+    clock.textContent = t("{time} left", { time: `${minutes}:${String(left % 60).padStart(2, "0")}` });
     clock.classList.toggle("is-short", left <= 60);
     if (left === 0) {
-      clock.textContent = "Time is up";
+      clock.textContent = t("Time is up");
       submit(false);
       return;
     }

@@ -5,6 +5,8 @@
 
   const root = document.querySelector("[data-review]");
   if (!root) return;
+  const STRINGS = JSON.parse(document.getElementById("strings")?.textContent || "{}");
+  const t = (text, values = {}) => (STRINGS[text] ?? text).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
 
   const bank = root.dataset.bank;
   const practice = root.dataset.practice || null; // an extra study session, outside the schedule
@@ -85,15 +87,15 @@
   // -- showing a card ----------------------------------------------------------------------
 
   function formatInterval(seconds) {
-    if (seconds < 60) return "<1m";
+    if (seconds < 60) return t("<1m");
     const minutes = seconds / 60;
-    if (minutes < 60) return Math.round(minutes) + "m";
+    if (minutes < 60) return t("{n}m", { n: Math.round(minutes) });
     const hours = minutes / 60;
-    if (hours < 24) return Math.round(hours) + "h";
+    if (hours < 24) return t("{n}h", { n: Math.round(hours) });
     const days = hours / 24;
-    if (days < 30) return Math.round(days) + "d";
-    if (days < 365) return (days / 30).toFixed(days < 300 ? 1 : 0).replace(/\.0$/, "") + "mo";
-    return (days / 365).toFixed(1).replace(/\.0$/, "") + "y";
+    if (days < 30) return t("{n}d", { n: Math.round(days) });
+    if (days < 365) return t("{n}mo", { n: (days / 30).toFixed(days < 300 ? 1 : 0).replace(/\.0$/, "") });
+    return t("{n}y", { n: (days / 365).toFixed(1).replace(/\.0$/, "") });
   }
 
   function setCounts(counts) {
@@ -136,25 +138,25 @@
       if (card.check.multiple) {
         const hint = document.createElement("p");
         hint.className = "hint";
-        hint.textContent = "Choose every right answer, then press Enter.";
+        hint.textContent = t("Choose every right answer, then press Enter.");
         el.response.append(hint);
       }
     } else if (card.type === "truefalse") {
       const list = document.createElement("ol");
       list.className = "options options-row";
-      list.append(button("True", 0, () => answerTrueFalse(true)));
-      list.append(button("False", 1, () => answerTrueFalse(false)));
+      list.append(button(t("True"), 0, () => answerTrueFalse(true)));
+      list.append(button(t("False"), 1, () => answerTrueFalse(false)));
       el.response.append(list);
     } else if (card.type === "order") {
       const hint = document.createElement("p");
       hint.className = "hint";
-      hint.textContent = "Pick the items in order (1–9); Backspace takes one back.";
+      hint.textContent = t("Pick the items in order (1–9); Backspace takes one back.");
       const list = document.createElement("ol");
       list.className = "options";
       card.items.forEach((item, position) => list.append(button(item.html, position, () => pick(position))));
       const sequence = document.createElement("ol");
       sequence.className = "picked";
-      sequence.setAttribute("aria-label", "Your order");
+      sequence.setAttribute("aria-label", t("Your order"));
       el.response.append(hint, list, sequence);
     } else if (card.type === "typing") {
       const form = document.createElement("form");
@@ -162,7 +164,7 @@
       const label = document.createElement("label");
       label.className = "visually-hidden";
       label.htmlFor = "typed-answer";
-      label.textContent = "Your answer";
+      label.textContent = t("Your answer");
       const input = document.createElement("input");
       input.id = "typed-answer";
       input.type = "text";
@@ -170,7 +172,7 @@
       input.autocapitalize = "off";
       input.spellcheck = false;
       input.setAttribute("enterkeyhint", "done");
-      input.placeholder = "Type the answer, then Enter";
+      input.placeholder = t("Type the answer, then Enter");
       form.append(label, input);
       form.addEventListener("submit", (event) => { event.preventDefault(); checkTyping(); });
       el.response.append(form);
@@ -194,7 +196,7 @@
     el.card.dataset.type = card.type;
     el.section.textContent = card.section || "";
     el.section.hidden = !card.section;
-    el.state.textContent = card.state;
+    el.state.textContent = t(card.state);
     el.state.className = "state-badge state-" + card.state;
     el.prompt.innerHTML = card.prompt_html; // rendered and sanitised by the server
     el.answer.innerHTML = card.answer_html;
@@ -210,7 +212,7 @@
     el.edit.hidden = !card.edit;
     if (card.edit) {
       el.edit.href = card.edit.url;
-      el.edit.title = `Edit at ${card.edit.path}, line ${card.edit.line}`;
+      el.edit.title = t("Edit at {path}, line {line}", { path: card.edit.path, line: card.edit.line });
     }
     setCounts(card.counts);
     correct = null;
@@ -220,7 +222,7 @@
     el.grades.hidden = true;
     el.show.hidden = card.type === "typing" || card.type === "truefalse" ||
       (card.type === "choice" && !card.check.multiple) || card.type === "order";
-    el.showLabel.textContent = card.type === "choice" ? "Check" : "Show answer";
+    el.showLabel.textContent = card.type === "choice" ? t("Check") : t("Show answer");
     const input = el.response.querySelector("input");
     if (input) input.focus({ preventScroll: true });
     else el.card.focus({ preventScroll: true });
@@ -248,7 +250,7 @@
     suggested = isRight ? 3 : 1;
     el.verdict.hidden = false;
     el.verdict.classList.add(isRight ? "is-right" : "is-wrong");
-    el.verdict.textContent = (isRight ? "✓ Right" : "✗ Not quite") + (extra || "");
+    el.verdict.textContent = (isRight ? t("✓ Right") : t("✗ Not quite")) + (extra || "");
     reveal();
   }
 
@@ -262,7 +264,7 @@
       const note = document.createElement("span");
       note.className = "option-mark";
       note.textContent = isRight ? "✓" : (option.classList.contains("is-chosen") ? "✗" : "");
-      note.setAttribute("aria-label", isRight ? "right answer" : (option.classList.contains("is-chosen") ? "your wrong choice" : ""));
+      note.setAttribute("aria-label", isRight ? t("right answer") : (option.classList.contains("is-chosen") ? t("your wrong choice") : ""));
       option.append(note);
     });
   }
@@ -337,7 +339,7 @@
     const input = el.response.querySelector("input");
     const typed = normalise(input.value);
     const isRight = typed !== "" && card.check.accept.some((option) => normalise(option) === typed);
-    verdict(isRight, isRight ? "" : (typed ? ` — you typed “${input.value.trim()}”` : ""));
+    verdict(isRight, isRight ? "" : (typed ? t(" — you typed “{typed}”", { typed: input.value.trim() }) : ""));
   }
 
   // -- grading, undo, bury, suspend ------------------------------------------------------
@@ -360,7 +362,7 @@
       } catch (error) {
         seen.pop();
         setPhase("back");
-        say("Could not save that answer: " + error.message + ". Try again.");
+        say(t("Could not save that answer: {error}. Try again.", { error: error.message }));
       }
       return;
     }
@@ -377,7 +379,7 @@
       show(data.next);
     } catch (error) {
       setPhase("back");
-      say("Could not save that answer: " + error.message + ". Try again.");
+      say(t("Could not save that answer: {error}. Try again.", { error: error.message }));
     }
   }
 
@@ -389,16 +391,16 @@
       const { data } = await api("GET", path);
       show(data);
     } catch (error) {
-      say("Could not load the next card: " + error.message);
+      say(t("Could not load the next card: {error}", { error: error.message }));
     }
   }
 
   async function undo() {
     if (phase === "sending" || phase === "loading") return;
     const { status, data } = await api("POST", "/review/undo");
-    if (status === 409) { say("Nothing to undo."); return; }
+    if (status === 409) { say(t("Nothing to undo.")); return; }
     answeredThisSession = Math.max(0, answeredThisSession - 1);
-    say("Undone: the card is back as it was.");
+    say(t("Undone: the card is back as it was."));
     show(data);
   }
 
@@ -425,8 +427,8 @@
     const action = target.dataset.action;
     if (action === "show") primary();
     else if (action === "undo") undo();
-    else if (action === "bury") cardAction("bury", "Buried until tomorrow.");
-    else if (action === "suspend") cardAction("suspend", "Suspended. Unsuspend it from the API or later from the bank.");
+    else if (action === "bury") cardAction("bury", t("Buried until tomorrow."));
+    else if (action === "suspend") cardAction("suspend", t("Suspended. Unsuspend it from the API or later from the bank."));
     else if (action === "help") toggleHelp();
   });
 
@@ -474,9 +476,9 @@
     } else if (key === "u" || key === "U") {
       undo();
     } else if (key === "b" || key === "B") {
-      cardAction("bury", "Buried until tomorrow.");
+      cardAction("bury", t("Buried until tomorrow."));
     } else if (key === "s" || key === "S") {
-      cardAction("suspend", "Suspended.");
+      cardAction("suspend", t("Suspended."));
     } else if (key === "?") {
       toggleHelp(true);
     }

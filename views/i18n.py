@@ -1,0 +1,134 @@
+"""The interface language: which one a request gets, the switch for visitors, page context.
+
+A signed-in learner's choice in /settings wins; then the visitor's cookie from the language
+switch; then the browser's ``Accept-Language``; then English.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_timedelta,
+    get_locale,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from views.auth import safe_next
+from views.strings import js_strings
+
+__all__ = [
+    "COOKIE",
+    "LANGUAGES",
+    "TYPE_NAMES",
+    "bp",
+    "html_lang",
+    "select_locale",
+    "select_timezone",
+    "type_name",
+]
+
+bp = Blueprint("i18n", __name__)
+# Dates and numbers in templates as the page's language writes them.
+for _format in (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_timedelta,
+):
+    bp.add_app_template_global(_format)
+
+# Babel's locale name → how the language names itself (shown in the switch and /settings).
+LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
+DEFAULT = "en"
+COOKIE = "wengu_locale"
+_PRIMARY = {"en": "en", "zh": "zh_Hans"}  # Accept-Language's first subtag → locale
+
+# The question types of the bank format, as the pages name them.
+TYPE_NAMES = {
+    "basic": _l("basic"),
+    "reverse": _l("reverse"),
+    "cloze": _l("cloze"),
+    "choice": _l("choice"),
+    "truefalse": _l("true/false"),
+    "order": _l("order"),
+    "typing": _l("typing"),
+}
+
+
+def browser_locale() -> str:
+    """The first language the browser accepts that Wengu speaks; English otherwise.
+
+    Werkzeug's ``best_match`` prefers an exact ``en`` at a lower quality over ``zh-CN``
+    at a higher one; going down the list by quality, first subtag only, does not.
+    """
+    for tag, quality in request.accept_languages:
+        locale = _PRIMARY.get(tag.replace("_", "-").split("-")[0].lower())
+        if locale and quality > 0:
+            return locale
+    return DEFAULT
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector (outside a request, as in commands: English)."""
+    if not has_request_context():
+        return DEFAULT
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return browser_locale()
+
+
+def select_timezone() -> str | None:
+    """Dates on the pages fall in the learner's own time zone (UTC for visitors)."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+@bp.app_template_global()
+def type_name(question_type: str) -> str:
+    """A question type's name in the request's language."""
+    return str(TYPE_NAMES.get(question_type, question_type))
+
+
+def html_lang() -> str:
+    """The page's ``<html lang>``: BCP 47, as browsers and screen readers read it."""
+    return str(get_locale() or DEFAULT).replace("_", "-")
+
+
+@bp.app_context_processor
+def language_context() -> dict[str, object]:
+    return {
+        "page_language": html_lang(),
+        "languages": LANGUAGES,
+        "current_locale": str(get_locale() or DEFAULT),
+        "js_strings": js_strings,
+    }
+
+
+@bp.get("/language/<locale>")
+def switch(locale: str) -> Response:
+    """The language switch of visitors who are not signed in: kept in a cookie for a year."""
+    if locale not in LANGUAGES:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next")))
+    response.set_cookie(
+        COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

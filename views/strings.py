@@ -1,0 +1,68 @@
+"""The JavaScript's strings: every English text that static/js shows, in one list.
+
+``base.html`` puts ``js_strings()`` in the page as a JSON data block; the scripts look their
+texts up with ``t("English text", {name: value})``, falling back to the English. A text
+added to a script goes here too, so that extraction finds it and the catalogues carry it.
+Placeholders are ``{name}``, filled in by the script.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+__all__ = ["JS_STRINGS", "N_", "js_strings"]
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's name for a text marked, not translated)
+    """Mark ``text`` for extraction; it is translated per request by :func:`js_strings`."""
+    return text
+
+
+JS_STRINGS = (
+    # review.js: answering in the page
+    N_("Choose every right answer, then press Enter."),
+    N_("True"),
+    N_("False"),
+    N_("Pick the items in order (1–9); Backspace takes one back."),
+    N_("Your order"),
+    N_("Your answer"),
+    N_("Type the answer, then Enter"),
+    N_("Check"),
+    N_("Show answer"),
+    N_("✓ Right"),
+    N_("✗ Not quite"),
+    N_(" — you typed “{typed}”"),
+    N_("right answer"),
+    N_("your wrong choice"),
+    N_("Edit at {path}, line {line}"),
+    # review.js: a card's state, as the API names it
+    N_("new"),
+    N_("learning"),
+    N_("review"),
+    N_("relearning"),
+    # review.js: intervals on the grade buttons
+    N_("<1m"),
+    N_("{n}m"),
+    N_("{n}h"),
+    N_("{n}d"),
+    N_("{n}mo"),
+    N_("{n}y"),
+    # review.js: status messages
+    N_("Could not save that answer: {error}. Try again."),
+    N_("Could not load the next card: {error}"),
+    N_("Nothing to undo."),
+    N_("Undone: the card is back as it was."),
+    N_("Buried until tomorrow."),
+    N_("Suspended."),
+    N_("Suspended. Unsuspend it from the API or later from the bank."),
+    # quiz.js
+    N_("{n} question is blank. Submit anyway?"),
+    N_("{n} questions are blank. Submit anyway?"),
+    N_("{time} left"),
+    N_("Time is up"),
+)
+
+
+def js_strings() -> dict[str, str]:
+    """Each English text of the scripts mapped to its translation in the request's language."""
+    return {text: gettext(text) for text in JS_STRINGS}
