@@ -29,6 +29,7 @@ def stats() -> str:
     """Statistics over one bank or all of them."""
     bank_ids, wanted = chosen_banks()
     result = learner_stats(db.session, current_user, bank_ids, now_utc())
+    db.session.commit()  # the study days summed for the first time are kept
     banks = study_banks(db.session, current_user)
     outline = []
     for bank in banks:
