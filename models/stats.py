@@ -12,9 +12,12 @@ time in which the zone keeps its offset (:func:`srs.study.day_spans`).
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -29,7 +32,6 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
-    null,
     or_,
     select,
     type_coerce,
@@ -40,19 +42,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import ColumnElement
 
-from models.bank import Question, Section
+from models.bank import Bank, Question, Section
 from models.base import db
 from models.card import Card, Review
 from models.types import UTCDateTime, now_utc
 from models.user import User
-from srs.scheduler import NEW, REVIEW, Rating, forgetting_curve
+from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating, forgetting_curve
 from srs.stats import MATURE_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
 from srs.study import DaySpan, day_spans, study_day
 
 __all__ = [
     "SETTLED",
+    "BankOutline",
+    "OutlineSection",
     "ReviewDay",
     "ReviewDayMark",
+    "bank_outline",
     "forget_review_days",
     "learner_stats",
 ]
@@ -62,6 +67,8 @@ __all__ = [
 # forget_review_days.
 SETTLED = timedelta(minutes=10)
 _DAY_US = 86_400_000_000
+_EPOCH = date(1970, 1, 1)
+_JULIAN_1970 = 2440587.5  # SQLite's julianday('1970-01-01')
 
 
 class ReviewDay(db.Model):
@@ -117,43 +124,67 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _study_date(dialect: str, column: ColumnElement, spans: list[DaySpan]) -> ColumnElement:
-    """The study date of the UTC time ``column``; NULL before the first span."""
+def _whole_seconds(dialect: str, column: ColumnElement) -> ColumnElement[int]:
+    """Seconds from 1970 to the UTC time ``column``, its fraction dropped, exactly."""
+    if dialect == "sqlite":  # stored as text: 'YYYY-MM-DD HH:MM:SS.ffffff'
+        days = func.julianday(func.substr(column, 1, 19)) - _JULIAN_1970
+        return cast(func.round(days * 86400), Integer)
+    return cast(func.floor(extract("epoch", column)), BigInteger)
 
-    def shifted(shift: timedelta) -> ColumnElement:
-        seconds = int(shift.total_seconds())
-        if dialect == "sqlite":  # stored as text: 'YYYY-MM-DD HH:MM:SS.ffffff'
-            return func.date(func.substr(column, 1, 19), literal_column(f"'{seconds:+d} seconds'"))
-        return cast(
-            func.timezone("UTC", column) + literal_column(f"interval '{seconds} seconds'"), Date
-        )
 
-    return type_coerce(
+def _day_number(dialect: str, column: ColumnElement, spans: list[DaySpan]) -> ColumnElement[int]:
+    """The study date of the UTC time ``column`` as days from 1970 (a time before the first
+    span is shifted as the first span shifts)."""
+    shifts = [int(span.shift.total_seconds()) for span in spans]
+    shift = (
         case(
-            (column < spans[0].start, null()),
-            *((column < span.end, shifted(span.shift)) for span in spans[:-1]),
-            else_=shifted(spans[-1].shift),
-        ),
-        Date,
+            *((column < span.end, n) for span, n in zip(spans, shifts, strict=False)),
+            else_=shifts[-1],
+        )
+        if len(spans) > 1
+        else literal(shifts[0])
     )
+    return (_whole_seconds(dialect, column) + shift) // 86400
+
+
+def _dates(numbers: str | None) -> Counter[date]:
+    """Day numbers joined with commas (see :func:`_joined`), counted by date."""
+    if not numbers:
+        return Counter()
+    counts = Counter(numbers.split(","))
+    return Counter({_EPOCH + timedelta(days=int(n)): count for n, count in counts.items()})
+
+
+def _joined(dialect: str, value: ColumnElement, separator: str) -> ColumnElement[str]:
+    """A group's values as one text, NULLs left out. Counting them in Python is cheaper than
+    SQLite sorting every card by value for a GROUP BY."""
+    if dialect == "sqlite":
+        return func.group_concat(value, separator)
+    return func.string_agg(cast(value, String), separator)
+
+
+def _micros(column: ColumnElement) -> ColumnElement[int]:
+    """The microseconds of a time stored as SQLite text."""
+    return cast(func.substr(column, 21, 6), Integer)
 
 
 def _whole_days(dialect: str, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
     """Whole days from ``earlier`` to ``later`` (both times, ``later`` not before), exactly
     as ``timedelta.days``: to the microsecond, never through floating-point days."""
     if dialect == "sqlite":
-
-        def whole(moment: ColumnElement) -> ColumnElement:
-            return func.julianday(func.substr(moment, 1, 19))
-
-        def fraction(moment: ColumnElement) -> ColumnElement:
-            return cast(func.substr(moment, 21, 6), Integer)
-
-        # Whole seconds are exact in julianday's milliseconds; the microseconds come apart.
-        seconds = func.round((whole(later) - whole(earlier)) * 86400)
-        micros = fraction(later) - fraction(earlier)
-        return (cast(seconds, Integer) * 1_000_000 + micros) // _DAY_US
+        seconds = _whole_seconds(dialect, later) - _whole_seconds(dialect, earlier)
+        return (seconds * 1_000_000 + (_micros(later) - _micros(earlier))) // _DAY_US
     return cast(extract("day", later - earlier), Integer)
+
+
+def _whole_days_since(dialect: str, moment: datetime, column: ColumnElement) -> ColumnElement:
+    """:func:`_whole_days` from the time ``column`` to ``moment``, with ``moment``'s part
+    worked out here rather than once per row."""
+    utc = moment.astimezone(UTC)
+    if dialect == "sqlite":
+        seconds = int(utc.replace(microsecond=0).timestamp()) - _whole_seconds(dialect, column)
+        return (seconds * 1_000_000 + (utc.microsecond - _micros(column))) // _DAY_US
+    return cast(extract("day", literal(utc, DateTime(timezone=True)) - column), Integer)
 
 
 def _at_least_days_apart(
@@ -166,14 +197,6 @@ def _at_least_days_apart(
         )
         return earlier <= moved
     return later - earlier >= timedelta(days=days)
-
-
-def _constant_time(dialect: str, moment: datetime) -> ColumnElement:
-    """``moment`` as SQL, in the form the stored times take on ``dialect``."""
-    utc = moment.astimezone(UTC)
-    if dialect == "sqlite":
-        return literal(utc.replace(tzinfo=None).isoformat(" ", "microseconds"), String)
-    return literal(utc, DateTime(timezone=True))
 
 
 def _floor(dialect: str, value: ColumnElement) -> ColumnElement:
@@ -208,7 +231,7 @@ def _summed_reviews(
         return {}
     dialect = _dialect(session)
     spans = day_spans(user.timezone, user.rollover_hour, first, last + timedelta(seconds=1))
-    day = _study_date(dialect, Review.reviewed_at, spans)
+    day = _day_number(dialect, Review.reviewed_at, spans)
     at, before = _plain(Review.reviewed_at), _plain(Review.last_review_before)
     kind = case(
         (Review.state_before != REVIEW, 0),
@@ -220,12 +243,12 @@ def _summed_reviews(
     # Whole seconds, floored as Python's // floors (SQL's integer division truncates).
     seconds = case((elapsed >= 0, elapsed // 1000), else_=-((999 - elapsed) // 1000))
     sums: dict[tuple[str, date], list[int]] = {}
-    for bank_id, on, review_kind, ok, count, spent in session.execute(
+    for bank_id, number, review_kind, ok, count, spent in session.execute(
         select(Review.bank_id, day, kind, passed, func.count(), func.sum(seconds))
         .where(*window)
         .group_by(*_positions(4))
     ):
-        entry = sums.setdefault((bank_id, on), [0] * 6)
+        entry = sums.setdefault((bank_id, _EPOCH + timedelta(days=number)), [0] * 6)
         entry[0] += count
         entry[1] += int(spent or 0)
         if review_kind:
@@ -256,8 +279,9 @@ def _claim(session: Session, user: User, counted: datetime | None, settled: date
                 counted_before=settled,
             )
             .on_conflict_do_nothing()
+            .returning(ReviewDayMark.user_id)
         )
-        return session.execute(statement).rowcount == 1
+        return session.execute(statement).first() is not None
     moved = session.execute(
         update(ReviewDayMark)
         .where(ReviewDayMark.user_id == user.id, ReviewDayMark.counted_before == counted)
@@ -337,7 +361,7 @@ def _card_totals(
     mine = and_(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired.is_(False))
     due, last = _plain(Card.due), _plain(Card.last_review)
 
-    # States, intervals and difficulties.
+    # States, intervals and difficulties: in the order of ix_cards_user_bank_state, unsorted.
     interval = case(
         (and_(Card.state == REVIEW, Card.last_review.is_not(None)),
          case((due >= last, _whole_days(dialect, due, last)), else_=-1)),
@@ -347,34 +371,39 @@ def _card_totals(
          _floor(dialect, Card.difficulty)),
         (and_(Card.state != NEW, Card.difficulty == 10), 9),
     )  # fmt: skip
-    names = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
-    for state, suspended, days, bucket, count in session.execute(
-        select(Card.state, Card.suspended, interval, difficulty, func.count())
+    for state, count, suspended, difficulties, intervals in session.execute(
+        select(
+            Card.state,
+            func.count(),
+            func.sum(cast(Card.suspended, Integer)),
+            _joined(dialect, difficulty, ""),
+            _joined(dialect, interval, ","),
+        )
         .where(mine)
-        .group_by(*_positions(4))
+        .group_by(Card.bank_id, Card.state)
     ):
-        totals.states["suspended" if suspended else names[state]] += count
-        if days is not None:
-            totals.intervals[int(days)] += count
-        if bucket is not None:
-            totals.difficulties[int(bucket)] += count
+        totals.states[STATE_NAMES[state]] += count - int(suspended or 0)
+        totals.states["suspended"] += int(suspended or 0)
+        for bucket, n in Counter(difficulties or "").items():
+            totals.difficulties[int(bucket)] += n
+        if intervals:
+            totals.intervals.update(Counter(map(int, intervals.split(","))))
 
     # The forecast: studied cards by due study day, up to the end of the forecast.
     day = study_day(now, user.timezone, user.rollover_hour)
     until = day.end + timedelta(days=forecast_days + 1)
     spans = day_spans(user.timezone, user.rollover_hour, day.start - timedelta(days=2), until)
-    on = _study_date(dialect, Card.due, spans)
-    for due_day, count in session.execute(
-        select(on, func.count())
-        .where(mine, Card.state != NEW, Card.suspended.is_(False), Card.due < until)
-        .group_by(*_positions(1))
-    ):
-        totals.due[due_day or date.min] += count
+    totals.due = _dates(
+        session.scalar(
+            select(_joined(dialect, _day_number(dialect, Card.due, spans), ",")).where(
+                mine, Card.state != NEW, Card.suspended.is_(False), Card.due < until
+            )
+        )
+    )
 
     # Mastery: the mean predicted recall of each section's studied cards.
     curve = forgetting_curve(user.study_settings())
-    at = _constant_time(dialect, now)
-    elapsed = case((last <= at, _whole_days(dialect, at, last)), else_=0)
+    elapsed = case((Card.last_review <= now, _whole_days_since(dialect, now, last)), else_=0)
     recall = case(
         (or_(Card.stability.is_(None), Card.last_review.is_(None)), 0.0),
         else_=func.power(1 + curve.factor * elapsed / Card.stability, curve.decay),
@@ -387,6 +416,62 @@ def _card_totals(
     ):
         totals.recall[f"{bank_id}:{key}"] = (float(total), count)
     return totals
+
+
+# -- banks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineSection:
+    key: str
+    title: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class BankOutline:
+    """What the statistics need of a bank that only an import changes: its sections in
+    order (with their depth in the outline), the cards of its active questions, per section
+    and in all, and the tags of its active questions."""
+
+    sections: tuple[OutlineSection, ...]
+    section_cards: dict[str, int]
+    cards: int
+    tags: tuple[str, ...]
+
+
+_OUTLINES: dict[tuple[str, str, datetime], BankOutline] = {}
+
+
+def bank_outline(session: Session, bank: Bank) -> BankOutline:
+    """``bank``'s outline, read once per import of it (in each process)."""
+    version = (bank.id, bank.fingerprint, bank.imported_at)
+    if version in _OUTLINES:
+        return _OUTLINES[version]
+    depth: dict[str, int] = {}
+    sections = []
+    for key, title, parent in session.execute(
+        select(Section.key, Section.title, Section.parent_key)
+        .where(Section.bank_id == bank.id)
+        .order_by(Section.position)
+    ):
+        depth[key] = depth[parent] + 1 if parent else 0
+        sections.append(OutlineSection(key, title, depth[key]))
+    section_cards, cards, tags = {}, 0, set()
+    for key, count, question_tags in session.execute(
+        select(Question.section_key, Question.card_count, Question.tags).where(
+            Question.bank_id == bank.id, Question.retired.is_(False)
+        )
+    ):
+        cards += count
+        if key:
+            section_cards[key] = section_cards.get(key, 0) + count
+        tags.update(question_tags)
+    if len(_OUTLINES) >= 64:
+        _OUTLINES.clear()
+    outline = BankOutline(tuple(sections), section_cards, cards, tuple(sorted(tags)))
+    _OUTLINES[version] = outline
+    return outline
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -403,23 +488,12 @@ def learner_stats(session: Session, user: User, bank_ids: list[str], now: dateti
     forecast_days = 30
     cards = _card_totals(session, user, bank_ids, now, forecast_days)
 
-    sizes, all_cards = {}, 0
-    for bank_id, key, total in session.execute(
-        select(Question.bank_id, Question.section_key, func.sum(Question.card_count))
-        .where(Question.bank_id.in_(bank_ids), Question.retired.is_(False))
-        .group_by(Question.bank_id, Question.section_key)
-    ):
-        all_cards += int(total)
-        if key:
-            sizes[f"{bank_id}:{key}"] = int(total)
-    sections = [
-        f"{bank_id}:{key}"
-        for bank_id, key in session.execute(
-            select(Section.bank_id, Section.key)
-            .where(Section.bank_id.in_(bank_ids))
-            .order_by(Section.bank_id, Section.position)
-        )
-    ]
+    sizes, sections, all_cards = {}, [], 0
+    for bank in session.scalars(select(Bank).where(Bank.id.in_(bank_ids)).order_by(Bank.id)):
+        outline = bank_outline(session, bank)
+        all_cards += outline.cards
+        sizes |= {f"{bank.id}:{key}": n for key, n in outline.section_cards.items()}
+        sections += [f"{bank.id}:{section.key}" for section in outline.sections]
     return stats_from_totals(
         days,
         cards,
