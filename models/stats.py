@@ -28,12 +28,14 @@ from sqlalchemy import (
     cast,
     delete,
     extract,
+    false,
     func,
     insert,
     literal,
     literal_column,
     or_,
     select,
+    true,
     type_coerce,
     update,
 )
@@ -168,18 +170,22 @@ def _micros(column: ColumnElement) -> ColumnElement[int]:
     return cast(func.substr(column, 21, 6), Integer)
 
 
-def _whole_days(dialect: str, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
-    """Whole days from ``earlier`` to ``later`` (both times, ``later`` not before), exactly
-    as ``timedelta.days``: to the microsecond, never through floating-point days."""
+def _interval_days(dialect: str, due: ColumnElement, last: ColumnElement) -> ColumnElement:
+    """Whole days from a card's last review to its due time (not before it).
+
+    On SQLite, through julianday's milliseconds: exact when the interval is whole days, as
+    every interval FSRS gives is (the two times then round alike), or more than a
+    millisecond off whole days. Exact to the microsecond costs SQLite twice as much here.
+    """
     if dialect == "sqlite":
-        seconds = _whole_seconds(dialect, later) - _whole_seconds(dialect, earlier)
-        return (seconds * 1_000_000 + (_micros(later) - _micros(earlier))) // _DAY_US
-    return cast(extract("day", later - earlier), Integer)
+        millis = func.round((func.julianday(due) - func.julianday(last)) * 86_400_000)
+        return cast(millis, Integer) // 86_400_000
+    return cast(extract("day", due - last), Integer)
 
 
 def _whole_days_since(dialect: str, moment: datetime, column: ColumnElement) -> ColumnElement:
-    """:func:`_whole_days` from the time ``column`` to ``moment``, with ``moment``'s part
-    worked out here rather than once per row."""
+    """Whole days from the time ``column`` to ``moment`` (not before it), exactly as
+    ``timedelta.days``; ``moment``'s part is worked out here rather than once per row."""
     utc = moment.astimezone(UTC)
     if dialect == "sqlite":
         seconds = int(utc.replace(microsecond=0).timestamp()) - _whole_seconds(dialect, column)
@@ -355,51 +361,49 @@ def _day_totals(
 def _card_totals(
     session: Session, user: User, bank_ids: list[str], now: datetime, forecast_days: int
 ) -> CardTotals:
-    """The learner's cards in ``bank_ids`` (not retired), counted in three grouped queries."""
+    """The learner's cards in ``bank_ids`` (not retired), counted in two grouped queries."""
     dialect = _dialect(session)
     totals = CardTotals()
-    mine = and_(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired.is_(False))
+    mine = and_(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired == false())
     due, last = _plain(Card.due), _plain(Card.last_review)
 
-    # States, intervals and difficulties: in the order of ix_cards_user_bank_state, unsorted.
+    # States, intervals, difficulties and the forecast (studied cards by due study day, up
+    # to the end of the forecast): one pass in the order of ix_cards_user_bank_state.
     interval = case(
         (and_(Card.state == REVIEW, Card.last_review.is_not(None)),
-         case((due >= last, _whole_days(dialect, due, last)), else_=-1)),
+         case((due >= last, _interval_days(dialect, due, last)), else_=-1)),
     )  # fmt: skip
     difficulty = case(
         (and_(Card.state != NEW, Card.difficulty >= 1, Card.difficulty < 10),
          _floor(dialect, Card.difficulty)),
         (and_(Card.state != NEW, Card.difficulty == 10), 9),
     )  # fmt: skip
-    for state, count, suspended, difficulties, intervals in session.execute(
+    day = study_day(now, user.timezone, user.rollover_hour)
+    until = day.end + timedelta(days=forecast_days + 1)
+    spans = day_spans(user.timezone, user.rollover_hour, day.start - timedelta(days=2), until)
+    due_day = case(
+        (and_(Card.state != NEW, Card.suspended == false(), Card.due < until),
+         _day_number(dialect, Card.due, spans)),
+    )  # fmt: skip
+    for state, count, suspended, difficulties, intervals, due_days in session.execute(
         select(
             Card.state,
             func.count(),
-            func.sum(cast(Card.suspended, Integer)),
+            func.count().filter(Card.suspended == true()),
             _joined(dialect, difficulty, ""),
             _joined(dialect, interval, ","),
+            _joined(dialect, due_day, ","),
         )
         .where(mine)
         .group_by(Card.bank_id, Card.state)
     ):
-        totals.states[STATE_NAMES[state]] += count - int(suspended or 0)
-        totals.states["suspended"] += int(suspended or 0)
+        totals.states[STATE_NAMES[state]] += count - suspended
+        totals.states["suspended"] += suspended
         for bucket, n in Counter(difficulties or "").items():
             totals.difficulties[int(bucket)] += n
-        if intervals:
-            totals.intervals.update(Counter(map(int, intervals.split(","))))
-
-    # The forecast: studied cards by due study day, up to the end of the forecast.
-    day = study_day(now, user.timezone, user.rollover_hour)
-    until = day.end + timedelta(days=forecast_days + 1)
-    spans = day_spans(user.timezone, user.rollover_hour, day.start - timedelta(days=2), until)
-    totals.due = _dates(
-        session.scalar(
-            select(_joined(dialect, _day_number(dialect, Card.due, spans), ",")).where(
-                mine, Card.state != NEW, Card.suspended.is_(False), Card.due < until
-            )
-        )
-    )
+        for days, n in Counter(intervals.split(",") if intervals else ()).items():
+            totals.intervals[int(days)] += n
+        totals.due += _dates(due_days)
 
     # Mastery: the mean predicted recall of each section's studied cards.
     curve = forgetting_curve(user.study_settings())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -71,8 +72,22 @@ def day_spans(zone: str, rollover_hour: int, start: datetime, end: datetime) -> 
 
     The offset is sampled hourly and each change is found to the second (zones change on
     whole seconds), so two changes less than an hour apart, which no zone has made, would
-    be missed.
+    be missed. Whole UTC days are worked out once and kept, then cut to ``[start, end)``.
     """
+    first = datetime.combine(start.astimezone(timezone.utc).date(), time(), timezone.utc)
+    last = datetime.combine(end.astimezone(timezone.utc).date(), time(), timezone.utc)
+    spans = _whole_day_spans(zone, rollover_hour, first, last + timedelta(days=1))
+    return [
+        DaySpan(max(span.start, start), min(span.end, end), span.shift)
+        for span in spans
+        if span.end > start and span.start < end
+    ]
+
+
+@lru_cache(maxsize=256)
+def _whole_day_spans(
+    zone: str, rollover_hour: int, start: datetime, end: datetime
+) -> tuple[DaySpan, ...]:
     tz = ZoneInfo(zone)
     rollover = timedelta(hours=rollover_hour)
 
@@ -97,7 +112,7 @@ def day_spans(zone: str, rollover_hour: int, start: datetime, end: datetime) -> 
             begin, current = change, offset(high)
         probe = step
     spans.append(DaySpan(begin, end.astimezone(timezone.utc), current - rollover))
-    return spans
+    return tuple(spans)
 
 
 @dataclass(frozen=True, slots=True)
