@@ -185,12 +185,24 @@ def _interval_days(dialect: str, due: ColumnElement, last: ColumnElement) -> Col
 
 def _whole_days_since(dialect: str, moment: datetime, column: ColumnElement) -> ColumnElement:
     """Whole days from the time ``column`` to ``moment`` (not before it), exactly as
-    ``timedelta.days``; ``moment``'s part is worked out here rather than once per row."""
+    ``timedelta.days``; ``moment``'s part is worked out here rather than once per row.
+
+    On SQLite the days come from julianday's milliseconds, within a millisecond of the
+    truth; only when that is within a millisecond of whole days (rarely) are they counted
+    to the microsecond.
+    """
     utc = moment.astimezone(UTC)
-    if dialect == "sqlite":
-        seconds = int(utc.replace(microsecond=0).timestamp()) - _whole_seconds(dialect, column)
-        return (seconds * 1_000_000 + (utc.microsecond - _micros(column))) // _DAY_US
-    return cast(extract("day", literal(utc, DateTime(timezone=True)) - column), Integer)
+    if dialect != "sqlite":
+        return cast(extract("day", literal(utc, DateTime(timezone=True)) - column), Integer)
+    whole = utc.replace(microsecond=0)
+    now_millis = round(utc.timestamp() * 1000)  # as julianday rounds a time to milliseconds
+    millis = cast(
+        func.round((_JULIAN_1970 + now_millis / 86_400_000 - func.julianday(column)) * 86_400_000),
+        Integer,
+    )
+    seconds = int(whole.timestamp()) - _whole_seconds(dialect, column)
+    exact = (seconds * 1_000_000 + (utc.microsecond - _micros(column))) // _DAY_US
+    return case(((millis + 1) % 86_400_000 > 2, millis // 86_400_000), else_=exact)
 
 
 def _at_least_days_apart(

@@ -190,3 +190,16 @@ def test_kept_days_move_on_with_the_clock_and_follow_changes(
     session.refresh(user)
     assert_same(*both(session, user, ["a", "b"], now_utc()))
     assert session.scalar(select(ReviewDayMark.timezone)) == "America/New_York"
+
+
+def test_recall_counts_whole_days_to_the_microsecond(session: Session, learner: int) -> None:
+    user = session.get_one(User, learner)
+    now = datetime(2026, 11, 12, 15, 0, 0, 500_000, tzinfo=UTC)
+    study(session, user, now, days=3)
+    cards = session.scalars(select(Card).where(Card.user_id == learner, Card.state != 0)).all()
+    # Exactly, just under and just over ten days before now: 10, 9 and 10 whole days.
+    for card, off in zip(cards, (0, -1, 1, -300, 300, -999, 999), strict=False):
+        card.last_review = now - timedelta(days=10, microseconds=off)
+        card.stability = 5.0
+    session.commit()
+    assert_same(*both(session, user, ["a", "b"], now))
