@@ -5,6 +5,7 @@ from models.base import db
 from models.card import Card, Review
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
+from models.stats import ReviewDay, ReviewDayMark
 from models.user import ApiToken, LeftBank, User
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "Quiz",
     "QuizAnswer",
     "Review",
+    "ReviewDay",
+    "ReviewDayMark",
     "Section",
     "SiteSetting",
     "User",

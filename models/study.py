@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from models.bank import Bank, Question, Section
 from models.card import Card, Review
+from models.stats import SETTLED, forget_review_days
+from models.types import now_utc
 from models.user import LeftBank, User
 from srs.scheduler import (
     LEARNING,
@@ -338,6 +340,8 @@ def answer(
         buried=buried,
     )
     session.add(review)
+    if result.reviewed_at < now_utc() - SETTLED:  # logged for the past: days kept may change
+        forget_review_days(session, user.id)
     session.flush()
     return Answered(review, repeated=False)
 
@@ -370,6 +374,8 @@ def undo_last(session: Session, user: User) -> Card | None:
     if review.buried:
         for sibling in session.scalars(select(Card).where(Card.id.in_(review.buried))):
             sibling.buried_until = None
+    if review.reviewed_at < now_utc() - SETTLED:  # its day may be kept already
+        forget_review_days(session, user.id)
     session.delete(review)
     session.flush()
     return card

@@ -30,9 +30,11 @@ __all__ = [
     "STATE_NAMES",
     "Answer",
     "CardState",
+    "ForgettingCurve",
     "Rating",
     "StudySettings",
     "answer_card",
+    "forgetting_curve",
     "format_steps",
     "parse_steps",
     "preview_intervals",
@@ -205,6 +207,25 @@ def retrievabilities(
         else scheduler.get_card_retrievability(_to_fsrs(card, 0, now), current_datetime=now)
         for card in cards
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ForgettingCurve:
+    """FSRS's forgetting curve as numbers, so that a database can compute recall too.
+
+    Recall after ``days`` whole days at ``stability`` is
+    ``(1 + factor * days / stability) ** decay``, the expression ``fsrs`` evaluates in
+    ``Scheduler.get_card_retrievability``, in the same order, so the floats are the same.
+    """
+
+    factor: float
+    decay: float
+
+
+def forgetting_curve(settings: StudySettings) -> ForgettingCurve:
+    """The curve ``settings``' scheduler uses (FSRS-6: the decay is the 21st parameter)."""
+    decay = -settings.scheduler().parameters[20]
+    return ForgettingCurve(factor=0.9 ** (1 / decay) - 1, decay=decay)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

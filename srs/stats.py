@@ -1,30 +1,40 @@
 """A learner's statistics from plain values: the numbers Anki's statistics show, and mastery.
 
-Everything is computed from reviews and cards passed in, on the learner's study days (their
-zone and rollover hour), so that each number can be worked out by hand.
+Everything is computed on the learner's study days (their zone and rollover hour), so that
+each number can be worked out by hand. The numbers come from totals: the reviews of each
+study day (:class:`DayTotals`) and the learner's cards counted by state, due day, interval,
+difficulty and section (:class:`CardTotals`). A database computes those totals with grouped
+queries; :func:`tally_reviews` and :func:`tally_cards` say what they are, one review or card
+at a time, and :func:`compute_stats` is the whole computation from single reviews and cards.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating
+from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating
 
 __all__ = [
     "DIFFICULTY_BUCKETS",
     "INTERVAL_BUCKETS",
     "MATURE_DAYS",
     "CardFact",
+    "CardTotals",
+    "DayTotals",
     "RetentionCell",
     "ReviewFact",
     "Stats",
     "compute_stats",
     "current_streak",
+    "difficulty_bucket",
     "heatmap_weeks",
+    "stats_from_totals",
+    "tally_cards",
+    "tally_reviews",
 ]
 
 MATURE_DAYS = 21  # Anki's line between young and mature cards
@@ -140,16 +150,185 @@ def _bucket_label(low: int, high: int | None) -> str:
     return f"{low}+" if high is None else (str(low) if low == high else f"{low}–{high}")
 
 
-def _retention(reviews: Sequence[ReviewFact], since: date) -> dict[str, RetentionCell]:
-    cells = {"young": Counter[str](), "mature": Counter[str](), "total": Counter[str]()}
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """The reviews of one study day: how many, the seconds they took, and the outcomes of
+    review cards (passed: not Again), young (interval under :data:`MATURE_DAYS`) or mature.
+    """
+
+    reviews: int = 0
+    seconds: int = 0
+    young_passed: int = 0
+    young_failed: int = 0
+    mature_passed: int = 0
+    mature_failed: int = 0
+
+    def __add__(self, other: DayTotals) -> DayTotals:
+        return DayTotals(
+            self.reviews + other.reviews,
+            self.seconds + other.seconds,
+            self.young_passed + other.young_passed,
+            self.young_failed + other.young_failed,
+            self.mature_passed + other.mature_passed,
+            self.mature_failed + other.mature_failed,
+        )
+
+
+@dataclass(slots=True)
+class CardTotals:
+    """A learner's cards counted the ways the statistics show them.
+
+    ``states`` counts every card by state name (``"suspended"`` for suspended ones);
+    ``due`` the studied, unsuspended cards by due study day (``date.min`` for any day long
+    past); ``intervals`` review cards by interval in whole days; ``difficulties`` studied
+    cards by :func:`difficulty_bucket`; ``recall`` the studied cards of each section as
+    (sum of predicted recall, cards).
+    """
+
+    states: Counter[str] = field(default_factory=Counter)
+    due: Counter[date] = field(default_factory=Counter)
+    intervals: Counter[int] = field(default_factory=Counter)
+    difficulties: Counter[int] = field(default_factory=Counter)
+    recall: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+
+def difficulty_bucket(difficulty: float) -> int | None:
+    """The low end of the bucket of :data:`DIFFICULTY_BUCKETS` holding ``difficulty``
+    (10 goes with 9–10), or ``None`` outside 1–10."""
+    if 1 <= difficulty < 10:
+        return int(difficulty)
+    return 9 if difficulty == 10 else None
+
+
+def tally_reviews(reviews: Iterable[ReviewFact]) -> dict[date, DayTotals]:
+    """Single reviews summed into their study days."""
+    days: dict[date, list[int]] = {}
     for review in reviews:
-        if review.day < since or review.state_before != REVIEW:
-            continue
-        kind = "mature" if (review.interval_days or 0) >= MATURE_DAYS else "young"
-        outcome = "passed" if review.rating > Rating.AGAIN else "failed"
-        cells[kind][outcome] += 1
-        cells["total"][outcome] += 1
-    return {k: RetentionCell(v["passed"], v["failed"]) for k, v in cells.items()}
+        entry = days.setdefault(review.day, [0] * 6)
+        entry[0] += 1
+        entry[1] += (review.elapsed_ms or 0) // 1000
+        if review.state_before == REVIEW:
+            mature = (review.interval_days or 0) >= MATURE_DAYS
+            passed = review.rating > Rating.AGAIN
+            entry[2 + 2 * mature + (not passed)] += 1
+    return {day: DayTotals(*entry) for day, entry in days.items()}
+
+
+def tally_cards(cards: Iterable[CardFact]) -> CardTotals:
+    """Single cards counted into :class:`CardTotals`."""
+    totals = CardTotals()
+    recall: dict[str, list[float]] = {}
+    for card in cards:
+        totals.states["suspended" if card.suspended else STATE_NAMES[card.state]] += 1
+        if card.state != NEW and not card.suspended and card.due_day is not None:
+            totals.due[card.due_day] += 1
+        if card.state == REVIEW and card.interval_days is not None:
+            totals.intervals[card.interval_days] += 1
+        if card.state != NEW and card.difficulty is not None:
+            bucket = difficulty_bucket(card.difficulty)
+            if bucket is not None:
+                totals.difficulties[bucket] += 1
+        if card.section is not None and card.state != NEW and card.retrievability is not None:
+            recall.setdefault(card.section, []).append(card.retrievability)
+    totals.recall = {section: (sum(values), len(values)) for section, values in recall.items()}
+    return totals
+
+
+def _retention(days: Mapping[date, DayTotals], since: date) -> dict[str, RetentionCell]:
+    young, mature = RetentionCell(), RetentionCell()
+    for day, totals in days.items():
+        if day >= since:
+            young = RetentionCell(
+                young.passed + totals.young_passed, young.failed + totals.young_failed
+            )
+            mature = RetentionCell(
+                mature.passed + totals.mature_passed, mature.failed + totals.mature_failed
+            )
+    total = RetentionCell(young.passed + mature.passed, young.failed + mature.failed)
+    return {"young": young, "mature": mature, "total": total}
+
+
+def stats_from_totals(
+    days: Mapping[date, DayTotals],
+    cards: CardTotals,
+    today: date,
+    *,
+    unstudied: int = 0,
+    sections: Iterable[str] = (),
+    section_sizes: dict[str, int] | None = None,
+    forecast_days: int = 30,
+    recent_days: int = 30,
+) -> Stats:
+    """Every number of the statistics page.
+
+    Args:
+        days: the learner's reviews of the past year (or more) summed by study day.
+        cards: the learner's cards that exist (studied or created), counted.
+        unstudied: cards of the banks never shown yet (no row), counted as new.
+        sections: the section ids for the mastery map, in outline order.
+        section_sizes: how many cards each section has in all, studied or not.
+    """
+    year_ago = today - timedelta(days=364)
+    heatmap = {day: t.reviews for day, t in days.items() if day >= year_ago and t.reviews}
+
+    recent = []
+    for offset in range(recent_days - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        totals = days.get(day, DayTotals())
+        recent.append((day, totals.reviews, totals.seconds))
+
+    due = Counter[date]()
+    for day, count in cards.due.items():
+        due[max(day, today)] += count
+    forecast = [
+        (today + timedelta(days=i), due[today + timedelta(days=i)]) for i in range(forecast_days)
+    ]
+
+    retention = {
+        "today": _retention(days, today),
+        "week": _retention(days, today - timedelta(days=6)),
+        "month": _retention(days, today - timedelta(days=29)),
+        "year": _retention(days, year_ago),
+    }
+
+    states = Counter(
+        {"new": unstudied, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
+    )
+    states.update(cards.states)
+
+    intervals = [
+        (
+            _bucket_label(low, high),
+            sum(
+                count
+                for days_, count in cards.intervals.items()
+                if days_ >= low and (high is None or days_ <= high)
+            ),
+        )
+        for low, high in INTERVAL_BUCKETS
+    ]
+    difficulties = [
+        (f"{low}–{high}", cards.difficulties.get(low, 0)) for low, high in DIFFICULTY_BUCKETS
+    ]
+
+    sizes = section_sizes or {}
+    mastery = {}
+    for section in sections:
+        total, studied = cards.recall.get(section, (0.0, 0))
+        mastery[section] = (total / studied if studied else None, studied, sizes.get(section, 0))
+
+    return Stats(
+        today=today,
+        heatmap=heatmap,
+        reviews_per_day=recent,
+        forecast=forecast,
+        retention=retention,
+        states=dict(states),
+        intervals=intervals,
+        difficulties=difficulties,
+        streak=current_streak(heatmap, today),
+        mastery=mastery,
+    )
 
 
 def compute_stats(
@@ -163,93 +342,14 @@ def compute_stats(
     forecast_days: int = 30,
     recent_days: int = 30,
 ) -> Stats:
-    """Every number of the statistics page.
-
-    Args:
-        reviews: the learner's reviews of the past year (or more), any order.
-        cards: the learner's cards that exist (studied or created).
-        unstudied: cards of the banks never shown yet (no row), counted as new.
-        sections: the section ids for the mastery map, in outline order.
-        section_sizes: how many cards each section has in all, studied or not.
-    """
-    year_ago = today - timedelta(days=364)
-    heatmap = Counter(review.day for review in reviews if review.day >= year_ago)
-
-    per_day: dict[date, list[int]] = {}
-    for review in reviews:
-        if review.day > today - timedelta(days=recent_days):
-            entry = per_day.setdefault(review.day, [0, 0])
-            entry[0] += 1
-            entry[1] += (review.elapsed_ms or 0) // 1000
-    recent = [
-        (day, *per_day.get(day, [0, 0]))
-        for day in (today - timedelta(days=offset) for offset in range(recent_days - 1, -1, -1))
-    ]
-
-    due = Counter()
-    for card in cards:
-        if card.state == NEW or card.suspended or card.due_day is None:
-            continue
-        due[max(card.due_day, today)] += 1
-    forecast = [
-        (today + timedelta(days=i), due[today + timedelta(days=i)]) for i in range(forecast_days)
-    ]
-
-    retention = {
-        "today": _retention(reviews, today),
-        "week": _retention(reviews, today - timedelta(days=6)),
-        "month": _retention(reviews, today - timedelta(days=29)),
-        "year": _retention(reviews, year_ago),
-    }
-
-    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
-    states = Counter(
-        {"new": unstudied, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
-    )
-    for card in cards:
-        states["suspended" if card.suspended else names[card.state]] += 1
-
-    reviewing = [c for c in cards if c.state == REVIEW and c.interval_days is not None]
-    intervals = [
-        (
-            _bucket_label(low, high),
-            sum(
-                1
-                for c in reviewing
-                if c.interval_days >= low and (high is None or c.interval_days <= high)
-            ),
-        )
-        for low, high in INTERVAL_BUCKETS
-    ]
-    rated = [c.difficulty for c in cards if c.state != NEW and c.difficulty is not None]
-    difficulties = [
-        (f"{low}–{high}", sum(1 for d in rated if low <= d < high or (high == 10 and d == 10)))
-        for low, high in DIFFICULTY_BUCKETS
-    ]
-
-    recall: dict[str, list[float]] = {}
-    for card in cards:
-        if card.section is not None and card.state != NEW and card.retrievability is not None:
-            recall.setdefault(card.section, []).append(card.retrievability)
-    sizes = section_sizes or {}
-    mastery = {
-        section: (
-            sum(recall[section]) / len(recall[section]) if recall.get(section) else None,
-            len(recall.get(section, [])),
-            sizes.get(section, 0),
-        )
-        for section in sections
-    }
-
-    return Stats(
-        today=today,
-        heatmap=dict(heatmap),
-        reviews_per_day=recent,
-        forecast=forecast,
-        retention=retention,
-        states=dict(states),
-        intervals=intervals,
-        difficulties=difficulties,
-        streak=current_streak(heatmap, today),
-        mastery=mastery,
+    """:func:`stats_from_totals` from single reviews (any order) and cards."""
+    return stats_from_totals(
+        tally_reviews(reviews),
+        tally_cards(cards),
+        today,
+        unstudied=unstudied,
+        sections=sections,
+        section_sizes=section_sizes,
+        forecast_days=forecast_days,
+        recent_days=recent_days,
     )

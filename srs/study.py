@@ -9,11 +9,22 @@ rather than making the learner wait.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-__all__ = ["LEARN_AHEAD", "Counts", "StudyDay", "limits_left", "next_kind", "study_day"]
+__all__ = [
+    "LEARN_AHEAD",
+    "Counts",
+    "DaySpan",
+    "StudyDay",
+    "day_spans",
+    "limits_left",
+    "next_kind",
+    "study_day",
+]
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -37,6 +48,71 @@ def study_day(now: datetime, zone: str, rollover_hour: int) -> StudyDay:
         return datetime.combine(on, time(rollover_hour), tz).astimezone(timezone.utc)
 
     return StudyDay(date=day, start=boundary(day), end=boundary(day + timedelta(days=1)))
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpan:
+    """A stretch of time in which the learner's zone keeps one UTC offset.
+
+    Within ``[start, end)`` the study date of an instant ``t`` is the UTC calendar date of
+    ``t + shift``: the offset less the rollover hour. A database can group by that date
+    without knowing time zones.
+    """
+
+    start: datetime
+    end: datetime
+    shift: timedelta
+
+    def study_date(self, moment: datetime) -> date:
+        return (moment.astimezone(timezone.utc) + self.shift).date()
+
+
+def day_spans(zone: str, rollover_hour: int, start: datetime, end: datetime) -> list[DaySpan]:
+    """``[start, end)`` cut where ``zone`` changes its UTC offset (daylight saving, law).
+
+    The offset is sampled hourly and each change is found to the second (zones change on
+    whole seconds), so two changes less than an hour apart, which no zone has made, would
+    be missed. Whole UTC days are worked out once and kept, then cut to ``[start, end)``.
+    """
+    first = datetime.combine(start.astimezone(timezone.utc).date(), time(), timezone.utc)
+    last = datetime.combine(end.astimezone(timezone.utc).date(), time(), timezone.utc)
+    spans = _whole_day_spans(zone, rollover_hour, first, last + timedelta(days=1))
+    return [
+        DaySpan(max(span.start, start), min(span.end, end), span.shift)
+        for span in spans
+        if span.end > start and span.start < end
+    ]
+
+
+@lru_cache(maxsize=256)
+def _whole_day_spans(
+    zone: str, rollover_hour: int, start: datetime, end: datetime
+) -> tuple[DaySpan, ...]:
+    tz = ZoneInfo(zone)
+    rollover = timedelta(hours=rollover_hour)
+
+    def offset(second: int) -> timedelta:
+        return datetime.fromtimestamp(second, tz).utcoffset() or timedelta(0)
+
+    first, last = math.floor(start.timestamp()), math.ceil(end.timestamp())
+    spans: list[DaySpan] = []
+    begin, current = start.astimezone(timezone.utc), offset(first)
+    probe = first
+    while probe < last:
+        step = min(probe + 3600, last)
+        if offset(step) != current:
+            low, high = probe, step  # the change is at a second in (low, high]
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (low, middle) if offset(middle) != current else (middle, high)
+            change = datetime.fromtimestamp(high, timezone.utc)
+            if change >= end:
+                break
+            spans.append(DaySpan(begin, change, current - rollover))
+            begin, current = change, offset(high)
+        probe = step
+    spans.append(DaySpan(begin, end.astimezone(timezone.utc), current - rollover))
+    return tuple(spans)
 
 
 @dataclass(frozen=True, slots=True)

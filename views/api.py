@@ -302,6 +302,7 @@ def stats() -> Response:
     """The caller's statistics over one bank (``bank``) or all they study."""
     user = _user()
     result = learner_stats(db.session, user, _bank_ids(user), now_utc())
+    db.session.commit()  # the study days summed for the first time are kept
     return jsonify(result.to_dict())
 
 

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models import Question, Quiz, Section, db
-from models.stats import learner_stats
+from models import Quiz, db
+from models.stats import bank_outline, learner_stats
 from models.study import study_banks
 from models.types import now_utc
 from srs.stats import heatmap_weeks
@@ -30,32 +30,17 @@ def stats() -> str:
     """Statistics over one bank or all of them."""
     bank_ids, wanted = chosen_banks()
     result = learner_stats(db.session, current_user, bank_ids, now_utc())
+    db.session.commit()  # the study days summed for the first time are kept
     banks = study_banks(db.session, current_user)
     outline = []
     for bank in banks:
-        if bank.id not in bank_ids:
-            continue
-        depth: dict[str, int] = {}
-        rows = []
-        for section in db.session.scalars(
-            db.select(Section).where(Section.bank_id == bank.id).order_by(Section.position)
-        ):
-            depth[section.key] = depth[section.parent_key] + 1 if section.parent_key else 0
-            rows.append(
-                (section, depth[section.key], result.mastery.get(f"{bank.id}:{section.key}"))
-            )
-        tags = sorted(
-            {
-                tag
-                for tags in db.session.scalars(
-                    db.select(Question.tags).where(
-                        Question.bank_id == bank.id, Question.retired.is_(False)
-                    )
-                )
-                for tag in tags
-            }
-        )
-        outline.append((bank, rows, tags))
+        if bank.id in bank_ids:
+            sections = bank_outline(db.session, bank)
+            rows = [
+                (section, section.depth, result.mastery.get(f"{bank.id}:{section.key}"))
+                for section in sections.sections
+            ]
+            outline.append((bank, rows, sections.tags))
     charts = {
         "reviews": [(day.strftime("%m-%d"), count) for day, count, _ in result.reviews_per_day],
         "minutes": [

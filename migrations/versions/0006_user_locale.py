@@ -1,6 +1,6 @@
 """The interface language a learner chose: users.locale
 
-Revision ID: 0006i
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-27 21:45:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0006i"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
