@@ -86,7 +86,7 @@ def test_import_stores_every_question_as_written(session: Session) -> None:
     assert card_count(session) == 2 * MANY
 
 
-def test_reimport_of_a_new_order_moves_questions_without_changing_them(
+def test_reimport_of_a_new_order_moves_questions_and_updates_only_the_changed(
     session: Session,
 ) -> None:
     questions = [cloze(n) for n in range(MANY)]
@@ -94,16 +94,23 @@ def test_reimport_of_a_new_order_moves_questions_without_changing_them(
     session.commit()
     ids = dict(session.execute(select(Question.key, Question.id)).all())
     moved = [replace(q, source="b.yaml") for q in reversed(questions)]
+    moved[0] = replace(moved[0], text="{{c1::runc}} reworded")  # q1999
     report = import_bank(session, bank_of(moved), now=LATER)
     session.commit()
-    assert (report.unchanged, report.updated) == (MANY, 0)
+    assert (report.unchanged, report.updated) == (MANY - 1, 1)
     rows = session.execute(
         select(Question.key, Question.id, Question.position, Question.source, Question.updated_at)
     ).all()
     assert {key: (id_, position) for key, id_, position, _, _ in rows} == {
         f"q{n}": (ids[f"q{n}"], MANY - 1 - n) for n in range(MANY)
     }
-    assert {(source, updated) for *_, source, updated in rows} == {("b.yaml", T0)}
+    assert {key: (source, updated) for key, _, _, source, updated in rows if updated != T0} == {
+        "q1999": ("b.yaml", LATER)
+    }
+    assert {source for *_, source, _ in rows} == {"b.yaml"}
+    changed = session.scalars(select(Question).where(Question.key == "q1999")).one()
+    assert (changed.content, changed.card_ordinals) == ({"text": "{{c1::runc}} reworded"}, [1])
+    assert card_count(session) == 2 * MANY - 1
 
 
 def test_reimport_retires_and_revives_questions_and_their_cards(session: Session) -> None:
