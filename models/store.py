@@ -7,13 +7,14 @@ command one), so a failure anywhere leaves the database as it was.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,7 +82,7 @@ def _learner_facing(question: schema.Question) -> dict[str, Any]:
     }
 
 
-def _stored_facing(row: Question) -> dict[str, Any]:
+def _stored_facing(row: Any) -> dict[str, Any]:
     return {
         "type": row.type,
         "section_key": row.section_key,
@@ -128,14 +129,51 @@ def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[schema.Diagram, 
         stored.data = diagram.data
 
 
-def _sync_cards(session: Session, question_id: int, ordinals: list[int] | None) -> None:
-    """Retire the cards of a question (``ordinals`` None), or those whose card is gone."""
-    cards = update(Card).where(Card.question_id == question_id)
-    if ordinals is None:
-        session.execute(cards.values(retired=True))
-        return
-    session.execute(cards.where(Card.ordinal.in_(ordinals)).values(retired=False))
-    session.execute(cards.where(Card.ordinal.not_in(ordinals)).values(retired=True))
+# Rows per statement where a statement lists question ids: under SQLite's oldest limit of
+# 999 bound parameters, with room for the ordinals.
+_IDS_PER_STATEMENT = 900
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        yield ids[start : start + _IDS_PER_STATEMENT]
+
+
+def _sync_cards(session: Session, kept: dict[tuple[int, ...], list[int]], gone: list[int]) -> None:
+    """Retire every card of the questions ``gone``; of the questions in ``kept``, under the
+    ordinals of the cards they still make, revive those cards and retire the others."""
+    for chunk in _chunks(gone):
+        session.execute(update(Card).where(Card.question_id.in_(chunk)).values(retired=True))
+    for ordinals, question_ids in kept.items():
+        for chunk in _chunks(question_ids):
+            cards = update(Card).where(Card.question_id.in_(chunk))
+            session.execute(cards.where(Card.ordinal.in_(ordinals)).values(retired=False))
+            session.execute(cards.where(Card.ordinal.not_in(ordinals)).values(retired=True))
+
+
+# The columns a question is written back from: rows of these cost a fraction of ORM objects,
+# and an export reads every question of a bank.
+_AS_WRITTEN = (
+    Question.key,
+    Question.type,
+    Question.section_key,
+    Question.tags,
+    Question.explanation,
+    Question.source,
+    Question.line,
+    Question.content,
+)
+
+
+# What import compares and rewrites of a stored question, read as plain rows too.
+_STORED = (
+    Question.id,
+    *_AS_WRITTEN,
+    Question.card_ordinals,
+    Question.card_count,
+    Question.position,
+    Question.retired,
+)
 
 
 def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None) -> ImportReport:
@@ -143,7 +181,9 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
 
     Questions are matched by id: a known one is updated in place (its cards and reviews
     stay), a new one is added, one that is no longer in the bank is retired, and a retired
-    one whose id comes back is revived.
+    one whose id comes back is revived. Questions are written with bulk statements, not
+    through ORM objects: a ``Question`` of this bank already loaded in ``session`` does not
+    see the import until it is expired (a commit expires it).
     """
     now = now or now_utc()
     row = session.get(Bank, bank.id)
@@ -162,36 +202,49 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
     _sync_sections(session, row, bank.sections)
     _sync_diagrams(session, row, bank.diagrams)
 
-    existing = {question.key: question for question in row.questions}
+    existing = {
+        stored.key: stored
+        for stored in session.execute(select(*_STORED).where(Question.bank_id == row.id))
+    }
     counts: Counter[str] = Counter()
+    added: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    kept: dict[tuple[int, ...], list[int]] = defaultdict(list)
     for position, question in enumerate(bank.questions):
         values = _learner_facing(question)
-        placement = {"position": position, "source": question.source, "line": question.line}
+        place = (position, question.source, question.line)
+        placement = dict(zip(("position", "source", "line"), place, strict=True))
         stored = existing.pop(question.id, None)
         if stored is None:
-            session.add(
-                Question(bank_id=row.id, key=question.id, updated_at=now, **values, **placement)
+            added.append(
+                {"bank_id": row.id, "key": question.id, "retired": False, "updated_at": now}
+                | values
+                | placement
             )
             counts["added"] += 1
             continue
         revived = stored.retired
         changed = _stored_facing(stored) != values
-        cards_changed = revived or stored.card_ordinals != values["card_ordinals"]
         counts["revived" if revived else "updated" if changed else "unchanged"] += 1
-        for key, value in (values | placement).items():
-            setattr(stored, key, value)
-        stored.retired = False
         if changed or revived:
-            stored.updated_at = now
-        if cards_changed:
-            _sync_cards(session, stored.id, values["card_ordinals"])
-    for stored in existing.values():
-        if not stored.retired:
-            stored.retired = True
-            stored.updated_at = now
-            counts["retired"] += 1
-            _sync_cards(session, stored.id, None)
-    session.flush()
+            changes.append(
+                {"id": stored.id, "retired": False, "updated_at": now} | values | placement
+            )
+        elif (stored.position, stored.source, stored.line) != place:
+            changes.append({"id": stored.id} | placement)
+        if revived or stored.card_ordinals != values["card_ordinals"]:
+            kept[tuple(values["card_ordinals"])].append(stored.id)
+    gone = [stored.id for stored in existing.values() if not stored.retired]
+    counts["retired"] = len(gone)
+    if added:
+        session.execute(insert(Question), added)
+    if changes:
+        session.execute(update(Question), changes)
+    for chunk in _chunks(gone):
+        session.execute(
+            update(Question).where(Question.id.in_(chunk)).values(retired=True, updated_at=now)
+        )
+    _sync_cards(session, kept, gone)
     row.card_count = session.scalar(
         select(func.coalesce(func.sum(Question.card_count), 0)).where(
             Question.bank_id == row.id, Question.retired.is_(False)
@@ -273,7 +326,9 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     return lines
 
 
-def as_question(row: Question) -> schema.Question:
+def as_question(row: Any) -> schema.Question:
+    """A stored question as the loader would read it, from a ``Question`` or a row of the
+    columns :data:`_AS_WRITTEN` names."""
     content = dict(row.content)
     for key in ("accept", "choices", "items"):
         if key in content:
@@ -297,8 +352,8 @@ def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
     row = session.get(Bank, bank_id)
     if row is None:
         return None
-    questions = session.scalars(
-        select(Question)
+    questions = session.execute(
+        select(*_AS_WRITTEN)
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .order_by(Question.position)
     )

@@ -10,14 +10,18 @@ and an image whose path it does not know is shown as its alt text instead.
 
 from __future__ import annotations
 
+import re
 import threading
 import xml.etree.ElementTree as etree  # noqa: N813 (the name Markdown uses)
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from pygments.formatters import HtmlFormatter
 
 __all__ = ["DiagramResolver", "highlight_css", "image_sources", "render_markdown"]
 
@@ -75,6 +79,28 @@ class _ImageExtension(Extension):
 
 _local = threading.local()
 
+_FORMATTERS_KEPT = 32
+
+
+def _formatter(lang_str: str = "", **options: Any) -> HtmlFormatter:
+    """The Pygments formatter for these options, built once per thread and reused.
+
+    Building one computes its whole style sheet, which costs more than highlighting a block;
+    ``codehilite`` would build one per code block. A formatter keeps no state between blocks
+    but a cache of span openers, so reusing it renders the same bytes. ``lang_str`` is what
+    ``codehilite`` passes a formatter given as a callable; Pygments' own HTML formatter, which
+    ``codehilite`` otherwise builds by name, does not take it.
+    """
+    formatters: dict[str, HtmlFormatter] = _local.__dict__.setdefault("formatters", {})
+    # Options come from the author's fence attributes too, so the values may be lists.
+    key = repr(sorted(options.items()))
+    formatter = formatters.get(key)
+    if formatter is None:
+        if len(formatters) >= _FORMATTERS_KEPT:
+            formatters.clear()
+        formatter = formatters[key] = HtmlFormatter(**options)
+    return formatter
+
 
 def _markdown() -> tuple[markdown.Markdown, _Images]:
     # Building a Markdown instance costs more than rendering a card; instances are not
@@ -90,7 +116,11 @@ def _markdown() -> tuple[markdown.Markdown, _Images]:
                 images,
             ],
             extension_configs={
-                "codehilite": {"guess_lang": False, "css_class": "codehilite"},
+                "codehilite": {
+                    "guess_lang": False,
+                    "css_class": "codehilite",
+                    "pygments_formatter": _formatter,
+                },
                 "tables": {"use_align_attribute": True},
             },
             output_format="html",
@@ -121,6 +151,10 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
         module, links limited to http, https and mailto, images only from URLs the
         resolver gave.
     """
+    if "![" not in text:
+        # No Markdown image, so the resolver is never asked: the HTML depends on the text
+        # alone and is the same for every bank and caller.
+        return _render_without_images(text)
     served: set[str] = set()
 
     def resolve_and_remember(path: str) -> str | None:
@@ -130,6 +164,8 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
         return url
 
     html = _convert(text, resolve_and_remember)
+    if not served:
+        return _sanitise(html)
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src" and value not in served:
@@ -140,10 +176,53 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
+        url_schemes=_URL_SCHEMES,
+        link_rel=_LINK_REL,
         attribute_filter=keep,
     )
+
+
+_URL_SCHEMES = {"http", "https", "mailto"}
+_LINK_REL = "noopener noreferrer nofollow"
+# Without a diagram served, no image may keep a source: raw HTML's ``<img src>`` included.
+_ATTRIBUTES_NO_SOURCES = _ATTRIBUTES | {"img": _ATTRIBUTES["img"] - {"src"}}
+
+# One line of letters, digits, spaces and punctuation that no Markdown rule reads and that
+# neither Markdown nor the sanitiser escapes renders as itself in a paragraph. It starts with
+# a letter, so that it cannot open a list, a heading or a code block; "_" is excluded, as are
+# two spaces in a row and a space at the end.
+_PLAIN = re.compile(r"[^\W\d_][\w ,.;:?'\"()%/@$^+=\u3001-\u303f\uff01-\uff5e]*")
+
+
+@lru_cache(maxsize=8192)
+def _render_without_images(text: str) -> str:
+    """The sanitised HTML of an image-free text, rendered once per process."""
+    if _is_plain(text):
+        return f"<p>{text}</p>"
+    return _sanitise(_convert(text, lambda path: None))
+
+
+def _is_plain(text: str) -> bool:
+    return (
+        _PLAIN.fullmatch(text) is not None
+        and "_" not in text
+        and "  " not in text
+        and not text.endswith(" ")
+    )
+
+
+# Built once: nh3.clean would turn the allowed tags and attributes into the sanitiser's own
+# sets on every call, which costs more than cleaning a card's HTML.
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES_NO_SOURCES,
+    url_schemes=_URL_SCHEMES,
+    link_rel=_LINK_REL,
+)
+
+
+def _sanitise(html: str) -> str:
+    return _CLEANER.clean(html)
 
 
 def image_sources(text: str) -> list[str]:

@@ -13,6 +13,7 @@ lets it refuse what a bank never needs and what makes YAML dangerous:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 from yaml.resolver import Resolver
@@ -36,8 +37,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolver = Resolver()
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """A place in a text file, both numbers counted from 1."""
 
     line: int
@@ -107,6 +107,10 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
+_STR = f"{_CORE}str"
+_NULL = f"{_CORE}null"
+
+
 class _Builder:
     """Turns libyaml events into a tree of :data:`Node`, collecting problems as it goes."""
 
@@ -115,19 +119,34 @@ class _Builder:
         self.stack: list[tuple[Mapping | Sequence, Scalar | None]] = []
         self.documents = 0
         self.root: Node | None = None
+        # The tag of each plain scalar read so far: a bank repeats its keys and values
+        # ("id", "type", "basic"...) thousands of times.
+        self.resolved: dict[str, str] = {}
 
     def problem(self, mark: yaml.Mark, message: str) -> None:
         self.problems.append(YamlProblem(Position.of(mark), message))
 
-    def check_event(self, event: yaml.Event) -> None:
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+    def check_node(self, event: yaml.ScalarEvent | yaml.CollectionStartEvent) -> None:
+        """Refuse an anchor, or a tag outside the core schema, on a scalar or a collection."""
+        if event.anchor is not None:
             self.problem(
-                event.start_mark, f"anchor '&{anchor}': anchors and aliases are not allowed"
+                event.start_mark, f"anchor '&{event.anchor}': anchors and aliases are not allowed"
             )
-        tag = getattr(event, "tag", None)
-        if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
+        tag = event.tag
+        if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
             self.problem(event.start_mark, f"tag '{_tag_name(tag)}' is not allowed")
+
+    def tag_of(self, event: yaml.ScalarEvent) -> str:
+        tag = event.tag
+        if tag is not None and tag != "!":
+            return tag
+        if not event.implicit[0]:
+            return _STR  # quoted, or tagged "!": a string whatever it reads like
+        value = event.value
+        tag = self.resolved.get(value)
+        if tag is None:
+            tag = self.resolved[value] = _resolver.resolve(yaml.ScalarNode, value, event.implicit)
+        return tag
 
     def add(self, node: Node) -> None:
         if not self.stack:
@@ -140,7 +159,7 @@ class _Builder:
         if pending_key is None:
             if not isinstance(node, Scalar):
                 self.problems.append(YamlProblem(node.position, "a key must be a plain value"))
-                key = Scalar("", f"{_CORE}str", node.position)
+                key = Scalar("", _STR, node.position)
             else:
                 key = node
             self.stack[-1] = (parent, key)
@@ -169,28 +188,29 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> bool:
         """Take one event; return False when reading must stop."""
-        self.check_event(event)
-        if isinstance(event, yaml.DocumentStartEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            self.check_node(event)
+            tag = self.tag_of(event)
+            self.add(Scalar(event.value, tag, Position.of(event.start_mark)))
+        elif kind is yaml.MappingStartEvent:
+            self.check_node(event)
+            return self.open(Mapping(Position.of(event.start_mark)), event.start_mark)
+        elif kind is yaml.SequenceStartEvent:
+            self.check_node(event)
+            return self.open(Sequence(Position.of(event.start_mark)), event.start_mark)
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self.stack.pop()
+        elif kind is yaml.AliasEvent:
+            self.problem(
+                event.start_mark, f"alias '*{event.anchor}': anchors and aliases are not allowed"
+            )
+            self.add(Scalar("", _NULL, Position.of(event.start_mark)))
+        elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 self.problem(event.start_mark, "only one YAML document is allowed per file")
                 return False
-        elif isinstance(event, yaml.AliasEvent):
-            self.problem(
-                event.start_mark, f"alias '*{event.anchor}': anchors and aliases are not allowed"
-            )
-            self.add(Scalar("", f"{_CORE}null", Position.of(event.start_mark)))
-        elif isinstance(event, yaml.ScalarEvent):
-            tag = event.tag
-            if tag in (None, "!"):
-                tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-            self.add(Scalar(event.value, tag, Position.of(event.start_mark)))
-        elif isinstance(event, yaml.MappingStartEvent):
-            return self.open(Mapping(Position.of(event.start_mark)), event.start_mark)
-        elif isinstance(event, yaml.SequenceStartEvent):
-            return self.open(Sequence(Position.of(event.start_mark)), event.start_mark)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            self.stack.pop()
         return True
 
 

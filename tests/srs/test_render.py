@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+import markdown
 import pytest
 
+from srs import render
 from srs.cloze import render_cloze
 from srs.render import highlight_css, image_sources, render_markdown
 
@@ -109,3 +113,66 @@ def test_cloze_answer_with_markup_is_still_sanitised() -> None:
 def test_highlight_css_has_a_dark_variant() -> None:
     css = highlight_css()
     assert ".codehilite .k" in css and "@media (prefers-color-scheme: dark)" in css
+
+
+_CODE_BLOCKS = [
+    "```sh\ndocker run --rm -it alpine sh\n```",
+    '```{.python hl_lines="2"}\nx = 1\ny = 2\n```',
+    "```{.python linenums=true}\nx = 1\n```",
+    "```python\nx = 1\ny = 2\n```",
+    "```\nno language\n```",
+    "```nosuchlanguage\nx\n```",
+    "Text first.\n\n    an indented\n    code block",
+    "```sh\necho one\n```\n\n```sh\necho two\n```",
+]
+
+
+def test_code_highlights_as_codehilite_alone_would() -> None:
+    """One formatter per set of options serves every block, with the bytes of a new one."""
+    stock = markdown.Markdown(
+        extensions=["fenced_code", "codehilite"],
+        extension_configs={"codehilite": {"guess_lang": False, "css_class": "codehilite"}},
+        output_format="html",
+    )
+    for text in _CODE_BLOCKS + _CODE_BLOCKS[::-1]:
+        assert render._convert(text, lambda path: None) == stock.reset().convert(text), text
+
+
+def test_highlighted_lines_stay_with_their_block() -> None:
+    marked = '```{.python hl_lines="1"}\nx = 1\n```'
+    plain = "```python\nx = 1\n```"
+    for _ in range(2):
+        assert '<span class="hll">' in render_markdown(marked)
+        assert '<span class="hll">' not in render_markdown(plain)
+
+
+def _texts(rng: random.Random) -> list[str]:
+    """Short lines of letters, digits and punctuation, half of them with one of Markdown's
+    own characters (or a space, a break or a character the sanitiser escapes) inside."""
+    common = list("aZé中文，？：（）0123456789 .,;:?'\"()%/@$^+=")
+    rare = list("_-*#&<>`[]!|~\\\t\n\u00a0\u3000")
+    texts = []
+    for _ in range(3000):
+        chars = [rng.choice(common) for _ in range(rng.randrange(0, 24))]
+        if rng.random() < 0.5:
+            chars.insert(rng.randrange(len(chars) + 1), rng.choice(rare))
+        texts.append(rng.choice("abcXYZéß中文容器") + "".join(chars))
+    return texts
+
+
+def test_plain_lines_render_as_the_parser_renders_them() -> None:
+    """The shortcut for plain lines gives exactly what Markdown and the sanitiser give."""
+    texts = _texts(random.Random(20261127))
+    texts += ['Tom\'s "quote" (here)', "A. first", "x = y + z; 50% off", "用户/组：容器？"]
+    plain = [text for text in texts if render._is_plain(text)]
+    assert len(plain) > 1000
+    for text in plain:
+        assert render_markdown(text) == render._sanitise(render._convert(text, lambda p: None))
+    for text in ("1. one", "a_b", "a  b", "a ", "a & b", "a <b>", "a\nb", "a\u00a0b", "a\u3000"):
+        assert not render._is_plain(text), text
+
+
+def test_text_without_images_renders_alike_for_every_resolver() -> None:
+    text = 'See `docker ps` and <img src="diagrams/engine.svg">.'
+    assert render_markdown(text, served) == render_markdown(text) == render_markdown(text, None)
+    assert "src=" not in render_markdown(text, served)

@@ -98,3 +98,14 @@ def test_reader_builds_no_python_objects() -> None:
     assert [p.message for p in problems] == ["tag '!!python/object:builtins.dict' is not allowed"]
     assert tree is not None
     assert type(tree.values["a"]).__name__ == "Mapping"
+
+
+def test_each_scalar_keeps_its_own_tag_however_often_its_text_repeats() -> None:
+    tree, problems = read_yaml("a: 1\nb: '1'\nc: 1\ne: !!str 1\nf: yes\ng: 'yes'\nh: yes\n")
+    assert problems == [] and tree is not None
+    tags = {key: node.tag.rsplit(":", 1)[1] for key, node in tree.values.items()}
+    assert tags == {
+        "a": "int", "b": "str", "c": "int", "e": "str",
+        "f": "bool", "g": "str", "h": "bool",
+    }  # fmt: skip
+    assert (tree.values["c"].position.line, tree.values["c"].position.column) == (3, 4)
