@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from srs.bank import BANK_FILE, BankError, Problem
+from srs.bank import BANK_FILE, BankError, Problem, size_over_limit
 
 __all__ = ["MAX_FILES", "TOTAL_FACTOR", "unpack_zip"]
 
@@ -30,10 +30,6 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 
 class _TooBigError(Exception):
     """An entry unpacked to more bytes than allowed, whatever its header declared."""
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.1f} MB"
 
 
 def _path_problem(name: str) -> str | None:
@@ -59,7 +55,7 @@ def _entry_problem(info: zipfile.ZipInfo, max_bytes: int) -> str | None:
     if info.flag_bits & 0x1:
         return "encrypted; make the archive without a password"
     if info.file_size > max_bytes:
-        return f"file is {_megabytes(info.file_size)}; the limit is {max_bytes / 1e6:g} MB"
+        return f"file is {size_over_limit(info.file_size, max_bytes)}"
     return None
 
 
@@ -87,8 +83,7 @@ def _check(
                 name,
                 1,
                 1,
-                f"the archive unpacks to {_megabytes(total)}; "
-                f"the limit is {TOTAL_FACTOR * max_bytes / 1e6:g} MB",
+                f"the archive unpacks to {size_over_limit(total, TOTAL_FACTOR * max_bytes)}",
             )
         )
     return problems
