@@ -18,7 +18,7 @@ from pathlib import Path
 
 from srs.bank import BANK_FILE, BankError, Problem, size_over_limit
 
-__all__ = ["MAX_FILES", "TOTAL_FACTOR", "unpack_zip"]
+__all__ = ["MAX_FILES", "TOTAL_FACTOR", "ZIP_ERRORS", "unpack_zip"]
 
 MAX_FILES = 2000
 # A bank may unpack to this many times the size limit of one file, all files together.
@@ -26,6 +26,19 @@ TOTAL_FACTOR = 20
 
 _CHUNK = 64 * 1024
 _DRIVE = re.compile(r"[A-Za-z]:")
+
+
+# What zipfile raises on a damaged archive: bad headers, bad data, a version or compression
+# method it does not know.
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+)
 
 
 class _TooBigError(Exception):
@@ -166,7 +179,7 @@ def unpack_zip(
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+    except ZIP_ERRORS:
         raise BankError([Problem(name, 1, 1, "not a zip archive")]) from None
     with archive:
         infos = archive.infolist()
@@ -180,7 +193,7 @@ def unpack_zip(
                 budget -= _unpack_entry(archive, info, dest, budget, max_bytes)
             except _TooBigError as error:
                 message = str(error)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
                 message = f"damaged, or its header gives false sizes ({error})"
             except NotImplementedError as error:
                 message = f"cannot be unpacked: {error}"
