@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
 
+from extensions import limiter
 from models import db
 from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
 from models.optimize import optimize_user, training_reviews, use_default_parameters
@@ -28,6 +29,7 @@ from models.study import review_log
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
+from views.auth import SIGN_IN_LIMIT
 
 bp = Blueprint("settings", __name__)
 
@@ -124,6 +126,7 @@ def settings() -> str | Response:
 
 @bp.post("/settings/password")
 @login_required
+@limiter.limit(SIGN_IN_LIMIT)
 def change_password() -> str | Response:
     """Set a new password, given the current one."""
     form = PasswordForm(prefix="pw")
