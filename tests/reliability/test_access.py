@@ -464,3 +464,25 @@ def test_no_password_reaches_the_logs(
     assert len(caplog.records) > 50  # the engine's statements were logged, so logging was on
     logged = caplog.text + "\n".join(str(r.args) for r in caplog.records)
     assert [name for name, secret in SECRETS.items() if secret in logged] == []
+
+
+# -- ids past any column ---------------------------------------------------------------------
+
+
+def test_an_id_past_any_column_is_not_found_rather_than_an_overflow(
+    app: Flask, tmp_path: Path
+) -> None:
+    _world(app, tmp_path)
+    huge = 2**63
+    admin = _client(app, "admin")
+    assert admin.get(f"/groups/{huge}").status_code == 404
+    assert admin.get(f"/quiz/x/{huge}").status_code == 404
+    headers = {"Authorization": f"Bearer {_token(app, 'bob')}"}
+    api = app.test_client()
+    assert api.post(f"/api/v1/cards/{huge}/bury", headers=headers).status_code == 404
+    assert api.post(f"/api/v1/cards/{huge - 1}/bury", headers=headers).status_code == 404
+    assert api.get(f"/api/v1/reviews?after_id={2**70}", headers=headers).get_json() == []
+    assert api.get(f"/api/v1/reviews?after_id=-{2**70}", headers=headers).status_code == 200
+    refused = api.get("/api/v1/reviews?after_id=x", headers=headers)
+    assert refused.status_code == 400
+    assert refused.get_json() == {"error": "'after_id' must be a review id, not 'x'"}
