@@ -27,7 +27,7 @@ from tests.reliability.hostile import CORPUS, GOOD_BANK
 # Bounded so that the whole file runs in well under a minute on a busy machine; the numbers
 # are in tests/reliability/README.md.
 FUZZ = settings(
-    max_examples=300,
+    max_examples=200,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -123,7 +123,7 @@ def _damaged(draw: st.DrawFn, text: str) -> str:
     return text
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=150)
 @given(st.data())
 def test_generated_banks_damaged(data: st.DataObject) -> None:
     tree = data.draw(_BANKS)
@@ -203,7 +203,7 @@ def _apkg() -> bytes:
         return target.read_bytes()
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=100)
 @given(_flipped(_apkg()) | st.binary(max_size=1024))
 def test_uploaded_anki_packages(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
