@@ -13,16 +13,27 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
+from models.types import MAX_ID
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("wengu")
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number past any id is no match (404), not an overflow
+    in the database driver (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _secret_key(instance: Path) -> str:
@@ -64,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_mapping(settings)
+    app.url_map.converters["int"] = IdConverter
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY"]:

@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User, db
-from models.accounts import AccountError, create_user, issue_token
+from models.accounts import AccountError, create_user, issue_token, revoke_tokens
 from models.backup import BackupError, backup_database, restore_database
 from models.optimize import optimize_user
 from models.schema import upgrade_database
@@ -24,6 +24,14 @@ from srs.optimize import NotEnoughHistory
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
 
 bank_cli = AppGroup("bank", help="Check, import and list question banks.")
+
+
+def _account(name: str) -> User:
+    """The account called ``name``, or a ClickException saying there is none."""
+    user = db.session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise click.ClickException(f"There is no account '{name}'.")
+    return user
 
 
 def _load(paths: tuple[str, ...]) -> list:
@@ -87,9 +95,7 @@ def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
     if learner is not None:
         if fmt != "apkg":
             raise click.ClickException("--scheduling-of goes with --format apkg.")
-        user = db.session.scalar(select(User).where(User.name == learner))
-        if user is None:
-            raise click.ClickException(f"There is no account '{learner}'.")
+        user = _account(learner)
         options.update(
             scheduling=learner_schedule(db.session, user, bank_id),
             zone=user.timezone,
@@ -118,7 +124,7 @@ def list_(as_json: bool) -> None:
         )
 
 
-user_cli = AppGroup("user", help="Create accounts and API tokens.")
+user_cli = AppGroup("user", help="Create accounts; issue and revoke API tokens.")
 
 
 @user_cli.command("create")
@@ -146,13 +152,21 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
 @click.argument("name")
 def user_token(name: str) -> None:
     """Print a new API token for NAME (shown once; only its hash is kept)."""
-    user = db.session.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise click.ClickException(f"There is no account '{name}'.")
+    user = _account(name)
     token = issue_token(db.session, user)
     db.session.commit()
     click.echo(f"API token for '{user.name}'; send it as 'Authorization: Bearer TOKEN':")
     click.echo(token)
+
+
+@user_cli.command("revoke-tokens")
+@click.argument("name")
+def user_revoke_tokens(name: str) -> None:
+    """Revoke every API token of NAME: requests sending them are refused from now on."""
+    user = _account(name)
+    count = revoke_tokens(db.session, user)
+    db.session.commit()
+    click.echo(f"Revoked {count} API token{'s' if count != 1 else ''} of '{user.name}'.")
 
 
 fsrs_cli = AppGroup("fsrs", help="Fit learners' FSRS parameters to their own reviews.")
@@ -170,9 +184,7 @@ def fsrs_optimize(name: str | None) -> None:
             db.session.scalars(select(User).where(User.disabled.is_(False)).order_by(User.name))
         )
     else:
-        user = db.session.scalar(select(User).where(User.name == name))
-        if user is None:
-            raise click.ClickException(f"There is no account '{name}'.")
+        user = _account(name)
         users = [user]
     for user in users:
         try:

@@ -8,7 +8,11 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "now_utc"]
+__all__ = ["MAX_ID", "UTCDateTime", "now_utc"]
+
+# The largest id an id column holds (SQLite's INTEGER, PostgreSQL's bigint): a larger
+# number sent to the driver overflows instead of finding nothing.
+MAX_ID = 2**63 - 1
 
 
 def now_utc() -> datetime:

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import genanki
 from pygments.formatters import HtmlFormatter
 
+from srs.archive import ZIP_ERRORS
 from srs.bank import (
     DEFAULT_MAX_BYTES,
     IMAGE_TYPES,
@@ -653,7 +654,7 @@ class _PackageReader:
                     if data.tell() + len(chunk) > self.max_bytes:
                         raise self.refuse(f"{what} is over {self.max_bytes / 1e6:g} MB; {limit}")
                     data.write(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        except ZIP_ERRORS as error:
             raise self.refuse(f"{what} is damaged ({error})") from None
         return data.getvalue()
 
@@ -948,7 +949,7 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     """
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+    except ZIP_ERRORS:
         raise BankError([Problem(str(path), 1, 1, "not an Anki package (a zip archive)")]) from None
     with archive:
         reader = _PackageReader(path, archive, max_bytes)

@@ -16,9 +16,9 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from srs.bank import BANK_FILE, BankError, Problem
+from srs.bank import BANK_FILE, BankError, Problem, size_over_limit
 
-__all__ = ["MAX_FILES", "TOTAL_FACTOR", "unpack_zip"]
+__all__ = ["MAX_FILES", "TOTAL_FACTOR", "ZIP_ERRORS", "unpack_zip"]
 
 MAX_FILES = 2000
 # A bank may unpack to this many times the size limit of one file, all files together.
@@ -28,12 +28,21 @@ _CHUNK = 64 * 1024
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 
+# What zipfile raises on a damaged archive: bad headers, bad data, a version or compression
+# method it does not know.
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+)
+
+
 class _TooBigError(Exception):
     """An entry unpacked to more bytes than allowed, whatever its header declared."""
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.1f} MB"
 
 
 def _path_problem(name: str) -> str | None:
@@ -59,7 +68,7 @@ def _entry_problem(info: zipfile.ZipInfo, max_bytes: int) -> str | None:
     if info.flag_bits & 0x1:
         return "encrypted; make the archive without a password"
     if info.file_size > max_bytes:
-        return f"file is {_megabytes(info.file_size)}; the limit is {max_bytes / 1e6:g} MB"
+        return f"file is {size_over_limit(info.file_size, max_bytes)}"
     return None
 
 
@@ -87,8 +96,7 @@ def _check(
                 name,
                 1,
                 1,
-                f"the archive unpacks to {_megabytes(total)}; "
-                f"the limit is {TOTAL_FACTOR * max_bytes / 1e6:g} MB",
+                f"the archive unpacks to {size_over_limit(total, TOTAL_FACTOR * max_bytes)}",
             )
         )
     return problems
@@ -171,7 +179,7 @@ def unpack_zip(
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+    except ZIP_ERRORS:
         raise BankError([Problem(name, 1, 1, "not a zip archive")]) from None
     with archive:
         infos = archive.infolist()
@@ -185,7 +193,7 @@ def unpack_zip(
                 budget -= _unpack_entry(archive, info, dest, budget, max_bytes)
             except _TooBigError as error:
                 message = str(error)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
                 message = f"damaged, or its header gives false sizes ({error})"
             except NotImplementedError as error:
                 message = f"cannot be unpacked: {error}"

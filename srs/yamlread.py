@@ -214,6 +214,18 @@ class _Builder:
         return True
 
 
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
+    """A character YAML may not hold (NUL, most control characters, U+FFFE), where it stands."""
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    character = error.character if isinstance(error.character, int) else ord(error.character)
+    return YamlProblem(
+        Position(line, column),
+        f"character U+{character:04X} is not allowed in YAML; remove it",
+    )
+
+
 def read_yaml(text: str) -> tuple[Node | None, list[YamlProblem]]:
     """Read one YAML document from ``text``.
 
@@ -236,6 +248,9 @@ def read_yaml(text: str) -> tuple[Node | None, list[YamlProblem]]:
         if error.context and error.problem:
             message = f"{error.context}, {error.problem}"
         builder.problems.append(YamlProblem(Position.of(mark) if mark else Position(1, 1), message))
+        complete = False
+    except yaml.reader.ReaderError as error:
+        builder.problems.append(_reader_problem(text, error))
         complete = False
     except yaml.YAMLError as error:
         builder.problems.append(YamlProblem(Position(1, 1), str(error)))

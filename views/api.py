@@ -31,7 +31,7 @@ from models.study import (
     study_banks,
     undo_last,
 )
-from models.types import now_utc
+from models.types import MAX_ID, now_utc
 from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts
 from views.cards import card_payload, token_card_id
@@ -264,6 +264,17 @@ def _since() -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _after_id() -> int | None:
+    text = request.args.get("after_id")
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ApiError(400, f"'after_id' must be a review id, not '{text}'") from None
+    return max(-MAX_ID, min(value, MAX_ID))  # past every id either way: the same answer
+
+
 @bp.get("/reviews")
 def reviews() -> Response:
     """The caller's review log, oldest first, from ``since`` (and after ``after_id``)."""
@@ -272,7 +283,7 @@ def reviews() -> Response:
     since = _since()
     if since is not None:
         query = query.where(Review.reviewed_at >= since)
-    after_id = request.args.get("after_id", type=int)
+    after_id = _after_id()
     if after_id is not None:
         query = query.where(Review.id > after_id)
     rows = db.session.execute(query).all()

@@ -145,7 +145,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """Sign out."""
-    logout_user()
     session.clear()
+    logout_user()  # after clearing: it leaves the mark that deletes the remember-me cookie
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

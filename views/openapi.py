@@ -72,6 +72,7 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Card"}, "The next card."),
                     "204": {"description": "Nothing is due."},
+                    "400": _error("practice without bank, or a malformed practice or exclude."),
                     "401": _error("No credentials."),
                     "404": _error("The caller studies no such bank."),
                 },
@@ -132,7 +133,7 @@ OPENAPI: dict[str, Any] = {
                         {"type": "array", "items": {"$ref": "#/components/schemas/Review"}},
                         "Up to 5000 reviews.",
                     ),
-                    "400": _error("'since' is not an ISO 8601 time."),
+                    "400": _error("'since' is not an ISO 8601 time, or 'after_id' no integer."),
                     "401": _error("No credentials."),
                 },
             }

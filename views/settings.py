@@ -25,6 +25,7 @@ from wtforms import DecimalField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
 
+from extensions import limiter
 from models import db
 from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
 from models.optimize import optimize_user, training_reviews, use_default_parameters
@@ -32,6 +33,7 @@ from models.study import review_log
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
+from views.auth import SIGN_IN_LIMIT
 from views.i18n import LANGUAGES
 
 bp = Blueprint("settings", __name__)
@@ -150,6 +152,7 @@ def settings() -> str | Response:
 
 @bp.post("/settings/password")
 @login_required
+@limiter.limit(SIGN_IN_LIMIT)
 def change_password() -> str | Response:
     """Set a new password, given the current one."""
     form = PasswordForm(prefix="pw")

@@ -386,8 +386,9 @@ def test_svg_in_the_diagram_folder_is_checked_even_unused(write_bank) -> None:
 def test_file_over_the_size_limit(write_bank) -> None:
     text = HEAD + "questions:\n  - {id: q, type: basic, prompt: p, answer: '" + "x" * 2000 + "'}\n"
     root = write_bank("b", {"bank.yaml": text})
+    size = (root / "bank.yaml").stat().st_size
     assert problems(root, max_bytes=1000) == [
-        "bank.yaml:1:1: file is 0.0 MB; the limit is 0.001 MB"
+        f"bank.yaml:1:1: file is {size:,} bytes; the limit is 1,000 bytes"
     ]
 
 
@@ -395,7 +396,7 @@ def test_diagram_over_the_size_limit(write_bank) -> None:
     text = HEAD + "questions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
     root = write_bank("b", {"bank.yaml": text, "diagrams/big.png": b"x" * 5000})
     assert problems(root, max_bytes=1000) == [
-        "diagrams/big.png:1:1: file is 0.0 MB; the limit is 0.001 MB"
+        "diagrams/big.png:1:1: file is 5,000 bytes; the limit is 1,000 bytes"
     ]
 
 

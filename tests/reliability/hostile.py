@@ -1,0 +1,191 @@
+"""A corpus of hostile banks: each a set of files and the problem a reader must report.
+
+Each case names the file, line and column of the first problem expected and a part of its
+message, relative to the bank's folder, so that the command line (``/tmp/x/case/bank.yaml``)
+and the upload (``case.zip:bank.yaml``, ``case.yaml``) can each be checked against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CORPUS", "GOOD_BANK", "HostileBank"]
+
+GOOD_BANK = b"id: x\ntitle: X\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
+_HEAD = "id: x\ntitle: X\nquestions:\n"
+_QUESTION = "  - {id: q, type: basic, prompt: p, answer: a}\n"
+_SVG = "http://www.w3.org/2000/svg"
+
+
+def _bank(*questions: str) -> bytes:
+    return (_HEAD + "".join(f"  - {q}\n" for q in questions)).encode()
+
+
+def _explained(reference: str) -> bytes:
+    return _bank(f"{{id: q, type: basic, prompt: p, answer: a, explanation: '![d]({reference})'}}")
+
+
+def _with_diagram(svg: str) -> dict[str, bytes]:
+    return {
+        "bank.yaml": _explained("diagrams/d.svg"),
+        "diagrams/d.svg": svg.encode(),
+    }
+
+
+@dataclass(frozen=True)
+class HostileBank:
+    """A bad bank and the first problem it must be refused with."""
+
+    name: str
+    kind: str  # syntax, types, tags, aliases, huge, binary, nesting, paths, diagrams, keys
+    files: dict[str, bytes]
+    file: str  # the file at fault, relative to the bank
+    line: int
+    column: int
+    message: str  # a part of the message
+
+    @property
+    def single_file(self) -> bool:
+        """Whether the bank can be uploaded as one .yaml too: one file, with no diagrams."""
+        return list(self.files) == ["bank.yaml"] and self.kind != "paths"
+
+
+_BILLION_LAUGHS = (
+    _HEAD
+    + '  - &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"  - &{b} [*{a},*{a},*{a},*{a},*{a},*{a},*{a},*{a},*{a}]\n"
+        for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+).encode()
+
+CORPUS: list[HostileBank] = [
+    # -- syntax
+    HostileBank("unclosed-flow", "syntax", {"bank.yaml": b"id: x\ntitle: [unclosed\nquestions: []\n"},
+                "bank.yaml", 3, 10, "did not find expected ',' or ']'"),
+    HostileBank("tab-indent", "syntax", {"bank.yaml": b"id: x\ntitle: X\nquestions:\n\t- {id: q}\n"},
+                "bank.yaml", 4, 1, "found character that cannot start any token"),
+    HostileBank("colon-in-value", "syntax", {"bank.yaml": b"id: x\ntitle: a: b\n"},
+                "bank.yaml", 2, 9, "mapping values are not allowed"),
+    HostileBank("two-documents", "syntax", {"bank.yaml": _bank("{id: q, type: basic, prompt: p, answer: a}") + b"---\nid: y\n"},
+                "bank.yaml", 5, 1, "only one YAML document is allowed"),
+    HostileBank("empty-file", "syntax", {"bank.yaml": b""},
+                "bank.yaml", 1, 1, "expected a mapping with the bank's keys"),
+    HostileBank("top-level-list", "syntax", {"bank.yaml": b"- id: x\n- title: X\n"},
+                "bank.yaml", 1, 1, "expected a mapping with the bank's keys"),
+    # -- types
+    HostileBank("title-is-a-list", "types", {"bank.yaml": GOOD_BANK.replace(b"title: X", b"title: [a, b]")},
+                "bank.yaml", 2, 8, "'title' must be text, not a list or mapping"),
+    HostileBank("questions-is-text", "types", {"bank.yaml": b"id: x\ntitle: X\nquestions: lots\n"},
+                "bank.yaml", 3, 12, "'questions' must be a list"),
+    HostileBank("question-is-text", "types", {"bank.yaml": _bank("just a string")},
+                "bank.yaml", 4, 5, "must be a mapping"),
+    HostileBank("truefalse-yes", "types", {"bank.yaml": _bank("{id: q, type: truefalse, prompt: p, correct: 'yes'}")},
+                "bank.yaml", 4, 50, "'correct' must be true or false"),
+    HostileBank("choice-out-of-range", "types", {"bank.yaml": _bank("{id: q, type: choice, prompt: p, choices: [a, b], correct: 5}")},
+                "bank.yaml", 4, 64, "'correct' index 5 is out of range"),
+    HostileBank("choice-huge-int", "types", {"bank.yaml": _bank("{id: q, type: choice, prompt: p, choices: [a, b], correct: 99999999999999999999999999}")},
+                "bank.yaml", 4, 64, "is out of range"),
+    HostileBank("choice-negative", "types", {"bank.yaml": _bank("{id: q, type: choice, prompt: p, choices: [a, b], correct: -1}")},
+                "bank.yaml", 4, 64, "'correct' index -1 is out of range"),
+    HostileBank("choice-infinity", "types", {"bank.yaml": _bank("{id: q, type: choice, prompt: p, choices: [a, b], correct: .inf}")},
+                "bank.yaml", 4, 64, "'correct' must be a 0-based index"),
+    HostileBank("prompt-is-a-mapping", "types", {"bank.yaml": _bank("{id: q, type: basic, prompt: {a: 1}, answer: a}")},
+                "bank.yaml", 4, 34, "'prompt' must be text, not a list or mapping"),
+    HostileBank("answer-is-null", "types", {"bank.yaml": _bank("{id: q, type: basic, prompt: p, answer: ~}")},
+                "bank.yaml", 4, 45, "'answer' is empty"),
+    HostileBank("tags-is-text", "types", {"bank.yaml": _bank("{id: q, type: basic, prompt: p, answer: a, tags: x}")},
+                "bank.yaml", 4, 54, "'tags' must be a list"),
+    HostileBank("unknown-type", "types", {"bank.yaml": _bank("{id: q, type: essay, prompt: p, answer: a}")},
+                "bank.yaml", 4, 19, "'type' 'essay' is not one of"),
+    HostileBank("empty-cloze", "types", {"bank.yaml": _bank("{id: q, type: cloze, text: 'x {{c1:: }}'}")},
+                "bank.yaml", 4, 32, "cloze c1 has an empty answer"),
+    # -- keys and ids
+    HostileBank("repeated-key", "keys", {"bank.yaml": _bank("{id: q, type: basic, prompt: p, prompt: p2, answer: a}")},
+                "bank.yaml", 4, 37, "repeated key 'prompt'"),
+    HostileBank("unknown-key", "keys", {"bank.yaml": _bank("{id: q, type: basic, prompt: p, answer: a, anwser: b}")},
+                "bank.yaml", 4, 48, "unknown key 'anwser' (did you mean 'answer'?)"),
+    HostileBank("merge-key", "keys", {"bank.yaml": _bank("{id: q, type: basic, prompt: p, answer: a, <<: {x: 1}}")},
+                "bank.yaml", 4, 48, "unknown key '<<'"),
+    HostileBank("bank-id-path", "keys", {"bank.yaml": GOOD_BANK.replace(b"id: x", b"id: ../../etc", 1)},
+                "bank.yaml", 1, 5, "'id' '../../etc' must be lowercase letters"),
+    HostileBank("question-id-twice", "keys", {"bank.yaml": _bank(_QUESTION.strip()[2:], _QUESTION.strip()[2:])},
+                "bank.yaml", 5, 10, "'id' is used twice"),
+    # -- tags
+    HostileBank("python-object", "tags", {"bank.yaml": _bank("{id: q, type: basic, prompt: !!python/object/apply:os.system ['touch pwned'], answer: a}")},
+                "bank.yaml", 4, 34, "tag '!!python/object/apply:os.system' is not allowed"),
+    HostileBank("python-name", "tags", {"bank.yaml": _bank("{id: q, type: basic, prompt: !!python/name:os.system '', answer: a}")},
+                "bank.yaml", 4, 34, "tag '!!python/name:os.system' is not allowed"),
+    HostileBank("binary-tag", "tags", {"bank.yaml": _bank("{id: q, type: basic, prompt: !!binary aGk=, answer: a}")},
+                "bank.yaml", 4, 34, "tag '!!binary' is not allowed"),
+    HostileBank("set-tag", "tags", {"bank.yaml": _bank("{id: q, type: basic, prompt: !!set {a}, answer: a}")},
+                "bank.yaml", 4, 34, "tag '!!set' is not allowed"),
+    HostileBank("local-tag", "tags", {"bank.yaml": _bank("{id: q, type: basic, prompt: !evil x, answer: a}")},
+                "bank.yaml", 4, 34, "tag '!evil' is not allowed"),
+    # -- aliases
+    HostileBank("anchor-and-alias", "aliases", {"bank.yaml": _bank("&a {id: q, type: basic, prompt: p, answer: a}", "*a")},
+                "bank.yaml", 4, 5, "anchor '&a': anchors and aliases are not allowed"),
+    HostileBank("billion-laughs", "aliases", {"bank.yaml": _BILLION_LAUGHS},
+                "bank.yaml", 4, 5, "anchor '&a': anchors and aliases are not allowed"),
+    # -- huge
+    HostileBank("over-5-mb", "huge", {"bank.yaml": GOOD_BANK + b"#" + b"x" * (5 * 1024 * 1024) + b"\n"},
+                "bank.yaml", 1, 1, "bytes; the limit is 5,242,880 bytes"),
+    HostileBank("diagram-over-5-mb", "huge", {"bank.yaml": _explained("diagrams/d.png"), "diagrams/d.png": b"\x89PNG" + b"\0" * (5 * 1024 * 1024)},
+                "diagrams/d.png", 1, 1, "bytes; the limit is 5,242,880 bytes"),
+    # -- binary
+    HostileBank("latin-1", "binary", {"bank.yaml": GOOD_BANK + b"# caf\xe9\n"},
+                "bank.yaml", 5, 6, "not UTF-8 text (byte 0xe9)"),
+    HostileBank("utf-16", "binary", {"bank.yaml": GOOD_BANK.decode().encode("utf-16")},
+                "bank.yaml", 1, 1, "not UTF-8 text (byte 0xff)"),
+    HostileBank("nul-byte", "binary", {"bank.yaml": GOOD_BANK + b"# \x00\n"},
+                "bank.yaml", 5, 3, "character U+0000 is not allowed in YAML"),
+    HostileBank("escape-character", "binary", {"bank.yaml": GOOD_BANK.replace(b"prompt: p", b"prompt: \x1b[31mp")},
+                "bank.yaml", 4, 34, "character U+001B is not allowed in YAML"),
+    HostileBank("every-byte", "binary", {"bank.yaml": bytes(range(256)) * 4},
+                "bank.yaml", 2, 118, "not UTF-8 text (byte 0x80)"),
+    HostileBank("png-as-yaml", "binary", {"bank.yaml": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"},
+                "bank.yaml", 1, 1, "not UTF-8 text (byte 0x89)"),
+    # -- nesting
+    HostileBank("deep-lists", "nesting", {"bank.yaml": b"id: x\ntitle: X\nquestions: " + b"[" * 5000 + b"]" * 5000 + b"\n"},
+                "bank.yaml", 3, 43, "nesting deeper than 32 levels"),
+    HostileBank("deep-mappings", "nesting", {"bank.yaml": b"id: x\ntitle: X\nquestions: " + b"{a: " * 3000 + b"1" + b"}" * 3000 + b"\n"},
+                "bank.yaml", 3, 136, "nesting deeper than 32 levels"),
+    # -- paths
+    HostileBank("dot-dot", "paths", {"bank.yaml": _explained("../outside.svg")},
+                "bank.yaml", 4, 61, "diagram '../outside.svg' leaves the bank's folder"),
+    HostileBank("dot-dot-inside", "paths", {"bank.yaml": _explained("diagrams/../../outside.svg")},
+                "bank.yaml", 4, 61, "leaves the bank's folder"),
+    HostileBank("url-encoded-dot-dot", "paths", {"bank.yaml": _explained("diagrams/%2e%2e/%2e%2e/outside.svg")},
+                "bank.yaml", 4, 61, "leaves the bank's folder"),
+    HostileBank("absolute-path", "paths", {"bank.yaml": _explained("/etc/passwd.svg")},
+                "bank.yaml", 4, 61, "must be a path relative to the bank's folder"),
+    HostileBank("file-url", "paths", {"bank.yaml": _explained("file:///etc/passwd")},
+                "bank.yaml", 4, 61, "must be a path relative to the bank's folder"),
+    HostileBank("remote-url", "paths", {"bank.yaml": _explained("https://evil.example/d.svg")},
+                "bank.yaml", 4, 61, "must be a path relative to the bank's folder"),
+    HostileBank("backslashes", "paths", {"bank.yaml": _explained("diagrams\\\\..\\\\..\\\\outside.svg")},
+                "bank.yaml", 4, 61, "must use '/' between folders"),
+    HostileBank("not-an-image", "paths", {"bank.yaml": _explained("bank.yaml")},
+                "bank.yaml", 4, 61, "diagram 'bank.yaml' is not an image"),
+    HostileBank("missing-diagram", "paths", {"bank.yaml": _explained("diagrams/gone.svg")},
+                "bank.yaml", 4, 61, "diagram 'diagrams/gone.svg' not found in"),
+    # -- diagrams
+    HostileBank("svg-script", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}">\n<script>alert(1)</script></svg>'),
+                "diagrams/d.svg", 2, 1, "SVG diagrams may not carry script: <script> element"),
+    HostileBank("svg-script-namespaced", "diagrams", _with_diagram(f'<s:svg xmlns:s="{_SVG}"><s:SCRIPT>alert(1)</s:SCRIPT></s:svg>'),
+                "diagrams/d.svg", 1, 45, "<script> element"),
+    HostileBank("svg-onload", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}" onload="alert(1)"/>'),
+                "diagrams/d.svg", 1, 1, "'onload' handler"),
+    HostileBank("svg-javascript-href", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><a href="jav&#x09;ascript:alert(1)"><text>x</text></a></svg>'),
+                "diagrams/d.svg", 1, 41, "'href' URL"),
+    HostileBank("svg-foreign-object", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><foreignObject><img src="x" onerror="alert(1)"/></foreignObject></svg>'),
+                "diagrams/d.svg", 1, 41, "<foreignobject> element"),
+    HostileBank("svg-outside-image", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><image href="https://evil.example/x.png"/></svg>'),
+                "diagrams/d.svg", 1, 41, "may not refer outside themselves"),
+    HostileBank("svg-external-entity", "diagrams", _with_diagram(f'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<svg xmlns="{_SVG}"><text>&x;</text></svg>'),
+                "diagrams/d.svg", 1, 54, "may not declare entities: 'x'"),
+    HostileBank("svg-entity-bomb", "diagrams", _with_diagram(f'<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n<svg xmlns="{_SVG}"><text>&b;</text></svg>'),
+                "diagrams/d.svg", 1, 27, "may not declare entities: 'a'"),
+    HostileBank("svg-not-xml", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><g></svg>'),
+                "diagrams/d.svg", 1, 46, "not a well-formed SVG: mismatched tag"),
+]  # fmt: skip

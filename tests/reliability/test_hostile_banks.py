@@ -1,0 +1,224 @@
+"""Hostile banks through every way in: ``bank check``, ``bank import`` and the admin upload.
+
+Each bad bank must be refused with its problem as ``file:line:column: message`` naming the
+right place, never a traceback, and must leave the database exactly as it was (one import is
+one transaction). The API has no way to send a bank, so these two are all the ways in.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from tests.reliability.hostile import CORPUS, GOOD_BANK, HostileBank
+from tests.support import Auth, csrf_token, dump, make_user
+
+_PROBLEMS = re.compile(r'<div class="problems" role="alert">.*?<pre>(.*?)</pre>', re.S)
+
+
+def _write(root: Path, files: dict[str, bytes]) -> Path:
+    for relative, data in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def _zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _report_problem(lines: list[str], prefix: str, case: HostileBank) -> str | None:
+    """What is wrong with the lines a bad bank was refused with, or ``None``.
+
+    Every line must be ``file:line:column: message``, and the expected problem among them.
+    """
+    if not lines:
+        return f"{case.name}: no problem reported"
+    for line in lines:
+        if not re.match(r".+:\d+:\d+: \S", line) or "Traceback" in line:
+            return f"{case.name}: not file:line:column: message: {line!r}"
+    where = f"{prefix}{case.file}:{case.line}:{case.column}: "
+    if not any(line.startswith(where) and case.message in line for line in lines):
+        return f"{case.name}: expected {where}…{case.message}… in {lines}"
+    return None
+
+
+@pytest.fixture
+def imported(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> Path:
+    """A good bank with the id every hostile bank uses, already imported."""
+    good = _write(tmp_path / "good", {"bank.yaml": GOOD_BANK})
+    assert runner.invoke(args=["bank", "import", str(good)]).exit_code == 0
+    return good
+
+
+@pytest.mark.parametrize("command", ["check", "import"])
+def test_the_command_line_refuses_every_hostile_bank(
+    app: Flask, runner: FlaskCliRunner, imported: Path, tmp_path: Path, command: str
+) -> None:
+    before = dump(app)
+    failures = []
+    for case in CORPUS:
+        root = _write(tmp_path / case.name, case.files)
+        result = runner.invoke(args=["bank", command, str(root)])
+        if result.exit_code != 1 or not isinstance(result.exception, SystemExit | None):
+            failures.append(f"{case.name}: exit {result.exit_code}: {result.output}")
+        elif not re.fullmatch(r"\d+ problems?; nothing was imported\.\n", result.stderr):
+            failures.append(f"{case.name}: stderr {result.stderr!r}")
+        else:
+            failures.append(_report_problem(result.stdout.splitlines(), f"{root}/", case))
+    assert [failure for failure in failures if failure] == []
+    assert dump(app) == before
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_a_hostile_bank_among_good_ones_imports_none_of_them(
+    app: Flask, runner: FlaskCliRunner, imported: Path, tmp_path: Path
+) -> None:
+    other = _write(tmp_path / "other", {"bank.yaml": GOOD_BANK.replace(b"id: x", b"id: y", 1)})
+    roots = [_write(tmp_path / case.name, case.files) for case in CORPUS]
+    before = dump(app)
+    result = runner.invoke(args=["bank", "import", str(other), *map(str, roots)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    failures = [
+        _report_problem(lines, f"{root}/", case) for case, root in zip(CORPUS, roots, strict=True)
+    ]
+    assert [failure for failure in failures if failure] == []
+    assert dump(app) == before
+
+
+@pytest.fixture
+def as_admin(client: FlaskClient, app: Flask, auth: Auth) -> FlaskClient:
+    make_user(app, "mei", admin=True)
+    auth.login("mei")
+    return client
+
+
+def _upload(client: FlaskClient, name: str, data: bytes) -> tuple[int, list[str]]:
+    # Encoded here, in memory: the test client would spool a large body to a temporary file
+    # that it never closes (a ResourceWarning in some later test).
+    boundary, body = encode_multipart(
+        {"csrf_token": csrf_token(client), "bank": FileStorage(io.BytesIO(data), name)}
+    )
+    response = client.post(
+        "/admin/banks", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    found = _PROBLEMS.search(response.get_data(as_text=True))
+    lines = html.unescape(found.group(1)).splitlines() if found else []
+    return response.status_code, lines
+
+
+def _single_file(case: HostileBank) -> HostileBank:
+    """An uploaded .yaml is named by its own name, not as a file inside a bank."""
+    return HostileBank(
+        case.name, case.kind, case.files, f"{case.name}.yaml", case.line, case.column, case.message
+    )
+
+
+@pytest.mark.parametrize("form", ["zip", "yaml"])
+def test_the_upload_refuses_every_hostile_bank(
+    app: Flask, as_admin: FlaskClient, imported: Path, form: str
+) -> None:
+    before = dump(app)
+    failures = []
+    for case in CORPUS:
+        if form == "zip":
+            status, lines = _upload(as_admin, f"{case.name}.zip", _zipped(case.files))
+            prefix = f"{case.name}.zip:"
+        elif case.single_file:
+            status, lines = _upload(as_admin, f"{case.name}.yaml", case.files["bank.yaml"])
+            prefix, case = "", _single_file(case)
+        else:
+            continue
+        failures.append(
+            f"{case.name}: status {status}"
+            if status != 422
+            else _report_problem(lines, prefix, case)
+        )
+    assert [failure for failure in failures if failure] == []
+    assert dump(app) == before
+
+
+def _entry(name: str, data: bytes, *, mode: int | None = None, flags: int = 0) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    if mode is not None:
+        info.external_attr = mode << 16
+    info.flag_bits |= flags
+    return info
+
+
+def _archive(*entries: tuple[zipfile.ZipInfo | str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+ARCHIVES = {
+    "dot-dot-entry": (
+        _archive(("bank.yaml", GOOD_BANK), ("../../evil.yaml", b"x")),
+        "../../evil.yaml:1:1: ",
+    ),
+    "absolute-entry": (
+        _archive(("bank.yaml", GOOD_BANK), ("/etc/cron.d/evil", b"x")),
+        "/etc/cron.d/evil:1:1: ",
+    ),
+    "backslash-entry": (
+        _archive(("bank.yaml", GOOD_BANK), ("..\\evil.yaml", b"x")),
+        "..\\evil.yaml:1:1: ",
+    ),
+    "drive-letter-entry": (
+        _archive(("bank.yaml", GOOD_BANK), ("C:/evil.yaml", b"x")),
+        "C:/evil.yaml:1:1: ",
+    ),
+    "symbolic-link": (
+        _archive(
+            ("bank.yaml", GOOD_BANK),
+            (_entry("diagrams/d.svg", b"/etc/passwd", mode=stat.S_IFLNK | 0o777), b"/etc/passwd"),
+        ),
+        "diagrams/d.svg:1:1: a symbolic link",
+    ),
+    "too-many-entries": (
+        _archive(("bank.yaml", GOOD_BANK), *((f"diagrams/{i}.svg", b"") for i in range(2001))),
+        "1:1: the archive has 2002 entries; the limit is 2000",
+    ),
+    "zip-bomb": (
+        _archive(
+            ("bank.yaml", GOOD_BANK),
+            *((f"diagrams/{i}.png", b"\0" * (5 * 1024 * 1024)) for i in range(21)),
+        ),
+        "1:1: the archive unpacks to",
+    ),
+    "not-a-zip": (b"PK\x03\x04 this is no archive", "1:1: "),
+    "no-bank-file": (_archive(("questions.yaml", GOOD_BANK)), "1:1: "),
+}
+
+
+@pytest.mark.parametrize("name", ARCHIVES)
+def test_the_upload_refuses_a_hostile_archive(
+    app: Flask, as_admin: FlaskClient, imported: Path, name: str, tmp_path: Path
+) -> None:
+    data, expected = ARCHIVES[name]
+    before = dump(app)
+    status, lines = _upload(as_admin, f"{name}.zip", data)
+    assert status == 422
+    assert len(lines) >= 1 and all(re.match(r".+:\d+:\d+: \S", line) for line in lines), lines
+    assert any(line.startswith(f"{name}.zip:") and expected in line for line in lines), lines
+    assert dump(app) == before
+    assert not list(Path("/etc/cron.d").glob("evil*"))
