@@ -40,6 +40,8 @@ def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD))
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    if user.id is not None:  # a new password ends the sessions signed in with the old one
+        user.end_sessions()
 
 
 def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:

@@ -46,6 +46,16 @@ class User(UserMixin, db.Model):
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
     # The interface language ("en", "zh_Hans"); None follows the browser's Accept-Language.
     locale: Mapped[str | None] = mapped_column(String(16))
+    # Part of the id kept in session and remember-me cookies: raising it ends every session
+    # signed in before (a new password, "sign out everywhere").
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this account out of every browser; the caller commits."""
+        self.session_version += 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in

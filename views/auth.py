@@ -30,6 +30,7 @@ from models.accounts import (
     has_users,
     user_for_token,
 )
+from models.types import MAX_ID
 from views.strings import N_
 
 bp = Blueprint("auth", __name__)
@@ -62,8 +63,15 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and not user.disabled else None
+    """The account of a session cookie (``User.get_id``), unless disabled or its sessions
+    were ended since it was signed in."""
+    number, _dot, version = user_id.partition(".")
+    if not (number.isdigit() and version.isdigit()) or int(number) > MAX_ID:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or user.disabled or user.session_version != int(version):
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -139,6 +147,13 @@ def login() -> str | Response:
         form=form,
         open_registration=SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False),
     )
+
+
+def keep_signed_in(user: User) -> None:
+    """Sign ``user`` in again on this browser after their sessions were ended (a new
+    password), with a remember-me cookie again if it had one."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=cookie in request.cookies)
 
 
 @bp.post("/logout")

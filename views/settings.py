@@ -13,13 +13,14 @@ from flask import (
     flash,
     redirect,
     render_template,
+    session,
     stream_with_context,
     url_for,
 )
 from flask_babel import format_decimal, format_number, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -33,7 +34,7 @@ from models.study import review_log
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
-from views.auth import SIGN_IN_LIMIT
+from views.auth import SIGN_IN_LIMIT, keep_signed_in
 from views.i18n import LANGUAGES
 
 bp = Blueprint("settings", __name__)
@@ -166,9 +167,25 @@ def change_password() -> str | Response:
                 form.password.errors.append(str(error))
             else:
                 db.session.commit()
-                flash(_("Password changed."), "success")
+                keep_signed_in(current_user._get_current_object())
+                flash(
+                    _("Password changed. Other browsers signed in to this account are signed out."),
+                    "success",
+                )
                 return redirect(url_for("settings.settings"))
     return _page(_settings_form(formdata=None), form)
+
+
+@bp.post("/settings/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """End every session of this account, on every browser and device, this one too."""
+    current_user.end_sessions()
+    db.session.commit()
+    session.clear()
+    logout_user()
+    flash(_("You are signed out on every browser and device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/settings/optimize")

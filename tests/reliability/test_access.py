@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("auth.login", "GET"): (200, 302, 302, 302),
     ("auth.login", "POST"): (200, 302, 302, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302),
+    ("settings.sign_out_everywhere", "POST"): (302, 302, 302, 302),
     ("review.today", "GET"): (302, 200, 200, 200),
     ("review.review", "GET"): (302, 200, 200, 200),
     ("banks.index", "GET"): (302, 200, 200, 200),
@@ -325,6 +326,71 @@ def test_signing_out_ends_the_session_and_the_remember_cookie(app: Flask, tmp_pa
     assert client.get_cookie("remember_token") is None
     assert client.get("/").status_code == 302
     assert client.get("/api/v1/review/next").status_code == 401
+
+
+def _remembered(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    token = csrf_token(client)
+    client.post(
+        "/login", data={"name": "bob", "password": PASSWORD, "remember": "y", "csrf_token": token}
+    )
+    assert client.get("/").status_code == 200
+    return client
+
+
+def _copy(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding copies of ``client``'s session and remember-me cookies."""
+    thief = app.test_client()
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name)
+        assert cookie is not None
+        thief.set_cookie(name, cookie.value)
+    assert thief.get("/").status_code == 200
+    return thief
+
+
+def test_signing_out_everywhere_ends_copied_cookies(app: Flask, tmp_path: Path) -> None:
+    _world(app, tmp_path)
+    client = _remembered(app)
+    thief = _copy(app, client)
+    only_session = app.test_client()
+    only_session.set_cookie("session", _session_cookie(client) or "")
+    response = client.post("/settings/sign-out-everywhere", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 302 and response.location == "/login"
+    for browser in (client, thief, only_session):
+        assert browser.get("/").status_code == 302
+        assert browser.get("/api/v1/review/next").status_code == 401
+    assert Auth(app.test_client()).login("bob").status_code == 302  # the password still works
+
+
+def test_a_new_password_ends_other_sessions_and_keeps_this_one(app: Flask, tmp_path: Path) -> None:
+    _world(app, tmp_path)
+    client = _remembered(app)
+    thief = _copy(app, client)
+    change = {
+        "pw-current": PASSWORD,
+        "pw-password": "a brand new password",
+        "pw-confirm": "a brand new password",
+        "csrf_token": csrf_token(client),
+    }
+    assert client.post("/settings/password", data=change).status_code == 302
+    assert client.get("/").status_code == 200
+    assert thief.get("/").status_code == 302
+    # This browser's remember-me cookie was issued again for the new session.
+    again = app.test_client()
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    again.set_cookie("remember_token", remember.value)
+    assert again.get("/").status_code == 200
+
+
+def test_a_session_cookie_with_a_forged_id_is_nobody(app: Flask) -> None:
+    client = app.test_client()
+    for forged in ("1", "1.x", "99999999999999999999.0", "", "-1.0"):
+        with client.session_transaction() as session:
+            session["_user_id"] = forged
+            session["_fresh"] = True
+        assert client.get("/").status_code == 302, forged
 
 
 def test_a_disabled_account_loses_its_open_session(app: Flask, tmp_path: Path) -> None:
