@@ -130,7 +130,9 @@ class Server:
         self.starts += 1
         deadline = time.monotonic() + 60
         while True:
-            probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            # Refused at once while nothing listens; once it does, the probe may queue
+            # behind the clients' requests, so it waits for its turn.
+            probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
             try:
                 probe.request("GET", "/healthz")
                 if probe.getresponse().status == 200:
