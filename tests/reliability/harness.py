@@ -3,7 +3,7 @@ checks that nothing was lost.
 
 The clients speak HTTP over plain sockets, as a phone on a bad network would: some answers
 are sent twice (at the same moment, from two connections), some connections are dropped
-mid-request (the body cut short, or the reply never read) and the answer is then sent again
+mid-request (cut short, or the reply never read) and the answer is then sent again
 with the same ``review_token``. A request that finds the server gone (killed) is sent again
 until it answers. Each learner studies on two clients at once, so two answers to one card can
 race.
@@ -240,9 +240,10 @@ class Load:
 
     def summary(self) -> str:
         return (
-            f"{self.requests} requests in {self.seconds:.0f} s, {self.answered()} answers, {self.duplicates} sent "
-            f"twice at once, {self.drops} connections dropped, {self.retries} resent after "
-            f"the server went away; statuses {dict(sorted(self.statuses.items()))}"
+            f"{self.requests} requests in {self.seconds:.0f} s, {self.answered()} answers, "
+            f"{self.duplicates} sent twice at once, {self.drops} connections dropped, "
+            f"{self.retries} requests resent after the server went away; "
+            f"statuses {dict(sorted(self.statuses.items()))}"
         )
 
 
@@ -260,15 +261,17 @@ class _Client:
         self.rng = rng
         self.deadline = deadline
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None) -> tuple[str, bytes]:
+    def _raw_request(self, method: str, path: str, body: dict[str, Any] | None) -> bytes:
         payload = b"" if body is None else json.dumps(body).encode()
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
             f"Authorization: Bearer {self.learner.token}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
             "Connection: close\r\n\r\n"
-        )
-        return head, payload
+        ).encode()
+        if self.rng.random() < 0.5:  # cut short: in the body, or in the head if none
+            return head + payload[: len(payload) // 2] if payload else head[: len(head) // 2]
+        return head + payload
 
     def _send(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
@@ -328,19 +331,16 @@ class _Client:
         with self.load.lock:
             self.load.duplicates += 1
         (status_a, a), (status_b, b) = replies
-        if status_a == status_b == 200 and a["review_id"] != b["review_id"]:
+        if status_a != status_b or (status_a == 200 and a["review_id"] != b["review_id"]):
             with self.load.lock:
-                self.load.problems.append(f"one answer sent twice stored twice: {a} {b}")
+                self.load.problems.append(f"one answer sent twice, two outcomes: {a} {b}")
         return replies[0]
 
-    def drop(self, path: str, body: dict[str, Any]) -> None:
-        """Send the request and hang up: half the time with the body cut short."""
-        head, payload = self._request("POST", path, body)
-        if self.rng.random() < 0.5:
-            payload = payload[: len(payload) // 2]
+    def drop(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+        """Send the request, or half of it, and hang up without reading the reply."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
-                raw.sendall(head.encode() + payload)
+                raw.sendall(self._raw_request(method, path, body))
         except OSError:
             pass
         with self.load.lock:
@@ -351,7 +351,10 @@ class _Client:
         done = 0
         while done < answers and time.monotonic() < self.deadline:
             if card is None:
-                status, card = self.call("GET", f"/api/v1/review/next?bank={BANK_ID}")
+                path = f"/api/v1/review/next?bank={BANK_ID}"
+                if self.rng.random() < DROP_SHARE:
+                    self.drop("GET", path)  # then sent again, as a client does after an error
+                status, card = self.call("GET", path)
                 if status != 200:
                     if status != 204:
                         self._problem(f"next card: {status} {card}")
@@ -368,7 +371,7 @@ class _Client:
             }
             roll = self.rng.random()
             if roll < DROP_SHARE:
-                self.drop(path, body)  # then sent again, as a client does after an error
+                self.drop("POST", path, body)
             if DROP_SHARE <= roll < DROP_SHARE + DUPLICATE_SHARE:
                 status, reply = self.twice(path, body)
             else:

@@ -24,7 +24,6 @@ from tests.reliability.harness import (
     check_log,
     make_learners,
     run_load,
-    server_env,
     sqlite_verdict,
 )
 from tests.support import TEST_DATABASE_URL, dump, require
@@ -100,11 +99,10 @@ def test_backups_taken_under_load_restore_to_consistent_databases(
     live_reviews = set(rows(app, "reviews"))
     answered = {t for tokens in load.answers.values() for t in tokens}
     found = []
+    restored = make_app({**app.config, "SQLALCHEMY_DATABASE_URI": restore_url})
     for backup, started, ended in backups:
-        flask(server_env(restore_url, tmp_path / "restore"), "restore", str(backup), "--yes")
-        restored = make_app(
-            {**app.config, "SQLALCHEMY_DATABASE_URI": restore_url, "WENGU_AUTO_MIGRATE": False}
-        )
+        result = restored.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
+        assert result.exit_code == 0, result.output
         assert sqlite_verdict(restore_url) == "ok"
         checked = check_log(restored, None)
         assert checked.problems == [], "\n".join(checked.problems[:40])

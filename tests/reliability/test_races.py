@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,7 +22,12 @@ from srs.scheduler import Rating
 from tests.reliability.harness import check_log
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-BANK = "id: b\ntitle: B\nquestions:\n  - {id: q, type: reverse, prompt: front, answer: back}\n"
+BANK = """id: b
+title: B
+questions:
+  - {id: q1, type: basic, prompt: front, answer: back}
+  - {id: q2, type: reverse, prompt: front, answer: back}
+"""
 
 
 @pytest.fixture
@@ -94,6 +99,35 @@ def test_the_same_answer_twice_at_once_is_stored_once(
     assert answered.repeated
     assert session.scalars(select(Review.review_token)).all() == ["token"]
     assert check_log(app, None).problems == []
+
+
+def test_a_new_card_answered_elsewhere_while_being_chosen_is_passed_over(
+    session: Session, other: Session
+) -> None:
+    user, phone = session.scalars(select(User)).one(), other.scalars(select(User)).one()
+    taken, _ = next_card(other, phone, ["b"], T0)
+    assert taken is not None
+    other.commit()
+    meanwhile: list[str] = []
+
+    def answer_meanwhile(_c: object, _cur: object, statement: str, *_: object) -> None:
+        # Just before this request reads the cards of the question it chose.
+        if (
+            not meanwhile
+            and statement.startswith("SELECT cards.")
+            and ("cards.question_id = " in statement)
+        ):
+            meanwhile.append(statement)
+            answer(other, phone, taken, Rating.GOOD, T0, review_token="phone")
+            other.commit()
+
+    event.listen(db.engine, "before_cursor_execute", answer_meanwhile)
+    try:
+        card, _ = next_card(session, user, ["b"], T0 + timedelta(seconds=1))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", answer_meanwhile)
+    assert meanwhile
+    assert card is not None and card.question.key == "q2"
 
 
 def test_a_transaction_that_keeps_losing_gives_up_with_the_error(session: Session) -> None:
