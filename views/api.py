@@ -7,6 +7,7 @@ browser sends a bearer token by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -305,38 +306,37 @@ def _card_state(card: Card) -> Response:
     )
 
 
+def _change_card(card_id: int, change: Callable[[Card, User], None]) -> Response:
+    """Change one of the caller's cards; again if an answer changed it meanwhile."""
+    user = _user()
+    card = _owned_card(card_id, user)
+    committed(db.session, lambda: change(card, user))
+    return _card_state(card)
+
+
+def _unbury(card: Card, _user: User) -> None:
+    card.buried_until = None
+
+
 @bp.post("/cards/<int:card_id>/suspend")
 def card_suspend(card_id: int) -> Response:
     """Suspend a card: it leaves the queue until unsuspended."""
-    card = _owned_card(card_id, _user())
-    set_suspended(card, True)
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, lambda card, _: set_suspended(card, True))
 
 
 @bp.post("/cards/<int:card_id>/unsuspend")
 def card_unsuspend(card_id: int) -> Response:
     """Put a suspended card back in the queue."""
-    card = _owned_card(card_id, _user())
-    set_suspended(card, False)
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, lambda card, _: set_suspended(card, False))
 
 
 @bp.post("/cards/<int:card_id>/bury")
 def card_bury(card_id: int) -> Response:
     """Hide a card until the caller's next study day."""
-    user = _user()
-    card = _owned_card(card_id, user)
-    bury(card, user, now_utc())
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, lambda card, user: bury(card, user, now_utc()))
 
 
 @bp.post("/cards/<int:card_id>/unbury")
 def card_unbury(card_id: int) -> Response:
     """Show a buried card again today."""
-    card = _owned_card(card_id, _user())
-    card.buried_until = None
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, _unbury)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Card, Review, User, db
 from models.conflict import ATTEMPTS, committed
 from models.store import import_bank
-from models.study import answer, next_card
+from models.study import answer, next_card, set_suspended
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.reliability.harness import check_log
@@ -98,6 +98,15 @@ def test_the_same_answer_twice_at_once_is_stored_once(
     )
     assert answered.repeated
     assert session.scalars(select(Review.review_token)).all() == ["token"]
+    assert check_log(app, None).problems == []
+
+
+def test_suspending_a_card_answered_meanwhile_keeps_that_answer(
+    app: Flask, session: Session, other: Session
+) -> None:
+    _, card = card_read_then_answered_elsewhere(session, other, "phone")
+    committed(session, lambda: set_suspended(card, True))
+    assert card.suspended and card.reps == 1
     assert check_log(app, None).problems == []
 
 
