@@ -108,12 +108,22 @@ class Server:
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        # A restart from another thread never outlives the test: stop() waits for it and
+        # start() refuses once stopped.
+        self.lock = threading.RLock()
+        self.stopped = False
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        with self.lock:
+            if self.stopped:
+                raise RuntimeError("the server was stopped")
+            self._start()
+
+    def _start(self) -> None:
         command = [
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "app:create_app()",
@@ -152,14 +162,16 @@ class Server:
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        with self.lock:
+            self.stopped = True
+            if self.process is None or self.process.poll() is not None:
+                return
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -233,6 +245,14 @@ class Load:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    clients_done: threading.Event = field(default_factory=threading.Event)
+
+    def reach(self, answers: int) -> bool:
+        """Wait until the clients have made ``answers`` answers; False if they stopped first."""
+        while self.answered() < answers:
+            if self.clients_done.wait(0.02):
+                return False
+        return True
 
     def answered(self) -> int:
         with self.lock:
@@ -409,18 +429,24 @@ def run_load(
     """
     load = Load()
     deadline = time.monotonic() + timeout
-    threads = []
+    clients = []
     for number, learner in enumerate(learners * clients_per_learner):
         client = _Client(server.port, learner, load, random.Random(seed * 1000 + number), deadline)
-        threads.append(threading.Thread(target=_guarded(load, client.run), args=(answers,)))
+        clients.append(
+            threading.Thread(target=_guarded(load, client.run), args=(answers,), daemon=True)
+        )
+    side = []
     if meanwhile is not None:
-        threads.append(threading.Thread(target=_guarded(load, meanwhile), args=(load,)))
-    for thread in threads:
+        side.append(threading.Thread(target=_guarded(load, meanwhile), args=(load,), daemon=True))
+    for thread in clients + side:
         thread.start()
-    for thread in threads:
+    for thread in clients:
         thread.join(timeout=max(1.0, deadline - time.monotonic() + 30))
     load.seconds = time.monotonic() - (deadline - timeout)
-    if any(thread.is_alive() for thread in threads):
+    load.clients_done.set()
+    for thread in side:
+        thread.join(timeout=120)
+    if any(thread.is_alive() for thread in clients + side):
         load.problems.append("the load did not finish in time")
     return load
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -86,8 +85,8 @@ def test_backups_taken_under_load_restore_to_consistent_databases(
 
     def back_up(load: Load) -> None:
         for number in range(1, BACKUPS + 1):
-            while load.answered() < total * number // (BACKUPS + 1):
-                time.sleep(0.02)
+            if not load.reach(total * number // (BACKUPS + 1)):
+                return
             target, started = tmp_path / f"backup-{number}", load.answered()
             flask(server.env, "backup", str(target))
             backups.append((target, started, load.answered()))
