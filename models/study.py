@@ -229,12 +229,15 @@ def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card
 
 
 def next_card(
-    session: Session, user: User, bank_ids: list[str], now: datetime
+    session: Session, user: User, bank_ids: list[str], now: datetime, *, again: bool = True
 ) -> tuple[Card | None, dict[str, Counts]]:
     """The card ``user`` should see next among ``bank_ids``, and each bank's counts.
 
     Learning cards due now come first, then reviews due today, then new cards, each kind
     within its bank's daily limits; banks are taken in the order given.
+
+    Args:
+        again: look a second time when the card chosen is gone by the time it is read.
     """
     counts = bank_counts_many(session, user, bank_ids, now)
     if not bank_ids:
@@ -252,12 +255,18 @@ def next_card(
     if kind == "learning":
         return learning, counts
     if kind == "review":
-        return _first_due(session, user, review_banks, (REVIEW,), day.end, now), counts
+        card = _first_due(session, user, review_banks, (REVIEW,), day.end, now)
+        if card is not None:
+            return card, counts
     if kind == "new":
         for bank_id in new_banks:
             card = _new_card(session, user, bank_id, now)
             if card is not None:
                 return card, counts
+    if kind is not None and again:
+        # Another request of the learner (a second device) answered the card chosen
+        # between the queries that chose it and read it; a second look sees that answer.
+        return next_card(session, user, bank_ids, now, again=False)
     return None, counts
 
 

@@ -7,17 +7,17 @@ browser sends a bearer token by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
 from models import Card, Review, User, db
+from models.conflict import committed
 from models.stats import learner_stats
 from models.study import (
     Answered,
@@ -105,8 +105,9 @@ def _total(counts: dict[str, Counts]) -> Counts:
 
 
 def _next_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[str, Any] | None:
-    card, counts = next_card(db.session, user, bank_ids, now)
-    db.session.commit()  # a new card may have been created for the learner
+    # A new card may be created for the learner: by this request or, at the same moment,
+    # by another of theirs.
+    card, counts = committed(db.session, lambda: next_card(db.session, user, bank_ids, now))
     if card is None:
         return None
     return card_payload(
@@ -132,10 +133,11 @@ def _practice_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[st
         seen = {int(i) for i in request.args.get("exclude", "").split(",") if i.strip()}
     except ValueError:
         raise ApiError(400, "'exclude' is a comma-separated list of card ids") from None
-    cards = [
-        c for c in practice_cards(db.session, user, bank_ids[0], practice, now) if c.id not in seen
-    ]
-    db.session.commit()  # cards never studied are made for the session
+    # Cards never studied are made for the session.
+    found = committed(
+        db.session, lambda: practice_cards(db.session, user, bank_ids[0], practice, now)
+    )
+    cards = [c for c in found if c.id not in seen]
     if not cards:
         return None
     new = sum(1 for card in cards if card.state == NEW)
@@ -206,28 +208,21 @@ def review_answer(card_id: int) -> Response:
         raise ApiError(422, "'correct' must be true or false")
     if card.retired:
         raise ApiError(409, "this card's question was retired from its bank")
-    now = now_utc()
-    try:
-        answered = answer(
+    answered = committed(
+        db.session,
+        # Run again if another request changed the card first, or stored this same token:
+        # the answer then applies to the card as it now is, or finds itself already stored.
+        lambda: answer(
             db.session,
             user,
             card,
             Rating(rating),
-            now,
+            now_utc(),
             elapsed_ms=None if elapsed is None else min(elapsed, MAX_ELAPSED_MS),
             correct=correct,
             review_token=token,
-        )
-        db.session.commit()
-    except IntegrityError:
-        # The same token arrived twice at once; the other request stored it.
-        db.session.rollback()
-        stored = db.session.scalar(
-            select(Review).where(Review.user_id == user.id, Review.review_token == token)
-        )
-        if stored is None:
-            raise
-        answered = Answered(stored, repeated=True)
+        ),
+    )
     result = _answer_result(answered, card)
     if body.get("next"):
         bank = body.get("bank")
@@ -242,13 +237,11 @@ def review_answer(card_id: int) -> Response:
 def review_undo() -> Response:
     """Take back the caller's last answer and return that card as it was."""
     user = _user()
-    card = undo_last(db.session, user)
+    card = committed(db.session, lambda: undo_last(db.session, user))
     if card is None:
         raise ApiError(409, "nothing to undo")
-    db.session.commit()
     now = now_utc()
-    _, counts = next_card(db.session, user, [card.bank_id], now)
-    db.session.commit()
+    _, counts = committed(db.session, lambda: next_card(db.session, user, [card.bank_id], now))
     return jsonify(card_payload(card, user, now, counts[card.bank_id]))
 
 
@@ -325,38 +318,37 @@ def _card_state(card: Card) -> Response:
     )
 
 
+def _change_card(card_id: int, change: Callable[[Card, User], None]) -> Response:
+    """Change one of the caller's cards; again if an answer changed it meanwhile."""
+    user = _user()
+    card = _owned_card(card_id, user)
+    committed(db.session, lambda: change(card, user))
+    return _card_state(card)
+
+
+def _unbury(card: Card, _user: User) -> None:
+    card.buried_until = None
+
+
 @bp.post("/cards/<int:card_id>/suspend")
 def card_suspend(card_id: int) -> Response:
     """Suspend a card: it leaves the queue until unsuspended."""
-    card = _owned_card(card_id, _user())
-    set_suspended(card, True)
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, lambda card, _: set_suspended(card, True))
 
 
 @bp.post("/cards/<int:card_id>/unsuspend")
 def card_unsuspend(card_id: int) -> Response:
     """Put a suspended card back in the queue."""
-    card = _owned_card(card_id, _user())
-    set_suspended(card, False)
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, lambda card, _: set_suspended(card, False))
 
 
 @bp.post("/cards/<int:card_id>/bury")
 def card_bury(card_id: int) -> Response:
     """Hide a card until the caller's next study day."""
-    user = _user()
-    card = _owned_card(card_id, user)
-    bury(card, user, now_utc())
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, lambda card, user: bury(card, user, now_utc()))
 
 
 @bp.post("/cards/<int:card_id>/unbury")
 def card_unbury(card_id: int) -> Response:
     """Show a buried card again today."""
-    card = _owned_card(card_id, _user())
-    card.buried_until = None
-    db.session.commit()
-    return _card_state(card)
+    return _change_card(card_id, _unbury)

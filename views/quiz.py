@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from models import Bank, Question, Quiz, Section, db
+from models.conflict import committed
 from models.quizzes import (
     QuizError,
     quiz_questions,
@@ -230,8 +231,7 @@ def study(bank_id: str, quiz_id: int) -> Response:
     quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
-    count = study_mistakes(db.session, current_user, quiz, now_utc())
-    db.session.commit()
+    count = committed(db.session, lambda: study_mistakes(db.session, current_user, quiz, now_utc()))
     flash(
         ngettext(
             "%(num)d card from this quiz is due now.",
