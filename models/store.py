@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.bank import Bank, Diagram, Question, Section
 from models.card import Card
+from models.study import refresh_bank_progress
 from models.types import now_utc
 from models.user import User
 from srs import bank as schema
@@ -138,6 +139,16 @@ def _sync_cards(session: Session, question_id: int, ordinals: list[int] | None) 
     session.execute(cards.where(Card.ordinal.not_in(ordinals)).values(retired=True))
 
 
+def _place_cards(session: Session, bank_id: str) -> None:
+    """Copy each question's position to its cards, where it changed."""
+    position = select(Question.position).where(Question.id == Card.question_id).scalar_subquery()
+    session.execute(
+        update(Card)
+        .where(Card.bank_id == bank_id, Card.position != position)
+        .values(position=position)
+    )
+
+
 def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None) -> ImportReport:
     """Add or update ``bank`` in ``session`` without committing.
 
@@ -164,6 +175,7 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
 
     existing = {question.key: question for question in row.questions}
     counts: Counter[str] = Counter()
+    moved = False  # learners' progress in the bank must be counted again
     for position, question in enumerate(bank.questions):
         values = _learner_facing(question)
         placement = {"position": position, "source": question.source, "line": question.line}
@@ -177,6 +189,7 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
         revived = stored.retired
         changed = _stored_facing(stored) != values
         cards_changed = revived or stored.card_ordinals != values["card_ordinals"]
+        moved = moved or cards_changed or stored.position != position
         counts["revived" if revived else "updated" if changed else "unchanged"] += 1
         for key, value in (values | placement).items():
             setattr(stored, key, value)
@@ -192,6 +205,9 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
             counts["retired"] += 1
             _sync_cards(session, stored.id, None)
     session.flush()
+    if not created and (moved or counts["added"] or counts["retired"]):
+        _place_cards(session, row.id)
+        refresh_bank_progress(session, row.id)
     row.card_count = session.scalar(
         select(func.coalesce(func.sum(Question.card_count), 0)).where(
             Question.bank_id == row.id, Question.retired.is_(False)

@@ -9,13 +9,26 @@ transaction, and the caller ends it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, object_session
 
 from models.bank import Bank, Question, Section
-from models.card import Card, Review
+from models.card import BankProgress, Card, Review
 from models.user import LeftBank, User
 from srs.scheduler import (
     LEARNING,
@@ -36,6 +49,8 @@ __all__ = [
     "bank_counts_many",
     "bury",
     "next_card",
+    "recount",
+    "refresh_bank_progress",
     "set_suspended",
     "siblings",
     "study_banks",
@@ -70,23 +85,106 @@ def _active(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def bank_counts_many(
-    session: Session, user: User, bank_ids: list[str], now: datetime
-) -> dict[str, Counts]:
-    """Cards left for ``user`` today in each of ``bank_ids``: new, learning and review.
+# Written as literals, not parameters, so that the partial indexes are seen to match.
+_IS_NEW = Card.state == literal_column(str(NEW))
+_BURIED_NEW = and_(_IS_NEW, Card.buried_until.is_not(None))
 
-    Four grouped queries, whatever the number of banks: today's reviews (the daily limits),
-    the due learning and review cards, the studied cards, and the banks' card counts.
+
+def _taken(state: int, suspended: bool, retired: bool) -> int:
+    """1 if a card counts in ``BankProgress.introduced``: kept from the new ones waiting."""
+    return int(not retired and (state != NEW or suspended))
+
+
+# -- the kept counts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """A bank's card count and the learner's kept counts in it (zeros before any)."""
+
+    cards: int
+    introduced: int = 0
+    next_position: int = 0
+    day: date | None = None
+    new_done: int = 0
+    reviews_done: int = 0
+
+
+def _progress(session: Session, user_id: int, bank_ids: list[str]) -> dict[str, _Progress]:
+    rows = session.execute(
+        select(
+            Bank.id,
+            Bank.card_count,
+            BankProgress.introduced,
+            BankProgress.next_position,
+            BankProgress.day,
+            BankProgress.new_done,
+            BankProgress.reviews_done,
+        )
+        .outerjoin(
+            BankProgress, and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == user_id)
+        )
+        .where(Bank.id.in_(bank_ids))
+    )
+    found = {}
+    for bank_id, cards, *kept in rows:
+        found[bank_id] = _Progress(cards or 0) if kept[0] is None else _Progress(cards, *kept)
+    return found
+
+
+def _upsert(session: Session) -> Any:
+    """``INSERT … ON CONFLICT`` into ``bank_progress`` in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(BankProgress)
+    return sqlite.insert(BankProgress)
+
+
+def _keep(
+    session: Session, user_id: int, bank_id: str, *, introduced: int = 0,
+    day: date | None = None, new: int = 0, review: int = 0, next_position: int | None = None,
+) -> None:  # fmt: skip
+    """Add to a learner's kept counts in a bank, making the row if it is the first.
+
+    ``new`` and ``review`` count answers on study day ``day``: a later day starts the
+    counts again, an earlier one (a clock set back) leaves them as they are.
     """
-    if not bank_ids:
-        return {}
-    day = today(user, now)
-    done: dict[tuple[str, int], int] = {
+    kept = BankProgress.__table__.c
+    values: dict[str, Any] = {"introduced": kept.introduced + introduced}
+    if day is not None:
+        later = or_(kept.day.is_(None), kept.day < day)
+        values["new_done"] = case(
+            (kept.day == day, kept.new_done + new), (later, new), else_=kept.new_done
+        )
+        values["reviews_done"] = case(
+            (kept.day == day, kept.reviews_done + review), (later, review), else_=kept.reviews_done
+        )
+        values["day"] = case((later, day), else_=kept.day)
+    if next_position is not None:
+        values["next_position"] = next_position
+    statement = _upsert(session).values(
+        user_id=user_id,
+        bank_id=bank_id,
+        introduced=introduced,
+        next_position=next_position or 0,
+        day=day,
+        new_done=new,
+        reviews_done=review,
+    )
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["user_id", "bank_id"], set_=values)
+    )
+
+
+def _done_on(
+    session: Session, user_id: int, bank_ids: list[str], day: StudyDay
+) -> dict[tuple[str, int], int]:
+    """Answers on ``day`` per bank to cards that were new and that were in review, counted."""
+    return {
         (bank_id, state): count
         for bank_id, state, count in session.execute(
             select(Review.bank_id, Review.state_before, func.count())
             .where(
-                Review.user_id == user.id,
+                Review.user_id == user_id,
                 Review.reviewed_at >= day.start,
                 Review.reviewed_at < day.end,
                 Review.bank_id.in_(bank_ids),
@@ -95,52 +193,166 @@ def bank_counts_many(
             .group_by(Review.bank_id, Review.state_before)
         )
     }
-    due: dict[tuple[str, int], int] = {
-        (bank_id, state): count
-        for bank_id, state, count in session.execute(
-            select(Card.bank_id, Card.state, func.count())
-            .where(
-                Card.user_id == user.id,
-                Card.bank_id.in_(bank_ids),
-                Card.due < day.end,
-                Card.state.in_((LEARNING, REVIEW, RELEARNING)),
-                _active(now),
-            )
-            .group_by(Card.bank_id, Card.state)
+
+
+def _refresh(session: Session, which: ColumnElement[bool]) -> None:
+    """``introduced`` and ``next_position`` of the ``which`` progress rows, counted afresh."""
+    kept = BankProgress.__table__.c
+    introduced = (
+        select(func.count())
+        .select_from(Card)
+        .where(
+            Card.user_id == kept.user_id,
+            Card.bank_id == kept.bank_id,
+            Card.retired.is_(False),
+            or_(Card.state != NEW, Card.suspended.is_(True)),
         )
-    }
-    # Cards never studied and free to introduce: all the bank's cards but those studied,
-    # suspended or buried (a card row exists once a card is first needed).
-    taken = dict(
+        .scalar_subquery()
+    )
+    lacking = (
+        select(func.min(Question.position))
+        .where(
+            Question.bank_id == kept.bank_id,
+            Question.retired.is_(False),
+            _cards_of(kept.user_id) < Question.card_count,
+        )
+        .scalar_subquery()
+    )
+    end = (
+        select(func.coalesce(func.max(Question.position) + 1, 0))
+        .where(Question.bank_id == kept.bank_id, Question.retired.is_(False))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(BankProgress)
+        .where(which)
+        .values(introduced=introduced, next_position=func.coalesce(lacking, end))
+    )
+
+
+def _cards_of(user_id: Any) -> Any:
+    """How many cards, not retired, ``user_id`` has of the question in the enclosing query."""
+    return (
+        select(func.count())
+        .select_from(Card)
+        .where(Card.user_id == user_id, Card.question_id == Question.id, Card.retired.is_(False))
+        .correlate(Question)
+        .scalar_subquery()
+    )
+
+
+def refresh_bank_progress(session: Session, bank_id: str) -> None:
+    """Count every learner's progress in ``bank_id`` afresh, after an import changed its
+    questions, their cards or their order."""
+    _refresh(session, BankProgress.bank_id == bank_id)
+
+
+def recount(session: Session, user: User, now: datetime) -> None:
+    """Count ``user``'s progress in every bank afresh: after their study day moved (a new
+    time zone or rollover hour), or anything else that changed many cards at once."""
+    pairs = select(Card.user_id, Card.bank_id).where(Card.user_id == user.id).distinct()
+    session.execute(
+        _upsert(session)
+        .from_select(["user_id", "bank_id"], pairs)
+        .on_conflict_do_nothing(index_elements=["user_id", "bank_id"])
+    )
+    _refresh(session, BankProgress.user_id == user.id)
+    # The day kept is today, or the day of the newest answer if the clock went back since.
+    day = today(user, now)
+    newest = session.scalar(select(func.max(Review.reviewed_at)).where(Review.user_id == user.id))
+    if newest is not None and today(user, newest).date > day.date:
+        day = today(user, newest)
+    banks = list(
+        session.scalars(select(BankProgress.bank_id).where(BankProgress.user_id == user.id))
+    )
+    done = _done_on(session, user.id, banks, day)
+    for bank_id in banks:
         session.execute(
-            select(Card.bank_id, func.count())
-            .where(
-                Card.user_id == user.id,
-                Card.bank_id.in_(bank_ids),
-                Card.retired.is_(False),
-                or_(Card.state != NEW, ~_active(now)),
+            update(BankProgress)
+            .where(BankProgress.user_id == user.id, BankProgress.bank_id == bank_id)
+            .values(
+                day=day.date,
+                new_done=done.get((bank_id, NEW), 0),
+                reviews_done=done.get((bank_id, REVIEW), 0),
             )
-            .group_by(Card.bank_id)
-        ).all()
+        )
+
+
+# -- what is left today, and the next card -------------------------------------------------
+
+
+def _counts(
+    session: Session, user: User, bank_ids: list[str], now: datetime, day: StudyDay,
+    progress: dict[str, _Progress],
+) -> dict[str, Counts]:  # fmt: skip
+    # The kept answers are today's, or from an earlier day (none today), or, if the clock
+    # went back, from a later day: then today's are counted.
+    later = [b for b in bank_ids if b in progress and (progress[b].day or day.date) > day.date]
+    counted = _done_on(session, user.id, later, day) if later else {}
+    due_cards = (
+        select(Card.bank_id, Card.state, func.count())
+        .where(
+            Card.user_id == user.id,
+            Card.bank_id.in_(bank_ids),
+            Card.state.in_((LEARNING, REVIEW, RELEARNING)),
+            Card.due < day.end,
+            _active(now),
+        )
+        .group_by(Card.bank_id, Card.state)
     )
-    totals = dict(
-        session.execute(select(Bank.id, Bank.card_count).where(Bank.id.in_(bank_ids))).all()
+    # New cards buried (siblings of today's answers): not waiting until their burial ends.
+    buried_new = (
+        select(Card.bank_id, Card.state, func.count())
+        .where(
+            Card.user_id == user.id,
+            Card.bank_id.in_(bank_ids),
+            _BURIED_NEW,
+            Card.buried_until > now,
+            Card.suspended.is_(False),
+            Card.retired.is_(False),
+        )
+        .group_by(Card.bank_id, Card.state)
     )
+    found = {
+        (bank_id, state): count
+        for bank_id, state, count in session.execute(union_all(due_cards, buried_new))
+    }
     counts = {}
     for bank_id in bank_ids:
+        kept = progress.get(bank_id, _Progress(0))
+        if bank_id in later:
+            new_done, reviews_done = (
+                counted.get((bank_id, NEW), 0),
+                counted.get((bank_id, REVIEW), 0),
+            )
+        elif kept.day == day.date:
+            new_done, reviews_done = kept.new_done, kept.reviews_done
+        else:
+            new_done = reviews_done = 0
         new_left, reviews_left = limits_left(
-            user.new_per_day,
-            user.reviews_per_day,
-            done.get((bank_id, NEW), 0),
-            done.get((bank_id, REVIEW), 0),
+            user.new_per_day, user.reviews_per_day, new_done, reviews_done
         )
-        waiting = max(0, int(totals.get(bank_id) or 0) - int(taken.get(bank_id, 0)))
+        waiting = max(0, kept.cards - kept.introduced - found.get((bank_id, NEW), 0))
         counts[bank_id] = Counts(
             new=min(new_left, waiting),
-            learning=due.get((bank_id, LEARNING), 0) + due.get((bank_id, RELEARNING), 0),
-            review=min(reviews_left, due.get((bank_id, REVIEW), 0)),
+            learning=found.get((bank_id, LEARNING), 0) + found.get((bank_id, RELEARNING), 0),
+            review=min(reviews_left, found.get((bank_id, REVIEW), 0)),
         )
     return counts
+
+
+def bank_counts_many(
+    session: Session, user: User, bank_ids: list[str], now: datetime
+) -> dict[str, Counts]:
+    """Cards left for ``user`` today in each of ``bank_ids``: new, learning and review.
+
+    Two statements, whatever the number of banks: the kept counts (answers today, cards
+    introduced) with the banks' card counts, then the due and the buried new cards.
+    """
+    if not bank_ids:
+        return {}
+    progress = _progress(session, user.id, bank_ids)
+    return _counts(session, user, bank_ids, now, today(user, now), progress)
 
 
 def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Counts:
@@ -149,21 +361,36 @@ def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Co
 
 
 def _first_due(
-    session: Session, user: User, bank_ids: list[str], states: tuple[int, ...], before: datetime,
-    now: datetime,
-) -> Card | None:  # fmt: skip
-    return session.scalar(
-        select(Card)
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(bank_ids),
-            Card.due <= before,
-            Card.state.in_(states),
-            _active(now),
+    session: Session, user: User, bank_ids: list[str], review_banks: list[str],
+    now: datetime, day: StudyDay,
+) -> tuple[Card | None, Card | None]:  # fmt: skip
+    """The learning card due first (within :data:`LEARN_AHEAD`) and the review card due
+    first today, in one statement: each bank's first is one walk of its index."""
+
+    def first(bank_id: str, states: tuple[int, ...], before: datetime) -> Any:
+        return (
+            select(Card.id)
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id == bank_id,
+                Card.state.in_(states),
+                Card.due <= before,
+                _active(now),
+            )
+            .order_by(Card.due, Card.id)
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(Card.due, Card.id)
-        .limit(1)
-    )
+
+    firsts = [first(b, (LEARNING, RELEARNING), now + LEARN_AHEAD) for b in bank_ids]
+    firsts += [first(b, (REVIEW,), day.end) for b in review_banks]
+    cards = sorted(session.scalars(select(Card).where(Card.id.in_(firsts))), key=_due_order)
+    learning = next((c for c in cards if c.state in (LEARNING, RELEARNING)), None)
+    return learning, next((c for c in cards if c.state == REVIEW), None)
+
+
+def _due_order(card: Card) -> tuple[datetime, int]:
+    return card.due, card.id
 
 
 def add_card(
@@ -175,6 +402,7 @@ def add_card(
         question_id=question.id,
         bank_id=question.bank_id,
         ordinal=ordinal,
+        position=question.position,
         state=NEW,
         due=due,
     )
@@ -182,48 +410,62 @@ def add_card(
     return card
 
 
-def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card | None:
-    """The next new card of ``bank_id`` in bank order, created if it does not exist yet."""
-    studied = (
-        select(func.count())
-        .select_from(Card)
+def _new_card(
+    session: Session, user: User, bank_id: str, next_position: int, now: datetime
+) -> Card | None:
+    """The next new card of ``bank_id`` in bank order, its question's cards made if missing.
+
+    Two candidates, the earlier in bank order wins: the first new card that exists and is
+    free (one walk of ``ix_cards_new_position``), and the first question from the kept
+    ``next_position`` on that lacks a card for the learner.
+    """
+    waiting = session.scalar(
+        select(Card)
         .where(
             Card.user_id == user.id,
-            Card.question_id == Question.id,
+            Card.bank_id == bank_id,
+            _IS_NEW,
+            Card.suspended.is_(False),
             Card.retired.is_(False),
-            or_(Card.state != NEW, ~_active(now)),
+            or_(Card.buried_until.is_(None), Card.buried_until <= now),
         )
-        .scalar_subquery()
-    )
-    question = session.scalar(
-        select(Question)
-        .where(Question.bank_id == bank_id, Question.retired.is_(False))
-        .where(studied < Question.card_count)
-        .order_by(Question.position)
+        .order_by(Card.position, Card.ordinal)
         .limit(1)
     )
+    lacking = select(Question).where(
+        Question.bank_id == bank_id,
+        Question.retired.is_(False),
+        Question.position >= next_position,
+        _cards_of(user.id) < Question.card_count,
+    )
+    if waiting is not None:
+        lacking = lacking.where(Question.position <= waiting.position)
+    question = session.scalar(lacking.order_by(Question.position).limit(1))
     if question is None:
-        return None
+        return waiting
     cards = {
         card.ordinal: card
         for card in session.scalars(
             select(Card).where(Card.user_id == user.id, Card.question_id == question.id)
         )
     }
+    chosen = None
     for ordinal in question.card_ordinals:
         card = cards.get(ordinal)
         if card is None:
             card = add_card(session, user.id, question, ordinal, now)
-            session.flush()
-            return card
-        if (
-            card.state == NEW
-            and not card.suspended
-            and not card.retired
-            and (card.buried_until is None or card.buried_until <= now)
+        elif (
+            card.state != NEW
+            or card.suspended
+            or card.retired
+            or (card.buried_until is not None and card.buried_until > now)
         ):
-            return card
-    return None
+            continue
+        chosen = chosen or card
+    session.flush()
+    # Every question before this one had all its cards, and now this one has them too.
+    _keep(session, user.id, bank_id, next_position=question.position + 1)
+    return chosen
 
 
 def next_card(
@@ -234,26 +476,27 @@ def next_card(
     Learning cards due now come first, then reviews due today, then new cards, each kind
     within its bank's daily limits; banks are taken in the order given.
     """
-    counts = bank_counts_many(session, user, bank_ids, now)
     if not bank_ids:
-        return None, counts
+        return None, {}
     day = today(user, now)
-    learning = _first_due(session, user, bank_ids, (LEARNING, RELEARNING), now + LEARN_AHEAD, now)
+    progress = _progress(session, user.id, bank_ids)
+    counts = _counts(session, user, bank_ids, now, day, progress)
     review_banks = [b for b in bank_ids if counts[b].review]
     new_banks = [b for b in bank_ids if counts[b].new]
+    learning, review = _first_due(session, user, bank_ids, review_banks, now, day)
     kind = next_kind(
         learning_due=learning.due if learning else None,
-        review_due=bool(review_banks),
+        review_due=review is not None,
         new_available=bool(new_banks),
         now=now,
     )
     if kind == "learning":
         return learning, counts
     if kind == "review":
-        return _first_due(session, user, review_banks, (REVIEW,), day.end, now), counts
+        return review, counts
     if kind == "new":
         for bank_id in new_banks:
-            card = _new_card(session, user, bank_id, now)
+            card = _new_card(session, user, bank_id, progress[bank_id].next_position, now)
             if card is not None:
                 return card, counts
     return None, counts
@@ -307,14 +550,15 @@ def answer(
     card.set_schedule(result.after)
     day = today(user, now)
     buried = []
-    for sibling in siblings(session, card):
-        if (
-            sibling.state in (NEW, REVIEW)
-            and not sibling.suspended
-            and (sibling.buried_until is None or sibling.buried_until < day.end)
-        ):
-            sibling.buried_until = day.end
-            buried.append(sibling.id)
+    if card.question.card_ordinals != [card.ordinal]:
+        for sibling in siblings(session, card):
+            if (
+                sibling.state in (NEW, REVIEW)
+                and not sibling.suspended
+                and (sibling.buried_until is None or sibling.buried_until < day.end)
+            ):
+                sibling.buried_until = day.end
+                buried.append(sibling.id)
     review = Review(
         card_id=card.id,
         user_id=user.id,
@@ -338,6 +582,16 @@ def answer(
         buried=buried,
     )
     session.add(review)
+    _keep(
+        session,
+        user.id,
+        card.bank_id,
+        introduced=_taken(result.after.state, card.suspended, card.retired)
+        - _taken(before.state, card.suspended, card.retired),
+        day=today(user, result.reviewed_at).date,
+        new=int(before.state == NEW),
+        review=int(before.state == REVIEW),
+    )
     session.flush()
     return Answered(review, repeated=False)
 
@@ -354,6 +608,7 @@ def undo_last(session: Session, user: User) -> Card | None:
     if review is None:
         return None
     card = session.get_one(Card, review.card_id)
+    taken = _taken(card.state, card.suspended, card.retired)
     card.set_schedule(
         CardState(
             state=review.state_before,
@@ -370,8 +625,27 @@ def undo_last(session: Session, user: User) -> Card | None:
     if review.buried:
         for sibling in session.scalars(select(Card).where(Card.id.in_(review.buried))):
             sibling.buried_until = None
+    kept = BankProgress.__table__.c
+    day = today(user, review.reviewed_at).date
+    undone = session.execute(
+        update(BankProgress)
+        .where(BankProgress.user_id == user.id, BankProgress.bank_id == card.bank_id)
+        .values(
+            introduced=kept.introduced + _taken(card.state, card.suspended, card.retired) - taken,
+            new_done=case(
+                (kept.day == day, kept.new_done - int(review.state_before == NEW)),
+                else_=kept.new_done,
+            ),
+            reviews_done=case(
+                (kept.day == day, kept.reviews_done - int(review.state_before == REVIEW)),
+                else_=kept.reviews_done,
+            ),
+        )
+    )
     session.delete(review)
     session.flush()
+    if not undone.rowcount:  # an answer from before progress was kept: count it all
+        recount(session, user, review.reviewed_at)
     return card
 
 
@@ -392,7 +666,13 @@ def bury(card: Card, user: User, now: datetime) -> None:
 
 
 def set_suspended(card: Card, suspended: bool) -> None:
+    """Take ``card`` out of the queue, or put it back."""
+    before = _taken(card.state, card.suspended, card.retired)
     card.suspended = suspended
+    change = _taken(card.state, card.suspended, card.retired) - before
+    session = object_session(card)
+    if change and session is not None:
+        _keep(session, card.user_id, card.bank_id, introduced=change)
 
 
 @dataclass(frozen=True, slots=True)
