@@ -26,6 +26,8 @@ __all__ = ["BankProgress", "Card", "Review"]
 NEW_CARD = text(f"state = {NEW}")
 BURIED_NEW_CARD = text(f"state = {NEW} AND buried_until IS NOT NULL")
 
+_STATE_DUE = ("user_id", "bank_id", "state", "due", "id", "suspended", "retired", "buried_until")
+
 # SQLite gives rowids only to INTEGER primary keys; PostgreSQL gets the wider type.
 _BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -44,14 +46,16 @@ class Card(db.Model):
         UniqueConstraint("user_id", "question_id", "ordinal"),
         Index("ix_cards_user_bank_due", "user_id", "bank_id", "due"),
         Index("ix_cards_user_due", "user_id", "due"),
-        # The next learning or review card of a bank, and the count of those due.
-        Index("ix_cards_user_bank_state_due", "user_id", "bank_id", "state", "due"),
+        # The next learning or review card of a bank, and the count of those due: read from
+        # the index alone, which holds what makes a card free to show.
+        Index("ix_cards_user_bank_state_due", *_STATE_DUE),
         # The next new card in bank order, past the studied ones (the predicates are
         # literals, not parameters, so that the queries are seen to match them).
         Index(
             "ix_cards_new_position",
             "user_id",
             "bank_id",
+            "state",
             "position",
             "ordinal",
             sqlite_where=NEW_CARD,
@@ -62,6 +66,8 @@ class Card(db.Model):
             "ix_cards_new_buried",
             "user_id",
             "bank_id",
+            "state",
+            "buried_until",
             sqlite_where=BURIED_NEW_CARD,
             postgresql_where=BURIED_NEW_CARD,
         ),

@@ -10,22 +10,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     and_,
+    bindparam,
     case,
     func,
+    inspect,
     literal_column,
     or_,
     select,
+    text,
     union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.sql.elements import TextClause
 
 from models.bank import Bank, Question, Section
 from models.card import BankProgress, Card, Review
@@ -77,7 +83,7 @@ def study_banks(session: Session, user: User) -> list[Bank]:
     return list(session.scalars(select(Bank).where(Bank.id.not_in(left)).order_by(Bank.title)))
 
 
-def _active(now: datetime) -> ColumnElement[bool]:
+def _active(now: Any) -> ColumnElement[bool]:
     return and_(
         Card.suspended.is_(False),
         Card.retired.is_(False),
@@ -110,24 +116,27 @@ class _Progress:
     reviews_done: int = 0
 
 
-def _progress(session: Session, user_id: int, bank_ids: list[str]) -> dict[str, _Progress]:
-    rows = session.execute(
-        select(
-            Bank.id,
-            Bank.card_count,
-            BankProgress.introduced,
-            BankProgress.next_position,
-            BankProgress.day,
-            BankProgress.new_done,
-            BankProgress.reviews_done,
-        )
-        .outerjoin(
-            BankProgress, and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == user_id)
-        )
-        .where(Bank.id.in_(bank_ids))
+_PROGRESS = (
+    select(
+        Bank.id,
+        Bank.card_count,
+        BankProgress.introduced,
+        BankProgress.next_position,
+        BankProgress.day,
+        BankProgress.new_done,
+        BankProgress.reviews_done,
     )
+    .outerjoin(
+        BankProgress,
+        and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == bindparam("user")),
+    )
+    .where(Bank.id.in_(bindparam("banks", expanding=True)))
+)
+
+
+def _progress(session: Session, user_id: int, bank_ids: list[str]) -> dict[str, _Progress]:
     found = {}
-    for bank_id, cards, *kept in rows:
+    for bank_id, cards, *kept in session.execute(_PROGRESS, {"user": user_id, "banks": bank_ids}):
         found[bank_id] = _Progress(cards or 0) if kept[0] is None else _Progress(cards, *kept)
     return found
 
@@ -139,6 +148,30 @@ def _upsert(session: Session) -> Any:
     return sqlite.insert(BankProgress)
 
 
+@lru_cache(maxsize=8)
+def _keep_statement(answered: bool, placed: bool) -> TextClause:
+    """The upsert of :func:`_keep` for one kind of change, in the SQL that SQLite and
+    PostgreSQL share (written out: the dialects' own upsert constructs are compiled anew
+    at every execution)."""
+    changes = ["introduced = bank_progress.introduced + :introduced"]
+    if answered:
+        later = "bank_progress.day IS NULL OR bank_progress.day < :day"
+        for column, param in (("new_done", "new"), ("reviews_done", "review")):
+            changes.append(
+                f"{column} = CASE WHEN bank_progress.day = :day THEN bank_progress.{column} + "
+                f":{param} WHEN {later} THEN :{param} ELSE bank_progress.{column} END"
+            )
+        changes.append(f"day = CASE WHEN {later} THEN :day ELSE bank_progress.day END")
+    if placed:
+        changes.append("next_position = :position")
+    return text(
+        "INSERT INTO bank_progress"  # noqa: S608 (the text is made of constants)
+        " (user_id, bank_id, introduced, next_position, day, new_done, reviews_done)"
+        " VALUES (:user, :bank, :introduced, :position, :day, :new, :review)"
+        " ON CONFLICT (user_id, bank_id) DO UPDATE SET " + ", ".join(changes)
+    ).bindparams(bindparam("day", type_=Date()))
+
+
 def _keep(
     session: Session, user_id: int, bank_id: str, *, introduced: int = 0,
     day: date | None = None, new: int = 0, review: int = 0, next_position: int | None = None,
@@ -148,30 +181,17 @@ def _keep(
     ``new`` and ``review`` count answers on study day ``day``: a later day starts the
     counts again, an earlier one (a clock set back) leaves them as they are.
     """
-    kept = BankProgress.__table__.c
-    values: dict[str, Any] = {"introduced": kept.introduced + introduced}
-    if day is not None:
-        later = or_(kept.day.is_(None), kept.day < day)
-        values["new_done"] = case(
-            (kept.day == day, kept.new_done + new), (later, new), else_=kept.new_done
-        )
-        values["reviews_done"] = case(
-            (kept.day == day, kept.reviews_done + review), (later, review), else_=kept.reviews_done
-        )
-        values["day"] = case((later, day), else_=kept.day)
-    if next_position is not None:
-        values["next_position"] = next_position
-    statement = _upsert(session).values(
-        user_id=user_id,
-        bank_id=bank_id,
-        introduced=introduced,
-        next_position=next_position or 0,
-        day=day,
-        new_done=new,
-        reviews_done=review,
-    )
     session.execute(
-        statement.on_conflict_do_update(index_elements=["user_id", "bank_id"], set_=values)
+        _keep_statement(day is not None, next_position is not None),
+        {
+            "user": user_id,
+            "bank": bank_id,
+            "introduced": introduced,
+            "position": next_position or 0,
+            "day": day,
+            "new": new,
+            "review": review,
+        },
     )
 
 
@@ -281,6 +301,30 @@ def recount(session: Session, user: User, now: datetime) -> None:
 # -- what is left today, and the next card -------------------------------------------------
 
 
+_DUE_AND_BURIED = union_all(
+    select(Card.bank_id, Card.state, func.count())
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id.in_(bindparam("banks", expanding=True)),
+        Card.state.in_((LEARNING, REVIEW, RELEARNING)),
+        Card.due < bindparam("day_end"),
+        _active(bindparam("now")),
+    )
+    .group_by(Card.bank_id, Card.state),
+    # New cards buried (siblings of today's answers): not waiting until their burial ends.
+    select(Card.bank_id, Card.state, func.count())
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id.in_(bindparam("banks", expanding=True)),
+        _BURIED_NEW,
+        Card.buried_until > bindparam("now"),
+        Card.suspended.is_(False),
+        Card.retired.is_(False),
+    )
+    .group_by(Card.bank_id, Card.state),
+)
+
+
 def _counts(
     session: Session, user: User, bank_ids: list[str], now: datetime, day: StudyDay,
     progress: dict[str, _Progress],
@@ -289,33 +333,12 @@ def _counts(
     # went back, from a later day: then today's are counted.
     later = [b for b in bank_ids if b in progress and (progress[b].day or day.date) > day.date]
     counted = _done_on(session, user.id, later, day) if later else {}
-    due_cards = (
-        select(Card.bank_id, Card.state, func.count())
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(bank_ids),
-            Card.state.in_((LEARNING, REVIEW, RELEARNING)),
-            Card.due < day.end,
-            _active(now),
-        )
-        .group_by(Card.bank_id, Card.state)
-    )
-    # New cards buried (siblings of today's answers): not waiting until their burial ends.
-    buried_new = (
-        select(Card.bank_id, Card.state, func.count())
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(bank_ids),
-            _BURIED_NEW,
-            Card.buried_until > now,
-            Card.suspended.is_(False),
-            Card.retired.is_(False),
-        )
-        .group_by(Card.bank_id, Card.state)
-    )
     found = {
         (bank_id, state): count
-        for bank_id, state, count in session.execute(union_all(due_cards, buried_new))
+        for bank_id, state, count in session.execute(
+            _DUE_AND_BURIED,
+            {"user": user.id, "banks": bank_ids, "now": now, "day_end": day.end},
+        )
     }
     counts = {}
     for bank_id in bank_ids:
@@ -360,31 +383,48 @@ def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Co
     return bank_counts_many(session, user, [bank_id], now)[bank_id]
 
 
-def _first_due(
-    session: Session, user: User, bank_ids: list[str], review_banks: list[str],
-    now: datetime, day: StudyDay,
-) -> tuple[Card | None, Card | None]:  # fmt: skip
-    """The learning card due first (within :data:`LEARN_AHEAD`) and the review card due
-    first today, in one statement: each bank's first is one walk of its index."""
+@lru_cache(maxsize=64)
+def _first_due_statement(banks: int, review_banks: int) -> Select[tuple[Card]]:
+    """The statement of :func:`_first_due` for so many banks, made once."""
 
-    def first(bank_id: str, states: tuple[int, ...], before: datetime) -> Any:
+    def first(bank: str, state: int, before: str) -> Any:
         return (
             select(Card.id)
             .where(
-                Card.user_id == user.id,
-                Card.bank_id == bank_id,
-                Card.state.in_(states),
-                Card.due <= before,
-                _active(now),
+                Card.user_id == bindparam("user"),
+                Card.bank_id == bindparam(bank),
+                Card.state == state,
+                Card.due <= bindparam(before),
+                _active(bindparam("now")),
             )
             .order_by(Card.due, Card.id)
             .limit(1)
             .scalar_subquery()
         )
 
-    firsts = [first(b, (LEARNING, RELEARNING), now + LEARN_AHEAD) for b in bank_ids]
-    firsts += [first(b, (REVIEW,), day.end) for b in review_banks]
-    cards = sorted(session.scalars(select(Card).where(Card.id.in_(firsts))), key=_due_order)
+    firsts = [
+        first(f"bank_{n}", state, "ahead") for n in range(banks) for state in (LEARNING, RELEARNING)
+    ]
+    firsts += [first(f"review_bank_{n}", REVIEW, "day_end") for n in range(review_banks)]
+    return select(Card).where(Card.id.in_(firsts))
+
+
+def _first_due(
+    session: Session, user: User, bank_ids: list[str], review_banks: list[str],
+    now: datetime, day: StudyDay,
+) -> tuple[Card | None, Card | None]:  # fmt: skip
+    """The learning card due first (within :data:`LEARN_AHEAD`) and the review card due
+    first today, in one statement: each bank's first of each state is one index walk."""
+    values: dict[str, Any] = {
+        "user": user.id,
+        "now": now,
+        "ahead": now + LEARN_AHEAD,
+        "day_end": day.end,
+    }
+    values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
+    values.update((f"review_bank_{n}", bank_id) for n, bank_id in enumerate(review_banks))
+    statement = _first_due_statement(len(bank_ids), len(review_banks))
+    cards = sorted(session.scalars(statement, values), key=_due_order)
     learning = next((c for c in cards if c.state in (LEARNING, RELEARNING)), None)
     return learning, next((c for c in cards if c.state == REVIEW), None)
 
@@ -410,6 +450,31 @@ def add_card(
     return card
 
 
+_FIRST_NEW = (
+    select(Card)
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id == bindparam("bank"),
+        _IS_NEW,
+        _active(bindparam("now")),
+    )
+    .order_by(Card.position, Card.ordinal)
+    .limit(1)
+)
+_FIRST_LACKING = (
+    select(Question)
+    .where(
+        Question.bank_id == bindparam("bank"),
+        Question.retired.is_(False),
+        Question.position >= bindparam("start"),
+        _cards_of(bindparam("user")) < Question.card_count,
+    )
+    .order_by(Question.position)
+    .limit(1)
+)
+_FIRST_LACKING_BEFORE = _FIRST_LACKING.where(Question.position <= bindparam("until"))
+
+
 def _new_card(
     session: Session, user: User, bank_id: str, next_position: int, now: datetime
 ) -> Card | None:
@@ -419,28 +484,12 @@ def _new_card(
     free (one walk of ``ix_cards_new_position``), and the first question from the kept
     ``next_position`` on that lacks a card for the learner.
     """
-    waiting = session.scalar(
-        select(Card)
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id == bank_id,
-            _IS_NEW,
-            Card.suspended.is_(False),
-            Card.retired.is_(False),
-            or_(Card.buried_until.is_(None), Card.buried_until <= now),
-        )
-        .order_by(Card.position, Card.ordinal)
-        .limit(1)
-    )
-    lacking = select(Question).where(
-        Question.bank_id == bank_id,
-        Question.retired.is_(False),
-        Question.position >= next_position,
-        _cards_of(user.id) < Question.card_count,
-    )
-    if waiting is not None:
-        lacking = lacking.where(Question.position <= waiting.position)
-    question = session.scalar(lacking.order_by(Question.position).limit(1))
+    values = {"user": user.id, "bank": bank_id, "now": now, "start": next_position}
+    waiting = session.scalar(_FIRST_NEW, values)
+    if waiting is None:
+        question = session.scalar(_FIRST_LACKING, values)
+    else:
+        question = session.scalar(_FIRST_LACKING_BEFORE, values | {"until": waiting.position})
     if question is None:
         return waiting
     cards = {
@@ -523,6 +572,23 @@ def siblings(session: Session, card: Card) -> list[Card]:
     return found
 
 
+_ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("question"))
+
+
+def _has_siblings(session: Session, card: Card) -> bool:
+    """Whether ``card``'s question makes other cards, read without loading the question."""
+    if "question" in inspect(card).unloaded:
+        ordinals = session.scalar(_ORDINALS, {"question": card.question_id})
+    else:
+        ordinals = card.question.card_ordinals
+    return ordinals != [card.ordinal]
+
+
+_BY_TOKEN = select(Review).where(
+    Review.user_id == bindparam("user"), Review.review_token == bindparam("token")
+)
+
+
 def answer(
     session: Session,
     user: User,
@@ -539,9 +605,7 @@ def answer(
     A ``review_token`` seen before returns that earlier review unchanged.
     """
     if review_token is not None:
-        earlier = session.scalar(
-            select(Review).where(Review.user_id == user.id, Review.review_token == review_token)
-        )
+        earlier = session.scalar(_BY_TOKEN, {"user": user.id, "token": review_token})
         if earlier is not None:
             return Answered(earlier, repeated=True)
     settings = user.study_settings()
@@ -550,7 +614,7 @@ def answer(
     card.set_schedule(result.after)
     day = today(user, now)
     buried = []
-    if card.question.card_ordinals != [card.ordinal]:
+    if _has_siblings(session, card):
         for sibling in siblings(session, card):
             if (
                 sibling.state in (NEW, REVIEW)

@@ -106,12 +106,15 @@ def _total(counts: dict[str, Counts]) -> Counts:
 
 def _next_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[str, Any] | None:
     card, counts = next_card(db.session, user, bank_ids, now)
-    db.session.commit()  # a new card may have been created for the learner
-    if card is None:
-        return None
-    return card_payload(
-        card, user, now, counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-    )
+    payload = None
+    if card is not None:
+        payload = card_payload(
+            card, user, now, counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
+        )
+    # A new card may have been made for the learner. The payload is built first: after the
+    # commit, every object would be read again.
+    db.session.commit()
+    return payload
 
 
 @bp.get("/openapi.json")
@@ -218,6 +221,7 @@ def review_answer(card_id: int) -> Response:
             correct=correct,
             review_token=token,
         )
+        result = _answer_result(answered, card)  # before the commit expires what it reads
         db.session.commit()
     except IntegrityError:
         # The same token arrived twice at once; the other request stored it.
@@ -227,8 +231,7 @@ def review_answer(card_id: int) -> Response:
         )
         if stored is None:
             raise
-        answered = Answered(stored, repeated=True)
-    result = _answer_result(answered, card)
+        result = _answer_result(Answered(stored, repeated=True), card)
     if body.get("next"):
         bank = body.get("bank")
         bank_ids = [b.id for b in study_banks(db.session, user)]

@@ -108,18 +108,20 @@ def upgrade():
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.drop_index("ix_cards_user_bank_state")
         batch_op.create_index(
-            "ix_cards_user_bank_state_due", ["user_id", "bank_id", "state", "due"], unique=False
+            "ix_cards_user_bank_state_due",
+            ["user_id", "bank_id", "state", "due", "id", "suspended", "retired", "buried_until"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_cards_new_position",
-            ["user_id", "bank_id", "position", "ordinal"],
+            ["user_id", "bank_id", "state", "position", "ordinal"],
             unique=False,
             sqlite_where=sa.text(NEW_CARD),
             postgresql_where=sa.text(NEW_CARD),
         )
         batch_op.create_index(
             "ix_cards_new_buried",
-            ["user_id", "bank_id"],
+            ["user_id", "bank_id", "state", "buried_until"],
             unique=False,
             sqlite_where=sa.text(BURIED_NEW_CARD),
             postgresql_where=sa.text(BURIED_NEW_CARD),
