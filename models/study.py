@@ -59,6 +59,7 @@ __all__ = [
     "refresh_bank_progress",
     "set_suspended",
     "siblings",
+    "study_bank_ids",
     "study_banks",
     "today",
     "undo_last",
@@ -77,10 +78,23 @@ def today(user: User, now: datetime) -> StudyDay:
     return study_day(now, user.timezone, user.rollover_hour)
 
 
+def _studied(*columns: Any) -> Select[Any]:
+    left = select(LeftBank.bank_id).where(LeftBank.user_id == bindparam("user"))
+    return select(*columns).where(Bank.id.not_in(left)).order_by(Bank.title)
+
+
+_STUDIED = _studied(Bank)
+_STUDIED_IDS = _studied(Bank.id)
+
+
 def study_banks(session: Session, user: User) -> list[Bank]:
     """The banks ``user`` studies: every bank on the server they have not left."""
-    left = select(LeftBank.bank_id).where(LeftBank.user_id == user.id)
-    return list(session.scalars(select(Bank).where(Bank.id.not_in(left)).order_by(Bank.title)))
+    return list(session.scalars(_STUDIED, {"user": user.id}))
+
+
+def study_bank_ids(session: Session, user: User) -> list[str]:
+    """The ids of :func:`study_banks`, in the same order, read without the banks."""
+    return list(session.scalars(_STUDIED_IDS, {"user": user.id}))
 
 
 def _active(now: Any) -> ColumnElement[bool]:
@@ -402,9 +416,10 @@ def _first_due_statement(banks: int, review_banks: int) -> Select[tuple[Card]]:
             .scalar_subquery()
         )
 
-    firsts = [
-        first(f"bank_{n}", state, "ahead") for n in range(banks) for state in (LEARNING, RELEARNING)
-    ]
+    # Each bank's firsts, not the earliest of them: SQLite takes far longer to sort a few
+    # rows in a subquery than the ORM takes to load them.
+    states = (LEARNING, RELEARNING)
+    firsts = [first(f"bank_{n}", state, "ahead") for n in range(banks) for state in states]
     firsts += [first(f"review_bank_{n}", REVIEW, "day_end") for n in range(review_banks)]
     return select(Card).where(Card.id.in_(firsts))
 
@@ -424,13 +439,9 @@ def _first_due(
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
     values.update((f"review_bank_{n}", bank_id) for n, bank_id in enumerate(review_banks))
     statement = _first_due_statement(len(bank_ids), len(review_banks))
-    cards = sorted(session.scalars(statement, values), key=_due_order)
+    cards = sorted(session.scalars(statement, values), key=lambda card: (card.due, card.id))
     learning = next((c for c in cards if c.state in (LEARNING, RELEARNING)), None)
     return learning, next((c for c in cards if c.state == REVIEW), None)
-
-
-def _due_order(card: Card) -> tuple[datetime, int]:
-    return card.due, card.id
 
 
 def add_card(
@@ -488,6 +499,8 @@ def _new_card(
     waiting = session.scalar(_FIRST_NEW, values)
     if waiting is None:
         question = session.scalar(_FIRST_LACKING, values)
+    elif waiting.position < next_position:  # every question before it has its cards
+        return waiting
     else:
         question = session.scalar(_FIRST_LACKING_BEFORE, values | {"until": waiting.position})
     if question is None:
@@ -578,7 +591,8 @@ _ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("quest
 def _has_siblings(session: Session, card: Card) -> bool:
     """Whether ``card``'s question makes other cards, read without loading the question."""
     if "question" in inspect(card).unloaded:
-        ordinals = session.scalar(_ORDINALS, {"question": card.question_id})
+        with session.no_autoflush:  # the card's change is flushed with its review, at once
+            ordinals = session.scalar(_ORDINALS, {"question": card.question_id})
     else:
         ordinals = card.question.card_ordinals
     return ordinals != [card.ordinal]
@@ -652,7 +666,7 @@ def answer(
         card.bank_id,
         introduced=_taken(result.after.state, card.suspended, card.retired)
         - _taken(before.state, card.suspended, card.retired),
-        day=today(user, result.reviewed_at).date,
+        day=(day if result.reviewed_at == now else today(user, result.reviewed_at)).date,
         new=int(before.state == NEW),
         review=int(before.state == REVIEW),
     )

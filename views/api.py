@@ -28,7 +28,7 @@ from models.study import (
     practice_cards,
     review_log,
     set_suspended,
-    study_banks,
+    study_bank_ids,
     undo_last,
 )
 from models.types import now_utc
@@ -84,7 +84,7 @@ def _body() -> dict[str, Any]:
 
 
 def _bank_ids(user: User) -> list[str]:
-    ids = [bank.id for bank in study_banks(db.session, user)]
+    ids = study_bank_ids(db.session, user)
     wanted = request.args.get("bank")
     if wanted is None:
         return ids
@@ -234,7 +234,7 @@ def review_answer(card_id: int) -> Response:
         result = _answer_result(Answered(stored, repeated=True), card)
     if body.get("next"):
         bank = body.get("bank")
-        bank_ids = [b.id for b in study_banks(db.session, user)]
+        bank_ids = study_bank_ids(db.session, user)
         if isinstance(bank, str) and bank in bank_ids:
             bank_ids = [bank]
         result["next"] = _next_payload(user, now_utc(), bank_ids)
