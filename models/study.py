@@ -30,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import TextClause
 
@@ -83,6 +84,14 @@ def _studied(*columns: Any) -> Select[Any]:
     return select(*columns).where(Bank.id.not_in(left)).order_by(Bank.title)
 
 
+def _rows(session: Session) -> Connection:
+    """The session's connection, its pending changes written: for reads that need rows, not
+    objects (the ORM's handling of each statement costs more than SQLite's)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
 _STUDIED = _studied(Bank)
 _STUDIED_IDS = _studied(Bank.id)
 
@@ -94,7 +103,7 @@ def study_banks(session: Session, user: User) -> list[Bank]:
 
 def study_bank_ids(session: Session, user: User) -> list[str]:
     """The ids of :func:`study_banks`, in the same order, read without the banks."""
-    return list(session.scalars(_STUDIED_IDS, {"user": user.id}))
+    return list(_rows(session).scalars(_STUDIED_IDS, {"user": user.id}))
 
 
 def _active(now: Any) -> ColumnElement[bool]:
@@ -150,7 +159,8 @@ _PROGRESS = (
 
 def _progress(session: Session, user_id: int, bank_ids: list[str]) -> dict[str, _Progress]:
     found = {}
-    for bank_id, cards, *kept in session.execute(_PROGRESS, {"user": user_id, "banks": bank_ids}):
+    rows = _rows(session).execute(_PROGRESS, {"user": user_id, "banks": bank_ids})
+    for bank_id, cards, *kept in rows:
         found[bank_id] = _Progress(cards or 0) if kept[0] is None else _Progress(cards, *kept)
     return found
 
@@ -195,7 +205,7 @@ def _keep(
     ``new`` and ``review`` count answers on study day ``day``: a later day starts the
     counts again, an earlier one (a clock set back) leaves them as they are.
     """
-    session.execute(
+    session.connection().execute(
         _keep_statement(day is not None, next_position is not None),
         {
             "user": user_id,
@@ -349,7 +359,7 @@ def _counts(
     counted = _done_on(session, user.id, later, day) if later else {}
     found = {
         (bank_id, state): count
-        for bank_id, state, count in session.execute(
+        for bank_id, state, count in _rows(session).execute(
             _DUE_AND_BURIED,
             {"user": user.id, "banks": bank_ids, "now": now, "day_end": day.end},
         )
@@ -591,14 +601,14 @@ _ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("quest
 def _has_siblings(session: Session, card: Card) -> bool:
     """Whether ``card``'s question makes other cards, read without loading the question."""
     if "question" in inspect(card).unloaded:
-        with session.no_autoflush:  # the card's change is flushed with its review, at once
-            ordinals = session.scalar(_ORDINALS, {"question": card.question_id})
+        # Read without a flush: the card's change is written with its review, at once.
+        ordinals = session.connection().scalar(_ORDINALS, {"question": card.question_id})
     else:
         ordinals = card.question.card_ordinals
     return ordinals != [card.ordinal]
 
 
-_BY_TOKEN = select(Review).where(
+_BY_TOKEN = select(Review.id).where(
     Review.user_id == bindparam("user"), Review.review_token == bindparam("token")
 )
 
@@ -619,9 +629,9 @@ def answer(
     A ``review_token`` seen before returns that earlier review unchanged.
     """
     if review_token is not None:
-        earlier = session.scalar(_BY_TOKEN, {"user": user.id, "token": review_token})
+        earlier = session.connection().scalar(_BY_TOKEN, {"user": user.id, "token": review_token})
         if earlier is not None:
-            return Answered(earlier, repeated=True)
+            return Answered(session.get_one(Review, earlier), repeated=True)
     settings = user.study_settings()
     before = card.schedule()
     result = answer_card(settings, before, rating, now, card_id=card.id)
