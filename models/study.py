@@ -280,7 +280,7 @@ def _cards_of(user_id: Any) -> Any:
         select(func.count())
         .select_from(Card)
         .where(Card.user_id == user_id, Card.question_id == Question.id, Card.retired.is_(False))
-        .correlate(Question)
+        .correlate_except(Card)
         .scalar_subquery()
     )
 

@@ -285,15 +285,20 @@ def test_kept_counts_equal_fresh_ones_after_a_random_walk(
 ) -> None:
     rng = random.Random(seed)
     user = User(name="ann", password_hash="x", timezone="Asia/Shanghai", new_per_day=6)
-    session.add(user)
+    other = User(name="bob", password_hash="x", timezone="UTC", new_per_day=20)
+    session.add_all([user, other])
     session.flush()
     now = T0
+    for minute in range(12):  # another learner's progress is kept beside ann's
+        card, _ = next_card(session, other, list(BANKS), now - timedelta(minutes=minute))
+        answer(session, other, card, Rating.GOOD, now - timedelta(minutes=minute))
     for number in range(150):
         _step(session, user, now, rng, write_bank)
         assert bank_counts_many(session, user, list(BANKS), now) == fresh_counts(
             session, user, now
         ), f"step {number}"
         check_kept(session, user, now)
+        check_kept(session, other, now)
         if number % 25 == 0:
             session.commit()
         now += rng.choice(
@@ -313,3 +318,23 @@ def test_a_clock_set_back_counts_that_day_afresh(session: Session) -> None:
     counts = bank_counts_many(session, user, list(BANKS), yesterday)
     assert counts == fresh_counts(session, user, yesterday)
     assert counts["a"].new == 5
+
+
+def test_a_cloze_deletion_added_later_is_introduced(session: Session, write_bank) -> None:
+    user = User(name="ann", password_hash="x", timezone="UTC", new_per_day=50)
+    session.add(user)
+    session.flush()
+    now = T0
+    while (card := next_card(session, user, ["a"], now)[0]) is not None:
+        answer(session, user, card, Rating.EASY, now)
+        now += timedelta(days=1)
+    _import(session, write_bank, 1)  # c3 appears, and two questions are retired
+    check_kept(session, user, now)
+    cloze = session.scalar(select(Question).where(Question.bank_id == "a", Question.key == "cl"))
+    seen = set()
+    while (card := next_card(session, user, ["a"], now)[0]) is not None:
+        seen.add((card.question_id, card.ordinal))
+        answer(session, user, card, Rating.EASY, now)
+        now += timedelta(days=1)
+    assert (cloze.id, 3) in seen
+    check_kept(session, user, now)
