@@ -60,6 +60,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from app import create_app  # noqa: E402
 from models import Bank, Question, User, db  # noqa: E402
 from models.store import import_bank  # noqa: E402
+from models.study import recount  # noqa: E402
 from srs import bank as schema  # noqa: E402
 from srs.scheduler import (  # noqa: E402
     LEARNING,
@@ -111,8 +112,9 @@ STAGE = (
 
 _CARD_COLUMNS = (
     "id, user_id, question_id, bank_id, ordinal, state, step, stability, difficulty, due, "
-    "last_review, reps, lapses, suspended, buried_until, retired, created_at"
+    "last_review, reps, lapses, suspended, buried_until, retired, created_at, position"
 )
+_POSITION = "(SELECT q.position FROM questions q WHERE q.id = c.question_id)"
 _REVIEW_COLUMNS = (
     "card_id, user_id, bank_id, reviewed_at, due_before, last_review_before, due_after, "
     "rating, elapsed_ms, state_before, step_before, stability_before, difficulty_before, "
@@ -249,15 +251,15 @@ class Writer:
         self.execute(
             f"INSERT INTO cards ({_CARD_COLUMNS}) "
             f"SELECT c.id, c.user_id, c.question_id, c.bank_id, c.ordinal, {NEW}, NULL, NULL, "
-            f"NULL, {stamp(repr(now))}, NULL, 0, 0, FALSE, NULL, FALSE, {stamp(repr(now))} "
-            "FROM bench_stage c WHERE c.reviews = 0 ORDER BY c.id"
+            f"NULL, {stamp(repr(now))}, NULL, 0, 0, FALSE, NULL, FALSE, {stamp(repr(now))}, "
+            f"{_POSITION} FROM bench_stage c WHERE c.reviews = 0 ORDER BY c.id"
         )
         self.execute(
             f"INSERT INTO cards ({_CARD_COLUMNS}) "
             "SELECT c.id, c.user_id, c.question_id, c.bank_id, c.ordinal, e.state_after, "
             "e.step_after, e.stability_after, e.difficulty_after, "
             f"{stamp('d1.d || e.due_clock')}, {stamp('d2.d || e.clock')}, c.reviews, "
-            f"e.lapses_after, FALSE, NULL, FALSE, {stamp('d3.d || f.clock')} "
+            f"e.lapses_after, FALSE, NULL, FALSE, {stamp('d3.d || f.clock')}, {_POSITION} "
             "FROM bench_stage c "
             "JOIN bench_events e ON e.path = c.path AND e.k = c.reviews - 1 "
             "JOIN bench_events f ON f.path = c.path AND f.k = 0 "
@@ -655,36 +657,22 @@ def seed(
     now = datetime.now(UTC)
     day0 = datetime.combine(now.date() - timedelta(days=days), datetime.min.time(), UTC)
 
-    with _instance(instance) as folder:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "WENGU_AUTOLOAD_BANKS": True,
-                "WENGU_INSTANCE_PATH": folder,
-                "SECRET_KEY": "bench",
-            }
+    with _app_session(url, instance, autoload=True) as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            raise SystemExit(f"{url} already has accounts: pass --replace to start over")
+        have = session.scalar(
+            select(func.coalesce(func.sum(Question.card_count), 0)).where(
+                Question.bank_id == DOCKER, Question.retired.is_(False)
+            )
         )
-        with app.app_context():
-            session = db.session
-            try:
-                if session.scalar(select(func.count()).select_from(User)):
-                    raise SystemExit(f"{url} already has accounts: pass --replace to start over")
-                have = session.scalar(
-                    select(func.coalesce(func.sum(Question.card_count), 0)).where(
-                        Question.bank_id == DOCKER, Question.retired.is_(False)
-                    )
-                )
-                for number in range(1, math.ceil(max(0, cards - int(have or 0)) / bank_size) + 1):
-                    import_bank(session, generated_bank(number, bank_size), now=day0)
-                session.commit()
-                slots = _card_slots(session)[:cards]
-                learner_ids = _create_learners(session, users, day0 - timedelta(days=1))
-                session.commit()
-                banks = session.scalar(select(func.count()).select_from(Bank)) or 0
-                dialect = db.engine.dialect.name
-            finally:
-                session.remove()
-                db.engine.dispose()
+        for number in range(1, math.ceil(max(0, cards - int(have or 0)) / bank_size) + 1):
+            import_bank(session, generated_bank(number, bank_size), now=day0)
+        session.commit()
+        slots = _card_slots(session)[:cards]
+        learner_ids = _create_learners(session, users, day0 - timedelta(days=1))
+        session.commit()
+        banks = session.scalar(select(func.count()).select_from(Bank)) or 0
+        dialect = db.engine.dialect.name
     _log(quiet, f"schema, banks and learners: {time.perf_counter() - started:.1f} s")
 
     writer = _writer(url, dialect)
@@ -696,6 +684,8 @@ def seed(
         writer.close(done=False)
         raise
     writer.close(done=True)
+    _count_progress(url, instance, learner_ids, now)
+    _log(quiet, f"progress counted: {time.perf_counter() - started:.1f} s")
     return Summary(
         learners=len(learner_ids),
         banks=banks,
@@ -706,6 +696,34 @@ def seed(
         due_today=due_today,
         seconds=time.perf_counter() - started,
     )
+
+
+def _count_progress(url: str, instance: str | None, learner_ids: list[int], now: datetime) -> None:
+    """Each learner's kept counts (``bank_progress``), which the bulk load went around."""
+    with _app_session(url, instance, autoload=False) as session:
+        for user in session.scalars(select(User).where(User.id.in_(learner_ids))):
+            recount(session, user, now)
+        session.commit()
+
+
+@contextmanager
+def _app_session(url: str, instance: str | None, *, autoload: bool) -> Iterator[Any]:
+    """The app's database session on ``url`` (migrated), closed at the end."""
+    with _instance(instance) as folder:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "WENGU_AUTOLOAD_BANKS": autoload,
+                "WENGU_INSTANCE_PATH": folder,
+                "SECRET_KEY": "bench",
+            }
+        )
+        with app.app_context():
+            try:
+                yield db.session
+            finally:
+                db.session.remove()
+                db.engine.dispose()
 
 
 def _fill(

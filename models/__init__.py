@@ -2,7 +2,7 @@
 
 from models.bank import Bank, Diagram, Question, Section
 from models.base import db
-from models.card import Card, Review
+from models.card import BankProgress, Card, Review
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
 from models.stats import ReviewDay, ReviewDayMark
@@ -11,6 +11,7 @@ from models.user import ApiToken, LeftBank, User
 __all__ = [
     "ApiToken",
     "Bank",
+    "BankProgress",
     "Card",
     "Diagram",
     "Group",

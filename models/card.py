@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,7 +21,12 @@ from models.base import db
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import NEW, CardState
 
-__all__ = ["Card", "Review"]
+__all__ = ["BankProgress", "Card", "Review"]
+
+NEW_CARD = text(f"state = {NEW}")
+BURIED_NEW_CARD = text(f"state = {NEW} AND buried_until IS NOT NULL")
+
+_STATE_DUE = ("user_id", "bank_id", "state", "due", "id", "suspended", "retired", "buried_until")
 
 # SQLite gives rowids only to INTEGER primary keys; PostgreSQL gets the wider type.
 _BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -30,9 +36,9 @@ class Card(db.Model):
     """One learner's schedule for one card of a question (``ordinal`` picks the card).
 
     Cards are created when first needed. The scheduling fields mirror ``fsrs.Card``;
-    ``state`` 0 is a card not yet studied. ``bank_id`` is copied from the question so that
-    the due-card query is one walk of ``ix_cards_user_bank_due``. ``retired`` follows the
-    question (or a cloze deletion that disappeared).
+    ``state`` 0 is a card not yet studied. ``bank_id`` and ``position`` are copied from the
+    question so that the next due card and the next new card are each one index walk.
+    ``retired`` follows the question (or a cloze deletion that disappeared).
     """
 
     __tablename__ = "cards"
@@ -40,8 +46,31 @@ class Card(db.Model):
         UniqueConstraint("user_id", "question_id", "ordinal"),
         Index("ix_cards_user_bank_due", "user_id", "bank_id", "due"),
         Index("ix_cards_user_due", "user_id", "due"),
-        # Counting a learner's studied cards of a bank reads this index alone.
-        Index("ix_cards_user_bank_state", "user_id", "bank_id", "state"),
+        # The next learning or review card of a bank, and the count of those due: read from
+        # the index alone, which holds what makes a card free to show.
+        Index("ix_cards_user_bank_state_due", *_STATE_DUE),
+        # The next new card in bank order, past the studied ones (the predicates are
+        # literals, not parameters, so that the queries are seen to match them).
+        Index(
+            "ix_cards_new_position",
+            "user_id",
+            "bank_id",
+            "state",
+            "position",
+            "ordinal",
+            sqlite_where=NEW_CARD,
+            postgresql_where=NEW_CARD,
+        ),
+        # New cards buried until some time: few, counted at each pick.
+        Index(
+            "ix_cards_new_buried",
+            "user_id",
+            "bank_id",
+            "state",
+            "buried_until",
+            sqlite_where=BURIED_NEW_CARD,
+            postgresql_where=BURIED_NEW_CARD,
+        ),
         # Deleting or retiring questions finds their cards through this, not a scan.
         Index("ix_cards_question", "question_id"),
     )
@@ -51,6 +80,7 @@ class Card(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
     ordinal: Mapped[int] = mapped_column(SmallInteger, default=0)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
     state: Mapped[int] = mapped_column(SmallInteger, default=NEW)
     step: Mapped[int | None] = mapped_column(SmallInteger)
     stability: Mapped[float | None]
@@ -136,3 +166,29 @@ class Review(db.Model):
     due_after: Mapped[datetime] = mapped_column(UTCDateTime)
 
     buried: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class BankProgress(db.Model):
+    """A learner's running counts in one bank, kept by every change that moves them, so that
+    choosing the next card counts nothing.
+
+    ``introduced``: the learner's cards of the bank that are not retired and are studied
+    (``state`` not new) or suspended. ``next_position``: every active question of the bank
+    before this position has all its cards for the learner. ``new_done`` and
+    ``reviews_done``: answers on the study day ``day`` to cards that were new, and that were
+    in review; no answer of the learner is on a later study day.
+    """
+
+    __tablename__ = "bank_progress"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    bank_id: Mapped[str] = mapped_column(
+        ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
+    )
+    introduced: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_position: Mapped[int] = mapped_column(default=0, server_default="0")
+    day: Mapped[date | None]
+    new_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    reviews_done: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.card import Card, Review
-from models.study import review_log
+from models.study import recount, review_log
+from models.types import now_utc
 from models.user import User
 from srs.optimize import (
     FitResult,
@@ -52,6 +53,7 @@ def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> No
         if schedule is not None:
             card.set_schedule(schedule)
     session.flush()
+    recount(session, user, now_utc())
 
 
 def optimize_user(session: Session, user: User) -> FitResult:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.bank import Bank, Diagram, Question, Section
 from models.card import Card
+from models.study import refresh_bank_progress
 from models.types import now_utc
 from models.user import User
 from srs import bank as schema
@@ -176,6 +177,16 @@ _STORED = (
 )
 
 
+def _place_cards(session: Session, bank_id: str) -> None:
+    """Copy each question's position to its cards, where it changed."""
+    position = select(Question.position).where(Question.id == Card.question_id).scalar_subquery()
+    session.execute(
+        update(Card)
+        .where(Card.bank_id == bank_id, Card.position != position)
+        .values(position=position)
+    )
+
+
 def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None) -> ImportReport:
     """Add or update ``bank`` in ``session`` without committing.
 
@@ -210,6 +221,7 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
     added: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     kept: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    moved = False  # learners' progress in the bank must be counted again
     for position, question in enumerate(bank.questions):
         values = _learner_facing(question)
         place = (position, question.source, question.line)
@@ -225,6 +237,8 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
             continue
         revived = stored.retired
         changed = _stored_facing(stored) != values
+        cards_changed = revived or stored.card_ordinals != values["card_ordinals"]
+        moved = moved or cards_changed or stored.position != position
         counts["revived" if revived else "updated" if changed else "unchanged"] += 1
         if changed or revived:
             changes.append(
@@ -232,7 +246,7 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
             )
         elif (stored.position, stored.source, stored.line) != place:
             changes.append({"id": stored.id} | placement)
-        if revived or stored.card_ordinals != values["card_ordinals"]:
+        if cards_changed:
             kept[tuple(values["card_ordinals"])].append(stored.id)
     gone = [stored.id for stored in existing.values() if not stored.retired]
     counts["retired"] = len(gone)
@@ -245,6 +259,10 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
             update(Question).where(Question.id.in_(chunk)).values(retired=True, updated_at=now)
         )
     _sync_cards(session, kept, gone)
+    session.flush()
+    if not created and (moved or counts["added"] or counts["retired"]):
+        _place_cards(session, row.id)
+        refresh_bank_progress(session, row.id)
     row.card_count = session.scalar(
         select(func.coalesce(func.sum(Question.card_count), 0)).where(
             Question.bank_id == row.id, Question.retired.is_(False)

@@ -9,13 +9,33 @@ transaction, and the caller ends it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.sql.elements import TextClause
 
 from models.bank import Bank, Question, Section
-from models.card import Card, Review
+from models.card import BankProgress, Card, Review
 from models.stats import SETTLED, forget_review_days
 from models.types import now_utc
 from models.user import LeftBank, User
@@ -38,8 +58,11 @@ __all__ = [
     "bank_counts_many",
     "bury",
     "next_card",
+    "recount",
+    "refresh_bank_progress",
     "set_suspended",
     "siblings",
+    "study_bank_ids",
     "study_banks",
     "today",
     "undo_last",
@@ -58,13 +81,34 @@ def today(user: User, now: datetime) -> StudyDay:
     return study_day(now, user.timezone, user.rollover_hour)
 
 
+def _studied(*columns: Any) -> Select[Any]:
+    left = select(LeftBank.bank_id).where(LeftBank.user_id == bindparam("user"))
+    return select(*columns).where(Bank.id.not_in(left)).order_by(Bank.title)
+
+
+def _rows(session: Session) -> Connection:
+    """The session's connection, its pending changes written: for reads that need rows, not
+    objects (the ORM's handling of each statement costs more than SQLite's)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
+_STUDIED = _studied(Bank)
+_STUDIED_IDS = _studied(Bank.id)
+
+
 def study_banks(session: Session, user: User) -> list[Bank]:
     """The banks ``user`` studies: every bank on the server they have not left."""
-    left = select(LeftBank.bank_id).where(LeftBank.user_id == user.id)
-    return list(session.scalars(select(Bank).where(Bank.id.not_in(left)).order_by(Bank.title)))
+    return list(session.scalars(_STUDIED, {"user": user.id}))
 
 
-def _active(now: datetime) -> ColumnElement[bool]:
+def study_bank_ids(session: Session, user: User) -> list[str]:
+    """The ids of :func:`study_banks`, in the same order, read without the banks."""
+    return list(_rows(session).scalars(_STUDIED_IDS, {"user": user.id}))
+
+
+def _active(now: Any) -> ColumnElement[bool]:
     return and_(
         Card.suspended.is_(False),
         Card.retired.is_(False),
@@ -72,23 +116,121 @@ def _active(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def bank_counts_many(
-    session: Session, user: User, bank_ids: list[str], now: datetime
-) -> dict[str, Counts]:
-    """Cards left for ``user`` today in each of ``bank_ids``: new, learning and review.
+# Written as literals, not parameters, so that the partial indexes are seen to match.
+_IS_NEW = Card.state == literal_column(str(NEW))
+_BURIED_NEW = and_(_IS_NEW, Card.buried_until.is_not(None))
 
-    Four grouped queries, whatever the number of banks: today's reviews (the daily limits),
-    the due learning and review cards, the studied cards, and the banks' card counts.
+
+def _taken(state: int, suspended: bool, retired: bool) -> int:
+    """1 if a card counts in ``BankProgress.introduced``: kept from the new ones waiting."""
+    return int(not retired and (state != NEW or suspended))
+
+
+# -- the kept counts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """A bank's card count and the learner's kept counts in it (zeros before any)."""
+
+    cards: int
+    introduced: int = 0
+    next_position: int = 0
+    day: date | None = None
+    new_done: int = 0
+    reviews_done: int = 0
+
+
+_PROGRESS = (
+    select(
+        Bank.id,
+        Bank.card_count,
+        BankProgress.introduced,
+        BankProgress.next_position,
+        BankProgress.day,
+        BankProgress.new_done,
+        BankProgress.reviews_done,
+    )
+    .outerjoin(
+        BankProgress,
+        and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == bindparam("user")),
+    )
+    .where(Bank.id.in_(bindparam("banks", expanding=True)))
+)
+
+
+def _progress(session: Session, user_id: int, bank_ids: list[str]) -> dict[str, _Progress]:
+    found = {}
+    rows = _rows(session).execute(_PROGRESS, {"user": user_id, "banks": bank_ids})
+    for bank_id, cards, *kept in rows:
+        found[bank_id] = _Progress(cards or 0) if kept[0] is None else _Progress(cards, *kept)
+    return found
+
+
+def _upsert(session: Session) -> Any:
+    """``INSERT … ON CONFLICT`` into ``bank_progress`` in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(BankProgress)
+    return sqlite.insert(BankProgress)
+
+
+@lru_cache(maxsize=8)
+def _keep_statement(answered: bool, placed: bool) -> TextClause:
+    """The upsert of :func:`_keep` for one kind of change, in the SQL that SQLite and
+    PostgreSQL share (written out: the dialects' own upsert constructs are compiled anew
+    at every execution)."""
+    changes = ["introduced = bank_progress.introduced + :introduced"]
+    if answered:
+        later = "bank_progress.day IS NULL OR bank_progress.day < :day"
+        for column, param in (("new_done", "new"), ("reviews_done", "review")):
+            changes.append(
+                f"{column} = CASE WHEN bank_progress.day = :day THEN bank_progress.{column} + "
+                f":{param} WHEN {later} THEN :{param} ELSE bank_progress.{column} END"
+            )
+        changes.append(f"day = CASE WHEN {later} THEN :day ELSE bank_progress.day END")
+    if placed:
+        changes.append("next_position = :position")
+    return text(
+        "INSERT INTO bank_progress"  # noqa: S608 (the text is made of constants)
+        " (user_id, bank_id, introduced, next_position, day, new_done, reviews_done)"
+        " VALUES (:user, :bank, :introduced, :position, :day, :new, :review)"
+        " ON CONFLICT (user_id, bank_id) DO UPDATE SET " + ", ".join(changes)
+    ).bindparams(bindparam("day", type_=Date()))
+
+
+def _keep(
+    session: Session, user_id: int, bank_id: str, *, introduced: int = 0,
+    day: date | None = None, new: int = 0, review: int = 0, next_position: int | None = None,
+) -> None:  # fmt: skip
+    """Add to a learner's kept counts in a bank, making the row if it is the first.
+
+    ``new`` and ``review`` count answers on study day ``day``: a later day starts the
+    counts again, an earlier one (a clock set back) leaves them as they are.
     """
-    if not bank_ids:
-        return {}
-    day = today(user, now)
-    done: dict[tuple[str, int], int] = {
+    session.connection().execute(
+        _keep_statement(day is not None, next_position is not None),
+        {
+            "user": user_id,
+            "bank": bank_id,
+            "introduced": introduced,
+            "position": next_position or 0,
+            "day": day,
+            "new": new,
+            "review": review,
+        },
+    )
+
+
+def _done_on(
+    session: Session, user_id: int, bank_ids: list[str], day: StudyDay
+) -> dict[tuple[str, int], int]:
+    """Answers on ``day`` per bank to cards that were new and that were in review, counted."""
+    return {
         (bank_id, state): count
         for bank_id, state, count in session.execute(
             select(Review.bank_id, Review.state_before, func.count())
             .where(
-                Review.user_id == user.id,
+                Review.user_id == user_id,
                 Review.reviewed_at >= day.start,
                 Review.reviewed_at < day.end,
                 Review.bank_id.in_(bank_ids),
@@ -97,52 +239,169 @@ def bank_counts_many(
             .group_by(Review.bank_id, Review.state_before)
         )
     }
-    due: dict[tuple[str, int], int] = {
-        (bank_id, state): count
-        for bank_id, state, count in session.execute(
-            select(Card.bank_id, Card.state, func.count())
-            .where(
-                Card.user_id == user.id,
-                Card.bank_id.in_(bank_ids),
-                Card.due < day.end,
-                Card.state.in_((LEARNING, REVIEW, RELEARNING)),
-                _active(now),
+
+
+def _refresh(session: Session, which: ColumnElement[bool]) -> None:
+    """``introduced`` and ``next_position`` of the ``which`` progress rows, counted afresh."""
+    kept = BankProgress.__table__.c
+    introduced = (
+        select(func.count())
+        .select_from(Card)
+        .where(
+            Card.user_id == kept.user_id,
+            Card.bank_id == kept.bank_id,
+            Card.retired.is_(False),
+            or_(Card.state != NEW, Card.suspended.is_(True)),
+        )
+        .scalar_subquery()
+    )
+    lacking = (
+        select(func.min(Question.position))
+        .where(
+            Question.bank_id == kept.bank_id,
+            Question.retired.is_(False),
+            _cards_of(kept.user_id) < Question.card_count,
+        )
+        .scalar_subquery()
+    )
+    end = (
+        select(func.coalesce(func.max(Question.position) + 1, 0))
+        .where(Question.bank_id == kept.bank_id, Question.retired.is_(False))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(BankProgress)
+        .where(which)
+        .values(introduced=introduced, next_position=func.coalesce(lacking, end))
+    )
+
+
+def _cards_of(user_id: Any) -> Any:
+    """How many cards, not retired, ``user_id`` has of the question in the enclosing query."""
+    return (
+        select(func.count())
+        .select_from(Card)
+        .where(Card.user_id == user_id, Card.question_id == Question.id, Card.retired.is_(False))
+        .correlate_except(Card)
+        .scalar_subquery()
+    )
+
+
+def refresh_bank_progress(session: Session, bank_id: str) -> None:
+    """Count every learner's progress in ``bank_id`` afresh, after an import changed its
+    questions, their cards or their order."""
+    _refresh(session, BankProgress.bank_id == bank_id)
+
+
+def recount(session: Session, user: User, now: datetime) -> None:
+    """Count ``user``'s progress in every bank afresh: after their study day moved (a new
+    time zone or rollover hour), or anything else that changed many cards at once."""
+    pairs = select(Card.user_id, Card.bank_id).where(Card.user_id == user.id).distinct()
+    session.execute(
+        _upsert(session)
+        .from_select(["user_id", "bank_id"], pairs)
+        .on_conflict_do_nothing(index_elements=["user_id", "bank_id"])
+    )
+    _refresh(session, BankProgress.user_id == user.id)
+    # The day kept is today, or the day of the newest answer if the clock went back since.
+    day = today(user, now)
+    newest = session.scalar(select(func.max(Review.reviewed_at)).where(Review.user_id == user.id))
+    if newest is not None and today(user, newest).date > day.date:
+        day = today(user, newest)
+    banks = list(
+        session.scalars(select(BankProgress.bank_id).where(BankProgress.user_id == user.id))
+    )
+    done = _done_on(session, user.id, banks, day)
+    for bank_id in banks:
+        session.execute(
+            update(BankProgress)
+            .where(BankProgress.user_id == user.id, BankProgress.bank_id == bank_id)
+            .values(
+                day=day.date,
+                new_done=done.get((bank_id, NEW), 0),
+                reviews_done=done.get((bank_id, REVIEW), 0),
             )
-            .group_by(Card.bank_id, Card.state)
+        )
+
+
+# -- what is left today, and the next card -------------------------------------------------
+
+
+_DUE_AND_BURIED = union_all(
+    select(Card.bank_id, Card.state, func.count())
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id.in_(bindparam("banks", expanding=True)),
+        Card.state.in_((LEARNING, REVIEW, RELEARNING)),
+        Card.due < bindparam("day_end"),
+        _active(bindparam("now")),
+    )
+    .group_by(Card.bank_id, Card.state),
+    # New cards buried (siblings of today's answers): not waiting until their burial ends.
+    select(Card.bank_id, Card.state, func.count())
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id.in_(bindparam("banks", expanding=True)),
+        _BURIED_NEW,
+        Card.buried_until > bindparam("now"),
+        Card.suspended.is_(False),
+        Card.retired.is_(False),
+    )
+    .group_by(Card.bank_id, Card.state),
+)
+
+
+def _counts(
+    session: Session, user: User, bank_ids: list[str], now: datetime, day: StudyDay,
+    progress: dict[str, _Progress],
+) -> dict[str, Counts]:  # fmt: skip
+    # The kept answers are today's, or from an earlier day (none today), or, if the clock
+    # went back, from a later day: then today's are counted.
+    later = [b for b in bank_ids if b in progress and (progress[b].day or day.date) > day.date]
+    counted = _done_on(session, user.id, later, day) if later else {}
+    found = {
+        (bank_id, state): count
+        for bank_id, state, count in _rows(session).execute(
+            _DUE_AND_BURIED,
+            {"user": user.id, "banks": bank_ids, "now": now, "day_end": day.end},
         )
     }
-    # Cards never studied and free to introduce: all the bank's cards but those studied,
-    # suspended or buried (a card row exists once a card is first needed).
-    taken = dict(
-        session.execute(
-            select(Card.bank_id, func.count())
-            .where(
-                Card.user_id == user.id,
-                Card.bank_id.in_(bank_ids),
-                Card.retired.is_(False),
-                or_(Card.state != NEW, ~_active(now)),
-            )
-            .group_by(Card.bank_id)
-        ).all()
-    )
-    totals = dict(
-        session.execute(select(Bank.id, Bank.card_count).where(Bank.id.in_(bank_ids))).all()
-    )
     counts = {}
     for bank_id in bank_ids:
+        kept = progress.get(bank_id, _Progress(0))
+        if bank_id in later:
+            new_done, reviews_done = (
+                counted.get((bank_id, NEW), 0),
+                counted.get((bank_id, REVIEW), 0),
+            )
+        elif kept.day == day.date:
+            new_done, reviews_done = kept.new_done, kept.reviews_done
+        else:
+            new_done = reviews_done = 0
         new_left, reviews_left = limits_left(
-            user.new_per_day,
-            user.reviews_per_day,
-            done.get((bank_id, NEW), 0),
-            done.get((bank_id, REVIEW), 0),
+            user.new_per_day, user.reviews_per_day, new_done, reviews_done
         )
-        waiting = max(0, int(totals.get(bank_id) or 0) - int(taken.get(bank_id, 0)))
+        waiting = max(0, kept.cards - kept.introduced - found.get((bank_id, NEW), 0))
         counts[bank_id] = Counts(
             new=min(new_left, waiting),
-            learning=due.get((bank_id, LEARNING), 0) + due.get((bank_id, RELEARNING), 0),
-            review=min(reviews_left, due.get((bank_id, REVIEW), 0)),
+            learning=found.get((bank_id, LEARNING), 0) + found.get((bank_id, RELEARNING), 0),
+            review=min(reviews_left, found.get((bank_id, REVIEW), 0)),
         )
     return counts
+
+
+def bank_counts_many(
+    session: Session, user: User, bank_ids: list[str], now: datetime
+) -> dict[str, Counts]:
+    """Cards left for ``user`` today in each of ``bank_ids``: new, learning and review.
+
+    Two statements, whatever the number of banks: the kept counts (answers today, cards
+    introduced) with the banks' card counts, then the due and the buried new cards.
+    """
+    if not bank_ids:
+        return {}
+    progress = _progress(session, user.id, bank_ids)
+    return _counts(session, user, bank_ids, now, today(user, now), progress)
 
 
 def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Counts:
@@ -150,22 +409,51 @@ def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Co
     return bank_counts_many(session, user, [bank_id], now)[bank_id]
 
 
-def _first_due(
-    session: Session, user: User, bank_ids: list[str], states: tuple[int, ...], before: datetime,
-    now: datetime,
-) -> Card | None:  # fmt: skip
-    return session.scalar(
-        select(Card)
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(bank_ids),
-            Card.due <= before,
-            Card.state.in_(states),
-            _active(now),
+@lru_cache(maxsize=64)
+def _first_due_statement(banks: int, review_banks: int) -> Select[tuple[Card]]:
+    """The statement of :func:`_first_due` for so many banks, made once."""
+
+    def first(bank: str, state: int, before: str) -> Any:
+        return (
+            select(Card.id)
+            .where(
+                Card.user_id == bindparam("user"),
+                Card.bank_id == bindparam(bank),
+                Card.state == state,
+                Card.due <= bindparam(before),
+                _active(bindparam("now")),
+            )
+            .order_by(Card.due, Card.id)
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(Card.due, Card.id)
-        .limit(1)
-    )
+
+    # Each bank's firsts, not the earliest of them: SQLite takes far longer to sort a few
+    # rows in a subquery than the ORM takes to load them.
+    states = (LEARNING, RELEARNING)
+    firsts = [first(f"bank_{n}", state, "ahead") for n in range(banks) for state in states]
+    firsts += [first(f"review_bank_{n}", REVIEW, "day_end") for n in range(review_banks)]
+    return select(Card).where(Card.id.in_(firsts))
+
+
+def _first_due(
+    session: Session, user: User, bank_ids: list[str], review_banks: list[str],
+    now: datetime, day: StudyDay,
+) -> tuple[Card | None, Card | None]:  # fmt: skip
+    """The learning card due first (within :data:`LEARN_AHEAD`) and the review card due
+    first today, in one statement: each bank's first of each state is one index walk."""
+    values: dict[str, Any] = {
+        "user": user.id,
+        "now": now,
+        "ahead": now + LEARN_AHEAD,
+        "day_end": day.end,
+    }
+    values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
+    values.update((f"review_bank_{n}", bank_id) for n, bank_id in enumerate(review_banks))
+    statement = _first_due_statement(len(bank_ids), len(review_banks))
+    cards = sorted(session.scalars(statement, values), key=lambda card: (card.due, card.id))
+    learning = next((c for c in cards if c.state in (LEARNING, RELEARNING)), None)
+    return learning, next((c for c in cards if c.state == REVIEW), None)
 
 
 def add_card(
@@ -177,6 +465,7 @@ def add_card(
         question_id=question.id,
         bank_id=question.bank_id,
         ordinal=ordinal,
+        position=question.position,
         state=NEW,
         due=due,
     )
@@ -184,48 +473,73 @@ def add_card(
     return card
 
 
-def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card | None:
-    """The next new card of ``bank_id`` in bank order, created if it does not exist yet."""
-    studied = (
-        select(func.count())
-        .select_from(Card)
-        .where(
-            Card.user_id == user.id,
-            Card.question_id == Question.id,
-            Card.retired.is_(False),
-            or_(Card.state != NEW, ~_active(now)),
-        )
-        .scalar_subquery()
+_FIRST_NEW = (
+    select(Card)
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id == bindparam("bank"),
+        _IS_NEW,
+        _active(bindparam("now")),
     )
-    question = session.scalar(
-        select(Question)
-        .where(Question.bank_id == bank_id, Question.retired.is_(False))
-        .where(studied < Question.card_count)
-        .order_by(Question.position)
-        .limit(1)
+    .order_by(Card.position, Card.ordinal)
+    .limit(1)
+)
+_FIRST_LACKING = (
+    select(Question)
+    .where(
+        Question.bank_id == bindparam("bank"),
+        Question.retired.is_(False),
+        Question.position >= bindparam("start"),
+        _cards_of(bindparam("user")) < Question.card_count,
     )
+    .order_by(Question.position)
+    .limit(1)
+)
+_FIRST_LACKING_BEFORE = _FIRST_LACKING.where(Question.position <= bindparam("until"))
+
+
+def _new_card(
+    session: Session, user: User, bank_id: str, next_position: int, now: datetime
+) -> Card | None:
+    """The next new card of ``bank_id`` in bank order, its question's cards made if missing.
+
+    Two candidates, the earlier in bank order wins: the first new card that exists and is
+    free (one walk of ``ix_cards_new_position``), and the first question from the kept
+    ``next_position`` on that lacks a card for the learner.
+    """
+    values = {"user": user.id, "bank": bank_id, "now": now, "start": next_position}
+    waiting = session.scalar(_FIRST_NEW, values)
+    if waiting is None:
+        question = session.scalar(_FIRST_LACKING, values)
+    elif waiting.position < next_position:  # every question before it has its cards
+        return waiting
+    else:
+        question = session.scalar(_FIRST_LACKING_BEFORE, values | {"until": waiting.position})
     if question is None:
-        return None
+        return waiting
     cards = {
         card.ordinal: card
         for card in session.scalars(
             select(Card).where(Card.user_id == user.id, Card.question_id == question.id)
         )
     }
+    chosen = None
     for ordinal in question.card_ordinals:
         card = cards.get(ordinal)
         if card is None:
             card = add_card(session, user.id, question, ordinal, now)
-            session.flush()
-            return card
-        if (
-            card.state == NEW
-            and not card.suspended
-            and not card.retired
-            and (card.buried_until is None or card.buried_until <= now)
+        elif (
+            card.state != NEW
+            or card.suspended
+            or card.retired
+            or (card.buried_until is not None and card.buried_until > now)
         ):
-            return card
-    return None
+            continue
+        chosen = chosen or card
+    session.flush()
+    # Every question before this one had all its cards, and now this one has them too.
+    _keep(session, user.id, bank_id, next_position=question.position + 1)
+    return chosen
 
 
 def next_card(
@@ -239,28 +553,27 @@ def next_card(
     Args:
         again: look a second time when the card chosen is gone by the time it is read.
     """
-    counts = bank_counts_many(session, user, bank_ids, now)
     if not bank_ids:
-        return None, counts
+        return None, {}
     day = today(user, now)
-    learning = _first_due(session, user, bank_ids, (LEARNING, RELEARNING), now + LEARN_AHEAD, now)
+    progress = _progress(session, user.id, bank_ids)
+    counts = _counts(session, user, bank_ids, now, day, progress)
     review_banks = [b for b in bank_ids if counts[b].review]
     new_banks = [b for b in bank_ids if counts[b].new]
+    learning, review = _first_due(session, user, bank_ids, review_banks, now, day)
     kind = next_kind(
         learning_due=learning.due if learning else None,
-        review_due=bool(review_banks),
+        review_due=review is not None,
         new_available=bool(new_banks),
         now=now,
     )
     if kind == "learning":
         return learning, counts
     if kind == "review":
-        card = _first_due(session, user, review_banks, (REVIEW,), day.end, now)
-        if card is not None:
-            return card, counts
+        return review, counts
     if kind == "new":
         for bank_id in new_banks:
-            card = _new_card(session, user, bank_id, now)
+            card = _new_card(session, user, bank_id, progress[bank_id].next_position, now)
             if card is not None:
                 return card, counts
     if kind is not None and again:
@@ -291,6 +604,24 @@ def siblings(session: Session, card: Card) -> list[Card]:
     return found
 
 
+_ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("question"))
+
+
+def _has_siblings(session: Session, card: Card) -> bool:
+    """Whether ``card``'s question makes other cards, read without loading the question."""
+    if "question" in inspect(card).unloaded:
+        # Read without a flush: the card's change is written with its review, at once.
+        ordinals = session.connection().scalar(_ORDINALS, {"question": card.question_id})
+    else:
+        ordinals = card.question.card_ordinals
+    return ordinals != [card.ordinal]
+
+
+_BY_TOKEN = select(Review.id).where(
+    Review.user_id == bindparam("user"), Review.review_token == bindparam("token")
+)
+
+
 def answer(
     session: Session,
     user: User,
@@ -307,25 +638,24 @@ def answer(
     A ``review_token`` seen before returns that earlier review unchanged.
     """
     if review_token is not None:
-        earlier = session.scalar(
-            select(Review).where(Review.user_id == user.id, Review.review_token == review_token)
-        )
+        earlier = session.connection().scalar(_BY_TOKEN, {"user": user.id, "token": review_token})
         if earlier is not None:
-            return Answered(earlier, repeated=True)
+            return Answered(session.get_one(Review, earlier), repeated=True)
     settings = user.study_settings()
     before = card.schedule()
     result = answer_card(settings, before, rating, now, card_id=card.id)
     card.set_schedule(result.after)
     day = today(user, now)
     buried = []
-    for sibling in siblings(session, card):
-        if (
-            sibling.state in (NEW, REVIEW)
-            and not sibling.suspended
-            and (sibling.buried_until is None or sibling.buried_until < day.end)
-        ):
-            sibling.buried_until = day.end
-            buried.append(sibling.id)
+    if _has_siblings(session, card):
+        for sibling in siblings(session, card):
+            if (
+                sibling.state in (NEW, REVIEW)
+                and not sibling.suspended
+                and (sibling.buried_until is None or sibling.buried_until < day.end)
+            ):
+                sibling.buried_until = day.end
+                buried.append(sibling.id)
     review = Review(
         card_id=card.id,
         user_id=user.id,
@@ -351,6 +681,16 @@ def answer(
     session.add(review)
     if result.reviewed_at < now_utc() - SETTLED:  # logged for the past: days kept may change
         forget_review_days(session, user.id)
+    _keep(
+        session,
+        user.id,
+        card.bank_id,
+        introduced=_taken(result.after.state, card.suspended, card.retired)
+        - _taken(before.state, card.suspended, card.retired),
+        day=(day if result.reviewed_at == now else today(user, result.reviewed_at)).date,
+        new=int(before.state == NEW),
+        review=int(before.state == REVIEW),
+    )
     session.flush()
     return Answered(review, repeated=False)
 
@@ -367,6 +707,7 @@ def undo_last(session: Session, user: User) -> Card | None:
     if review is None:
         return None
     card = session.get_one(Card, review.card_id)
+    taken = _taken(card.state, card.suspended, card.retired)
     card.set_schedule(
         CardState(
             state=review.state_before,
@@ -385,8 +726,27 @@ def undo_last(session: Session, user: User) -> Card | None:
             sibling.buried_until = None
     if review.reviewed_at < now_utc() - SETTLED:  # its day may be kept already
         forget_review_days(session, user.id)
+    kept = BankProgress.__table__.c
+    day = today(user, review.reviewed_at).date
+    undone = session.execute(
+        update(BankProgress)
+        .where(BankProgress.user_id == user.id, BankProgress.bank_id == card.bank_id)
+        .values(
+            introduced=kept.introduced + _taken(card.state, card.suspended, card.retired) - taken,
+            new_done=case(
+                (kept.day == day, kept.new_done - int(review.state_before == NEW)),
+                else_=kept.new_done,
+            ),
+            reviews_done=case(
+                (kept.day == day, kept.reviews_done - int(review.state_before == REVIEW)),
+                else_=kept.reviews_done,
+            ),
+        )
+    )
     session.delete(review)
     session.flush()
+    if not undone.rowcount:  # an answer from before progress was kept: count it all
+        recount(session, user, review.reviewed_at)
     return card
 
 
@@ -407,7 +767,13 @@ def bury(card: Card, user: User, now: datetime) -> None:
 
 
 def set_suspended(card: Card, suspended: bool) -> None:
+    """Take ``card`` out of the queue, or put it back."""
+    before = _taken(card.state, card.suspended, card.retired)
     card.suspended = suspended
+    change = _taken(card.state, card.suspended, card.retired) - before
+    session = object_session(card)
+    if change and session is not None:
+        _keep(session, card.user_id, card.bank_id, introduced=change)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from models.study import (
     practice_cards,
     review_log,
     set_suspended,
-    study_banks,
+    study_bank_ids,
     undo_last,
 )
 from models.types import MAX_ID, now_utc
@@ -84,7 +84,7 @@ def _body() -> dict[str, Any]:
 
 
 def _bank_ids(user: User) -> list[str]:
-    ids = [bank.id for bank in study_banks(db.session, user)]
+    ids = study_bank_ids(db.session, user)
     wanted = request.args.get("bank")
     if wanted is None:
         return ids
@@ -105,14 +105,18 @@ def _total(counts: dict[str, Counts]) -> Counts:
 
 
 def _next_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[str, Any] | None:
-    # A new card may be created for the learner: by this request or, at the same moment,
-    # by another of theirs.
-    card, counts = committed(db.session, lambda: next_card(db.session, user, bank_ids, now))
-    if card is None:
-        return None
-    return card_payload(
-        card, user, now, counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-    )
+    def pick() -> dict[str, Any] | None:
+        card, counts = next_card(db.session, user, bank_ids, now)
+        if card is None:
+            return None
+        return card_payload(
+            card, user, now, counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
+        )
+
+    # A new card may be made for the learner: by this request or, at the same moment, by
+    # another of theirs. The payload is built before the commit, after which every object
+    # would be read again.
+    return committed(db.session, pick)
 
 
 @bp.get("/openapi.json")
@@ -208,25 +212,28 @@ def review_answer(card_id: int) -> Response:
         raise ApiError(422, "'correct' must be true or false")
     if card.retired:
         raise ApiError(409, "this card's question was retired from its bank")
-    answered = committed(
+    result = committed(
         db.session,
         # Run again if another request changed the card first, or stored this same token:
         # the answer then applies to the card as it now is, or finds itself already stored.
-        lambda: answer(
-            db.session,
-            user,
+        # The result is built before the commit, which would expire what it reads.
+        lambda: _answer_result(
+            answer(
+                db.session,
+                user,
+                card,
+                Rating(rating),
+                now_utc(),
+                elapsed_ms=None if elapsed is None else min(elapsed, MAX_ELAPSED_MS),
+                correct=correct,
+                review_token=token,
+            ),
             card,
-            Rating(rating),
-            now_utc(),
-            elapsed_ms=None if elapsed is None else min(elapsed, MAX_ELAPSED_MS),
-            correct=correct,
-            review_token=token,
         ),
     )
-    result = _answer_result(answered, card)
     if body.get("next"):
         bank = body.get("bank")
-        bank_ids = [b.id for b in study_banks(db.session, user)]
+        bank_ids = study_bank_ids(db.session, user)
         if isinstance(bank, str) and bank in bank_ids:
             bank_ids = [bank]
         result["next"] = _next_payload(user, now_utc(), bank_ids)

@@ -12,9 +12,9 @@ from typing import Any
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
-from models import Bank, Card, Diagram, Section, User, db
+from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
 from srs.cards import AUTO_CHECKED, card_faces
 from srs.render import render_markdown
@@ -37,7 +37,9 @@ def _diagram_paths(bank_id: str, fingerprint: str) -> frozenset[str]:
     return frozenset(db.session.scalars(select(Diagram.path).where(Diagram.bank_id == bank_id)))
 
 
-@lru_cache(maxsize=8192)
+# Room for every text of several large banks (prompt, answer and explanation of each
+# question): a worker renders each once, however many learners it serves.
+@lru_cache(maxsize=65536)
 def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
     """Markdown rendered for a bank; the same text renders the same until the bank changes."""
     paths = _diagram_paths(bank_id, fingerprint)
@@ -56,7 +58,10 @@ def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:
     again and again and only changes when its bank is imported.
     """
     bank = db.session.get(Bank, bank_id)
-    fingerprint = bank.fingerprint if bank is not None else ""
+    return _markdown(bank_id, bank.fingerprint if bank is not None else "")
+
+
+def _markdown(bank_id: str, fingerprint: str) -> Callable[[str | None], Markup]:
     prefix = url_for("banks.diagram", bank_id=bank_id, path="")
 
     def render(text: str | None) -> Markup:
@@ -90,19 +95,26 @@ def token_card_id(token: str) -> int | None:
     return card_id if isinstance(card_id, int) else None
 
 
+# A card's question with what its faces need: the bank's version (for the Markdown cache)
+# and the section's title, in one query.
+_SHOWN = (
+    select(Question, Bank.fingerprint, Section.title)
+    .join(Bank, Bank.id == Question.bank_id)
+    .outerjoin(
+        Section, and_(Section.bank_id == Question.bank_id, Section.key == Question.section_key)
+    )
+    .where(Question.id == bindparam("question"))
+)
+
+
 def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval, today's counts."""
-    question = card.question
+    question, fingerprint, section = db.session.execute(
+        _SHOWN, {"question": card.question_id}
+    ).one()
     faces = card_faces(question.type, question.content, card.ordinal, seed=card.id)
-    md = markdown_for(question.bank_id)
+    md = _markdown(question.bank_id, fingerprint)
     intervals = preview_intervals(user.study_settings(), card.schedule(), now, card_id=card.id)
-    section = None
-    if question.section_key:
-        section = db.session.scalar(
-            select(Section.title).where(
-                Section.bank_id == question.bank_id, Section.key == question.section_key
-            )
-        )
     payload: dict[str, Any] = {
         "card_id": card.id,
         "bank": question.bank_id,

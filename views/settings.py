@@ -30,7 +30,8 @@ from extensions import limiter
 from models import db
 from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
 from models.optimize import optimize_user, training_reviews, use_default_parameters
-from models.study import review_log
+from models.study import recount, review_log
+from models.types import now_utc
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
@@ -140,10 +141,13 @@ def settings() -> str | Response:
         user.reviews_per_day = form.reviews_per_day.data
         user.learning_steps = list(form.learning_steps.data)
         user.relearning_steps = list(form.relearning_steps.data)
+        moved = (user.rollover_hour, user.timezone) != (form.rollover_hour.data, form.timezone.data)
         user.rollover_hour = form.rollover_hour.data
         user.timezone = form.timezone.data
         user.maximum_interval = form.maximum_interval.data
         user.locale = form.locale.data or None
+        if moved:  # the study day's bounds moved: today's answers are counted again
+            recount(db.session, user, now_utc())
         db.session.commit()
         refresh()  # the message below in the language just chosen
         flash(_("Settings saved."), "success")

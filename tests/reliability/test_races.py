@@ -120,12 +120,8 @@ def test_a_new_card_answered_elsewhere_while_being_chosen_is_passed_over(
     meanwhile: list[str] = []
 
     def answer_meanwhile(_c: object, _cur: object, statement: str, *_: object) -> None:
-        # Just before this request reads the cards of the question it chose.
-        if (
-            not meanwhile
-            and statement.startswith("SELECT cards.")
-            and ("cards.question_id = " in statement)
-        ):
+        # After this request counted what is left, just before it reads the first new card.
+        if not meanwhile and "ORDER BY cards.position" in statement:
             meanwhile.append(statement)
             answer(other, phone, taken, Rating.GOOD, T0, review_token="phone")
             other.commit()

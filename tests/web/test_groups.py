@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
 from models.groups import board, create_group, create_invite, join_group, streak
-from models.study import answer
+from models.study import answer, recount
 from srs.scheduler import REVIEW, Rating
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 
@@ -197,6 +197,8 @@ def review_at(
     if review:
         card.state, card.stability, card.difficulty = REVIEW, 10.0, 5.0
         card.last_review = when - timedelta(days=10)
+        session.flush()
+        recount(session, user, when)  # the card was put in review outside the app's ways
     answer(session, user, card, rating, when)
 
 
