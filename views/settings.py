@@ -1,4 +1,8 @@
-"""A learner's own settings: scheduling, limits, day and time zone, parameters, password."""
+"""A learner's own settings: scheduling, limits, day and time zone, parameters, password, theme.
+
+The theme (light, dark, or following the system) belongs to the browser rather than the
+account, so it lives in a cookie that every page reads, signed in or not.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,21 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
 
 from models import db
@@ -32,6 +45,10 @@ from srs.scheduler import format_steps, parse_steps
 bp = Blueprint("settings", __name__)
 
 _ZONES = sorted(available_timezones())
+
+THEME_COOKIE = "wengu_theme"
+THEMES = {"auto": "Follow the system", "light": "Light", "dark": "Dark"}
+THEME_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
 
 def _steps(form: FlaskForm, field: StringField) -> None:
@@ -73,6 +90,25 @@ class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
 
 
+class ThemeForm(FlaskForm):
+    theme = RadioField(
+        "Theme",
+        choices=[SelectChoice(key, label) for key, label in THEMES.items()],
+        validators=[DataRequired()],
+    )
+
+
+def current_theme() -> str:
+    """The theme this browser chose: ``auto`` (follow the system), ``light`` or ``dark``."""
+    chosen = request.cookies.get(THEME_COOKIE, "auto")
+    return chosen if chosen in THEMES else "auto"
+
+
+@bp.app_context_processor
+def theme_context() -> dict[str, str]:
+    return {"theme": current_theme()}
+
+
 def _settings_form(**kwargs: object) -> SettingsForm:
     user = current_user
     return SettingsForm(
@@ -95,6 +131,7 @@ def _page(form: SettingsForm, password_form: PasswordForm) -> str:
         "settings/settings.html",
         form=form,
         password_form=password_form,
+        theme_form=ThemeForm(data={"theme": current_theme()}, formdata=None),
         min_password=MIN_PASSWORD,
         training_reviews=training_reviews(db.session, current_user),
         min_reviews=MIN_REVIEWS,
@@ -140,6 +177,26 @@ def change_password() -> str | Response:
                 flash("Password changed.", "success")
                 return redirect(url_for("settings.settings"))
     return _page(_settings_form(formdata=None), form)
+
+
+@bp.post("/settings/theme")
+@login_required
+def set_theme() -> Response:
+    """Keep this browser's theme in a cookie: light, dark, or following the system."""
+    form = ThemeForm()
+    if not form.validate_on_submit():
+        flash("Choose a theme: follow the system, light or dark.", "error")
+        return redirect(url_for("settings.settings", _anchor="theme"))
+    response = redirect(url_for("settings.settings", _anchor="theme"))
+    response.set_cookie(
+        THEME_COOKIE,
+        form.theme.data,
+        max_age=THEME_COOKIE_DAYS * 24 * 3600,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.post("/settings/optimize")

@@ -1,0 +1,137 @@
+"""The main pages on a phone and a desktop, light and dark: screenshots, axe-core, tap sizes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from config import PROJECT_ROOT
+from models import User, db
+from tests.seeding import seed_history
+from tests.support import browser_sign_in, require
+
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:
+    Axe = None
+
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+PAGES = {
+    "today": "/",
+    "banks": "/banks",
+    "bank": "/banks/docker",
+    "stats": "/stats",
+    "groups": "/groups",
+    "settings": "/settings",
+    "quiz": "/quiz/docker",
+}
+# Grade and answer buttons, page buttons, form controls and the main navigation: what a
+# thumb aims at. Links inside running text are exempt (WCAG 2.5.8).
+TAP_TARGETS = (
+    ".site-nav a, .button, .tool, .grade, .option, .link-button, "
+    ".field input:not([type=checkbox]):not([type=radio]), .field select"
+)
+MIN_TAP = 44
+
+
+@pytest.fixture
+def studied(app: Flask, runner: FlaskCliRunner, learner: int) -> None:
+    """Ann studies the shipped Docker bank, with a month of history behind her."""
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    with app.app_context():
+        user = db.session.get(User, learner)
+        seed_history(db.session, user, ["docker"], datetime.now(timezone.utc), days=30, per_day=4)
+
+
+def serious(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    require(Axe is not None, "axe-playwright-python is not installed (requirements-dev.txt)")
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def small_targets(page) -> list[str]:
+    """Visible tap targets smaller than MIN_TAP pixels in either direction."""
+    return page.eval_on_selector_all(
+        TAP_TARGETS,
+        """(elements, least) => elements
+            .filter((e) => e.offsetParent !== null && !e.closest('table, [hidden]'))
+            .map((e) => [e, e.getBoundingClientRect()])
+            .filter(([, r]) => r.width < least || r.height < least)
+            .map(([e, r]) => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 20)}" ${Math.round(r.width)}x${Math.round(r.height)}`)""",
+        MIN_TAP,
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_main_pages_look_right_and_pass_axe(
+    studied, live_server: str, browser, artifacts: Path, device: str, scheme: str
+) -> None:
+    phone = device == "phone"
+    context = browser.new_context(
+        viewport=PHONE if phone else DESKTOP, color_scheme=scheme, has_touch=phone
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    found: dict[str, list[str]] = {}
+    small: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        # The review page's grade bar stays at the bottom of the screen: show the screen.
+        whole = not name.startswith("review")
+        page.screenshot(path=str(artifacts / f"{name}-{device}-{scheme}.png"), full_page=whole)
+        found[name] = serious(page)
+        if phone:
+            small[name] = small_targets(page)
+
+    page.goto(f"{live_server}/login")
+    check("login")
+    browser_sign_in(page, live_server)
+    for name, path in PAGES.items():
+        page.goto(live_server + path)
+        check(name)
+    page.goto(f"{live_server}/review/docker")
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    check("review-front")
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    check("review-back")
+    context.close()
+    problems = {name: v for name, v in found.items() if v}
+    problems.update({f"{name} taps": s for name, s in small.items() if s})
+    assert problems == {}
+    assert errors == []
+
+
+def test_a_chosen_theme_overrides_the_system_setting(
+    studied, live_server: str, browser, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport=PHONE, color_scheme="light")
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    background = "getComputedStyle(document.body).backgroundColor"
+    assert page.evaluate(background) == "rgb(251, 250, 247)"
+    page.goto(f"{live_server}/settings")
+    page.check("#theme-2")  # Dark
+    page.click("#theme button[type=submit]")
+    page.wait_for_url(f"{live_server}/settings#theme")
+    assert page.get_attribute("html", "data-theme") == "dark"
+    assert page.evaluate(background) == "rgb(21, 23, 26)"
+    page.goto(f"{live_server}/review/docker")
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    page.screenshot(path=str(artifacts / "review-dark-by-choice.png"))
+    assert page.evaluate(background) == "rgb(21, 23, 26)"
+    context.close()
