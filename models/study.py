@@ -35,6 +35,7 @@ __all__ = [
     "bank_counts",
     "bank_counts_many",
     "bury",
+    "cards_ahead",
     "next_card",
     "set_suspended",
     "siblings",
@@ -148,22 +149,33 @@ def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Co
     return bank_counts_many(session, user, [bank_id], now)[bank_id]
 
 
+def _due(
+    session: Session, user: User, bank_ids: list[str], states: tuple[int, ...], before: datetime,
+    now: datetime, limit: int,
+) -> list[Card]:  # fmt: skip
+    """Up to ``limit`` active cards in ``states`` due by ``before``, earliest first."""
+    return list(
+        session.scalars(
+            select(Card)
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id.in_(bank_ids),
+                Card.due <= before,
+                Card.state.in_(states),
+                _active(now),
+            )
+            .order_by(Card.due, Card.id)
+            .limit(limit)
+        )
+    )
+
+
 def _first_due(
     session: Session, user: User, bank_ids: list[str], states: tuple[int, ...], before: datetime,
     now: datetime,
 ) -> Card | None:  # fmt: skip
-    return session.scalar(
-        select(Card)
-        .where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(bank_ids),
-            Card.due <= before,
-            Card.state.in_(states),
-            _active(now),
-        )
-        .order_by(Card.due, Card.id)
-        .limit(1)
-    )
+    found = _due(session, user, bank_ids, states, before, now, 1)
+    return found[0] if found else None
 
 
 def add_card(
@@ -184,6 +196,15 @@ def add_card(
 
 def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card | None:
     """The next new card of ``bank_id`` in bank order, created if it does not exist yet."""
+    found = _new_cards(session, user, bank_id, now, 1, set())
+    return found[0] if found else None
+
+
+def _new_cards(
+    session: Session, user: User, bank_id: str, now: datetime, limit: int, skip: set[int]
+) -> list[Card]:
+    """The next ``limit`` new cards of ``bank_id`` in bank order, one a question, created if
+    they do not exist yet, leaving out the questions whose ids are in ``skip``."""
     studied = (
         select(func.count())
         .select_from(Card)
@@ -195,15 +216,24 @@ def _new_card(session: Session, user: User, bank_id: str, now: datetime) -> Card
         )
         .scalar_subquery()
     )
-    question = session.scalar(
+    query = (
         select(Question)
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .where(studied < Question.card_count)
         .order_by(Question.position)
-        .limit(1)
+        .limit(limit + len(skip))
     )
-    if question is None:
-        return None
+    found = []
+    for question in session.scalars(query).all():
+        if len(found) == limit:
+            break
+        if question.id not in skip and (card := _first_new(session, user, question, now)):
+            found.append(card)
+    return found
+
+
+def _first_new(session: Session, user: User, question: Question, now: datetime) -> Card | None:
+    """The first card of ``question`` that ``user`` may start now, created if missing."""
     cards = {
         card.ordinal: card
         for card in session.scalars(
@@ -257,6 +287,56 @@ def next_card(
             if card is not None:
                 return card, counts
     return None, counts
+
+
+def cards_ahead(
+    session: Session, user: User, bank_ids: list[str], now: datetime, after: Card, count: int
+) -> list[Card]:
+    """Up to ``count`` cards that would follow ``after`` if it and each before were answered.
+
+    For a client that keeps a few cards in hand against a lost connection. The order is
+    :func:`next_card`'s (learning cards due, reviews, new cards, learning cards due soon);
+    each bank's limits left today count ``after`` and the cards before; and no two cards
+    share a question, nor any shares ``after``'s, since an answer buries its siblings.
+    """
+    counts = bank_counts_many(session, user, bank_ids, now)
+    new_left = {bank_id: counts[bank_id].new for bank_id in bank_ids}
+    reviews_left = {bank_id: counts[bank_id].review for bank_id in bank_ids}
+    if after.bank_id in counts:
+        if after.state == NEW:
+            new_left[after.bank_id] -= 1
+        elif after.state == REVIEW:
+            reviews_left[after.bank_id] -= 1
+    questions = {after.question_id}
+    found: list[Card] = []
+
+    def take(cards: list[Card], left: dict[str, int] | None = None) -> None:
+        for card in cards:
+            if len(found) == count:
+                return
+            if card.question_id in questions or card.id == after.id:
+                continue
+            if left is not None:
+                if left[card.bank_id] <= 0:
+                    continue
+                left[card.bank_id] -= 1
+            questions.add(card.question_id)
+            found.append(card)
+
+    # Twice as many as wanted, and one more: some share a question with a card taken.
+    wanted = 2 * count + 1
+    learning = _due(session, user, bank_ids, (LEARNING, RELEARNING), now + LEARN_AHEAD, now, wanted)
+    take([card for card in learning if card.due <= now])
+    review_banks = [bank_id for bank_id in bank_ids if reviews_left[bank_id] > 0]
+    if review_banks and len(found) < count:
+        end = today(user, now).end
+        take(_due(session, user, review_banks, (REVIEW,), end, now, wanted), reviews_left)
+    for bank_id in bank_ids:
+        if len(found) < count and new_left[bank_id] > 0:
+            limit = min(new_left[bank_id], count - len(found))
+            take(_new_cards(session, user, bank_id, now, limit, questions), new_left)
+    take([card for card in learning if card.due > now])
+    return found
 
 
 def siblings(session: Session, card: Card) -> list[Card]:
