@@ -338,11 +338,17 @@
       const index = Number(option.dataset.index);
       const isRight = rightIndices.includes(index);
       option.classList.add(isRight ? "is-right" : "is-wrong");
+      const wrongChoice = !isRight && option.classList.contains("is-chosen");
+      if (!isRight && !wrongChoice) return;
+      // The mark shows right and wrong without colour; the hidden words say it to a reader.
       const note = document.createElement("span");
       note.className = "option-mark";
-      note.textContent = isRight ? "✓" : (option.classList.contains("is-chosen") ? "✗" : "");
-      note.setAttribute("aria-label", isRight ? "right answer" : (option.classList.contains("is-chosen") ? "your wrong choice" : ""));
-      option.append(note);
+      note.setAttribute("aria-hidden", "true");
+      note.textContent = isRight ? "✓" : "✗";
+      const words = document.createElement("span");
+      words.className = "visually-hidden";
+      words.textContent = isRight ? t("right answer") : t("your wrong choice");
+      option.append(note, words);
     });
   }
 
@@ -571,8 +577,11 @@
       else path += `&ahead=${AHEAD}`;
       const { data } = await api("GET", path);
       goOnline();
-      if (practice) show(data);
-      else refill(data);
+      if (!practice) refill(data);
+      else {
+        if (data) counts = { ...data.counts };
+        show(data);
+      }
     } catch (error) {
       if (error instanceof Offline && !practice) { goOffline(); wait(); return; }
       say(t("Could not load the next card: {reason}", { reason: error.message }));
