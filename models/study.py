@@ -290,16 +290,17 @@ def next_card(
 
 
 def cards_ahead(
-    session: Session, user: User, bank_ids: list[str], now: datetime, after: Card, count: int
-) -> list[Card]:
+    session: Session, user: User, bank_ids: list[str], now: datetime, after: Card, count: int,
+    counts: dict[str, Counts],
+) -> list[Card]:  # fmt: skip
     """Up to ``count`` cards that would follow ``after`` if it and each before were answered.
 
     For a client that keeps a few cards in hand against a lost connection. The order is
     :func:`next_card`'s (learning cards due, reviews, new cards, learning cards due soon);
-    each bank's limits left today count ``after`` and the cards before; and no two cards
-    share a question, nor any shares ``after``'s, since an answer buries its siblings.
+    each bank's limits left today (``counts``, as :func:`next_card` returned them with
+    ``after``) count ``after`` and the cards before; and no two cards share a question,
+    nor any shares ``after``'s, since an answer buries its siblings.
     """
-    counts = bank_counts_many(session, user, bank_ids, now)
     new_left = {bank_id: counts[bank_id].new for bank_id in bank_ids}
     reviews_left = {bank_id: counts[bank_id].review for bank_id in bank_ids}
     if after.bank_id in counts:

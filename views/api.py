@@ -111,7 +111,9 @@ def _next_payload(
 ) -> dict[str, Any] | None:
     """The next card, with ``ahead`` cards that would follow it when asked for."""
     card, counts = next_card(db.session, user, bank_ids, now)
-    following = cards_ahead(db.session, user, bank_ids, now, card, ahead) if card and ahead else []
+    following = []
+    if card is not None and ahead:
+        following = cards_ahead(db.session, user, bank_ids, now, card, ahead, counts)
     db.session.commit()  # new cards may have been created for the learner
     if card is None:
         return None

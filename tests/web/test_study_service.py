@@ -213,8 +213,9 @@ def test_other_learners_cards_are_their_own(session: Session, learner: User) -> 
 
 
 def ahead_of_next(session: Session, user: User, now: datetime, count: int) -> list[str | None]:
-    card, _ = next_card(session, user, ["b"], now)
-    return [key(card)] + [key(c) for c in cards_ahead(session, user, ["b"], now, card, count)]
+    card, counts = next_card(session, user, ["b"], now)
+    following = cards_ahead(session, user, ["b"], now, card, count, counts)
+    return [key(card)] + [key(c) for c in following]
 
 
 def test_cards_ahead_are_those_shown_when_each_is_answered_in_turn(
@@ -253,11 +254,11 @@ def test_cards_ahead_leave_out_siblings(session: Session, learner: User) -> None
 
 def test_cards_ahead_skip_suspended_and_buried_cards(session: Session, learner: User) -> None:
     learner.new_per_day = 20
-    first, _ = next_card(session, learner, ["b"], T0)
-    second = cards_ahead(session, learner, ["b"], T0, first, 1)[0]
+    first, counts = next_card(session, learner, ["b"], T0)
+    second = cards_ahead(session, learner, ["b"], T0, first, 1, counts)[0]
     set_suspended(second, True)
-    third = cards_ahead(session, learner, ["b"], T0, first, 1)[0]
+    third = cards_ahead(session, learner, ["b"], T0, first, 1, counts)[0]
     bury(third, learner, T0)
-    assert [key(c) for c in cards_ahead(session, learner, ["b"], T0, first, 2)] == [
+    assert [key(c) for c in cards_ahead(session, learner, ["b"], T0, first, 2, counts)] == [
         "q4/0", "q5/0",
     ]  # fmt: skip
