@@ -10,10 +10,13 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from config import PROJECT_ROOT
-from models import User, db
+from models import LeftBank, User, db
 from tests.seeding import seed_history
 from tests.support import browser_sign_in
 
+LEFT_BANK = (
+    "id: left\ntitle: A bank left\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
+)
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 PAGES = {
@@ -35,11 +38,14 @@ MIN_TAP = 44
 
 
 @pytest.fixture
-def studied(app: Flask, runner: FlaskCliRunner, learner: int) -> None:
-    """Ann studies the shipped Docker bank, with a month of history behind her."""
+def studied(app: Flask, runner: FlaskCliRunner, write_bank, learner: int) -> None:
+    """Ann studies the shipped Docker bank, with a month of history behind her, and has
+    left a second bank."""
     runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    runner.invoke(args=["bank", "import", str(write_bank("left", {"bank.yaml": LEFT_BANK}))])
     with app.app_context():
         user = db.session.get(User, learner)
+        db.session.add(LeftBank(user_id=learner, bank_id="left"))
         seed_history(db.session, user, ["docker"], datetime.now(timezone.utc), days=30, per_day=4)
 
 
