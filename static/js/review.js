@@ -95,12 +95,13 @@
   function showSync() {
     let message = "";
     if (offline) {
-      message = queue.length === 1 ? t("Offline, 1 answer waiting")
-        : t("Offline, {n} answers waiting", { n: queue.length });
+      if (!queue.length) message = t("Offline: answers are kept until the connection is back");
+      else if (queue.length === 1) message = t("Offline, 1 answer waiting");
+      else message = t("Offline, {n} answers waiting", { n: queue.length });
     }
     el.sync.hidden = !message;
     el.sync.textContent = message;
-    root.dataset.waiting = String(queue.length); // lets tests follow the queue
+    root.dataset.queued = String(queue.length); // lets tests follow the queue
   }
 
   function setPhase(next) {

@@ -68,7 +68,7 @@ def test_answers_made_offline_are_sent_once_when_back_online(
 ) -> None:
     page.goto(f"{live_server}/review/ten")
     made = [(answer(page, "3"), 3)]
-    page.wait_for_selector('[data-review][data-waiting="0"]')
+    page.wait_for_selector('[data-review][data-queued="0"]')
     assert logged(app) == made
 
     context.set_offline(True)
@@ -78,7 +78,7 @@ def test_answers_made_offline_are_sent_once_when_back_online(
     status = page.locator("[data-sync]")
     assert status.inner_text() == "Offline, 4 answers waiting"
     assert status.get_attribute("role") == "status"
-    page.wait_for_selector("[data-waiting]:not([hidden])")  # nothing more in hand
+    page.wait_for_selector("section[data-waiting]:not([hidden])")  # nothing more in hand
     page.screenshot(path=str(artifacts / "offline-waiting-phone.png"))
     stored = page.evaluate("Object.keys(localStorage).map(k => JSON.parse(localStorage[k]).length)")
     assert stored == [4]  # a reload would find them
@@ -87,12 +87,12 @@ def test_answers_made_offline_are_sent_once_when_back_online(
 
     context.set_offline(False)
     page.wait_for_selector(FRONT)
-    page.wait_for_selector('[data-review][data-waiting="0"]')
-    assert status.is_hidden()
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    assert status.is_hidden() and page.locator("section[data-waiting]").is_hidden()
     assert logged(app) == made
     assert page.get_attribute("[data-card]", "data-card-id") not in {c for c, _ in made}
     made.append((answer(page, "3"), 3))
-    page.wait_for_selector('[data-review][data-waiting="0"]')
+    page.wait_for_selector('[data-review][data-queued="0"]')
     assert logged(app) == made
     assert page.evaluate("localStorage.length") == 0
 
@@ -116,6 +116,27 @@ def test_an_answer_whose_reply_is_lost_counts_once_even_after_a_reload(
     page.unroute("**/api/v1/review/*")
     page.reload()  # the queue is read back from localStorage and sent first
     page.wait_for_selector(FRONT)
-    page.wait_for_selector('[data-review][data-waiting="0"]')
+    page.wait_for_selector('[data-review][data-queued="0"]')
     assert logged(app) == made  # sent twice, stored once
     assert page.get_attribute("[data-card]", "data-card-id") != made[0][0]
+
+
+def test_undo_offline_takes_back_an_answer_not_yet_sent(
+    app: Flask, context, page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    context.set_offline(True)
+    first = answer(page, "1")
+    assert page.locator("[data-sync]").inner_text() == "Offline, 1 answer waiting"
+    page.keyboard.press("u")
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    page.wait_for_selector(FRONT)
+    assert page.get_attribute("[data-card]", "data-card-id") == first
+    assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
+    second = answer(page, "3")  # the same card, answered anew
+    assert second == first
+    context.set_offline(False)
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    page.wait_for_selector(FRONT)
+    assert logged(app) == [(first, 3)]
