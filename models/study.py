@@ -57,6 +57,7 @@ __all__ = [
     "bank_counts",
     "bank_counts_many",
     "bury",
+    "cards_ahead",
     "next_card",
     "recount",
     "refresh_bank_progress",
@@ -456,6 +457,27 @@ def _first_due(
     return learning, next((c for c in cards if c.state == REVIEW), None)
 
 
+def _due(
+    session: Session, user: User, bank_ids: list[str], states: tuple[int, ...], before: datetime,
+    now: datetime, limit: int,
+) -> list[Card]:  # fmt: skip
+    """Up to ``limit`` active cards in ``states`` due by ``before``, earliest first."""
+    return list(
+        session.scalars(
+            select(Card)
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id.in_(bank_ids),
+                Card.due <= before,
+                Card.state.in_(states),
+                _active(now),
+            )
+            .order_by(Card.due, Card.id)
+            .limit(limit)
+        )
+    )
+
+
 def add_card(
     session: Session, user_id: int, question: Question, ordinal: int, due: datetime
 ) -> Card:
@@ -480,6 +502,7 @@ _FIRST_NEW = (
         Card.bank_id == bindparam("bank"),
         _IS_NEW,
         _active(bindparam("now")),
+        Card.position > bindparam("after"),
     )
     .order_by(Card.position, Card.ordinal)
     .limit(1)
@@ -499,15 +522,18 @@ _FIRST_LACKING_BEFORE = _FIRST_LACKING.where(Question.position <= bindparam("unt
 
 
 def _new_card(
-    session: Session, user: User, bank_id: str, next_position: int, now: datetime
-) -> Card | None:
-    """The next new card of ``bank_id`` in bank order, its question's cards made if missing.
+    session: Session, user: User, bank_id: str, next_position: int, now: datetime,
+    after: int = -1,
+) -> Card | None:  # fmt: skip
+    """The next new card of ``bank_id`` in bank order (of the questions placed after
+    ``after``), its question's cards made if missing.
 
     Two candidates, the earlier in bank order wins: the first new card that exists and is
     free (one walk of ``ix_cards_new_position``), and the first question from the kept
     ``next_position`` on that lacks a card for the learner.
     """
-    values = {"user": user.id, "bank": bank_id, "now": now, "start": next_position}
+    start = max(next_position, after + 1)
+    values = {"user": user.id, "bank": bank_id, "now": now, "start": start, "after": after}
     waiting = session.scalar(_FIRST_NEW, values)
     if waiting is None:
         question = session.scalar(_FIRST_LACKING, values)
@@ -537,9 +563,28 @@ def _new_card(
             continue
         chosen = chosen or card
     session.flush()
-    # Every question before this one had all its cards, and now this one has them too.
-    _keep(session, user.id, bank_id, next_position=question.position + 1)
+    if start == next_position:
+        # Every question before this one had all its cards, and now this one has them too.
+        _keep(session, user.id, bank_id, next_position=question.position + 1)
     return chosen
+
+
+def _new_cards(
+    session: Session, user: User, bank_id: str, now: datetime, limit: int, skip: set[int]
+) -> list[Card]:
+    """The next ``limit`` new cards of ``bank_id`` in bank order, one a question, made if
+    they do not exist yet, leaving out the questions whose ids are in ``skip``."""
+    next_position = _progress(session, user.id, [bank_id])[bank_id].next_position
+    found: list[Card] = []
+    after = -1
+    while len(found) < limit:
+        card = _new_card(session, user, bank_id, next_position, now, after)
+        if card is None:
+            break
+        after = card.position
+        if card.question_id not in skip:
+            found.append(card)
+    return found
 
 
 def next_card(
@@ -581,6 +626,57 @@ def next_card(
         # between the queries that chose it and read it; a second look sees that answer.
         return next_card(session, user, bank_ids, now, again=False)
     return None, counts
+
+
+def cards_ahead(
+    session: Session, user: User, bank_ids: list[str], now: datetime, after: Card, count: int,
+    counts: dict[str, Counts],
+) -> list[Card]:  # fmt: skip
+    """Up to ``count`` cards that would follow ``after`` if it and each before were answered.
+
+    For a client that keeps a few cards in hand against a lost connection. The order is
+    :func:`next_card`'s (learning cards due, reviews, new cards, learning cards due soon);
+    each bank's limits left today (``counts``, as :func:`next_card` returned them with
+    ``after``) count ``after`` and the cards before; and no two cards share a question,
+    nor any shares ``after``'s, since an answer buries its siblings.
+    """
+    new_left = {bank_id: counts[bank_id].new for bank_id in bank_ids}
+    reviews_left = {bank_id: counts[bank_id].review for bank_id in bank_ids}
+    if after.bank_id in counts:
+        if after.state == NEW:
+            new_left[after.bank_id] -= 1
+        elif after.state == REVIEW:
+            reviews_left[after.bank_id] -= 1
+    questions = {after.question_id}
+    found: list[Card] = []
+
+    def take(cards: list[Card], left: dict[str, int] | None = None) -> None:
+        for card in cards:
+            if len(found) == count:
+                return
+            if card.question_id in questions or card.id == after.id:
+                continue
+            if left is not None:
+                if left[card.bank_id] <= 0:
+                    continue
+                left[card.bank_id] -= 1
+            questions.add(card.question_id)
+            found.append(card)
+
+    # Twice as many as wanted, and one more: some share a question with a card taken.
+    wanted = 2 * count + 1
+    learning = _due(session, user, bank_ids, (LEARNING, RELEARNING), now + LEARN_AHEAD, now, wanted)
+    take([card for card in learning if card.due <= now])
+    review_banks = [bank_id for bank_id in bank_ids if reviews_left[bank_id] > 0]
+    if review_banks and len(found) < count:
+        end = today(user, now).end
+        take(_due(session, user, review_banks, (REVIEW,), end, now, wanted), reviews_left)
+    for bank_id in bank_ids:
+        if len(found) < count and new_left[bank_id] > 0:
+            limit = min(new_left[bank_id], count - len(found))
+            take(_new_cards(session, user, bank_id, now, limit, questions), new_left)
+    take([card for card in learning if card.due > now])
+    return found
 
 
 def siblings(session: Session, card: Card) -> list[Card]:

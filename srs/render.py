@@ -239,13 +239,24 @@ def image_sources(text: str) -> list[str]:
 
 
 def highlight_css() -> str:
-    """The stylesheet for highlighted code: a light style, and a dark one for dark mode."""
+    """The stylesheet for highlighted code: a light style, and a dark one for dark mode.
+
+    The dark style applies where the page chose the dark theme (``data-theme="dark"`` on the
+    root element) and, under the system's dark setting, where it follows the system
+    (``data-theme="auto"``).
+    """
     from pygments.formatters import HtmlFormatter
 
     light = HtmlFormatter(style="friendly").get_style_defs(".codehilite")
-    dark = HtmlFormatter(style="github-dark").get_style_defs(".codehilite")
-    dark = "\n".join(f"  {line}" for line in dark.splitlines())
+    dark = HtmlFormatter(style="github-dark")
+
+    def dark_defs(theme: str) -> list[str]:
+        prefix = f':root[data-theme="{theme}"] .codehilite'
+        return [*dark.get_background_style_defs(prefix), *dark.get_token_style_defs(prefix)]
+
+    chosen = "\n".join(dark_defs("dark"))
+    system = "\n".join(f"  {line}" for line in dark_defs("auto"))
     return (
         "/* Code highlighting, made by srs.render.highlight_css(). */\n"
-        f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+        f"{light}\n{chosen}\n@media (prefers-color-scheme: dark) {{\n{system}\n}}\n"
     )

@@ -24,6 +24,7 @@ from models.study import (
     Practice,
     answer,
     bury,
+    cards_ahead,
     next_card,
     practice_cards,
     review_log,
@@ -41,6 +42,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_ELAPSED_MS = 10 * 60 * 1000
+MAX_AHEAD = 10  # cards a client may keep in hand beyond the next one
 REVIEWS_PAGE = 5000
 
 
@@ -104,19 +106,35 @@ def _total(counts: dict[str, Counts]) -> Counts:
     return sum(counts.values(), Counts())
 
 
-def _next_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[str, Any] | None:
+def _next_payload(
+    user: User, now: datetime, bank_ids: list[str], ahead: int = 0
+) -> dict[str, Any] | None:
+    """The next card, with ``ahead`` cards that would follow it when asked for."""
+
     def pick() -> dict[str, Any] | None:
         card, counts = next_card(db.session, user, bank_ids, now)
         if card is None:
             return None
-        return card_payload(
-            card, user, now, counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-        )
+        shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
+        payload = card_payload(card, user, now, shown)
+        if ahead:
+            following = cards_ahead(db.session, user, bank_ids, now, card, ahead, counts)
+            payload["ahead"] = [card_payload(c, user, now, shown) for c in following]
+        return payload
 
-    # A new card may be made for the learner: by this request or, at the same moment, by
+    # New cards may be made for the learner: by this request or, at the same moment, by
     # another of theirs. The payload is built before the commit, after which every object
     # would be read again.
     return committed(db.session, pick)
+
+
+def _ahead(value: int | None, status: int) -> int:
+    """How many cards to send beyond the next one: 0 unless asked, at most MAX_AHEAD."""
+    if value is None:
+        return 0
+    if not 0 <= value <= MAX_AHEAD:
+        raise ApiError(status, f"'ahead' must be a whole number from 0 to {MAX_AHEAD}")
+    return value
 
 
 @bp.get("/openapi.json")
@@ -154,14 +172,18 @@ def _practice_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[st
 def review_next() -> Response | tuple[str, int]:
     """The next card due for the caller, or 204 when nothing is due.
 
-    With ``practice=section:ID|tag:NAME|forgotten:DAYS`` (and ``bank``), the next card of an
-    extra study session instead, skipping the card ids in ``exclude``.
+    With ``ahead=N`` (up to 10), the cards that would follow it too, in ``ahead``: a client
+    keeps them to go on reviewing while its connection is down. With
+    ``practice=section:ID|tag:NAME|forgotten:DAYS`` (and ``bank``), the next card of an extra
+    study session instead, skipping the card ids in ``exclude``.
     """
     user = _user()
     if "practice" in request.args:
         payload = _practice_payload(user, now_utc(), _bank_ids(user))
     else:
-        payload = _next_payload(user, now_utc(), _bank_ids(user))
+        text = request.args.get("ahead", "0")
+        ahead = _ahead(int(text) if text.isdigit() else -1, 400)
+        payload = _next_payload(user, now_utc(), _bank_ids(user), ahead)
     if payload is None:
         return "", 204
     return jsonify(payload)
@@ -210,6 +232,7 @@ def review_answer(card_id: int) -> Response:
     correct = body.get("correct")
     if correct is not None and not isinstance(correct, bool):
         raise ApiError(422, "'correct' must be true or false")
+    ahead = _ahead(_int_field(body, "ahead"), 422)
     if card.retired:
         raise ApiError(409, "this card's question was retired from its bank")
     result = committed(
@@ -236,7 +259,7 @@ def review_answer(card_id: int) -> Response:
         bank_ids = study_bank_ids(db.session, user)
         if isinstance(bank, str) and bank in bank_ids:
             bank_ids = [bank]
-        result["next"] = _next_payload(user, now_utc(), bank_ids)
+        result["next"] = _next_payload(user, now_utc(), bank_ids, ahead)
     return jsonify(result)
 
 

@@ -68,11 +68,22 @@ OPENAPI: dict[str, Any] = {
                         "schema": {"type": "string"},
                         "description": "With practice: card ids already seen, comma-separated.",
                     },
+                    {
+                        "name": "ahead",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 10},
+                        "description": "Also send up to this many cards that would follow the "
+                        "next one, in `ahead`: one a question, within today's limits. A client "
+                        "keeps them to go on while offline, answering each with its own token.",
+                    },
                 ],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Card"}, "The next card."),
                     "204": {"description": "Nothing is due."},
-                    "400": _error("practice without bank, or a malformed practice or exclude."),
+                    "400": _error(
+                        "practice without bank, or a malformed practice, exclude or ahead value."
+                    ),
                     "401": _error("No credentials."),
                     "404": _error("The caller studies no such bank."),
                 },
@@ -246,6 +257,11 @@ OPENAPI: dict[str, Any] = {
                     "counts": {"$ref": "#/components/schemas/Counts"},
                     "review_token": {"type": "string"},
                     "edit": {"type": "object"},
+                    "ahead": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Card"},
+                        "description": "When asked for: the cards that would follow this one.",
+                    },
                 },
             },
             "Answer": {
@@ -258,6 +274,12 @@ OPENAPI: dict[str, Any] = {
                     "correct": {"type": "boolean"},
                     "next": {"type": "boolean", "description": "Also return the next card."},
                     "bank": {"type": "string", "description": "With next: from this bank."},
+                    "ahead": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 10,
+                        "description": "With next: the next card carries this many to follow.",
+                    },
                 },
             },
             "Answered": {

@@ -1,4 +1,8 @@
-"""A learner's own settings: scheduling, limits, day and time zone, parameters, password."""
+"""A learner's own settings: scheduling, limits, day and time zone, parameters, password, theme.
+
+The theme (light, dark, or following the system) belongs to the browser rather than the
+account, so it lives in a cookie that every page reads, signed in or not.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     session,
     stream_with_context,
     url_for,
@@ -22,7 +27,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
 
@@ -41,6 +53,10 @@ from views.i18n import LANGUAGES
 bp = Blueprint("settings", __name__)
 
 _ZONES = sorted(available_timezones())
+
+THEME_COOKIE = "wengu_theme"
+THEMES = {"auto": _l("Follow the system"), "light": _l("Light"), "dark": _l("Dark")}
+THEME_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
 
 def _steps(form: FlaskForm, field: StringField) -> None:
@@ -100,6 +116,25 @@ class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
+class ThemeForm(FlaskForm):
+    theme = RadioField(
+        _l("Theme"),
+        choices=[SelectChoice(key, label) for key, label in THEMES.items()],
+        validators=[DataRequired()],
+    )
+
+
+def current_theme() -> str:
+    """The theme this browser chose: ``auto`` (follow the system), ``light`` or ``dark``."""
+    chosen = request.cookies.get(THEME_COOKIE, "auto")
+    return chosen if chosen in THEMES else "auto"
+
+
+@bp.app_context_processor
+def theme_context() -> dict[str, str]:
+    return {"theme": current_theme()}
+
+
 def _settings_form(**kwargs: object) -> SettingsForm:
     user = current_user
     return SettingsForm(
@@ -123,6 +158,7 @@ def _page(form: SettingsForm, password_form: PasswordForm) -> str:
         "settings/settings.html",
         form=form,
         password_form=password_form,
+        theme_form=ThemeForm(data={"theme": current_theme()}, formdata=None),
         min_password=MIN_PASSWORD,
         training_reviews=training_reviews(db.session, current_user),
         min_reviews=MIN_REVIEWS,
@@ -190,6 +226,26 @@ def sign_out_everywhere() -> Response:
     logout_user()
     flash(_("You are signed out on every browser and device."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/settings/theme")
+@login_required
+def set_theme() -> Response:
+    """Keep this browser's theme in a cookie: light, dark, or following the system."""
+    form = ThemeForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a theme: follow the system, light or dark."), "error")
+        return redirect(url_for("settings.settings", _anchor="theme"))
+    response = redirect(url_for("settings.settings", _anchor="theme"))
+    response.set_cookie(
+        THEME_COOKIE,
+        form.theme.data,
+        max_age=THEME_COOKIE_DAYS * 24 * 3600,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.post("/settings/optimize")

@@ -55,6 +55,14 @@ JS_STRINGS = (
     N_("Buried until tomorrow."),
     N_("Suspended."),
     N_("Suspended. Unsuspend it from the API or later from the bank."),
+    # review.js: the offline queue
+    N_("Offline: answers are kept until the connection is back"),
+    N_("Offline, 1 answer waiting"),
+    N_("Offline, {n} answers waiting"),
+    N_("No connection"),
+    N_("One answer could not be saved: {reason}"),
+    N_("Undo needs the connection."),
+    N_("That needs the connection."),
     # quiz.js
     N_("{n} question is blank. Submit anyway?"),
     N_("{n} questions are blank. Submit anyway?"),

@@ -1,5 +1,10 @@
 // The review loop: one card at a time from /api/v1, answered by keyboard or touch.
 // No framework and no build step; the page works from the markup in review/review.html.
+//
+// A flaky connection loses nothing. The page keeps a few cards in hand (the API's "ahead"),
+// so that the next card shows at once, online or not. Each answer goes into a queue kept in
+// localStorage, and is sent with its card's review_token until the server confirms it; a
+// token sent twice counts once, so a retry after a lost reply cannot answer a card twice.
 (() => {
   "use strict";
 
@@ -16,6 +21,11 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (selector) => root.querySelector(selector);
   const $$ = (selector) => Array.from(root.querySelectorAll(selector));
+
+  const AHEAD = 3; // cards kept in hand beyond the one shown
+  const RETRY_FIRST_MS = 1000;
+  const RETRY_MOST_MS = 30000;
+  const queueKey = `wengu.answers.${root.dataset.user}`;
 
   const el = {
     card: $("[data-card]"),
@@ -36,19 +46,63 @@
     edit: $("[data-edit]"),
     progress: $("[data-progress]"),
     progressRole: $('[role="progressbar"]'),
+    sync: $("[data-sync]"),
+    waiting: $("[data-waiting]"),
   };
 
   const RATINGS = { 1: "again", 2: "hard", 3: "good", 4: "easy" };
   const AUTO = new Set(["choice", "truefalse", "order", "typing"]);
 
   let card = null;
-  let phase = "loading"; // loading | front | back | sending | done
+  let phase = "loading"; // loading | front | back | sending | waiting | done
   let shownAt = 0;
   let suggested = 3;
   let correct = null;
   let chosen = new Set();
   let picked = [];
   let answeredThisSession = 0;
+  let hand = []; // cards fetched ahead, in the order they come
+  let counts = null; // left today, as last known
+  let offline = !navigator.onLine;
+  let flushing = null; // the queue being sent, while it is
+  let retryDelay = RETRY_FIRST_MS;
+  let retryTimer = null;
+  const answered = new Map(); // card_id -> the card as shown, to undo an answer not yet sent
+
+  // -- the queue of answers not yet confirmed ------------------------------------------------
+
+  function readQueue() {
+    try {
+      const stored = JSON.parse(window.localStorage.getItem(queueKey) || "[]");
+      return Array.isArray(stored) ? stored : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  let queue = readQueue();
+
+  function saveQueue() {
+    try {
+      if (queue.length) window.localStorage.setItem(queueKey, JSON.stringify(queue));
+      else window.localStorage.removeItem(queueKey);
+    } catch (error) {
+      // Storage full or refused: the queue still lives in the page until it is sent.
+    }
+    showSync();
+  }
+
+  function showSync() {
+    let message = "";
+    if (offline) {
+      if (!queue.length) message = t("Offline: answers are kept until the connection is back");
+      else if (queue.length === 1) message = t("Offline, 1 answer waiting");
+      else message = t("Offline, {n} answers waiting", { n: queue.length });
+    }
+    el.sync.hidden = !message;
+    el.sync.textContent = message;
+    root.dataset.queued = String(queue.length); // lets tests follow the queue
+  }
 
   function setPhase(next) {
     phase = next;
@@ -57,24 +111,42 @@
 
   // -- talking to the API ------------------------------------------------------------------
 
+  class Offline extends Error {}
+
   async function api(method, path, body) {
-    const response = await fetch(apiBase + path, {
-      method,
-      credentials: "same-origin",
-      headers: {
-        Accept: "application/json",
-        ...(body ? { "Content-Type": "application/json" } : {}),
-        ...(method !== "GET" ? { "X-CSRFToken": csrf } : {}),
-      },
+    let response;
+    try {
+      response = await fetch(apiBase + path, {
+        method,
+        credentials: "same-origin",
+        headers: {
+          Accept: "application/json",
+          ...(body ? { "Content-Type": "application/json" } : {}),
+          ...(method !== "GET" ? { "X-CSRFToken": csrf } : {}),
+        },
       body: body ? JSON.stringify(body) : undefined,
-    });
+      });
+    } catch (error) {
+      throw new Offline(t("No connection"));
+    }
     if (response.status === 401) {
       window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
       throw new Error("signed out");
     }
-    const data = response.status === 204 ? null : await response.json();
+    let data = null;
+    if (response.status !== 204) {
+      try {
+        data = await response.json();
+      } catch (error) {
+        // A proxy's error page, or a reply cut short: as good as no connection.
+        throw new Offline(t("No connection"));
+      }
+    }
+    if (response.status >= 500 || response.status === 429) throw new Offline(data && data.error);
     if (!response.ok && response.status !== 409) {
-      throw new Error((data && data.error) || response.statusText);
+      const failure = new Error((data && data.error) || response.statusText);
+      failure.status = response.status;
+      throw failure;
     }
     return { status: response.status, data };
   }
@@ -98,7 +170,11 @@
     return t("{n}y", { n: (days / 365).toFixed(1).replace(/\.0$/, "") });
   }
 
-  function setCounts(counts) {
+  function kindOf(shown) {
+    return shown.state === "relearning" ? "learning" : shown.state;
+  }
+
+  function setCounts() {
     for (const kind of ["new", "learning", "review"]) {
       $(`[data-count="${kind}"]`).textContent = counts[kind];
     }
@@ -181,6 +257,7 @@
 
   function show(next) {
     card = next;
+    el.waiting.hidden = true;
     if (!card) {
       setPhase("done");
       el.card.hidden = true;
@@ -190,6 +267,7 @@
       el.done.querySelector("a").focus();
       return;
     }
+    if (!counts) counts = { ...card.counts };
     el.done.hidden = true;
     el.card.hidden = false;
     el.card.dataset.cardId = String(card.card_id);
@@ -214,7 +292,7 @@
       el.edit.href = card.edit.url;
       el.edit.title = t("Edit at {path}, line {line}", { path: card.edit.path, line: card.edit.line });
     }
-    setCounts(card.counts);
+    setCounts();
     correct = null;
     suggested = 3;
     setPhase("front");
@@ -261,11 +339,17 @@
       const index = Number(option.dataset.index);
       const isRight = rightIndices.includes(index);
       option.classList.add(isRight ? "is-right" : "is-wrong");
+      const wrongChoice = !isRight && option.classList.contains("is-chosen");
+      if (!isRight && !wrongChoice) return;
+      // The mark shows right and wrong without colour; the hidden words say it to a reader.
       const note = document.createElement("span");
       note.className = "option-mark";
-      note.textContent = isRight ? "✓" : (option.classList.contains("is-chosen") ? "✗" : "");
-      note.setAttribute("aria-label", isRight ? t("right answer") : (option.classList.contains("is-chosen") ? t("your wrong choice") : ""));
-      option.append(note);
+      note.setAttribute("aria-hidden", "true");
+      note.textContent = isRight ? "✓" : "✗";
+      const words = document.createElement("span");
+      words.className = "visually-hidden";
+      words.textContent = isRight ? t("right answer") : t("your wrong choice");
+      option.append(note, words);
     });
   }
 
@@ -344,6 +428,105 @@
 
   // -- grading, undo, bury, suspend ------------------------------------------------------
 
+  // Nothing in hand and the connection is down: say so, and wait for it.
+  function wait() {
+    card = null;
+    setPhase("waiting");
+    el.card.hidden = true;
+    el.show.hidden = true;
+    el.grades.hidden = true;
+    el.done.hidden = true;
+    el.waiting.hidden = false;
+    if (counts) setCounts();
+  }
+
+  // The card in hand comes next; with none, the server's next card, or a wait for it.
+  function showNext() {
+    const next = hand.shift();
+    if (next) {
+      show(next);
+    } else if (offline) {
+      wait();
+    } else if (queue.length) {
+      setPhase("loading"); // the answer on its way brings the next card
+    } else {
+      load();
+    }
+  }
+
+  // A fresh next card from the server, with those that follow it, once it knows every answer
+  // sent so far. Leaves out the card on screen and the answers still queued (and their
+  // siblings, which an answer buries).
+  function refill(next) {
+    const busy = new Set(queue.map((item) => `${item.bank}/${item.question}`));
+    const onScreen = card && (phase === "front" || phase === "back") ? card : null;
+    if (onScreen) busy.add(`${onScreen.bank}/${onScreen.question}`);
+    counts = next ? { ...next.counts } : { new: 0, learning: 0, review: 0 };
+    for (const item of queue) counts[item.kind] = Math.max(0, counts[item.kind] - 1);
+    hand = (next ? [next, ...(next.ahead || [])] : []).filter((c) => !busy.has(`${c.bank}/${c.question}`));
+    if (onScreen) setCounts();
+    else if (hand.length) show(hand.shift());
+    else show(null);
+  }
+
+  function goOffline() {
+    offline = true;
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(() => { retryTimer = null; resume(); }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MOST_MS);
+    showSync();
+  }
+
+  function goOnline() {
+    offline = false;
+    retryDelay = RETRY_FIRST_MS;
+    window.clearTimeout(retryTimer);
+    retryTimer = null;
+    showSync();
+  }
+
+  // Send the queued answers in order; the last one brings the next cards.
+  function flush() {
+    if (!flushing) flushing = sendQueue().finally(() => { flushing = null; });
+    return flushing;
+  }
+
+  async function sendQueue() {
+    while (queue.length) {
+      const item = queue[0];
+      const last = queue.length === 1;
+      let result;
+      try {
+        result = await api("POST", `/review/${item.card_id}`, {
+          ...item.body,
+          ...(last ? { next: true, ahead: AHEAD, bank } : {}),
+        });
+      } catch (error) {
+        if (error instanceof Offline) {
+          goOffline();
+          if (phase === "loading") wait();
+          return;
+        }
+        // Refused for good (the card was retired, say): keeping it would block the rest.
+        say(t("One answer could not be saved: {reason}", { reason: error.message }));
+        queue.shift();
+        saveQueue();
+        continue;
+      }
+      queue.shift();
+      saveQueue();
+      goOnline();
+      if (last && !queue.length) refill(result.data.next);
+    }
+    if (phase === "waiting" || phase === "loading") load();
+  }
+
+  // Back from a lost connection (or a retry's time has come): send what waits, or load.
+  function resume() {
+    if (queue.length) flush();
+    else if (phase === "waiting" || phase === "loading") load();
+  }
+
   async function grade(rating) {
     if (phase !== "back") return;
     setPhase("sending");
@@ -366,21 +549,25 @@
       }
       return;
     }
-    try {
-      const { data } = await api("POST", `/review/${card.card_id}`, {
+    const kind = kindOf(card);
+    queue.push({
+      card_id: card.card_id,
+      bank: card.bank,
+      question: card.question,
+      kind,
+      body: {
         rating,
         review_token: card.review_token,
         elapsed_ms: elapsed,
         ...(correct === null ? {} : { correct }),
-        next: true,
-        bank,
-      });
-      answeredThisSession += 1;
-      show(data.next);
-    } catch (error) {
-      setPhase("back");
-      say(t("Could not save that answer: {error}. Try again.", { error: error.message }));
-    }
+      },
+    });
+    saveQueue();
+    answered.set(card.card_id, card);
+    answeredThisSession += 1;
+    counts[kind] = Math.max(0, counts[kind] - 1);
+    showNext();
+    flush();
   }
 
   async function load() {
@@ -388,28 +575,64 @@
     try {
       let path = `/review/next?bank=${encodeURIComponent(bank)}`;
       if (practice) path += `&practice=${encodeURIComponent(practice)}&exclude=${seen.join(",")}`;
+      else path += `&ahead=${AHEAD}`;
       const { data } = await api("GET", path);
-      show(data);
+      goOnline();
+      if (!practice) refill(data);
+      else {
+        if (data) counts = { ...data.counts };
+        show(data);
+      }
     } catch (error) {
+      if (error instanceof Offline && !practice) { goOffline(); wait(); return; }
       say(t("Could not load the next card: {error}", { error: error.message }));
     }
   }
 
   async function undo() {
     if (phase === "sending" || phase === "loading") return;
-    const { status, data } = await api("POST", "/review/undo");
-    if (status === 409) { say(t("Nothing to undo.")); return; }
+    const unsent = queue.length - (flushing ? 1 : 0); // the first may be on its way
+    const last = queue[queue.length - 1];
+    if (unsent > 0 && answered.has(last.card_id)) {
+      // Not sent yet: take it out of the queue, and nothing else is needed.
+      queue.pop();
+      saveQueue();
+      if (card) hand.unshift(card);
+      counts[last.kind] += 1;
+      answeredThisSession = Math.max(0, answeredThisSession - 1);
+      say(t("Undone: the card is back as it was."));
+      show(answered.get(last.card_id));
+      return;
+    }
+    if (flushing) await flushing; // the answer on its way lands first, then is taken back
+    if (queue.length) { say(t("Undo needs the connection.")); return; }
+    let result;
+    try {
+      result = await api("POST", "/review/undo");
+    } catch (error) {
+      say(error instanceof Offline ? t("Undo needs the connection.") : error.message);
+      return;
+    }
+    if (result.status === 409) { say(t("Nothing to undo.")); return; }
+    if (card && (phase === "front" || phase === "back")) hand.unshift(card);
     answeredThisSession = Math.max(0, answeredThisSession - 1);
+    counts = { ...result.data.counts };
     say(t("Undone: the card is back as it was."));
-    show(data);
+    show(result.data);
   }
 
   async function cardAction(action, message) {
     if (!card || (phase !== "front" && phase !== "back")) return;
-    const cardId = card.card_id;
-    await api("POST", `/cards/${cardId}/${action}`);
+    try {
+      await api("POST", `/cards/${card.card_id}/${action}`);
+    } catch (error) {
+      say(error instanceof Offline ? t("That needs the connection.") : error.message);
+      return;
+    }
+    counts[kindOf(card)] = Math.max(0, counts[kindOf(card)] - 1);
     say(message);
-    await load();
+    if (practice) await load();
+    else showNext();
   }
 
   function toggleHelp(open) {
@@ -485,6 +708,14 @@
   });
 
   el.help.addEventListener("click", (event) => { if (event.target === el.help) toggleHelp(false); });
+  window.addEventListener("online", () => { goOnline(); resume(); });
+  window.addEventListener("offline", () => { offline = true; showSync(); });
   el.card.tabIndex = -1;
-  load();
+  showSync();
+  if (queue.length && !practice) {
+    setPhase("loading");
+    flush(); // answers left from an earlier visit go first; the last brings the next card
+  } else {
+    load();
+  }
 })();

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +68,24 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def axe() -> Callable[[object], list[str]]:
+    """Runs axe-core in a page; returns its serious and critical violations, a line each."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        Axe = None  # noqa: N806
+    require(Axe is not None, "axe-playwright-python is not installed (requirements-dev.txt)")
+
+    def serious(page: object) -> list[str]:
+        results = Axe().run(page)
+        return [
+            f"{violation['id']} ({violation['impact']}): "
+            + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return serious

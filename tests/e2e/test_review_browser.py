@@ -61,7 +61,7 @@ def card_type(page) -> str:
 
 
 def test_review_every_type_by_keyboard_then_undo(
-    app: Flask, page, live_server: str, artifacts: Path
+    app: Flask, page, live_server: str, artifacts: Path, axe
 ) -> None:
     page.goto(f"{live_server}/review/tour")
     shown: list[str] = []
@@ -104,6 +104,10 @@ def test_review_every_type_by_keyboard_then_undo(
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     assert page.get_attribute(".grade-good", "class").endswith("suggested")
+    # Right and wrong are marked, not only coloured, and said to a screen reader.
+    assert page.text_content(".option.is-right .option-mark") == "✓"
+    assert page.text_content(".option.is-right .visually-hidden") == "right answer"
+    assert axe(page) == []
     answer_with("Space")
 
     # several-answer choice: toggle two, Enter checks, then Good.

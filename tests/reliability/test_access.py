@@ -49,6 +49,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("auth.login", "POST"): (200, 302, 302, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302),
     ("settings.sign_out_everywhere", "POST"): (302, 302, 302, 302),
+    ("settings.set_theme", "POST"): (302, 302, 302, 302),
     ("review.today", "GET"): (302, 200, 200, 200),
     ("review.review", "GET"): (302, 200, 200, 200),
     ("banks.index", "GET"): (302, 200, 200, 200),

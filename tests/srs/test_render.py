@@ -110,9 +110,12 @@ def test_cloze_answer_with_markup_is_still_sanitised() -> None:
     assert "onerror" not in html
 
 
-def test_highlight_css_has_a_dark_variant() -> None:
+def test_highlight_css_has_a_dark_variant_for_each_way_to_dark() -> None:
     css = highlight_css()
-    assert ".codehilite .k" in css and "@media (prefers-color-scheme: dark)" in css
+    assert ".codehilite .k {" in css
+    assert ':root[data-theme="dark"] .codehilite .k {' in css
+    system = css[css.index("@media (prefers-color-scheme: dark)") :]
+    assert ':root[data-theme="auto"] .codehilite .k {' in system
 
 
 _CODE_BLOCKS = [

@@ -116,6 +116,52 @@ def test_answer_can_bring_the_next_card(api) -> None:
     assert result["next"]["counts"] == {"new": 3, "learning": 1, "review": 0}
 
 
+def test_next_can_bring_the_cards_that_follow(api) -> None:
+    card = api("GET", "/review/next?bank=demo&ahead=3").json
+    ahead = card["ahead"]
+    assert [c["question"] for c in ahead] == ["q2", "q3"]  # one card of the reverse question
+    assert len({card["review_token"], *(c["review_token"] for c in ahead)}) == 3
+    assert all("ahead" not in c for c in ahead)
+    assert "ahead" not in api("GET", "/review/next?bank=demo").json
+
+
+def test_cards_ahead_can_be_answered_later_each_once(app: Flask, api) -> None:
+    card = api("GET", "/review/next?bank=demo&ahead=3").json
+    answers = [
+        (c["card_id"], {"rating": 3, "review_token": c["review_token"], "elapsed_ms": 1000})
+        for c in [card, *card["ahead"]]
+    ]
+    for card_id, body in answers + answers:  # the queue sent twice, as after a lost reply
+        assert api("POST", f"/review/{card_id}", body).status_code == 200
+    with app.app_context():
+        logged = db.session.scalars(select(Review.card_id).order_by(Review.id)).all()
+    assert logged == [card_id for card_id, _ in answers]
+
+
+def test_answer_can_bring_the_next_card_with_those_that_follow(api) -> None:
+    card = api("GET", "/review/next?bank=demo").json
+    result = api("POST", f"/review/{card['card_id']}",
+                 {"rating": 3, "review_token": card["review_token"], "next": True, "ahead": 2}).json  # fmt: skip
+    assert result["next"]["question"] == "q2"
+    # q1, answered Good, is due again in ten minutes: shown early once nothing else is left.
+    assert [c["question"] for c in result["next"]["ahead"]] == ["q3", "q1"]
+
+
+@pytest.mark.parametrize("value", ["11", "-1", "two", ""])
+def test_bad_ahead_in_the_query_is_400(api, value: str) -> None:
+    response = api("GET", f"/review/next?bank=demo&ahead={value}")
+    assert response.status_code == 400
+    assert response.json == {"error": "'ahead' must be a whole number from 0 to 10"}
+
+
+def test_bad_ahead_in_an_answer_is_422(api) -> None:
+    card = api("GET", "/review/next?bank=demo").json
+    body = {"rating": 3, "review_token": card["review_token"], "next": True, "ahead": 99}
+    response = api("POST", f"/review/{card['card_id']}", body)
+    assert response.status_code == 422
+    assert response.json == {"error": "'ahead' must be a whole number from 0 to 10"}
+
+
 def test_nothing_due_is_204(api, app: Flask, learner: int) -> None:
     with app.app_context():
         db.session.get(User, learner).new_per_day = 0

@@ -310,7 +310,7 @@ def test_main_pages_render_in_both_languages(
         response = client.get(path)
         page = response.get_data(as_text=True)
         assert response.status_code == (404 if path == "/no/such/page" else 200), path
-        assert f'<html lang="{lang}">' in page and nav in page, path
+        assert f'<html lang="{lang}" ' in page and nav in page, path
     assert f"<h1>{missing}</h1>" in client.get("/no/such/page").get_data(as_text=True)
 
 
@@ -323,7 +323,7 @@ def test_visitor_pages_render_in_both_languages(
     for path in visitor_pages(world):
         response = client.get(path)
         assert response.status_code in (200, 400), path
-        assert f'<html lang="{HEADINGS[language][0]}">' in response.get_data(as_text=True), path
+        assert f'<html lang="{HEADINGS[language][0]}" ' in response.get_data(as_text=True), path
     assert heading in client.get("/login").get_data(as_text=True)
 
 
@@ -375,7 +375,7 @@ def test_visitors_get_their_browsers_language(
     client: FlaskClient, learner: int, header: str | None, lang: str
 ) -> None:
     headers = {"Accept-Language": header} if header else {}
-    assert f'<html lang="{lang}">' in client.get("/login", headers=headers).get_data(as_text=True)
+    assert f'<html lang="{lang}" ' in client.get("/login", headers=headers).get_data(as_text=True)
 
 
 def test_the_switch_keeps_a_visitors_language_in_a_cookie(
@@ -387,9 +387,9 @@ def test_the_switch_keeps_a_visitors_language_in_a_cookie(
     response = client.get("/language/zh_Hans?next=/login")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "wengu_locale=zh_Hans" in response.headers["Set-Cookie"]
-    assert '<html lang="zh-Hans">' in client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-Hans" ' in client.get("/login").get_data(as_text=True)
     client.get("/language/en")
-    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+    assert '<html lang="en" ' in client.get("/login").get_data(as_text=True)
 
 
 def test_the_switch_refuses_other_languages_and_other_sites(client: FlaskClient) -> None:
@@ -422,12 +422,12 @@ def test_the_choice_in_settings_persists_and_wins(
         assert db.session.get(User, learner).locale == "zh_Hans"
     Auth(client).logout()
     sign_in(client, "ann", EN)  # another sign-in, an English browser, an English cookie
-    assert '<html lang="zh-Hans">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="zh-Hans" ' in client.get("/").get_data(as_text=True)
     data.update(locale="", csrf_token=csrf_token(client))
     client.post("/settings", data=data)
     with app.app_context():
         assert db.session.get(User, learner).locale is None
-    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="en" ' in client.get("/").get_data(as_text=True)
 
 
 def test_an_unknown_language_is_refused_in_settings(client: FlaskClient, learner: int) -> None:

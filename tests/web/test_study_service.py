@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from models import Card, Question, Review, User, db
 from models.store import import_bank
-from models.study import answer, bank_counts, bury, next_card, set_suspended, undo_last
+from models.study import (
+    answer,
+    bank_counts,
+    bury,
+    cards_ahead,
+    next_card,
+    set_suspended,
+    undo_last,
+)
 from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, REVIEW, Rating
 from srs.study import Counts
@@ -202,3 +210,55 @@ def test_other_learners_cards_are_their_own(session: Session, learner: User) -> 
     session.flush()
     assert bank_counts(session, other, "b", T0) == Counts(new=7, learning=0, review=0)
     assert key(next_card(session, other, ["b"], T0)[0]) == "q1/0"
+
+
+def ahead_of_next(session: Session, user: User, now: datetime, count: int) -> list[str | None]:
+    card, counts = next_card(session, user, ["b"], now)
+    following = cards_ahead(session, user, ["b"], now, card, count, counts)
+    return [key(card)] + [key(c) for c in following]
+
+
+def test_cards_ahead_are_those_shown_when_each_is_answered_in_turn(
+    session: Session, learner: User
+) -> None:
+    study(session, learner, T0, Rating.EASY)  # q1 and q2 become reviews
+    study(session, learner, T0 + timedelta(seconds=1), Rating.EASY)
+    study(session, learner, T0 + timedelta(seconds=2), Rating.AGAIN)  # q3 stays in learning
+    later = T0 + timedelta(days=40)
+    predicted = ahead_of_next(session, learner, later, 5)
+    shown = [study(session, learner, later + timedelta(seconds=i)) for i in range(6)]
+    assert predicted == shown
+    assert shown[0] == "q3/0" and set(shown[1:3]) == {"q1/0", "q2/0"}  # reviews by due time
+    assert shown[3:] == ["q4/0", "q5/0", "rev/0"]
+
+
+def test_cards_ahead_stay_within_the_new_card_limit(session: Session, learner: User) -> None:
+    assert ahead_of_next(session, learner, T0, 10) == ["q1/0", "q2/0", "q3/0"]
+
+
+def test_cards_ahead_stay_within_the_review_limit(session: Session, learner: User) -> None:
+    learner.reviews_per_day = 2
+    for i in range(3):
+        study(session, learner, T0 + timedelta(seconds=i), Rating.EASY)
+    cards = ahead_of_next(session, learner, T0 + timedelta(days=60), 10)
+    assert len(set(cards[:2]) & {"q1/0", "q2/0", "q3/0"}) == 2  # two reviews of three due
+    assert cards[2:] == ["q4/0", "q5/0", "rev/0"]
+
+
+def test_cards_ahead_leave_out_siblings(session: Session, learner: User) -> None:
+    learner.new_per_day = 20
+    for i in range(5):
+        study(session, learner, T0 + timedelta(seconds=i), Rating.EASY)
+    assert ahead_of_next(session, learner, T0 + timedelta(seconds=10), 3) == ["rev/0"]
+
+
+def test_cards_ahead_skip_suspended_and_buried_cards(session: Session, learner: User) -> None:
+    learner.new_per_day = 20
+    first, counts = next_card(session, learner, ["b"], T0)
+    second = cards_ahead(session, learner, ["b"], T0, first, 1, counts)[0]
+    set_suspended(second, True)
+    third = cards_ahead(session, learner, ["b"], T0, first, 1, counts)[0]
+    bury(third, learner, T0)
+    assert [key(c) for c in cards_ahead(session, learner, ["b"], T0, first, 2, counts)] == [
+        "q4/0", "q5/0",
+    ]  # fmt: skip
