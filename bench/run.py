@@ -947,9 +947,15 @@ def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
 
 
 def signed_in_client(app: Any, user_id: int) -> Any:
+    """A test client holding a session of ``user_id``, as signing in leaves it."""
+    from models import User, db
+
+    with app.app_context():
+        cookie_id = db.session.get_one(User, user_id).get_id()
+        db.session.remove()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = cookie_id
         session["_fresh"] = True
     return client
 

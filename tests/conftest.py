@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from models import accounts, db
+from tests.browser import browser, live_server  # noqa: F401 (fixtures, registered once here)
 from tests.support import TEST_DATABASE_URL, Auth, make_user
 
 BankWriter = Callable[..., Path]

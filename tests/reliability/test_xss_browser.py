@@ -17,14 +17,20 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from models import Bank, Diagram, db
-from tests.e2e import conftest as e2e
 from tests.support import browser_sign_in, make_user
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-# The browser tests' live server and Chromium, as fixtures of this module.
-live = e2e.live_server
-chromium = e2e.browser
+
+@pytest.fixture
+def live(live_server: str) -> str:
+    return live_server
+
+
+@pytest.fixture
+def chromium(browser: object) -> object:
+    return browser
+
 
 _RUN = "alert(1);window.pwned.push(1)"
 PAYLOADS = [
