@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from srs.cloze import ClozeError, cloze_numbers, parse_cloze
-from srs.render import image_sources
+from srs.cards import card_faces
+from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
+from srs.render import image_sources, render_problems
 from srs.yamlread import Mapping, Node, Position, Scalar, Sequence, read_yaml
 
 __all__ = [
@@ -73,6 +74,9 @@ _TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _ALL_QUESTION_KEYS = _COMMON_KEYS.union(*(set(r + o) for r, o in _TYPE_KEYS.values()))
 _MARKDOWN_FIELDS = ("prompt", "answer", "text", "explanation")
+# The longest integer literal read as an index: anything longer is out of range, and
+# converting thousands of digits is refused by int() itself.
+_INDEX_DIGITS = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +440,9 @@ class _Reader:
 
         if len(self.problems) > before or question_id is None:
             return None
+        self.check_rendering(out, where, question_type, values, fields)
+        if len(self.problems) > before:
+            return None
         return Question(
             id=question_id,
             type=question_type,
@@ -477,12 +484,13 @@ class _Reader:
                     f"{where}: 'correct' must be a 0-based index into 'choices', or a list of them",
                 )
                 return None
-            value = item.as_int()
-            if count is not None and not 0 <= value < count:
+            digits = item.text.lstrip("+-0").replace("_", "")
+            value = item.as_int() if len(digits) <= _INDEX_DIGITS else None
+            if value is None or (count is not None and not 0 <= value < count):
+                shown = item.text if len(item.text) <= 20 else f"{item.text[:20]}…"
+                listed = f": 'choices' has {count} entries (0 to {count - 1})" if count else ""
                 out.problem(
-                    item.position,
-                    f"{where}: 'correct' index {value} is out of range: "
-                    f"'choices' has {count} entries (0 to {count - 1})",
+                    item.position, f"{where}: 'correct' index {shown} is out of range{listed}"
                 )
                 return None
             if value in found:
@@ -499,6 +507,43 @@ class _Reader:
             parse_cloze(text)
         except ClozeError as error:
             out.problem(node.position, f"{where}: 'text': {error}")
+
+    def check_rendering(
+        self,
+        out: _File,
+        where: str,
+        question_type: str,
+        values: dict[str, Node],
+        fields: dict[str, object],
+    ) -> None:
+        """Render every text of the question as review, quizzes and the bank page will.
+
+        What passes here renders for every learner: a text that fails to render, or a code
+        fence with an option rendering drops, is a problem at the field it comes from.
+        """
+        shown: list[tuple[str, Node, str]] = []
+        for key in _MARKDOWN_FIELDS:
+            if fields.get(key):
+                shown.append((key, values[key], str(fields[key])))
+        for key in ("choices", "items"):
+            for index, value in enumerate(fields.get(key) or ()):
+                shown.append((f"{key}[{index}]", values[key].items[index], value))
+        content = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+        if question_type == "cloze":
+            text = str(fields["text"])
+            for number in (*cloze_numbers(text), None):
+                for reveal in (False, True):
+                    shown.append(("text", values["text"], render_cloze(text, number, reveal=reveal)))
+        elif question_type in {"choice", "order"}:
+            key = "correct" if question_type == "choice" else "items"
+            shown.append((key, values[key], card_faces(question_type, content, 0, seed=0).back))
+        seen: set[str] = set()
+        for key, node, text in shown:
+            if text in seen:
+                continue
+            seen.add(text)
+            for message in render_problems(text):
+                out.problem(node.position, f"{where}: '{key}' {message}")
 
     def check_images(self, out: _File, where: str, key: str, node: Node, text: str) -> None:
         for reference in image_sources(text):
