@@ -533,7 +533,9 @@ class _Reader:
             text = str(fields["text"])
             for number in (*cloze_numbers(text), None):
                 for reveal in (False, True):
-                    shown.append(("text", values["text"], render_cloze(text, number, reveal=reveal)))
+                    shown.append(
+                        ("text", values["text"], render_cloze(text, number, reveal=reveal))
+                    )
         elif question_type in {"choice", "order"}:
             key = "correct" if question_type == "choice" else "items"
             shown.append((key, values[key], card_faces(question_type, content, 0, seed=0).back))

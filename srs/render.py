@@ -148,7 +148,7 @@ class _Fences(FencedBlockPreprocessor):
                 shown = f".{value}" if key == "." else key
                 _refused().append(
                     f"code block option '{shown}' is not allowed: a fence takes a language "
-                    "and hl_lines=\"1 3\" (line numbers), nothing else"
+                    'and hl_lines="1 3" (line numbers), nothing else'
                 )
         return "", classes, config
 
@@ -273,7 +273,9 @@ def render_problems(text: str) -> list[str]:
     try:
         html = _convert(text, lambda path: path)
         _sanitise(html)
-    except Exception as error:  # noqa: BLE001 (whatever fails here would fail every review)
+    # Whatever fails here would fail every review of the card: Pygments and Markdown raise
+    # many kinds of error.
+    except Exception as error:
         return [f"cannot be rendered: {type(error).__name__}: {error}"]
     finally:
         refused = list(dict.fromkeys(_refused()))

@@ -121,7 +121,7 @@ def test_highlight_css_has_a_dark_variant_for_each_way_to_dark() -> None:
 _CODE_BLOCKS = [
     "```sh\ndocker run --rm -it alpine sh\n```",
     '```{.python hl_lines="2"}\nx = 1\ny = 2\n```',
-    "```{.python hl_lines=\"1 2\"}\nx = 1\ny = 2\n```",
+    '```{.python hl_lines="1 2"}\nx = 1\ny = 2\n```',
     "```python\nx = 1\ny = 2\n```",
     "```\nno language\n```",
     "```nosuchlanguage\nx\n```",
