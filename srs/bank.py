@@ -624,39 +624,100 @@ class _EntityRefusedError(Exception):
     """Stops parsing an SVG that declares entities, before any is expanded."""
 
 
+# SMIL animation can set any attribute after the checks below have read it (an href to an
+# outside page, a handler): none of it is allowed, nor is anything that runs or embeds.
+_SVG_REFUSED = {"script", "foreignobject", "iframe", "embed", "object"}
+_SVG_SMIL = {"set", "animate", "animatetransform", "animatemotion", "animatecolor", "discard"}
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)")
+
+
+def _css_problem(text: str, *, style: bool) -> str | None:
+    """Why a CSS value (a style sheet, a ``style`` or presentation attribute) may not stay.
+
+    Only references inside the SVG (``url(#gradient)``) are allowed. In style sheets and
+    ``style`` attributes CSS escapes are refused too, since ``u\\72l(`` is ``url(``.
+    """
+    compact = re.sub(r"[\s\x00-\x1f]", "", _CSS_COMMENT.sub("", text)).lower()
+    if style and "\\" in compact:
+        return "CSS escapes ('\\') are not allowed in style"
+    if "@import" in compact:
+        return "'@import' is not allowed"
+    if "image-set(" in compact or "image(" in compact.replace("url(", ""):
+        return "'image-set()' may load from outside"
+    for match in _CSS_URL.finditer(compact):
+        if not match.group(1).startswith("#"):
+            return f"'url({match.group(1)[:60]})' refers outside the diagram"
+    return None
+
+
 def svg_problems(data: bytes) -> list[tuple[Position, str]]:
-    """Why an SVG may not be shown: script, event handlers, entities, foreign content.
+    """Why an SVG may not be shown: script, event handlers, entities, foreign content,
+    animation, and anything loaded from outside it.
 
     The SVG is parsed with expat rather than searched as text, so that neither case,
     namespaces nor entity tricks can hide a ``<script>``.
     """
     problems: list[tuple[Position, str]] = []
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    styles = 0  # how many <style> elements the parser is inside
+    sheet: list[str] = []
 
     def here() -> Position:
         return Position(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
 
     def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal styles
         local = name.rsplit(" ", 1)[-1].lower()
-        if local in {"script", "foreignobject", "iframe", "embed", "object"}:
+        if local in _SVG_REFUSED:
             problems.append((here(), f"SVG diagrams may not carry script: <{local}> element"))
+        elif local in _SVG_SMIL:
+            problems.append((here(), f"SVG diagrams may not be animated: <{local}> element"))
+        elif local == "style":
+            styles += 1
         for attribute, value in attributes.items():
             short = attribute.rsplit(" ", 1)[-1].lower()
             compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            css = _css_problem(value, style=short == "style")
             if short.startswith("on"):
                 problems.append((here(), f"SVG diagrams may not carry script: '{short}' handler"))
             elif "javascript:" in compact or "vbscript:" in compact:
                 problems.append((here(), f"SVG diagrams may not carry script: '{short}' URL"))
-            elif short == "href" and not compact.startswith("#"):
+            elif short in {"href", "src"} and not compact.startswith("#"):
                 problems.append(
                     (here(), f"SVG diagrams may not refer outside themselves: '{short}' '{value}'")
                 )
+            elif short == "base":  # xml:base would turn every "#x" into an outside address
+                problems.append((here(), "SVG diagrams may not set 'xml:base'"))
+            elif css is not None:
+                problems.append((here(), f"SVG diagrams may not load from outside: {css}"))
+
+    def end(name: str) -> None:
+        nonlocal styles
+        if name.rsplit(" ", 1)[-1].lower() == "style" and styles:
+            styles -= 1
+            css = _css_problem("".join(sheet), style=True)
+            sheet.clear()
+            if css is not None:
+                problems.append((here(), f"SVG diagrams may not load from outside: {css}"))
+
+    def text(data: str) -> None:
+        if styles:
+            sheet.append(data)
+
+    def instruction(target: str, data: str) -> None:
+        problems.append(
+            (here(), f"SVG diagrams may not carry processing instructions: '<?{target}'")
+        )
 
     def entity(name: str, *args: object) -> None:
         problems.append((here(), f"SVG diagrams may not declare entities: '{name}'"))
         raise _EntityRefusedError
 
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.ProcessingInstructionHandler = instruction
     parser.EntityDeclHandler = entity
     try:
         parser.Parse(data, True)

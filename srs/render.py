@@ -124,7 +124,7 @@ class _ImageExtension(Extension):
 
 
 _LANGUAGE = re.compile(r"[A-Za-z0-9][\w#.+-]{0,39}\Z")
-_HL_LINES = re.compile(r"\s*(?:[1-9]\d{0,5}\s*)+\Z")
+_HL_LINES = re.compile(r"\s*[1-9]\d{0,5}(?:\s+[1-9]\d{0,5})*\s*\Z")
 
 
 class _Fences(FencedBlockPreprocessor):
