@@ -294,3 +294,41 @@ def test_a_recursive_view_is_refused_at_once(tmp_path: Path) -> None:
     with pytest.raises(BankError, match="a view 'notes'"):
         bank_from_apkg(path, max_bytes=5 * 1024 * 1024)
     assert time.perf_counter() - started < 5
+
+
+_OVERLAY = (
+    '<div class="overlay" style="position: fixed; inset: 0" id="help">overlay-marker</div>'
+    '<span class="flash flash-error">flash-marker</span>'
+)
+
+
+def _overlay_package() -> bytes:
+    import genanki
+
+    model = genanki.Model(1, "Basic", fields=[{"name": "Front"}, {"name": "Back"}],
+                          templates=[{"name": "C", "qfmt": "{{Front}}", "afmt": "{{Back}}"}])  # fmt: skip
+    deck = genanki.Deck(2, "Phish")
+    deck.add_note(genanki.Note(model=model, fields=[_OVERLAY, _OVERLAY]))
+    buffer = io.BytesIO()
+    genanki.Package(deck).write_to_file(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("form", ["yaml", "apkg"])
+def test_bank_content_cannot_put_an_overlay_on_the_page(
+    app: Flask, as_admin: FlaskClient, form: str
+) -> None:
+    """Raw HTML with the app's classes, a style or an id shows as plain elements."""
+    if form == "yaml":
+        prompt = _OVERLAY.replace("'", "''")
+        bank = f"id: phish\ntitle: P\nquestions:\n  - {{id: q, type: basic, prompt: '{prompt}', answer: a}}\n"
+        status, lines = _upload(as_admin, "phish.yaml", bank.encode())
+        bank_id = "phish"
+    else:
+        status, lines = _upload(as_admin, "phish.apkg", _overlay_package())
+        bank_id = "anki-phish"
+    assert (status, lines) == (302, [])
+    page = as_admin.get(f"/banks/{bank_id}").get_data(as_text=True)
+    for marker in ("overlay-marker", "flash-marker"):
+        tags = re.findall(rf"<(\w+)([^>]*)>{marker}<", page)
+        assert tags and all(attributes == "" for _, attributes in tags), (marker, tags)
