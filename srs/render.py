@@ -270,15 +270,24 @@ def render_problems(text: str) -> list[str]:
     fence option that rendering drops is a problem, as is any failure to render at all:
     a text without problems renders for every learner.
     """
+    if _is_plain(text):
+        return []
+    return list(_render_problems(text))
+
+
+# Checking a bank twice (check, then import; a restart that loads the shipped banks again)
+# renders each text once.
+@lru_cache(maxsize=8192)
+def _render_problems(text: str) -> tuple[str, ...]:
     try:
         html = _convert(text, lambda path: path)
         _sanitise(html)
     # Whatever fails here would fail every review of the card: Pygments and Markdown raise
     # many kinds of error.
     except Exception as error:
-        return [f"cannot be rendered: {type(error).__name__}: {error}"]
+        return (f"cannot be rendered: {type(error).__name__}: {error}",)
     finally:
-        refused = list(dict.fromkeys(_refused()))
+        refused = tuple(dict.fromkeys(_refused()))
         _refused().clear()
     return refused
 

@@ -6,10 +6,12 @@ or the bank) and ``what`` names the key at fault.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from srs import render
 from srs.bank import BankError, load_bank
 
 HEAD = "id: b\ntitle: B\n"
@@ -478,12 +480,18 @@ def test_all_problems_of_a_file_come_together_in_order(write_bank) -> None:
 # -- rendering --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def uncached() -> Iterator[None]:
+    """The check's renderings forgotten before and after: these tests change the renderer."""
+    render._render_problems.cache_clear()
+    yield
+    render._render_problems.cache_clear()
+
+
 def test_a_field_that_fails_to_render_is_a_problem_at_its_place(
-    write_bank, monkeypatch: pytest.MonkeyPatch
+    write_bank, monkeypatch: pytest.MonkeyPatch, uncached: None
 ) -> None:
     """Whatever makes rendering fail is found by the check, never by a learner."""
-    from srs import render
-
     sanitise = render._sanitise
 
     def failing(html: str) -> str:
@@ -505,11 +513,9 @@ def test_a_field_that_fails_to_render_is_a_problem_at_its_place(
 
 
 def test_every_face_of_every_card_is_rendered_by_the_check(
-    write_bank, monkeypatch: pytest.MonkeyPatch
+    write_bank, monkeypatch: pytest.MonkeyPatch, uncached: None
 ) -> None:
     """A text made only when a card is shown (a cloze card's blank) is rendered too."""
-    from srs import render
-
     seen: list[str] = []
     convert = render._convert
 
