@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import genanki
 from pygments.formatters import HtmlFormatter
 
-from srs.archive import ZIP_ERRORS
+from srs.archive import MAX_FILES, TOTAL_FACTOR, ZIP_ERRORS
 from srs.bank import (
     DEFAULT_MAX_BYTES,
     IMAGE_TYPES,
@@ -98,6 +98,20 @@ _COLLECTION_21B = "collection.anki21b"
 _MEDIA = "media"
 _CHUNK = 64 * 1024
 _ID_MAX = 64
+
+# Bounds on what an uploaded collection can make the reader do. Every query on it runs
+# under one budget of SQLite's virtual-machine steps, counted in units of _STEPS (about two
+# seconds of work): reading the most notes and cards allowed, unindexed, takes 2,800 units.
+_STEPS = 1000
+_STEP_BUDGET = 20_000
+_MAX_NOTES = 20_000
+_MAX_CARDS = 100_000
+_MAX_FIELDS = 64  # fields of one note
+_MAX_FIELD_CHARS = 200_000  # one note's fields together
+_MAX_DECK_DEPTH = 16
+_MAX_DECK_NAME = 500
+_MAX_SCHEMA = 200  # tables, indexes and the rest in the collection's schema
+_TABLES = ("col", "notes", "cards")
 
 
 @dataclass(frozen=True, slots=True)
@@ -635,6 +649,7 @@ class _PackageReader:
         self.archive = archive
         self.max_bytes = max_bytes
         self.names = set(archive.namelist())
+        self.total = 0
 
     def refuse(self, message: str) -> BankError:
         return BankError([Problem(self.name, 1, 1, message)])
@@ -656,6 +671,12 @@ class _PackageReader:
                     data.write(chunk)
         except ZIP_ERRORS as error:
             raise self.refuse(f"{what} is damaged ({error})") from None
+        # Each file is within the limit; many of them together must be too, as in a zip.
+        self.total += data.tell()
+        if self.total > TOTAL_FACTOR * self.max_bytes:
+            raise self.refuse(
+                f"the package unpacks to over {TOTAL_FACTOR * self.max_bytes / 1e6:g} MB"
+            )
         return data.getvalue()
 
     def collection_entry(self) -> str:
@@ -680,7 +701,7 @@ class _PackageReader:
         raw = self.read(_MEDIA, "the media list")
         try:
             found = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, huge numbers
             found = None
         if not isinstance(found, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in found.items()
@@ -696,6 +717,10 @@ class _PackageReader:
         ]
         if problems:
             raise BankError(problems)
+        if len(found) > MAX_FILES:
+            raise self.refuse(
+                f"the media list names {len(found):,} files; the most is {MAX_FILES:,}"
+            )
         return found
 
 
@@ -710,24 +735,167 @@ def _media_name_problem(name: str) -> str | None:
 
 
 def _open_collection(data: bytes, reader: _PackageReader) -> sqlite3.Connection:
+    """The collection as a database in memory, every later query on it bounded.
+
+    Only plain tables are read: a view, a trigger, a virtual table or a generated column
+    runs the package's own SQL when read, which can be made to run for ever (a recursive
+    view) or to build huge values; ``trusted_schema`` does not stop either.
+    """
     if len(data) >= 20 and data[18:20] == b"\x02\x02":
         # A database saved in WAL mode: an in-memory copy reads it as a rollback journal.
         data = data[:18] + b"\x01\x01" + data[20:]
     db = sqlite3.connect(":memory:")
+    _bound(db, reader.max_bytes)
     try:
         db.deserialize(data)
         db.execute("PRAGMA trusted_schema = OFF")
-        version = db.execute("SELECT ver FROM col").fetchone()[0]
-    except sqlite3.Error:
+        _check_schema(db, reader)
+        rows = db.execute("SELECT ver FROM col LIMIT 2").fetchall()
+    except sqlite3.Error as error:
         db.close()
-        raise reader.refuse("the collection in the package is not an Anki database") from None
-    if version != 11:
+        raise _database_error(error, reader) from None
+    except BankError:
         db.close()
+        raise
+    version = rows[0][0] if len(rows) == 1 else None
+    if len(rows) != 1 or not isinstance(version, int) or version != 11:
+        db.close()
+        shown = f"schema {version!r}" if len(rows) == 1 else f"{len(rows)} rows in 'col'"
         raise reader.refuse(
-            f"the collection is in Anki's schema {version}, not the schema 11 of shared "
+            f"the collection has {shown}, not the one row of schema 11 of shared "
             "packages; export it again from Anki with 'Support older Anki versions' ticked"
         )
     return db
+
+
+def _bound(db: sqlite3.Connection, max_bytes: int) -> None:
+    """Give every query on ``db`` a budget of steps, and no value over ``max_bytes``."""
+    steps = itertools.count()
+
+    def over_budget() -> int:
+        return int(next(steps) >= _STEP_BUDGET)
+
+    db.set_progress_handler(over_budget, _STEPS)
+    db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(max_bytes, 1_000_000))
+
+
+def _database_error(error: sqlite3.Error, reader: _PackageReader) -> BankError:
+    if "interrupted" in str(error):
+        return reader.refuse(
+            "the collection takes too long to read: it is not a plain Anki collection"
+        )
+    return reader.refuse("the collection in the package is not an Anki database")
+
+
+def _check_schema(db: sqlite3.Connection, reader: _PackageReader) -> None:
+    schema = db.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT ?", (_MAX_SCHEMA + 1,)
+    ).fetchall()
+    if len(schema) > _MAX_SCHEMA:
+        raise reader.refuse(f"the collection's schema has over {_MAX_SCHEMA} entries")
+    kinds: dict[str, str] = {}
+    for kind, name, _table, sql in schema:
+        if kind in {"view", "trigger"}:
+            raise reader.refuse(f"the collection has a {kind} '{name}': only plain tables are read")
+        if kind == "table" and re.match(r"\s*create\s+virtual\b", sql or "", re.IGNORECASE):
+            raise reader.refuse(
+                f"the collection has a virtual table '{name}': only plain tables are read"
+            )
+        kinds[str(name).lower()] = kind
+    for table in _TABLES:
+        if kinds.get(table) != "table":
+            raise reader.refuse(f"the collection has no table '{table}': not an Anki collection")
+        # hidden 2 and 3 are generated columns, computed by the package's SQL when read.
+        columns = db.execute("SELECT hidden FROM pragma_table_xinfo(?)", (table,)).fetchall()
+        if any(hidden in {2, 3} for (hidden,) in columns):
+            raise reader.refuse(
+                f"the collection's table '{table}' has a generated column: "
+                "only plain tables are read"
+            )
+
+
+def _load_json(text: object, what: str, reader: _PackageReader) -> dict[str, object]:
+    """A JSON object from the collection, refused if it is anything else."""
+    if not isinstance(text, str):
+        raise reader.refuse(f"the collection's {what} are {_kind(text)}, not JSON text")
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, nested too deep, a number too long
+        raise reader.refuse(f"the collection's {what} are not readable JSON") from None
+    if not isinstance(value, dict):
+        raise reader.refuse(f"the collection's {what} are {_kind(value)}, not a JSON object")
+    return value
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "NULL"
+    names = {bool: "true or false", int: "a number", float: "a number", str: "text"}
+    names |= {bytes: "binary data", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _checked_models(models: dict[str, object], reader: _PackageReader) -> dict[str, dict]:
+    """The note types, each the JSON object Anki writes, with the keys read here checked."""
+    for key, model in models.items():
+        where = f"the note type {key[:40]!r}"
+        if not isinstance(model, dict):
+            raise reader.refuse(f"{where} is {_kind(model)}, not a JSON object")
+        kind = model.get("type", 0)
+        if type(kind) is not int or kind not in {0, 1}:
+            raise reader.refuse(f"{where} has 'type' {_kind(kind)}, not 0 (basic) or 1 (cloze)")
+        fields = model.get("flds", [])
+        if not isinstance(fields, list) or not all(
+            isinstance(field, dict) and isinstance(field.get("name", ""), str) for field in fields
+        ):
+            raise reader.refuse(f"{where} has 'flds' that is not a list of named fields")
+    return models  # type: ignore[return-value]
+
+
+def _checked_decks(decks: dict[str, object], reader: _PackageReader) -> dict[str, dict]:
+    """The decks, each a JSON object whose name, if any, is text of a bounded depth."""
+    for key, deck in decks.items():
+        where = f"the deck {key[:40]!r}"
+        if not isinstance(deck, dict):
+            raise reader.refuse(f"{where} is {_kind(deck)}, not a JSON object")
+        name = deck.get("name", "")
+        if not isinstance(name, str):
+            raise reader.refuse(f"{where} has a name that is {_kind(name)}, not text")
+        if len(name) > _MAX_DECK_NAME or name.count("::") >= _MAX_DECK_DEPTH:
+            raise reader.refuse(
+                f"{where} has a name over {_MAX_DECK_NAME} characters or "
+                f"{_MAX_DECK_DEPTH} levels deep"
+            )
+    return decks  # type: ignore[return-value]
+
+
+_COLUMNS = {
+    # table: the columns read, each with the Python type SQLite must give for it
+    "notes": (("id", int), ("guid", str), ("mid", int), ("tags", str), ("flds", str)),
+    "cards": (("nid", int), ("did", int)),
+}
+
+
+def _rows(
+    db: sqlite3.Connection, table: str, order: str, most: int, reader: _PackageReader
+) -> list[tuple]:
+    """Every row of ``table``, each column checked to be of the type Anki writes."""
+    columns = _COLUMNS[table]
+    names = ", ".join(name for name, _ in columns)
+    rows = db.execute(
+        f"SELECT {names} FROM {table} ORDER BY {order} LIMIT ?",  # noqa: S608 (fixed names)
+        (most + 1,),
+    ).fetchall()
+    if len(rows) > most:
+        raise reader.refuse(f"the package has over {most:,} {table}; the most is {most:,}")
+    for row in rows:
+        for (name, wanted), value in zip(columns, row, strict=True):
+            if type(value) is not wanted:
+                raise reader.refuse(
+                    f"a row of '{table}' ({columns[0][0]} {row[0]!r}) has '{name}' {_kind(value)}, "
+                    f"not {_kind(wanted())}"
+                )
+    return rows
 
 
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
@@ -977,14 +1145,20 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
 def _read_collection(db: sqlite3.Connection, reader: _PackageReader) -> Bank:
     try:
         models_text, decks_text = db.execute("SELECT models, decks FROM col").fetchone()
-        models = json.loads(models_text)
-        decks = json.loads(decks_text)
-        notes = db.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
-        cards = db.execute("SELECT nid, did FROM cards ORDER BY nid, ord").fetchall()
-    except (sqlite3.Error, json.JSONDecodeError, TypeError):
-        raise reader.refuse("the collection in the package is not an Anki database") from None
+        notes = _rows(db, "notes", "id", _MAX_NOTES, reader)
+        cards = _rows(db, "cards", "nid, ord", _MAX_CARDS, reader)
+    except sqlite3.Error as error:
+        raise _database_error(error, reader) from None
+    models = _checked_models(_load_json(models_text, "note types (models)", reader), reader)
+    decks = _checked_decks(_load_json(decks_text, "decks", reader), reader)
     if not notes:
         raise reader.refuse("the package has no notes")
+    for _note_id, guid, _model_id, _tags, fields_text in notes:
+        if len(fields_text) > _MAX_FIELD_CHARS or fields_text.count("\x1f") >= _MAX_FIELDS:
+            raise reader.refuse(
+                f"note {guid[:40]!r} has over {_MAX_FIELDS} fields or "
+                f"{_MAX_FIELD_CHARS:,} characters"
+            )
 
     deck_of: dict[int, tuple[str, ...]] = {}
     for note_id, deck_id in cards:

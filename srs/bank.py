@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from srs.cloze import ClozeError, cloze_numbers, parse_cloze
-from srs.render import image_sources
+from srs.cards import card_faces
+from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
+from srs.render import image_sources, render_problems
 from srs.yamlread import Mapping, Node, Position, Scalar, Sequence, read_yaml
 
 __all__ = [
@@ -73,6 +74,9 @@ _TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _ALL_QUESTION_KEYS = _COMMON_KEYS.union(*(set(r + o) for r, o in _TYPE_KEYS.values()))
 _MARKDOWN_FIELDS = ("prompt", "answer", "text", "explanation")
+# The longest integer literal read as an index: anything longer is out of range, and
+# converting thousands of digits is refused by int() itself.
+_INDEX_DIGITS = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +440,9 @@ class _Reader:
 
         if len(self.problems) > before or question_id is None:
             return None
+        self.check_rendering(out, where, question_type, values, fields)
+        if len(self.problems) > before:
+            return None
         return Question(
             id=question_id,
             type=question_type,
@@ -477,12 +484,13 @@ class _Reader:
                     f"{where}: 'correct' must be a 0-based index into 'choices', or a list of them",
                 )
                 return None
-            value = item.as_int()
-            if count is not None and not 0 <= value < count:
+            digits = item.text.lstrip("+-0").replace("_", "")
+            value = item.as_int() if len(digits) <= _INDEX_DIGITS else None
+            if value is None or (count is not None and not 0 <= value < count):
+                shown = item.text if len(item.text) <= 20 else f"{item.text[:20]}…"
+                listed = f": 'choices' has {count} entries (0 to {count - 1})" if count else ""
                 out.problem(
-                    item.position,
-                    f"{where}: 'correct' index {value} is out of range: "
-                    f"'choices' has {count} entries (0 to {count - 1})",
+                    item.position, f"{where}: 'correct' index {shown} is out of range{listed}"
                 )
                 return None
             if value in found:
@@ -499,6 +507,45 @@ class _Reader:
             parse_cloze(text)
         except ClozeError as error:
             out.problem(node.position, f"{where}: 'text': {error}")
+
+    def check_rendering(
+        self,
+        out: _File,
+        where: str,
+        question_type: str,
+        values: dict[str, Node],
+        fields: dict[str, object],
+    ) -> None:
+        """Render every text of the question as review, quizzes and the bank page will.
+
+        What passes here renders for every learner: a text that fails to render, or a code
+        fence with an option rendering drops, is a problem at the field it comes from.
+        """
+        shown: list[tuple[str, Node, str]] = []
+        for key in _MARKDOWN_FIELDS:
+            if fields.get(key):
+                shown.append((key, values[key], str(fields[key])))
+        for key in ("choices", "items"):
+            for index, value in enumerate(fields.get(key) or ()):
+                shown.append((f"{key}[{index}]", values[key].items[index], value))
+        content = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+        if question_type == "cloze":
+            text = str(fields["text"])
+            for number in (*cloze_numbers(text), None):
+                for reveal in (False, True):
+                    shown.append(
+                        ("text", values["text"], render_cloze(text, number, reveal=reveal))
+                    )
+        elif question_type in {"choice", "order"}:
+            key = "correct" if question_type == "choice" else "items"
+            shown.append((key, values[key], card_faces(question_type, content, 0, seed=0).back))
+        seen: set[str] = set()
+        for key, node, text in shown:
+            if text in seen:
+                continue
+            seen.add(text)
+            for message in render_problems(text):
+                out.problem(node.position, f"{where}: '{key}' {message}")
 
     def check_images(self, out: _File, where: str, key: str, node: Node, text: str) -> None:
         for reference in image_sources(text):
@@ -577,39 +624,100 @@ class _EntityRefusedError(Exception):
     """Stops parsing an SVG that declares entities, before any is expanded."""
 
 
+# SMIL animation can set any attribute after the checks below have read it (an href to an
+# outside page, a handler): none of it is allowed, nor is anything that runs or embeds.
+_SVG_REFUSED = {"script", "foreignobject", "iframe", "embed", "object"}
+_SVG_SMIL = {"set", "animate", "animatetransform", "animatemotion", "animatecolor", "discard"}
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)")
+
+
+def _css_problem(text: str, *, style: bool) -> str | None:
+    """Why a CSS value (a style sheet, a ``style`` or presentation attribute) may not stay.
+
+    Only references inside the SVG (``url(#gradient)``) are allowed. In style sheets and
+    ``style`` attributes CSS escapes are refused too, since ``u\\72l(`` is ``url(``.
+    """
+    compact = re.sub(r"[\s\x00-\x1f]", "", _CSS_COMMENT.sub("", text)).lower()
+    if style and "\\" in compact:
+        return "CSS escapes ('\\') are not allowed in style"
+    if "@import" in compact:
+        return "'@import' is not allowed"
+    if "image-set(" in compact or "image(" in compact.replace("url(", ""):
+        return "'image-set()' may load from outside"
+    for match in _CSS_URL.finditer(compact):
+        if not match.group(1).startswith("#"):
+            return f"'url({match.group(1)[:60]})' refers outside the diagram"
+    return None
+
+
 def svg_problems(data: bytes) -> list[tuple[Position, str]]:
-    """Why an SVG may not be shown: script, event handlers, entities, foreign content.
+    """Why an SVG may not be shown: script, event handlers, entities, foreign content,
+    animation, and anything loaded from outside it.
 
     The SVG is parsed with expat rather than searched as text, so that neither case,
     namespaces nor entity tricks can hide a ``<script>``.
     """
     problems: list[tuple[Position, str]] = []
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    styles = 0  # how many <style> elements the parser is inside
+    sheet: list[str] = []
 
     def here() -> Position:
         return Position(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
 
     def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal styles
         local = name.rsplit(" ", 1)[-1].lower()
-        if local in {"script", "foreignobject", "iframe", "embed", "object"}:
+        if local in _SVG_REFUSED:
             problems.append((here(), f"SVG diagrams may not carry script: <{local}> element"))
+        elif local in _SVG_SMIL:
+            problems.append((here(), f"SVG diagrams may not be animated: <{local}> element"))
+        elif local == "style":
+            styles += 1
         for attribute, value in attributes.items():
             short = attribute.rsplit(" ", 1)[-1].lower()
             compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            css = _css_problem(value, style=short == "style")
             if short.startswith("on"):
                 problems.append((here(), f"SVG diagrams may not carry script: '{short}' handler"))
             elif "javascript:" in compact or "vbscript:" in compact:
                 problems.append((here(), f"SVG diagrams may not carry script: '{short}' URL"))
-            elif short == "href" and not compact.startswith("#"):
+            elif short in {"href", "src"} and not compact.startswith("#"):
                 problems.append(
                     (here(), f"SVG diagrams may not refer outside themselves: '{short}' '{value}'")
                 )
+            elif short == "base":  # xml:base would turn every "#x" into an outside address
+                problems.append((here(), "SVG diagrams may not set 'xml:base'"))
+            elif css is not None:
+                problems.append((here(), f"SVG diagrams may not load from outside: {css}"))
+
+    def end(name: str) -> None:
+        nonlocal styles
+        if name.rsplit(" ", 1)[-1].lower() == "style" and styles:
+            styles -= 1
+            css = _css_problem("".join(sheet), style=True)
+            sheet.clear()
+            if css is not None:
+                problems.append((here(), f"SVG diagrams may not load from outside: {css}"))
+
+    def text(data: str) -> None:
+        if styles:
+            sheet.append(data)
+
+    def instruction(target: str, data: str) -> None:
+        problems.append(
+            (here(), f"SVG diagrams may not carry processing instructions: '<?{target}'")
+        )
 
     def entity(name: str, *args: object) -> None:
         problems.append((here(), f"SVG diagrams may not declare entities: '{name}'"))
         raise _EntityRefusedError
 
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.ProcessingInstructionHandler = instruction
     parser.EntityDeclHandler = entity
     try:
         parser.Parse(data, True)

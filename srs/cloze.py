@@ -10,8 +10,15 @@ import html
 import re
 from dataclasses import dataclass
 
-__all__ = ["ClozeError", "Deletion", "cloze_numbers", "parse_cloze", "render_cloze"]
+from srs.render import own_class
 
+__all__ = ["CLOZE_MAX", "ClozeError", "Deletion", "cloze_numbers", "parse_cloze", "render_cloze"]
+
+CLOZE_MAX = 999
+"""The highest cloze number: each number is a card, and its ordinal is stored as an integer."""
+
+_BLANK = f"{own_class('cloze')} {own_class('cloze-blank')}"
+_ANSWER = f"{own_class('cloze')} {own_class('cloze-answer')}"
 _DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
@@ -36,7 +43,8 @@ def parse_cloze(text: str) -> list[Deletion]:
     """Find every deletion in ``text``.
 
     Raises:
-        ClozeError: an opening ``{{`` that is not a well-formed deletion, a number below 1,
+        ClozeError: an opening ``{{`` that is not a well-formed deletion, a number below 1
+            or above :data:`CLOZE_MAX`,
             an empty answer, a deletion inside another, or no deletion at all.
     """
     deletions: list[Deletion] = []
@@ -47,7 +55,12 @@ def parse_cloze(text: str) -> list[Deletion]:
             raise ClozeError(
                 "malformed cloze: expected {{c1::answer}} or {{c1::answer::hint}}", start
             )
-        number, answer, hint = int(match.group(1)), match.group(2), match.group(3)
+        digits, answer, hint = match.group(1), match.group(2), match.group(3)
+        # Counted before converting: a number of thousands of digits is refused by int().
+        if len(digits.lstrip("0")) > len(str(CLOZE_MAX)) or int(digits) > CLOZE_MAX:
+            shown = digits if len(digits) <= 12 else f"{digits[:12]}…"
+            raise ClozeError(f"cloze number c{shown} is over c{CLOZE_MAX}, the highest", start)
+        number = int(digits)
         if number < 1:
             raise ClozeError(f"cloze number c{number} must be 1 or more", start)
         if "{{" in answer or (hint is not None and "{{" in hint):
@@ -81,9 +94,9 @@ def render_cloze(text: str, number: int | None, *, reveal: bool) -> str:
         mine = number is None or deletion.number == number
         if mine and not reveal:
             blank = f"[{deletion.hint}]" if deletion.hint else "[...]"
-            parts.append(f'<span class="cloze cloze-blank">{html.escape(blank)}</span>')
+            parts.append(f'<span class="{_BLANK}">{html.escape(blank)}</span>')
         elif mine:
-            parts.append(f'<span class="cloze cloze-answer">{deletion.answer}</span>')
+            parts.append(f'<span class="{_ANSWER}">{deletion.answer}</span>')
         else:
             parts.append(deletion.answer)
         position = deletion.end

@@ -11,6 +11,7 @@ and an image whose path it does not know is shown as its alt text instead.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import xml.etree.ElementTree as etree  # noqa: N813 (the name Markdown uses)
 from collections.abc import Callable
@@ -20,10 +21,20 @@ from typing import Any
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.codehilite import parse_hl_lines
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES
 
-__all__ = ["DiagramResolver", "highlight_css", "image_sources", "render_markdown"]
+__all__ = [
+    "DiagramResolver",
+    "highlight_css",
+    "image_sources",
+    "own_class",
+    "render_markdown",
+    "render_problems",
+]
 
 DiagramResolver = Callable[[str], "str | None"]
 """Maps a diagram path written in a bank to the URL serving it, or ``None`` if unknown."""
@@ -39,12 +50,46 @@ _ATTRIBUTES = {
     "img": {"src", "alt", "title", "loading", "decoding"},
     "th": {"align"},
     "td": {"align"},
-    "code": {"class"},
-    "pre": {"class"},
     "div": {"class"},
     "span": {"class"},
     "ol": {"start"},
 }
+
+# A bank may not set a class the app styles (a fixed, full-screen ``.overlay`` would cover
+# the page with the author's content): the only classes that survive are those the code
+# highlighter writes, and the renderer's own, which carry a secret of this process that no
+# bank can know and lose it on the way out.
+_HIGHLIGHT_CLASSES = {
+    "div": frozenset({"codehilite"}),
+    # Token classes, and "hll" for the lines ``hl_lines`` marks.
+    "span": frozenset({*STANDARD_TYPES.values(), "hll"} - {""}),
+}
+_OWN = f"wg{secrets.token_hex(8)}-"
+
+
+def own_class(name: str) -> str:
+    """The class ``name`` written so that it survives sanitising, for HTML this app makes.
+
+    Markdown given to :func:`render_markdown` may contain HTML made by the app itself (the
+    blanks of a cloze card); its classes are written with this, so that raw HTML in a bank,
+    which cannot know the process's secret prefix, never sets one.
+    """
+    return _OWN + name
+
+
+def _allowed_class(tag: str, value: str) -> str | None:
+    kept = [
+        name.removeprefix(_OWN) if name.startswith(_OWN) else name
+        for name in value.split()
+        if name.startswith(_OWN) or name in _HIGHLIGHT_CLASSES.get(tag, ())
+    ]
+    return " ".join(kept) or None
+
+
+def _filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        return _allowed_class(tag, value)
+    return value
 
 
 class _Images(Treeprocessor):
@@ -61,7 +106,7 @@ class _Images(Treeprocessor):
                     continue
                 url = self.resolve(child.get("src", ""))
                 if url is None:
-                    missing = etree.Element("span", {"class": "missing-diagram"})
+                    missing = etree.Element("span", {"class": own_class("missing-diagram")})
                     missing.text = child.get("alt") or child.get("src", "")
                     missing.tail = child.tail
                     parent[index] = missing
@@ -75,6 +120,41 @@ class _ImageExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         self.images = _Images(md)
         md.treeprocessors.register(self.images, "wengu-images", 0)
+        md.preprocessors.register(_Fences(md, {}), "fenced_code_block", 25)
+
+
+_LANGUAGE = re.compile(r"[A-Za-z0-9][\w#.+-]{0,39}\Z")
+_HL_LINES = re.compile(r"\s*[1-9]\d{0,5}(?:\s+[1-9]\d{0,5})*\s*\Z")
+
+
+class _Fences(FencedBlockPreprocessor):
+    """Fenced code whose attributes are only a language and the lines to mark.
+
+    Python-Markdown hands every other ``key=value`` of a fence to Pygments as an option,
+    and many of those fail when the card is shown (``linenostep=0``, ``filters=…``) or
+    change what is written (``pygments_formatter``, ``full``, ``cssfile``). They are
+    dropped here, and noted in ``_local.refused`` for :func:`render_problems`.
+    """
+
+    def handle_attrs(self, attrs: Any) -> tuple[str, list[str], dict[str, Any]]:
+        classes: list[str] = []
+        config: dict[str, Any] = {}
+        for key, value in attrs:
+            if key == "." and not classes and _LANGUAGE.match(value or ""):
+                classes.append(value)
+            elif key == "hl_lines" and _HL_LINES.match(value or ""):
+                config[key] = parse_hl_lines(value)
+            else:
+                shown = f".{value}" if key == "." else key
+                _refused().append(
+                    f"code block option '{shown}' is not allowed: a fence takes a language "
+                    'and hl_lines="1 3" (line numbers), nothing else'
+                )
+        return "", classes, config
+
+
+def _refused() -> list[str]:
+    return _local.__dict__.setdefault("refused", [])
 
 
 _local = threading.local()
@@ -131,6 +211,7 @@ def _markdown() -> tuple[markdown.Markdown, _Images]:
 
 def _convert(text: str, resolve: DiagramResolver) -> str:
     md, images = _markdown()
+    _refused().clear()
     images.resolve = resolve
     try:
         return md.reset().convert(text)
@@ -170,7 +251,7 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src" and value not in served:
             return None
-        return value
+        return _filter(tag, attribute, value)
 
     return nh3.clean(
         html,
@@ -180,6 +261,35 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
         link_rel=_LINK_REL,
         attribute_filter=keep,
     )
+
+
+def render_problems(text: str) -> list[str]:
+    """Why ``text`` cannot be shown as written, rendering it exactly as a card would be.
+
+    Every image is taken as known, so that a diagram's own checks stay the bank's. A
+    fence option that rendering drops is a problem, as is any failure to render at all:
+    a text without problems renders for every learner.
+    """
+    if _is_plain(text):
+        return []
+    return list(_render_problems(text))
+
+
+# Checking a bank twice (check, then import; a restart that loads the shipped banks again)
+# renders each text once.
+@lru_cache(maxsize=8192)
+def _render_problems(text: str) -> tuple[str, ...]:
+    try:
+        html = _convert(text, lambda path: path)
+        _sanitise(html)
+    # Whatever fails here would fail every review of the card: Pygments and Markdown raise
+    # many kinds of error.
+    except Exception as error:
+        return (f"cannot be rendered: {type(error).__name__}: {error}",)
+    finally:
+        refused = tuple(dict.fromkeys(_refused()))
+        _refused().clear()
+    return refused
 
 
 _URL_SCHEMES = {"http", "https", "mailto"}
@@ -218,6 +328,7 @@ _CLEANER = nh3.Cleaner(
     attributes=_ATTRIBUTES_NO_SOURCES,
     url_schemes=_URL_SCHEMES,
     link_rel=_LINK_REL,
+    attribute_filter=_filter,
 )
 
 

@@ -59,6 +59,28 @@ _BILLION_LAUGHS = (
     )
 ).encode()
 
+
+# Fence attributes Python-Markdown would hand to Pygments, each of which failed when a card
+# was shown or changed what was written; and attributes that are no option at all.
+FENCE_OPTIONS = (
+    "linenostep=0", "linenostart=abc", "tagsfile=/etc/passwd", "filters=raiseonerror",
+    "pygments_style=nope", "pygments_formatter=img", "full=true", "cssfile=/tmp/x.css",
+    "hl_lines=x", "hl_lines=99999999999999999999", "linenums=true", "noclasses=true",
+    "use_pygments=false", "lang_prefix=x", "css_class=overlay", "style=monokai",
+    "encoding=rot13", "stripnl=false", "tabsize=-1", "wrapcode=true", "#top", ".overlay",
+)  # fmt: skip
+
+
+def _fenced(option: str) -> HostileBank:
+    key = "id" if option.startswith("#") else option.split("=")[0]
+    prompt = f'"```{{.python {option}}}\\nx = 1\\n```"'
+    return HostileBank(f"fence-{key.lstrip('.')}-{len(option)}", "rendering",
+                       {"bank.yaml": _bank(f"{{id: q, type: basic, prompt: {prompt}, answer: a}}")},
+                       "bank.yaml", 4, 34, f"'prompt' code block option '{key}' is not allowed")  # fmt: skip
+
+
+_HUGE = "9" * 5000
+
 CORPUS: list[HostileBank] = [
     # -- syntax
     HostileBank("unclosed-flow", "syntax", {"bank.yaml": b"id: x\ntitle: [unclosed\nquestions: []\n"},
@@ -188,4 +210,64 @@ CORPUS: list[HostileBank] = [
                 "diagrams/d.svg", 1, 27, "may not declare entities: 'a'"),
     HostileBank("svg-not-xml", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><g></svg>'),
                 "diagrams/d.svg", 1, 46, "not a well-formed SVG: mismatched tag"),
+    # -- numbers without bound
+    HostileBank("cloze-over-2-63", "numbers", {"bank.yaml": _bank("{id: q, type: cloze, text: 'x {{c99999999999999999999::y}}'}")},
+                "bank.yaml", 4, 32, "cloze number c999999999999… is over c999"),
+    HostileBank("cloze-1000", "numbers", {"bank.yaml": _bank("{id: q, type: cloze, text: 'x {{c1000::y}}'}")},
+                "bank.yaml", 4, 32, "cloze number c1000 is over c999"),
+    HostileBank("cloze-5000-digits", "numbers", {"bank.yaml": _bank(f"{{id: q, type: cloze, text: 'x {{{{c{_HUGE}::y}}}}'}}")},
+                "bank.yaml", 4, 32, "is over c999, the highest"),
+    HostileBank("correct-5000-digits", "numbers", {"bank.yaml": _bank(f"{{id: q, type: choice, prompt: p, choices: [a, b], correct: {_HUGE}}}")},
+                "bank.yaml", 4, 64, "'correct' index 99999999999999999999… is out of range"),
+    HostileBank("correct-list-5000-digits", "numbers", {"bank.yaml": _bank(f"{{id: q, type: choice, prompt: p, choices: [a, b], correct: [0, -{_HUGE}]}}")},
+                "bank.yaml", 4, 68, "is out of range"),
+    HostileBank("correct-hex-huge", "numbers", {"bank.yaml": _bank("{id: q, type: choice, prompt: p, choices: [a, b], correct: 0x" + "f" * 4000 + "}")},
+                "bank.yaml", 4, 64, "is out of range"),
+    HostileBank("correct-sexagesimal", "numbers", {"bank.yaml": _bank("{id: q, type: choice, prompt: p, choices: [a, b], correct: " + ":".join(["59"] * 2000) + "}")},
+                "bank.yaml", 4, 64, "is out of range"),
+    # -- text that passes the format but would fail when a card is shown
+    *(_fenced(option) for option in FENCE_OPTIONS),
+    HostileBank("fence-in-a-choice", "rendering", {"bank.yaml": _bank('{id: q, type: choice, prompt: p, choices: [a, "```{.sh filters=raiseonerror}\\nx\\n```"], correct: 0}')},
+                "bank.yaml", 4, 51, "'choices[1]' code block option 'filters' is not allowed"),
+    HostileBank("fence-in-an-explanation", "rendering", {"bank.yaml": _bank('{id: q, type: basic, prompt: p, answer: a, explanation: "```{.sh linenostart=abc}\\nx\\n```"}')},
+                "bank.yaml", 4, 61, "'explanation' code block option 'linenostart'"),
+    HostileBank("fence-in-a-cloze", "rendering", {"bank.yaml": _bank('{id: q, type: cloze, text: "{{c1::x}}\\n\\n```{.sh tagsfile=/etc/passwd}\\nx\\n```"}')},
+                "bank.yaml", 4, 32, "'text' code block option 'tagsfile'"),
+    # -- diagrams that animate, or load or link from outside
+    HostileBank("svg-set-href", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><a><set attributeName="href" to="https://evil.example"/><text>x</text></a></svg>'),
+                "diagrams/d.svg", 1, 44, "may not be animated: <set> element"),
+    HostileBank("svg-set-xlink-href", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><a><set attributeName="xlink:href" to="https://evil.example"/></a></svg>'),
+                "diagrams/d.svg", 1, 44, "may not be animated: <set> element"),
+    HostileBank("svg-animate-href", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><a><animate attributeName="href" values="https://evil.example"/></a></svg>'),
+                "diagrams/d.svg", 1, 44, "may not be animated: <animate> element"),
+    HostileBank("svg-animate-onclick", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><rect><animate attributeName="onclick" values="alert(1)"/></rect></svg>'),
+                "diagrams/d.svg", 1, 47, "may not be animated: <animate> element"),
+    HostileBank("svg-animate-transform", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><animateTransform attributeName="transform" type="scale" to="99"/></svg>'),
+                "diagrams/d.svg", 1, 41, "may not be animated: <animatetransform> element"),
+    HostileBank("svg-animate-motion", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><animateMotion path="M0 0"/></svg>'),
+                "diagrams/d.svg", 1, 41, "may not be animated: <animatemotion> element"),
+    HostileBank("svg-a-external", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}" xmlns:x="http://www.w3.org/1999/xlink"><a x:href="https://evil.example"><text>x</text></a></svg>'),
+                "diagrams/d.svg", 1, 80, "may not refer outside themselves: 'href'"),
+    HostileBank("svg-use-external", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><use href="https://evil.example/s.svg#x"/></svg>'),
+                "diagrams/d.svg", 1, 41, "may not refer outside themselves: 'href'"),
+    HostileBank("svg-image-data", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><image href="data:image/svg+xml,&lt;svg/&gt;"/></svg>'),
+                "diagrams/d.svg", 1, 41, "may not refer outside themselves: 'href'"),
+    HostileBank("svg-style-url", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><style>rect {{ fill: URL( "https://evil.example/p" ) }}</style></svg>'),
+                "diagrams/d.svg", 1, 94, "may not load from outside: 'url(https://evil.example/p)'"),
+    HostileBank("svg-style-import", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><style>@import "https://evil.example/a.css";</style></svg>'),
+                "diagrams/d.svg", 1, 85, "may not load from outside: '@import' is not allowed"),
+    HostileBank("svg-style-escaped-url", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><style>rect {{ fill: u\\72l(https://evil.example) }}</style></svg>'),
+                "diagrams/d.svg", 1, 90, "CSS escapes"),
+    HostileBank("svg-style-attribute-url", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><rect style="background: url(//evil.example/p)"/></svg>'),
+                "diagrams/d.svg", 1, 41, "'url(//evil.example/p)' refers outside"),
+    HostileBank("svg-fill-url", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><rect fill="url(https://evil.example/g.svg#g)"/></svg>'),
+                "diagrams/d.svg", 1, 41, "refers outside the diagram"),
+    HostileBank("svg-cursor-url", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><rect cursor="url(https://evil.example/c.png), auto"/></svg>'),
+                "diagrams/d.svg", 1, 41, "refers outside the diagram"),
+    HostileBank("svg-image-set", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><rect style="background: image-set(&quot;https://evil.example/p&quot; 1x)"/></svg>'),
+                "diagrams/d.svg", 1, 41, "'image-set()' may load from outside"),
+    HostileBank("svg-xml-stylesheet", "diagrams", _with_diagram(f'<?xml-stylesheet href="https://evil.example/a.css"?>\n<svg xmlns="{_SVG}"/>'),
+                "diagrams/d.svg", 1, 1, "may not carry processing instructions"),
+    HostileBank("svg-xml-base", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}" xml:base="https://evil.example/"><use href="#x"/></svg>'),
+                "diagrams/d.svg", 1, 1, "may not set 'xml:base'"),
 ]  # fmt: skip

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from srs.archive import unpack_zip
 from srs.bank import QUESTION_TYPES, BankError, load_bank
 from srs.export import bank_from_apkg
+from srs.render import render_markdown, render_problems
 from tests.reliability.hostile import CORPUS, GOOD_BANK
 
 # Bounded so that the whole file runs in well under a minute on a busy machine; the numbers
@@ -213,3 +214,27 @@ def test_uploaded_anki_packages(data: bytes) -> None:
             bank_from_apkg(path, max_bytes=256 * 1024)
         except BankError as error:
             assert all(_WHERE.match(str(problem)) for problem in error.problems)
+
+
+_MARKDOWN = st.sampled_from(
+    [
+        "```", "~~~", "{", "}", ".python", ".sh", " ", "\n", "=", '"', "'", "#x", ".overlay",
+        "hl_lines", "linenums", "linenostart", "linenostep", "filters", "pygments_style",
+        "pygments_formatter", "full", "cssfile", "tagsfile", "noclasses", "use_pygments",
+        "raiseonerror", "img", "true", "0", "-1", "abc", "1 3", "99999999999999999999", "x = 1",
+        "    ", ":::python", "#!python", "- ", "1. ", "9" * 30 + ". ", "| a |\n|---|\n", "<div ",
+        'class="overlay"', "style=", ">", "</div>", "![d](d.svg)", "**", "_", "`", "[a](b)",
+        '<span class="cloze">', "{{c1::x}}",
+    ]
+)  # fmt: skip
+
+
+@settings(FUZZ, max_examples=300)
+@given(st.lists(_MARKDOWN, max_size=40).map("".join))
+def test_any_markdown_renders_and_what_passes_renders_alike(text: str) -> None:
+    """Rendering raises nothing, and the check says a text is fine only if it renders."""
+    problems = render_problems(text)
+    html = render_markdown(text, lambda path: "/d.svg")
+    assert all(isinstance(problem, str) and problem for problem in problems)
+    classes = re.findall(r'<\w+[^>]*\sclass="([^"]*)"', html)
+    assert not any("overlay" in value.split() for value in classes), html

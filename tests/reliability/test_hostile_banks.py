@@ -11,6 +11,7 @@ import html
 import io
 import re
 import stat
+import time
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,10 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from srs.bank import BankError
+from srs.export import bank_from_apkg
 from tests.reliability.hostile import CORPUS, GOOD_BANK, HostileBank
+from tests.reliability.hostile_apkg import APKG_CORPUS, HostileApkg, good_apkg
 from tests.support import Auth, csrf_token, dump, make_user
 
 _PROBLEMS = re.compile(r'<div class="problems" role="alert">.*?<pre>(.*?)</pre>', re.S)
@@ -222,3 +226,109 @@ def test_the_upload_refuses_a_hostile_archive(
     assert any(line.startswith(f"{name}.zip:") and expected in line for line in lines), lines
     assert dump(app) == before
     assert not list(Path("/etc/cron.d").glob("evil*"))
+
+
+def _package_problem(lines: list[str], prefix: str, case: HostileApkg) -> str | None:
+    if not lines:
+        return f"{case.name}: no problem reported"
+    for line in lines:
+        if not re.match(r".+:\d+:\d+: \S", line) or "Traceback" in line:
+            return f"{case.name}: not file:line:column: message: {line!r}"
+    if not any(line.startswith(prefix) and case.message in line for line in lines):
+        return f"{case.name}: expected {prefix}…{case.message}… in {lines}"
+    return None
+
+
+def test_the_hostile_package_family_is_large() -> None:
+    assert len(APKG_CORPUS) >= 20
+    assert len({case.name for case in APKG_CORPUS}) == len(APKG_CORPUS)
+
+
+@pytest.mark.parametrize("command", ["check", "import"])
+def test_the_command_line_refuses_every_hostile_package(
+    app: Flask, runner: FlaskCliRunner, imported: Path, tmp_path: Path, command: str
+) -> None:
+    good = tmp_path / "good.apkg"
+    good.write_bytes(good_apkg())
+    assert runner.invoke(args=["bank", "check", str(good)]).exit_code == 0
+    before = dump(app)
+    failures = []
+    for case in APKG_CORPUS:
+        path = tmp_path / f"{case.name}.apkg"
+        path.write_bytes(case.package())
+        result = runner.invoke(args=["bank", command, str(path)])
+        if result.exit_code != 1 or not isinstance(result.exception, SystemExit | None):
+            failures.append(f"{case.name}: exit {result.exit_code}: {result.output}")
+        elif not re.fullmatch(r"\d+ problems?; nothing was imported\.\n", result.stderr):
+            failures.append(f"{case.name}: stderr {result.stderr!r}")
+        else:
+            failures.append(_package_problem(result.stdout.splitlines(), f"{path}:", case))
+    assert [failure for failure in failures if failure] == []
+    assert dump(app) == before
+
+
+def test_the_upload_refuses_every_hostile_package(
+    app: Flask, as_admin: FlaskClient, imported: Path
+) -> None:
+    before = dump(app)
+    failures = []
+    for case in APKG_CORPUS:
+        status, lines = _upload(as_admin, f"{case.name}.apkg", case.package())
+        failures.append(
+            f"{case.name}: status {status}"
+            if status != 422
+            else _package_problem(lines, f"{case.name}.apkg:", case)
+        )
+    assert [failure for failure in failures if failure] == []
+    assert dump(app) == before
+    status, lines = _upload(as_admin, "good.apkg", good_apkg())
+    assert (status, lines) == (302, [])
+
+
+def test_a_recursive_view_is_refused_at_once(tmp_path: Path) -> None:
+    """The package that made an import run for ever is refused before any query on notes."""
+    case = next(case for case in APKG_CORPUS if case.name == "notes-a-recursive-view")
+    path = tmp_path / "spin.apkg"
+    path.write_bytes(case.package())
+    started = time.perf_counter()
+    with pytest.raises(BankError, match="a view 'notes'"):
+        bank_from_apkg(path, max_bytes=5 * 1024 * 1024)
+    assert time.perf_counter() - started < 5
+
+
+_OVERLAY = (
+    '<div class="overlay" style="position: fixed; inset: 0" id="help">overlay-marker</div>'
+    '<span class="flash flash-error">flash-marker</span>'
+)
+
+
+def _overlay_package() -> bytes:
+    import genanki
+
+    model = genanki.Model(1, "Basic", fields=[{"name": "Front"}, {"name": "Back"}],
+                          templates=[{"name": "C", "qfmt": "{{Front}}", "afmt": "{{Back}}"}])  # fmt: skip
+    deck = genanki.Deck(2, "Phish")
+    deck.add_note(genanki.Note(model=model, fields=[_OVERLAY, _OVERLAY]))
+    buffer = io.BytesIO()
+    genanki.Package(deck).write_to_file(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("form", ["yaml", "apkg"])
+def test_bank_content_cannot_put_an_overlay_on_the_page(
+    app: Flask, as_admin: FlaskClient, form: str
+) -> None:
+    """Raw HTML with the app's classes, a style or an id shows as plain elements."""
+    if form == "yaml":
+        prompt = _OVERLAY.replace("'", "''")
+        bank = f"id: phish\ntitle: P\nquestions:\n  - {{id: q, type: basic, prompt: '{prompt}', answer: a}}\n"
+        status, lines = _upload(as_admin, "phish.yaml", bank.encode())
+        bank_id = "phish"
+    else:
+        status, lines = _upload(as_admin, "phish.apkg", _overlay_package())
+        bank_id = "anki-phish"
+    assert (status, lines) == (302, [])
+    page = as_admin.get(f"/banks/{bank_id}").get_data(as_text=True)
+    for marker in ("overlay-marker", "flash-marker"):
+        tags = re.findall(rf"<(\w+)([^>]*)>{marker}<", page)
+        assert tags and all(attributes == "" for _, attributes in tags), (marker, tags)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -574,3 +575,18 @@ def test_svg_with_script_is_refused(bank: Bank, tmp_path: Path) -> None:
     write_apkg(evil, tmp_path / "docker.apkg")
     with pytest.raises(BankError, match="may not carry script"):
         read_apkg(tmp_path / "docker.apkg")
+
+
+def test_every_query_on_an_uploaded_collection_stops_within_its_budget() -> None:
+    """A query that would run for ever on a collection is interrupted, not waited for."""
+    db = sqlite3.connect(":memory:")
+    anki_module._bound(db, 1_000_000)
+    started = time.perf_counter()
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        db.execute(
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
+        ).fetchall()
+    assert time.perf_counter() - started < 30
+    with pytest.raises(sqlite3.DataError):
+        db.execute("SELECT zeroblob(2000000)").fetchall()
+    db.close()

@@ -6,10 +6,12 @@ or the bank) and ``what`` names the key at fault.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from srs import render
 from srs.bank import BankError, load_bank
 
 HEAD = "id: b\ntitle: B\n"
@@ -473,3 +475,61 @@ def test_all_problems_of_a_file_come_together_in_order(write_bank) -> None:
         "bank.yaml:5:64",
         "bank.yaml:6:50",
     ]
+
+
+# -- rendering --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def uncached() -> Iterator[None]:
+    """The check's renderings forgotten before and after: these tests change the renderer."""
+    render._render_problems.cache_clear()
+    yield
+    render._render_problems.cache_clear()
+
+
+def test_a_field_that_fails_to_render_is_a_problem_at_its_place(
+    write_bank, monkeypatch: pytest.MonkeyPatch, uncached: None
+) -> None:
+    """Whatever makes rendering fail is found by the check, never by a learner."""
+    sanitise = render._sanitise
+
+    def failing(html: str) -> str:
+        if "boom" in html:
+            raise ZeroDivisionError("boom")
+        return sanitise(html)
+
+    monkeypatch.setattr(render, "_sanitise", failing)
+    text = HEAD + (
+        "questions:\n"
+        "  - {id: q, type: choice, prompt: p, choices: [a, '*boom*'], correct: 1}\n"
+        "  - {id: r, type: order, prompt: p, items: [x, y]}\n"
+    )
+    assert bad(write_bank, text) == [
+        "bank.yaml:4:51: question 'q': 'choices[1]' cannot be rendered: ZeroDivisionError: boom",
+        # The card's back lists the right choice: it is rendered, and fails, too.
+        "bank.yaml:4:71: question 'q': 'correct' cannot be rendered: ZeroDivisionError: boom",
+    ]
+
+
+def test_every_face_of_every_card_is_rendered_by_the_check(
+    write_bank, monkeypatch: pytest.MonkeyPatch, uncached: None
+) -> None:
+    """A text made only when a card is shown (a cloze card's blank) is rendered too."""
+    seen: list[str] = []
+    convert = render._convert
+
+    def recording(text: str, resolve: render.DiagramResolver) -> str:
+        seen.append(text)
+        return convert(text, resolve)
+
+    monkeypatch.setattr(render, "_convert", recording)
+    root = write_bank("b", {"bank.yaml": HEAD + (
+        "questions:\n"
+        "  - {id: c, type: cloze, text: 'a {{c1::b}} `c` {{c2::d::h}}'}\n"
+        "  - {id: k, type: choice, prompt: '`p`', choices: ['`x`', '`y`'], correct: [0, 1]}\n"
+    )})  # fmt: skip
+    load_bank(root)
+    assert any("cloze-blank" in text and "[h]" in text for text in seen)
+    assert any("cloze-answer" in text and ">d<" in text for text in seen)
+    assert "- `x`\n- `y`" in seen

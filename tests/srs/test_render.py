@@ -87,17 +87,17 @@ def test_image_sources_lists_markdown_images_only() -> None:
 
 def test_cloze_front_hides_only_its_own_deletion() -> None:
     text = "{{c1::containerd}} 指挥 {{c2::runc::运行时}}"
-    assert render_cloze(text, 2, reveal=False) == (
-        'containerd 指挥 <span class="cloze cloze-blank">[运行时]</span>'
+    assert render_markdown(render_cloze(text, 2, reveal=False)) == (
+        '<p>containerd 指挥 <span class="cloze cloze-blank">[运行时]</span></p>'
     )
-    assert render_cloze(text, 1, reveal=False) == (
-        '<span class="cloze cloze-blank">[...]</span> 指挥 runc'
+    assert render_markdown(render_cloze(text, 1, reveal=False)) == (
+        '<p><span class="cloze cloze-blank">[...]</span> 指挥 runc</p>'
     )
 
 
 def test_cloze_back_marks_the_answer() -> None:
-    assert render_cloze("{{c1::runc}} 退出", 1, reveal=True) == (
-        '<span class="cloze cloze-answer">runc</span> 退出'
+    assert render_markdown(render_cloze("{{c1::runc}} 退出", 1, reveal=True)) == (
+        '<p><span class="cloze cloze-answer">runc</span> 退出</p>'
     )
 
 
@@ -121,7 +121,7 @@ def test_highlight_css_has_a_dark_variant_for_each_way_to_dark() -> None:
 _CODE_BLOCKS = [
     "```sh\ndocker run --rm -it alpine sh\n```",
     '```{.python hl_lines="2"}\nx = 1\ny = 2\n```',
-    "```{.python linenums=true}\nx = 1\n```",
+    '```{.python hl_lines="1 2"}\nx = 1\ny = 2\n```',
     "```python\nx = 1\ny = 2\n```",
     "```\nno language\n```",
     "```nosuchlanguage\nx\n```",
