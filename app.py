@@ -12,12 +12,15 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
+from models.accounts import has_users
+from models.first_run import setup_code, setup_link
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
 from models.types import MAX_ID
@@ -58,6 +61,28 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def first_run_link(app: Flask) -> str | None:
+    """The link to ``/setup`` with its code while the server has no account; else ``None``.
+
+    Also ``None`` when the database cannot be read yet: the first request to reach the
+    server then logs the link instead.
+    """
+    with app.app_context():
+        try:
+            if has_users(db.session):
+                return None
+        except SQLAlchemyError:
+            db.session.rollback()
+            return None
+        finally:
+            db.session.remove()
+    host = app.config["WENGU_HOST"]
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (naming the wildcard, not binding it)
+        host = "127.0.0.1"
+    code = setup_code(Path(app.instance_path), app.config["WENGU_SETUP_CODE"])
+    return setup_link(f"http://{host}:{app.config['WENGU_PORT']}", code)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -138,10 +163,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 db.session, Path(app.config["WENGU_QUIZZES"]), app.config["WENGU_MAX_BANK_BYTES"]
             ):
                 log.warning(line) if line.startswith("error") else log.info(line)
+    # A command (``flask ...``) is not a server: it has no first-run page to point at.
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true" and (link := first_run_link(app)):
+        log.warning("First run: create the admin at %s", link)
     return app
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     application = create_app()
+    if link := first_run_link(application):
+        rule = "=" * max(60, len(link) + 4)
+        print(
+            f"\n{rule}\n  First run: open this link to create the admin account:\n  {link}\n{rule}\n",
+            flush=True,
+        )
     application.run(host=application.config["WENGU_HOST"], port=application.config["WENGU_PORT"])

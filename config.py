@@ -44,6 +44,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
         "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),
+        "WENGU_SETUP_CODE": env.get("WENGU_SETUP_CODE") or None,
         "WENGU_EDIT_URL": env.get("WENGU_EDIT_URL") or None,
         "WENGU_HOST": env.get("WENGU_HOST") or "127.0.0.1",
         "WENGU_PORT": int(env.get("WENGU_PORT") or 5000),
