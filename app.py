@@ -174,8 +174,6 @@ if __name__ == "__main__":
     application = create_app()
     if link := first_run_link(application):
         rule = "=" * max(60, len(link) + 4)
-        print(
-            f"\n{rule}\n  First run: open this link to create the admin account:\n  {link}\n{rule}\n",
-            flush=True,
-        )
+        banner = "First run: open this link to create the admin account:"
+        print(f"\n{rule}\n  {banner}\n  {link}\n{rule}\n", flush=True)
     application.run(host=application.config["WENGU_HOST"], port=application.config["WENGU_PORT"])
