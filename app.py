@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import settings_from_env
+from config import SettingError, check_settings, settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.accounts import has_users
@@ -94,6 +95,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     settings = settings_from_env()
     settings.update(config or {})
+    from views.i18n import LANGUAGES
+
+    check_settings(settings, LANGUAGES)
     app = Flask(
         __name__,
         instance_path=settings["WENGU_INSTANCE_PATH"] or None,
@@ -171,7 +175,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    application = create_app()
+    try:
+        application = create_app()
+    except SettingError as error:
+        sys.exit(f"wengu: {error}")
     if link := first_run_link(application):
         rule = "=" * max(60, len(link) + 4)
         banner = "First run: open this link to create the admin account:"

@@ -12,7 +12,13 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User, db
-from models.accounts import AccountError, create_user, issue_token, revoke_tokens
+from models.accounts import (
+    AccountError,
+    account_defaults,
+    create_user,
+    issue_token,
+    revoke_tokens,
+)
 from models.backup import BackupError, backup_database, restore_database
 from models.optimize import optimize_user
 from models.schema import upgrade_database
@@ -140,7 +146,9 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(db.session, name, password, admin=admin)
+        user = create_user(
+            db.session, name, password, admin=admin, **account_defaults(current_app.config)
+        )
         db.session.commit()
     except AccountError as error:
         db.session.rollback()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -13,6 +16,7 @@ from models.user import ApiToken, User
 __all__ = [
     "MIN_PASSWORD",
     "AccountError",
+    "account_defaults",
     "authenticate",
     "check_password",
     "create_user",
@@ -44,8 +48,26 @@ def set_password(user: User, password: str) -> None:
         user.end_sessions()
 
 
-def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
-    """Add an account; the caller commits.
+def account_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What a new account starts with from the server's settings: its time zone and
+    interface language (``None``: the browser's)."""
+    return {
+        "timezone": config.get("WENGU_DEFAULT_TIMEZONE") or "UTC",
+        "locale": config.get("WENGU_DEFAULT_LANGUAGE") or None,
+    }
+
+
+def create_user(
+    session: Session,
+    name: str,
+    password: str,
+    *,
+    admin: bool = False,
+    timezone: str = "UTC",
+    locale: str | None = None,
+) -> User:
+    """Add an account; the caller commits. ``timezone`` and ``locale`` are where it starts
+    (see :func:`account_defaults`); the learner changes them in their settings.
 
     Raises:
         AccountError: the name is empty, too long or taken, or the password too short.
@@ -56,7 +78,7 @@ def create_user(session: Session, name: str, password: str, *, admin: bool = Fal
     taken = session.scalar(select(User.id).where(func.lower(User.name) == name.lower()))
     if taken is not None:
         raise AccountError(_l("The name '%(name)s' is taken.", name=name))
-    user = User(name=name, is_admin=admin)
+    user = User(name=name, is_admin=admin, timezone=timezone, locale=locale)
     set_password(user, password)
     session.add(user)
     session.flush()

@@ -28,6 +28,7 @@ from models import SiteSetting, User, db
 from models.accounts import (
     MIN_PASSWORD,
     AccountError,
+    account_defaults,
     authenticate,
     create_user,
     has_users,
@@ -147,7 +148,13 @@ def setup() -> str | Response:
             )
             return render_template("auth/setup.html", form=form)
         try:
-            user = create_user(db.session, form.name.data, form.password.data, admin=True)
+            user = create_user(
+                db.session,
+                form.name.data,
+                form.password.data,
+                admin=True,
+                **account_defaults(current_app.config),
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:

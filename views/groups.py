@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -14,7 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from extensions import limiter
 from models import Bank, Group, Invite, Membership, SiteSetting, User, db
-from models.accounts import AccountError, create_user
+from models.accounts import AccountError, account_defaults, create_user
 from models.group import OWNER
 from models.groups import (
     GroupError,
@@ -263,7 +273,12 @@ def join(code: str) -> str | Response:
         return render_template("groups/join.html", invite=found, form=None)
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.name.data, form.password.data)
+            user = create_user(
+                db.session,
+                form.name.data,
+                form.password.data,
+                **account_defaults(current_app.config),
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:
@@ -294,7 +309,12 @@ def register() -> str | Response:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.name.data, form.password.data)
+            user = create_user(
+                db.session,
+                form.name.data,
+                form.password.data,
+                **account_defaults(current_app.config),
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:

@@ -1,7 +1,8 @@
 """The interface language: which one a request gets, the switch for visitors, page context.
 
 A signed-in learner's choice in /settings wins; then the visitor's cookie from the language
-switch; then the browser's ``Accept-Language``; then English.
+switch; then the server's ``WENGU_DEFAULT_LANGUAGE``, when the host set one; then the
+browser's ``Accept-Language``; then English.
 """
 
 from __future__ import annotations
@@ -86,14 +87,15 @@ def select_locale() -> str:
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return browser_locale()
+    return current_app.config.get("WENGU_DEFAULT_LANGUAGE") or browser_locale()
 
 
 def select_timezone() -> str | None:
-    """Dates on the pages fall in the learner's own time zone (UTC for visitors)."""
+    """Dates on the pages fall in the learner's own time zone (the server's default for
+    visitors)."""
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
-    return None
+    return current_app.config.get("WENGU_DEFAULT_TIMEZONE") if has_request_context() else None
 
 
 @bp.app_template_global()
