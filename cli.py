@@ -20,6 +20,7 @@ from models.accounts import (
     revoke_tokens,
 )
 from models.backup import BackupError, backup_database, restore_database
+from models.bank_admin import forget_removal
 from models.optimize import optimize_user
 from models.schema import upgrade_database
 from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
@@ -72,6 +73,8 @@ def import_(paths: tuple[str, ...]) -> None:
     banks = _load(paths)
     try:
         reports = [import_bank(db.session, bank) for bank in banks]
+        for bank in banks:  # imported on purpose: a removed shipped bank may load again
+            forget_removal(db.session, bank.id)
         db.session.commit()
     except Exception:
         db.session.rollback()

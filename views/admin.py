@@ -36,7 +36,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.accounts import MIN_PASSWORD, AccountError, set_password
+from models.bank_admin import bank_contents, remove_bank, set_hidden
 from models.store import ImportReport, bank_summaries, import_bank
+from models.types import now_utc
 from srs import bank as schema
 from srs.archive import unpack_zip
 from srs.bank import BankError, Problem, load_bank
@@ -239,6 +241,7 @@ def _banks_page(form: UploadForm, problems: list[Problem] | None = None) -> str:
         "admin/banks.html",
         summaries=bank_summaries(db.session),
         sources=sources,
+        hidden=set(db.session.scalars(select(Bank.id).where(Bank.hidden.is_(True)))),
         form=form,
         problems=problems or [],
     )
@@ -334,6 +337,54 @@ def upload_bank() -> Response | tuple[str, int]:
         raise
     flash(_import_message(report), "success")
     return redirect(url_for("admin.banks"))
+
+
+def _bank_or_404(bank_id: str) -> Bank:
+    return db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+
+
+@bp.post("/admin/banks/<bank_id>/hide")
+def hide_bank(bank_id: str) -> Response:
+    """Hide a bank from every learner; its cards and history are kept."""
+    bank = _bank_or_404(bank_id)
+    set_hidden(bank, True)
+    db.session.commit()
+    flash(
+        _("%(bank)s is hidden from learners. Its cards and history are kept.", bank=bank.title),
+        "success",
+    )
+    return redirect(url_for("admin.banks"))
+
+
+@bp.post("/admin/banks/<bank_id>/unhide")
+def unhide_bank(bank_id: str) -> Response:
+    """Show a hidden bank to learners again, with their progress as it was."""
+    bank = _bank_or_404(bank_id)
+    set_hidden(bank, False)
+    db.session.commit()
+    flash(_("%(bank)s is shown to learners again.", bank=bank.title), "success")
+    return redirect(url_for("admin.banks"))
+
+
+@bp.route("/admin/banks/<bank_id>/remove", methods=["GET", "POST"])
+def remove_bank_page(bank_id: str) -> str | Response:
+    """Remove a bank with its cards and history, after a page that says what will be lost."""
+    bank = _bank_or_404(bank_id)
+    shipped = Path(bank.source).parent == Path(current_app.config["WENGU_QUIZZES"])
+    if request.method == "POST":  # CSRFProtect has checked the token
+        if request.form.get("confirm") == "yes":
+            title = bank.title
+            remove_bank(db.session, bank, now_utc())
+            db.session.commit()
+            flash(_("%(bank)s is removed, with its cards and history.", bank=title), "success")
+            return redirect(url_for("admin.banks"))
+        flash(_("Tick “Yes, remove” to remove %(bank)s.", bank=bank.title), "error")
+    return render_template(
+        "admin/remove_bank.html",
+        bank=bank,
+        contents=bank_contents(db.session, bank.id),
+        shipped=shipped,
+    )
 
 
 def _import_message(report: ImportReport) -> str:

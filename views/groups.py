@@ -63,7 +63,8 @@ class CodeForm(FlaskForm):
 
 
 def _bank_choices() -> list[tuple[str, str]]:
-    return [(b.id, b.title) for b in db.session.scalars(select(Bank).order_by(Bank.title))]
+    banks = select(Bank).where(Bank.hidden.is_(False)).order_by(Bank.title)
+    return [(b.id, b.title) for b in db.session.scalars(banks)]
 
 
 def _group_for(group_id: int, *, owner: bool = False) -> tuple[Group, Membership | None]:
