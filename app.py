@@ -40,6 +40,31 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_HANDLER = "wengu"
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """One handler, on the root logger, writing time, level and logger to standard error.
+
+    Every logger propagates to it, so each line is written once. Called by every
+    ``create_app``; a second call adds nothing, and a process that already configured logging
+    (pytest, gunicorn's ``--log-config``) keeps its handlers. Wengu's events and Werkzeug's
+    request log are at ``level``; other libraries say only warnings.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.set_name(_HANDLER)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    for name in ("wengu", "werkzeug"):
+        logging.getLogger(name).setLevel(level)
+    # Flask-Limiter logs each refusal at INFO without the path; Wengu's own line has it.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
+
+
 def _secret_key(instance: Path) -> str:
     """The key kept in the instance folder, made on first start; safe if two start at once."""
     path = instance / "secret_key"
@@ -98,6 +123,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from views.i18n import LANGUAGES
 
     check_settings(settings, LANGUAGES)
+    configure_logging(settings["WENGU_LOG_LEVEL"])
     app = Flask(
         __name__,
         instance_path=settings["WENGU_INSTANCE_PATH"] or None,
@@ -174,7 +200,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         application = create_app()
     except SettingError as error:

@@ -48,6 +48,11 @@ def check_settings(settings: MutableMapping[str, Any], languages: Collection[str
             "use an IANA name such as 'Asia/Shanghai' or 'Europe/Berlin'"
         )
     settings["WENGU_DEFAULT_TIMEZONE"] = zone
+    level = settings.get("WENGU_LOG_LEVEL") or "INFO"
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingError(
+            f"WENGU_LOG_LEVEL: unknown level {level!r}; use DEBUG, INFO, WARNING or ERROR"
+        )
     language = settings.get("WENGU_DEFAULT_LANGUAGE")
     if language:
         known = {name.lower().replace("_", "-"): name for name in languages}
@@ -77,6 +82,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),
         "WENGU_DEFAULT_TIMEZONE": env.get("WENGU_DEFAULT_TIMEZONE") or "UTC",
         "WENGU_DEFAULT_LANGUAGE": env.get("WENGU_DEFAULT_LANGUAGE") or None,
+        "WENGU_LOG_LEVEL": (env.get("WENGU_LOG_LEVEL") or "INFO").upper(),
         "WENGU_SETUP_CODE": env.get("WENGU_SETUP_CODE") or None,
         "WENGU_EDIT_URL": env.get("WENGU_EDIT_URL") or None,
         "WENGU_HOST": env.get("WENGU_HOST") or "127.0.0.1",

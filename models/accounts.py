@@ -20,6 +20,7 @@ __all__ = [
     "authenticate",
     "check_password",
     "create_user",
+    "failed_sign_in",
     "has_users",
     "issue_token",
     "revoke_tokens",
@@ -95,6 +96,15 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     if user is None or user.disabled or not check_password(user, password):
         return None
     return user
+
+
+def failed_sign_in(session: Session, name: str) -> str:
+    """A failed sign-in as the log names it: the account's own name when one matches, and
+    never what was typed otherwise (a password typed into the name field must not be kept)."""
+    user = session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+    if user is None:
+        return "an unknown name"
+    return f"account {user.name!r}{' (disabled)' if user.disabled else ''}"
 
 
 def issue_token(session: Session, user: User) -> str:

@@ -31,6 +31,7 @@ from models.accounts import (
     account_defaults,
     authenticate,
     create_user,
+    failed_sign_in,
     has_users,
     user_for_token,
 )
@@ -178,6 +179,11 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(db.session, form.name.data, form.password.data)
         if user is None:
+            log.info(
+                "sign-in failed for %s from %s",
+                failed_sign_in(db.session, form.name.data),
+                request.remote_addr,
+            )
             form.password.errors.append(_("Wrong name or password."))
         else:
             target = safe_next(request.args.get("next"))

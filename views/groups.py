@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     abort,
@@ -42,6 +44,7 @@ from models.types import now_utc
 from views.auth import SIGN_IN_LIMIT, AccountForm
 
 bp = Blueprint("groups", __name__)
+log = logging.getLogger("wengu.groups")
 
 
 class GroupForm(FlaskForm):
@@ -252,7 +255,16 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
         abort(400, description=_("Use 'Leave the group' to leave it yourself."))
     else:
         db.session.delete(target)
+    name = target.user.name
     db.session.commit()
+    log.info(
+        "group %r: %s %s by %r from %s",
+        group.name,
+        name,
+        "made an owner" if action == "promote" else "removed",
+        current_user.name,
+        request.remote_addr,
+    )
     return redirect(url_for("groups.show", group_id=group.id))
 
 
@@ -285,6 +297,12 @@ def join(code: str) -> str | Response:
         else:
             join_group(db.session, user, found, now)
             db.session.commit()
+            log.info(
+                "account %r created with an invite to %r from %s",
+                user.name,
+                found.group.name,
+                request.remote_addr,
+            )
             session.clear()
             login_user(user)
             flash(
@@ -320,6 +338,7 @@ def register() -> str | Response:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
+            log.info("account %r registered from %s", user.name, request.remote_addr)
             session.clear()
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")

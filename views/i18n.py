@@ -7,7 +7,7 @@ browser's ``Accept-Language``; then English.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, has_request_context, redirect, request
+from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request
 from flask_babel import (
     format_date,
     format_datetime,
@@ -82,7 +82,9 @@ def select_locale() -> str:
     """Flask-Babel's locale selector (outside a request, as in commands: English)."""
     if not has_request_context():
         return DEFAULT
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+    # An error page while the database is down cannot read the account's choice.
+    signed_in = not g.get("without_database") and current_user and current_user.is_authenticated
+    if signed_in and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
@@ -93,6 +95,8 @@ def select_locale() -> str:
 def select_timezone() -> str | None:
     """Dates on the pages fall in the learner's own time zone (the server's default for
     visitors)."""
+    if has_request_context() and g.get("without_database"):
+        return current_app.config.get("WENGU_DEFAULT_TIMEZONE")
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return current_app.config.get("WENGU_DEFAULT_TIMEZONE") if has_request_context() else None

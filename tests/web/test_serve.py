@@ -57,6 +57,9 @@ def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Pat
         assert f"WARNING wengu: First run: create the admin at {link}" in printed
         with urllib.request.urlopen(link, timeout=5) as page:
             assert f'value="{code}"' in page.read().decode()
+        # Werkzeug's request log, one line a request, through the one handler.
+        requests = [line for line in log.read_text().splitlines() if "/setup?code=" in line]
+        assert len([line for line in requests if '"GET /setup?code=' in line]) == 1
         with sqlite3.connect(tmp_path / "instance/wengu.sqlite3") as database:
             bank = database.execute("SELECT bank_id, count(*) FROM questions").fetchone()
         assert bank[0] == "docker" and bank[1] >= 150
