@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,15 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import settings_from_env
+from config import SettingError, check_settings, settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
+from models.accounts import has_users
+from models.first_run import setup_code, setup_link
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
 from models.types import MAX_ID
@@ -34,6 +38,31 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_HANDLER = "wengu"
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """One handler, on the root logger, writing time, level and logger to standard error.
+
+    Every logger propagates to it, so each line is written once. Called by every
+    ``create_app``; a second call adds nothing, and a process that already configured logging
+    (pytest, gunicorn's ``--log-config``) keeps its handlers. Wengu's events and Werkzeug's
+    request log are at ``level``; other libraries say only warnings.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.set_name(_HANDLER)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    for name in ("wengu", "werkzeug"):
+        logging.getLogger(name).setLevel(level)
+    # Flask-Limiter logs each refusal at INFO without the path; Wengu's own line has it.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
 
 
 def _secret_key(instance: Path) -> str:
@@ -60,6 +89,28 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
+def first_run_link(app: Flask) -> str | None:
+    """The link to ``/setup`` with its code while the server has no account; else ``None``.
+
+    Also ``None`` when the database cannot be read yet: the first request to reach the
+    server then logs the link instead.
+    """
+    with app.app_context():
+        try:
+            if has_users(db.session):
+                return None
+        except SQLAlchemyError:
+            db.session.rollback()
+            return None
+        finally:
+            db.session.remove()
+    host = app.config["WENGU_HOST"]
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (naming the wildcard, not binding it)
+        host = "127.0.0.1"
+    code = setup_code(Path(app.instance_path), app.config["WENGU_SETUP_CODE"])
+    return setup_link(f"http://{host}:{app.config['WENGU_PORT']}", code)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of Wengu.
 
@@ -69,6 +120,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     settings = settings_from_env()
     settings.update(config or {})
+    from views.i18n import LANGUAGES
+
+    check_settings(settings, LANGUAGES)
+    configure_logging(settings["WENGU_LOG_LEVEL"])
     app = Flask(
         __name__,
         instance_path=settings["WENGU_INSTANCE_PATH"] or None,
@@ -138,10 +193,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 db.session, Path(app.config["WENGU_QUIZZES"]), app.config["WENGU_MAX_BANK_BYTES"]
             ):
                 log.warning(line) if line.startswith("error") else log.info(line)
+    # A command (``flask ...``) is not a server: it has no first-run page to point at.
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true" and (link := first_run_link(app)):
+        log.warning("First run: create the admin at %s", link)
     return app
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    application = create_app()
+    try:
+        application = create_app()
+    except SettingError as error:
+        sys.exit(f"wengu: {error}")
+    if link := first_run_link(application):
+        rule = "=" * max(60, len(link) + 4)
+        banner = "First run: open this link to create the admin account:"
+        print(f"\n{rule}\n  {banner}\n  {link}\n{rule}\n", flush=True)
     application.run(host=application.config["WENGU_HOST"], port=application.config["WENGU_PORT"])

@@ -12,8 +12,15 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User, db
-from models.accounts import AccountError, create_user, issue_token, revoke_tokens
+from models.accounts import (
+    AccountError,
+    account_defaults,
+    create_user,
+    issue_token,
+    revoke_tokens,
+)
 from models.backup import BackupError, backup_database, restore_database
+from models.bank_admin import forget_removal
 from models.optimize import optimize_user
 from models.schema import upgrade_database
 from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
@@ -66,6 +73,8 @@ def import_(paths: tuple[str, ...]) -> None:
     banks = _load(paths)
     try:
         reports = [import_bank(db.session, bank) for bank in banks]
+        for bank in banks:  # imported on purpose: a removed shipped bank may load again
+            forget_removal(db.session, bank.id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -140,7 +149,9 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(db.session, name, password, admin=admin)
+        user = create_user(
+            db.session, name, password, admin=admin, **account_defaults(current_app.config)
+        )
         db.session.commit()
     except AccountError as error:
         db.session.rollback()

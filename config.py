@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
-__all__ = ["PROJECT_ROOT", "settings_from_env"]
+__all__ = ["PROJECT_ROOT", "SettingError", "check_settings", "settings_from_env"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -29,6 +30,41 @@ def _database_url(environ: Mapping[str, str]) -> str | None:
     return url or None
 
 
+class SettingError(ValueError):
+    """A setting that cannot be used; the message names it and says what would do."""
+
+
+def check_settings(settings: MutableMapping[str, Any], languages: Collection[str]) -> None:
+    """Check the server defaults at start, writing the language as the catalogues name it.
+
+    Raises:
+        SettingError: ``WENGU_DEFAULT_TIMEZONE`` is not an IANA time zone, or
+            ``WENGU_DEFAULT_LANGUAGE`` is not one of ``languages``.
+    """
+    zone = settings.get("WENGU_DEFAULT_TIMEZONE") or "UTC"
+    if zone not in available_timezones():
+        raise SettingError(
+            f"WENGU_DEFAULT_TIMEZONE: unknown time zone {zone!r}; "
+            "use an IANA name such as 'Asia/Shanghai' or 'Europe/Berlin'"
+        )
+    settings["WENGU_DEFAULT_TIMEZONE"] = zone
+    level = settings.get("WENGU_LOG_LEVEL") or "INFO"
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingError(
+            f"WENGU_LOG_LEVEL: unknown level {level!r}; use DEBUG, INFO, WARNING or ERROR"
+        )
+    language = settings.get("WENGU_DEFAULT_LANGUAGE")
+    if language:
+        known = {name.lower().replace("_", "-"): name for name in languages}
+        found = known.get(language.strip().lower().replace("_", "-"))
+        if found is None:
+            raise SettingError(
+                f"WENGU_DEFAULT_LANGUAGE: unknown language {language!r}; "
+                f"use one of {', '.join(sorted(languages))}"
+            )
+        settings["WENGU_DEFAULT_LANGUAGE"] = found
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The app's settings from ``environ`` (the process environment by default).
 
@@ -44,6 +80,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
         "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),
+        "WENGU_DEFAULT_TIMEZONE": env.get("WENGU_DEFAULT_TIMEZONE") or "UTC",
+        "WENGU_DEFAULT_LANGUAGE": env.get("WENGU_DEFAULT_LANGUAGE") or None,
+        "WENGU_LOG_LEVEL": (env.get("WENGU_LOG_LEVEL") or "INFO").upper(),
+        "WENGU_SETUP_CODE": env.get("WENGU_SETUP_CODE") or None,
         "WENGU_EDIT_URL": env.get("WENGU_EDIT_URL") or None,
         "WENGU_HOST": env.get("WENGU_HOST") or "127.0.0.1",
         "WENGU_PORT": int(env.get("WENGU_PORT") or 5000),

@@ -1,6 +1,6 @@
 """The database: typed SQLAlchemy models and the ``db`` object."""
 
-from models.bank import Bank, Diagram, Question, Section
+from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.base import db
 from models.card import BankProgress, Card, Review
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
@@ -22,6 +22,7 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizAnswer",
+    "RemovedBank",
     "Review",
     "ReviewDay",
     "ReviewDayMark",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -13,9 +16,11 @@ from models.user import ApiToken, User
 __all__ = [
     "MIN_PASSWORD",
     "AccountError",
+    "account_defaults",
     "authenticate",
     "check_password",
     "create_user",
+    "failed_sign_in",
     "has_users",
     "issue_token",
     "revoke_tokens",
@@ -44,8 +49,26 @@ def set_password(user: User, password: str) -> None:
         user.end_sessions()
 
 
-def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
-    """Add an account; the caller commits.
+def account_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What a new account starts with from the server's settings: its time zone and
+    interface language (``None``: the browser's)."""
+    return {
+        "timezone": config.get("WENGU_DEFAULT_TIMEZONE") or "UTC",
+        "locale": config.get("WENGU_DEFAULT_LANGUAGE") or None,
+    }
+
+
+def create_user(
+    session: Session,
+    name: str,
+    password: str,
+    *,
+    admin: bool = False,
+    timezone: str = "UTC",
+    locale: str | None = None,
+) -> User:
+    """Add an account; the caller commits. ``timezone`` and ``locale`` are where it starts
+    (see :func:`account_defaults`); the learner changes them in their settings.
 
     Raises:
         AccountError: the name is empty, too long or taken, or the password too short.
@@ -56,7 +79,7 @@ def create_user(session: Session, name: str, password: str, *, admin: bool = Fal
     taken = session.scalar(select(User.id).where(func.lower(User.name) == name.lower()))
     if taken is not None:
         raise AccountError(_l("The name '%(name)s' is taken.", name=name))
-    user = User(name=name, is_admin=admin)
+    user = User(name=name, is_admin=admin, timezone=timezone, locale=locale)
     set_password(user, password)
     session.add(user)
     session.flush()
@@ -73,6 +96,15 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     if user is None or user.disabled or not check_password(user, password):
         return None
     return user
+
+
+def failed_sign_in(session: Session, name: str) -> str:
+    """A failed sign-in as the log names it: the account's own name when one matches, and
+    never what was typed otherwise (a password typed into the name field must not be kept)."""
+    user = session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+    if user is None:
+        return "an unknown name"
+    return f"account {user.name!r}{' (disabled)' if user.disabled else ''}"
 
 
 def issue_token(session: Session, user: User) -> str:

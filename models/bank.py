@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.types import UTCDateTime, now_utc
 
-__all__ = ["Bank", "Diagram", "Question", "Section"]
+__all__ = ["Bank", "Diagram", "Question", "RemovedBank", "Section"]
 
 
 class Bank(db.Model):
@@ -29,6 +30,9 @@ class Bank(db.Model):
     # The cards its active questions make: kept by the importer, so that "new cards left"
     # needs no sum over the questions on every request.
     card_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Hidden by an admin: out of every learner's lists, reviews and quizzes, with its cards
+    # and history kept for when it is shown again.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="bank", order_by="Section.position", cascade="all, delete-orphan"
@@ -104,3 +108,13 @@ class Diagram(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     bank: Mapped[Bank] = relationship(back_populates="diagrams")
+
+
+class RemovedBank(db.Model):
+    """A bank an admin removed: a shipped bank with this id is not loaded again at start."""
+
+    __tablename__ = "removed_banks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000), default="")
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -8,6 +8,7 @@ upgrade runs under a lock: an advisory lock on PostgreSQL, a file lock beside SQ
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ __all__ = ["MIGRATIONS", "current_revision", "head_revision", "upgrade_database"
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _LOCK_KEY = 0x57454E47  # "WENG"
+log = logging.getLogger("wengu.schema")
 
 
 def head_revision() -> str | None:
@@ -35,7 +37,14 @@ def head_revision() -> str | None:
 
 def current_revision() -> str | None:
     with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        # Configuring a context logs "Context impl ..." at INFO: not news on every start.
+        quiet = logging.getLogger("alembic.runtime.migration")
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)
+        try:
+            return MigrationContext.configure(connection).get_current_revision()
+        finally:
+            quiet.setLevel(level)
 
 
 @contextmanager
@@ -65,7 +74,11 @@ def upgrade_database() -> bool:
     if current_revision() == head:
         return False
     with _lock(app):
-        if current_revision() == head:  # another process did it while we waited
+        start = current_revision()
+        if start == head:  # another process did it while we waited
             return False
+        where = db.engine.url.render_as_string(hide_password=True)
+        log.info("migrating the database %s from %s to %s", where, start or "nothing", head)
         upgrade(directory=str(MIGRATIONS))
+    log.info("the database is at revision %s", head)
     return True

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.bank import Bank, Diagram, Question, Section
+from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
 from models.study import refresh_bank_progress
 from models.types import now_utc
@@ -279,8 +279,9 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
     )
 
 
-def bank_summaries(session: Session) -> list[BankSummary]:
-    """Every bank with its counts: active questions, retired ones, per type, diagrams."""
+def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary]:
+    """Every bank with its counts: active questions, retired ones, per type, diagrams.
+    ``hidden=False`` leaves out the banks an admin hid (the learners' list)."""
     per_type: dict[str, Counter[str]] = {}
     retired: Counter[str] = Counter()
     rows = session.execute(
@@ -297,7 +298,8 @@ def bank_summaries(session: Session) -> list[BankSummary]:
         session.execute(select(Diagram.bank_id, func.count()).group_by(Diagram.bank_id)).all()
     )
     summaries = []
-    for bank in session.scalars(select(Bank).order_by(Bank.id)):
+    banks = select(Bank).order_by(Bank.id)
+    for bank in session.scalars(banks if hidden else banks.where(Bank.hidden.is_(False))):
         types = per_type.get(bank.id, Counter())
         summaries.append(
             BankSummary(
@@ -316,21 +318,26 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     """Import the banks shipped in ``folder`` that are new or whose files changed.
 
     Each bank is its own transaction, committed here: one broken shipped bank is reported
-    and skipped without keeping the others out. Returns one line per bank touched, those
-    about failures starting with ``error``.
+    and skipped without keeping the others out. A bank an admin removed stays removed,
+    known by its folder or, should the folder have moved, by its id. Returns one line per
+    bank touched, those about failures starting with ``error``.
     """
     if not folder.is_dir():
         return []
     known = dict(session.execute(select(Bank.source, Bank.fingerprint)).all())
+    removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).all())
     lines = []
     for path in sorted(folder.iterdir()):
         if not ((path / schema.BANK_FILE).is_file() or path.suffix == ".yaml"):
             continue
         source = str(path)
-        if known.get(source) == schema.bank_fingerprint(path):
+        if source in removed.values() or known.get(source) == schema.bank_fingerprint(path):
             continue
         try:
-            report = import_bank(session, schema.load_bank(path, max_bytes=max_bytes))
+            bank = schema.load_bank(path, max_bytes=max_bytes)
+            if bank.id in removed:
+                continue
+            report = import_bank(session, bank)
             session.commit()
         except schema.BankError as error:
             session.rollback()

@@ -84,7 +84,7 @@ def today(user: User, now: datetime) -> StudyDay:
 
 def _studied(*columns: Any) -> Select[Any]:
     left = select(LeftBank.bank_id).where(LeftBank.user_id == bindparam("user"))
-    return select(*columns).where(Bank.id.not_in(left)).order_by(Bank.title)
+    return select(*columns).where(Bank.hidden.is_(False), Bank.id.not_in(left)).order_by(Bank.title)
 
 
 def _rows(session: Session) -> Connection:
@@ -100,7 +100,8 @@ _STUDIED_IDS = _studied(Bank.id)
 
 
 def study_banks(session: Session, user: User) -> list[Bank]:
-    """The banks ``user`` studies: every bank on the server they have not left."""
+    """The banks ``user`` studies: every bank on the server they have not left, but those an
+    admin hid."""
     return list(session.scalars(_STUDIED, {"user": user.id}))
 
 

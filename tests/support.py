@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from werkzeug.test import TestResponse
 from config import settings_from_env
 from models import db
 from models.accounts import create_user
+from models.first_run import setup_code
 
 __all__ = [
     "PASSWORD",
@@ -22,6 +24,7 @@ __all__ = [
     "browser_sign_in",
     "csrf_token",
     "dump",
+    "first_run_code",
     "make_user",
     "require",
 ]
@@ -36,6 +39,11 @@ def csrf_token(client: FlaskClient) -> str:
     match = _CSRF.search(page)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def first_run_code(app: Flask) -> str:
+    """The setup code ``/setup`` asks of the app's first account, as its log shows it."""
+    return setup_code(Path(app.instance_path), app.config["WENGU_SETUP_CODE"])
 
 
 def make_user(app: Flask, name: str, *, admin: bool = False, **settings: object) -> int:

@@ -7,6 +7,7 @@ holds it: a signed token that lasts a day and stops working once the password ch
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -36,13 +37,16 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.accounts import MIN_PASSWORD, AccountError, set_password
+from models.bank_admin import bank_contents, remove_bank, set_hidden
 from models.store import ImportReport, bank_summaries, import_bank
+from models.types import now_utc
 from srs import bank as schema
 from srs.archive import unpack_zip
 from srs.bank import BankError, Problem, load_bank
 from srs.export import bank_from_apkg
 
 bp = Blueprint("admin", __name__)
+log = logging.getLogger("wengu.admin")
 
 RESET_MAX_AGE = 24 * 60 * 60
 _RESET_SALT = "wengu-password-reset"
@@ -102,6 +106,11 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     return render_template(
         "admin/too_large.html", limit=current_app.config.get("MAX_CONTENT_LENGTH")
     ), 413
+
+
+def _record(event: str, *args: object) -> None:
+    """An admin's action in the log, with who did it and from where."""
+    log.info(f"{event} (by %r from %s)", *args, current_user.name, request.remote_addr)
 
 
 def _private(body: str, status: int = 200) -> Response:
@@ -168,6 +177,7 @@ def registration() -> Response:
         is_open = bool(form.open_registration.data)
         SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, is_open)
         db.session.commit()
+        _record("open registration turned %s", "on" if is_open else "off")
         if is_open:
             flash(
                 _("Open registration is on: anyone who reaches this server can sign up."),
@@ -187,6 +197,7 @@ def disable_user(user_id: int) -> Response:
     else:
         user.disabled = True
         db.session.commit()
+        _record("account %r disabled", user.name)
         flash(_("%(name)s is disabled and can no longer sign in.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
@@ -197,6 +208,7 @@ def enable_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id, description=_("There is no such account."))
     user.disabled = False
     db.session.commit()
+    _record("account %r enabled", user.name)
     flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
@@ -206,6 +218,7 @@ def reset_link(user_id: int) -> Response:
     """Make a password reset link for an account, shown this once for the admin to send."""
     user = db.get_or_404(User, user_id, description=_("There is no such account."))
     link = url_for("admin.reset_password", token=_reset_token(user), _external=True)
+    _record("password reset link issued for %r", user.name)  # the link itself stays out
     return _private(_users_page(reset_user=user, reset_link=link))
 
 
@@ -223,6 +236,7 @@ def reset_password(token: str) -> Response:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
+            log.info("password of %r set with a reset link from %s", user.name, request.remote_addr)
             flash(_("Your password is set. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return _private(
@@ -239,6 +253,7 @@ def _banks_page(form: UploadForm, problems: list[Problem] | None = None) -> str:
         "admin/banks.html",
         summaries=bank_summaries(db.session),
         sources=sources,
+        hidden=set(db.session.scalars(select(Bank.id).where(Bank.hidden.is_(True)))),
         form=form,
         problems=problems or [],
     )
@@ -322,9 +337,11 @@ def upload_bank() -> Response | tuple[str, int]:
         try:
             bank = _read_upload(Path(folder), name, data, max_bytes)
         except BankError as error:
+            _record("upload %r refused, problems: %d", name, len(error.problems))
             return _banks_page(form, error.problems), 422
     conflict = _shipped_conflict(bank, name)
     if conflict is not None:
+        _record("upload %r refused: the id of a shipped bank", name)
         return _banks_page(form, [conflict]), 422
     try:
         report = import_bank(db.session, dataclasses.replace(bank, source=f"upload:{name}"))
@@ -332,8 +349,66 @@ def upload_bank() -> Response | tuple[str, int]:
     except Exception:
         db.session.rollback()
         raise
+    _record("upload %r (%d bytes) imported: %s", name, len(data), report)
     flash(_import_message(report), "success")
     return redirect(url_for("admin.banks"))
+
+
+def _bank_or_404(bank_id: str) -> Bank:
+    return db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+
+
+@bp.post("/admin/banks/<bank_id>/hide")
+def hide_bank(bank_id: str) -> Response:
+    """Hide a bank from every learner; its cards and history are kept."""
+    bank = _bank_or_404(bank_id)
+    set_hidden(bank, True)
+    db.session.commit()
+    _record("bank %r hidden from learners", bank.id)
+    flash(
+        _("%(bank)s is hidden from learners. Its cards and history are kept.", bank=bank.title),
+        "success",
+    )
+    return redirect(url_for("admin.banks"))
+
+
+@bp.post("/admin/banks/<bank_id>/unhide")
+def unhide_bank(bank_id: str) -> Response:
+    """Show a hidden bank to learners again, with their progress as it was."""
+    bank = _bank_or_404(bank_id)
+    set_hidden(bank, False)
+    db.session.commit()
+    _record("bank %r shown to learners again", bank.id)
+    flash(_("%(bank)s is shown to learners again.", bank=bank.title), "success")
+    return redirect(url_for("admin.banks"))
+
+
+@bp.route("/admin/banks/<bank_id>/remove", methods=["GET", "POST"])
+def remove_bank_page(bank_id: str) -> str | Response:
+    """Remove a bank with its cards and history, after a page that says what will be lost."""
+    bank = _bank_or_404(bank_id)
+    shipped = Path(bank.source).parent == Path(current_app.config["WENGU_QUIZZES"])
+    if request.method == "POST":  # CSRFProtect has checked the token
+        if request.form.get("confirm") == "yes":
+            title, removed_id = bank.title, bank.id
+            contents = remove_bank(db.session, bank, now_utc())
+            db.session.commit()
+            _record(
+                "bank %r removed with %d cards and %d reviews of %d learners",
+                removed_id,
+                contents.cards,
+                contents.reviews,
+                contents.learners,
+            )
+            flash(_("%(bank)s is removed, with its cards and history.", bank=title), "success")
+            return redirect(url_for("admin.banks"))
+        flash(_("Tick “Yes, remove” to remove %(bank)s.", bank=bank.title), "error")
+    return render_template(
+        "admin/remove_bank.html",
+        bank=bank,
+        contents=bank_contents(db.session, bank.id),
+        shipped=shipped,
+    )
 
 
 def _import_message(report: ImportReport) -> str:
@@ -384,6 +459,7 @@ def delete_group(group_id: int) -> Response:
     name = group.name
     db.session.delete(group)
     db.session.commit()
+    _record("group %r deleted", name)
     flash(
         _("%(name)s is deleted. Its members keep their accounts and reviews.", name=name),
         "success",

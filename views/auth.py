@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from flask import (
     Blueprint,
     current_app,
@@ -25,15 +28,19 @@ from models import SiteSetting, User, db
 from models.accounts import (
     MIN_PASSWORD,
     AccountError,
+    account_defaults,
     authenticate,
     create_user,
+    failed_sign_in,
     has_users,
     user_for_token,
 )
+from models.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from models.types import MAX_ID
 from views.strings import N_
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger("wengu.auth")
 
 _OPEN_ENDPOINTS = {"auth.setup", "static", "errors.health", "i18n.switch"}
 login_manager.login_message = N_("Please sign in to continue.")
@@ -53,6 +60,12 @@ class AccountForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
+
+
+class SetupForm(AccountForm):
+    """The first account, with the setup code from the server's log."""
+
+    code = StringField(_l("Setup code"), validators=[DataRequired(), Length(max=64)])
 
 
 class LoginForm(FlaskForm):
@@ -92,7 +105,16 @@ def require_setup() -> Response | None:
     if has_users(db.session):
         state["has_users"] = True  # accounts are never all deleted: ask once per process
         return None
+    if not state.get("setup_announced"):
+        # The address the start-up line guessed may not be the one people use (a proxy,
+        # gunicorn's own --bind): say it again, once, with the address this request came to.
+        state["setup_announced"] = True
+        log.warning("First run: create the admin at %s", setup_link(request.host_url, _code()))
     return redirect(url_for("auth.setup"))
+
+
+def _code() -> str:
+    return setup_code(Path(current_app.instance_path), current_app.config["WENGU_SETUP_CODE"])
 
 
 def safe_next(target: str | None) -> str:
@@ -111,14 +133,35 @@ def setup() -> str | Response:
     """First run: create the admin account."""
     if has_users(db.session):
         return redirect(url_for("auth.login"))
-    form = AccountForm()
+    form = SetupForm()
+    if not form.is_submitted():
+        # Filled in from the link in the log, unchecked: only a sent form is told whether
+        # the code is right, and sending is rate-limited.
+        form.code.data = request.args.get("code", "")
     if form.validate_on_submit():
+        if not code_matches(_code(), form.code.data):
+            log.info("setup refused: wrong setup code from %s", request.remote_addr)
+            form.code.errors.append(
+                _(
+                    "That is not the setup code. It is in the server's log, on the line "
+                    "that starts with “First run”."
+                )
+            )
+            return render_template("auth/setup.html", form=form)
         try:
-            user = create_user(db.session, form.name.data, form.password.data, admin=True)
+            user = create_user(
+                db.session,
+                form.name.data,
+                form.password.data,
+                admin=True,
+                **account_defaults(current_app.config),
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
+            forget_setup_code(Path(current_app.instance_path))
+            log.info("setup: admin account %r created from %s", user.name, request.remote_addr)
             session.clear()
             login_user(user)
             flash(_("Welcome, %(name)s. Your admin account is ready.", name=user.name), "success")
@@ -136,6 +179,11 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(db.session, form.name.data, form.password.data)
         if user is None:
+            log.info(
+                "sign-in failed for %s from %s",
+                failed_sign_in(db.session, form.name.data),
+                request.remote_addr,
+            )
             form.password.errors.append(_("Wrong name or password."))
         else:
             target = safe_next(request.args.get("next"))

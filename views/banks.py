@@ -35,6 +35,14 @@ bp = Blueprint("banks", __name__)
 _DIAGRAM_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
+def _visible_bank(bank_id: str) -> Bank:
+    """The bank, unless it does not exist or an admin hid it from learners (then 404)."""
+    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+    if bank.hidden and not current_user.is_admin:
+        abort(404, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+    return bank
+
+
 @bp.get("/banks")
 @login_required
 def index() -> str:
@@ -47,7 +55,7 @@ def index() -> str:
     )
     return render_template(
         "banks/index.html",
-        summaries=bank_summaries(db.session),
+        summaries=bank_summaries(db.session, hidden=False),
         left=left,
         sections=sections,
     )
@@ -84,7 +92,7 @@ def join(bank_id: str) -> Response:
 @login_required
 def show(bank_id: str) -> str:
     """One bank: its outline and every active question, rendered."""
-    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+    bank = _visible_bank(bank_id)
     questions = db.session.scalars(
         select(Question)
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
@@ -125,6 +133,7 @@ def export(bank_id: str, kind: str) -> Response:
             404,
             description=_("There is no '%(kind)s' export: try apkg, csv, json or yaml.", kind=kind),
         )
+    _visible_bank(bank_id)
     bank = stored_bank(db.session, bank_id)
     if bank is None:
         abort(404, description=_("There is no bank '%(bank)s'.", bank=bank_id))
@@ -173,9 +182,10 @@ def source(bank_id: str, key: str) -> str:
 @login_required
 def diagram(bank_id: str, path: str) -> Response:
     """A diagram file of a bank, served from the database and nothing else."""
-    found = db.session.scalar(
-        select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == diagram_path(path))
-    )
+    query = select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == diagram_path(path))
+    if not current_user.is_admin:
+        query = query.join(Bank, Bank.id == Diagram.bank_id).where(Bank.hidden.is_(False))
+    found = db.session.scalar(query)
     if found is None:
         return Response(_("No such diagram."), status=404, mimetype="text/plain")
     response = Response(found.data, mimetype=found.media_type)

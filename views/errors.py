@@ -1,17 +1,32 @@
-"""App-wide: error pages, the security headers every response carries, the health check."""
+"""App-wide: error pages, the security headers every response carries, the health check.
+
+Pages for 500 and 503 need no database: while it is down, the account of the session cannot
+be read, so they are drawn without it (no signed-in header, the language from the cookie or
+the browser), and from a plain string if even that fails. A request that fails because the
+database cannot be reached logs one line, not a traceback: in an outage every request fails
+the same way.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+import contextlib
+import logging
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from models import db
 
 bp = Blueprint("errors", __name__)
+log = logging.getLogger("wengu.errors")
+# The database cannot be reached, dropped the connection, or has no connection free:
+# the request may work again in a moment.
+OUTAGE = (OperationalError, InterfaceError, PoolTimeout)
 
 # Pages run only their own scripts and styles; diagrams set a stricter policy of their own.
 CSP = "; ".join(
@@ -73,6 +88,7 @@ TITLES = {
     422: _l("Cannot be processed"),
     429: _l("Too many attempts"),
     500: _l("Server error"),
+    503: _l("Not available just now"),
 }
 DESCRIPTIONS = {
     400: _l("The request could not be read."),
@@ -85,6 +101,9 @@ DESCRIPTIONS = {
     422: _l("The request was read, but its content cannot be used."),
     429: _l("Too many attempts. Wait a minute and try again."),
     500: _l("Something went wrong on our side; nothing was saved. Please try again."),
+    503: _l(
+        "The server cannot reach its database just now; nothing was saved. Try again in a minute."
+    ),
 }
 
 
@@ -96,7 +115,7 @@ def _page_text(error: HTTPException, code: int) -> tuple[str, str]:
             "The form expired or came from elsewhere (its CSRF token did not match); "
             "reload the page and try again."
         )
-    elif code in (413, 429, 500) or error.description == type(error).description:
+    elif code in (413, 429, 500, 503) or error.description == type(error).description:
         description = DESCRIPTIONS.get(code) or error.description
     else:
         description = error.description
@@ -107,23 +126,94 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# What a 500 or 503 page falls back to when no template can be drawn.
+_BARE_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>{title} · Wengu</title>"
+    "<h1>{title}</h1><p>{description}</p>"
+)
+
+
+def _plain_page(code: int) -> tuple[str, int]:
+    g.without_database = True
+    error = ServiceUnavailable() if code == 503 else InternalServerError()
+    try:
+        from views.i18n import html_lang
+        from views.settings import current_theme
+
+        title, description = _page_text(error, code)
+        # Drawn by Jinja alone: the app's context processors would read the signed-in account.
+        page = current_app.jinja_env.get_template("plain_error.html").render(
+            title=title, description=description, page_language=html_lang(), theme=current_theme()
+        )
+        return page, code
+    except Exception:
+        return _BARE_PAGE.format(title=error.name, description=error.description), code
+
+
+def _outage(error: BaseException) -> BaseException | None:
+    """The database error behind ``error``, if it is one of :data:`OUTAGE`."""
+    if isinstance(error, HTTPException):
+        error = getattr(error, "original_exception", None)  # type: ignore[assignment]
+    return error if isinstance(error, OUTAGE) else None
+
+
+def _unavailable(error: BaseException) -> tuple[str | Response, int]:
+    """One log line (the driver's error, first line), and a 503 drawn without the database."""
+    g.without_database = True
+    cause = getattr(error, "orig", None) or error
+    message = (str(cause).strip().splitlines() or [""])[0]
+    log.error(
+        "database unavailable: %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(cause).__name__,
+        message,
+    )
+    if _wants_json():
+        return jsonify(error=str(DESCRIPTIONS[503])), 503
+    return _plain_page(503)
+
+
+def _rollback() -> None:
+    # When the connection is gone, there is nothing left to roll back.
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> tuple[str | Response, int]:
     """A page that says what went wrong, in the site's own layout."""
     code = error.code or 500
+    if code == 429:
+        log.info(
+            "too many requests: %s %s from %s (%s)",
+            request.method,
+            request.path,
+            request.remote_addr,
+            error.description,
+        )
+    if (cause := _outage(error)) is not None:
+        return _unavailable(cause)
     if _wants_json():
         return jsonify(error=error.description or error.name), code
+    if code >= 500:
+        return _plain_page(code)
     title, description = _page_text(error, code)
-    return render_template("error.html", title=title, description=description), code
+    try:
+        return render_template("error.html", title=title, description=description), code
+    except OUTAGE as cause:  # the page's header reads the signed-in account
+        return _unavailable(cause)
 
 
 @bp.app_errorhandler(Exception)
 def unexpected(error: Exception) -> tuple[str | Response, int]:
     """Roll back whatever the request had begun, and say so without details."""
-    db.session.rollback()
+    _rollback()
     if isinstance(error, HTTPException):
         return http_error(error)
+    if isinstance(error, OUTAGE):
+        return _unavailable(error)
     if current_app.testing:
         raise error  # tests see the real failure, not a polite page
-    current_app.logger.exception("unexpected error", exc_info=error)
+    log.exception("unexpected error: %s %s", request.method, request.path, exc_info=error)
     return http_error(InternalServerError())

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+import logging
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -14,7 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from extensions import limiter
 from models import Bank, Group, Invite, Membership, SiteSetting, User, db
-from models.accounts import AccountError, create_user
+from models.accounts import AccountError, account_defaults, create_user
 from models.group import OWNER
 from models.groups import (
     GroupError,
@@ -32,6 +44,7 @@ from models.types import now_utc
 from views.auth import SIGN_IN_LIMIT, AccountForm
 
 bp = Blueprint("groups", __name__)
+log = logging.getLogger("wengu.groups")
 
 
 class GroupForm(FlaskForm):
@@ -53,7 +66,8 @@ class CodeForm(FlaskForm):
 
 
 def _bank_choices() -> list[tuple[str, str]]:
-    return [(b.id, b.title) for b in db.session.scalars(select(Bank).order_by(Bank.title))]
+    banks = select(Bank).where(Bank.hidden.is_(False)).order_by(Bank.title)
+    return [(b.id, b.title) for b in db.session.scalars(banks)]
 
 
 def _group_for(group_id: int, *, owner: bool = False) -> tuple[Group, Membership | None]:
@@ -241,7 +255,16 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
         abort(400, description=_("Use 'Leave the group' to leave it yourself."))
     else:
         db.session.delete(target)
+    name = target.user.name
     db.session.commit()
+    log.info(
+        "group %r: %s %s by %r from %s",
+        group.name,
+        name,
+        "made an owner" if action == "promote" else "removed",
+        current_user.name,
+        request.remote_addr,
+    )
     return redirect(url_for("groups.show", group_id=group.id))
 
 
@@ -263,12 +286,23 @@ def join(code: str) -> str | Response:
         return render_template("groups/join.html", invite=found, form=None)
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.name.data, form.password.data)
+            user = create_user(
+                db.session,
+                form.name.data,
+                form.password.data,
+                **account_defaults(current_app.config),
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:
             join_group(db.session, user, found, now)
             db.session.commit()
+            log.info(
+                "account %r created with an invite to %r from %s",
+                user.name,
+                found.group.name,
+                request.remote_addr,
+            )
             session.clear()
             login_user(user)
             flash(
@@ -294,11 +328,17 @@ def register() -> str | Response:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.name.data, form.password.data)
+            user = create_user(
+                db.session,
+                form.name.data,
+                form.password.data,
+                **account_defaults(current_app.config),
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
+            log.info("account %r registered from %s", user.name, request.remote_addr)
             session.clear()
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")

@@ -1,12 +1,13 @@
 """The interface language: which one a request gets, the switch for visitors, page context.
 
 A signed-in learner's choice in /settings wins; then the visitor's cookie from the language
-switch; then the browser's ``Accept-Language``; then English.
+switch; then the server's ``WENGU_DEFAULT_LANGUAGE``, when the host set one; then the
+browser's ``Accept-Language``; then English.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, has_request_context, redirect, request
+from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request
 from flask_babel import (
     format_date,
     format_datetime,
@@ -81,19 +82,24 @@ def select_locale() -> str:
     """Flask-Babel's locale selector (outside a request, as in commands: English)."""
     if not has_request_context():
         return DEFAULT
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+    # An error page while the database is down cannot read the account's choice.
+    signed_in = not g.get("without_database") and current_user and current_user.is_authenticated
+    if signed_in and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return browser_locale()
+    return current_app.config.get("WENGU_DEFAULT_LANGUAGE") or browser_locale()
 
 
 def select_timezone() -> str | None:
-    """Dates on the pages fall in the learner's own time zone (UTC for visitors)."""
+    """Dates on the pages fall in the learner's own time zone (the server's default for
+    visitors)."""
+    if has_request_context() and g.get("without_database"):
+        return current_app.config.get("WENGU_DEFAULT_TIMEZONE")
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
-    return None
+    return current_app.config.get("WENGU_DEFAULT_TIMEZONE") if has_request_context() else None
 
 
 @bp.app_template_global()

@@ -29,7 +29,7 @@ from models.study import next_card
 from models.types import now_utc
 from srs.bank import load_bank
 from srs.quiz import QuizSpec
-from tests.support import PASSWORD, Auth, csrf_token, dump, make_user
+from tests.support import PASSWORD, Auth, csrf_token, dump, first_run_code, make_user
 
 ROLES = ("anonymous", "learner", "outsider", "admin")
 SIGN_IN = {"learner": "bob", "outsider": "eve", "admin": "root"}
@@ -89,6 +89,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("admin.users", "GET"): (302, 403, 403, 200),
     ("admin.banks", "GET"): (302, 403, 403, 200),
     ("admin.upload_bank", "POST"): (302, 403, 403, 422),
+    ("admin.hide_bank", "POST"): (302, 403, 403, 302),
+    ("admin.unhide_bank", "POST"): (302, 403, 403, 302),
+    ("admin.remove_bank_page", "GET"): (302, 403, 403, 200),
+    ("admin.remove_bank_page", "POST"): (302, 403, 403, 200),
     ("admin.groups", "GET"): (302, 403, 403, 200),
     ("admin.delete_group", "POST"): (302, 403, 403, 302),
     ("admin.registration", "POST"): (302, 403, 403, 302),
@@ -418,7 +422,7 @@ def _limited(make_app, app_config: dict[str, object], tmp_path: Path) -> tuple[F
     ("endpoint", "fields"),
     [
         ("auth.login", {"name": "bob", "password": "wrong guess"}),
-        ("auth.setup", {"name": "x", "password": "wrong guess"}),
+        ("auth.setup", {"code": "WRONG-CODE", "name": "x", "password": "wrong guess"}),
         ("groups.join", {"name": "new", "password": "short"}),
         ("groups.register", {"name": "new", "password": "short"}),
         ("settings.change_password", {"pw-current": "wrong guess", "pw-password": "x" * 10, "pw-confirm": "x" * 10}),
@@ -493,7 +497,8 @@ def test_no_password_reaches_the_logs(
     caplog.set_level(logging.DEBUG)  # everything any library logs, at every level
     app = make_app({**app_config, "SQLALCHEMY_ECHO": True})
     client = app.test_client()
-    setup = {"name": "root", "password": SECRETS["setup"], "confirm": SECRETS["setup"]}
+    setup = {"code": first_run_code(app), "name": "root", "password": SECRETS["setup"],
+             "confirm": SECRETS["setup"]}  # fmt: skip
     assert (
         client.post("/setup", data={**setup, "csrf_token": csrf_token(client)}).status_code == 302
     )

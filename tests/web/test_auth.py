@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from models import User, db
-from tests.support import PASSWORD, Auth, csrf_token, make_user
+from models.first_run import CODE_FILE, setup_code
+from tests.support import PASSWORD, Auth, csrf_token, first_run_code, make_user
 
 
 def test_every_page_leads_to_setup_until_an_account_exists(client: FlaskClient) -> None:
@@ -17,12 +22,21 @@ def test_every_page_leads_to_setup_until_an_account_exists(client: FlaskClient) 
         assert response.status_code == 302 and response.location == "/setup", path
 
 
-def test_setup_creates_the_admin_and_signs_in(app: Flask, client: FlaskClient) -> None:
-    token = csrf_token(client)
-    response = client.post(
+def _setup(client: FlaskClient, code: str, name: str = "mei", password: str = PASSWORD):
+    return client.post(
         "/setup",
-        data={"name": "mei", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token},
+        data={
+            "code": code,
+            "name": name,
+            "password": password,
+            "confirm": password,
+            "csrf_token": csrf_token(client),
+        },
     )
+
+
+def test_setup_creates_the_admin_and_signs_in(app: Flask, client: FlaskClient) -> None:
+    response = _setup(client, first_run_code(app))
     assert response.status_code == 302 and response.location == "/"
     assert "Today" in client.get("/").get_data(as_text=True)
     with app.app_context():
@@ -31,20 +45,82 @@ def test_setup_creates_the_admin_and_signs_in(app: Flask, client: FlaskClient) -
         assert user.password_hash.startswith("pbkdf2:") and PASSWORD not in user.password_hash
 
 
-def test_setup_refuses_short_or_different_passwords(client: FlaskClient) -> None:
+def test_setup_refuses_short_or_different_passwords(app: Flask, client: FlaskClient) -> None:
     token = csrf_token(client)
     page = client.post(
-        "/setup", data={"name": "mei", "password": "short", "confirm": "other", "csrf_token": token}
-    ).get_data(as_text=True)
+        "/setup",
+        data={"code": first_run_code(app), "name": "mei", "password": "short", "confirm": "other",
+              "csrf_token": token},
+    ).get_data(as_text=True)  # fmt: skip
     assert "Use 8 to 200 characters." in page
     assert "The passwords differ." in page
 
 
-def test_setup_is_closed_once_an_account_exists(client: FlaskClient, learner: int) -> None:
+def test_setup_refuses_a_wrong_code_without_showing_the_right_one(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="wengu")
+    code = first_run_code(app)
+    wrong = "2222-2222" if code != "2222-2222" else "3333-3333"
+    for guess in (wrong, ""):
+        response = _setup(client, guess)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert code not in page and code.replace("-", "") not in page
+    assert "That is not the setup code." in _setup(client, wrong).get_data(as_text=True)
+    assert "This field is required." in _setup(client, "").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User)) is None
+    assert "setup refused: wrong setup code from 127.0.0.1" in caplog.text
+
+
+def test_guessing_the_setup_code_is_rate_limited(make_app, app_config: dict[str, object]) -> None:
+    app = make_app({**app_config, "RATELIMIT_ENABLED": True})
+    client = app.test_client()
+    statuses = [_setup(client, "2222-2222" if first_run_code(app) != "2222-2222" else "3333-3333").status_code
+                for _ in range(11)]  # fmt: skip
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert _setup(client, first_run_code(app)).status_code == 429  # even the right code waits
+
+
+def test_setup_code_ignores_case_spaces_and_dashes(app: Flask, client: FlaskClient) -> None:
+    code = first_run_code(app)
+    assert _setup(client, f" {code.replace('-', ' ').lower()} ").status_code == 302
+
+
+def test_the_link_in_the_log_fills_in_the_code_and_works_once(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    code = first_run_code(app)
+    caplog.set_level(logging.WARNING, logger="wengu")
+    assert client.get("/").location == "/setup"
+    assert f"First run: create the admin at http://localhost/setup?code={code}" in caplog.text
+    page = client.get(f"/setup?code={code}").get_data(as_text=True)
+    assert f'value="{code}"' in page and "Setup code" in page
+    assert _setup(client, code).status_code == 302
+    assert not (Path(app.instance_path) / CODE_FILE).exists()
+
+
+def test_every_worker_reads_the_same_code(tmp_path: Path) -> None:
+    first = setup_code(tmp_path)
+    assert first == setup_code(tmp_path)
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}", first)
+    assert (tmp_path / CODE_FILE).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_code_from_the_environment_is_used(make_app, app_config: dict[str, object]) -> None:
+    app = make_app({**app_config, "WENGU_SETUP_CODE": "class-2026"})
+    client = app.test_client()
+    assert first_run_code(app) == "class-2026"
+    assert _setup(client, "CLASS 2026").status_code == 302
+    assert not (Path(app.instance_path) / CODE_FILE).exists()
+
+
+def test_setup_is_closed_once_an_account_exists(
+    app: Flask, client: FlaskClient, learner: int
+) -> None:
     assert client.get("/setup").location == "/login"
-    token = csrf_token(client)
-    client.post("/setup", data={"name": "eve", "password": PASSWORD, "confirm": PASSWORD,
-                                "csrf_token": token})  # fmt: skip
+    _setup(client, first_run_code(app), name="eve")
     assert client.get("/").location.startswith("/login")
 
 

@@ -58,7 +58,7 @@ def test_gunicorn_serves_the_app_as_documented(tmp_path: Path) -> None:
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "app:create_app()"],
+             "--access-logfile", "-", "app:create_app()"],
             cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output,
         )  # fmt: skip
     try:
@@ -78,3 +78,4 @@ def test_gunicorn_serves_the_app_as_documented(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert "Traceback" not in log.read_text()
+    assert '"GET /setup HTTP/1.1" 200' in log.read_text()  # the access log, as documented

@@ -50,6 +50,16 @@ def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Pat
                     )
                 time.sleep(0.2)
         assert landed.endswith("/setup") and "Create admin account" in body
+        code = (tmp_path / "instance/setup_code").read_text().strip()
+        printed = log.read_text()
+        link = f"http://127.0.0.1:{port}/setup?code={code}"
+        assert f"First run: open this link to create the admin account:\n  {link}\n" in printed
+        assert f"WARNING wengu: First run: create the admin at {link}" in printed
+        with urllib.request.urlopen(link, timeout=5) as page:
+            assert f'value="{code}"' in page.read().decode()
+        # Werkzeug's request log, one line a request, through the one handler.
+        requests = [line for line in log.read_text().splitlines() if "/setup?code=" in line]
+        assert len([line for line in requests if '"GET /setup?code=' in line]) == 1
         with sqlite3.connect(tmp_path / "instance/wengu.sqlite3") as database:
             bank = database.execute("SELECT bank_id, count(*) FROM questions").fetchone()
         assert bank[0] == "docker" and bank[1] >= 150
