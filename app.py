@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import settings_from_env
+from config import proxy_fix_exposure, settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.schema import MIGRATIONS, upgrade_database
@@ -102,8 +102,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Whitespace inside {% trans %} blocks is folded, as babel.cfg tells the extractor.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     if app.config["WENGU_PROXY_FIX"]:
-        # Behind one reverse proxy that sets X-Forwarded-For and -Proto (as compose.yaml's).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        # Behind one reverse proxy: the address, scheme, host and sub-path it was reached at
+        # come from its X-Forwarded-* headers (docs/hosting.md), so that redirects and the
+        # links in invites and reset pages carry the public address.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1
+        )
 
     from cli import backup, bank_cli, fsrs_cli, restore, user_cli
     from views import admin, api, auth, banks, errors, groups, i18n, quiz, review, settings, stats
@@ -144,4 +148,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     application = create_app()
+    exposed = proxy_fix_exposure(
+        [f"{application.config['WENGU_HOST']}:{application.config['WENGU_PORT']}"],
+        proxy_fix=application.config["WENGU_PROXY_FIX"],
+    )
+    if exposed:
+        log.warning(exposed)
     application.run(host=application.config["WENGU_HOST"], port=application.config["WENGU_PORT"])

@@ -64,7 +64,7 @@ def leave(bank_id: str) -> Response:
     flash(
         _("You left %(bank)s. Your progress is kept if you add it again.", bank=bank.title), "info"
     )
-    return redirect(request.referrer or "/banks")
+    return redirect(request.referrer or url_for("banks.index"))
 
 
 @bp.post("/banks/<bank_id>/join")
@@ -77,7 +77,7 @@ def join(bank_id: str) -> Response:
     )
     db.session.commit()
     flash(_("You study %(bank)s.", bank=bank.title), "success")
-    return redirect(request.referrer or "/banks")
+    return redirect(request.referrer or url_for("banks.index"))
 
 
 @bp.get("/banks/<bank_id>")
