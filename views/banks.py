@@ -15,6 +15,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

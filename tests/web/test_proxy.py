@@ -40,8 +40,10 @@ def proxied(make_app: Callable[[dict[str, object]], Flask], app_config: dict) ->
     return make_app({**app_config, "WENGU_PROXY_FIX": True})
 
 
-def _token(client: FlaskClient, headers: dict[str, str], base_url: str = BACKEND) -> str:
-    page = client.get("/login", headers=headers, base_url=base_url).get_data(as_text=True)
+def _token(
+    client: FlaskClient, headers: dict[str, str], base_url: str = BACKEND, page: str = "/login"
+) -> str:
+    page = client.get(page, headers=headers, base_url=base_url).get_data(as_text=True)
     match = re.search(r'name="csrf-token" content="([^"]+)"', page)
     assert match
     return match.group(1)
@@ -69,6 +71,14 @@ def test_a_sub_path_behind_the_proxy_is_in_every_link(proxied: Flask, write_bank
     review = client.get("/review/demo", headers=PROXIED, base_url=BACKEND).get_data(as_text=True)
     assert 'data-api="/wengu/api/v1"' in review and 'data-login="/wengu/login"' in review
     assert not re.search(r'(href|src|action)="/(?!wengu/)', review), "a link outside /wengu/"
+
+    # Without a Referer to go back to (so over plain HTTP, which checks none).
+    plain = {**PROXIED, "X-Forwarded-Proto": "http"}
+    token = _token(client, plain, page="/banks")
+    response = client.post(
+        "/banks/demo/leave", headers=plain, base_url=BACKEND, data={"csrf_token": token}
+    )
+    assert response.status_code == 302 and response.location == "/wengu/banks"
 
 
 def test_invite_and_reset_links_carry_the_public_address(proxied: Flask) -> None:
