@@ -28,7 +28,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 
-# gunicorn.conf.py adds the access log; inside the container 0.0.0.0 is needed, and
+# docs/gunicorn.conf.py adds the access log; inside the container 0.0.0.0 is needed, and
 # compose.yaml publishes the port on the host's loopback only.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", \
-     "app:create_app()"]
+CMD ["gunicorn", "--config", "docs/gunicorn.conf.py", "--bind", "0.0.0.0:8000", \
+     "--workers", "2", "--threads", "4", "app:create_app()"]

@@ -127,6 +127,7 @@ def test_image_serves_with_gunicorn_and_checks_its_health() -> None:
     assert '"app:create_app()"' in dockerfile and "gunicorn" in dockerfile
     assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
     assert "USER wengu" in dockerfile
+    assert '"--config", "docs/gunicorn.conf.py"' in dockerfile  # the access log
 
 
 @pytest.mark.slow

@@ -251,7 +251,7 @@ def test_the_unit_waits_for_the_database_restarts_and_binds_loopback(tmp_path: P
     assert service["EnvironmentFile"] == "/etc/wengu/wengu.env"
     assert service["ExecStartPre"].endswith("flask --app app db upgrade")
     assert "--bind 127.0.0.1:8000" in service["ExecStart"]
-    assert "gunicorn --config gunicorn.conf.py" in service["ExecStart"]
+    assert "gunicorn --config docs/gunicorn.conf.py" in service["ExecStart"]
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         return  # the parse above is what can be checked without systemd

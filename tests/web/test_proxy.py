@@ -164,7 +164,7 @@ def test_trusting_forwarded_headers_on_a_public_address_is_warned_of(
 def test_gunicorn_config_binds_loopback_logs_requests_and_warns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    settings = runpy.run_path(str(PROJECT_ROOT / "docs/gunicorn.conf.py"))
     assert settings["bind"] == ["127.0.0.1:8000"] and settings["accesslog"] == "-"
     warnings: list[str] = []
 
