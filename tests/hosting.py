@@ -3,16 +3,23 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import io
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,17 +27,22 @@ from pathlib import Path
 import pytest
 
 from config import PROJECT_ROOT
-from tests.support import require
+from tests.support import PASSWORD, require
 
 __all__ = [
     "GUIDE",
+    "Browser",
     "Postgres",
+    "backend",
+    "big_bank",
     "free_port",
     "guide_blocks",
     "postgres_server",
     "redis_server",
     "serve_gunicorn",
+    "upload",
     "wait_for_http",
+    "wait_for_tls",
 ]
 
 GUIDE = PROJECT_ROOT / "docs" / "hosting.md"
@@ -170,3 +182,146 @@ def serve_gunicorn(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+
+
+@contextmanager
+def backend(folder: Path) -> Iterator[int]:
+    """Wengu on SQLite in ``folder`` with the admin ann, under gunicorn started as
+    docs/wengu.service starts it (one worker: without Redis each worker would keep its own
+    count of sign-ins), behind a proxy (``WENGU_PROXY_FIX=1``); yields its port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WENGU_", "PG"))}
+    env.pop("DATABASE_URL", None)
+    env.update({
+        "WENGU_INSTANCE_PATH": str(folder / "instance"),
+        "WENGU_SECRET_KEY": "proxy-test",
+        "WENGU_PROXY_FIX": "1",
+        "WENGU_SECURE_COOKIES": "1",
+    })  # fmt: skip
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*flask, "user", "create", "ann", "--admin", "--password-stdin"], cwd=PROJECT_ROOT,
+        env=env, input=(PASSWORD + "\n").encode(), check=True, capture_output=True,
+    )  # fmt: skip
+    unit = (PROJECT_ROOT / "docs" / "wengu.service").read_text()
+    start = re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE)
+    assert start
+    args = shlex.split(start.group(1).replace("127.0.0.1:8000", f"127.0.0.1:{port}"))[1:]
+    assert args[args.index("--bind") + 1] == f"127.0.0.1:{port}"
+    log = folder / "gunicorn.log"
+    with serve_gunicorn([*args, "--workers", "1"], env, PROJECT_ROOT, log, port):
+        yield port
+    assert "Traceback" not in log.read_text()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class Browser:
+    """A client at https://127.0.0.1:PORT (the test certificate is not checked) that keeps
+    cookies, sends a Referer as browsers do, and shows redirects instead of following them."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"https://127.0.0.1:{port}"
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context),
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            _NoRedirect(),
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], str]:
+        request = urllib.request.Request(  # noqa: S310 (https to the test's own nginx)
+            self.base + path, data=body, method=method, headers=headers or {}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode(errors="replace")
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        return self.request("GET", path)
+
+    def token(self, path: str) -> str:
+        status, _headers, page = self.get(path)
+        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert match, f"no CSRF token on {path} ({status})"
+        return match.group(1)
+
+    def post_form(
+        self, path: str, fields: dict[str, str], *, referer: str, forwarded_for: str | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        body = urllib.parse.urlencode(fields).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": referer}
+        if forwarded_for:
+            headers["X-Forwarded-For"] = forwarded_for
+        return self.request("POST", path, body, headers)
+
+    def sign_in(self, prefix: str = "") -> tuple[int, dict[str, str], str]:
+        token = self.token(f"{prefix}/login")
+        return self.post_form(
+            f"{prefix}/login",
+            {"name": "ann", "password": PASSWORD, "csrf_token": token},
+            referer=f"{self.base}{prefix}/login",
+        )
+
+
+def big_bank() -> bytes:
+    """A zipped bank of 15 MB: four diagrams of incompressible bytes, each under the 5 MB
+    a file may have."""
+    questions = "".join(
+        f"  - {{id: q{n}, type: basic, prompt: Q{n}, answer: A{n}, "
+        f'explanation: "![d](diagrams/d{n}.png)"}}\n'
+        for n in range(4)
+    )
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("bank.yaml", f"id: big\ntitle: Big\nquestions:\n{questions}")
+        for n in range(4):
+            archive.writestr(f"diagrams/d{n}.png", b"\x89PNG\r\n\x1a\n" + os.urandom(3_900_000))
+    return data.getvalue()
+
+
+def upload(browser: Browser, archive: bytes) -> tuple[int, dict[str, str], str]:
+    token = browser.token("/admin/banks")
+    boundary = "wengu-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="bank"; '
+            'filename="big.zip"\r\nContent-Type: application/zip\r\n\r\n'
+        ).encode()
+        + archive
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return browser.request(
+        "POST", "/admin/banks", body,
+        {"Content-Type": f"multipart/form-data; boundary={boundary}",
+         "Referer": f"{browser.base}/admin/banks"},
+    )  # fmt: skip
+
+
+def wait_for_tls(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until a proxy answers over TLS on ``port``; fail with its log if it dies first."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            Browser(port).get("/healthz")
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the proxy did not answer:\n{log.read_text()}")
+            time.sleep(0.1)

@@ -8,29 +8,26 @@ message must name it); and without ``client_max_body_size`` (nginx's own 1 MB).
 
 from __future__ import annotations
 
-import http.cookiejar
-import io
 import os
 import re
-import shlex
 import shutil
-import ssl
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from config import PROJECT_ROOT
-from tests.hosting import free_port, guide_blocks, serve_gunicorn, wait_for_http
-from tests.support import PASSWORD, require
+from tests.hosting import (
+    Browser,
+    backend,
+    big_bank,
+    free_port,
+    guide_blocks,
+    upload,
+    wait_for_tls,
+)
+from tests.support import require
 
 pytestmark = pytest.mark.slow
 
@@ -92,138 +89,34 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )  # fmt: skip
     names = ["as_written", "sub_path", "host_without_port", "default_body_size"]
     ports = {name: free_port() for name in names}
-    backend = free_port()
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WENGU_", "PG"))}
-    env.pop("DATABASE_URL", None)
-    env.update({
-        "WENGU_INSTANCE_PATH": str(folder / "instance"),
-        "WENGU_SECRET_KEY": "nginx-test",
-        "WENGU_PROXY_FIX": "1",
-        "WENGU_SECURE_COOKIES": "1",
-    })  # fmt: skip
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    subprocess.run(
-        [*flask, "user", "create", "ann", "--admin", "--password-stdin"], cwd=PROJECT_ROOT,
-        env=env, input=(PASSWORD + "\n").encode(), check=True, capture_output=True,
-    )  # fmt: skip
-
-    # gunicorn as the unit starts it, on a test port; one worker, because without Redis each
-    # worker keeps its own count of sign-ins and the limit test would be spread over them.
-    unit = (PROJECT_ROOT / "docs" / "wengu.service").read_text()
-    start = re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE)
-    assert start
-    args = shlex.split(start.group(1).replace("127.0.0.1:8000", f"127.0.0.1:{backend}"))[1:]
-    assert args[args.index("--bind") + 1] == f"127.0.0.1:{backend}"
-    log = folder / "gunicorn.log"
-
-    prefix = folder / "prefix"
-    prefix.mkdir()
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
-        + "events { worker_connections 64; }\nhttp {\n"
-        + f"    access_log {prefix}/access.log;\n"
-        + "".join(
-            f"    {kind}_temp_path {prefix}/{kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    with backend(folder) as backend_port:
+        prefix = folder / "prefix"
+        prefix.mkdir()
+        conf = prefix / "nginx.conf"
+        conf.write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
+            + "events { worker_connections 64; }\nhttp {\n"
+            + f"    access_log {prefix}/access.log;\n"
+            + "".join(
+                f"    {kind}_temp_path {prefix}/{kind};\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
+            + nginx_servers((cert, key), backend_port, ports)
+            + "}\n"
         )
-        + nginx_servers((cert, key), backend, ports)
-        + "}\n"
-    )
-    command = [nginx, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, checked.stderr + conf.read_text()
-    with serve_gunicorn([*args, "--workers", "1"], env, PROJECT_ROOT, log, backend):
+        command = [nginx, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)]
+        checked = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
+        assert checked.returncode == 0, checked.stderr + conf.read_text()
         server = subprocess.Popen(
             [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            wait_for_http(f"http://127.0.0.1:{backend}/healthz", server, log)
-            _wait_for_tls(ports["as_written"], server, prefix / "error.log")
-            yield Stack(backend, **ports)
+            wait_for_tls(ports["as_written"], server, prefix / "error.log")
+            yield Stack(backend_port, **ports)
         finally:
             server.terminate()
             server.wait(timeout=20)
-    assert "Traceback" not in log.read_text()
-
-
-def _wait_for_tls(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            Browser(port).get("/healthz")
-            return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not answer:\n{log.read_text()}")
-            time.sleep(0.1)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-class Browser:
-    """A client at https://127.0.0.1:PORT (the test certificate is not checked) that keeps
-    cookies, sends a Referer as browsers do, and shows redirects instead of following them."""
-
-    def __init__(self, port: int) -> None:
-        self.base = f"https://127.0.0.1:{port}"
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=context),
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-            _NoRedirect(),
-        )
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, dict[str, str], str]:
-        request = urllib.request.Request(  # noqa: S310 (https to the test's own nginx)
-            self.base + path, data=body, method=method, headers=headers or {}
-        )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode(errors="replace")
-
-    def get(self, path: str) -> tuple[int, dict[str, str], str]:
-        return self.request("GET", path)
-
-    def token(self, path: str) -> str:
-        status, _headers, page = self.get(path)
-        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
-        assert match, f"no CSRF token on {path} ({status})"
-        return match.group(1)
-
-    def post_form(
-        self, path: str, fields: dict[str, str], *, referer: str, forwarded_for: str | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        body = urllib.parse.urlencode(fields).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": referer}
-        if forwarded_for:
-            headers["X-Forwarded-For"] = forwarded_for
-        return self.request("POST", path, body, headers)
-
-    def sign_in(self, prefix: str = "") -> tuple[int, dict[str, str], str]:
-        token = self.token(f"{prefix}/login")
-        return self.post_form(
-            f"{prefix}/login",
-            {"name": "ann", "password": PASSWORD, "csrf_token": token},
-            referer=f"{self.base}{prefix}/login",
-        )
 
 
 def test_sign_in_works_on_a_port_other_than_443(stack: Stack) -> None:
@@ -289,51 +182,16 @@ def test_the_app_works_under_a_sub_path(stack: Stack) -> None:
     assert status == 200 and '"card_id"' in body
 
 
-def _big_bank() -> bytes:
-    """A zipped bank of 15 MB: four diagrams of incompressible bytes, each under the 5 MB
-    a file may have."""
-    questions = "".join(
-        f"  - {{id: q{n}, type: basic, prompt: Q{n}, answer: A{n}, "
-        f'explanation: "![d](diagrams/d{n}.png)"}}\n'
-        for n in range(4)
-    )
-    data = io.BytesIO()
-    with zipfile.ZipFile(data, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("bank.yaml", f"id: big\ntitle: Big\nquestions:\n{questions}")
-        for n in range(4):
-            archive.writestr(f"diagrams/d{n}.png", b"\x89PNG\r\n\x1a\n" + os.urandom(3_900_000))
-    return data.getvalue()
-
-
-def _upload(browser: Browser, archive: bytes) -> tuple[int, dict[str, str], str]:
-    token = browser.token("/admin/banks")
-    boundary = "wengu-test-boundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-            f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="bank"; '
-            'filename="big.zip"\r\nContent-Type: application/zip\r\n\r\n'
-        ).encode()
-        + archive
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return browser.request(
-        "POST", "/admin/banks", body,
-        {"Content-Type": f"multipart/form-data; boundary={boundary}",
-         "Referer": f"{browser.base}/admin/banks"},
-    )  # fmt: skip
-
-
 def test_a_15_mb_upload_passes_with_the_documented_body_size(stack: Stack) -> None:
-    archive = _big_bank()
+    archive = big_bank()
     assert 15_000_000 < len(archive) < 20 * 1024 * 1024
     refused = Browser(stack.default_body_size)
     refused.sign_in()
-    status, _headers, page = _upload(refused, archive)
+    status, _headers, page = upload(refused, archive)
     assert status == 413 and "nginx" in page  # nginx's own 1 MB, without the guide's line
     browser = Browser(stack.as_written)
     browser.sign_in()
-    status, headers, page = _upload(browser, archive)
+    status, headers, page = upload(browser, archive)
     assert status == 302 and headers["Location"] == "/admin/banks", page[-2000:]
     assert "big: 4 added" in browser.get("/admin/banks")[2]
 
