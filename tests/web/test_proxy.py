@@ -131,6 +131,19 @@ def test_a_proxy_that_drops_the_port_gets_a_message_that_names_it(app: Flask) ->
     assert "CSRF token did not match" not in page
 
 
+def test_a_form_over_https_without_a_referer_says_so(app: Flask) -> None:
+    make_user(app, "ann")
+    client = app.test_client()
+    token = _token(client, {}, base_url="https://wengu.example")
+    response = client.post(
+        "/login",
+        base_url="https://wengu.example",
+        data={"name": "ann", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "The browser sent no Referer header" in response.get_data(as_text=True)
+
+
 def test_a_token_that_does_not_match_still_says_so(client: FlaskClient) -> None:
     response = client.post("/login", data={"name": "ann", "password": "x", "csrf_token": "bad"})
     assert response.status_code == 400
