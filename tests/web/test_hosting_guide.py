@@ -3,7 +3,8 @@ checkout, against a PostgreSQL that asks for a password and a Redis, so the guid
 from the code.
 
 What a test cannot do as a user is stood in for, and nothing else: ``sudo`` is dropped (and
-``sudo -u postgres`` becomes the superuser over TCP), paths under ``/opt``, ``/etc`` and
+``sudo -u postgres`` becomes the superuser over TCP; the test's account stands for
+``wengu``), paths under ``/opt``, ``/etc`` and
 ``/var`` and the ports move into a temporary folder, ``pip install`` lines are left out (the
 checkout uses this suite's virtual environment), and ``systemctl`` is a stand-in that runs the
 unit's own ``ExecStartPre`` and ``ExecStart`` with its ``EnvironmentFile``.
@@ -11,6 +12,7 @@ unit's own ``ExecStartPre`` and ``ExecStart`` with its ``EnvironmentFile``.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -151,6 +153,7 @@ def test_the_guide_runs_on_a_fresh_checkout(tmp_path: Path) -> None:
             ("sudo -u postgres ", pg.superuser_env()),
             ("sudo -u wengu ", ""),
             ("sudo ", ""),
+            ("chown wengu:", f"chown {getpass.getuser()}:"),  # this account stands for wengu
             ("/opt/wengu", str(checkout)),
             ("/etc/wengu", str(tmp_path / "etc" / "wengu")),
             ("/etc/systemd/system", str(tmp_path / "systemd")),
@@ -208,7 +211,7 @@ def test_the_guide_runs_on_a_fresh_checkout(tmp_path: Path) -> None:
             assert (backups / "wengu-now.dump").stat().st_size > 0
 
             cron = guide_blocks("file")["cron"].strip().split(None, 6)
-            assert cron[:6] == ["15", "3", "*", "*", "*", "root"]
+            assert cron[:6] == ["15", "3", "*", "*", "*", "wengu"]
             command = _runnable(cron[6], substitutions).replace("\\%", "%")
             subprocess.run(["sh", "-c", command.removeprefix("set -euo pipefail\n")],
                            cwd=tmp_path, env=env, check=True, capture_output=True)  # fmt: skip
