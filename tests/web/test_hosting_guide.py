@@ -133,7 +133,7 @@ def _users(port: int, env_file: Path) -> list[str]:
 @pytest.mark.slow
 def test_the_guide_runs_on_a_fresh_checkout(tmp_path: Path) -> None:
     for tool, package in [("git", "git"), ("curl", "curl"), ("openssl", "openssl"),
-                          ("psql", "postgresql-client")]:  # fmt: skip
+                          ("psql", "postgresql-client"), ("redis-cli", "redis-tools")]:  # fmt: skip
         require(shutil.which(tool) is not None, f"no {tool} (apt-get install {package})")
     require((PROJECT_ROOT / ".git").exists(), "not a git checkout: nothing to clone")
     checkout = tmp_path / "opt" / "wengu"
@@ -203,7 +203,8 @@ def test_the_guide_runs_on_a_fresh_checkout(tmp_path: Path) -> None:
             assert _users(pg.port, env_file) == ["ann"]
             run("start")
             checked = run("check")
-            assert '"status"' in checked and f"302 http://127.0.0.1:{port}/login" in checked
+            assert checked.startswith("PONG\n") and '"status"' in checked
+            assert f"302 http://127.0.0.1:{port}/login" in checked
             service = log.read_text()
             assert "GET /healthz" in service, "no access log"
             assert "WENGU_PROXY_FIX is on" not in service  # loopback: nothing to warn of
