@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import SettingError, check_settings, settings_from_env
+from config import SettingError, check_settings, proxy_fix_exposure, settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.accounts import has_users
@@ -157,8 +157,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Whitespace inside {% trans %} blocks is folded, as babel.cfg tells the extractor.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     if app.config["WENGU_PROXY_FIX"]:
-        # Behind one reverse proxy that sets X-Forwarded-For and -Proto (as compose.yaml's).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        # Behind one reverse proxy: the address, scheme, host and sub-path it was reached at
+        # come from its X-Forwarded-* headers (docs/hosting.md), so that redirects and the
+        # links in invites and reset pages carry the public address.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1
+        )
 
     from cli import backup, bank_cli, fsrs_cli, restore, user_cli
     from views import admin, api, auth, banks, errors, groups, i18n, quiz, review, settings, stats
@@ -208,4 +212,10 @@ if __name__ == "__main__":
         rule = "=" * max(60, len(link) + 4)
         banner = "First run: open this link to create the admin account:"
         print(f"\n{rule}\n  {banner}\n  {link}\n{rule}\n", flush=True)
+    exposed = proxy_fix_exposure(
+        [f"{application.config['WENGU_HOST']}:{application.config['WENGU_PORT']}"],
+        proxy_fix=application.config["WENGU_PROXY_FIX"],
+    )
+    if exposed:
+        log.warning(exposed)
     application.run(host=application.config["WENGU_HOST"], port=application.config["WENGU_PORT"])

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Collection, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import available_timezones
 
-__all__ = ["PROJECT_ROOT", "SettingError", "check_settings", "settings_from_env"]
+__all__ = [
+    "PROJECT_ROOT",
+    "SettingError",
+    "check_settings",
+    "proxy_fix_exposure",
+    "settings_from_env",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -111,3 +118,39 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_STREAMS": False,  # the history download streams as it is read
     }
+
+
+def _loopback(bind: str) -> bool:
+    """Whether a listening address (``HOST:PORT``, ``[::1]:PORT``, ``unix:PATH``, a bare host)
+    is reachable from this machine only."""
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind
+    if host.startswith("["):
+        host = host[1 : host.find("]")]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name or 0.0.0.0-style wildcard: assume others can reach it
+
+
+def proxy_fix_exposure(binds: list[str], *, proxy_fix: bool) -> str | None:
+    """A warning when Wengu trusts ``X-Forwarded-*`` headers yet listens where clients other
+    than the proxy can reach it, or ``None``.
+
+    Whoever reaches such an address directly can send a forged ``X-Forwarded-For`` and so
+    pass the sign-in limit under as many addresses as they like.
+    """
+    exposed = [bind for bind in binds if not _loopback(bind)]
+    if not proxy_fix or not exposed:
+        return None
+    return (
+        f"WENGU_PROXY_FIX is on and Wengu listens on {', '.join(exposed)}, not only on "
+        "loopback: a client that reaches it without the proxy can forge X-Forwarded-For and "
+        "pass the sign-in limit. Bind to 127.0.0.1 or a unix socket behind the proxy, or make "
+        "sure only the proxy can reach this address (docs/hosting.md)."
+    )

@@ -15,6 +15,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -72,7 +73,7 @@ def leave(bank_id: str) -> Response:
     flash(
         _("You left %(bank)s. Your progress is kept if you add it again.", bank=bank.title), "info"
     )
-    return redirect(request.referrer or "/banks")
+    return redirect(request.referrer or url_for("banks.index"))
 
 
 @bp.post("/banks/<bank_id>/join")
@@ -85,7 +86,7 @@ def join(bank_id: str) -> Response:
     )
     db.session.commit()
     flash(_("You study %(bank)s.", bank=bank.title), "success")
-    return redirect(request.referrer or "/banks")
+    return redirect(request.referrer or url_for("banks.index"))
 
 
 @bp.get("/banks/<bank_id>")

@@ -106,15 +106,36 @@ DESCRIPTIONS = {
     ),
 }
 
+# Over HTTPS Flask-WTF also checks that the Referer is this host: a token that matched but a
+# host that did not is almost always a reverse proxy that drops the port from Host.
+CSRF_REASONS = {
+    "The referrer does not match the host.": _l(
+        "This page was opened at another address than the one Wengu was given (the Referer "
+        "does not match the Host header). A reverse proxy must pass the host with its port: "
+        "proxy_set_header Host $http_host in nginx (see docs/hosting.md)."
+    ),
+    "The referrer header is missing.": _l(
+        "The browser sent no Referer header, which a form sent over HTTPS needs here; allow "
+        "it for this site and try again."
+    ),
+}
+
 
 def _page_text(error: HTTPException, code: int) -> tuple[str, str]:
     """The heading and the sentence of an error page, in the request's language."""
     title = TITLES.get(code) or error.name
     if isinstance(error, CSRFError):  # Flask-WTF's own reasons are English
-        description = _l(
+        description = CSRF_REASONS.get(str(error.description)) or _l(
             "The form expired or came from elsewhere (its CSRF token did not match); "
             "reload the page and try again."
         )
+        if error.description in CSRF_REASONS:
+            current_app.logger.warning(
+                "form refused over HTTPS: Referer %r, Host %r (%s)",
+                request.referrer,
+                request.host,
+                error.description,
+            )
     elif code in (413, 429, 500, 503) or error.description == type(error).description:
         description = DESCRIPTIONS.get(code) or error.description
     else:

@@ -130,7 +130,7 @@
       throw new Offline(t("No connection"));
     }
     if (response.status === 401) {
-      window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+      window.location.assign(root.dataset.login + "?next=" + encodeURIComponent(window.location.pathname));
       throw new Error("signed out");
     }
     let data = null;

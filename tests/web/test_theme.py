@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from urllib.parse import urljoin
 
 from flask.testing import FlaskClient
 
@@ -82,7 +83,11 @@ def test_the_manifest_names_icons_that_exist_in_their_sizes(
         assert response.status_code == 200
         assert response.mimetype == "application/manifest+json"
         manifest = json.loads(response.get_data(as_text=True))
-    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    assert manifest["display"] == "standalone"
+    # Relative to the manifest, so that a server under a sub-path starts and scopes there too.
+    where = "/static/manifest.webmanifest"
+    assert urljoin(where, manifest["start_url"]) == urljoin(where, manifest["scope"]) == "/"
+    assert urljoin("/wengu" + where, manifest["start_url"]) == "/wengu/"
     purposes = set()
     for icon in manifest["icons"]:
         with client.get(f"/static/{icon['src']}") as response:
