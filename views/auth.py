@@ -26,10 +26,11 @@ from models.accounts import (
     MIN_PASSWORD,
     AccountError,
     authenticate,
-    create_user,
+    create_first_admin,
     has_users,
     user_for_token,
 )
+from models.conflict import committed
 from models.types import MAX_ID
 from views.strings import N_
 
@@ -114,11 +115,16 @@ def setup() -> str | Response:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.name.data, form.password.data, admin=True)
+            user = committed(
+                db.session,
+                lambda: create_first_admin(db.session, form.name.data, form.password.data),
+            )
         except AccountError as error:
+            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
+            if user is None:  # another first run finished while this one was sent
+                return redirect(url_for("auth.login"))
             session.clear()
             login_user(user)
             flash(_("Welcome, %(name)s. Your admin account is ready.", name=user.name), "success")

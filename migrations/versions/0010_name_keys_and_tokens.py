@@ -1,0 +1,83 @@
+"""users.name_key: one normal form of names; api_tokens: name, expiry, last use
+
+Revision ID: 0010_accounts
+Revises: 0009
+Create Date: 2026-12-01 22:30:00
+
+Names were compared with SQL ``lower()``, which on SQLite folds ASCII letters only: "Иван"
+registered and could not sign in, and "Ärger" and "ärger" were two accounts. ``name_key``
+(NFKC with case folding, ``models.user.name_key``) is filled here from each name. Where two
+accounts already share a key, the oldest (lowest id) keeps its name; each later one is
+renamed "name#id" (and "#2", "#3"… after that while the name is still taken), so every
+account can still sign in, under a name the admin can look up.
+"""
+
+import unicodedata
+
+import sqlalchemy as sa
+from alembic import op
+
+import models.types
+
+# revision identifiers, used by Alembic.
+revision = "0010_accounts"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+NAME_LENGTH = 80
+
+
+def name_key(name: str) -> str:
+    """``models.user.name_key`` as it was when this revision was written."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+
+
+def _fill_name_keys() -> None:
+    connection = op.get_bind()
+    users = sa.table("users", sa.column("id"), sa.column("name"), sa.column("name_key"))
+    rows = connection.execute(sa.select(users.c.id, users.c.name).order_by(users.c.id)).all()
+    taken: set[str] = set()
+    for user_id, name in rows:
+        new_name, key = name, name_key(name)
+        suffix = f"#{user_id}"
+        attempt = 1
+        while key in taken:
+            new_name = name[: NAME_LENGTH - len(suffix)] + suffix
+            key = name_key(new_name)
+            attempt += 1
+            suffix = f"#{user_id}-{attempt}"
+        taken.add(key)
+        connection.execute(
+            users.update().where(users.c.id == user_id).values(name=new_name, name_key=key)
+        )
+
+
+def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("name_key", sa.String(length=255), nullable=True))
+    _fill_name_keys()
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column("name_key", existing_type=sa.String(length=255), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f("uq_users_name_key"), ["name_key"])
+
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("name", sa.String(length=80), nullable=False, server_default="")
+        )
+        batch_op.add_column(
+            sa.Column("expires_at", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("last_used_at", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_column("last_used_at")
+        batch_op.drop_column("expires_at")
+        batch_op.drop_column("name")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_users_name_key"), type_="unique")
+        batch_op.drop_column("name_key")
