@@ -35,7 +35,10 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)  # as typed, for display
-    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True)
+    # Set with the name (below); the default only fills rows of the migration that added it.
+    name_key: Mapped[str] = mapped_column(
+        String(NAME_KEY_LENGTH), unique=True, index=True, server_default=""
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)

@@ -54,12 +54,16 @@ def _fill_name_keys() -> None:
 
 
 def upgrade():
+    # Columns added and an index made, never a table copied: SQLite copies a table by
+    # dropping the old one, and with foreign keys on that would delete every card, review
+    # and token through ON DELETE CASCADE.
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("name_key", sa.String(length=255), nullable=True))
+        batch_op.add_column(
+            sa.Column("name_key", sa.String(length=255), nullable=False, server_default="")
+        )
     _fill_name_keys()
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.alter_column("name_key", existing_type=sa.String(length=255), nullable=False)
-        batch_op.create_unique_constraint(batch_op.f("uq_users_name_key"), ["name_key"])
+        batch_op.create_index(batch_op.f("ix_users_name_key"), ["name_key"], unique=True)
 
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(
@@ -79,5 +83,5 @@ def downgrade():
         batch_op.drop_column("expires_at")
         batch_op.drop_column("name")
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_users_name_key"), type_="unique")
+        batch_op.drop_index(batch_op.f("ix_users_name_key"))
         batch_op.drop_column("name_key")
