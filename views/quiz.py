@@ -206,7 +206,7 @@ def submit(bank_id: str, quiz_id: int) -> Response:
     sent = len(request.form.get("answers") or "") + len(request.form.get("flags") or "")
     if sent > MAX_SUBMISSION_CHARS:
         abort(
-            413,
+            400,
             description=_(
                 "The answers are longer than %(max)d characters in all.",
                 max=MAX_SUBMISSION_CHARS,
