@@ -101,8 +101,10 @@ def create_first_admin(session: Session, name: str, password: str) -> User | Non
     """
     if has_users(session):
         return None
+    user = create_user(session, name, password, admin=True)
     session.add(SiteSetting(key=SET_UP, value=True))
-    return create_user(session, name, password, admin=True)
+    session.flush()
+    return user
 
 
 def check_password(user: User, password: str) -> bool:
