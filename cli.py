@@ -13,14 +13,17 @@ from sqlalchemy import select
 
 from models import User, db
 from models.accounts import (
+    MAX_TOKEN_DAYS,
     AccountError,
     account_defaults,
     create_user,
+    find_user,
     issue_token,
     revoke_tokens,
 )
 from models.backup import BackupError, backup_database, restore_database
 from models.bank_admin import forget_removal
+from models.conflict import committed
 from models.optimize import optimize_user
 from models.schema import upgrade_database
 from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
@@ -34,8 +37,9 @@ bank_cli = AppGroup("bank", help="Check, import and list question banks.")
 
 
 def _account(name: str) -> User:
-    """The account called ``name``, or a ClickException saying there is none."""
-    user = db.session.scalar(select(User).where(User.name == name))
+    """The account called ``name`` (as sign-in compares names), or a ClickException saying
+    there is none."""
+    user = find_user(db.session, name)
     if user is None:
         raise click.ClickException(f"There is no account '{name}'.")
     return user
@@ -149,10 +153,12 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(
-            db.session, name, password, admin=admin, **account_defaults(current_app.config)
+        user = committed(
+            db.session,
+            lambda: create_user(
+                db.session, name, password, admin=admin, **account_defaults(current_app.config)
+            ),
         )
-        db.session.commit()
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
@@ -161,10 +167,20 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
 
 @user_cli.command("token")
 @click.argument("name")
-def user_token(name: str) -> None:
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, MAX_TOKEN_DAYS),
+    default=None,
+    help="Let the token expire after this many days (default: it lasts until revoked).",
+)
+@click.option("--label", default="command line", show_default=True, help="What it is for.")
+def user_token(name: str, expires_days: int | None, label: str) -> None:
     """Print a new API token for NAME (shown once; only its hash is kept)."""
     user = _account(name)
-    token = issue_token(db.session, user)
+    try:
+        token = issue_token(db.session, user, name=label, days=expires_days)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"API token for '{user.name}'; send it as 'Authorization: Bearer TOKEN':")
     click.echo(token)

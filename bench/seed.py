@@ -61,6 +61,7 @@ from app import create_app  # noqa: E402
 from models import Bank, Question, User, db  # noqa: E402
 from models.store import import_bank  # noqa: E402
 from models.study import recount  # noqa: E402
+from models.user import name_key  # noqa: E402
 from srs import bank as schema  # noqa: E402
 from srs.scheduler import (  # noqa: E402
     LEARNING,
@@ -478,6 +479,7 @@ def _create_learners(session: Any, users: int, created: datetime) -> list[int]:
     rows = [
         {
             "name": f"learner{n}",
+            "name_key": name_key(f"learner{n}"),  # a bulk insert sets no ORM attribute events
             "password_hash": password_hash,
             "is_admin": False,
             "disabled": False,

@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from models.group import SiteSetting
 from models.types import now_utc
-from models.user import ApiToken, User
+from models.user import NAME_KEY_LENGTH, ApiToken, User, name_key
 
 __all__ = [
+    "LAST_USED_EVERY",
+    "MAX_TOKEN_DAYS",
     "MIN_PASSWORD",
     "AccountError",
     "account_defaults",
     "authenticate",
     "check_password",
+    "create_first_admin",
     "create_user",
     "failed_sign_in",
+    "find_user",
     "has_users",
     "issue_token",
+    "revoke_token",
     "revoke_tokens",
     "set_password",
     "user_for_token",
+    "user_tokens",
 ]
 
 MIN_PASSWORD = 8
@@ -58,6 +67,16 @@ def account_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def find_user(session: Session, name: str) -> User | None:
+    """The account whose name is ``name`` in its normal form (case, width and accents as
+    composed do not matter), disabled or not."""
+    return session.scalar(select(User).where(User.name_key == name_key(name)))
+
+
+def _name_taken(name: str) -> AccountError:
+    return AccountError(_l("The name '%(name)s' is taken.", name=name))
+
+
 def create_user(
     session: Session,
     name: str,
@@ -70,18 +89,44 @@ def create_user(
     """Add an account; the caller commits. ``timezone`` and ``locale`` are where it starts
     (see :func:`account_defaults`); the learner changes them in their settings.
 
+    Two requests may register one name at once: both find it free, and the database's
+    unique ``name_key`` refuses the second. The caller runs this under
+    ``models.conflict.committed``, whose second run finds the name taken.
+
     Raises:
         AccountError: the name is empty, too long or taken, or the password too short.
     """
     name = name.strip()
-    if not name or len(name) > 80:
+    key = name_key(name)
+    if not name or not key or len(name) > 80 or len(key) > NAME_KEY_LENGTH:
         raise AccountError(_l("The name must be 1 to 80 characters."))
-    taken = session.scalar(select(User.id).where(func.lower(User.name) == name.lower()))
-    if taken is not None:
-        raise AccountError(_l("The name '%(name)s' is taken.", name=name))
+    if find_user(session, name) is not None:
+        raise _name_taken(name)
     user = User(name=name, is_admin=admin, timezone=timezone, locale=locale)
     set_password(user, password)
     session.add(user)
+    session.flush()
+    return user
+
+
+# A row only the first run's transaction inserts: two first runs at once both find no
+# account, and the second breaks this key instead of making a second admin.
+SET_UP = "set_up"
+
+
+def create_first_admin(session: Session, name: str, password: str, **defaults: Any) -> User | None:
+    """The first account, an admin; ``None`` if an account exists already. Run under
+    ``models.conflict.committed``: the loser of two first runs at once finds the winner's.
+
+    ``defaults`` are :func:`account_defaults`.
+
+    Raises:
+        AccountError: as ``create_user``.
+    """
+    if has_users(session):
+        return None
+    user = create_user(session, name, password, admin=True, **defaults)
+    session.add(SiteSetting(key=SET_UP, value=True))
     session.flush()
     return user
 
@@ -90,10 +135,21 @@ def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)
+
+
 def authenticate(session: Session, name: str, password: str) -> User | None:
-    """The active account with this name and password, or ``None``."""
-    user = session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
-    if user is None or user.disabled or not check_password(user, password):
+    """The active account with this name and password, or ``None``.
+
+    The password is hashed whether or not the account exists or is enabled: an unknown
+    name answering at once would tell a guesser which names exist.
+    """
+    user = find_user(session, name)
+    known = user.password_hash if user is not None else _dummy_hash(PASSWORD_METHOD)
+    matches = check_password_hash(known, password)
+    if user is None or user.disabled or not matches:
         return None
     return user
 
@@ -101,41 +157,116 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 def failed_sign_in(session: Session, name: str) -> str:
     """A failed sign-in as the log names it: the account's own name when one matches, and
     never what was typed otherwise (a password typed into the name field must not be kept)."""
-    user = session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+    user = find_user(session, name)
     if user is None:
         return "an unknown name"
     return f"account {user.name!r}{' (disabled)' if user.disabled else ''}"
 
 
-def issue_token(session: Session, user: User) -> str:
-    """A new API token for ``user``; only its hash is stored, so it is shown once."""
-    row, token = ApiToken.issue(user)
+MAX_TOKEN_DAYS = 3650
+# The API's hot path reads a token on every request; it writes ``last_used_at`` only when
+# the stored time is older than this.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def issue_token(
+    session: Session,
+    user: User,
+    *,
+    name: str = "",
+    days: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A new API token for ``user``, lasting ``days`` (None: until revoked); only its hash
+    is stored, so it is shown once.
+
+    Raises:
+        AccountError: a name over 80 characters, or a lifetime outside 1 to 3650 days.
+    """
+    now = now or now_utc()
+    name = name.strip()
+    if len(name) > 80:
+        raise AccountError(_l("A token's name is at most 80 characters."))
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(_l("A token lasts 1 to %(max)d days.", max=MAX_TOKEN_DAYS))
+    expires_at = now + timedelta(days=days) if days is not None else None
+    row, token = ApiToken.issue(user, name, expires_at)
+    row.created_at = now
     session.add(row)
     session.flush()
     return token
 
 
 _TOKEN_USER = (
-    select(User)
+    select(User, ApiToken.id, ApiToken.last_used_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("digest"),
         ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")),
         User.disabled.is_(False),
     )
 )
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The enabled account a live token belongs to, read with the token in one query."""
-    return session.scalar(_TOKEN_USER, {"digest": ApiToken.digest(token)})
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The enabled account a live token belongs to, read with the token in one query.
+
+    ``last_used_at`` is written at most once a minute a token, in its own short
+    transaction: the request's own work is neither committed early nor held up by it.
+    """
+    now = now or now_utc()
+    row = session.execute(_TOKEN_USER, {"digest": ApiToken.digest(token), "now": now}).first()
+    if row is None:
+        return None
+    user, token_id, last_used = row
+    if last_used is None or last_used <= now - LAST_USED_EVERY:
+        with session.get_bind().begin() as connection:
+            # Conditional, so that requests racing past the check above write once.
+            connection.execute(
+                update(ApiToken)
+                .where(
+                    ApiToken.id == token_id,
+                    or_(
+                        ApiToken.last_used_at.is_(None),
+                        ApiToken.last_used_at <= now - LAST_USED_EVERY,
+                    ),
+                )
+                .values(last_used_at=now)
+            )
+    return user
+
+
+def user_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The tokens of ``user`` not revoked (expired ones too, marked so), newest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> bool:
+    """Revoke one token of ``user``; False if ``user`` has no such token."""
+    result = session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return result.rowcount == 1
 
 
 def revoke_tokens(session: Session, user: User) -> int:
     """Revoke every token of ``user``; returns how many."""
-    rows = session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).all()
-    for row in rows:
-        row.revoked_at = now_utc()
-    return len(rows)
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now_utc())
+    )
+    return result.rowcount

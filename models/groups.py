@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, exists, func, select
+from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.bank import Bank, Question, Section
@@ -24,6 +24,7 @@ from srs.study import study_day
 __all__ = [
     "Board",
     "GroupError",
+    "InviteUsedUpError",
     "MemberRow",
     "SectionRow",
     "SharedQuiz",
@@ -46,6 +47,15 @@ WEAK_MINIMUM = 5
 
 class GroupError(ValueError):
     """Something a group cannot do; the message says why."""
+
+
+class InviteUsedUpError(GroupError):
+    """The invite was used up, revoked or expired since it was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l("This invite is used up or no longer valid: ask the group for a new one.")
+        )
 
 
 def membership(session: Session, group_id: int, user_id: int) -> Membership | None:
@@ -120,14 +130,46 @@ def find_invite(session: Session, code: str, now: datetime) -> Invite | None:
     return invite if invite is not None and invite.usable(now) else None
 
 
+def _use_invite(session: Session, invite: Invite, now: datetime) -> bool:
+    """Count one use of ``invite`` if it has one left: one conditional UPDATE, so that of
+    requests redeeming its last use at once exactly one succeeds (the database serialises
+    writers to the row, and each checks the count the one before it left)."""
+    result = session.execute(
+        update(Invite)
+        .where(
+            Invite.id == invite.id,
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+            or_(Invite.max_uses.is_(None), Invite.uses < Invite.max_uses),
+        )
+        .values(uses=Invite.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(invite, ["uses"])
+    return result.rowcount == 1
+
+
 def join_group(session: Session, user: User, invite: Invite, now: datetime) -> Membership:
-    """Add ``user`` to the invite's group (once), and count the use."""
+    """Add ``user`` to the invite's group (once), and count the use.
+
+    Two joins of one learner at once may both get past the membership check; the second
+    then breaks the membership's primary key, and under ``models.conflict.committed`` its
+    second run finds the learner a member.
+
+    Raises:
+        InviteUsedUpError: the invite has no use left (or expired, or was revoked) by now.
+    """
     existing = membership(session, invite.group_id, user.id)
     if existing is not None:
         return existing
+    if not _use_invite(session, invite, now):
+        # A twin request of this learner may have taken the last use for them meanwhile.
+        existing = membership(session, invite.group_id, user.id)
+        if existing is not None:
+            return existing
+        raise InviteUsedUpError
     joined = Membership(group_id=invite.group_id, user_id=user.id, role=MEMBER, joined_at=now)
     session.add(joined)
-    invite.uses += 1
     group_banks = select(GroupBank.bank_id).where(GroupBank.group_id == invite.group_id)
     session.execute(
         delete(LeftBank).where(LeftBank.user_id == user.id, LeftBank.bank_id.in_(group_banks))

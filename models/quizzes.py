@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.bank import Question, Section
@@ -33,6 +33,9 @@ from srs.scheduler import Rating
 
 __all__ = [
     "GRACE",
+    "MAX_ANSWER_CHARS",
+    "MAX_SUBMISSION_CHARS",
+    "QuizAlreadySubmittedError",
     "QuizError",
     "QuizResult",
     "quiz_questions",
@@ -48,8 +51,19 @@ __all__ = [
 GRACE = timedelta(seconds=15)
 
 
+# What one answer and one submission may take, as JSON text: far above any answer a
+# question needs (a typed answer, a few choices, the order of a list), and far below what
+# would let a learner fill the disk with quiz answers.
+MAX_ANSWER_CHARS = 1000
+MAX_SUBMISSION_CHARS = 64 * 1024
+
+
 class QuizError(ValueError):
     """A quiz that cannot be started or submitted as asked; the message says why."""
+
+
+class QuizAlreadySubmittedError(QuizError):
+    """The quiz was submitted before (perhaps a moment ago, by a twin request)."""
 
 
 def share_key(bank_id: str, spec: QuizSpec) -> str:
@@ -95,6 +109,13 @@ def quiz_questions(session: Session, quiz: Quiz) -> list[tuple[QuizItem, schema.
     ]
 
 
+def _answer_length(response: Any) -> int:
+    """A typed answer's length as typed; any other answer's as JSON text."""
+    if isinstance(response, str):
+        return len(response)
+    return len(json.dumps(response, ensure_ascii=False))
+
+
 def submit_quiz(
     session: Session,
     quiz: Quiz,
@@ -104,11 +125,32 @@ def submit_quiz(
 ) -> Quiz:
     """Score every answer and the quiz. Answers after the time limit (and grace) are blank.
 
+    The quiz is marked submitted first, with one conditional UPDATE: of two submits of one
+    quiz at once (a double click, a resent form), the database lets exactly one through,
+    and the other stores nothing.
+
     Raises:
-        QuizError: the quiz was submitted already.
+        QuizError: an answer is longer than ``MAX_ANSWER_CHARS``, or the quiz was
+            submitted already.
     """
-    if quiz.submitted_at is not None:
-        raise QuizError(_l("This quiz was submitted already."))
+    for position, response in sorted(responses.items()):
+        if _answer_length(response) > MAX_ANSWER_CHARS:
+            raise QuizError(
+                _l(
+                    "The answer to question %(number)d is longer than %(max)d characters.",
+                    number=position + 1,
+                    max=MAX_ANSWER_CHARS,
+                )
+            )
+    claimed = session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz.id, Quiz.submitted_at.is_(None))
+        .values(submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(quiz)
+        raise QuizAlreadySubmittedError(_l("This quiz was submitted already."))
     late = quiz.deadline is not None and now > quiz.deadline + GRACE
     total = 0.0
     for position, (item, question) in enumerate(quiz_questions(session, quiz)):
@@ -181,6 +223,16 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
     Returns how many cards were put back.
     """
     if quiz.mistakes_studied or quiz.submitted_at is None:
+        return 0
+    # Conditional, as submitting is: of two requests at once, one puts the cards back.
+    claimed = session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz.id, Quiz.mistakes_studied.is_(False))
+        .values(mistakes_studied=True)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(quiz)
         return 0
     result = quiz_result(session, quiz)
     count = 0

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, update
+from sqlalchemy.orm import Mapped, mapped_column, object_session, validates
 
 from models.base import db
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import StudySettings
 
-__all__ = ["ApiToken", "LeftBank", "User"]
+__all__ = ["NAME_KEY_LENGTH", "ApiToken", "LeftBank", "User", "name_key"]
 
 _DEFAULTS = StudySettings()
+# Room for a name of 80 characters that case folding and NFKC lengthen ("ß" is "ss").
+NAME_KEY_LENGTH = 255
+
+
+def name_key(name: str) -> str:
+    """The form of a name that sign-in and uniqueness compare: NFKC with case folding, so
+    "Ärger" and "ärger", "STRASSE" and "Straße", "ＡＢＣ" and "abc" are one name."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
 
 
 class User(UserMixin, db.Model):
@@ -25,7 +34,11 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # as typed, for display
+    # Set with the name (below); the default only fills rows of the migration that added it.
+    name_key: Mapped[str] = mapped_column(
+        String(NAME_KEY_LENGTH), unique=True, index=True, server_default=""
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)
@@ -50,12 +63,27 @@ class User(UserMixin, db.Model):
     # signed in before (a new password, "sign out everywhere").
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        # The key follows the name wherever it is set, so no writer can forget it.
+        self.name_key = name_key(name)
+        return name
+
     def get_id(self) -> str:  # Flask-Login: what the session cookie holds
         return f"{self.id}.{self.session_version}"
 
     def end_sessions(self) -> None:
-        """Sign this account out of every browser; the caller commits."""
+        """Sign this account out of every browser and revoke its API tokens; the caller
+        commits. Whoever had the password or a session could have made a token, so a
+        recovery step that left tokens alive would recover nothing."""
         self.session_version += 1
+        session = object_session(self)
+        if session is not None and self.id is not None:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == self.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=now_utc())
+            )
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in
@@ -76,14 +104,18 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for the API; only its SHA-256 is kept."""
+    """A bearer token for the API; only its SHA-256 is kept. ``name`` says what it is for;
+    ``last_used_at`` is kept to the minute (see ``models.accounts.user_for_token``)."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     PREFIX = "wengu_"
@@ -93,10 +125,16 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User) -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: User, name: str = "", expires_at: datetime | None = None
+    ) -> tuple[ApiToken, str]:
         """A new token for ``user``: the row to add, and the token to show once."""
         token = cls.PREFIX + secrets.token_urlsafe(32)
-        return cls(user_id=user.id, token_hash=cls.digest(token)), token
+        row = cls(user_id=user.id, token_hash=cls.digest(token), name=name, expires_at=expires_at)
+        return row, token
+
+    def live(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 class LeftBank(db.Model):

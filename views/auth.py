@@ -30,11 +30,12 @@ from models.accounts import (
     AccountError,
     account_defaults,
     authenticate,
-    create_user,
+    create_first_admin,
     failed_sign_in,
     has_users,
     user_for_token,
 )
+from models.conflict import committed
 from models.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from models.types import MAX_ID
 from views.strings import N_
@@ -149,17 +150,21 @@ def setup() -> str | Response:
             )
             return render_template("auth/setup.html", form=form)
         try:
-            user = create_user(
+            user = committed(
                 db.session,
-                form.name.data,
-                form.password.data,
-                admin=True,
-                **account_defaults(current_app.config),
+                lambda: create_first_admin(
+                    db.session,
+                    form.name.data,
+                    form.password.data,
+                    **account_defaults(current_app.config),
+                ),
             )
         except AccountError as error:
+            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
+            if user is None:  # another first run finished while this one was sent
+                return redirect(url_for("auth.login"))
             forget_setup_code(Path(current_app.instance_path))
             log.info("setup: admin account %r created from %s", user.name, request.remote_addr)
             session.clear()

@@ -27,9 +27,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from extensions import limiter
 from models import Bank, Group, Invite, Membership, SiteSetting, User, db
 from models.accounts import AccountError, account_defaults, create_user
+from models.conflict import committed
 from models.group import OWNER
 from models.groups import (
     GroupError,
+    InviteUsedUpError,
     board,
     create_group,
     create_invite,
@@ -279,24 +281,35 @@ def join(code: str) -> str | Response:
     form = AccountForm()
     if current_user.is_authenticated:
         if FlaskForm().validate_on_submit():
-            join_group(db.session, current_user, found, now)
-            db.session.commit()
+            try:
+                committed(db.session, lambda: join_group(db.session, current_user, found, now))
+            except InviteUsedUpError as error:
+                db.session.rollback()
+                abort(409, description=str(error))
             flash(_("You joined %(name)s.", name=found.group.name), "success")
             return redirect(url_for("groups.show", group_id=found.group_id))
         return render_template("groups/join.html", invite=found, form=None)
     if form.validate_on_submit():
-        try:
+
+        def register_and_join() -> User:
             user = create_user(
                 db.session,
                 form.name.data,
                 form.password.data,
                 **account_defaults(current_app.config),
             )
+            join_group(db.session, user, found, now)
+            return user
+
+        try:
+            user = committed(db.session, register_and_join)
+        except InviteUsedUpError as error:
+            db.session.rollback()
+            abort(409, description=str(error))
         except AccountError as error:
+            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            join_group(db.session, user, found, now)
-            db.session.commit()
             log.info(
                 "account %r created with an invite to %r from %s",
                 user.name,
@@ -328,16 +341,19 @@ def register() -> str | Response:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = create_user(
+            user = committed(
                 db.session,
-                form.name.data,
-                form.password.data,
-                **account_defaults(current_app.config),
+                lambda: create_user(
+                    db.session,
+                    form.name.data,
+                    form.password.data,
+                    **account_defaults(current_app.config),
+                ),
             )
         except AccountError as error:
+            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
             log.info("account %r registered from %s", user.name, request.remote_addr)
             session.clear()
             login_user(user)

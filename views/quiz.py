@@ -18,9 +18,13 @@ from wtforms import HiddenField, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
+from extensions import limiter
 from models import Bank, Question, Quiz, Section, db
 from models.conflict import committed
 from models.quizzes import (
+    MAX_ANSWER_CHARS,
+    MAX_SUBMISSION_CHARS,
+    QuizAlreadySubmittedError,
     QuizError,
     quiz_questions,
     quiz_result,
@@ -36,6 +40,9 @@ from views.cards import markdown_for
 from views.i18n import TYPE_NAMES
 
 bp = Blueprint("quiz", __name__)
+
+# A learner hands in a quiz after minutes of answering; more than this is a script.
+SUBMIT_LIMIT = "10 per minute; 200 per day"
 
 
 class QuizForm(FlaskForm):
@@ -182,16 +189,29 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 "items": [(index, md(question.items[index])) for index in item.shuffle],
             }
         )
-    return render_template("quiz/take.html", bank=bank, quiz=quiz, screens=screens)
+    return render_template(
+        "quiz/take.html", bank=bank, quiz=quiz, screens=screens, max_answer=MAX_ANSWER_CHARS
+    )
 
 
 @bp.post("/quiz/<bank_id>/<int:quiz_id>")
+@limiter.limit(SUBMIT_LIMIT)
 @login_required
 def submit(bank_id: str, quiz_id: int) -> Response:
-    """Hand the quiz in: every answer is scored, blanks and all."""
+    """Hand the quiz in: every answer is scored, blanks and all. Submitting again (or twice
+    at once) changes nothing and leads to the same result."""
     quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the quiz and submit again."))
+    sent = len(request.form.get("answers") or "") + len(request.form.get("flags") or "")
+    if sent > MAX_SUBMISSION_CHARS:
+        abort(
+            400,
+            description=_(
+                "The answers are longer than %(max)d characters in all.",
+                max=MAX_SUBMISSION_CHARS,
+            ),
+        )
     try:
         raw = json.loads(request.form.get("answers") or "{}")
         flags = {int(i) for i in json.loads(request.form.get("flags") or "[]")}
@@ -200,8 +220,12 @@ def submit(bank_id: str, quiz_id: int) -> Response:
         abort(400, description=_("The answers could not be read."))
     try:
         submit_quiz(db.session, quiz, responses, flags, now_utc())
-    except QuizError as error:
+    except QuizAlreadySubmittedError as error:
+        db.session.rollback()
         flash(str(error), "info")
+    except QuizError as error:
+        db.session.rollback()
+        abort(400, description=str(error))
     else:
         db.session.commit()
     return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))

@@ -15,6 +15,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -36,11 +37,27 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from extensions import limiter
 from models import db
-from models.accounts import MIN_PASSWORD, AccountError, check_password, set_password
+from models.accounts import (
+    MAX_TOKEN_DAYS,
+    MIN_PASSWORD,
+    AccountError,
+    check_password,
+    issue_token,
+    revoke_token,
+    set_password,
+    user_tokens,
+)
 from models.optimize import optimize_user, training_reviews, use_default_parameters
 from models.study import recount, review_log
 from models.types import now_utc
@@ -116,6 +133,19 @@ class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("What the token is for"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("For example: phone app, backup script."),
+    )
+    days = IntegerField(
+        _l("Expires after (days)"),
+        validators=[Optional(), NumberRange(1, MAX_TOKEN_DAYS)],
+        description=_l("Empty: until you revoke it."),
+    )
+
+
 class ThemeForm(FlaskForm):
     theme = RadioField(
         _l("Theme"),
@@ -153,11 +183,20 @@ def _settings_form(**kwargs: object) -> SettingsForm:
     )
 
 
-def _page(form: SettingsForm, password_form: PasswordForm) -> str:
+def _page(
+    form: SettingsForm,
+    password_form: PasswordForm,
+    token_form: TokenForm | None = None,
+    new_token: str | None = None,
+) -> str:
     return render_template(
         "settings/settings.html",
         form=form,
         password_form=password_form,
+        token_form=token_form or TokenForm(prefix="token", formdata=None),
+        tokens=user_tokens(db.session, current_user),
+        new_token=new_token,
+        now=now_utc(),
         theme_form=ThemeForm(data={"theme": current_theme()}, formdata=None),
         min_password=MIN_PASSWORD,
         training_reviews=training_reviews(db.session, current_user),
@@ -226,6 +265,40 @@ def sign_out_everywhere() -> Response:
     logout_user()
     flash(_("You are signed out on every browser and device."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/settings/tokens")
+@login_required
+def create_token() -> tuple[str, int] | Response:
+    """Make an API token, shown on this page once (only its hash is kept)."""
+    form = TokenForm(prefix="token")
+    if form.validate_on_submit():
+        try:
+            token = issue_token(db.session, current_user, name=form.name.data, days=form.days.data)
+        except AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            page = _page(_settings_form(formdata=None), PasswordForm(prefix="pw", formdata=None),
+                         new_token=token)  # fmt: skip
+            response = make_response(page)
+            response.headers["Cache-Control"] = "no-store"  # the token is in the page
+            return response
+    page = _page(_settings_form(formdata=None), PasswordForm(prefix="pw", formdata=None), form)
+    return page, 400
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> Response:
+    """Revoke one of one's own API tokens: requests sending it are refused from now on."""
+    if not FlaskForm().validate_on_submit():
+        abort(400, description=_("The form expired; reload the page and try again."))
+    if not revoke_token(db.session, current_user, token_id, now_utc()):
+        abort(404, description=_("You have no such token."))
+    db.session.commit()
+    flash(_("The token is revoked."), "info")
+    return redirect(url_for("settings.settings", _anchor="tokens"))
 
 
 @bp.post("/settings/theme")

@@ -1,6 +1,6 @@
 """banks.hidden, and removed_banks: shipped banks an admin hid or removed
 
-Revision ID: 0010_bank_hidden
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01 22:30:00
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.types
 
 # revision identifiers, used by Alembic.
-revision = "0010_bank_hidden"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None

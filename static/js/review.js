@@ -82,7 +82,13 @@
 
   let queue = readQueue();
 
+  // Once signing out has begun, signout.js sends and deletes the stored queue: writing it
+  // back now would leave answers in the browser after sign-out.
+  let signingOut = false;
+  document.addEventListener("wengu:signing-out", () => { signingOut = true; });
+
   function saveQueue() {
+    if (signingOut) return;
     try {
       if (queue.length) window.localStorage.setItem(queueKey, JSON.stringify(queue));
       else window.localStorage.removeItem(queueKey);

@@ -140,3 +140,43 @@ def test_undo_offline_takes_back_an_answer_not_yet_sent(
     page.wait_for_selector('[data-review][data-queued="0"]')
     page.wait_for_selector(FRONT)
     assert logged(app) == [(first, 3)]
+
+
+def queue_keys(page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('wengu.answers.'))")
+
+
+def test_signing_out_sends_the_queued_answers_then_clears_the_queue(
+    app: Flask, context, page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    context.set_offline(True)
+    made = [(answer(page, rating), int(rating)) for rating in ("3", "1")]
+    assert page.locator("[data-sync]").inner_text() == "Offline, 2 answers waiting"
+    page.close()  # the queue stays in this browser's storage, unsent
+    context.set_offline(False)
+
+    other = context.new_page()  # a page without the review loop
+    other.goto(f"{live_server}/settings")
+    assert len(queue_keys(other)) == 1 and logged(app) == []
+    other.click("form.settings-form[data-sign-out] button[type=submit]")
+    other.wait_for_url(f"{live_server}/login")
+    assert queue_keys(other) == []
+    assert logged(app) == made
+
+
+def test_signing_out_clears_the_queue_even_when_it_cannot_be_sent(
+    app: Flask, page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    page.route("**/api/v1/review/*", lambda route: route.abort())  # the API is unreachable
+    answer(page, "3")
+    page.wait_for_function("() => document.querySelector('[data-sync]').textContent !== ''")
+    assert len(queue_keys(page)) == 1
+    page.set_viewport_size({"width": 1280, "height": 800})  # the header's sign-out shows
+    page.click("form.sign-out button[type=submit]")
+    page.wait_for_url(f"{live_server}/login")
+    assert queue_keys(page) == []
+    assert logged(app) == []

@@ -21,7 +21,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from models import Card, User, db
+from models import ApiToken, Card, User, db
+from models.accounts import issue_token
 from models.groups import create_group, create_invite, join_group
 from models.quizzes import start_quiz
 from models.store import import_bank
@@ -50,6 +51,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("auth.logout", "POST"): (302, 302, 302, 302),
     ("settings.sign_out_everywhere", "POST"): (302, 302, 302, 302),
     ("settings.set_theme", "POST"): (302, 302, 302, 302),
+    ("settings.create_token", "POST"): (302, 400, 400, 400),
+    ("settings.revoke", "POST"): (302, 302, 404, 404),  # bob's token: nobody else's to revoke
     ("review.today", "GET"): (302, 200, 200, 200),
     ("review.review", "GET"): (302, 200, 200, 200),
     ("banks.index", "GET"): (302, 200, 200, 200),
@@ -158,6 +161,8 @@ def _world(app: Flask, tmp_path: Path) -> World:
         card, _ = next_card(session, users["bob"], ["x"], now)
         assert isinstance(card, Card)
         quiz = start_quiz(session, users["bob"], "x", QuizSpec(seed=1, count=1), now)
+        issue_token(session, users["bob"], name="phone")
+        token_id = session.scalar(select(ApiToken.id))
         session.commit()
         values = {
             "bank_id": "x",
@@ -173,6 +178,7 @@ def _world(app: Flask, tmp_path: Path) -> World:
             "quiz_id": quiz.id,
             "filename": "css/wengu.css",
             "locale": "zh_Hans",
+            "token_id": token_id,
         }
     with app.test_request_context():
         from views.admin import _reset_token
@@ -460,7 +466,8 @@ def test_api_tokens_work_until_revoked(app: Flask, tmp_path: Path) -> None:
 
     assert [status(first), status(second), status(eves)] == [200, 200, 200]
     result = app.test_cli_runner().invoke(args=["user", "revoke-tokens", "bob"])
-    assert result.exit_code == 0 and result.output == "Revoked 2 API tokens of 'bob'.\n"
+    # The world's token of bob too.
+    assert result.exit_code == 0 and result.output == "Revoked 3 API tokens of 'bob'.\n"
     assert [status(first), status(second), status(eves)] == [401, 401, 200]
     assert status(_token(app, "bob")) == 200  # a new one works again
     assert status("not a token") == 401

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from models import User, db
+from models import User, accounts, db
 from models.first_run import CODE_FILE, setup_code
 from tests.support import PASSWORD, Auth, csrf_token, first_run_code, make_user
 
@@ -187,3 +187,25 @@ def test_session_cookie_is_http_only_and_same_site(
 ) -> None:
     cookie = auth.login().headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("name", ["nobody", "ann", "disabled", "ＮＯＢＯＤＹ", "Иван"])
+def test_the_password_is_hashed_whether_or_not_the_name_exists(
+    app: Flask, client: FlaskClient, learner: int, auth: Auth, monkeypatch, name: str
+) -> None:
+    with app.app_context():
+        make_user(app, "disabled")
+        db.session.get_one(User, 2).disabled = True
+        db.session.commit()
+    checked: list[str] = []
+
+    def check(password_hash: str, password: str) -> bool:
+        checked.append(password_hash)
+        return False
+
+    monkeypatch.setattr(accounts, "check_password_hash", check)
+    response = auth.login(name, "a wrong password")
+    assert "Wrong name or password." in response.get_data(as_text=True)
+    assert len(checked) == 1
+    # The same work as for a real account: a hash made with the method passwords use now.
+    assert checked[0].startswith(accounts.PASSWORD_METHOD + "$")

@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
-from models import Card, Quiz, Review, db
-from tests.support import csrf_token
+from models import Card, Quiz, QuizAnswer, Review, db
+from models.quizzes import MAX_ANSWER_CHARS, MAX_SUBMISSION_CHARS
+from tests.support import Auth, csrf_token, make_user
 
 BANK = """
 id: q
@@ -227,3 +228,64 @@ def test_quiz_history_on_stats_and_shared_scores_on_the_board(
     page = client.get(f"/groups/{group_id}").get_data(as_text=True)
     assert "Shared quizzes" in page
     assert "<li>ann <strong>100%</strong></li><li>bob <strong>0%</strong></li>" in page
+
+
+def stored_answers(app: Flask) -> list[object]:
+    with app.app_context():
+        rows = db.session.scalars(select(QuizAnswer.response).order_by(QuizAnswer.position))
+        result = list(rows)
+        db.session.remove()
+        return result
+
+
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [
+        ("x" * MAX_ANSWER_CHARS, True),
+        ("语" * MAX_ANSWER_CHARS, True),  # characters, not bytes or JSON escapes
+        ("x" * (MAX_ANSWER_CHARS + 1), False),
+        (list(range(300)), False),
+        ({"a": "x" * MAX_ANSWER_CHARS}, False),
+    ],
+)
+def test_each_answer_has_a_bound(
+    app: Flask, signed_in: FlaskClient, bank: None, answer: object, stored: bool
+) -> None:
+    quiz_id = start(signed_in)
+    response = submit(signed_in, quiz_id, {"0": answer})
+    if stored:
+        assert response.status_code == 302
+        assert stored_answers(app)[0] == answer
+    else:
+        assert response.status_code == 400
+        assert (
+            f"The answer to question 1 is longer than {MAX_ANSWER_CHARS} characters."
+            in response.get_data(as_text=True)
+        )
+        assert stored_answers(app) == []
+        assert submit(signed_in, quiz_id, {"0": "x"}).status_code == 302  # not spent
+
+
+@pytest.mark.parametrize("field", ["answers", "flags"])
+def test_a_submission_has_a_bound(
+    app: Flask, signed_in: FlaskClient, bank: None, field: str
+) -> None:
+    quiz_id = start(signed_in)
+    data = {"csrf_token": csrf_token(signed_in), "answers": "{}", "flags": "[]"}
+    data[field] = json.dumps({str(i): "x" * 100 for i in range(1000)})
+    response = signed_in.post(f"/quiz/q/{quiz_id}", data=data)
+    assert response.status_code == 400
+    assert f"longer than {MAX_SUBMISSION_CHARS} characters in all" in response.get_data(
+        as_text=True
+    )
+    assert stored_answers(app) == []
+
+
+def test_submitting_is_rate_limited(make_app, app_config: dict, bank: None) -> None:
+    limited = make_app({**app_config, "RATELIMIT_ENABLED": True})
+    make_user(limited, "ann")
+    client = limited.test_client()
+    Auth(client).login()
+    quiz_id = start(client)
+    statuses = [submit(client, quiz_id, {}).status_code for _ in range(11)]
+    assert statuses == [302] * 10 + [429]

@@ -1,0 +1,313 @@
+"""Check-then-act races on accounts, invites and quizzes, over HTTP against a live server.
+
+Each test makes several requests reach the same point at once: a barrier inside the app
+holds every request just after its check (the name is free, the invite has a use left,
+the quiz is not submitted yet) until all of them have made it, then lets them act. So the
+race happens on every run, not only when the timing is unlucky, and what the database
+lets through is what is tested: exactly one wins, the others are told why, nothing 500s.
+"""
+
+from __future__ import annotations
+
+import html
+import http.cookiejar
+import json
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+import models.groups
+import views.quiz
+from models import Invite, Membership, Quiz, QuizAnswer, Review, SiteSetting, User, accounts, db
+from models.groups import create_group, create_invite
+from tests.support import PASSWORD, make_user
+
+pytestmark = pytest.mark.slow
+
+RACERS = 6
+_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class Browser:
+    """One visitor with its own cookies, speaking plain HTTP to the live server."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def csrf(self, path: str) -> str:
+        status, page = self.request(path)
+        match = _CSRF.search(page)
+        assert match, f"no CSRF token in {path} ({status})"
+        return match.group(1)
+
+    def sign_in(self, name: str) -> None:
+        token = self.csrf("/login")
+        status, _ = self.request(
+            "/login", {"name": name, "password": PASSWORD, "csrf_token": token}
+        )
+        assert status == 302
+
+
+def hold_until_all_arrive(
+    monkeypatch: pytest.MonkeyPatch, target: object, name: str, parties: int = RACERS
+) -> None:
+    """Make the first ``parties`` calls of ``target.name`` wait, once each has its result,
+    until all of them have it: the moment every racer has checked and none has acted yet.
+    Later calls (a retry, the next page) pass straight through."""
+    barrier = threading.Barrier(parties, timeout=30)
+    original = getattr(target, name)
+    calls = Counter[str]()
+    lock = threading.Lock()
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        with lock:
+            calls["made"] += 1
+            held = calls["made"] <= parties
+        if held:
+            barrier.wait()
+        return result
+
+    monkeypatch.setattr(target, name, waiting)
+
+
+def at_once(calls: list[Callable[[], tuple[int, str]]]) -> list[tuple[int, str]]:
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
+
+
+def text(page: str) -> str:
+    return html.unescape(page)
+
+
+def count(app: Flask, model: type, *where: Any) -> int:
+    with app.app_context():
+        number = db.session.scalar(select(func.count()).select_from(model).where(*where))
+        db.session.remove()
+        return number or 0
+
+
+@pytest.fixture
+def racers(app: Flask, live_server: str) -> list[Browser]:
+    return [Browser(live_server) for _ in range(RACERS)]
+
+
+def _group_with_invite(app: Flask, max_uses: int | None) -> str:
+    owner = make_user(app, "owner")
+    with app.app_context():
+        user = db.session.get_one(User, owner)
+        group = create_group(db.session, user, "Readers", [])
+        invite = create_invite(
+            db.session, group, user, datetime.now(UTC), days=1, max_uses=max_uses
+        )
+        db.session.commit()
+        code = invite.code
+        db.session.remove()
+        return code
+
+
+def test_one_use_invite_redeemed_at_once_makes_one_account(
+    app: Flask, racers: list[Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = _group_with_invite(app, max_uses=1)
+    tokens = [browser.csrf(f"/join/{code}") for browser in racers]
+    hold_until_all_arrive(monkeypatch, accounts, "generate_password_hash")
+    replies = at_once([
+        lambda b=browser, t=token, n=number: b.request(f"/join/{code}", {
+            "name": f"racer{n}", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": t,
+        })
+        for number, (browser, token) in enumerate(zip(racers, tokens, strict=True))
+    ])  # fmt: skip
+    assert Counter(status for status, _ in replies) == {302: 1, 409: RACERS - 1}
+    for status, page in replies:
+        if status == 409:
+            assert "This invite is used up or no longer valid" in text(page)
+    assert count(app, User) == 2  # the owner and the one who joined
+    assert count(app, Membership) == 2
+    with app.app_context():
+        assert db.session.scalar(select(Invite.uses)) == 1
+
+
+def test_an_invite_with_uses_left_lets_everyone_in_at_once(
+    app: Flask, racers: list[Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = _group_with_invite(app, max_uses=RACERS - 2)
+    tokens = [browser.csrf(f"/join/{code}") for browser in racers]
+    hold_until_all_arrive(monkeypatch, accounts, "generate_password_hash")
+    replies = at_once([
+        lambda b=browser, t=token, n=number: b.request(f"/join/{code}", {
+            "name": f"racer{n}", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": t,
+        })
+        for number, (browser, token) in enumerate(zip(racers, tokens, strict=True))
+    ])  # fmt: skip
+    assert Counter(status for status, _ in replies) == {302: RACERS - 2, 409: 2}
+    with app.app_context():
+        assert db.session.scalar(select(Invite.uses)) == RACERS - 2
+    assert count(app, Membership) == RACERS - 1
+
+
+def test_one_name_registered_at_once_makes_one_account(
+    app: Flask, racers: list[Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_user(app, "admin", admin=True)
+    with app.app_context():
+        SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, True)
+        db.session.commit()
+        db.session.remove()
+    tokens = [browser.csrf("/register") for browser in racers]
+    hold_until_all_arrive(monkeypatch, accounts, "generate_password_hash")
+    # The same name as different people type it: one normal form.
+    spellings = ["Ärger", "ärger", "ÄRGER", "A\u0308rger", "ärger ", "Ａ\u0308rger"]
+    replies = at_once([
+        lambda b=browser, t=token, n=name: b.request("/register", {
+            "name": n, "password": PASSWORD, "confirm": PASSWORD, "csrf_token": t,
+        })
+        for browser, token, name in zip(racers, tokens, spellings, strict=True)
+    ])  # fmt: skip
+    assert Counter(status for status, _ in replies) == {302: 1, 200: RACERS - 1}
+    for status, page in replies:
+        if status == 200:
+            assert re.search(r"The name '[^']+' is taken\.", text(page))
+    assert count(app, User) == 2
+
+
+def test_first_run_setup_twice_at_once_makes_one_admin(
+    app: Flask, racers: list[Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = [browser.csrf("/setup") for browser in racers]
+    hold_until_all_arrive(monkeypatch, accounts, "generate_password_hash")
+    replies = at_once([
+        lambda b=browser, t=token, n=number: b.request("/setup", {
+            "name": f"admin{n}", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": t,
+        })
+        for number, (browser, token) in enumerate(zip(racers, tokens, strict=True))
+    ])  # fmt: skip
+    assert [status for status, _ in replies] == [302] * RACERS
+    assert count(app, User) == 1 and count(app, User, User.is_admin.is_(True)) == 1
+    # Only the winner is signed in; the others were sent to the sign-in page.
+    signed_in = [b for b in racers if b.request("/settings")[0] == 200]
+    assert len(signed_in) == 1
+
+
+def test_one_learner_joining_twice_at_once_joins_once(
+    app: Flask, live_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = _group_with_invite(app, max_uses=None)
+    make_user(app, "ann")
+    tabs = [Browser(live_server) for _ in range(3)]
+    for tab in tabs:
+        tab.sign_in("ann")
+    tokens = [tab.csrf(f"/join/{code}") for tab in tabs]
+    hold_until_all_arrive(monkeypatch, models.groups, "membership", parties=len(tabs))
+    replies = at_once([
+        lambda b=tab, t=token: b.request(f"/join/{code}", {"csrf_token": t})
+        for tab, token in zip(tabs, tokens, strict=True)
+    ])  # fmt: skip
+    assert [status for status, _ in replies] == [302] * len(tabs)
+    assert count(app, Membership) == 2
+    with app.app_context():
+        assert db.session.scalar(select(Invite.uses)) == 1
+
+
+QUIZ_BANK = """
+id: q
+title: Quiz bank
+questions:
+  - {id: c1, type: choice, prompt: pick, choices: [a, b, c], correct: 1}
+  - {id: y1, type: typing, prompt: type, answer: runc}
+"""
+
+
+def test_a_quiz_submitted_at_once_is_stored_once(
+    app: Flask,
+    runner: FlaskCliRunner,
+    write_bank,
+    live_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner.invoke(args=["bank", "import", str(write_bank("q", {"bank.yaml": QUIZ_BANK}))])
+    make_user(app, "ann")
+    tabs = [Browser(live_server) for _ in range(3)]
+    for tab in tabs:
+        tab.sign_in("ann")
+    status, _ = tabs[0].request("/quiz/q", {"csrf_token": tabs[0].csrf("/quiz/q"), "count": "2"})
+    assert status == 302
+    with app.app_context():
+        quiz = db.session.scalars(select(Quiz)).one()
+        quiz_id, keys = quiz.id, [key for key, _, _ in quiz.items]
+        db.session.remove()
+    right = {"c1": [1], "y1": "runc"}
+    answers = json.dumps({str(i): right[key] for i, key in enumerate(keys)})
+    tokens = [tab.csrf(f"/quiz/q/{quiz_id}") for tab in tabs]
+    hold_until_all_arrive(monkeypatch, views.quiz, "_own_quiz", parties=len(tabs))
+    replies = at_once([
+        lambda b=tab, t=token: b.request(f"/quiz/q/{quiz_id}", {
+            "csrf_token": t, "answers": answers, "flags": "[]",
+        })
+        for tab, token in zip(tabs, tokens, strict=True)
+    ])  # fmt: skip
+    assert [status for status, _ in replies] == [302] * len(tabs)
+    assert count(app, QuizAnswer) == 2
+    with app.app_context():
+        assert db.session.get_one(Quiz, quiz_id).score == 1.0
+    # Each tab sees the one result.
+    for tab in tabs:
+        status, page = tab.request(f"/quiz/q/{quiz_id}/result")
+        assert status == 200 and "data-score>100%<" in page
+
+
+def test_studying_a_quizs_mistakes_at_once_puts_them_back_once(
+    app: Flask,
+    runner: FlaskCliRunner,
+    write_bank,
+    live_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner.invoke(args=["bank", "import", str(write_bank("q", {"bank.yaml": QUIZ_BANK}))])
+    make_user(app, "ann")
+    tabs = [Browser(live_server) for _ in range(3)]
+    for tab in tabs:
+        tab.sign_in("ann")
+    tabs[0].request("/quiz/q", {"csrf_token": tabs[0].csrf("/quiz/q"), "count": "2"})
+    with app.app_context():
+        quiz_id = db.session.scalars(select(Quiz.id)).one()
+        db.session.remove()
+    tabs[0].request(f"/quiz/q/{quiz_id}", {
+        "csrf_token": tabs[0].csrf(f"/quiz/q/{quiz_id}"), "answers": "{}", "flags": "[]",
+    })  # fmt: skip
+    tokens = [tab.csrf(f"/quiz/q/{quiz_id}/result") for tab in tabs]
+    hold_until_all_arrive(monkeypatch, views.quiz, "_own_quiz", parties=len(tabs))
+    replies = at_once([
+        lambda b=tab, t=token: b.request(f"/quiz/q/{quiz_id}/study", {"csrf_token": t})
+        for tab, token in zip(tabs, tokens, strict=True)
+    ])  # fmt: skip
+    assert [status for status, _ in replies] == [302] * len(tabs)
+    assert count(app, Review) == 2  # the two missed cards, answered Again once each
