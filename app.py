@@ -18,6 +18,8 @@ from werkzeug.routing import IntegerConverter
 from config import settings_from_env
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
+from models.counters import SCHEME as COUNTER_SCHEME
+from models.counters import masked_url, redis_problem
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
 from models.types import MAX_ID
@@ -60,6 +62,28 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
+def _rate_limit_storage(app: Flask) -> None:
+    """Point the ``wengu://`` rate-limit storage at this app's database and Redis, and warn
+    at start when Redis is configured but cannot be used."""
+    redis_url = app.config.get("WENGU_REDIS_URL")
+    if redis_url:
+        problem = redis_problem(redis_url)
+        if problem:
+            log.warning(
+                "WENGU_REDIS_URL %s cannot be used: %s. Rate limits are counted in the database "
+                "until it answers, and /healthz reports 503.",
+                masked_url(redis_url),
+                problem,
+            )
+    if app.config.get("RATELIMIT_STORAGE_URI") == f"{COUNTER_SCHEME}://":
+        with app.app_context():
+            # The engine's URL: Flask-SQLAlchemy resolves a relative SQLite path.
+            database_url = db.engine.url.render_as_string(hide_password=False)
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"database_url": database_url, "redis_url": redis_url}
+        )
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of Wengu.
 
@@ -88,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)
+    _rate_limit_storage(app)
     limiter.init_app(app)
     compress.init_app(app)
     from views.i18n import select_locale, select_timezone

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -23,6 +30,7 @@ __all__ = [
     "csrf_token",
     "dump",
     "make_user",
+    "redis_server",
     "require",
 ]
 
@@ -100,3 +108,39 @@ def browser_sign_in(page: object, base: str, name: str = "ann") -> None:
     page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on (free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of its own on a free port of 127.0.0.1, keeping nothing on disk;
+    yields its URL. Skips (or fails where all is required) without redis-server."""
+    server = shutil.which("redis-server")
+    require(server is not None, "no redis-server (apt-get install redis-server)")
+    assert server is not None
+    port = closed_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
