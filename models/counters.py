@@ -84,11 +84,32 @@ _INCREMENT = text(
 )
 
 
+_ENGINES: dict[tuple[int, str], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _engine(database_url: str) -> Engine:
+    """One pool a process and database, made again after a fork (gunicorn's workers), and
+    shared by every app the process makes, so that none is left to close."""
+    with _ENGINES_LOCK:
+        key = (os.getpid(), database_url)
+        if key not in _ENGINES:
+            url = make_url(database_url)
+            options: dict[str, Any] = {"pool_pre_ping": True}
+            if url.get_backend_name() == "sqlite":
+                options["connect_args"] = {"timeout": 10}
+            else:
+                options.update(pool_size=2, max_overflow=4)
+            _ENGINES[key] = create_engine(url, **options)
+        return _ENGINES[key]
+
+
 class DatabaseStorage(Storage):
     """Fixed-window counters in the ``rate_counts`` table of the app's database.
 
-    Each process opens its own small pool (made again after a fork), apart from the
-    request's session: a count is committed at once, whatever the request then does.
+    Counts go through a small pool of their own (see :func:`_engine`), apart from the
+    request's session: a count is committed at once, whatever the request then does, and
+    never waits on a write the request's own transaction holds.
     """
 
     STORAGE_SCHEME = None  # made by SharedStorage, never from a URI of its own
@@ -96,10 +117,7 @@ class DatabaseStorage(Storage):
     def __init__(self, database_url: str, **options: Any) -> None:
         super().__init__(None, **options)
         self.database_url = database_url
-        self._engine: Engine | None = None
-        self._pid = 0
         self._counts = 0
-        self._lock = threading.Lock()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -107,17 +125,7 @@ class DatabaseStorage(Storage):
 
     @property
     def engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None or self._pid != os.getpid():
-                url = make_url(self.database_url)
-                options: dict[str, Any] = {"pool_pre_ping": True}
-                if url.get_backend_name() == "sqlite":
-                    options["connect_args"] = {"timeout": 10}
-                else:
-                    options.update(pool_size=2, max_overflow=4)
-                self._engine = create_engine(url, **options)
-                self._pid = os.getpid()
-            return self._engine
+        return _engine(self.database_url)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()

@@ -141,7 +141,6 @@ def test_database_counters_keep_a_window(app: Flask, monkeypatch: pytest.MonkeyP
     assert storage.incr("k", 60, amount=2) == 2 and storage.get_expiry("k") == 1_000_120.0
     storage.clear("k")
     assert storage.get("k") == 0 and storage.check()
-    storage.engine.dispose()
 
 
 def test_database_counters_count_every_hit_at_once(app: Flask) -> None:
@@ -161,8 +160,6 @@ def test_database_counters_count_every_hit_at_once(app: Flask) -> None:
         thread.join()
     assert sorted(seen) == list(range(1, 101))  # each count handed out once
     assert storages[0].get("together") == 100
-    for storage in storages:
-        storage.engine.dispose()
 
 
 # -- Redis -----------------------------------------------------------------------------------
