@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -26,16 +27,24 @@ __all__ = [
     "REQUIRE_ALL",
     "TEST_DATABASE_URL",
     "Auth",
+    "TracebackCollector",
     "browser_sign_in",
     "csrf_token",
     "dump",
     "make_user",
     "redis_server",
     "require",
+    "server_errors",
+    "watch_server_log",
 ]
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+# What a server's log shows for a request that failed inside: a traceback (Flask's
+# "unexpected error", gunicorn's "Error handling request"), or a 500 in the access log.
+_SERVER_ERROR = re.compile(r'Traceback \(most recent call last\)|HTTP/[0-9.]+" 500 ')
+# The logs of servers started by the running test, read when it ends.
+WATCHED_LOGS: list[Path] = []
 
 
 def csrf_token(client: FlaskClient) -> str:
@@ -144,3 +153,32 @@ def redis_server(folder: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def watch_server_log(path: Path) -> None:
+    """Have the suite fail the running test if the server writing ``path`` logs a traceback
+    or answers a 500 (tests that provoke one on purpose are marked ``server_errors``)."""
+    WATCHED_LOGS.append(path)
+
+
+def server_errors(log: str) -> list[str]:
+    """The lines of a server log that show a request failing inside the server, each with
+    the line after it (the first of a traceback's frames, or the next request)."""
+    lines = log.splitlines()
+    return [
+        "\n".join(lines[number : number + 2])
+        for number, line in enumerate(lines)
+        if _SERVER_ERROR.search(line)
+    ]
+
+
+class TracebackCollector(logging.Handler):
+    """Keeps the records logged with a traceback, from any thread (a live server's too)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info or record.levelno >= logging.CRITICAL:
+            self.seen.append(f"{record.name}: {record.getMessage()}")

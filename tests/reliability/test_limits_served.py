@@ -123,6 +123,10 @@ def test_limits_hold_across_two_workers(app: Flask, tmp_path: Path, store: str) 
         ]
         assert joins == [302] * 12
 
+        # The counts held although both workers answered (each has its own memory).
+        workers = set(re.findall(r'"POST /login HTTP/1.1" \d+ \S+ worker=<(\d+)>', server.log()))
+        assert len(workers) == 2, workers
+
         health = Visitor(port, "127.0.8.1").request("GET", "/healthz")
         assert health[0] == 200
         assert json.loads(health[1])["redis"] == ("ok" if store == "redis" else "not configured")
