@@ -12,6 +12,7 @@ still hold across workers and sign-in keeps working.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -69,7 +70,7 @@ def masked_url(url: str) -> str:
     """``url`` with its password hidden, for the log."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except Exception:  # whatever make_url refuses: the log must not print the password
         return "<unreadable URL>"
 
 
@@ -82,6 +83,14 @@ _INCREMENT = text(
     "ELSE rate_counts.expires_at END "
     "RETURNING hits"
 )
+
+
+def _counter(key: str) -> str:
+    """The row name of a limit's key: the key itself when short and plain, else a hash,
+    since keys hold what a client sent (an ``X-Forwarded-For`` of any length, NUL bytes)."""
+    if len(key) <= 200 and key.isascii() and key.isprintable():
+        return key
+    return "sha256/" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _ENGINES: dict[tuple[int, str], Engine] = {}
@@ -108,8 +117,7 @@ class DatabaseStorage(Storage):
     """Fixed-window counters in the ``rate_counts`` table of the app's database.
 
     Counts go through a small pool of their own (see :func:`_engine`), apart from the
-    request's session: a count is committed at once, whatever the request then does, and
-    never waits on a write the request's own transaction holds.
+    request's session: a count is committed at once, whatever the request then does.
     """
 
     STORAGE_SCHEME = None  # made by SharedStorage, never from a URI of its own
@@ -132,7 +140,7 @@ class DatabaseStorage(Storage):
         with self.engine.begin() as connection:
             hits = connection.execute(
                 _INCREMENT,
-                {"counter": key, "amount": amount, "now": now, "expires": now + expiry},
+                {"counter": _counter(key), "amount": amount, "now": now, "expires": now + expiry},
             ).scalar_one()
             self._counts += 1
             if self._counts % SWEEP_EVERY == 0:
@@ -145,7 +153,7 @@ class DatabaseStorage(Storage):
         with self.engine.connect() as connection:
             hits = connection.execute(
                 text("SELECT hits FROM rate_counts WHERE counter = :counter AND expires_at > :now"),
-                {"counter": key, "now": time.time()},
+                {"counter": _counter(key), "now": time.time()},
             ).scalar()
         return int(hits or 0)
 
@@ -154,7 +162,7 @@ class DatabaseStorage(Storage):
         with self.engine.connect() as connection:
             expires = connection.execute(
                 text("SELECT expires_at FROM rate_counts WHERE counter = :counter"),
-                {"counter": key},
+                {"counter": _counter(key)},
             ).scalar()
         return float(expires) if expires is not None and expires > now else now
 
@@ -173,7 +181,7 @@ class DatabaseStorage(Storage):
     def clear(self, key: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(
-                text("DELETE FROM rate_counts WHERE counter = :counter"), {"counter": key}
+                text("DELETE FROM rate_counts WHERE counter = :counter"), {"counter": _counter(key)}
             )
 
 

@@ -64,6 +64,21 @@ def test_one_account_is_limited_across_addresses(limited: Flask) -> None:
     assert sign_in(limited.test_client(), "bob", PASSWORD, "127.0.1.1") == 302
 
 
+def test_any_forwarded_address_is_counted(make_app, app_config: dict[str, object]) -> None:
+    # What a client forges in X-Forwarded-For becomes the address: any length, NUL bytes.
+    app = make_app({**app_config, "RATELIMIT_ENABLED": True, "WENGU_PROXY_FIX": True})
+    make_user(app, "ann")
+    for forged in ("x" * 5000, "\x00", "ünï\u202e", "127.0.0.1\x00" * 40):
+        client = app.test_client()
+        token = csrf_token(client)
+        data = {"name": f"n{len(forged)}", "password": WRONG, "csrf_token": token}
+        headers = {"X-Forwarded-For": forged}
+        statuses = [
+            client.post("/login", data=data, headers=headers).status_code for _ in range(11)
+        ]
+        assert statuses == [200] * 10 + [429], forged[:20]
+
+
 def test_two_workers_count_together_in_the_database(
     make_app, app_config: dict[str, object]
 ) -> None:
