@@ -180,5 +180,7 @@ class TracebackCollector(logging.Handler):
         self.seen: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info or record.levelno >= logging.CRITICAL:
-            self.seen.append(f"{record.name}: {record.getMessage()}")
+        message = record.getMessage()
+        # Werkzeug's server writes the traceback into the message ("Error on request").
+        if record.exc_info or record.levelno >= logging.CRITICAL or _SERVER_ERROR.search(message):
+            self.seen.append(f"{record.name}: {message.splitlines()[0] if message else ''}")

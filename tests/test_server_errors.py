@@ -41,6 +41,7 @@ def test_records_with_a_traceback_are_collected_and_others_not() -> None:
     logger.addHandler(collector)
     try:
         logger.error("a plain error line, no traceback")
+        logger.error("Error on request:\nTraceback (most recent call last):\n  File ...")
         logger.warning("a warning")
         try:
             raise ValueError("boom")
@@ -48,4 +49,7 @@ def test_records_with_a_traceback_are_collected_and_others_not() -> None:
             logger.exception("unexpected error")
     finally:
         logger.removeHandler(collector)
-    assert collector.seen == ["wengu.test_server_errors: unexpected error"]
+    assert collector.seen == [
+        "wengu.test_server_errors: Error on request:",
+        "wengu.test_server_errors: unexpected error",
+    ]
