@@ -21,6 +21,8 @@ from config import SettingError, check_settings, proxy_fix_exposure, settings_fr
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.accounts import has_users
+from models.counters import SCHEME as COUNTER_SCHEME
+from models.counters import masked_url, redis_problem
 from models.first_run import setup_code, setup_link
 from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
@@ -111,6 +113,28 @@ def first_run_link(app: Flask) -> str | None:
     return setup_link(f"http://{host}:{app.config['WENGU_PORT']}", code)
 
 
+def _rate_limit_storage(app: Flask) -> None:
+    """Point the ``wengu://`` rate-limit storage at this app's database and Redis, and warn
+    at start when Redis is configured but cannot be used."""
+    redis_url = app.config.get("WENGU_REDIS_URL")
+    if redis_url:
+        problem = redis_problem(redis_url)
+        if problem:
+            log.warning(
+                "WENGU_REDIS_URL %s cannot be used: %s. Rate limits are counted in the database "
+                "until it answers, and /healthz reports 503.",
+                masked_url(redis_url),
+                problem,
+            )
+    if app.config.get("RATELIMIT_STORAGE_URI") == f"{COUNTER_SCHEME}://":
+        with app.app_context():
+            # The engine's URL: Flask-SQLAlchemy resolves a relative SQLite path.
+            database_url = db.engine.url.render_as_string(hide_password=False)
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"database_url": database_url, "redis_url": redis_url}
+        )
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of Wengu.
 
@@ -143,6 +167,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)
+    _rate_limit_storage(app)
     limiter.init_app(app)
     compress.init_app(app)
     from views.i18n import select_locale, select_timezone

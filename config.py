@@ -95,7 +95,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "WENGU_HOST": env.get("WENGU_HOST") or "127.0.0.1",
         "WENGU_PORT": int(env.get("WENGU_PORT") or 5000),
         "WENGU_REDIS_URL": env.get("WENGU_REDIS_URL") or None,
-        "RATELIMIT_STORAGE_URI": env.get("WENGU_REDIS_URL") or "memory://",
+        # Every worker and host counts together: in Redis when WENGU_REDIS_URL is set, in
+        # the database otherwise and while Redis does not answer (models/counters.py).
+        "RATELIMIT_STORAGE_URI": "wengu://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": int(env.get("WENGU_MAX_UPLOAD_BYTES") or 20 * 1024 * 1024),
         "SESSION_COOKIE_SECURE": _flag(env.get("WENGU_SECURE_COOKIES"), False),

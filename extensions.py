@@ -17,8 +17,8 @@ csrf = CSRFProtect()
 # Brotli or gzip for pages, JSON, CSS, JavaScript and SVG: a card's JSON shrinks to a third.
 compress = Compress()
 migrate = Migrate(compare_type=True, render_as_batch=True)
-# Storage comes from RATELIMIT_STORAGE_URI: Redis when WENGU_REDIS_URL is set, so that
-# every process and host counts together; memory otherwise (one process).
+# Storage comes from RATELIMIT_STORAGE_URI, ``wengu://`` (models/counters.py): Redis when
+# WENGU_REDIS_URL is set, the database otherwise, so that every process and host counts together.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

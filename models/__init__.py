@@ -3,6 +3,7 @@
 from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.base import db
 from models.card import BankProgress, Card, Review
+from models.counters import RateCount
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
 from models.stats import ReviewDay, ReviewDayMark
@@ -22,6 +23,7 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizAnswer",
+    "RateCount",
     "RemovedBank",
     "Review",
     "ReviewDay",

@@ -7,6 +7,7 @@ per run and emptied before each test.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -20,9 +21,41 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from models import accounts, db
 from tests.browser import browser, live_server  # noqa: F401 (fixtures, registered once here)
-from tests.support import TEST_DATABASE_URL, Auth, make_user
+from tests.support import (
+    TEST_DATABASE_URL,
+    WATCHED_LOGS,
+    Auth,
+    TracebackCollector,
+    make_user,
+    server_errors,
+)
 
 BankWriter = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test during which a server logged a traceback or answered a 500: in-process
+    apps through the logging handler, servers in processes of their own through the logs
+    they registered (``tests.support.watch_server_log``). A test that provokes a server
+    error on purpose says so with ``@pytest.mark.server_errors``."""
+    handler = TracebackCollector()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    WATCHED_LOGS.clear()
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        found = list(handler.seen)
+        for path in WATCHED_LOGS:
+            if path.exists():
+                found += [
+                    f"{path}: {line}" for line in server_errors(path.read_text(errors="replace"))
+                ]
+        WATCHED_LOGS.clear()
+    if found and request.node.get_closest_marker("server_errors") is None:
+        pytest.fail("the server logged an error:\n" + "\n".join(found[:10]), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,16 +28,25 @@ __all__ = [
     "REQUIRE_ALL",
     "TEST_DATABASE_URL",
     "Auth",
+    "TracebackCollector",
     "browser_sign_in",
     "csrf_token",
     "dump",
     "first_run_code",
     "make_user",
+    "redis_server",
     "require",
+    "server_errors",
+    "watch_server_log",
 ]
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+# What a server's log shows for a request that failed inside: a traceback (Flask's
+# "unexpected error", gunicorn's "Error handling request"), or a 500 in the access log.
+_SERVER_ERROR = re.compile(r'Traceback \(most recent call last\)|HTTP/[0-9.]+" 500 ')
+# The logs of servers started by the running test, read when it ends.
+WATCHED_LOGS: list[Path] = []
 
 
 def csrf_token(client: FlaskClient) -> str:
@@ -108,3 +124,70 @@ def browser_sign_in(page: object, base: str, name: str = "ann") -> None:
     page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on (free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of its own on a free port of 127.0.0.1, keeping nothing on disk;
+    yields its URL. Skips (or fails where all is required) without redis-server."""
+    server = shutil.which("redis-server")
+    require(server is not None, "no redis-server (apt-get install redis-server)")
+    assert server is not None
+    port = closed_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def watch_server_log(path: Path) -> None:
+    """Have the suite fail the running test if the server writing ``path`` logs a traceback
+    or answers a 500 (tests that provoke one on purpose are marked ``server_errors``)."""
+    WATCHED_LOGS.append(path)
+
+
+def server_errors(log: str) -> list[str]:
+    """The lines of a server log that show a request failing inside the server, each with
+    the line after it (the first of a traceback's frames, or the next request)."""
+    lines = log.splitlines()
+    return [
+        "\n".join(lines[number : number + 2])
+        for number, line in enumerate(lines)
+        if _SERVER_ERROR.search(line)
+    ]
+
+
+class TracebackCollector(logging.Handler):
+    """Keeps the records logged with a traceback, from any thread (a live server's too)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        # Werkzeug's server writes the traceback into the message ("Error on request").
+        if record.exc_info or record.levelno >= logging.CRITICAL or _SERVER_ERROR.search(message):
+            self.seen.append(f"{record.name}: {message.splitlines()[0] if message else ''}")

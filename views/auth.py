@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -38,6 +40,7 @@ from models.accounts import (
 from models.conflict import committed
 from models.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from models.types import MAX_ID
+from models.user import name_key
 from views.strings import N_
 
 bp = Blueprint("auth", __name__)
@@ -124,8 +127,29 @@ def safe_next(target: str | None) -> str:
     return url_for("review.today")
 
 
-# Guessing passwords is slow: a few tries a minute from one address.
+# Guessing passwords is slow: a few wrong passwords a minute from one address, and as many
+# against one account from all addresses together. Only failures count, so a class signing
+# in from one school network is never stopped. The per-account limit ends within the hour, so
+# someone who guesses on purpose locks the owner out for an hour at most.
 SIGN_IN_LIMIT = "10 per minute; 100 per day"
+ACCOUNT_LIMIT = "10 per minute; 50 per hour"
+
+
+def sign_in_failed(response: Response) -> bool:
+    """Whether the request checked a password and it was wrong (see :func:`wrong_password`)."""
+    return bool(g.get("wrong_password"))
+
+
+def wrong_password() -> None:
+    """Count this request against the sign-in limits."""
+    g.wrong_password = True
+
+
+def account_tried() -> str:
+    """The rate-limit key of the account a sign-in names: its normal form, hashed so that
+    any name, however long or odd, makes a short key and no name is stored."""
+    name = name_key(request.form.get("name", ""))
+    return "account/" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -175,7 +199,8 @@ def setup() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=account_tried, deduct_when=sign_in_failed)
 def login() -> str | Response:
     """Sign in with name and password."""
     if current_user.is_authenticated:
@@ -189,6 +214,7 @@ def login() -> str | Response:
                 failed_sign_in(db.session, form.name.data),
                 request.remote_addr,
             )
+            wrong_password()
             form.password.errors.append(_("Wrong name or password."))
         else:
             target = safe_next(request.args.get("next"))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from models import db
+from models.counters import redis_problem
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger("wengu.errors")
@@ -66,13 +67,19 @@ def security_headers(response: Response) -> Response:
 
 @bp.get("/healthz")
 def health() -> tuple[Response, int]:
-    """For load balancers and container health checks: the app answers and reaches its database."""
+    """For load balancers and container health checks: the app answers, and reaches its
+    database and (when configured) Redis; 503 when a configured dependency is down."""
+    checks = {"database": "ok", "redis": "not configured"}
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="database unreachable"), 503
-    return jsonify(status="ok"), 200
+        checks["database"] = "unreachable"
+    redis_url = current_app.config.get("WENGU_REDIS_URL")
+    if redis_url:
+        checks["redis"] = "ok" if redis_problem(redis_url) is None else "unreachable"
+    healthy = checks["database"] == "ok" and checks["redis"] in {"ok", "not configured"}
+    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
 
 
 # The page's heading per status, and what to say when a view gave no description of its own

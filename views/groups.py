@@ -43,7 +43,22 @@ from models.groups import (
     set_group_banks,
 )
 from models.types import now_utc
-from views.auth import SIGN_IN_LIMIT, AccountForm
+from views.auth import AccountForm
+
+# Joining is not guessing a password: a class joins from one school network within a minute.
+# Asking for invite codes that do not exist is guessing, and only that counts tightly; making
+# accounts from one address (by invite or open registration) has a larger limit of its own.
+CODE_GUESS_LIMIT = "10 per minute; 100 per day"
+NEW_ACCOUNT_LIMIT = "60 per hour; 300 per day"
+
+
+def no_such_invite(response: Response) -> bool:
+    """Whether the request named an invite code that does not exist (or no longer works)."""
+    return response.status_code == 404
+
+
+# One count for both pages that make accounts.
+new_accounts = limiter.shared_limit(NEW_ACCOUNT_LIMIT, scope="new-account", methods=["POST"])
 
 bp = Blueprint("groups", __name__)
 log = logging.getLogger("wengu.groups")
@@ -271,7 +286,8 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(CODE_GUESS_LIMIT, deduct_when=no_such_invite)
+@new_accounts
 def join(code: str) -> str | Response:
     """Join a group with an invite: signed in, one click; otherwise make an account here."""
     now = now_utc()
@@ -331,7 +347,7 @@ def join(code: str) -> str | Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@new_accounts
 def register() -> str | Response:
     """Make an account without an invite, when the admin has opened registration."""
     if not SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False):

@@ -64,7 +64,7 @@ from models.types import now_utc
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import format_steps, parse_steps
-from views.auth import SIGN_IN_LIMIT, keep_signed_in
+from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
 from views.i18n import LANGUAGES
 
 bp = Blueprint("settings", __name__)
@@ -232,12 +232,13 @@ def settings() -> str | Response:
 
 @bp.post("/settings/password")
 @login_required
-@limiter.limit(SIGN_IN_LIMIT)
+@limiter.limit(SIGN_IN_LIMIT, deduct_when=sign_in_failed)
 def change_password() -> str | Response:
     """Set a new password, given the current one."""
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
         if not check_password(current_user, form.current.data or ""):
+            wrong_password()
             form.current.errors.append(_("That is not your current password."))
         else:
             try:

@@ -40,7 +40,7 @@ from config import PROJECT_ROOT
 from models import Card, Review, User, db
 from models.accounts import issue_token
 from srs.scheduler import CardState, Rating, answer_card
-from tests.support import make_user
+from tests.support import make_user, watch_server_log
 
 __all__ = [
     "BANK_ID",
@@ -55,6 +55,8 @@ __all__ = [
 ]
 
 BANK_ID = "load"
+# Each request with the worker that answered it (the suite reads the statuses for 500s).
+ACCESS_LOG = '%(h)s "%(r)s" %(s)s %(b)s worker=%(p)s'
 SECRET_KEY = "reliability"
 REQUEST_TIMEOUT = 30.0
 # The share of answers sent twice at once, and of connections dropped mid-request.
@@ -105,6 +107,7 @@ class Server:
         self.env = server_env(database_url, folder / "instance")
         self.port = free_port()
         self.log_path = folder / "gunicorn.log"
+        watch_server_log(self.log_path)
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -126,7 +129,8 @@ class Server:
     def _start(self) -> None:
         command = [
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "app:create_app()",
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--access-logfile", "-",
+            "--access-logformat", ACCESS_LOG, "app:create_app()",
         ]  # fmt: skip
         with self.log_path.open("a") as output:
             self.process = subprocess.Popen(

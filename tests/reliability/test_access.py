@@ -429,8 +429,6 @@ def _limited(make_app, app_config: dict[str, object], tmp_path: Path) -> tuple[F
     [
         ("auth.login", {"name": "bob", "password": "wrong guess"}),
         ("auth.setup", {"code": "WRONG-CODE", "name": "x", "password": "wrong guess"}),
-        ("groups.join", {"name": "new", "password": "short"}),
-        ("groups.register", {"name": "new", "password": "short"}),
         ("settings.change_password", {"pw-current": "wrong guess", "pw-password": "x" * 10, "pw-confirm": "x" * 10}),
     ],
 )  # fmt: skip

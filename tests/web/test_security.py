@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from config import settings_from_env
-from tests.support import PASSWORD, csrf_token, make_user, require
+from tests.support import PASSWORD, csrf_token, make_user, redis_server
 
 
 def test_pages_carry_a_csp_without_inline_script(client: FlaskClient, learner: int) -> None:
@@ -59,10 +55,11 @@ def test_uploads_over_the_limit_are_refused(make_app, app_config: dict[str, obje
     assert "That file is too large to upload." in response.get_data(as_text=True)
 
 
-def test_redis_url_moves_rate_limits_to_redis() -> None:
+def test_rate_limits_are_counted_in_the_shared_store() -> None:
     settings = settings_from_env({"WENGU_REDIS_URL": "redis://127.0.0.1:6379/0"})
-    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
-    assert settings_from_env({})["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["RATELIMIT_STORAGE_URI"] == "wengu://"
+    assert settings["WENGU_REDIS_URL"] == "redis://127.0.0.1:6379/0"
+    assert settings_from_env({})["RATELIMIT_STORAGE_URI"] == "wengu://"
 
 
 def sign_in_attempts(app: Flask, count: int) -> list[TestResponse]:
@@ -82,36 +79,15 @@ def test_sign_in_is_rate_limited(make_app, app_config: dict[str, object]) -> Non
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    require(server is not None, "no redis-server (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.mark.slow
 def test_rate_limit_is_shared_through_redis(
     make_app, app_config: dict[str, object], redis_url: str
 ) -> None:
-    config = {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url}
+    config = {**app_config, "RATELIMIT_ENABLED": True, "WENGU_REDIS_URL": redis_url}
     first, second = make_app(config), make_app(config)  # two processes' worth of apps
     make_user(first, "ann")
     assert [r.status_code for r in sign_in_attempts(first, 6)] == [200] * 6

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from config import PROJECT_ROOT
+from tests.support import watch_server_log
 
 
 def free_port() -> int:
@@ -32,6 +33,7 @@ def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Pat
     }
     env.update({"WENGU_INSTANCE_PATH": str(tmp_path / "instance"), "WENGU_PORT": str(port)})
     log = tmp_path / "server.log"
+    watch_server_log(log)
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output
