@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PROJECT_ROOT", "settings_from_env"]
+__all__ = ["PROJECT_ROOT", "VERSION", "settings_from_env"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# The release, as pyproject.toml and CHANGELOG.md name it; in /healthz and every backup.
+VERSION = "0.2.0"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -41,6 +43,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "SQLALCHEMY_DATABASE_URI": _database_url(env),
         "WENGU_INSTANCE_PATH": env.get("WENGU_INSTANCE_PATH") or None,
         "WENGU_AUTO_MIGRATE": _flag(env.get("WENGU_AUTO_MIGRATE"), True),
+        "WENGU_DATABASE_WAIT": float(env.get("WENGU_DATABASE_WAIT") or 30),
         "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
         "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),

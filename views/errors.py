@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from config import VERSION
 from models import db
 
 bp = Blueprint("errors", __name__)
@@ -56,8 +57,8 @@ def health() -> tuple[Response, int]:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="database unreachable"), 503
-    return jsonify(status="ok"), 200
+        return jsonify(status="database unreachable", version=VERSION), 503
+    return jsonify(status="ok", version=VERSION), 200
 
 
 # The page's heading per status, and what to say when a view gave no description of its own

@@ -14,12 +14,13 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
-from config import PROJECT_ROOT
+from config import PROJECT_ROOT, VERSION
 
 
 def test_health_check_answers(client: FlaskClient) -> None:
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "version": VERSION}
 
 
 def test_compose_runs_wengu_on_postgresql_with_volumes_and_healthchecks() -> None:
