@@ -90,13 +90,13 @@ def wait_for_database(engine: Engine, seconds: float) -> None:
             return
         except OperationalError as error:
             reason = (str(error.orig).strip().splitlines() or ["no answer"])[0]
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline - 0.01:
                 raise RuntimeError(
                     f"The database {engine.url.render_as_string(hide_password=True)} did not "
                     f"answer within {seconds:g} s ({attempt} tries): {reason}"
                 ) from None
             log.warning("Waiting for the database (try %d): %s", attempt, reason)
-            time.sleep(1)
+            time.sleep(min(1.0, deadline - time.monotonic()))
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

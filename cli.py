@@ -48,6 +48,14 @@ def _sqlite_missing() -> Path | None:
     return None if path.is_file() else path
 
 
+def _no_database(path: Path) -> str:
+    return (
+        f"There is no database at {path}. Set WENGU_DATABASE_URL (in the environment, "
+        f"a .env file or --env-file FILE) to use the server's database, or run "
+        f"'flask --app app db upgrade' to create a new one."
+    )
+
+
 def use_database(*, create: bool = False, current: bool = True) -> str | None:
     """Name the database on standard error, then refuse one that would surprise the user.
 
@@ -61,11 +69,7 @@ def use_database(*, create: bool = False, current: bool = True) -> str | None:
     if missing is not None:
         if create:
             return None
-        raise click.ClickException(
-            f"There is no database at {missing}. Set WENGU_DATABASE_URL (in the environment, "
-            f"a .env file or --env-file FILE) to use the server's database, or run "
-            f"'flask --app app db upgrade' to create a new one."
-        )
+        raise click.ClickException(_no_database(missing))
     try:
         revision = current_revision()
     except SQLAlchemyError as error:
@@ -332,10 +336,7 @@ def _migrate_group(ctx: click.Context, **params: object) -> None:
         click.echo(f"Database: {database_label()}", err=True)
         missing = _sqlite_missing()
         if missing is not None and ctx.invoked_subcommand != "upgrade":
-            raise click.ClickException(
-                f"There is no database at {missing}. Set WENGU_DATABASE_URL to the server's "
-                f"database, or run 'flask --app app db upgrade' to create a new one."
-            )
+            raise click.ClickException(_no_database(missing))
     _migrate_callback(**params)  # type: ignore[misc]
 
 
