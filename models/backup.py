@@ -225,7 +225,7 @@ def _backup_sqlite(engine: Engine, target: Path) -> Manifest:
         raise BackupError(f"There is no database at {path}.")
     with _workspace(target) as work:
         copy_path = work / MEMBERS["sqlite"]
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        source = sqlite3.connect(path)
         copy = sqlite3.connect(copy_path)
         try:
             source.backup(copy)
@@ -344,9 +344,13 @@ def _read_manifest(tar: tarfile.TarFile, source: Path) -> Manifest:
     )  # fmt: skip
 
 
+def _read_only(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _check_sqlite(database: Path, source: Path) -> None:
     try:
-        copy = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        copy = sqlite3.connect(_read_only(database), uri=True)
         try:
             verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
@@ -437,7 +441,7 @@ def _restore_postgresql(engine: Engine, dump: Path) -> None:
 def _restore_sqlite(engine: Engine, copy: Path) -> None:
     live_path = sqlite_path(engine)
     live_path.parent.mkdir(parents=True, exist_ok=True)
-    backup = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    backup = sqlite3.connect(_read_only(copy), uri=True)
     try:
         live = sqlite3.connect(live_path)
         try:
