@@ -11,10 +11,12 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy import create_engine, make_url, text
 
@@ -45,8 +47,19 @@ def settings(tmp_path: Path, database: str | None = None) -> dict[str, object]:
 
 def flask(config: dict[str, object], *args: str, stdin: str | None = None) -> Result:
     """Run a command as ``flask --app app`` does: the app is loaded by the command itself."""
-    group = FlaskGroup(create_app=lambda: create_app(config), load_dotenv=False)
-    return CliRunner().invoke(group, list(args), input=stdin)
+    made: list[Flask] = []
+
+    def load() -> Flask:
+        made.append(create_app(config))
+        return made[-1]
+
+    group = FlaskGroup(create_app=load, load_dotenv=False)
+    result = CliRunner().invoke(group, list(args), input=stdin)
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return result
 
 
 def revision_and_banks(path: Path) -> tuple[str, int]:
@@ -89,17 +102,25 @@ def test_commands_refuse_a_database_that_does_not_exist(tmp_path: Path) -> None:
     assert result.stdout == "Created admin account 'root'.\n"
 
 
-def test_commands_refuse_a_database_without_wengu_tables(tmp_path: Path) -> None:
-    if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        database = TEST_DATABASE_URL
-    else:
+@pytest.fixture
+def tableless(tmp_path: Path, make_app) -> Iterator[str]:
+    """A database without tables: an empty SQLite file, or the PostgreSQL test schema emptied
+    (and migrated again afterwards, for the tests that follow)."""
+    if not TEST_DATABASE_URL:
         (tmp_path / "empty.sqlite3").touch()
-        database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield TEST_DATABASE_URL
+    make_app({**settings(tmp_path, TEST_DATABASE_URL), "WENGU_AUTOLOAD_BANKS": False})
+
+
+def test_commands_refuse_a_database_without_wengu_tables(tmp_path: Path, tableless: str) -> None:
+    database = tableless
     result = flask(settings(tmp_path, database), "backup", str(tmp_path / "b"))
     assert result.exit_code == 1
     masked = make_url(database).render_as_string(hide_password=True)

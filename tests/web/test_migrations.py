@@ -4,6 +4,7 @@ renamed revision id, and a backup taken at an old revision restored by the newes
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,19 @@ from tests.support import TEST_DATABASE_URL, require
 
 
 @pytest.fixture
-def empty_database(tmp_path: Path) -> str:
-    """A database with no tables: a new SQLite file, or the PostgreSQL test schema emptied."""
+def empty_database(tmp_path: Path, make_app) -> Iterator[str]:
+    """A database with no tables: a new SQLite file, or the PostgreSQL test schema emptied
+    (and brought to the newest revision afterwards, whatever the test left, for the next ones)."""
     if not TEST_DATABASE_URL:
-        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
     engine = create_engine(TEST_DATABASE_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return TEST_DATABASE_URL
+    yield TEST_DATABASE_URL
+    build(make_app, tmp_path / "after", TEST_DATABASE_URL)
 
 
 def build(make_app, tmp_path: Path, database: str, **config: object):
