@@ -1,4 +1,10 @@
-"""The Flask application factory; ``python app.py`` serves Wengu on 127.0.0.1:5000."""
+"""The Flask application factory; ``python app.py`` serves Wengu on 127.0.0.1:5000.
+
+A server start (``python app.py``, ``gunicorn "app:create_app()"``) waits for the database,
+migrates it to the newest schema and loads the shipped banks. The ``flask`` command loads the
+same app without doing any of that: its commands act on the database as it is, and
+``flask --app app db upgrade`` migrates.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,26 @@ import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import SettingError, check_settings, proxy_fix_exposure, settings_from_env
+from config import (
+    VERSION,
+    SettingError,
+    check_settings,
+    proxy_fix_exposure,
+    settings_from_env,
+)
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.accounts import has_users
@@ -28,7 +42,7 @@ from models.schema import MIGRATIONS, upgrade_database
 from models.store import autoload_banks
 from models.types import MAX_ID
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "wait_for_database"]
 
 log = logging.getLogger("wengu")
 
@@ -135,6 +149,36 @@ def _rate_limit_storage(app: Flask) -> None:
         )
 
 
+def _loaded_by_flask_command() -> bool:
+    """True when the ``flask`` command is loading the app (it runs inside a click context)."""
+    return click.get_current_context(silent=True) is not None
+
+
+def wait_for_database(engine: Engine, seconds: float) -> None:
+    """Connect, trying again each second for up to ``seconds`` with a log line per try.
+
+    A server started with its database (systemd, compose) may start first; it waits rather
+    than exiting at boot.
+    """
+    deadline = time.monotonic() + seconds
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except OperationalError as error:
+            reason = (str(error.orig).strip().splitlines() or ["no answer"])[0]
+            if time.monotonic() >= deadline - 0.01:
+                raise RuntimeError(
+                    f"The database {engine.url.render_as_string(hide_password=True)} did not "
+                    f"answer within {seconds:g} s ({attempt} tries): {reason}"
+                ) from None
+            log.warning("Waiting for the database (try %d): %s", attempt, reason)
+            time.sleep(min(1.0, deadline - time.monotonic()))
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of Wengu.
 
@@ -212,9 +256,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
 
+    if _loaded_by_flask_command():
+        with app.app_context():
+            if db.engine.dialect.name == "sqlite":
+                _sqlite_pragmas(db.engine)
+        return app
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
+        log.info("Wengu %s; database: %s", VERSION, db.engine.url.render_as_string())
+        wait_for_database(db.engine, app.config["WENGU_DATABASE_WAIT"])
         if app.config["WENGU_AUTO_MIGRATE"]:
             upgrade_database()
         if app.config["WENGU_AUTOLOAD_BANKS"]:
@@ -222,13 +273,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 db.session, Path(app.config["WENGU_QUIZZES"]), app.config["WENGU_MAX_BANK_BYTES"]
             ):
                 log.warning(line) if line.startswith("error") else log.info(line)
-    # A command (``flask ...``) is not a server: it has no first-run page to point at.
-    if os.environ.get("FLASK_RUN_FROM_CLI") != "true" and (link := first_run_link(app)):
+    if link := first_run_link(app):
         log.warning("First run: create the admin at %s", link)
     return app
 
 
 if __name__ == "__main__":
+    from flask.cli import load_dotenv
+
+    # As the flask command does: .env in the working folder, the environment taking precedence.
+    load_dotenv(load_defaults=True)
     try:
         application = create_app()
     except SettingError as error:

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+from flask_migrate.cli import db as migrate_cli
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from config import VERSION
 from models import User, db
 from models.accounts import (
     MAX_TOKEN_DAYS,
@@ -21,11 +24,11 @@ from models.accounts import (
     issue_token,
     revoke_tokens,
 )
-from models.backup import BackupError, backup_database, restore_database
+from models.backup import BackupError, backup_database, check_backup, restore_database
 from models.bank_admin import forget_removal
 from models.conflict import committed
 from models.optimize import optimize_user
-from models.schema import upgrade_database
+from models.schema import current_revision, head_revision, upgrade_database
 from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
 from srs.bank import BankError, load_banks
 from srs.export import FORMATS, bank_from_apkg, export_bank
@@ -34,6 +37,65 @@ from srs.optimize import NotEnoughHistory
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
 
 bank_cli = AppGroup("bank", help="Check, import and list question banks.")
+
+
+def database_label() -> str:
+    """The database's URL with the password masked, as commands name it."""
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def _first_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
+def _sqlite_missing() -> Path | None:
+    """The SQLite file the settings name when it does not exist (connecting would create it)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return None if path.is_file() else path
+
+
+def _no_database(path: Path) -> str:
+    return (
+        f"There is no database at {path}. Set WENGU_DATABASE_URL (in the environment, "
+        f"a .env file or --env-file FILE) to use the server's database, or run "
+        f"'flask --app app db upgrade' to create a new one."
+    )
+
+
+def use_database(*, create: bool = False, current: bool = True) -> str | None:
+    """Name the database on standard error, then refuse one that would surprise the user.
+
+    A command run without the host's settings would otherwise work on a new, empty SQLite
+    database in the instance folder. Refused: a database that does not exist or has no Wengu
+    tables (unless ``create``), and with ``current`` one at another schema revision than this
+    code's. Returns the database's revision.
+    """
+    click.echo(f"Database: {database_label()}", err=True)
+    missing = _sqlite_missing()
+    if missing is not None:
+        if create:
+            return None
+        raise click.ClickException(_no_database(missing))
+    try:
+        revision = current_revision()
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"Cannot reach the database: {_first_line(error)}") from None
+    if revision is None and not create:
+        raise click.ClickException(
+            "The database holds no Wengu tables. Set WENGU_DATABASE_URL to the server's "
+            "database, or run 'flask --app app db upgrade' to create them here."
+        )
+    head = head_revision()
+    if current and revision != head:
+        raise click.ClickException(
+            f"The database is at schema revision {revision}; this Wengu ({VERSION}) needs "
+            f"{head}. Back it up, then run 'flask --app app db upgrade'."
+        )
+    return revision
 
 
 def _account(name: str) -> User:
@@ -75,6 +137,7 @@ def check(paths: tuple[str, ...]) -> None:
 def import_(paths: tuple[str, ...]) -> None:
     """Validate banks, then import them all in one transaction."""
     banks = _load(paths)
+    use_database()
     try:
         reports = [import_bank(db.session, bank) for bank in banks]
         for bank in banks:  # imported on purpose: a removed shipped bank may load again
@@ -101,6 +164,7 @@ def import_(paths: tuple[str, ...]) -> None:
 )
 def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
     """Export one bank with its diagrams."""
+    use_database()
     bank = stored_bank(db.session, bank_id)
     if bank is None:
         raise click.ClickException(f"There is no bank '{bank_id}'.")
@@ -125,6 +189,7 @@ def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead.")
 def list_(as_json: bool) -> None:
     """List the banks on this server with their counts."""
+    use_database()
     summaries = bank_summaries(db.session)
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in summaries], ensure_ascii=False, indent=2))
@@ -148,6 +213,7 @@ user_cli = AppGroup("user", help="Create accounts; issue and revoke API tokens."
 )
 def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     """Create an account; the password comes from a prompt or standard input."""
+    use_database()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -176,6 +242,7 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
 @click.option("--label", default="command line", show_default=True, help="What it is for.")
 def user_token(name: str, expires_days: int | None, label: str) -> None:
     """Print a new API token for NAME (shown once; only its hash is kept)."""
+    use_database()
     user = _account(name)
     try:
         token = issue_token(db.session, user, name=label, days=expires_days)
@@ -190,6 +257,7 @@ def user_token(name: str, expires_days: int | None, label: str) -> None:
 @click.argument("name")
 def user_revoke_tokens(name: str) -> None:
     """Revoke every API token of NAME: requests sending them are refused from now on."""
+    use_database()
     user = _account(name)
     count = revoke_tokens(db.session, user)
     db.session.commit()
@@ -206,6 +274,7 @@ def fsrs_optimize(name: str | None) -> None:
 
     Each learner is one transaction, so a long run never holds the database for long.
     """
+    use_database()
     if name is None:
         users = list(
             db.session.scalars(select(User).where(User.disabled.is_(False)).order_by(User.name))
@@ -231,26 +300,71 @@ def fsrs_optimize(name: str | None) -> None:
 @with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
-    """Write a consistent backup of the database to FILE, while Wengu runs."""
+    """Write a consistent backup of the database to FILE, while Wengu runs.
+
+    The database is backed up as it is: nothing is migrated or loaded first.
+    """
+    use_database(current=False)
     try:
-        backup_database(db.engine, file)
+        manifest = backup_database(db.engine, file)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up the database to {file}.")
+    counts = ", ".join(f"{n} {name}" for name, n in (manifest.counts or {}).items())
+    click.echo(
+        f"Backed up the database (schema revision {manifest.schema_revision}: {counts}) to {file}."
+    )
 
 
 @click.command("restore")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only check FILE; touch no database.")
 @click.option("--yes", is_flag=True, help="Do not ask: replace the database.")
-def restore(file: Path, yes: bool) -> None:
-    """Replace the database with the backup in FILE (stop Wengu first)."""
+def restore(file: Path, check: bool, yes: bool) -> None:
+    """Replace the database with the backup in FILE (stop Wengu first), then migrate it.
+
+    Nothing is migrated or loaded before the restore; an older backup is brought to the
+    current schema after it.
+    """
+    if not check:
+        use_database(create=True, current=False)
+    try:
+        manifest = check_backup(file, None if check else db.engine.dialect.name)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if check:
+        click.echo(f"{file} is {manifest.describe()}. It is readable.")
+        return
+    click.echo(f"{file} is {manifest.describe()}.")
     if not yes:
-        click.confirm(f"Replace everything in the database with {file}?", abort=True)
+        click.confirm(f"Replace everything in {database_label()} with it?", abort=True)
     db.session.remove()
     try:
         restore_database(db.engine, file)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    before = current_revision()
     upgrade_database()
-    click.echo(f"Restored the database from {file}.")
+    after = current_revision()
+    migrated = f"; migrated it from schema revision {before} to {after}" if before != after else ""
+    click.echo(f"Restored the database from {file}{migrated}.")
+
+
+_migrate_callback = migrate_cli.callback
+
+
+@click.pass_context
+def _migrate_group(ctx: click.Context, **params: object) -> None:
+    """Perform database migrations."""
+    # Flask-Migrate's own group callback does nothing; this one names the database, as every
+    # command that touches it does, and lets only 'upgrade' create a new one.
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        click.echo(f"Database: {database_label()}", err=True)
+        missing = _sqlite_missing()
+        if missing is not None and ctx.invoked_subcommand != "upgrade":
+            raise click.ClickException(_no_database(missing))
+    _migrate_callback(**params)  # type: ignore[misc]
+
+
+migrate_cli.callback = _migrate_group

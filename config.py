@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 
 __all__ = [
     "PROJECT_ROOT",
+    "VERSION",
     "SettingError",
     "check_settings",
     "proxy_fix_exposure",
@@ -18,6 +19,8 @@ __all__ = [
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# The release, as pyproject.toml and CHANGELOG.md name it; in /healthz and every backup.
+VERSION = "0.2.0"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -84,6 +87,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "SQLALCHEMY_DATABASE_URI": _database_url(env),
         "WENGU_INSTANCE_PATH": env.get("WENGU_INSTANCE_PATH") or None,
         "WENGU_AUTO_MIGRATE": _flag(env.get("WENGU_AUTO_MIGRATE"), True),
+        "WENGU_DATABASE_WAIT": float(env.get("WENGU_DATABASE_WAIT") or 30),
         "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
         "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),

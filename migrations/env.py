@@ -85,6 +85,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # A database stamped with a renamed revision id would stop Alembic before it starts.
+        from models.schema import apply_aliases
+
+        apply_aliases(connection)
+        connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -1,8 +1,12 @@
-"""The database schema: brought to the newest migration when the app starts.
+"""The database schema: brought to the newest migration by ``flask --app app db upgrade`` and
+when the server starts (``python app.py``, gunicorn), never by other commands.
 
-Migrations are Alembic's, through Flask-Migrate (``flask --app app db upgrade`` runs the same
-thing by hand). Several processes may start at once (gunicorn workers, several hosts), so the
-upgrade runs under a lock: an advisory lock on PostgreSQL, a file lock beside SQLite.
+Migrations are Alembic's, through Flask-Migrate. Several processes may start at once (gunicorn
+workers, several hosts), so the upgrade runs under a lock: an advisory lock on PostgreSQL, a file
+lock beside SQLite.
+
+Some revisions were published under one id and renamed later; a database stamped with an old id
+is re-stamped with the new one (``ALIASES``) before Alembic reads it, so that it upgrades.
 """
 
 from __future__ import annotations
@@ -14,37 +18,67 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import Connection, inspect, text
 
 from models.base import db
 
-__all__ = ["MIGRATIONS", "current_revision", "head_revision", "upgrade_database"]
+__all__ = [
+    "ALIASES",
+    "MIGRATIONS",
+    "apply_aliases",
+    "current_revision",
+    "head_revision",
+    "upgrade_database",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _LOCK_KEY = 0x57454E47  # "WENG"
 log = logging.getLogger("wengu.schema")
 
+# Revision ids that main once published, and the id the same migration has now. Only a rename
+# of the very same migration belongs here: a database at the old id has the new id's schema.
+ALIASES = {
+    "0006i": "0006",  # the interface languages (users.locale), renamed when 0006-0009 were ordered
+}
+
+
+def apply_aliases(connection: Connection) -> str | None:
+    """Re-stamp a database stamped with a renamed revision id; returns the id it had, if any.
+
+    The caller commits. Safe to run on any database: one without ``alembic_version`` is left alone.
+    """
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    renamed = None
+    for old in stored:
+        if old in ALIASES:
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+                {"new": ALIASES[old], "old": old},
+            )
+            renamed = old
+    return renamed
+
 
 def head_revision() -> str | None:
+    """The newest revision this code knows."""
     config = Config(str(MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision() -> str | None:
+    """The database's revision (a renamed id read as its new name); None with no schema."""
     with db.engine.connect() as connection:
-        # Configuring a context logs "Context impl ..." at INFO: not news on every start.
-        quiet = logging.getLogger("alembic.runtime.migration")
-        level = quiet.level
-        quiet.setLevel(logging.WARNING)
-        try:
-            return MigrationContext.configure(connection).get_current_revision()
-        finally:
-            quiet.setLevel(level)
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        heads = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        revisions = [ALIASES.get(head, head) for head in heads]
+    return revisions[0] if len(revisions) == 1 else None
 
 
 @contextmanager

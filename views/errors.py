@@ -20,6 +20,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from config import VERSION
 from models import db
 from models.counters import redis_problem
 
@@ -79,7 +80,10 @@ def health() -> tuple[Response, int]:
     if redis_url:
         checks["redis"] = "ok" if redis_problem(redis_url) is None else "unreachable"
     healthy = checks["database"] == "ok" and checks["redis"] in {"ok", "not configured"}
-    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
+    return (
+        jsonify(status="ok" if healthy else "unavailable", version=VERSION, **checks),
+        200 if healthy else 503,
+    )
 
 
 # The page's heading per status, and what to say when a view gave no description of its own

@@ -22,10 +22,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN, not a batch: on SQLite a batch copies the table, and dropping the old
+    # copy would delete every question, card and review through their cascading foreign keys.
+    op.add_column(
+        "banks", sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "removed_banks",
         sa.Column("id", sa.String(length=64), nullable=False),

@@ -465,7 +465,7 @@ def test_api_tokens_work_until_revoked(app: Flask, tmp_path: Path) -> None:
     assert [status(first), status(second), status(eves)] == [200, 200, 200]
     result = app.test_cli_runner().invoke(args=["user", "revoke-tokens", "bob"])
     # The world's token of bob too.
-    assert result.exit_code == 0 and result.output == "Revoked 3 API tokens of 'bob'.\n"
+    assert result.exit_code == 0 and result.stdout == "Revoked 3 API tokens of 'bob'.\n"
     assert [status(first), status(second), status(eves)] == [401, 401, 200]
     assert status(_token(app, "bob")) == 200  # a new one works again
     assert status("not a token") == 401

@@ -96,7 +96,7 @@ def upload(client: FlaskClient, name: str, data: bytes):
 
 
 def bank_list(runner: FlaskCliRunner) -> list[dict[str, object]]:
-    return json.loads(runner.invoke(args=["bank", "list", "--json"]).output)
+    return json.loads(runner.invoke(args=["bank", "list", "--json"]).stdout)
 
 
 def reset_link_for(client: FlaskClient, user_id: int) -> str:

@@ -45,7 +45,7 @@ def test_check_prints_a_summary_for_a_good_bank(runner: FlaskCliRunner, write_ba
     root = write_bank("good", {"bank.yaml": GOOD, "diagrams/d.svg": SVG})
     result = runner.invoke(args=["bank", "check", str(root)])
     assert result.exit_code == 0
-    assert result.output == (
+    assert result.stdout == (
         f"{root}: bank 'good' is valid: 4 questions, 6 cards, 1 sections, 1 diagrams\n"
     )
 
@@ -65,12 +65,12 @@ def test_import_then_list(runner: FlaskCliRunner, write_bank) -> None:
     other = write_bank("other", {"bank.yaml": OTHER})
     result = runner.invoke(args=["bank", "import", str(good), str(other)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "good: 4 added, 0 updated, 0 retired, 0 unchanged",
         "other: 1 added, 0 updated, 0 retired, 0 unchanged",
     ]
     listed = runner.invoke(args=["bank", "list"])
-    assert listed.output.splitlines() == [
+    assert listed.stdout.splitlines() == [
         "good\tGood bank\t4 questions, 1 diagrams",
         "other\tOther bank\t1 questions, 0 diagrams",
     ]
@@ -80,7 +80,7 @@ def test_list_json_counts_questions_not_cards(runner: FlaskCliRunner, write_bank
     good = write_bank("good", {"bank.yaml": GOOD, "diagrams/d.svg": SVG})
     runner.invoke(args=["bank", "import", str(good)])
     result = runner.invoke(args=["bank", "list", "--json"])
-    assert json.loads(result.output) == [
+    assert json.loads(result.stdout) == [
         {
             "id": "good",
             "title": "Good bank",
@@ -161,7 +161,7 @@ def test_reimport_updates_in_place_and_keeps_history(
     question_id, card_id = seed_history(app)
     write_bank("good", {"bank.yaml": GOOD.replace("prompt: p1", "prompt: p1 reworded")})
     result = runner.invoke(args=["bank", "import", str(good)])
-    assert result.output == "good: 0 added, 1 updated, 0 retired, 3 unchanged\n"
+    assert result.stdout == "good: 0 added, 1 updated, 0 retired, 3 unchanged\n"
     rows = question_rows(app)
     assert rows["q1"] == (question_id, False, "p1 reworded")
     with app.app_context():
@@ -173,7 +173,7 @@ def test_unchanged_reimport_reports_nothing_changed(runner: FlaskCliRunner, writ
     good = write_bank("good", {"bank.yaml": GOOD, "diagrams/d.svg": SVG})
     runner.invoke(args=["bank", "import", str(good)])
     result = runner.invoke(args=["bank", "import", str(good)])
-    assert result.output == "good: 0 added, 0 updated, 0 retired, 4 unchanged\n"
+    assert result.stdout == "good: 0 added, 0 updated, 0 retired, 4 unchanged\n"
 
 
 def test_question_gone_is_retired_and_revived_when_it_returns(
@@ -187,17 +187,17 @@ def test_question_gone_is_retired_and_revived_when_it_returns(
     )
     write_bank("good", {"bank.yaml": without_q1})
     result = runner.invoke(args=["bank", "import", str(good)])
-    assert result.output == "good: 0 added, 0 updated, 1 retired, 3 unchanged\n"
+    assert result.stdout == "good: 0 added, 0 updated, 1 retired, 3 unchanged\n"
     assert question_rows(app)["q1"] == (question_id, True, "p1")
     with app.app_context():
         assert db.session.get(Card, card_id).retired is True
         assert db.session.scalar(select(Review.card_id)) == card_id
     listed = runner.invoke(args=["bank", "list", "--json"])
-    assert json.loads(listed.output)[0]["retired"] == 1
+    assert json.loads(listed.stdout)[0]["retired"] == 1
 
     write_bank("good", {"bank.yaml": GOOD})
     result = runner.invoke(args=["bank", "import", str(good)])
-    assert result.output == "good: 0 added, 0 updated, 0 retired, 1 revived, 3 unchanged\n"
+    assert result.stdout == "good: 0 added, 0 updated, 0 retired, 1 revived, 3 unchanged\n"
     assert question_rows(app)["q1"] == (question_id, False, "p1")
     with app.app_context():
         assert db.session.get(Card, card_id).retired is False
@@ -220,7 +220,7 @@ def test_removed_cloze_deletion_retires_only_its_card(
         db.session.commit()
     write_bank("good", {"bank.yaml": GOOD.replace(" and {{c2::y}}", " and y")})
     result = runner.invoke(args=["bank", "import", str(good)])
-    assert result.output == "good: 0 added, 1 updated, 0 retired, 3 unchanged\n"
+    assert result.stdout == "good: 0 added, 1 updated, 0 retired, 3 unchanged\n"
     with app.app_context():
         cards = db.session.execute(select(Card.ordinal, Card.retired).order_by(Card.ordinal))
         assert cards.all() == [(1, False), (2, True)]
@@ -233,7 +233,7 @@ def test_diagrams_are_replaced_and_removed_with_the_bank(
     runner.invoke(args=["bank", "import", str(good)])
     (good / "diagrams/e.svg").unlink()
     runner.invoke(args=["bank", "import", str(good)])
-    listed = json.loads(runner.invoke(args=["bank", "list", "--json"]).output)
+    listed = json.loads(runner.invoke(args=["bank", "list", "--json"]).stdout)
     assert listed[0]["diagrams"] == 1
 
 

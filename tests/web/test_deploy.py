@@ -16,13 +16,18 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
-from config import PROJECT_ROOT
+from config import PROJECT_ROOT, VERSION
 
 
 def test_health_check_answers(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert response.json == {
+        "status": "ok",
+        "version": VERSION,
+        "database": "ok",
+        "redis": "not configured",
+    }
 
 
 def test_compose_runs_wengu_on_postgresql_with_volumes_and_healthchecks() -> None:

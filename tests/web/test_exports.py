@@ -47,12 +47,12 @@ def test_yaml_export_reimports_to_the_same_bank(
     )
     assert (
         result.exit_code == 0
-        and result.output == f"Exported 'docker' (212 questions) to {tmp_path / 'out'}.\n"
+        and result.stdout == f"Exported 'docker' (212 questions) to {tmp_path / 'out'}.\n"
     )
     check = runner.invoke(args=["bank", "check", str(tmp_path / "out")])
     assert check.exit_code == 0, check.output
     again = runner.invoke(args=["bank", "import", str(tmp_path / "out")])
-    assert again.output == "docker: 0 added, 0 updated, 0 retired, 212 unchanged\n"
+    assert again.stdout == "docker: 0 added, 0 updated, 0 retired, 212 unchanged\n"
     assert question_rows(app) == before
 
 
@@ -187,7 +187,7 @@ def test_apkg_export_and_import_through_the_cli(
     assert zipfile.is_zipfile(target)
     imported = runner.invoke(args=["bank", "import", str(target)])
     assert imported.exit_code == 0, imported.output
-    listed = {b["id"]: b for b in json.loads(runner.invoke(args=["bank", "list", "--json"]).output)}
+    listed = {b["id"]: b for b in json.loads(runner.invoke(args=["bank", "list", "--json"]).stdout)}
     assert "docker" in listed and len(listed) == 2
     [other] = [b for b in listed.values() if b["id"] != "docker"]
     assert other["questions"] == 212 and other["diagrams"] == 13

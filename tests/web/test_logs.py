@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+import app as app_module
 from config import PROJECT_ROOT
 from models import Group, User, db
 from models.groups import create_group, create_invite, join_group
@@ -37,8 +38,10 @@ def _unreachable(kind: str, tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_a_database_outage_gives_503_pages_and_one_line_per_request(
-    make_app, tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+    make_app, tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture, monkeypatch
 ) -> None:
+    # The outage begins after the server started: it does not wait for the database here.
+    monkeypatch.setattr(app_module, "wait_for_database", lambda engine, seconds: None)
     app = make_app({
         "TESTING": True, "SECRET_KEY": "test", "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": _unreachable(kind, tmp_path), "WENGU_AUTO_MIGRATE": False,

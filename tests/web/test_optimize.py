@@ -69,8 +69,8 @@ def test_cli_fits_stores_and_uses_the_parameters(
     done = runner.invoke(args=["fsrs", "optimize", "ann"])
 
     assert done.exit_code == 0, done.output
-    assert re.fullmatch(r"ann: \d+ reviews, log loss 0\.\d{4} → 0\.\d{4}\n", done.output)
-    before, after = map(float, re.findall(r"0\.\d{4}", done.output))
+    assert re.fullmatch(r"ann: \d+ reviews, log loss 0\.\d{4} → 0\.\d{4}\n", done.stdout)
+    before, after = map(float, re.findall(r"0\.\d{4}", done.stdout))
     assert after < before
     parameters = _parameters(app)
     assert parameters is not None and len(parameters) == 21
@@ -103,7 +103,7 @@ def test_cli_without_a_name_runs_for_every_active_account(
     done = runner.invoke(args=["fsrs", "optimize"])
 
     assert done.exit_code == 0, done.output
-    lines = done.output.splitlines()
+    lines = done.stdout.splitlines()
     assert re.fullmatch(r"ann: \d+ reviews, log loss 0\.\d{4} → 0\.\d{4}", lines[0])
     assert lines[1:] == ["bo: Personal parameters need at least 400 reviews; you have 0."]
     assert _parameters(app, "bo") is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from config import PROJECT_ROOT
+from config import PROJECT_ROOT, VERSION
 from tests.support import watch_server_log
 
 
@@ -66,6 +67,50 @@ def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Pat
             bank = database.execute("SELECT bank_id, count(*) FROM questions").fetchone()
         assert bank[0] == "docker" and bank[1] >= 150
         assert (tmp_path / "instance/secret_key").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_python_app_py_reads_dot_env_in_its_working_folder(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WENGU_", "FLASK_"))}
+    env.pop("DATABASE_URL", None)
+    (tmp_path / ".env").write_text(
+        f"WENGU_PORT={port}\nWENGU_AUTOLOAD_BANKS=0\nWENGU_SECRET_KEY=k\n"
+        f"WENGU_DATABASE_URL=sqlite:///{tmp_path / 'from-env.sqlite3'}\n"
+        f"WENGU_INSTANCE_PATH={tmp_path / 'instance'}\n"
+    )
+    log = tmp_path / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, str(PROJECT_ROOT / "app.py")],
+            cwd=tmp_path, env=env, stdout=output, stderr=output,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as page:
+                    health = json.load(page)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"server did not answer:\n{log.read_text()}")
+                time.sleep(0.2)
+        assert health == {
+            "status": "ok",
+            "version": VERSION,
+            "database": "ok",
+            "redis": "not configured",
+        }
+        # The first start made the database the file named, migrated, without the banks.
+        with sqlite3.connect(tmp_path / "from-env.sqlite3") as database:
+            assert database.execute("SELECT count(*) FROM banks").fetchone()[0] == 0
+        assert f"Wengu {VERSION}; database: sqlite:///{tmp_path / 'from-env.sqlite3'}" in (
+            log.read_text()
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

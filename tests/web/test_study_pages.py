@@ -134,7 +134,7 @@ def test_password_change_needs_the_current_one(
 def test_user_create_with_password_on_stdin(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["user", "create", "mei", "--admin", "--password-stdin"],
                            input="a long password\n")  # fmt: skip
-    assert result.exit_code == 0 and result.output == "Created admin account 'mei'.\n"
+    assert result.exit_code == 0 and result.stdout == "Created admin account 'mei'.\n"
     with app.app_context():
         assert db.session.scalar(select(User.is_admin).where(User.name == "mei")) is True
 
@@ -161,7 +161,7 @@ def test_user_token_prints_a_working_token_last(
     client: FlaskClient, runner: FlaskCliRunner, learner: int
 ) -> None:
     result = runner.invoke(args=["user", "token", "ann"])
-    token = result.output.strip().splitlines()[-1]
+    token = result.stdout.strip().splitlines()[-1]
     assert token.startswith("wengu_")
     assert (
         client.get("/api/v1/reviews", headers={"Authorization": f"Bearer {token}"}).status_code
