@@ -31,6 +31,7 @@ from models.accounts import (
     user_for_token,
 )
 from models.types import MAX_ID
+from views.inputs import safe_next
 from views.strings import N_
 
 bp = Blueprint("auth", __name__)
@@ -93,12 +94,6 @@ def require_setup() -> Response | None:
         state["has_users"] = True  # accounts are never all deleted: ask once per process
         return None
     return redirect(url_for("auth.setup"))
-
-
-def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("review.today")
 
 
 # Guessing passwords is slow: a few tries a minute from one address.
