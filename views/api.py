@@ -82,7 +82,7 @@ def authenticate() -> None:
         return
     if not current_user.is_authenticated:
         raise ApiError(401, "sign in, or send Authorization: Bearer TOKEN")
-    if request.method == "POST" and not g.get("bearer_user"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("bearer_user"):
         csrf.protect()
 
 
