@@ -214,6 +214,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _rate_limit_storage(app)
     limiter.init_app(app)
     compress.init_app(app)
+    from views import inputs
+
+    inputs.init_app(app)
     from views.i18n import select_locale, select_timezone
 
     babel.init_app(
@@ -237,6 +240,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from views import admin, api, auth, banks, errors, groups, i18n, quiz, review, settings, stats
 
     for blueprint in (
+        inputs.bp,  # first: its check runs before any other view code reads the request
         errors.bp,
         i18n.bp,
         auth.bp,

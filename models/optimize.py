@@ -24,7 +24,7 @@ from srs.optimize import (
     training_items,
     training_review_count,
 )
-from srs.scheduler import NEW
+from srs.scheduler import NEW, bounded_steps
 
 __all__ = ["optimize_user", "review_history", "training_reviews", "use_default_parameters"]
 
@@ -71,7 +71,7 @@ def optimize_user(session: Session, user: User) -> FitResult:
     result = fit_parameters(
         training_items(history, user.timezone, user.rollover_hour),
         user.fsrs_parameters,
-        relearning_steps=relearning_steps_in_a_day(user.relearning_steps),
+        relearning_steps=relearning_steps_in_a_day(bounded_steps(user.relearning_steps)),
     )
     if result.improved:
         user.fsrs_parameters = list(result.parameters)

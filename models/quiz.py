@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import db
 from models.types import UTCDateTime
 
-__all__ = ["Quiz", "QuizAnswer"]
+__all__ = ["SHARE_KEY_LENGTH", "Quiz", "QuizAnswer"]
+
+SHARE_KEY_LENGTH = 200
 
 
 class Quiz(db.Model):
@@ -25,7 +27,7 @@ class Quiz(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
-    share_key: Mapped[str] = mapped_column(String(200), index=True)
+    share_key: Mapped[str] = mapped_column(String(SHARE_KEY_LENGTH), index=True)
     items: Mapped[list[Any]] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)

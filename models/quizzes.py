@@ -5,6 +5,7 @@ Nothing here commits; each function is part of the caller's one transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.bank import Question, Section
 from models.card import Card
-from models.quiz import Quiz, QuizAnswer
+from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
 from models.store import as_question, stored_bank
 from models.study import add_card, answer
 from models.user import User
@@ -67,8 +68,16 @@ class QuizAlreadySubmittedError(QuizError):
 
 
 def share_key(bank_id: str, spec: QuizSpec) -> str:
-    """The same text for everyone who takes the same quiz (bank, seed and choices)."""
-    return f"{bank_id}:" + json.dumps(spec.to_dict(), sort_keys=True, separators=(",", ":"))
+    """The same text for everyone who takes the same quiz (bank, seed and choices).
+
+    Choices too long for the column (many sections or tags) are kept as their SHA-256,
+    which is as equal for the same quiz and as different for another; shorter ones are
+    kept as written, as they always were.
+    """
+    key = f"{bank_id}:" + json.dumps(spec.to_dict(), sort_keys=True, separators=(",", ":"))
+    if len(key) <= SHARE_KEY_LENGTH:
+        return key
+    return f"{bank_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: datetime) -> Quiz:

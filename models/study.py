@@ -39,6 +39,7 @@ from models.card import BankProgress, Card, Review
 from models.stats import SETTLED, forget_review_days
 from models.types import now_utc
 from models.user import LeftBank, User
+from srs.numbers import parse_whole_number
 from srs.scheduler import (
     LEARNING,
     NEW,
@@ -894,8 +895,11 @@ class Practice:
             return cls(section=value)
         if kind == "tag" and value:
             return cls(tag=value)
-        if kind == "forgotten" and value.isdigit() and 1 <= int(value) <= 365:
-            return cls(forgotten_days=int(value))
+        if kind == "forgotten":
+            try:
+                return cls(forgotten_days=parse_whole_number(value, 1, 365))
+            except ValueError:
+                pass
         raise ValueError(f"'{text}' is not section:ID, tag:NAME or forgotten:DAYS (1 to 365)")
 
 

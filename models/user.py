@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, validates
 
 from models.base import db
 from models.types import UTCDateTime, now_utc
-from srs.scheduler import StudySettings
+from srs.scheduler import StudySettings, bounded_steps
 
 __all__ = ["NAME_KEY_LENGTH", "ApiToken", "LeftBank", "User", "name_key"]
 
@@ -94,8 +94,8 @@ class User(UserMixin, db.Model):
             desired_retention=self.desired_retention,
             new_per_day=self.new_per_day,
             reviews_per_day=self.reviews_per_day,
-            learning_steps=tuple(self.learning_steps),
-            relearning_steps=tuple(self.relearning_steps),
+            learning_steps=bounded_steps(self.learning_steps),
+            relearning_steps=bounded_steps(self.relearning_steps),
             rollover_hour=self.rollover_hour,
             timezone=self.timezone,
             maximum_interval=self.maximum_interval,

@@ -36,6 +36,7 @@ __all__ = [
     "bank_to_dict",
     "bank_yaml",
     "bank_zip",
+    "csv_cell",
     "export_bank",
     "history_csv",
     "history_json",
@@ -138,6 +139,19 @@ def bank_json(bank: Bank) -> str:
     return json.dumps(values, ensure_ascii=False, indent=2) + "\n"
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (which can run
+# commands or send the sheet away): OWASP's advice on CSV injection is a leading quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell Wengu writes: text that a spreadsheet would take for a formula
+    gets a leading ``'``; numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -166,7 +180,7 @@ def bank_csv(bank: Bank) -> str:
             values["tags"] = " ".join(values["tags"])
         if isinstance(values.get("correct"), list):
             values["correct"] = ", ".join(str(i) for i in values["correct"])
-        writer.writerow([_cell(values.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(_cell(values.get(column))) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 
@@ -198,15 +212,14 @@ def history_csv(rows: Iterable[HistoryRow]) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(
-            [
-                row.card_id,
-                int(row.reviewed_at.timestamp() * 1000),
-                row.rating,
-                row.state,
-                row.elapsed_ms or 0,
-            ]
+        cells = (
+            row.card_id,
+            int(row.reviewed_at.timestamp() * 1000),
+            row.rating,
+            row.state,
+            row.elapsed_ms or 0,
         )
+        writer.writerow([csv_cell(cell) for cell in cells])
         yield buffer.getvalue()
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,6 +25,8 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
 __all__ = [
     "LEARNING",
+    "MAX_STEP",
+    "MAX_STEPS",
     "NEW",
     "RELEARNING",
     "REVIEW",
@@ -32,8 +35,10 @@ __all__ = [
     "CardState",
     "ForgettingCurve",
     "Rating",
+    "StepLengthError",
     "StudySettings",
     "answer_card",
+    "bounded_steps",
     "forgetting_curve",
     "format_steps",
     "parse_steps",
@@ -229,22 +234,49 @@ def forgetting_curve(settings: StudySettings) -> ForgettingCurve:
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_STEP = re.compile(r"([0-9]{1,6}(?:\.[0-9]{1,3})?)([smhd])", re.ASCII | re.IGNORECASE)
+MAX_STEP = 365 * 86400  # a year: longer is no step, and far longer overflows a date
+MAX_STEPS = 20
+
+
+class StepLengthError(ValueError):
+    """A learning or relearning step longer than :data:`MAX_STEP`."""
 
 
 def parse_steps(text: str) -> tuple[int, ...]:
-    """Read learning steps written as Anki writes them (``"1m 10m"``, ``"30s 1h 1d"``).
+    """Read learning steps written as Anki writes them (``"1m 10m"``, ``"30s 1h 1d"``):
+    at most :data:`MAX_STEPS`, each from a second to :data:`MAX_STEP`.
 
     Raises:
-        ValueError: naming the step that is not a number followed by s, m, h or d.
+        StepLengthError: naming the step that is longer than a year.
+        ValueError: naming the step that is not a number followed by s, m, h or d, or
+            saying there are too many.
     """
     steps = []
     for word in text.split():
-        unit = word[-1].lower()
-        number = word[:-1]
-        if unit not in _UNITS or not number.replace(".", "", 1).isdigit() or float(number) <= 0:
+        found = _STEP.fullmatch(word)
+        seconds = round(float(found[1]) * _UNITS[found[2].lower()]) if found else 0
+        if seconds < 1:
             raise ValueError(f"'{word}' is not a step like 30s, 10m, 1h or 1d")
-        steps.append(round(float(number) * _UNITS[unit]))
+        if seconds > MAX_STEP:
+            raise StepLengthError(f"'{word}' is longer than a step may be (365d)")
+        steps.append(seconds)
+    if len(steps) > MAX_STEPS:
+        raise ValueError(f"{len(steps)} steps; at most {MAX_STEPS}")
     return tuple(steps)
+
+
+def bounded_steps(steps: Sequence[object]) -> tuple[int, ...]:
+    """Steps as stored, each held between a second and :data:`MAX_STEP`, at most
+    :data:`MAX_STEPS`: what an older version let through must not break scheduling."""
+    held = []
+    for step in list(steps)[:MAX_STEPS]:
+        try:
+            seconds = int(step)  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            continue
+        held.append(min(max(seconds, 1), MAX_STEP))
+    return tuple(held)
 
 
 def format_steps(steps: tuple[int, ...]) -> str:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
-from flask_login import current_user
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask_login import current_user, user_loaded_from_request
 from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
@@ -33,9 +33,11 @@ from models.study import (
     undo_last,
 )
 from models.types import MAX_ID, now_utc
+from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts
 from views.cards import card_payload, token_card_id
+from views.inputs import request_int
 from views.openapi import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -43,6 +45,7 @@ csrf.exempt(bp)
 
 MAX_ELAPSED_MS = 10 * 60 * 1000
 MAX_AHEAD = 10  # cards a client may keep in hand beyond the next one
+MAX_EXCLUDE = 1000  # card ids a practice session sends back as seen
 REVIEWS_PAGE = 5000
 
 
@@ -63,14 +66,23 @@ def http_error(error: HTTPException) -> tuple[Response, int]:
     return jsonify(error=error.description or error.name), error.code or 500
 
 
+@user_loaded_from_request.connect
+def _bearer_signed_in(_app: Flask, **_extra: Any) -> None:
+    # Flask-Login tells this only when the request loader (a valid bearer token), not the
+    # session cookie, found the user.
+    g.bearer_user = True
+
+
 @bp.before_request
 def authenticate() -> None:
-    """Every endpoint but the description needs a user; session requests need CSRF."""
+    """Every endpoint but the description needs a user; requests that a bearer token did
+    not authenticate need CSRF (any other ``Authorization`` header, junk included, does
+    not spare a session cookie the check)."""
     if request.endpoint == "api.openapi":
         return
     if not current_user.is_authenticated:
         raise ApiError(401, "sign in, or send Authorization: Bearer TOKEN")
-    if request.method == "POST" and "Authorization" not in request.headers:
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("bearer_user"):
         csrf.protect()
 
 
@@ -152,7 +164,11 @@ def _practice_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[st
     except ValueError as error:
         raise ApiError(400, str(error)) from None
     try:
-        seen = {int(i) for i in request.args.get("exclude", "").split(",") if i.strip()}
+        seen = {
+            parse_whole_number(i.strip(), 1, MAX_ID)
+            for i in request.args.get("exclude", "").split(",")[:MAX_EXCLUDE]
+            if i.strip()
+        }
     except ValueError:
         raise ApiError(400, "'exclude' is a comma-separated list of card ids") from None
     # Cards never studied are made for the session.
@@ -181,8 +197,7 @@ def review_next() -> Response | tuple[str, int]:
     if "practice" in request.args:
         payload = _practice_payload(user, now_utc(), _bank_ids(user))
     else:
-        text = request.args.get("ahead", "0")
-        ahead = _ahead(int(text) if text.isdigit() else -1, 400)
+        ahead = request_int("ahead", 0, 0, MAX_AHEAD) or 0
         payload = _next_payload(user, now_utc(), _bank_ids(user), ahead)
     if payload is None:
         return "", 204
@@ -282,9 +297,15 @@ def _since() -> datetime | None:
     try:
         # An unencoded '+' in a query string arrives as a space.
         moment = datetime.fromisoformat(text.replace(" ", "+").replace("Z", "+00:00"))
-    except ValueError:
+        # In UTC here, where a time at the edge of the calendar (year 1 at +23:59) can
+        # still be refused, rather than in the database driver.
+        return (
+            moment.astimezone(timezone.utc)
+            if moment.tzinfo
+            else moment.replace(tzinfo=timezone.utc)
+        )
+    except (ValueError, OverflowError):
         raise ApiError(400, f"'since' must be an ISO 8601 time, not '{text}'") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _after_id() -> int | None:
@@ -292,10 +313,13 @@ def _after_id() -> int | None:
     if text is None:
         return None
     try:
-        value = int(text)
+        # Past every id either way is the same answer: an id of any length is clamped.
+        digits = text.lstrip("-").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_ID)):
+            return MAX_ID if not text.startswith("-") else -MAX_ID
+        return parse_whole_number(text, -MAX_ID, MAX_ID)
     except ValueError:
         raise ApiError(400, f"'after_id' must be a review id, not '{text}'") from None
-    return max(-MAX_ID, min(value, MAX_ID))  # past every id either way: the same answer
 
 
 @bp.get("/reviews")

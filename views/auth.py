@@ -41,6 +41,7 @@ from models.conflict import committed
 from models.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from models.types import MAX_ID
 from models.user import name_key
+from views.inputs import safe_next
 from views.strings import N_
 
 bp = Blueprint("auth", __name__)
@@ -119,12 +120,6 @@ def require_setup() -> Response | None:
 
 def _code() -> str:
     return setup_code(Path(current_app.instance_path), current_app.config["WENGU_SETUP_CODE"])
-
-
-def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("review.today")
 
 
 # Guessing passwords is slow: a few wrong passwords a minute from one address, and as many

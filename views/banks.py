@@ -28,6 +28,7 @@ from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
 from views.cards import markdown_for, question_excerpt, source_location
+from views.inputs import safe_referrer, unstorable
 
 bp = Blueprint("banks", __name__)
 
@@ -73,7 +74,7 @@ def leave(bank_id: str) -> Response:
     flash(
         _("You left %(bank)s. Your progress is kept if you add it again.", bank=bank.title), "info"
     )
-    return redirect(request.referrer or url_for("banks.index"))
+    return redirect(safe_referrer(url_for("banks.index")))
 
 
 @bp.post("/banks/<bank_id>/join")
@@ -86,7 +87,7 @@ def join(bank_id: str) -> Response:
     )
     db.session.commit()
     flash(_("You study %(bank)s.", bank=bank.title), "success")
-    return redirect(request.referrer or url_for("banks.index"))
+    return redirect(safe_referrer(url_for("banks.index")))
 
 
 @bp.get("/banks/<bank_id>")
@@ -183,15 +184,22 @@ def source(bank_id: str, key: str) -> str:
 @login_required
 def diagram(bank_id: str, path: str) -> Response:
     """A diagram file of a bank, served from the database and nothing else."""
-    query = select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == diagram_path(path))
-    if not current_user.is_admin:
-        query = query.join(Bank, Bank.id == Diagram.bank_id).where(Bank.hidden.is_(False))
-    found = db.session.scalar(query)
+    wanted = diagram_path(path)
+    # The reference is percent-decoded once more here (as in a bank's Markdown), past the
+    # check every request passes: %2500 arrives as %00 and becomes a NUL.
+    if unstorable(wanted):
+        found = None
+    else:
+        query = select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == wanted)
+        if not current_user.is_admin:
+            query = query.join(Bank, Bank.id == Diagram.bank_id).where(Bank.hidden.is_(False))
+        found = db.session.scalar(query)
     if found is None:
         return Response(_("No such diagram."), status=404, mimetype="text/plain")
     response = Response(found.data, mimetype=found.media_type)
     response.set_etag(found.sha256)
-    response.headers["Cache-Control"] = "public, max-age=300"
+    # Behind sign-in: a shared cache (a proxy, a CDN) may not keep it for others.
+    response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["Content-Security-Policy"] = _DIAGRAM_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)

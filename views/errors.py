@@ -60,6 +60,11 @@ def security_headers(response: Response) -> Response:
         # (streamed responses are passed through as they are). The file closes with it.
         response.direct_passthrough = False
         response.make_sequence()
+    if request.endpoint != "static" and response.cache_control.public:
+        # Only the static files are the same for everyone; anything else may be behind
+        # sign-in, and a shared cache must not hand it to the next visitor.
+        response.cache_control.public = False
+        response.cache_control.private = True
     response.headers.setdefault("Content-Security-Policy", CSP)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectMultipleField, StringField
+from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from extensions import limiter
@@ -44,6 +44,7 @@ from models.groups import (
 )
 from models.types import now_utc
 from views.auth import AccountForm
+from views.inputs import WholeNumberField
 
 # Joining is not guessing a password: a class joins from one school network within a minute.
 # Asking for invite codes that do not exist is guessing, and only that counts tightly; making
@@ -74,8 +75,10 @@ class BanksForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    days = IntegerField(_l("Valid for (days)"), default=7, validators=[NumberRange(1, 90)])
-    max_uses = IntegerField(_l("Uses (empty: any)"), validators=[Optional(), NumberRange(1, 1000)])
+    days = WholeNumberField(_l("Valid for (days)"), default=7, validators=[NumberRange(1, 90)])
+    max_uses = WholeNumberField(
+        _l("Uses (empty: any)"), validators=[Optional(), NumberRange(1, 1000)]
+    )
 
 
 class CodeForm(FlaskForm):

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from views.auth import safe_next
+from views.inputs import safe_next
 from views.strings import js_strings
 
 __all__ = [

@@ -341,3 +341,13 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+# Every request passes one check before its operation runs (views/inputs.py): a character
+# that cannot be stored, or a JSON body that cannot be read, is a 400 wherever it is sent.
+_REFUSED_AT_THE_EDGE = _error(
+    "A NUL or a lone surrogate in the path, the query or the body; a whole number that is "
+    "not one; or a JSON body that cannot be read (nested too deep, NaN, Infinity)."
+)
+for _operations in OPENAPI["paths"].values():
+    for _operation in _operations.values():
+        _operation["responses"].setdefault("400", _REFUSED_AT_THE_EDGE)

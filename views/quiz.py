@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -14,7 +13,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, IntegerField, SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
@@ -35,9 +34,14 @@ from models.quizzes import (
 from models.study import study_banks
 from models.types import now_utc
 from srs.cards import card_faces
+from srs.numbers import parse_whole_number
 from srs.quiz import QUIZ_TYPES, QuizSpec
 from views.cards import markdown_for
 from views.i18n import TYPE_NAMES
+from views.inputs import WholeNumberField, load_json, request_int
+
+MAX_SEED = 2**31 - 1
+MAX_POSITION = 1000  # past any quiz's length (at most 100 questions)
 
 bp = Blueprint("quiz", __name__)
 
@@ -53,8 +57,10 @@ class QuizForm(FlaskForm):
         choices=[SelectChoice(t, TYPE_NAMES[t]) for t in QUIZ_TYPES],
         validators=[Optional()],
     )
-    count = IntegerField(_l("Questions"), default=10, validators=[NumberRange(1, 100)])
-    minutes = IntegerField(_l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 180)])
+    count = WholeNumberField(_l("Questions"), default=10, validators=[NumberRange(1, 100)])
+    minutes = WholeNumberField(
+        _l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 180)]
+    )
     seed = HiddenField()
 
 
@@ -111,6 +117,7 @@ def setup(bank_id: str) -> str:
     bank = _bank(bank_id)
     args = request.args
     shared = "seed" in args
+    seed = request_int("seed", None, 0, MAX_SEED)
     form = _form(
         bank,
         formdata=None,
@@ -118,9 +125,9 @@ def setup(bank_id: str) -> str:
             "sections": args.getlist("sections"),
             "tags": args.getlist("tags"),
             "types": args.getlist("types"),
-            "count": args.get("count", 10, type=int),
-            "minutes": args.get("minutes", type=int),
-            "seed": args.get("seed", ""),
+            "count": request_int("count", 10, 1, 100),
+            "minutes": request_int("minutes", None, 1, 180),
+            "seed": "" if seed is None else str(seed),
         },
     )
     quizzes = db.session.scalars(
@@ -147,13 +154,15 @@ def start(bank_id: str) -> str | Response:
         return render_template(
             "quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[]
         ), 400
-    seed = int(form.seed.data) if (form.seed.data or "").isdigit() else secrets.randbelow(10**9)
+    # The hidden field is empty unless the quiz came from a shared link.
+    seed = request_int("seed", None, 0, MAX_SEED, source=request.form) if form.seed.data else None
     spec = QuizSpec(
-        seed=seed,
+        seed=secrets.randbelow(10**9) if seed is None else seed,
         count=form.count.data,
-        sections=tuple(form.sections.data or ()),
-        tags=tuple(form.tags.data or ()),
-        types=tuple(form.types.data or ()),
+        # Each chosen once, whatever the request repeats.
+        sections=tuple(dict.fromkeys(form.sections.data or ())),
+        tags=tuple(dict.fromkeys(form.tags.data or ())),
+        types=tuple(dict.fromkeys(form.types.data or ())),
         time_limit=form.minutes.data * 60 if form.minutes.data else None,
     )
     try:
@@ -194,6 +203,15 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
     )
 
 
+def _position(value: object) -> int:
+    """A question's place in a quiz, as the page sends it: a number or its digits."""
+    if isinstance(value, str):
+        return parse_whole_number(value, 0, MAX_POSITION)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("a position is a whole number")
+    return parse_whole_number(str(value), 0, MAX_POSITION)
+
+
 @bp.post("/quiz/<bank_id>/<int:quiz_id>")
 @limiter.limit(SUBMIT_LIMIT)
 @login_required
@@ -213,9 +231,9 @@ def submit(bank_id: str, quiz_id: int) -> Response:
             ),
         )
     try:
-        raw = json.loads(request.form.get("answers") or "{}")
-        flags = {int(i) for i in json.loads(request.form.get("flags") or "[]")}
-        responses = {int(position): value for position, value in raw.items()}
+        raw = load_json(request.form.get("answers") or "{}")
+        flags = {_position(i) for i in load_json(request.form.get("flags") or "[]")}
+        responses = {_position(position): value for position, value in raw.items()}
     except (ValueError, TypeError, AttributeError):
         abort(400, description=_("The answers could not be read."))
     try:

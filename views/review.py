@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Section, db
 from models.study import bank_counts_many, study_banks
 from models.types import now_utc
+from views.inputs import request_int
 
 bp = Blueprint("review", __name__)
 
@@ -42,12 +43,9 @@ def _practice(bank_id: str) -> tuple[str | None, str | None]:
         return f"section:{section}", _("the section %(title)s", title=title)
     if tag := request.args.get("tag"):
         return f"tag:{tag}", _("the tag %(tag)s", tag=tag)
-    if forgotten := request.args.get("forgotten"):
-        if not forgotten.isdigit() or not 1 <= int(forgotten) <= 365:
-            abort(400, description=_("Forgotten in the last 1 to 365 days."))
-        return f"forgotten:{forgotten}", _(
-            "cards forgotten in the last %(days)s days", days=forgotten
-        )
+    if request.args.get("forgotten"):
+        days = request_int("forgotten", None, 1, 365)
+        return f"forgotten:{days}", _("cards forgotten in the last %(days)s days", days=days)
     return None, None
 
 

@@ -29,8 +29,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -63,9 +61,16 @@ from models.study import recount, review_log
 from models.types import now_utc
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
-from srs.scheduler import format_steps, parse_steps
+from srs.scheduler import (
+    MAX_STEPS,
+    StepLengthError,
+    bounded_steps,
+    format_steps,
+    parse_steps,
+)
 from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
 from views.i18n import LANGUAGES
+from views.inputs import FiniteDecimalField, WholeNumberField
 
 bp = Blueprint("settings", __name__)
 
@@ -78,9 +83,15 @@ THEME_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
 def _steps(form: FlaskForm, field: StringField) -> None:
     words = (field.data or "").split()
+    if len(words) > MAX_STEPS:
+        raise ValidationError(_("At most %(count)d steps.", count=MAX_STEPS))
     for word in words:
         try:
             parse_steps(word)
+        except StepLengthError:
+            raise ValidationError(
+                _("'%(word)s' is longer than a step may be (365d).", word=word)
+            ) from None
         except ValueError:
             raise ValidationError(
                 _("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=word)
@@ -89,14 +100,16 @@ def _steps(form: FlaskForm, field: StringField) -> None:
 
 
 class SettingsForm(FlaskForm):
-    desired_retention = DecimalField(
+    desired_retention = FiniteDecimalField(
         _l("Desired retention"),
         places=2,
         validators=[DataRequired(), NumberRange(0.70, 0.99)],
         description=_l("The share of cards you want to recall when they come due (0.70–0.99)."),
     )
-    new_per_day = IntegerField(_l("New cards a day, per bank"), validators=[NumberRange(0, 9999)])
-    reviews_per_day = IntegerField(
+    new_per_day = WholeNumberField(
+        _l("New cards a day, per bank"), validators=[NumberRange(0, 9999)]
+    )
+    reviews_per_day = WholeNumberField(
         _l("Reviews a day, per bank"), validators=[NumberRange(0, 99999)]
     )
     learning_steps = StringField(
@@ -105,13 +118,13 @@ class SettingsForm(FlaskForm):
     relearning_steps = StringField(
         _l("Relearning steps"), validators=[_steps], description=_l("After a lapse: 10m")
     )
-    rollover_hour = IntegerField(
+    rollover_hour = WholeNumberField(
         _l("Next day starts at (hour)"),
         validators=[NumberRange(0, 23)],
         description=_l("In your time zone; 4 means 04:00."),
     )
     timezone = SelectField(_l("Time zone"), choices=_ZONES)
-    maximum_interval = IntegerField(
+    maximum_interval = WholeNumberField(
         _l("Maximum interval (days)"), validators=[NumberRange(1, 36500)]
     )
     locale = SelectField(
@@ -139,7 +152,7 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=80)],
         description=_l("For example: phone app, backup script."),
     )
-    days = IntegerField(
+    days = WholeNumberField(
         _l("Expires after (days)"),
         validators=[Optional(), NumberRange(1, MAX_TOKEN_DAYS)],
         description=_l("Empty: until you revoke it."),
@@ -172,8 +185,8 @@ def _settings_form(**kwargs: object) -> SettingsForm:
             "desired_retention": user.desired_retention,
             "new_per_day": user.new_per_day,
             "reviews_per_day": user.reviews_per_day,
-            "learning_steps": format_steps(tuple(user.learning_steps)),
-            "relearning_steps": format_steps(tuple(user.relearning_steps)),
+            "learning_steps": format_steps(bounded_steps(user.learning_steps)),
+            "relearning_steps": format_steps(bounded_steps(user.relearning_steps)),
             "rollover_hour": user.rollover_hour,
             "timezone": user.timezone,
             "maximum_interval": user.maximum_interval,

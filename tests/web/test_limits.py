@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from config import VERSION
 from models import Group, RateCount, User, db
 from models.counters import DatabaseStorage
 from models.groups import create_group, create_invite
@@ -188,10 +189,15 @@ def test_health_reports_database_and_redis(
         app = make_app({**app_config, "WENGU_REDIS_URL": url})
         answer = app.test_client().get("/healthz")
         assert answer.status_code == 200
-        assert answer.json == {"status": "ok", "database": "ok", "redis": "ok"}
+        assert answer.json == {"status": "ok", "version": VERSION, "database": "ok", "redis": "ok"}
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503
-    assert answer.json == {"status": "unavailable", "database": "ok", "redis": "unreachable"}
+    assert answer.json == {
+        "status": "unavailable",
+        "version": VERSION,
+        "database": "ok",
+        "redis": "unreachable",
+    }
 
 
 def test_redis_down_sign_in_counts_in_the_database(

@@ -81,12 +81,12 @@ def test_cli_finds_accounts_by_the_normal_form(app: Flask, runner: FlaskCliRunne
     result = runner.invoke(args=["user", "token", "ärger"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["user", "revoke-tokens", "ÄRGER"])
-    assert result.output == "Revoked 1 API token of 'Ärger'.\n"
+    assert result.stdout == "Revoked 1 API token of 'Ärger'.\n"
     result = runner.invoke(args=["user", "create", "ärger", "--password-stdin"], input=PASSWORD)
     assert result.exit_code == 1 and "is taken" in result.output
     assert runner.invoke(args=["fsrs", "optimize", "ＡＲＧＥＲ"]).exit_code == 1  # no such name
     result = runner.invoke(args=["fsrs", "optimize", "ärger"])
-    assert result.exit_code == 0 and result.output.startswith("Ärger: ")
+    assert result.exit_code == 0 and result.stdout.startswith("Ärger: ")
 
 
 def test_a_name_whose_normal_form_is_too_long_is_refused(app: Flask) -> None:
