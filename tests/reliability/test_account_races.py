@@ -32,7 +32,7 @@ import models.groups
 import views.quiz
 from models import Invite, Membership, Quiz, QuizAnswer, Review, SiteSetting, User, accounts, db
 from models.groups import create_group, create_invite
-from tests.support import PASSWORD, make_user
+from tests.support import PASSWORD, first_run_code, make_user
 
 pytestmark = pytest.mark.slow
 
@@ -203,10 +203,12 @@ def test_first_run_setup_twice_at_once_makes_one_admin(
     app: Flask, racers: list[Browser], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tokens = [browser.csrf("/setup") for browser in racers]
+    code = first_run_code(app)
     hold_until_all_arrive(monkeypatch, accounts, "generate_password_hash")
     replies = at_once([
         lambda b=browser, t=token, n=number: b.request("/setup", {
             "name": f"admin{n}", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": t,
+            "code": code,
         })
         for number, (browser, token) in enumerate(zip(racers, tokens, strict=True))
     ])  # fmt: skip
