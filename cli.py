@@ -33,6 +33,7 @@ from models.store import bank_summaries, import_bank, learner_schedule, stored_b
 from srs.bank import BankError, load_banks
 from srs.export import FORMATS, bank_from_apkg, export_bank
 from srs.optimize import NotEnoughHistory
+from srs.study import usable_zone
 
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
 
@@ -175,7 +176,7 @@ def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
         user = _account(learner)
         options.update(
             scheduling=learner_schedule(db.session, user, bank_id),
-            zone=user.timezone,
+            zone=usable_zone(user.timezone),
             rollover_hour=user.rollover_hour,
         )
     try:

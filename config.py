@@ -7,7 +7,8 @@ import os
 from collections.abc import Collection, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
+
+from srs.study import TIME_ZONES
 
 __all__ = [
     "PROJECT_ROOT",
@@ -52,7 +53,7 @@ def check_settings(settings: MutableMapping[str, Any], languages: Collection[str
             ``WENGU_DEFAULT_LANGUAGE`` is not one of ``languages``.
     """
     zone = settings.get("WENGU_DEFAULT_TIMEZONE") or "UTC"
-    if zone not in available_timezones():
+    if zone not in TIME_ZONES:
         raise SettingError(
             f"WENGU_DEFAULT_TIMEZONE: unknown time zone {zone!r}; "
             "use an IANA name such as 'Asia/Shanghai' or 'Europe/Berlin'"

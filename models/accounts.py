@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
@@ -30,6 +31,7 @@ __all__ = [
     "find_user",
     "has_users",
     "issue_token",
+    "name_problem",
     "revoke_token",
     "revoke_tokens",
     "set_password",
@@ -73,6 +75,36 @@ def find_user(session: Session, name: str) -> User | None:
     return session.scalar(select(User).where(User.name_key == name_key(name)))
 
 
+# Characters that show nothing, or change what is around them (zero-width joiners, soft
+# hyphens, bidi overrides), or are not characters at all: one name could then pass for another.
+_HIDDEN = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"}
+# Chinese, Japanese and Korean writing mixes these scripts, and with Latin.
+_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC"}
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter, as the first word of its Unicode name says (LATIN, GREEK...)."""
+    if unicodedata.category(char) not in {"Lu", "Ll", "Lt", "Lo"}:
+        return None  # modifier letters (ʰ, ː) belong to no one script
+    words = unicodedata.name(char, "").split()
+    if words and words[0] in {"FULLWIDTH", "HALFWIDTH"}:
+        words = words[1:]
+    return words[0] if words else None
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an account's name, or ``None``: it must hold no invisible or
+    format character (only ordinary spaces), and letters of one script, so that no name
+    can look like another (Latin ``Admin`` and ``Αdmin`` with a Greek Alpha)."""
+    if any(char != " " and unicodedata.category(char) in _HIDDEN for char in name):
+        return _l("A name may not hold invisible, control or format characters.")
+    scripts = {script for char in name if (script := _script(char))}
+    others = scripts - _EAST_ASIAN
+    if len(others) > 1 or (others and scripts & _EAST_ASIAN and others != {"LATIN"}):
+        return _l("A name may not mix letters of different scripts, such as Latin and Greek.")
+    return None
+
+
 def _name_taken(name: str) -> AccountError:
     return AccountError(_l("The name '%(name)s' is taken.", name=name))
 
@@ -100,6 +132,8 @@ def create_user(
     key = name_key(name)
     if not name or not key or len(name) > 80 or len(key) > NAME_KEY_LENGTH:
         raise AccountError(_l("The name must be 1 to 80 characters."))
+    if problem := name_problem(name):
+        raise AccountError(problem)
     if find_user(session, name) is not None:
         raise _name_taken(name)
     user = User(name=name, is_admin=admin, timezone=timezone, locale=locale)

@@ -60,6 +60,7 @@ from srs.cloze import ClozeError, parse_cloze
 from srs.render import image_sources, render_markdown
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import study_day
+from srs.yamlread import UNSTORABLE
 
 __all__ = ["MODEL_IDS", "CardSchedule", "read_apkg", "write_apkg"]
 
@@ -1153,17 +1154,28 @@ def _read_collection(db: sqlite3.Connection, reader: _PackageReader) -> Bank:
     decks = _checked_decks(_load_json(decks_text, "decks", reader), reader)
     if not notes:
         raise reader.refuse("the package has no notes")
-    for _note_id, guid, _model_id, _tags, fields_text in notes:
+    for _note_id, guid, _model_id, tags, fields_text in notes:
         if len(fields_text) > _MAX_FIELD_CHARS or fields_text.count("\x1f") >= _MAX_FIELDS:
             raise reader.refuse(
                 f"note {guid[:40]!r} has over {_MAX_FIELDS} fields or "
                 f"{_MAX_FIELD_CHARS:,} characters"
             )
+        for what, text in (("guid", guid), ("tags", tags), ("fields", fields_text)):
+            if found := UNSTORABLE.search(text):
+                raise reader.refuse(
+                    f"note {guid[:40]!r} has in its {what} character U+{ord(found.group()):04X}, "
+                    "which cannot be stored in a bank"
+                )
 
     deck_of: dict[int, tuple[str, ...]] = {}
     for note_id, deck_id in cards:
         if note_id not in deck_of:
             name = str((decks.get(str(deck_id)) or {}).get("name") or "Default")
+            if found := UNSTORABLE.search(name):
+                raise reader.refuse(
+                    f"deck {name[:40]!r} has in its name character U+{ord(found.group()):04X}, "
+                    "which cannot be stored in a bank"
+                )
             deck_of[note_id] = tuple(part.strip() for part in name.split("::")) or ("Default",)
     used = [deck_of.get(note[0], ("Default",)) for note in notes]
     tops = {deck[0] for deck in used}

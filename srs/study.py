@@ -13,10 +13,13 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
+
+import pytz
 
 __all__ = [
     "LEARN_AHEAD",
+    "TIME_ZONES",
     "Counts",
     "DaySpan",
     "StudyDay",
@@ -24,9 +27,20 @@ __all__ = [
     "limits_left",
     "next_kind",
     "study_day",
+    "usable_zone",
 ]
 
 LEARN_AHEAD = timedelta(minutes=20)
+
+# The pages format dates through pytz (Flask-Babel) and the schedule through zoneinfo: a
+# zone only one of them knows ('Factory', 'localtime') would break every page of its learner.
+TIME_ZONES = frozenset(available_timezones() & pytz.all_timezones_set)
+
+
+def usable_zone(zone: str | None) -> str:
+    """``zone`` if both zoneinfo and pytz know it, else ``"UTC"``: a zone stored before it
+    was checked must not break the pages of the learner who chose it."""
+    return zone if zone in TIME_ZONES else "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +54,7 @@ class StudyDay:
 
 def study_day(now: datetime, zone: str, rollover_hour: int) -> StudyDay:
     """The study day that ``now`` falls in, for a learner in ``zone``."""
-    tz = ZoneInfo(zone)
+    tz = ZoneInfo(usable_zone(zone))
     local = now.astimezone(tz)
     day = local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
 
@@ -76,7 +90,7 @@ def day_spans(zone: str, rollover_hour: int, start: datetime, end: datetime) -> 
     """
     first = datetime.combine(start.astimezone(timezone.utc).date(), time(), timezone.utc)
     last = datetime.combine(end.astimezone(timezone.utc).date(), time(), timezone.utc)
-    spans = _whole_day_spans(zone, rollover_hour, first, last + timedelta(days=1))
+    spans = _whole_day_spans(usable_zone(zone), rollover_hour, first, last + timedelta(days=1))
     return [
         DaySpan(max(span.start, start), min(span.end, end), span.shift)
         for span in spans

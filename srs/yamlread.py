@@ -12,6 +12,7 @@ lets it refuse what a bank never needs and what makes YAML dangerous:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -20,6 +21,7 @@ from yaml.resolver import Resolver
 
 __all__ = [
     "MAX_DEPTH",
+    "UNSTORABLE",
     "Mapping",
     "Node",
     "Position",
@@ -35,6 +37,10 @@ _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolver = Resolver()
+
+# Characters a database cannot keep in text: NUL (PostgreSQL refuses it) and lone UTF-16
+# surrogates (not text at all). YAML's "\\0" and "\\ud800" escapes can write them.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Position(NamedTuple):
@@ -178,6 +184,23 @@ class _Builder:
         parent.values[name] = node
         parent.keys[name] = pending_key.position
 
+    def unstorable(self, event: yaml.ScalarEvent, character: int) -> None:
+        # Name the key the value belongs to (for an item of a list, the list's key).
+        where = "a key: "
+        for depth, (container, key) in enumerate(reversed(self.stack)):
+            if isinstance(container, Mapping):
+                # A list being filled is the value of the key added last.
+                name = key.text if depth == 0 and key is not None else None
+                if depth and container.values:
+                    name = next(reversed(container.values))
+                if name is not None and not UNSTORABLE.search(name):
+                    where = f"key '{name}': "
+                break
+        self.problem(
+            event.start_mark,
+            f"{where}character U+{character:04X} cannot be stored in a bank; remove it",
+        )
+
     def open(self, container: Mapping | Sequence, mark: yaml.Mark) -> bool:
         if len(self.stack) >= MAX_DEPTH:
             self.problem(mark, f"nesting deeper than {MAX_DEPTH} levels")
@@ -191,6 +214,8 @@ class _Builder:
         kind = type(event)
         if kind is yaml.ScalarEvent:
             self.check_node(event)
+            if found := UNSTORABLE.search(event.value):
+                self.unstorable(event, ord(found.group()))
             tag = self.tag_of(event)
             self.add(Scalar(event.value, tag, Position.of(event.start_mark)))
         elif kind is yaml.MappingStartEvent:

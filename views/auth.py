@@ -111,10 +111,11 @@ def require_setup() -> Response | None:
         state["has_users"] = True  # accounts are never all deleted: ask once per process
         return None
     if not state.get("setup_announced"):
-        # The address the start-up line guessed may not be the one people use (a proxy,
-        # gunicorn's own --bind): say it again, once, with the address this request came to.
+        # The start-up line may never have been written (gunicorn, a database not yet up): say
+        # it once more. Only the path: the Host header is the sender's to choose, and a link
+        # built from it would hand the one-time code to whoever forged it.
         state["setup_announced"] = True
-        log.warning("First run: create the admin at %s", setup_link(request.host_url, _code()))
+        log.warning("First run: create the admin at %s on this server", setup_link("", _code()))
     return redirect(url_for("auth.setup"))
 
 

@@ -27,6 +27,7 @@ from models.types import now_utc
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
+from srs.study import usable_zone
 from views.cards import markdown_for, question_excerpt, source_location
 from views.inputs import safe_referrer, unstorable
 
@@ -144,7 +145,7 @@ def export(bank_id: str, kind: str) -> Response:
     if kind == "apkg" and request.args.get("scheduling") == "1":
         options.update(
             scheduling=learner_schedule(db.session, current_user, bank_id),
-            zone=current_user.timezone,
+            zone=usable_zone(current_user.timezone),
             rollover_hour=current_user.rollover_hour,
         )
     with tempfile.TemporaryDirectory() as folder:

@@ -53,6 +53,16 @@ HEADERS = {
 }
 
 
+def _personal() -> bool:
+    """Whether this request came from someone signed in, by cookie or by bearer token."""
+    if "Authorization" in request.headers:
+        return True
+    # Only the account already loaded: asking Flask-Login here could reach the database
+    # after it failed. A view that shows the account has loaded it.
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
+
+
 @bp.after_app_request
 def security_headers(response: Response) -> Response:
     if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
@@ -65,6 +75,11 @@ def security_headers(response: Response) -> Response:
         # sign-in, and a shared cache must not hand it to the next visitor.
         response.cache_control.public = False
         response.cache_control.private = True
+    if request.endpoint != "static" and _personal():
+        # A page or answer for one person: no cache, not even the browser's on a shared
+        # computer, may keep it; and one that keys on the address alone must not mix people.
+        response.headers.setdefault("Cache-Control", "private, no-store")
+        response.vary.update({"Cookie", "Authorization"})
     response.headers.setdefault("Content-Security-Policy", CSP)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)

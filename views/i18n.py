@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from srs.study import usable_zone
 from views.inputs import safe_next
 from views.strings import js_strings
 
@@ -98,7 +99,7 @@ def select_timezone() -> str | None:
     if has_request_context() and g.get("without_database"):
         return current_app.config.get("WENGU_DEFAULT_TIMEZONE")
     if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.timezone
+        return usable_zone(current_user.timezone)
     return current_app.config.get("WENGU_DEFAULT_TIMEZONE") if has_request_context() else None
 
 

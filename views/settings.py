@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from urllib.parse import quote
-from zoneinfo import available_timezones
 
 from flask import (
     Blueprint,
@@ -68,13 +67,14 @@ from srs.scheduler import (
     format_steps,
     parse_steps,
 )
+from srs.study import TIME_ZONES
 from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
 from views.i18n import LANGUAGES
 from views.inputs import FiniteDecimalField, WholeNumberField
 
 bp = Blueprint("settings", __name__)
 
-_ZONES = sorted(available_timezones())
+_ZONES = sorted(TIME_ZONES)
 
 THEME_COOKIE = "wengu_theme"
 THEMES = {"auto": _l("Follow the system"), "light": _l("Light"), "dark": _l("Dark")}

@@ -83,6 +83,17 @@ def test_guessing_the_setup_code_is_rate_limited(make_app, app_config: dict[str,
     assert _setup(client, first_run_code(app)).status_code == 429  # even the right code waits
 
 
+def test_the_logged_link_never_takes_the_host_header(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="wengu")
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    assert client.get("/setup", headers=forged).status_code == 200
+    assert client.get("/", headers=forged).location == "/setup"
+    assert "First run: create the admin at /setup?code=" in caplog.text
+    assert "evil.example" not in caplog.text
+
+
 def test_setup_code_ignores_case_spaces_and_dashes(app: Flask, client: FlaskClient) -> None:
     code = first_run_code(app)
     assert _setup(client, f" {code.replace('-', ' ').lower()} ").status_code == 302
@@ -94,7 +105,7 @@ def test_the_link_in_the_log_fills_in_the_code_and_works_once(
     code = first_run_code(app)
     caplog.set_level(logging.WARNING, logger="wengu")
     assert client.get("/").location == "/setup"
-    assert f"First run: create the admin at http://localhost/setup?code={code}" in caplog.text
+    assert f"First run: create the admin at /setup?code={code} on this server" in caplog.text
     page = client.get(f"/setup?code={code}").get_data(as_text=True)
     assert f'value="{code}"' in page and "Setup code" in page
     assert _setup(client, code).status_code == 302

@@ -126,3 +126,69 @@ def test_the_migration_keeps_every_account_and_renames_later_duplicates(
         assert tuple(token) == ("", None)
         assert db.session.get(User, 2).name_key == "ärger#2"
         db.session.remove()
+
+
+# (name, refused because) -- every way an account is made goes through create_user.
+HIDDEN = "invisible, control or format characters"
+MIXED = "may not mix letters of different scripts"
+REFUSED_NAMES = [
+    ("Admin\u200b", HIDDEN),  # zero-width space
+    ("admin\u00ad", HIDDEN),  # soft hyphen
+    ("B\u200bob", HIDDEN),
+    ("ad\u200dmin", HIDDEN),  # zero-width joiner
+    ("\u202eadmin", HIDDEN),  # right-to-left override
+    ("ad\u2066min", HIDDEN),  # bidi isolate
+    ("ad\x07min", HIDDEN),
+    ("ad\tmin", HIDDEN),
+    ("ad\x7fmin", HIDDEN),
+    ("ad\u2028min", HIDDEN),  # line separator
+    ("ad\u2029min", HIDDEN),  # paragraph separator
+    ("ad\u00a0min", HIDDEN),  # no-break space: only ordinary spaces
+    ("ad\ue000min", HIDDEN),  # private use
+    ("ad\u0378min", HIDDEN),  # unassigned
+    ("ad\ufeffmin", HIDDEN),  # byte-order mark
+    ("\u0391dmin", MIXED),  # Greek capital Alpha
+    ("\u0410dmin", MIXED),  # Cyrillic capital A
+    ("p\u0430ypal", MIXED),  # Cyrillic small a
+    ("Иван\u0391", MIXED),
+    ("\u0391\u0410", MIXED),  # Greek beside Cyrillic
+    ("Иван一", MIXED),  # Cyrillic beside Han
+]
+ACCEPTED_NAMES = [
+    "Admin", "Mary Ann", "O'Brien-Smith", "mei.li_2", "Иван", "Ελένη", "王小明", "田中さん",
+    "タナカ", "김민수", "Lee 민수", "Mei 王", "ＡＢＣ", "e\u0301mile", "Zoë", "محمد", "Ivan 2",
+    "ılık",  # a dotless ı in a Latin name is Latin, though it looks like an i: left alone
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "reason"), REFUSED_NAMES)
+def test_names_with_hidden_characters_or_mixed_scripts_are_refused(
+    app: Flask, name: str, reason: str
+) -> None:
+    with app.app_context(), pytest.raises(AccountError, match=reason):
+        create_user(db.session, name, PASSWORD)
+
+
+@pytest.mark.parametrize("name", ACCEPTED_NAMES)
+def test_names_in_one_script_are_accepted(app: Flask, name: str) -> None:
+    with app.app_context():
+        assert create_user(db.session, name, PASSWORD).name == name
+
+
+def test_the_forms_and_the_command_line_refuse_a_lookalike_name(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, learner: int
+) -> None:
+    with app.app_context():
+        SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, True)
+        db.session.commit()
+    data = {"name": "Admin\u200b", "password": PASSWORD, "confirm": PASSWORD}
+    response = client.post("/register", data={**data, "csrf_token": csrf_token(client)})
+    assert response.status_code == 200
+    assert f"A name may not hold {HIDDEN}." in response.get_data(as_text=True)
+    result = runner.invoke(
+        args=["user", "create", "\u0391dmin", "--password-stdin"], input=PASSWORD
+    )
+    assert result.exit_code == 1 and MIXED in result.output
+    with app.app_context():
+        assert find_user(db.session, "Admin\u200b") is None
+        assert find_user(db.session, "\u0391dmin") is None

@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from config import settings_from_env
+from models import User, db
+from models.accounts import find_user, issue_token
 from tests.support import PASSWORD, csrf_token, make_user, redis_server
 
 
@@ -102,3 +104,61 @@ def test_pages_and_assets_are_compressed(client: FlaskClient, learner: int) -> N
             assert response.data
     with client.get("/static/css/wengu.css") as plain:
         assert "Content-Encoding" not in plain.headers
+
+
+PRIVATE_PAGES = [
+    "/", "/banks", "/settings", "/settings/history.csv", "/stats", "/admin", "/admin/banks", "/admin/groups",
+    "/quiz/demo", "/api/v1/reviews", "/api/v1/stats", "/api/v1/review/next?bank=demo",
+]  # fmt: skip
+
+
+@pytest.fixture
+def admin_with_bank(app: Flask, client: FlaskClient, runner, write_bank) -> FlaskClient:
+    bank = "id: demo\ntitle: Demo\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
+    assert runner.invoke(args=["bank", "import", str(write_bank("demo", {"bank.yaml": bank}))])
+    make_user(app, "mei", admin=True)
+    return client
+
+
+def _assert_private(response: TestResponse, path: str) -> None:
+    assert response.status_code == 200, path
+    directives = {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives or "no-store" in directives, path
+    vary = {part.strip() for part in response.headers.get("Vary", "").split(",")}
+    assert {"Cookie", "Authorization"} <= vary, (path, vary)
+
+
+@pytest.mark.parametrize("path", PRIVATE_PAGES)
+def test_pages_for_someone_signed_in_are_never_cached(
+    admin_with_bank: FlaskClient, path: str
+) -> None:
+    client = admin_with_bank
+    client.post(
+        "/login", data={"name": "mei", "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    _assert_private(client.get(path), path)
+
+
+@pytest.mark.parametrize("path", [p for p in PRIVATE_PAGES if p.startswith("/api/")])
+def test_answers_to_a_bearer_token_are_never_cached(
+    app: Flask, admin_with_bank: FlaskClient, path: str
+) -> None:
+    with app.app_context():
+        token = issue_token(db.session, db.session.get_one(User, find_user(db.session, "mei").id))
+        db.session.commit()
+    response = admin_with_bank.get(path, headers={"Authorization": f"Bearer {token}"})
+    _assert_private(response, path)
+
+
+def test_static_files_and_visitor_pages_keep_their_caching(
+    admin_with_bank: FlaskClient,
+) -> None:
+    client = admin_with_bank
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    assert "Authorization" not in client.get("/login").headers.get("Vary", "")
+    client.post(
+        "/login", data={"name": "mei", "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    static = client.get("/static/icon.svg")
+    static.close()
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")

@@ -88,6 +88,8 @@ def test_visitors_see_the_server_language_unless_they_chose_another(china: Flask
     ("setting", "value", "message"),
     [
         ("WENGU_DEFAULT_TIMEZONE", "Asia/Peking", "WENGU_DEFAULT_TIMEZONE: unknown time zone"),
+        ("WENGU_DEFAULT_TIMEZONE", "Factory", "WENGU_DEFAULT_TIMEZONE: unknown time zone"),
+        ("WENGU_DEFAULT_TIMEZONE", "localtime", "WENGU_DEFAULT_TIMEZONE: unknown time zone"),
         ("WENGU_DEFAULT_LANGUAGE", "fr", "WENGU_DEFAULT_LANGUAGE: unknown language 'fr'; use one"),
     ],
 )

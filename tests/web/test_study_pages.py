@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 import pytest
+import pytz
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from models import User, db
+from models.accounts import issue_token
 from tests.support import csrf_token
+
+# Zones zoneinfo knows and pytz (which formats the pages' dates) does not.
+ZONEINFO_ONLY = sorted({"Factory", "localtime"} | (available_timezones() - pytz.all_timezones_set))
 
 BANK = "id: demo\ntitle: Demo bank\nquestions:\n" + "".join(
     f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(30)
@@ -113,6 +120,46 @@ def test_bad_settings_are_refused_with_a_reason(
     assert message in page
     with app.app_context():
         assert db.session.get(User, learner).timezone == "UTC"
+
+
+@pytest.mark.parametrize("zone", ZONEINFO_ONLY)
+def test_a_zone_pytz_does_not_know_is_refused_in_settings(
+    app: Flask, signed_in: FlaskClient, learner: int, zone: str
+) -> None:
+    data = {
+        "csrf_token": csrf_token(signed_in),
+        "desired_retention": "0.9", "new_per_day": "20", "reviews_per_day": "200",
+        "learning_steps": "1m 10m", "relearning_steps": "10m", "rollover_hour": "4",
+        "timezone": zone, "maximum_interval": "36500",
+    }  # fmt: skip
+    assert "Not a valid choice." in signed_in.post("/settings", data=data).get_data(as_text=True)
+    assert f'<option value="{zone}"' not in signed_in.get("/settings").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, learner).timezone == "UTC"
+
+
+@pytest.mark.parametrize("zone", ZONEINFO_ONLY)
+def test_a_stored_zone_pytz_does_not_know_falls_back_to_utc(
+    app: Flask, signed_in: FlaskClient, bank: None, learner: int, zone: str
+) -> None:
+    with app.app_context():
+        user = db.session.get_one(User, learner)
+        user.timezone = zone  # stored before zones were checked
+        issue_token(db.session, user, name="phone")  # its date is shown in the zone
+        db.session.commit()
+    for path in (
+        "/",
+        "/settings",
+        "/banks",
+        "/review/demo",
+        "/stats",
+        "/banks/demo/export/apkg",
+        "/settings/history.csv",
+        "/api/v1/review/next?bank=demo",
+        "/api/v1/stats",
+    ):
+        assert signed_in.get(path).status_code == 200, path  # fmt: skip
+    assert "phone" in signed_in.get("/settings").get_data(as_text=True)
 
 
 def test_password_change_needs_the_current_one(
