@@ -285,6 +285,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 if __name__ == "__main__":
     from flask.cli import load_dotenv
 
+    # Set by any ``flask`` command run before in this environment (a test process, a shell
+    # script): app.run() would then return at once instead of serving.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+
     # As the flask command does: .env in the working folder, the environment taking precedence.
     load_dotenv(load_defaults=True)
     try:

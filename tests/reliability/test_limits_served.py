@@ -123,9 +123,12 @@ def test_limits_hold_across_two_workers(app: Flask, tmp_path: Path, store: str) 
         ]
         assert joins == [302] * 12
 
-        # The counts held although both workers answered (each has its own memory).
-        workers = set(re.findall(r'"POST /login HTTP/1.1" \d+ \S+ worker=<(\d+)>', server.log()))
-        assert len(workers) == 2, workers
+        # Two worker processes, each with its own memory, served these. Which one takes a
+        # request is the kernel's choice (on a busy machine one may take them all); that two
+        # processes count together is shown for certain by test_limits.py's
+        # test_two_workers_count_together_in_the_database.
+        booted = set(re.findall(r"Booting worker with pid: (\d+)", server.log()))
+        assert len(booted) == 2, booted
 
         health = Visitor(port, "127.0.8.1").request("GET", "/healthz")
         assert health[0] == 200
