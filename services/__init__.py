@@ -1,0 +1,1 @@
+"""What Wengu does with its tables: one module per capability, each taking one context value."""
