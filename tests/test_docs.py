@@ -1,5 +1,5 @@
 """The documentation against the tree: CONTRIBUTING.md's layout and glossary, and every
-relative link of the README, docs/ and CONTRIBUTING.md."""
+relative link of the README, docs/, CONTRIBUTING.md and CHANGELOG.md."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ CONTRIBUTING = PROJECT_ROOT / "CONTRIBUTING.md"
 DOCUMENTS = [
     PROJECT_ROOT / "README.md",
     CONTRIBUTING,
+    PROJECT_ROOT / "CHANGELOG.md",
     *sorted((PROJECT_ROOT / "docs").glob("*.md")),
 ]
 PACKAGES = ("models", "services", "srs", "views")
