@@ -29,6 +29,7 @@ from config import (
     VERSION,
     SettingError,
     check_settings,
+    deprecation_notices,
     proxy_fix_exposure,
     settings_from_env,
 )
@@ -192,6 +193,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     check_settings(settings, LANGUAGES)
     configure_logging(settings["WENGU_LOG_LEVEL"])
+    for notice in deprecation_notices():
+        log.warning(notice)
     app = Flask(
         __name__,
         instance_path=settings["WENGU_INSTANCE_PATH"] or None,
@@ -274,7 +277,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             upgrade_database()
         if app.config["WENGU_AUTOLOAD_BANKS"]:
             for line in autoload_banks(
-                db.session, Path(app.config["WENGU_QUIZZES"]), app.config["WENGU_MAX_BANK_BYTES"]
+                db.session, Path(app.config["WENGU_BANKS_DIR"]), app.config["WENGU_MAX_BANK_BYTES"]
             ):
                 log.warning(line) if line.startswith("error") else log.info(line)
     if link := first_run_link(app):

@@ -15,6 +15,7 @@ __all__ = [
     "VERSION",
     "SettingError",
     "check_settings",
+    "deprecation_notices",
     "proxy_fix_exposure",
     "settings_from_env",
 ]
@@ -39,6 +40,26 @@ def _database_url(environ: Mapping[str, str]) -> str | None:
         # The driver Wengu ships is psycopg 3; SQLAlchemy's default would be psycopg2.
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url or None
+
+
+# Settings that were renamed: the old name is still read, for one release, when the new one
+# is unset; create_app logs a notice for each one still in use.
+RENAMED_SETTINGS = {"WENGU_BANKS_DIR": "WENGU_QUIZZES"}
+
+
+def _renamed(environ: Mapping[str, str], name: str) -> str | None:
+    return environ.get(name) or environ.get(RENAMED_SETTINGS[name]) or None
+
+
+def deprecation_notices(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One line for each renamed setting that ``environ`` still sets by its old name."""
+    env = os.environ if environ is None else environ
+    return [
+        f"{old} is deprecated: set {new} instead ({old} is read, when {new} is unset, "
+        "until the next release)"
+        for new, old in RENAMED_SETTINGS.items()
+        if env.get(old)
+    ]
 
 
 class SettingError(ValueError):
@@ -90,7 +111,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "WENGU_AUTO_MIGRATE": _flag(env.get("WENGU_AUTO_MIGRATE"), True),
         "WENGU_DATABASE_WAIT": float(env.get("WENGU_DATABASE_WAIT") or 30),
         "WENGU_AUTOLOAD_BANKS": _flag(env.get("WENGU_AUTOLOAD_BANKS"), True),
-        "WENGU_QUIZZES": env.get("WENGU_QUIZZES") or str(PROJECT_ROOT / "quizzes"),
+        "WENGU_BANKS_DIR": _renamed(env, "WENGU_BANKS_DIR") or str(PROJECT_ROOT / "quizzes"),
         "WENGU_MAX_BANK_BYTES": int(env.get("WENGU_MAX_BANK_BYTES") or 5 * 1024 * 1024),
         "WENGU_DEFAULT_TIMEZONE": env.get("WENGU_DEFAULT_TIMEZONE") or "UTC",
         "WENGU_DEFAULT_LANGUAGE": env.get("WENGU_DEFAULT_LANGUAGE") or None,

@@ -71,7 +71,7 @@ def _config(tmp_path: Path, database: str) -> dict[str, object]:
         "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": database,
         "WENGU_AUTOLOAD_BANKS": False,
-        "WENGU_QUIZZES": str(tmp_path / "quizzes"),
+        "WENGU_BANKS_DIR": str(tmp_path / "quizzes"),
         "RATELIMIT_ENABLED": False,
     }
 

@@ -306,7 +306,7 @@ def _shipped_conflict(bank: schema.Bank, name: str) -> Problem | None:
     if not current_app.config["WENGU_AUTOLOAD_BANKS"]:
         return None
     existing = db.session.get(Bank, bank.id)
-    shipped = Path(current_app.config["WENGU_QUIZZES"])
+    shipped = Path(current_app.config["WENGU_BANKS_DIR"])
     if existing is None or Path(existing.source).parent != shipped:
         return None
     return Problem(
@@ -387,7 +387,7 @@ def unhide_bank(bank_id: str) -> Response:
 def remove_bank_page(bank_id: str) -> str | Response:
     """Remove a bank with its cards and history, after a page that says what will be lost."""
     bank = _bank_or_404(bank_id)
-    shipped = Path(bank.source).parent == Path(current_app.config["WENGU_QUIZZES"])
+    shipped = Path(bank.source).parent == Path(current_app.config["WENGU_BANKS_DIR"])
     if request.method == "POST":  # CSRFProtect has checked the token
         if request.form.get("confirm") == "yes":
             title, removed_id = bank.title, bank.id

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from config import PROJECT_ROOT, settings_from_env
+from config import PROJECT_ROOT, deprecation_notices, settings_from_env
 from models import Bank, Card, Question, User, db
 from srs.render import highlight_css
 
@@ -41,7 +41,38 @@ def test_defaults_without_environment() -> None:
     assert settings["WENGU_AUTOLOAD_BANKS"] is True
     assert settings["WENGU_MAX_BANK_BYTES"] == 5 * 1024 * 1024
     assert (settings["WENGU_HOST"], settings["WENGU_PORT"]) == ("127.0.0.1", 5000)
-    assert settings["WENGU_QUIZZES"] == str(PROJECT_ROOT / "quizzes")
+    assert settings["WENGU_BANKS_DIR"] == str(PROJECT_ROOT / "quizzes")
+
+
+def test_banks_dir_setting_is_read() -> None:
+    assert settings_from_env({"WENGU_BANKS_DIR": "/srv/banks"})["WENGU_BANKS_DIR"] == "/srv/banks"
+    assert deprecation_notices({"WENGU_BANKS_DIR": "/srv/banks"}) == []
+
+
+def test_old_banks_setting_name_is_honoured_with_a_notice() -> None:
+    assert settings_from_env({"WENGU_QUIZZES": "/old"})["WENGU_BANKS_DIR"] == "/old"
+    both = {"WENGU_QUIZZES": "/old", "WENGU_BANKS_DIR": "/new"}
+    assert settings_from_env(both)["WENGU_BANKS_DIR"] == "/new"
+    [notice] = deprecation_notices({"WENGU_QUIZZES": "/old"})
+    assert "WENGU_QUIZZES is deprecated" in notice and "WENGU_BANKS_DIR" in notice
+
+
+def test_old_banks_setting_name_loads_banks_and_logs_the_notice(
+    app_config: dict[str, object],
+    make_app,
+    write_bank,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    write_bank("old-place/shipped", {"bank.yaml": SHIPPED})
+    monkeypatch.setenv("WENGU_QUIZZES", str(tmp_path / "old-place"))
+    monkeypatch.delenv("WENGU_BANKS_DIR", raising=False)
+    config = {k: v for k, v in app_config.items() if k != "WENGU_BANKS_DIR"}
+    with caplog.at_level(logging.WARNING, logger="wengu"):
+        app = make_app({**config, "WENGU_AUTOLOAD_BANKS": True})
+    assert [row[0] for row in bank_rows(app)] == ["shipped"]
+    assert "WENGU_QUIZZES is deprecated: set WENGU_BANKS_DIR instead" in caplog.text
 
 
 @pytest.mark.parametrize(("value", "expected"), [("0", False), ("false", False), ("1", True)])

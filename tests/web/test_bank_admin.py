@@ -171,7 +171,7 @@ def test_a_removed_shipped_bank_is_not_loaded_again_at_start(
 ) -> None:
     shipped = tmp_path / "shipped"
     _bank(shipped / "docker", "docker", 4)
-    config = {**app_config, "WENGU_AUTOLOAD_BANKS": True, "WENGU_QUIZZES": str(shipped)}
+    config = {**app_config, "WENGU_AUTOLOAD_BANKS": True, "WENGU_BANKS_DIR": str(shipped)}
     app = make_app(config)
     make_user(app, "root", admin=True)
     admin = _signed_in(app, "root")
@@ -199,11 +199,11 @@ def test_a_removed_shipped_bank_stays_removed_when_its_folder_moves(
     make_app, app_config: dict[str, object], tmp_path: Path
 ) -> None:
     _bank(tmp_path / "old" / "docker", "docker", 2)
-    config = {**app_config, "WENGU_AUTOLOAD_BANKS": True, "WENGU_QUIZZES": str(tmp_path / "old")}
+    config = {**app_config, "WENGU_AUTOLOAD_BANKS": True, "WENGU_BANKS_DIR": str(tmp_path / "old")}
     app = make_app(config)
     make_user(app, "root", admin=True)
     _post(_signed_in(app, "root"), "/admin/banks/docker/remove", confirm="yes")
     _bank(tmp_path / "new" / "docker", "docker", 2)
-    moved = make_app({**config, "WENGU_QUIZZES": str(tmp_path / "new")})
+    moved = make_app({**config, "WENGU_BANKS_DIR": str(tmp_path / "new")})
     with moved.app_context():
         assert db.session.get(Bank, "docker") is None

@@ -37,7 +37,7 @@ def settings(tmp_path: Path, database: str | None = None) -> dict[str, object]:
     config: dict[str, object] = {
         "SECRET_KEY": "t",
         "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
-        "WENGU_QUIZZES": str(quizzes),
+        "WENGU_BANKS_DIR": str(quizzes),
         "WENGU_AUTOLOAD_BANKS": True,
     }
     if database:

@@ -1,0 +1,184 @@
+"""Measure 1: the answer cycle in process, against Anki's own backend."""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.measures.common import (
+    RAISED_LIMIT,
+    Measure,
+    Size,
+    fmt_ms,
+    ms,
+    percentile,
+    summary,
+    verdict,
+)
+from bench.measures.database import Learner
+
+
+def _ratings(count: int) -> list[int]:
+    rng = random.Random(11)
+    return [1 if rng.random() < 0.15 else 3 for _ in range(count)]
+
+
+def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
+    from models import User, db
+    from models.study import answer, next_card
+    from models.types import now_utc
+    from srs.scheduler import Rating
+
+    times = []
+    with app.app_context():
+        session = db.session
+        bank_ids = list(learner.bank_ids)
+        for rating in _ratings(cycles):
+            started = time.perf_counter()
+            user = session.get_one(User, learner.id)
+            card, _ = next_card(session, user, bank_ids, now_utc())
+            if card is None:
+                break
+            answer(session, user, card, Rating(rating), now_utc(), elapsed_ms=6000)
+            session.commit()
+            times.append(time.perf_counter() - started)
+        session.remove()
+    return times
+
+
+def anki_collection(app: Any, learner: Learner, folder: Path) -> tuple[Any, dict[str, Any]]:
+    """An Anki collection of the learner's cards with their schedule, FSRS on, and as many
+    review-log rows as the learner has."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from models import User, db
+    from models.store import learner_schedule, stored_bank
+    from srs.export import export_bank
+
+    packages = []
+    with app.app_context():
+        user = db.session.get_one(User, learner.id)
+        for bank_id in learner.bank_ids:
+            bank = stored_bank(db.session, bank_id)
+            if bank is None:
+                continue
+            package = folder / f"{bank_id}.apkg"
+            export_bank(
+                bank,
+                "apkg",
+                package,
+                scheduling=learner_schedule(db.session, user, bank_id),
+                zone=user.timezone,
+                rollover_hour=user.rollover_hour,
+            )
+            packages.append(package)
+        settings = user.study_settings()
+        db.session.remove()
+    col = Collection(str(folder / "collection.anki2"))
+    for package in packages:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(package),
+                options=ImportAnkiPackageOptions(with_scheduling=True),
+            )
+        )
+    col.set_config("fsrs", True)
+    for conf in col.decks.all_config():
+        conf["new"]["perDay"] = RAISED_LIMIT
+        conf["rev"]["perDay"] = RAISED_LIMIT
+        conf["new"]["delays"] = [step / 60 for step in settings.learning_steps]
+        conf["lapse"]["delays"] = [step / 60 for step in settings.relearning_steps]
+        conf["desiredRetention"] = settings.desired_retention
+        conf["rev"]["maxIvl"] = settings.maximum_interval
+        col.decks.update_config(conf)
+    card_ids = col.db.list("SELECT id FROM cards")
+    rng = random.Random(5)
+    start = int((time.time() - 365 * 86400) * 1000)
+    rows = [
+        (start + i * 1000, rng.choice(card_ids), -1, 3, 10, 5, 0, 6000, 1)
+        for i in range(learner.reviews)
+    ]
+    if rows and card_ids:
+        col.db.executemany(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    # Every bank's deck under one, so that studying it is studying the whole collection.
+    parent = col.decks.id("Wengu")
+    for deck in col.decks.all_names_and_ids(skip_empty_default=True):
+        if "::" not in deck.name and deck.id not in (1, parent):
+            col.decks.rename(deck.id, f"Wengu::{deck.name}")
+    col.decks.select(parent)
+    counts = col.sched.get_queued_cards()
+    shape = {
+        "cards": col.card_count(),
+        "revlog": col.db.scalar("SELECT count() FROM revlog"),
+        "studied": col.db.scalar("SELECT count() FROM cards WHERE type != 0"),
+        "queued": [counts.new_count, counts.learning_count, counts.review_count],
+    }
+    return col, shape
+
+
+def anki_cycles(col: Any, cycles: int) -> list[float]:
+    from anki.cards import Card
+    from anki.scheduler.v3 import CardAnswer
+
+    ratings = {1: CardAnswer.AGAIN, 3: CardAnswer.GOOD}
+    times = []
+    for rating in _ratings(cycles):
+        started = time.perf_counter()
+        queued = col.sched.get_queued_cards()
+        if not queued.cards:
+            break
+        top = queued.cards[0]
+        card = Card(col, backend_card=top.card)
+        card.start_timer()
+        col.sched.answer_card(
+            col.sched.build_answer(card=card, states=top.states, rating=ratings[rating])
+        )
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def measure_cycle(app: Any, learner: Learner, size: Size, work: Path) -> Measure:
+    try:
+        import anki  # noqa: F401
+    except ImportError:
+        return Measure(1, "Answer cycle in process (per answer)", "", "anki not installed", "",
+                       "≤ 1.0", "skipped")  # fmt: skip
+    folder = work / "anki-cycle"
+    folder.mkdir()
+    started = time.perf_counter()
+    col, shape = anki_collection(app, learner, folder)
+    built = time.perf_counter() - started
+    try:
+        anki_times = anki_cycles(col, size.cycles)
+    finally:
+        col.close()
+    wengu_times = wengu_cycles(app, learner, size.cycles)
+    wengu_mean = statistics.fmean(wengu_times) if wengu_times else math.nan
+    anki_mean = statistics.fmean(anki_times) if anki_times else math.nan
+    ratio = wengu_mean / anki_mean
+    return Measure(
+        1,
+        f"Answer cycle in process ({learner.name}: {shape['cards']:,} cards, "
+        f"{shape['revlog']:,} reviews; {len(wengu_times)} answers)",
+        f"{fmt_ms(ms(wengu_mean))} mean, p99 {fmt_ms(ms(percentile(wengu_times, 99)))}",
+        f"Anki {fmt_ms(ms(anki_mean))} mean, p99 {fmt_ms(ms(percentile(anki_times, 99)))}",
+        f"{ratio:.1f}× Anki",
+        "≤ 1.0",
+        verdict(ratio <= 1.0),
+        {
+            "learner": learner.name,
+            "wengu_ms": summary(wengu_times),
+            "anki_ms": summary(anki_times),
+            "ratio": round(ratio, 3),
+            "anki_collection": shape | {"built_s": round(built, 2)},
+            "wengu_learner": {"cards": learner.cards, "reviews": learner.reviews},
+        },
+    )

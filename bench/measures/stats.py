@@ -1,0 +1,108 @@
+"""Measure 4: ``GET /stats`` for the learner with the most history, against the bare rows."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+from typing import Any
+
+from bench.measures.common import Measure, Size, fmt_ms, ms, summary, verdict
+from bench.measures.database import Learner
+
+
+def signed_in_client(app: Any, user_id: int) -> Any:
+    """A test client holding a session of ``user_id``, as signing in leaves it."""
+    from models import User, db
+
+    with app.app_context():
+        cookie_id = db.session.get_one(User, user_id).get_id()
+        db.session.remove()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = cookie_id
+        session["_fresh"] = True
+    return client
+
+
+def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
+    from sqlalchemy import func, select, text
+
+    from models import Review, User, db
+    from models.stats import learner_stats
+    from models.types import now_utc
+
+    with app.app_context():
+        since = now_utc() - timedelta(days=365)
+        counts = dict(
+            db.session.execute(
+                select(Review.user_id, func.count())
+                .where(Review.reviewed_at >= since)
+                .group_by(Review.user_id)
+            ).all()
+        )
+        learner = max(learners, key=lambda x: (counts.get(x.id, 0), -x.id))
+        span = db.session.execute(
+            select(func.min(Review.reviewed_at), func.max(Review.reviewed_at)).where(
+                Review.user_id == learner.id
+            )
+        ).one()
+        db.session.remove()
+    client = signed_in_client(app, learner.id)
+    page, times = None, []
+    for _ in range(size.stats_runs + 1):  # the first warms the templates
+        started = time.perf_counter()
+        page = client.get("/stats")
+        times.append(time.perf_counter() - started)
+    times = times[1:]
+    assert page is not None and page.status_code == 200, page and page.status_code
+    with app.app_context():
+        user = db.session.get_one(User, learner.id)
+        compute = []
+        for _ in range(size.stats_runs):
+            started = time.perf_counter()
+            learner_stats(db.session, user, list(learner.bank_ids), now_utc())
+            compute.append(time.perf_counter() - started)
+        # The floor: the rows learner_stats reads, fetched with the driver, nothing computed.
+        floor_sql = [
+            (
+                "SELECT reviewed_at, rating, state_before, last_review_before, elapsed_ms"
+                " FROM reviews WHERE user_id = :u AND reviewed_at >= :since"
+            ),
+            (
+                "SELECT cards.*, questions.section_key FROM cards"
+                " JOIN questions ON questions.id = cards.question_id"
+                " WHERE cards.user_id = :u AND cards.retired = :f"
+            ),
+        ]
+        floor = []
+        for _ in range(size.stats_runs):
+            started = time.perf_counter()
+            with db.engine.connect() as connection:
+                for sql in floor_sql:
+                    params = {"u": learner.id, "f": False, "since": now_utc() - timedelta(days=400)}
+                    connection.execute(text(sql), params).all()
+            floor.append(time.perf_counter() - started)
+        db.session.remove()
+    median = ms(statistics.median(times))
+    floor_median = ms(statistics.median(floor))
+    history = f"{counts.get(learner.id, 0)} reviews in 365 days"
+    return Measure(
+        4,
+        f"/stats server time ({learner.name}, {history})",
+        f"{fmt_ms(median)} median, max {fmt_ms(ms(max(times)))}",
+        f"reading its rows {fmt_ms(floor_median)}",
+        f"{median / floor_median:.1f}× rows",
+        "≤ 150 ms",
+        verdict(median <= 150),
+        {
+            "learner": learner.name,
+            "reviews_365d": counts.get(learner.id, 0),
+            "first_review": span[0].isoformat() if span[0] else None,
+            "last_review": span[1].isoformat() if span[1] else None,
+            "page_ms": summary(times),
+            "learner_stats_ms": summary(compute),
+            "rows_only_ms": summary(floor),
+            "page_bytes": len(page.data),
+        },
+    )
