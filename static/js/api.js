@@ -12,7 +12,7 @@ export function withQuery(url, params) {
   return query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url;
 }
 
-/** A URL template rendered by the page ("/api/v1/review/{card}") filled in. */
+/** A URL template the page rendered (ending ".../{card}", say) filled in from values. */
 export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(values[key]));
 }
