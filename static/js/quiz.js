@@ -10,170 +10,133 @@ const TICK_MS = 250;
 const choices = (section) => Array.from(section.querySelectorAll("[data-choice]"));
 const items = (section) => Array.from(section.querySelectorAll("[data-item]"));
 
-function start(root) {
-  const form = root.querySelector("[data-quiz-form]");
-  const screens = Array.from(root.querySelectorAll(".quiz-question"));
-  const help = root.querySelector("[data-help]");
-  const clock = root.querySelector("[data-clock]");
-  const deadline = root.dataset.deadline ? new Date(root.dataset.deadline) : null;
-  // One state object: the answers by position, the flagged positions, the screen shown.
-  const state = { answers: {}, flags: new Set(), current: 0, submitting: false };
-  const screen = () => screens[state.current];
-  const answered = (position) => !isBlank(state.answers[position]);
-
-  function refresh() {
-    root.querySelector("[data-place]").textContent = String(state.current + 1);
-    root.querySelector("[data-answered]").textContent = String(screens.filter((_, i) => answered(i)).length);
-    root.querySelector("[data-flagged]").textContent = String(state.flags.size);
-    screens.forEach((section, i) => { section.querySelector("[data-flag-mark]").hidden = !state.flags.has(i); });
+/** The quiz on the page: its parts, and one state object (answers, flags, screen shown). */
+class Quiz {
+  constructor(root) {
+    this.root = root;
+    this.form = root.querySelector("[data-quiz-form]");
+    this.screens = Array.from(root.querySelectorAll(".quiz-question"));
+    this.help = root.querySelector("[data-help]");
+    this.clock = root.querySelector("[data-clock]");
+    this.deadline = root.dataset.deadline ? new Date(root.dataset.deadline) : null;
+    this.state = { answers: {}, flags: new Set(), current: 0, submitting: false };
   }
 
-  function show(position) {
-    state.current = Math.max(0, Math.min(screens.length - 1, position));
-    screens.forEach((section, i) => { section.hidden = i !== state.current; });
-    const input = screen().querySelector("[data-typed]");
+  screen() { return this.screens[this.state.current]; }
+
+  answered(position) { return !isBlank(this.state.answers[position]); }
+
+  blank() { return this.screens.filter((_, i) => !this.answered(i)).length; }
+
+  refresh() {
+    const { current, flags } = this.state;
+    this.root.querySelector("[data-place]").textContent = String(current + 1);
+    this.root.querySelector("[data-answered]").textContent = String(this.screens.length - this.blank());
+    this.root.querySelector("[data-flagged]").textContent = String(flags.size);
+    this.screens.forEach((section, i) => { section.querySelector("[data-flag-mark]").hidden = !flags.has(i); });
+  }
+
+  show(position) {
+    this.state.current = Math.max(0, Math.min(this.screens.length - 1, position));
+    this.screens.forEach((section, i) => { section.hidden = i !== this.state.current; });
+    const input = this.screen().querySelector("[data-typed]");
     if (input) input.focus({ preventScroll: true });
     else if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     window.scrollTo({ top: 0 });
-    refresh();
+    this.refresh();
   }
 
-  // Picking an option by its index (key 1–9, or a click), for each type of question.
-  const CHOOSE = {
-    choice(section, position, index) {
-      if (index >= choices(section).length) return;
-      const multiple = section.hasAttribute("data-multiple");
-      state.answers[position] = multiple ? toggled(state.answers[position] || [], index) : [index];
-      setPressed(choices(section), (button) => state.answers[position].includes(Number(button.dataset.choice)));
-    },
-    truefalse(section, position, index) {
-      if (index > 1) return;
-      state.answers[position] = index === 0;
-      setPressed(choices(section), (button) => (button.dataset.choice === "true") === state.answers[position]);
-    },
-    order(section, position, index) {
-      const buttons = items(section);
-      if (index >= buttons.length) return;
-      const picked = state.answers[position] || [];
-      const item = Number(buttons[index].dataset.item);
-      if (picked.includes(item)) return;
-      state.answers[position] = [...picked, item];
-      showOrder(section);
-    },
-  };
-  // A card graded by the learner: known (1) or not (2), once its answer shows.
-  CHOOSE.basic = (section, position, index) => {
-    if (!section.querySelector("[data-self-answer]").hidden) CHOOSE.truefalse(section, position, index);
-  };
-  CHOOSE.reverse = CHOOSE.basic;
-
-  function choose(section, index) {
+  /** Pick an option of section by its index (key 1–9, or a click). */
+  choose(section, index) {
     const rule = CHOOSE[section.dataset.type];
     if (!rule) return;
-    rule(section, screens.indexOf(section), index);
-    refresh();
+    rule(this, section, this.screens.indexOf(section), index);
+    this.refresh();
   }
 
-  function showOrder(section) {
+  showOrder(section) {
     const buttons = items(section);
-    const picked = (state.answers[screens.indexOf(section)] || [])
+    const picked = (this.state.answers[this.screens.indexOf(section)] || [])
       .map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item));
     showPicked(section.querySelector("[data-picked]"), buttons, picked);
   }
 
-  function unpick(section) {
-    const position = screens.indexOf(section);
-    if (section.dataset.type !== "order" || !(state.answers[position] || []).length) return;
-    state.answers[position] = state.answers[position].slice(0, -1);
-    showOrder(section);
-    refresh();
+  unpick(section) {
+    const { answers } = this.state;
+    const position = this.screens.indexOf(section);
+    if (section.dataset.type !== "order" || !(answers[position] || []).length) return;
+    answers[position] = answers[position].slice(0, -1);
+    this.showOrder(section);
+    this.refresh();
   }
 
-  function reveal(section) {
+  reveal(section) {
     const answer = section.querySelector("[data-self-answer]");
     if (!answer) return;
     answer.hidden = false;
     section.querySelector("[data-reveal]").hidden = true;
   }
 
-  function toggleFlag() {
-    if (state.flags.has(state.current)) state.flags.delete(state.current);
-    else state.flags.add(state.current);
-    refresh();
+  toggleFlag() {
+    const { flags, current } = this.state;
+    if (flags.has(current)) flags.delete(current); else flags.add(current);
+    this.refresh();
   }
 
-  function submit(ask) {
-    if (state.submitting) return;
-    const blank = screens.filter((_, i) => !answered(i)).length;
+  submit(ask) {
+    if (this.state.submitting) return;
+    const blank = this.blank();
     const question = blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?";
     if (ask && blank && !window.confirm(t(question, { n: blank }))) return;
-    state.submitting = true;
-    form.querySelector("[data-answers]").value = JSON.stringify(state.answers);
-    form.querySelector("[data-flags]").value = JSON.stringify(Array.from(state.flags));
-    form.submit();
+    this.state.submitting = true;
+    this.form.querySelector("[data-answers]").value = JSON.stringify(this.state.answers);
+    this.form.querySelector("[data-flags]").value = JSON.stringify(Array.from(this.state.flags));
+    this.form.submit();
   }
 
-  function tick() {
-    if (!deadline) return;
-    const left = Math.max(0, Math.round((deadline - new Date()) / 1000));
+  tick() {
+    if (!this.deadline) return;
+    const left = Math.max(0, Math.round((this.deadline - new Date()) / 1000));
     const minutes = Math.floor(left / 60);
-    clock.textContent = t("{time} left", { time: `${minutes}:${String(left % 60).padStart(2, "0")}` });
-    clock.classList.toggle("is-short", left <= 60);
+    this.clock.textContent = t("{time} left", { time: `${minutes}:${String(left % 60).padStart(2, "0")}` });
+    this.clock.classList.toggle("is-short", left <= 60);
     if (left === 0) {
-      clock.textContent = t("Time is up");
-      submit(false);
+      this.clock.textContent = t("Time is up");
+      this.submit(false);
       return;
     }
-    window.setTimeout(tick, TICK_MS);
+    window.setTimeout(() => this.tick(), TICK_MS);
   }
-
-  const quiz = { state, screens, help, screen, refresh, show, choose, unpick, reveal, toggleFlag, submit };
-  wire(root, form, quiz);
-  show(0);
-  tick();
 }
 
-function wireScreen(section, quiz) {
-  choices(section).forEach((button) => {
-    button.addEventListener("click", () => {
-      const value = button.dataset.choice;
-      quiz.choose(section, value === "true" ? 0 : value === "false" ? 1 : Number(value));
-    });
-  });
-  section.querySelectorAll("[data-item]").forEach((button, index) => {
-    button.addEventListener("click", () => quiz.choose(section, index));
-  });
-  const input = section.querySelector("[data-typed]");
-  if (input) {
-    input.addEventListener("input", () => {
-      quiz.state.answers[quiz.screens.indexOf(section)] = input.value;
-      quiz.refresh();
-    });
-  }
-  const revealButton = section.querySelector("[data-reveal]");
-  if (revealButton) revealButton.addEventListener("click", () => quiz.reveal(section));
-}
-
-function wire(root, form, quiz) {
-  quiz.screens.forEach((section) => wireScreen(section, quiz));
-  const actions = {
-    previous: () => quiz.show(quiz.state.current - 1),
-    next: () => quiz.show(quiz.state.current + 1),
-    flag: () => quiz.toggleFlag(),
-    help: () => { quiz.help.hidden = !quiz.help.hidden; },
-    submit: () => quiz.submit(true),
-  };
-  root.addEventListener("click", (event) => {
-    const target = event.target.closest("[data-action]");
-    if (!target || !actions[target.dataset.action]) return;
-    if (target.dataset.action === "submit") event.preventDefault();
-    actions[target.dataset.action]();
-  });
-  document.addEventListener("keydown", keyHandler(quiz));
-  form.addEventListener("submit", (event) => {
-    if (!quiz.state.submitting) { event.preventDefault(); quiz.submit(true); }
-  });
-}
+// Picking an option by its index, for each type of question.
+const CHOOSE = {
+  choice(quiz, section, position, index) {
+    if (index >= choices(section).length) return;
+    const { answers } = quiz.state;
+    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], index) : [index];
+    setPressed(choices(section), (button) => answers[position].includes(Number(button.dataset.choice)));
+  },
+  truefalse(quiz, section, position, index) {
+    if (index > 1) return;
+    quiz.state.answers[position] = index === 0;
+    setPressed(choices(section), (button) => (button.dataset.choice === "true") === quiz.state.answers[position]);
+  },
+  order(quiz, section, position, index) {
+    const buttons = items(section);
+    if (index >= buttons.length) return;
+    const picked = quiz.state.answers[position] || [];
+    const item = Number(buttons[index].dataset.item);
+    if (picked.includes(item)) return;
+    quiz.state.answers[position] = [...picked, item];
+    quiz.showOrder(section);
+  },
+  // A card graded by the learner: known (1) or not (2), once its answer shows.
+  basic(quiz, section, position, index) {
+    if (!section.querySelector("[data-self-answer]").hidden) CHOOSE.truefalse(quiz, section, position, index);
+  },
+};
+CHOOSE.reverse = CHOOSE.basic;
 
 // Each key: what it does on the question shown, whether the browser's own use of it is
 // stopped, and where it works: on the buttons (the default), in the typed answer, or both.
@@ -227,5 +190,50 @@ function keyHandler(quiz) {
   };
 }
 
+function wireScreen(quiz, section) {
+  choices(section).forEach((button) => {
+    button.addEventListener("click", () => {
+      const value = button.dataset.choice;
+      quiz.choose(section, value === "true" ? 0 : value === "false" ? 1 : Number(value));
+    });
+  });
+  items(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index)));
+  const input = section.querySelector("[data-typed]");
+  if (input) {
+    input.addEventListener("input", () => {
+      quiz.state.answers[quiz.screens.indexOf(section)] = input.value;
+      quiz.refresh();
+    });
+  }
+  const revealButton = section.querySelector("[data-reveal]");
+  if (revealButton) revealButton.addEventListener("click", () => quiz.reveal(section));
+}
+
+function wire(quiz) {
+  quiz.screens.forEach((section) => wireScreen(quiz, section));
+  const actions = {
+    previous: () => quiz.show(quiz.state.current - 1),
+    next: () => quiz.show(quiz.state.current + 1),
+    flag: () => quiz.toggleFlag(),
+    help: () => { quiz.help.hidden = !quiz.help.hidden; },
+    submit: () => quiz.submit(true),
+  };
+  quiz.root.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action]");
+    if (!target || !actions[target.dataset.action]) return;
+    if (target.dataset.action === "submit") event.preventDefault();
+    actions[target.dataset.action]();
+  });
+  document.addEventListener("keydown", keyHandler(quiz));
+  quiz.form.addEventListener("submit", (event) => {
+    if (!quiz.state.submitting) { event.preventDefault(); quiz.submit(true); }
+  });
+}
+
 const root = document.querySelector("[data-quiz]");
-if (root) start(root);
+if (root) {
+  const quiz = new Quiz(root);
+  wire(quiz);
+  quiz.show(0);
+  quiz.tick();
+}

@@ -3,7 +3,7 @@
 // the learner, the URLs, rendered with url_for) comes from review/review.html.
 import { client, fill } from "./api.js";
 import { AnswerQueue } from "./queue.js";
-import { createLoop } from "./review/loop.js";
+import { ReviewLoop } from "./review/loop.js";
 import { findElements } from "./review/view.js";
 import { clickHandler, closeOnBackdrop, keyHandler } from "./review/keys.js";
 import { ScheduleSource } from "./review/schedule.js";
@@ -30,7 +30,7 @@ function sourceFor(loop, root) {
 function start(root) {
   const el = findElements(root);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const loop = createLoop(el, client({ csrf, login: root.dataset.urlLogin }), pageUrls(root.dataset));
+  const loop = new ReviewLoop(el, client({ csrf, login: root.dataset.urlLogin }), pageUrls(root.dataset));
   loop.source = sourceFor(loop, root);
   root.addEventListener("click", clickHandler(loop));
   document.addEventListener("keydown", keyHandler(loop));

@@ -22,98 +22,106 @@ function typingForm(onSubmit) {
   return form;
 }
 
+function orderWidgets(card, onPick) {
+  const sequence = document.createElement("ol");
+  sequence.className = "picked";
+  sequence.setAttribute("aria-label", t("Your order"));
+  return [hint(t("Pick the items in order (1–9); Backspace takes one back.")),
+    optionList("options", card.items.map((item) => item.html), onPick), sequence];
+}
+
+// The widgets on the front of each type the page checks.
+const BUILDERS = {
+  choice: (card, answers) => [optionList("options", card.choices, (at) => answers.choose(at)),
+    ...(card.check.multiple ? [hint(t("Choose every right answer, then press Enter."))] : [])],
+  truefalse: (card, answers) => [optionList("options options-row", [t("True"), t("False")],
+    (at) => answers.answerTrueFalse(at === 0))],
+  order: (card, answers) => orderWidgets(card, (at) => answers.pick(at)),
+  typing: (card, answers) => [typingForm(() => answers.checkTyping())],
+};
+
+// A number key on the front: the option of that number, or true (1) and false (2).
+const NUMBERS = {
+  choice: (answers, number) => answers.choose(number - 1),
+  truefalse: (answers, number) => { if (number <= 2) answers.answerTrueFalse(number === 1); },
+  order: (answers, number) => answers.pick(number - 1),
+};
+
 /** The in-page answers to the card on screen, for the loop. */
-export function responder(loop) {
-  const { state, el } = loop;
-  const buttons = () => Array.from(el.response.querySelectorAll(".option"));
-  const answering = (type) => state.phase === "front" && state.card.type === type;
-
-  function judge(response, extra = "") {
-    const card = state.card;
-    loop.verdict(isRight(card.type, card.check, response), extra);
+export class Responder {
+  constructor(loop) {
+    this.loop = loop;
+    this.state = loop.state;
   }
 
-  function checkChoice() {
-    markRight(buttons(), state.card.check.correct);
-    judge(state.chosen);
+  buttons() { return Array.from(this.loop.el.response.querySelectorAll(".option")); }
+
+  answering(type) { return this.state.phase === "front" && this.state.card.type === type; }
+
+  /** The widgets for card's front; the response starts empty. */
+  build(card) {
+    this.state.chosen = [];
+    this.state.picked = [];
+    return BUILDERS[card.type] ? BUILDERS[card.type](card, this) : [];
   }
 
-  function choose(index) {
-    if (!answering("choice") || index >= state.card.choices.length) return;
-    const multiple = state.card.check.multiple;
-    state.chosen = multiple ? toggled(state.chosen, index) : [index];
-    setPressed(buttons(), (_, at) => state.chosen.includes(at));
-    if (!multiple) checkChoice();
+  /** Check what was chosen or typed, where the page waits for Enter or Check. */
+  check() {
+    const card = this.state.card;
+    if (card.type === "choice" && card.check.multiple) this.checkChoice();
+    else if (card.type === "typing") this.checkTyping();
   }
 
-  function answerTrueFalse(value) {
-    if (!answering("truefalse")) return;
-    buttons()[value ? 0 : 1].classList.add("is-chosen");
-    markRight(buttons(), [state.card.check.correct ? 0 : 1]);
-    judge(value);
+  number(number) { NUMBERS[this.state.card.type]?.(this, number); }
+
+  judge(response, extra = "") {
+    const card = this.state.card;
+    this.loop.verdict(isRight(card.type, card.check, response), extra);
   }
 
-  function showOrder() {
-    showPicked(el.response.querySelector(".picked"), buttons(), state.picked);
+  checkChoice() {
+    markRight(this.buttons(), this.state.card.check.correct);
+    this.judge(this.state.chosen);
   }
 
-  function pick(position) {
-    const card = state.card;
-    if (!answering("order") || position >= card.items.length || state.picked.includes(position)) return;
-    state.picked = [...state.picked, position];
-    showOrder();
-    if (state.picked.length === card.items.length) judge(state.picked.map((at) => card.items[at].index));
+  choose(index) {
+    if (!this.answering("choice") || index >= this.state.card.choices.length) return;
+    const multiple = this.state.card.check.multiple;
+    this.state.chosen = multiple ? toggled(this.state.chosen, index) : [index];
+    setPressed(this.buttons(), (_, at) => this.state.chosen.includes(at));
+    if (!multiple) this.checkChoice();
   }
 
-  function unpick() {
-    if (!answering("order") || !state.picked.length) return;
-    state.picked = state.picked.slice(0, -1);
-    showOrder();
+  answerTrueFalse(value) {
+    if (!this.answering("truefalse")) return;
+    this.buttons()[value ? 0 : 1].classList.add("is-chosen");
+    markRight(this.buttons(), [this.state.card.check.correct ? 0 : 1]);
+    this.judge(value);
   }
 
-  function checkTyping() {
-    if (state.phase !== "front") return;
-    const typed = el.response.querySelector("input").value;
-    const right = isRight("typing", state.card.check, typed);
+  showOrder() {
+    showPicked(this.loop.el.response.querySelector(".picked"), this.buttons(), this.state.picked);
+  }
+
+  pick(position) {
+    const { card, picked } = this.state;
+    if (!this.answering("order") || position >= card.items.length || picked.includes(position)) return;
+    this.state.picked = [...picked, position];
+    this.showOrder();
+    if (this.state.picked.length === card.items.length) this.judge(this.state.picked.map((at) => card.items[at].index));
+  }
+
+  unpick() {
+    if (!this.answering("order") || !this.state.picked.length) return;
+    this.state.picked = this.state.picked.slice(0, -1);
+    this.showOrder();
+  }
+
+  checkTyping() {
+    if (this.state.phase !== "front") return;
+    const typed = this.loop.el.response.querySelector("input").value;
+    const right = isRight("typing", this.state.card.check, typed);
     const shown = typed.trim();
-    judge(typed, right || !shown ? "" : t(" — you typed “{typed}”", { typed: shown }));
+    this.judge(typed, right || !shown ? "" : t(" — you typed “{typed}”", { typed: shown }));
   }
-
-  const BUILDERS = {
-    choice: (card) => [optionList("options", card.choices, choose),
-      ...(card.check.multiple ? [hint(t("Choose every right answer, then press Enter."))] : [])],
-    truefalse: () => [optionList("options options-row", [t("True"), t("False")], (at) => answerTrueFalse(at === 0))],
-    order: (card) => {
-      const sequence = document.createElement("ol");
-      sequence.className = "picked";
-      sequence.setAttribute("aria-label", t("Your order"));
-      return [hint(t("Pick the items in order (1–9); Backspace takes one back.")),
-        optionList("options", card.items.map((item) => item.html), pick), sequence];
-    },
-    typing: () => [typingForm(checkTyping)],
-  };
-
-  // A number key on the front: the option of that number, or true (1) and false (2).
-  const NUMBERS = {
-    choice: (number) => choose(number - 1),
-    truefalse: (number) => { if (number <= 2) answerTrueFalse(number === 1); },
-    order: (number) => pick(number - 1),
-  };
-
-  return {
-    /** The widgets for card's front; the response starts empty. */
-    build(card) {
-      state.chosen = [];
-      state.picked = [];
-      return BUILDERS[card.type] ? BUILDERS[card.type](card) : [];
-    },
-    /** Check what was chosen or typed, where the page waits for Enter or Check. */
-    check() {
-      if (state.card.type === "choice" && state.card.check.multiple) checkChoice();
-      else if (state.card.type === "typing") checkTyping();
-    },
-    number(number) { NUMBERS[state.card.type]?.(number); },
-    answerTrueFalse,
-    unpick,
-  };
 }
