@@ -19,7 +19,7 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's name for a text marked, not t
 
 
 JS_STRINGS = (
-    # review.js: answering in the page
+    # review (static/js/review/): answering in the page
     N_("Choose every right answer, then press Enter."),
     N_("True"),
     N_("False"),
@@ -35,19 +35,19 @@ JS_STRINGS = (
     N_("right answer"),
     N_("your wrong choice"),
     N_("Edit at {path}, line {line}"),
-    # review.js: a card's state, as the API names it
+    # review (static/js/review/): a card's state, as the API names it
     N_("new"),
     N_("learning"),
     N_("review"),
     N_("relearning"),
-    # review.js: intervals on the grade buttons
+    # review (static/js/review/): intervals on the grade buttons
     N_("<1m"),
     N_("{n}m"),
     N_("{n}h"),
     N_("{n}d"),
     N_("{n}mo"),
     N_("{n}y"),
-    # review.js: status messages
+    # review (static/js/review/): status messages
     N_("Could not save that answer: {error}. Try again."),
     N_("Could not load the next card: {error}"),
     N_("Nothing to undo."),
@@ -55,7 +55,7 @@ JS_STRINGS = (
     N_("Buried until tomorrow."),
     N_("Suspended."),
     N_("Suspended. Unsuspend it from the API or later from the bank."),
-    # review.js: the offline queue
+    # review (static/js/review/): the offline queue
     N_("Offline: answers are kept until the connection is back"),
     N_("Offline, 1 answer waiting"),
     N_("Offline, {n} answers waiting"),

@@ -1,215 +1,239 @@
-// A quiz, one question a screen, keyboard first. Answers stay in the page until Submit;
-// the server scores them. No framework and no build step.
-(() => {
-  "use strict";
+// A quiz, one question a screen, keyboard first. Answers stay in the page until Submit; the
+// server scores them. ES modules, no build step; the option buttons are rendered by
+// quiz/take.html in the markup widgets.js works on.
+import { t } from "./strings.js";
+import { isBlank } from "./check.js";
+import { setPressed, showPicked, toggled } from "./widgets.js";
 
-  const root = document.querySelector("[data-quiz]");
-  if (!root) return;
-  const STRINGS = JSON.parse(document.getElementById("strings")?.textContent || "{}");
-  const t = (text, values = {}) => (STRINGS[text] ?? text).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
+const TICK_MS = 250;
 
-  const form = root.querySelector("[data-quiz-form]");
-  const screens = Array.from(root.querySelectorAll(".quiz-question"));
-  const help = root.querySelector("[data-help]");
-  const clock = root.querySelector("[data-clock]");
-  const deadline = root.dataset.deadline ? new Date(root.dataset.deadline) : null;
-  const answers = {};
-  const flags = new Set();
-  let current = 0;
-  let submitting = false;
+const choices = (section) => Array.from(section.querySelectorAll("[data-choice]"));
+const items = (section) => Array.from(section.querySelectorAll("[data-item]"));
 
-  const screen = () => screens[current];
-  const typeOf = (section) => section.dataset.type;
-
-  function answered(position) {
-    const value = answers[position];
-    return value !== undefined && value !== "" && !(Array.isArray(value) && value.length === 0);
+/** The quiz on the page: its parts, and one state object (answers, flags, screen shown). */
+class Quiz {
+  constructor(root) {
+    this.root = root;
+    this.form = root.querySelector("[data-quiz-form]");
+    this.screens = Array.from(root.querySelectorAll(".quiz-question"));
+    this.help = root.querySelector("[data-help]");
+    this.clock = root.querySelector("[data-clock]");
+    this.deadline = root.dataset.deadline ? new Date(root.dataset.deadline) : null;
+    this.state = { answers: {}, flags: new Set(), current: 0, submitting: false };
   }
 
-  function refresh() {
-    root.querySelector("[data-place]").textContent = String(current + 1);
-    root.querySelector("[data-answered]").textContent = String(screens.filter((_, i) => answered(i)).length);
-    root.querySelector("[data-flagged]").textContent = String(flags.size);
-    screens.forEach((section, i) => {
-      section.querySelector("[data-flag-mark]").hidden = !flags.has(i);
-    });
+  screen() { return this.screens[this.state.current]; }
+
+  answered(position) { return !isBlank(this.state.answers[position]); }
+
+  blank() { return this.screens.filter((_, i) => !this.answered(i)).length; }
+
+  refresh() {
+    const { current, flags } = this.state;
+    this.root.querySelector("[data-place]").textContent = String(current + 1);
+    this.root.querySelector("[data-answered]").textContent = String(this.screens.length - this.blank());
+    this.root.querySelector("[data-flagged]").textContent = String(flags.size);
+    this.screens.forEach((section, i) => { section.querySelector("[data-flag-mark]").hidden = !flags.has(i); });
   }
 
-  function show(position) {
-    current = Math.max(0, Math.min(screens.length - 1, position));
-    screens.forEach((section, i) => { section.hidden = i !== current; });
-    const input = screen().querySelector("[data-typed]");
+  show(position) {
+    this.state.current = Math.max(0, Math.min(this.screens.length - 1, position));
+    this.screens.forEach((section, i) => { section.hidden = i !== this.state.current; });
+    const input = this.screen().querySelector("[data-typed]");
     if (input) input.focus({ preventScroll: true });
-    else document.activeElement && document.activeElement.blur && document.activeElement.blur();
+    else if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     window.scrollTo({ top: 0 });
-    refresh();
+    this.refresh();
   }
 
-  function press(section, selector, on) {
-    section.querySelectorAll(selector).forEach((button) => {
-      const pressed = on(button);
-      button.classList.toggle("is-chosen", pressed);
-      button.setAttribute("aria-pressed", String(pressed));
-    });
+  /** Pick an option of section by its index (key 1–9, or a click). */
+  choose(section, index) {
+    const rule = CHOOSE[section.dataset.type];
+    if (!rule) return;
+    rule(this, section, this.screens.indexOf(section), index);
+    this.refresh();
   }
 
-  function choose(section, index) {
-    const position = screens.indexOf(section);
-    const type = typeOf(section);
-    if (type === "choice") {
-      const count = section.querySelectorAll("[data-choice]").length;
-      if (index >= count) return;
-      if (section.hasAttribute("data-multiple")) {
-        const chosen = new Set(answers[position] || []);
-        if (chosen.has(index)) chosen.delete(index); else chosen.add(index);
-        answers[position] = Array.from(chosen).sort((a, b) => a - b);
-      } else {
-        answers[position] = [index];
-      }
-      press(section, "[data-choice]", (b) => (answers[position] || []).includes(Number(b.dataset.choice)));
-    } else if (type === "truefalse" || type === "basic" || type === "reverse") {
-      if (index > 1) return;
-      if ((type === "basic" || type === "reverse") && section.querySelector("[data-self-answer]").hidden) return;
-      answers[position] = index === 0;
-      press(section, "[data-choice]", (b) => (b.dataset.choice === "true") === answers[position]);
-    } else if (type === "order") {
-      const buttons = Array.from(section.querySelectorAll("[data-item]"));
-      if (index >= buttons.length) return;
-      const picked = answers[position] || [];
-      const item = Number(buttons[index].dataset.item);
-      if (picked.includes(item)) return;
-      answers[position] = [...picked, item];
-      renderOrder(section);
-    }
-    refresh();
+  showOrder(section) {
+    const buttons = items(section);
+    const picked = (this.state.answers[this.screens.indexOf(section)] || [])
+      .map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item));
+    showPicked(section.querySelector("[data-picked]"), buttons, picked);
   }
 
-  function renderOrder(section) {
-    const position = screens.indexOf(section);
-    const picked = answers[position] || [];
-    const list = section.querySelector("[data-picked]");
-    list.replaceChildren(...picked.map((item) => {
-      const entry = document.createElement("li");
-      entry.innerHTML = section.querySelector(`[data-item="${item}"] .option-text`).innerHTML;
-      return entry;
-    }));
-    section.querySelectorAll("[data-item]").forEach((button) => {
-      const taken = picked.includes(Number(button.dataset.item));
-      button.classList.toggle("is-chosen", taken);
-      button.disabled = taken;
-    });
-  }
-
-  function unpick(section) {
-    const position = screens.indexOf(section);
-    if (typeOf(section) !== "order" || !(answers[position] || []).length) return;
+  unpick(section) {
+    const { answers } = this.state;
+    const position = this.screens.indexOf(section);
+    if (section.dataset.type !== "order" || !(answers[position] || []).length) return;
     answers[position] = answers[position].slice(0, -1);
-    renderOrder(section);
-    refresh();
+    this.showOrder(section);
+    this.refresh();
   }
 
-  function reveal(section) {
+  reveal(section) {
     const answer = section.querySelector("[data-self-answer]");
     if (!answer) return;
     answer.hidden = false;
     section.querySelector("[data-reveal]").hidden = true;
   }
 
-  function toggleFlag() {
+  toggleFlag() {
+    const { flags, current } = this.state;
     if (flags.has(current)) flags.delete(current); else flags.add(current);
-    refresh();
+    this.refresh();
   }
 
-  function submit(ask) {
-    if (submitting) return;
-    const blank = screens.filter((_, i) => !answered(i)).length;
+  submit(ask) {
+    if (this.state.submitting) return;
+    const blank = this.blank();
     const question = blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?";
     if (ask && blank && !window.confirm(t(question, { n: blank }))) return;
-    submitting = true;
-    form.querySelector("[data-answers]").value = JSON.stringify(answers);
-    form.querySelector("[data-flags]").value = JSON.stringify(Array.from(flags));
-    form.submit();
+    this.state.submitting = true;
+    this.form.querySelector("[data-answers]").value = JSON.stringify(this.state.answers);
+    this.form.querySelector("[data-flags]").value = JSON.stringify(Array.from(this.state.flags));
+    this.form.submit();
   }
 
-  function tick() {
-    if (!deadline) return;
-    const left = Math.max(0, Math.round((deadline - new Date()) / 1000));
+  tick() {
+    if (!this.deadline) return;
+    const left = Math.max(0, Math.round((this.deadline - new Date()) / 1000));
     const minutes = Math.floor(left / 60);
-    clock.textContent = t("{time} left", { time: `${minutes}:${String(left % 60).padStart(2, "0")}` });
-    clock.classList.toggle("is-short", left <= 60);
+    this.clock.textContent = t("{time} left", { time: `${minutes}:${String(left % 60).padStart(2, "0")}` });
+    this.clock.classList.toggle("is-short", left <= 60);
     if (left === 0) {
-      clock.textContent = t("Time is up");
-      submit(false);
+      this.clock.textContent = t("Time is up");
+      this.submit(false);
       return;
     }
-    window.setTimeout(tick, 250);
+    window.setTimeout(() => this.tick(), TICK_MS);
   }
+}
 
-  // -- wiring ----------------------------------------------------------------------------
+// Picking an option by its index, for each type of question.
+const CHOOSE = {
+  choice(quiz, section, position, index) {
+    if (index >= choices(section).length) return;
+    const { answers } = quiz.state;
+    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], index) : [index];
+    setPressed(choices(section), (button) => answers[position].includes(Number(button.dataset.choice)));
+  },
+  truefalse(quiz, section, position, index) {
+    if (index > 1) return;
+    quiz.state.answers[position] = index === 0;
+    setPressed(choices(section), (button) => (button.dataset.choice === "true") === quiz.state.answers[position]);
+  },
+  order(quiz, section, position, index) {
+    const buttons = items(section);
+    if (index >= buttons.length) return;
+    const picked = quiz.state.answers[position] || [];
+    const item = Number(buttons[index].dataset.item);
+    if (picked.includes(item)) return;
+    quiz.state.answers[position] = [...picked, item];
+    quiz.showOrder(section);
+  },
+  // A card graded by the learner: known (1) or not (2), once its answer shows.
+  basic(quiz, section, position, index) {
+    if (!section.querySelector("[data-self-answer]").hidden) CHOOSE.truefalse(quiz, section, position, index);
+  },
+};
+CHOOSE.reverse = CHOOSE.basic;
 
-  screens.forEach((section) => {
-    section.querySelectorAll("[data-choice]").forEach((button) => {
-      button.addEventListener("click", () => {
-        const value = button.dataset.choice;
-        choose(section, value === "true" ? 0 : value === "false" ? 1 : Number(value));
-      });
-    });
-    section.querySelectorAll("[data-item]").forEach((button, index) => {
-      button.addEventListener("click", () => choose(section, index));
-    });
-    const input = section.querySelector("[data-typed]");
-    if (input) {
-      input.addEventListener("input", () => { answers[screens.indexOf(section)] = input.value; refresh(); });
-    }
-    const revealButton = section.querySelector("[data-reveal]");
-    if (revealButton) revealButton.addEventListener("click", () => reveal(section));
+// Each key: what it does on the question shown, whether the browser's own use of it is
+// stopped, and where it works: on the buttons (the default), in the typed answer, or both.
+function keyTable(quiz) {
+  const move = (step, where) => ({ run: () => quiz.show(quiz.state.current + step), prevent: true, where });
+  const selfGraded = (value) => ({
+    run: (section) => { if (section.querySelector("[data-self-answer]")) quiz.choose(section, value); },
   });
+  const last = () => quiz.state.current === quiz.screens.length - 1;
+  const table = {
+    Enter: { run: () => (last() ? quiz.submit(true) : quiz.show(quiz.state.current + 1)), prevent: true, where: "both" },
+    ArrowDown: move(1, "typing"),
+    ArrowUp: move(-1, "typing"),
+    ArrowRight: move(1),
+    ArrowLeft: move(-1),
+    " ": { run: (section) => quiz.reveal(section), prevent: true, when: (section) => section.querySelector("[data-reveal]") },
+    y: selfGraded(0),
+    n: selfGraded(1),
+    f: { run: () => quiz.toggleFlag() },
+    Backspace: { run: (section) => quiz.unpick(section), prevent: true },
+    "?": { run: () => { quiz.help.hidden = false; } },
+  };
+  table.F = table.f;
+  for (let number = 1; number <= 9; number += 1) {
+    table[String(number)] = { run: (section) => quiz.choose(section, number - 1), prevent: true };
+  }
+  return table;
+}
 
-  root.addEventListener("click", (event) => {
-    const target = event.target.closest("[data-action]");
-    if (!target) return;
-    const action = target.dataset.action;
-    if (action === "previous") show(current - 1);
-    else if (action === "next") show(current + 1);
-    else if (action === "flag") toggleFlag();
-    else if (action === "help") help.hidden = !help.hidden;
-    else if (action === "submit") { event.preventDefault(); submit(true); }
-  });
+function applies(binding, event, section) {
+  const typing = event.target instanceof HTMLInputElement;
+  const where = binding.where || "buttons";
+  if (where !== "both" && (where === "typing") !== typing) return false;
+  if (event.key === "Enter" && event.target instanceof HTMLButtonElement) return false; // its own click
+  return !binding.when || Boolean(binding.when(section));
+}
 
-  document.addEventListener("keydown", (event) => {
+function keyHandler(quiz) {
+  const table = keyTable(quiz);
+  return (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    if (!help.hidden) {
-      if (event.key === "Escape" || event.key === "?") { event.preventDefault(); help.hidden = true; }
+    if (!quiz.help.hidden) {
+      if (event.key === "Escape" || event.key === "?") { event.preventDefault(); quiz.help.hidden = true; }
       return;
     }
-    const section = screen();
-    const typing = event.target instanceof HTMLInputElement;
-    const key = event.key;
-    if (key === "Enter") {
-      if (event.target instanceof HTMLButtonElement && !typing) return;
-      event.preventDefault();
-      if (current === screens.length - 1) submit(true); else show(current + 1);
-      return;
-    }
-    if (typing) {
-      if (key === "ArrowDown") { event.preventDefault(); show(current + 1); }
-      if (key === "ArrowUp") { event.preventDefault(); show(current - 1); }
-      return;
-    }
-    if (key === "ArrowRight") { event.preventDefault(); show(current + 1); }
-    else if (key === "ArrowLeft") { event.preventDefault(); show(current - 1); }
-    else if (/^[1-9]$/.test(key)) { event.preventDefault(); choose(section, Number(key) - 1); }
-    else if (key === " " && section.querySelector("[data-reveal]")) { event.preventDefault(); reveal(section); }
-    else if ((key === "y" || key === "n") && section.querySelector("[data-self-answer]")) choose(section, key === "y" ? 0 : 1);
-    else if (key === "f" || key === "F") toggleFlag();
-    else if (key === "Backspace") { event.preventDefault(); unpick(section); }
-    else if (key === "?") help.hidden = false;
-  });
+    const binding = table[event.key];
+    const section = quiz.screen();
+    if (!binding || !applies(binding, event, section)) return;
+    if (binding.prevent) event.preventDefault();
+    binding.run(section);
+  };
+}
 
-  form.addEventListener("submit", (event) => {
-    if (!submitting) { event.preventDefault(); submit(true); }
+function wireScreen(quiz, section) {
+  choices(section).forEach((button) => {
+    button.addEventListener("click", () => {
+      const value = button.dataset.choice;
+      quiz.choose(section, value === "true" ? 0 : value === "false" ? 1 : Number(value));
+    });
   });
+  items(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index)));
+  const input = section.querySelector("[data-typed]");
+  if (input) {
+    input.addEventListener("input", () => {
+      quiz.state.answers[quiz.screens.indexOf(section)] = input.value;
+      quiz.refresh();
+    });
+  }
+  const revealButton = section.querySelector("[data-reveal]");
+  if (revealButton) revealButton.addEventListener("click", () => quiz.reveal(section));
+}
 
-  show(0);
-  tick();
-})();
+function wire(quiz) {
+  quiz.screens.forEach((section) => wireScreen(quiz, section));
+  const actions = {
+    previous: () => quiz.show(quiz.state.current - 1),
+    next: () => quiz.show(quiz.state.current + 1),
+    flag: () => quiz.toggleFlag(),
+    help: () => { quiz.help.hidden = !quiz.help.hidden; },
+    submit: () => quiz.submit(true),
+  };
+  quiz.root.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action]");
+    if (!target || !actions[target.dataset.action]) return;
+    if (target.dataset.action === "submit") event.preventDefault();
+    actions[target.dataset.action]();
+  });
+  document.addEventListener("keydown", keyHandler(quiz));
+  quiz.form.addEventListener("submit", (event) => {
+    if (!quiz.state.submitting) { event.preventDefault(); quiz.submit(true); }
+  });
+}
+
+const root = document.querySelector("[data-quiz]");
+if (root) {
+  const quiz = new Quiz(root);
+  wire(quiz);
+  quiz.show(0);
+  quiz.tick();
+}

@@ -57,6 +57,10 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
         elif kind == "truefalse":
             page.keyboard.press("1")
         elif kind == "typing":
+            before = page.inner_text("[data-answered]")
+            page.keyboard.type("\u3000 ")  # only space says nothing: the question stays blank
+            assert page.inner_text("[data-answered]") == before
+            page.keyboard.press("Control+a")
             page.keyboard.type("ｒｕｎｃ")
         elif kind == "cloze":
             page.keyboard.type("containerd")

@@ -202,3 +202,44 @@ def test_shortcut_overlay_and_phone_layout(page, live_server: str, artifacts: Pa
     grades = page.locator(".grade").all()
     assert all(g.bounding_box()["height"] >= 44 for g in grades)  # big enough to tap
     assert page.locator(".action-bar").bounding_box() == bar  # no shift when the answer shows
+
+
+def test_bury_by_key_and_suspend_by_button(app: Flask, page, live_server: str) -> None:
+    page.goto(f"{live_server}/review/tour")
+    buried = wait_front(page)
+    page.keyboard.press("b")
+    suspended = wait_front(page, buried)
+    assert page.inner_text("[data-status]") == "Buried until tomorrow."
+    page.click('[data-action="suspend"]')
+    wait_front(page, suspended)
+    assert page.inner_text("[data-status]").startswith("Suspended.")
+    with app.app_context():
+        cards = {str(card.id): card for card in db.session.scalars(select(Card))}
+        assert cards[buried].buried_until is not None and not cards[buried].suspended
+        assert cards[suspended].suspended
+        assert db.session.scalar(select(Review)) is None  # neither counts as an answer
+
+
+def test_practice_counts_answers_when_asked(
+    app: Flask, runner: FlaskCliRunner, write_bank, page, live_server: str
+) -> None:
+    bank = "id: tagged\ntitle: Tagged\nquestions:\n" + "".join(
+        f"  - {{id: q{i}, type: basic, prompt: 'p{i}', answer: 'a{i}', tags: [net]}}\n"
+        for i in range(3)
+    )
+    runner.invoke(args=["bank", "import", str(write_bank("tagged", {"bank.yaml": bank}))])
+    page.goto(f"{live_server}/review/tagged?tag=net")
+    first = wait_front(page)
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")  # not counted: the box is not ticked
+    second = wait_front(page, first)
+    page.check("[data-reschedule]")
+    page.focus("[data-card]")
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("4")
+    wait_front(page, second)
+    with app.app_context():
+        rows = db.session.execute(select(Review.card_id, Review.rating)).all()
+    assert [(str(card), rating) for card, rating in rows] == [(second, 4)]

@@ -71,7 +71,9 @@ def test_bank_page_renders_questions_with_their_diagram(
 
 def test_bank_page_carries_no_script_from_the_bank(client: FlaskClient, imported: None) -> None:
     page = client.get("/banks/demo").get_data(as_text=True).lower()
-    page = re.sub(r'<script src="/static/js/[a-z]+\.js" defer></script>', "", page)  # the app's
+    page = re.sub(
+        r'<script type="module" src="/static/js/[a-z]+\.js"></script>', "", page
+    )  # the app's
     assert "<script" not in page and "onerror" not in page and "javascript:" not in page
 
 

@@ -114,11 +114,11 @@ def test_the_app_works_under_a_sub_path(stack: Stack) -> None:
     status, headers, page = browser.sign_in("/wengu")
     assert status == 302 and headers["Location"] == "/wengu/", page
     page = browser.get("/wengu/review/docker")[2]
-    api = re.search(r'data-api="([^"]+)"', page)
+    next_url = re.search(r'data-url-next="([^"]+)"', page)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert api and api.group(1) == "/wengu/api/v1" and token
+    assert next_url and next_url.group(1) == "/wengu/api/v1/review/next" and token
     status, _headers, body = browser.request(
-        "GET", f"{api.group(1)}/review/next?bank=docker", headers={"X-CSRFToken": token.group(1)}
+        "GET", f"{next_url.group(1)}?bank=docker", headers={"X-CSRFToken": token.group(1)}
     )
     assert status == 200 and '"card_id"' in body
 

@@ -170,14 +170,14 @@ def test_the_app_works_under_a_sub_path(stack: Stack) -> None:
     assert status == 302 and headers["Location"] == "/wengu/", _page
     status, _headers, page = browser.get("/wengu/review/docker")
     assert status == 200
-    api = re.search(r'data-api="([^"]+)"', page)
-    assert api and api.group(1) == "/wengu/api/v1"
-    assert 'data-login="/wengu/login"' in page
+    next_url = re.search(r'data-url-next="([^"]+)"', page)
+    assert next_url and next_url.group(1) == "/wengu/api/v1/review/next"
+    assert 'data-url-login="/wengu/login"' in page
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)
     assert token
-    # The review page's first call, as review.js makes it from data-api.
+    # The review page's first call, as review.js makes it from data-url-next.
     status, _headers, body = browser.request(
-        "GET", f"{api.group(1)}/review/next?bank=docker", headers={"X-CSRFToken": token.group(1)}
+        "GET", f"{next_url.group(1)}?bank=docker", headers={"X-CSRFToken": token.group(1)}
     )
     assert status == 200 and '"card_id"' in body
 

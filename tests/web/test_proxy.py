@@ -69,7 +69,9 @@ def test_a_sub_path_behind_the_proxy_is_in_every_link(proxied: Flask, write_bank
     )
     assert response.status_code == 302 and response.location == "/wengu/"
     review = client.get("/review/demo", headers=PROXIED, base_url=BACKEND).get_data(as_text=True)
-    assert 'data-api="/wengu/api/v1"' in review and 'data-login="/wengu/login"' in review
+    assert 'data-url-next="/wengu/api/v1/review/next"' in review
+    assert 'data-url-answer="/wengu/api/v1/review/{card}"' in review
+    assert 'data-url-login="/wengu/login"' in review
     assert not re.search(r'(href|src|action)="/(?!wengu/)', review), "a link outside /wengu/"
 
     # Without a Referer to go back to (so over plain HTTP, which checks none).

@@ -70,7 +70,7 @@ def test_quiz_page_shows_one_question_a_screen(signed_in: FlaskClient, bank: Non
     page = signed_in.get(f"/quiz/q/{quiz_id}").get_data(as_text=True)
     assert page.count('class="card quiz-question"') == 5
     assert len(re.findall(r'class="card quiz-question"[^>]*hidden', page)) == 4
-    assert '<script src="/static/js/quiz.js" defer></script>' in page
+    assert '<script type="module" src="/static/js/quiz.js"></script>' in page
 
 
 def test_all_right_scores_full_marks(app: Flask, signed_in: FlaskClient, bank: None) -> None:

@@ -48,8 +48,10 @@ def test_review_page_loads_its_script_and_no_inline_code(
     signed_in: FlaskClient, bank: None
 ) -> None:
     page = signed_in.get("/review/demo").get_data(as_text=True)
-    assert '<script src="/static/js/review.js" defer></script>' in page
-    assert 'data-bank="demo"' in page and 'data-api="/api/v1"' in page
+    assert '<script type="module" src="/static/js/review.js"></script>' in page
+    assert 'data-bank="demo"' in page and 'data-url-next="/api/v1/review/next"' in page
+    assert 'data-url-answer="/api/v1/review/{card}"' in page
+    assert 'data-url-bury="/api/v1/cards/{card}/bury"' in page
     assert "onclick" not in page and "<script>" not in page
 
 

@@ -1,0 +1,63 @@
+// Answers not yet confirmed by the server, kept in localStorage so that a lost connection
+// or a closed tab loses none. Each item holds the card's id and the body to send; a
+// review_token sent twice counts once, so sending again after a lost reply is safe.
+
+/** The storage key of a learner's queue: review.js writes it, signout.js empties it. */
+export function queueKey(user) {
+  return `wengu.answers.${user}`;
+}
+
+/** The learner's stored queue, or an empty one where storage is empty, refused or garbled. */
+export function readQueue(user) {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(queueKey(user)) || "[]");
+    return Array.isArray(stored) ? stored : [];
+  } catch (error) {
+    return [];
+  }
+}
+
+/** Forget the learner's stored queue. */
+export function dropQueue(user) {
+  try {
+    window.localStorage.removeItem(queueKey(user));
+  } catch (error) {
+    // Storage refused: there is nothing stored to remove.
+  }
+}
+
+/** The queue in the page, written through to storage on every change. */
+export class AnswerQueue {
+  constructor(user, onChange) {
+    this.user = user;
+    this.items = readQueue(user);
+    this.onChange = onChange;
+    // Once signing out has begun, signout.js sends and deletes the stored queue: writing
+    // it back now would leave answers in the browser after sign-out.
+    this.closed = false;
+    document.addEventListener("wengu:signing-out", () => { this.closed = true; });
+  }
+
+  get length() { return this.items.length; }
+
+  get first() { return this.items[0]; }
+
+  get last() { return this.items[this.items.length - 1]; }
+
+  push(item) { this.items.push(item); this.save(); }
+
+  shift() { const item = this.items.shift(); this.save(); return item; }
+
+  pop() { const item = this.items.pop(); this.save(); return item; }
+
+  save() {
+    if (this.closed) return;
+    try {
+      if (this.items.length) window.localStorage.setItem(queueKey(this.user), JSON.stringify(this.items));
+      else window.localStorage.removeItem(queueKey(this.user));
+    } catch (error) {
+      // Storage full or refused: the queue still lives in the page until it is sent.
+    }
+    this.onChange();
+  }
+}

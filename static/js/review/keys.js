@@ -1,0 +1,84 @@
+// The review page's keyboard and buttons: a table from key to what it does, and one from a
+// button's data-action to the same.
+import { t } from "../strings.js";
+
+function toggleHelp(el, open) {
+  const willOpen = open === undefined ? el.help.hidden : open;
+  el.help.hidden = !willOpen;
+  if (willOpen) el.help.querySelector("button").focus();
+}
+
+function numberKey(loop, number) {
+  const { phase } = loop.state;
+  if (phase === "back" && number <= 4) loop.grade(number);
+  else if (phase === "front") loop.response.number(number);
+}
+
+// Each key: what it does, and whether the browser's own use of it is stopped.
+function keyTable(loop) {
+  const frontOf = (type) => loop.state.phase === "front" && loop.state.card && loop.state.card.type === type;
+  const trueFalse = (value) => () => { if (frontOf("truefalse")) loop.response.answerTrueFalse(value); };
+  const table = {
+    " ": { run: () => loop.primary(), prevent: true },
+    Enter: { run: () => loop.primary(), prevent: true },
+    Backspace: { run: () => loop.response.unpick(), prevent: true },
+    t: { run: trueFalse(true) },
+    f: { run: trueFalse(false) },
+    u: { run: () => loop.undo() },
+    b: { run: () => loop.cardAction("bury", t("Buried until tomorrow.")) },
+    s: { run: () => loop.cardAction("suspend", t("Suspended.")) },
+    "?": { run: () => toggleHelp(loop.el, true) },
+  };
+  for (const letter of "ubs") table[letter.toUpperCase()] = table[letter];
+  for (let number = 1; number <= 9; number += 1) {
+    table[String(number)] = { run: () => numberKey(loop, number), prevent: true };
+  }
+  return table;
+}
+
+/** The handler of keydown events on the review page. */
+export function keyHandler(loop) {
+  const table = keyTable(loop);
+  return (event) => {
+    if (event.altKey || (event.metaKey && event.key !== "z")) return;
+    const typing = event.target instanceof HTMLInputElement;
+    if (!loop.el.help.hidden) {
+      if (event.key === "Escape" || event.key === "?") { event.preventDefault(); toggleHelp(loop.el, false); }
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !typing) {
+      event.preventDefault();
+      loop.undo();
+      return;
+    }
+    if (event.ctrlKey || typing) return; // the typing form handles its own Enter
+    const onGrade = event.target instanceof HTMLButtonElement && event.target.closest(".grades");
+    if (onGrade && (event.key === " " || event.key === "Enter")) return; // the button's own click
+    const binding = table[event.key];
+    if (!binding) return;
+    if (binding.prevent) event.preventDefault();
+    binding.run();
+  };
+}
+
+/** The handler of clicks on the review page's buttons (data-action, data-rating). */
+export function clickHandler(loop) {
+  const actions = {
+    show: () => loop.primary(),
+    undo: () => loop.undo(),
+    bury: () => loop.cardAction("bury", t("Buried until tomorrow.")),
+    suspend: () => loop.cardAction("suspend", t("Suspended. Unsuspend it from the API or later from the bank.")),
+    help: () => toggleHelp(loop.el),
+  };
+  return (event) => {
+    const target = event.target.closest("[data-action], [data-rating]");
+    if (!target) return;
+    if (target.dataset.rating) loop.grade(Number(target.dataset.rating));
+    else actions[target.dataset.action]?.();
+  };
+}
+
+/** Clicking the shortcuts dialog's backdrop closes it. */
+export function closeOnBackdrop(el) {
+  el.help.addEventListener("click", (event) => { if (event.target === el.help) toggleHelp(el, false); });
+}

@@ -1,0 +1,145 @@
+// The review loop: one state object, the phases a card goes through (loading, front, back,
+// sending, then the next; or waiting, or done), and what the learner does to the card on
+// screen. Where the cards come from, and where answers go, is the source's business
+// (schedule.js or practice.js); both have the same interface.
+import { t } from "../strings.js";
+import { Offline } from "../api.js";
+import { AUTO, kindOf } from "./card.js";
+import { Responder } from "./response.js";
+import * as view from "./view.js";
+
+/** The state of a review page: the card on screen, its phase, the response, the counts. */
+export function initialState() {
+  return {
+    phase: "loading", // loading | front | back | sending | waiting | done
+    card: null,
+    shownAt: 0,
+    suggested: 3, // the rating Space/Enter gives on the back
+    correct: null, // the page's verdict on an auto-checked card
+    chosen: [],
+    picked: [],
+    done: 0, // answered this session
+    counts: null, // left today, as last known
+    offline: !navigator.onLine,
+  };
+}
+
+/** The loop over el (view.findElements), talking to the API through request, at urls. */
+export class ReviewLoop {
+  constructor(el, request, urls) {
+    this.state = initialState();
+    this.el = el;
+    this.request = request;
+    this.urls = urls;
+    this.source = null; // a ScheduleSource or a PracticeSource
+    this.response = new Responder(this);
+  }
+
+  onScreen() { return Boolean(this.state.card) && (this.state.phase === "front" || this.state.phase === "back"); }
+
+  say(message) { view.say(this.el, message); }
+
+  renderCounts() { view.renderCounts(this.el, this.state.counts, this.state.done); }
+
+  renderSync() { view.renderSync(this.el, this.state.offline, this.source ? this.source.queued() : 0); }
+
+  setPhase(phase) {
+    this.state.phase = phase;
+    this.el.root.dataset.phase = phase; // lets styles and tests follow the loop
+  }
+
+  setOffline(offline) {
+    this.state.offline = offline;
+    this.renderSync();
+  }
+
+  /** Show card's front; with no card, the end of the session. */
+  show(card) {
+    const { state } = this;
+    state.card = card;
+    if (!card) {
+      this.setPhase("done");
+      view.renderDone(this.el);
+      return;
+    }
+    if (!state.counts) state.counts = { ...card.counts };
+    view.renderFront(this.el, card, this.response.build(card));
+    this.renderCounts();
+    state.correct = null;
+    state.suggested = 3;
+    this.setPhase("front");
+    state.shownAt = performance.now();
+  }
+
+  /** Nothing in hand and the connection is down: say so, and wait for it. */
+  wait() {
+    this.state.card = null;
+    this.setPhase("waiting");
+    view.renderWaiting(this.el);
+    if (this.state.counts) this.renderCounts();
+  }
+
+  reveal() {
+    this.setPhase("back");
+    view.renderBack(this.el, this.state.card, this.state.suggested);
+  }
+
+  verdict(isRight, extra) {
+    this.state.correct = isRight;
+    this.state.suggested = isRight ? 3 : 1;
+    view.renderVerdict(this.el, isRight, extra);
+    this.reveal();
+  }
+
+  /** Space or Enter: check or show on the front, take the suggested grade on the back. */
+  primary() {
+    const { phase, card } = this.state;
+    if (phase === "back") this.grade(this.state.suggested);
+    else if (phase === "front" && AUTO.has(card.type)) this.response.check();
+    else if (phase === "front") this.reveal();
+  }
+
+  grade(rating) {
+    if (this.state.phase !== "back") return;
+    this.setPhase("sending");
+    this.source.grade(rating, Math.round(performance.now() - this.state.shownAt));
+  }
+
+  undo() {
+    if (this.state.phase === "sending" || this.state.phase === "loading") return;
+    this.source.undo();
+  }
+
+  /** Take back the learner's last answer the server has: that card comes back as it was. */
+  async undoOnServer() {
+    let result;
+    try {
+      result = await this.request("POST", this.urls.undo);
+    } catch (error) {
+      this.say(error instanceof Offline ? t("Undo needs the connection.") : error.message);
+      return;
+    }
+    if (result.status === 409) { this.say(t("Nothing to undo.")); return; }
+    if (this.onScreen()) this.source.putBack(this.state.card);
+    this.state.done = Math.max(0, this.state.done - 1);
+    this.state.counts = { ...result.data.counts };
+    this.say(t("Undone: the card is back as it was."));
+    this.show(result.data);
+  }
+
+  /** Bury or suspend the card on screen; the source brings the next. */
+  async cardAction(action, message) {
+    if (!this.onScreen()) return;
+    const card = this.state.card;
+    try {
+      await this.request("POST", this.urls.card(action, card.card_id));
+    } catch (error) {
+      this.say(error instanceof Offline ? t("That needs the connection.") : error.message);
+      return;
+    }
+    const kind = kindOf(card);
+    this.state.counts[kind] = Math.max(0, this.state.counts[kind] - 1);
+    this.say(message);
+    this.source.skip();
+  }
+}

@@ -1,0 +1,182 @@
+// Cards from the learner's schedule, and a flaky connection that loses nothing.
+//
+// The page keeps a few cards in hand (the API's "ahead"), so that the next card shows at
+// once, online or not. Each answer goes into the queue kept in localStorage (queue.js) and
+// is sent with its card's review_token until the server confirms it; a token sent twice
+// counts once, so a retry after a lost reply cannot answer a card twice.
+import { t } from "../strings.js";
+import { Offline, withQuery } from "../api.js";
+import { answerBody, kindOf, questionKey } from "./card.js";
+
+const AHEAD = 3; // cards kept in hand beyond the one shown
+const RETRY_FIRST_MS = 1000;
+const RETRY_MOST_MS = 30000;
+const NONE_LEFT = { new: 0, learning: 0, review: 0 };
+
+/** The schedule: the source of the review loop for a bank's due cards. */
+export class ScheduleSource {
+  constructor(loop, { bank, queue }) {
+    this.loop = loop;
+    this.bank = bank;
+    this.queue = queue; // an AnswerQueue
+    this.hand = []; // cards fetched ahead, in the order they come
+    this.answered = new Map(); // card_id -> the card as shown, to undo an answer not yet sent
+    this.flushing = null; // the queue being sent, while it is
+    this.retryDelay = RETRY_FIRST_MS;
+    this.retryTimer = null;
+  }
+
+  queued() { return this.queue.length; }
+
+  start() {
+    if (!this.queue.length) { this.load(); return; }
+    this.loop.setPhase("loading");
+    this.flush(); // answers left from an earlier visit go first; the last brings the next card
+  }
+
+  async load() {
+    const { loop } = this;
+    loop.setPhase("loading");
+    try {
+      const { data } = await loop.request("GET", withQuery(loop.urls.next, { bank: this.bank, ahead: AHEAD }));
+      this.goOnline();
+      this.refill(data);
+    } catch (error) {
+      if (error instanceof Offline) { this.goOffline(); loop.wait(); return; }
+      loop.say(t("Could not load the next card: {error}", { error: error.message }));
+    }
+  }
+
+  grade(rating, elapsed) {
+    const { state } = this.loop;
+    const card = state.card;
+    const kind = kindOf(card);
+    this.queue.push({
+      card_id: card.card_id,
+      bank: card.bank,
+      question: card.question,
+      kind,
+      body: answerBody(card, rating, elapsed, state.correct),
+    });
+    this.answered.set(card.card_id, card);
+    state.done += 1;
+    state.counts[kind] = Math.max(0, state.counts[kind] - 1);
+    this.showNext();
+    this.flush();
+  }
+
+  // After a bury or suspend: the next card.
+  skip() { this.showNext(); }
+
+  putBack(card) { this.hand.unshift(card); }
+
+  async undo() {
+    const unsent = this.queue.length - (this.flushing ? 1 : 0); // the first may be on its way
+    if (unsent > 0 && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return; }
+    if (this.flushing) await this.flushing; // the answer on its way lands first, then is taken back
+    if (this.queue.length) { this.loop.say(t("Undo needs the connection.")); return; }
+    await this.loop.undoOnServer();
+  }
+
+  // The last answer is not sent yet: taking it out of the queue is all it takes.
+  undoUnsent() {
+    const { loop } = this;
+    const last = this.queue.pop();
+    if (loop.state.card) this.hand.unshift(loop.state.card);
+    loop.state.counts[last.kind] += 1;
+    loop.state.done = Math.max(0, loop.state.done - 1);
+    loop.say(t("Undone: the card is back as it was."));
+    loop.show(this.answered.get(last.card_id));
+  }
+
+  // The connection is back (or a retry's time has come): send what waits, or load.
+  online() {
+    this.goOnline();
+    this.resume();
+  }
+
+  resume() {
+    if (this.queue.length) this.flush();
+    else if (this.idle()) this.load();
+  }
+
+  idle() { return this.loop.state.phase === "waiting" || this.loop.state.phase === "loading"; }
+
+  // The card in hand comes next; with none, the server's next card, or a wait for it.
+  showNext() {
+    const next = this.hand.shift();
+    if (next) this.loop.show(next);
+    else if (this.loop.state.offline) this.loop.wait();
+    else if (this.queue.length) this.loop.setPhase("loading"); // the answer on its way brings it
+    else this.load();
+  }
+
+  // A fresh next card from the server, with those that follow it, once it knows every
+  // answer sent so far. Leaves out the card on screen and the answers still queued (and
+  // their siblings, which an answer buries).
+  refill(next) {
+    const { loop } = this;
+    const busy = new Set(this.queue.items.map(questionKey));
+    const onScreen = loop.onScreen() ? loop.state.card : null;
+    if (onScreen) busy.add(questionKey(onScreen));
+    loop.state.counts = { ...(next ? next.counts : NONE_LEFT) };
+    for (const item of this.queue.items) loop.state.counts[item.kind] = Math.max(0, loop.state.counts[item.kind] - 1);
+    this.hand = (next ? [next, ...(next.ahead || [])] : []).filter((card) => !busy.has(questionKey(card)));
+    if (onScreen) loop.renderCounts();
+    else loop.show(this.hand.shift() || null);
+  }
+
+  goOffline() {
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => { this.retryTimer = null; this.resume(); }, this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MOST_MS);
+    this.loop.setOffline(true);
+  }
+
+  goOnline() {
+    this.retryDelay = RETRY_FIRST_MS;
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.loop.setOffline(false);
+  }
+
+  // Send the queued answers in order; the last one brings the next cards.
+  flush() {
+    if (!this.flushing) this.flushing = this.sendQueue().finally(() => { this.flushing = null; });
+    return this.flushing;
+  }
+
+  async sendQueue() {
+    while (this.queue.length) {
+      const sent = await this.sendFirst();
+      if (!sent) return;
+    }
+    if (this.idle()) this.load();
+  }
+
+  // Send the first answer of the queue; false when the connection is lost.
+  async sendFirst() {
+    const { loop } = this;
+    const item = this.queue.first;
+    const last = this.queue.length === 1;
+    const more = last ? { next: true, ahead: AHEAD, bank: this.bank } : {};
+    let result;
+    try {
+      result = await loop.request("POST", loop.urls.answer(item.card_id), { ...item.body, ...more });
+    } catch (error) {
+      if (error instanceof Offline) {
+        this.goOffline();
+        if (loop.state.phase === "loading") loop.wait();
+        return false;
+      }
+      // Refused for good (the card was retired, say): keeping it would block the rest.
+      loop.say(t("One answer could not be saved: {reason}", { reason: error.message }));
+      this.queue.shift();
+      return true;
+    }
+    this.queue.shift();
+    this.goOnline();
+    if (last && !this.queue.length) this.refill(result.data.next);
+    return true;
+  }
+}

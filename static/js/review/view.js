@@ -1,0 +1,156 @@
+// The review page's markup (templates/review/review.html), and a render function for each
+// phase of the loop: front, back, waiting, done; plus counts, sync status and messages.
+import { t } from "../strings.js";
+import { hasShowButton } from "./card.js";
+
+const RATINGS = { 1: "again", 2: "hard", 3: "good", 4: "easy" };
+const STATUS_MS = 4000; // how long a status message stays
+
+/** A number of seconds as the grade buttons show it: <1m, 10m, 3h, 4d, 2.5mo, 1.2y. */
+export function formatInterval(seconds) {
+  const short = (value, digits) => value.toFixed(digits).replace(/\.0$/, "");
+  if (seconds < 60) return t("<1m");
+  const minutes = seconds / 60;
+  if (minutes < 60) return t("{n}m", { n: Math.round(minutes) });
+  const hours = minutes / 60;
+  if (hours < 24) return t("{n}h", { n: Math.round(hours) });
+  const days = hours / 24;
+  if (days < 30) return t("{n}d", { n: Math.round(days) });
+  if (days < 365) return t("{n}mo", { n: short(days / 30, days < 300 ? 1 : 0) });
+  return t("{n}y", { n: short(days / 365, 1) });
+}
+
+/** The elements the loop writes to, found once. */
+export function findElements(root) {
+  const $ = (selector) => root.querySelector(selector);
+  const names = ["card", "section", "state", "prompt", "response", "back", "verdict", "answer",
+    "explanation", "done", "grades", "status", "help", "edit", "progress", "sync", "waiting"];
+  const el = Object.fromEntries(names.map((name) => [name, $(`[data-${name}]`)]));
+  return {
+    ...el,
+    root,
+    show: $('[data-action="show"]'),
+    showLabel: $("[data-show-label]"),
+    progressRole: $('[role="progressbar"]'),
+    rating: (rating) => $(`[data-rating="${rating}"]`),
+    interval: (name) => $(`[data-ivl="${name}"]`),
+    count: (kind) => $(`[data-count="${kind}"]`),
+  };
+}
+
+function hideAll(el) {
+  for (const part of [el.card, el.show, el.grades, el.done, el.waiting]) part.hidden = true;
+}
+
+function renderFaces(el, card) {
+  el.card.dataset.cardId = String(card.card_id);
+  el.card.dataset.type = card.type;
+  el.section.textContent = card.section || "";
+  el.section.hidden = !card.section;
+  el.state.textContent = t(card.state);
+  el.state.className = "state-badge state-" + card.state;
+  // Rendered and sanitised by the server.
+  el.prompt.innerHTML = card.prompt_html;
+  el.answer.innerHTML = card.answer_html;
+  el.explanation.innerHTML = card.explanation_html;
+}
+
+function renderGrades(el, card) {
+  for (const [rating, name] of Object.entries(RATINGS)) {
+    el.interval(name).textContent = formatInterval(card.intervals[name]);
+    el.rating(rating).classList.remove("suggested");
+  }
+}
+
+function renderEdit(el, card) {
+  el.edit.hidden = !card.edit;
+  if (!card.edit) return;
+  el.edit.href = card.edit.url;
+  el.edit.title = t("Edit at {path}, line {line}", { path: card.edit.path, line: card.edit.line });
+}
+
+/** The card's front, with response (the widgets to answer it) in place. */
+export function renderFront(el, card, response) {
+  hideAll(el);
+  el.card.hidden = false;
+  renderFaces(el, card);
+  el.back.hidden = true;
+  el.verdict.hidden = true;
+  el.verdict.className = "verdict";
+  el.response.replaceChildren(...response);
+  renderGrades(el, card);
+  renderEdit(el, card);
+  el.show.hidden = !hasShowButton(card);
+  el.showLabel.textContent = card.type === "choice" ? t("Check") : t("Show answer");
+  const input = el.response.querySelector("input");
+  if (input) input.focus({ preventScroll: true });
+  else el.card.focus({ preventScroll: true });
+  window.scrollTo({ top: 0 });
+}
+
+/** The card's back: the answer, the grades with the suggested one focused. */
+export function renderBack(el, card, suggested) {
+  if (card.type === "cloze") {
+    // The blanks fill in where they stand, as in Anki; the back holds the explanation.
+    el.prompt.innerHTML = card.answer_html;
+    el.answer.replaceChildren();
+  }
+  el.back.hidden = !el.answer.hasChildNodes() && !card.explanation_html && el.verdict.hidden;
+  el.show.hidden = true;
+  el.grades.hidden = false;
+  el.rating(suggested).classList.add("suggested");
+  for (const control of el.response.querySelectorAll("button, input")) control.disabled = true;
+  if (document.activeElement && document.activeElement.tagName === "INPUT") document.activeElement.blur();
+  el.rating(suggested).focus({ preventScroll: true });
+}
+
+/** Right or wrong, said in words above the answer. */
+export function renderVerdict(el, isRight, extra) {
+  el.verdict.hidden = false;
+  el.verdict.classList.add(isRight ? "is-right" : "is-wrong");
+  el.verdict.textContent = (isRight ? t("✓ Right") : t("✗ Not quite")) + (extra || "");
+}
+
+/** Nothing in hand and no connection: the page waits for it. */
+export function renderWaiting(el) {
+  hideAll(el);
+  el.waiting.hidden = false;
+}
+
+/** Nothing more to review. */
+export function renderDone(el) {
+  hideAll(el);
+  el.done.hidden = false;
+  el.done.querySelector("a").focus();
+}
+
+/** Cards left today by kind, and the share of the session done. */
+export function renderCounts(el, counts, done) {
+  for (const kind of ["new", "learning", "review"]) el.count(kind).textContent = counts[kind];
+  const total = done + counts.new + counts.learning + counts.review;
+  const percent = total ? Math.round((100 * done) / total) : 100;
+  el.progress.style.width = percent + "%";
+  el.progressRole.setAttribute("aria-valuenow", String(percent));
+}
+
+function syncMessage(offline, queued) {
+  if (!offline) return "";
+  if (!queued) return t("Offline: answers are kept until the connection is back");
+  if (queued === 1) return t("Offline, 1 answer waiting");
+  return t("Offline, {n} answers waiting", { n: queued });
+}
+
+/** The connection and the answers waiting for it. */
+export function renderSync(el, offline, queued) {
+  const message = syncMessage(offline, queued);
+  el.sync.hidden = !message;
+  el.sync.textContent = message;
+  el.root.dataset.queued = String(queued); // lets tests follow the queue
+}
+
+/** A passing message in the status line. */
+export function say(el, message) {
+  el.status.textContent = message;
+  if (!message) return;
+  window.setTimeout(() => { if (el.status.textContent === message) el.status.textContent = ""; }, STATUS_MS);
+}

@@ -1,0 +1,88 @@
+// The answer widgets that review and quiz share: option buttons with their key, chosen
+// marks, the picked sequence of an order question, and right/wrong marks that do not rely
+// on colour. The quiz renders its buttons on the server in the same markup.
+import { t } from "./strings.js";
+
+/** A list item holding an option button: its key (index + 1) and its label's HTML. */
+export function optionButton(html, index, onClick) {
+  const item = document.createElement("li");
+  const control = document.createElement("button");
+  control.type = "button";
+  control.className = "option";
+  control.dataset.index = String(index);
+  const key = document.createElement("kbd");
+  key.textContent = String(index + 1);
+  const label = document.createElement("span");
+  label.className = "option-text";
+  label.innerHTML = html; // rendered and sanitised by the server
+  control.append(key, label);
+  control.addEventListener("click", onClick);
+  item.append(control);
+  return item;
+}
+
+/** An ordered list of option buttons, one for each label, calling onPick with its index. */
+export function optionList(className, labels, onPick) {
+  const list = document.createElement("ol");
+  list.className = className;
+  labels.forEach((html, index) => list.append(optionButton(html, index, () => onPick(index))));
+  return list;
+}
+
+/** A paragraph of hint text. */
+export function hint(text) {
+  const paragraph = document.createElement("p");
+  paragraph.className = "hint";
+  paragraph.textContent = text;
+  return paragraph;
+}
+
+/** Mark each button chosen, or not, as isPressed says. */
+export function setPressed(buttons, isPressed) {
+  buttons.forEach((button, index) => {
+    const pressed = isPressed(button, index);
+    button.classList.toggle("is-chosen", pressed);
+    button.setAttribute("aria-pressed", String(pressed));
+  });
+}
+
+/** The sorted indices with index added, or taken out if it was there. */
+export function toggled(indices, index) {
+  const chosen = new Set(indices);
+  if (chosen.has(index)) chosen.delete(index); else chosen.add(index);
+  return Array.from(chosen).sort((a, b) => a - b);
+}
+
+/** Picked (indices of buttons, in order) shown in the sequence; their buttons taken. */
+export function showPicked(sequence, buttons, picked) {
+  sequence.replaceChildren(...picked.map((index) => {
+    const item = document.createElement("li");
+    item.innerHTML = buttons[index].querySelector(".option-text").innerHTML;
+    return item;
+  }));
+  buttons.forEach((button, index) => {
+    const taken = picked.includes(index);
+    button.classList.toggle("is-chosen", taken);
+    button.disabled = taken;
+  });
+}
+
+function addMark(button, isRight) {
+  const note = document.createElement("span");
+  note.className = "option-mark";
+  note.setAttribute("aria-hidden", "true");
+  note.textContent = isRight ? "✓" : "✗";
+  const words = document.createElement("span");
+  words.className = "visually-hidden";
+  words.textContent = isRight ? t("right answer") : t("your wrong choice");
+  button.append(note, words);
+}
+
+/** Colour the buttons right or wrong; mark the right ones and the wrong choices in words. */
+export function markRight(buttons, rightIndices) {
+  buttons.forEach((button, index) => {
+    const isRight = rightIndices.includes(index);
+    button.classList.add(isRight ? "is-right" : "is-wrong");
+    if (isRight || button.classList.contains("is-chosen")) addMark(button, isRight);
+  });
+}
