@@ -188,35 +188,43 @@ def registration() -> Response:
     return redirect(url_for("admin.users"))
 
 
+def _account(user_id: int) -> User:
+    """The account an admin action names, or a 404 that says there is none."""
+    return db.get_or_404(User, user_id, description=_("There is no such account."))
+
+
+def _set_disabled(user: User, disabled: bool, message: str) -> Response:
+    """Disable or enable ``user``, log it, and go back to the list with ``message``."""
+    user.disabled = disabled
+    db.session.commit()
+    _record("account %r %s", user.name, "disabled" if disabled else "enabled")
+    flash(message, "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.post("/admin/users/<int:user_id>/disable")
 def disable_user(user_id: int) -> Response:
     """Disable an account: it cannot sign in, and its API tokens stop working."""
-    user = db.get_or_404(User, user_id, description=_("There is no such account."))
+    user = _account(user_id)
     if user.id == current_user.id:
         flash(_("You cannot disable your own account."), "error")
-    else:
-        user.disabled = True
-        db.session.commit()
-        _record("account %r disabled", user.name)
-        flash(_("%(name)s is disabled and can no longer sign in.", name=user.name), "success")
-    return redirect(url_for("admin.users"))
+        return redirect(url_for("admin.users"))
+    return _set_disabled(
+        user, True, _("%(name)s is disabled and can no longer sign in.", name=user.name)
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/enable")
 def enable_user(user_id: int) -> Response:
     """Let a disabled account sign in again."""
-    user = db.get_or_404(User, user_id, description=_("There is no such account."))
-    user.disabled = False
-    db.session.commit()
-    _record("account %r enabled", user.name)
-    flash(_("%(name)s can sign in again.", name=user.name), "success")
-    return redirect(url_for("admin.users"))
+    user = _account(user_id)
+    return _set_disabled(user, False, _("%(name)s can sign in again.", name=user.name))
 
 
 @bp.post("/admin/users/<int:user_id>/reset-link")
 def reset_link(user_id: int) -> Response:
     """Make a password reset link for an account, shown this once for the admin to send."""
-    user = db.get_or_404(User, user_id, description=_("There is no such account."))
+    user = _account(user_id)
     link = url_for("admin.reset_password", token=_reset_token(user), _external=True)
     _record("password reset link issued for %r", user.name)  # the link itself stays out
     return _private(_users_page(reset_user=user, reset_link=link))

@@ -7,16 +7,9 @@ browser's ``Accept-Language``; then English.
 
 from __future__ import annotations
 
+import flask_babel
 from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_number,
-    format_percent,
-    format_timedelta,
-    get_locale,
-)
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -38,15 +31,8 @@ __all__ = [
 
 bp = Blueprint("i18n", __name__)
 # Dates and numbers in templates as the page's language writes them.
-for _format in (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_number,
-    format_percent,
-    format_timedelta,
-):
-    bp.add_app_template_global(_format)
+for _name in ("date", "datetime", "decimal", "number", "percent", "timedelta"):
+    bp.add_app_template_global(getattr(flask_babel, f"format_{_name}"))
 
 # Babel's locale name → how the language names itself (shown in the switch and /settings).
 LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}

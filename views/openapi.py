@@ -18,7 +18,17 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-_CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+def _query(name: str, schema: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """An optional query parameter."""
+    parameter = {"name": name, "in": "query", "required": False, "schema": schema}
+    return parameter if description is None else {**parameter, "description": description}
+
+
+_INTEGER = {"type": "integer"}
+_STRING = {"type": "string"}
+_TIME = {"type": "string", "format": "date-time"}
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+_CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": _INTEGER}
 _SECONDS = {"type": "integer", "minimum": 0}
 _STATE = {"type": "string", "enum": ["new", "learning", "review", "relearning"]}
 _CARD_ACTION = {
@@ -46,37 +56,23 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The next card due",
                 "parameters": [
-                    {
-                        "name": "bank",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string"},
-                        "description": "A bank id; without it, all the caller's banks.",
-                    },
-                    {
-                        "name": "practice",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string"},
-                        "description": "Extra study outside the schedule: section:ID, tag:NAME "
+                    _query("bank", _STRING, "A bank id; without it, all the caller's banks."),
+                    _query(
+                        "practice",
+                        _STRING,
+                        "Extra study outside the schedule: section:ID, tag:NAME "
                         "or forgotten:DAYS (needs bank). Answers change nothing unless posted.",
-                    },
-                    {
-                        "name": "exclude",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string"},
-                        "description": "With practice: card ids already seen, comma-separated.",
-                    },
-                    {
-                        "name": "ahead",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "integer", "minimum": 0, "maximum": 10},
-                        "description": "Also send up to this many cards that would follow the "
+                    ),
+                    _query(
+                        "exclude", _STRING, "With practice: card ids already seen, comma-separated."
+                    ),
+                    _query(
+                        "ahead",
+                        {"type": "integer", "minimum": 0, "maximum": 10},
+                        "Also send up to this many cards that would follow the "
                         "next one, in `ahead`: one a question, within today's limits. A client "
                         "keeps them to go on while offline, answering each with its own token.",
-                    },
+                    ),
                 ],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Card"}, "The next card."),
@@ -125,19 +121,12 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The caller's review log, oldest first",
                 "parameters": [
-                    {
-                        "name": "since",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "format": "date-time"},
-                    },
-                    {
-                        "name": "after_id",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "integer"},
-                        "description": "Only reviews after this id: for paging (5000 a page).",
-                    },
+                    _query("since", _TIME),
+                    _query(
+                        "after_id",
+                        _INTEGER,
+                        "Only reviews after this id: for paging (5000 a page).",
+                    ),
                 ],
                 "responses": {
                     "200": _json(
@@ -155,14 +144,7 @@ OPENAPI: dict[str, Any] = {
                 "description": "The numbers of /stats: heatmap, reviews per day, forecast, "
                 "true retention (young, mature, total by period), card states, interval and "
                 "difficulty distributions, streak, and mastery per section (bank:section).",
-                "parameters": [
-                    {
-                        "name": "bank",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string"},
-                    }
-                ],
+                "parameters": [_query("bank", _STRING)],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Stats"}, "The statistics."),
                     "401": _error("No credentials."),
@@ -184,7 +166,7 @@ OPENAPI: dict[str, Any] = {
             "Error": {
                 "type": "object",
                 "required": ["error"],
-                "properties": {"error": {"type": "string"}},
+                "properties": {"error": _STRING},
             },
             "Counts": {
                 "type": "object",
@@ -211,9 +193,9 @@ OPENAPI: dict[str, Any] = {
                     "review_token",
                 ],
                 "properties": {
-                    "card_id": {"type": "integer"},
-                    "bank": {"type": "string"},
-                    "question": {"type": "string"},
+                    "card_id": _INTEGER,
+                    "bank": _STRING,
+                    "question": _STRING,
                     "type": {
                         "type": "string",
                         "enum": [
@@ -228,18 +210,18 @@ OPENAPI: dict[str, Any] = {
                     },
                     "state": _STATE,
                     "section": {"type": ["string", "null"]},
-                    "tags": {"type": "array", "items": {"type": "string"}},
-                    "prompt_html": {"type": "string"},
-                    "answer_html": {"type": "string"},
-                    "explanation_html": {"type": "string"},
-                    "choices": {"type": "array", "items": {"type": "string"}},
+                    "tags": {"type": "array", "items": _STRING},
+                    "prompt_html": _STRING,
+                    "answer_html": _STRING,
+                    "explanation_html": _STRING,
+                    "choices": {"type": "array", "items": _STRING},
                     "items": {
                         "type": "array",
                         "items": {
                             "type": "object",
                             "properties": {
-                                "index": {"type": "integer"},
-                                "html": {"type": "string"},
+                                "index": _INTEGER,
+                                "html": _STRING,
                             },
                         },
                     },
@@ -255,7 +237,7 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     "counts": {"$ref": "#/components/schemas/Counts"},
-                    "review_token": {"type": "string"},
+                    "review_token": _STRING,
                     "edit": {"type": "object"},
                     "ahead": {
                         "type": "array",
@@ -269,7 +251,7 @@ OPENAPI: dict[str, Any] = {
                 "required": ["rating", "review_token"],
                 "properties": {
                     "rating": {"type": "integer", "enum": [1, 2, 3, 4]},
-                    "review_token": {"type": "string"},
+                    "review_token": _STRING,
                     "elapsed_ms": {"type": "integer", "minimum": 0},
                     "correct": {"type": "boolean"},
                     "next": {"type": "boolean", "description": "Also return the next card."},
@@ -286,11 +268,11 @@ OPENAPI: dict[str, Any] = {
                 "type": "object",
                 "required": ["card_id", "review_id", "rating", "due", "interval_seconds"],
                 "properties": {
-                    "card_id": {"type": "integer"},
-                    "review_id": {"type": "integer"},
-                    "rating": {"type": "integer"},
-                    "reviewed_at": {"type": "string", "format": "date-time"},
-                    "due": {"type": "string", "format": "date-time"},
+                    "card_id": _INTEGER,
+                    "review_id": _INTEGER,
+                    "rating": _INTEGER,
+                    "reviewed_at": _TIME,
+                    "due": _TIME,
                     "interval_seconds": _SECONDS,
                     "state": _STATE,
                     "repeated": {"type": "boolean"},
@@ -300,18 +282,18 @@ OPENAPI: dict[str, Any] = {
             "Review": {
                 "type": "object",
                 "properties": {
-                    "id": {"type": "integer"},
-                    "card_id": {"type": "integer"},
-                    "bank": {"type": "string"},
-                    "question": {"type": "string"},
-                    "ordinal": {"type": "integer"},
-                    "reviewed_at": {"type": "string", "format": "date-time"},
-                    "rating": {"type": "integer"},
+                    "id": _INTEGER,
+                    "card_id": _INTEGER,
+                    "bank": _STRING,
+                    "question": _STRING,
+                    "ordinal": _INTEGER,
+                    "reviewed_at": _TIME,
+                    "rating": _INTEGER,
                     "elapsed_ms": {"type": ["integer", "null"]},
                     "correct": {"type": ["boolean", "null"]},
                     "state_before": _STATE,
                     "state_after": _STATE,
-                    "due_after": {"type": "string", "format": "date-time"},
+                    "due_after": _TIME,
                 },
             },
             "Stats": {
@@ -319,21 +301,21 @@ OPENAPI: dict[str, Any] = {
                 "required": ["today", "streak", "heatmap", "forecast", "retention", "states"],
                 "properties": {
                     "today": {"type": "string", "format": "date"},
-                    "streak": {"type": "integer"},
-                    "heatmap": {"type": "object", "additionalProperties": {"type": "integer"}},
-                    "reviews_per_day": {"type": "array", "items": {"type": "object"}},
-                    "forecast": {"type": "array", "items": {"type": "object"}},
+                    "streak": _INTEGER,
+                    "heatmap": {"type": "object", "additionalProperties": _INTEGER},
+                    "reviews_per_day": _OBJECTS,
+                    "forecast": _OBJECTS,
                     "retention": {"type": "object"},
-                    "states": {"type": "object", "additionalProperties": {"type": "integer"}},
-                    "intervals": {"type": "array", "items": {"type": "object"}},
-                    "difficulties": {"type": "array", "items": {"type": "object"}},
+                    "states": {"type": "object", "additionalProperties": _INTEGER},
+                    "intervals": _OBJECTS,
+                    "difficulties": _OBJECTS,
                     "mastery": {"type": "object"},
                 },
             },
             "CardFlags": {
                 "type": "object",
                 "properties": {
-                    "card_id": {"type": "integer"},
+                    "card_id": _INTEGER,
                     "suspended": {"type": "boolean"},
                     "buried_until": {"type": ["string", "null"], "format": "date-time"},
                 },

@@ -6,6 +6,7 @@ import json
 import struct
 from urllib.parse import urljoin
 
+import pytest
 from flask.testing import FlaskClient
 
 from config import PROJECT_ROOT
@@ -54,6 +55,36 @@ def test_an_unknown_theme_in_the_cookie_counts_as_auto(client: FlaskClient, lear
     client.set_cookie(THEME_COOKIE, '"><script>')
     page = client.get("/login").get_data(as_text=True)
     assert 'data-theme="auto"' in page and "<script>" not in page
+
+
+DARK_CSS = '<link rel="stylesheet" href="/static/css/dark.css"'
+
+
+@pytest.mark.parametrize(
+    ("theme", "link"),
+    [
+        ("auto", DARK_CSS + ' media="(prefers-color-scheme: dark)">'),
+        ("dark", DARK_CSS + ">"),
+        ("light", None),
+    ],
+)
+def test_the_dark_palette_is_linked_where_the_theme_can_be_dark(
+    client: FlaskClient, learner: int, theme: str, link: str | None
+) -> None:
+    client.set_cookie(THEME_COOKIE, theme)
+    page = client.get("/login").get_data(as_text=True)
+    if link is None:
+        assert "dark.css" not in page
+    else:
+        assert link in page
+        assert page.index("css/wengu.css") < page.index("css/dark.css")
+
+
+def test_the_dark_palette_is_written_once() -> None:
+    light = (PROJECT_ROOT / "static/css/wengu.css").read_text()
+    dark = (PROJECT_ROOT / "static/css/dark.css").read_text()
+    assert "#15171a" in dark and "#15171a" not in light
+    assert "data-theme" not in dark
 
 
 def test_an_unknown_theme_is_refused_with_a_reason(signed_in: FlaskClient) -> None:
