@@ -55,8 +55,8 @@ from srs.bank import (
     diagram_path,
     svg_problems,
 )
-from srs.cards import shuffled_order
 from srs.cloze import ClozeError, parse_cloze
+from srs.questions import shuffled_order
 from srs.render import image_sources, render_markdown
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import study_day

@@ -33,8 +33,8 @@ from models.quizzes import (
 )
 from models.study import study_banks
 from models.types import now_utc
-from srs.cards import card_faces
 from srs.numbers import parse_whole_number
+from srs.questions import card_faces
 from srs.quiz import QUIZ_TYPES, QuizSpec
 from views.cards import markdown_for
 from views.i18n import TYPE_NAMES
@@ -194,7 +194,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 "prompt": md(faces.front),
                 "answer": md(faces.back),
                 "choices": [md(choice) for choice in question.choices],
-                "multiple": question.type == "choice" and not isinstance(question.correct, int),
+                "multiple": bool(faces.check.get("multiple")),
                 "items": [(index, md(question.items[index])) for index in item.shuffle],
             }
         )
