@@ -63,6 +63,8 @@ def submit(
 def test_setup_page_offers_sections_and_types(signed_in: FlaskClient, bank: None) -> None:
     page = signed_in.get("/quiz/q").get_data(as_text=True)
     assert 'value="s1"' in page and 'value="typing"' in page and "Start the quiz" in page
+    signed_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "判断" in signed_in.get("/quiz/q").get_data(as_text=True)  # each type named by its macro
 
 
 def test_quiz_page_shows_one_question_a_screen(signed_in: FlaskClient, bank: None) -> None:
@@ -303,7 +305,7 @@ def test_results_word_every_answer_in_the_page_language(
     page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
     assert "错" in page and "<strong>对</strong>" in page and "不记得" in page
     assert "y → x → w" in page and "<strong>w → x → y</strong>" in page
-    assert "<strong>b</strong>" in page
+    assert "<strong>b</strong>" in page and '<span class="type-badge">判断</span>' in page
     assert ">True<" not in page and ">False<" not in page and "know it" not in page
 
 
