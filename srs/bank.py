@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, question_type
+from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
 from srs.yamlread import Mapping, Node, Position, Scalar, Sequence, read_yaml
 
@@ -349,8 +349,27 @@ class _Reader:
             else:
                 self.question_ids[question_id] = (out.display, item.values["id"].position)
 
+        kind = self.question_kind(out, where, item)
+        if kind is None:
+            self.check_keys(out, where, item, _ALL_QUESTION_KEYS)
+            return None
+        fields = self.question_fields(out, where, kind, item)
+        if len(self.problems) > before or question_id is None:
+            return None
+        self.check_rendering(out, where, kind.name, item.values, fields)
+        if len(self.problems) > before:
+            return None
+        return Question(
+            id=question_id,
+            type=kind.name,
+            source=relative,
+            line=item.position.line,
+            **fields,
+        )
+
+    def question_kind(self, out: _File, where: str, item: Mapping) -> QuestionType | None:
+        """The question's type, from its ``type`` key; ``None`` (with a problem) if none."""
         type_node = item.values.get("type")
-        question_type_name = None
         if type_node is None:
             out.problem(item.position, f"{where}: missing required key 'type'")
         elif not isinstance(type_node, Scalar) or type_node.text not in QUESTION_TYPES:
@@ -361,12 +380,13 @@ class _Reader:
                 + _did_you_mean(shown, QUESTION_TYPES),
             )
         else:
-            question_type_name = type_node.text
+            return question_type(type_node.text)
+        return None
 
-        if question_type_name is None:
-            self.check_keys(out, where, item, _ALL_QUESTION_KEYS)
-            return None
-        kind = question_type(question_type_name)
+    def question_fields(
+        self, out: _File, where: str, kind: QuestionType, item: Mapping
+    ) -> dict[str, Any]:
+        """The question's keys read as its type declares them, each problem said."""
         allowed = _COMMON_KEYS | set(kind.key_names)
         for key, position in item.keys.items():
             if key in allowed:
@@ -405,19 +425,7 @@ class _Reader:
         for name in markdown:
             for label, node, text in _texts(name, values, fields):
                 self.check_images(out, where, label, node, text)
-
-        if len(self.problems) > before or question_id is None:
-            return None
-        self.check_rendering(out, where, kind.name, values, fields)
-        if len(self.problems) > before:
-            return None
-        return Question(
-            id=question_id,
-            type=kind.name,
-            source=relative,
-            line=item.position.line,
-            **fields,
-        )
+        return fields
 
     def value(self, out: _File, where: str, key: Key, node: Node, fields: dict[str, Any]) -> object:
         """One type-specific key read as its kind says; ``None`` (with a problem) if bad."""

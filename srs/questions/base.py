@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from srs.questions.notes import NoteRender, NoteType
 from srs.scheduler import Rating
 
 __all__ = [
@@ -122,10 +123,7 @@ class QuestionType:
 
     name: ClassVar[str]
     keys: ClassVar[tuple[Key, ...]]
-    anki_name: ClassVar[str]
-    anki_id: ClassVar[int]
-    """Fixed, so that every export of any bank uses the same note type: (1 << 30) + the first
-    8 bytes of sha256("wengu note type: " + anki_name), big-endian, modulo 1 << 30."""
+    anki: ClassVar[NoteType]
     checked_in_review: ClassVar[bool] = False
     """Whether review checks an answer given in the page (else the learner grades)."""
 
@@ -168,6 +166,10 @@ class QuestionType:
     def said(self, content: Mapping[str, Any], response: Any) -> Shown:
         """A (non-blank) response, for the results page."""
         return response if isinstance(response, bool) else str(response)
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        """The values of the note type's fields for a question; ``seed`` fixes any shuffle."""
+        return [render.html(content["prompt"]), render.html(content["answer"])]
 
     def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
         """The order a quiz shows the question's items in; drawn from the quiz's ``rng``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from srs.questions.base import Key, QuestionType
+from srs.questions.notes import NoteType
 
 __all__ = ["Basic"]
 
@@ -10,5 +11,4 @@ __all__ = ["Basic"]
 class Basic(QuestionType):
     name = "basic"
     keys = (Key("prompt"), Key("answer"))
-    anki_name = "Wengu Basic"
-    anki_id = 2035394092
+    anki = NoteType("Wengu Basic", 2035394092)

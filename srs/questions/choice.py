@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, indices
+from srs.questions.notes import OPTIONS, NoteRender, NoteType, letter, options_list
 
 __all__ = ["Choice"]
 
@@ -19,8 +20,7 @@ class Choice(QuestionType):
         Key("choices", "texts", minimum=2),
         Key("correct", "indices", markdown=False),
     )
-    anki_name = "Wengu Choice"
-    anki_id = 1316452310
+    anki = NoteType("Wengu Choice", 1316452310, "options", OPTIONS)
     checked_in_review = True
 
     def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
@@ -45,6 +45,20 @@ class Choice(QuestionType):
         if len(right) == 1:
             return Verdict(False, 0.0)
         return Verdict(False, max(0.0, (len(chosen & right) - len(chosen - right)) / len(right)))
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        right = set(indices(content["correct"]))
+        choices = [render.inline(choice) for choice in content["choices"]]
+        options = options_list(("", letter(i), c) for i, c in enumerate(choices))
+        if len(right) > 1:
+            options += f'<div class="hint">Choose {len(right)}.</div>'
+        answer = options_list(
+            ("right", f'<span class="mark">✓</span> {letter(i)}', c)
+            if i in right
+            else ("wrong", f"&nbsp;&nbsp; {letter(i)}", c)
+            for i, c in enumerate(choices)
+        )
+        return [render.html(content["prompt"]), options, answer]
 
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return tuple(content["choices"][i] for i in indices(content.get("correct")))

@@ -11,6 +11,7 @@ from typing import Any
 
 from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
+from srs.questions.notes import NoteRender, NoteType
 from srs.questions.typing import typed_verdict
 
 __all__ = ["Cloze"]
@@ -23,8 +24,7 @@ def _answers(text: str, ordinal: int) -> list[str]:
 class Cloze(QuestionType):
     name = "cloze"
     keys = (Key("text"),)
-    anki_name = "Wengu Cloze"
-    anki_id = 1147584125
+    anki = NoteType("Wengu Cloze", 1147584125, "cloze", ("Text",))
 
     def problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         if not fields.get("text"):
@@ -56,6 +56,9 @@ class Cloze(QuestionType):
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         return typed_verdict(check["accept"], response)
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        return [render.cloze(content["text"])]
 
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return " / ".join(_answers(content.get("text") or "", ordinal))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, shuffled_order
+from srs.questions.notes import OPTIONS, NoteRender, NoteType, letter, options_list
 
 __all__ = ["Order"]
 
@@ -18,8 +19,7 @@ __all__ = ["Order"]
 class Order(QuestionType):
     name = "order"
     keys = (Key("prompt"), Key("items", "texts", minimum=2))
-    anki_name = "Wengu Order"
-    anki_id = 1658045374
+    anki = NoteType("Wengu Order", 1658045374, "options", OPTIONS)
     checked_in_review = True
 
     def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
@@ -40,6 +40,14 @@ class Order(QuestionType):
         given = [int(i) for i in response]
         in_place = sum(1 for place, item in enumerate(given[:count]) if item == place)
         return Verdict(given == list(range(count)), in_place / count)
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        items = [render.inline(item) for item in content["items"]]
+        order = shuffled_order(len(items), seed)
+        options = options_list(("", letter(n), items[i]) for n, i in enumerate(order))
+        options += '<div class="hint">Put these in order.</div>'
+        answer = '<ol class="answer">' + "".join(f"<li>{item}</li>" for item in items) + "</ol>"
+        return [render.html(content["prompt"]), options, answer]
 
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return tuple(content["items"])

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from srs.questions.base import Faces, Key, QuestionType, Shown
+from srs.questions.base import Faces, Shown
+from srs.questions.basic import Basic
+from srs.questions.notes import NoteType
 
 __all__ = ["Reverse"]
 
 
-class Reverse(QuestionType):
+class Reverse(Basic):
     name = "reverse"
-    keys = (Key("prompt"), Key("answer"))
-    anki_name = "Wengu Reverse"
-    anki_id = 1103855513
+    anki = NoteType("Wengu Reverse", 1103855513, "both_ways")
 
     def card_ordinals(self, content: Mapping[str, Any]) -> tuple[int, ...]:
         return (0, 1)

@@ -6,10 +6,12 @@ Typed text is compared after :func:`~srs.questions.base.normalise_typed`: width,
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed
+from srs.questions.notes import NoteRender, NoteType
 
 __all__ = ["Typing", "typed_verdict"]
 
@@ -29,8 +31,7 @@ class Typing(QuestionType):
         Key("answer"),
         Key("accept", "texts", required=False, markdown=False),
     )
-    anki_name = "Wengu Typing"
-    anki_id = 1327962182
+    anki = NoteType("Wengu Typing", 1327962182, "typing", ("Question", "Answer", "Accepted"))
     checked_in_review = True
 
     def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
@@ -39,6 +40,10 @@ class Typing(QuestionType):
             back=content["answer"],
             check={"accept": [content["answer"], *(content.get("accept") or ())]},
         )
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        accepted = " · ".join(html.escape(a) for a in content.get("accept") or ())
+        return [render.html(content["prompt"]), render.inline(content["answer"]), accepted]
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         return typed_verdict(check["accept"], response)

@@ -116,7 +116,7 @@ def test_review_checks_the_types_it_can() -> None:
 
 
 def test_each_type_has_its_own_anki_note_type() -> None:
-    names = [kind.anki_name for kind in TYPES.values()]
-    ids = [kind.anki_id for kind in TYPES.values()]
+    names = [kind.anki.name for kind in TYPES.values()]
+    ids = [kind.anki.id for kind in TYPES.values()]
     assert len(set(names)) == len(names) == len(set(ids))
     assert all((1 << 30) <= i < (1 << 31) for i in ids)
