@@ -8,6 +8,7 @@ import pytest
 
 from srs.bank import Question
 from srs.questions import (
+    ALL_KEYS,
     AUTO_CHECKED,
     QUESTION_TYPES,
     TYPES,
@@ -120,3 +121,9 @@ def test_each_type_has_its_own_anki_note_type() -> None:
     ids = [kind.anki.id for kind in TYPES.values()]
     assert len(set(names)) == len(names) == len(set(ids))
     assert all((1 << 30) <= i < (1 << 31) for i in ids)
+
+
+def test_exports_write_every_key_a_type_declares() -> None:
+    from srs.export import CSV_COLUMNS
+
+    assert ALL_KEYS <= set(CSV_COLUMNS)
