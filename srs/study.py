@@ -40,7 +40,7 @@ TIME_ZONES = frozenset(available_timezones() & pytz.all_timezones_set)
 def usable_zone(zone: str | None) -> str:
     """``zone`` if both zoneinfo and pytz know it, else ``"UTC"``: a zone stored before it
     was checked must not break the pages of the learner who chose it."""
-    return zone if zone in TIME_ZONES else "UTC"
+    return zone if zone is not None and zone in TIME_ZONES else "UTC"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import yaml
 from yaml.resolver import Resolver
@@ -50,8 +50,16 @@ class Position(NamedTuple):
     column: int
 
     @classmethod
-    def of(cls, mark: yaml.Mark) -> Position:
-        return cls(mark.line + 1, mark.column + 1)
+    def of(cls, mark: Mark | None) -> Position:
+        # libyaml gives every event its marks; None only in PyYAML's own type stubs.
+        return cls(mark.line + 1, mark.column + 1) if mark else cls(0, 0)
+
+
+class Mark(Protocol):
+    """Where libyaml stands in the text (its pure-Python and C marks both have these)."""
+
+    line: int
+    column: int
 
 
 @dataclass(slots=True)
@@ -129,7 +137,7 @@ class _Builder:
         # ("id", "type", "basic"...) thousands of times.
         self.resolved: dict[str, str] = {}
 
-    def problem(self, mark: yaml.Mark, message: str) -> None:
+    def problem(self, mark: Mark | None, message: str) -> None:
         self.problems.append(YamlProblem(Position.of(mark), message))
 
     def check_node(self, event: yaml.ScalarEvent | yaml.CollectionStartEvent) -> None:
@@ -201,7 +209,7 @@ class _Builder:
             f"{where}character U+{character:04X} cannot be stored in a bank; remove it",
         )
 
-    def open(self, container: Mapping | Sequence, mark: yaml.Mark) -> bool:
+    def open(self, container: Mapping | Sequence, mark: Mark | None) -> bool:
         if len(self.stack) >= MAX_DEPTH:
             self.problem(mark, f"nesting deeper than {MAX_DEPTH} levels")
             return False
@@ -211,31 +219,32 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> bool:
         """Take one event; return False when reading must stop."""
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            self.check_node(event)
-            if found := UNSTORABLE.search(event.value):
-                self.unstorable(event, ord(found.group()))
-            tag = self.tag_of(event)
-            self.add(Scalar(event.value, tag, Position.of(event.start_mark)))
-        elif kind is yaml.MappingStartEvent:
-            self.check_node(event)
-            return self.open(Mapping(Position.of(event.start_mark)), event.start_mark)
-        elif kind is yaml.SequenceStartEvent:
-            self.check_node(event)
-            return self.open(Sequence(Position.of(event.start_mark)), event.start_mark)
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            self.stack.pop()
-        elif kind is yaml.AliasEvent:
-            self.problem(
-                event.start_mark, f"alias '*{event.anchor}': anchors and aliases are not allowed"
-            )
-            self.add(Scalar("", _NULL, Position.of(event.start_mark)))
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                self.problem(event.start_mark, "only one YAML document is allowed per file")
-                return False
+        match event:
+            case yaml.ScalarEvent():
+                self.check_node(event)
+                if found := UNSTORABLE.search(event.value):
+                    self.unstorable(event, ord(found.group()))
+                tag = self.tag_of(event)
+                self.add(Scalar(event.value, tag, Position.of(event.start_mark)))
+            case yaml.MappingStartEvent():
+                self.check_node(event)
+                return self.open(Mapping(Position.of(event.start_mark)), event.start_mark)
+            case yaml.SequenceStartEvent():
+                self.check_node(event)
+                return self.open(Sequence(Position.of(event.start_mark)), event.start_mark)
+            case yaml.MappingEndEvent() | yaml.SequenceEndEvent():
+                self.stack.pop()
+            case yaml.AliasEvent():
+                self.problem(
+                    event.start_mark,
+                    f"alias '*{event.anchor}': anchors and aliases are not allowed",
+                )
+                self.add(Scalar("", _NULL, Position.of(event.start_mark)))
+            case yaml.DocumentStartEvent():
+                self.documents += 1
+                if self.documents > 1:
+                    self.problem(event.start_mark, "only one YAML document is allowed per file")
+                    return False
         return True
 
 

@@ -24,8 +24,9 @@ import pytest
 import yaml
 
 from config import PROJECT_ROOT
-from srs import anki as anki_module
 from srs.anki import MODEL_IDS, CardSchedule, read_apkg, write_apkg
+from srs.anki import writer as anki_writer
+from srs.anki.package import bound
 from srs.bank import Bank, BankError, load_bank
 from srs.cloze import cloze_numbers
 from srs.scheduler import LEARNING, RELEARNING, REVIEW
@@ -283,7 +284,7 @@ def test_target_is_replaced_only_when_complete(
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(anki_module.os, "fsync", disk_full)
+    monkeypatch.setattr(anki_writer.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
         write_apkg(bank, target)
     assert target.read_bytes() == b"old"
@@ -580,7 +581,7 @@ def test_svg_with_script_is_refused(bank: Bank, tmp_path: Path) -> None:
 def test_every_query_on_an_uploaded_collection_stops_within_its_budget() -> None:
     """A query that would run for ever on a collection is interrupted, not waited for."""
     db = sqlite3.connect(":memory:")
-    anki_module._bound(db, 1_000_000)
+    bound(db, 1_000_000)
     started = time.perf_counter()
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         db.execute(

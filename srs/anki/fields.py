@@ -1,0 +1,215 @@
+"""Anki fields and Wengu Markdown, each way.
+
+:class:`FieldRenderer` writes a question's Markdown as the HTML of a note's field, its
+diagrams as media file names and its cloze markers as Anki's; :func:`field_markdown` reads
+a note's field HTML back as Markdown, its images as diagram references.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+from srs.bank import Bank, diagram_path
+from srs.cloze import parse_cloze
+from srs.render import image_sources, render_markdown
+
+__all__ = ["FieldRenderer", "field_markdown"]
+
+
+def _media_names(bank: Bank) -> dict[str, str]:
+    """The media file name of each diagram path: bare, unique, prefixed with the bank id."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for diagram in sorted(bank.diagrams, key=lambda d: d.path):
+        name = f"{bank.id}-{diagram.path.replace('/', '-')}"
+        if name in taken:
+            stem, suffix = posixpath.splitext(name)
+            name = f"{stem}-{hashlib.sha256(diagram.path.encode()).hexdigest()[:8]}{suffix}"
+        taken.add(name)
+        names[diagram.path] = name
+    return names
+
+
+class FieldRenderer:
+    """Renders a bank's Markdown for Anki, remembering which diagrams the notes use."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.media = _media_names(bank)
+        self.used: set[str] = set()
+
+    def resolve(self, reference: str) -> str | None:
+        path = diagram_path(reference)
+        name = self.media.get(path)
+        if name is not None:
+            self.used.add(path)
+        return name
+
+    def html(self, text: str | None) -> str:
+        return render_markdown(text, self.resolve) if text else ""
+
+    def inline(self, text: str) -> str:
+        """Rendered Markdown without the paragraph around a single line."""
+        rendered = self.html(text).strip()
+        if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+            return rendered[3:-4]
+        return rendered
+
+    def cloze(self, text: str) -> str:
+        """The cloze text rendered, with Anki's ``{{cN::answer::hint}}`` markers kept.
+
+        The markers are swapped for plain-letter stand-ins while Markdown and the code
+        highlighter run (either could otherwise split or escape them), then put back.
+        """
+        open_, hint_, close_ = "WgClzO", "WgClzHq", "WgClzEq"
+        parts: list[str] = []
+        position = 0
+        for deletion in parse_cloze(text):
+            parts.append(text[position : deletion.start])
+            parts.append(f"{open_}{deletion.number}q{deletion.answer}")
+            if deletion.hint is not None:
+                parts.append(f"{hint_}{deletion.hint}")
+            parts.append(close_)
+            position = deletion.end
+        parts.append(text[position:])
+        rendered = self.html("".join(parts))
+        rendered = re.sub(rf"{open_}(\d+)q", r"{{c\1::", rendered)
+        rendered = rendered.replace(hint_, "::").replace(close_, "}}")
+        if "WgClz" in rendered:
+            # A highlighter split a stand-in: show the text plainly rather than lose a card.
+            return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+        return rendered
+
+
+_SOUND = re.compile(r"\[sound:[^\]]*\]")
+_LIST_MARK = re.compile(r"^(\s*)([-+*]|\d+\.)(?=\s)")
+_BREAKS = {"div", "p"}
+_DROPPED = {"script", "style"}
+_VOID = {"br", "img", "hr", "wbr", "col", "source", "input", "area", "base", "meta", "link"}
+
+
+def _escape_list_mark(match: re.Match[str]) -> str:
+    indent, mark = match.groups()
+    escaped = f"{mark[:-1]}\\." if mark.endswith(".") else f"\\{mark}"
+    return indent + escaped
+
+
+class _FieldConverter(HTMLParser):
+    """One Anki field (HTML) as Wengu Markdown: the HTML kept, its images as diagrams.
+
+    Anki's editor writes lines as ``<div>``; those become paragraphs, and lists become
+    Markdown lists, so that images inside them are Markdown images too. Text is escaped
+    where Markdown would read it as markup. Script and style are dropped; everything else
+    stays HTML, which Wengu sanitises when it shows it.
+    """
+
+    def __init__(self, image: Callable[[str], str | None]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.image = image
+        self.out: list[str] = []
+        self.pre = 0
+        self.dropped = 0
+        self.lists: list[str] = []
+        self.images: list[tuple[str, str, str]] = []  # (marked, markdown, alt)
+
+    def at_line_start(self) -> bool:
+        text = "".join(self.out[-3:])
+        return not text or text.endswith("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROPPED:
+            self.dropped += 1
+        elif self.dropped:
+            return
+        elif tag == "img":
+            values = dict(attrs)
+            reference = self.image(values.get("src") or "")
+            if reference is not None:
+                alt = re.sub(r"[\[\]\\\n]", "", values.get("alt") or "")
+                # Marked apart until markdown() has seen which of them Markdown reads.
+                marked = f"![{alt}]({reference}#wg-image-{len(self.images)})"
+                self.images.append((marked, f"![{alt}]({reference})", alt))
+                self.out.append(marked)
+        elif tag in _BREAKS and not self.pre:
+            self.out.append("\n\n")
+        elif tag in {"ul", "ol"} and not self.pre:
+            self.lists.append(tag)
+            self.out.append("\n\n")
+        elif tag == "li" and self.lists and not self.pre:
+            indent = "    " * (len(self.lists) - 1)
+            self.out.append(f"\n{indent}{'1.' if self.lists[-1] == 'ol' else '-'} ")
+        else:
+            if tag == "pre":
+                self.pre += 1
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROPPED:
+            self.dropped = max(0, self.dropped - 1)
+        elif tag in _VOID or self.dropped:
+            return
+        elif tag in _BREAKS and not self.pre:
+            self.out.append("\n\n")
+        elif tag in {"ul", "ol"} and not self.pre:
+            if self.lists:
+                self.lists.pop()
+            self.out.append("\n\n")
+        elif tag == "li" and self.lists and not self.pre:
+            return
+        else:
+            if tag == "pre" and self.pre:
+                self.pre -= 1
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.dropped:
+            return
+        if self.pre:
+            self.out.append(html.escape(data, quote=False))
+            return
+        text = re.sub(r"\s*\n\s*", " ", _SOUND.sub("", data))
+        if self.at_line_start():
+            text = text.lstrip()
+        text = html.escape(text, quote=False)
+        text = re.sub(r"([\\`*_\[\]#])", r"\\\1", text)
+        if self.at_line_start():
+            text = _LIST_MARK.sub(_escape_list_mark, text)
+        self.out.append(text)
+
+    def handle_comment(self, data: str) -> None:
+        return
+
+    def markdown(self) -> str:
+        self.close()
+        text = "".join(self.out)
+        text = re.sub(r"[^\S\n]+\n", "\n", text)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        text = "".join(c for c in text if c in "\n\t" or ord(c) >= 32)
+        # An image Markdown does not read (inside a raw HTML block such as a table) would
+        # show as its source text: keep its alt text instead.
+        seen = set(image_sources(text))
+        for marked, markdown, alt in self.images:
+            reference = marked[marked.index("](") + 2 : -1]
+            text = text.replace(marked, markdown if reference in seen else alt)
+        return text
+
+
+def field_markdown(field: str, image: Callable[[str], str | None]) -> str:
+    """One Anki field (HTML) as Wengu Markdown.
+
+    Args:
+        field: the field's HTML.
+        image: the diagram reference for an ``<img src>``, or ``None`` to drop the image.
+    """
+    converter = _FieldConverter(image)
+    converter.feed(field)
+    return converter.markdown()

@@ -1,0 +1,207 @@
+"""Wengu's Anki note types: one per question type, with fixed ids, and the stylesheet they share.
+
+The stylesheet follows the web app's look in both of Anki's modes, light and night, with
+the code highlighting colours Pygments gives for each.
+"""
+
+from __future__ import annotations
+
+import genanki
+from pygments.formatters import HtmlFormatter
+
+__all__ = ["MODEL_IDS", "note_types"]
+
+# Note type ids are fixed so that every export, of any bank, uses the same note types and a
+# re-export updates them. Each is (1 << 30) + the first 8 bytes of
+# sha256("wengu note type: " + name), big-endian, modulo 1 << 30: the range genanki advises.
+MODEL_IDS = {
+    "basic": 2035394092,  # Wengu Basic
+    "reverse": 1103855513,  # Wengu Reverse
+    "cloze": 1147584125,  # Wengu Cloze
+    "choice": 1316452310,  # Wengu Choice
+    "truefalse": 1105331578,  # Wengu True/False
+    "order": 1658045374,  # Wengu Order
+    "typing": 1327962182,  # Wengu Typing
+}
+_MODEL_NAMES = {
+    "basic": "Wengu Basic",
+    "reverse": "Wengu Reverse",
+    "cloze": "Wengu Cloze",
+    "choice": "Wengu Choice",
+    "truefalse": "Wengu True/False",
+    "order": "Wengu Order",
+    "typing": "Wengu Typing",
+}
+
+_FONTS = (
+    '-apple-system, BlinkMacSystemFont, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans", Roboto, '
+    '"Helvetica Neue", Arial, sans-serif'
+)
+_MONO = (
+    'ui-monospace, "SF Mono", Menlo, Consolas, "Noto Sans Mono CJK SC", "Sarasa Mono SC", monospace'
+)
+_NIGHT = (".nightMode", ".night_mode")
+
+_CSS = f"""\
+.card {{
+  --wg-fg: #1f2328; --wg-bg: #fbfaf7; --wg-muted: #6a6f77; --wg-line: #e2dfd8;
+  --wg-accent: #0b7a75; --wg-accent-soft: rgba(11, 122, 117, 0.09);
+  font-family: {_FONTS};
+  font-size: 20px; line-height: 1.65; text-align: left;
+  color: var(--wg-fg); background: var(--wg-bg);
+}}
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {{
+  --wg-fg: #e6e4e0; --wg-bg: #1c1e21; --wg-muted: #9ba0a8; --wg-line: #393c41;
+  --wg-accent: #4fd1c5; --wg-accent-soft: rgba(79, 209, 197, 0.12);
+}}
+.wengu {{ max-width: 40em; margin: 0 auto; padding: 0 0.5em; }}
+.wengu p {{ margin: 0.4em 0; }}
+hr#answer {{ border: 0; border-top: 1px solid var(--wg-line); margin: 1.1em 0; }}
+.cloze {{ font-weight: 600; color: var(--wg-accent); }}
+.options {{ margin: 0.8em 0 0; padding: 0; list-style: none; }}
+.options li {{
+  margin: 0.35em 0; padding: 0.35em 0.7em; border: 1px solid var(--wg-line);
+  border-radius: 6px;
+}}
+.options .label {{ display: inline-block; min-width: 1.6em; font-weight: 600; }}
+.options li.right {{ border-color: var(--wg-accent); background: var(--wg-accent-soft); }}
+.options li.wrong {{ color: var(--wg-muted); }}
+.options .mark {{ font-weight: 700; color: var(--wg-accent); }}
+.options li p {{ display: inline; margin: 0; }}
+.hint {{ margin-top: 0.6em; font-size: 0.8em; color: var(--wg-muted); }}
+.answer {{ font-weight: 500; }}
+ol.answer {{ padding-left: 1.4em; }}
+.explanation {{
+  margin-top: 1.2em; padding: 0.5em 0.9em; font-size: 0.9em;
+  border-left: 3px solid var(--wg-accent); background: var(--wg-accent-soft);
+}}
+.accepted {{ margin-top: 0.6em; font-size: 0.85em; color: var(--wg-muted); }}
+.wengu-id {{ margin-top: 1.6em; font: 0.65em {_MONO}; color: var(--wg-muted); }}
+code {{ font-family: {_MONO}; font-size: 0.88em; }}
+:not(pre) > code {{ padding: 0.1em 0.3em; border-radius: 4px; background: var(--wg-accent-soft); }}
+.codehilite {{ border-radius: 6px; overflow-x: auto; }}
+.codehilite pre {{ margin: 0; padding: 0.6em 0.8em; line-height: 1.45; }}
+img {{ max-width: 100%; height: auto; }}
+.nightMode img[src$=".svg"], .night_mode img[src$=".svg"] {{
+  background: #fbfaf7; border-radius: 6px; padding: 0.3em;
+}}
+table {{ border-collapse: collapse; margin: 0.6em 0; }}
+th, td {{ border: 1px solid var(--wg-line); padding: 0.25em 0.6em; }}
+.missing-diagram {{ color: var(--wg-muted); font-style: italic; }}
+"""
+
+
+def _stylesheet() -> str:
+    light = HtmlFormatter(style="friendly").get_style_defs(".codehilite")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(
+        [f"{night} .codehilite" for night in _NIGHT]
+    )
+    return f"{_CSS}\n/* Code, from Pygments: light, then night mode. */\n{light}\n{dark}\n"
+
+
+_EXPLANATION = (
+    '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}'
+    '<div class="wengu-id">{{Wengu ID}}</div>'
+)
+
+
+def _front_back(front: str, back: str) -> dict[str, str]:
+    return {
+        "qfmt": f'<div class="wengu"><div class="prompt">{{{{{front}}}}}</div></div>',
+        "afmt": (
+            f'<div class="wengu"><div class="prompt">{{{{{front}}}}}</div><hr id="answer">'
+            f'<div class="answer">{{{{{back}}}}}</div>{_EXPLANATION}</div>'
+        ),
+    }
+
+
+def _options_templates() -> list[dict[str, str]]:
+    front = '<div class="prompt">{{Question}}</div>{{Options}}'
+    return [
+        {
+            "name": "Card 1",
+            "qfmt": f'<div class="wengu">{front}</div>',
+            "afmt": (
+                '<div class="wengu"><div class="prompt">{{Question}}</div><hr id="answer">'
+                f"{{{{Answer}}}}{_EXPLANATION}</div>"
+            ),
+        }
+    ]
+
+
+def _cloze_templates() -> list[dict[str, str]]:
+    return [
+        {
+            "name": "Cloze",
+            "qfmt": '<div class="wengu">{{cloze:Text}}</div>',
+            "afmt": f'<div class="wengu">{{{{cloze:Text}}}}{_EXPLANATION}</div>',
+        }
+    ]
+
+
+def _typing_templates() -> list[dict[str, str]]:
+    return [
+        {
+            "name": "Card 1",
+            "qfmt": (
+                '<div class="wengu"><div class="prompt">{{Question}}</div>{{type:Answer}}</div>'
+            ),
+            "afmt": (
+                '<div class="wengu"><div class="prompt">{{Question}}</div>'
+                '<hr id="answer">{{type:Answer}}{{#Accepted}}<div class="accepted">'
+                "Also accepted: {{Accepted}}</div>{{/Accepted}}"
+                f"{_EXPLANATION}</div>"
+            ),
+        }
+    ]
+
+
+def _fields(*names: str) -> list[dict[str, str]]:
+    return [{"name": name} for name in names]
+
+
+def note_types() -> dict[str, genanki.Model]:
+    """Wengu's note types, one per question type; built per export (genanki mutates them)."""
+    css = _stylesheet()
+    options_fields = _fields("Question", "Options", "Answer", "Explanation", "Wengu ID")
+
+    def model(
+        kind: str, fields: list[dict[str, str]], templates: list[dict[str, str]]
+    ) -> genanki.Model:
+        return genanki.Model(
+            MODEL_IDS[kind],
+            _MODEL_NAMES[kind],
+            fields=fields,
+            templates=templates,
+            css=css,
+            model_type=genanki.Model.CLOZE if kind == "cloze" else genanki.Model.FRONT_BACK,
+        )
+
+    return {
+        "basic": model(
+            "basic",
+            _fields("Front", "Back", "Explanation", "Wengu ID"),
+            [{"name": "Card 1", **_front_back("Front", "Back")}],
+        ),
+        "reverse": model(
+            "reverse",
+            _fields("Front", "Back", "Explanation", "Wengu ID"),
+            [
+                {"name": "Front → Back", **_front_back("Front", "Back")},
+                {"name": "Back → Front", **_front_back("Back", "Front")},
+            ],
+        ),
+        "cloze": model("cloze", _fields("Text", "Explanation", "Wengu ID"), _cloze_templates()),
+        "choice": model("choice", options_fields, _options_templates()),
+        "truefalse": model("truefalse", options_fields, _options_templates()),
+        "order": model("order", options_fields, _options_templates()),
+        "typing": model(
+            "typing",
+            _fields("Question", "Answer", "Accepted", "Explanation", "Wengu ID"),
+            _typing_templates(),
+        ),
+    }
+
+
+# -- writing ---------------------------------------------------------------------------------

@@ -1,0 +1,339 @@
+"""A bank written as an Anki package (``.apkg``) that Anki imports.
+
+One note per question in Wengu's own note types (fixed ids, so a later export updates
+them), a subdeck per section following the outline, the diagrams as media, and GUIDs made
+from the bank and question ids, so that importing a re-export after an edit updates the
+notes in place. With ``scheduling``, a learner's own schedule goes along and Anki shows
+the same due dates.
+
+genanki builds the collection database; it is built in memory and zipped here, so nothing
+is written to the temporary folder (genanki's own ``write_to_file`` leaves a temporary file
+behind each time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import genanki
+
+from srs.anki.fields import FieldRenderer
+from srs.anki.notetypes import note_types
+from srs.anki.package import COLLECTION, MEDIA
+from srs.bank import Bank, Question
+from srs.questions import shuffled_order
+from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
+from srs.study import study_day
+
+__all__ = ["CardSchedule", "write_apkg"]
+
+# Anki's card types and queues (``cards.type``, ``cards.queue``).
+_ANKI_TYPE = {NEW: 0, LEARNING: 1, REVIEW: 2, RELEARNING: 3}
+_QUEUE_SUSPENDED = -1
+_QUEUE = {NEW: 0, LEARNING: 1, REVIEW: 2, RELEARNING: 1}
+_QUEUE_DAY_LEARNING = 3  # a learning card due on a later day: due is a day number
+_DEFAULT_EASE = 2500  # Anki's starting ease, per mille; FSRS does not read it
+
+
+@dataclass(frozen=True, slots=True)
+class CardSchedule:
+    """A learner's schedule of one card, as Wengu keeps it.
+
+    ``state`` is one of :mod:`srs.scheduler`'s ``NEW``, ``LEARNING``, ``REVIEW``,
+    ``RELEARNING``; ``stability`` and ``difficulty`` are FSRS's memory state, when known.
+    """
+
+    due: datetime
+    interval_days: int
+    stability: float | None
+    difficulty: float | None
+    reps: int
+    lapses: int
+    state: int
+    suspended: bool
+
+
+def _stable_id(*parts: str) -> int:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def _seed(bank_id: str, question_id: str) -> int:
+    # Python's hash() of a str changes between runs; the shuffle of an order question's
+    # items must not.
+    return int.from_bytes(hashlib.sha256(f"{bank_id}/{question_id}".encode()).digest()[:8])
+
+
+def _options_list(items: Iterable[tuple[str, str, str]]) -> str:
+    """An HTML list of (class, label, HTML) entries."""
+    rows = []
+    for css_class, label, content in items:
+        attribute = f' class="{css_class}"' if css_class else ""
+        rows.append(f'<li{attribute}><span class="label">{label}</span> {content}</li>')
+    return f'<ul class="options">{"".join(rows)}</ul>'
+
+
+def _letter(index: int) -> str:
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+def _note_fields(bank: Bank, question: Question, render: FieldRenderer) -> list[str]:
+    """The fields of a question's note, in the order of its note type's fields."""
+    explanation = render.html(question.explanation)
+    wengu_id = html.escape(f"{bank.id}/{question.id}")
+    kind = question.type
+    if kind in {"basic", "reverse"}:
+        return [render.html(question.prompt), render.html(question.answer), explanation, wengu_id]
+    if kind == "cloze":
+        return [render.cloze(question.text or ""), explanation, wengu_id]
+    if kind == "typing":
+        accepted = " · ".join(html.escape(a) for a in question.accept)
+        answer = render.inline(question.answer or "")
+        return [render.html(question.prompt), answer, accepted, explanation, wengu_id]
+    prompt = render.html(question.prompt)
+    if kind == "choice":
+        correct = question.correct
+        right = {correct} if isinstance(correct, int) else set(correct or ())
+        choices = [render.inline(choice) for choice in question.choices]
+        options = _options_list(("", _letter(i), c) for i, c in enumerate(choices))
+        if len(right) > 1:
+            options += f'<div class="hint">Choose {len(right)}.</div>'
+        answer = _options_list(
+            ("right", f'<span class="mark">✓</span> {_letter(i)}', c)
+            if i in right
+            else ("wrong", f"&nbsp;&nbsp; {_letter(i)}", c)
+            for i, c in enumerate(choices)
+        )
+        return [prompt, options, answer, explanation, wengu_id]
+    if kind == "truefalse":
+        options = _options_list([("", "", "True"), ("", "", "False")])
+        verdict = "True" if question.correct else "False"
+        answer = f'<div class="answer"><span class="mark">✓</span> {verdict}</div>'
+        return [prompt, options, answer, explanation, wengu_id]
+    if kind == "order":
+        items = [render.inline(item) for item in question.items]
+        order = shuffled_order(len(items), _seed(bank.id, question.id))
+        options = _options_list(("", _letter(n), items[i]) for n, i in enumerate(order))
+        options += '<div class="hint">Put these in order.</div>'
+        answer = '<ol class="answer">' + "".join(f"<li>{item}</li>" for item in items) + "</ol>"
+        return [prompt, options, answer, explanation, wengu_id]
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def _deck_names(bank: Bank) -> dict[str | None, str]:
+    """Anki's ``::`` deck path of each section (``None``: the bank's own deck)."""
+
+    def clean(title: str) -> str:
+        # "::" separates Anki's deck levels; inside a title it would add one.
+        return re.sub(r"\s+", " ", title.replace("::", ":")).strip() or "-"
+
+    names: dict[str | None, str] = {None: clean(bank.title)}
+    for section in bank.sections:  # parents come before their children
+        names[section.id] = f"{names[section.parent]}::{clean(section.title)}"
+    return names
+
+
+def _anki_day(moment: datetime, zone: str, rollover_hour: int, created: date) -> int:
+    """The day number Anki gives the study day ``moment`` falls in, for a collection
+    whose day 0 is ``created``."""
+    return (study_day(moment, zone, rollover_hour).date - created).days
+
+
+def _apply_scheduling(
+    db: sqlite3.Connection,
+    bank: Bank,
+    scheduling: Mapping[tuple[str, int], CardSchedule],
+    zone: str,
+    rollover_hour: int,
+    now: datetime,
+) -> None:
+    """Give the package's cards the learner's schedule.
+
+    The collection is told to count days as Anki 2.1.50+ does (scheduler v2, the new day
+    cutoff, created on a fixed UTC date); Anki's importer then moves each review card's
+    day number by how far its own collection's day count differs, so the card keeps its
+    date. Learning cards due today are due at a moment (epoch seconds), which needs no
+    moving; those due on a later day wait in Anki's day-learning queue, by day number.
+    """
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {zone!r}") from None
+    crt, conf_text = db.execute("SELECT crt, conf FROM col").fetchone()
+    conf = json.loads(conf_text)
+    conf.update({"schedVer": 2, "rollover": rollover_hour, "creationOffset": 0})
+    db.execute("UPDATE col SET conf = ?", (json.dumps(conf),))
+    created = datetime.fromtimestamp(crt, timezone.utc).date()
+    today = _anki_day(now, zone, rollover_hour, created)
+
+    questions = {question.id: question for question in bank.questions}
+    for (question_id, ordinal), schedule in scheduling.items():
+        question = questions.get(question_id)
+        if question is None or ordinal not in question.card_ordinals:
+            continue
+        if schedule.state not in _ANKI_TYPE:
+            raise ValueError(f"card {question_id}/{ordinal}: unknown state {schedule.state}")
+        queue = _QUEUE[schedule.state]
+        day = _anki_day(schedule.due, zone, rollover_hour, created)
+        if schedule.state == NEW:
+            due = None  # keeps its place among the new cards
+        elif schedule.state == REVIEW:
+            due = day
+        elif day > today:
+            queue, due = _QUEUE_DAY_LEARNING, day
+        else:
+            due = int(schedule.due.timestamp())
+        if schedule.suspended:
+            queue = _QUEUE_SUSPENDED
+        _update_card(db, bank, question, ordinal, schedule, queue, due)
+
+
+def _update_card(
+    db: sqlite3.Connection,
+    bank: Bank,
+    question: Question,
+    ordinal: int,
+    schedule: CardSchedule,
+    queue: int,
+    due: int | None,
+) -> None:
+    """Write one card's schedule into the package's ``cards`` row."""
+    memory = None
+    if schedule.stability is not None and schedule.difficulty is not None:
+        # Anki keeps FSRS's memory state in cards.data as {"s": ..., "d": ...}.
+        memory = json.dumps({"s": round(schedule.stability, 3), "d": round(schedule.difficulty, 3)})
+    learning = schedule.state in {LEARNING, RELEARNING}
+    db.execute(
+        """
+        UPDATE cards SET type = ?, queue = ?, due = coalesce(?, due), ivl = ?,
+            factor = ?, reps = ?, lapses = ?, left = ?, data = coalesce(?, data)
+        WHERE ord = ? AND nid = (SELECT id FROM notes WHERE guid = ?)
+        """,
+        (
+            _ANKI_TYPE[schedule.state],
+            queue,
+            due,
+            max(0, schedule.interval_days),
+            0 if schedule.state == NEW else _DEFAULT_EASE,
+            schedule.reps,
+            schedule.lapses,
+            1 if learning else 0,
+            memory,
+            ordinal - 1 if question.type == "cloze" else ordinal,
+            genanki.guid_for(bank.id, question.id),
+        ),
+    )
+
+
+def _collection_bytes(
+    bank: Bank,
+    scheduling: Mapping[tuple[str, int], CardSchedule] | None,
+    zone: str,
+    rollover_hour: int,
+    now: datetime,
+) -> tuple[bytes, dict[str, bytes]]:
+    """The package's collection database and its media files, by file name."""
+    render = FieldRenderer(bank)
+    models = note_types()
+    names = _deck_names(bank)
+    decks = {
+        key: genanki.Deck(
+            _stable_id("deck", bank.id, key or ""),
+            name,
+            html.escape(bank.description or "") if key is None else "",
+        )
+        for key, name in names.items()
+    }
+    for position, question in enumerate(bank.questions, 1):
+        section = (question.section,) if question.section else ()
+        note = genanki.Note(
+            model=models[question.type],
+            fields=_note_fields(bank, question, render),
+            tags=list(dict.fromkeys([*question.tags, *section])),
+            guid=genanki.guid_for(bank.id, question.id),
+            due=position,
+        )
+        decks[question.section].add_note(note)
+
+    timestamp = now.timestamp()
+    db = sqlite3.connect(":memory:")
+    try:
+        with warnings.catch_warnings():
+            # genanki warns about "invalid HTML" by a regular expression; these fields
+            # come from the sanitiser, which writes well-formed HTML.
+            warnings.filterwarnings("ignore", module="genanki", message="^Field contained")
+            genanki.Package(list(decks.values())).write_to_db(
+                db.cursor(), timestamp, itertools.count(int(timestamp * 1000))
+            )
+        if scheduling:
+            _apply_scheduling(db, bank, scheduling, zone, rollover_hour, now)
+        db.commit()
+        data = db.serialize()
+    finally:
+        db.close()
+    media = {
+        render.media[diagram.path]: diagram.data
+        for diagram in bank.diagrams
+        if diagram.path in render.used
+    }
+    return data, media
+
+
+def write_apkg(
+    bank: Bank,
+    target: Path,
+    *,
+    scheduling: Mapping[tuple[str, int], CardSchedule] | None = None,
+    zone: str = "UTC",
+    rollover_hour: int = 4,
+    now: datetime | None = None,
+) -> None:
+    """Write ``bank`` as an Anki package at ``target``, replacing it only once complete.
+
+    Args:
+        bank: the bank; every question becomes one note in a note type of its type.
+        target: the ``.apkg`` file to write.
+        scheduling: the learner's schedule by ``(question id, card ordinal)``, the ordinal as
+            in :attr:`Question.card_ordinals`; cards without an entry arrive new, entries
+            for cards the bank does not make are ignored.
+        zone: the learner's time zone, and ``rollover_hour`` the hour their day starts:
+            a review card is due in Anki on the study day its ``due`` falls in there.
+        now: when the export is made: notes carry it as their modification time (Anki
+            updates a note it already has only from a newer one), and learning cards due
+            on a later study day than this wait for that day. Defaults to now.
+
+    Raises:
+        ValueError: a schedule with an unknown state, or an unknown ``zone``.
+        OSError: ``target`` cannot be written.
+    """
+    moment = now or datetime.now(timezone.utc)
+    collection, media = _collection_bytes(bank, scheduling, zone, rollover_hour, moment)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+                package.writestr(COLLECTION, collection)
+                package.writestr(MEDIA, json.dumps({str(i): n for i, n in enumerate(media)}))
+                for index, data in enumerate(media.values()):
+                    package.writestr(str(index), data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
