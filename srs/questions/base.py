@@ -171,6 +171,10 @@ class QuestionType:
         """The values of the note type's fields for a question; ``seed`` fixes any shuffle."""
         return [render.html(content["prompt"]), render.html(content["answer"])]
 
+    def anki_card(self, ordinal: int) -> int:
+        """The index of card ``ordinal``'s template in its note type (Anki's ``ord``)."""
+        return ordinal
+
     def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
         """The order a quiz shows the question's items in; drawn from the quiz's ``rng``."""
         return ()

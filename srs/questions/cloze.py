@@ -60,5 +60,8 @@ class Cloze(QuestionType):
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
         return [render.cloze(content["text"])]
 
+    def anki_card(self, ordinal: int) -> int:
+        return ordinal - 1  # Anki counts cloze cards from 0, c1 being the first
+
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return " / ".join(_answers(content.get("text") or "", ordinal))

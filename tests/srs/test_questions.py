@@ -131,3 +131,17 @@ def test_exports_write_every_key_a_type_declares() -> None:
     from srs.export import CSV_COLUMNS
 
     assert set(CSV_COLUMNS) >= ALL_KEYS
+
+
+def test_each_type_fills_the_fields_its_note_type_declares() -> None:
+    from config import PROJECT_ROOT
+    from srs.anki import MODEL_IDS
+    from srs.anki.fields import FieldRenderer
+    from srs.bank import load_bank
+
+    bank = load_bank(PROJECT_ROOT / "quizzes/docker")
+    render = FieldRenderer(bank)
+    for question in bank.questions:
+        kind = TYPES[question.type]
+        assert len(kind.anki_note(question.content(), render, seed=1)) == len(kind.anki.fields)
+    assert {name: kind.anki.id for name, kind in TYPES.items()} == MODEL_IDS
