@@ -22,6 +22,7 @@ from models.store import as_question, stored_bank
 from models.study import add_card, answer
 from models.user import User
 from srs import bank as schema
+from srs.questions import Shown
 from srs.quiz import (
     QuizItem,
     QuizSpec,
@@ -190,12 +191,12 @@ def submit_quiz(
 @dataclass(frozen=True, slots=True)
 class QuizResult:
     quiz: Quiz
-    rows: list[tuple[QuizAnswer, schema.Question, str, str | None]]
-    # each: the answer, its question, the right answer and the response in words
+    rows: list[tuple[QuizAnswer, schema.Question, Shown, Shown | None]]
+    # each: the answer, its question, the right answer and the response, for the page to word
     sections: list[tuple[str, float, int]]  # title, score, questions
 
     @property
-    def mistakes(self) -> list[tuple[QuizAnswer, schema.Question, str, str | None]]:
+    def mistakes(self) -> list[tuple[QuizAnswer, schema.Question, Shown, Shown | None]]:
         return [row for row in self.rows if (row[0].score or 0.0) < 1.0]
 
 

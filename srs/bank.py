@@ -18,10 +18,10 @@ from collections import abc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from srs.cards import card_faces
-from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
+from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
 from srs.yamlread import Mapping, Node, Position, Scalar, Sequence, read_yaml
 
@@ -42,7 +42,6 @@ __all__ = [
     "size_over_limit",
 ]
 
-QUESTION_TYPES = ("basic", "reverse", "cloze", "choice", "truefalse", "order", "typing")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {
     ".svg": "image/svg+xml",
@@ -62,18 +61,7 @@ _BANK_KEYS = {"id", "title", "language", "description", "sections", "questions"}
 _PART_KEYS = {"questions"}
 _SECTION_KEYS = {"id", "title", "parent"}
 _COMMON_KEYS = {"id", "type", "section", "tags", "explanation"}
-_TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # type: (required keys, optional keys) besides the common ones
-    "basic": (("prompt", "answer"), ()),
-    "reverse": (("prompt", "answer"), ()),
-    "typing": (("prompt", "answer"), ("accept",)),
-    "cloze": (("text",), ()),
-    "choice": (("prompt", "choices", "correct"), ()),
-    "truefalse": (("prompt", "correct"), ()),
-    "order": (("prompt", "items"), ()),
-}
-_ALL_QUESTION_KEYS = _COMMON_KEYS.union(*(set(r + o) for r, o in _TYPE_KEYS.values()))
-_MARKDOWN_FIELDS = ("prompt", "answer", "text", "explanation")
+_ALL_QUESTION_KEYS = _COMMON_KEYS | ALL_KEYS
 # The longest integer literal read as an index: anything longer is out of range, and
 # converting thousands of digits is refused by int() itself.
 _INDEX_DIGITS = 9
@@ -134,17 +122,12 @@ class Question:
     @property
     def card_ordinals(self) -> tuple[int, ...]:
         """The cards this question makes: 0 and 1 for reverse, the cN numbers for cloze."""
-        if self.type == "reverse":
-            return (0, 1)
-        if self.type == "cloze":
-            return cloze_numbers(self.text or "")
-        return (0,)
+        return question_type(self.type).card_ordinals(self.content())
 
-    def content(self) -> dict[str, object]:
+    def content(self) -> dict[str, Any]:
         """The type-specific fields, as plain JSON-ready values."""
-        required, optional = _TYPE_KEYS[self.type]
-        values: dict[str, object] = {}
-        for key in required + optional:
+        values: dict[str, Any] = {}
+        for key in question_type(self.type).key_names:
             value = getattr(self, key)
             values[key] = list(value) if isinstance(value, tuple) else value
         return values
@@ -366,8 +349,27 @@ class _Reader:
             else:
                 self.question_ids[question_id] = (out.display, item.values["id"].position)
 
+        kind = self.question_kind(out, where, item)
+        if kind is None:
+            self.check_keys(out, where, item, _ALL_QUESTION_KEYS)
+            return None
+        fields = self.question_fields(out, where, kind, item)
+        if len(self.problems) > before or question_id is None:
+            return None
+        self.check_rendering(out, where, kind.name, item.values, fields)
+        if len(self.problems) > before:
+            return None
+        return Question(
+            id=question_id,
+            type=kind.name,
+            source=relative,
+            line=item.position.line,
+            **fields,
+        )
+
+    def question_kind(self, out: _File, where: str, item: Mapping) -> QuestionType | None:
+        """The question's type, from its ``type`` key; ``None`` (with a problem) if none."""
         type_node = item.values.get("type")
-        question_type = None
         if type_node is None:
             out.problem(item.position, f"{where}: missing required key 'type'")
         elif not isinstance(type_node, Scalar) or type_node.text not in QUESTION_TYPES:
@@ -378,34 +380,32 @@ class _Reader:
                 + _did_you_mean(shown, QUESTION_TYPES),
             )
         else:
-            question_type = type_node.text
+            return question_type(type_node.text)
+        return None
 
-        if question_type is None:
-            self.check_keys(out, where, item, _ALL_QUESTION_KEYS)
-            return None
-        required, optional = _TYPE_KEYS[question_type]
-        allowed = _COMMON_KEYS | set(required) | set(optional)
+    def question_fields(
+        self, out: _File, where: str, kind: QuestionType, item: Mapping
+    ) -> dict[str, Any]:
+        """The question's keys read as its type declares them, each problem said."""
+        allowed = _COMMON_KEYS | set(kind.key_names)
         for key, position in item.keys.items():
             if key in allowed:
                 continue
             if key in _ALL_QUESTION_KEYS:
-                out.problem(
-                    position, f"{where}: '{key}' is not a key of a {question_type} question"
-                )
+                out.problem(position, f"{where}: '{key}' is not a key of a {kind.name} question")
             else:
                 out.problem(position, f"{where}: unknown key '{key}'{_did_you_mean(key, allowed)}")
-        for key in required:
-            if key not in item.values:
+        for spec in kind.keys:
+            if spec.required and spec.name not in item.values:
                 out.problem(
                     item.position,
-                    f"{where}: missing required key '{key}' for a {question_type} question",
+                    f"{where}: missing required key '{spec.name}' for a {kind.name} question",
                 )
 
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         values = item.values
-        for key in ("prompt", "answer", "text", "explanation"):
-            if key in values and key in allowed:
-                fields[key] = self.text(out, where, key, values[key])
+        if "explanation" in values:
+            fields["explanation"] = self.text(out, where, "explanation", values["explanation"])
         if "section" in values:
             fields["section"] = self.section_ref(out, where, values["section"])
         if "tags" in values:
@@ -416,40 +416,26 @@ class _Reader:
                         values["tags"].position, f"{where}: 'tags' entry '{tag}' has a space"
                     )
             fields["tags"] = tags or ()
-        if "accept" in values and "accept" in allowed:
-            fields["accept"] = self.text_list(out, where, "accept", values["accept"]) or ()
-        if "items" in values and "items" in allowed:
-            fields["items"] = self.text_list(out, where, "items", values["items"], minimum=2)
-        if "choices" in values and "choices" in allowed:
-            fields["choices"] = self.text_list(out, where, "choices", values["choices"], minimum=2)
-        if "correct" in values and "correct" in allowed:
-            if question_type == "truefalse":
-                fields["correct"] = self.truth(out, where, values["correct"])
-            else:
-                fields["correct"] = self.indices(
-                    out, where, values["correct"], fields.get("choices")
-                )
-        if question_type == "cloze" and fields.get("text"):
-            self.check_cloze(out, where, values["text"], str(fields["text"]))
-        for key in _MARKDOWN_FIELDS:
-            if fields.get(key):
-                self.check_images(out, where, key, values[key], str(fields[key]))
-        for key in ("choices", "items"):
-            for index, value in enumerate(fields.get(key) or ()):
-                self.check_images(out, where, f"{key}[{index}]", values[key].items[index], value)
+        for spec in kind.keys:
+            if spec.name in values:
+                fields[spec.name] = self.value(out, where, spec, values[spec.name], fields)
+        for name, message in kind.problems(fields):
+            out.problem(values[name].position, f"{where}: '{name}': {message}")
+        markdown = [spec.name for spec in kind.keys if spec.markdown] + ["explanation"]
+        for name in markdown:
+            for label, node, text in _texts(name, values, fields):
+                self.check_images(out, where, label, node, text)
+        return fields
 
-        if len(self.problems) > before or question_id is None:
-            return None
-        self.check_rendering(out, where, question_type, values, fields)
-        if len(self.problems) > before:
-            return None
-        return Question(
-            id=question_id,
-            type=question_type,
-            source=relative,
-            line=item.position.line,
-            **fields,  # type: ignore[arg-type]
-        )
+    def value(self, out: _File, where: str, key: Key, node: Node, fields: dict[str, Any]) -> object:
+        """One type-specific key read as its kind says; ``None`` (with a problem) if bad."""
+        if key.kind == "texts":
+            return self.text_list(out, where, key.name, node, minimum=key.minimum)
+        if key.kind == "truth":
+            return self.truth(out, where, node)
+        if key.kind == "indices":
+            return self.indices(out, where, node, fields.get("choices"))
+        return self.text(out, where, key.name, node)
 
     def section_ref(self, out: _File, where: str, node: Node) -> str | None:
         name = self.text(out, where, "section", node)
@@ -502,43 +488,27 @@ class _Reader:
             return None
         return tuple(found) if isinstance(node, Sequence) else found[0]
 
-    def check_cloze(self, out: _File, where: str, node: Node, text: str) -> None:
-        try:
-            parse_cloze(text)
-        except ClozeError as error:
-            out.problem(node.position, f"{where}: 'text': {error}")
-
     def check_rendering(
         self,
         out: _File,
         where: str,
-        question_type: str,
+        question_type_name: str,
         values: dict[str, Node],
-        fields: dict[str, object],
+        fields: dict[str, Any],
     ) -> None:
         """Render every text of the question as review, quizzes and the bank page will.
 
         What passes here renders for every learner: a text that fails to render, or a code
         fence with an option rendering drops, is a problem at the field it comes from.
         """
+        kind = question_type(question_type_name)
         shown: list[tuple[str, Node, str]] = []
-        for key in _MARKDOWN_FIELDS:
-            if fields.get(key):
-                shown.append((key, values[key], str(fields[key])))
-        for key in ("choices", "items"):
-            for index, value in enumerate(fields.get(key) or ()):
-                shown.append((f"{key}[{index}]", values[key].items[index], value))
+        for spec in kind.keys:
+            if spec.markdown:
+                shown.extend(_texts(spec.name, values, fields))
+        shown.extend(_texts("explanation", values, fields))
         content = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
-        if question_type == "cloze":
-            text = str(fields["text"])
-            for number in (*cloze_numbers(text), None):
-                for reveal in (False, True):
-                    shown.append(
-                        ("text", values["text"], render_cloze(text, number, reveal=reveal))
-                    )
-        elif question_type in {"choice", "order"}:
-            key = "correct" if question_type == "choice" else "items"
-            shown.append((key, values[key], card_faces(question_type, content, 0, seed=0).back))
+        shown.extend((key, values[key], text) for key, text in kind.rendered(content))
         seen: set[str] = set()
         for key, node, text in shown:
             if text in seen:
@@ -608,6 +578,21 @@ class _Reader:
                     out.problem(position, message)
             diagrams.append(Diagram(relative, data))
         return diagrams
+
+
+def _texts(
+    name: str, values: dict[str, Node], fields: dict[str, Any]
+) -> list[tuple[str, Node, str]]:
+    """The Markdown of key ``name`` as ``(label, node, text)``: one, or one per entry."""
+    value = fields.get(name)
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [(name, values[name], value)]
+    entries = values[name]
+    if not isinstance(entries, Sequence):  # not so: a list key is read from a list
+        return []
+    return [(f"{name}[{i}]", entries.items[i], text) for i, text in enumerate(value)]
 
 
 def diagram_path(reference: str) -> str:

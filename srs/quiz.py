@@ -22,21 +22,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.bank import Question
-from srs.cloze import parse_cloze
-from srs.grading import check_typing
+from srs.questions import QUESTION_TYPES, Shown, is_blank, question_type
 
 __all__ = [
     "QUIZ_TYPES",
-    "SELF_GRADED",
     "QuizItem",
     "QuizSpec",
+    "describe_response",
     "expected_answer",
     "sample_quiz",
     "score_answer",
 ]
 
-QUIZ_TYPES = ("choice", "truefalse", "order", "typing", "cloze", "basic", "reverse")
-SELF_GRADED = {"basic", "reverse"}
+QUIZ_TYPES = QUESTION_TYPES
+"""The types a quiz may be limited to: every type (those the learner grades count right or
+wrong)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,82 +100,40 @@ def sample_quiz(
     items = []
     for question in chosen:
         ordinal = rng.choice(question.card_ordinals)
-        shuffle: tuple[int, ...] = ()
-        if question.type == "order":
-            order = list(range(len(question.items)))
-            while len(order) > 1 and order == sorted(order):
-                rng.shuffle(order)
-            shuffle = tuple(order)
+        shuffle = question_type(question.type).quiz_shuffle(question.content(), rng)
         items.append(QuizItem(question.id, ordinal, shuffle))
     return items
 
 
-def _cloze_answer(text: str, ordinal: int) -> list[str]:
-    return [d.answer for d in parse_cloze(text) if d.number == ordinal]
+def expected_answer(question: Question, ordinal: int) -> Shown:
+    """The right answer of card ``ordinal``, for the results page to word."""
+    return question_type(question.type).right_answer(question.content(), ordinal)
 
 
-def expected_answer(question: Question, ordinal: int) -> str:
-    """The right answer in words, for the results page."""
-    if question.type == "cloze":
-        return " / ".join(_cloze_answer(question.text or "", ordinal))
-    if question.type == "reverse" and ordinal == 1:
-        return question.prompt or ""
-    if question.type == "choice":
-        right = [question.correct] if isinstance(question.correct, int) else question.correct
-        return "; ".join(question.choices[i] for i in right or ())
-    if question.type == "truefalse":
-        return "True" if question.correct else "False"
-    if question.type == "order":
-        return " → ".join(question.items)
-    return question.answer or ""
-
-
-def describe_response(question: Question, response: Any) -> str | None:
-    """A response in words, as the results page shows it; ``None`` for a blank."""
-    if response is None or response == "" or response == []:
+def describe_response(question: Question, response: Any) -> Shown | None:
+    """A response as the results page words it; ``None`` for a blank, the raw text for a
+    response of the wrong shape."""
+    if is_blank(response):
         return None
     try:
-        if question.type == "choice":
-            return "; ".join(question.choices[int(i)] for i in response)
-        if question.type == "order":
-            return " → ".join(question.items[int(i)] for i in response)
-        if question.type == "truefalse":
-            return "True" if response is True else "False"
-        if question.type in SELF_GRADED:
-            return "I knew it" if response is True else "I didn't know it"
+        return question_type(question.type).said(question.content(), response)
     except (IndexError, TypeError, ValueError):
         return str(response)
-    return str(response)
 
 
 def score_answer(question: Question, ordinal: int, response: Any) -> float | None:
     """The score of ``response`` in [0, 1]; ``None`` when nothing was answered.
 
-    Responses: choice, a list of 0-based indices; truefalse, a bool; order, the item
-    indices (as written in the bank) in the order given; typing and cloze, the text;
-    basic and reverse, the learner's own verdict as a bool.
+    The response is checked against the card's ``check``, as review checks it. Responses:
+    choice, a list of 0-based indices; truefalse, a bool; order, the item indices (as
+    written in the bank) in the order given; typing and cloze, the text; basic and reverse,
+    the learner's own verdict as a bool.
+
+    Raises:
+        TypeError, ValueError: a response of the wrong shape.
     """
-    if response is None or response == "" or response == []:
+    if is_blank(response):
         return None
-    kind = question.type
-    if kind in SELF_GRADED:
-        return 1.0 if response is True else 0.0
-    if kind == "truefalse":
-        return 1.0 if response is question.correct else 0.0
-    if kind == "typing":
-        return 1.0 if check_typing(question.answer or "", question.accept, str(response)) else 0.0
-    if kind == "cloze":
-        answers = _cloze_answer(question.text or "", ordinal)
-        return 1.0 if check_typing(answers[0], answers[1:], str(response)) else 0.0
-    if kind == "choice":
-        right = (
-            {question.correct} if isinstance(question.correct, int) else set(question.correct or ())
-        )
-        chosen = {int(i) for i in response}
-        if len(right) == 1:
-            return 1.0 if chosen == right else 0.0
-        return max(0.0, (len(chosen & right) - len(chosen - right)) / len(right))
-    if kind == "order":
-        given = [int(i) for i in response]
-        return sum(1 for place, item in enumerate(given) if item == place) / len(question.items)
-    raise ValueError(f"unknown question type {kind!r}")
+    kind = question_type(question.type)
+    check = kind.faces(question.content(), ordinal, seed=0).check
+    return kind.check(check, response).score

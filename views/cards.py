@@ -9,14 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, get_template_attribute, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
-from srs.cards import AUTO_CHECKED, card_faces
+from srs.questions import AUTO_CHECKED, card_faces
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
 from srs.study import Counts
@@ -29,6 +29,10 @@ __all__ = [
     "source_location",
     "token_card_id",
 ]
+
+
+# One macro per question type, which words a card's answer side in the page's language.
+_TYPES = "questions/_types.html"
 
 
 @lru_cache(maxsize=256)
@@ -124,7 +128,9 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         "section": section,
         "tags": question.tags,
         "prompt_html": str(md(faces.front)),
-        "answer_html": str(md(faces.back)),
+        "answer_html": str(
+            get_template_attribute(_TYPES, question.type)("back", md=md, faces=faces)
+        ),
         "explanation_html": str(md(question.explanation)) if question.explanation else "",
         "intervals": {
             rating.name.lower(): int(intervals[rating].total_seconds()) for rating in Rating

@@ -8,9 +8,17 @@ browser's ``Accept-Language``; then English.
 from __future__ import annotations
 
 import flask_babel
-from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    get_template_attribute,
+    has_request_context,
+    redirect,
+    request,
+)
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -21,7 +29,6 @@ from views.strings import js_strings
 __all__ = [
     "COOKIE",
     "LANGUAGES",
-    "TYPE_NAMES",
     "bp",
     "html_lang",
     "select_locale",
@@ -39,17 +46,6 @@ LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
 DEFAULT = "en"
 COOKIE = "wengu_locale"
 _PRIMARY = {"en": "en", "zh": "zh_Hans"}  # Accept-Language's first subtag → locale
-
-# The question types of the bank format, as the pages name them.
-TYPE_NAMES = {
-    "basic": _l("basic"),
-    "reverse": _l("reverse"),
-    "cloze": _l("cloze"),
-    "choice": _l("choice"),
-    "truefalse": _l("true/false"),
-    "order": _l("order"),
-    "typing": _l("typing"),
-}
 
 
 def browser_locale() -> str:
@@ -91,8 +87,8 @@ def select_timezone() -> str | None:
 
 @bp.app_template_global()
 def type_name(question_type: str) -> str:
-    """A question type's name in the request's language."""
-    return str(TYPE_NAMES.get(question_type, question_type))
+    """A question type's name in the request's language, as its macro words it."""
+    return str(get_template_attribute("questions/_types.html", question_type)("name"))
 
 
 def html_lang() -> str:

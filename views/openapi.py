@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from srs.questions import QUESTION_TYPES
+
 __all__ = ["OPENAPI"]
 
 
@@ -198,15 +200,7 @@ OPENAPI: dict[str, Any] = {
                     "question": _STRING,
                     "type": {
                         "type": "string",
-                        "enum": [
-                            "basic",
-                            "reverse",
-                            "cloze",
-                            "choice",
-                            "truefalse",
-                            "order",
-                            "typing",
-                        ],
+                        "enum": list(QUESTION_TYPES),
                     },
                     "state": _STATE,
                     "section": {"type": ["string", "null"]},

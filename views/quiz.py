@@ -33,11 +33,11 @@ from models.quizzes import (
 )
 from models.study import study_banks
 from models.types import now_utc
-from srs.cards import card_faces
 from srs.numbers import parse_whole_number
+from srs.questions import card_faces
 from srs.quiz import QUIZ_TYPES, QuizSpec
 from views.cards import markdown_for
-from views.i18n import TYPE_NAMES
+from views.i18n import type_name
 from views.inputs import WholeNumberField, load_json, request_int
 
 MAX_SEED = 2**31 - 1
@@ -54,7 +54,7 @@ class QuizForm(FlaskForm):
     tags = SelectMultipleField(_l("Tags"), choices=[], validators=[Optional()])
     types = SelectMultipleField(
         _l("Question types"),
-        choices=[SelectChoice(t, TYPE_NAMES[t]) for t in QUIZ_TYPES],
+        choices=[],
         validators=[Optional()],
     )
     count = WholeNumberField(_l("Questions"), default=10, validators=[NumberRange(1, 100)])
@@ -85,6 +85,7 @@ def _form(bank: Bank, **kwargs: Any) -> QuizForm:
     ):
         tags.update(question_tags)
     form.tags.choices = [SelectChoice(tag, tag) for tag in sorted(tags)]
+    form.types.choices = [SelectChoice(t, type_name(t)) for t in QUIZ_TYPES]
     return form
 
 
@@ -194,7 +195,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 "prompt": md(faces.front),
                 "answer": md(faces.back),
                 "choices": [md(choice) for choice in question.choices],
-                "multiple": question.type == "choice" and not isinstance(question.correct, int),
+                "multiple": bool(faces.check.get("multiple")),
                 "items": [(index, md(question.items[index])) for index in item.shuffle],
             }
         )

@@ -6,32 +6,18 @@ the code highlighting colours Pygments gives for each.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import genanki
 from pygments.formatters import HtmlFormatter
 
+from srs.questions import TYPES
+from srs.questions.notes import AnkiLayout
+
 __all__ = ["MODEL_IDS", "note_types"]
 
-# Note type ids are fixed so that every export, of any bank, uses the same note types and a
-# re-export updates them. Each is (1 << 30) + the first 8 bytes of
-# sha256("wengu note type: " + name), big-endian, modulo 1 << 30: the range genanki advises.
-MODEL_IDS = {
-    "basic": 2035394092,  # Wengu Basic
-    "reverse": 1103855513,  # Wengu Reverse
-    "cloze": 1147584125,  # Wengu Cloze
-    "choice": 1316452310,  # Wengu Choice
-    "truefalse": 1105331578,  # Wengu True/False
-    "order": 1658045374,  # Wengu Order
-    "typing": 1327962182,  # Wengu Typing
-}
-_MODEL_NAMES = {
-    "basic": "Wengu Basic",
-    "reverse": "Wengu Reverse",
-    "cloze": "Wengu Cloze",
-    "choice": "Wengu Choice",
-    "truefalse": "Wengu True/False",
-    "order": "Wengu Order",
-    "typing": "Wengu Typing",
-}
+# Each question type's note type id, fixed so that a re-export updates the note types.
+MODEL_IDS = {name: kind.anki.id for name, kind in TYPES.items()}
 
 _FONTS = (
     '-apple-system, BlinkMacSystemFont, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
@@ -161,46 +147,34 @@ def _fields(*names: str) -> list[dict[str, str]]:
     return [{"name": name} for name in names]
 
 
+_LAYOUTS: dict[AnkiLayout, Callable[[], list[dict[str, str]]]] = {
+    "front_back": lambda: [{"name": "Card 1", **_front_back("Front", "Back")}],
+    "both_ways": lambda: [
+        {"name": "Front → Back", **_front_back("Front", "Back")},
+        {"name": "Back → Front", **_front_back("Back", "Front")},
+    ],
+    "cloze": _cloze_templates,
+    "options": _options_templates,
+    "typing": _typing_templates,
+}
+
+
 def note_types() -> dict[str, genanki.Model]:
-    """Wengu's note types, one per question type; built per export (genanki mutates them)."""
+    """Wengu's note types, one per question type as its module declares it; built per export
+    (genanki mutates them)."""
     css = _stylesheet()
-    options_fields = _fields("Question", "Options", "Answer", "Explanation", "Wengu ID")
-
-    def model(
-        kind: str, fields: list[dict[str, str]], templates: list[dict[str, str]]
-    ) -> genanki.Model:
-        return genanki.Model(
-            MODEL_IDS[kind],
-            _MODEL_NAMES[kind],
-            fields=fields,
-            templates=templates,
-            css=css,
-            model_type=genanki.Model.CLOZE if kind == "cloze" else genanki.Model.FRONT_BACK,
-        )
-
     return {
-        "basic": model(
-            "basic",
-            _fields("Front", "Back", "Explanation", "Wengu ID"),
-            [{"name": "Card 1", **_front_back("Front", "Back")}],
-        ),
-        "reverse": model(
-            "reverse",
-            _fields("Front", "Back", "Explanation", "Wengu ID"),
-            [
-                {"name": "Front → Back", **_front_back("Front", "Back")},
-                {"name": "Back → Front", **_front_back("Back", "Front")},
-            ],
-        ),
-        "cloze": model("cloze", _fields("Text", "Explanation", "Wengu ID"), _cloze_templates()),
-        "choice": model("choice", options_fields, _options_templates()),
-        "truefalse": model("truefalse", options_fields, _options_templates()),
-        "order": model("order", options_fields, _options_templates()),
-        "typing": model(
-            "typing",
-            _fields("Question", "Answer", "Accepted", "Explanation", "Wengu ID"),
-            _typing_templates(),
-        ),
+        name: genanki.Model(
+            kind.anki.id,
+            kind.anki.name,
+            fields=_fields(*kind.anki.fields, "Explanation", "Wengu ID"),
+            templates=_LAYOUTS[kind.anki.layout](),
+            css=css,
+            model_type=genanki.Model.CLOZE
+            if kind.anki.layout == "cloze"
+            else genanki.Model.FRONT_BACK,
+        )
+        for name, kind in TYPES.items()
     }
 
 

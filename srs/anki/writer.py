@@ -23,7 +23,7 @@ import sqlite3
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -35,7 +35,7 @@ from srs.anki.fields import FieldRenderer
 from srs.anki.notetypes import note_types
 from srs.anki.package import COLLECTION, MEDIA
 from srs.bank import Bank, Question
-from srs.cards import shuffled_order
+from srs.questions import question_type
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import study_day
 
@@ -78,60 +78,14 @@ def _seed(bank_id: str, question_id: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{bank_id}/{question_id}".encode()).digest()[:8])
 
 
-def _options_list(items: Iterable[tuple[str, str, str]]) -> str:
-    """An HTML list of (class, label, HTML) entries."""
-    rows = []
-    for css_class, label, content in items:
-        attribute = f' class="{css_class}"' if css_class else ""
-        rows.append(f'<li{attribute}><span class="label">{label}</span> {content}</li>')
-    return f'<ul class="options">{"".join(rows)}</ul>'
-
-
-def _letter(index: int) -> str:
-    return chr(ord("A") + index) if index < 26 else str(index + 1)
-
-
 def _note_fields(bank: Bank, question: Question, render: FieldRenderer) -> list[str]:
     """The fields of a question's note, in the order of its note type's fields."""
-    explanation = render.html(question.explanation)
-    wengu_id = html.escape(f"{bank.id}/{question.id}")
-    kind = question.type
-    if kind in {"basic", "reverse"}:
-        return [render.html(question.prompt), render.html(question.answer), explanation, wengu_id]
-    if kind == "cloze":
-        return [render.cloze(question.text or ""), explanation, wengu_id]
-    if kind == "typing":
-        accepted = " · ".join(html.escape(a) for a in question.accept)
-        answer = render.inline(question.answer or "")
-        return [render.html(question.prompt), answer, accepted, explanation, wengu_id]
-    prompt = render.html(question.prompt)
-    if kind == "choice":
-        correct = question.correct
-        right = {correct} if isinstance(correct, int) else set(correct or ())
-        choices = [render.inline(choice) for choice in question.choices]
-        options = _options_list(("", _letter(i), c) for i, c in enumerate(choices))
-        if len(right) > 1:
-            options += f'<div class="hint">Choose {len(right)}.</div>'
-        answer = _options_list(
-            ("right", f'<span class="mark">✓</span> {_letter(i)}', c)
-            if i in right
-            else ("wrong", f"&nbsp;&nbsp; {_letter(i)}", c)
-            for i, c in enumerate(choices)
-        )
-        return [prompt, options, answer, explanation, wengu_id]
-    if kind == "truefalse":
-        options = _options_list([("", "", "True"), ("", "", "False")])
-        verdict = "True" if question.correct else "False"
-        answer = f'<div class="answer"><span class="mark">✓</span> {verdict}</div>'
-        return [prompt, options, answer, explanation, wengu_id]
-    if kind == "order":
-        items = [render.inline(item) for item in question.items]
-        order = shuffled_order(len(items), _seed(bank.id, question.id))
-        options = _options_list(("", _letter(n), items[i]) for n, i in enumerate(order))
-        options += '<div class="hint">Put these in order.</div>'
-        answer = '<ol class="answer">' + "".join(f"<li>{item}</li>" for item in items) + "</ol>"
-        return [prompt, options, answer, explanation, wengu_id]
-    raise ValueError(f"unknown question type {kind!r}")
+    kind = question_type(question.type)
+    return [
+        *kind.anki_note(question.content(), render, _seed(bank.id, question.id)),
+        render.html(question.explanation),
+        html.escape(f"{bank.id}/{question.id}"),
+    ]
 
 
 def _deck_names(bank: Bank) -> dict[str | None, str]:
@@ -233,7 +187,7 @@ def _update_card(
             schedule.lapses,
             1 if learning else 0,
             memory,
-            ordinal - 1 if question.type == "cloze" else ordinal,
+            question_type(question.type).anki_card(ordinal),
             genanki.guid_for(bank.id, question.id),
         ),
     )

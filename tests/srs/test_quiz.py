@@ -6,7 +6,7 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.bank import Question, load_bank
-from srs.quiz import QuizSpec, expected_answer, sample_quiz, score_answer
+from srs.quiz import QuizSpec, describe_response, expected_answer, sample_quiz, score_answer
 
 DOCKER = load_bank(PROJECT_ROOT / "quizzes/docker")
 PARENTS = {section.id: section.parent for section in DOCKER.sections}
@@ -100,17 +100,18 @@ def test_scoring_rules(
     assert score_answer(question, ordinal, response) == score
 
 
-def test_right_answers_in_words() -> None:
-    assert expected_answer(CHOICE, 0) == "a; c"
-    assert expected_answer(ORDER, 0) == "w → x → y → z"
+def test_right_answers_as_values_for_the_page_to_word() -> None:
+    assert expected_answer(CHOICE, 0) == ("a", "c")
+    assert expected_answer(ORDER, 0) == ("w", "x", "y", "z")
     assert expected_answer(CLOZE, 2) == "runc"
-    assert expected_answer(FACT, 0) == "False"
+    assert expected_answer(FACT, 0) is False  # worded True/False in the page's language
+    assert expected_answer(BASIC, 0) == "a"
 
 
-def test_responses_in_words() -> None:
-    from srs.quiz import describe_response
-
-    assert describe_response(CHOICE, [0, 1]) == "a; b"
-    assert describe_response(ORDER, [3, 2, 1, 0]) == "z → y → x → w"
-    assert describe_response(BASIC, False) == "I didn't know it"
+def test_responses_as_values_for_the_page_to_word() -> None:
+    assert describe_response(CHOICE, [0, 1]) == ("a", "b")
+    assert describe_response(ORDER, [3, 2, 1, 0]) == ("z", "y", "x", "w")
+    assert describe_response(BASIC, False) is False  # "I didn't know it", translated
+    assert describe_response(FACT, True) is True
     assert describe_response(TYPING, "") is None
+    assert describe_response(CHOICE, [9]) == "[9]"  # a response of the wrong shape, as sent

@@ -6,15 +6,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from srs.grading import (
-    check_choice,
-    check_order,
-    check_truefalse,
-    check_typing,
-    normalise_typed,
-    suggested_rating,
-)
-from srs.scheduler import Rating
 from srs.study import Counts, limits_left, next_kind, study_day
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -82,55 +73,3 @@ def test_counts_add_up() -> None:
     total = Counts(1, 2, 3) + Counts(10, 20, 30)
     assert total.to_dict() == {"new": 11, "learning": 22, "review": 33}
     assert total.total == 66
-
-
-# -- grading ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("response", "right"),
-    [
-        ("runc", True),
-        ("  RUNC ", True),
-        ("ｒｕｎｃ", True),  # full-width letters typed with a Chinese input method
-        ("Ｒｕｎｃ　", True),  # with an ideographic space
-        ("runC", True),
-        ("run c", False),
-        ("containerd", False),
-        ("", False),
-    ],
-)
-def test_typing_ignores_case_width_and_surrounding_space(response: str, right: bool) -> None:
-    assert check_typing("runc", [], response) is right
-
-
-def test_typing_takes_accepted_alternatives() -> None:
-    assert check_typing("docker container ls", ["docker ps"], "docker  ps")
-    assert check_typing("二三七六", ["2376"], "２３７６")
-
-
-def test_typed_chinese_punctuation_is_normalised() -> None:
-    assert normalise_typed("ＡＢＣ：１２３") == "abc:123"
-
-
-def test_choice_needs_exactly_the_right_choices() -> None:
-    assert check_choice(1, [1])
-    assert not check_choice(1, [0])
-    assert check_choice([0, 2], [2, 0])
-    assert not check_choice([0, 2], [0])
-    assert not check_choice([0, 2], [0, 1, 2])
-
-
-def test_truefalse() -> None:
-    assert check_truefalse(True, True) and not check_truefalse(False, True)
-
-
-def test_order_must_be_exact() -> None:
-    assert check_order(3, [0, 1, 2])
-    assert not check_order(3, [0, 2, 1])
-    assert not check_order(3, [0, 1])
-
-
-def test_checks_suggest_good_or_again() -> None:
-    assert suggested_rating(True) is Rating.GOOD
-    assert suggested_rating(False) is Rating.AGAIN

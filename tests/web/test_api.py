@@ -365,3 +365,20 @@ def test_admin_sees_where_a_question_is_written(
 
 def test_learners_do_not_see_bank_files(signed_in: FlaskClient, bank: None) -> None:
     assert signed_in.get("/banks/demo/questions/q1/source").status_code == 403
+
+
+def test_a_truefalse_card_says_its_answer_in_the_callers_language(
+    client: FlaskClient, token: str, runner: FlaskCliRunner, write_bank
+) -> None:
+    fact = "id: tf\ntitle: TF\nquestions:\n  - {id: f, type: truefalse, prompt: 容器共享内核, correct: true}\n"
+    runner.invoke(args=["bank", "import", str(write_bank("tf", {"bank.yaml": fact}))])
+    headers = {"Authorization": f"Bearer {token}"}
+    chinese = client.get(
+        "/api/v1/review/next?bank=tf", headers={**headers, "Accept-Language": "zh-CN"}
+    ).json
+    assert chinese["answer_html"] == "<p><strong>对</strong></p>"
+    assert chinese["check"] == {"correct": True}
+    english = client.get(
+        "/api/v1/review/next?bank=tf", headers={**headers, "Accept-Language": "en"}
+    ).json
+    assert english["answer_html"] == "<p><strong>True</strong></p>"

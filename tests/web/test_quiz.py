@@ -63,6 +63,8 @@ def submit(
 def test_setup_page_offers_sections_and_types(signed_in: FlaskClient, bank: None) -> None:
     page = signed_in.get("/quiz/q").get_data(as_text=True)
     assert 'value="s1"' in page and 'value="typing"' in page and "Start the quiz" in page
+    signed_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "判断" in signed_in.get("/quiz/q").get_data(as_text=True)  # each type named by its macro
 
 
 def test_quiz_page_shows_one_question_a_screen(signed_in: FlaskClient, bank: None) -> None:
@@ -289,3 +291,33 @@ def test_submitting_is_rate_limited(make_app, app_config: dict, bank: None) -> N
     quiz_id = start(client)
     statuses = [submit(client, quiz_id, {}).status_code for _ in range(11)]
     assert statuses == [302] * 10 + [429]
+
+
+def test_results_word_every_answer_in_the_page_language(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    """True/false and self-graded answers reach the page as values, worded in its language."""
+    signed_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    quiz_id = start(signed_in)
+    order = {key: str(i) for i, (key, _, _) in enumerate(items(app, quiz_id))}
+    answers = {order["t1"]: False, order["b1"]: False, order["c1"]: [2], order["o1"]: [2, 1, 0]}
+    submit(signed_in, quiz_id, answers)
+    page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
+    assert "错" in page and "<strong>对</strong>" in page and "不记得" in page
+    assert "y → x → w" in page and "<strong>w → x → y</strong>" in page
+    assert "<strong>b</strong>" in page and '<span class="type-badge">判断</span>' in page
+    assert ">True<" not in page and ">False<" not in page and "know it" not in page
+
+
+def test_a_typed_answer_is_case_folded_as_review_folds_it(
+    app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    folded = "id: s\ntitle: S\nquestions:\n  - {id: w, type: typing, prompt: p, answer: Straße}\n"
+    runner.invoke(args=["bank", "import", str(write_bank("s", {"bank.yaml": folded}))])
+    data = {"csrf_token": csrf_token(signed_in), "count": "1"}
+    quiz_id = int(signed_in.post("/quiz/s", data=data).location.rsplit("/", 1)[1])
+    signed_in.post(f"/quiz/s/{quiz_id}", data={
+        "csrf_token": csrf_token(signed_in), "answers": json.dumps({"0": "STRASSE"}), "flags": "[]",
+    })  # fmt: skip
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).score == 1.0

@@ -1,0 +1,180 @@
+"""What every question type declares, and the values that leave it.
+
+A type is a :class:`QuestionType`: its keys in the bank format, the cards a question makes,
+the faces of each card, how an answer given in the page is checked and scored, and its Anki
+note type. Results leave as values (:class:`Verdict`, :data:`Shown`), never as sentences:
+the pages put them in the reader's language.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from srs.questions.notes import NoteRender, NoteType
+from srs.scheduler import Rating
+
+__all__ = [
+    "Faces",
+    "Key",
+    "QuestionType",
+    "Shown",
+    "Verdict",
+    "is_blank",
+    "normalise_typed",
+    "shuffled_order",
+]
+
+Shown = str | bool | tuple[str, ...]
+"""An answer as the results page shows it: a text, a truth value (true/false, or "I knew
+it" for a self-graded card), or texts in order (choices, items); the page words it."""
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key of a question type in the bank format.
+
+    ``kind`` says how it is read: ``text`` one text, ``texts`` a list of them (at least
+    ``minimum``), ``truth`` true or false, ``indices`` 0-based indices into ``choices``.
+    ``markdown`` texts are rendered, so their images must be the bank's diagrams.
+    """
+
+    name: str
+    kind: Literal["text", "texts", "truth", "indices"] = "text"
+    required: bool = True
+    minimum: int = 0
+    markdown: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Faces:
+    """The two sides of a card, in Markdown, and what an answer in the page is checked against.
+
+    ``truth`` is the right answer of a true/false card: the page words it in its language.
+    """
+
+    front: str
+    back: str
+    choices: tuple[str, ...] = ()
+    items: tuple[tuple[int, str], ...] = ()
+    check: Mapping[str, Any] = field(default_factory=dict)
+    truth: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How right an answer is: ``correct`` only when wholly right; ``score`` in [0, 1]."""
+
+    correct: bool
+    score: float
+
+    @classmethod
+    def of(cls, correct: bool) -> Verdict:
+        """All or nothing."""
+        return cls(correct, 1.0 if correct else 0.0)
+
+    @property
+    def rating(self) -> Rating:
+        """The rating the check suggests: Good when right, else Again; the learner may change it."""
+        return Rating.GOOD if self.correct else Rating.AGAIN
+
+
+def normalise_typed(text: str) -> str:
+    """The form typed answers are compared in: Unicode NFKC (full-width and half-width
+    agree), runs of white space made one and trimmed, and case folded (``ß`` is ``ss``)."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def is_blank(response: object) -> bool:
+    """Whether nothing was answered."""
+    return response is None or response == "" or response == []
+
+
+def shuffled_order(count: int, seed: int) -> list[int]:
+    """A fixed shuffle of ``range(count)`` for one card, never the answer itself."""
+    order = list(range(count))
+    if count < 2:
+        return order
+    random.Random(seed).shuffle(order)  # noqa: S311 (presentation, not security)
+    if order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+def indices(correct: object) -> list[int]:
+    """The right choices of a ``choice`` question or check: one index or a list of them."""
+    if isinstance(correct, int) and not isinstance(correct, bool):
+        return [correct]
+    return [int(i) for i in correct] if isinstance(correct, Sequence) else []
+
+
+class QuestionType:
+    """A question type; each module of this package defines one and registers it.
+
+    Subclasses set ``name`` and ``keys`` and override what differs from a prompt with an
+    answer the learner grades themselves.
+    """
+
+    name: ClassVar[str]
+    keys: ClassVar[tuple[Key, ...]]
+    anki: ClassVar[NoteType]
+    checked_in_review: ClassVar[bool] = False
+    """Whether review checks an answer given in the page (else the learner grades)."""
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(key.name for key in self.keys)
+
+    def problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """What is wrong beyond each key's own reading, as ``(key, message)``."""
+        return []
+
+    def card_ordinals(self, content: Mapping[str, Any]) -> tuple[int, ...]:
+        """The cards a question makes, by ordinal."""
+        return (0,)
+
+    def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
+        """The faces of card ``ordinal``; ``seed`` fixes any shuffle shown on it."""
+        return Faces(front=content["prompt"], back=content["answer"])
+
+    def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Texts the pages build from the keys, beyond the keys themselves, as ``(key, text)``:
+        each must render as the keys do."""
+        return []
+
+    def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
+        """How right ``response`` is against a card's ``check``; for a self-graded card the
+        response is the learner's own verdict, a bool.
+
+        Raises:
+            TypeError, ValueError: a response of the wrong shape.
+        """
+        if not isinstance(response, bool):
+            raise TypeError("a self-graded answer is true or false")
+        return Verdict.of(response)
+
+    def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
+        """The right answer of card ``ordinal``, for the results page."""
+        return str(content.get("answer") or "")
+
+    def said(self, content: Mapping[str, Any], response: Any) -> Shown:
+        """A (non-blank) response, for the results page."""
+        return response if isinstance(response, bool) else str(response)
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        """The values of the note type's fields for a question; ``seed`` fixes any shuffle."""
+        return [render.html(content["prompt"]), render.html(content["answer"])]
+
+    def anki_card(self, ordinal: int) -> int:
+        """The index of card ``ordinal``'s template in its note type (Anki's ``ord``)."""
+        return ordinal
+
+    def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
+        """The order a quiz shows the question's items in; drawn from the quiz's ``rng``."""
+        return ()

@@ -1,0 +1,67 @@
+"""``choice``: pick the right one of ``choices``, or every right one when ``correct`` lists
+several. Several right answers score (right chosen − wrong chosen) / right, never below 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, indices
+from srs.questions.notes import OPTIONS, NoteRender, NoteType, letter, options_list
+
+__all__ = ["Choice"]
+
+
+class Choice(QuestionType):
+    name = "choice"
+    keys = (
+        Key("prompt"),
+        Key("choices", "texts", minimum=2),
+        Key("correct", "indices", markdown=False),
+    )
+    anki = NoteType("Wengu Choice", 1316452310, "options", OPTIONS)
+    checked_in_review = True
+
+    def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
+        correct = content["correct"]
+        right = indices(correct)
+        choices = tuple(content["choices"])
+        return Faces(
+            front=content["prompt"],
+            back="\n".join(f"- {choices[i]}" for i in right),
+            choices=choices,
+            check={"correct": right, "multiple": not isinstance(correct, int)},
+        )
+
+    def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return [("correct", self.faces(content, 0, seed=0).back)]
+
+    def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
+        right = set(indices(check["correct"]))
+        chosen = {int(i) for i in response}
+        if chosen == right:
+            return Verdict(True, 1.0)
+        if len(right) == 1:
+            return Verdict(False, 0.0)
+        return Verdict(False, max(0.0, (len(chosen & right) - len(chosen - right)) / len(right)))
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        right = set(indices(content["correct"]))
+        choices = [render.inline(choice) for choice in content["choices"]]
+        options = options_list(("", letter(i), c) for i, c in enumerate(choices))
+        if len(right) > 1:
+            options += f'<div class="hint">Choose {len(right)}.</div>'
+        answer = options_list(
+            ("right", f'<span class="mark">✓</span> {letter(i)}', c)
+            if i in right
+            else ("wrong", f"&nbsp;&nbsp; {letter(i)}", c)
+            for i, c in enumerate(choices)
+        )
+        return [render.html(content["prompt"]), options, answer]
+
+    def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
+        return tuple(content["choices"][i] for i in indices(content.get("correct")))
+
+    def said(self, content: Mapping[str, Any], response: Any) -> Shown:
+        return tuple(content["choices"][int(i)] for i in response)

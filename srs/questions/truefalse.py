@@ -1,0 +1,37 @@
+"""``truefalse``: a statement, true or false; the pages word the answer in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
+from srs.questions.notes import OPTIONS, NoteRender, NoteType, options_list
+
+__all__ = ["TrueFalse"]
+
+
+class TrueFalse(QuestionType):
+    name = "truefalse"
+    keys = (Key("prompt"), Key("correct", "truth", markdown=False))
+    anki = NoteType("Wengu True/False", 1105331578, "options", OPTIONS)
+    checked_in_review = True
+
+    def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
+        truth = bool(content["correct"])
+        return Faces(front=content["prompt"], back="", check={"correct": truth}, truth=truth)
+
+    def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
+        # An Anki package has no page language to word these in: its words are English.
+        options = options_list([("", "", "True"), ("", "", "False")])
+        verdict = "True" if content["correct"] else "False"
+        answer = f'<div class="answer"><span class="mark">✓</span> {verdict}</div>'
+        return [render.html(content["prompt"]), options, answer]
+
+    def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
+        if not isinstance(response, bool):
+            raise TypeError("a true/false answer is true or false")
+        return Verdict.of(response is check["correct"])
+
+    def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
+        return bool(content.get("correct"))
