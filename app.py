@@ -34,13 +34,13 @@ from config import (
 )
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
-from models.accounts import has_users
-from models.counters import SCHEME as COUNTER_SCHEME
-from models.counters import masked_url, redis_problem
-from models.first_run import setup_code, setup_link
-from models.schema import MIGRATIONS, upgrade_database
-from models.store import autoload_banks
 from models.types import MAX_ID
+from services.accounts import has_users
+from services.bank_import import autoload_banks
+from services.counters import SCHEME as COUNTER_SCHEME
+from services.counters import masked_url, redis_problem
+from services.first_run import setup_code, setup_link
+from services.schema import MIGRATIONS, upgrade_database
 
 __all__ = ["create_app", "wait_for_database"]
 

@@ -322,9 +322,9 @@ def build_database(url: str, size: Size, work: Path) -> str:
 
 def _build_small(url: str, size: Size, work: Path) -> None:
     from models import db
-    from models.accounts import create_user
-    from models.store import import_bank
-    from models.study import answer, next_card
+    from services.accounts import create_user
+    from services.bank_import import import_bank
+    from services.queue import answer, next_card
     from srs.bank import load_bank
     from srs.scheduler import Rating
 
@@ -426,7 +426,7 @@ def prepare_learners(app: Any) -> list[Learner]:
     from sqlalchemy import func, select, update
 
     from models import Card, Review, User, db
-    from models.study import study_banks
+    from services.queue import study_banks
 
     with app.app_context():
         session = db.session
@@ -471,8 +471,8 @@ def _ratings(count: int) -> list[int]:
 
 def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
     from models import User, db
-    from models.study import answer, next_card
     from models.types import now_utc
+    from services.queue import answer, next_card
     from srs.scheduler import Rating
 
     times = []
@@ -498,7 +498,7 @@ def anki_collection(app: Any, learner: Learner, folder: Path) -> tuple[Any, dict
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     from models import User, db
-    from models.store import learner_schedule, stored_bank
+    from services.bank_import import learner_schedule, stored_bank
     from srs.export import export_bank
 
     packages = []
@@ -643,7 +643,7 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 def issue_tokens(app: Any, learners: list[Learner], path: Path) -> None:
     from models import User, db
-    from models.accounts import issue_token
+    from services.accounts import issue_token
 
     with app.app_context():
         lines = []
@@ -817,7 +817,7 @@ def _next_card_case(
     from sqlalchemy import event
 
     from models import User, db
-    from models.study import next_card
+    from services.queue import next_card
 
     session = db.session
     postgres = db.engine.dialect.name == "postgresql"
@@ -964,8 +964,8 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
     from sqlalchemy import func, select, text
 
     from models import Review, User, db
-    from models.stats import learner_stats
     from models.types import now_utc
+    from services.stats import learner_stats
 
     with app.app_context():
         since = now_utc() - timedelta(days=365)
@@ -1080,7 +1080,7 @@ def _child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         col.close()
     else:
         from models import db
-        from models.store import import_bank, stored_bank
+        from services.bank_import import import_bank, stored_bank
         from srs.bank import load_bank
         from srs.export import export_bank
 
@@ -1223,7 +1223,7 @@ def _sizes(response: Any) -> tuple[int, int, str]:
 
 def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
     from models import User, db
-    from models.accounts import issue_token
+    from services.accounts import issue_token
 
     bank_id = learner.main_bank
     with app.app_context():
@@ -1402,9 +1402,9 @@ def profile_all(
 ) -> None:  # fmt: skip
     """cProfile of each in-process measure, py-spy of the HTTP one, into ``out``."""
     from models import User, db
-    from models.stats import learner_stats
-    from models.study import next_card
     from models.types import now_utc
+    from services.queue import next_card
+    from services.stats import learner_stats
 
     out.mkdir(parents=True, exist_ok=True)
     first, second = learners[0], learners[1 % len(learners)]

@@ -59,9 +59,9 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app import create_app  # noqa: E402
 from models import Bank, Question, User, db  # noqa: E402
-from models.store import import_bank  # noqa: E402
-from models.study import recount  # noqa: E402
 from models.user import name_key  # noqa: E402
+from services.bank_import import import_bank  # noqa: E402
+from services.queue import recount  # noqa: E402
 from srs import bank as schema  # noqa: E402
 from srs.scheduler import (  # noqa: E402
     LEARNING,

@@ -123,7 +123,7 @@ def create_user(
 
     Two requests may register one name at once: both find it free, and the database's
     unique ``name_key`` refuses the second. The caller runs this under
-    ``models.conflict.committed``, whose second run finds the name taken.
+    ``services.conflict.committed``, whose second run finds the name taken.
 
     Raises:
         AccountError: the name is empty, too long or taken, or the password too short.
@@ -150,7 +150,7 @@ SET_UP = "set_up"
 
 def create_first_admin(session: Session, name: str, password: str, **defaults: Any) -> User | None:
     """The first account, an admin; ``None`` if an account exists already. Run under
-    ``models.conflict.committed``: the loser of two first runs at once finds the winner's.
+    ``services.conflict.committed``: the loser of two first runs at once finds the winner's.
 
     ``defaults`` are :func:`account_defaults`.
 

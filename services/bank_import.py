@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
-from models.study import refresh_bank_progress
 from models.types import now_utc
 from models.user import User
+from services.queue import refresh_bank_progress
 from srs import bank as schema
 from srs.scheduler import NEW
 

@@ -21,17 +21,13 @@ from typing import Any
 
 from limits.storage import Storage
 from limits.storage.redis import RedisStorage
-from sqlalchemy import Engine, Float, Integer, String, create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, mapped_column
-
-from models.base import db
 
 __all__ = [
     "SCHEME",
     "DatabaseStorage",
-    "RateCount",
     "SharedStorage",
     "masked_url",
     "redis_problem",
@@ -46,16 +42,6 @@ REDIS_TIMEOUT = 1.0
 REDIS_RETRY_SECONDS = 10.0
 # Rows of expired counters are removed after this many counts in one process.
 SWEEP_EVERY = 500
-
-
-class RateCount(db.Model):
-    """One rate-limit counter: hits in the window that ends at ``expires_at`` (Unix time)."""
-
-    __tablename__ = "rate_counts"
-
-    counter: Mapped[str] = mapped_column(String(255), primary_key=True)
-    hits: Mapped[int] = mapped_column(Integer)
-    expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 def masked_url(url: str) -> str:

@@ -16,8 +16,8 @@ from models.bank import Bank, Question, Section
 from models.card import Card, Review
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
 from models.quiz import Quiz
-from models.study import bank_counts_many, today
 from models.user import LeftBank, User
+from services.queue import bank_counts_many, today
 from srs.scheduler import REVIEW
 from srs.study import study_day
 
@@ -153,7 +153,7 @@ def join_group(session: Session, user: User, invite: Invite, now: datetime) -> M
     """Add ``user`` to the invite's group (once), and count the use.
 
     Two joins of one learner at once may both get past the membership check; the second
-    then breaks the membership's primary key, and under ``models.conflict.committed`` its
+    then breaks the membership's primary key, and under ``services.conflict.committed`` its
     second run finds the learner a member.
 
     Raises:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.card import Card, Review
-from models.study import recount, review_log
 from models.types import now_utc
 from models.user import User
+from services.queue import recount, review_log
 from srs.optimize import (
     FitResult,
     LoggedReview,

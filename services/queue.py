@@ -36,9 +36,9 @@ from sqlalchemy.sql.elements import TextClause
 
 from models.bank import Bank, Question, Section
 from models.card import BankProgress, Card, Review
-from models.stats import SETTLED, forget_review_days
 from models.types import now_utc
 from models.user import LeftBank, User
+from services.stats import SETTLED, forget_review_days
 from srs.numbers import parse_whole_number
 from srs.scheduler import (
     LEARNING,

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from models.bank import Question, Section
 from models.card import Card
 from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
-from models.store import as_question, stored_bank
-from models.study import add_card, answer
 from models.user import User
+from services.bank_import import as_question, stored_bank
+from services.queue import add_card, answer
 from srs import bank as schema
 from srs.quiz import (
     QuizItem,

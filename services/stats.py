@@ -2,7 +2,7 @@
 
 A year of a heavy learner's history is some 200,000 reviews, too many to read row by row on
 each visit. Reviews are summed by study day in the database, and the days that are over
-are kept (:class:`ReviewDay`), so that a visit sums only the reviews since. Cards are
+are kept (:class:`models.stats.ReviewDay`), so that a visit sums only the reviews since. Cards are
 counted with grouped queries too; none is loaded as an object.
 
 Study days are the learner's: the database groups a time by the UTC date of the time
@@ -18,9 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
-    Date,
     DateTime,
-    ForeignKey,
     Integer,
     String,
     and_,
@@ -41,13 +39,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from models.bank import Bank, Question, Section
-from models.base import db
 from models.card import Card, Review
-from models.types import UTCDateTime, now_utc
+from models.stats import ReviewDay, ReviewDayMark
+from models.types import now_utc
 from models.user import User
 from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating, forgetting_curve
 from srs.stats import MATURE_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
@@ -57,8 +55,6 @@ __all__ = [
     "SETTLED",
     "BankOutline",
     "OutlineSection",
-    "ReviewDay",
-    "ReviewDayMark",
     "bank_outline",
     "forget_review_days",
     "learner_stats",
@@ -71,46 +67,6 @@ SETTLED = timedelta(minutes=10)
 _DAY_US = 86_400_000_000
 _EPOCH = date(1970, 1, 1)
 _JULIAN_1970 = 2440587.5  # SQLite's julianday('1970-01-01')
-
-
-class ReviewDay(db.Model):
-    """A learner's reviews in one bank on one study day that is over, summed once and kept.
-
-    Rows hold every review logged before the learner's :class:`ReviewDayMark`, on study days
-    in the zone and rollover hour written there; later reviews are summed on each visit.
-    ``counted_before`` is the mark the row was counted up to: a day is counted once, but a
-    request that reads the rows while another moves the mark must not see the new ones.
-    """
-
-    __tablename__ = "review_days"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    bank_id: Mapped[str] = mapped_column(
-        ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    counted_before: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
-    reviews: Mapped[int] = mapped_column(Integer)
-    seconds: Mapped[int] = mapped_column(Integer)
-    young_passed: Mapped[int] = mapped_column(Integer)
-    young_failed: Mapped[int] = mapped_column(Integer)
-    mature_passed: Mapped[int] = mapped_column(Integer)
-    mature_failed: Mapped[int] = mapped_column(Integer)
-
-
-class ReviewDayMark(db.Model):
-    """How far a learner's :class:`ReviewDay` rows go, and the study days they were cut in."""
-
-    __tablename__ = "review_day_marks"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    timezone: Mapped[str] = mapped_column(String(64))
-    rollover_hour: Mapped[int] = mapped_column(Integer)
-    counted_before: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def forget_review_days(session: Session, user_id: int) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from models import User
-from models.study import answer, next_card
+from services.queue import answer, next_card
 from srs.scheduler import Rating
 
 __all__ = ["seed_history"]

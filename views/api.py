@@ -17,9 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
 from models import Card, Review, User, db
-from models.conflict import committed
-from models.stats import learner_stats
-from models.study import (
+from models.types import MAX_ID, now_utc
+from services.conflict import committed
+from services.queue import (
     Answered,
     Practice,
     answer,
@@ -32,7 +32,7 @@ from models.study import (
     study_bank_ids,
     undo_last,
 )
-from models.types import MAX_ID, now_utc
+from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts

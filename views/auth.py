@@ -27,7 +27,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from extensions import limiter, login_manager
 from models import SiteSetting, User, db
-from models.accounts import (
+from models.types import MAX_ID
+from models.user import name_key
+from services.accounts import (
     MIN_PASSWORD,
     AccountError,
     account_defaults,
@@ -37,10 +39,8 @@ from models.accounts import (
     has_users,
     user_for_token,
 )
-from models.conflict import committed
-from models.first_run import code_matches, forget_setup_code, setup_code, setup_link
-from models.types import MAX_ID
-from models.user import name_key
+from services.conflict import committed
+from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from views.inputs import safe_next
 from views.strings import N_
 

@@ -26,10 +26,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from extensions import limiter
 from models import Bank, Group, Invite, Membership, SiteSetting, User, db
-from models.accounts import AccountError, account_defaults, create_user
-from models.conflict import committed
 from models.group import OWNER
-from models.groups import (
+from models.types import now_utc
+from services.accounts import AccountError, account_defaults, create_user
+from services.conflict import committed
+from services.groups import (
     GroupError,
     InviteUsedUpError,
     board,
@@ -42,7 +43,6 @@ from models.groups import (
     membership,
     set_group_banks,
 )
-from models.types import now_utc
 from views.auth import AccountForm
 from views.inputs import WholeNumberField
 

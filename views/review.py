@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Section, db
-from models.study import bank_counts_many, study_banks
 from models.types import now_utc
+from services.queue import bank_counts_many, study_banks
 from views.inputs import request_int
 
 bp = Blueprint("review", __name__)

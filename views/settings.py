@@ -45,7 +45,8 @@ from wtforms.validators import (
 
 from extensions import limiter
 from models import db
-from models.accounts import (
+from models.types import now_utc
+from services.accounts import (
     MAX_TOKEN_DAYS,
     MIN_PASSWORD,
     AccountError,
@@ -55,9 +56,8 @@ from models.accounts import (
     set_password,
     user_tokens,
 )
-from models.optimize import optimize_user, training_reviews, use_default_parameters
-from models.study import recount, review_log
-from models.types import now_utc
+from services.optimize import optimize_user, training_reviews, use_default_parameters
+from services.queue import recount, review_log
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import (

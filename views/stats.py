@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Quiz, db
-from models.stats import bank_outline, learner_stats
-from models.study import study_banks
 from models.types import now_utc
+from services.queue import study_banks
+from services.stats import bank_outline, learner_stats
 from srs.stats import heatmap_weeks
 
 bp = Blueprint("stats", __name__)

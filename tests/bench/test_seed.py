@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from bench.seed import PASSWORD, Summary, seed
 from models import Bank, Card, Review, User, db
-from models.accounts import authenticate
-from models.study import bank_counts, next_card, study_banks
+from services.accounts import authenticate
+from services.queue import bank_counts, next_card, study_banks
 from srs.scheduler import NEW
 
 

@@ -22,12 +22,12 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from models import ApiToken, Card, User, db
-from models.accounts import issue_token
-from models.groups import create_group, create_invite, join_group
-from models.quizzes import start_quiz
-from models.store import import_bank
-from models.study import next_card
 from models.types import now_utc
+from services.accounts import issue_token
+from services.bank_import import import_bank
+from services.groups import create_group, create_invite, join_group
+from services.queue import next_card
+from services.quizzes import start_quiz
 from srs.bank import load_bank
 from srs.quiz import QuizSpec
 from tests.support import PASSWORD, Auth, csrf_token, dump, first_run_code, make_user

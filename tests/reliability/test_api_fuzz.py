@@ -18,10 +18,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from models import User, db
-from models.accounts import issue_token
-from models.store import import_bank
-from models.study import answer, next_card, set_suspended
 from models.types import now_utc
+from services.accounts import issue_token
+from services.bank_import import import_bank
+from services.queue import answer, next_card, set_suspended
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.support import make_user

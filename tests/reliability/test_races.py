@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Card, Review, User, db
-from models.conflict import ATTEMPTS, committed
-from models.store import import_bank
-from models.study import answer, next_card, set_suspended
+from services.bank_import import import_bank
+from services.conflict import ATTEMPTS, committed
+from services.queue import answer, next_card, set_suspended
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.reliability.harness import check_log

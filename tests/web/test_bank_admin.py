@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from models import Bank, Card, Quiz, RemovedBank, Review, User, db
-from models.quizzes import start_quiz
-from models.store import import_bank
-from models.study import answer, next_card
 from models.types import now_utc
+from services.bank_import import import_bank
+from services.queue import answer, next_card
+from services.quizzes import start_quiz
 from srs.bank import load_bank
 from srs.quiz import QuizSpec
 from srs.scheduler import Rating

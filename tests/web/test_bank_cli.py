@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, Review, User, db
-from models.study import answer
+from services.queue import answer
 from srs.scheduler import Rating
 from tests.support import dump
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from models import Bank, Card, Question, User, db
-from models.store import import_bank
+from services.bank_import import import_bank
 from srs import bank as schema
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)

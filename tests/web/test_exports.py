@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT
 from models import Card, Review, User, db
-from models.study import answer, next_card
+from services.queue import answer, next_card
 from srs.bank import load_bank
 from srs.scheduler import Rating
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
-from models.groups import board, create_group, create_invite, join_group, streak
-from models.study import answer, recount
+from services.groups import board, create_group, create_invite, join_group, streak
+from services.queue import answer, recount
 from srs.scheduler import REVIEW, Rating
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 

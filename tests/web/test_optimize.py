@@ -11,8 +11,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, User, db
-from models.store import import_bank
-from models.study import answer
+from services.bank_import import import_bank
+from services.queue import answer
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.support import csrf_token, make_user

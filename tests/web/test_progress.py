@@ -14,8 +14,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import BankProgress, Card, Question, Review, User, db
-from models.store import import_bank
-from models.study import (
+from services.bank_import import import_bank
+from services.queue import (
     Practice,
     add_card,
     answer,

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Card, Question, User, db
-from models.stats import learner_stats
-from models.study import answer
+from services.queue import answer
+from services.stats import learner_stats
 from srs.scheduler import REVIEW, Rating
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -115,7 +115,7 @@ def test_stats_page_has_no_inline_style_or_script(signed_in: FlaskClient, sessio
 @pytest.fixture
 def api(client: FlaskClient, session: Session, ann: User):
     """Calls the API as ann with a bearer token (this test holds an app context open)."""
-    from models.accounts import issue_token
+    from services.accounts import issue_token
 
     token = issue_token(session, ann)
     session.commit()

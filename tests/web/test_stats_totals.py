@@ -18,9 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import Card, ReviewDay, ReviewDayMark, User, db
-from models.stats import learner_stats
-from models.study import answer, next_card, set_suspended, undo_last
 from models.types import now_utc
+from services.queue import answer, next_card, set_suspended, undo_last
+from services.stats import learner_stats
 from srs.scheduler import Rating
 from srs.stats import Stats
 from tests.stats_reference import per_row_learner_stats

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Card, Question, Review, User, db
-from models.store import import_bank
-from models.study import (
+from services.bank_import import import_bank
+from services.queue import (
     answer,
     bank_counts,
     bury,
