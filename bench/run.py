@@ -323,8 +323,10 @@ def build_database(url: str, size: Size, work: Path) -> str:
 def _build_small(url: str, size: Size, work: Path) -> None:
     from models import db
     from services.accounts import create_user
+    from services.answers import answer
     from services.bank_import import import_bank
-    from services.queue import answer, next_card
+    from services.context import Study
+    from services.queue import next_card
     from srs.bank import load_bank
     from srs.scheduler import Rating
 
@@ -340,11 +342,11 @@ def _build_small(url: str, size: Size, work: Path) -> None:
             for offset in range(size.days, 0, -1):
                 moment = end - timedelta(days=offset, minutes=rng.randrange(0, 120))
                 for _ in range(size.per_day):
-                    card, _ = next_card(db.session, user, ["bench"], moment)
+                    card, _ = next_card(Study.at(db.session, user, moment), ["bench"])
                     if card is None:
                         break
                     rating = Rating.AGAIN if rng.random() < 0.15 else Rating.GOOD
-                    answer(db.session, user, card, rating, moment, elapsed_ms=6000)
+                    answer(Study.at(db.session, user, moment), card, rating, elapsed_ms=6000)
                     moment += timedelta(seconds=rng.randrange(5, 40))
             db.session.commit()
     close_app(app)
@@ -472,7 +474,9 @@ def _ratings(count: int) -> list[int]:
 def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
     from models import User, db
     from models.types import now_utc
-    from services.queue import answer, next_card
+    from services.answers import answer
+    from services.context import Study
+    from services.queue import next_card
     from srs.scheduler import Rating
 
     times = []
@@ -482,10 +486,10 @@ def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
         for rating in _ratings(cycles):
             started = time.perf_counter()
             user = session.get_one(User, learner.id)
-            card, _ = next_card(session, user, bank_ids, now_utc())
+            card, _ = next_card(Study.at(session, user, now_utc()), bank_ids)
             if card is None:
                 break
-            answer(session, user, card, Rating(rating), now_utc(), elapsed_ms=6000)
+            answer(Study.at(session, user, now_utc()), card, Rating(rating), elapsed_ms=6000)
             session.commit()
             times.append(time.perf_counter() - started)
         session.remove()
@@ -817,6 +821,7 @@ def _next_card_case(
     from sqlalchemy import event
 
     from models import User, db
+    from services.context import Study
     from services.queue import next_card
 
     session = db.session
@@ -830,7 +835,7 @@ def _next_card_case(
     user = session.get_one(User, learner.id)
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        card, _ = next_card(session, user, bank_ids, moment())
+        card, _ = next_card(Study.at(session, user, moment()), bank_ids)
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     kind = "none" if card is None else ("new" if card.state == 0 else "due")
@@ -847,7 +852,7 @@ def _next_card_case(
         user = session.get_one(User, learner.id)
         user.timezone  # noqa: B018 (loaded outside the timing)
         started = time.perf_counter()
-        next_card(session, user, bank_ids, moment())
+        next_card(Study.at(session, user, moment()), bank_ids)
         times.append(time.perf_counter() - started)
         session.rollback()  # a new card made for the learner is not kept
     return {
@@ -1403,6 +1408,7 @@ def profile_all(
     """cProfile of each in-process measure, py-spy of the HTTP one, into ``out``."""
     from models import User, db
     from models.types import now_utc
+    from services.context import Study
     from services.queue import next_card
     from services.stats import learner_stats
 
@@ -1418,7 +1424,7 @@ def profile_all(
         with app.app_context():
             for _ in range(size.samples):
                 user = db.session.get_one(User, second.id)
-                next_card(db.session, user, [second.main_bank], now_utc())
+                next_card(Study.at(db.session, user, now_utc()), [second.main_bank])
                 db.session.rollback()
             db.session.remove()
 

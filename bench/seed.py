@@ -61,7 +61,7 @@ from app import create_app  # noqa: E402
 from models import Bank, Question, User, db  # noqa: E402
 from models.user import name_key  # noqa: E402
 from services.bank_import import import_bank  # noqa: E402
-from services.queue import recount  # noqa: E402
+from services.progress import recount_learner  # noqa: E402
 from srs import bank as schema  # noqa: E402
 from srs.scheduler import (  # noqa: E402
     LEARNING,
@@ -704,7 +704,7 @@ def _count_progress(url: str, instance: str | None, learner_ids: list[int], now:
     """Each learner's kept counts (``bank_progress``), which the bulk load went around."""
     with _app_session(url, instance, autoload=False) as session:
         for user in session.scalars(select(User).where(User.id.in_(learner_ids))):
-            recount(session, user, now)
+            recount_learner(session, user, now)
         session.commit()
 
 

@@ -22,7 +22,7 @@ from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
 from models.user import User
-from services.queue import refresh_bank_progress
+from services.progress import recount_bank
 from srs import bank as schema
 from srs.scheduler import NEW
 
@@ -262,7 +262,7 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
     session.flush()
     if not created and (moved or counts["added"] or counts["retired"]):
         _place_cards(session, row.id)
-        refresh_bank_progress(session, row.id)
+        recount_bank(session, row.id)
     row.card_count = session.scalar(
         select(func.coalesce(func.sum(Question.card_count), 0)).where(
             Question.bank_id == row.id, Question.retired.is_(False)

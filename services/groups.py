@@ -17,7 +17,8 @@ from models.card import Card, Review
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
 from models.quiz import Quiz
 from models.user import LeftBank, User
-from services.queue import bank_counts_many, today
+from services.context import today
+from services.queue import bank_counts_many
 from srs.scheduler import REVIEW
 from srs.study import study_day
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from models.card import Card, Review
 from models.types import now_utc
 from models.user import User
-from services.queue import recount, review_log
+from services.answers import review_log
+from services.progress import recount_learner
 from srs.optimize import (
     FitResult,
     LoggedReview,
@@ -53,7 +54,7 @@ def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> No
         if schedule is not None:
             card.set_schedule(schedule)
     session.flush()
-    recount(session, user, now_utc())
+    recount_learner(session, user, now_utc())
 
 
 def optimize_user(session: Session, user: User) -> FitResult:

@@ -19,8 +19,10 @@ from models.bank import Question, Section
 from models.card import Card
 from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
 from models.user import User
+from services.answers import answer
 from services.bank_import import as_question, stored_bank
-from services.queue import add_card, answer
+from services.context import Study
+from services.queue import add_card
 from srs import bank as schema
 from srs.quiz import (
     QuizItem,
@@ -263,7 +265,7 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
         if card is None:
             card = add_card(session, user.id, question, row.ordinal, now)
             session.flush()
-        answer(session, user, card, Rating.AGAIN, now)
+        answer(Study.at(session, user, now), card, Rating.AGAIN)
         count += 1
     quiz.mistakes_studied = True
     session.flush()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models.bank import Question, Section
 from models.card import Card, Review
 from models.user import User
-from services.queue import today
+from services.context import today
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating, retrievabilities
 from srs.stats import (
     DIFFICULTY_BUCKETS,

@@ -56,8 +56,9 @@ from services.accounts import (
     set_password,
     user_tokens,
 )
+from services.answers import review_log
 from services.optimize import optimize_user, training_reviews, use_default_parameters
-from services.queue import recount, review_log
+from services.progress import recount_learner
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import (
@@ -235,7 +236,7 @@ def settings() -> str | Response:
         user.maximum_interval = form.maximum_interval.data
         user.locale = form.locale.data or None
         if moved:  # the study day's bounds moved: today's answers are counted again
-            recount(db.session, user, now_utc())
+            recount_learner(db.session, user, now_utc())
         db.session.commit()
         refresh()  # the message below in the language just chosen
         flash(_("Settings saved."), "success")

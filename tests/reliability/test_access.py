@@ -25,6 +25,7 @@ from models import ApiToken, Card, User, db
 from models.types import now_utc
 from services.accounts import issue_token
 from services.bank_import import import_bank
+from services.context import Study
 from services.groups import create_group, create_invite, join_group
 from services.queue import next_card
 from services.quizzes import start_quiz
@@ -158,7 +159,7 @@ def _world(app: Flask, tmp_path: Path) -> World:
         create_group(session, users["eve"], "Writers", ["x"])
         invite = create_invite(session, readers, users["ann"], now, days=7, max_uses=None)
         join_group(session, users["bob"], invite, now)
-        card, _ = next_card(session, users["bob"], ["x"], now)
+        card, _ = next_card(Study.at(session, users["bob"], now), ["x"])
         assert isinstance(card, Card)
         quiz = start_quiz(session, users["bob"], "x", QuizSpec(seed=1, count=1), now)
         issue_token(session, users["bob"], name="phone")

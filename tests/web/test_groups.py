@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
+from services.answers import answer
+from services.context import Study
 from services.groups import board, create_group, create_invite, join_group, streak
-from services.queue import answer, recount
+from services.progress import recount_learner
 from srs.scheduler import REVIEW, Rating
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 
@@ -198,8 +200,8 @@ def review_at(
         card.state, card.stability, card.difficulty = REVIEW, 10.0, 5.0
         card.last_review = when - timedelta(days=10)
         session.flush()
-        recount(session, user, when)  # the card was put in review outside the app's ways
-    answer(session, user, card, rating, when)
+        recount_learner(session, user, when)  # the card was put in review outside the app's ways
+    answer(Study.at(session, user, when), card, rating)
 
 
 def test_board_numbers_on_a_seeded_group(session: Session) -> None:

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, User, db
+from services.answers import answer
 from services.bank_import import import_bank
-from services.queue import answer
+from services.context import Study
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.support import csrf_token, make_user
@@ -58,7 +59,7 @@ def studied(app: Flask, write_bank, learner: int) -> dict[str, tuple[datetime, d
                 db.session.add(card)
                 db.session.flush()
                 cards[review.card_id] = card
-            answer(db.session, user, card, Rating(review.rating), review.reviewed_at)
+            answer(Study.at(db.session, user, review.reviewed_at), card, Rating(review.rating))
         db.session.commit()
     return _dues(app)
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Card, Question, User, db
-from services.queue import answer
+from services.answers import answer
+from services.context import Study
 from services.stats import learner_stats
 from srs.scheduler import REVIEW, Rating
 
@@ -64,7 +65,7 @@ def test_streak_and_heatmap_follow_the_rollover_in_the_learners_zone(
         datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI),
         datetime(2026, 11, 26, 10, 5, tzinfo=SHANGHAI),
     ):
-        answer(session, ann, first, Rating.GOOD, moment)
+        answer(Study.at(session, ann, moment), first, Rating.GOOD)
     result = learner_stats(session, ann, ["s"], NOW)
     assert result.today == date(2026, 11, 26)
     assert result.heatmap == {date(2026, 11, 24): 1, date(2026, 11, 25): 1, date(2026, 11, 26): 2}
@@ -92,7 +93,9 @@ def test_stats_page_and_api_agree(
     app: Flask, signed_in: FlaskClient, session: Session, learner: int
 ) -> None:
     user = session.get(User, learner)
-    answer(session, user, card(session, user, "q1"), Rating.AGAIN, datetime.now(timezone.utc))
+    answer(
+        Study.at(session, user, datetime.now(timezone.utc)), card(session, user, "q1"), Rating.AGAIN
+    )
     session.commit()
     page = signed_in.get("/stats").get_data(as_text=True)
     assert "Statistics" in page and "Mastery of the notes" in page
@@ -174,8 +177,8 @@ def test_practice_of_forgotten_cards(session: Session, ann: User, api) -> None:
     forgotten = card(session, ann, "q1")
     remembered = card(session, ann, "q2")
     now = datetime.now(timezone.utc)
-    answer(session, ann, forgotten, Rating.AGAIN, now - timedelta(days=2))
-    answer(session, ann, remembered, Rating.GOOD, now - timedelta(days=2))
+    answer(Study.at(session, ann, now - timedelta(days=2)), forgotten, Rating.AGAIN)
+    answer(Study.at(session, ann, now - timedelta(days=2)), remembered, Rating.GOOD)
     session.commit()
     shown = api("GET", "/review/next?bank=s&practice=forgotten:7").json
     assert shown["question"] == "q1"
