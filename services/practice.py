@@ -19,7 +19,10 @@ from services.queue import add_card
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, Rating, retrievabilities
 
-__all__ = ["Practice", "practice_cards"]
+__all__ = ["FORGOTTEN_DAYS", "Practice", "practice_cards"]
+
+# How far back a session of forgotten cards may look, in days: the least and the most.
+FORGOTTEN_DAYS = (1, 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ class Practice:
             return cls(tag=value)
         if kind == "forgotten":
             try:
-                return cls(forgotten_days=parse_whole_number(value, 1, 365))
+                return cls(forgotten_days=parse_whole_number(value, *FORGOTTEN_DAYS))
             except ValueError:
                 pass
         raise ValueError(f"'{text}' is not section:ID, tag:NAME or forgotten:DAYS (1 to 365)")

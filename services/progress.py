@@ -34,6 +34,7 @@ __all__ = [
     "read_progress",
     "recount_bank",
     "recount_learner",
+    "set_study_day",
     "taken",
 ]
 
@@ -244,3 +245,22 @@ def recount_learner(session: Session, user: User, now: datetime) -> None:
                 reviews_done=done.get((bank_id, REVIEW), 0),
             )
         )
+
+
+def set_study_day(
+    session: Session, user: User, timezone: str, rollover_hour: int, now: datetime
+) -> bool:
+    """Set the zone and hour at which ``user``'s study days start.
+
+    When either changes, the bounds of today move and the answers kept for it may fall on
+    another day, so the learner's progress is recounted.
+
+    Returns:
+        Whether the study day moved.
+    """
+    moved = (user.timezone, user.rollover_hour) != (timezone, rollover_hour)
+    user.timezone = timezone
+    user.rollover_hour = rollover_hour
+    if moved:
+        recount_learner(session, user, now)
+    return moved

@@ -58,7 +58,7 @@ from services.accounts import (
 )
 from services.answers import review_log
 from services.optimize import optimize_user, training_reviews, use_default_parameters
-from services.progress import recount_learner
+from services.progress import set_study_day
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import (
@@ -230,13 +230,9 @@ def settings() -> str | Response:
         user.reviews_per_day = form.reviews_per_day.data
         user.learning_steps = list(form.learning_steps.data)
         user.relearning_steps = list(form.relearning_steps.data)
-        moved = (user.rollover_hour, user.timezone) != (form.rollover_hour.data, form.timezone.data)
-        user.rollover_hour = form.rollover_hour.data
-        user.timezone = form.timezone.data
         user.maximum_interval = form.maximum_interval.data
         user.locale = form.locale.data or None
-        if moved:  # the study day's bounds moved: today's answers are counted again
-            recount_learner(db.session, user, now_utc())
+        set_study_day(db.session, user, form.timezone.data, form.rollover_hour.data, now_utc())
         db.session.commit()
         refresh()  # the message below in the language just chosen
         flash(_("Settings saved."), "success")

@@ -18,7 +18,7 @@ from services.answers import answer, bury, set_suspended, undo_last
 from services.bank_import import import_bank
 from services.context import Study, today
 from services.practice import Practice, practice_cards
-from services.progress import recount_learner
+from services.progress import set_study_day
 from services.queue import add_card, bank_counts_many, next_card
 from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating
@@ -267,9 +267,8 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
     elif action == "import":
         _import(session, write_bank, rng.randrange(4))
     else:
-        user.timezone = rng.choice(["Asia/Shanghai", "America/New_York", "UTC"])
-        user.rollover_hour = rng.randrange(24)
-        recount_learner(session, user, now)
+        zone = rng.choice(["Asia/Shanghai", "America/New_York", "UTC"])
+        set_study_day(session, user, zone, rng.randrange(24), now)
     session.flush()
 
 
@@ -332,3 +331,32 @@ def test_a_cloze_deletion_added_later_is_introduced(session: Session, write_bank
         now += timedelta(days=1)
     assert (cloze.id, 3) in seen
     check_kept(session, user, now)
+
+
+def test_a_new_time_zone_recounts_the_days_answers(session: Session) -> None:
+    user = User(name="cai", password_hash="x", timezone="UTC", rollover_hour=4)
+    session.add(user)
+    session.flush()
+    card, _ = next_card(Study.at(session, user, T0), ["a"])
+    answer(Study.at(session, user, T0), card, Rating.GOOD)
+    # 01:00 UTC is before the 04:00 rollover: the answer counts for the day before.
+    kept = session.get_one(BankProgress, (user.id, "a"))
+    assert kept.day == (T0 - timedelta(days=1)).date()
+    assert set_study_day(session, user, "Asia/Shanghai", 4, T0) is True
+    session.refresh(kept)
+    assert (user.timezone, user.rollover_hour) == ("Asia/Shanghai", 4)
+    assert (kept.day, kept.new_done) == (T0.date(), 1)  # 09:00 in Shanghai: that day's answer
+
+
+def test_the_same_study_day_keeps_the_counts_as_they_are(session: Session) -> None:
+    user = User(name="dan", password_hash="x", timezone="UTC", rollover_hour=4)
+    session.add(user)
+    session.flush()
+    card, _ = next_card(Study.at(session, user, T0), ["a"])
+    answer(Study.at(session, user, T0), card, Rating.GOOD)
+    kept = session.get_one(BankProgress, (user.id, "a"))
+    kept.new_done = 7  # not what a recount would find: shows that none was made
+    session.flush()
+    assert set_study_day(session, user, "UTC", 4, T0) is False
+    session.refresh(kept)
+    assert kept.new_done == 7
