@@ -18,12 +18,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import srs.bank
 from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
 from models.user import User
 from services.progress import recount_bank
-from srs import bank as schema
 from srs.scheduler import NEW
 
 __all__ = ["BankSummary", "ImportReport", "autoload_banks", "bank_summaries", "import_bank"]
@@ -71,7 +71,7 @@ class BankSummary:
         }
 
 
-def _learner_facing(question: schema.Question) -> dict[str, Any]:
+def _learner_facing(question: srs.bank.Question) -> dict[str, Any]:
     return {
         "type": question.type,
         "section_key": question.section,
@@ -95,7 +95,7 @@ def _stored_facing(row: Any) -> dict[str, Any]:
     }
 
 
-def _sync_sections(session: Session, row: Bank, sections: tuple[schema.Section, ...]) -> None:
+def _sync_sections(session: Session, row: Bank, sections: tuple[srs.bank.Section, ...]) -> None:
     existing = {section.key: section for section in row.sections}
     wanted = {section.id for section in sections}
     for key, section in existing.items():
@@ -111,7 +111,7 @@ def _sync_sections(session: Session, row: Bank, sections: tuple[schema.Section, 
         stored.position = position
 
 
-def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[schema.Diagram, ...]) -> None:
+def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[srs.bank.Diagram, ...]) -> None:
     existing = {diagram.path: diagram for diagram in row.diagrams}
     wanted = {diagram.path for diagram in diagrams}
     for path, diagram in existing.items():
@@ -187,7 +187,7 @@ def _place_cards(session: Session, bank_id: str) -> None:
     )
 
 
-def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None) -> ImportReport:
+def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = None) -> ImportReport:
     """Add or update ``bank`` in ``session`` without committing.
 
     Questions are matched by id: a known one is updated in place (its cards and reviews
@@ -307,7 +307,7 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
                 title=bank.title,
                 questions=sum(types.values()),
                 retired=retired[bank.id],
-                types={t: types[t] for t in schema.QUESTION_TYPES if types[t]},
+                types={t: types[t] for t in srs.bank.QUESTION_TYPES if types[t]},
                 diagrams=diagrams.get(bank.id, 0),
             )
         )
@@ -328,18 +328,18 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).all())
     lines = []
     for path in sorted(folder.iterdir()):
-        if not ((path / schema.BANK_FILE).is_file() or path.suffix == ".yaml"):
+        if not ((path / srs.bank.BANK_FILE).is_file() or path.suffix == ".yaml"):
             continue
         source = str(path)
-        if source in removed.values() or known.get(source) == schema.bank_fingerprint(path):
+        if source in removed.values() or known.get(source) == srs.bank.bank_fingerprint(path):
             continue
         try:
-            bank = schema.load_bank(path, max_bytes=max_bytes)
+            bank = srs.bank.load_bank(path, max_bytes=max_bytes)
             if bank.id in removed:
                 continue
             report = import_bank(session, bank)
             session.commit()
-        except schema.BankError as error:
+        except srs.bank.BankError as error:
             session.rollback()
             lines.append(f"error: shipped bank {source} was not loaded:\n{error}")
             continue
@@ -351,7 +351,7 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     return lines
 
 
-def as_question(row: Any) -> schema.Question:
+def as_question(row: Any) -> srs.bank.Question:
     """A stored question as the loader would read it, from a ``Question`` or a row of the
     columns :data:`_AS_WRITTEN` names."""
     content = dict(row.content)
@@ -360,7 +360,7 @@ def as_question(row: Any) -> schema.Question:
             content[key] = tuple(content[key])
     if isinstance(content.get("correct"), list):
         content["correct"] = tuple(content["correct"])
-    return schema.Question(
+    return srs.bank.Question(
         id=row.key,
         type=row.type,
         section=row.section_key,
@@ -372,7 +372,7 @@ def as_question(row: Any) -> schema.Question:
     )
 
 
-def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
+def stored_bank(session: Session, bank_id: str) -> srs.bank.Bank | None:
     """A stored bank as the loader would read it: active questions in order, diagrams."""
     row = session.get(Bank, bank_id)
     if row is None:
@@ -382,14 +382,14 @@ def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .order_by(Question.position)
     )
-    return schema.Bank(
+    return srs.bank.Bank(
         id=row.id,
         title=row.title,
         language=row.language,
         description=row.description,
-        sections=tuple(schema.Section(s.key, s.title, s.parent_key) for s in row.sections),
+        sections=tuple(srs.bank.Section(s.key, s.title, s.parent_key) for s in row.sections),
         questions=tuple(as_question(q) for q in questions),
-        diagrams=tuple(schema.Diagram(d.path, d.data) for d in row.diagrams),
+        diagrams=tuple(srs.bank.Diagram(d.path, d.data) for d in row.diagrams),
         source=row.source,
         fingerprint=row.fingerprint,
     )

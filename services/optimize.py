@@ -2,7 +2,7 @@
 
 The fit and the replay are ``srs.optimize``'s; this module reads the log, stores the
 parameters on the learner and writes the rescheduled cards. Nothing here commits: one
-optimisation is one transaction, and the caller ends it. Everything is read and fitted
+optimization is one transaction, and the caller ends it. Everything is read and fitted
 before anything is written, so the transaction holds no write lock while fsrs-rs works.
 """
 

@@ -3,7 +3,7 @@
 ``bank_progress`` holds, per learner and bank, the cards introduced, the position from which
 questions may lack cards, and the answers of the last study day. Answers and suspensions add
 to it (:func:`add_progress`); :func:`read_progress` reads it; when many cards change at once
-(an import, a new time zone, an optimisation) it is counted afresh from the cards and the
+(an import, a new time zone, an optimization) it is counted afresh from the cards and the
 log (:func:`recount_bank`, :func:`recount_learner`).
 """
 

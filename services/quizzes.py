@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+import srs.bank
 from models.bank import Question, Section
 from models.card import Card
 from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
@@ -23,7 +24,6 @@ from services.answers import answer
 from services.bank_import import as_question, stored_bank
 from services.context import Study
 from services.queue import add_card
-from srs import bank as schema
 from srs.quiz import (
     QuizItem,
     QuizSpec,
@@ -104,7 +104,7 @@ def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: 
     return quiz
 
 
-def quiz_questions(session: Session, quiz: Quiz) -> list[tuple[QuizItem, schema.Question]]:
+def quiz_questions(session: Session, quiz: Quiz) -> list[tuple[QuizItem, srs.bank.Question]]:
     """The quiz's items with their questions as written (retired ones included)."""
     keys = [key for key, _, _ in quiz.items]
     rows = {
@@ -192,12 +192,12 @@ def submit_quiz(
 @dataclass(frozen=True, slots=True)
 class QuizResult:
     quiz: Quiz
-    rows: list[tuple[QuizAnswer, schema.Question, str, str | None]]
+    rows: list[tuple[QuizAnswer, srs.bank.Question, str, str | None]]
     # each: the answer, its question, the right answer and the response in words
     sections: list[tuple[str, float, int]]  # title, score, questions
 
     @property
-    def mistakes(self) -> list[tuple[QuizAnswer, schema.Question, str, str | None]]:
+    def mistakes(self) -> list[tuple[QuizAnswer, srs.bank.Question, str, str | None]]:
         return [row for row in self.rows if (row[0].score or 0.0) < 1.0]
 
 

@@ -124,11 +124,11 @@ def test_settings_show_the_defaults_and_the_count(signed_in: FlaskClient, studie
     assert "<strong>default parameters</strong>" in page
     assert re.search(r"You have <strong>\d{3,}</strong> such reviews", page)
     assert "need at least 400" in page
-    assert "Optimise now" in page
+    assert "Optimize now" in page
     assert "Back to defaults" not in page
 
 
-def test_optimise_now_fits_and_reschedules(
+def test_optimize_now_fits_and_reschedules(
     app: Flask, signed_in: FlaskClient, studied: dict
 ) -> None:
     sent = signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
@@ -168,7 +168,7 @@ def test_too_little_history_keeps_the_defaults(app: Flask, signed_in: FlaskClien
     assert _parameters(app) is None
 
 
-def test_optimise_without_a_csrf_token_is_refused(
+def test_optimize_without_a_csrf_token_is_refused(
     app: Flask, signed_in: FlaskClient, studied: dict
 ) -> None:
     assert signed_in.post("/settings/optimize").status_code == 400
