@@ -269,22 +269,21 @@ def streak(session: Session, user: User, bank_ids: list[str], now: datetime) -> 
     return count
 
 
-def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
-    """The group board: the numbers of members who share them, and the weakest sections."""
-    bank_ids = group_bank_ids(session, group.id)
-    rows = session.execute(
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group.id)
-        .order_by(User.name)
-    ).all()
-    sharing = [(m, u) for m, u in rows if m.shares_progress]
-    ids = [u.id for _, u in sharing]
-    if not ids or not bank_ids:
-        return Board(hidden=len(rows) - len(sharing))
+_PASSED = case((Review.rating > 1, 1), else_=0)
 
-    week = dict(
-        session.execute(
+
+def _member_rows(
+    session: Session,
+    sharing: list[tuple[Membership, User]],
+    bank_ids: list[str],
+    viewer: User,
+    now: datetime,
+) -> list[MemberRow]:
+    """One row of numbers for each member who shares them."""
+    ids = [u.id for _, u in sharing]
+    week: dict[int, int] = {
+        user_id: count
+        for user_id, count in session.execute(
             select(Review.user_id, func.count())
             .where(
                 Review.user_id.in_(ids),
@@ -292,13 +291,12 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
                 Review.reviewed_at >= now - timedelta(days=7),
             )
             .group_by(Review.user_id)
-        ).all()
-    )
-    passed = case((Review.rating > 1, 1), else_=0)
+        )
+    }
     month = {
         user_id: (total, good)
         for user_id, total, good in session.execute(
-            select(Review.user_id, func.count(), func.sum(passed))
+            select(Review.user_id, func.count(), func.sum(_PASSED))
             .where(
                 Review.user_id.in_(ids),
                 Review.bank_id.in_(bank_ids),
@@ -306,7 +304,7 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
                 Review.state_before == REVIEW,
             )
             .group_by(Review.user_id)
-        ).all()
+        )
     }
     members = []
     for member, user in sharing:
@@ -323,9 +321,15 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
                 is_you=user.id == viewer.id,
             )
         )
+    return members
 
+
+def _weakest_sections(
+    session: Session, ids: list[int], bank_ids: list[str], now: datetime
+) -> list[SectionRow]:
+    """The five sections the sharing members ``ids`` recalled worst in the last 30 days."""
     weak = session.execute(
-        select(Question.bank_id, Question.section_key, func.count(), func.sum(passed))
+        select(Question.bank_id, Question.section_key, func.count(), func.sum(_PASSED))
         .select_from(Review)
         .join(Card, Card.id == Review.card_id)
         .join(Question, Question.id == Card.question_id)
@@ -344,7 +348,7 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
             select(Section.bank_id, Section.key, Section.title).where(Section.bank_id.in_(bank_ids))
         )
     }
-    weakest = sorted(
+    return sorted(
         (
             SectionRow(
                 bank=bank_id,
@@ -356,9 +360,24 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
         ),
         key=lambda row: (row.retention, -row.reviews),
     )[:5]
+
+
+def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
+    """The group board: the numbers of members who share them, and the weakest sections."""
+    bank_ids = group_bank_ids(session, group.id)
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group.id)
+        .order_by(User.name)
+    ).all()
+    sharing = [(m, u) for m, u in rows if m.shares_progress]
+    ids = [u.id for _, u in sharing]
+    if not ids or not bank_ids:
+        return Board(hidden=len(rows) - len(sharing))
     return Board(
-        members=members,
-        weakest=weakest,
+        members=_member_rows(session, sharing, bank_ids, viewer, now),
+        weakest=_weakest_sections(session, ids, bank_ids, now),
         hidden=len(rows) - len(sharing),
         quizzes=shared_quizzes(session, {u.id: u.name for _, u in sharing}, bank_ids, now),
     )

@@ -274,9 +274,10 @@ def _day_totals(
     over (kept now, and the mark moved), and the reviews since, summed on each call.
     """
     mark = session.execute(
-        select(ReviewDayMark.timezone, ReviewDayMark.rollover_hour, ReviewDayMark.counted_before)
-        .where(ReviewDayMark.user_id == user.id)
-    ).one_or_none()  # fmt: skip
+        select(
+            ReviewDayMark.timezone, ReviewDayMark.rollover_hour, ReviewDayMark.counted_before
+        ).where(ReviewDayMark.user_id == user.id)
+    ).one_or_none()
     counted = None
     if mark is not None:
         if (mark.timezone, mark.rollover_hour) == (user.timezone, user.rollover_hour):
@@ -326,6 +327,27 @@ def _day_totals(
 # -- cards -----------------------------------------------------------------------------------
 
 
+def _add_mastery(
+    session: Session, user: User, mine: ColumnElement[bool], now: datetime, totals: CardTotals
+) -> None:
+    """Mastery: the mean predicted recall of each section's studied cards, into ``totals``."""
+    dialect = _dialect(session)
+    last = _plain(Card.last_review)
+    curve = forgetting_curve(user.study_settings())
+    elapsed = case((Card.last_review <= now, _whole_days_since(dialect, now, last)), else_=0)
+    recall = case(
+        (or_(Card.stability.is_(None), Card.last_review.is_(None)), 0.0),
+        else_=func.power(1 + curve.factor * elapsed / Card.stability, curve.decay),
+    )
+    for bank_id, key, total, count in session.execute(
+        select(Card.bank_id, Question.section_key, func.sum(recall), func.count())
+        .join(Question, Question.id == Card.question_id)
+        .where(mine, Card.state != NEW, Question.section_key.is_not(None))
+        .group_by(Card.bank_id, Question.section_key)
+    ):
+        totals.recall[f"{bank_id}:{key}"] = (float(total), count)
+
+
 def _card_totals(
     session: Session, user: User, bank_ids: list[str], now: datetime, forecast_days: int
 ) -> CardTotals:
@@ -338,21 +360,27 @@ def _card_totals(
     # States, intervals, difficulties and the forecast (studied cards by due study day, up
     # to the end of the forecast): one pass in the order of ix_cards_user_bank_state.
     interval = case(
-        (and_(Card.state == REVIEW, Card.last_review.is_not(None)),
-         case((due >= last, _interval_days(dialect, due, last)), else_=-1)),
-    )  # fmt: skip
+        (
+            and_(Card.state == REVIEW, Card.last_review.is_not(None)),
+            case((due >= last, _interval_days(dialect, due, last)), else_=-1),
+        ),
+    )
     difficulty = case(
-        (and_(Card.state != NEW, Card.difficulty >= 1, Card.difficulty < 10),
-         _floor(dialect, Card.difficulty)),
+        (
+            and_(Card.state != NEW, Card.difficulty >= 1, Card.difficulty < 10),
+            _floor(dialect, Card.difficulty),
+        ),
         (and_(Card.state != NEW, Card.difficulty == 10), 9),
-    )  # fmt: skip
+    )
     day = study_day(now, user.timezone, user.rollover_hour)
     until = day.end + timedelta(days=forecast_days + 1)
     spans = day_spans(user.timezone, user.rollover_hour, day.start - timedelta(days=2), until)
     due_day = case(
-        (and_(Card.state != NEW, Card.suspended == false(), Card.due < until),
-         _day_number(dialect, Card.due, spans)),
-    )  # fmt: skip
+        (
+            and_(Card.state != NEW, Card.suspended == false(), Card.due < until),
+            _day_number(dialect, Card.due, spans),
+        ),
+    )
     for state, count, suspended, difficulties, intervals, due_days in session.execute(
         select(
             Card.state,
@@ -373,20 +401,7 @@ def _card_totals(
             totals.intervals[int(days)] += n
         totals.due += _dates(due_days)
 
-    # Mastery: the mean predicted recall of each section's studied cards.
-    curve = forgetting_curve(user.study_settings())
-    elapsed = case((Card.last_review <= now, _whole_days_since(dialect, now, last)), else_=0)
-    recall = case(
-        (or_(Card.stability.is_(None), Card.last_review.is_(None)), 0.0),
-        else_=func.power(1 + curve.factor * elapsed / Card.stability, curve.decay),
-    )
-    for bank_id, key, total, count in session.execute(
-        select(Card.bank_id, Question.section_key, func.sum(recall), func.count())
-        .join(Question, Question.id == Card.question_id)
-        .where(mine, Card.state != NEW, Question.section_key.is_not(None))
-        .group_by(Card.bank_id, Question.section_key)
-    ):
-        totals.recall[f"{bank_id}:{key}"] = (float(total), count)
+    _add_mastery(session, user, mine, now, totals)
     return totals
 
 

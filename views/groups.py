@@ -236,9 +236,13 @@ def invite(group_id: int) -> Response:
     form = InviteForm(prefix="invite")
     if form.validate_on_submit():
         made = create_invite(
-            db.session, group, current_user, now_utc(), days=form.days.data,
+            db.session,
+            group,
+            current_user,
+            now_utc(),
+            days=form.days.data,
             max_uses=form.max_uses.data,
-        )  # fmt: skip
+        )
         db.session.commit()
         flash(_("Invite %(code)s made.", code=made.code), "success")
     else:

@@ -139,11 +139,6 @@ def setup(bank_id: str) -> str:
     return render_template("quiz/setup.html", bank=bank, form=form, shared=shared, quizzes=quizzes)
 
 
-def _setup_again(bank: Bank, form: QuizForm) -> tuple[str, int]:
-    page = render_template("quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[])
-    return page, 400
-
-
 @bp.post("/quiz/<bank_id>")
 @login_required
 def start(bank_id: str) -> str | Response:

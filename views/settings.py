@@ -290,8 +290,11 @@ def create_token() -> tuple[str, int] | Response:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            page = _page(_settings_form(formdata=None), PasswordForm(prefix="pw", formdata=None),
-                         new_token=token)  # fmt: skip
+            page = _page(
+                _settings_form(formdata=None),
+                PasswordForm(prefix="pw", formdata=None),
+                new_token=token,
+            )
             response = make_response(page)
             response.headers["Cache-Control"] = "no-store"  # the token is in the page
             return response
