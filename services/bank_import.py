@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -187,16 +187,21 @@ def _place_cards(session: Session, bank_id: str) -> None:
     )
 
 
-def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = None) -> ImportReport:
-    """Add or update ``bank`` in ``session`` without committing.
+@dataclass
+class _Plan:
+    """What an import writes to a bank's questions, worked out before anything is written."""
 
-    Questions are matched by id: a known one is updated in place (its cards and reviews
-    stay), a new one is added, one that is no longer in the bank is retired, and a retired
-    one whose id comes back is revived. Questions are written with bulk statements, not
-    through ORM objects: a ``Question`` of this bank already loaded in ``session`` does not
-    see the import until it is expired (a commit expires it).
-    """
-    now = now or now_utc()
+    counts: Counter[str] = field(default_factory=Counter)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Questions whose cards change, by the cards they make now.
+    kept: dict[tuple[int, ...], list[int]] = field(default_factory=lambda: defaultdict(list))
+    gone: list[int] = field(default_factory=list)
+    moved: bool = False  # learners' progress in the bank must be counted again
+
+
+def _bank_row(session: Session, bank: srs.bank.Bank, now: datetime) -> tuple[Bank, bool]:
+    """The bank's row, made if new, with the bank's own fields; and whether it was made."""
     row = session.get(Bank, bank.id)
     created = row is None
     if row is None:
@@ -209,58 +214,77 @@ def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = No
     row.fingerprint = bank.fingerprint
     row.imported_at = now
     session.flush()
+    return row, created
 
-    _sync_sections(session, row, bank.sections)
-    _sync_diagrams(session, row, bank.diagrams)
 
-    existing = {
-        stored.key: stored
-        for stored in session.execute(select(*_STORED).where(Question.bank_id == row.id))
-    }
-    counts: Counter[str] = Counter()
-    added: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    kept: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    moved = False  # learners' progress in the bank must be counted again
+def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetime) -> _Plan:
+    """Match ``bank``'s questions with the ``existing`` ones by id; those left are gone."""
+    plan = _Plan()
     for position, question in enumerate(bank.questions):
         values = _learner_facing(question)
         place = (position, question.source, question.line)
         placement = dict(zip(("position", "source", "line"), place, strict=True))
         stored = existing.pop(question.id, None)
         if stored is None:
-            added.append(
+            plan.added.append(
                 {"bank_id": row.id, "key": question.id, "retired": False, "updated_at": now}
                 | values
                 | placement
             )
-            counts["added"] += 1
+            plan.counts["added"] += 1
             continue
         revived = stored.retired
         changed = _stored_facing(stored) != values
         cards_changed = revived or stored.card_ordinals != values["card_ordinals"]
-        moved = moved or cards_changed or stored.position != position
-        counts["revived" if revived else "updated" if changed else "unchanged"] += 1
+        plan.moved = plan.moved or cards_changed or stored.position != position
+        plan.counts["revived" if revived else "updated" if changed else "unchanged"] += 1
         if changed or revived:
-            changes.append(
+            plan.changes.append(
                 {"id": stored.id, "retired": False, "updated_at": now} | values | placement
             )
         elif (stored.position, stored.source, stored.line) != place:
-            changes.append({"id": stored.id} | placement)
+            plan.changes.append({"id": stored.id} | placement)
         if cards_changed:
-            kept[tuple(values["card_ordinals"])].append(stored.id)
-    gone = [stored.id for stored in existing.values() if not stored.retired]
-    counts["retired"] = len(gone)
-    if added:
-        session.execute(insert(Question), added)
-    if changes:
-        session.execute(update(Question), changes)
-    for chunk in _chunks(gone):
+            plan.kept[tuple(values["card_ordinals"])].append(stored.id)
+    plan.gone = [stored.id for stored in existing.values() if not stored.retired]
+    plan.counts["retired"] = len(plan.gone)
+    return plan
+
+
+def _write(session: Session, plan: _Plan, now: datetime) -> None:
+    if plan.added:
+        session.execute(insert(Question), plan.added)
+    if plan.changes:
+        session.execute(update(Question), plan.changes)
+    for chunk in _chunks(plan.gone):
         session.execute(
             update(Question).where(Question.id.in_(chunk)).values(retired=True, updated_at=now)
         )
-    _sync_cards(session, kept, gone)
+    _sync_cards(session, plan.kept, plan.gone)
     session.flush()
-    if not created and (moved or counts["added"] or counts["retired"]):
+
+
+def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = None) -> ImportReport:
+    """Add or update ``bank`` in ``session`` without committing.
+
+    Questions are matched by id: a known one is updated in place (its cards and reviews
+    stay), a new one is added, one that is no longer in the bank is retired, and a retired
+    one whose id comes back is revived. Questions are written with bulk statements, not
+    through ORM objects: a ``Question`` of this bank already loaded in ``session`` does not
+    see the import until it is expired (a commit expires it).
+    """
+    now = now or now_utc()
+    row, created = _bank_row(session, bank, now)
+    _sync_sections(session, row, bank.sections)
+    _sync_diagrams(session, row, bank.diagrams)
+    existing = {
+        stored.key: stored
+        for stored in session.execute(select(*_STORED).where(Question.bank_id == row.id))
+    }
+    plan = _plan(bank, row, existing, now)
+    _write(session, plan, now)
+    counts = plan.counts
+    if not created and (plan.moved or counts["added"] or counts["retired"]):
         _place_cards(session, row.id)
         recount_bank(session, row.id)
     row.card_count = session.scalar(
