@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 import srs.bank
@@ -127,6 +127,21 @@ def _answer_length(response: Any) -> int:
     return len(json.dumps(response, ensure_ascii=False))
 
 
+def _claim(session: Session, quiz: Quiz, unset: ColumnElement[bool], **values: Any) -> bool:
+    """Write ``values`` to ``quiz`` if ``unset`` still holds, in one conditional statement:
+    of two requests at once, one wins. The loser's ``quiz`` is read again."""
+    claimed = session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz.id, unset)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    session.refresh(quiz)
+    return False
+
+
 def submit_quiz(
     session: Session,
     quiz: Quiz,
@@ -153,14 +168,7 @@ def submit_quiz(
                     max=MAX_ANSWER_CHARS,
                 )
             )
-    claimed = session.execute(
-        update(Quiz)
-        .where(Quiz.id == quiz.id, Quiz.submitted_at.is_(None))
-        .values(submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(quiz)
+    if not _claim(session, quiz, Quiz.submitted_at.is_(None), submitted_at=now):
         raise QuizAlreadySubmittedError(_l("This quiz was submitted already."))
     late = quiz.deadline is not None and now > quiz.deadline + GRACE
     total = 0.0
@@ -236,14 +244,7 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
     if quiz.mistakes_studied or quiz.submitted_at is None:
         return 0
     # Conditional, as submitting is: of two requests at once, one puts the cards back.
-    claimed = session.execute(
-        update(Quiz)
-        .where(Quiz.id == quiz.id, Quiz.mistakes_studied.is_(False))
-        .values(mistakes_studied=True)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(quiz)
+    if not _claim(session, quiz, Quiz.mistakes_studied.is_(False), mistakes_studied=True):
         return 0
     result = quiz_result(session, quiz)
     count = 0
