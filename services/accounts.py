@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from models.group import Invite, SiteSetting
 from models.types import now_utc
 from models.user import NAME_KEY_LENGTH, ApiToken, User, name_key
-from services.conflict import committed
+from services.conflict import committed, rows_changed
 from services.groups import join_group
 
 __all__ = [
@@ -343,7 +343,7 @@ def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> 
         )
         .values(revoked_at=now)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def revoke_tokens(session: Session, user: User) -> int:
@@ -353,4 +353,4 @@ def revoke_tokens(session: Session, user: User) -> int:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now_utc())
     )
-    return result.rowcount
+    return rows_changed(result)

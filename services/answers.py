@@ -18,6 +18,7 @@ from models.bank import Question
 from models.card import BankProgress, Card, Review
 from models.types import now_utc
 from models.user import User
+from services.conflict import rows_changed
 from services.context import Study, today
 from services.progress import add_progress, recount_learner, taken
 from services.queue import add_card
@@ -217,7 +218,7 @@ def undo_last(session: Session, user: User) -> Card | None:
     )
     session.delete(review)
     session.flush()
-    if not undone.rowcount:  # an answer from before progress was kept: count it all
+    if not rows_changed(undone):  # an answer from before progress was kept: count it all
         recount_learner(session, user, review.reviewed_at)
     return card
 

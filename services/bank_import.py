@@ -98,9 +98,9 @@ def _stored_facing(row: Any) -> dict[str, Any]:
 def _sync_sections(session: Session, row: Bank, sections: tuple[srs.bank.Section, ...]) -> None:
     existing = {section.key: section for section in row.sections}
     wanted = {section.id for section in sections}
-    for key, section in existing.items():
+    for key, stored_section in existing.items():
         if key not in wanted:
-            session.delete(section)
+            session.delete(stored_section)
     for position, section in enumerate(sections):
         stored = existing.get(section.id)
         if stored is None:
@@ -114,9 +114,9 @@ def _sync_sections(session: Session, row: Bank, sections: tuple[srs.bank.Section
 def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[srs.bank.Diagram, ...]) -> None:
     existing = {diagram.path: diagram for diagram in row.diagrams}
     wanted = {diagram.path for diagram in diagrams}
-    for path, diagram in existing.items():
+    for path, stored_diagram in existing.items():
         if path not in wanted:
-            session.delete(diagram)
+            session.delete(stored_diagram)
     for diagram in diagrams:
         digest = hashlib.sha256(diagram.data).hexdigest()
         stored = existing.get(diagram.path)
@@ -318,9 +318,12 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
             retired[bank_id] += count
         else:
             per_type.setdefault(bank_id, Counter())[question_type] += count
-    diagrams = dict(
-        session.execute(select(Diagram.bank_id, func.count()).group_by(Diagram.bank_id)).all()
-    )
+    diagrams: dict[str, int] = {
+        bank_id: count
+        for bank_id, count in session.execute(
+            select(Diagram.bank_id, func.count()).group_by(Diagram.bank_id)
+        )
+    }
     summaries = []
     banks = select(Bank).order_by(Bank.id)
     for bank in session.scalars(banks if hidden else banks.where(Bank.hidden.is_(False))):

@@ -17,6 +17,7 @@ from models.card import Card, Review
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
 from models.quiz import Quiz
 from models.user import LeftBank, User
+from services.conflict import rows_changed
 from services.context import today
 from services.queue import bank_counts_many
 from srs.scheduler import REVIEW
@@ -147,7 +148,7 @@ def _use_invite(session: Session, invite: Invite, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(invite, ["uses"])
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def join_group(session: Session, user: User, invite: Invite, now: datetime) -> Membership:

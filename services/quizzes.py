@@ -22,6 +22,7 @@ from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
 from models.user import User
 from services.answers import answer
 from services.bank_import import as_question, stored_bank
+from services.conflict import rows_changed
 from services.context import Study
 from services.queue import add_card
 from srs.quiz import (
@@ -136,7 +137,7 @@ def _claim(session: Session, quiz: Quiz, unset: ColumnElement[bool], **values: A
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+    if rows_changed(claimed) == 1:
         return True
     session.refresh(quiz)
     return False
@@ -221,11 +222,12 @@ def quiz_result(session: Session, quiz: Quiz) -> QuizResult:
         for a in quiz.answers
         if a.question_key in questions
     ]
-    titles = dict(
-        session.execute(
+    titles: dict[str, str] = {
+        key: title
+        for key, title in session.execute(
             select(Section.key, Section.title).where(Section.bank_id == quiz.bank_id)
-        ).all()
-    )
+        )
+    }
     per_section: dict[str, list[float]] = {}
     for answer_row, question, _, _ in rows:
         title = titles.get(question.section or "") or str(_l("Other questions"))

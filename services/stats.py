@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -39,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
 from models.bank import Bank, Question, Section
@@ -47,6 +48,7 @@ from models.card import Card, Review
 from models.stats import ReviewDay, ReviewDayMark
 from models.types import now_utc
 from models.user import User
+from services.conflict import rows_changed
 from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating, forgetting_curve
 from srs.stats import MATURE_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
 from srs.study import DaySpan, day_spans, study_day
@@ -65,6 +67,8 @@ __all__ = [
 # forget_review_days.
 SETTLED = timedelta(minutes=10)
 _DAY_US = 86_400_000_000
+# A column, or a mapped attribute that stands for one.
+_Column = ColumnElement[Any] | QueryableAttribute[Any]
 _EPOCH = date(1970, 1, 1)
 _JULIAN_1970 = 2440587.5  # SQLite's julianday('1970-01-01')
 
@@ -82,7 +86,7 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _whole_seconds(dialect: str, column: ColumnElement) -> ColumnElement[int]:
+def _whole_seconds(dialect: str, column: _Column) -> ColumnElement[int]:
     """Seconds from 1970 to the UTC time ``column``, its fraction dropped, exactly."""
     if dialect == "sqlite":  # stored as text: 'YYYY-MM-DD HH:MM:SS.ffffff'
         days = func.julianday(func.substr(column, 1, 19)) - _JULIAN_1970
@@ -90,7 +94,7 @@ def _whole_seconds(dialect: str, column: ColumnElement) -> ColumnElement[int]:
     return cast(func.floor(extract("epoch", column)), BigInteger)
 
 
-def _day_number(dialect: str, column: ColumnElement, spans: list[DaySpan]) -> ColumnElement[int]:
+def _day_number(dialect: str, column: _Column, spans: list[DaySpan]) -> ColumnElement[int]:
     """The study date of the UTC time ``column`` as days from 1970 (a time before the first
     span is shifted as the first span shifts)."""
     shifts = [int(span.shift.total_seconds()) for span in spans]
@@ -113,7 +117,7 @@ def _dates(numbers: str | None) -> Counter[date]:
     return Counter({_EPOCH + timedelta(days=int(n)): count for n, count in counts.items()})
 
 
-def _joined(dialect: str, value: ColumnElement, separator: str) -> ColumnElement[str]:
+def _joined(dialect: str, value: _Column, separator: str) -> ColumnElement[str]:
     """A group's values as one text, NULLs left out. Counting them in Python is cheaper than
     SQLite sorting every card by value for a GROUP BY."""
     if dialect == "sqlite":
@@ -121,12 +125,12 @@ def _joined(dialect: str, value: ColumnElement, separator: str) -> ColumnElement
     return func.string_agg(cast(value, String), separator)
 
 
-def _micros(column: ColumnElement) -> ColumnElement[int]:
+def _micros(column: _Column) -> ColumnElement[int]:
     """The microseconds of a time stored as SQLite text."""
     return cast(func.substr(column, 21, 6), Integer)
 
 
-def _interval_days(dialect: str, due: ColumnElement, last: ColumnElement) -> ColumnElement:
+def _interval_days(dialect: str, due: _Column, last: _Column) -> ColumnElement:
     """Whole days from a card's last review to its due time (not before it).
 
     On SQLite, through julianday's milliseconds: exact when the interval is whole days, as
@@ -139,7 +143,7 @@ def _interval_days(dialect: str, due: ColumnElement, last: ColumnElement) -> Col
     return cast(extract("day", due - last), Integer)
 
 
-def _whole_days_since(dialect: str, moment: datetime, column: ColumnElement) -> ColumnElement:
+def _whole_days_since(dialect: str, moment: datetime, column: _Column) -> ColumnElement:
     """Whole days from the time ``column`` to ``moment`` (not before it), exactly as
     ``timedelta.days``; ``moment``'s part is worked out here rather than once per row.
 
@@ -173,13 +177,13 @@ def _at_least_days_apart(
     return later - earlier >= timedelta(days=days)
 
 
-def _floor(dialect: str, value: ColumnElement) -> ColumnElement:
+def _floor(dialect: str, value: _Column) -> ColumnElement:
     if dialect == "sqlite":  # CAST truncates, which is the floor for the values given here
         return cast(value, Integer)
     return cast(func.floor(value), Integer)
 
 
-def _plain(column: ColumnElement) -> ColumnElement:
+def _plain(column: _Column) -> ColumnElement:
     """A time column as the driver gives it (no result processing): for arithmetic."""
     return type_coerce(column, DateTime())
 
@@ -197,7 +201,7 @@ def _summed_reviews(
     if end is not None:
         window.append(Review.reviewed_at < end)
 
-    def edge(column: ColumnElement) -> datetime | None:
+    def edge(column: _Column) -> datetime | None:
         return session.scalar(select(Review.reviewed_at).where(*window).order_by(column).limit(1))
 
     first, last = edge(Review.reviewed_at), edge(Review.reviewed_at.desc())
@@ -262,7 +266,7 @@ def _claim(session: Session, user: User, counted: datetime | None, settled: date
         .values(counted_before=settled)
         .execution_options(synchronize_session=False)
     )
-    return moved.rowcount == 1
+    return rows_changed(moved) == 1
 
 
 def _day_totals(
@@ -444,7 +448,8 @@ def bank_outline(session: Session, bank: Bank) -> BankOutline:
     ):
         depth[key] = depth[parent] + 1 if parent else 0
         sections.append(OutlineSection(key, title, depth[key]))
-    section_cards, cards, tags = {}, 0, set()
+    section_cards: dict[str, int] = {}
+    cards, tags = 0, set()
     for key, count, question_tags in session.execute(
         select(Question.section_key, Question.card_count, Question.tags).where(
             Question.bank_id == bank.id, Question.retired.is_(False)
@@ -475,7 +480,8 @@ def learner_stats(session: Session, user: User, bank_ids: list[str], now: dateti
     forecast_days = 30
     cards = _card_totals(session, user, bank_ids, now, forecast_days)
 
-    sizes, sections, all_cards = {}, [], 0
+    sizes: dict[str, int] = {}
+    sections, all_cards = [], 0
     for bank in session.scalars(select(Bank).where(Bank.id.in_(bank_ids)).order_by(Bank.id)):
         outline = bank_outline(session, bank)
         all_cards += outline.cards
