@@ -207,3 +207,23 @@ def test_practice_page_says_what_it_covers(signed_in: FlaskClient, session: Sess
     )
     assert signed_in.get("/review/s?section=zzz").status_code == 404
     assert signed_in.get("/review/s?forgotten=0").status_code == 400
+
+
+@pytest.mark.parametrize("days", ["0", "366", "7x", "-3"])
+def test_the_practice_page_and_the_api_refuse_the_same_days(
+    signed_in: FlaskClient, session: Session, days: str
+) -> None:
+    # One parser (Practice.parse) for both: what the page refuses the API refuses too.
+    page = signed_in.get(f"/review/s?forgotten={days}")
+    assert page.status_code == 400
+    assert "&#39;forgotten&#39; must be a whole number from 1 to 365" in page.get_data(as_text=True)
+    assert signed_in.get(f"/api/v1/review/next?bank=s&practice=forgotten:{days}").status_code == 400
+
+
+def test_the_practice_page_passes_what_it_read_to_the_api(
+    signed_in: FlaskClient, session: Session
+) -> None:
+    page = signed_in.get("/review/s?forgotten=7").get_data(as_text=True)
+    assert 'data-practice="forgotten:7"' in page and "last 7 days" in page
+    tagged = signed_in.get("/review/s?tag=t1").get_data(as_text=True)
+    assert 'data-practice="tag:t1"' in tagged and "the tag t1" in tagged
