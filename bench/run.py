@@ -970,6 +970,7 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
 
     from models import Review, User, db
     from models.types import now_utc
+    from services.context import Study
     from services.stats import learner_stats
 
     with app.app_context():
@@ -1001,7 +1002,7 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
         compute = []
         for _ in range(size.stats_runs):
             started = time.perf_counter()
-            learner_stats(db.session, user, list(learner.bank_ids), now_utc())
+            learner_stats(Study.at(db.session, user, now_utc()), list(learner.bank_ids))
             compute.append(time.perf_counter() - started)
         # The floor: the rows learner_stats reads, fetched with the driver, nothing computed.
         floor_sql = [
@@ -1439,7 +1440,7 @@ def profile_all(
     def compute() -> None:
         with app.app_context():
             user = db.session.get_one(User, stats_learner.id)
-            learner_stats(db.session, user, list(stats_learner.bank_ids), now_utc())
+            learner_stats(Study.at(db.session, user, now_utc()), list(stats_learner.bank_ids))
             db.session.remove()
 
     _profiled(f"4. learner_stats alone ({stats_learner.name})", out / "learner_stats.txt",

@@ -18,7 +18,7 @@ from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
 from models.quiz import Quiz
 from models.user import LeftBank, User
 from services.conflict import rows_changed
-from services.context import today
+from services.context import Study
 from services.queue import bank_counts_many
 from srs.scheduler import REVIEW
 from srs.study import study_day
@@ -241,13 +241,13 @@ class Board:
     quizzes: list[SharedQuiz] = field(default_factory=list)
 
 
-def streak(session: Session, user: User, bank_ids: list[str], now: datetime) -> int:
+def streak(study: Study, bank_ids: list[str]) -> int:
     """Study days in a row with a review, ending today (or yesterday, if today has none yet).
 
     Days are the learner's own (their zone and rollover hour). Each day is one probe of
     ``ix_reviews_user_time``, so the cost follows the streak, not the history.
     """
-    day = today(user, now)
+    session, user, day = study.session, study.user, study.day
     count = 0
     first = True
     while count < STREAK_LIMIT:
@@ -309,7 +309,9 @@ def _member_rows(
     }
     members = []
     for member, user in sharing:
-        due = sum(c.total for c in bank_counts_many(session, user, bank_ids, now).values())
+        study = Study.at(session, user, now)
+        counts = bank_counts_many(study, bank_ids)
+        due = sum(c.total for c in counts.values())
         total, good = month.get(user.id, (0, 0))
         members.append(
             MemberRow(
@@ -317,7 +319,7 @@ def _member_rows(
                 role=member.role,
                 due_today=due,
                 reviews_7_days=week.get(user.id, 0),
-                streak=streak(session, user, bank_ids, now),
+                streak=streak(study, bank_ids),
                 retention_30_days=(good or 0) / total if total else None,
                 is_you=user.id == viewer.id,
             )

@@ -140,23 +140,21 @@ def _counts(study: Study, bank_ids: list[str], progress: dict[str, Progress]) ->
     return counts
 
 
-def bank_counts_many(
-    session: Session, user: User, bank_ids: list[str], now: datetime
-) -> dict[str, Counts]:
-    """Cards left for ``user`` today in each of ``bank_ids``: new, learning and review.
+def bank_counts_many(study: Study, bank_ids: list[str]) -> dict[str, Counts]:
+    """Cards left for the learner today in each of ``bank_ids``: new, learning and review.
 
     Two statements, whatever the number of banks: the kept counts (answers today, cards
     introduced) with the banks' card counts, then the due and the buried new cards.
     """
     if not bank_ids:
         return {}
-    progress = read_progress(session, user.id, bank_ids)
-    return _counts(Study.at(session, user, now), bank_ids, progress)
+    progress = read_progress(study.session, study.user.id, bank_ids)
+    return _counts(study, bank_ids, progress)
 
 
-def bank_counts(session: Session, user: User, bank_id: str, now: datetime) -> Counts:
-    """Cards of ``bank_id`` left for ``user`` today: new, learning and review."""
-    return bank_counts_many(session, user, [bank_id], now)[bank_id]
+def bank_counts(study: Study, bank_id: str) -> Counts:
+    """Cards of ``bank_id`` left for the learner today: new, learning and review."""
+    return bank_counts_many(study, [bank_id])[bank_id]
 
 
 @lru_cache(maxsize=64)

@@ -49,6 +49,7 @@ from models.stats import ReviewDay, ReviewDayMark
 from models.types import now_utc
 from models.user import User
 from services.conflict import rows_changed
+from services.context import Study
 from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating, forgetting_curve
 from srs.stats import MATURE_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
 from srs.study import DaySpan, day_spans, study_day
@@ -469,13 +470,14 @@ def bank_outline(session: Session, bank: Bank) -> BankOutline:
 # -- the page --------------------------------------------------------------------------------
 
 
-def learner_stats(session: Session, user: User, bank_ids: list[str], now: datetime) -> Stats:
-    """The statistics of ``user`` over ``bank_ids``, on the learner's own study days.
+def learner_stats(study: Study, bank_ids: list[str]) -> Stats:
+    """The statistics of the learner over ``bank_ids``, on their own study days.
 
     Mastery sections are named ``bank:section``. New day totals are kept: the caller
     commits.
     """
-    today = study_day(now, user.timezone, user.rollover_hour).date
+    session, user, now = study.session, study.user, study.now
+    today = study.day.date
     days = _day_totals(session, user, bank_ids, now, today - timedelta(days=364))
     forecast_days = 30
     cards = _card_totals(session, user, bank_ids, now, forecast_days)

@@ -350,7 +350,7 @@ def reviews() -> Response:
 def stats() -> Response:
     """The caller's statistics over one bank (``bank``) or all they study."""
     user = _user()
-    result = learner_stats(db.session, user, _bank_ids(user), now_utc())
+    result = learner_stats(Study.at(db.session, user, now_utc()), _bank_ids(user))
     db.session.commit()  # the study days summed for the first time are kept
     return jsonify(result.to_dict())
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest
 
 from models import Section, db
 from models.types import now_utc
+from services.context import Study
 from services.practice import FORGOTTEN_DAYS, Practice
 from services.queue import bank_counts_many, study_banks
 
@@ -22,7 +23,7 @@ def today() -> str:
     """Each bank the learner studies, with what is left today."""
     now = now_utc()
     banks = study_banks(db.session, current_user)
-    counts = bank_counts_many(db.session, current_user, [bank.id for bank in banks], now)
+    counts = bank_counts_many(Study.at(db.session, current_user, now), [bank.id for bank in banks])
     rows = [(bank, counts[bank.id]) for bank in banks]
     return render_template("review/today.html", rows=rows)
 

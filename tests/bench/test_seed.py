@@ -88,7 +88,7 @@ def test_a_learner_signs_in_and_gets_a_next_card(bench_app: Flask) -> None:
         assert card is not None
         assert card.user_id == user.id
         assert sum(counts[bank].total for bank in banks) > 0
-        assert bank_counts(session, user, "gen-1", now) == counts["gen-1"]
+        assert bank_counts(Study.at(session, user, now), "gen-1") == counts["gen-1"]
         session.rollback()
 
 

@@ -258,9 +258,11 @@ def test_streak_waits_for_today_and_breaks_on_a_missed_day(session: Session) -> 
     session.flush()
     for days in (1, 2, 4):
         review_at(session, ann, f"b{days}", NOW - timedelta(days=days), Rating.GOOD, review=False)
-    assert streak(session, ann, ["net"], NOW) == 2  # today not yet, yesterday and the day before
+    assert (
+        streak(Study.at(session, ann, NOW), ["net"]) == 2
+    )  # today not yet, yesterday and the day before
     review_at(session, ann, "d1", NOW, Rating.GOOD, review=False)
-    assert streak(session, ann, ["net"], NOW) == 3
+    assert streak(Study.at(session, ann, NOW), ["net"]) == 3
 
 
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:

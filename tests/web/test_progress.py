@@ -227,7 +227,7 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
         weights=[40, 8, 5, 4, 6, 2, 4, 2, 2],
     )[0]
     if action == "study":
-        counts = bank_counts_many(session, user, list(BANKS), now)
+        counts = bank_counts_many(Study.at(session, user, now), list(BANKS))
         expected = fresh_next(session, user, now, counts)
         card, _ = next_card(Study.at(session, user, now), list(BANKS))
         assert (None if card is None else (card.question_id, card.ordinal)) == expected
@@ -287,7 +287,7 @@ def test_kept_counts_equal_fresh_ones_after_a_random_walk(
         answer(Study.at(session, other, now - timedelta(minutes=minute)), card, Rating.GOOD)
     for number in range(150):
         _step(session, user, now, rng, write_bank)
-        assert bank_counts_many(session, user, list(BANKS), now) == fresh_counts(
+        assert bank_counts_many(Study.at(session, user, now), list(BANKS)) == fresh_counts(
             session, user, now
         ), f"step {number}"
         check_kept(session, user, now)
@@ -308,7 +308,7 @@ def test_a_clock_set_back_counts_that_day_afresh(session: Session) -> None:
     answer(Study.at(session, user, yesterday), card, Rating.GOOD)
     card, _ = next_card(Study.at(session, user, T0), ["a"])
     answer(Study.at(session, user, T0), card, Rating.GOOD)
-    counts = bank_counts_many(session, user, list(BANKS), yesterday)
+    counts = bank_counts_many(Study.at(session, user, yesterday), list(BANKS))
     assert counts == fresh_counts(session, user, yesterday)
     assert counts["a"].new == 5
 

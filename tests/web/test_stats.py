@@ -66,7 +66,7 @@ def test_streak_and_heatmap_follow_the_rollover_in_the_learners_zone(
         datetime(2026, 11, 26, 10, 5, tzinfo=SHANGHAI),
     ):
         answer(Study.at(session, ann, moment), first, Rating.GOOD)
-    result = learner_stats(session, ann, ["s"], NOW)
+    result = learner_stats(Study.at(session, ann, NOW), ["s"])
     assert result.today == date(2026, 11, 26)
     assert result.heatmap == {date(2026, 11, 24): 1, date(2026, 11, 25): 1, date(2026, 11, 26): 2}
     assert result.streak == 3
@@ -80,7 +80,7 @@ def test_mastery_per_section_is_mean_predicted_recall(session: Session, ann: Use
         found.state, found.stability, found.difficulty = REVIEW, 10.0, 5.0
         found.last_review = NOW - timedelta(days=since)
         found.due = NOW + timedelta(days=1)
-    result = learner_stats(session, ann, ["s"], NOW)
+    result = learner_stats(Study.at(session, ann, NOW), ["s"])
     recall, studied, total = result.mastery["s:a"]
     assert (recall, studied, total) == (pytest.approx(0.95), 2, 2)
     recall, studied, total = result.mastery["s:b"]

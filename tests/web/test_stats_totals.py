@@ -120,7 +120,7 @@ def assert_same(new: Stats, old: Stats) -> None:
 
 
 def both(session: Session, user: User, banks: list[str], now: datetime) -> tuple[Stats, Stats]:
-    new = learner_stats(session, user, banks, now)
+    new = learner_stats(Study.at(session, user, now), banks)
     session.commit()
     return new, per_row_learner_stats(session, user, banks, now)
 

@@ -60,10 +60,12 @@ def study(session: Session, user: User, now: datetime, rating: Rating = Rating.G
 def test_new_cards_come_in_bank_order_up_to_the_daily_limit(
     session: Session, learner: User
 ) -> None:
-    assert bank_counts(session, learner, "b", T0) == Counts(new=3, learning=0, review=0)
+    assert bank_counts(Study.at(session, learner, T0), "b") == Counts(new=3, learning=0, review=0)
     shown = [study(session, learner, T0 + timedelta(seconds=i)) for i in range(3)]
     assert shown == ["q1/0", "q2/0", "q3/0"]
-    assert bank_counts(session, learner, "b", T0 + timedelta(seconds=5)) == Counts(0, 3, 0)
+    assert bank_counts(Study.at(session, learner, T0 + timedelta(seconds=5)), "b") == Counts(
+        0, 3, 0
+    )
 
 
 def test_learning_cards_wait_for_their_step(session: Session, learner: User) -> None:
@@ -94,9 +96,9 @@ def test_new_limit_resets_at_four_in_the_learners_zone(session: Session, learner
     night = datetime(2026, 11, 28, 3, 59, tzinfo=SHANGHAI)
     for i in range(3):
         study(session, learner, night - timedelta(minutes=30 - i))
-    assert bank_counts(session, learner, "b", night).new == 0
+    assert bank_counts(Study.at(session, learner, night), "b").new == 0
     morning = datetime(2026, 11, 28, 4, 1, tzinfo=SHANGHAI)
-    assert bank_counts(session, learner, "b", morning).new == 3
+    assert bank_counts(Study.at(session, learner, morning), "b").new == 3
 
 
 def test_reviews_respect_their_daily_limit(session: Session, learner: User) -> None:
@@ -104,9 +106,9 @@ def test_reviews_respect_their_daily_limit(session: Session, learner: User) -> N
     for i in range(3):
         study(session, learner, T0 + timedelta(seconds=i), Rating.EASY)  # straight to review
     later = T0 + timedelta(days=60)
-    assert bank_counts(session, learner, "b", later).review == 1
+    assert bank_counts(Study.at(session, learner, later), "b").review == 1
     study(session, learner, later)
-    assert bank_counts(session, learner, "b", later + timedelta(minutes=1)).review == 0
+    assert bank_counts(Study.at(session, learner, later + timedelta(minutes=1)), "b").review == 0
 
 
 def test_reverse_sibling_is_buried_until_the_next_day(session: Session, learner: User) -> None:
@@ -127,7 +129,7 @@ def test_undo_restores_the_card_and_removes_the_log_row(session: Session, learne
     restored = undo_last(session, learner)
     assert restored is card and card.schedule() == before and card.state == NEW
     assert session.scalar(select(func.count()).select_from(Review)) == 0
-    assert bank_counts(session, learner, "b", T0).new == 3
+    assert bank_counts(Study.at(session, learner, T0), "b").new == 3
 
 
 def test_undo_unburies_the_siblings_it_buried(session: Session, learner: User) -> None:
@@ -195,7 +197,7 @@ def test_retired_questions_leave_the_queue(session: Session, learner: User, writ
     without_q1 = BANK.replace("  - {id: q1, type: basic, prompt: p1, answer: a1}\n", "")
     import_bank(session, load_bank(write_bank("b", {"bank.yaml": without_q1})))
     later = T0 + timedelta(minutes=15)
-    assert bank_counts(session, learner, "b", later).learning == 0
+    assert bank_counts(Study.at(session, learner, later), "b").learning == 0
     assert key(next_card(Study.at(session, learner, later), ["b"])[0]) == "q2/0"
 
 
@@ -204,7 +206,7 @@ def test_other_learners_cards_are_their_own(session: Session, learner: User) -> 
     other = User(name="bob", password_hash="x", timezone="Asia/Shanghai")
     session.add(other)
     session.flush()
-    assert bank_counts(session, other, "b", T0) == Counts(new=7, learning=0, review=0)
+    assert bank_counts(Study.at(session, other, T0), "b") == Counts(new=7, learning=0, review=0)
     assert key(next_card(Study.at(session, other, T0), ["b"])[0]) == "q1/0"
 
 
