@@ -333,14 +333,19 @@ def test_a_cloze_deletion_added_later_is_introduced(session: Session, write_bank
     check_kept(session, user, now)
 
 
-def test_a_new_time_zone_recounts_the_days_answers(session: Session) -> None:
-    user = User(name="cai", password_hash="x", timezone="UTC", rollover_hour=4)
+def _one_answer_at_t0(session: Session, name: str) -> tuple[User, BankProgress]:
+    """A learner in UTC whose day starts at 04:00, with one new card answered at ``T0``."""
+    user = User(name=name, password_hash="x", timezone="UTC", rollover_hour=4)
     session.add(user)
     session.flush()
     card, _ = next_card(Study.at(session, user, T0), ["a"])
     answer(Study.at(session, user, T0), card, Rating.GOOD)
+    return user, session.get_one(BankProgress, (user.id, "a"))
+
+
+def test_a_new_time_zone_recounts_the_days_answers(session: Session) -> None:
+    user, kept = _one_answer_at_t0(session, "cai")
     # 01:00 UTC is before the 04:00 rollover: the answer counts for the day before.
-    kept = session.get_one(BankProgress, (user.id, "a"))
     assert kept.day == (T0 - timedelta(days=1)).date()
     assert set_study_day(session, user, "Asia/Shanghai", 4, T0) is True
     session.refresh(kept)
@@ -349,12 +354,7 @@ def test_a_new_time_zone_recounts_the_days_answers(session: Session) -> None:
 
 
 def test_the_same_study_day_keeps_the_counts_as_they_are(session: Session) -> None:
-    user = User(name="dan", password_hash="x", timezone="UTC", rollover_hour=4)
-    session.add(user)
-    session.flush()
-    card, _ = next_card(Study.at(session, user, T0), ["a"])
-    answer(Study.at(session, user, T0), card, Rating.GOOD)
-    kept = session.get_one(BankProgress, (user.id, "a"))
+    user, kept = _one_answer_at_t0(session, "dan")
     kept.new_done = 7  # not what a recount would find: shows that none was made
     session.flush()
     assert set_study_day(session, user, "UTC", 4, T0) is False
