@@ -35,13 +35,13 @@ from config import (
 )
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
-from models.accounts import has_users
-from models.counters import SCHEME as COUNTER_SCHEME
-from models.counters import masked_url, redis_problem
-from models.first_run import setup_code, setup_link
-from models.schema import MIGRATIONS, upgrade_database
-from models.store import autoload_banks
 from models.types import MAX_ID
+from services.accounts import has_users
+from services.bank_import import autoload_banks
+from services.counters import SCHEME as COUNTER_SCHEME
+from services.counters import masked_url, redis_problem
+from services.first_run import setup_code, setup_link
+from services.schema import MIGRATIONS, upgrade_database
 
 __all__ = ["create_app", "wait_for_database"]
 
@@ -180,26 +180,9 @@ def wait_for_database(engine: Engine, seconds: float) -> None:
             time.sleep(min(1.0, deadline - time.monotonic()))
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure an instance of Wengu.
-
-    Args:
-        config: settings that override those read from the environment (tests pass
-            their database and instance folder here).
-    """
-    settings = settings_from_env()
-    settings.update(config or {})
-    from views.i18n import LANGUAGES
-
-    check_settings(settings, LANGUAGES)
-    configure_logging(settings["WENGU_LOG_LEVEL"])
-    for notice in deprecation_notices():
-        log.warning(notice)
-    app = Flask(
-        __name__,
-        instance_path=settings["WENGU_INSTANCE_PATH"] or None,
-        instance_relative_config=True,
-    )
+def _configure(app: Flask, settings: Mapping[str, Any]) -> None:
+    """The settings, with a secret key and a SQLite database in the instance folder when
+    none is given."""
     app.config.from_mapping(settings)
     app.url_map.converters["int"] = IdConverter
     instance = Path(app.instance_path)
@@ -210,6 +193,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'wengu.sqlite3'}"
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the extensions (database, CSRF, sign-in, limits, translations) to ``app``."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
@@ -239,8 +225,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1
         )
 
+
+def _register(app: Flask) -> None:
+    """The blueprints and the ``flask`` commands."""
     from cli import backup, bank_cli, fsrs_cli, restore, user_cli
-    from views import admin, api, auth, banks, errors, groups, i18n, quiz, review, settings, stats
+    from views import (
+        admin,
+        api,
+        auth,
+        banks,
+        errors,
+        groups,
+        i18n,
+        inputs,
+        quiz,
+        review,
+        settings,
+        stats,
+    )
 
     for blueprint in (
         inputs.bp,  # first: its check runs before any other view code reads the request
@@ -262,6 +264,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(fsrs_cli)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of Wengu.
+
+    Args:
+        config: settings that override those read from the environment (tests pass
+            their database and instance folder here).
+    """
+    settings = settings_from_env()
+    settings.update(config or {})
+    from views.i18n import LANGUAGES
+
+    check_settings(settings, LANGUAGES)
+    configure_logging(settings["WENGU_LOG_LEVEL"])
+    for notice in deprecation_notices():
+        log.warning(notice)
+    app = Flask(
+        __name__,
+        instance_path=settings["WENGU_INSTANCE_PATH"] or None,
+        instance_relative_config=True,
+    )
+    _configure(app, settings)
+    _init_extensions(app)
+    _register(app)
 
     if _loaded_by_flask_command():
         with app.app_context():

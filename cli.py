@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import VERSION
 from models import User, db
-from models.accounts import (
+from services.accounts import (
     MAX_TOKEN_DAYS,
     AccountError,
     account_defaults,
@@ -24,12 +24,12 @@ from models.accounts import (
     issue_token,
     revoke_tokens,
 )
-from models.backup import BackupError, backup_database, check_backup, restore_database
-from models.bank_admin import forget_removal
-from models.conflict import committed
-from models.optimize import optimize_user
-from models.schema import current_revision, head_revision, upgrade_database
-from models.store import bank_summaries, import_bank, learner_schedule, stored_bank
+from services.backup import BackupError, backup_database, check_backup, restore_database
+from services.bank_admin import forget_removal
+from services.bank_import import bank_summaries, import_bank, learner_schedule, stored_bank
+from services.conflict import committed
+from services.optimize import optimize_user
+from services.schema import current_revision, head_revision, upgrade_database
 from srs.bank import BankError, load_banks
 from srs.export import FORMATS, bank_from_apkg, export_bank
 from srs.optimize import NotEnoughHistory

@@ -122,7 +122,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "WENGU_PORT": int(env.get("WENGU_PORT") or 5000),
         "WENGU_REDIS_URL": env.get("WENGU_REDIS_URL") or None,
         # Every worker and host counts together: in Redis when WENGU_REDIS_URL is set, in
-        # the database otherwise and while Redis does not answer (models/counters.py).
+        # the database otherwise and while Redis does not answer (services/counters.py).
         "RATELIMIT_STORAGE_URI": "wengu://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": int(env.get("WENGU_MAX_UPLOAD_BYTES") or 20 * 1024 * 1024),

@@ -17,7 +17,7 @@ csrf = CSRFProtect()
 # Brotli or gzip for pages, JSON, CSS, JavaScript and SVG: a card's JSON shrinks to a third.
 compress = Compress()
 migrate = Migrate(compare_type=True, render_as_batch=True)
-# Storage comes from RATELIMIT_STORAGE_URI, ``wengu://`` (models/counters.py): Redis when
+# Storage comes from RATELIMIT_STORAGE_URI, ``wengu://`` (services/counters.py): Redis when
 # WENGU_REDIS_URL is set, the database otherwise, so that every process and host counts together.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()

@@ -67,8 +67,8 @@ from bench.seeding.learners import (  # noqa: E402
 from bench.seeding.trajectories import DAY, simulate  # noqa: E402
 from bench.seeding.writers import PostgresWriter, SqliteWriter, Writer  # noqa: E402
 from models import Bank, Question, User, db  # noqa: E402
-from models.store import import_bank  # noqa: E402
-from models.study import recount  # noqa: E402
+from services.bank_import import import_bank  # noqa: E402
+from services.progress import recount_learner  # noqa: E402
 from srs.scheduler import StudySettings  # noqa: E402
 
 __all__ = ["PASSWORD", "Summary", "generated_bank", "main", "seed", "simulate"]
@@ -217,7 +217,7 @@ def _count_progress(url: str, instance: str | None, learner_ids: list[int], now:
     """Each learner's kept counts (``bank_progress``), which the bulk load went around."""
     with _app_session(url, instance, autoload=False) as session:
         for user in session.scalars(select(User).where(User.id.in_(learner_ids))):
-            recount(session, user, now)
+            recount_learner(session, user, now)
         session.commit()
 
 

@@ -86,7 +86,7 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         # A database stamped with a renamed revision id would stop Alembic before it starts.
-        from models.schema import apply_aliases
+        from services.schema import apply_aliases
 
         apply_aliases(connection)
         connection.commit()

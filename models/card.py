@@ -98,7 +98,7 @@ class Card(db.Model):
 
     # Every UPDATE of a card checks that ``reps`` is still what was read, so that of two
     # answers to one card at once the second fails (StaleDataError) instead of overwriting
-    # the first; ``models.conflict`` then runs it again on the card as the first left it.
+    # the first; ``services.conflict`` then runs it again on the card as the first left it.
     # The answer sets ``reps`` itself (undo takes it back), hence no generator. (The mapper
     # reads this dictionary once; it is never changed.)
     __mapper_args__ = {"version_id_col": reps, "version_id_generator": False}  # noqa: RUF012

@@ -105,7 +105,7 @@ class User(UserMixin, db.Model):
 
 class ApiToken(db.Model):
     """A bearer token for the API; only its SHA-256 is kept. ``name`` says what it is for;
-    ``last_used_at`` is kept to the minute (see ``models.accounts.user_for_token``)."""
+    ``last_used_at`` is kept to the minute (see ``services.accounts.user_for_token``)."""
 
     __tablename__ = "api_tokens"
 

@@ -19,7 +19,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from models import accounts, db
+from models import db
+from services import accounts
 from tests.browser import browser, live_server  # noqa: F401 (fixtures, registered once here)
 from tests.support import (
     TEST_DATABASE_URL,

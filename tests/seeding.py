@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from models import User
-from models.study import answer, next_card
+from services.answers import answer
+from services.context import Study
+from services.queue import next_card
 from srs.scheduler import Rating
 
 __all__ = ["seed_history"]
@@ -30,11 +32,13 @@ def seed_history(
             continue
         moment = end - timedelta(days=offset) + timedelta(minutes=rng.randrange(0, 120))
         for _ in range(per_day):
-            card, _ = next_card(session, user, bank_ids, moment)
+            card, _ = next_card(Study.at(session, user, moment), bank_ids)
             if card is None:
                 break
             rating = Rating.AGAIN if rng.random() < 0.15 else Rating.GOOD
-            answer(session, user, card, rating, moment, elapsed_ms=rng.randrange(2000, 20000))
+            answer(
+                Study.at(session, user, moment), card, rating, elapsed_ms=rng.randrange(2000, 20000)
+            )
             made += 1
             moment += timedelta(seconds=rng.randrange(5, 40))
     session.commit()

@@ -1,6 +1,6 @@
 """The statistics as they were computed before totals: every review and card read as a row.
 
-Kept as the reference the grouped queries of ``models.stats`` are held to
+Kept as the reference the grouped queries of ``services.stats`` are held to
 (``tests/web/test_stats_totals.py``): the same database must give the same page.
 """
 
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from models.bank import Question, Section
 from models.card import Card, Review
-from models.study import today
 from models.user import User
+from services.context import today
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating, retrievabilities
 from srs.stats import (
     DIFFICULTY_BUCKETS,

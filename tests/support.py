@@ -20,8 +20,8 @@ from werkzeug.test import TestResponse
 
 from config import settings_from_env
 from models import db
-from models.accounts import create_user
-from models.first_run import setup_code
+from services.accounts import create_user
+from services.first_run import setup_code
 
 __all__ = [
     "PASSWORD",

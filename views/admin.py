@@ -36,10 +36,10 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Bank, Group, Membership, SiteSetting, User, db
-from models.accounts import MIN_PASSWORD, AccountError, set_password
-from models.bank_admin import bank_contents, remove_bank, set_hidden
-from models.store import ImportReport, bank_summaries, import_bank
 from models.types import now_utc
+from services.accounts import MIN_PASSWORD, AccountError, set_password
+from services.bank_admin import bank_contents, remove_bank, set_hidden
+from services.bank_import import ImportReport, bank_summaries, import_bank
 from srs import bank as schema
 from srs.archive import unpack_zip
 from srs.bank import BankError, Problem, load_bank

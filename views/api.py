@@ -17,22 +17,13 @@ from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
 from models import Card, Review, User, db
-from models.conflict import committed
-from models.stats import learner_stats
-from models.study import (
-    Answered,
-    Practice,
-    answer,
-    bury,
-    cards_ahead,
-    next_card,
-    practice_cards,
-    review_log,
-    set_suspended,
-    study_bank_ids,
-    undo_last,
-)
 from models.types import MAX_ID, now_utc
+from services.answers import Answered, answer, bury, review_log, set_suspended, unbury, undo_last
+from services.conflict import committed
+from services.context import Study
+from services.practice import Practice, practice_cards
+from services.queue import cards_ahead, next_card, study_bank_ids
+from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts
@@ -124,13 +115,13 @@ def _next_payload(
     """The next card, with ``ahead`` cards that would follow it when asked for."""
 
     def pick() -> dict[str, Any] | None:
-        card, counts = next_card(db.session, user, bank_ids, now)
+        card, counts = next_card(Study.at(db.session, user, now), bank_ids)
         if card is None:
             return None
         shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
         payload = card_payload(card, user, now, shown)
         if ahead:
-            following = cards_ahead(db.session, user, bank_ids, now, card, ahead, counts)
+            following = cards_ahead(Study.at(db.session, user, now), bank_ids, card, ahead, counts)
             payload["ahead"] = [card_payload(c, user, now, shown) for c in following]
         return payload
 
@@ -173,7 +164,7 @@ def _practice_payload(user: User, now: datetime, bank_ids: list[str]) -> dict[st
         raise ApiError(400, "'exclude' is a comma-separated list of card ids") from None
     # Cards never studied are made for the session.
     found = committed(
-        db.session, lambda: practice_cards(db.session, user, bank_ids[0], practice, now)
+        db.session, lambda: practice_cards(Study.at(db.session, user, now), bank_ids[0], practice)
     )
     cards = [c for c in found if c.id not in seen]
     if not cards:
@@ -257,11 +248,9 @@ def review_answer(card_id: int) -> Response:
         # The result is built before the commit, which would expire what it reads.
         lambda: _answer_result(
             answer(
-                db.session,
-                user,
+                Study.at(db.session, user, now_utc()),
                 card,
                 Rating(rating),
-                now_utc(),
                 elapsed_ms=None if elapsed is None else min(elapsed, MAX_ELAPSED_MS),
                 correct=correct,
                 review_token=token,
@@ -286,7 +275,9 @@ def review_undo() -> Response:
     if card is None:
         raise ApiError(409, "nothing to undo")
     now = now_utc()
-    _, counts = committed(db.session, lambda: next_card(db.session, user, [card.bank_id], now))
+    _, counts = committed(
+        db.session, lambda: next_card(Study.at(db.session, user, now), [card.bank_id])
+    )
     return jsonify(card_payload(card, user, now, counts[card.bank_id]))
 
 
@@ -359,7 +350,7 @@ def reviews() -> Response:
 def stats() -> Response:
     """The caller's statistics over one bank (``bank``) or all they study."""
     user = _user()
-    result = learner_stats(db.session, user, _bank_ids(user), now_utc())
+    result = learner_stats(Study.at(db.session, user, now_utc()), _bank_ids(user))
     db.session.commit()  # the study days summed for the first time are kept
     return jsonify(result.to_dict())
 
@@ -380,10 +371,6 @@ def _change_card(card_id: int, change: Callable[[Card, User], None]) -> Response
     return _card_state(card)
 
 
-def _unbury(card: Card, _user: User) -> None:
-    card.buried_until = None
-
-
 @bp.post("/cards/<int:card_id>/suspend")
 def card_suspend(card_id: int) -> Response:
     """Suspend a card: it leaves the queue until unsuspended."""
@@ -399,10 +386,12 @@ def card_unsuspend(card_id: int) -> Response:
 @bp.post("/cards/<int:card_id>/bury")
 def card_bury(card_id: int) -> Response:
     """Hide a card until the caller's next study day."""
-    return _change_card(card_id, lambda card, user: bury(card, user, now_utc()))
+    return _change_card(
+        card_id, lambda card, user: bury(Study.at(db.session, user, now_utc()), card)
+    )
 
 
 @bp.post("/cards/<int:card_id>/unbury")
 def card_unbury(card_id: int) -> Response:
     """Show a buried card again today."""
-    return _change_card(card_id, _unbury)
+    return _change_card(card_id, lambda card, _: unbury(card))

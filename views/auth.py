@@ -27,20 +27,19 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from extensions import limiter, login_manager
 from models import SiteSetting, User, db
-from models.accounts import (
-    MIN_PASSWORD,
-    AccountError,
-    account_defaults,
-    authenticate,
-    create_first_admin,
-    failed_sign_in,
-    has_users,
-    user_for_token,
-)
-from models.conflict import committed
-from models.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from models.types import MAX_ID
 from models.user import name_key
+from services.accounts import (
+    MIN_PASSWORD,
+    AccountError,
+    AlreadySetUpError,
+    authenticate,
+    failed_sign_in,
+    has_users,
+    sign_up,
+    user_for_token,
+)
+from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from views.inputs import safe_next
 from views.strings import N_
 
@@ -170,25 +169,17 @@ def setup() -> str | Response:
             )
             return render_template("auth/setup.html", form=form)
         try:
-            user = committed(
-                db.session,
-                lambda: create_first_admin(
-                    db.session,
-                    form.name.data,
-                    form.password.data,
-                    **account_defaults(current_app.config),
-                ),
+            user = sign_up(
+                db.session, form.name.data, form.password.data, current_app.config, first_admin=True
             )
+        except AlreadySetUpError:  # another first run finished while this one was sent
+            return redirect(url_for("auth.login"))
         except AccountError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            if user is None:  # another first run finished while this one was sent
-                return redirect(url_for("auth.login"))
             forget_setup_code(Path(current_app.instance_path))
             log.info("setup: admin account %r created from %s", user.name, request.remote_addr)
-            session.clear()
-            login_user(user)
+            start_session(user)
             flash(_("Welcome, %(name)s. Your admin account is ready.", name=user.name), "success")
             return redirect(url_for("review.today"))
     return render_template("auth/setup.html", form=form)
@@ -214,14 +205,19 @@ def login() -> str | Response:
             form.password.errors.append(_("Wrong name or password."))
         else:
             target = safe_next(request.args.get("next"))
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(target)
     return render_template(
         "auth/login.html",
         form=form,
         open_registration=SiteSetting.get(db.session, SiteSetting.OPEN_REGISTRATION, False),
     )
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Sign ``user`` in on a fresh session: nothing of the one before is kept (no fixation)."""
+    session.clear()
+    login_user(user, remember=remember)
 
 
 def keep_signed_in(user: User) -> None:

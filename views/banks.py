@@ -22,8 +22,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
 
 from models import Bank, Diagram, LeftBank, Question, Section, db
-from models.store import bank_summaries, learner_schedule, stored_bank
 from models.types import now_utc
+from services.bank_import import bank_summaries, learner_schedule, stored_bank
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank

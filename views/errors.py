@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from config import VERSION
 from models import db
-from models.counters import redis_problem
+from services.counters import redis_problem
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger("wengu.errors")

@@ -12,12 +12,11 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -26,10 +25,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from extensions import limiter
 from models import Bank, Group, Invite, Membership, SiteSetting, User, db
-from models.accounts import AccountError, account_defaults, create_user
-from models.conflict import committed
 from models.group import OWNER
-from models.groups import (
+from models.types import now_utc
+from services.accounts import AccountError, sign_up
+from services.conflict import committed
+from services.groups import (
     GroupError,
     InviteUsedUpError,
     board,
@@ -42,8 +42,7 @@ from models.groups import (
     membership,
     set_group_banks,
 )
-from models.types import now_utc
-from views.auth import AccountForm
+from views.auth import AccountForm, start_session
 from views.inputs import WholeNumberField
 
 # Joining is not guessing a password: a class joins from one school network within a minute.
@@ -237,9 +236,13 @@ def invite(group_id: int) -> Response:
     form = InviteForm(prefix="invite")
     if form.validate_on_submit():
         made = create_invite(
-            db.session, group, current_user, now_utc(), days=form.days.data,
+            db.session,
+            group,
+            current_user,
+            now_utc(),
+            days=form.days.data,
             max_uses=form.max_uses.data,
-        )  # fmt: skip
+        )
         db.session.commit()
         flash(_("Invite %(code)s made.", code=made.code), "success")
     else:
@@ -309,24 +312,18 @@ def join(code: str) -> str | Response:
             return redirect(url_for("groups.show", group_id=found.group_id))
         return render_template("groups/join.html", invite=found, form=None)
     if form.validate_on_submit():
-
-        def register_and_join() -> User:
-            user = create_user(
+        try:
+            user = sign_up(
                 db.session,
                 form.name.data,
                 form.password.data,
-                **account_defaults(current_app.config),
+                current_app.config,
+                invite=found,
+                now=now,
             )
-            join_group(db.session, user, found, now)
-            return user
-
-        try:
-            user = committed(db.session, register_and_join)
         except InviteUsedUpError as error:
-            db.session.rollback()
             abort(409, description=str(error))
         except AccountError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
             log.info(
@@ -335,8 +332,7 @@ def join(code: str) -> str | Response:
                 found.group.name,
                 request.remote_addr,
             )
-            session.clear()
-            login_user(user)
+            start_session(user)
             flash(
                 _(
                     "Welcome, %(name)s. You joined %(group)s.",
@@ -360,22 +356,12 @@ def register() -> str | Response:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = committed(
-                db.session,
-                lambda: create_user(
-                    db.session,
-                    form.name.data,
-                    form.password.data,
-                    **account_defaults(current_app.config),
-                ),
-            )
+            user = sign_up(db.session, form.name.data, form.password.data, current_app.config)
         except AccountError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
             log.info("account %r registered from %s", user.name, request.remote_addr)
-            session.clear()
-            login_user(user)
+            start_session(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("review.today"))
     return render_template("groups/register.html", form=form)

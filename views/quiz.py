@@ -19,8 +19,10 @@ from wtforms.validators import NumberRange, Optional
 
 from extensions import limiter
 from models import Bank, Question, Quiz, Section, db
-from models.conflict import committed
-from models.quizzes import (
+from models.types import now_utc
+from services.conflict import committed
+from services.queue import study_banks
+from services.quizzes import (
     MAX_ANSWER_CHARS,
     MAX_SUBMISSION_CHARS,
     QuizAlreadySubmittedError,
@@ -31,8 +33,6 @@ from models.quizzes import (
     study_mistakes,
     submit_quiz,
 )
-from models.study import study_banks
-from models.types import now_utc
 from srs.numbers import parse_whole_number
 from srs.questions import card_faces
 from srs.quiz import QUIZ_TYPES, QuizSpec
@@ -138,11 +138,6 @@ def setup(bank_id: str) -> str:
         .limit(10)
     ).all()
     return render_template("quiz/setup.html", bank=bank, form=form, shared=shared, quizzes=quizzes)
-
-
-def _setup_again(bank: Bank, form: QuizForm) -> tuple[str, int]:
-    page = render_template("quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[])
-    return page, 400
 
 
 @bp.post("/quiz/<bank_id>")

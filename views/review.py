@@ -6,11 +6,13 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
 
 from models import Section, db
-from models.study import bank_counts_many, study_banks
 from models.types import now_utc
-from views.inputs import request_int
+from services.context import Study
+from services.practice import FORGOTTEN_DAYS, Practice
+from services.queue import bank_counts_many, study_banks
 
 bp = Blueprint("review", __name__)
 
@@ -21,9 +23,18 @@ def today() -> str:
     """Each bank the learner studies, with what is left today."""
     now = now_utc()
     banks = study_banks(db.session, current_user)
-    counts = bank_counts_many(db.session, current_user, [bank.id for bank in banks], now)
+    counts = bank_counts_many(Study.at(db.session, current_user, now), [bank.id for bank in banks])
     rows = [(bank, counts[bank.id]) for bank in banks]
     return render_template("review/today.html", rows=rows)
+
+
+def _asked() -> str | None:
+    """The ``practice`` value of the API that ``?section=``, ``?tag=`` or ``?forgotten=``
+    ask for, or ``None``."""
+    for kind in ("section", "tag", "forgotten"):
+        if value := request.args.get(kind):
+            return f"{kind}:{value}"
+    return None
 
 
 def _practice(bank_id: str) -> tuple[str | None, str | None]:
@@ -31,22 +42,37 @@ def _practice(bank_id: str) -> tuple[str | None, str | None]:
 
     Returns the API's ``practice`` value and what to call the session, or two ``None``.
     """
-    if section := request.args.get("section"):
+    asked = _asked()
+    if asked is None:
+        return None, None
+    try:
+        practice = Practice.parse(asked)
+    except ValueError:
+        low, high = FORGOTTEN_DAYS  # only the number of days can be wrong
+        raise BadRequest(
+            _(
+                "'%(name)s' must be a whole number from %(low)d to %(high)d",
+                name="forgotten",
+                low=low,
+                high=high,
+            )
+        ) from None
+    if practice.section is not None:
         title = db.session.scalar(
-            select(Section.title).where(Section.bank_id == bank_id, Section.key == section)
+            select(Section.title).where(Section.bank_id == bank_id, Section.key == practice.section)
         )
         if title is None:
             abort(
                 404,
-                description=_("There is no section '%(section)s' in this bank.", section=section),
+                description=_(
+                    "There is no section '%(section)s' in this bank.", section=practice.section
+                ),
             )
-        return f"section:{section}", _("the section %(title)s", title=title)
-    if tag := request.args.get("tag"):
-        return f"tag:{tag}", _("the tag %(tag)s", tag=tag)
-    if request.args.get("forgotten"):
-        days = request_int("forgotten", None, 1, 365)
-        return f"forgotten:{days}", _("cards forgotten in the last %(days)s days", days=days)
-    return None, None
+        return asked, _("the section %(title)s", title=title)
+    if practice.tag is not None:
+        return asked, _("the tag %(tag)s", tag=practice.tag)
+    days = practice.forgotten_days
+    return asked, _("cards forgotten in the last %(days)s days", days=days)
 
 
 @bp.get("/review/<bank_id>")

@@ -45,7 +45,8 @@ from wtforms.validators import (
 
 from extensions import limiter
 from models import db
-from models.accounts import (
+from models.types import now_utc
+from services.accounts import (
     MAX_TOKEN_DAYS,
     MIN_PASSWORD,
     AccountError,
@@ -55,9 +56,9 @@ from models.accounts import (
     set_password,
     user_tokens,
 )
-from models.optimize import optimize_user, training_reviews, use_default_parameters
-from models.study import recount, review_log
-from models.types import now_utc
+from services.answers import review_log
+from services.optimize import optimize_user, training_reviews, use_default_parameters
+from services.progress import set_study_day
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import (
@@ -229,13 +230,9 @@ def settings() -> str | Response:
         user.reviews_per_day = form.reviews_per_day.data
         user.learning_steps = list(form.learning_steps.data)
         user.relearning_steps = list(form.relearning_steps.data)
-        moved = (user.rollover_hour, user.timezone) != (form.rollover_hour.data, form.timezone.data)
-        user.rollover_hour = form.rollover_hour.data
-        user.timezone = form.timezone.data
         user.maximum_interval = form.maximum_interval.data
         user.locale = form.locale.data or None
-        if moved:  # the study day's bounds moved: today's answers are counted again
-            recount(db.session, user, now_utc())
+        set_study_day(db.session, user, form.timezone.data, form.rollover_hour.data, now_utc())
         db.session.commit()
         refresh()  # the message below in the language just chosen
         flash(_("Settings saved."), "success")
@@ -293,8 +290,11 @@ def create_token() -> tuple[str, int] | Response:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            page = _page(_settings_form(formdata=None), PasswordForm(prefix="pw", formdata=None),
-                         new_token=token)  # fmt: skip
+            page = _page(
+                _settings_form(formdata=None),
+                PasswordForm(prefix="pw", formdata=None),
+                new_token=token,
+            )
             response = make_response(page)
             response.headers["Cache-Control"] = "no-store"  # the token is in the page
             return response

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Quiz, db
-from models.stats import bank_outline, learner_stats
-from models.study import study_banks
 from models.types import now_utc
+from services.context import Study
+from services.queue import study_banks
+from services.stats import bank_outline, learner_stats
 from srs.stats import heatmap_weeks
 
 bp = Blueprint("stats", __name__)
@@ -29,7 +30,7 @@ def chosen_banks() -> tuple[list[str], str | None]:
 def stats() -> str:
     """Statistics over one bank or all of them."""
     bank_ids, wanted = chosen_banks()
-    result = learner_stats(db.session, current_user, bank_ids, now_utc())
+    result = learner_stats(Study.at(db.session, current_user, now_utc()), bank_ids)
     db.session.commit()  # the study days summed for the first time are kept
     banks = study_banks(db.session, current_user)
     outline = []

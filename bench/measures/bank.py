@@ -58,7 +58,7 @@ def child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         col.close()
     else:
         from models import db
-        from models.store import import_bank, stored_bank
+        from services.bank_import import import_bank, stored_bank
         from srs.bank import load_bank
         from srs.export import export_bank
 

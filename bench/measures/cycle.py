@@ -29,8 +29,10 @@ def _ratings(count: int) -> list[int]:
 
 def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
     from models import User, db
-    from models.study import answer, next_card
     from models.types import now_utc
+    from services.answers import answer
+    from services.context import Study
+    from services.queue import next_card
     from srs.scheduler import Rating
 
     times = []
@@ -40,10 +42,10 @@ def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
         for rating in _ratings(cycles):
             started = time.perf_counter()
             user = session.get_one(User, learner.id)
-            card, _ = next_card(session, user, bank_ids, now_utc())
+            card, _ = next_card(Study.at(session, user, now_utc()), bank_ids)
             if card is None:
                 break
-            answer(session, user, card, Rating(rating), now_utc(), elapsed_ms=6000)
+            answer(Study.at(session, user, now_utc()), card, Rating(rating), elapsed_ms=6000)
             session.commit()
             times.append(time.perf_counter() - started)
         session.remove()
@@ -56,7 +58,7 @@ def anki_collection(app: Any, learner: Learner, folder: Path) -> tuple[Any, dict
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     from models import User, db
-    from models.store import learner_schedule, stored_bank
+    from services.bank_import import learner_schedule, stored_bank
     from srs.export import export_bank
 
     packages = []

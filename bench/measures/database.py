@@ -140,9 +140,11 @@ def build_database(url: str, size: Size, work: Path) -> str:
 
 def _build_small(url: str, size: Size, work: Path) -> None:
     from models import db
-    from models.accounts import create_user
-    from models.store import import_bank
-    from models.study import answer, next_card
+    from services.accounts import create_user
+    from services.answers import answer
+    from services.bank_import import import_bank
+    from services.context import Study
+    from services.queue import next_card
     from srs.bank import load_bank
     from srs.scheduler import Rating
 
@@ -158,11 +160,11 @@ def _build_small(url: str, size: Size, work: Path) -> None:
             for offset in range(size.days, 0, -1):
                 moment = end - timedelta(days=offset, minutes=rng.randrange(0, 120))
                 for _ in range(size.per_day):
-                    card, _ = next_card(db.session, user, ["bench"], moment)
+                    card, _ = next_card(Study.at(db.session, user, moment), ["bench"])
                     if card is None:
                         break
                     rating = Rating.AGAIN if rng.random() < 0.15 else Rating.GOOD
-                    answer(db.session, user, card, rating, moment, elapsed_ms=6000)
+                    answer(Study.at(db.session, user, moment), card, rating, elapsed_ms=6000)
                     moment += timedelta(seconds=rng.randrange(5, 40))
             db.session.commit()
     close_app(app)
@@ -244,7 +246,7 @@ def prepare_learners(app: Any) -> list[Learner]:
     from sqlalchemy import func, select, update
 
     from models import Card, Review, User, db
-    from models.study import study_banks
+    from services.queue import study_banks
 
     with app.app_context():
         session = db.session

@@ -33,7 +33,7 @@ from bench.measures.database import Learner
 
 def issue_tokens(app: Any, learners: list[Learner], path: Path) -> None:
     from models import User, db
-    from models.accounts import issue_token
+    from services.accounts import issue_token
 
     with app.app_context():
         lines = []

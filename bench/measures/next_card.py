@@ -47,7 +47,8 @@ def _next_card_case(
     from sqlalchemy import event
 
     from models import User, db
-    from models.study import next_card
+    from services.context import Study
+    from services.queue import next_card
 
     session = db.session
     postgres = db.engine.dialect.name == "postgresql"
@@ -60,7 +61,7 @@ def _next_card_case(
     user = session.get_one(User, learner.id)
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        card, _ = next_card(session, user, bank_ids, moment())
+        card, _ = next_card(Study.at(session, user, moment()), bank_ids)
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     kind = "none" if card is None else ("new" if card.state == 0 else "due")
@@ -77,7 +78,7 @@ def _next_card_case(
         user = session.get_one(User, learner.id)
         user.timezone  # noqa: B018 (loaded outside the timing)
         started = time.perf_counter()
-        next_card(session, user, bank_ids, moment())
+        next_card(Study.at(session, user, moment()), bank_ids)
         times.append(time.perf_counter() - started)
         session.rollback()  # a new card made for the learner is not kept
     return {

@@ -40,7 +40,7 @@ def _sizes(response: Any) -> tuple[int, int, str]:
 
 def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
     from models import User, db
-    from models.accounts import issue_token
+    from services.accounts import issue_token
 
     bank_id = learner.main_bank
     with app.app_context():

@@ -122,9 +122,10 @@ def profile_all(
 ) -> None:  # fmt: skip
     """cProfile of each in-process measure, py-spy of the HTTP one, into ``out``."""
     from models import User, db
-    from models.stats import learner_stats
-    from models.study import next_card
     from models.types import now_utc
+    from services.context import Study
+    from services.queue import next_card
+    from services.stats import learner_stats
 
     out.mkdir(parents=True, exist_ok=True)
     first, second = learners[0], learners[1 % len(learners)]
@@ -138,7 +139,7 @@ def profile_all(
         with app.app_context():
             for _ in range(size.samples):
                 user = db.session.get_one(User, second.id)
-                next_card(db.session, user, [second.main_bank], now_utc())
+                next_card(Study.at(db.session, user, now_utc()), [second.main_bank])
                 db.session.rollback()
             db.session.remove()
 
@@ -153,7 +154,7 @@ def profile_all(
     def compute() -> None:
         with app.app_context():
             user = db.session.get_one(User, stats_learner.id)
-            learner_stats(db.session, user, list(stats_learner.bank_ids), now_utc())
+            learner_stats(Study.at(db.session, user, now_utc()), list(stats_learner.bank_ids))
             db.session.remove()
 
     _profiled(f"4. learner_stats alone ({stats_learner.name})", out / "learner_stats.txt",

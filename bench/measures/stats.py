@@ -29,8 +29,9 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
     from sqlalchemy import func, select, text
 
     from models import Review, User, db
-    from models.stats import learner_stats
     from models.types import now_utc
+    from services.context import Study
+    from services.stats import learner_stats
 
     with app.app_context():
         since = now_utc() - timedelta(days=365)
@@ -61,7 +62,7 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
         compute = []
         for _ in range(size.stats_runs):
             started = time.perf_counter()
-            learner_stats(db.session, user, list(learner.bank_ids), now_utc())
+            learner_stats(Study.at(db.session, user, now_utc()), list(learner.bank_ids))
             compute.append(time.perf_counter() - started)
         # The floor: the rows learner_stats reads, fetched with the driver, nothing computed.
         floor_sql = [

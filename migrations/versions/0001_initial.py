@@ -9,8 +9,6 @@ Create Date: 2026-11-27 18:28:41.947413
 import sqlalchemy as sa
 from alembic import op
 
-import models.types
-
 # revision identifiers, used by Alembic.
 revision = "0001"
 down_revision = None
@@ -28,7 +26,7 @@ def upgrade():
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("source", sa.String(length=1000), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("imported_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_banks")),
     )
     op.create_table(
@@ -38,7 +36,7 @@ def upgrade():
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("desired_retention", sa.Float(), nullable=False),
         sa.Column("new_per_day", sa.Integer(), nullable=False),
         sa.Column("reviews_per_day", sa.Integer(), nullable=False),
@@ -56,8 +54,8 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
@@ -85,7 +83,7 @@ def upgrade():
         "left_banks",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("bank_id", sa.String(length=64), nullable=False),
-        sa.Column("left_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("left_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["bank_id"], ["banks.id"], name=op.f("fk_left_banks_bank_id_banks"), ondelete="CASCADE"
         ),
@@ -110,7 +108,7 @@ def upgrade():
         sa.Column("source", sa.String(length=255), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("retired", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["bank_id"], ["banks.id"], name=op.f("fk_questions_bank_id_banks"), ondelete="CASCADE"
         ),
@@ -147,14 +145,14 @@ def upgrade():
         sa.Column("step", sa.SmallInteger(), nullable=True),
         sa.Column("stability", sa.Float(), nullable=True),
         sa.Column("difficulty", sa.Float(), nullable=True),
-        sa.Column("due", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_review", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("due", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_review", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reps", sa.Integer(), nullable=False),
         sa.Column("lapses", sa.Integer(), nullable=False),
         sa.Column("suspended", sa.Boolean(), nullable=False),
-        sa.Column("buried_until", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("buried_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("retired", sa.Boolean(), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["bank_id"], ["banks.id"], name=op.f("fk_cards_bank_id_banks"), ondelete="CASCADE"
         ),
@@ -182,7 +180,7 @@ def upgrade():
         sa.Column("card_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("bank_id", sa.String(length=64), nullable=False),
-        sa.Column("reviewed_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rating", sa.SmallInteger(), nullable=False),
         sa.Column("elapsed_ms", sa.Integer(), nullable=True),
         sa.Column("correct", sa.Boolean(), nullable=True),
@@ -191,13 +189,13 @@ def upgrade():
         sa.Column("step_before", sa.SmallInteger(), nullable=True),
         sa.Column("stability_before", sa.Float(), nullable=True),
         sa.Column("difficulty_before", sa.Float(), nullable=True),
-        sa.Column("due_before", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_review_before", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("due_before", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_review_before", sa.DateTime(timezone=True), nullable=True),
         sa.Column("state_after", sa.SmallInteger(), nullable=False),
         sa.Column("step_after", sa.SmallInteger(), nullable=True),
         sa.Column("stability_after", sa.Float(), nullable=True),
         sa.Column("difficulty_after", sa.Float(), nullable=True),
-        sa.Column("due_after", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_after", sa.DateTime(timezone=True), nullable=False),
         sa.Column("buried", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["bank_id"], ["banks.id"], name=op.f("fk_reviews_bank_id_banks"), ondelete="CASCADE"

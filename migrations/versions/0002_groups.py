@@ -9,8 +9,6 @@ Create Date: 2026-11-27 18:29:59.265710
 import sqlalchemy as sa
 from alembic import op
 
-import models.types
-
 # revision identifiers, used by Alembic.
 revision = "0002"
 down_revision = "0001"
@@ -24,7 +22,7 @@ def upgrade():
         "groups",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_groups")),
     )
     op.create_table(
@@ -54,9 +52,9 @@ def upgrade():
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("max_uses", sa.Integer(), nullable=True),
         sa.Column("uses", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -80,7 +78,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("shares_progress", sa.Boolean(), nullable=False),
-        sa.Column("joined_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["group_id"],
             ["groups.id"],

@@ -9,8 +9,6 @@ Create Date: 2026-11-27 19:20:24.470418
 import sqlalchemy as sa
 from alembic import op
 
-import models.types
-
 # revision identifiers, used by Alembic.
 revision = "0003"
 down_revision = "0002"
@@ -28,9 +26,9 @@ def upgrade():
         sa.Column("spec", sa.JSON(), nullable=False),
         sa.Column("share_key", sa.String(length=200), nullable=False),
         sa.Column("items", sa.JSON(), nullable=False),
-        sa.Column("started_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("deadline", models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("submitted_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("timed_out", sa.Boolean(), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("mistakes_studied", sa.Boolean(), nullable=False),

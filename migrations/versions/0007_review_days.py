@@ -12,8 +12,6 @@ nothing to backfill here.
 import sqlalchemy as sa
 from alembic import op
 
-import models.types
-
 # revision identifiers, used by Alembic.
 revision = "0007"
 down_revision = "0006"
@@ -27,7 +25,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("rollover_hour", sa.Integer(), nullable=False),
-        sa.Column("counted_before", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("counted_before", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -41,7 +39,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("bank_id", sa.String(length=64), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("counted_before", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("counted_before", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reviews", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.Integer(), nullable=False),
         sa.Column("young_passed", sa.Integer(), nullable=False),

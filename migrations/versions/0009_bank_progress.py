@@ -11,13 +11,12 @@ question's place in its bank) lets the next new card be read from an index. Both
 filled here from the cards and reviews already stored.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from alembic import op
-
-import models.types
-from srs.study import study_day
 
 # revision identifiers, used by Alembic.
 revision = "0009"
@@ -27,6 +26,44 @@ depends_on = None
 
 NEW_CARD = "state = 0"
 BURIED_NEW_CARD = "state = 0 AND buried_until IS NOT NULL"
+
+
+class _Day(NamedTuple):
+    date: date
+    start: datetime
+    end: datetime
+
+
+def study_day(now: datetime, zone: str, rollover_hour: int) -> _Day:
+    """The learner's study day that holds ``now`` (``srs.study.study_day`` as it was when
+    this revision was written; a zone the system does not know counts as UTC)."""
+    tz = ZoneInfo(zone if zone in available_timezones() else "UTC")
+    local = now.astimezone(tz)
+    day = local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
+
+    def boundary(on: date) -> datetime:
+        return datetime.combine(on, time(rollover_hour), tz).astimezone(UTC)
+
+    return _Day(day, boundary(day), boundary(day + timedelta(days=1)))
+
+
+class _UTCDateTime(sa.types.TypeDecorator):
+    """Aware UTC times in and out (``models.types.UTCDateTime`` when this was written)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 # introduced: cards not retired that are studied or suspended. next_position: the first
 # active question lacking one of its cards for the learner (after the last if none lacks).
@@ -58,7 +95,7 @@ def _count_days() -> None:
         sa.column("user_id"),
         sa.column("bank_id"),
         sa.column("state_before"),
-        sa.column("reviewed_at", models.types.UTCDateTime()),
+        sa.column("reviewed_at", _UTCDateTime()),
     )
     progress = sa.table(
         "bank_progress",

@@ -12,8 +12,6 @@ does not bring it back.
 import sqlalchemy as sa
 from alembic import op
 
-import models.types
-
 # revision identifiers, used by Alembic.
 revision = "0010"
 down_revision = "0009"
@@ -31,7 +29,7 @@ def upgrade():
         "removed_banks",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("source", sa.String(length=1000), nullable=False),
-        sa.Column("removed_at", models.types.UTCDateTime(), nullable=False),
+        sa.Column("removed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_removed_banks")),
     )
 

@@ -17,8 +17,6 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
-import models.types
-
 # revision identifiers, used by Alembic.
 revision = "0011"
 down_revision = "0010"
@@ -69,12 +67,8 @@ def upgrade():
         batch_op.add_column(
             sa.Column("name", sa.String(length=80), nullable=False, server_default="")
         )
-        batch_op.add_column(
-            sa.Column("expires_at", models.types.UTCDateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("last_used_at", models.types.UTCDateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 
 from bench.seed import PASSWORD, Summary, seed
 from models import Bank, Card, Review, User, db
-from models.accounts import authenticate
-from models.study import bank_counts, next_card, study_banks
+from services.accounts import authenticate
+from services.context import Study
+from services.queue import bank_counts, next_card, study_banks
 from srs.scheduler import NEW
 
 
@@ -83,11 +84,11 @@ def test_a_learner_signs_in_and_gets_a_next_card(bench_app: Flask) -> None:
         user = authenticate(session, "learner1", PASSWORD)
         assert user is not None
         banks = [bank.id for bank in study_banks(session, user)]
-        card, counts = next_card(session, user, banks, now)
+        card, counts = next_card(Study.at(session, user, now), banks)
         assert card is not None
         assert card.user_id == user.id
         assert sum(counts[bank].total for bank in banks) > 0
-        assert bank_counts(session, user, "gen-1", now) == counts["gen-1"]
+        assert bank_counts(Study.at(session, user, now), "gen-1") == counts["gen-1"]
         session.rollback()
 
 

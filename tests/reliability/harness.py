@@ -38,7 +38,7 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT
 from models import Card, Review, User, db
-from models.accounts import issue_token
+from services.accounts import issue_token
 from srs.scheduler import CardState, Rating, answer_card
 from tests.support import make_user, watch_server_log
 

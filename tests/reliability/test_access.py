@@ -22,12 +22,13 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from models import ApiToken, Card, User, db
-from models.accounts import issue_token
-from models.groups import create_group, create_invite, join_group
-from models.quizzes import start_quiz
-from models.store import import_bank
-from models.study import next_card
 from models.types import now_utc
+from services.accounts import issue_token
+from services.bank_import import import_bank
+from services.context import Study
+from services.groups import create_group, create_invite, join_group
+from services.queue import next_card
+from services.quizzes import start_quiz
 from srs.bank import load_bank
 from srs.quiz import QuizSpec
 from tests.support import PASSWORD, Auth, csrf_token, dump, first_run_code, make_user
@@ -158,7 +159,7 @@ def _world(app: Flask, tmp_path: Path) -> World:
         create_group(session, users["eve"], "Writers", ["x"])
         invite = create_invite(session, readers, users["ann"], now, days=7, max_uses=None)
         join_group(session, users["bob"], invite, now)
-        card, _ = next_card(session, users["bob"], ["x"], now)
+        card, _ = next_card(Study.at(session, users["bob"], now), ["x"])
         assert isinstance(card, Card)
         quiz = start_quiz(session, users["bob"], "x", QuizSpec(seed=1, count=1), now)
         issue_token(session, users["bob"], name="phone")

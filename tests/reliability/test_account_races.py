@@ -28,10 +28,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-import models.groups
+import services.groups
 import views.quiz
-from models import Invite, Membership, Quiz, QuizAnswer, Review, SiteSetting, User, accounts, db
-from models.groups import create_group, create_invite
+from models import Invite, Membership, Quiz, QuizAnswer, Review, SiteSetting, User, db
+from services import accounts
+from services.groups import create_group, create_invite
 from tests.support import PASSWORD, first_run_code, make_user
 
 pytestmark = pytest.mark.slow
@@ -228,7 +229,7 @@ def test_one_learner_joining_twice_at_once_joins_once(
     for tab in tabs:
         tab.sign_in("ann")
     tokens = [tab.csrf(f"/join/{code}") for tab in tabs]
-    hold_until_all_arrive(monkeypatch, models.groups, "membership", parties=len(tabs))
+    hold_until_all_arrive(monkeypatch, services.groups, "membership", parties=len(tabs))
     replies = at_once([
         lambda b=tab, t=token: b.request(f"/join/{code}", {"csrf_token": t})
         for tab, token in zip(tabs, tokens, strict=True)

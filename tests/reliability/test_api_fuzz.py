@@ -18,10 +18,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from models import User, db
-from models.accounts import issue_token
-from models.store import import_bank
-from models.study import answer, next_card, set_suspended
 from models.types import now_utc
+from services.accounts import issue_token
+from services.answers import answer, set_suspended
+from services.bank_import import import_bank
+from services.context import Study
+from services.queue import next_card
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.support import make_user
@@ -60,11 +62,11 @@ def token(app: Flask, tmp_path) -> str:
         now = now_utc() - timedelta(days=3)
         for name in ("eve", "bob"):
             for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
-                card, _ = next_card(session, users[name], ["x"], now)
+                card, _ = next_card(Study.at(session, users[name], now), ["x"])
                 assert card is not None
-                answer(session, users[name], card, rating, now, elapsed_ms=1000)
+                answer(Study.at(session, users[name], now), card, rating, elapsed_ms=1000)
                 now += timedelta(minutes=1)
-        card, _ = next_card(session, users["bob"], ["x"], now)
+        card, _ = next_card(Study.at(session, users["bob"], now), ["x"])
         assert card is not None
         set_suspended(card, True)
         value = issue_token(session, users["bob"])

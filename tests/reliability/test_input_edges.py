@@ -21,9 +21,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Group, Quiz, User, db
-from models.accounts import issue_token
-from models.groups import create_group
 from models.quiz import SHARE_KEY_LENGTH
+from services.accounts import issue_token
+from services.groups import create_group
 from srs.export import csv_cell
 from tests.support import PASSWORD, csrf_token
 

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from models import User, db
-from models.groups import create_group, create_invite
+from services.groups import create_group, create_invite
 from tests.reliability.harness import Server
 from tests.support import PASSWORD, make_user, redis_server
 

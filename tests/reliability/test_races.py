@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Card, Review, User, db
-from models.conflict import ATTEMPTS, committed
-from models.store import import_bank
-from models.study import answer, next_card, set_suspended
+from services.answers import answer, set_suspended
+from services.bank_import import import_bank
+from services.conflict import ATTEMPTS, committed
+from services.context import Study
+from services.queue import next_card
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.reliability.harness import check_log
@@ -52,14 +54,11 @@ def card_read_then_answered_elsewhere(
     """This request reads the learner's first card; another answers it (with ``token``)
     and commits before this one writes."""
     user = session.scalars(select(User)).one()
-    card, _ = next_card(session, user, ["b"], T0)
+    card, _ = next_card(Study.at(session, user, T0), ["b"])
     assert card is not None
     session.commit()
     assert card.reps == 0  # read: this request now answers the card as it was
-    answer(
-        other, other.scalars(select(User)).one(), other.get_one(Card, card.id), Rating.AGAIN, T0,
-        review_token=token,
-    )  # fmt: skip
+    answer(Study.at(other, other.scalars(select(User)).one(), T0), other.get_one(Card, card.id), Rating.AGAIN, review_token=token)  # fmt: skip
     other.commit()
     return user, card
 
@@ -69,7 +68,12 @@ def test_an_answer_to_a_card_changed_meanwhile_fails_instead_of_overwriting(
 ) -> None:
     user, card = card_read_then_answered_elsewhere(session, other, "phone")
     with pytest.raises(StaleDataError):
-        answer(session, user, card, Rating.EASY, T0 + timedelta(seconds=5), review_token="laptop")
+        answer(
+            Study.at(session, user, T0 + timedelta(seconds=5)),
+            card,
+            Rating.EASY,
+            review_token="laptop",
+        )
         session.commit()
 
 
@@ -80,7 +84,10 @@ def test_two_answers_to_one_card_at_once_both_count_one_after_the_other(
     answered = committed(
         session,
         lambda: answer(
-            session, user, card, Rating.EASY, T0 + timedelta(seconds=5), review_token="laptop"
+            Study.at(session, user, T0 + timedelta(seconds=5)),
+            card,
+            Rating.EASY,
+            review_token="laptop",
         ),
     )
     assert not answered.repeated and answered.review.state_before == 1  # after the phone's
@@ -94,7 +101,8 @@ def test_the_same_answer_twice_at_once_is_stored_once(
 ) -> None:
     user, card = card_read_then_answered_elsewhere(session, other, "token")
     answered = committed(
-        session, lambda: answer(session, user, card, Rating.AGAIN, T0, review_token="token")
+        session,
+        lambda: answer(Study.at(session, user, T0), card, Rating.AGAIN, review_token="token"),
     )
     assert answered.repeated
     assert session.scalars(select(Review.review_token)).all() == ["token"]
@@ -114,7 +122,7 @@ def test_a_new_card_answered_elsewhere_while_being_chosen_is_passed_over(
     session: Session, other: Session
 ) -> None:
     user, phone = session.scalars(select(User)).one(), other.scalars(select(User)).one()
-    taken, _ = next_card(other, phone, ["b"], T0)
+    taken, _ = next_card(Study.at(other, phone, T0), ["b"])
     assert taken is not None
     other.commit()
     meanwhile: list[str] = []
@@ -123,12 +131,12 @@ def test_a_new_card_answered_elsewhere_while_being_chosen_is_passed_over(
         # After this request counted what is left, just before it reads the first new card.
         if not meanwhile and "ORDER BY cards.position" in statement:
             meanwhile.append(statement)
-            answer(other, phone, taken, Rating.GOOD, T0, review_token="phone")
+            answer(Study.at(other, phone, T0), taken, Rating.GOOD, review_token="phone")
             other.commit()
 
     event.listen(db.engine, "before_cursor_execute", answer_meanwhile)
     try:
-        card, _ = next_card(session, user, ["b"], T0 + timedelta(seconds=1))
+        card, _ = next_card(Study.at(session, user, T0 + timedelta(seconds=1)), ["b"])
     finally:
         event.remove(db.engine, "before_cursor_execute", answer_meanwhile)
     assert meanwhile

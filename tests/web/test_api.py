@@ -10,7 +10,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from models import Card, Review, User, db
-from models.accounts import issue_token
+from services.accounts import issue_token
 from tests.support import csrf_token, make_user
 
 BANK = """

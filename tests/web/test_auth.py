@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from models import User, accounts, db
-from models.first_run import CODE_FILE, setup_code
+from models import User, db
+from services import accounts
+from services.first_run import CODE_FILE, setup_code
 from tests.support import PASSWORD, Auth, csrf_token, first_run_code, make_user
 
 

@@ -20,8 +20,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import delete, make_url
 
 from config import VERSION
-from models import User, backup, db
-from models.schema import head_revision
+from models import User, db
+from services import backup
+from services.schema import head_revision
 from tests.support import TEST_DATABASE_URL, dump, make_user, require
 
 BANK = "id: b\ntitle: B\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"

@@ -12,10 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from models import Bank, Card, Quiz, RemovedBank, Review, User, db
-from models.quizzes import start_quiz
-from models.store import import_bank
-from models.study import answer, next_card
 from models.types import now_utc
+from services.answers import answer
+from services.bank_import import import_bank
+from services.context import Study
+from services.queue import next_card
+from services.quizzes import start_quiz
 from srs.bank import load_bank
 from srs.quiz import QuizSpec
 from srs.scheduler import Rating
@@ -46,8 +48,8 @@ def world(app: Flask, tmp_path: Path) -> dict[str, int]:
         for user_id, bank_id, answers in ((ann, "x", 2), (ann, "y", 1), (bob, "x", 1)):
             user = session.get(User, user_id)
             for _ in range(answers):
-                card, _counts = next_card(session, user, [bank_id], now)
-                answer(session, user, card, Rating.GOOD, now)
+                card, _counts = next_card(Study.at(session, user, now), [bank_id])
+                answer(Study.at(session, user, now), card, Rating.GOOD)
         start_quiz(session, session.get(User, ann), "x", QuizSpec(seed=1, count=2), now)
         session.commit()
     return {"admin": admin, "ann": ann, "bob": bob}

@@ -11,7 +11,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, Review, User, db
-from models.study import answer
+from services.answers import answer
+from services.context import Study
 from srs.scheduler import Rating
 from tests.support import dump
 
@@ -140,7 +141,11 @@ def seed_history(app: Flask) -> tuple[int, int]:
         card = Card(user_id=user.id, question_id=question.id, bank_id="good")
         db.session.add(card)
         db.session.flush()
-        answer(db.session, user, card, Rating.GOOD, datetime(2026, 11, 1, tzinfo=timezone.utc))
+        answer(
+            Study.at(db.session, user, datetime(2026, 11, 1, tzinfo=timezone.utc)),
+            card,
+            Rating.GOOD,
+        )
         db.session.commit()
         return question.id, card.id
 

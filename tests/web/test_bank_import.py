@@ -12,17 +12,17 @@ from flask import Flask
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+import srs.bank
 from models import Bank, Card, Question, User, db
-from models.store import import_bank
-from srs import bank as schema
+from services.bank_import import import_bank
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 LATER = T0 + timedelta(days=3)
 MANY = 2000  # more questions than one statement lists
 
 
-def cloze(number: int) -> schema.Question:
-    return schema.Question(
+def cloze(number: int) -> srs.bank.Question:
+    return srs.bank.Question(
         id=f"q{number}",
         type="cloze",
         text=f"{{{{c1::runc}}}} {number} and {{{{c2::containerd}}}}",
@@ -31,8 +31,8 @@ def cloze(number: int) -> schema.Question:
     )
 
 
-def bank_of(questions: list[schema.Question]) -> schema.Bank:
-    return schema.Bank(id="big", title="Big", questions=tuple(questions))
+def bank_of(questions: list[srs.bank.Question]) -> srs.bank.Bank:
+    return srs.bank.Bank(id="big", title="Big", questions=tuple(questions))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, make_url, text
 from app import create_app, wait_for_database
 from config import PROJECT_ROOT
 from models import db
-from models.schema import head_revision
+from services.schema import head_revision
 from tests.support import PASSWORD, TEST_DATABASE_URL
 
 BANK = "id: b\ntitle: B\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"

@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT
 from models import Card, Review, User, db
-from models.study import answer, next_card
+from services.answers import answer
+from services.context import Study
+from services.queue import next_card
 from srs.bank import load_bank
 from srs.scheduler import Rating
 
@@ -124,8 +126,8 @@ def review_some(app: Flask, learner: int) -> list[tuple[int, int, int]]:
         user = db.session.get(User, learner)
         for step, rating in enumerate((Rating.GOOD, Rating.AGAIN, Rating.EASY)):
             now = start + timedelta(minutes=step)
-            card, _ = next_card(db.session, user, ["docker"], now)
-            answer(db.session, user, card, rating, now, elapsed_ms=1000 * (step + 1))
+            card, _ = next_card(Study.at(db.session, user, now), ["docker"])
+            answer(Study.at(db.session, user, now), card, rating, elapsed_ms=1000 * (step + 1))
         db.session.commit()
         return [
             (

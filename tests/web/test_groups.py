@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
-from models.groups import board, create_group, create_invite, join_group, streak
-from models.study import answer, recount
+from services.answers import answer
+from services.context import Study
+from services.groups import board, create_group, create_invite, join_group, streak
+from services.progress import recount_learner
 from srs.scheduler import REVIEW, Rating
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 
@@ -198,8 +200,8 @@ def review_at(
         card.state, card.stability, card.difficulty = REVIEW, 10.0, 5.0
         card.last_review = when - timedelta(days=10)
         session.flush()
-        recount(session, user, when)  # the card was put in review outside the app's ways
-    answer(session, user, card, rating, when)
+        recount_learner(session, user, when)  # the card was put in review outside the app's ways
+    answer(Study.at(session, user, when), card, rating)
 
 
 def test_board_numbers_on_a_seeded_group(session: Session) -> None:
@@ -256,9 +258,11 @@ def test_streak_waits_for_today_and_breaks_on_a_missed_day(session: Session) -> 
     session.flush()
     for days in (1, 2, 4):
         review_at(session, ann, f"b{days}", NOW - timedelta(days=days), Rating.GOOD, review=False)
-    assert streak(session, ann, ["net"], NOW) == 2  # today not yet, yesterday and the day before
+    assert (
+        streak(Study.at(session, ann, NOW), ["net"]) == 2
+    )  # today not yet, yesterday and the day before
     review_at(session, ann, "d1", NOW, Rating.GOOD, review=False)
-    assert streak(session, ann, ["net"], NOW) == 3
+    assert streak(Study.at(session, ann, NOW), ["net"]) == 3
 
 
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT
 from models import SiteSetting, User, db
-from models.groups import create_group, create_invite
+from services.groups import create_group, create_invite
 from tests.support import Auth, csrf_token, make_user
 from views.strings import JS_STRINGS
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from config import VERSION
 from models import Group, RateCount, User, db
-from models.counters import DatabaseStorage
-from models.groups import create_group, create_invite
 from models.user import name_key
+from services.counters import DatabaseStorage
+from services.groups import create_group, create_invite
 from tests.support import PASSWORD, closed_port, csrf_token, make_user, redis_server
 
 WRONG = "wrong guess"
@@ -148,7 +148,7 @@ def test_database_counters_keep_a_window(app: Flask, monkeypatch: pytest.MonkeyP
     with app.app_context():
         storage = DatabaseStorage(db.engine.url.render_as_string(hide_password=False))
     clock = [1_000_000.0]
-    monkeypatch.setattr("models.counters.time.time", lambda: clock[0])
+    monkeypatch.setattr("services.counters.time.time", lambda: clock[0])
     assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
     assert storage.get("k") == 3 and storage.get_expiry("k") == 1_000_060.0
     clock[0] += 59

@@ -19,8 +19,8 @@ from sqlalchemy import select
 import app as app_module
 from config import PROJECT_ROOT
 from models import Group, User, db
-from models.groups import create_group, create_invite, join_group
 from models.types import now_utc
+from services.groups import create_group, create_invite, join_group
 from tests.support import TEST_DATABASE_URL, Auth, csrf_token, make_user
 
 

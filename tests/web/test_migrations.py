@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from config import VERSION
 from models import db
-from models.schema import ALIASES, MIGRATIONS, current_revision, head_revision
+from services.schema import ALIASES, MIGRATIONS, current_revision, head_revision
 from tests.support import TEST_DATABASE_URL, require
 
 

@@ -11,9 +11,9 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from models import SiteSetting, User, db
-from models.accounts import AccountError, authenticate, create_user, find_user
-from models.schema import MIGRATIONS
 from models.user import name_key
+from services.accounts import AccountError, authenticate, create_user, find_user
+from services.schema import MIGRATIONS
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 from tests.web.test_migrations import build, empty_database  # noqa: F401 (a fixture)
 

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, User, db
-from models.store import import_bank
-from models.study import answer
+from services.answers import answer
+from services.bank_import import import_bank
+from services.context import Study
 from srs.bank import load_bank
 from srs.scheduler import Rating
 from tests.support import csrf_token, make_user
@@ -58,7 +59,7 @@ def studied(app: Flask, write_bank, learner: int) -> dict[str, tuple[datetime, d
                 db.session.add(card)
                 db.session.flush()
                 cards[review.card_id] = card
-            answer(db.session, user, card, Rating(review.rating), review.reviewed_at)
+            answer(Study.at(db.session, user, review.reviewed_at), card, Rating(review.rating))
         db.session.commit()
     return _dues(app)
 
@@ -123,11 +124,11 @@ def test_settings_show_the_defaults_and_the_count(signed_in: FlaskClient, studie
     assert "<strong>default parameters</strong>" in page
     assert re.search(r"You have <strong>\d{3,}</strong> such reviews", page)
     assert "need at least 400" in page
-    assert "Optimise now" in page
+    assert "Optimize now" in page
     assert "Back to defaults" not in page
 
 
-def test_optimise_now_fits_and_reschedules(
+def test_optimize_now_fits_and_reschedules(
     app: Flask, signed_in: FlaskClient, studied: dict
 ) -> None:
     sent = signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
@@ -167,7 +168,7 @@ def test_too_little_history_keeps_the_defaults(app: Flask, signed_in: FlaskClien
     assert _parameters(app) is None
 
 
-def test_optimise_without_a_csrf_token_is_refused(
+def test_optimize_without_a_csrf_token_is_refused(
     app: Flask, signed_in: FlaskClient, studied: dict
 ) -> None:
     assert signed_in.post("/settings/optimize").status_code == 400

@@ -14,20 +14,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import BankProgress, Card, Question, Review, User, db
-from models.store import import_bank
-from models.study import (
-    Practice,
-    add_card,
-    answer,
-    bank_counts_many,
-    bury,
-    next_card,
-    practice_cards,
-    recount,
-    set_suspended,
-    today,
-    undo_last,
-)
+from services.answers import answer, bury, set_suspended, undo_last
+from services.bank_import import import_bank
+from services.context import Study, today
+from services.practice import Practice, practice_cards
+from services.progress import set_study_day
+from services.queue import add_card, bank_counts_many, next_card
 from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating
 from srs.study import LEARN_AHEAD, Counts, limits_left, next_kind
@@ -235,13 +227,13 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
         weights=[40, 8, 5, 4, 6, 2, 4, 2, 2],
     )[0]
     if action == "study":
-        counts = bank_counts_many(session, user, list(BANKS), now)
+        counts = bank_counts_many(Study.at(session, user, now), list(BANKS))
         expected = fresh_next(session, user, now, counts)
-        card, _ = next_card(session, user, list(BANKS), now)
+        card, _ = next_card(Study.at(session, user, now), list(BANKS))
         assert (None if card is None else (card.question_id, card.ordinal)) == expected
         if card is not None:
             rating = Rating(rng.choices([1, 2, 3, 4], weights=[3, 1, 5, 1])[0])
-            answer(session, user, card, rating, now)
+            answer(Study.at(session, user, now), card, rating)
     elif action == "undo":
         undo_last(session, user)
     elif action in ("bury", "unbury", "suspend"):
@@ -249,13 +241,15 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
         if card is None:
             return
         if action == "bury":
-            bury(card, user, now)
+            bury(Study.at(session, user, now), card)
         elif action == "unbury":
             card.buried_until = None
         else:
             set_suspended(card, not card.suspended)
     elif action == "practice":
-        practice_cards(session, user, rng.choice(BANKS), Practice(tag=f"t{rng.randrange(3)}"), now)
+        practice_cards(
+            Study.at(session, user, now), rng.choice(BANKS), Practice(tag=f"t{rng.randrange(3)}")
+        )
     elif action == "quiz":  # a quiz's mistake goes back into the schedule
         question = rng.choice(
             session.scalars(select(Question).where(Question.retired.is_(False))).all()
@@ -269,13 +263,12 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
             )
         ) or add_card(session, user.id, question, ordinal, now)
         session.flush()
-        answer(session, user, card, Rating.AGAIN, now)
+        answer(Study.at(session, user, now), card, Rating.AGAIN)
     elif action == "import":
         _import(session, write_bank, rng.randrange(4))
     else:
-        user.timezone = rng.choice(["Asia/Shanghai", "America/New_York", "UTC"])
-        user.rollover_hour = rng.randrange(24)
-        recount(session, user, now)
+        zone = rng.choice(["Asia/Shanghai", "America/New_York", "UTC"])
+        set_study_day(session, user, zone, rng.randrange(24), now)
     session.flush()
 
 
@@ -290,11 +283,11 @@ def test_kept_counts_equal_fresh_ones_after_a_random_walk(
     session.flush()
     now = T0
     for minute in range(12):  # another learner's progress is kept beside ann's
-        card, _ = next_card(session, other, list(BANKS), now - timedelta(minutes=minute))
-        answer(session, other, card, Rating.GOOD, now - timedelta(minutes=minute))
+        card, _ = next_card(Study.at(session, other, now - timedelta(minutes=minute)), list(BANKS))
+        answer(Study.at(session, other, now - timedelta(minutes=minute)), card, Rating.GOOD)
     for number in range(150):
         _step(session, user, now, rng, write_bank)
-        assert bank_counts_many(session, user, list(BANKS), now) == fresh_counts(
+        assert bank_counts_many(Study.at(session, user, now), list(BANKS)) == fresh_counts(
             session, user, now
         ), f"step {number}"
         check_kept(session, user, now)
@@ -311,11 +304,11 @@ def test_a_clock_set_back_counts_that_day_afresh(session: Session) -> None:
     session.add(user)
     session.flush()
     yesterday = T0 - timedelta(days=1)
-    card, _ = next_card(session, user, ["a"], yesterday)
-    answer(session, user, card, Rating.GOOD, yesterday)
-    card, _ = next_card(session, user, ["a"], T0)
-    answer(session, user, card, Rating.GOOD, T0)
-    counts = bank_counts_many(session, user, list(BANKS), yesterday)
+    card, _ = next_card(Study.at(session, user, yesterday), ["a"])
+    answer(Study.at(session, user, yesterday), card, Rating.GOOD)
+    card, _ = next_card(Study.at(session, user, T0), ["a"])
+    answer(Study.at(session, user, T0), card, Rating.GOOD)
+    counts = bank_counts_many(Study.at(session, user, yesterday), list(BANKS))
     assert counts == fresh_counts(session, user, yesterday)
     assert counts["a"].new == 5
 
@@ -325,16 +318,45 @@ def test_a_cloze_deletion_added_later_is_introduced(session: Session, write_bank
     session.add(user)
     session.flush()
     now = T0
-    while (card := next_card(session, user, ["a"], now)[0]) is not None:
-        answer(session, user, card, Rating.EASY, now)
+    while (card := next_card(Study.at(session, user, now), ["a"])[0]) is not None:
+        answer(Study.at(session, user, now), card, Rating.EASY)
         now += timedelta(days=1)
     _import(session, write_bank, 1)  # c3 appears, and two questions are retired
     check_kept(session, user, now)
     cloze = session.scalar(select(Question).where(Question.bank_id == "a", Question.key == "cl"))
     seen = set()
-    while (card := next_card(session, user, ["a"], now)[0]) is not None:
+    while (card := next_card(Study.at(session, user, now), ["a"])[0]) is not None:
         seen.add((card.question_id, card.ordinal))
-        answer(session, user, card, Rating.EASY, now)
+        answer(Study.at(session, user, now), card, Rating.EASY)
         now += timedelta(days=1)
     assert (cloze.id, 3) in seen
     check_kept(session, user, now)
+
+
+def _one_answer_at_t0(session: Session, name: str) -> tuple[User, BankProgress]:
+    """A learner in UTC whose day starts at 04:00, with one new card answered at ``T0``."""
+    user = User(name=name, password_hash="x", timezone="UTC", rollover_hour=4)
+    session.add(user)
+    session.flush()
+    card, _ = next_card(Study.at(session, user, T0), ["a"])
+    answer(Study.at(session, user, T0), card, Rating.GOOD)
+    return user, session.get_one(BankProgress, (user.id, "a"))
+
+
+def test_a_new_time_zone_recounts_the_days_answers(session: Session) -> None:
+    user, kept = _one_answer_at_t0(session, "cai")
+    # 01:00 UTC is before the 04:00 rollover: the answer counts for the day before.
+    assert kept.day == (T0 - timedelta(days=1)).date()
+    assert set_study_day(session, user, "Asia/Shanghai", 4, T0) is True
+    session.refresh(kept)
+    assert (user.timezone, user.rollover_hour) == ("Asia/Shanghai", 4)
+    assert (kept.day, kept.new_done) == (T0.date(), 1)  # 09:00 in Shanghai: that day's answer
+
+
+def test_the_same_study_day_keeps_the_counts_as_they_are(session: Session) -> None:
+    user, kept = _one_answer_at_t0(session, "dan")
+    kept.new_done = 7  # not what a recount would find: shows that none was made
+    session.flush()
+    assert set_study_day(session, user, "UTC", 4, T0) is False
+    session.refresh(kept)
+    assert kept.new_done == 7

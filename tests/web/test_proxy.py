@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from config import PROJECT_ROOT, proxy_fix_exposure
 from models import User, db
-from models.groups import create_group, create_invite
+from services.groups import create_group, create_invite
 from tests.support import PASSWORD, make_user
 
 BANK = """\

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from models import Card, Quiz, QuizAnswer, Review, db
-from models.quizzes import MAX_ANSWER_CHARS, MAX_SUBMISSION_CHARS
+from services.quizzes import MAX_ANSWER_CHARS, MAX_SUBMISSION_CHARS
 from tests.support import Auth, csrf_token, make_user
 
 BANK = """
@@ -203,7 +203,7 @@ def test_quiz_history_on_stats_and_shared_scores_on_the_board(
     app: Flask, client: FlaskClient, bank: None, learner: int
 ) -> None:
     from models import User
-    from models.groups import create_group
+    from services.groups import create_group
     from tests.support import Auth, make_user
 
     make_user(app, "bob")

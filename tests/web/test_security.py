@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from config import settings_from_env
 from models import User, db
-from models.accounts import find_user, issue_token
+from services.accounts import find_user, issue_token
 from tests.support import PASSWORD, csrf_token, make_user, redis_server
 
 

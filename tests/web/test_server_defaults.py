@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from config import PROJECT_ROOT, SettingError
 from models import SiteSetting, User, db
-from models.groups import create_group, create_invite
 from models.types import now_utc
+from services.groups import create_group, create_invite
 from tests.support import PASSWORD, csrf_token, first_run_code, make_user
 
 SHANGHAI = {"WENGU_DEFAULT_TIMEZONE": "Asia/Shanghai", "WENGU_DEFAULT_LANGUAGE": "zh-Hans"}

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Card, Question, User, db
-from models.stats import learner_stats
-from models.study import answer
+from services.answers import answer
+from services.context import Study
+from services.stats import learner_stats
 from srs.scheduler import REVIEW, Rating
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -64,8 +65,8 @@ def test_streak_and_heatmap_follow_the_rollover_in_the_learners_zone(
         datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI),
         datetime(2026, 11, 26, 10, 5, tzinfo=SHANGHAI),
     ):
-        answer(session, ann, first, Rating.GOOD, moment)
-    result = learner_stats(session, ann, ["s"], NOW)
+        answer(Study.at(session, ann, moment), first, Rating.GOOD)
+    result = learner_stats(Study.at(session, ann, NOW), ["s"])
     assert result.today == date(2026, 11, 26)
     assert result.heatmap == {date(2026, 11, 24): 1, date(2026, 11, 25): 1, date(2026, 11, 26): 2}
     assert result.streak == 3
@@ -79,7 +80,7 @@ def test_mastery_per_section_is_mean_predicted_recall(session: Session, ann: Use
         found.state, found.stability, found.difficulty = REVIEW, 10.0, 5.0
         found.last_review = NOW - timedelta(days=since)
         found.due = NOW + timedelta(days=1)
-    result = learner_stats(session, ann, ["s"], NOW)
+    result = learner_stats(Study.at(session, ann, NOW), ["s"])
     recall, studied, total = result.mastery["s:a"]
     assert (recall, studied, total) == (pytest.approx(0.95), 2, 2)
     recall, studied, total = result.mastery["s:b"]
@@ -92,7 +93,9 @@ def test_stats_page_and_api_agree(
     app: Flask, signed_in: FlaskClient, session: Session, learner: int
 ) -> None:
     user = session.get(User, learner)
-    answer(session, user, card(session, user, "q1"), Rating.AGAIN, datetime.now(timezone.utc))
+    answer(
+        Study.at(session, user, datetime.now(timezone.utc)), card(session, user, "q1"), Rating.AGAIN
+    )
     session.commit()
     page = signed_in.get("/stats").get_data(as_text=True)
     assert "Statistics" in page and "Mastery of the notes" in page
@@ -115,7 +118,7 @@ def test_stats_page_has_no_inline_style_or_script(signed_in: FlaskClient, sessio
 @pytest.fixture
 def api(client: FlaskClient, session: Session, ann: User):
     """Calls the API as ann with a bearer token (this test holds an app context open)."""
-    from models.accounts import issue_token
+    from services.accounts import issue_token
 
     token = issue_token(session, ann)
     session.commit()
@@ -174,8 +177,8 @@ def test_practice_of_forgotten_cards(session: Session, ann: User, api) -> None:
     forgotten = card(session, ann, "q1")
     remembered = card(session, ann, "q2")
     now = datetime.now(timezone.utc)
-    answer(session, ann, forgotten, Rating.AGAIN, now - timedelta(days=2))
-    answer(session, ann, remembered, Rating.GOOD, now - timedelta(days=2))
+    answer(Study.at(session, ann, now - timedelta(days=2)), forgotten, Rating.AGAIN)
+    answer(Study.at(session, ann, now - timedelta(days=2)), remembered, Rating.GOOD)
     session.commit()
     shown = api("GET", "/review/next?bank=s&practice=forgotten:7").json
     assert shown["question"] == "q1"
@@ -204,3 +207,23 @@ def test_practice_page_says_what_it_covers(signed_in: FlaskClient, session: Sess
     )
     assert signed_in.get("/review/s?section=zzz").status_code == 404
     assert signed_in.get("/review/s?forgotten=0").status_code == 400
+
+
+@pytest.mark.parametrize("days", ["0", "366", "7x", "-3"])
+def test_the_practice_page_and_the_api_refuse_the_same_days(
+    signed_in: FlaskClient, session: Session, days: str
+) -> None:
+    # One parser (Practice.parse) for both: what the page refuses the API refuses too.
+    page = signed_in.get(f"/review/s?forgotten={days}")
+    assert page.status_code == 400
+    assert "&#39;forgotten&#39; must be a whole number from 1 to 365" in page.get_data(as_text=True)
+    assert signed_in.get(f"/api/v1/review/next?bank=s&practice=forgotten:{days}").status_code == 400
+
+
+def test_the_practice_page_passes_what_it_read_to_the_api(
+    signed_in: FlaskClient, session: Session
+) -> None:
+    page = signed_in.get("/review/s?forgotten=7").get_data(as_text=True)
+    assert 'data-practice="forgotten:7"' in page and "last 7 days" in page
+    tagged = signed_in.get("/review/s?tag=t1").get_data(as_text=True)
+    assert 'data-practice="tag:t1"' in tagged and "the tag t1" in tagged

@@ -18,9 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import Card, ReviewDay, ReviewDayMark, User, db
-from models.stats import learner_stats
-from models.study import answer, next_card, set_suspended, undo_last
 from models.types import now_utc
+from services.answers import answer, set_suspended, undo_last
+from services.context import Study
+from services.queue import next_card
+from services.stats import learner_stats
 from srs.scheduler import Rating
 from srs.stats import Stats
 from tests.stats_reference import per_row_learner_stats
@@ -78,12 +80,12 @@ def study(session: Session, user: User, end: datetime, *, days: int, seed: int =
         for _ in range(rng.choice((1, 1, 2, 3))):
             moment = end - timedelta(days=offset, seconds=rng.uniform(0, 86_400))
             for _ in range(rng.randrange(3, 9)):
-                card, _ = next_card(session, user, ["a", "b"], moment)
+                card, _ = next_card(Study.at(session, user, moment), ["a", "b"])
                 if card is None:
                     break
                 rating = rng.choice((Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.GOOD))
                 elapsed = None if rng.random() < 0.1 else rng.randrange(0, 30_000)
-                answer(session, user, card, rating, moment, elapsed_ms=elapsed)
+                answer(Study.at(session, user, moment), card, rating, elapsed_ms=elapsed)
                 made += 1
                 moment += timedelta(seconds=rng.uniform(1, 90))
     session.commit()
@@ -118,7 +120,7 @@ def assert_same(new: Stats, old: Stats) -> None:
 
 
 def both(session: Session, user: User, banks: list[str], now: datetime) -> tuple[Stats, Stats]:
-    new = learner_stats(session, user, banks, now)
+    new = learner_stats(Study.at(session, user, now), banks)
     session.commit()
     return new, per_row_learner_stats(session, user, banks, now)
 
@@ -167,8 +169,8 @@ def test_kept_days_move_on_with_the_clock_and_follow_changes(
     mark = session.scalar(select(ReviewDayMark.counted_before))
 
     for _ in range(4):  # answered now: summed with the day, not kept
-        card, _ = next_card(session, user, ["a", "b"], now_utc())
-        answer(session, user, card, Rating.GOOD, now_utc(), elapsed_ms=4000)
+        card, _ = next_card(Study.at(session, user, now_utc()), ["a", "b"])
+        answer(Study.at(session, user, now_utc()), card, Rating.GOOD, elapsed_ms=4000)
     session.commit()
     assert_same(*both(session, user, ["a", "b"], now_utc()))
     moved = session.scalar(select(ReviewDayMark.counted_before))
@@ -179,8 +181,8 @@ def test_kept_days_move_on_with_the_clock_and_follow_changes(
     assert session.scalar(select(ReviewDayMark.counted_before)) == moved
     assert_same(*both(session, user, ["a", "b"], now_utc()))
 
-    card, _ = next_card(session, user, ["a", "b"], clock - timedelta(days=5))
-    answer(session, user, card, Rating.AGAIN, clock - timedelta(days=5), elapsed_ms=1500)
+    card, _ = next_card(Study.at(session, user, clock - timedelta(days=5)), ["a", "b"])
+    answer(Study.at(session, user, clock - timedelta(days=5)), card, Rating.AGAIN, elapsed_ms=1500)
     session.commit()  # logged for a day already kept: the kept days are counted again
     assert session.scalar(select(ReviewDayMark.counted_before)) is None
     assert_same(*both(session, user, ["a", "b"], now_utc()))

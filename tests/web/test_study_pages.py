@@ -11,7 +11,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from models import User, db
-from models.accounts import issue_token
+from services.accounts import issue_token
 from tests.support import csrf_token
 
 # Zones zoneinfo knows and pytz (which formats the pages' dates) does not.
@@ -175,7 +175,7 @@ def test_password_change_needs_the_current_one(
     data["pw-current"] = "correct horse battery"
     assert signed_in.post("/settings/password", data=data).status_code == 302
     with app.app_context():
-        from models.accounts import authenticate
+        from services.accounts import authenticate
 
         assert authenticate(db.session, "ann", "a new password") is not None
 

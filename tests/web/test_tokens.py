@@ -13,7 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import event, select
 
 from models import ApiToken, User, db
-from models.accounts import issue_token, user_for_token
+from services.accounts import issue_token, user_for_token
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 from tests.web.test_admin import reset_link_for
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ def set_hidden(bank: Bank, hidden: bool) -> None:
 def bank_contents(session: Session, bank_id: str) -> BankContents:
     """Count what removing the bank would delete (retired questions included)."""
 
-    def count(*what: object) -> int:
+    def count(*what: Any) -> int:
         return session.scalar(select(*what)) or 0
 
     return BankContents(

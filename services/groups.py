@@ -16,8 +16,10 @@ from models.bank import Bank, Question, Section
 from models.card import Card, Review
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
 from models.quiz import Quiz
-from models.study import bank_counts_many, today
 from models.user import LeftBank, User
+from services.conflict import rows_changed
+from services.context import Study
+from services.queue import bank_counts_many
 from srs.scheduler import REVIEW
 from srs.study import study_day
 
@@ -146,14 +148,14 @@ def _use_invite(session: Session, invite: Invite, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(invite, ["uses"])
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def join_group(session: Session, user: User, invite: Invite, now: datetime) -> Membership:
     """Add ``user`` to the invite's group (once), and count the use.
 
     Two joins of one learner at once may both get past the membership check; the second
-    then breaks the membership's primary key, and under ``models.conflict.committed`` its
+    then breaks the membership's primary key, and under ``services.conflict.committed`` its
     second run finds the learner a member.
 
     Raises:
@@ -239,13 +241,13 @@ class Board:
     quizzes: list[SharedQuiz] = field(default_factory=list)
 
 
-def streak(session: Session, user: User, bank_ids: list[str], now: datetime) -> int:
+def streak(study: Study, bank_ids: list[str]) -> int:
     """Study days in a row with a review, ending today (or yesterday, if today has none yet).
 
     Days are the learner's own (their zone and rollover hour). Each day is one probe of
     ``ix_reviews_user_time``, so the cost follows the streak, not the history.
     """
-    day = today(user, now)
+    session, user, day = study.session, study.user, study.day
     count = 0
     first = True
     while count < STREAK_LIMIT:
@@ -268,22 +270,21 @@ def streak(session: Session, user: User, bank_ids: list[str], now: datetime) -> 
     return count
 
 
-def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
-    """The group board: the numbers of members who share them, and the weakest sections."""
-    bank_ids = group_bank_ids(session, group.id)
-    rows = session.execute(
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group.id)
-        .order_by(User.name)
-    ).all()
-    sharing = [(m, u) for m, u in rows if m.shares_progress]
-    ids = [u.id for _, u in sharing]
-    if not ids or not bank_ids:
-        return Board(hidden=len(rows) - len(sharing))
+_PASSED = case((Review.rating > 1, 1), else_=0)
 
-    week = dict(
-        session.execute(
+
+def _member_rows(
+    session: Session,
+    sharing: list[tuple[Membership, User]],
+    bank_ids: list[str],
+    viewer: User,
+    now: datetime,
+) -> list[MemberRow]:
+    """One row of numbers for each member who shares them."""
+    ids = [u.id for _, u in sharing]
+    week: dict[int, int] = {
+        user_id: count
+        for user_id, count in session.execute(
             select(Review.user_id, func.count())
             .where(
                 Review.user_id.in_(ids),
@@ -291,13 +292,12 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
                 Review.reviewed_at >= now - timedelta(days=7),
             )
             .group_by(Review.user_id)
-        ).all()
-    )
-    passed = case((Review.rating > 1, 1), else_=0)
+        )
+    }
     month = {
         user_id: (total, good)
         for user_id, total, good in session.execute(
-            select(Review.user_id, func.count(), func.sum(passed))
+            select(Review.user_id, func.count(), func.sum(_PASSED))
             .where(
                 Review.user_id.in_(ids),
                 Review.bank_id.in_(bank_ids),
@@ -305,11 +305,13 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
                 Review.state_before == REVIEW,
             )
             .group_by(Review.user_id)
-        ).all()
+        )
     }
     members = []
     for member, user in sharing:
-        due = sum(c.total for c in bank_counts_many(session, user, bank_ids, now).values())
+        study = Study.at(session, user, now)
+        counts = bank_counts_many(study, bank_ids)
+        due = sum(c.total for c in counts.values())
         total, good = month.get(user.id, (0, 0))
         members.append(
             MemberRow(
@@ -317,14 +319,20 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
                 role=member.role,
                 due_today=due,
                 reviews_7_days=week.get(user.id, 0),
-                streak=streak(session, user, bank_ids, now),
+                streak=streak(study, bank_ids),
                 retention_30_days=(good or 0) / total if total else None,
                 is_you=user.id == viewer.id,
             )
         )
+    return members
 
+
+def _weakest_sections(
+    session: Session, ids: list[int], bank_ids: list[str], now: datetime
+) -> list[SectionRow]:
+    """The five sections the sharing members ``ids`` recalled worst in the last 30 days."""
     weak = session.execute(
-        select(Question.bank_id, Question.section_key, func.count(), func.sum(passed))
+        select(Question.bank_id, Question.section_key, func.count(), func.sum(_PASSED))
         .select_from(Review)
         .join(Card, Card.id == Review.card_id)
         .join(Question, Question.id == Card.question_id)
@@ -343,7 +351,7 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
             select(Section.bank_id, Section.key, Section.title).where(Section.bank_id.in_(bank_ids))
         )
     }
-    weakest = sorted(
+    return sorted(
         (
             SectionRow(
                 bank=bank_id,
@@ -355,9 +363,24 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
         ),
         key=lambda row: (row.retention, -row.reviews),
     )[:5]
+
+
+def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
+    """The group board: the numbers of members who share them, and the weakest sections."""
+    bank_ids = group_bank_ids(session, group.id)
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group.id)
+        .order_by(User.name)
+    ).all()
+    sharing = [(m, u) for m, u in rows if m.shares_progress]
+    ids = [u.id for _, u in sharing]
+    if not ids or not bank_ids:
+        return Board(hidden=len(rows) - len(sharing))
     return Board(
-        members=members,
-        weakest=weakest,
+        members=_member_rows(session, sharing, bank_ids, viewer, now),
+        weakest=_weakest_sections(session, ids, bank_ids, now),
         hidden=len(rows) - len(sharing),
         quizzes=shared_quizzes(session, {u.id: u.name for _, u in sharing}, bank_ids, now),
     )

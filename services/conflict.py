@@ -11,13 +11,14 @@ the rows as they now are, where it sees what the winner wrote.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-__all__ = ["ATTEMPTS", "committed"]
+__all__ = ["ATTEMPTS", "committed", "rows_changed"]
 
 T = TypeVar("T")
 
@@ -54,3 +55,9 @@ def committed(session: Session, work: Callable[[], T], attempts: int = ATTEMPTS)
     result = work()
     session.commit()
     return result
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an ``UPDATE`` or ``DELETE`` run by ``Session.execute`` changed: a
+    conditional statement that changed none lost a race."""
+    return cast("CursorResult[Any]", result).rowcount

@@ -13,15 +13,18 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models.group import SiteSetting
+from models.group import Invite, SiteSetting
 from models.types import now_utc
 from models.user import NAME_KEY_LENGTH, ApiToken, User, name_key
+from services.conflict import committed, rows_changed
+from services.groups import join_group
 
 __all__ = [
     "LAST_USED_EVERY",
     "MAX_TOKEN_DAYS",
     "MIN_PASSWORD",
     "AccountError",
+    "AlreadySetUpError",
     "account_defaults",
     "authenticate",
     "check_password",
@@ -35,6 +38,7 @@ __all__ = [
     "revoke_token",
     "revoke_tokens",
     "set_password",
+    "sign_up",
     "user_for_token",
     "user_tokens",
 ]
@@ -46,6 +50,10 @@ PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method, not a password)
 
 class AccountError(ValueError):
     """A name or password that cannot be used; the message says why."""
+
+
+class AlreadySetUpError(AccountError):
+    """A first run found an account made since it began."""
 
 
 def has_users(session: Session) -> bool:
@@ -123,7 +131,7 @@ def create_user(
 
     Two requests may register one name at once: both find it free, and the database's
     unique ``name_key`` refuses the second. The caller runs this under
-    ``models.conflict.committed``, whose second run finds the name taken.
+    ``services.conflict.committed``, whose second run finds the name taken.
 
     Raises:
         AccountError: the name is empty, too long or taken, or the password too short.
@@ -150,7 +158,7 @@ SET_UP = "set_up"
 
 def create_first_admin(session: Session, name: str, password: str, **defaults: Any) -> User | None:
     """The first account, an admin; ``None`` if an account exists already. Run under
-    ``models.conflict.committed``: the loser of two first runs at once finds the winner's.
+    ``services.conflict.committed``: the loser of two first runs at once finds the winner's.
 
     ``defaults`` are :func:`account_defaults`.
 
@@ -163,6 +171,48 @@ def create_first_admin(session: Session, name: str, password: str, **defaults: A
     session.add(SiteSetting(key=SET_UP, value=True))
     session.flush()
     return user
+
+
+def sign_up(
+    session: Session,
+    name: str,
+    password: str,
+    config: Mapping[str, Any],
+    *,
+    first_admin: bool = False,
+    invite: Invite | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Make an account and commit it: the first admin at setup, a learner who registers, or
+    one who joins a group with ``invite`` (at ``now``) in the same transaction.
+
+    Run under ``services.conflict.committed``: a name two people register at once is taken
+    by one, and the other is told so. ``config`` gives the account's defaults
+    (:func:`account_defaults`).
+
+    Raises:
+        AccountError: as :func:`create_user`; :class:`AlreadySetUpError` when
+            ``first_admin`` and another first run won.
+        services.groups.GroupError: the invite was used up meanwhile.
+    """
+    defaults = account_defaults(config)
+
+    def make() -> User:
+        if first_admin:
+            admin = create_first_admin(session, name, password, **defaults)
+            if admin is None:
+                raise AlreadySetUpError("the server is set up already")
+            return admin
+        user = create_user(session, name, password, **defaults)
+        if invite is not None:
+            join_group(session, user, invite, now or now_utc())
+        return user
+
+    try:
+        return committed(session, make)
+    except ValueError:  # AccountError or GroupError: nothing of the account is kept
+        session.rollback()
+        raise
 
 
 def check_password(user: User, password: str) -> bool:
@@ -293,7 +343,7 @@ def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> 
         )
         .values(revoked_at=now)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def revoke_tokens(session: Session, user: User) -> int:
@@ -303,4 +353,4 @@ def revoke_tokens(session: Session, user: User) -> int:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now_utc())
     )
-    return result.rowcount
+    return rows_changed(result)

@@ -232,9 +232,7 @@ def _backup_sqlite(engine: Engine, target: Path) -> Manifest:
             verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
                 raise BackupError(f"The copy failed its integrity check: {verdict}")
-            manifest = Manifest(
-                "sqlite", VERSION, _revision(copy), _now(), _counts(copy)
-            )  # fmt: skip
+            manifest = Manifest("sqlite", VERSION, _revision(copy), _now(), _counts(copy))
         except sqlite3.DatabaseError as error:
             raise BackupError(f"Cannot read the database at {path}: {error}") from None
         finally:
@@ -259,9 +257,14 @@ def _backup_postgresql(engine: Engine, target: Path) -> Manifest:
                     "postgresql", VERSION, _revision(connection), _now(), _counts(connection)
                 )
                 _run_pg(
-                    "pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}",
-                    "--file", str(dump), url=engine.url,
-                )  # fmt: skip
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(dump),
+                    url=engine.url,
+                )
                 connection.rollback()
         except SQLAlchemyError as error:
             raise BackupError(f"Cannot read the database: {_first_line(error)}") from None
@@ -339,9 +342,12 @@ def _read_manifest(tar: tarfile.TarFile, source: Path) -> Manifest:
             f"format_version {data.get('format_version')}, database {data.get('database')}."
         )
     return Manifest(
-        data["database"], data.get("wengu_version"), data.get("schema_revision"),
-        data.get("created_at"), data.get("counts"),
-    )  # fmt: skip
+        data["database"],
+        data.get("wengu_version"),
+        data.get("schema_revision"),
+        data.get("created_at"),
+        data.get("counts"),
+    )
 
 
 def _read_only(path: Path) -> str:
@@ -364,8 +370,10 @@ def _check_sqlite(database: Path, source: Path) -> None:
 def _check_pgdump(database: Path, source: Path) -> None:
     done = subprocess.run(  # noqa: S603 (no shell)
         [_pg_tool("pg_restore"), "--list", str(database)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         message = done.stderr.strip() or f"exit status {done.returncode}"
         raise BackupError(f"{source} does not hold a readable pg_dump archive: {message}")
@@ -427,15 +435,26 @@ def _restore_postgresql(engine: Engine, dump: Path) -> None:
         empty.write_text(_EMPTY_PUBLIC)
         done = subprocess.run(  # noqa: S603 (no shell)
             [_pg_tool("pg_restore"), "--no-owner", "--no-acl", "--file", str(script), str(dump)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise BackupError(f"pg_restore failed: {done.stderr.strip() or done.returncode}")
         # One transaction from emptying to the last row: a failure leaves the database as it was.
         _run_pg(
-            "psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1",
-            "--file", str(empty), "--file", str(script), url=engine.url,
-        )  # fmt: skip
+            "psql",
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--file",
+            str(empty),
+            "--file",
+            str(script),
+            url=engine.url,
+        )
 
 
 def _restore_sqlite(engine: Engine, copy: Path) -> None:

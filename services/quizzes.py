@@ -12,16 +12,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
+import srs.bank
 from models.bank import Question, Section
 from models.card import Card
 from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
-from models.store import as_question, stored_bank
-from models.study import add_card, answer
 from models.user import User
-from srs import bank as schema
+from services.answers import answer
+from services.bank_import import as_question, stored_bank
+from services.conflict import rows_changed
+from services.context import Study
+from services.queue import add_card
 from srs.questions import Shown
 from srs.quiz import (
     QuizItem,
@@ -103,7 +106,7 @@ def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: 
     return quiz
 
 
-def quiz_questions(session: Session, quiz: Quiz) -> list[tuple[QuizItem, schema.Question]]:
+def quiz_questions(session: Session, quiz: Quiz) -> list[tuple[QuizItem, srs.bank.Question]]:
     """The quiz's items with their questions as written (retired ones included)."""
     keys = [key for key, _, _ in quiz.items]
     rows = {
@@ -124,6 +127,21 @@ def _answer_length(response: Any) -> int:
     if isinstance(response, str):
         return len(response)
     return len(json.dumps(response, ensure_ascii=False))
+
+
+def _claim(session: Session, quiz: Quiz, unset: ColumnElement[bool], **values: Any) -> bool:
+    """Write ``values`` to ``quiz`` if ``unset`` still holds, in one conditional statement:
+    of two requests at once, one wins. The loser's ``quiz`` is read again."""
+    claimed = session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz.id, unset)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(claimed) == 1:
+        return True
+    session.refresh(quiz)
+    return False
 
 
 def submit_quiz(
@@ -152,14 +170,7 @@ def submit_quiz(
                     max=MAX_ANSWER_CHARS,
                 )
             )
-    claimed = session.execute(
-        update(Quiz)
-        .where(Quiz.id == quiz.id, Quiz.submitted_at.is_(None))
-        .values(submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(quiz)
+    if not _claim(session, quiz, Quiz.submitted_at.is_(None), submitted_at=now):
         raise QuizAlreadySubmittedError(_l("This quiz was submitted already."))
     late = quiz.deadline is not None and now > quiz.deadline + GRACE
     total = 0.0
@@ -191,12 +202,12 @@ def submit_quiz(
 @dataclass(frozen=True, slots=True)
 class QuizResult:
     quiz: Quiz
-    rows: list[tuple[QuizAnswer, schema.Question, Shown, Shown | None]]
+    rows: list[tuple[QuizAnswer, srs.bank.Question, Shown, Shown | None]]
     # each: the answer, its question, the right answer and the response, for the page to word
     sections: list[tuple[str, float, int]]  # title, score, questions
 
     @property
-    def mistakes(self) -> list[tuple[QuizAnswer, schema.Question, Shown, Shown | None]]:
+    def mistakes(self) -> list[tuple[QuizAnswer, srs.bank.Question, Shown, Shown | None]]:
         return [row for row in self.rows if (row[0].score or 0.0) < 1.0]
 
 
@@ -212,11 +223,12 @@ def quiz_result(session: Session, quiz: Quiz) -> QuizResult:
         for a in quiz.answers
         if a.question_key in questions
     ]
-    titles = dict(
-        session.execute(
+    titles: dict[str, str] = {
+        key: title
+        for key, title in session.execute(
             select(Section.key, Section.title).where(Section.bank_id == quiz.bank_id)
-        ).all()
-    )
+        )
+    }
     per_section: dict[str, list[float]] = {}
     for answer_row, question, _, _ in rows:
         title = titles.get(question.section or "") or str(_l("Other questions"))
@@ -235,14 +247,7 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
     if quiz.mistakes_studied or quiz.submitted_at is None:
         return 0
     # Conditional, as submitting is: of two requests at once, one puts the cards back.
-    claimed = session.execute(
-        update(Quiz)
-        .where(Quiz.id == quiz.id, Quiz.mistakes_studied.is_(False))
-        .values(mistakes_studied=True)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(quiz)
+    if not _claim(session, quiz, Quiz.mistakes_studied.is_(False), mistakes_studied=True):
         return 0
     result = quiz_result(session, quiz)
     count = 0
@@ -264,7 +269,7 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
         if card is None:
             card = add_card(session, user.id, question, row.ordinal, now)
             session.flush()
-        answer(session, user, card, Rating.AGAIN, now)
+        answer(Study.at(session, user, now), card, Rating.AGAIN)
         count += 1
     quiz.mistakes_studied = True
     session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import srs.bank
 from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
-from models.study import refresh_bank_progress
 from models.types import now_utc
 from models.user import User
-from srs import bank as schema
+from services.progress import recount_bank
 from srs.scheduler import NEW
 
 __all__ = ["BankSummary", "ImportReport", "autoload_banks", "bank_summaries", "import_bank"]
@@ -71,7 +71,7 @@ class BankSummary:
         }
 
 
-def _learner_facing(question: schema.Question) -> dict[str, Any]:
+def _learner_facing(question: srs.bank.Question) -> dict[str, Any]:
     return {
         "type": question.type,
         "section_key": question.section,
@@ -95,12 +95,12 @@ def _stored_facing(row: Any) -> dict[str, Any]:
     }
 
 
-def _sync_sections(session: Session, row: Bank, sections: tuple[schema.Section, ...]) -> None:
+def _sync_sections(session: Session, row: Bank, sections: tuple[srs.bank.Section, ...]) -> None:
     existing = {section.key: section for section in row.sections}
     wanted = {section.id for section in sections}
-    for key, section in existing.items():
+    for key, stored_section in existing.items():
         if key not in wanted:
-            session.delete(section)
+            session.delete(stored_section)
     for position, section in enumerate(sections):
         stored = existing.get(section.id)
         if stored is None:
@@ -111,12 +111,12 @@ def _sync_sections(session: Session, row: Bank, sections: tuple[schema.Section, 
         stored.position = position
 
 
-def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[schema.Diagram, ...]) -> None:
+def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[srs.bank.Diagram, ...]) -> None:
     existing = {diagram.path: diagram for diagram in row.diagrams}
     wanted = {diagram.path for diagram in diagrams}
-    for path, diagram in existing.items():
+    for path, stored_diagram in existing.items():
         if path not in wanted:
-            session.delete(diagram)
+            session.delete(stored_diagram)
     for diagram in diagrams:
         digest = hashlib.sha256(diagram.data).hexdigest()
         stored = existing.get(diagram.path)
@@ -187,16 +187,21 @@ def _place_cards(session: Session, bank_id: str) -> None:
     )
 
 
-def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None) -> ImportReport:
-    """Add or update ``bank`` in ``session`` without committing.
+@dataclass
+class _Plan:
+    """What an import writes to a bank's questions, worked out before anything is written."""
 
-    Questions are matched by id: a known one is updated in place (its cards and reviews
-    stay), a new one is added, one that is no longer in the bank is retired, and a retired
-    one whose id comes back is revived. Questions are written with bulk statements, not
-    through ORM objects: a ``Question`` of this bank already loaded in ``session`` does not
-    see the import until it is expired (a commit expires it).
-    """
-    now = now or now_utc()
+    counts: Counter[str] = field(default_factory=Counter)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Questions whose cards change, by the cards they make now.
+    kept: dict[tuple[int, ...], list[int]] = field(default_factory=lambda: defaultdict(list))
+    gone: list[int] = field(default_factory=list)
+    moved: bool = False  # learners' progress in the bank must be counted again
+
+
+def _bank_row(session: Session, bank: srs.bank.Bank, now: datetime) -> tuple[Bank, bool]:
+    """The bank's row, made if new, with the bank's own fields; and whether it was made."""
     row = session.get(Bank, bank.id)
     created = row is None
     if row is None:
@@ -209,60 +214,79 @@ def import_bank(session: Session, bank: schema.Bank, now: datetime | None = None
     row.fingerprint = bank.fingerprint
     row.imported_at = now
     session.flush()
+    return row, created
 
-    _sync_sections(session, row, bank.sections)
-    _sync_diagrams(session, row, bank.diagrams)
 
-    existing = {
-        stored.key: stored
-        for stored in session.execute(select(*_STORED).where(Question.bank_id == row.id))
-    }
-    counts: Counter[str] = Counter()
-    added: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    kept: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    moved = False  # learners' progress in the bank must be counted again
+def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetime) -> _Plan:
+    """Match ``bank``'s questions with the ``existing`` ones by id; those left are gone."""
+    plan = _Plan()
     for position, question in enumerate(bank.questions):
         values = _learner_facing(question)
         place = (position, question.source, question.line)
         placement = dict(zip(("position", "source", "line"), place, strict=True))
         stored = existing.pop(question.id, None)
         if stored is None:
-            added.append(
+            plan.added.append(
                 {"bank_id": row.id, "key": question.id, "retired": False, "updated_at": now}
                 | values
                 | placement
             )
-            counts["added"] += 1
+            plan.counts["added"] += 1
             continue
         revived = stored.retired
         changed = _stored_facing(stored) != values
         cards_changed = revived or stored.card_ordinals != values["card_ordinals"]
-        moved = moved or cards_changed or stored.position != position
-        counts["revived" if revived else "updated" if changed else "unchanged"] += 1
+        plan.moved = plan.moved or cards_changed or stored.position != position
+        plan.counts["revived" if revived else "updated" if changed else "unchanged"] += 1
         if changed or revived:
-            changes.append(
+            plan.changes.append(
                 {"id": stored.id, "retired": False, "updated_at": now} | values | placement
             )
         elif (stored.position, stored.source, stored.line) != place:
-            changes.append({"id": stored.id} | placement)
+            plan.changes.append({"id": stored.id} | placement)
         if cards_changed:
-            kept[tuple(values["card_ordinals"])].append(stored.id)
-    gone = [stored.id for stored in existing.values() if not stored.retired]
-    counts["retired"] = len(gone)
-    if added:
-        session.execute(insert(Question), added)
-    if changes:
-        session.execute(update(Question), changes)
-    for chunk in _chunks(gone):
+            plan.kept[tuple(values["card_ordinals"])].append(stored.id)
+    plan.gone = [stored.id for stored in existing.values() if not stored.retired]
+    plan.counts["retired"] = len(plan.gone)
+    return plan
+
+
+def _write(session: Session, plan: _Plan, now: datetime) -> None:
+    if plan.added:
+        session.execute(insert(Question), plan.added)
+    if plan.changes:
+        session.execute(update(Question), plan.changes)
+    for chunk in _chunks(plan.gone):
         session.execute(
             update(Question).where(Question.id.in_(chunk)).values(retired=True, updated_at=now)
         )
-    _sync_cards(session, kept, gone)
+    _sync_cards(session, plan.kept, plan.gone)
     session.flush()
-    if not created and (moved or counts["added"] or counts["retired"]):
+
+
+def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = None) -> ImportReport:
+    """Add or update ``bank`` in ``session`` without committing.
+
+    Questions are matched by id: a known one is updated in place (its cards and reviews
+    stay), a new one is added, one that is no longer in the bank is retired, and a retired
+    one whose id comes back is revived. Questions are written with bulk statements, not
+    through ORM objects: a ``Question`` of this bank already loaded in ``session`` does not
+    see the import until it is expired (a commit expires it).
+    """
+    now = now or now_utc()
+    row, created = _bank_row(session, bank, now)
+    _sync_sections(session, row, bank.sections)
+    _sync_diagrams(session, row, bank.diagrams)
+    existing = {
+        stored.key: stored
+        for stored in session.execute(select(*_STORED).where(Question.bank_id == row.id))
+    }
+    plan = _plan(bank, row, existing, now)
+    _write(session, plan, now)
+    counts = plan.counts
+    if not created and (plan.moved or counts["added"] or counts["retired"]):
         _place_cards(session, row.id)
-        refresh_bank_progress(session, row.id)
+        recount_bank(session, row.id)
     row.card_count = session.scalar(
         select(func.coalesce(func.sum(Question.card_count), 0)).where(
             Question.bank_id == row.id, Question.retired.is_(False)
@@ -294,9 +318,12 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
             retired[bank_id] += count
         else:
             per_type.setdefault(bank_id, Counter())[question_type] += count
-    diagrams = dict(
-        session.execute(select(Diagram.bank_id, func.count()).group_by(Diagram.bank_id)).all()
-    )
+    diagrams: dict[str, int] = {
+        bank_id: count
+        for bank_id, count in session.execute(
+            select(Diagram.bank_id, func.count()).group_by(Diagram.bank_id)
+        )
+    }
     summaries = []
     banks = select(Bank).order_by(Bank.id)
     for bank in session.scalars(banks if hidden else banks.where(Bank.hidden.is_(False))):
@@ -307,7 +334,7 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
                 title=bank.title,
                 questions=sum(types.values()),
                 retired=retired[bank.id],
-                types={t: types[t] for t in schema.QUESTION_TYPES if types[t]},
+                types={t: types[t] for t in srs.bank.QUESTION_TYPES if types[t]},
                 diagrams=diagrams.get(bank.id, 0),
             )
         )
@@ -328,18 +355,18 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).all())
     lines = []
     for path in sorted(folder.iterdir()):
-        if not ((path / schema.BANK_FILE).is_file() or path.suffix == ".yaml"):
+        if not ((path / srs.bank.BANK_FILE).is_file() or path.suffix == ".yaml"):
             continue
         source = str(path)
-        if source in removed.values() or known.get(source) == schema.bank_fingerprint(path):
+        if source in removed.values() or known.get(source) == srs.bank.bank_fingerprint(path):
             continue
         try:
-            bank = schema.load_bank(path, max_bytes=max_bytes)
+            bank = srs.bank.load_bank(path, max_bytes=max_bytes)
             if bank.id in removed:
                 continue
             report = import_bank(session, bank)
             session.commit()
-        except schema.BankError as error:
+        except srs.bank.BankError as error:
             session.rollback()
             lines.append(f"error: shipped bank {source} was not loaded:\n{error}")
             continue
@@ -351,7 +378,7 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     return lines
 
 
-def as_question(row: Any) -> schema.Question:
+def as_question(row: Any) -> srs.bank.Question:
     """A stored question as the loader would read it, from a ``Question`` or a row of the
     columns :data:`_AS_WRITTEN` names."""
     content = dict(row.content)
@@ -360,7 +387,7 @@ def as_question(row: Any) -> schema.Question:
             content[key] = tuple(content[key])
     if isinstance(content.get("correct"), list):
         content["correct"] = tuple(content["correct"])
-    return schema.Question(
+    return srs.bank.Question(
         id=row.key,
         type=row.type,
         section=row.section_key,
@@ -372,7 +399,7 @@ def as_question(row: Any) -> schema.Question:
     )
 
 
-def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
+def stored_bank(session: Session, bank_id: str) -> srs.bank.Bank | None:
     """A stored bank as the loader would read it: active questions in order, diagrams."""
     row = session.get(Bank, bank_id)
     if row is None:
@@ -382,14 +409,14 @@ def stored_bank(session: Session, bank_id: str) -> schema.Bank | None:
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .order_by(Question.position)
     )
-    return schema.Bank(
+    return srs.bank.Bank(
         id=row.id,
         title=row.title,
         language=row.language,
         description=row.description,
-        sections=tuple(schema.Section(s.key, s.title, s.parent_key) for s in row.sections),
+        sections=tuple(srs.bank.Section(s.key, s.title, s.parent_key) for s in row.sections),
         questions=tuple(as_question(q) for q in questions),
-        diagrams=tuple(schema.Diagram(d.path, d.data) for d in row.diagrams),
+        diagrams=tuple(srs.bank.Diagram(d.path, d.data) for d in row.diagrams),
         source=row.source,
         fingerprint=row.fingerprint,
     )

@@ -2,7 +2,7 @@
 
 The fit and the replay are ``srs.optimize``'s; this module reads the log, stores the
 parameters on the learner and writes the rescheduled cards. Nothing here commits: one
-optimisation is one transaction, and the caller ends it. Everything is read and fitted
+optimization is one transaction, and the caller ends it. Everything is read and fitted
 before anything is written, so the transaction holds no write lock while fsrs-rs works.
 """
 
@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.card import Card, Review
-from models.study import recount, review_log
 from models.types import now_utc
 from models.user import User
+from services.answers import review_log
+from services.progress import recount_learner
 from srs.optimize import (
     FitResult,
     LoggedReview,
@@ -53,7 +54,7 @@ def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> No
         if schedule is not None:
             card.set_schedule(schedule)
     session.flush()
-    recount(session, user, now_utc())
+    recount_learner(session, user, now_utc())
 
 
 def optimize_user(session: Session, user: User) -> FitResult:

@@ -1,0 +1,418 @@
+"""What a learner studies next: the cards left today in each bank, and the next card.
+
+The decisions are ``srs``'s (``srs.study`` for the order and limits, ``srs.scheduler`` for the
+intervals); this module finds the rows they need with queries written for the indexes on
+``cards`` and ``reviews``. Nothing here commits: the caller ends the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from models.bank import Bank, Question
+from models.card import Card
+from models.user import LeftBank, User
+from services.context import Study, rows
+from services.progress import Progress, add_progress, cards_of, done_on, read_progress
+from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
+from srs.study import LEARN_AHEAD, Counts, limits_left, next_kind
+
+__all__ = [
+    "add_card",
+    "bank_counts",
+    "bank_counts_many",
+    "cards_ahead",
+    "next_card",
+    "study_bank_ids",
+    "study_banks",
+]
+
+
+def _studied(*columns: Any) -> Select[Any]:
+    left = select(LeftBank.bank_id).where(LeftBank.user_id == bindparam("user"))
+    return select(*columns).where(Bank.hidden.is_(False), Bank.id.not_in(left)).order_by(Bank.title)
+
+
+_STUDIED = _studied(Bank)
+_STUDIED_IDS = _studied(Bank.id)
+
+
+def study_banks(session: Session, user: User) -> list[Bank]:
+    """The banks ``user`` studies: every bank on the server they have not left, but those an
+    admin hid."""
+    return list(session.scalars(_STUDIED, {"user": user.id}))
+
+
+def study_bank_ids(session: Session, user: User) -> list[str]:
+    """The ids of :func:`study_banks`, in the same order, read without the banks."""
+    return list(rows(session).scalars(_STUDIED_IDS, {"user": user.id}))
+
+
+def _active(now: Any) -> ColumnElement[bool]:
+    return and_(
+        Card.suspended.is_(False),
+        Card.retired.is_(False),
+        or_(Card.buried_until.is_(None), Card.buried_until <= now),
+    )
+
+
+# Written as literals, not parameters, so that the partial indexes are seen to match.
+_IS_NEW = Card.state == literal_column(str(NEW))
+_BURIED_NEW = and_(_IS_NEW, Card.buried_until.is_not(None))
+
+
+# -- what is left today, and the next card -------------------------------------------------
+
+
+_DUE_AND_BURIED = union_all(
+    select(Card.bank_id, Card.state, func.count())
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id.in_(bindparam("banks", expanding=True)),
+        Card.state.in_((LEARNING, REVIEW, RELEARNING)),
+        Card.due < bindparam("day_end"),
+        _active(bindparam("now")),
+    )
+    .group_by(Card.bank_id, Card.state),
+    # New cards buried (siblings of today's answers): not waiting until their burial ends.
+    select(Card.bank_id, Card.state, func.count())
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id.in_(bindparam("banks", expanding=True)),
+        _BURIED_NEW,
+        Card.buried_until > bindparam("now"),
+        Card.suspended.is_(False),
+        Card.retired.is_(False),
+    )
+    .group_by(Card.bank_id, Card.state),
+)
+
+
+def _counts(study: Study, bank_ids: list[str], progress: dict[str, Progress]) -> dict[str, Counts]:
+    session, user, day = study.session, study.user, study.day
+    # The kept answers are today's, or from an earlier day (none today), or, if the clock
+    # went back, from a later day: then today's are counted.
+    later = [b for b in bank_ids if b in progress and (progress[b].day or day.date) > day.date]
+    counted = done_on(session, user.id, later, day) if later else {}
+    found = {
+        (bank_id, state): count
+        for bank_id, state, count in rows(session).execute(
+            _DUE_AND_BURIED,
+            {"user": user.id, "banks": bank_ids, "now": study.now, "day_end": day.end},
+        )
+    }
+    counts = {}
+    for bank_id in bank_ids:
+        kept = progress.get(bank_id, Progress(0))
+        if bank_id in later:
+            new_done, reviews_done = (
+                counted.get((bank_id, NEW), 0),
+                counted.get((bank_id, REVIEW), 0),
+            )
+        elif kept.day == day.date:
+            new_done, reviews_done = kept.new_done, kept.reviews_done
+        else:
+            new_done = reviews_done = 0
+        new_left, reviews_left = limits_left(
+            user.new_per_day, user.reviews_per_day, new_done, reviews_done
+        )
+        waiting = max(0, kept.cards - kept.introduced - found.get((bank_id, NEW), 0))
+        counts[bank_id] = Counts(
+            new=min(new_left, waiting),
+            learning=found.get((bank_id, LEARNING), 0) + found.get((bank_id, RELEARNING), 0),
+            review=min(reviews_left, found.get((bank_id, REVIEW), 0)),
+        )
+    return counts
+
+
+def bank_counts_many(study: Study, bank_ids: list[str]) -> dict[str, Counts]:
+    """Cards left for the learner today in each of ``bank_ids``: new, learning and review.
+
+    Two statements, whatever the number of banks: the kept counts (answers today, cards
+    introduced) with the banks' card counts, then the due and the buried new cards.
+    """
+    if not bank_ids:
+        return {}
+    progress = read_progress(study.session, study.user.id, bank_ids)
+    return _counts(study, bank_ids, progress)
+
+
+def bank_counts(study: Study, bank_id: str) -> Counts:
+    """Cards of ``bank_id`` left for the learner today: new, learning and review."""
+    return bank_counts_many(study, [bank_id])[bank_id]
+
+
+@lru_cache(maxsize=64)
+def _first_due_statement(banks: int, review_banks: int) -> Select[tuple[Card]]:
+    """The statement of :func:`_first_due` for so many banks, made once."""
+
+    def first(bank: str, state: int, before: str) -> Any:
+        return (
+            select(Card.id)
+            .where(
+                Card.user_id == bindparam("user"),
+                Card.bank_id == bindparam(bank),
+                Card.state == state,
+                Card.due <= bindparam(before),
+                _active(bindparam("now")),
+            )
+            .order_by(Card.due, Card.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    # Each bank's firsts, not the earliest of them: SQLite takes far longer to sort a few
+    # rows in a subquery than the ORM takes to load them.
+    states = (LEARNING, RELEARNING)
+    firsts = [first(f"bank_{n}", state, "ahead") for n in range(banks) for state in states]
+    firsts += [first(f"review_bank_{n}", REVIEW, "day_end") for n in range(review_banks)]
+    return select(Card).where(Card.id.in_(firsts))
+
+
+def _first_due(
+    study: Study, bank_ids: list[str], review_banks: list[str]
+) -> tuple[Card | None, Card | None]:
+    """The learning card due first (within :data:`LEARN_AHEAD`) and the review card due
+    first today, in one statement: each bank's first of each state is one index walk."""
+    values: dict[str, Any] = {
+        "user": study.user.id,
+        "now": study.now,
+        "ahead": study.now + LEARN_AHEAD,
+        "day_end": study.day.end,
+    }
+    values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
+    values.update((f"review_bank_{n}", bank_id) for n, bank_id in enumerate(review_banks))
+    statement = _first_due_statement(len(bank_ids), len(review_banks))
+    cards = sorted(study.session.scalars(statement, values), key=lambda card: (card.due, card.id))
+    learning = next((c for c in cards if c.state in (LEARNING, RELEARNING)), None)
+    return learning, next((c for c in cards if c.state == REVIEW), None)
+
+
+def _due(
+    study: Study, bank_ids: list[str], states: tuple[int, ...], before: datetime, limit: int
+) -> list[Card]:
+    """Up to ``limit`` active cards in ``states`` due by ``before``, earliest first."""
+    return list(
+        study.session.scalars(
+            select(Card)
+            .where(
+                Card.user_id == study.user.id,
+                Card.bank_id.in_(bank_ids),
+                Card.due <= before,
+                Card.state.in_(states),
+                _active(study.now),
+            )
+            .order_by(Card.due, Card.id)
+            .limit(limit)
+        )
+    )
+
+
+def add_card(
+    session: Session, user_id: int, question: Question, ordinal: int, due: datetime
+) -> Card:
+    """A card never studied, made when it is first needed."""
+    card = Card(
+        user_id=user_id,
+        question_id=question.id,
+        bank_id=question.bank_id,
+        ordinal=ordinal,
+        position=question.position,
+        state=NEW,
+        due=due,
+    )
+    session.add(card)
+    return card
+
+
+_FIRST_NEW = (
+    select(Card)
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id == bindparam("bank"),
+        _IS_NEW,
+        _active(bindparam("now")),
+        Card.position > bindparam("after"),
+    )
+    .order_by(Card.position, Card.ordinal)
+    .limit(1)
+)
+_FIRST_LACKING = (
+    select(Question)
+    .where(
+        Question.bank_id == bindparam("bank"),
+        Question.retired.is_(False),
+        Question.position >= bindparam("start"),
+        cards_of(bindparam("user")) < Question.card_count,
+    )
+    .order_by(Question.position)
+    .limit(1)
+)
+_FIRST_LACKING_BEFORE = _FIRST_LACKING.where(Question.position <= bindparam("until"))
+
+
+def _new_card(study: Study, bank_id: str, next_position: int, after: int = -1) -> Card | None:
+    """The next new card of ``bank_id`` in bank order (of the questions placed after
+    ``after``), its question's cards made if missing.
+
+    Two candidates, the earlier in bank order wins: the first new card that exists and is
+    free (one walk of ``ix_cards_new_position``), and the first question from the kept
+    ``next_position`` on that lacks a card for the learner.
+    """
+    session, user, now = study.session, study.user, study.now
+    start = max(next_position, after + 1)
+    values = {"user": user.id, "bank": bank_id, "now": now, "start": start, "after": after}
+    waiting = session.scalar(_FIRST_NEW, values)
+    if waiting is None:
+        question = session.scalar(_FIRST_LACKING, values)
+    elif waiting.position < next_position:  # every question before it has its cards
+        return waiting
+    else:
+        question = session.scalar(_FIRST_LACKING_BEFORE, values | {"until": waiting.position})
+    if question is None:
+        return waiting
+    cards = {
+        card.ordinal: card
+        for card in session.scalars(
+            select(Card).where(Card.user_id == user.id, Card.question_id == question.id)
+        )
+    }
+    chosen = None
+    for ordinal in question.card_ordinals:
+        card = cards.get(ordinal)
+        if card is None:
+            card = add_card(session, user.id, question, ordinal, now)
+        elif (
+            card.state != NEW
+            or card.suspended
+            or card.retired
+            or (card.buried_until is not None and card.buried_until > now)
+        ):
+            continue
+        chosen = chosen or card
+    session.flush()
+    if start == next_position:
+        # Every question before this one had all its cards, and now this one has them too.
+        add_progress(session, user.id, bank_id, next_position=question.position + 1)
+    return chosen
+
+
+def _new_cards(study: Study, bank_id: str, limit: int, skip: set[int]) -> list[Card]:
+    """The next ``limit`` new cards of ``bank_id`` in bank order, one a question, made if
+    they do not exist yet, leaving out the questions whose ids are in ``skip``."""
+    next_position = read_progress(study.session, study.user.id, [bank_id])[bank_id].next_position
+    found: list[Card] = []
+    after = -1
+    while len(found) < limit:
+        card = _new_card(study, bank_id, next_position, after)
+        if card is None:
+            break
+        after = card.position
+        if card.question_id not in skip:
+            found.append(card)
+    return found
+
+
+def next_card(
+    study: Study, bank_ids: list[str], *, again: bool = True
+) -> tuple[Card | None, dict[str, Counts]]:
+    """The card the learner should see next among ``bank_ids``, and each bank's counts.
+
+    Learning cards due now come first, then reviews due today, then new cards, each kind
+    within its bank's daily limits; banks are taken in the order given.
+
+    Args:
+        again: look a second time when the card chosen is gone by the time it is read.
+    """
+    if not bank_ids:
+        return None, {}
+    progress = read_progress(study.session, study.user.id, bank_ids)
+    counts = _counts(study, bank_ids, progress)
+    review_banks = [b for b in bank_ids if counts[b].review]
+    new_banks = [b for b in bank_ids if counts[b].new]
+    learning, review = _first_due(study, bank_ids, review_banks)
+    kind = next_kind(
+        learning_due=learning.due if learning else None,
+        review_due=review is not None,
+        new_available=bool(new_banks),
+        now=study.now,
+    )
+    if kind == "learning":
+        return learning, counts
+    if kind == "review":
+        return review, counts
+    if kind == "new":
+        for bank_id in new_banks:
+            card = _new_card(study, bank_id, progress[bank_id].next_position)
+            if card is not None:
+                return card, counts
+    if kind is not None and again:
+        # Another request of the learner (a second device) answered the card chosen
+        # between the queries that chose it and read it; a second look sees that answer.
+        return next_card(study, bank_ids, again=False)
+    return None, counts
+
+
+def cards_ahead(
+    study: Study, bank_ids: list[str], after: Card, count: int, counts: dict[str, Counts]
+) -> list[Card]:
+    """Up to ``count`` cards that would follow ``after`` if it and each before were answered.
+
+    For a client that keeps a few cards in hand against a lost connection. The order is
+    :func:`next_card`'s (learning cards due, reviews, new cards, learning cards due soon);
+    each bank's limits left today (``counts``, as :func:`next_card` returned them with
+    ``after``) count ``after`` and the cards before; and no two cards share a question,
+    nor any shares ``after``'s, since an answer buries its siblings.
+    """
+    new_left = {bank_id: counts[bank_id].new for bank_id in bank_ids}
+    reviews_left = {bank_id: counts[bank_id].review for bank_id in bank_ids}
+    if after.bank_id in counts:
+        if after.state == NEW:
+            new_left[after.bank_id] -= 1
+        elif after.state == REVIEW:
+            reviews_left[after.bank_id] -= 1
+    questions = {after.question_id}
+    found: list[Card] = []
+
+    def take(cards: list[Card], left: dict[str, int] | None = None) -> None:
+        for card in cards:
+            if len(found) == count:
+                return
+            if card.question_id in questions or card.id == after.id:
+                continue
+            if left is not None:
+                if left[card.bank_id] <= 0:
+                    continue
+                left[card.bank_id] -= 1
+            questions.add(card.question_id)
+            found.append(card)
+
+    # Twice as many as wanted, and one more: some share a question with a card taken.
+    wanted = 2 * count + 1
+    now = study.now
+    learning = _due(study, bank_ids, (LEARNING, RELEARNING), now + LEARN_AHEAD, wanted)
+    take([card for card in learning if card.due <= now])
+    review_banks = [bank_id for bank_id in bank_ids if reviews_left[bank_id] > 0]
+    if review_banks and len(found) < count:
+        take(_due(study, review_banks, (REVIEW,), study.day.end, wanted), reviews_left)
+    for bank_id in bank_ids:
+        if len(found) < count and new_left[bank_id] > 0:
+            limit = min(new_left[bank_id], count - len(found))
+            take(_new_cards(study, bank_id, limit, questions), new_left)
+    take([card for card in learning if card.due > now])
+    return found

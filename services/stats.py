@@ -1,0 +1,500 @@
+"""A learner's statistics from the database: totals grouped in SQL, for ``srs.stats``.
+
+A year of a heavy learner's history is some 200,000 reviews, too many to read row by row on
+each visit. Reviews are summed by study day in the database, and the days that are over
+are kept (:class:`models.stats.ReviewDay`), so that a visit sums only the reviews since. Cards are
+counted with grouped queries too; none is loaded as an object.
+
+Study days are the learner's: the database groups a time by the UTC date of the time
+shifted by the zone's offset less the rollover hour, with one shift for each stretch of
+time in which the zone keeps its offset (:func:`srs.study.day_spans`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    extract,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql import ColumnElement
+
+from models.bank import Bank, Question, Section
+from models.card import Card, Review
+from models.stats import ReviewDay, ReviewDayMark
+from models.types import now_utc
+from models.user import User
+from services.conflict import rows_changed
+from services.context import Study
+from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating, forgetting_curve
+from srs.stats import MATURE_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
+from srs.study import DaySpan, day_spans, study_day
+
+__all__ = [
+    "SETTLED",
+    "BankOutline",
+    "OutlineSection",
+    "bank_outline",
+    "forget_review_days",
+    "learner_stats",
+]
+
+# Answers are logged at the time they are made, so reviews older than this are final. One
+# logged for an earlier time (a test, a seed) or taken back after it calls
+# forget_review_days.
+SETTLED = timedelta(minutes=10)
+_DAY_US = 86_400_000_000
+# A column, or a mapped attribute that stands for one.
+_Column = ColumnElement[Any] | QueryableAttribute[Any]
+_EPOCH = date(1970, 1, 1)
+_JULIAN_1970 = 2440587.5  # SQLite's julianday('1970-01-01')
+
+
+def forget_review_days(session: Session, user_id: int) -> None:
+    """Drop a learner's kept day totals: the next visit sums their history again."""
+    session.execute(delete(ReviewDayMark).where(ReviewDayMark.user_id == user_id))
+    session.execute(delete(ReviewDay).where(ReviewDay.user_id == user_id))
+
+
+# -- SQL for times, on each dialect ----------------------------------------------------------
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _whole_seconds(dialect: str, column: _Column) -> ColumnElement[int]:
+    """Seconds from 1970 to the UTC time ``column``, its fraction dropped, exactly."""
+    if dialect == "sqlite":  # stored as text: 'YYYY-MM-DD HH:MM:SS.ffffff'
+        days = func.julianday(func.substr(column, 1, 19)) - _JULIAN_1970
+        return cast(func.round(days * 86400), Integer)
+    return cast(func.floor(extract("epoch", column)), BigInteger)
+
+
+def _day_number(dialect: str, column: _Column, spans: list[DaySpan]) -> ColumnElement[int]:
+    """The study date of the UTC time ``column`` as days from 1970 (a time before the first
+    span is shifted as the first span shifts)."""
+    shifts = [int(span.shift.total_seconds()) for span in spans]
+    shift = (
+        case(
+            *((column < span.end, n) for span, n in zip(spans, shifts, strict=False)),
+            else_=shifts[-1],
+        )
+        if len(spans) > 1
+        else literal(shifts[0])
+    )
+    return (_whole_seconds(dialect, column) + shift) // 86400
+
+
+def _dates(numbers: str | None) -> Counter[date]:
+    """Day numbers joined with commas (see :func:`_joined`), counted by date."""
+    if not numbers:
+        return Counter()
+    counts = Counter(numbers.split(","))
+    return Counter({_EPOCH + timedelta(days=int(n)): count for n, count in counts.items()})
+
+
+def _joined(dialect: str, value: _Column, separator: str) -> ColumnElement[str]:
+    """A group's values as one text, NULLs left out. Counting them in Python is cheaper than
+    SQLite sorting every card by value for a GROUP BY."""
+    if dialect == "sqlite":
+        return func.group_concat(value, separator)
+    return func.string_agg(cast(value, String), separator)
+
+
+def _micros(column: _Column) -> ColumnElement[int]:
+    """The microseconds of a time stored as SQLite text."""
+    return cast(func.substr(column, 21, 6), Integer)
+
+
+def _interval_days(dialect: str, due: _Column, last: _Column) -> ColumnElement:
+    """Whole days from a card's last review to its due time (not before it).
+
+    On SQLite, through julianday's milliseconds: exact when the interval is whole days, as
+    every interval FSRS gives is (the two times then round alike), or more than a
+    millisecond off whole days. Exact to the microsecond costs SQLite twice as much here.
+    """
+    if dialect == "sqlite":
+        millis = func.round((func.julianday(due) - func.julianday(last)) * 86_400_000)
+        return cast(millis, Integer) // 86_400_000
+    return cast(extract("day", due - last), Integer)
+
+
+def _whole_days_since(dialect: str, moment: datetime, column: _Column) -> ColumnElement:
+    """Whole days from the time ``column`` to ``moment`` (not before it), exactly as
+    ``timedelta.days``; ``moment``'s part is worked out here rather than once per row.
+
+    On SQLite the days come from julianday's milliseconds, within a millisecond of the
+    truth; only when that is within a millisecond of whole days (rarely) are they counted
+    to the microsecond.
+    """
+    utc = moment.astimezone(UTC)
+    if dialect != "sqlite":
+        return cast(extract("day", literal(utc, DateTime(timezone=True)) - column), Integer)
+    whole = utc.replace(microsecond=0)
+    now_millis = round(utc.timestamp() * 1000)  # as julianday rounds a time to milliseconds
+    millis = cast(
+        func.round((_JULIAN_1970 + now_millis / 86_400_000 - func.julianday(column)) * 86_400_000),
+        Integer,
+    )
+    seconds = int(whole.timestamp()) - _whole_seconds(dialect, column)
+    exact = (seconds * 1_000_000 + (utc.microsecond - _micros(column))) // _DAY_US
+    return case(((millis + 1) % 86_400_000 > 2, millis // 86_400_000), else_=exact)
+
+
+def _at_least_days_apart(
+    dialect: str, later: ColumnElement, earlier: ColumnElement, days: int
+) -> ColumnElement[bool]:
+    """``later - earlier >= days`` whole days, exactly."""
+    if dialect == "sqlite":  # the later time moved back, as text in the stored form
+        moved = func.datetime(func.substr(later, 1, 19), f"-{days} days").op("||")(
+            func.substr(later, 20)
+        )
+        return earlier <= moved
+    return later - earlier >= timedelta(days=days)
+
+
+def _floor(dialect: str, value: _Column) -> ColumnElement:
+    if dialect == "sqlite":  # CAST truncates, which is the floor for the values given here
+        return cast(value, Integer)
+    return cast(func.floor(value), Integer)
+
+
+def _plain(column: _Column) -> ColumnElement:
+    """A time column as the driver gives it (no result processing): for arithmetic."""
+    return type_coerce(column, DateTime())
+
+
+# -- reviews ---------------------------------------------------------------------------------
+
+
+def _summed_reviews(
+    session: Session, user: User, start: datetime | None, end: datetime | None
+) -> dict[tuple[str, date], DayTotals]:
+    """The learner's reviews in ``[start, end)`` (open where ``None``) by bank and study day."""
+    window = [Review.user_id == user.id]
+    if start is not None:
+        window.append(Review.reviewed_at >= start)
+    if end is not None:
+        window.append(Review.reviewed_at < end)
+
+    def edge(column: _Column) -> datetime | None:
+        return session.scalar(select(Review.reviewed_at).where(*window).order_by(column).limit(1))
+
+    first, last = edge(Review.reviewed_at), edge(Review.reviewed_at.desc())
+    if first is None or last is None:
+        return {}
+    dialect = _dialect(session)
+    spans = day_spans(user.timezone, user.rollover_hour, first, last + timedelta(seconds=1))
+    day = _day_number(dialect, Review.reviewed_at, spans)
+    at, before = _plain(Review.reviewed_at), _plain(Review.last_review_before)
+    kind = case(
+        (Review.state_before != REVIEW, 0),
+        (_at_least_days_apart(dialect, at, before, MATURE_DAYS), 2),
+        else_=1,
+    )
+    passed = case((Review.rating > int(Rating.AGAIN), 1), else_=0)
+    elapsed = func.coalesce(Review.elapsed_ms, 0)
+    # Whole seconds, floored as Python's // floors (SQL's integer division truncates).
+    seconds = case((elapsed >= 0, elapsed // 1000), else_=-((999 - elapsed) // 1000))
+    sums: dict[tuple[str, date], list[int]] = {}
+    for bank_id, number, review_kind, ok, count, spent in session.execute(
+        select(Review.bank_id, day, kind, passed, func.count(), func.sum(seconds))
+        .where(*window)
+        .group_by(*_positions(4))
+    ):
+        entry = sums.setdefault((bank_id, _EPOCH + timedelta(days=number)), [0] * 6)
+        entry[0] += count
+        entry[1] += int(spent or 0)
+        if review_kind:
+            entry[2 + 2 * (review_kind == 2) + (not ok)] += count
+    return {key: DayTotals(*entry) for key, entry in sums.items()}
+
+
+def _positions(count: int) -> list[ColumnElement]:
+    """``GROUP BY 1, 2, ...``: an expression with bound values is not repeated (PostgreSQL
+    would not see the repeat as the same expression)."""
+    return [literal_column(str(n)) for n in range(1, count + 1)]
+
+
+_FIELDS = ("reviews", "seconds", "young_passed", "young_failed", "mature_passed", "mature_failed")
+
+
+def _claim(session: Session, user: User, counted: datetime | None, settled: datetime) -> bool:
+    """Move the learner's mark from ``counted`` to ``settled``; ``False`` if another request
+    moved it first (its sums are then the ones kept)."""
+    if counted is None:
+        upsert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+        statement = (
+            upsert(ReviewDayMark)
+            .values(
+                user_id=user.id,
+                timezone=user.timezone,
+                rollover_hour=user.rollover_hour,
+                counted_before=settled,
+            )
+            .on_conflict_do_nothing()
+            .returning(ReviewDayMark.user_id)
+        )
+        return session.execute(statement).first() is not None
+    moved = session.execute(
+        update(ReviewDayMark)
+        .where(ReviewDayMark.user_id == user.id, ReviewDayMark.counted_before == counted)
+        .values(counted_before=settled)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(moved) == 1
+
+
+def _day_totals(
+    session: Session, user: User, bank_ids: list[str], now: datetime, since: date
+) -> dict[date, DayTotals]:
+    """The learner's reviews in ``bank_ids`` by study day, from ``since`` on.
+
+    Kept rows up to the learner's mark, the reviews from the mark to the last day that is
+    over (kept now, and the mark moved), and the reviews since, summed on each call.
+    """
+    mark = session.execute(
+        select(
+            ReviewDayMark.timezone, ReviewDayMark.rollover_hour, ReviewDayMark.counted_before
+        ).where(ReviewDayMark.user_id == user.id)
+    ).one_or_none()
+    counted = None
+    if mark is not None:
+        if (mark.timezone, mark.rollover_hour) == (user.timezone, user.rollover_hour):
+            counted = mark.counted_before
+        else:
+            forget_review_days(session, user.id)
+    days: dict[date, DayTotals] = {}
+
+    def add(sums: dict[tuple[str, date], DayTotals]) -> None:
+        for (bank_id, on), totals in sums.items():
+            if bank_id in wanted and on >= since:
+                days[on] = days[on] + totals if on in days else totals
+
+    wanted = set(bank_ids)
+    if counted is not None:
+        kept = session.execute(
+            select(ReviewDay.day, *(func.sum(getattr(ReviewDay, name)) for name in _FIELDS))
+            .where(
+                ReviewDay.user_id == user.id,
+                ReviewDay.bank_id.in_(bank_ids),
+                ReviewDay.day >= since,
+                # Rows another request adds meanwhile are after this mark.
+                ReviewDay.counted_before <= counted,
+            )
+            .group_by(ReviewDay.day)
+        )
+        days = {on: DayTotals(*(int(n) for n in rest)) for on, *rest in kept}
+
+    settled = study_day(min(now, now_utc()) - SETTLED, user.timezone, user.rollover_hour).start
+    if counted is None or counted < settled:
+        sums = _summed_reviews(session, user, counted, settled)
+        if _claim(session, user, counted, settled) and sums:
+            session.execute(
+                insert(ReviewDay),
+                [
+                    {"user_id": user.id, "bank_id": bank_id, "day": on, "counted_before": settled}
+                    | {name: getattr(totals, name) for name in _FIELDS}
+                    for (bank_id, on), totals in sums.items()
+                ],
+            )
+        add(sums)
+        counted = settled
+    add(_summed_reviews(session, user, counted, None))
+    return days
+
+
+# -- cards -----------------------------------------------------------------------------------
+
+
+def _add_mastery(
+    session: Session, user: User, mine: ColumnElement[bool], now: datetime, totals: CardTotals
+) -> None:
+    """Mastery: the mean predicted recall of each section's studied cards, into ``totals``."""
+    dialect = _dialect(session)
+    last = _plain(Card.last_review)
+    curve = forgetting_curve(user.study_settings())
+    elapsed = case((Card.last_review <= now, _whole_days_since(dialect, now, last)), else_=0)
+    recall = case(
+        (or_(Card.stability.is_(None), Card.last_review.is_(None)), 0.0),
+        else_=func.power(1 + curve.factor * elapsed / Card.stability, curve.decay),
+    )
+    for bank_id, key, total, count in session.execute(
+        select(Card.bank_id, Question.section_key, func.sum(recall), func.count())
+        .join(Question, Question.id == Card.question_id)
+        .where(mine, Card.state != NEW, Question.section_key.is_not(None))
+        .group_by(Card.bank_id, Question.section_key)
+    ):
+        totals.recall[f"{bank_id}:{key}"] = (float(total), count)
+
+
+def _card_totals(
+    session: Session, user: User, bank_ids: list[str], now: datetime, forecast_days: int
+) -> CardTotals:
+    """The learner's cards in ``bank_ids`` (not retired), counted in two grouped queries."""
+    dialect = _dialect(session)
+    totals = CardTotals()
+    mine = and_(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired == false())
+    due, last = _plain(Card.due), _plain(Card.last_review)
+
+    # States, intervals, difficulties and the forecast (studied cards by due study day, up
+    # to the end of the forecast): one pass in the order of ix_cards_user_bank_state.
+    interval = case(
+        (
+            and_(Card.state == REVIEW, Card.last_review.is_not(None)),
+            case((due >= last, _interval_days(dialect, due, last)), else_=-1),
+        ),
+    )
+    difficulty = case(
+        (
+            and_(Card.state != NEW, Card.difficulty >= 1, Card.difficulty < 10),
+            _floor(dialect, Card.difficulty),
+        ),
+        (and_(Card.state != NEW, Card.difficulty == 10), 9),
+    )
+    day = study_day(now, user.timezone, user.rollover_hour)
+    until = day.end + timedelta(days=forecast_days + 1)
+    spans = day_spans(user.timezone, user.rollover_hour, day.start - timedelta(days=2), until)
+    due_day = case(
+        (
+            and_(Card.state != NEW, Card.suspended == false(), Card.due < until),
+            _day_number(dialect, Card.due, spans),
+        ),
+    )
+    for state, count, suspended, difficulties, intervals, due_days in session.execute(
+        select(
+            Card.state,
+            func.count(),
+            func.count().filter(Card.suspended == true()),
+            _joined(dialect, difficulty, ""),
+            _joined(dialect, interval, ","),
+            _joined(dialect, due_day, ","),
+        )
+        .where(mine)
+        .group_by(Card.bank_id, Card.state)
+    ):
+        totals.states[STATE_NAMES[state]] += count - suspended
+        totals.states["suspended"] += suspended
+        for bucket, n in Counter(difficulties or "").items():
+            totals.difficulties[int(bucket)] += n
+        for days, n in Counter(intervals.split(",") if intervals else ()).items():
+            totals.intervals[int(days)] += n
+        totals.due += _dates(due_days)
+
+    _add_mastery(session, user, mine, now, totals)
+    return totals
+
+
+# -- banks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineSection:
+    key: str
+    title: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class BankOutline:
+    """What the statistics need of a bank that only an import changes: its sections in
+    order (with their depth in the outline), the cards of its active questions, per section
+    and in all, and the tags of its active questions."""
+
+    sections: tuple[OutlineSection, ...]
+    section_cards: dict[str, int]
+    cards: int
+    tags: tuple[str, ...]
+
+
+_OUTLINES: dict[tuple[str, str, datetime], BankOutline] = {}
+
+
+def bank_outline(session: Session, bank: Bank) -> BankOutline:
+    """``bank``'s outline, read once per import of it (in each process)."""
+    version = (bank.id, bank.fingerprint, bank.imported_at)
+    if version in _OUTLINES:
+        return _OUTLINES[version]
+    depth: dict[str, int] = {}
+    sections = []
+    for key, title, parent in session.execute(
+        select(Section.key, Section.title, Section.parent_key)
+        .where(Section.bank_id == bank.id)
+        .order_by(Section.position)
+    ):
+        depth[key] = depth[parent] + 1 if parent else 0
+        sections.append(OutlineSection(key, title, depth[key]))
+    section_cards: dict[str, int] = {}
+    cards, tags = 0, set()
+    for key, count, question_tags in session.execute(
+        select(Question.section_key, Question.card_count, Question.tags).where(
+            Question.bank_id == bank.id, Question.retired.is_(False)
+        )
+    ):
+        cards += count
+        if key:
+            section_cards[key] = section_cards.get(key, 0) + count
+        tags.update(question_tags)
+    if len(_OUTLINES) >= 64:
+        _OUTLINES.clear()
+    outline = BankOutline(tuple(sections), section_cards, cards, tuple(sorted(tags)))
+    _OUTLINES[version] = outline
+    return outline
+
+
+# -- the page --------------------------------------------------------------------------------
+
+
+def learner_stats(study: Study, bank_ids: list[str]) -> Stats:
+    """The statistics of the learner over ``bank_ids``, on their own study days.
+
+    Mastery sections are named ``bank:section``. New day totals are kept: the caller
+    commits.
+    """
+    session, user, now = study.session, study.user, study.now
+    today = study.day.date
+    days = _day_totals(session, user, bank_ids, now, today - timedelta(days=364))
+    forecast_days = 30
+    cards = _card_totals(session, user, bank_ids, now, forecast_days)
+
+    sizes: dict[str, int] = {}
+    sections, all_cards = [], 0
+    for bank in session.scalars(select(Bank).where(Bank.id.in_(bank_ids)).order_by(Bank.id)):
+        outline = bank_outline(session, bank)
+        all_cards += outline.cards
+        sizes |= {f"{bank.id}:{key}": n for key, n in outline.section_cards.items()}
+        sections += [f"{bank.id}:{section.key}" for section in outline.sections]
+    return stats_from_totals(
+        days,
+        cards,
+        today,
+        unstudied=max(0, all_cards - sum(cards.states.values())),
+        sections=sections,
+        section_sizes=sizes,
+        forecast_days=forecast_days,
+    )
