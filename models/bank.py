@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
+from models.base import Model
 from models.types import UTCDateTime, now_utc
 
 __all__ = ["Bank", "Diagram", "Question", "RemovedBank", "Section"]
 
 
-class Bank(db.Model):
+class Bank(Model):
     """A question bank; ``id`` is the id written in its ``bank.yaml``."""
 
     __tablename__ = "banks"
@@ -45,7 +45,7 @@ class Bank(db.Model):
     )
 
 
-class Section(db.Model):
+class Section(Model):
     """A part of the notes a bank follows; ``key`` is its id in the bank file."""
 
     __tablename__ = "sections"
@@ -61,7 +61,7 @@ class Section(db.Model):
     bank: Mapped[Bank] = relationship(back_populates="sections")
 
 
-class Question(db.Model):
+class Question(Model):
     """A question of a bank; ``key`` is its id in the bank file, stable across imports.
 
     ``content`` holds the type-specific fields (prompt, answer, choices...) as written;
@@ -94,7 +94,7 @@ class Question(db.Model):
     bank: Mapped[Bank] = relationship(back_populates="questions")
 
 
-class Diagram(db.Model):
+class Diagram(Model):
     """An image a bank's Markdown refers to; ``path`` is relative to the bank's folder."""
 
     __tablename__ = "diagrams"
@@ -110,7 +110,7 @@ class Diagram(db.Model):
     bank: Mapped[Bank] = relationship(back_populates="diagrams")
 
 
-class RemovedBank(db.Model):
+class RemovedBank(Model):
     """A bank an admin removed: a shipped bank with this id is not loaded again at start."""
 
     __tablename__ = "removed_banks"

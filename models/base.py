@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["Base", "db"]
+__all__ = ["Base", "Model", "db"]
 
 
 class Base(DeclarativeBase):
@@ -23,3 +25,9 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy builds db.Model at run time from Base; a type checker sees Base.
+    Model = Base
+else:
+    Model = db.Model

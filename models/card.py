@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
+from models.base import Model
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import NEW, CardState
 
@@ -32,7 +32,7 @@ _STATE_DUE = ("user_id", "bank_id", "state", "due", "id", "suspended", "retired"
 _BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
-class Card(db.Model):
+class Card(Model):
     """One learner's schedule for one card of a question (``ordinal`` picks the card).
 
     Cards are created when first needed. The scheduling fields mirror ``fsrs.Card``;
@@ -128,7 +128,7 @@ class Card(db.Model):
         self.lapses = schedule.lapses
 
 
-class Review(db.Model):
+class Review(Model):
     """One answer: the rating, how long it took, and the card's schedule around it.
 
     The schedule before the answer is kept so that undo can put the card back exactly;
@@ -168,7 +168,7 @@ class Review(db.Model):
     buried: Mapped[list[int]] = mapped_column(JSON, default=list)
 
 
-class BankProgress(db.Model):
+class BankProgress(Model):
     """A learner's running counts in one bank, kept by every change that moves them, so that
     choosing the next card counts nothing.
 

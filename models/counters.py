@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db
+from models.base import Model
 
 __all__ = ["RateCount"]
 
 
-class RateCount(db.Model):
+class RateCount(Model):
     """One rate-limit counter: hits in the window that ends at ``expires_at`` (Unix time)."""
 
     __tablename__ = "rate_counts"

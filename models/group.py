@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
+from models.base import Model
 from models.types import UTCDateTime, now_utc
 
 __all__ = ["MEMBER", "OWNER", "Group", "GroupBank", "Invite", "Membership", "SiteSetting"]
@@ -19,7 +19,7 @@ OWNER, MEMBER = "owner", "member"
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-class Group(db.Model):
+class Group(Model):
     """A study group: people who study the same banks and see each other's progress."""
 
     __tablename__ = "groups"
@@ -42,7 +42,7 @@ class Group(db.Model):
     )
 
 
-class Membership(db.Model):
+class Membership(Model):
     """One person in one group; ``shares_progress`` puts them on the group board."""
 
     __tablename__ = "memberships"
@@ -61,7 +61,7 @@ class Membership(db.Model):
     user = relationship("User")
 
 
-class Invite(db.Model):
+class Invite(Model):
     """A code that lets people register (or sign in) and join a group, until it expires."""
 
     __tablename__ = "invites"
@@ -91,7 +91,7 @@ class Invite(db.Model):
         )
 
 
-class GroupBank(db.Model):
+class GroupBank(Model):
     """A bank a group studies: its members study it, and the board counts it."""
 
     __tablename__ = "group_banks"
@@ -104,7 +104,7 @@ class GroupBank(db.Model):
     )
 
 
-class SiteSetting(db.Model):
+class SiteSetting(Model):
     """A setting of the whole server that admins change in the page (not the environment)."""
 
     __tablename__ = "site_settings"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
+from models.base import Model
 from models.types import UTCDateTime
 
 __all__ = ["SHARE_KEY_LENGTH", "Quiz", "QuizAnswer"]
@@ -16,7 +16,7 @@ __all__ = ["SHARE_KEY_LENGTH", "Quiz", "QuizAnswer"]
 SHARE_KEY_LENGTH = 200
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """One quiz one learner takes. ``spec`` says what it drew from (with the seed, so the
     same quiz can be shared); ``items`` what it drew: ``[question id, card, item order]``."""
 
@@ -41,7 +41,7 @@ class Quiz(db.Model):
     )
 
 
-class QuizAnswer(db.Model):
+class QuizAnswer(Model):
     """The answer to one question of a quiz, and its score (``None``: left blank)."""
 
     __tablename__ = "quiz_answers"

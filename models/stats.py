@@ -7,13 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db
+from models.base import Model
 from models.types import UTCDateTime
 
 __all__ = ["ReviewDay", "ReviewDayMark"]
 
 
-class ReviewDay(db.Model):
+class ReviewDay(Model):
     """A learner's reviews in one bank on one study day that is over, summed once and kept.
 
     Rows hold every review logged before the learner's :class:`ReviewDayMark`, on study days
@@ -40,7 +40,7 @@ class ReviewDay(db.Model):
     mature_failed: Mapped[int] = mapped_column(Integer)
 
 
-class ReviewDayMark(db.Model):
+class ReviewDayMark(Model):
     """How far a learner's :class:`ReviewDay` rows go, and the study days they were cut in."""
 
     __tablename__ = "review_day_marks"

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column, object_session, validates
 
-from models.base import db
+from models.base import Model
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import StudySettings, bounded_steps
 
@@ -28,7 +28,7 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with an account; the study settings are theirs alone."""
 
     __tablename__ = "users"
@@ -103,7 +103,7 @@ class User(UserMixin, db.Model):
         )
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the API; only its SHA-256 is kept. ``name`` says what it is for;
     ``last_used_at`` is kept to the minute (see ``services.accounts.user_for_token``)."""
 
@@ -137,7 +137,7 @@ class ApiToken(db.Model):
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
-class LeftBank(db.Model):
+class LeftBank(Model):
     """A bank a learner chose to leave: it is not studied until they join it again."""
 
     __tablename__ = "left_banks"

@@ -6,10 +6,10 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -305,7 +305,8 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
         return None
     user, token_id, last_used = row
     if last_used is None or last_used <= now - LAST_USED_EVERY:
-        with session.get_bind().begin() as connection:
+        # The session's bind is the engine (a session bound to a connection has no pool).
+        with cast(Engine, session.get_bind()).begin() as connection:
             # Conditional, so that requests racing past the check above write once.
             connection.execute(
                 update(ApiToken)

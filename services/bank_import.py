@@ -351,8 +351,8 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     """
     if not folder.is_dir():
         return []
-    known = dict(session.execute(select(Bank.source, Bank.fingerprint)).all())
-    removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).all())
+    known = dict(session.execute(select(Bank.source, Bank.fingerprint)).tuples().all())
+    removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).tuples().all())
     lines = []
     for path in sorted(folder.iterdir()):
         if not ((path / srs.bank.BANK_FILE).is_file() or path.suffix == ".yaml"):

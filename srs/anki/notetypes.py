@@ -12,7 +12,7 @@ import genanki
 from pygments.formatters import HtmlFormatter
 
 from srs.questions import TYPES
-from srs.questions.notes import AnkiLayout
+from srs.questions.note_fields import AnkiLayout
 
 __all__ = ["MODEL_IDS", "note_types"]
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from srs.questions.notes import NoteRender, NoteType
+from srs.questions.note_fields import NoteRender, NoteType
 from srs.scheduler import Rating
 
 __all__ = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from srs.questions.base import Key, QuestionType
-from srs.questions.notes import NoteType
+from srs.questions.note_fields import NoteType
 
 __all__ = ["Basic"]
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, indices
-from srs.questions.notes import OPTIONS, NoteRender, NoteType, letter, options_list
+from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, letter, options_list
 
 __all__ = ["Choice"]
 

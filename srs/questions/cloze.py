@@ -11,7 +11,7 @@ from typing import Any
 
 from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
-from srs.questions.notes import NoteRender, NoteType
+from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.typing import typed_verdict
 
 __all__ = ["Cloze"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from srs.questions.base import Faces, Shown
 from srs.questions.basic import Basic
-from srs.questions.notes import NoteType
+from srs.questions.note_fields import NoteType
 
 __all__ = ["Reverse"]
 

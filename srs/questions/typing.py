@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed
-from srs.questions.notes import NoteRender, NoteType
+from srs.questions.note_fields import NoteRender, NoteType
 
 __all__ = ["Typing", "typed_verdict"]
 
