@@ -325,14 +325,14 @@ def _build_small(url: str, size: Size, work: Path) -> None:
     from models.accounts import create_user
     from models.store import import_bank
     from models.study import answer, next_card
-    from srs.bank import load_bank
     from srs.scheduler import Rating
+    from srs.sources import read_bank
 
     folder = write_generated_bank(work / "seed-bank", size.cards, bank_id="bench")
     app = make_app(url, work / "seed-instance")
     rng = random.Random(7)
     with app.app_context():
-        import_bank(db.session, load_bank(folder))
+        import_bank(db.session, read_bank(folder))
         users = [create_user(db.session, f"learner{i}", PASSWORD) for i in range(1, size.users + 1)]
         db.session.commit()
         end = datetime.now(UTC)
@@ -1081,8 +1081,8 @@ def _child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         from models import db
         from models.store import import_bank, stored_bank
-        from srs.bank import load_bank
         from srs.export import export_bank
+        from srs.sources import read_bank
 
         app = make_app(args.db, Path(args.instance))
         profile = None
@@ -1096,7 +1096,7 @@ def _child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 profile.enable()
             started = time.perf_counter()
             if kind == "wengu-import":
-                bank = load_bank(args.bank, max_bytes=app.config["WENGU_MAX_BANK_BYTES"])
+                bank = read_bank(args.bank, max_bytes=app.config["WENGU_MAX_BANK_BYTES"])
                 report = import_bank(db.session, bank)
                 db.session.commit()
                 result["report"] = str(report)

@@ -28,8 +28,8 @@ from models.quizzes import start_quiz
 from models.store import import_bank
 from models.study import next_card
 from models.types import now_utc
-from srs.bank import load_bank
 from srs.quiz import QuizSpec
+from srs.sources import load_bank
 from tests.support import PASSWORD, Auth, csrf_token, dump, first_run_code, make_user
 
 ROLES = ("anonymous", "learner", "outsider", "admin")

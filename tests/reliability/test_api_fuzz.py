@@ -22,8 +22,8 @@ from models.accounts import issue_token
 from models.store import import_bank
 from models.study import answer, next_card, set_suspended
 from models.types import now_utc
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.support import make_user
 from views.openapi import OPENAPI
 

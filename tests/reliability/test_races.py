@@ -17,8 +17,8 @@ from models import Card, Review, User, db
 from models.conflict import ATTEMPTS, committed
 from models.store import import_bank
 from models.study import answer, next_card, set_suspended
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.reliability.harness import check_log
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ from models.quizzes import start_quiz
 from models.store import import_bank
 from models.study import answer, next_card
 from models.types import now_utc
-from srs.bank import load_bank
 from srs.quiz import QuizSpec
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.support import Auth, csrf_token, dump, make_user
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from config import PROJECT_ROOT
 from models import Card, Review, User, db
 from models.study import answer, next_card
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 
 DOCKER = PROJECT_ROOT / "quizzes/docker"
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from models import Card, Question, User, db
 from models.store import import_bank
 from models.study import answer
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.support import csrf_token, make_user
 from tests.synthetic import forgetful_log
 

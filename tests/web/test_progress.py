@@ -28,8 +28,8 @@ from models.study import (
     today,
     undo_last,
 )
-from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating
+from srs.sources import load_bank
 from srs.study import LEARN_AHEAD, Counts, limits_left, next_kind
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)

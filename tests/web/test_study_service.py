@@ -21,8 +21,8 @@ from models.study import (
     set_suspended,
     undo_last,
 )
-from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, REVIEW, Rating
+from srs.sources import load_bank
 from srs.study import Counts
 
 SHANGHAI = timezone(timedelta(hours=8))
