@@ -30,9 +30,10 @@ from services.bank_import import bank_summaries, import_bank, learner_schedule, 
 from services.conflict import committed
 from services.optimize import optimize_user
 from services.schema import current_revision, head_revision, upgrade_database
-from srs.bank import BankError, load_banks
-from srs.export import FORMATS, bank_from_apkg, export_bank
+from srs.bank import BankError
+from srs.export import FORMATS, export_bank
 from srs.optimize import NotEnoughHistory
+from srs.sources import read_banks
 from srs.study import usable_zone
 
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
@@ -109,10 +110,11 @@ def _account(name: str) -> User:
 
 
 def _load(paths: tuple[str, ...]) -> list:
-    """Read every bank (folders, YAML files, Anki packages) or print every problem and exit 1."""
+    """Read every bank (folders, YAML files, .zip archives, Anki packages) or print every
+    problem and exit 1."""
     max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
     try:
-        return load_banks(paths, max_bytes=max_bytes, readers={".apkg": bank_from_apkg})
+        return read_banks(paths, max_bytes=max_bytes)
     except BankError as error:
         for problem in error.problems:
             click.echo(str(problem))

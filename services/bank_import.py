@@ -25,6 +25,7 @@ from models.types import now_utc
 from models.user import User
 from services.progress import recount_bank
 from srs.scheduler import NEW
+from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
 __all__ = ["BankSummary", "ImportReport", "autoload_banks", "bank_summaries", "import_bank"]
 
@@ -355,13 +356,13 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).tuples().all())
     lines = []
     for path in sorted(folder.iterdir()):
-        if not ((path / srs.bank.BANK_FILE).is_file() or path.suffix == ".yaml"):
+        if not is_bank_source(path):
             continue
         source = str(path)
-        if source in removed.values() or known.get(source) == srs.bank.bank_fingerprint(path):
+        if source in removed.values() or known.get(source) == bank_fingerprint(path):
             continue
         try:
-            bank = srs.bank.load_bank(path, max_bytes=max_bytes)
+            bank = read_bank(path, max_bytes=max_bytes)
             if bank.id in removed:
                 continue
             report = import_bank(session, bank)

@@ -1,7 +1,7 @@
 """Bank archives: a ``.zip`` of a bank folder, unpacked without trusting what it claims.
 
 :func:`unpack_zip` writes the files of an uploaded archive into a folder and returns the folder
-that holds ``bank.yaml``, ready for :func:`srs.bank.load_bank`. An archive that could write
+that holds ``bank.yaml``, ready for :func:`srs.sources.read_bank`. An archive that could write
 outside that folder (absolute paths, ``..``, backslashes, drive letters, symbolic links), that
 is encrypted, or that is too big or has too many entries is refused with a
 :class:`srs.bank.BankError` whose problems name the archive entry at fault.
@@ -151,7 +151,7 @@ def _bank_folder(dest: Path, name: str) -> Path:
 
 
 def unpack_zip(
-    data: bytes,
+    data: bytes | Path,
     dest: Path,
     *,
     max_bytes: int,
@@ -164,7 +164,7 @@ def unpack_zip(
     ``bank.yaml`` (as when a bank folder was zipped whole).
 
     Args:
-        data: the archive's bytes.
+        data: the archive's bytes, or the path of the archive.
         dest: an empty folder, made if missing. On failure it may hold part of the archive:
             pass a temporary one.
         max_bytes: the largest a file may be once unpacked; all files together may be
@@ -178,7 +178,7 @@ def unpack_zip(
             problem names the entry, or the archive when it is about the whole.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data))
     except ZIP_ERRORS:
         raise BankError([Problem(name, 1, 1, "not a zip archive")]) from None
     with archive:

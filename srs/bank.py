@@ -1,21 +1,20 @@
-"""Question banks: the YAML format, read and validated into frozen values.
+"""Question banks: the YAML format, validated into frozen values.
 
 A bank is a folder holding ``bank.yaml``, any further ``*.yaml`` files that each hold a
 ``questions:`` list, and the diagram files its Markdown refers to; a single ``.yaml`` file
-with the same keys is a bank without diagrams. :func:`load_bank` reads one and either returns
-a :class:`Bank` or raises :class:`BankError` carrying every :class:`Problem` found, each with
-``file:line:column`` and the key at fault. Nothing here touches a database.
+with the same keys is a bank without diagrams. :class:`BankReader` checks the parsed files
+of one bank and collects its sections, questions and diagrams, or every :class:`Problem`
+found, each with ``file:line:column`` and the key at fault, for a :class:`BankError`.
+Reading a bank from where it is kept is :mod:`srs.sources`'s; nothing here touches a
+database.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import posixpath
 import re
-import xml.parsers.expat
-from collections import abc
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
-from srs.yamlread import Mapping, Node, Position, Scalar, Sequence, read_yaml
+from srs.svg import svg_problems
+from srs.yamlread import Mapping, Node, Position, Scalar, Sequence
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -31,14 +31,12 @@ __all__ = [
     "QUESTION_TYPES",
     "Bank",
     "BankError",
+    "BankReader",
     "Diagram",
     "Problem",
     "Question",
     "Section",
-    "bank_fingerprint",
     "diagram_path",
-    "load_bank",
-    "load_banks",
     "size_over_limit",
 ]
 
@@ -179,27 +177,7 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _read_text(path: Path, display: str, max_bytes: int, out: _File) -> str | None:
-    size = path.stat().st_size
-    if size > max_bytes:
-        out.problem(Position(1, 1), f"file is {size_over_limit(size, max_bytes)}")
-        return None
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        out.problem(
-            Position(line, column),
-            f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8",
-        )
-        return None
-    return text.removeprefix("\ufeff")
-
-
-class _Reader:
+class BankReader:
     """Validates the parsed files of one bank and builds its values."""
 
     def __init__(self, root: Path | None, display_root: str, max_bytes: int) -> None:
@@ -264,6 +242,24 @@ class _Reader:
         return node.text
 
     # -- bank and parts --------------------------------------------------------------------
+
+    def read_tree(
+        self, out: _File, relative: str, tree: Node | None, *, first: bool
+    ) -> tuple[str, str, str | None, str | None] | None:
+        """Validate one parsed file of the bank; returns the bank's header from the first."""
+        if not isinstance(tree, Mapping):
+            expected = "the bank's keys" if first else "'questions:'"
+            position = tree.position if tree is not None else Position(1, 1)
+            out.problem(position, f"expected a mapping with {expected}")
+            return None
+        header = self.bank_header(out, tree) if first else None
+        if not first:
+            self.check_keys(out, "file", tree, _PART_KEYS)
+        if "questions" in tree.values:
+            self.read_questions(out, relative, tree.values["questions"])
+        elif not first:
+            out.problem(tree.position, "missing required key 'questions'")
+        return header
 
     def bank_header(self, out: _File, root: Mapping) -> tuple[str, str, str | None, str | None]:
         self.check_keys(out, "bank", root, _BANK_KEYS)
@@ -603,248 +599,3 @@ def diagram_path(reference: str) -> str:
 
 def _join(root: str, relative: str) -> str:
     return posixpath.join(root, relative) if root else relative
-
-
-class _EntityRefusedError(Exception):
-    """Stops parsing an SVG that declares entities, before any is expanded."""
-
-
-# SMIL animation can set any attribute after the checks below have read it (an href to an
-# outside page, a handler): none of it is allowed, nor is anything that runs or embeds.
-_SVG_REFUSED = {"script", "foreignobject", "iframe", "embed", "object"}
-_SVG_SMIL = {"set", "animate", "animatetransform", "animatemotion", "animatecolor", "discard"}
-_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
-_CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)")
-
-
-def _css_problem(text: str, *, style: bool) -> str | None:
-    """Why a CSS value (a style sheet, a ``style`` or presentation attribute) may not stay.
-
-    Only references inside the SVG (``url(#gradient)``) are allowed. In style sheets and
-    ``style`` attributes CSS escapes are refused too, since ``u\\72l(`` is ``url(``.
-    """
-    compact = re.sub(r"[\s\x00-\x1f]", "", _CSS_COMMENT.sub("", text)).lower()
-    if style and "\\" in compact:
-        return "CSS escapes ('\\') are not allowed in style"
-    if "@import" in compact:
-        return "'@import' is not allowed"
-    if "image-set(" in compact or "image(" in compact.replace("url(", ""):
-        return "'image-set()' may load from outside"
-    for match in _CSS_URL.finditer(compact):
-        if not match.group(1).startswith("#"):
-            return f"'url({match.group(1)[:60]})' refers outside the diagram"
-    return None
-
-
-def svg_problems(data: bytes) -> list[tuple[Position, str]]:
-    """Why an SVG may not be shown: script, event handlers, entities, foreign content,
-    animation, and anything loaded from outside it.
-
-    The SVG is parsed with expat rather than searched as text, so that neither case,
-    namespaces nor entity tricks can hide a ``<script>``.
-    """
-    problems: list[tuple[Position, str]] = []
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-    styles = 0  # how many <style> elements the parser is inside
-    sheet: list[str] = []
-
-    def here() -> Position:
-        return Position(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal styles
-        local = name.rsplit(" ", 1)[-1].lower()
-        if local in _SVG_REFUSED:
-            problems.append((here(), f"SVG diagrams may not carry script: <{local}> element"))
-        elif local in _SVG_SMIL:
-            problems.append((here(), f"SVG diagrams may not be animated: <{local}> element"))
-        elif local == "style":
-            styles += 1
-        for attribute, value in attributes.items():
-            short = attribute.rsplit(" ", 1)[-1].lower()
-            compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
-            css = _css_problem(value, style=short == "style")
-            if short.startswith("on"):
-                problems.append((here(), f"SVG diagrams may not carry script: '{short}' handler"))
-            elif "javascript:" in compact or "vbscript:" in compact:
-                problems.append((here(), f"SVG diagrams may not carry script: '{short}' URL"))
-            elif short in {"href", "src"} and not compact.startswith("#"):
-                problems.append(
-                    (here(), f"SVG diagrams may not refer outside themselves: '{short}' '{value}'")
-                )
-            elif short == "base":  # xml:base would turn every "#x" into an outside address
-                problems.append((here(), "SVG diagrams may not set 'xml:base'"))
-            elif css is not None:
-                problems.append((here(), f"SVG diagrams may not load from outside: {css}"))
-
-    def end(name: str) -> None:
-        nonlocal styles
-        if name.rsplit(" ", 1)[-1].lower() == "style" and styles:
-            styles -= 1
-            css = _css_problem("".join(sheet), style=True)
-            sheet.clear()
-            if css is not None:
-                problems.append((here(), f"SVG diagrams may not load from outside: {css}"))
-
-    def text(data: str) -> None:
-        if styles:
-            sheet.append(data)
-
-    def instruction(target: str, data: str) -> None:
-        problems.append(
-            (here(), f"SVG diagrams may not carry processing instructions: '<?{target}'")
-        )
-
-    def entity(name: str, *args: object) -> None:
-        problems.append((here(), f"SVG diagrams may not declare entities: '{name}'"))
-        raise _EntityRefusedError
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.ProcessingInstructionHandler = instruction
-    parser.EntityDeclHandler = entity
-    try:
-        parser.Parse(data, True)
-    except _EntityRefusedError:
-        pass
-    except xml.parsers.expat.ExpatError as error:
-        if not problems:
-            problems.append(
-                (
-                    Position(error.lineno, error.offset + 1),
-                    f"not a well-formed SVG: {xml.parsers.expat.ErrorString(error.code)}",
-                )
-            )
-    return problems
-
-
-def bank_fingerprint(path: str | Path) -> str:
-    """A hash of every file a bank is read from, to tell cheaply whether it changed."""
-    path = Path(path)
-    if path.is_dir():
-        files = [p for p in path.rglob("*") if p.is_file() and _is_bank_file(path, p)]
-    else:
-        files = [path] if path.is_file() else []
-    digest = hashlib.sha256()
-    for file in sorted(files):
-        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
-        digest.update(name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _is_bank_file(root: Path, file: Path) -> bool:
-    if file.parent == root and file.suffix == ".yaml":
-        return True
-    return file.suffix.lower() in IMAGE_TYPES
-
-
-def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
-    """Read and validate the bank at ``path``: a folder with ``bank.yaml``, or one YAML file.
-
-    Raises:
-        BankError: with every problem found; file names in it are ``path`` joined with the
-            file's place in the bank, as the caller wrote ``path``.
-    """
-    path = Path(path)
-    shown = str(path)
-    if path.is_dir():
-        root: Path | None = path
-        bank_file = path / BANK_FILE
-        parts = sorted(p for p in path.glob("*.yaml") if p.name != BANK_FILE and p.is_file())
-        if not bank_file.is_file():
-            raise BankError([Problem(shown, 1, 1, f"no {BANK_FILE} in this folder")])
-        files = [bank_file, *parts]
-        display_root = shown
-    elif path.is_file():
-        root = None
-        files = [path]
-        display_root = str(path.parent)
-    else:
-        raise BankError([Problem(shown, 1, 1, "no such file or folder")])
-
-    reader = _Reader(root, display_root, max_bytes)
-    header: tuple[str, str, str | None, str | None] | None = None
-    for index, file_path in enumerate(files):
-        relative = file_path.name
-        display = _join(display_root, relative) if root is not None else shown
-        out = reader.file(display)
-        text = _read_text(file_path, display, max_bytes, out)
-        if text is None:
-            continue
-        tree, yaml_problems = read_yaml(text)
-        for problem in yaml_problems:
-            out.problem(problem.position, problem.message)
-        if tree is None and yaml_problems:
-            continue
-        if not isinstance(tree, Mapping):
-            expected = "the bank's keys" if index == 0 else "'questions:'"
-            position = tree.position if tree is not None else Position(1, 1)
-            out.problem(position, f"expected a mapping with {expected}")
-            continue
-        if index == 0:
-            header = reader.bank_header(out, tree)
-        else:
-            reader.check_keys(out, "file", tree, _PART_KEYS)
-        if "questions" in tree.values:
-            reader.read_questions(out, relative, tree.values["questions"])
-        elif index > 0:
-            out.problem(tree.position, "missing required key 'questions'")
-    diagrams = reader.read_diagrams()
-    if not reader.questions and not reader.problems:
-        reader.file(shown).problem(Position(1, 1), "the bank has no questions")
-    if reader.problems or header is None:
-        order = {
-            name: index for index, name in enumerate(dict.fromkeys(p.file for p in reader.problems))
-        }
-        raise BankError(sorted(reader.problems, key=lambda p: (order[p.file], p.line, p.column)))
-    bank_id, title, language, description = header
-    return Bank(
-        id=bank_id,
-        title=title,
-        language=language,
-        description=description,
-        sections=tuple(reader.sections.values()),
-        questions=tuple(reader.questions),
-        diagrams=tuple(diagrams),
-        source=shown,
-        fingerprint=bank_fingerprint(path),
-    )
-
-
-def load_banks(
-    paths: Iterable[str | Path],
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    readers: abc.Mapping[str, Callable[..., Bank]] | None = None,
-) -> list[Bank]:
-    """Read several banks; fail with the problems of all of them if any is bad.
-
-    Two paths that hold banks with the same id are a problem too.
-
-    Args:
-        readers: loaders for other kinds of file, by suffix (an Anki package, say); each
-            takes the path and ``max_bytes`` and raises :class:`BankError` as this does.
-    """
-    banks: list[Bank] = []
-    problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    for path in paths:
-        reader = (readers or {}).get(Path(path).suffix.lower(), load_bank)
-        try:
-            bank = reader(Path(path), max_bytes=max_bytes)
-        except BankError as error:
-            problems.extend(error.problems)
-            continue
-        if bank.id in seen:
-            problems.append(
-                Problem(
-                    bank.source, 1, 1, f"bank: 'id' '{bank.id}' is also the id of {seen[bank.id]}"
-                )
-            )
-            continue
-        seen[bank.id] = bank.source
-        banks.append(bank)
-    if problems:
-        raise BankError(problems)
-    return banks

@@ -16,14 +16,14 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from srs.bank import BANK_FILE, Bank, BankError, Question, load_bank
+from srs.bank import BANK_FILE, Bank, Question
 
 __all__ = [
     "FORMATS",
@@ -31,7 +31,6 @@ __all__ = [
     "HistoryRow",
     "atomic_write",
     "bank_csv",
-    "bank_from_apkg",
     "bank_json",
     "bank_to_dict",
     "bank_yaml",
@@ -253,33 +252,6 @@ def atomic_write(target: Path) -> Iterator[Path]:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def bank_from_apkg(path: Path, *, max_bytes: int) -> Bank:
-    """A bank read from an Anki package and checked as any bank is.
-
-    The package is turned into a bank folder and loaded from there, so that every rule
-    of the format (and every message) is the loader's.
-
-    Raises:
-        BankError: the package cannot be read, or what it holds is not a valid bank.
-    """
-    from srs.anki import read_apkg
-
-    bank = read_apkg(path, max_bytes=max_bytes)
-    with tempfile.TemporaryDirectory() as folder:
-        written = write_bank_folder(bank, Path(folder) / bank.id)
-        try:
-            loaded = load_bank(written, max_bytes=max_bytes)
-        except BankError as error:
-            # Name the package, not the folder it was unpacked into.
-            raise BankError(
-                [
-                    replace(problem, file=problem.file.replace(str(written), str(path)))
-                    for problem in error.problems
-                ]
-            ) from None
-    return replace(loaded, source=str(path))
 
 
 FORMATS = ("apkg", "csv", "json", "yaml")

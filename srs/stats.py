@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating
 
@@ -28,6 +28,7 @@ __all__ = [
     "RetentionCell",
     "ReviewFact",
     "Stats",
+    "StatsOptions",
     "compute_stats",
     "current_streak",
     "difficulty_bucket",
@@ -248,6 +249,38 @@ def _retention(days: Mapping[date, DayTotals], since: date) -> dict[str, Retenti
     return {"young": young, "mature": mature, "total": total}
 
 
+def _recent(days: Mapping[date, DayTotals], today: date, count: int) -> list[tuple[date, int, int]]:
+    """Reviews and seconds of each of the last ``count`` days, oldest first."""
+    recent = []
+    for offset in range(count - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        totals = days.get(day, DayTotals())
+        recent.append((day, totals.reviews, totals.seconds))
+    return recent
+
+
+def _forecast(cards: CardTotals, today: date, count: int) -> list[tuple[date, int]]:
+    """Cards due on each of the next ``count`` days; overdue ones count as due today."""
+    due = Counter[date]()
+    for day, number in cards.due.items():
+        due[max(day, today)] += number
+    return [(today + timedelta(days=i), due[today + timedelta(days=i)]) for i in range(count)]
+
+
+def _intervals(cards: CardTotals) -> list[tuple[str, int]]:
+    return [
+        (
+            _bucket_label(low, high),
+            sum(
+                count
+                for days_, count in cards.intervals.items()
+                if days_ >= low and (high is None or days_ <= high)
+            ),
+        )
+        for low, high in INTERVAL_BUCKETS
+    ]
+
+
 def stats_from_totals(
     days: Mapping[date, DayTotals],
     cards: CardTotals,
@@ -270,86 +303,52 @@ def stats_from_totals(
     """
     year_ago = today - timedelta(days=364)
     heatmap = {day: t.reviews for day, t in days.items() if day >= year_ago and t.reviews}
-
-    recent = []
-    for offset in range(recent_days - 1, -1, -1):
-        day = today - timedelta(days=offset)
-        totals = days.get(day, DayTotals())
-        recent.append((day, totals.reviews, totals.seconds))
-
-    due = Counter[date]()
-    for day, count in cards.due.items():
-        due[max(day, today)] += count
-    forecast = [
-        (today + timedelta(days=i), due[today + timedelta(days=i)]) for i in range(forecast_days)
-    ]
-
     retention = {
         "today": _retention(days, today),
         "week": _retention(days, today - timedelta(days=6)),
         "month": _retention(days, today - timedelta(days=29)),
         "year": _retention(days, year_ago),
     }
-
     states = Counter(
         {"new": unstudied, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
     )
     states.update(cards.states)
-
-    intervals = [
-        (
-            _bucket_label(low, high),
-            sum(
-                count
-                for days_, count in cards.intervals.items()
-                if days_ >= low and (high is None or days_ <= high)
-            ),
-        )
-        for low, high in INTERVAL_BUCKETS
-    ]
-    difficulties = [
-        (f"{low}–{high}", cards.difficulties.get(low, 0)) for low, high in DIFFICULTY_BUCKETS
-    ]
-
     sizes = section_sizes or {}
     mastery = {}
     for section in sections:
         total, studied = cards.recall.get(section, (0.0, 0))
         mastery[section] = (total / studied if studied else None, studied, sizes.get(section, 0))
-
     return Stats(
         today=today,
         heatmap=heatmap,
-        reviews_per_day=recent,
-        forecast=forecast,
+        reviews_per_day=_recent(days, today, recent_days),
+        forecast=_forecast(cards, today, forecast_days),
         retention=retention,
         states=dict(states),
-        intervals=intervals,
-        difficulties=difficulties,
+        intervals=_intervals(cards),
+        difficulties=[
+            (f"{low}–{high}", cards.difficulties.get(low, 0)) for low, high in DIFFICULTY_BUCKETS
+        ],
         streak=current_streak(heatmap, today),
         mastery=mastery,
     )
+
+
+class StatsOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`stats_from_totals`, passed on by :func:`compute_stats`."""
+
+    unstudied: int
+    sections: Iterable[str]
+    section_sizes: dict[str, int] | None
+    forecast_days: int
+    recent_days: int
 
 
 def compute_stats(
     reviews: Sequence[ReviewFact],
     cards: Sequence[CardFact],
     today: date,
-    *,
-    unstudied: int = 0,
-    sections: Iterable[str] = (),
-    section_sizes: dict[str, int] | None = None,
-    forecast_days: int = 30,
-    recent_days: int = 30,
+    **options: Unpack[StatsOptions],
 ) -> Stats:
     """:func:`stats_from_totals` from single reviews (any order) and cards."""
-    return stats_from_totals(
-        tally_reviews(reviews),
-        tally_cards(cards),
-        today,
-        unstudied=unstudied,
-        sections=sections,
-        section_sizes=section_sizes,
-        forecast_days=forecast_days,
-        recent_days=recent_days,
-    )
+    return stats_from_totals(tally_reviews(reviews), tally_cards(cards), today, **options)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from flask import (
@@ -41,9 +40,8 @@ from services.accounts import MIN_PASSWORD, AccountError, set_password
 from services.bank_admin import bank_contents, remove_bank, set_hidden
 from services.bank_import import ImportReport, bank_summaries, import_bank
 from srs import bank as schema
-from srs.archive import unpack_zip
-from srs.bank import BankError, Problem, load_bank
-from srs.export import bank_from_apkg
+from srs.bank import BankError, Problem
+from srs.sources import read_upload
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger("wengu.admin")
@@ -272,43 +270,6 @@ def _upload_name(filename: str | None) -> str:
     return PurePosixPath((filename or "").replace("\\", "/")).name or "upload"
 
 
-def _renamed(problem: Problem, names: list[tuple[str, str]]) -> Problem:
-    file, message = problem.file, problem.message
-    for temporary, shown in names:
-        file = file.replace(temporary, shown)
-        message = message.replace(temporary, shown)
-    return Problem(file, problem.line, problem.column, message)
-
-
-def _read_upload(folder: Path, name: str, data: bytes, max_bytes: int) -> schema.Bank:
-    """The bank in an uploaded ``.yaml`` or ``.zip``, read in ``folder``.
-
-    Raises:
-        BankError: as ``bank check`` finds, with files named within the upload
-            (``docker.zip:bank.yaml``, ``mybank.yaml``) rather than the temporary folder.
-    """
-    if name.lower().endswith(".zip"):
-        unpacked = folder / "bank"
-        path = unpack_zip(data, unpacked, max_bytes=max_bytes, name=name)
-        names = [(f"{unpacked}/", f"{name}:"), (str(unpacked), name)]
-    elif name.lower().endswith(".apkg"):
-        path = folder / "upload.apkg"
-        path.write_bytes(data)
-        try:
-            return bank_from_apkg(path, max_bytes=max_bytes)
-        except BankError as error:
-            names = [(str(path), name)]
-            raise BankError([_renamed(problem, names) for problem in error.problems]) from None
-    else:
-        path = folder / "upload.yaml"
-        path.write_bytes(data)
-        names = [(str(path), name)]
-    try:
-        return load_bank(path, max_bytes=max_bytes)
-    except BankError as error:
-        raise BankError([_renamed(problem, names) for problem in error.problems]) from None
-
-
 def _shipped_conflict(bank: schema.Bank, name: str) -> Problem | None:
     """An upload may not take the id of a shipped bank: the next start would load that back."""
     if not current_app.config["WENGU_AUTOLOAD_BANKS"]:
@@ -341,12 +302,11 @@ def upload_bank() -> Response | tuple[str, int]:
     name = _upload_name(form.bank.data.filename)
     data = form.bank.data.read()
     max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
-    with tempfile.TemporaryDirectory(prefix="wengu-upload-") as folder:
-        try:
-            bank = _read_upload(Path(folder), name, data, max_bytes)
-        except BankError as error:
-            _record("upload %r refused, problems: %d", name, len(error.problems))
-            return _banks_page(form, error.problems), 422
+    try:
+        bank = read_upload(name, data, max_bytes=max_bytes)
+    except BankError as error:
+        _record("upload %r refused, problems: %d", name, len(error.problems))
+        return _banks_page(form, error.problems), 422
     conflict = _shipped_conflict(bank, name)
     if conflict is not None:
         _record("upload %r refused: the id of a shipped bank", name)

@@ -59,8 +59,8 @@ def child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         from models import db
         from services.bank_import import import_bank, stored_bank
-        from srs.bank import load_bank
         from srs.export import export_bank
+        from srs.sources import read_bank
 
         app = make_app(args.db, Path(args.instance))
         profile = None
@@ -74,7 +74,7 @@ def child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 profile.enable()
             started = time.perf_counter()
             if kind == "wengu-import":
-                bank = load_bank(args.bank, max_bytes=app.config["WENGU_MAX_BANK_BYTES"])
+                bank = read_bank(args.bank, max_bytes=app.config["WENGU_MAX_BANK_BYTES"])
                 report = import_bank(db.session, bank)
                 db.session.commit()
                 result["report"] = str(report)

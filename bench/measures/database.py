@@ -145,14 +145,14 @@ def _build_small(url: str, size: Size, work: Path) -> None:
     from services.bank_import import import_bank
     from services.context import Study
     from services.queue import next_card
-    from srs.bank import load_bank
     from srs.scheduler import Rating
+    from srs.sources import read_bank
 
     folder = write_generated_bank(work / "seed-bank", size.cards, bank_id="bench")
     app = make_app(url, work / "seed-instance")
     rng = random.Random(7)
     with app.app_context():
-        import_bank(db.session, load_bank(folder))
+        import_bank(db.session, read_bank(folder))
         users = [create_user(db.session, f"learner{i}", PASSWORD) for i in range(1, size.users + 1)]
         db.session.commit()
         end = datetime.now(UTC)

@@ -38,10 +38,10 @@ from srs.bank import (
     Question,
     Section,
     diagram_path,
-    svg_problems,
 )
 from srs.cloze import ClozeError, parse_cloze
 from srs.render import image_sources
+from srs.svg import svg_problems
 from srs.yamlread import UNSTORABLE
 
 __all__ = ["read_apkg"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from srs.bank import load_bank
+from srs.sources import load_bank
 
 __all__ = ["APKG_CORPUS", "HostileApkg", "good_apkg"]
 

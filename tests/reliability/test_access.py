@@ -29,8 +29,8 @@ from services.context import Study
 from services.groups import create_group, create_invite, join_group
 from services.queue import next_card
 from services.quizzes import start_quiz
-from srs.bank import load_bank
 from srs.quiz import QuizSpec
+from srs.sources import load_bank
 from tests.support import PASSWORD, Auth, csrf_token, dump, first_run_code, make_user
 
 ROLES = ("anonymous", "learner", "outsider", "admin")

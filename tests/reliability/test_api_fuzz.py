@@ -24,8 +24,8 @@ from services.answers import answer, set_suspended
 from services.bank_import import import_bank
 from services.context import Study
 from services.queue import next_card
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.support import make_user
 from views.openapi import OPENAPI
 

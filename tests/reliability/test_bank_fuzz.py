@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srs.archive import unpack_zip
-from srs.bank import QUESTION_TYPES, BankError, load_bank
-from srs.export import bank_from_apkg
+from srs.bank import QUESTION_TYPES, BankError
 from srs.render import render_markdown, render_problems
+from srs.sources import load_bank, read_bank
 from tests.reliability.hostile import CORPUS, GOOD_BANK
 
 # Bounded so that the whole file runs in well under a minute on a busy machine; the numbers
@@ -211,7 +211,7 @@ def test_uploaded_anki_packages(data: bytes) -> None:
         path = Path(folder) / "up.apkg"
         path.write_bytes(data)
         try:
-            bank_from_apkg(path, max_bytes=256 * 1024)
+            read_bank(path, max_bytes=256 * 1024)
         except BankError as error:
             assert all(_WHERE.match(str(problem)) for problem in error.problems)
 

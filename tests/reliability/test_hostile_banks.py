@@ -22,7 +22,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from srs.bank import BankError
-from srs.export import bank_from_apkg
+from srs.sources import read_bank
 from tests.reliability.hostile import CORPUS, GOOD_BANK, HostileBank
 from tests.reliability.hostile_apkg import APKG_CORPUS, HostileApkg, good_apkg
 from tests.support import Auth, csrf_token, dump, make_user
@@ -292,7 +292,7 @@ def test_a_recursive_view_is_refused_at_once(tmp_path: Path) -> None:
     path.write_bytes(case.package())
     started = time.perf_counter()
     with pytest.raises(BankError, match="a view 'notes'"):
-        bank_from_apkg(path, max_bytes=5 * 1024 * 1024)
+        read_bank(path, max_bytes=5 * 1024 * 1024)
     assert time.perf_counter() - started < 5
 
 

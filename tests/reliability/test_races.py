@@ -19,8 +19,8 @@ from services.bank_import import import_bank
 from services.conflict import ATTEMPTS, committed
 from services.context import Study
 from services.queue import next_card
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.reliability.harness import check_log
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

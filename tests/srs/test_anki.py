@@ -27,9 +27,10 @@ from config import PROJECT_ROOT
 from srs.anki import MODEL_IDS, CardSchedule, read_apkg, write_apkg
 from srs.anki import writer as anki_writer
 from srs.anki.package import bound
-from srs.bank import Bank, BankError, load_bank
+from srs.bank import Bank, BankError
 from srs.cloze import cloze_numbers
 from srs.scheduler import LEARNING, RELEARNING, REVIEW
+from srs.sources import load_bank
 from tests.support import require
 
 if TYPE_CHECKING:

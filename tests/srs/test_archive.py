@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from srs.archive import unpack_zip
-from srs.bank import BankError, load_bank
+from srs.bank import BankError
+from srs.sources import load_bank
 
 BANK = "id: z\ntitle: Z\nquestions:\n  - {id: q, type: basic, prompt: p, answer: '![d](diagrams/x.svg)'}\n"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><title>x</title></svg>'

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from srs.bank import Bank, BankError, load_bank, load_banks
+from srs.bank import Bank, BankError
+from srs.sources import load_bank, read_banks
 
 ALL_TYPES = """
     id: demo
@@ -216,7 +217,7 @@ def test_two_banks_with_one_id_are_refused(write_bank) -> None:
     first = write_bank("one", {"bank.yaml": text})
     second = write_bank("two", {"bank.yaml": text})
     with pytest.raises(BankError) as caught:
-        load_banks([first, second])
+        read_banks([first, second])
     assert [str(p) for p in caught.value.problems] == [
         f"{second}:1:1: bank: 'id' 'same' is also the id of {first}"
     ]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from srs import render
-from srs.bank import BankError, load_bank
+from srs.bank import BankError
+from srs.sources import load_bank
 
 HEAD = "id: b\ntitle: B\n"
 

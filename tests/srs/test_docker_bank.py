@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from config import PROJECT_ROOT
-from srs.bank import QUESTION_TYPES, Bank, load_bank
+from srs.bank import QUESTION_TYPES, Bank
 from srs.render import image_sources
+from srs.sources import load_bank
 
 ROOT = PROJECT_ROOT / "quizzes/docker"
 SVG = "{http://www.w3.org/2000/svg}"

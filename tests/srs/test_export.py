@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from config import PROJECT_ROOT
-from srs.bank import Bank, load_bank
+from srs.bank import Bank
 from srs.export import (
     CSV_COLUMNS,
     HISTORY_COLUMNS,
@@ -27,6 +27,7 @@ from srs.export import (
     history_json,
     write_bank_folder,
 )
+from srs.sources import load_bank
 
 
 @pytest.fixture(scope="module")

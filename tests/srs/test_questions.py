@@ -137,7 +137,7 @@ def test_each_type_fills_the_fields_its_note_type_declares() -> None:
     from config import PROJECT_ROOT
     from srs.anki import MODEL_IDS
     from srs.anki.fields import FieldRenderer
-    from srs.bank import load_bank
+    from srs.sources import load_bank
 
     bank = load_bank(PROJECT_ROOT / "quizzes/docker")
     render = FieldRenderer(bank)

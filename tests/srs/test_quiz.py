@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from config import PROJECT_ROOT
-from srs.bank import Question, load_bank
+from srs.bank import Question
 from srs.quiz import QuizSpec, describe_response, expected_answer, sample_quiz, score_answer
+from srs.sources import load_bank
 
 DOCKER = load_bank(PROJECT_ROOT / "quizzes/docker")
 PARENTS = {section.id: section.parent for section in DOCKER.sections}

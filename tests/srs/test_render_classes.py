@@ -19,10 +19,10 @@ import yaml
 
 from config import PROJECT_ROOT
 from srs import render
-from srs.bank import Bank, load_bank
+from srs.bank import Bank
 from srs.cloze import render_cloze
-from srs.export import bank_from_apkg
 from srs.render import render_markdown
+from srs.sources import load_bank, read_bank
 
 _CSS = sorted((PROJECT_ROOT / "static" / "css").glob("*.css"))
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -141,7 +141,7 @@ def _apkg_bank(folder: Path) -> Bank:
             deck.add_note(genanki.Note(model=model, fields=[snippet, snippet]))
     path = folder / "hostile.apkg"
     genanki.Package(deck).write_to_file(path)
-    return bank_from_apkg(path, max_bytes=5 * 1024 * 1024)
+    return read_bank(path, max_bytes=5 * 1024 * 1024)
 
 
 @pytest.mark.parametrize("read", [_yaml_bank, _apkg_bank])

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from srs.bank import BankError, load_bank
+from srs.bank import BankError
+from srs.sources import load_bank
 from srs.yamlread import read_yaml
 
 BILLION_LAUGHS = """\
@@ -72,7 +73,8 @@ def test_alias_bomb_is_refused_without_expanding(tmp_path: Path) -> None:
         f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (300 * 2**20, 300 * 2**20))
-        from srs.bank import BankError, load_bank
+        from srs.bank import BankError
+        from srs.sources import load_bank
         try:
             load_bank({str(bank)!r})
         except BankError as error:

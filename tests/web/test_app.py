@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from sqlalchemy.exc import IntegrityError
 
 from config import PROJECT_ROOT, deprecation_notices, settings_from_env
 from models import Bank, Card, Question, User, db
+from srs.anki import write_apkg
+from srs.export import bank_zip
 from srs.render import highlight_css
+from srs.sources import load_bank
 
 SHIPPED = (
     "id: shipped\ntitle: Shipped\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
@@ -183,6 +187,19 @@ def test_broken_shipped_bank_is_reported_and_the_rest_load(
         app = make_app(shipped)
     assert [row[0] for row in bank_rows(app)] == ["shipped"]
     assert "shipped bank" in caplog.text and "missing required key 'type'" in caplog.text
+
+
+def test_shipped_zip_and_package_load_like_folders(
+    shipped: dict[str, object], tmp_path: Path, make_app
+) -> None:
+    """The shipped folder is read as the command line reads it: a .zip and an .apkg load too."""
+    other = load_bank(tmp_path / "quizzes/shipped")
+    (tmp_path / "quizzes/zipped.zip").write_bytes(bank_zip(replace(other, id="zipped")))
+    write_apkg(replace(other, id="packaged", title="Packaged"), tmp_path / "quizzes/p.apkg")
+    (tmp_path / "quizzes/notes.md").write_text("not a bank")
+    first = bank_rows(make_app(shipped))
+    assert sorted(row[0] for row in first) == ["anki-packaged", "shipped", "zipped"]
+    assert bank_rows(make_app(shipped)) == first
 
 
 def test_highlight_stylesheet_is_current() -> None:

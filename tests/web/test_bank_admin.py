@@ -18,9 +18,9 @@ from services.bank_import import import_bank
 from services.context import Study
 from services.queue import next_card
 from services.quizzes import start_quiz
-from srs.bank import load_bank
 from srs.quiz import QuizSpec
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.support import Auth, csrf_token, dump, make_user
 
 

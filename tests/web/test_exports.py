@@ -19,8 +19,8 @@ from models import Card, Review, User, db
 from services.answers import answer
 from services.context import Study
 from services.queue import next_card
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 
 DOCKER = PROJECT_ROOT / "quizzes/docker"
 

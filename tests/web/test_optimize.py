@@ -14,8 +14,8 @@ from models import Card, Question, User, db
 from services.answers import answer
 from services.bank_import import import_bank
 from services.context import Study
-from srs.bank import load_bank
 from srs.scheduler import Rating
+from srs.sources import load_bank
 from tests.support import csrf_token, make_user
 from tests.synthetic import forgetful_log
 

@@ -20,8 +20,8 @@ from services.context import Study, today
 from services.practice import Practice, practice_cards
 from services.progress import set_study_day
 from services.queue import add_card, bank_counts_many, next_card
-from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating
+from srs.sources import load_bank
 from srs.study import LEARN_AHEAD, Counts, limits_left, next_kind
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)

@@ -15,8 +15,8 @@ from services.answers import answer, bury, set_suspended, undo_last
 from services.bank_import import import_bank
 from services.context import Study
 from services.queue import bank_counts, cards_ahead, next_card
-from srs.bank import load_bank
 from srs.scheduler import LEARNING, NEW, REVIEW, Rating
+from srs.sources import load_bank
 from srs.study import Counts
 
 SHANGHAI = timezone(timedelta(hours=8))
