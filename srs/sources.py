@@ -26,11 +26,11 @@ from srs.bank import (
     IMAGE_TYPES,
     Bank,
     BankError,
-    BankReader,
     Problem,
     size_over_limit,
 )
 from srs.export import write_bank_folder
+from srs.validate import BankReader
 from srs.yamlread import Position, read_yaml
 
 __all__ = [
