@@ -34,12 +34,12 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+import srs.bank
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.types import now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_password
 from services.bank_admin import bank_contents, remove_bank, set_hidden
 from services.bank_import import ImportReport, bank_summaries, import_bank
-from srs import bank as schema
 from srs.bank import BankError, Problem
 from srs.sources import read_upload
 
@@ -270,7 +270,7 @@ def _upload_name(filename: str | None) -> str:
     return PurePosixPath((filename or "").replace("\\", "/")).name or "upload"
 
 
-def _shipped_conflict(bank: schema.Bank, name: str) -> Problem | None:
+def _shipped_conflict(bank: srs.bank.Bank, name: str) -> Problem | None:
     """An upload may not take the id of a shipped bank: the next start would load that back."""
     if not current_app.config["WENGU_AUTOLOAD_BANKS"]:
         return None
@@ -329,25 +329,28 @@ def _bank_or_404(bank_id: str) -> Bank:
 @bp.post("/admin/banks/<bank_id>/hide")
 def hide_bank(bank_id: str) -> Response:
     """Hide a bank from every learner; its cards and history are kept."""
-    bank = _bank_or_404(bank_id)
-    set_hidden(bank, True)
-    db.session.commit()
-    _record("bank %r hidden from learners", bank.id)
-    flash(
-        _("%(bank)s is hidden from learners. Its cards and history are kept.", bank=bank.title),
-        "success",
-    )
-    return redirect(url_for("admin.banks"))
+    return _show_to_learners(bank_id, shown=False)
 
 
 @bp.post("/admin/banks/<bank_id>/unhide")
 def unhide_bank(bank_id: str) -> Response:
     """Show a hidden bank to learners again, with their progress as it was."""
+    return _show_to_learners(bank_id, shown=True)
+
+
+def _show_to_learners(bank_id: str, shown: bool) -> Response:
     bank = _bank_or_404(bank_id)
-    set_hidden(bank, False)
+    set_hidden(bank, not shown)
     db.session.commit()
-    _record("bank %r shown to learners again", bank.id)
-    flash(_("%(bank)s is shown to learners again.", bank=bank.title), "success")
+    if shown:
+        _record("bank %r shown to learners again", bank.id)
+        message = _("%(bank)s is shown to learners again.", bank=bank.title)
+    else:
+        _record("bank %r hidden from learners", bank.id)
+        message = _(
+            "%(bank)s is hidden from learners. Its cards and history are kept.", bank=bank.title
+        )
+    flash(message, "success")
     return redirect(url_for("admin.banks"))
 
 

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
+import srs.bank
 from bench.seeding.trajectories import DAY, Trajectory
 from bench.seeding.writers import Row
 from models import Question, User
 from models.user import name_key
-from srs import bank as schema
 from srs.scheduler import StudySettings
 
 PASSWORD = "bench-password-1"  # the benchmark learners share it
@@ -24,23 +24,23 @@ PASSWORD_METHOD = "pbkdf2:sha256:1000"  # cheap: one hash for every learner, che
 DOCKER = "docker"
 
 
-def generated_bank(number: int, questions: int) -> schema.Bank:
+def generated_bank(number: int, questions: int) -> srs.bank.Bank:
     """``gen-N``: ``questions`` basic questions over 10 chapters of 5 sections each."""
-    chapters = [schema.Section(f"ch{c}", f"Chapter {c}") for c in range(1, 11)]
+    chapters = [srs.bank.Section(f"ch{c}", f"Chapter {c}") for c in range(1, 11)]
     parts = [
-        schema.Section(f"{chapter.id}-s{s}", f"{chapter.title}, part {s}", chapter.id)
+        srs.bank.Section(f"{chapter.id}-s{s}", f"{chapter.title}, part {s}", chapter.id)
         for chapter in chapters
         for s in range(1, 6)
     ]
     per_part = max(1, math.ceil(questions / len(parts)))
-    return schema.Bank(
+    return srs.bank.Bank(
         id=f"gen-{number}",
         title=f"Generated bank {number}",
         language="en",
         description=f"{questions} generated basic questions for benchmarks",
         sections=tuple(chapters + parts),
         questions=tuple(
-            schema.Question(
+            srs.bank.Question(
                 id=f"q{n}",
                 type="basic",
                 section=parts[min(n // per_part, len(parts) - 1)].id,
