@@ -14,45 +14,46 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Integer,
-    String,
     and_,
     case,
-    cast,
     delete,
-    extract,
     false,
     func,
     insert,
-    literal,
-    literal_column,
     or_,
     select,
     true,
-    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from models.bank import Bank, Question, Section
-from models.card import Card, Review
+from models.card import Card
 from models.stats import ReviewDay, ReviewDayMark
 from models.types import now_utc
 from models.user import User
 from services.conflict import rows_changed
 from services.context import Study
-from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating, forgetting_curve
-from srs.stats import MATURE_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
-from srs.study import DaySpan, day_spans, study_day
+from services.stats_sql import (
+    dates,
+    day_number,
+    dialect_of,
+    floor,
+    interval_days,
+    joined,
+    plain,
+    summed_reviews,
+    whole_days_since,
+)
+from srs.scheduler import NEW, REVIEW, STATE_NAMES, forgetting_curve
+from srs.stats import CardTotals, DayTotals, Stats, stats_from_totals
+from srs.study import day_spans, study_day
 
 __all__ = [
     "SETTLED",
@@ -67,11 +68,6 @@ __all__ = [
 # logged for an earlier time (a test, a seed) or taken back after it calls
 # forget_review_days.
 SETTLED = timedelta(minutes=10)
-_DAY_US = 86_400_000_000
-# A column, or a mapped attribute that stands for one.
-_Column = ColumnElement[Any] | QueryableAttribute[Any]
-_EPOCH = date(1970, 1, 1)
-_JULIAN_1970 = 2440587.5  # SQLite's julianday('1970-01-01')
 
 
 def forget_review_days(session: Session, user_id: int) -> None:
@@ -83,164 +79,6 @@ def forget_review_days(session: Session, user_id: int) -> None:
 # -- SQL for times, on each dialect ----------------------------------------------------------
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-def _whole_seconds(dialect: str, column: _Column) -> ColumnElement[int]:
-    """Seconds from 1970 to the UTC time ``column``, its fraction dropped, exactly."""
-    if dialect == "sqlite":  # stored as text: 'YYYY-MM-DD HH:MM:SS.ffffff'
-        days = func.julianday(func.substr(column, 1, 19)) - _JULIAN_1970
-        return cast(func.round(days * 86400), Integer)
-    return cast(func.floor(extract("epoch", column)), BigInteger)
-
-
-def _day_number(dialect: str, column: _Column, spans: list[DaySpan]) -> ColumnElement[int]:
-    """The study date of the UTC time ``column`` as days from 1970 (a time before the first
-    span is shifted as the first span shifts)."""
-    shifts = [int(span.shift.total_seconds()) for span in spans]
-    shift = (
-        case(
-            *((column < span.end, n) for span, n in zip(spans, shifts, strict=False)),
-            else_=shifts[-1],
-        )
-        if len(spans) > 1
-        else literal(shifts[0])
-    )
-    return (_whole_seconds(dialect, column) + shift) // 86400
-
-
-def _dates(numbers: str | None) -> Counter[date]:
-    """Day numbers joined with commas (see :func:`_joined`), counted by date."""
-    if not numbers:
-        return Counter()
-    counts = Counter(numbers.split(","))
-    return Counter({_EPOCH + timedelta(days=int(n)): count for n, count in counts.items()})
-
-
-def _joined(dialect: str, value: _Column, separator: str) -> ColumnElement[str]:
-    """A group's values as one text, NULLs left out. Counting them in Python is cheaper than
-    SQLite sorting every card by value for a GROUP BY."""
-    if dialect == "sqlite":
-        return func.group_concat(value, separator)
-    return func.string_agg(cast(value, String), separator)
-
-
-def _micros(column: _Column) -> ColumnElement[int]:
-    """The microseconds of a time stored as SQLite text."""
-    return cast(func.substr(column, 21, 6), Integer)
-
-
-def _interval_days(dialect: str, due: _Column, last: _Column) -> ColumnElement:
-    """Whole days from a card's last review to its due time (not before it).
-
-    On SQLite, through julianday's milliseconds: exact when the interval is whole days, as
-    every interval FSRS gives is (the two times then round alike), or more than a
-    millisecond off whole days. Exact to the microsecond costs SQLite twice as much here.
-    """
-    if dialect == "sqlite":
-        millis = func.round((func.julianday(due) - func.julianday(last)) * 86_400_000)
-        return cast(millis, Integer) // 86_400_000
-    return cast(extract("day", due - last), Integer)
-
-
-def _whole_days_since(dialect: str, moment: datetime, column: _Column) -> ColumnElement:
-    """Whole days from the time ``column`` to ``moment`` (not before it), exactly as
-    ``timedelta.days``; ``moment``'s part is worked out here rather than once per row.
-
-    On SQLite the days come from julianday's milliseconds, within a millisecond of the
-    truth; only when that is within a millisecond of whole days (rarely) are they counted
-    to the microsecond.
-    """
-    utc = moment.astimezone(UTC)
-    if dialect != "sqlite":
-        return cast(extract("day", literal(utc, DateTime(timezone=True)) - column), Integer)
-    whole = utc.replace(microsecond=0)
-    now_millis = round(utc.timestamp() * 1000)  # as julianday rounds a time to milliseconds
-    millis = cast(
-        func.round((_JULIAN_1970 + now_millis / 86_400_000 - func.julianday(column)) * 86_400_000),
-        Integer,
-    )
-    seconds = int(whole.timestamp()) - _whole_seconds(dialect, column)
-    exact = (seconds * 1_000_000 + (utc.microsecond - _micros(column))) // _DAY_US
-    return case(((millis + 1) % 86_400_000 > 2, millis // 86_400_000), else_=exact)
-
-
-def _at_least_days_apart(
-    dialect: str, later: ColumnElement, earlier: ColumnElement, days: int
-) -> ColumnElement[bool]:
-    """``later - earlier >= days`` whole days, exactly."""
-    if dialect == "sqlite":  # the later time moved back, as text in the stored form
-        moved = func.datetime(func.substr(later, 1, 19), f"-{days} days").op("||")(
-            func.substr(later, 20)
-        )
-        return earlier <= moved
-    return later - earlier >= timedelta(days=days)
-
-
-def _floor(dialect: str, value: _Column) -> ColumnElement:
-    if dialect == "sqlite":  # CAST truncates, which is the floor for the values given here
-        return cast(value, Integer)
-    return cast(func.floor(value), Integer)
-
-
-def _plain(column: _Column) -> ColumnElement:
-    """A time column as the driver gives it (no result processing): for arithmetic."""
-    return type_coerce(column, DateTime())
-
-
-# -- reviews ---------------------------------------------------------------------------------
-
-
-def _summed_reviews(
-    session: Session, user: User, start: datetime | None, end: datetime | None
-) -> dict[tuple[str, date], DayTotals]:
-    """The learner's reviews in ``[start, end)`` (open where ``None``) by bank and study day."""
-    window = [Review.user_id == user.id]
-    if start is not None:
-        window.append(Review.reviewed_at >= start)
-    if end is not None:
-        window.append(Review.reviewed_at < end)
-
-    def edge(column: _Column) -> datetime | None:
-        return session.scalar(select(Review.reviewed_at).where(*window).order_by(column).limit(1))
-
-    first, last = edge(Review.reviewed_at), edge(Review.reviewed_at.desc())
-    if first is None or last is None:
-        return {}
-    dialect = _dialect(session)
-    spans = day_spans(user.timezone, user.rollover_hour, first, last + timedelta(seconds=1))
-    day = _day_number(dialect, Review.reviewed_at, spans)
-    at, before = _plain(Review.reviewed_at), _plain(Review.last_review_before)
-    kind = case(
-        (Review.state_before != REVIEW, 0),
-        (_at_least_days_apart(dialect, at, before, MATURE_DAYS), 2),
-        else_=1,
-    )
-    passed = case((Review.rating > int(Rating.AGAIN), 1), else_=0)
-    elapsed = func.coalesce(Review.elapsed_ms, 0)
-    # Whole seconds, floored as Python's // floors (SQL's integer division truncates).
-    seconds = case((elapsed >= 0, elapsed // 1000), else_=-((999 - elapsed) // 1000))
-    sums: dict[tuple[str, date], list[int]] = {}
-    for bank_id, number, review_kind, ok, count, spent in session.execute(
-        select(Review.bank_id, day, kind, passed, func.count(), func.sum(seconds))
-        .where(*window)
-        .group_by(*_positions(4))
-    ):
-        entry = sums.setdefault((bank_id, _EPOCH + timedelta(days=number)), [0] * 6)
-        entry[0] += count
-        entry[1] += int(spent or 0)
-        if review_kind:
-            entry[2 + 2 * (review_kind == 2) + (not ok)] += count
-    return {key: DayTotals(*entry) for key, entry in sums.items()}
-
-
-def _positions(count: int) -> list[ColumnElement]:
-    """``GROUP BY 1, 2, ...``: an expression with bound values is not repeated (PostgreSQL
-    would not see the repeat as the same expression)."""
-    return [literal_column(str(n)) for n in range(1, count + 1)]
-
-
 _FIELDS = ("reviews", "seconds", "young_passed", "young_failed", "mature_passed", "mature_failed")
 
 
@@ -248,7 +86,7 @@ def _claim(session: Session, user: User, counted: datetime | None, settled: date
     """Move the learner's mark from ``counted`` to ``settled``; ``False`` if another request
     moved it first (its sums are then the ones kept)."""
     if counted is None:
-        upsert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+        upsert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
         statement = (
             upsert(ReviewDayMark)
             .values(
@@ -313,7 +151,7 @@ def _day_totals(
 
     settled = study_day(min(now, now_utc()) - SETTLED, user.timezone, user.rollover_hour).start
     if counted is None or counted < settled:
-        sums = _summed_reviews(session, user, counted, settled)
+        sums = summed_reviews(session, user, counted, settled)
         if _claim(session, user, counted, settled) and sums:
             session.execute(
                 insert(ReviewDay),
@@ -325,7 +163,7 @@ def _day_totals(
             )
         add(sums)
         counted = settled
-    add(_summed_reviews(session, user, counted, None))
+    add(summed_reviews(session, user, counted, None))
     return days
 
 
@@ -336,10 +174,10 @@ def _add_mastery(
     session: Session, user: User, mine: ColumnElement[bool], now: datetime, totals: CardTotals
 ) -> None:
     """Mastery: the mean predicted recall of each section's studied cards, into ``totals``."""
-    dialect = _dialect(session)
-    last = _plain(Card.last_review)
+    dialect = dialect_of(session)
+    last = plain(Card.last_review)
     curve = forgetting_curve(user.study_settings())
-    elapsed = case((Card.last_review <= now, _whole_days_since(dialect, now, last)), else_=0)
+    elapsed = case((Card.last_review <= now, whole_days_since(dialect, now, last)), else_=0)
     recall = case(
         (or_(Card.stability.is_(None), Card.last_review.is_(None)), 0.0),
         else_=func.power(1 + curve.factor * elapsed / Card.stability, curve.decay),
@@ -357,23 +195,23 @@ def _card_totals(
     session: Session, user: User, bank_ids: list[str], now: datetime, forecast_days: int
 ) -> CardTotals:
     """The learner's cards in ``bank_ids`` (not retired), counted in two grouped queries."""
-    dialect = _dialect(session)
+    dialect = dialect_of(session)
     totals = CardTotals()
     mine = and_(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired == false())
-    due, last = _plain(Card.due), _plain(Card.last_review)
+    due, last = plain(Card.due), plain(Card.last_review)
 
     # States, intervals, difficulties and the forecast (studied cards by due study day, up
     # to the end of the forecast): one pass in the order of ix_cards_user_bank_state.
     interval = case(
         (
             and_(Card.state == REVIEW, Card.last_review.is_not(None)),
-            case((due >= last, _interval_days(dialect, due, last)), else_=-1),
+            case((due >= last, interval_days(dialect, due, last)), else_=-1),
         ),
     )
     difficulty = case(
         (
             and_(Card.state != NEW, Card.difficulty >= 1, Card.difficulty < 10),
-            _floor(dialect, Card.difficulty),
+            floor(dialect, Card.difficulty),
         ),
         (and_(Card.state != NEW, Card.difficulty == 10), 9),
     )
@@ -383,7 +221,7 @@ def _card_totals(
     due_day = case(
         (
             and_(Card.state != NEW, Card.suspended == false(), Card.due < until),
-            _day_number(dialect, Card.due, spans),
+            day_number(dialect, Card.due, spans),
         ),
     )
     for state, count, suspended, difficulties, intervals, due_days in session.execute(
@@ -391,9 +229,9 @@ def _card_totals(
             Card.state,
             func.count(),
             func.count().filter(Card.suspended == true()),
-            _joined(dialect, difficulty, ""),
-            _joined(dialect, interval, ","),
-            _joined(dialect, due_day, ","),
+            joined(dialect, difficulty, ""),
+            joined(dialect, interval, ","),
+            joined(dialect, due_day, ","),
         )
         .where(mine)
         .group_by(Card.bank_id, Card.state)
@@ -404,7 +242,7 @@ def _card_totals(
             totals.difficulties[int(bucket)] += n
         for days, n in Counter(intervals.split(",") if intervals else ()).items():
             totals.intervals[int(days)] += n
-        totals.due += _dates(due_days)
+        totals.due += dates(due_days)
 
     _add_mastery(session, user, mine, now, totals)
     return totals

@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
-from srs.questions import AUTO_CHECKED, card_faces
+from srs.questions import AUTO_CHECKED, Verdict, card_faces
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
 from srs.study import Counts
@@ -143,7 +143,12 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     if faces.items:
         payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
     if question.type in AUTO_CHECKED:
+        # What the page checks the answer against, and the grade each verdict suggests.
         payload["check"] = dict(faces.check)
+        payload["suggest"] = {
+            "right": int(Verdict.of(True).rating),
+            "wrong": int(Verdict.of(False).rating),
+        }
     if user.is_admin:
         path = source_location(question.bank.source, question.source)
         template = current_app.config.get("WENGU_EDIT_URL")

@@ -220,6 +220,12 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     "check": {"type": "object"},
+                    "suggest": {
+                        "type": "object",
+                        "description": "With check: the rating a right and a wrong answer suggest",
+                        "required": ["right", "wrong"],
+                        "properties": {"right": _INTEGER, "wrong": _INTEGER},
+                    },
                     "intervals": {
                         "type": "object",
                         "required": ["again", "hard", "good", "easy"],

@@ -113,6 +113,9 @@ def test_answer_can_bring_the_next_card(api) -> None:
     assert result["next"]["question"] == "q2"
     assert result["next"]["choices"] == ["x", "y", "z"]
     assert result["next"]["check"] == {"correct": [1], "multiple": False}
+    # The grade each verdict suggests comes from the question types, not the page.
+    assert result["next"]["suggest"] == {"right": 3, "wrong": 1}
+    assert "suggest" not in card  # a basic card is not checked in the page
     assert result["next"]["counts"] == {"new": 3, "learning": 1, "review": 0}
 
 
