@@ -40,7 +40,7 @@ from services.accounts import has_users
 from services.bank_import import autoload_banks
 from services.counters import SCHEME as COUNTER_SCHEME
 from services.counters import masked_url, redis_problem
-from services.first_run import setup_code, setup_link
+from services.first_run import kept_in_instance, setup_code, setup_link
 from services.schema import MIGRATIONS, upgrade_database
 
 __all__ = ["create_app", "wait_for_database"]
@@ -84,15 +84,7 @@ def configure_logging(level: str = "INFO") -> None:
 
 def _secret_key(instance: Path) -> str:
     """The key kept in the instance folder, made on first start; safe if two start at once."""
-    path = instance / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as file:
-        file.write(key + "\n")
-    return key
+    return kept_in_instance(instance / "secret_key", lambda: secrets.token_hex(32))
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import models.types
+## Revisions import nothing from the app: a later change to it must not change history.
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

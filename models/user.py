@@ -8,8 +8,8 @@ import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, update
-from sqlalchemy.orm import Mapped, mapped_column, object_session, validates
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from models.base import Model
 from models.types import UTCDateTime, now_utc
@@ -71,19 +71,6 @@ class User(UserMixin, Model):
 
     def get_id(self) -> str:  # Flask-Login: what the session cookie holds
         return f"{self.id}.{self.session_version}"
-
-    def end_sessions(self) -> None:
-        """Sign this account out of every browser and revoke its API tokens; the caller
-        commits. Whoever had the password or a session could have made a token, so a
-        recovery step that left tokens alive would recover nothing."""
-        self.session_version += 1
-        session = object_session(self)
-        if session is not None and self.id is not None:
-            session.execute(
-                update(ApiToken)
-                .where(ApiToken.user_id == self.id, ApiToken.revoked_at.is_(None))
-                .values(revoked_at=now_utc())
-            )
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Engine, bindparam, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models.group import Invite, SiteSetting
@@ -30,6 +30,7 @@ __all__ = [
     "check_password",
     "create_first_admin",
     "create_user",
+    "end_sessions",
     "failed_sign_in",
     "find_user",
     "has_users",
@@ -65,7 +66,17 @@ def set_password(user: User, password: str) -> None:
         raise AccountError(_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD))
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     if user.id is not None:  # a new password ends the sessions signed in with the old one
-        user.end_sessions()
+        end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out of every browser and revoke their API tokens; the caller commits.
+    Whoever had the password or a session could have made a token, so a recovery step that
+    left tokens alive would recover nothing."""
+    user.session_version += 1
+    session = object_session(user)
+    if session is not None and user.id is not None:
+        revoke_tokens(session, user)
 
 
 def account_defaults(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import hmac
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["CODE_FILE", "code_matches", "forget_setup_code", "setup_code", "setup_link"]
@@ -26,28 +27,32 @@ def _new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def setup_code(instance: Path, configured: str | None = None) -> str:
-    """The code ``/setup`` asks for: ``configured`` when the host set one, otherwise the one
-    kept in ``instance``, made on first use.
+def kept_in_instance(path: Path, make: Callable[[], str]) -> str:
+    """The value kept in ``path``, made by ``make`` and written there on first use.
 
     Written aside and linked into place, so that workers starting at the same moment all
-    read the one code that won, never a half-written file.
+    read the one value that won, never an empty or half-written file.
     """
-    if configured and configured.strip():
-        return configured.strip()
-    path = instance / CODE_FILE
     if path.exists():
         return path.read_text().strip()
-    fd, temporary = tempfile.mkstemp(dir=instance, prefix=".setup_code-")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
         with os.fdopen(fd, "w") as file:
-            file.write(_new_code() + "\n")
+            file.write(make() + "\n")
         os.link(temporary, path)
     except FileExistsError:
         pass
     finally:
         os.unlink(temporary)
     return path.read_text().strip()
+
+
+def setup_code(instance: Path, configured: str | None = None) -> str:
+    """The code ``/setup`` asks for: ``configured`` when the host set one, otherwise the one
+    kept in ``instance``, made on first use."""
+    if configured and configured.strip():
+        return configured.strip()
+    return kept_in_instance(instance / CODE_FILE, _new_code)
 
 
 def _normalised(code: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.bank import Question
-from srs.questions import QUESTION_TYPES, Shown, is_blank, question_type
+from srs.questions import QUESTION_TYPES, Shown, check_answer, is_blank, question_type
 
 __all__ = [
     "QUIZ_TYPES",
@@ -134,6 +134,5 @@ def score_answer(question: Question, ordinal: int, response: Any) -> float | Non
     """
     if is_blank(response):
         return None
-    kind = question_type(question.type)
-    check = kind.faces(question.content(), ordinal, seed=0).check
-    return kind.check(check, response).score
+    check = question_type(question.type).faces(question.content(), ordinal, seed=0).check
+    return check_answer(question.type, check, response).score

@@ -51,6 +51,7 @@ from services.accounts import (
     MIN_PASSWORD,
     AccountError,
     check_password,
+    end_sessions,
     issue_token,
     revoke_token,
     set_password,
@@ -270,7 +271,7 @@ def change_password() -> str | Response:
 @login_required
 def sign_out_everywhere() -> Response:
     """End every session of this account, on every browser and device, this one too."""
-    current_user.end_sessions()
+    end_sessions(current_user)
     db.session.commit()
     session.clear()
     logout_user()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import stat
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from config import PROJECT_ROOT, deprecation_notices, settings_from_env
 from models import Bank, Card, Question, User, db
+from services.first_run import kept_in_instance
 from srs.anki import write_apkg
 from srs.export import bank_zip
 from srs.render import highlight_css
@@ -101,6 +106,27 @@ def test_secret_key_is_made_once_and_kept_private(tmp_path: Path, make_app) -> N
     assert first == second and len(first) == 64
     key_file = tmp_path / "inst/secret_key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_workers_starting_at_once_read_one_whole_secret_key(tmp_path: Path) -> None:
+    """Workers that start together all get the key that won, never an empty file."""
+    gate = threading.Barrier(8)
+    made = []
+
+    def slow_key() -> str:
+        # A slow writer widens the window in which another worker might read the file.
+        made.append(key := secrets.token_hex(32))
+        time.sleep(0.05)
+        return key
+
+    def start() -> str:
+        gate.wait()
+        return kept_in_instance(tmp_path / "secret_key", slow_key)
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: start(), range(8)))
+    assert len(keys) == 1 and len(keys.pop()) == 64 and len(made) >= 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # nothing left aside
 
 
 def test_secret_key_from_environment_wins(tmp_path: Path, make_app) -> None:
