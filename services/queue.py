@@ -38,6 +38,7 @@ __all__ = [
     "bank_counts_many",
     "cards_ahead",
     "next_card",
+    "studied_bank",
     "study_bank_ids",
     "study_banks",
 ]
@@ -56,6 +57,11 @@ def study_banks(session: Session, user: User) -> list[Bank]:
     """The banks ``user`` studies: every bank on the server they have not left, but those an
     admin hid."""
     return list(session.scalars(_STUDIED, {"user": user.id}))
+
+
+def studied_bank(session: Session, user: User, bank_id: str) -> Bank | None:
+    """The bank ``bank_id`` if ``user`` studies it (see :func:`study_banks`), else ``None``."""
+    return next((bank for bank in study_banks(session, user) if bank.id == bank_id), None)
 
 
 def study_bank_ids(session: Session, user: User) -> list[str]:

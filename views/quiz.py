@@ -21,7 +21,6 @@ from extensions import limiter
 from models import Bank, Question, Quiz, Section, db
 from models.types import now_utc
 from services.conflict import committed
-from services.queue import study_banks
 from services.quizzes import (
     MAX_ANSWER_CHARS,
     MAX_SUBMISSION_CHARS,
@@ -39,6 +38,7 @@ from srs.quiz import QUIZ_TYPES, QuizSpec
 from views.cards import markdown_for
 from views.i18n import type_name
 from views.inputs import WholeNumberField, load_json, request_int
+from views.review import studied_bank_or_404
 
 MAX_SEED = 2**31 - 1
 MAX_POSITION = 1000  # past any quiz's length (at most 100 questions)
@@ -62,13 +62,6 @@ class QuizForm(FlaskForm):
         _l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 180)]
     )
     seed = HiddenField()
-
-
-def _bank(bank_id: str) -> Bank:
-    bank = next((b for b in study_banks(db.session, current_user) if b.id == bank_id), None)
-    if bank is None:
-        abort(404, description=_("You study no bank '%(bank)s'.", bank=bank_id))
-    return bank
 
 
 def _form(bank: Bank, **kwargs: Any) -> QuizForm:
@@ -115,7 +108,7 @@ def share_url(bank_id: str, spec: dict[str, Any]) -> str:
 @login_required
 def setup(bank_id: str) -> str:
     """Choose what the quiz covers; a shared link comes with everything chosen."""
-    bank = _bank(bank_id)
+    bank = studied_bank_or_404(bank_id)
     args = request.args
     shared = "seed" in args
     seed = request_int("seed", None, 0, MAX_SEED)
@@ -144,7 +137,7 @@ def setup(bank_id: str) -> str:
 @login_required
 def start(bank_id: str) -> str | Response:
     """Draw the quiz and begin."""
-    bank = _bank(bank_id)
+    bank = studied_bank_or_404(bank_id)
     form = _form(bank)
     if not form.validate_on_submit():
         return render_template(
@@ -176,7 +169,7 @@ def start(bank_id: str) -> str | Response:
 @login_required
 def take(bank_id: str, quiz_id: int) -> str | Response:
     """The quiz, one question a screen."""
-    bank = _bank(bank_id)
+    bank = studied_bank_or_404(bank_id)
     quiz = _own_quiz(bank_id, quiz_id)
     if quiz.submitted_at is not None:
         return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))
@@ -249,15 +242,25 @@ def submit(bank_id: str, quiz_id: int) -> Response:
 @login_required
 def result(bank_id: str, quiz_id: int) -> str | Response:
     """The score, the sections, and every mistake with its answer and explanation."""
-    bank = _bank(bank_id)
+    bank = studied_bank_or_404(bank_id)
     quiz = _own_quiz(bank_id, quiz_id)
     if quiz.submitted_at is None:
         return redirect(url_for("quiz.take", bank_id=bank_id, quiz_id=quiz_id))
+    md = markdown_for(bank_id)
+    outcome = quiz_result(db.session, quiz)
+    # Each mistake as it was asked: a cloze with its own deletion blanked, not the source.
+    asked = {
+        answer.position: md(
+            card_faces(question.type, question.content(), answer.ordinal, seed=quiz.id).front
+        )
+        for answer, question, _right, _given in outcome.mistakes
+    }
     return render_template(
         "quiz/result.html",
         bank=bank,
-        result=quiz_result(db.session, quiz),
-        md=markdown_for(bank_id),
+        result=outcome,
+        asked=asked,
+        md=md,
         share=share_url(bank_id, quiz.spec),
     )
 

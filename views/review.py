@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
-from models import Section, db
+from models import Bank, Section, db
 from models.types import now_utc
 from services.context import Study
 from services.practice import FORGOTTEN_DAYS, Practice
-from services.queue import bank_counts_many, study_banks
+from services.queue import bank_counts_many, studied_bank, study_banks
 
 bp = Blueprint("review", __name__)
 
@@ -83,10 +83,16 @@ def review(bank_id: str) -> str:
     With ``?section=``, ``?tag=`` or ``?forgotten=DAYS`` it is an extra study session
     outside the schedule: answers change nothing unless the learner asks them to count.
     """
-    bank = next((b for b in study_banks(db.session, current_user) if b.id == bank_id), None)
-    if bank is None:
-        abort(404, description=_("You study no bank '%(bank)s'.", bank=bank_id))
+    bank = studied_bank_or_404(bank_id)
     practice, practice_name = _practice(bank_id)
     return render_template(
         "review/review.html", bank=bank, practice=practice, practice_name=practice_name
     )
+
+
+def studied_bank_or_404(bank_id: str) -> Bank:
+    """The bank the signed-in learner studies by this id; a 404 that says so otherwise."""
+    bank = studied_bank(db.session, current_user, bank_id)
+    if bank is None:
+        abort(404, description=_("You study no bank '%(bank)s'.", bank=bank_id))
+    return bank

@@ -321,3 +321,18 @@ def test_a_typed_answer_is_case_folded_as_review_folds_it(
     })  # fmt: skip
     with app.app_context():
         assert db.session.get(Quiz, quiz_id).score == 1.0
+
+
+def test_a_cloze_mistake_is_shown_as_it_was_asked(
+    app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    """The results show a cloze with its deletion blanked, never the source markup."""
+    text = "id: z\ntitle: Z\nquestions:\n  - {id: k, type: cloze, text: 'runs by {{c1::runc}}'}\n"
+    runner.invoke(args=["bank", "import", str(write_bank("z", {"bank.yaml": text}))])
+    data = {"csrf_token": csrf_token(signed_in), "count": "1"}
+    quiz_id = int(signed_in.post("/quiz/z", data=data).location.rsplit("/", 1)[1])
+    signed_in.post(f"/quiz/z/{quiz_id}", data={
+        "csrf_token": csrf_token(signed_in), "answers": json.dumps({"0": "crun"}), "flags": "[]",
+    })  # fmt: skip
+    page = signed_in.get(f"/quiz/z/{quiz_id}/result").get_data(as_text=True)
+    assert "{{c1::" not in page and "[...]" in page and "runs by" in page
