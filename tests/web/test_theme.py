@@ -135,3 +135,10 @@ def test_the_manifest_names_icons_that_exist_in_their_sizes(
 
 def test_the_home_screen_icon_for_ios_is_linked() -> None:
     assert png_size((PROJECT_ROOT / "static/icons/icon-180.png").read_bytes()) == (180, 180)
+
+
+@pytest.mark.parametrize("path", ["/settings", "/banks"])
+def test_no_field_carries_an_attribute_valued_none(signed_in: FlaskClient, path: str) -> None:
+    """A macro argument left out is left out of the HTML, not written as "None"."""
+    page = signed_in.get(path).get_data(as_text=True)
+    assert '="None"' not in page
