@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -26,7 +27,8 @@ from services.accounts import (
 )
 from services.backup import BackupError, backup_database, check_backup, restore_database
 from services.bank_admin import forget_removal
-from services.bank_import import bank_summaries, import_bank, learner_schedule, stored_bank
+from services.bank_export import schedule_options, stored_bank
+from services.bank_import import bank_summaries, import_bank
 from services.conflict import committed
 from services.optimize import optimize_user
 from services.schema import current_revision, head_revision, upgrade_database
@@ -34,7 +36,6 @@ from srs.bank import BankError
 from srs.export import FORMATS, export_bank
 from srs.optimize import NotEnoughHistory
 from srs.sources import read_banks
-from srs.study import usable_zone
 
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
 
@@ -171,16 +172,11 @@ def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
     bank = stored_bank(db.session, bank_id)
     if bank is None:
         raise click.ClickException(f"There is no bank '{bank_id}'.")
-    options = {}
+    options: dict[str, Any] = {}
     if learner is not None:
         if fmt != "apkg":
             raise click.ClickException("--scheduling-of goes with --format apkg.")
-        user = _account(learner)
-        options.update(
-            scheduling=learner_schedule(db.session, user, bank_id),
-            zone=usable_zone(user.timezone),
-            rollover_hour=user.rollover_hour,
-        )
+        options = schedule_options(db.session, _account(learner), bank_id)
     try:
         export_bank(bank, fmt, output, **options)
     except ValueError as error:

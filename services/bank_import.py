@@ -22,12 +22,17 @@ import srs.bank
 from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
-from models.user import User
 from services.progress import recount_bank
-from srs.scheduler import NEW
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
-__all__ = ["BankSummary", "ImportReport", "autoload_banks", "bank_summaries", "import_bank"]
+__all__ = [
+    "AS_WRITTEN",
+    "BankSummary",
+    "ImportReport",
+    "autoload_banks",
+    "bank_summaries",
+    "import_bank",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +160,7 @@ def _sync_cards(session: Session, kept: dict[tuple[int, ...], list[int]], gone: 
 
 # The columns a question is written back from: rows of these cost a fraction of ORM objects,
 # and an export reads every question of a bank.
-_AS_WRITTEN = (
+AS_WRITTEN = (
     Question.key,
     Question.type,
     Question.section_key,
@@ -170,7 +175,7 @@ _AS_WRITTEN = (
 # What import compares and rewrites of a stored question, read as plain rows too.
 _STORED = (
     Question.id,
-    *_AS_WRITTEN,
+    *AS_WRITTEN,
     Question.card_ordinals,
     Question.card_count,
     Question.position,
@@ -377,73 +382,3 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
             continue
         lines.append(f"{'loaded' if report.created else 'updated'} {report}")
     return lines
-
-
-def as_question(row: Any) -> srs.bank.Question:
-    """A stored question as the loader would read it, from a ``Question`` or a row of the
-    columns :data:`_AS_WRITTEN` names."""
-    content = dict(row.content)
-    for key in ("accept", "choices", "items"):
-        if key in content:
-            content[key] = tuple(content[key])
-    if isinstance(content.get("correct"), list):
-        content["correct"] = tuple(content["correct"])
-    return srs.bank.Question(
-        id=row.key,
-        type=row.type,
-        section=row.section_key,
-        tags=tuple(row.tags),
-        explanation=row.explanation,
-        source=row.source,
-        line=row.line,
-        **content,
-    )
-
-
-def stored_bank(session: Session, bank_id: str) -> srs.bank.Bank | None:
-    """A stored bank as the loader would read it: active questions in order, diagrams."""
-    row = session.get(Bank, bank_id)
-    if row is None:
-        return None
-    questions = session.execute(
-        select(*_AS_WRITTEN)
-        .where(Question.bank_id == bank_id, Question.retired.is_(False))
-        .order_by(Question.position)
-    )
-    return srs.bank.Bank(
-        id=row.id,
-        title=row.title,
-        language=row.language,
-        description=row.description,
-        sections=tuple(srs.bank.Section(s.key, s.title, s.parent_key) for s in row.sections),
-        questions=tuple(as_question(q) for q in questions),
-        diagrams=tuple(srs.bank.Diagram(d.path, d.data) for d in row.diagrams),
-        source=row.source,
-        fingerprint=row.fingerprint,
-    )
-
-
-def learner_schedule(session: Session, user: User, bank_id: str) -> dict[tuple[str, int], Any]:
-    """The learner's schedule of a bank's cards, for an Anki export: by (question, card)."""
-    from srs.anki import CardSchedule
-
-    rows = session.execute(
-        select(Card, Question.key)
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, Card.bank_id == bank_id, Card.retired.is_(False))
-        .where(Card.state != NEW)
-    )
-    schedule = {}
-    for card, key in rows:
-        interval = (card.due - card.last_review).days if card.last_review else 0
-        schedule[(key, card.ordinal)] = CardSchedule(
-            due=card.due,
-            interval_days=max(0, interval),
-            stability=card.stability,
-            difficulty=card.difficulty,
-            reps=card.reps,
-            lapses=card.lapses,
-            state=card.state,
-            suspended=card.suspended,
-        )
-    return schedule

@@ -21,7 +21,7 @@ from models.card import Card
 from models.quiz import SHARE_KEY_LENGTH, Quiz, QuizAnswer
 from models.user import User
 from services.answers import answer
-from services.bank_import import as_question, stored_bank
+from services.bank_export import as_question, stored_bank
 from services.conflict import rows_changed
 from services.context import Study
 from services.queue import add_card

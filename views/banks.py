@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,11 +24,11 @@ from sqlalchemy import delete, func, select
 
 from models import Bank, Diagram, LeftBank, Question, Section, db
 from models.types import now_utc
-from services.bank_import import bank_summaries, learner_schedule, stored_bank
+from services.bank_export import schedule_options, stored_bank
+from services.bank_import import bank_summaries
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
-from srs.study import usable_zone
 from views.cards import markdown_for, question_excerpt, source_location
 from views.inputs import safe_referrer, unstorable
 
@@ -141,13 +142,9 @@ def export(bank_id: str, kind: str) -> Response:
     if bank is None:
         abort(404, description=_("There is no bank '%(bank)s'.", bank=bank_id))
     fmt, suffix, media_type = _DOWNLOADS[kind]
-    options = {}
+    options: dict[str, Any] = {}
     if kind == "apkg" and request.args.get("scheduling") == "1":
-        options.update(
-            scheduling=learner_schedule(db.session, current_user, bank_id),
-            zone=usable_zone(current_user.timezone),
-            rollover_hour=current_user.rollover_hour,
-        )
+        options = schedule_options(db.session, current_user, bank_id)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / f"{bank.id}.{suffix}"
         export_bank(bank, fmt, target, **options)

@@ -58,7 +58,8 @@ def child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         col.close()
     else:
         from models import db
-        from services.bank_import import import_bank, stored_bank
+        from services.bank_export import stored_bank
+        from services.bank_import import import_bank
         from srs.export import export_bank
         from srs.sources import read_bank
 

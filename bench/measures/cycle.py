@@ -58,7 +58,7 @@ def anki_collection(app: Any, learner: Learner, folder: Path) -> tuple[Any, dict
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     from models import User, db
-    from services.bank_import import learner_schedule, stored_bank
+    from services.bank_export import learner_schedule, stored_bank
     from srs.export import export_bank
 
     packages = []

@@ -1,0 +1,98 @@
+"""Banks as stored, back to banks as read: for export, for quizzes, and a learner's
+schedule for an Anki package that carries it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import srs.bank
+from models.bank import Bank, Question
+from models.card import Card
+from models.user import User
+from services.bank_import import AS_WRITTEN
+from srs.anki import CardSchedule
+from srs.scheduler import NEW
+from srs.study import usable_zone
+
+__all__ = ["as_question", "learner_schedule", "schedule_options", "stored_bank"]
+
+
+def as_question(row: Any) -> srs.bank.Question:
+    """A stored question as the loader would read it, from a ``Question`` or a row of the
+    columns :data:`AS_WRITTEN` names."""
+    content = dict(row.content)
+    for key in ("accept", "choices", "items"):
+        if key in content:
+            content[key] = tuple(content[key])
+    if isinstance(content.get("correct"), list):
+        content["correct"] = tuple(content["correct"])
+    return srs.bank.Question(
+        id=row.key,
+        type=row.type,
+        section=row.section_key,
+        tags=tuple(row.tags),
+        explanation=row.explanation,
+        source=row.source,
+        line=row.line,
+        **content,
+    )
+
+
+def stored_bank(session: Session, bank_id: str) -> srs.bank.Bank | None:
+    """A stored bank as the loader would read it: active questions in order, diagrams."""
+    row = session.get(Bank, bank_id)
+    if row is None:
+        return None
+    questions = session.execute(
+        select(*AS_WRITTEN)
+        .where(Question.bank_id == bank_id, Question.retired.is_(False))
+        .order_by(Question.position)
+    )
+    return srs.bank.Bank(
+        id=row.id,
+        title=row.title,
+        language=row.language,
+        description=row.description,
+        sections=tuple(srs.bank.Section(s.key, s.title, s.parent_key) for s in row.sections),
+        questions=tuple(as_question(q) for q in questions),
+        diagrams=tuple(srs.bank.Diagram(d.path, d.data) for d in row.diagrams),
+        source=row.source,
+        fingerprint=row.fingerprint,
+    )
+
+
+def learner_schedule(session: Session, user: User, bank_id: str) -> dict[tuple[str, int], Any]:
+    """The learner's schedule of a bank's cards, for an Anki export: by (question, card)."""
+    rows = session.execute(
+        select(Card, Question.key)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Card.bank_id == bank_id, Card.retired.is_(False))
+        .where(Card.state != NEW)
+    )
+    schedule = {}
+    for card, key in rows:
+        interval = (card.due - card.last_review).days if card.last_review else 0
+        schedule[(key, card.ordinal)] = CardSchedule(
+            due=card.due,
+            interval_days=max(0, interval),
+            stability=card.stability,
+            difficulty=card.difficulty,
+            reps=card.reps,
+            lapses=card.lapses,
+            state=card.state,
+            suspended=card.suspended,
+        )
+    return schedule
+
+
+def schedule_options(session: Session, user: User, bank_id: str) -> dict[str, Any]:
+    """What an Anki export of ``bank_id`` needs to carry ``user``'s schedule: the schedule,
+    and the time zone and day rollover its due days are counted in."""
+    return {
+        "scheduling": learner_schedule(session, user, bank_id),
+        "zone": usable_zone(user.timezone),
+        "rollover_hour": user.rollover_hour,
+    }
