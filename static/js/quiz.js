@@ -109,8 +109,8 @@ function keyTable(quiz) {
   const last = () => quiz.state.current === quiz.screens.length - 1;
   const table = {
     Enter: { run: () => (last() ? quiz.submit(true) : quiz.show(quiz.state.current + 1)), prevent: true, where: "both" },
-    ArrowDown: move(1, "typing"),
-    ArrowUp: move(-1, "typing"),
+    ArrowDown: move(1, "input"),
+    ArrowUp: move(-1, "input"),
     ArrowRight: move(1),
     ArrowLeft: move(-1),
     " ": { run: (section) => quiz.reveal(section), prevent: true, when: (section) => section.querySelector("[data-reveal]") },
@@ -130,7 +130,7 @@ function keyTable(quiz) {
 function applies(binding, event, section) {
   const typing = event.target instanceof HTMLInputElement;
   const where = binding.where || "buttons";
-  if (where !== "both" && (where === "typing") !== typing) return false;
+  if (where !== "both" && (where === "input") !== typing) return false;
   if (event.key === "Enter" && event.target instanceof HTMLButtonElement) return false; // its own click
   return !binding.when || Boolean(binding.when(section));
 }
