@@ -1,8 +1,9 @@
 """The question types, one module each, and the registry that finds them by name.
 
 Adding a type means a module here (its keys, cards, faces, checking, scoring and Anki note
-type), one macro in ``templates/questions/_types.html`` and one answer widget in
-``static/js/``. Everything else asks the registry.
+type), one macro in ``templates/questions/_types.html`` and, if the page does more with it
+than show its faces, one widget module ``static/js/types/<type>.js`` registered in
+``static/js/types/index.js``. Everything else asks the registry.
 """
 
 from __future__ import annotations

@@ -3,12 +3,10 @@
 // quiz/take.html in the markup widgets.js works on.
 import { t } from "./strings.js";
 import { isBlank } from "./check.js";
-import { setPressed, showPicked, toggled } from "./widgets.js";
+import { choiceButtons as choices, itemButtons as items } from "./widgets.js";
+import { widgetFor } from "./types/index.js";
 
 const TICK_MS = 250;
-
-const choices = (section) => Array.from(section.querySelectorAll("[data-choice]"));
-const items = (section) => Array.from(section.querySelectorAll("[data-item]"));
 
 /** The quiz on the page: its parts, and one state object (answers, flags, screen shown). */
 class Quiz {
@@ -48,25 +46,17 @@ class Quiz {
 
   /** Pick an option of section by its index (key 1–9, or a click). */
   choose(section, index) {
-    const rule = CHOOSE[section.dataset.type];
-    if (!rule) return;
-    rule(this, section, this.screens.indexOf(section), index);
+    const widget = widgetFor(section.dataset.type);
+    if (!widget.choose) return;
+    widget.choose(this, section, this.screens.indexOf(section), index);
     this.refresh();
   }
 
-  showOrder(section) {
-    const buttons = items(section);
-    const picked = (this.state.answers[this.screens.indexOf(section)] || [])
-      .map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item));
-    showPicked(section.querySelector("[data-picked]"), buttons, picked);
-  }
-
+  /** Take back the last pick (Backspace), where the question's type picks in turn. */
   unpick(section) {
-    const { answers } = this.state;
-    const position = this.screens.indexOf(section);
-    if (section.dataset.type !== "order" || !(answers[position] || []).length) return;
-    answers[position] = answers[position].slice(0, -1);
-    this.showOrder(section);
+    const widget = widgetFor(section.dataset.type);
+    if (!widget.unpickQuiz) return;
+    widget.unpickQuiz(this, section, this.screens.indexOf(section));
     this.refresh();
   }
 
@@ -109,35 +99,6 @@ class Quiz {
   }
 }
 
-// Picking an option by its index, for each type of question.
-const CHOOSE = {
-  choice(quiz, section, position, index) {
-    if (index >= choices(section).length) return;
-    const { answers } = quiz.state;
-    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], index) : [index];
-    setPressed(choices(section), (button) => answers[position].includes(Number(button.dataset.choice)));
-  },
-  truefalse(quiz, section, position, index) {
-    if (index > 1) return;
-    quiz.state.answers[position] = index === 0;
-    setPressed(choices(section), (button) => (button.dataset.choice === "true") === quiz.state.answers[position]);
-  },
-  order(quiz, section, position, index) {
-    const buttons = items(section);
-    if (index >= buttons.length) return;
-    const picked = quiz.state.answers[position] || [];
-    const item = Number(buttons[index].dataset.item);
-    if (picked.includes(item)) return;
-    quiz.state.answers[position] = [...picked, item];
-    quiz.showOrder(section);
-  },
-  // A card graded by the learner: known (1) or not (2), once its answer shows.
-  basic(quiz, section, position, index) {
-    if (!section.querySelector("[data-self-answer]").hidden) CHOOSE.truefalse(quiz, section, position, index);
-  },
-};
-CHOOSE.reverse = CHOOSE.basic;
-
 // Each key: what it does on the question shown, whether the browser's own use of it is
 // stopped, and where it works: on the buttons (the default), in the typed answer, or both.
 function keyTable(quiz) {
@@ -148,8 +109,8 @@ function keyTable(quiz) {
   const last = () => quiz.state.current === quiz.screens.length - 1;
   const table = {
     Enter: { run: () => (last() ? quiz.submit(true) : quiz.show(quiz.state.current + 1)), prevent: true, where: "both" },
-    ArrowDown: move(1, "typing"),
-    ArrowUp: move(-1, "typing"),
+    ArrowDown: move(1, "input"),
+    ArrowUp: move(-1, "input"),
     ArrowRight: move(1),
     ArrowLeft: move(-1),
     " ": { run: (section) => quiz.reveal(section), prevent: true, when: (section) => section.querySelector("[data-reveal]") },
@@ -169,7 +130,7 @@ function keyTable(quiz) {
 function applies(binding, event, section) {
   const typing = event.target instanceof HTMLInputElement;
   const where = binding.where || "buttons";
-  if (where !== "both" && (where === "typing") !== typing) return false;
+  if (where !== "both" && (where === "input") !== typing) return false;
   if (event.key === "Enter" && event.target instanceof HTMLButtonElement) return false; // its own click
   return !binding.when || Boolean(binding.when(section));
 }

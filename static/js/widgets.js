@@ -86,3 +86,9 @@ export function markRight(buttons, rightIndices) {
     if (isRight || button.classList.contains("is-chosen")) addMark(button, isRight);
   });
 }
+
+/** A quiz screen's option buttons (data-choice): a choice's options, true and false. */
+export const choiceButtons = (section) => Array.from(section.querySelectorAll("[data-choice]"));
+
+/** A quiz screen's item buttons (data-item): an order question's items. */
+export const itemButtons = (section) => Array.from(section.querySelectorAll("[data-item]"));

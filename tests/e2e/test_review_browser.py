@@ -243,3 +243,28 @@ def test_practice_counts_answers_when_asked(
     with app.app_context():
         rows = db.session.execute(select(Review.card_id, Review.rating)).all()
     assert [(str(card), rating) for card, rating in rows] == [(second, 4)]
+
+
+def test_a_checked_card_suggests_the_grades_the_server_sends(
+    app: Flask, runner: FlaskCliRunner, write_bank, page, live_server: str
+) -> None:
+    fact = "id: fact\ntitle: Fact\nquestions:\n  - {id: f, type: truefalse, prompt: Yes?, correct: true}\n"
+    runner.invoke(args=["bank", "import", str(write_bank("fact", {"bank.yaml": fact}))])
+
+    def suggest_others(route) -> None:
+        response = route.fetch()
+        card = response.json()
+        card["suggest"] = {"right": 4, "wrong": 2}
+        route.fulfill(response=response, json=card)
+
+    page.route("**/review/next?*", suggest_others)
+    page.goto(f"{live_server}/review/fact")
+    wait_front(page)
+    page.keyboard.press("f")
+    wait_back(page)
+    assert page.inner_text("[data-verdict]").startswith("✗ Not quite")
+    assert page.get_attribute(".grade-hard", "class").endswith("suggested")
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.keyboard.press("Space")
+    with app.app_context():
+        assert db.session.execute(select(Review.rating, Review.correct)).one() == (2, False)

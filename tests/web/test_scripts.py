@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+from srs.questions import QUESTION_TYPES
+
 SCRIPTS = Path(__file__).parents[2] / "static" / "js"
 TEMPLATES = Path(__file__).parents[2] / "templates"
 MODULES = sorted(SCRIPTS.rglob("*.js"))
@@ -63,3 +65,21 @@ def test_pages_preload_exactly_the_modules_their_script_imports() -> None:
     for entry, preloaded in calls:
         listed = ast.literal_eval(preloaded)
         assert len(listed) == len(set(listed)) and set(listed) == _imports(entry), entry
+
+
+def test_only_the_type_widgets_name_a_question_type() -> None:
+    """A type's page behaviour is its widget in types/; review and quiz look it up by name."""
+    named = re.compile("[\"'`](" + "|".join(QUESTION_TYPES) + ")[\"'`]")
+    outside = [
+        f"{path.relative_to(SCRIPTS)}: {line.strip()}"
+        for path in MODULES
+        if path.parent.name != "types" and path.name != "check.js"
+        for line in path.read_text("utf-8").splitlines()
+        if named.search(line)
+    ]
+    assert outside == []
+    widgets = {path.stem for path in (SCRIPTS / "types").glob("*.js")} - {"index"}
+    registry = (SCRIPTS / "types" / "index.js").read_text("utf-8")
+    imported = set(re.findall(r'^import (\w+) from "\./(\w+)\.js";$', registry, re.M))
+    assert {name for name, _ in imported} == widgets == {stem for _, stem in imported}
+    assert widgets <= set(QUESTION_TYPES)

@@ -1,7 +1,10 @@
 // Facts about a card as the API sends it, shared by the review loop and its two sources.
+import { widgetFor } from "../types/index.js";
 
-/** Types the page checks itself; the others the learner grades after seeing the answer. */
-export const AUTO = new Set(["choice", "truefalse", "order", "typing"]);
+/** Whether the page checks the card itself (the server sends what to check against). */
+export function checkedHere(card) {
+  return card.check !== undefined;
+}
 
 /** Which of today's counts (new, learning, review) the card is one of. */
 export function kindOf(card) {
@@ -10,7 +13,8 @@ export function kindOf(card) {
 
 /** Whether the card's front needs the Show answer / Check button. */
 export function hasShowButton(card) {
-  return !AUTO.has(card.type) || (card.type === "choice" && card.check.multiple);
+  const widget = widgetFor(card.type);
+  return !checkedHere(card) || Boolean(widget.showButton && widget.showButton(card));
 }
 
 /** The body of POST review/{card}: the rating, the card's one-time token, the time taken. */

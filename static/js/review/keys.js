@@ -16,14 +16,13 @@ function numberKey(loop, number) {
 
 // Each key: what it does, and whether the browser's own use of it is stopped.
 function keyTable(loop) {
-  const frontOf = (type) => loop.state.phase === "front" && loop.state.card && loop.state.card.type === type;
-  const trueFalse = (value) => () => { if (frontOf("truefalse")) loop.response.answerTrueFalse(value); };
+  const letter = (key) => ({ run: () => { if (loop.state.card) loop.response.letter(key); } });
   const table = {
     " ": { run: () => loop.primary(), prevent: true },
     Enter: { run: () => loop.primary(), prevent: true },
     Backspace: { run: () => loop.response.unpick(), prevent: true },
-    t: { run: trueFalse(true) },
-    f: { run: trueFalse(false) },
+    t: letter("t"),
+    f: letter("f"),
     u: { run: () => loop.undo() },
     b: { run: () => loop.cardAction("bury", t("Buried until tomorrow.")) },
     s: { run: () => loop.cardAction("suspend", t("Suspended.")) },

@@ -4,7 +4,7 @@
 // (schedule.js or practice.js); both have the same interface.
 import { t } from "../strings.js";
 import { Offline } from "../api.js";
-import { AUTO, kindOf } from "./card.js";
+import { checkedHere, kindOf } from "./card.js";
 import { Responder } from "./response.js";
 import * as view from "./view.js";
 
@@ -86,7 +86,7 @@ export class ReviewLoop {
 
   verdict(isRight, extra) {
     this.state.correct = isRight;
-    this.state.suggested = isRight ? 3 : 1;
+    this.state.suggested = isRight ? this.state.card.suggest.right : this.state.card.suggest.wrong;
     view.renderVerdict(this.el, isRight, extra);
     this.reveal();
   }
@@ -95,7 +95,7 @@ export class ReviewLoop {
   primary() {
     const { phase, card } = this.state;
     if (phase === "back") this.grade(this.state.suggested);
-    else if (phase === "front" && AUTO.has(card.type)) this.response.check();
+    else if (phase === "front" && checkedHere(card)) this.response.check();
     else if (phase === "front") this.reveal();
   }
 

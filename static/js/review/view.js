@@ -2,6 +2,7 @@
 // phase of the loop: front, back, waiting, done; plus counts, sync status and messages.
 import { t } from "../strings.js";
 import { hasShowButton } from "./card.js";
+import { widgetFor } from "../types/index.js";
 
 const RATINGS = { 1: "again", 2: "hard", 3: "good", 4: "easy" };
 const STATUS_MS = 4000; // how long a status message stays
@@ -81,7 +82,8 @@ export function renderFront(el, card, response) {
   renderGrades(el, card);
   renderEdit(el, card);
   el.show.hidden = !hasShowButton(card);
-  el.showLabel.textContent = card.type === "choice" ? t("Check") : t("Show answer");
+  const widget = widgetFor(card.type);
+  el.showLabel.textContent = widget.showLabel ? widget.showLabel() : t("Show answer");
   const input = el.response.querySelector("input");
   if (input) input.focus({ preventScroll: true });
   else el.card.focus({ preventScroll: true });
@@ -90,11 +92,7 @@ export function renderFront(el, card, response) {
 
 /** The card's back: the answer, the grades with the suggested one focused. */
 export function renderBack(el, card, suggested) {
-  if (card.type === "cloze") {
-    // The blanks fill in where they stand, as in Anki; the back holds the explanation.
-    el.prompt.innerHTML = card.answer_html;
-    el.answer.replaceChildren();
-  }
+  widgetFor(card.type).back?.(el, card);
   el.back.hidden = !el.answer.hasChildNodes() && !card.explanation_html && el.verdict.hidden;
   el.show.hidden = true;
   el.grades.hidden = false;

@@ -1,0 +1,20 @@
+// Each question type's behaviour in the page, by the type's name: the one place review and
+// quiz look a type up. A widget may have, for review (answers: review/response.js's
+// Responder): build(card, answers) the front's widgets, check(answers) on Enter or Check,
+// number(answers, n) and letter(answers, key) for keys, unpick(answers) for Backspace,
+// showButton(card) and showLabel() for the Show answer button, back(el, card) for the back
+// face; for the quiz: choose(quiz, section, position, index) and unpickQuiz(quiz, section,
+// position). A type with no behaviour in the page needs no widget.
+import basic from "./basic.js";
+import choice from "./choice.js";
+import cloze from "./cloze.js";
+import order from "./order.js";
+import truefalse from "./truefalse.js";
+import typing from "./typing.js";
+
+const WIDGETS = { basic, choice, cloze, order, reverse: basic, truefalse, typing };
+
+/** The widget for questions of type; an empty one for a type without behaviour here. */
+export function widgetFor(type) {
+  return WIDGETS[type] || {};
+}
