@@ -107,9 +107,6 @@ def test_backups_taken_under_load_restore_to_consistent_databases(
         assert checked.problems == [], "\n".join(checked.problems[:40])
         reviews = rows(restored, "reviews")
         # A moment of the live database: each answer stored then is stored, unchanged, now.
-        # (Started while answers were still coming; on a slow machine the last answers may
-        # all land before the copy is taken.)
-        assert started < total
         assert 0 < len(reviews) <= len(live_reviews) and set(reviews) <= live_reviews
         assert {review[TOKEN] for review in reviews} <= answered
         assert rows(restored, "questions") == rows(app, "questions")
@@ -117,6 +114,9 @@ def test_backups_taken_under_load_restore_to_consistent_databases(
             f"{len(reviews)} reviews, {checked.cards} cards "
             f"(taken between {started} and {ended} answers)"
         )
+    # Taken under load: on a busy machine the last answers may all land before the last copy
+    # starts, but the first starts a quarter of the way in.
+    assert any(started < total for _, started, _ in backups), backups
     print(f"\nbackup: {load.summary()}; restored: {'; '.join(found)}")
     assert len(backups) == BACKUPS
     log = server.log()
