@@ -31,6 +31,7 @@ from srs.bank import Bank, BankError
 from srs.cloze import cloze_numbers
 from srs.scheduler import LEARNING, RELEARNING, REVIEW
 from srs.sources import load_bank
+from srs.study import study_day
 from tests.support import require
 
 if TYPE_CHECKING:
@@ -327,7 +328,10 @@ def test_review_card_is_due_on_the_same_day_in_anki(
 def test_learning_card_is_due_at_the_same_moment(
     bank: Bank, collection: Collection, tmp_path: Path, state: int, anki_type: int
 ) -> None:
-    due = datetime.now(timezone.utc) + timedelta(minutes=10)
+    now = datetime.now(timezone.utc)
+    due = now + timedelta(minutes=10)
+    if study_day(due, local_zone(), 4) != study_day(now, local_zone(), 4):
+        due = now - timedelta(minutes=10)  # the next study day starts sooner: due already
     schedule = CardSchedule(due, 0, 1.2, 6.0, reps=1, lapses=0, state=state, suspended=False)
     card = schedule_one(bank, collection, tmp_path, "reverse", schedule)
     assert (card.type, card.queue) == (anki_type, 1)
