@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -106,7 +106,13 @@ def test_same_review_token_twice_counts_once(app: Flask, api) -> None:
         assert db.session.scalar(select(func.count()).select_from(Review)) == 1
 
 
-def test_answer_can_bring_the_next_card(api) -> None:
+def test_answer_can_bring_the_next_card(app: Flask, api) -> None:
+    with app.app_context():
+        # The learning card is due in ten minutes: keep the learner's next study day hours
+        # away, so that it counts today whenever the test runs.
+        user = db.session.scalar(select(User).where(User.name == "ann"))
+        user.rollover_hour = (datetime.now(UTC).hour + 12) % 24
+        db.session.commit()
     card = api("GET", "/review/next?bank=demo").json
     result = api("POST", f"/review/{card['card_id']}",
                  {"rating": 3, "review_token": card["review_token"], "next": True, "bank": "demo"}).json  # fmt: skip
