@@ -309,30 +309,36 @@ def test_results_word_every_answer_in_the_page_language(
     assert ">True<" not in page and ">False<" not in page and "know it" not in page
 
 
+def one_question_quiz(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner, question: str, answer: object
+) -> tuple[str, int]:
+    """A bank of ``question`` (a YAML flow mapping), quizzed and submitted with ``answer``:
+    the bank's id and the quiz's."""
+    bank_id = "one"
+    text = f"id: {bank_id}\ntitle: One\nquestions:\n  - {question}\n"
+    runner.invoke(args=["bank", "import", str(write_bank(bank_id, {"bank.yaml": text}))])
+    data = {"csrf_token": csrf_token(signed_in), "count": "1"}
+    quiz_id = int(signed_in.post(f"/quiz/{bank_id}", data=data).location.rsplit("/", 1)[1])
+    signed_in.post(f"/quiz/{bank_id}/{quiz_id}", data={
+        "csrf_token": csrf_token(signed_in), "answers": json.dumps({"0": answer}), "flags": "[]",
+    })  # fmt: skip
+    return bank_id, quiz_id
+
+
 def test_a_typed_answer_is_case_folded_as_review_folds_it(
     app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
 ) -> None:
-    folded = "id: s\ntitle: S\nquestions:\n  - {id: w, type: typing, prompt: p, answer: Straße}\n"
-    runner.invoke(args=["bank", "import", str(write_bank("s", {"bank.yaml": folded}))])
-    data = {"csrf_token": csrf_token(signed_in), "count": "1"}
-    quiz_id = int(signed_in.post("/quiz/s", data=data).location.rsplit("/", 1)[1])
-    signed_in.post(f"/quiz/s/{quiz_id}", data={
-        "csrf_token": csrf_token(signed_in), "answers": json.dumps({"0": "STRASSE"}), "flags": "[]",
-    })  # fmt: skip
+    question = "{id: w, type: typing, prompt: p, answer: Straße}"
+    _, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "STRASSE")
     with app.app_context():
         assert db.session.get(Quiz, quiz_id).score == 1.0
 
 
 def test_a_cloze_mistake_is_shown_as_it_was_asked(
-    app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
 ) -> None:
     """The results show a cloze with its deletion blanked, never the source markup."""
-    text = "id: z\ntitle: Z\nquestions:\n  - {id: k, type: cloze, text: 'runs by {{c1::runc}}'}\n"
-    runner.invoke(args=["bank", "import", str(write_bank("z", {"bank.yaml": text}))])
-    data = {"csrf_token": csrf_token(signed_in), "count": "1"}
-    quiz_id = int(signed_in.post("/quiz/z", data=data).location.rsplit("/", 1)[1])
-    signed_in.post(f"/quiz/z/{quiz_id}", data={
-        "csrf_token": csrf_token(signed_in), "answers": json.dumps({"0": "crun"}), "flags": "[]",
-    })  # fmt: skip
-    page = signed_in.get(f"/quiz/z/{quiz_id}/result").get_data(as_text=True)
+    question = "{id: k, type: cloze, text: 'runs by {{c1::runc}}'}"
+    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "crun")
+    page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
     assert "{{c1::" not in page and "[...]" in page and "runs by" in page
