@@ -18,6 +18,7 @@ from models.types import now_utc
 from models.user import NAME_KEY_LENGTH, ApiToken, User, name_key
 from services.conflict import committed, rows_changed
 from services.groups import join_group
+from srs.study import TIME_ZONES
 
 __all__ = [
     "LAST_USED_EVERY",
@@ -25,9 +26,11 @@ __all__ = [
     "MIN_PASSWORD",
     "AccountError",
     "AlreadySetUpError",
+    "ZoneError",
     "account_defaults",
     "authenticate",
     "check_password",
+    "check_zone",
     "create_first_admin",
     "create_user",
     "end_sessions",
@@ -55,6 +58,28 @@ class AccountError(ValueError):
 
 class AlreadySetUpError(AccountError):
     """A first run found an account made since it began."""
+
+
+class ZoneError(AccountError):
+    """A time zone that is not one of the IANA zones Wengu knows."""
+
+
+def check_zone(zone: str) -> str:
+    """``zone`` if it is a time zone of :data:`srs.study.TIME_ZONES` (IANA names, as a
+    browser's ``Intl`` gives them).
+
+    Raises:
+        ZoneError: naming the zone, which is not one.
+    """
+    if zone not in TIME_ZONES:
+        raise ZoneError(
+            _l(
+                "'%(zone)s' is not a time zone Wengu knows: choose one of the list, "
+                "such as Asia/Shanghai or Europe/Berlin.",
+                zone=zone[:64],
+            )
+        )
+    return zone
 
 
 def has_users(session: Session) -> bool:
@@ -193,9 +218,13 @@ def sign_up(
     first_admin: bool = False,
     invite: Invite | None = None,
     now: datetime | None = None,
+    timezone: str | None = None,
 ) -> User:
     """Make an account and commit it: the first admin at setup, a learner who registers, or
     one who joins a group with ``invite`` (at ``now``) in the same transaction.
+
+    ``timezone`` is the zone its study days follow, as the browser gave it and the learner
+    confirmed; without one, the server's default.
 
     Run under ``services.conflict.committed``: a name two people register at once is taken
     by one, and the other is told so. ``config`` gives the account's defaults
@@ -203,10 +232,13 @@ def sign_up(
 
     Raises:
         AccountError: as :func:`create_user`; :class:`AlreadySetUpError` when
-            ``first_admin`` and another first run won.
+            ``first_admin`` and another first run won; :class:`ZoneError` for a
+            ``timezone`` that is not one.
         services.groups.GroupError: the invite was used up meanwhile.
     """
     defaults = account_defaults(config)
+    if timezone:
+        defaults["timezone"] = check_zone(timezone)
 
     def make() -> User:
         if first_admin:

@@ -52,7 +52,7 @@ from services.stats_sql import (
     whole_days_since,
 )
 from srs.scheduler import NEW, REVIEW, STATE_NAMES, forgetting_curve
-from srs.stats import CardTotals, DayTotals, Stats, stats_from_totals
+from srs.stats import MASTERY_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
 from srs.study import day_spans, study_day
 
 __all__ = [
@@ -173,11 +173,13 @@ def _day_totals(
 def _add_mastery(
     session: Session, user: User, mine: ColumnElement[bool], now: datetime, totals: CardTotals
 ) -> None:
-    """Mastery: the mean predicted recall of each section's studied cards, into ``totals``."""
+    """Mastery: the mean predicted recall :data:`MASTERY_DAYS` days from ``now`` of each
+    section's studied cards, into ``totals``."""
     dialect = dialect_of(session)
     last = plain(Card.last_review)
     curve = forgetting_curve(user.study_settings())
-    elapsed = case((Card.last_review <= now, whole_days_since(dialect, now, last)), else_=0)
+    ahead = now + timedelta(days=MASTERY_DAYS)
+    elapsed = case((Card.last_review <= ahead, whole_days_since(dialect, ahead, last)), else_=0)
     recall = case(
         (or_(Card.stability.is_(None), Card.last_review.is_(None)), 0.0),
         else_=func.power(1 + curve.factor * elapsed / Card.stability, curve.decay),

@@ -21,6 +21,8 @@ from srs.scheduler import NEW, REVIEW, STATE_NAMES, Rating
 __all__ = [
     "DIFFICULTY_BUCKETS",
     "INTERVAL_BUCKETS",
+    "MASTERED_RECALL",
+    "MASTERY_DAYS",
     "MATURE_DAYS",
     "CardFact",
     "CardTotals",
@@ -33,6 +35,7 @@ __all__ = [
     "current_streak",
     "difficulty_bucket",
     "heatmap_weeks",
+    "mastery_band",
     "stats_from_totals",
     "tally_cards",
     "tally_reviews",
@@ -41,6 +44,13 @@ __all__ = [
 MATURE_DAYS = 21  # Anki's line between young and mature cards
 INTERVAL_BUCKETS = ((0, 1), (2, 7), (8, 21), (22, 90), (91, 365), (366, None))
 DIFFICULTY_BUCKETS = tuple((low, low + 1) for low in range(1, 10))
+# Mastery is recall a month ahead, not now: right after any review, even a failed one, FSRS
+# predicts recall near 1, so recall now says nothing about what has been learnt. A card is
+# mastered when it will still be recalled 9 times in 10 after a month without review, which
+# takes a stability of about a month: no card answered Again has that.
+MASTERY_DAYS = 30
+MASTERED_RECALL = 0.9
+_PARTLY_MASTERED = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +66,8 @@ class ReviewFact:
 
 @dataclass(frozen=True, slots=True)
 class CardFact:
-    """One card now: its state, due study day, interval, difficulty and predicted recall."""
+    """One card now: its state, due study day, interval, difficulty, and predicted recall
+    :data:`MASTERY_DAYS` days from now (``retrievability``)."""
 
     state: int
     due_day: date | None
@@ -183,7 +194,7 @@ class CardTotals:
     ``due`` the studied, unsuspended cards by due study day (``date.min`` for any day long
     past); ``intervals`` review cards by interval in whole days; ``difficulties`` studied
     cards by :func:`difficulty_bucket`; ``recall`` the studied cards of each section as
-    (sum of predicted recall, cards).
+    (sum of predicted recall :data:`MASTERY_DAYS` days ahead, cards).
     """
 
     states: Counter[str] = field(default_factory=Counter)
@@ -199,6 +210,16 @@ def difficulty_bucket(difficulty: float) -> int | None:
     if 1 <= difficulty < 10:
         return int(difficulty)
     return 9 if difficulty == 10 else None
+
+
+def mastery_band(recall: float | None) -> str:
+    """The colour band of a section's mastery: ``high`` (green) from :data:`MASTERED_RECALL`,
+    ``mid``, ``low``, or ``none`` for a section with no studied card."""
+    if recall is None:
+        return "none"
+    if recall >= MASTERED_RECALL:
+        return "high"
+    return "mid" if recall >= _PARTLY_MASTERED else "low"
 
 
 def tally_reviews(reviews: Iterable[ReviewFact]) -> dict[date, DayTotals]:

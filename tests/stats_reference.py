@@ -22,6 +22,7 @@ from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating, retrievabil
 from srs.stats import (
     DIFFICULTY_BUCKETS,
     INTERVAL_BUCKETS,
+    MASTERY_DAYS,
     MATURE_DAYS,
     CardFact,
     RetentionCell,
@@ -196,7 +197,7 @@ def per_row_learner_stats(
         .where(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired.is_(False))
     ).all()
     states = [card.schedule() for card, _ in rows]
-    recall = retrievabilities(user.study_settings(), states, now)
+    recall = retrievabilities(user.study_settings(), states, now + timedelta(days=MASTERY_DAYS))
     cards = [
         CardFact(
             state=card.state,

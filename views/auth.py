@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from extensions import limiter, login_manager
@@ -33,6 +34,8 @@ from services.accounts import (
     MIN_PASSWORD,
     AccountError,
     AlreadySetUpError,
+    ZoneError,
+    account_defaults,
     authenticate,
     failed_sign_in,
     has_users,
@@ -40,6 +43,7 @@ from services.accounts import (
     user_for_token,
 )
 from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
+from srs.study import TIME_ZONES
 from views.inputs import safe_next
 from views.strings import N_
 
@@ -48,6 +52,9 @@ log = logging.getLogger("wengu.auth")
 
 _OPEN_ENDPOINTS = {"auth.setup", "static", "errors.health", "i18n.switch"}
 login_manager.login_message = N_("Please sign in to continue.")
+
+
+ZONES = sorted(TIME_ZONES)
 
 
 class AccountForm(FlaskForm):
@@ -64,6 +71,23 @@ class AccountForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
+    # The browser's zone, chosen by static/js/zone.js, or the server's default without
+    # JavaScript. The service checks it, saying what is wrong with one that is no zone.
+    timezone = SelectField(_l("Time zone"), choices=ZONES, validate_choice=False)
+
+
+_Form = TypeVar("_Form", bound=AccountForm)
+
+
+def new_account_form(form_class: type[_Form]) -> _Form:
+    """``form_class`` as sent, or new with the server's default time zone."""
+    return form_class(data={"timezone": account_defaults(current_app.config)["timezone"]})
+
+
+def account_refused(form: AccountForm, error: AccountError) -> None:
+    """Show why an account was not made beside the field at fault."""
+    field = form.timezone if isinstance(error, ZoneError) else form.name
+    field.errors.append(str(error))
 
 
 class SetupForm(AccountForm):
@@ -153,7 +177,7 @@ def setup() -> str | Response:
     """First run: create the admin account."""
     if has_users(db.session):
         return redirect(url_for("auth.login"))
-    form = SetupForm()
+    form = new_account_form(SetupForm)
     if not form.is_submitted():
         # Filled in from the link in the log, unchecked: only a sent form is told whether
         # the code is right, and sending is rate-limited.
@@ -170,12 +194,17 @@ def setup() -> str | Response:
             return render_template("auth/setup.html", form=form)
         try:
             user = sign_up(
-                db.session, form.name.data, form.password.data, current_app.config, first_admin=True
+                db.session,
+                form.name.data,
+                form.password.data,
+                current_app.config,
+                first_admin=True,
+                timezone=form.timezone.data,
             )
         except AlreadySetUpError:  # another first run finished while this one was sent
             return redirect(url_for("auth.login"))
         except AccountError as error:
-            form.name.errors.append(str(error))
+            account_refused(form, error)
         else:
             forget_setup_code(Path(current_app.instance_path))
             log.info("setup: admin account %r created from %s", user.name, request.remote_addr)

@@ -42,7 +42,7 @@ from services.groups import (
     membership,
     set_group_banks,
 )
-from views.auth import AccountForm, start_session
+from views.auth import AccountForm, account_refused, new_account_form, start_session
 from views.inputs import WholeNumberField
 
 # Joining is not guessing a password: a class joins from one school network within a minute.
@@ -300,7 +300,7 @@ def join(code: str) -> str | Response:
     found = find_invite(db.session, code, now)
     if found is None:
         abort(404, description=_("This invite has expired, was revoked, or does not exist."))
-    form = AccountForm()
+    form = new_account_form(AccountForm)
     if current_user.is_authenticated:
         if FlaskForm().validate_on_submit():
             try:
@@ -320,11 +320,12 @@ def join(code: str) -> str | Response:
                 current_app.config,
                 invite=found,
                 now=now,
+                timezone=form.timezone.data,
             )
         except InviteUsedUpError as error:
             abort(409, description=str(error))
         except AccountError as error:
-            form.name.errors.append(str(error))
+            account_refused(form, error)
         else:
             log.info(
                 "account %r created with an invite to %r from %s",
@@ -353,12 +354,18 @@ def register() -> str | Response:
         abort(404, description=_("Registration is closed: ask a group for an invite."))
     if current_user.is_authenticated:
         return redirect(url_for("review.today"))
-    form = AccountForm()
+    form = new_account_form(AccountForm)
     if form.validate_on_submit():
         try:
-            user = sign_up(db.session, form.name.data, form.password.data, current_app.config)
+            user = sign_up(
+                db.session,
+                form.name.data,
+                form.password.data,
+                current_app.config,
+                timezone=form.timezone.data,
+            )
         except AccountError as error:
-            form.name.errors.append(str(error))
+            account_refused(form, error)
         else:
             log.info("account %r registered from %s", user.name, request.remote_addr)
             start_session(user)

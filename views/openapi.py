@@ -145,7 +145,8 @@ OPENAPI: dict[str, Any] = {
                 "summary": "The caller's statistics",
                 "description": "The numbers of /stats: heatmap, reviews per day, forecast, "
                 "true retention (young, mature, total by period), card states, interval and "
-                "difficulty distributions, streak, and mastery per section (bank:section).",
+                "difficulty distributions, streak, and mastery per section (bank:section): "
+                "mean predicted recall 30 days ahead.",
                 "parameters": [_query("bank", _STRING)],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Stats"}, "The statistics."),

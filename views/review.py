@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest
 
 from models import Bank, Section, db
 from models.types import now_utc
+from services.accounts import account_defaults
 from services.context import Study
 from services.practice import FORGOTTEN_DAYS, Practice
 from services.queue import bank_counts_many, studied_bank, study_banks
@@ -25,7 +26,10 @@ def today() -> str:
     banks = study_banks(db.session, current_user)
     counts = bank_counts_many(Study.at(db.session, current_user, now), [bank.id for bank in banks])
     rows = [(bank, counts[bank.id]) for bank in banks]
-    return render_template("review/today.html", rows=rows)
+    # A learner still on the server's zone may never have chosen one: static/js/zone.js
+    # offers the browser's when it differs.
+    on_default_zone = current_user.timezone == account_defaults(current_app.config)["timezone"]
+    return render_template("review/today.html", rows=rows, offer_zone=on_default_zone)
 
 
 def _asked() -> str | None:

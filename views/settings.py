@@ -50,7 +50,9 @@ from services.accounts import (
     MAX_TOKEN_DAYS,
     MIN_PASSWORD,
     AccountError,
+    ZoneError,
     check_password,
+    check_zone,
     end_sessions,
     issue_token,
     revoke_token,
@@ -239,6 +241,21 @@ def settings() -> str | Response:
         flash(_("Settings saved."), "success")
         return redirect(url_for("settings.settings"))
     return _page(form, PasswordForm(prefix="pw", formdata=None))
+
+
+@bp.post("/settings/timezone")
+@login_required
+def use_browser_zone() -> Response:
+    """Take the time zone the browser is in, as the home page offers; today is recounted."""
+    try:
+        zone = check_zone(request.form.get("timezone", ""))
+    except ZoneError as error:
+        flash(str(error), "error")
+    else:
+        set_study_day(db.session, current_user, zone, current_user.rollover_hour, now_utc())
+        db.session.commit()
+        flash(_("Your study days now follow the time zone %(zone)s.", zone=zone), "success")
+    return redirect(url_for("review.today"))
 
 
 @bp.post("/settings/password")

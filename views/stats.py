@@ -11,7 +11,7 @@ from models.types import now_utc
 from services.context import Study
 from services.queue import study_banks
 from services.stats import bank_outline, learner_stats
-from srs.stats import heatmap_weeks
+from srs.stats import MASTERED_RECALL, MASTERY_DAYS, heatmap_weeks, mastery_band
 
 bp = Blueprint("stats", __name__)
 
@@ -37,10 +37,11 @@ def stats() -> str:
     for bank in banks:
         if bank.id in bank_ids:
             sections = bank_outline(db.session, bank)
-            rows = [
-                (section, section.depth, result.mastery.get(f"{bank.id}:{section.key}"))
-                for section in sections.sections
-            ]
+            rows = []
+            for section in sections.sections:
+                value = result.mastery.get(f"{bank.id}:{section.key}")
+                band = mastery_band(value[0] if value else None)
+                rows.append((section, section.depth, value, band))
             outline.append((bank, rows, sections.tags))
     charts = {
         "reviews": [(day.strftime("%m-%d"), count) for day, count, _ in result.reviews_per_day],
@@ -69,4 +70,6 @@ def stats() -> str:
         banks=banks,
         wanted=wanted,
         outline=outline,
+        mastery_days=MASTERY_DAYS,
+        mastered=MASTERED_RECALL,
     )

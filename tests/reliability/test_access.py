@@ -52,6 +52,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("auth.logout", "POST"): (302, 302, 302, 302),
     ("settings.sign_out_everywhere", "POST"): (302, 302, 302, 302),
     ("settings.set_theme", "POST"): (302, 302, 302, 302),
+    ("settings.use_browser_zone", "POST"): (302, 302, 302, 302),  # no zone sent: told so
     ("settings.create_token", "POST"): (302, 400, 400, 400),
     ("settings.revoke", "POST"): (302, 302, 404, 404),  # bob's token: nobody else's to revoke
     ("review.today", "GET"): (302, 200, 200, 200),

@@ -184,8 +184,9 @@ def visitor_pages(world: dict[str, object]) -> list[str]:
 class VisibleText(HTMLParser):
     """The words a reader sees or hears: text and the attributes read aloud or shown.
 
-    Left out: code, key names and scripts (not prose), the time zone list (IANA names), and
-    the names of the languages in the switch, each written in its own language.
+    Left out: code, key names and scripts (not prose), the time zone list and other names
+    marked ``translate="no"`` (IANA zones), and the names of the languages in the switch,
+    each written in its own language.
     """
 
     SKIPPED = frozenset({"code", "pre", "kbd", "script", "style"})
@@ -199,6 +200,7 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         timezones = tag == "select" and values.get("id") == "timezone"
+        timezones = timezones or values.get("translate") == "no"
         language_name = tag == "a" and values.get("hreflang")
         if tag in self.SKIPPED or timezones or language_name:
             self.skipping.append(tag)

@@ -15,7 +15,8 @@ from models import Card, Question, User, db
 from services.answers import answer
 from services.context import Study
 from services.stats import learner_stats
-from srs.scheduler import REVIEW, Rating
+from srs.scheduler import REVIEW, Rating, forgetting_curve
+from srs.stats import MASTERED_RECALL, MASTERY_DAYS, mastery_band
 
 SHANGHAI = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI)
@@ -72,21 +73,70 @@ def test_streak_and_heatmap_follow_the_rollover_in_the_learners_zone(
     assert result.streak == 3
 
 
-def test_mastery_per_section_is_mean_predicted_recall(session: Session, ann: User) -> None:
-    # FSRS predicts 90% recall when the time since the last review equals the stability,
-    # and 100% right after a review.
+def test_mastery_per_section_is_mean_predicted_recall_a_month_ahead(
+    session: Session, ann: User
+) -> None:
     for key, ordinal, since in (("q1", 0, 10), ("q2", 0, 0), ("q3", 0, 10)):
         found = card(session, ann, key, ordinal)
         found.state, found.stability, found.difficulty = REVIEW, 10.0, 5.0
         found.last_review = NOW - timedelta(days=since)
         found.due = NOW + timedelta(days=1)
     result = learner_stats(Study.at(session, ann, NOW), ["s"])
+    curve = forgetting_curve(ann.study_settings())
+
+    def ahead(days: int) -> float:
+        return (1 + curve.factor * (days + MASTERY_DAYS) / 10.0) ** curve.decay
+
     recall, studied, total = result.mastery["s:a"]
-    assert (recall, studied, total) == (pytest.approx(0.95), 2, 2)
+    assert (recall, studied, total) == (pytest.approx((ahead(10) + ahead(0)) / 2), 2, 2)
     recall, studied, total = result.mastery["s:b"]
-    assert (recall, studied, total) == (pytest.approx(0.9), 1, 2)  # the reverse side is unseen
+    assert (recall, studied, total) == (pytest.approx(ahead(10)), 1, 2)  # the reverse is unseen
+    assert recall < 0.9  # a stability of 10 days is not mastery
     assert result.states == {"new": 1, "learning": 0, "review": 3, "relearning": 0, "suspended": 0}
     assert dict(result.forecast)[date(2026, 11, 27)] == 3
+
+
+def test_a_card_answered_again_today_is_not_mastered_but_a_stable_one_is(
+    session: Session, ann: User
+) -> None:
+    # Both cards were known for months; one is forgotten today, the other recalled.
+    for key in ("q1", "q3"):
+        found = card(session, ann, key)
+        found.state, found.stability, found.difficulty = REVIEW, 120.0, 5.0
+        found.last_review = NOW - timedelta(days=60)
+        found.due = NOW
+    study = Study.at(session, ann, NOW)
+    answer(
+        study, session.scalar(select(Card).join(Question).where(Question.key == "q3")), Rating.AGAIN
+    )
+    answer(
+        study, session.scalar(select(Card).join(Question).where(Question.key == "q1")), Rating.GOOD
+    )
+    mastery = learner_stats(Study.at(session, ann, NOW + timedelta(minutes=1)), ["s"]).mastery
+    forgotten, _, _ = mastery["s:b"]
+    known, _, _ = mastery["s:a"]
+    assert mastery_band(forgotten) != "high" and forgotten < MASTERED_RECALL
+    assert mastery_band(known) == "high" and known >= MASTERED_RECALL
+
+
+@pytest.mark.parametrize(
+    ("locale", "definition"),
+    [
+        ("en", ("if you leave it for 30 days", "green from 90%")),
+        ("zh_Hans", ("放置 30 天不复习后", "达到 90% 即为绿色")),
+    ],
+)
+def test_stats_page_marks_a_card_answered_again_today_not_green_and_defines_mastery(
+    signed_in: FlaskClient, session: Session, learner: int, locale: str, definition: tuple[str, str]
+) -> None:
+    user = session.get(User, learner)
+    user.locale = locale
+    now = datetime.now(timezone.utc)
+    answer(Study.at(session, user, now), card(session, user, "q3"), Rating.AGAIN)
+    session.commit()
+    page = signed_in.get("/stats").get_data(as_text=True)
+    assert all(words in page for words in definition)
+    assert "band-high" not in page and "band-low" in page
 
 
 def test_stats_page_and_api_agree(

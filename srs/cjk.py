@@ -1,0 +1,60 @@
+"""Soft line breaks in Chinese and Japanese text: joined without a space.
+
+Markdown keeps a line break inside a paragraph, and a browser shows it as a space. Between
+words of English that is right; inside a Chinese sentence the space is wrong ("共享。 Docker"),
+since the author broke the line only to keep the source short. The rule, applied once where
+Markdown becomes HTML: a single line break inside a paragraph, with the spaces around it, is
+dropped when the character before or after it is Han, kana or full-width (CJK punctuation,
+full-width forms), and kept as a space otherwise.
+
+Hangul is not in the set: Korean separates its words with spaces, so a break between two
+Korean words is a space, as between English ones (CSS Text's segment break rules likewise
+keep Hangul out).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["SOFT_BREAK", "is_cjk", "join_soft_breaks"]
+
+# CJK symbols and punctuation (3000–303F), kana (3040–30FF, 31F0–31FF), radicals and Kangxi
+# radicals (2E80–2FDF), Han (3400–4DBF, 4E00–9FFF, F900–FAFF, the supplementary planes),
+# CJK compatibility forms (FE30–FE4F) and full-width forms (FF00–FF60, FFE0–FFE6).
+_CJK = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003134f]"
+)
+SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+"""A line break inside a paragraph, with the spaces and tabs either side of it."""
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` (one character, or ``""``) is one that a soft break beside joins."""
+    return bool(char) and _CJK.match(char) is not None
+
+
+def join_soft_breaks(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with each soft break dropped where a character beside it is CJK.
+
+    Args:
+        text: a run of a paragraph's text (no code in it).
+        before: the character just before ``text`` in its paragraph, ``""`` if none.
+        after: the character just after ``text`` in its paragraph, ``""`` if none.
+
+    Returns:
+        The text with those breaks (and the spaces around them) removed; every other break
+        is left as it is, for the browser to show as a space.
+    """
+    if "\n" not in text:
+        return text
+
+    def join(found: re.Match[str]) -> str:
+        start, end = found.start(), found.end()
+        left = text[start - 1] if start else before
+        right = text[end] if end < len(text) else after
+        if not left or not right:
+            return found[0]  # the paragraph's edge: nothing to join
+        return "" if is_cjk(left) or is_cjk(right) else found[0]
+
+    return SOFT_BREAK.sub(join, text)
