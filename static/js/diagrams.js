@@ -129,7 +129,8 @@ class Viewer {
     this.view = { x: 0, y: 0, scale: 1 };
     dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => this.closed());
-    dialog.addEventListener("keydown", (event) => this.key(event));
+    // Ahead of the page's own keys (Space shows the answer, digits grade), wherever focus is.
+    window.addEventListener("keydown", (event) => { if (dialog.open) this.key(event); }, true);
     this.stage.addEventListener("pointerdown", (event) => this.down(event));
     this.stage.addEventListener("pointermove", (event) => this.move(event));
     for (const type of ["pointerup", "pointercancel"]) {
@@ -214,7 +215,6 @@ class Viewer {
   }
 
   key(event) {
-    // The page behind keeps its keys (Space, digits, Enter) while the diagram is open.
     event.stopPropagation();
     const { clientWidth, clientHeight } = this.stage;
     const pans = { ArrowLeft: [PAN_STEP, 0], ArrowRight: [-PAN_STEP, 0], ArrowUp: [0, PAN_STEP], ArrowDown: [0, -PAN_STEP] };

@@ -21,7 +21,10 @@ title: Drawn
 questions:
   - id: engine
     type: basic
-    prompt: What calls containerd?
+    prompt: |
+      What calls containerd?
+
+      ![Control groups](diagrams/cgroups.svg)
     answer: dockerd
     explanation: |
       The chain from the client to the container:
@@ -53,9 +56,15 @@ MEASURE = """async (url) => {
 
 @pytest.fixture
 def drawn(runner: FlaskCliRunner, write_bank, learner: int) -> None:
-    """Ann has a bank of one card whose explanation shows the engine diagram."""
+    """Ann has a bank of one card whose front shows the cgroups diagram and whose
+    explanation shows the engine diagram."""
     folder = write_bank(
-        "drawn", {"bank.yaml": BANK, "diagrams/engine.svg": (DIAGRAMS / "engine.svg").read_bytes()}
+        "drawn",
+        {
+            "bank.yaml": BANK,
+            "diagrams/engine.svg": (DIAGRAMS / "engine.svg").read_bytes(),
+            "diagrams/cgroups.svg": (DIAGRAMS / "cgroups.svg").read_bytes(),
+        },
     )
     result = runner.invoke(args=["bank", "import", str(folder)])
     assert result.exit_code == 0, result.output
@@ -74,13 +83,18 @@ def smallest_text(page, selector: str) -> dict[str, float]:
     return sizes
 
 
-def open_review_back(page, base: str) -> None:
+def open_review_back(page, base: str) -> float:
+    """Review the card to its back; returns the smallest text of its front's diagram."""
     browser_sign_in(page, base)
     page.goto(f"{base}/review/drawn")
     page.wait_for_selector('[data-review][data-phase="front"]')
+    page.wait_for_selector(".prompt .diagram-frame[data-legible-width]")
+    page.locator(".prompt .diagram-frame img").evaluate("(i) => i.decode()")
+    front = smallest_text(page, ".prompt .diagram-frame img")["cgroups.svg"]
     page.keyboard.press("Space")
     page.wait_for_selector('[data-review][data-phase="back"]')
     page.wait_for_selector(".explanation .diagram-frame[data-legible-width]")
+    return front
 
 
 def touch(cdp, kind: str, *points: tuple[float, float]) -> None:
@@ -102,7 +116,7 @@ def test_tapping_a_diagram_in_an_explanation_opens_it_full_screen(
 ) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    open_review_back(page, live_server)
+    assert open_review_back(page, live_server) >= LEGIBLE_PX  # on the front too
     opener = page.locator(".explanation .diagram-open")
     page.screenshot(path=str(artifacts / "explanation-phone.png"))
     opener.tap()
@@ -176,7 +190,7 @@ def test_a_desktop_shows_the_diagram_inline_and_whole(
 ) -> None:
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
-    open_review_back(page, live_server)
+    assert open_review_back(page, live_server) >= LEGIBLE_PX
     box = page.locator(".explanation .diagram-frame")
     image = page.locator(".explanation .diagram-frame img").bounding_box()
     explanation = page.locator(".explanation").bounding_box()
