@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -19,6 +20,22 @@ LEFT_BANK = (
 )
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
+DOCKER = PROJECT_ROOT / "quizzes/docker"
+# Each question type, shown with a question of it from the Docker bank: a type added to
+# the bank is one more line here.
+TYPES = [
+    "basic",
+    "reverse",
+    "cloze",
+    "choice",
+    "truefalse",
+    "order",
+    "typing",
+]
+DEVICES = {
+    "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
+    "desktop": {"viewport": DESKTOP},
+}
 PAGES = {
     "today": "/",
     "banks": "/banks",
@@ -142,3 +159,80 @@ def test_a_chosen_theme_overrides_the_system_setting(
     page.screenshot(path=str(artifacts / "review-dark-by-choice.png"))
     assert page.evaluate(background) == "rgb(21, 23, 26)"
     context.close()
+
+
+def docker_question(kind: str) -> dict:
+    """The Docker bank's first question of type ``kind``, one with a diagram if it has one."""
+    questions = [
+        question
+        for path in sorted(DOCKER.glob("[0-9]*.yaml"))
+        for question in yaml.safe_load(path.read_text("utf-8"))["questions"]
+        if question["type"] == kind
+    ]
+    drawn = [q for q in questions if "diagrams/" in str(q.get("explanation", ""))]
+    return (drawn or questions)[0]
+
+
+@pytest.fixture
+def one_of_type(
+    request: pytest.FixtureRequest, runner: FlaskCliRunner, write_bank, learner: int
+) -> str:
+    """A bank of the one Docker question of the type the test is given; returns its id."""
+    kind = request.param
+    question = docker_question(kind)
+    head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
+    bank = {**head, "id": f"look-{kind}", "questions": [question]}
+    files: dict[str, str | bytes] = {"bank.yaml": yaml.safe_dump(bank, allow_unicode=True)}
+    for path in (DOCKER / "diagrams").glob("*.svg"):
+        if f"diagrams/{path.name}" in str(question.get("explanation", "")):
+            files[f"diagrams/{path.name}"] = path.read_bytes()
+    result = runner.invoke(args=["bank", "import", str(write_bank(kind, files))])
+    assert result.exit_code == 0, result.output
+    return bank["id"]
+
+
+# The control a learner answers with, on the front (an option, the typing field, Show
+# answer) and on the back (the grades): it must be on screen, and nothing may cover it.
+HIDDEN_CONTROL = """(selector) => {
+  const control = [...document.querySelectorAll(selector)].find((e) => e.offsetParent !== null);
+  if (!control) return `nothing matches ${selector}`;
+  const r = control.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return `${selector} is off screen at ${Math.round(x)},${Math.round(y)}`;
+  const top = document.elementFromPoint(x, y);
+  return control.contains(top) ? "" : `${selector} is under ${top.tagName.toLowerCase()}.${top.className}`;
+}"""
+FRONT_CONTROL = "[data-response] .option, [data-response] input, [data-action=show]:not([hidden])"
+BACK_CONTROL = "[data-grades] .grade"
+
+
+@pytest.mark.parametrize("one_of_type", TYPES, indirect=True)
+def test_each_type_looks_right_on_a_phone_and_a_desktop(
+    one_of_type: str, live_server: str, browser, artifacts: Path
+) -> None:
+    kind = one_of_type.removeprefix("look-")
+    problems: list[str] = []
+    for device, options in DEVICES.items():
+        for scheme in ("light", "dark"):
+            context = browser.new_context(**options, color_scheme=scheme)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            browser_sign_in(page, live_server)
+            page.goto(f"{live_server}/review/{one_of_type}")
+            page.wait_for_selector('[data-review][data-phase="front"]')
+            for side, control in (("front", FRONT_CONTROL), ("back", BACK_CONTROL)):
+                if side == "back":
+                    show_back(page)
+                name = f"{kind}-{side}-{device}-{scheme}"
+                page.screenshot(path=str(artifacts / f"{name}.png"))
+                page.screenshot(path=str(artifacts / f"{name}-whole.png"), full_page=True)
+                hidden = page.evaluate(HIDDEN_CONTROL, control)
+                if hidden:
+                    problems.append(f"{name}: {hidden}")
+                wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+                if wide > 0:
+                    problems.append(f"{name}: the page is {wide} px wider than the screen")
+            problems.extend(f"{device}-{scheme}: {error}" for error in errors)
+            context.close()
+    assert problems == []
