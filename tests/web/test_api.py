@@ -117,7 +117,10 @@ def test_answer_can_bring_the_next_card(app: Flask, api) -> None:
     result = api("POST", f"/review/{card['card_id']}",
                  {"rating": 3, "review_token": card["review_token"], "next": True, "bank": "demo"}).json  # fmt: skip
     assert result["next"]["question"] == "q2"
-    assert result["next"]["choices"] == ["x", "y", "z"]
+    shown = result["next"]
+    # Shuffled for this showing; each option's index in the bank beside it, the check by place.
+    assert [["x", "y", "z"][i] for i in shown["choice_indices"]] == shown["choices"]
+    assert shown["check"]["correct"] == [shown["choice_indices"].index(1)]
     assert result["next"]["check"] == {"correct": [1], "multiple": False}
     # The grade each verdict suggests comes from the question types, not the page.
     assert result["next"]["suggest"] == {"right": 3, "wrong": 1}
