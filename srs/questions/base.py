@@ -210,5 +210,6 @@ class QuestionType:
         return ordinal
 
     def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
-        """The order a quiz shows the question's items in; drawn from the quiz's ``rng``."""
+        """The order a quiz shows the question's items or options in, by their index in the
+        bank; drawn from the quiz's ``rng``."""
         return ()

@@ -120,10 +120,9 @@ def test_answer_can_bring_the_next_card(app: Flask, api) -> None:
     shown = result["next"]
     # Shuffled for this showing; each option's index in the bank beside it, the check by place.
     assert [["x", "y", "z"][i] for i in shown["choice_indices"]] == shown["choices"]
-    assert shown["check"]["correct"] == [shown["choice_indices"].index(1)]
-    assert result["next"]["check"] == {"correct": [1], "multiple": False}
+    assert shown["check"] == {"correct": [shown["choice_indices"].index(1)], "multiple": False}
     # The grade each verdict suggests comes from the question types, not the page.
-    assert result["next"]["suggest"] == {"right": 3, "wrong": 1}
+    assert result["next"]["suggest"] == {"right": 3, "partly": 2, "wrong": 1}
     assert "suggest" not in card  # a basic card is not checked in the page
     assert result["next"]["counts"] == {"new": 3, "learning": 1, "review": 0}
 
