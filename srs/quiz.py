@@ -67,7 +67,8 @@ class QuizItem:
 
     question: str
     ordinal: int = 0
-    shuffle: tuple[int, ...] = field(default=())  # the order items are shown in (order type)
+    # The order items (order) or options (choice) are shown in, by their index in the bank.
+    shuffle: tuple[int, ...] = field(default=())
 
 
 def _in_sections(question: Question, wanted: set[str], parents: Mapping[str, str | None]) -> bool:
@@ -134,5 +135,5 @@ def score_answer(question: Question, ordinal: int, response: Any) -> float | Non
     """
     if is_blank(response):
         return None
-    check = question_type(question.type).faces(question.content(), ordinal, seed=0).check
+    check = question_type(question.type).bank_check(question.content(), ordinal)
     return check_answer(question.type, check, response).score

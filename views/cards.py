@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,8 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
-from srs.questions import AUTO_CHECKED, Verdict, card_faces
+from srs.questions import AUTO_CHECKED, PARTLY_RIGHT, Faces, Verdict, card_faces, showing_seed
+from srs.questions.words import bank_words, speaks
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
 from srs.study import Counts
@@ -28,6 +30,8 @@ __all__ = [
     "question_excerpt",
     "source_location",
     "token_card_id",
+    "truth_choices",
+    "with_bank_words",
 ]
 
 
@@ -102,7 +106,7 @@ def token_card_id(token: str) -> int | None:
 # A card's question with what its faces need: the bank's version (for the Markdown cache)
 # and the section's title, in one query.
 _SHOWN = (
-    select(Question, Bank.fingerprint, Section.title)
+    select(Question, Bank.fingerprint, Bank.language, Section.title)
     .join(Bank, Bank.id == Question.bank_id)
     .outerjoin(
         Section, and_(Section.bank_id == Question.bank_id, Section.key == Question.section_key)
@@ -113,10 +117,15 @@ _SHOWN = (
 
 def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval, today's counts."""
-    question, fingerprint, section = db.session.execute(
+    question, fingerprint, language, section = db.session.execute(
         _SHOWN, {"question": card.question_id}
     ).one()
-    faces = card_faces(question.type, question.content, card.ordinal, seed=card.id)
+    # A new shuffle for each showing: reps counts the card's answers (undo takes one back).
+    faces = with_bank_words(
+        card_faces(question.type, question.content, card.ordinal, showing_seed(card.id, card.reps)),
+        question.type,
+        language,
+    )
     md = _markdown(question.bank_id, fingerprint)
     intervals = preview_intervals(user.study_settings(), card.schedule(), now, card_id=card.id)
     payload: dict[str, Any] = {
@@ -140,6 +149,8 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     }
     if faces.choices:
         payload["choices"] = [_inline(str(md(choice))) for choice in faces.choices]
+    if faces.shown:
+        payload["choice_indices"] = list(faces.shown)
     if faces.items:
         payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
     if question.type in AUTO_CHECKED:
@@ -147,6 +158,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         payload["check"] = dict(faces.check)
         payload["suggest"] = {
             "right": int(Verdict.of(True).rating),
+            "partly": int(Verdict(False, PARTLY_RIGHT).rating),
             "wrong": int(Verdict.of(False).rating),
         }
     if user.is_admin:
@@ -160,6 +172,20 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
             else url_for("banks.source", bank_id=question.bank_id, key=question.key),
         }
     return payload
+
+
+def truth_choices(language: str | None) -> tuple[str, str] | None:
+    """True and false in a bank's language, or ``None`` to word them in the page's."""
+    if not speaks(language):
+        return None
+    words = bank_words(language)
+    return words["true"], words["false"]
+
+
+def with_bank_words(faces: Faces, type_name: str, language: str | None) -> Faces:
+    """A true/false card's faces with true and false in its bank's language, as its choices."""
+    words = truth_choices(language) if type_name == "truefalse" else None
+    return replace(faces, choices=words) if words else faces
 
 
 def source_location(bank_source: str, file: str) -> str:

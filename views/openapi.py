@@ -209,7 +209,18 @@ OPENAPI: dict[str, Any] = {
                     "prompt_html": _STRING,
                     "answer_html": _STRING,
                     "explanation_html": _STRING,
-                    "choices": {"type": "array", "items": _STRING},
+                    "choices": {
+                        "type": "array",
+                        "items": _STRING,
+                        "description": "A choice's options, shuffled for this showing (the"
+                        " same on a reload); a true/false card's words for true and false in"
+                        " its bank's language, where known",
+                    },
+                    "choice_indices": {
+                        "type": "array",
+                        "items": _INTEGER,
+                        "description": "Each option of choices: its 0-based index in the bank",
+                    },
                     "items": {
                         "type": "array",
                         "items": {
@@ -220,12 +231,17 @@ OPENAPI: dict[str, Any] = {
                             },
                         },
                     },
-                    "check": {"type": "object"},
+                    "check": {
+                        "type": "object",
+                        "description": "What the page checks an answer against; a choice's"
+                        " correct names places in choices",
+                    },
                     "suggest": {
                         "type": "object",
-                        "description": "With check: the rating a right and a wrong answer suggest",
-                        "required": ["right", "wrong"],
-                        "properties": {"right": _INTEGER, "wrong": _INTEGER},
+                        "description": "With check: the rating a right, a partly right (a"
+                        " score of at least 0.5) and a wrong answer suggest",
+                        "required": ["right", "partly", "wrong"],
+                        "properties": {"right": _INTEGER, "partly": _INTEGER, "wrong": _INTEGER},
                     },
                     "intervals": {
                         "type": "object",

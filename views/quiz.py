@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectMultipleField
@@ -32,10 +34,12 @@ from services.quizzes import (
     study_mistakes,
     submit_quiz,
 )
+from srs.bank import Question as BankQuestion
 from srs.numbers import parse_whole_number
 from srs.questions import card_faces
+from srs.questions.base import indices
 from srs.quiz import QUIZ_TYPES, QuizSpec
-from views.cards import markdown_for
+from views.cards import markdown_for, truth_choices
 from views.i18n import type_name
 from views.inputs import WholeNumberField, load_json, request_int
 from views.review import studied_bank_or_404
@@ -174,6 +178,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
     if quiz.submitted_at is not None:
         return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))
     md = markdown_for(bank_id)
+    truth = truth_choices(bank.language)
     screens = []
     for item, question in quiz_questions(db.session, quiz):
         faces = card_faces(question.type, question.content(), item.ordinal, seed=quiz.id)
@@ -182,9 +187,19 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 "type": question.type,
                 "prompt": md(faces.front),
                 "answer": md(faces.back),
-                "choices": [md(choice) for choice in question.choices],
+                # By their index in the bank, in the order the quiz drew (bank order in a
+                # quiz drawn before choices were shuffled).
+                "choices": [
+                    (index, md(question.choices[index]))
+                    for index in (item.shuffle or range(len(question.choices)))
+                ]
+                if question.type == "choice"
+                else [],
+                "truth": truth,
                 "multiple": bool(faces.check.get("multiple")),
-                "items": [(index, md(question.items[index])) for index in item.shuffle],
+                "items": [(index, md(question.items[index])) for index in item.shuffle]
+                if question.type == "order"
+                else [],
             }
         )
     return render_template(
@@ -248,21 +263,40 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
         return redirect(url_for("quiz.take", bank_id=bank_id, quiz_id=quiz_id))
     md = markdown_for(bank_id)
     outcome = quiz_result(db.session, quiz)
-    # Each mistake as it was asked: a cloze with its own deletion blanked, not the source.
-    asked = {
-        answer.position: md(
-            card_faces(question.type, question.content(), answer.ordinal, seed=quiz.id).front
-        )
-        for answer, question, _right, _given in outcome.mistakes
-    }
+    asked, marked = {}, {}
+    for answer, question, _right, _given in outcome.mistakes:
+        faces = card_faces(question.type, question.content(), answer.ordinal, seed=quiz.id)
+        # A cloze as review's back shows it: its own deletion filled in and marked, the
+        # others as plain text; every other type as it was asked.
+        asked[answer.position] = md(faces.back if question.type == "cloze" else faces.front)
+        if question.type == "choice":
+            shown = quiz.items[answer.position][2] if answer.position < len(quiz.items) else []
+            marked[answer.position] = _marked_choices(question, answer.response, shown, md)
     return render_template(
         "quiz/result.html",
         bank=bank,
         result=outcome,
         asked=asked,
+        marked=marked,
+        truth=truth_choices(bank.language),
         md=md,
         share=share_url(bank_id, quiz.spec),
     )
+
+
+def _marked_choices(
+    question: BankQuestion, response: object, shown: list[int], md: Callable[[str], Markup]
+) -> list[tuple[str, Markup]]:
+    """A choice question's options in the order the quiz showed them, each with what it
+    was: ``hit`` (right, chosen), ``missed`` (right, not chosen), ``wrong`` (wrong, chosen)
+    or ``""`` (wrong, not chosen)."""
+    right = set(indices(question.correct))
+    chosen = {i for i in response if isinstance(i, int)} if isinstance(response, list) else set()
+    kinds = {(True, True): "hit", (True, False): "missed", (False, True): "wrong"}
+    return [
+        (kinds.get((i in right, i in chosen), ""), md(question.choices[i]))
+        for i in (shown or range(len(question.choices)))
+    ]
 
 
 @bp.post("/quiz/<bank_id>/<int:quiz_id>/study")

@@ -21,6 +21,8 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's name for a text marked, not t
 JS_STRINGS = (
     # review (static/js/review/): answering in the page
     N_("Choose every right answer, then press Enter."),
+    N_("Choose every right answer, then Check."),
+    N_("Choose one, then Check."),
     N_("True"),
     N_("False"),
     N_("Pick the items in order (1–9); Backspace takes one back."),
@@ -32,8 +34,9 @@ JS_STRINGS = (
     N_("✓ Right"),
     N_("✗ Not quite"),
     N_(" — you typed “{typed}”"),
-    N_("right answer"),
-    N_("your wrong choice"),
+    N_("right answer, chosen"),
+    N_("right answer, missed"),
+    N_("wrong answer, chosen"),
     N_("Edit at {path}, line {line}"),
     # review (static/js/review/): a card's state, as the API names it
     N_("new"),

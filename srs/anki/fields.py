@@ -40,6 +40,7 @@ class FieldRenderer:
 
     def __init__(self, bank: Bank) -> None:
         self.media = _media_names(bank)
+        self.language = bank.language
         self.used: set[str] = set()
 
     def resolve(self, reference: str) -> str | None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from srs.questions.base import (
+    PARTLY_RIGHT,
     Faces,
     Key,
     QuestionType,
@@ -19,6 +20,7 @@ from srs.questions.base import (
     Verdict,
     is_blank,
     normalise_typed,
+    showing_seed,
     shuffled_order,
 )
 from srs.questions.basic import Basic
@@ -32,6 +34,7 @@ from srs.questions.typing import Typing
 __all__ = [
     "ALL_KEYS",
     "AUTO_CHECKED",
+    "PARTLY_RIGHT",
     "QUESTION_TYPES",
     "TYPES",
     "Faces",
@@ -44,6 +47,7 @@ __all__ = [
     "is_blank",
     "normalise_typed",
     "question_type",
+    "showing_seed",
     "shuffled_order",
 ]
 

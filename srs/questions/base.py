@@ -8,6 +8,7 @@ the pages put them in the reader's language.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from srs.questions.note_fields import NoteRender, NoteType
 from srs.scheduler import Rating
 
 __all__ = [
+    "PARTLY_RIGHT",
     "Faces",
     "Key",
     "QuestionType",
@@ -26,6 +28,8 @@ __all__ = [
     "Verdict",
     "is_blank",
     "normalise_typed",
+    "showing_seed",
+    "shuffled_choices",
     "shuffled_order",
 ]
 
@@ -34,6 +38,10 @@ Shown = str | bool | tuple[str, ...]
 it" for a self-graded card), or texts in order (choices, items); the page words it."""
 
 _SPACE = re.compile(r"\s+")
+
+PARTLY_RIGHT = 0.5
+"""The least score of an answer not wholly right that suggests Hard rather than Again
+(static/js/check.js keeps the same)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +64,15 @@ class Key:
 class Faces:
     """The two sides of a card, in Markdown, and what an answer in the page is checked against.
 
-    ``truth`` is the right answer of a true/false card: the page words it in its language.
+    ``truth`` is the right answer of a true/false card: the page words it in its language
+    (or the bank's, when the page is given its words as ``choices``). ``shown`` gives each
+    shown choice's index in the bank, when they are shuffled.
     """
 
     front: str
     back: str
     choices: tuple[str, ...] = ()
+    shown: tuple[int, ...] = ()
     items: tuple[tuple[int, str], ...] = ()
     check: Mapping[str, Any] = field(default_factory=dict)
     truth: bool | None = None
@@ -81,8 +92,11 @@ class Verdict:
 
     @property
     def rating(self) -> Rating:
-        """The rating the check suggests: Good when right, else Again; the learner may change it."""
-        return Rating.GOOD if self.correct else Rating.AGAIN
+        """The rating the check suggests: Good when right, Hard when partly right (a score of
+        at least :data:`PARTLY_RIGHT`), else Again; the learner may change it."""
+        if self.correct:
+            return Rating.GOOD
+        return Rating.HARD if self.score >= PARTLY_RIGHT else Rating.AGAIN
 
 
 def normalise_typed(text: str) -> str:
@@ -105,6 +119,21 @@ def shuffled_order(count: int, seed: int) -> list[int]:
     if order == sorted(order):
         order = order[1:] + order[:1]
     return order
+
+
+def shuffled_choices(count: int, seed: int) -> list[int]:
+    """A shuffle of ``range(count)`` for one showing, every order as likely (bank order too),
+    so that no place is more often the right one's."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)  # noqa: S311 (presentation, not security)
+    return order
+
+
+def showing_seed(card_id: int, showing: int) -> int:
+    """The seed of one showing of a card: ``showing`` changes with each answer to it (its
+    count of reviews), so a reload shows the same faces and the next showing new ones."""
+    digest = hashlib.sha256(f"{card_id}/{showing}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def indices(correct: object) -> list[int]:
@@ -143,6 +172,11 @@ class QuestionType:
         """The faces of card ``ordinal``; ``seed`` fixes any shuffle shown on it."""
         return Faces(front=content["prompt"], back=content["answer"])
 
+    def bank_check(self, content: Mapping[str, Any], ordinal: int) -> Mapping[str, Any]:
+        """What a response in the bank's own terms (a quiz's, whatever order it showed) is
+        checked against: a card's ``check`` as it stands however its faces are shuffled."""
+        return self.faces(content, ordinal, seed=0).check
+
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Texts the pages build from the keys, beyond the keys themselves, as ``(key, text)``:
         each must render as the keys do."""
@@ -176,5 +210,6 @@ class QuestionType:
         return ordinal
 
     def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
-        """The order a quiz shows the question's items in; drawn from the quiz's ``rng``."""
+        """The order a quiz shows the question's items or options in, by their index in the
+        bank; drawn from the quiz's ``rng``."""
         return ()

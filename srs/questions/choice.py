@@ -1,14 +1,27 @@
 """``choice``: pick the right one of ``choices``, or every right one when ``correct`` lists
 several. Several right answers score (right chosen − wrong chosen) / right, never below 0.
+
+The options are shown shuffled, afresh for each showing of a card, in a quiz and in the Anki
+export, so that no place on screen gives the answer away.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from typing import Any
 
-from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, indices
+from srs.questions.base import (
+    Faces,
+    Key,
+    QuestionType,
+    Shown,
+    Verdict,
+    indices,
+    shuffled_choices,
+)
 from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, letter, options_list
+from srs.questions.words import bank_words
 
 __all__ = ["Choice"]
 
@@ -24,15 +37,26 @@ class Choice(QuestionType):
     checked_in_review = True
 
     def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
+        """The options in the order ``seed`` shuffles them to; ``check`` and ``shown`` speak
+        of places on screen, ``shown`` giving each place's index in the bank."""
         correct = content["correct"]
         right = indices(correct)
         choices = tuple(content["choices"])
+        order = shuffled_choices(len(choices), seed)
         return Faces(
             front=content["prompt"],
             back="\n".join(f"- {choices[i]}" for i in right),
-            choices=choices,
-            check={"correct": right, "multiple": not isinstance(correct, int)},
+            choices=tuple(choices[i] for i in order),
+            check={
+                "correct": sorted(order.index(i) for i in right),
+                "multiple": not isinstance(correct, int),
+            },
+            shown=tuple(order),
         )
+
+    def bank_check(self, content: Mapping[str, Any], ordinal: int) -> Mapping[str, Any]:
+        correct = content["correct"]
+        return {"correct": indices(correct), "multiple": not isinstance(correct, int)}
 
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [("correct", self.faces(content, 0, seed=0).back)]
@@ -49,14 +73,15 @@ class Choice(QuestionType):
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
         right = set(indices(content["correct"]))
         choices = [render.inline(choice) for choice in content["choices"]]
-        options = options_list(("", letter(i), c) for i, c in enumerate(choices))
+        order = shuffled_choices(len(choices), seed)
+        options = options_list(("", letter(n), choices[i]) for n, i in enumerate(order))
         if len(right) > 1:
-            options += f'<div class="hint">Choose {len(right)}.</div>'
+            options += f'<div class="hint">{bank_words(render.language).choose(len(right))}</div>'
         answer = options_list(
-            ("right", f'<span class="mark">✓</span> {letter(i)}', c)
+            ("right", f'<span class="mark">✓</span> {letter(n)}', choices[i])
             if i in right
-            else ("wrong", f"&nbsp;&nbsp; {letter(i)}", c)
-            for i, c in enumerate(choices)
+            else ("wrong", f"&nbsp;&nbsp; {letter(n)}", choices[i])
+            for n, i in enumerate(order)
         )
         return [render.html(content["prompt"]), options, answer]
 
@@ -65,3 +90,8 @@ class Choice(QuestionType):
 
     def said(self, content: Mapping[str, Any], response: Any) -> Shown:
         return tuple(content["choices"][int(i)] for i in response)
+
+    def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
+        order = list(range(len(content["choices"])))
+        rng.shuffle(order)
+        return tuple(order)

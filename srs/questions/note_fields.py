@@ -37,6 +37,11 @@ OPTIONS: tuple[str, ...] = ("Question", "Options", "Answer")
 class NoteRender(Protocol):
     """Turns a question's Markdown into the HTML of an Anki field."""
 
+    @property
+    def language(self) -> str | None:
+        """The bank's language, which the note's own words (true, false, hints) follow."""
+        ...
+
     def html(self, text: str | None) -> str:
         """A text as block HTML (paragraphs, lists, code)."""
         ...

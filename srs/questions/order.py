@@ -12,6 +12,7 @@ from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, shuffled_order
 from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, letter, options_list
+from srs.questions.words import bank_words
 
 __all__ = ["Order"]
 
@@ -45,7 +46,7 @@ class Order(QuestionType):
         items = [render.inline(item) for item in content["items"]]
         order = shuffled_order(len(items), seed)
         options = options_list(("", letter(n), items[i]) for n, i in enumerate(order))
-        options += '<div class="hint">Put these in order.</div>'
+        options += f'<div class="hint">{bank_words(render.language)["order"]}</div>'
         answer = '<ol class="answer">' + "".join(f"<li>{item}</li>" for item in items) + "</ol>"
         return [render.html(content["prompt"]), options, answer]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
 from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, options_list
+from srs.questions.words import bank_words
 
 __all__ = ["TrueFalse"]
 
@@ -22,9 +23,10 @@ class TrueFalse(QuestionType):
         return Faces(front=content["prompt"], back="", check={"correct": truth}, truth=truth)
 
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
-        # An Anki package has no page language to word these in: its words are English.
-        options = options_list([("", "", "True"), ("", "", "False")])
-        verdict = "True" if content["correct"] else "False"
+        # An Anki package has no page language: its words are the bank's.
+        words = bank_words(render.language)
+        options = options_list([("", "", words["true"]), ("", "", words["false"])])
+        verdict = words["true"] if content["correct"] else words["false"]
         answer = f'<div class="answer"><span class="mark">✓</span> {verdict}</div>'
         return [render.html(content["prompt"]), options, answer]
 

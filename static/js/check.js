@@ -47,6 +47,33 @@ export function isRight(type, check, response) {
   return rule(check, response);
 }
 
+// The least score of an answer not wholly right that suggests Hard rather than Again: as
+// PARTLY_RIGHT in srs/questions/base.py.
+const PARTLY_RIGHT = 0.5;
+
+// Partial credit, as srs scores it; types not listed score all or nothing.
+const SCORES = {
+  choice(check, response) {
+    const right = new Set([].concat(check.correct));
+    const chosen = new Set(Array.isArray(response) ? response : []);
+    if (right.size < 2) return 0;
+    const hits = [...chosen].filter((index) => right.has(index)).length;
+    return Math.max(0, (hits - (chosen.size - hits)) / right.size);
+  },
+  order(check, response) {
+    const given = Array.isArray(response) ? response.slice(0, check.count) : [];
+    return given.filter((item, place) => item === place).length / check.count;
+  },
+};
+
+/** The rating a response suggests, from the card's suggest payload ({right, partly, wrong}):
+ * right when right, partly when it scores at least PARTLY_RIGHT, else wrong. */
+export function suggestedRating(type, check, response, suggest) {
+  if (isRight(type, check, response)) return suggest.right;
+  const score = SCORES[type] ? SCORES[type](check, response) : 0;
+  return score >= PARTLY_RIGHT && suggest.partly ? suggest.partly : suggest.wrong;
+}
+
 /** Whether a response says nothing: none given, no text but space, or nothing chosen. */
 export function isBlank(response) {
   if (response === undefined || response === null) return true;

@@ -152,12 +152,8 @@ function keyHandler(quiz) {
 }
 
 function wireScreen(quiz, section) {
-  choices(section).forEach((button) => {
-    button.addEventListener("click", () => {
-      const value = button.dataset.choice;
-      quiz.choose(section, value === "true" ? 0 : value === "false" ? 1 : Number(value));
-    });
-  });
+  // By place on screen, as the keys choose: a choice's options stand in the quiz's order.
+  choices(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index)));
   items(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index)));
   const input = section.querySelector("[data-typed]");
   if (input) {

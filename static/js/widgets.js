@@ -29,6 +29,12 @@ export function optionList(className, labels, onPick) {
   return list;
 }
 
+/** Whether an option is confirmed by a Check button rather than taken at its first touch:
+ * on a touch screen a mis-tap must be correctable. */
+export function confirmsByButton() {
+  return window.matchMedia("(pointer: coarse)").matches;
+}
+
 /** A paragraph of hint text. */
 export function hint(text) {
   const paragraph = document.createElement("p");
@@ -67,23 +73,36 @@ export function showPicked(sequence, buttons, picked) {
   });
 }
 
-function addMark(button, isRight) {
+// What a checked option was, as a mark (not colour alone) and in words for screen readers.
+const MARKS = {
+  hit: { mark: "✓", words: () => t("right answer, chosen") },
+  missed: { mark: "○", words: () => t("right answer, missed") },
+  wrong: { mark: "✗", words: () => t("wrong answer, chosen") },
+};
+
+function addMark(button, kind) {
   const note = document.createElement("span");
   note.className = "option-mark";
   note.setAttribute("aria-hidden", "true");
-  note.textContent = isRight ? "✓" : "✗";
+  note.textContent = MARKS[kind].mark;
   const words = document.createElement("span");
   words.className = "visually-hidden";
-  words.textContent = isRight ? t("right answer") : t("your wrong choice");
+  words.textContent = MARKS[kind].words();
   button.append(note, words);
 }
 
-/** Colour the buttons right or wrong; mark the right ones and the wrong choices in words. */
+/** Colour the buttons right or wrong, and mark each right one chosen (is-hit) or missed
+ * (is-missed) and each wrong one chosen, in a sign and in words. */
 export function markRight(buttons, rightIndices) {
   buttons.forEach((button, index) => {
     const isRight = rightIndices.includes(index);
+    const chosen = button.classList.contains("is-chosen");
     button.classList.add(isRight ? "is-right" : "is-wrong");
-    if (isRight || button.classList.contains("is-chosen")) addMark(button, isRight);
+    const kind = isRight ? (chosen ? "hit" : "missed") : chosen ? "wrong" : null;
+    if (kind) {
+      button.classList.add(`is-${kind}`);
+      addMark(button, kind);
+    }
   });
 }
 

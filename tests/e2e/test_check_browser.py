@@ -48,6 +48,20 @@ def test_browser_checker_agrees_with_every_vector(app: Flask, page) -> None:
     assert {vector["type"] for vector in vectors} == {"typing", "choice", "truefalse", "order"}
 
 
+def test_browser_suggests_the_rating_of_every_vector_that_gives_one(app: Flask, page) -> None:
+    vectors = [vector for vector in VECTORS["vectors"] if "rating" in vector]
+    got = page.evaluate(
+        """async ([module, vectors]) => {
+          const { suggestedRating } = await import(module);
+          const suggest = { right: 3, partly: 2, wrong: 1 };
+          return vectors.map((v) => suggestedRating(v.type, v.check, v.response, suggest));
+        }""",
+        [_module(app), vectors],
+    )
+    assert got == [vector["rating"] for vector in vectors]
+    assert set(got) == {1, 2, 3}
+
+
 def test_browser_checker_refuses_an_unknown_type(app: Flask, page) -> None:
     message = page.evaluate(
         """async (module) => {

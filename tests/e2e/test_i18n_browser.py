@@ -34,7 +34,8 @@ def test_review_speaks_chinese_in_a_chinese_browser(
         page.goto(f"{live_server}/review/zh")
         page.wait_for_selector('[data-review][data-phase="front"] [data-card]:not([hidden])')
         assert page.text_content("[data-state]") == "新卡片"
-        page.keyboard.press("2")  # overlay2, the right choice
+        labels = page.locator("[data-response] .option-text").all_inner_texts()
+        page.keyboard.press(str(labels.index("overlay2") + 1))  # the right choice, shuffled
         page.wait_for_selector('[data-review][data-phase="back"]')
         assert page.text_content("[data-verdict]") == "✓ 答对了"
         intervals = page.locator("[data-ivl]").all_text_contents()

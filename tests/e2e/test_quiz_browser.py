@@ -46,14 +46,16 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
         section.wait_for(state="visible")
         kind = section.get_attribute("data-type")
         prompt = section.locator(".prompt").inner_text()
+        # A choice's options stand in the quiz's shuffled order; the keys follow the screen.
+        labels = section.locator(".options .option-text").all_inner_texts()
         if kind == "choice" and "several" in prompt:
-            page.keyboard.press("1")
-            page.keyboard.press("3")
+            page.keyboard.press(str(labels.index("a") + 1))
+            page.keyboard.press(str(labels.index("c") + 1))
         elif kind == "choice" and not wrong:
-            page.keyboard.press("1")  # one wrong answer on purpose
+            page.keyboard.press(str(labels.index("a") + 1))  # one wrong answer on purpose
             wrong += 1
         elif kind == "choice":
-            page.keyboard.press("2")
+            page.keyboard.press(str(labels.index("b") + 1))
         elif kind == "truefalse":
             page.keyboard.press("1")
         elif kind == "typing":
@@ -65,7 +67,6 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
         elif kind == "cloze":
             page.keyboard.type("containerd")
         elif kind == "order":
-            labels = section.locator(".options .option-text").all_inner_texts()
             for item in ("client", "dockerd", "containerd"):
                 page.keyboard.press(str(labels.index(item) + 1))
         elif kind == "basic":

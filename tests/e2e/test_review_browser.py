@@ -56,6 +56,14 @@ def wait_back(page) -> None:
     page.wait_for_selector('[data-review][data-phase="back"]')
 
 
+def key_of(page, label: str) -> str:
+    """The number key of the option labelled ``label``: its place on screen."""
+    labels = page.eval_on_selector_all(
+        "[data-response] .option-text", "nodes => nodes.map(n => n.textContent)"
+    )
+    return str(labels.index(label) + 1)
+
+
 def card_type(page) -> str:
     return page.get_attribute("[data-card]", "data-type")
 
@@ -97,23 +105,24 @@ def test_review_every_type_by_keyboard_then_undo(
     assert "docker0" in page.inner_text("[data-prompt]")
     answer_with("1")
 
-    # one-answer choice: the number checks at once; Space takes the suggested Good.
+    # one-answer choice: the options are shuffled and the keys follow the screen; the number
+    # checks at once; Space takes the suggested Good.
     card_id = wait_front(page, card_id)
     assert card_type(page) == "choice"
-    answer_with("2")
+    answer_with(key_of(page, "overlay2"))
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     assert page.get_attribute(".grade-good", "class").endswith("suggested")
     # Right and wrong are marked, not only coloured, and said to a screen reader.
     assert page.text_content(".option.is-right .option-mark") == "✓"
-    assert page.text_content(".option.is-right .visually-hidden") == "right answer"
+    assert page.text_content(".option.is-right .visually-hidden") == "right answer, chosen"
     assert axe(page) == []
     answer_with("Space")
 
     # several-answer choice: toggle two, Enter checks, then Good.
     card_id = wait_front(page, card_id)
     assert card_type(page) == "choice"
-    answer_with("1", "3", "Enter")
+    answer_with(key_of(page, "runc"), key_of(page, "containerd"), "Enter")
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     answer_with("3")

@@ -28,3 +28,9 @@ def test_the_vectors_cover_every_type_checked_in_the_page() -> None:
 def test_vector(vector: dict[str, Any]) -> None:
     verdict = check_answer(vector["type"], vector["check"], vector["response"])
     assert verdict.correct is vector["correct"]
+    if "rating" in vector:
+        assert int(verdict.rating) == vector["rating"]
+
+
+def test_some_vectors_give_the_suggested_rating_of_a_partly_right_answer() -> None:
+    assert {v["rating"] for v in VECTORS if "rating" in v} == {1, 2, 3}

@@ -22,9 +22,12 @@ from srs.scheduler import Rating
 
 
 def checked(question_type: str, content: dict[str, Any], response: object) -> bool:
-    """Check ``response`` as review does: against the ``check`` of the card's faces."""
-    check = card_faces(question_type, content, 0, seed=7).check
-    return check_answer(question_type, check, response).correct
+    """Check ``response`` as review does: against the ``check`` of the card's faces, a
+    choice's indices (in the bank) turned into the places its shuffled faces show them at."""
+    faces = card_faces(question_type, content, 0, seed=7)
+    if faces.shown:
+        response = [faces.shown.index(i) for i in response]
+    return check_answer(question_type, faces.check, response).correct
 
 
 @pytest.mark.parametrize(

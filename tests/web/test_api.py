@@ -117,10 +117,12 @@ def test_answer_can_bring_the_next_card(app: Flask, api) -> None:
     result = api("POST", f"/review/{card['card_id']}",
                  {"rating": 3, "review_token": card["review_token"], "next": True, "bank": "demo"}).json  # fmt: skip
     assert result["next"]["question"] == "q2"
-    assert result["next"]["choices"] == ["x", "y", "z"]
-    assert result["next"]["check"] == {"correct": [1], "multiple": False}
+    shown = result["next"]
+    # Shuffled for this showing; each option's index in the bank beside it, the check by place.
+    assert [["x", "y", "z"][i] for i in shown["choice_indices"]] == shown["choices"]
+    assert shown["check"] == {"correct": [shown["choice_indices"].index(1)], "multiple": False}
     # The grade each verdict suggests comes from the question types, not the page.
-    assert result["next"]["suggest"] == {"right": 3, "wrong": 1}
+    assert result["next"]["suggest"] == {"right": 3, "partly": 2, "wrong": 1}
     assert "suggest" not in card  # a basic card is not checked in the page
     assert result["next"]["counts"] == {"new": 3, "learning": 1, "review": 0}
 

@@ -334,11 +334,20 @@ def test_a_typed_answer_is_case_folded_as_review_folds_it(
         assert db.session.get(Quiz, quiz_id).score == 1.0
 
 
-def test_a_cloze_mistake_is_shown_as_it_was_asked(
-    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+def test_a_cloze_mistake_is_shown_as_review_shows_its_back(
+    app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
 ) -> None:
-    """The results show a cloze with its deletion blanked, never the source markup."""
-    question = "{id: k, type: cloze, text: 'runs by {{c1::runc}}'}"
-    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "crun")
+    """The results show a cloze as review's back does: never the source markup, its own
+    deletion filled in and marked, the other as plain text, no more than review shows."""
+    question = "{id: k, type: cloze, text: 'dockerd 通过 {{c1::gRPC}} 调用，{{c2::CRUD}} 风格'}"
+    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "rest")
     page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
-    assert "{{c1::" not in page and "[...]" in page and "runs by" in page
+    assert "{{c" not in page and "::" not in page
+    with app.app_context():
+        ordinal = db.session.get(Quiz, quiz_id).items[0][1]
+    asked, other = ("gRPC", "CRUD") if ordinal == 1 else ("CRUD", "gRPC")
+    prompt = page[page.index('<div class="prompt">') :]
+    prompt = prompt[: prompt.index("</div>")]
+    assert re.search(rf'cloze-answer">{asked}</span>', prompt)
+    assert other in prompt and not re.search(rf'cloze-answer">{other}<', prompt)
+    assert "[...]" not in prompt

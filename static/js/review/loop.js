@@ -84,9 +84,11 @@ export class ReviewLoop {
     view.renderBack(this.el, this.state.card, this.state.suggested);
   }
 
-  verdict(isRight, extra) {
+  /** The check's verdict; rating, the grade it suggests (Hard for a partly right answer). */
+  verdict(isRight, extra, rating) {
     this.state.correct = isRight;
-    this.state.suggested = isRight ? this.state.card.suggest.right : this.state.card.suggest.wrong;
+    const { suggest } = this.state.card;
+    this.state.suggested = rating || (isRight ? suggest.right : suggest.wrong);
     view.renderVerdict(this.el, isRight, extra);
     this.reveal();
   }

@@ -1,7 +1,7 @@
 // Answering a card in the page: the widgets on its front, from its type's widget
 // (types/index.js), and the learner's response to them, checked by check.js. The response
 // lives in the loop's state (state.chosen, state.picked).
-import { isRight } from "../check.js";
+import { isRight, suggestedRating } from "../check.js";
 import { widgetFor } from "../types/index.js";
 
 /** The in-page answers to the card on screen, for the loop and the type widgets. */
@@ -37,6 +37,7 @@ export class Responder {
   /** The loop's verdict on response, extra said after it. */
   judge(response, extra = "") {
     const card = this.state.card;
-    this.loop.verdict(isRight(card.type, card.check, response), extra);
+    const rating = suggestedRating(card.type, card.check, response, card.suggest);
+    this.loop.verdict(isRight(card.type, card.check, response), extra, rating);
   }
 }

@@ -1,34 +1,51 @@
 // A choice question: one right option, or (multiple) every right one, then Enter or Check.
+// The options come shuffled for this showing (the server's order); keys follow the screen.
+// A key takes a single option at once; on a touch screen a tap only selects it, and Check
+// confirms, so a mis-tap can be corrected.
 import { t } from "../strings.js";
-import { choiceButtons, hint, markRight, optionList, setPressed, toggled } from "../widgets.js";
+import { choiceButtons, confirmsByButton, hint, markRight, optionList, setPressed, toggled } from "../widgets.js";
 
 function checkChosen(answers) {
-  markRight(answers.buttons(), answers.state.card.check.correct);
+  markRight(answers.buttons(), [].concat(answers.state.card.check.correct));
   answers.judge(answers.state.chosen);
 }
 
-function choose(answers, index) {
+function choose(answers, index, confirmLater) {
   const { card } = answers.state;
   if (!answers.front() || index >= card.choices.length) return;
   const multiple = card.check.multiple;
   answers.state.chosen = multiple ? toggled(answers.state.chosen, index) : [index];
   setPressed(answers.buttons(), (_, at) => answers.state.chosen.includes(at));
-  if (!multiple) checkChosen(answers);
+  if (!multiple && !confirmLater) checkChosen(answers);
+}
+
+function hintFor(card) {
+  if (card.check.multiple) {
+    return confirmsByButton() ? t("Choose every right answer, then Check.") : t("Choose every right answer, then press Enter.");
+  }
+  return confirmsByButton() ? t("Choose one, then Check.") : null;
 }
 
 export default {
   showLabel: () => t("Check"),
-  showButton: (card) => Boolean(card.check.multiple),
-  build: (card, answers) => [optionList("options", card.choices, (at) => choose(answers, at)),
-    ...(card.check.multiple ? [hint(t("Choose every right answer, then press Enter."))] : [])],
-  check(answers) { if (answers.state.card.check.multiple) checkChosen(answers); },
-  number: (answers, number) => choose(answers, number - 1),
+  showButton: (card) => Boolean(card.check.multiple) || confirmsByButton(),
+  build(card, answers) {
+    const text = hintFor(card);
+    return [optionList("options", card.choices, (at) => choose(answers, at, confirmsByButton())),
+      ...(text ? [hint(text)] : [])];
+  },
+  check(answers) {
+    if (answers.state.card.check.multiple || answers.state.chosen.length) checkChosen(answers);
+  },
+  number: (answers, number) => choose(answers, number - 1, false),
 
+  // The quiz's buttons stand in the order drawn for it; each carries its index in the bank.
   choose(quiz, section, position, index) {
     const buttons = choiceButtons(section);
     if (index >= buttons.length) return;
     const { answers } = quiz.state;
-    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], index) : [index];
+    const choice = Number(buttons[index].dataset.choice);
+    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], choice) : [choice];
     setPressed(buttons, (button) => answers[position].includes(Number(button.dataset.choice)));
   },
 };

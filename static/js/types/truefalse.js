@@ -1,19 +1,35 @@
-// A true/false question: 1 or T for true, 2 or F for false, checked at once.
+// A true/false question: 1 or T for true, 2 or F for false, checked at once; on a touch
+// screen a tap only selects, and Check confirms. The words are the bank's language's when
+// the card carries them (as its choices), else the page's.
 import { t } from "../strings.js";
-import { choiceButtons, markRight, optionList, setPressed } from "../widgets.js";
+import { choiceButtons, confirmsByButton, hint, markRight, optionList, setPressed } from "../widgets.js";
 
 const LETTERS = { t: true, f: false };
 
 function answer(answers, value) {
   if (!answers.front()) return;
-  answers.buttons()[value ? 0 : 1].classList.add("is-chosen");
+  answers.state.chosen = [value ? 0 : 1];
+  setPressed(answers.buttons(), (_, at) => answers.state.chosen.includes(at));
   markRight(answers.buttons(), [answers.state.card.check.correct ? 0 : 1]);
   answers.judge(value);
 }
 
+function select(answers, value) {
+  if (!answers.front()) return;
+  answers.state.chosen = [value ? 0 : 1];
+  setPressed(answers.buttons(), (_, at) => answers.state.chosen.includes(at));
+}
+
 export default {
-  build: (card, answers) => [optionList("options options-row", [t("True"), t("False")],
-    (at) => answer(answers, at === 0))],
+  showLabel: () => t("Check"),
+  showButton: () => confirmsByButton(),
+  build(card, answers) {
+    const words = card.choices && card.choices.length === 2 ? card.choices : [t("True"), t("False")];
+    const onPick = (at) => (confirmsByButton() ? select : answer)(answers, at === 0);
+    return [optionList("options options-row", words, onPick),
+      ...(confirmsByButton() ? [hint(t("Choose one, then Check."))] : [])];
+  },
+  check(answers) { if (answers.state.chosen.length) answer(answers, answers.state.chosen[0] === 0); },
   number(answers, number) { if (number <= 2) answer(answers, number === 1); },
   letter(answers, key) { if (key in LETTERS) answer(answers, LETTERS[key]); },
 
