@@ -92,3 +92,22 @@ export const choiceButtons = (section) => Array.from(section.querySelectorAll("[
 
 /** A quiz screen's item buttons (data-item): an order question's items. */
 export const itemButtons = (section) => Array.from(section.querySelectorAll("[data-item]"));
+
+// A device with a keyboard and a fine pointer; elsewhere (a phone) hints speak of taps.
+const KEYBOARD = "(hover: hover) and (pointer: fine)";
+
+/** Whether the device has a keyboard to speak of, as the styles' .keys-only decides too. */
+export const hasKeyboard = () => window.matchMedia(KEYBOARD).matches;
+
+/** A hint in two wordings: keys on a device with a keyboard, taps on a touch screen. */
+export function deviceHint(keys, touch) {
+  const paragraph = hint("");
+  const forKeys = document.createElement("span");
+  forKeys.className = "keys-only";
+  forKeys.textContent = keys;
+  const forTouch = document.createElement("span");
+  forTouch.className = "touch-only";
+  forTouch.textContent = touch;
+  paragraph.append(forKeys, forTouch);
+  return paragraph;
+}
