@@ -13,6 +13,7 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.questions import check_answer
+from srs.questions.typing import typed_diff
 
 VECTORS: list[dict[str, Any]] = json.loads(
     (PROJECT_ROOT / "tests/vectors/answers.json").read_text(encoding="utf-8")
@@ -28,3 +29,15 @@ def test_the_vectors_cover_every_type_checked_in_the_page() -> None:
 def test_vector(vector: dict[str, Any]) -> None:
     verdict = check_answer(vector["type"], vector["check"], vector["response"])
     assert verdict.correct is vector["correct"]
+
+
+DIFFS: list[dict[str, Any]] = json.loads(
+    (PROJECT_ROOT / "tests/vectors/typed_diffs.json").read_text(encoding="utf-8")
+)["diffs"]
+
+
+@pytest.mark.parametrize("case", DIFFS, ids=[case["typed"] for case in DIFFS])
+def test_typed_diff(case: dict[str, Any]) -> None:
+    """A typed near miss against the right answer, as the quiz's result page shows it."""
+    runs = typed_diff(case["typed"], case["right"])
+    assert [list(run) for run in runs] == case["runs"]

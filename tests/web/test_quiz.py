@@ -342,3 +342,28 @@ def test_a_cloze_mistake_is_shown_as_it_was_asked(
     bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "crun")
     page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
     assert "{{c1::" not in page and "[...]" in page and "runs by" in page
+
+
+def test_a_typed_near_miss_shows_its_diff_on_the_result_page(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    """Typed characters that are wrong are struck through, missing ones underlined, in words."""
+    question = "{id: d, type: typing, prompt: p, answer: daemon.json}"
+    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "Daemon.jsan")
+    page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+    diff = page.split("data-diff>", 1)[1].split("</p>", 1)[0]
+    assert '<span class="diff-same">daemon.js</span>' in diff
+    assert '<del class="diff-wrong"><span class="visually-hidden">(wrong:)</span>a</del>' in diff
+    assert (
+        '<ins class="diff-missing"><span class="visually-hidden">(missing:)</span>o</ins>' in diff
+    )
+    assert "<strong>daemon.json</strong>" in page and "Underlined: missing." in page
+
+
+def test_a_blank_or_chosen_answer_has_no_diff(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    question = "{id: c, type: choice, prompt: p, choices: [a, b], correct: 0}"
+    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, [1])
+    page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+    assert "data-diff" not in page and "Struck through" not in page
