@@ -25,7 +25,7 @@ JS_STRINGS = (
     N_("False"),
     N_("Pick the items in order (1–9), then Enter; Backspace takes one back."),
     N_("Tap the items in order, then Check; tap a picked one to take it back."),
-    N_("(tap to take back)"),
+    N_("Your order: a picked item pressed goes back"),
     N_("Undo pick"),
     N_("Clear"),
     N_("Your order"),

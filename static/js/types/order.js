@@ -10,10 +10,6 @@ function pickedChip(answers, position, rank) {
   chip.className = "picked-item";
   chip.dataset.rank = String(rank + 1);
   chip.innerHTML = answers.state.card.items[position].html; // rendered and sanitised by the server
-  const words = document.createElement("span");
-  words.className = "visually-hidden";
-  words.textContent = t("(tap to take back)");
-  chip.append(words);
   chip.addEventListener("click", () => takeBack(answers, rank));
   const item = document.createElement("li");
   item.append(chip);
@@ -95,7 +91,7 @@ export default {
   build(card, answers) {
     const sequence = document.createElement("ol");
     sequence.className = "picked";
-    sequence.setAttribute("aria-label", t("Your order"));
+    sequence.setAttribute("aria-label", t("Your order: a picked item pressed goes back"));
     answers.ready(false);
     // Your order stands above the items, so that it stays in sight on a phone.
     return [deviceHint(t("Pick the items in order (1–9), then Enter; Backspace takes one back."),
