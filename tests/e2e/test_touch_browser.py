@@ -222,7 +222,7 @@ def test_a_one_answer_choice_is_changed_before_check_by_touch(
     assert saved(app) == [(3, True)]
 
 
-@pytest.mark.parametrize("name", CHECKED + ["basic"])
+@pytest.mark.parametrize("name", [*CHECKED, "basic"])
 def test_hints_speak_of_keys_only_where_there_is_a_keyboard(review, device: str, name: str) -> None:
     page = review(name)
     shown = page.inner_text("[data-review]")  # only what is rendered and visible
