@@ -325,6 +325,14 @@ def one_question_quiz(
     return bank_id, quiz_id
 
 
+def one_question_result(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner, question: str, answer: object
+) -> str:
+    """The result page of :func:`one_question_quiz`."""
+    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, answer)
+    return signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+
+
 def test_a_typed_answer_is_case_folded_as_review_folds_it(
     app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
 ) -> None:
@@ -339,8 +347,7 @@ def test_a_cloze_mistake_is_shown_as_it_was_asked(
 ) -> None:
     """The results show a cloze with its deletion blanked, never the source markup."""
     question = "{id: k, type: cloze, text: 'runs by {{c1::runc}}'}"
-    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "crun")
-    page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+    page = one_question_result(signed_in, write_bank, runner, question, "crun")
     assert "{{c1::" not in page and "[...]" in page and "runs by" in page
 
 
@@ -349,8 +356,7 @@ def test_a_typed_near_miss_shows_its_diff_on_the_result_page(
 ) -> None:
     """Typed characters that are wrong are struck through, missing ones underlined, in words."""
     question = "{id: d, type: typing, prompt: p, answer: daemon.json}"
-    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, "Daemon.jsan")
-    page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+    page = one_question_result(signed_in, write_bank, runner, question, "Daemon.jsan")
     diff = page.split("data-diff>", 1)[1].split("</p>", 1)[0]
     assert '<span class="diff-same">daemon.js</span>' in diff
     assert '<del class="diff-wrong"><span class="visually-hidden">(wrong:)</span>a</del>' in diff
@@ -364,6 +370,5 @@ def test_a_blank_or_chosen_answer_has_no_diff(
     signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
 ) -> None:
     question = "{id: c, type: choice, prompt: p, choices: [a, b], correct: 0}"
-    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, [1])
-    page = signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+    page = one_question_result(signed_in, write_bank, runner, question, [1])
     assert "data-diff" not in page and "Struck through" not in page
