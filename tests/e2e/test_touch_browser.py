@@ -137,7 +137,7 @@ def test_a_checked_card_is_given_up_on_by_touch(
 
 
 def test_an_order_pick_is_taken_back_by_tap_and_checked_by_button(
-    app: Flask, review, device: str, artifacts: Path
+    app: Flask, review, device: str, artifacts: Path, axe
 ) -> None:
     page = review("order")
     for item in ["dockerd", "client", "containerd"]:
@@ -160,6 +160,7 @@ def test_an_order_pick_is_taken_back_by_tap_and_checked_by_button(
     # The last pick checks nothing: Check does.
     assert page.get_attribute("[data-review]", "data-phase") == "front"
     page.screenshot(path=str(artifacts / f"order-picked-{device}.png"))
+    assert axe(page) == []
     assert check_and_grade(page, device, 3).startswith("✓ Right")
     wait_saved(page)
     assert saved(app) == [(3, True)]
@@ -174,7 +175,7 @@ def test_a_typed_answer_is_checked_by_button(app: Flask, review, device: str) ->
     assert saved(app) == [(3, True)]
 
 
-def test_a_typed_near_miss_shows_its_diff(review, device: str, artifacts: Path) -> None:
+def test_a_typed_near_miss_shows_its_diff(review, device: str, artifacts: Path, axe) -> None:
     page = review("typing")
     page.fill("#typed-answer", "Daemon.jsan")
     touch(page, '[data-action="show"]', device)
@@ -193,6 +194,7 @@ def test_a_typed_near_miss_shows_its_diff(review, device: str, artifacts: Path) 
     assert styles == ["line-through", "underline"]
     assert diff.locator("del .visually-hidden").text_content() == "(wrong:)"
     assert "daemon.json" in page.inner_text("[data-diff] p:nth-child(2)")
+    assert axe(page) == []
 
 
 def test_a_multiple_choice_is_changed_before_check_by_touch(
