@@ -38,6 +38,7 @@ from srs.bank import Question as BankQuestion
 from srs.numbers import parse_whole_number
 from srs.questions import card_faces
 from srs.questions.base import indices
+from srs.questions.typing import typed_diff
 from srs.quiz import QUIZ_TYPES, QuizSpec
 from views.cards import markdown_for, truth_choices
 from views.i18n import type_name
@@ -51,6 +52,13 @@ bp = Blueprint("quiz", __name__)
 
 # A learner hands in a quiz after minutes of answering; more than this is a script.
 SUBMIT_LIMIT = "10 per minute; 200 per day"
+
+
+def near_miss(given: object, right: object) -> list[tuple[str, str]] | None:
+    """How a typed answer differs from the right one; None for one not typed, or blank."""
+    if not isinstance(given, str) or not isinstance(right, str) or not given.strip():
+        return None
+    return typed_diff(given, right)
 
 
 class QuizForm(FlaskForm):
@@ -280,6 +288,7 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
         marked=marked,
         truth=truth_choices(bank.language),
         md=md,
+        near_miss=near_miss,
         share=share_url(bank_id, quiz.spec),
     )
 

@@ -6,6 +6,7 @@ Typed text is compared after :func:`~srs.questions.base.normalise_typed`: width,
 
 from __future__ import annotations
 
+import difflib
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed
 from srs.questions.note_fields import NoteRender, NoteType
 
-__all__ = ["Typing", "typed_verdict"]
+__all__ = ["Typing", "typed_diff", "typed_verdict"]
 
 
 def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
@@ -22,6 +23,25 @@ def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
         raise TypeError("a typed answer is text")
     typed = normalise_typed(response)
     return Verdict.of(bool(typed) and any(typed == normalise_typed(a) for a in accept))
+
+
+def typed_diff(typed: str, right: str) -> list[tuple[str, str]]:
+    """A typed answer against the right one, both as :func:`normalise_typed` compares them, in
+    runs of ``(kind, text)``: ``same``, ``wrong`` (typed, not in the right answer) and
+    ``missing`` (in the right answer, not typed). ``static/js/check.js`` does the same in review.
+    """
+    a, b = normalise_typed(typed), normalise_typed(right)
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            runs.append(("same", a[i1:i2]))
+            continue
+        if i2 > i1:
+            runs.append(("wrong", a[i1:i2]))
+        if j2 > j1:
+            runs.append(("missing", b[j1:j2]))
+    return runs
 
 
 class Typing(QuestionType):

@@ -80,3 +80,46 @@ export function isBlank(response) {
   if (typeof response === "string") return normalise(response) === "";
   return Array.isArray(response) && response.length === 0;
 }
+
+// The longest common subsequence of a and b, as lengths from each (i, j) to the ends.
+function commonFrom(a, b) {
+  const table = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i -= 1) {
+    for (let j = b.length - 1; j >= 0; j -= 1) {
+      table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+    }
+  }
+  return table;
+}
+
+/**
+ * A typed answer against a right one, both normalised as the checker compares them, in runs
+ * of characters: "same", "wrong" (typed, not in the right answer) and "missing" (in the right
+ * answer, not typed). srs/questions/typing.py words a quiz's answers the same way.
+ */
+export function typedDiff(typed, right) {
+  const a = Array.from(normalise(typed));
+  const b = Array.from(normalise(right));
+  const common = commonFrom(a, b);
+  const runs = [];
+  const add = (kind, char) => {
+    const last = runs[runs.length - 1];
+    if (last && last.kind === kind) last.text += char;
+    else runs.push({ kind, text: char });
+  };
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) { add("same", a[i]); i += 1; j += 1; }
+    else if (j >= b.length || (i < a.length && common[i + 1][j] >= common[i][j + 1])) { add("wrong", a[i]); i += 1; }
+    else { add("missing", b[j]); j += 1; }
+  }
+  return runs;
+}
+
+/** Of the accepted answers, the one the typed text comes nearest (most characters shared). */
+export function nearestAnswer(typed, accept) {
+  const a = Array.from(normalise(typed));
+  const shared = (option) => commonFrom(a, Array.from(normalise(option)))[0][0];
+  return accept.reduce((best, option) => (shared(option) > shared(best) ? option : best));
+}

@@ -29,11 +29,15 @@ export function optionList(className, labels, onPick) {
   return list;
 }
 
+// A device with a keyboard and a fine pointer; elsewhere (a phone) hints speak of taps.
+const KEYBOARD = "(hover: hover) and (pointer: fine)";
+
+/** Whether the device has a keyboard to speak of, as the styles' .keys-only decides too. */
+export const hasKeyboard = () => window.matchMedia(KEYBOARD).matches;
+
 /** Whether an option is confirmed by a Check button rather than taken at its first touch:
- * on a touch screen a mis-tap must be correctable. */
-export function confirmsByButton() {
-  return window.matchMedia("(pointer: coarse)").matches;
-}
+ * without a keyboard and a mouse (a phone), a mis-tap must be correctable. */
+export const confirmsByButton = () => !hasKeyboard();
 
 /** A paragraph of hint text. */
 export function hint(text) {
@@ -111,3 +115,16 @@ export const choiceButtons = (section) => Array.from(section.querySelectorAll("[
 
 /** A quiz screen's item buttons (data-item): an order question's items. */
 export const itemButtons = (section) => Array.from(section.querySelectorAll("[data-item]"));
+
+/** A hint in two wordings: keys on a device with a keyboard, taps on a touch screen. */
+export function deviceHint(keys, touch) {
+  const paragraph = hint("");
+  const forKeys = document.createElement("span");
+  forKeys.className = "keys-only";
+  forKeys.textContent = keys;
+  const forTouch = document.createElement("span");
+  forTouch.className = "touch-only";
+  forTouch.textContent = touch;
+  paragraph.append(forKeys, forTouch);
+  return paragraph;
+}

@@ -71,3 +71,29 @@ def test_browser_checker_refuses_an_unknown_type(app: Flask, page) -> None:
         _module(app),
     )
     assert message == "no answer check for type essay"
+
+
+def test_browser_diff_agrees_with_every_typed_diff_vector(app: Flask, page) -> None:
+    """Review's diff of a typed near miss is the one the quiz's result page shows."""
+    cases = json.loads(
+        (Path(__file__).parents[1] / "vectors" / "typed_diffs.json").read_text("utf-8")
+    )["diffs"]
+    got = page.evaluate(
+        """async ([module, cases]) => {
+          const { typedDiff } = await import(module);
+          return cases.map((c) => typedDiff(c.typed, c.right).map((run) => [run.kind, run.text]));
+        }""",
+        [_module(app), cases],
+    )
+    assert got == [case["runs"] for case in cases]
+
+
+def test_the_nearest_accepted_answer_is_the_one_diffed(app: Flask, page) -> None:
+    nearest = page.evaluate(
+        """async (module) => {
+          const { nearestAnswer } = await import(module);
+          return [nearestAnswer("dockr", ["container engine", "docker"]), nearestAnswer("", ["a", "b"])];
+        }""",
+        _module(app),
+    )
+    assert nearest == ["docker", "a"]

@@ -135,14 +135,18 @@ def test_review_every_type_by_keyboard_then_undo(
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     answer_with("Enter")
 
-    # order: pick the shuffled items in their right order by number.
+    # order: pick the shuffled items in their right order by number; nothing is checked
+    # until Enter, and Backspace takes the last pick back.
     card_id = wait_front(page, card_id)
     assert card_type(page) == "order"
     labels = page.eval_on_selector_all(
         ".options .option-text", "nodes => nodes.map(n => n.textContent)"
     )
+    answer_with(str(labels.index("dockerd") + 1), "Backspace")
     for item in ["client", "dockerd", "containerd", "runc"]:
         answer_with(str(labels.index(item) + 1))
+    assert page.get_attribute("[data-review]", "data-phase") == "front"
+    answer_with("Enter")
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     answer_with("3")

@@ -13,6 +13,7 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.questions import check_answer
+from srs.questions.typing import typed_diff
 
 VECTORS: list[dict[str, Any]] = json.loads(
     (PROJECT_ROOT / "tests/vectors/answers.json").read_text(encoding="utf-8")
@@ -34,3 +35,15 @@ def test_vector(vector: dict[str, Any]) -> None:
 
 def test_some_vectors_give_the_suggested_rating_of_a_partly_right_answer() -> None:
     assert {v["rating"] for v in VECTORS if "rating" in v} == {1, 2, 3}
+
+
+DIFFS: list[dict[str, Any]] = json.loads(
+    (PROJECT_ROOT / "tests/vectors/typed_diffs.json").read_text(encoding="utf-8")
+)["diffs"]
+
+
+@pytest.mark.parametrize("case", DIFFS, ids=[case["typed"] for case in DIFFS])
+def test_typed_diff(case: dict[str, Any]) -> None:
+    """A typed near miss against the right answer, as the quiz's result page shows it."""
+    runs = typed_diff(case["typed"], case["right"])
+    assert [list(run) for run in runs] == case["runs"]

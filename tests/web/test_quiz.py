@@ -325,6 +325,14 @@ def one_question_quiz(
     return bank_id, quiz_id
 
 
+def one_question_result(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner, question: str, answer: object
+) -> str:
+    """The result page of :func:`one_question_quiz`."""
+    bank_id, quiz_id = one_question_quiz(signed_in, write_bank, runner, question, answer)
+    return signed_in.get(f"/quiz/{bank_id}/{quiz_id}/result").get_data(as_text=True)
+
+
 def test_a_typed_answer_is_case_folded_as_review_folds_it(
     app: Flask, signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
 ) -> None:
@@ -351,3 +359,26 @@ def test_a_cloze_mistake_is_shown_as_review_shows_its_back(
     assert re.search(rf'cloze-answer">{asked}</span>', prompt)
     assert other in prompt and not re.search(rf'cloze-answer">{other}<', prompt)
     assert "[...]" not in prompt
+
+
+def test_a_typed_near_miss_shows_its_diff_on_the_result_page(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    """Typed characters that are wrong are struck through, missing ones underlined, in words."""
+    question = "{id: d, type: typing, prompt: p, answer: daemon.json}"
+    page = one_question_result(signed_in, write_bank, runner, question, "Daemon.jsan")
+    diff = page.split("data-diff>", 1)[1].split("</p>", 1)[0]
+    assert '<span class="diff-same">daemon.js</span>' in diff
+    assert '<del class="diff-wrong"><span class="visually-hidden">(wrong:)</span>a</del>' in diff
+    assert (
+        '<ins class="diff-missing"><span class="visually-hidden">(missing:)</span>o</ins>' in diff
+    )
+    assert "<strong>daemon.json</strong>" in page and "Underlined: missing." in page
+
+
+def test_a_blank_or_chosen_answer_has_no_diff(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    question = "{id: c, type: choice, prompt: p, choices: [a, b], correct: 0}"
+    page = one_question_result(signed_in, write_bank, runner, question, [1])
+    assert "data-diff" not in page and "Struck through" not in page

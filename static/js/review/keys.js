@@ -64,6 +64,7 @@ export function keyHandler(loop) {
 export function clickHandler(loop) {
   const actions = {
     show: () => loop.primary(),
+    giveup: () => loop.response.giveUp(),
     undo: () => loop.undo(),
     bury: () => loop.cardAction("bury", t("Buried until tomorrow.")),
     suspend: () => loop.cardAction("suspend", t("Suspended. Unsuspend it from the API or later from the bank.")),

@@ -18,6 +18,7 @@ export function initialState() {
     correct: null, // the page's verdict on an auto-checked card
     chosen: [],
     picked: [],
+    ready: true, // whether the response may be checked (Check enabled)
     done: 0, // answered this session
     counts: null, // left today, as last known
     offline: !navigator.onLine,
@@ -93,11 +94,21 @@ export class ReviewLoop {
     this.reveal();
   }
 
+  /** "I don't know" on a card the page checks: the answer shows, Again is suggested. */
+  giveUp() {
+    const { phase, card } = this.state;
+    if (phase !== "front" || !checkedHere(card)) return;
+    this.state.correct = false;
+    this.state.suggested = 1;
+    view.renderGivenUp(this.el);
+    this.reveal();
+  }
+
   /** Space or Enter: check or show on the front, take the suggested grade on the back. */
   primary() {
     const { phase, card } = this.state;
     if (phase === "back") this.grade(this.state.suggested);
-    else if (phase === "front" && checkedHere(card)) this.response.check();
+    else if (phase === "front" && checkedHere(card)) { if (this.state.ready) this.response.check(); }
     else if (phase === "front") this.reveal();
   }
 

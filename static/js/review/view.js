@@ -1,7 +1,7 @@
 // The review page's markup (templates/review/review.html), and a render function for each
 // phase of the loop: front, back, waiting, done; plus counts, sync status and messages.
 import { t } from "../strings.js";
-import { hasShowButton } from "./card.js";
+import { checkedHere, hasShowButton } from "./card.js";
 import { widgetFor } from "../types/index.js";
 
 const RATINGS = { 1: "again", 2: "hard", 3: "good", 4: "easy" };
@@ -25,12 +25,13 @@ export function formatInterval(seconds) {
 export function findElements(root) {
   const $ = (selector) => root.querySelector(selector);
   const names = ["card", "section", "state", "prompt", "response", "back", "verdict", "answer",
-    "explanation", "done", "grades", "status", "help", "edit", "progress", "sync", "waiting"];
+    "explanation", "done", "grades", "status", "help", "edit", "progress", "sync", "waiting", "diff"];
   const el = Object.fromEntries(names.map((name) => [name, $(`[data-${name}]`)]));
   return {
     ...el,
     root,
     show: $('[data-action="show"]'),
+    giveUp: $('[data-action="giveup"]'),
     showLabel: $("[data-show-label]"),
     progressRole: $('[role="progressbar"]'),
     rating: (rating) => $(`[data-rating="${rating}"]`),
@@ -40,7 +41,7 @@ export function findElements(root) {
 }
 
 function hideAll(el) {
-  for (const part of [el.card, el.show, el.grades, el.done, el.waiting]) part.hidden = true;
+  for (const part of [el.card, el.show, el.giveUp, el.grades, el.done, el.waiting]) part.hidden = true;
 }
 
 function renderFaces(el, card) {
@@ -78,10 +79,13 @@ export function renderFront(el, card, response) {
   el.back.hidden = true;
   el.verdict.hidden = true;
   el.verdict.className = "verdict";
+  el.diff.hidden = true;
+  el.diff.replaceChildren();
   el.response.replaceChildren(...response);
   renderGrades(el, card);
   renderEdit(el, card);
   el.show.hidden = !hasShowButton(card);
+  el.giveUp.hidden = !checkedHere(card); // a self-graded card is given up on with Again
   const widget = widgetFor(card.type);
   el.showLabel.textContent = widget.showLabel ? widget.showLabel() : t("Show answer");
   const input = el.response.querySelector("input");
@@ -95,6 +99,7 @@ export function renderBack(el, card, suggested) {
   widgetFor(card.type).back?.(el, card);
   el.back.hidden = !el.answer.hasChildNodes() && !card.explanation_html && el.verdict.hidden;
   el.show.hidden = true;
+  el.giveUp.hidden = true;
   el.grades.hidden = false;
   el.rating(suggested).classList.add("suggested");
   for (const control of el.response.querySelectorAll("button, input")) control.disabled = true;
@@ -107,6 +112,51 @@ export function renderVerdict(el, isRight, extra) {
   el.verdict.hidden = false;
   el.verdict.classList.add(isRight ? "is-right" : "is-wrong");
   el.verdict.textContent = (isRight ? t("✓ Right") : t("✗ Not quite")) + (extra || "");
+}
+
+/** The learner said "I don't know". */
+export function renderGivenUp(el) {
+  el.verdict.hidden = false;
+  el.verdict.classList.add("is-wrong");
+  el.verdict.textContent = t("✗ Not known: here is the answer");
+}
+
+function diffLine(label, runs) {
+  const line = document.createElement("p");
+  const name = document.createElement("span");
+  name.className = "label";
+  name.textContent = label;
+  const text = document.createElement("span");
+  text.className = "diff-text";
+  for (const { kind, text: chars } of runs) {
+    const tag = { same: "span", wrong: "del", missing: "ins" }[kind];
+    const part = document.createElement(tag);
+    part.className = "diff-" + kind;
+    if (kind !== "same") {
+      const words = document.createElement("span");
+      words.className = "visually-hidden";
+      words.textContent = kind === "wrong" ? t("(wrong:)") : t("(missing:)");
+      part.append(words);
+    }
+    part.append(chars);
+    text.append(part);
+  }
+  line.append(name, " ", text);
+  return line;
+}
+
+/** A typed near miss: the typed answer with its wrong and missing characters, the right one below. */
+export function renderDiff(el, runs, right) {
+  const legend = document.createElement("p");
+  legend.className = "hint";
+  legend.textContent = t("Struck through: typed but wrong. Underlined: missing.");
+  el.diff.replaceChildren(
+    diffLine(t("You typed:"), runs.filter((run) => run.kind !== "missing" || run.text)),
+    diffLine(t("Right answer:"), [{ kind: "same", text: right }]),
+    legend,
+  );
+  el.diff.hidden = false;
+  el.back.hidden = false;
 }
 
 /** Nothing in hand and no connection: the page waits for it. */

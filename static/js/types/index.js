@@ -2,8 +2,10 @@
 // quiz look a type up. A widget may have, for review (answers: review/response.js's
 // Responder): build(card, answers) the front's widgets, check(answers) on Enter or Check,
 // number(answers, n) and letter(answers, key) for keys, unpick(answers) for Backspace,
-// showButton(card) and showLabel() for the Show answer button, back(el, card) for the back
-// face; for the quiz: choose(quiz, section, position, index) and unpickQuiz(quiz, section,
+// showButton(card) and showLabel() for the Show answer button (Check: answers.ready(false)
+// disables it until the response is complete), reveal(answers) to mark the right answer
+// when the learner taps "I don't know" (every card the page checks has that button), back(el,
+// card) for the back face; for the quiz: choose(quiz, section, position, index) and unpickQuiz(quiz, section,
 // position). A type with no behaviour in the page needs no widget.
 import basic from "./basic.js";
 import choice from "./choice.js";

@@ -1,19 +1,83 @@
-// An order question: pick the items in order (1–9), Backspace takes the last one back.
+// An order question: pick the items in order (tap, or 1–9). A pick is taken back by tapping
+// it (in the list or in your order), by Undo (or Backspace) or Clear; nothing is checked until
+// Check (or Enter) with every item picked, so one mis-tap is not a wrong answer.
 import { t } from "../strings.js";
-import { hint, itemButtons, optionList, showPicked } from "../widgets.js";
+import { deviceHint, itemButtons, optionList, showPicked } from "../widgets.js";
 
-function showOrder(answers) {
-  showPicked(answers.loop.el.response.querySelector(".picked"), answers.buttons(), answers.state.picked);
+function pickedChip(answers, position, rank) {
+  const chip = document.createElement("button");
+  chip.type = "button";
+  chip.className = "picked-item";
+  chip.dataset.rank = String(rank + 1);
+  chip.innerHTML = answers.state.card.items[position].html; // rendered and sanitised by the server
+  chip.addEventListener("click", () => takeBack(answers, rank));
+  const item = document.createElement("li");
+  item.append(chip);
+  return item;
 }
 
-function pick(answers, position) {
+function showOrder(answers) {
   const { card, picked } = answers.state;
-  if (!answers.front() || position >= card.items.length || picked.includes(position)) return;
+  const response = answers.loop.el.response;
+  response.querySelector(".picked").replaceChildren(...picked.map((at, rank) => pickedChip(answers, at, rank)));
+  answers.buttons().forEach((button, at) => {
+    const rank = picked.indexOf(at);
+    button.classList.toggle("is-chosen", rank >= 0);
+    button.setAttribute("aria-pressed", String(rank >= 0));
+    button.querySelector(".option-rank").textContent = rank >= 0 ? String(rank + 1) : "";
+  });
+  for (const tool of response.querySelectorAll(".order-tools button")) tool.disabled = !picked.length;
+  answers.ready(picked.length === card.items.length);
+}
+
+function takeBack(answers, rank) {
+  if (!answers.front()) return;
+  answers.state.picked = answers.state.picked.filter((_, at) => at !== rank);
+  showOrder(answers);
+}
+
+// A tap on a picked item takes it back; a key on one leaves it (keys only add).
+function pick(answers, position, byTap = false) {
+  const { card, picked } = answers.state;
+  if (!answers.front() || position >= card.items.length) return;
+  if (picked.includes(position)) {
+    if (byTap) takeBack(answers, picked.indexOf(position));
+    return;
+  }
   answers.state.picked = [...picked, position];
   showOrder(answers);
-  if (answers.state.picked.length === card.items.length) {
-    answers.judge(answers.state.picked.map((at) => card.items[at].index));
+}
+
+function toolButton(label, onClick) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button small";
+  button.textContent = label;
+  button.disabled = true;
+  button.addEventListener("click", onClick);
+  return button;
+}
+
+function orderTools(answers) {
+  const tools = document.createElement("div");
+  tools.className = "order-tools";
+  const heading = document.createElement("span");
+  heading.className = "order-heading";
+  heading.textContent = t("Your order");
+  tools.append(heading,
+    toolButton(t("Undo pick"), () => takeBack(answers, answers.state.picked.length - 1)),
+    toolButton(t("Clear"), () => { if (answers.front()) { answers.state.picked = []; showOrder(answers); } }));
+  return tools;
+}
+
+function withRanks(list) {
+  for (const button of list.querySelectorAll(".option")) {
+    const rank = document.createElement("span");
+    rank.className = "option-rank";
+    rank.setAttribute("aria-hidden", "true");
+    button.append(rank);
   }
+  return list;
 }
 
 function showQuizOrder(quiz, section, position) {
@@ -27,15 +91,24 @@ export default {
   build(card, answers) {
     const sequence = document.createElement("ol");
     sequence.className = "picked";
-    sequence.setAttribute("aria-label", t("Your order"));
-    return [hint(t("Pick the items in order (1–9); Backspace takes one back.")),
-      optionList("options", card.items.map((item) => item.html), (at) => pick(answers, at)), sequence];
+    sequence.setAttribute("aria-label", t("Your order: a picked item pressed goes back"));
+    answers.ready(false);
+    // Your order stands above the items, so that it stays in sight on a phone.
+    return [deviceHint(t("Pick the items in order (1–9), then Enter; Backspace takes one back."),
+      t("Tap the items in order, then Check; tap a picked one to take it back.")),
+    orderTools(answers), sequence,
+    withRanks(optionList("options", card.items.map((item) => item.html), (at) => pick(answers, at, true)))];
+  },
+  showButton: () => true,
+  showLabel: () => t("Check"),
+  check(answers) {
+    const { card, picked } = answers.state;
+    if (!answers.front() || picked.length !== card.items.length) return;
+    answers.judge(picked.map((at) => card.items[at].index));
   },
   number: (answers, number) => pick(answers, number - 1),
   unpick(answers) {
-    if (!answers.front() || !answers.state.picked.length) return;
-    answers.state.picked = answers.state.picked.slice(0, -1);
-    showOrder(answers);
+    if (answers.state.picked.length) takeBack(answers, answers.state.picked.length - 1);
   },
 
   choose(quiz, section, position, index) {

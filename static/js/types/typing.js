@@ -1,14 +1,19 @@
-// A typing question: the answer typed, then Enter; the quiz's typed answer is its own input.
+// A typing question: the answer typed, then Check (or Enter); a near miss shows how the typed
+// answer differs from the right one. The quiz's typed answer is its own input.
 import { t } from "../strings.js";
-import { isRight } from "../check.js";
+import { isRight, nearestAnswer, typedDiff } from "../check.js";
+import { hasKeyboard } from "../widgets.js";
 
 function checkTyped(answers) {
   if (!answers.front()) return;
   const card = answers.state.card;
   const typed = answers.loop.el.response.querySelector("input").value;
   const right = isRight(card.type, card.check, typed);
-  const shown = typed.trim();
-  answers.judge(typed, right || !shown ? "" : t(" — you typed “{typed}”", { typed: shown }));
+  answers.judge(typed);
+  if (!right && typed.trim()) {
+    const nearest = nearestAnswer(typed, card.check.accept);
+    answers.showDiff(typedDiff(typed, nearest), nearest);
+  }
 }
 
 function typingForm(onSubmit) {
@@ -22,7 +27,7 @@ function typingForm(onSubmit) {
   Object.assign(input, { id: "typed-answer", type: "text", autocomplete: "off", autocapitalize: "off" });
   input.spellcheck = false;
   input.setAttribute("enterkeyhint", "done");
-  input.placeholder = t("Type the answer, then Enter");
+  input.placeholder = hasKeyboard() ? t("Type the answer, then Enter") : t("Type the answer, then Check");
   form.append(label, input);
   form.addEventListener("submit", (event) => { event.preventDefault(); onSubmit(); });
   return form;
@@ -30,5 +35,7 @@ function typingForm(onSubmit) {
 
 export default {
   build: (card, answers) => [typingForm(() => checkTyped(answers))],
+  showButton: () => true,
+  showLabel: () => t("Check"),
   check: checkTyped,
 };
