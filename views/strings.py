@@ -38,7 +38,6 @@ JS_STRINGS = (
     N_("Show answer"),
     N_("✓ Right"),
     N_("✗ Not quite"),
-    N_(" — you typed “{typed}”"),
     N_("right answer, chosen"),
     N_("right answer, missed"),
     N_("wrong answer, chosen"),
