@@ -35,10 +35,6 @@ const KEYBOARD = "(hover: hover) and (pointer: fine)";
 /** Whether the device has a keyboard to speak of, as the styles' .keys-only decides too. */
 export const hasKeyboard = () => window.matchMedia(KEYBOARD).matches;
 
-/** Whether an option is confirmed by a Check button rather than taken at its first touch:
- * without a keyboard and a mouse (a phone), a mis-tap must be correctable. */
-export const confirmsByButton = () => !hasKeyboard();
-
 /** A paragraph of hint text. */
 export function hint(text) {
   const paragraph = document.createElement("p");

@@ -1,9 +1,9 @@
 // A choice question: one right option, or (multiple) every right one, then Enter or Check.
 // The options come shuffled for this showing (the server's order); keys follow the screen.
-// A key takes a single option at once; on a touch screen a tap only selects it, and Check
-// confirms, so a mis-tap can be corrected.
+// A key takes a single option at once; a tap or a click only selects it, and Check confirms,
+// so a mis-tap can be corrected.
 import { t } from "../strings.js";
-import { choiceButtons, confirmsByButton, hint, markRight, optionList, setPressed, toggled } from "../widgets.js";
+import { choiceButtons, deviceHint, hint, markRight, optionList, setPressed, toggled } from "../widgets.js";
 
 function checkChosen(answers) {
   markRight(answers.buttons(), [].concat(answers.state.card.check.correct));
@@ -21,18 +21,16 @@ function choose(answers, index, confirmLater) {
 
 function hintFor(card) {
   if (card.check.multiple) {
-    return confirmsByButton() ? t("Choose every right answer, then Check.") : t("Choose every right answer, then press Enter.");
+    return deviceHint(t("Choose every right answer, then press Enter."), t("Choose every right answer, then Check."));
   }
-  return confirmsByButton() ? t("Choose one, then Check.") : null;
+  return hint(t("Choose one, then Check."));
 }
 
 export default {
   showLabel: () => t("Check"),
-  showButton: (card) => Boolean(card.check.multiple) || confirmsByButton(),
+  showButton: () => true,
   build(card, answers) {
-    const text = hintFor(card);
-    return [optionList("options", card.choices, (at) => choose(answers, at, confirmsByButton())),
-      ...(text ? [hint(text)] : [])];
+    return [optionList("options", card.choices, (at) => choose(answers, at, true)), hintFor(card)];
   },
   check(answers) {
     if (answers.state.card.check.multiple || answers.state.chosen.length) checkChosen(answers);

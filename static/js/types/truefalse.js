@@ -1,8 +1,8 @@
-// A true/false question: 1 or T for true, 2 or F for false, checked at once; on a touch
-// screen a tap only selects, and Check confirms. The words are the bank's language's when
+// A true/false question: 1 or T for true, 2 or F for false, checked at once; a tap or a
+// click only selects, and Check confirms. The words are the bank's language's when
 // the card carries them (as its choices), else the page's.
 import { t } from "../strings.js";
-import { choiceButtons, confirmsByButton, hint, markRight, optionList, setPressed } from "../widgets.js";
+import { choiceButtons, hint, markRight, optionList, setPressed } from "../widgets.js";
 
 const LETTERS = { t: true, f: false };
 
@@ -22,12 +22,11 @@ function select(answers, value) {
 
 export default {
   showLabel: () => t("Check"),
-  showButton: () => confirmsByButton(),
+  showButton: () => true,
   build(card, answers) {
     const words = card.choices && card.choices.length === 2 ? card.choices : [t("True"), t("False")];
-    const onPick = (at) => (confirmsByButton() ? select : answer)(answers, at === 0);
-    return [optionList("options options-row", words, onPick),
-      ...(confirmsByButton() ? [hint(t("Choose one, then Check."))] : [])];
+    return [optionList("options options-row", words, (at) => select(answers, at === 0)),
+      hint(t("Choose one, then Check."))];
   },
   check(answers) { if (answers.state.chosen.length) answer(answers, answers.state.chosen[0] === 0); },
   number(answers, number) { if (number <= 2) answer(answers, number === 1); },
