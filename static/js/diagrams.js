@@ -22,10 +22,23 @@ export function smallestFont(source) {
   return Number.isFinite(smallest) ? smallest : 16;
 }
 
-function viewBoxWidth(svg) {
-  const box = (svg.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+function widthOf(viewBox, width) {
+  const box = (viewBox || "").trim().split(/[\s,]+/).map(Number);
   if (box.length === 4 && box[2] > 0) return box[2];
-  return parseFloat(svg.getAttribute("width")) || null;
+  return parseFloat(width) || null;
+}
+
+const viewBoxWidth = (svg) => widthOf(svg.getAttribute("viewBox"), svg.getAttribute("width"));
+
+// The root <svg> tag's width, read from the source's text: parsing the source into a
+// document would apply its <style> and style attributes under the page's CSP, which
+// refuses them (and says so in the console).
+const ROOT = /<svg\b[^>]*>/i;
+const attribute = (tag, name) => tag.match(new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`, "i"))?.[1];
+
+function sourceWidth(source) {
+  const tag = source.match(ROOT)?.[0];
+  return tag ? widthOf(attribute(tag, "viewBox"), attribute(tag, "width")) : null;
 }
 
 const measured = new Map(); // URL -> Promise of {width, font} or null
@@ -41,8 +54,7 @@ function measureSource(url) {
       })
       .then((source) => {
         if (!source) return null;
-        const root = new DOMParser().parseFromString(source, "image/svg+xml").documentElement;
-        const width = root.localName === "svg" ? viewBoxWidth(root) : null;
+        const width = sourceWidth(source);
         return width ? { width, font: smallestFont(source) } : null;
       })
       .catch(() => null));
