@@ -26,6 +26,7 @@ from srs.bank import (
     diagram_path,
     size_over_limit,
 )
+from srs.occlusion import label_problems
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
 from srs.svg import svg_problems
@@ -238,6 +239,8 @@ class BankReader:
         if len(self.problems) > before or question_id is None:
             return None
         self.check_rendering(out, where, kind.name, item.values, fields)
+        if kind.name == "occlusion":
+            self.check_occlusion(out, where, item.values, fields)
         if len(self.problems) > before:
             return None
         return Question(
@@ -397,6 +400,33 @@ class BankReader:
             seen.add(text)
             for message in render_problems(text):
                 out.problem(node.position, f"{where}: '{key}' {message}")
+
+    def check_occlusion(
+        self, out: _File, where: str, values: dict[str, Node], fields: dict[str, Any]
+    ) -> None:
+        """The diagram of an ``occlusion`` question, and each label naming one of its
+        ``<text>`` elements; ``ids`` are given their elements' texts as ``labels``."""
+        image = fields["image"]
+        message = self.diagram_problem(image)
+        if message:
+            out.problem(values["image"].position, f"{where}: 'image': {message}")
+            return
+        path = diagram_path(image)
+        self.diagram_refs[path] = None
+        full = self.root / path if self.root is not None else None
+        if full is None or full.stat().st_size > self.max_bytes:
+            return  # said where the diagrams are read
+        data = full.read_bytes()
+        if svg_problems(data):
+            return  # likewise
+        key = "ids" if fields.get("ids") else "labels"
+        texts, problems = label_problems(data, fields[key], by_id=key == "ids")
+        node = values[key]
+        for index, problem in problems:
+            at = node.items[index].position if isinstance(node, Sequence) else node.position
+            out.problem(at, f"{where}: '{key}[{index}]': {problem} in {path}")
+        if key == "ids" and not problems:
+            fields["labels"] = tuple(texts)
 
     def check_images(self, out: _File, where: str, key: str, node: Node, text: str) -> None:
         for reference in image_sources(text):

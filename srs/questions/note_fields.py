@@ -9,9 +9,10 @@ from typing import Literal, Protocol
 
 __all__ = ["OPTIONS", "AnkiLayout", "NoteRender", "NoteType", "letter", "options_list"]
 
-AnkiLayout = Literal["front_back", "both_ways", "cloze", "options", "typing"]
+AnkiLayout = Literal["front_back", "both_ways", "cloze", "options", "typing", "occlusion"]
 """The card templates of a note type: a front and a back; the same both ways; Anki's cloze;
-a question with options and an answer; a typed answer Anki checks."""
+a question with options and an answer; a typed answer Anki checks; a card per masked label
+of a diagram."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,9 @@ OPTIONS: tuple[str, ...] = ("Question", "Options", "Answer")
 
 class NoteRender(Protocol):
     """Turns a question's Markdown into the HTML of an Anki field."""
+
+    language: str | None
+    """The bank's language, for text a note adds in it."""
 
     def html(self, text: str | None) -> str:
         """A text as block HTML (paragraphs, lists, code)."""
