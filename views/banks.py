@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 from pathlib import Path
@@ -29,6 +30,7 @@ from services.bank_import import bank_summaries
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
+from srs.occlusion import mask_query, occlude, parse_mask_query
 from views.cards import markdown_for, question_excerpt, source_location
 from views.inputs import safe_referrer, unstorable
 
@@ -194,8 +196,17 @@ def diagram(bank_id: str, path: str) -> Response:
         found = db.session.scalar(query)
     if found is None:
         return Response(_("No such diagram."), status=404, mimetype="text/plain")
-    response = Response(found.data, mimetype=found.media_type)
-    response.set_etag(found.sha256)
+    data, etag = found.data, found.sha256
+    mask = parse_mask_query(request.args.to_dict(flat=False)) if request.args else None
+    if mask is not None and found.media_type == "image/svg+xml":
+        # An occlusion card's side: the diagram with its labels masked (srs.occlusion).
+        try:
+            data = occlude(found.data, mask)
+        except ValueError:
+            return Response(_("No such diagram."), status=404, mimetype="text/plain")
+        etag = f"{found.sha256}-{mask_query(mask)}"
+    response = Response(data, mimetype=found.media_type)
+    response.set_etag(hashlib.sha256(etag.encode()).hexdigest() if mask else etag)
     # Behind sign-in: a shared cache (a proxy, a CDN) may not keep it for others.
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["Content-Security-Policy"] = _DIAGRAM_CSP

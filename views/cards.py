@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
+from srs.occlusion import parse_mask_query
 from srs.questions import AUTO_CHECKED, Verdict, card_faces
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
@@ -49,8 +50,13 @@ def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
     paths = _diagram_paths(bank_id, fingerprint)
 
     def resolve(reference: str) -> str | None:
-        path = diagram_path(reference)
-        return f"{prefix}{path}" if path in paths else None
+        # An occlusion card's diagram carries its mask in the query (srs.occlusion).
+        base, _, query = reference.partition("?")
+        masked = bool(query) and parse_mask_query(query) is not None
+        path = diagram_path(base if masked else reference)
+        if path not in paths:
+            return None
+        return f"{prefix}{path}?{query}" if masked else f"{prefix}{path}"
 
     return render_markdown(text, resolve)
 
@@ -102,7 +108,7 @@ def token_card_id(token: str) -> int | None:
 # A card's question with what its faces need: the bank's version (for the Markdown cache)
 # and the section's title, in one query.
 _SHOWN = (
-    select(Question, Bank.fingerprint, Section.title)
+    select(Question, Bank.fingerprint, Bank.language, Section.title)
     .join(Bank, Bank.id == Question.bank_id)
     .outerjoin(
         Section, and_(Section.bank_id == Question.bank_id, Section.key == Question.section_key)
@@ -113,10 +119,10 @@ _SHOWN = (
 
 def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval, today's counts."""
-    question, fingerprint, section = db.session.execute(
+    question, fingerprint, language, section = db.session.execute(
         _SHOWN, {"question": card.question_id}
     ).one()
-    faces = card_faces(question.type, question.content, card.ordinal, seed=card.id)
+    faces = card_faces(question.type, question.content, card.ordinal, card.id, language)
     md = _markdown(question.bank_id, fingerprint)
     intervals = preview_intervals(user.study_settings(), card.schedule(), now, card_id=card.id)
     payload: dict[str, Any] = {
@@ -142,7 +148,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         payload["choices"] = [_inline(str(md(choice))) for choice in faces.choices]
     if faces.items:
         payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
-    if question.type in AUTO_CHECKED:
+    if question.type in AUTO_CHECKED or faces.check:
         # What the page checks the answer against, and the grade each verdict suggests.
         payload["check"] = dict(faces.check)
         payload["suggest"] = {

@@ -176,7 +176,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
     md = markdown_for(bank_id)
     screens = []
     for item, question in quiz_questions(db.session, quiz):
-        faces = card_faces(question.type, question.content(), item.ordinal, seed=quiz.id)
+        faces = card_faces(question.type, question.content(), item.ordinal, quiz.id, bank.language)
         screens.append(
             {
                 "type": question.type,
@@ -184,6 +184,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 "answer": md(faces.back),
                 "choices": [md(choice) for choice in question.choices],
                 "multiple": bool(faces.check.get("multiple")),
+                "typed": "accept" in faces.check,
                 "items": [(index, md(question.items[index])) for index in item.shuffle],
             }
         )
@@ -251,7 +252,9 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
     # Each mistake as it was asked: a cloze with its own deletion blanked, not the source.
     asked = {
         answer.position: md(
-            card_faces(question.type, question.content(), answer.ordinal, seed=quiz.id).front
+            card_faces(
+                question.type, question.content(), answer.ordinal, quiz.id, bank.language
+            ).front
         )
         for answer, question, _right, _given in outcome.mistakes
     }
