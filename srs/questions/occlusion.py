@@ -134,9 +134,9 @@ class Occlusion(QuestionType):
         fronts = [_image(content, n, "", revealed=False) for n in range(count)]
         backs = [self.faces(content, n, seed).back for n in range(count)]
         blank = [""] * (MAX_LABELS - count)
-        spec = {
-            k: content[k] for k in ("image", "labels", "ids", "mode", "answer") if content.get(k)
-        }
+        # The keys as written, for reading the note back as this question.
+        keys = ("image", "labels", "ids", "mode", "answer", "prompt")
+        spec = {k: content[k] for k in keys if content.get(k)}
         return [
             render.html(_prompt(content, render.language)),
             render.html(f"![]({content['image']})"),

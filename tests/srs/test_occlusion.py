@@ -84,9 +84,9 @@ def test_the_back_shows_the_label_outlined_and_the_others_still_masked() -> None
 
 
 def test_the_mask_keeps_dark_mode_in_the_svg_itself() -> None:
-    style = ElementTree.fromstring(occlude(ENGINE, Mask(selector("runc")))).findall(
-        f"{SVG}style"
-    )[-1]
+    style = ElementTree.fromstring(occlude(ENGINE, Mask(selector("runc")))).findall(f"{SVG}style")[
+        -1
+    ]
     assert "prefers-color-scheme:dark" in style.text and ".wg-occ-ask" in style.text
 
 
