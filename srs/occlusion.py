@@ -18,12 +18,16 @@ import unicodedata
 import xml.etree.ElementTree as etree  # noqa: N813 (the usual name)
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
+
+from srs.svg import svg_problems
 
 __all__ = [
     "LabelError",
     "Mask",
     "default_prompt",
+    "diagram_labels",
     "find_label",
     "label_problems",
     "mask_query",
@@ -158,6 +162,19 @@ def label_problems(
         else:
             texts.append(label_text(found[0]))
     return texts, problems
+
+
+def diagram_labels(
+    file: Path, max_bytes: int, labels: Sequence[str], *, by_id: bool
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """:func:`label_problems` of the diagram in ``file``; none for a diagram refused on its
+    own (over ``max_bytes``, or failing :func:`srs.svg.svg_problems`), said where it is read."""
+    if file.stat().st_size > max_bytes:
+        return [], []
+    data = file.read_bytes()
+    if svg_problems(data):
+        return [], []
+    return label_problems(data, labels, by_id=by_id)
 
 
 def _parse(data: bytes) -> etree.Element:

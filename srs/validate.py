@@ -26,7 +26,7 @@ from srs.bank import (
     diagram_path,
     size_over_limit,
 )
-from srs.occlusion import label_problems
+from srs.occlusion import diagram_labels
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
 from srs.svg import svg_problems
@@ -404,29 +404,19 @@ class BankReader:
     def check_occlusion(
         self, out: _File, where: str, values: dict[str, Node], fields: dict[str, Any]
     ) -> None:
-        """The diagram of an ``occlusion`` question, and each label naming one of its
-        ``<text>`` elements; ``ids`` are given their elements' texts as ``labels``."""
-        image = fields["image"]
-        message = self.diagram_problem(image)
-        if message:
+        """An occlusion question's labels, each naming one ``<text>`` of its diagram."""
+        if message := self.diagram_problem(fields["image"]):
             out.problem(values["image"].position, f"{where}: 'image': {message}")
             return
-        path = diagram_path(image)
-        self.diagram_refs[path] = None
-        full = self.root / path if self.root is not None else None
-        if full is None or full.stat().st_size > self.max_bytes:
-            return  # said where the diagrams are read
-        data = full.read_bytes()
-        if svg_problems(data):
-            return  # likewise
+        self.diagram_refs[path := diagram_path(fields["image"])] = None
         key = "ids" if fields.get("ids") else "labels"
-        texts, problems = label_problems(data, fields[key], by_id=key == "ids")
+        full = (self.root or Path()) / path  # a bank without a folder was refused above
+        texts, problems = diagram_labels(full, self.max_bytes, fields[key], by_id=key == "ids")
         node = values[key]
         for index, problem in problems:
             at = node.items[index].position if isinstance(node, Sequence) else node.position
             out.problem(at, f"{where}: '{key}[{index}]': {problem} in {path}")
-        if key == "ids" and not problems:
-            fields["labels"] = tuple(texts)
+        fields["labels"] = tuple(texts) if key == "ids" else fields["labels"]
 
     def check_images(self, out: _File, where: str, key: str, node: Node, text: str) -> None:
         for reference in image_sources(text):
