@@ -14,8 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from config import PROJECT_ROOT
-from models import User, db
-from services.accounts import issue_token
+from models import db
 from tests.support import csrf_token
 
 FIXTURE = PROJECT_ROOT / "tests/banks/diagram"
@@ -27,18 +26,9 @@ def bank(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.fixture
-def token(app: Flask, learner: int) -> str:
-    with app.app_context():
-        value = issue_token(db.session, db.session.get(User, learner))
-        db.session.commit()
-        return value
-
-
-def cards(client: FlaskClient, token: str) -> list[dict]:
-    """Every card of the bank the API serves, in order."""
-    headers = {"Authorization": f"Bearer {token}"}
-    first = client.get("/api/v1/review/next?bank=diagram&ahead=9", headers=headers).json
+def cards(client: FlaskClient) -> list[dict]:
+    """The cards the API serves now, one a question, in order."""
+    first = client.get("/api/v1/review/next?bank=diagram&ahead=9").json
     return [first, *first.get("ahead", [])]
 
 
@@ -53,11 +43,11 @@ def svg_texts(client: FlaskClient, url: str) -> list[str]:
 
 
 def test_the_review_payload_masks_the_label_and_reveals_it_on_the_back(
-    signed_in: FlaskClient, bank: None, token: str
+    signed_in: FlaskClient, bank: None
 ) -> None:
     client = signed_in
     # A question's other cards wait for another day once one is answered: the first of each.
-    parts = [c for c in cards(client, token) if c["question"] == "engine-parts"]
+    parts = [c for c in cards(client) if c["question"] == "engine-parts"]
     assert [c["type"] for c in parts] == ["occlusion"]
     for card, label in zip(parts, ["dockerd"], strict=True):
         assert "图中被遮住的标签是什么？" in card["prompt_html"]
@@ -75,11 +65,9 @@ def test_the_review_payload_masks_the_label_and_reveals_it_on_the_back(
         assert "dockerd 调用 containerd" in card["explanation_html"]
 
 
-def test_a_self_graded_card_sends_nothing_to_check(
-    signed_in: FlaskClient, bank: None, token: str
-) -> None:
+def test_a_self_graded_card_sends_nothing_to_check(signed_in: FlaskClient, bank: None) -> None:
     client = signed_in
-    every = [c for c in cards(client, token) if c["question"] == "engine-all"]
+    every = [c for c in cards(client) if c["question"] == "engine-all"]
     assert len(every) == 1 and all("check" not in c for c in every)
     shown = svg_texts(client, image_urls(every[0]["prompt_html"])[0])
     assert "dockerd" not in shown and "runc" not in shown  # mode: all
@@ -184,3 +172,20 @@ def test_bank_check_names_the_label_the_diagram_lacks(
     ) in result.output
     imported = runner.invoke(args=["bank", "import", str(copy)])
     assert imported.exit_code != 0 and "kubelet" in imported.output
+
+
+def test_an_answered_diagram_card_counts_in_the_statistics(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    card = cards(signed_in)[0]
+    body = {"rating": 3, "review_token": card["review_token"], "elapsed_ms": 4000, "correct": True}
+    answered = signed_in.post(
+        f"/api/v1/review/{card['card_id']}",
+        json=body,
+        headers={"X-CSRFToken": csrf_token(signed_in)},
+    )
+    assert answered.status_code == 200, answered.json
+    data = signed_in.get("/api/v1/stats?bank=diagram").json
+    assert data["states"]["learning"] == 1 and sum(data["heatmap"].values()) == 1
+    assert data["mastery"]["diagram:engine"]["studied"] == 1
+    assert signed_in.get("/stats?bank=diagram").status_code == 200
