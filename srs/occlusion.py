@@ -262,7 +262,7 @@ def _box(element: etree.Element, rules: dict, parents: dict) -> tuple[float, flo
     y = _number((first.get("y") or "0").split()[0] if first.get("y") else None, 0.0)
     size = _number(_property(element, "font-size", rules, parents), _DEFAULT_FONT_SIZE)
     anchor = _property(element, "text-anchor", rules, parents) or "start"
-    width = max(_width(label_text(element), size), size)
+    width = max(_width(label_text(element), size), size * 2)  # room for a readable "?"
     left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
     pad = size * 0.25
     return left - pad, y - size * 0.95, width + 2 * pad, size * 1.3
@@ -287,8 +287,8 @@ def _placeholder(box: tuple[float, float, float, float], transform: str | None) 
         f"{{{_SVG}}}text",
         {
             "x": f"{x + width / 2:.1f}",
-            "y": f"{y + height * 0.78:.1f}",
-            "font-size": f"{height * 0.75:.1f}",
+            "y": f"{y + height * 0.8:.1f}",
+            "font-size": f"{height * 0.85:.1f}",
             "class": "wg-occ-q",
         },
     )
