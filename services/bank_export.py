@@ -24,7 +24,7 @@ def as_question(row: Any) -> srs.bank.Question:
     """A stored question as the loader would read it, from a ``Question`` or a row of the
     columns :data:`AS_WRITTEN` names."""
     content = dict(row.content)
-    for key in ("accept", "choices", "items"):
+    for key in ("accept", "choices", "items", "labels", "ids"):
         if key in content:
             content[key] = tuple(content[key])
     if isinstance(content.get("correct"), list):

@@ -93,6 +93,10 @@ class Question:
     choices: tuple[str, ...] = ()
     correct: bool | int | tuple[int, ...] | None = None
     items: tuple[str, ...] = ()
+    image: str | None = None
+    labels: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    mode: str | None = None
     source: str = ""
     line: int = 0
 

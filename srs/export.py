@@ -43,12 +43,12 @@ __all__ = [
 ]
 
 _QUESTION_ORDER = (
-    "id", "type", "section", "tags", "prompt", "text", "answer", "accept", "choices",
-    "correct", "items", "explanation",
+    "id", "type", "section", "tags", "prompt", "text", "image", "labels", "ids", "mode",
+    "answer", "accept", "choices", "correct", "items", "explanation",
 )  # fmt: skip
 CSV_COLUMNS = (
-    "id", "type", "section", "tags", "prompt", "text", "answer", "accept", "choices",
-    "correct", "items", "explanation",
+    "id", "type", "section", "tags", "prompt", "text", "image", "labels", "ids", "mode",
+    "answer", "accept", "choices", "correct", "items", "explanation",
 )  # fmt: skip
 # The columns FSRS tools (fsrs-rs, the FSRS optimizer) read a review log in.
 HISTORY_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
@@ -60,11 +60,13 @@ def _question_dict(question: Question) -> dict[str, Any]:
         values["section"] = question.section
     if question.tags:
         values["tags"] = list(question.tags)
-    values.update(question.content())
+    # Optional keys left out stay out (an occlusion question's prompt, mode, answer), and
+    # labels read from the diagram for its ids are not written beside them.
+    values.update((k, v) for k, v in question.content().items() if v is not None and v != [])
     if question.explanation:
         values["explanation"] = question.explanation
-    if "accept" in values and not values["accept"]:
-        del values["accept"]
+    if values.get("ids"):
+        values.pop("labels", None)
     return {key: values[key] for key in _QUESTION_ORDER if key in values}
 
 

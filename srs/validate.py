@@ -26,6 +26,7 @@ from srs.bank import (
     diagram_path,
     size_over_limit,
 )
+from srs.occlusion import diagram_labels
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
 from srs.svg import svg_problems
@@ -238,6 +239,8 @@ class BankReader:
         if len(self.problems) > before or question_id is None:
             return None
         self.check_rendering(out, where, kind.name, item.values, fields)
+        if kind.name == "occlusion":
+            self.check_occlusion(out, where, item.values, fields)
         if len(self.problems) > before:
             return None
         return Question(
@@ -397,6 +400,23 @@ class BankReader:
             seen.add(text)
             for message in render_problems(text):
                 out.problem(node.position, f"{where}: '{key}' {message}")
+
+    def check_occlusion(
+        self, out: _File, where: str, values: dict[str, Node], fields: dict[str, Any]
+    ) -> None:
+        """An occlusion question's labels, each naming one ``<text>`` of its diagram."""
+        if message := self.diagram_problem(fields["image"]):
+            out.problem(values["image"].position, f"{where}: 'image': {message}")
+            return
+        self.diagram_refs[path := diagram_path(fields["image"])] = None
+        key = "ids" if fields.get("ids") else "labels"
+        full = (self.root or Path()) / path  # a bank without a folder was refused above
+        texts, problems = diagram_labels(full, self.max_bytes, fields[key], by_id=key == "ids")
+        node = values[key]
+        for index, problem in problems:
+            at = node.items[index].position if isinstance(node, Sequence) else node.position
+            out.problem(at, f"{where}: '{key}[{index}]': {problem} in {path}")
+        fields["labels"] = tuple(texts) if key == "ids" else fields["labels"]
 
     def check_images(self, out: _File, where: str, key: str, node: Node, text: str) -> None:
         for reference in image_sources(text):

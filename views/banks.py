@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 from pathlib import Path
@@ -29,6 +30,7 @@ from services.bank_import import bank_summaries
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
+from srs.occlusion import mask_query, occlude, parse_mask_query
 from views.cards import markdown_for, question_excerpt, source_location
 from views.inputs import safe_referrer, unstorable
 
@@ -181,7 +183,8 @@ def source(bank_id: str, key: str) -> str:
 @bp.get("/banks/<bank_id>/diagrams/<path:path>")
 @login_required
 def diagram(bank_id: str, path: str) -> Response:
-    """A diagram file of a bank, served from the database and nothing else."""
+    """A diagram file of a bank, served from the database and nothing else; an SVG with
+    an occlusion mask in the query (``?ask=…``) is served masked."""
     wanted = diagram_path(path)
     # The reference is percent-decoded once more here (as in a bank's Markdown), past the
     # check every request passes: %2500 arrives as %00 and becomes a NUL.
@@ -194,8 +197,15 @@ def diagram(bank_id: str, path: str) -> Response:
         found = db.session.scalar(query)
     if found is None:
         return Response(_("No such diagram."), status=404, mimetype="text/plain")
-    response = Response(found.data, mimetype=found.media_type)
-    response.set_etag(found.sha256)
+    data, etag = found.data, found.sha256
+    mask = parse_mask_query(request.args.to_dict(flat=False)) if request.args else None
+    if mask is not None and found.media_type == "image/svg+xml":
+        # An occlusion card's side: the diagram with its labels masked (srs.occlusion); it
+        # parsed when its bank was imported, so it parses now.
+        data = occlude(found.data, mask)
+        etag = hashlib.sha256(f"{found.sha256}?{mask_query(mask)}".encode()).hexdigest()
+    response = Response(data, mimetype=found.media_type)
+    response.set_etag(etag)
     # Behind sign-in: a shared cache (a proxy, a CDN) may not keep it for others.
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["Content-Security-Policy"] = _DIAGRAM_CSP

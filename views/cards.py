@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,8 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
-from srs.questions import AUTO_CHECKED, PARTLY_RIGHT, Faces, Verdict, card_faces, showing_seed
+from srs.occlusion import parse_mask_query
+from srs.questions import AUTO_CHECKED, PARTLY_RIGHT, Verdict, card_faces, showing_seed
 from srs.questions.words import bank_words, speaks
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
@@ -31,7 +31,6 @@ __all__ = [
     "source_location",
     "token_card_id",
     "truth_choices",
-    "with_bank_words",
 ]
 
 
@@ -53,8 +52,13 @@ def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
     paths = _diagram_paths(bank_id, fingerprint)
 
     def resolve(reference: str) -> str | None:
-        path = diagram_path(reference)
-        return f"{prefix}{path}" if path in paths else None
+        # An occlusion card's diagram carries its mask in the query (srs.occlusion).
+        base, _, query = reference.partition("?")
+        masked = bool(query) and parse_mask_query(query) is not None
+        path = diagram_path(base if masked else reference)
+        if path not in paths:
+            return None
+        return f"{prefix}{path}?{query}" if masked else f"{prefix}{path}"
 
     return render_markdown(text, resolve)
 
@@ -121,11 +125,8 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         _SHOWN, {"question": card.question_id}
     ).one()
     # A new shuffle for each showing: reps counts the card's answers (undo takes one back).
-    faces = with_bank_words(
-        card_faces(question.type, question.content, card.ordinal, showing_seed(card.id, card.reps)),
-        question.type,
-        language,
-    )
+    seed = showing_seed(card.id, card.reps)
+    faces = card_faces(question.type, question.content, card.ordinal, seed, language)
     md = _markdown(question.bank_id, fingerprint)
     intervals = preview_intervals(user.study_settings(), card.schedule(), now, card_id=card.id)
     payload: dict[str, Any] = {
@@ -153,7 +154,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         payload["choice_indices"] = list(faces.shown)
     if faces.items:
         payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
-    if question.type in AUTO_CHECKED:
+    if question.type in AUTO_CHECKED or faces.check:
         # What the page checks the answer against, and the grade each verdict suggests.
         payload["check"] = dict(faces.check)
         payload["suggest"] = {
@@ -180,12 +181,6 @@ def truth_choices(language: str | None) -> tuple[str, str] | None:
         return None
     words = bank_words(language)
     return words["true"], words["false"]
-
-
-def with_bank_words(faces: Faces, type_name: str, language: str | None) -> Faces:
-    """A true/false card's faces with true and false in its bank's language, as its choices."""
-    words = truth_choices(language) if type_name == "truefalse" else None
-    return replace(faces, choices=words) if words else faces
 
 
 def source_location(bank_source: str, file: str) -> str:

@@ -206,8 +206,18 @@ OPENAPI: dict[str, Any] = {
                     "state": _STATE,
                     "section": {"type": ["string", "null"]},
                     "tags": {"type": "array", "items": _STRING},
-                    "prompt_html": _STRING,
-                    "answer_html": _STRING,
+                    "prompt_html": {
+                        "type": "string",
+                        "description": "The front, rendered and sanitised. An occlusion "
+                        "card's diagram is an <img> whose URL (the bank's diagram route with "
+                        "the mask in its query, as label digests) serves the SVG with the "
+                        "asked label's text removed; the SVG is not inline.",
+                    },
+                    "answer_html": {
+                        "type": "string",
+                        "description": "The back; an occlusion card's shows the diagram "
+                        "with the label revealed and outlined, then the label.",
+                    },
                     "explanation_html": _STRING,
                     "choices": {
                         "type": "array",
@@ -233,8 +243,10 @@ OPENAPI: dict[str, Any] = {
                     },
                     "check": {
                         "type": "object",
-                        "description": "What the page checks an answer against; a choice's"
-                        " correct names places in choices",
+                        "description": "What the page checks an answer against, for the "
+                        "types it checks: choice (its correct names places in choices), "
+                        "truefalse, order, typing, and an occlusion card answered typed "
+                        "({accept: [label]}); absent when the learner grades themselves",
                     },
                     "suggest": {
                         "type": "object",

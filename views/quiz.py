@@ -189,7 +189,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
     truth = truth_choices(bank.language)
     screens = []
     for item, question in quiz_questions(db.session, quiz):
-        faces = card_faces(question.type, question.content(), item.ordinal, seed=quiz.id)
+        faces = card_faces(question.type, question.content(), item.ordinal, quiz.id, bank.language)
         screens.append(
             {
                 "type": question.type,
@@ -205,6 +205,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 else [],
                 "truth": truth,
                 "multiple": bool(faces.check.get("multiple")),
+                "typed": "accept" in faces.check,
                 "items": [(index, md(question.items[index])) for index in item.shuffle]
                 if question.type == "order"
                 else [],
@@ -273,7 +274,9 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
     outcome = quiz_result(db.session, quiz)
     asked, marked = {}, {}
     for answer, question, _right, _given in outcome.mistakes:
-        faces = card_faces(question.type, question.content(), answer.ordinal, seed=quiz.id)
+        faces = card_faces(
+            question.type, question.content(), answer.ordinal, quiz.id, bank.language
+        )
         # A cloze as review's back shows it: its own deletion filled in and marked, the
         # others as plain text; every other type as it was asked.
         asked[answer.position] = md(faces.back if question.type == "cloze" else faces.front)

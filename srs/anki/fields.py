@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 
 from srs.bank import Bank, diagram_path
 from srs.cloze import parse_cloze
+from srs.occlusion import occlude, parse_mask_query
 from srs.render import image_sources, render_markdown
 
 __all__ = ["FieldRenderer", "field_markdown"]
@@ -42,13 +43,26 @@ class FieldRenderer:
         self.media = _media_names(bank)
         self.language = bank.language
         self.used: set[str] = set()
+        self.language = bank.language
+        self.diagrams = {diagram.path: diagram.data for diagram in bank.diagrams}
+        self.masked: dict[str, bytes] = {}
+        """Media files made here: occlusion cards' diagrams with their masks, by name."""
 
     def resolve(self, reference: str) -> str | None:
-        path = diagram_path(reference)
+        base, _, query = reference.partition("?")
+        mask = parse_mask_query(query) if query else None
+        path = diagram_path(base if mask else reference)
         name = self.media.get(path)
-        if name is not None:
-            self.used.add(path)
-        return name
+        if name is None or mask is None:
+            if name is not None:
+                self.used.add(path)
+            return name
+        stem, suffix = posixpath.splitext(name)
+        digest = hashlib.sha256(query.encode()).hexdigest()[:12]
+        masked = f"{stem}-{digest}{suffix}"
+        if masked not in self.masked:
+            self.masked[masked] = occlude(self.diagrams[path], mask)
+        return masked
 
     def html(self, text: str | None) -> str:
         return render_markdown(text, self.resolve) if text else ""

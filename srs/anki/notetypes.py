@@ -13,6 +13,7 @@ from pygments.formatters import HtmlFormatter
 
 from srs.questions import TYPES
 from srs.questions.note_fields import AnkiLayout
+from srs.questions.occlusion import MAX_LABELS
 
 __all__ = ["MODEL_IDS", "note_types"]
 
@@ -143,6 +144,21 @@ def _typing_templates() -> list[dict[str, str]]:
     ]
 
 
+def _occlusion_templates() -> list[dict[str, str]]:
+    """A card per label: card N exists only while its note's Front N is filled."""
+    prompt = '<div class="prompt">{{Prompt}}</div>'
+    return [
+        {
+            "name": f"Label {n}",
+            "qfmt": f'{{{{#Front {n}}}}}<div class="wengu">{prompt}{{{{Front {n}}}}}</div>'
+            f"{{{{/Front {n}}}}}",
+            "afmt": f'<div class="wengu">{prompt}<hr id="answer">{{{{Back {n}}}}}'
+            f"{_EXPLANATION}</div>",
+        }
+        for n in range(1, MAX_LABELS + 1)
+    ]
+
+
 def _fields(*names: str) -> list[dict[str, str]]:
     return [{"name": name} for name in names]
 
@@ -156,6 +172,7 @@ _LAYOUTS: dict[AnkiLayout, Callable[[], list[dict[str, str]]]] = {
     "cloze": _cloze_templates,
     "options": _options_templates,
     "typing": _typing_templates,
+    "occlusion": _occlusion_templates,
 }
 
 

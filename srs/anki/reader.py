@@ -8,6 +8,8 @@ cannot read safely is refused with a :class:`~srs.bank.BankError` (see
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import posixpath
 import re
 import sqlite3
@@ -20,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from srs.anki.fields import field_markdown
+from srs.anki.notetypes import MODEL_IDS
 from srs.anki.package import (
     CHUNK,
     Collection,
@@ -183,7 +186,7 @@ def _read_collection(db: sqlite3.Connection, reader: PackageReader) -> Bank:
         for question in questions
         for text in (question.prompt, question.answer, question.text, question.explanation)
         for reference in image_sources(text or "")
-    }
+    } | {diagram_path(q.image) for q in questions if q.image}
     return Bank(
         # Prefixed, so that bringing a deck in never takes over a bank written in YAML.
         id=f"anki-{_slug(title)}".rstrip("-")[:_ID_MAX].rstrip("-"),
@@ -238,6 +241,8 @@ def _questions(
                 section=sections[deck].id if len(deck) > top else None,
                 tags=tuple(dict.fromkeys(tags.split())),
             )
+            if model_id == MODEL_IDS["occlusion"]:
+                question = _occlusion(question, fields, media)
         except ValueError as error:
             problems.append(Problem(name, 1, 1, f"note {guid} ({label!r}): {error}"))
             continue
@@ -245,6 +250,34 @@ def _questions(
     if problems:
         raise BankError(problems)
     return questions
+
+
+def _occlusion(read: Question, fields: list[str], media: _Media) -> Question:
+    """A note of Wengu's own occlusion note type as the question it was written from: its
+    Occlusion field holds the keys, its Diagram field the diagram without masks.
+
+    Raises:
+        ValueError: the fields are not as Wengu writes them.
+    """
+    try:
+        spec = json.loads(html.unescape(re.sub(r"<[^>]*>", "", fields[2])))
+        source = re.search(r'<img[^>]*src="([^"]+)"', fields[1])
+        image = media.reference(html.unescape(source.group(1))) if source else None
+        if not isinstance(spec, dict) or image is None:
+            raise ValueError
+        names = {key: tuple(str(n) for n in spec.get(key) or ()) for key in ("labels", "ids")}
+    except (ValueError, IndexError, TypeError):
+        raise ValueError("the occlusion note's Diagram or Occlusion field cannot be read") from None
+    return replace(
+        read,
+        type="occlusion",
+        image=image,
+        labels=() if names["ids"] else names["labels"],
+        ids=names["ids"],
+        mode=spec.get("mode"),
+        answer=spec.get("answer"),
+        prompt=spec.get("prompt"),
+    )
 
 
 def _field_roles(model: Mapping[str, object], is_cloze: bool) -> tuple[int, int | None]:

@@ -244,7 +244,7 @@ def _collection_bytes(
         for diagram in bank.diagrams
         if diagram.path in render.used
     }
-    return data, media
+    return data, media | render.masked
 
 
 def write_apkg(

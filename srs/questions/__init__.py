@@ -26,6 +26,7 @@ from srs.questions.base import (
 from srs.questions.basic import Basic
 from srs.questions.choice import Choice
 from srs.questions.cloze import Cloze
+from srs.questions.occlusion import Occlusion
 from srs.questions.order import Order
 from srs.questions.reverse import Reverse
 from srs.questions.truefalse import TrueFalse
@@ -53,7 +54,7 @@ __all__ = [
 
 TYPES: dict[str, QuestionType] = {
     kind.name: kind
-    for kind in (Basic(), Reverse(), Cloze(), Choice(), TrueFalse(), Order(), Typing())
+    for kind in (Basic(), Reverse(), Cloze(), Choice(), TrueFalse(), Order(), Typing(), Occlusion())
 }
 QUESTION_TYPES = tuple(TYPES)
 ALL_KEYS = frozenset(key.name for kind in TYPES.values() for key in kind.keys)
@@ -74,9 +75,16 @@ def question_type(name: str) -> QuestionType:
         raise ValueError(f"unknown question type {name!r}") from None
 
 
-def card_faces(name: str, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
-    """The faces of card ``ordinal`` of a question of type ``name`` with ``content``."""
-    return question_type(name).faces(content, ordinal, seed)
+def card_faces(
+    name: str,
+    content: Mapping[str, Any],
+    ordinal: int,
+    seed: int,
+    language: str | None = None,
+) -> Faces:
+    """The faces of card ``ordinal`` of a question of type ``name`` with ``content``; text
+    the type adds of its own is in the bank's ``language``."""
+    return question_type(name).faces_in(content, ordinal, seed, language)
 
 
 def check_answer(name: str, check: Mapping[str, Any], response: Any) -> Verdict:

@@ -177,6 +177,12 @@ class QuestionType:
         checked against: a card's ``check`` as it stands however its faces are shuffled."""
         return self.faces(content, ordinal, seed=0).check
 
+    def faces_in(
+        self, content: Mapping[str, Any], ordinal: int, seed: int, language: str | None
+    ) -> Faces:
+        """:meth:`faces` for a bank in ``language``, for a type that words something itself."""
+        return self.faces(content, ordinal, seed)
+
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Texts the pages build from the keys, beyond the keys themselves, as ``(key, text)``:
         each must render as the keys do."""

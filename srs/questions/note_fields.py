@@ -9,9 +9,10 @@ from typing import Literal, Protocol
 
 __all__ = ["OPTIONS", "AnkiLayout", "NoteRender", "NoteType", "letter", "options_list"]
 
-AnkiLayout = Literal["front_back", "both_ways", "cloze", "options", "typing"]
+AnkiLayout = Literal["front_back", "both_ways", "cloze", "options", "typing", "occlusion"]
 """The card templates of a note type: a front and a back; the same both ways; Anki's cloze;
-a question with options and an answer; a typed answer Anki checks."""
+a question with options and an answer; a typed answer Anki checks; a card per masked label
+of a diagram."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
 from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, options_list
-from srs.questions.words import bank_words
+from srs.questions.words import bank_words, speaks
 
 __all__ = ["TrueFalse"]
 
@@ -21,6 +22,17 @@ class TrueFalse(QuestionType):
     def faces(self, content: Mapping[str, Any], ordinal: int, seed: int) -> Faces:
         truth = bool(content["correct"])
         return Faces(front=content["prompt"], back="", check={"correct": truth}, truth=truth)
+
+    def faces_in(
+        self, content: Mapping[str, Any], ordinal: int, seed: int, language: str | None
+    ) -> Faces:
+        """True and false in the bank's language, as the card's choices, where it is known
+        (else the page words them in its own)."""
+        faces = self.faces(content, ordinal, seed)
+        if not speaks(language):
+            return faces
+        words = bank_words(language)
+        return replace(faces, choices=(words["true"], words["false"]))
 
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
         # An Anki package has no page language: its words are the bank's.

@@ -2,7 +2,8 @@
 // srs/ checks the same way on the server; tests/vectors/answers.json holds both to it.
 //
 // A response is what the learner gave: the typed text (typing), the chosen indices (choice),
-// true or false (truefalse), the items' indices in the order picked (order).
+// true or false (truefalse), the items' indices in the order picked (order), the label
+// typed (occlusion).
 
 // Exactly the characters of Python's str.isspace(), so both checkers collapse the same ones.
 const SPACES = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
@@ -33,6 +34,9 @@ const CHECKS = {
   },
   truefalse(check, response) {
     return typeof response === "boolean" && response === check.correct;
+  },
+  occlusion(check, response) {
+    return CHECKS.typing(check, response); // typed: the masked label, as a typing answer
   },
   order(check, response) {
     return Array.isArray(response) && response.length === check.count &&

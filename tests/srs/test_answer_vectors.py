@@ -21,7 +21,7 @@ VECTORS: list[dict[str, Any]] = json.loads(
 
 
 def test_the_vectors_cover_every_type_checked_in_the_page() -> None:
-    assert {v["type"] for v in VECTORS} == {"typing", "choice", "truefalse", "order"}
+    assert {v["type"] for v in VECTORS} == {"typing", "choice", "truefalse", "order", "occlusion"}
     assert len({v["name"] for v in VECTORS}) == len(VECTORS)
 
 

@@ -111,7 +111,7 @@ def test_unknown_type_gets_a_suggestion(write_bank) -> None:
     text = HEAD + "questions:\n  - {id: q, type: bsic, prompt: p, answer: a}\n"
     assert bad(write_bank, text) == [
         "bank.yaml:4:19: question 'q': 'type' 'bsic' is not one of basic, reverse, cloze, "
-        "choice, truefalse, order, typing (did you mean 'basic'?)"
+        "choice, truefalse, order, typing, occlusion (did you mean 'basic'?)"
     ]
 
 

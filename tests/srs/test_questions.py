@@ -120,7 +120,7 @@ def test_a_cloze_card_checks_its_own_deletion_typed() -> None:
 
 def test_review_checks_the_types_it_can() -> None:
     assert {"choice", "truefalse", "order", "typing"} == AUTO_CHECKED
-    assert set(QUESTION_TYPES) == set(TYPES) and len(QUESTION_TYPES) == 7
+    assert set(QUESTION_TYPES) == set(TYPES) and len(QUESTION_TYPES) == 8
 
 
 def test_each_type_has_its_own_anki_note_type() -> None:

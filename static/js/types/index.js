@@ -10,11 +10,12 @@
 import basic from "./basic.js";
 import choice from "./choice.js";
 import cloze from "./cloze.js";
+import occlusion from "./occlusion.js";
 import order from "./order.js";
 import truefalse from "./truefalse.js";
 import typing from "./typing.js";
 
-const WIDGETS = { basic, choice, cloze, order, reverse: basic, truefalse, typing };
+const WIDGETS = { basic, choice, cloze, occlusion, order, reverse: basic, truefalse, typing };
 
 /** The widget for questions of type; an empty one for a type without behaviour here. */
 export function widgetFor(type) {
