@@ -31,7 +31,7 @@ from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
 from srs.occlusion import mask_query, occlude, parse_mask_query
-from views.cards import markdown_for, question_excerpt, source_location
+from views.cards import markdown_for, question_excerpt, source_location, truth_choices
 from views.inputs import safe_referrer, unstorable
 
 bp = Blueprint("banks", __name__)
@@ -118,6 +118,7 @@ def show(bank_id: str) -> str:
         depth=depth,
         md=markdown_for(bank_id),
         cloze=render_cloze,
+        truth=truth_choices(bank.language),
     )
 
 

@@ -21,8 +21,9 @@ LEFT_BANK = (
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 DOCKER = PROJECT_ROOT / "quizzes/docker"
-# Each question type, shown with a question of it from the Docker bank: a type added to
-# the bank is one more line here.
+DIAGRAM = PROJECT_ROOT / "tests/banks/diagram"  # diagram cards, until the Docker bank has them
+# Each question type, shown with a question of it from the Docker bank (or the diagram bank):
+# a type added to a bank is one more line here.
 TYPES = [
     "basic",
     "reverse",
@@ -31,6 +32,7 @@ TYPES = [
     "truefalse",
     "order",
     "typing",
+    "occlusion",
 ]
 DEVICES = {
     "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
@@ -161,15 +163,16 @@ def test_a_chosen_theme_overrides_the_system_setting(
     context.close()
 
 
-def docker_question(kind: str) -> dict:
-    """The Docker bank's first question of type ``kind``, one with a diagram if it has one."""
+def docker_question(kind: str) -> tuple[dict, Path]:
+    """The Docker bank's first question of type ``kind`` (else the diagram bank's), one with
+    a diagram if it has one, and its bank's folder."""
     questions = [
-        question
-        for path in sorted(DOCKER.glob("[0-9]*.yaml"))
+        (question, path.parent)
+        for path in [*sorted(DOCKER.glob("[0-9]*.yaml")), DIAGRAM / "bank.yaml"]
         for question in yaml.safe_load(path.read_text("utf-8"))["questions"]
         if question["type"] == kind
     ]
-    drawn = [q for q in questions if "diagrams/" in str(q.get("explanation", ""))]
+    drawn = [q for q in questions if "diagrams/" in str(q[0].get("explanation", ""))]
     return (drawn or questions)[0]
 
 
@@ -179,12 +182,14 @@ def one_of_type(
 ) -> str:
     """A bank of the one Docker question of the type the test is given; returns its id."""
     kind = request.param
-    question = docker_question(kind)
+    question, folder = docker_question(kind)
     head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
     bank = {**head, "id": f"look-{kind}", "questions": [question]}
     files: dict[str, str | bytes] = {"bank.yaml": yaml.safe_dump(bank, allow_unicode=True)}
-    for path in (DOCKER / "diagrams").glob("*.svg"):
-        if f"diagrams/{path.name}" in str(question.get("explanation", "")):
+    for path in (folder / "diagrams").glob("*.svg"):
+        if f"diagrams/{path.name}" in str(question.get("explanation", "")) + str(
+            question.get("image", "")
+        ):
             files[f"diagrams/{path.name}"] = path.read_bytes()
     result = runner.invoke(args=["bank", "import", str(write_bank(kind, files))])
     assert result.exit_code == 0, result.output

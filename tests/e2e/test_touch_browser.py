@@ -133,6 +133,9 @@ def test_a_checked_card_is_given_up_on_by_touch(
     assert page.inner_text("[data-verdict]").startswith("✗")
     assert "suggested" in page.get_attribute('[data-rating="1"]', "class")
     assert page.inner_text("[data-answer]").strip() or page.inner_text("[data-prompt]")
+    if name in ("single", "multi", "truefalse"):  # the right options, marked as missed
+        right = {"single": 1, "multi": 2, "truefalse": 1}[name]
+        assert page.locator("[data-response] .option.is-missed").count() == right
     touch(page, '[data-rating="1"]', device)
     wait_saved(page)
     assert saved(app) == [(1, False)]

@@ -77,6 +77,13 @@ def test_true_and_false_are_in_the_banks_language_in_review(api) -> None:
     assert "正确" in shown["answer_html"] and "True" not in shown["answer_html"]
 
 
+def test_the_bank_page_words_a_true_false_answer_in_the_banks_language(
+    api, signed_in: FlaskClient
+) -> None:
+    page = signed_in.get("/banks/zh").get_data(as_text=True)
+    assert '<p class="verdict">正确</p>' in page and ">True<" not in page
+
+
 def quiz_of(client: FlaskClient, types: list[str]) -> int:
     data = {"csrf_token": csrf_token(client), "count": "1", "types": types}
     return int(client.post("/quiz/zh", data=data).location.rsplit("/", 1)[1])

@@ -36,6 +36,8 @@ export default {
     if (answers.state.card.check.multiple || answers.state.chosen.length) checkChosen(answers);
   },
   number: (answers, number) => choose(answers, number - 1, false),
+  // I don't know: the right options are marked (as missed, unless chosen) before the back.
+  reveal: (answers) => markRight(answers.buttons(), [].concat(answers.state.card.check.correct)),
 
   // The quiz's buttons stand in the order drawn for it; each carries its index in the bank.
   choose(quiz, section, position, index) {

@@ -29,6 +29,7 @@ export default {
       hint(t("Choose one, then Check."))];
   },
   check(answers) { if (answers.state.chosen.length) answer(answers, answers.state.chosen[0] === 0); },
+  reveal: (answers) => markRight(answers.buttons(), [answers.state.card.check.correct ? 0 : 1]),
   number(answers, number) { if (number <= 2) answer(answers, number === 1); },
   letter(answers, key) { if (key in LETTERS) answer(answers, LETTERS[key]); },
 
