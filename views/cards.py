@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, select
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
 from srs.occlusion import parse_mask_query
-from srs.questions import AUTO_CHECKED, PARTLY_RIGHT, Verdict, card_faces, showing_seed
+from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
 from srs.questions.words import bank_words, speaks
 from srs.render import render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
@@ -154,7 +154,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         payload["choice_indices"] = list(faces.shown)
     if faces.items:
         payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
-    if question.type in AUTO_CHECKED or faces.check:
+    if question_type(question.type).checks_in_review(question.content):
         # What the page checks the answer against, and the grade each verdict suggests.
         payload["check"] = dict(faces.check)
         payload["suggest"] = {

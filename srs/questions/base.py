@@ -156,6 +156,11 @@ class QuestionType:
     checked_in_review: ClassVar[bool] = False
     """Whether review checks an answer given in the page (else the learner grades)."""
 
+    def checks_in_review(self, content: Mapping[str, Any]) -> bool:
+        """Whether review checks an answer to this question in the page (else the learner
+        grades): the type's ``checked_in_review``, unless the question chooses."""
+        return self.checked_in_review
+
     @property
     def key_names(self) -> tuple[str, ...]:
         return tuple(key.name for key in self.keys)

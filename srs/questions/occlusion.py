@@ -102,6 +102,9 @@ class Occlusion(QuestionType):
             found.append(("answer", f"'{fields['answer']}' is not one of {', '.join(ANSWERS)}"))
         return found
 
+    def checks_in_review(self, content: Mapping[str, Any]) -> bool:
+        return content.get("answer") == "typed"
+
     def card_ordinals(self, content: Mapping[str, Any]) -> tuple[int, ...]:
         return tuple(range(len(occlusion_names(content)[0])))
 

@@ -87,7 +87,7 @@ export function renderFront(el, card, response) {
   el.show.hidden = !hasShowButton(card);
   el.giveUp.hidden = !checkedHere(card); // a self-graded card is given up on with Again
   const widget = widgetFor(card.type);
-  el.showLabel.textContent = widget.showLabel ? widget.showLabel() : t("Show answer");
+  el.showLabel.textContent = widget.showLabel ? widget.showLabel(card) : t("Show answer");
   const input = el.response.querySelector("input");
   if (input) input.focus({ preventScroll: true });
   else el.card.focus({ preventScroll: true });
