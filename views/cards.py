@@ -82,7 +82,7 @@ def _markdown(bank_id: str, fingerprint: str) -> Callable[[str | None], Markup]:
     return render
 
 
-def _inline(html: str) -> str:
+def inline_html(html: str) -> str:
     """One paragraph's HTML without its <p>, for a choice or an item in a list."""
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
@@ -149,11 +149,13 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
         "review_token": new_review_token(card.id),
     }
     if faces.choices:
-        payload["choices"] = [_inline(str(md(choice))) for choice in faces.choices]
+        payload["choices"] = [inline_html(str(md(choice))) for choice in faces.choices]
     if faces.shown:
         payload["choice_indices"] = list(faces.shown)
     if faces.items:
-        payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
+        payload["items"] = [
+            {"index": i, "html": inline_html(str(md(text)))} for i, text in faces.items
+        ]
     if question_type(question.type).checks_in_review(question.content):
         # What the page checks the answer against, and the grade each verdict suggests.
         payload["check"] = dict(faces.check)

@@ -38,9 +38,9 @@ from srs.bank import Question as BankQuestion
 from srs.numbers import parse_whole_number
 from srs.questions import card_faces
 from srs.questions.base import indices
-from srs.questions.typing import typed_diff
+from srs.questions.typing import is_near_miss, typed_diff
 from srs.quiz import QUIZ_TYPES, QuizSpec
-from views.cards import markdown_for, truth_choices
+from views.cards import inline_html, markdown_for, truth_choices
 from views.i18n import type_name
 from views.inputs import WholeNumberField, load_json, request_int
 from views.review import studied_bank_or_404
@@ -58,7 +58,8 @@ def near_miss(given: object, right: object) -> list[tuple[str, str]] | None:
     """How a typed answer differs from the right one; None for one not typed, or blank."""
     if not isinstance(given, str) or not isinstance(right, str) or not given.strip():
         return None
-    return typed_diff(given, right)
+    runs = typed_diff(given, right)
+    return runs if is_near_miss(runs) else None
 
 
 class QuizForm(FlaskForm):
@@ -291,6 +292,7 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
         marked=marked,
         truth=truth_choices(bank.language),
         md=md,
+        inline=lambda text: Markup(inline_html(str(md(text)))),  # noqa: S704 (sanitised)
         near_miss=near_miss,
         share=share_url(bank_id, quiz.spec),
     )

@@ -25,6 +25,10 @@ def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
     return Verdict.of(bool(typed) and any(typed == normalise_typed(a) for a in accept))
 
 
+NEAR_MISS = 0.5
+"""The share of characters a near miss has in common with the right answer."""
+
+
 def typed_diff(typed: str, right: str) -> list[tuple[str, str]]:
     """A typed answer against the right one, both as :func:`normalise_typed` compares them, in
     runs of ``(kind, text)``: ``same``, ``wrong`` (typed, not in the right answer) and
@@ -42,6 +46,15 @@ def typed_diff(typed: str, right: str) -> list[tuple[str, str]]:
         if j2 > j1:
             runs.append(("missing", b[j1:j2]))
     return runs
+
+
+def is_near_miss(runs: list[tuple[str, str]]) -> bool:
+    """Whether a typed answer is near the right one, so a diff of it teaches: at least half
+    the characters of both are shared (difflib's ratio). A far miss shows as typed, beside
+    the right answer, not as a diff that mixes in letters never typed."""
+    same = sum(len(text) for kind, text in runs if kind == "same")
+    total = sum(len(text) * (2 if kind == "same" else 1) for kind, text in runs)
+    return total > 0 and 2 * same >= total * NEAR_MISS
 
 
 class Typing(QuestionType):

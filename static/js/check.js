@@ -122,6 +122,14 @@ export function typedDiff(typed, right) {
 }
 
 /** Of the accepted answers, the one the typed text comes nearest (most characters shared). */
+/** Whether a typed answer is near the right one, so its diff teaches (srs/questions/typing.py,
+ * is_near_miss): at least half the characters of both shared. */
+export function isNearMiss(runs) {
+  const same = runs.filter((run) => run.kind === "same").reduce((n, run) => n + run.text.length, 0);
+  const total = runs.reduce((n, run) => n + run.text.length * (run.kind === "same" ? 2 : 1), 0);
+  return total > 0 && 2 * same >= total * 0.5;
+}
+
 export function nearestAnswer(typed, accept) {
   const a = Array.from(normalise(typed));
   const shared = (option) => commonFrom(a, Array.from(normalise(option)))[0][0];

@@ -45,7 +45,13 @@ def test_browser_checker_agrees_with_every_vector(app: Flask, page) -> None:
         if answer is not vector["correct"]
     ]
     assert wrong == []
-    assert {vector["type"] for vector in vectors} == {"typing", "choice", "truefalse", "order"}
+    assert {vector["type"] for vector in vectors} == {
+        "typing",
+        "choice",
+        "truefalse",
+        "order",
+        "occlusion",
+    }
 
 
 def test_browser_suggests_the_rating_of_every_vector_that_gives_one(app: Flask, page) -> None:
@@ -80,12 +86,15 @@ def test_browser_diff_agrees_with_every_typed_diff_vector(app: Flask, page) -> N
     )["diffs"]
     got = page.evaluate(
         """async ([module, cases]) => {
-          const { typedDiff } = await import(module);
-          return cases.map((c) => typedDiff(c.typed, c.right).map((run) => [run.kind, run.text]));
+          const { isNearMiss, typedDiff } = await import(module);
+          return cases.map((c) => {
+            const runs = typedDiff(c.typed, c.right);
+            return [runs.map((run) => [run.kind, run.text]), isNearMiss(runs)];
+          });
         }""",
         [_module(app), cases],
     )
-    assert got == [case["runs"] for case in cases]
+    assert got == [[case["runs"], case["near"]] for case in cases]
 
 
 def test_the_nearest_accepted_answer_is_the_one_diffed(app: Flask, page) -> None:

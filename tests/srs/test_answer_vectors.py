@@ -13,7 +13,7 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.questions import check_answer
-from srs.questions.typing import typed_diff
+from srs.questions.typing import is_near_miss, typed_diff
 
 VECTORS: list[dict[str, Any]] = json.loads(
     (PROJECT_ROOT / "tests/vectors/answers.json").read_text(encoding="utf-8")
@@ -47,3 +47,4 @@ def test_typed_diff(case: dict[str, Any]) -> None:
     """A typed near miss against the right answer, as the quiz's result page shows it."""
     runs = typed_diff(case["typed"], case["right"])
     assert [list(run) for run in runs] == case["runs"]
+    assert is_near_miss(runs) is case["near"]

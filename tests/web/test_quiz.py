@@ -382,3 +382,14 @@ def test_a_blank_or_chosen_answer_has_no_diff(
     question = "{id: c, type: choice, prompt: p, choices: [a, b], correct: 0}"
     page = one_question_result(signed_in, write_bank, runner, question, [1])
     assert "data-diff" not in page and "Struck through" not in page
+
+
+def test_an_order_answer_on_the_result_page_renders_its_markdown(
+    signed_in: FlaskClient, write_bank, runner: FlaskCliRunner
+) -> None:
+    """Items written with code show as code in both answers, not as backticks."""
+    question = "{id: o, type: order, prompt: p, items: ['`docker inspect`', '`--net=none`']}"
+    page = one_question_result(signed_in, write_bank, runner, question, [1, 0])
+    answers = re.findall(r'<p class="(?:your|right)-answer">.*?</p>', page, re.S)
+    assert len(answers) == 2 and all("`" not in a for a in answers)
+    assert "<code>--net=none</code> → <code>docker inspect</code>" in answers[0]

@@ -1,7 +1,7 @@
 // A typing question: the answer typed, then Check (or Enter); a near miss shows how the typed
 // answer differs from the right one. The quiz's typed answer is its own input.
 import { t } from "../strings.js";
-import { isRight, nearestAnswer, typedDiff } from "../check.js";
+import { isNearMiss, isRight, nearestAnswer, typedDiff } from "../check.js";
 import { hasKeyboard } from "../widgets.js";
 
 function checkTyped(answers) {
@@ -12,7 +12,8 @@ function checkTyped(answers) {
   answers.judge(typed);
   if (!right && typed.trim()) {
     const nearest = nearestAnswer(typed, card.check.accept);
-    answers.showDiff(typedDiff(typed, nearest), nearest);
+    const runs = typedDiff(typed, nearest);
+    if (isNearMiss(runs)) answers.showDiff(runs, nearest);
   }
 }
 
