@@ -71,13 +71,14 @@ def studied(app: Flask, runner: FlaskCliRunner, write_bank, learner: int) -> Non
 def show_back(page) -> None:
     """Answer the card on screen by keyboard, whatever its type, and wait for its back."""
     kind = page.get_attribute("[data-card]", "data-type")
-    if kind == "typing":
+    typed = page.locator("[data-response] input").count() > 0  # typing, a typed diagram card
+    if typed:
         page.keyboard.type("x")
     options = page.locator("[data-response] .option").count()
     for number in range(1, options + 1 if kind == "order" else 2 if options else 1):
         page.keyboard.press(str(number))
     if page.get_attribute("[data-review]", "data-phase") == "front":
-        page.keyboard.press("Space" if kind != "typing" else "Enter")  # show, or check
+        page.keyboard.press("Enter" if typed else "Space")  # check, or show
     page.wait_for_selector('[data-review][data-phase="back"]')
 
 
