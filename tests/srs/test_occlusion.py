@@ -13,6 +13,7 @@ from srs.bank import BankError
 from srs.export import bank_csv, bank_json, write_bank_folder
 from srs.occlusion import (
     Mask,
+    MaskQueryError,
     default_prompt,
     find_label,
     label_problems,
@@ -110,8 +111,20 @@ def test_the_query_names_labels_by_digest_never_by_text() -> None:
     query = mask_query(mask)
     assert "containerd" not in query and "runc" not in query
     assert parse_mask_query(query) == mask
-    assert parse_mask_query("ask=containerd") is None
-    assert parse_mask_query("mask=" + selector("runc")) is None
+    assert parse_mask_query("") is None
+    for malformed in [
+        "ask=containerd",
+        "mask=" + selector("runc"),
+        f"ask={selector('runc')}&ask={selector('dockerd')}",
+        f"ask={selector('runc')}&reveal=2",
+        f"ask={selector('runc')}&v=1",
+        f"ask={selector('runc')}" + f"&mask={selector('dockerd')}" * 50,
+    ]:
+        with pytest.raises(MaskQueryError):
+            parse_mask_query(malformed)
+    # Repeated selectors count once, and the asked one is not also masked.
+    repeated = f"ask={selector('runc')}&mask={selector('runc')}" + f"&mask={selector('gRPC')}" * 3
+    assert parse_mask_query(repeated) == Mask(selector("runc"), (selector("gRPC"),))
 
 
 def test_default_prompt_follows_the_banks_language() -> None:
