@@ -16,7 +16,7 @@ import hashlib
 import re
 import unicodedata
 import xml.etree.ElementTree as etree  # noqa: N813 (the usual name)
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -24,8 +24,10 @@ from urllib.parse import parse_qs, urlencode
 from srs.svg import svg_problems
 
 __all__ = [
+    "MAX_MASK_VALUES",
     "LabelError",
     "Mask",
+    "MaskQueryError",
     "default_prompt",
     "diagram_labels",
     "find_label",
@@ -42,6 +44,29 @@ _RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
 _DEFAULT_FONT_SIZE = 16.0
 _SELECTOR_LENGTH = 16
+_SHAPED = re.compile(rf"[0-9a-f]{{{_SELECTOR_LENGTH}}}\Z")
+_QUERY_KEYS = frozenset({"ask", "mask", "reveal"})
+MAX_MASK_VALUES = 50
+"""The most ``ask`` and ``mask`` values one diagram URL may carry (a question has at most 20
+labels): each costs a lookup, and a URL is anyone's to write."""
+# A hidden box is as wide as this many ems whatever it hides: a box as wide as its label
+# would tell the answer's length.
+_BOX_EMS = 4.0
+# Attributes that draw (geometry, presentation, references): their values are numbers,
+# colours and fonts, kept even when a short label happens to occur in them.
+_DRAWING_NAMES = (
+    "x y x1 y1 x2 y2 cx cy r rx ry dx dy d points width height transform viewbox rotate "
+    "textlength lengthadjust style fill fill-opacity fill-rule stroke stroke-width stroke- "
+    "opacity stroke-dasharray stroke-linecap stroke-linejoin opacity font-family font-size "
+    "font-weight font-style text-anchor dominant-baseline alignment-baseline offset stop- "
+    "color stop-opacity gradientunits gradienttransform markerwidth markerheight refx refy "
+    "orient markerunits preserveaspectratio version clip-path mask marker-start marker-mid "
+    "marker-end filter visibility display "
+)
+_DRAWING = frozenset(_DRAWING_NAMES.split())
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_PRELUDE = re.compile(r"([^{};]+)\{")
+_LABEL_CONTENT = frozenset({"text", "tspan", "textpath"})
 # Drawn into the masked SVG itself: it is shown by <img>, where the page's own style sheets
 # do not reach, so it follows the system's colour scheme as the bank's diagrams do.
 _STYLE = """
@@ -73,6 +98,10 @@ etree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 class LabelError(ValueError):
     """A label names no ``<text>`` of the diagram, or more than one."""
+
+
+class MaskQueryError(ValueError):
+    """A diagram URL's query is not a mask :func:`mask_query` writes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,17 +142,20 @@ def selector(label: str, *, by_id: bool = False) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:_SELECTOR_LENGTH]
 
 
-def _texts(root: etree.Element) -> list[etree.Element]:
-    return [element for element in root.iter() if _local(element.tag) == "text"]
-
-
-def _matches(root: etree.Element, wanted: str) -> list[etree.Element]:
-    return [
-        element
-        for element in _texts(root)
-        if wanted in (selector(label_text(element)), selector(element.get("id", ""), by_id=True))
-        and (element.get("id") or label_text(element))
-    ]
+def _index(root: etree.Element) -> dict[str, list[etree.Element]]:
+    """Every ``<text>`` element by the selectors that name it (its text, its id), made once
+    per diagram so that each label looked up costs no more walks of the tree."""
+    found: dict[str, list[etree.Element]] = {}
+    for element in root.iter():
+        if _local(element.tag) != "text":
+            continue
+        text, identifier = label_text(element), element.get("id")
+        keys = {selector(text)} if text else set()
+        if identifier:
+            keys.add(selector(identifier, by_id=True))
+        for key in keys:
+            found.setdefault(key, []).append(element)
+    return found
 
 
 def find_label(data: bytes, label: str, *, by_id: bool = False) -> etree.Element:
@@ -132,7 +164,7 @@ def find_label(data: bytes, label: str, *, by_id: bool = False) -> etree.Element
     Raises:
         LabelError: none or several do; ``ValueError`` too if ``data`` is not XML.
     """
-    found = _matches(_parse(data), selector(label, by_id=by_id))
+    found = _index(_parse(data)).get(selector(label, by_id=by_id), [])
     if len(found) != 1:
         what = f"id '{label}'" if by_id else f"label '{label}'"
         if not found:
@@ -152,8 +184,9 @@ def label_problems(
         return [], [(0, str(error))]
     texts: list[str] = []
     problems = []
+    named = _index(root)
     for index, label in enumerate(labels):
-        found = _matches(root, selector(label, by_id=by_id))
+        found = named.get(selector(label, by_id=by_id), [])
         what = f"id '{label}'" if by_id else f"label '{label}'"
         if not found:
             problems.append((index, f"{what} matches no <text> element"))
@@ -193,14 +226,39 @@ def mask_query(mask: Mask) -> str:
 
 
 def parse_mask_query(args: Mapping[str, Sequence[str]] | str) -> Mask | None:
-    """The :class:`Mask` a query asks for, or ``None`` when it asks for none (or is malformed)."""
-    values = parse_qs(args) if isinstance(args, str) else args
-    asks = list(values.get("ask") or ())
-    shaped = re.compile(rf"[0-9a-f]{{{_SELECTOR_LENGTH}}}\Z")
-    others = tuple(values.get("mask") or ())
-    if len(asks) != 1 or not all(shaped.match(s) for s in (*asks, *others)):
+    """The :class:`Mask` a query asks for, or ``None`` for an empty query. Repeated
+    selectors count once.
+
+    Raises:
+        MaskQueryError: the query is anything else than a mask (another key, a selector
+            of another shape, not one ``ask``, over :data:`MAX_MASK_VALUES` values).
+    """
+    if isinstance(args, str):
+        try:
+            values: Mapping[str, Sequence[str]] = parse_qs(
+                args, keep_blank_values=True, max_num_fields=MAX_MASK_VALUES + 2
+            )
+        except ValueError:
+            raise MaskQueryError(f"at most {MAX_MASK_VALUES} selectors") from None
+    else:
+        values = args
+    if not values:
         return None
-    return Mask(asks[0], others, revealed=list(values.get("reveal") or ()) == ["1"])
+    unknown = sorted(set(values) - _QUERY_KEYS)
+    if unknown:
+        raise MaskQueryError(f"'{unknown[0][:40]}' is not part of a mask")
+    asks, masks = list(values.get("ask") or ()), list(values.get("mask") or ())
+    if len(asks) + len(masks) > MAX_MASK_VALUES:
+        raise MaskQueryError(f"at most {MAX_MASK_VALUES} selectors")
+    if len(set(asks)) != 1:
+        raise MaskQueryError("a mask asks for exactly one label")
+    if not all(_SHAPED.match(s) for s in (*asks, *masks)):
+        raise MaskQueryError("a selector is 16 hexadecimal digits")
+    reveal = list(values.get("reveal") or ())
+    if reveal not in ([], ["1"]):
+        raise MaskQueryError("'reveal' is 1 or absent")
+    others = tuple(dict.fromkeys(m for m in masks if m != asks[0]))
+    return Mask(asks[0], others, revealed=bool(reveal))
 
 
 # -- geometry ---------------------------------------------------------------------------------
@@ -255,14 +313,17 @@ def _width(text: str, size: float) -> float:
     return (wide + (len(text) - wide) * 0.62) * size
 
 
-def _box(element: etree.Element, rules: dict, parents: dict) -> tuple[float, float, float, float]:
-    """Where a ``<text>`` is drawn, estimated: ``(x, y, width, height)``."""
+def _box(
+    element: etree.Element, rules: dict, parents: dict, *, hidden: bool
+) -> tuple[float, float, float, float]:
+    """Where a ``<text>`` is drawn, estimated: ``(x, y, width, height)``; a ``hidden`` one's
+    box is as wide whatever its text."""
     first = next((e for e in element.iter() if e.get("x") is not None), element)
     x = _number((first.get("x") or "0").split()[0] if first.get("x") else None, 0.0)
     y = _number((first.get("y") or "0").split()[0] if first.get("y") else None, 0.0)
     size = _number(_property(element, "font-size", rules, parents), _DEFAULT_FONT_SIZE)
     anchor = _property(element, "text-anchor", rules, parents) or "start"
-    width = max(_width(label_text(element), size), size * 2)  # room for a readable "?"
+    width = size * _BOX_EMS if hidden else max(_width(label_text(element), size), size * 2)
     left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
     pad = size * 0.25
     return left - pad, y - size * 0.95, width + 2 * pad, size * 1.3
@@ -299,23 +360,46 @@ def _placeholder(box: tuple[float, float, float, float], transform: str | None) 
 # -- masking ----------------------------------------------------------------------------------
 
 
+def _folded(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _scrub_style(style: etree.Element, tells: Callable[[str], bool]) -> None:
+    """Drops a style sheet's comments, and the selectors that spell a hidden label (a rule
+    left without one matches nothing)."""
+
+    def prelude(match: re.Match[str]) -> str:
+        kept = [part for part in match.group(1).split(",") if not tells(part)]
+        return f"{','.join(kept) if kept else '.wg-occ-none'}{{"
+
+    style.text = _CSS_PRELUDE.sub(prelude, _CSS_COMMENT.sub("", style.text or ""))
+
+
 def _scrub(root: etree.Element, hidden: Iterable[str]) -> None:
-    """Drops titles, descriptions and ARIA text that spell out a hidden label."""
-    words = [w.casefold() for w in hidden if w]
-    if not words:
-        return
+    """Drops what could spell out a hidden label besides its element: metadata, titles and
+    descriptions, attribute values (other than drawing ones) and text outside the labels
+    that contain it, compared NFKC-casefolded so that full-width or other case tells too."""
+    words = [_folded(w).strip() for w in hidden if w.strip()]
 
     def tells(text: str) -> bool:
-        folded = text.casefold()
+        folded = _folded(text)
         return any(word in folded for word in words)
 
     for parent in list(root.iter()):
         for child in list(parent):
-            if _local(child.tag) in {"title", "desc"} and tells("".join(child.itertext())):
+            local = _local(child.tag)
+            if local == "metadata" or (
+                local in {"title", "desc"} and tells("".join(child.itertext()))
+            ):
                 parent.remove(child)
-        for attribute in [a for a in parent.attrib if a.startswith("aria-")]:
-            if attribute in {"aria-label", "aria-description"} and tells(parent.get(attribute, "")):
+        local = _local(parent.tag)
+        for attribute in [a for a in parent.attrib if _local(a) not in _DRAWING]:
+            if tells(attribute) or tells(parent.get(attribute, "")):
                 del parent.attrib[attribute]
+        if local == "style":
+            _scrub_style(parent, tells)
+        elif local not in _LABEL_CONTENT and parent.text and tells(parent.text):
+            parent.text = None
     ids = {e.get("id") for e in root.iter() if e.get("id")}
     for element in root.iter():
         for attribute in ("aria-labelledby", "aria-describedby"):
@@ -327,44 +411,47 @@ def _scrub(root: etree.Element, hidden: Iterable[str]) -> None:
                     del element.attrib[attribute]
 
 
+def _cover(
+    element: etree.Element, parent: etree.Element, box: tuple, css_class: str, *, ask: bool
+) -> None:
+    """Puts a box where ``element`` stands: the "?" box of the asked label, or a plain one."""
+    cover = _placeholder(box, element.get("transform")) if ask else _rect(box, css_class)
+    if not ask and element.get("transform"):
+        cover.set("transform", element.get("transform", ""))
+    parent.insert(list(parent).index(element), cover)
+
+
 def occlude(data: bytes, mask: Mask) -> bytes:
     """The SVG ``data`` with ``mask`` applied.
 
     The asked label's element is replaced by a box with "?" (or, revealed, kept and
-    outlined); the ``others`` are replaced by plain boxes. A selector that names no
-    element, or several, masks nothing.
+    outlined); the ``others`` are replaced by plain boxes, all as wide whatever they hide.
+    What else could spell a hidden label goes too (:func:`_scrub`).
 
     Raises:
+        LabelError: a selector of ``mask`` names no ``<text>`` of the diagram, or several:
+            nothing is served rather than a diagram that shows what it should hide.
         ValueError: ``data`` is not XML.
     """
     root = _parse(data)
     rules = _sheet(root)
     parents = {child: parent for parent in root.iter() for child in parent}
+    named = _index(root)
     hidden: list[str] = []
-    for wanted in (mask.ask, *mask.others):
-        found = _matches(root, wanted)
+    for wanted in dict.fromkeys((mask.ask, *mask.others)):
+        found = named.get(wanted, [])
         if len(found) != 1:
-            continue
+            raise LabelError(f"selector '{wanted}' matches {len(found)} <text> elements")
         element = found[0]
         parent = parents[element]
-        box = _box(element, rules, parents)
-        position = list(parent).index(element)
-        transform = element.get("transform")
         if wanted == mask.ask and mask.revealed:
-            outline = _rect(box, "wg-occ-reveal")
-            if transform:
-                outline.set("transform", transform)
-            parent.insert(position, outline)
+            box = _box(element, rules, parents, hidden=False)
+            _cover(element, parent, box, "wg-occ-reveal", ask=False)
             continue
+        box = _box(element, rules, parents, hidden=True)
+        _cover(element, parent, box, "wg-occ-box", ask=wanted == mask.ask)
         hidden.append(label_text(element))
         parent.remove(element)
-        if wanted == mask.ask:
-            parent.insert(position, _placeholder(box, transform))
-        else:
-            plain = _rect(box, "wg-occ-box")
-            if transform:
-                plain.set("transform", transform)
-            parent.insert(position, plain)
     _scrub(root, hidden)
     style = etree.Element(f"{{{_SVG}}}style")
     style.text = _STYLE

@@ -16,7 +16,15 @@ __all__ = ["svg_problems"]
 
 
 class _EntityRefusedError(Exception):
-    """Stops parsing an SVG that declares entities, before any is expanded."""
+    """Stops parsing an SVG that declares entities or a DOCTYPE, or nests too deep: nothing
+    after it is worth reading."""
+
+
+_SVG_ROOT = "http://www.w3.org/2000/svg svg"
+# Masking and exporting walk the tree recursively: a deeper or larger one would fail there
+# (RecursionError) or take too long, long after the bank was accepted.
+MAX_DEPTH = 100
+MAX_ELEMENTS = 20000
 
 
 # SMIL animation can set any attribute after the checks below have read it (an href to an
@@ -71,18 +79,39 @@ class _Checker:
         self.parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
         self.problems: list[tuple[Position, str]] = []
         self.styles = 0  # how many <style> elements the parser is inside
+        self.depth = 0
+        self.elements = 0
         self.sheet: list[str] = []
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
         self.parser.ProcessingInstructionHandler = self.instruction
         self.parser.EntityDeclHandler = self.entity
+        self.parser.StartDoctypeDeclHandler = self.doctype
 
     def add(self, message: str) -> None:
         position = Position(self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
         self.problems.append((position, message))
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        self.elements += 1
+        if self.elements == 1 and name != _SVG_ROOT:
+            namespace, _, local = name.rpartition(" ")
+            shown = (
+                f"<{local}> in namespace '{namespace}'" if namespace else f"<{local}> without one"
+            )
+            self.add(
+                "SVG diagrams must have the root element <svg> in the SVG namespace "
+                f'(xmlns="http://www.w3.org/2000/svg"), not {shown}'
+            )
+            raise _EntityRefusedError
+        if self.depth > MAX_DEPTH:
+            self.add(f"SVG diagrams may not nest elements more than {MAX_DEPTH} deep")
+            raise _EntityRefusedError
+        if self.elements > MAX_ELEMENTS:
+            self.add(f"SVG diagrams may not have more than {MAX_ELEMENTS} elements")
+            raise _EntityRefusedError
         local = name.rsplit(" ", 1)[-1].lower()
         if local in _SVG_REFUSED:
             self.add(f"SVG diagrams may not carry script: <{local}> element")
@@ -96,6 +125,7 @@ class _Checker:
                 self.add(message)
 
     def end(self, name: str) -> None:
+        self.depth -= 1
         if name.rsplit(" ", 1)[-1].lower() == "style" and self.styles:
             self.styles -= 1
             css = _css_problem("".join(self.sheet), style=True)
@@ -110,14 +140,19 @@ class _Checker:
     def instruction(self, target: str, data: str) -> None:
         self.add(f"SVG diagrams may not carry processing instructions: '<?{target}'")
 
+    def doctype(self, name: str, *args: object) -> None:
+        self.add(f"SVG diagrams may not have a DOCTYPE: '<!DOCTYPE {name}'")
+        raise _EntityRefusedError
+
     def entity(self, name: str, *args: object) -> None:
         self.add(f"SVG diagrams may not declare entities: '{name}'")
         raise _EntityRefusedError
 
 
 def svg_problems(data: bytes) -> list[tuple[Position, str]]:
-    """Why an SVG may not be shown: script, event handlers, entities, foreign content,
-    animation, and anything loaded from outside it.
+    """Why an SVG may not be shown: script, event handlers, a DOCTYPE or entities, foreign
+    content, animation, anything loaded from outside it, a root other than SVG's ``<svg>``,
+    and nesting or size past what masking and exporting can walk.
 
     The SVG is parsed with expat rather than searched as text, so that neither case,
     namespaces nor entity tricks can hide a ``<script>``.

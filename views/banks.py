@@ -30,7 +30,7 @@ from services.bank_import import bank_summaries
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
-from srs.occlusion import mask_query, occlude, parse_mask_query
+from srs.occlusion import LabelError, MaskQueryError, mask_query, occlude, parse_mask_query
 from views.cards import markdown_for, question_excerpt, source_location, truth_choices
 from views.inputs import safe_referrer, unstorable
 
@@ -199,11 +199,21 @@ def diagram(bank_id: str, path: str) -> Response:
     if found is None:
         return Response(_("No such diagram."), status=404, mimetype="text/plain")
     data, etag = found.data, found.sha256
-    mask = parse_mask_query(request.args.to_dict(flat=False)) if request.args else None
-    if mask is not None and found.media_type == "image/svg+xml":
+    try:
+        mask = parse_mask_query(request.args.to_dict(flat=False)) if request.args else None
+    except MaskQueryError as error:
+        # Never the plain diagram for a query it cannot read: that would show the answer.
+        return Response(str(error), status=400, mimetype="text/plain")
+    if mask is not None:
         # An occlusion card's side: the diagram with its labels masked (srs.occlusion); it
-        # parsed when its bank was imported, so it parses now.
-        data = occlude(found.data, mask)
+        # parsed when its bank was imported, so it parses now. A mask that names a label
+        # the diagram lacks is no diagram at all, rather than one that hides nothing.
+        try:
+            if found.media_type != "image/svg+xml":
+                raise LabelError("only an SVG diagram can be masked")
+            data = occlude(found.data, mask)
+        except LabelError:
+            return Response(_("No such diagram."), status=404, mimetype="text/plain")
         etag = hashlib.sha256(f"{found.sha256}?{mask_query(mask)}".encode()).hexdigest()
     response = Response(data, mimetype=found.media_type)
     response.set_etag(etag)

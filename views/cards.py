@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from srs.bank import diagram_path
-from srs.occlusion import parse_mask_query
+from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
 from srs.questions.words import bank_words, speaks
 from srs.render import render_markdown
@@ -54,7 +54,10 @@ def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
     def resolve(reference: str) -> str | None:
         # An occlusion card's diagram carries its mask in the query (srs.occlusion).
         base, _, query = reference.partition("?")
-        masked = bool(query) and parse_mask_query(query) is not None
+        try:
+            masked = bool(query) and parse_mask_query(query) is not None
+        except MaskQueryError:
+            return None
         path = diagram_path(base if masked else reference)
         if path not in paths:
             return None

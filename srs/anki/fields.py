@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 from srs.bank import Bank, diagram_path
 from srs.cloze import parse_cloze
-from srs.occlusion import occlude, parse_mask_query
+from srs.occlusion import MaskQueryError, occlude, parse_mask_query
 from srs.render import image_sources, render_markdown
 
 __all__ = ["FieldRenderer", "field_markdown"]
@@ -50,7 +50,10 @@ class FieldRenderer:
 
     def resolve(self, reference: str) -> str | None:
         base, _, query = reference.partition("?")
-        mask = parse_mask_query(query) if query else None
+        try:
+            mask = parse_mask_query(query) if query else None
+        except MaskQueryError:
+            return None
         path = diagram_path(base if mask else reference)
         name = self.media.get(path)
         if name is None or mask is None:

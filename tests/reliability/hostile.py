@@ -218,9 +218,9 @@ CORPUS: list[HostileBank] = [
     HostileBank("svg-outside-image", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><image href="https://evil.example/x.png"/></svg>'),
                 "diagrams/d.svg", 1, 41, "may not refer outside themselves"),
     HostileBank("svg-external-entity", "diagrams", _with_diagram(f'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<svg xmlns="{_SVG}"><text>&x;</text></svg>'),
-                "diagrams/d.svg", 1, 54, "may not declare entities: 'x'"),
+                "diagrams/d.svg", 1, 15, "may not have a DOCTYPE: '<!DOCTYPE svg'"),
     HostileBank("svg-entity-bomb", "diagrams", _with_diagram(f'<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n<svg xmlns="{_SVG}"><text>&b;</text></svg>'),
-                "diagrams/d.svg", 1, 27, "may not declare entities: 'a'"),
+                "diagrams/d.svg", 1, 15, "may not have a DOCTYPE: '<!DOCTYPE svg'"),
     HostileBank("svg-not-xml", "diagrams", _with_diagram(f'<svg xmlns="{_SVG}"><g></svg>'),
                 "diagrams/d.svg", 1, 46, "not a well-formed SVG: mismatched tag"),
     # -- numbers without bound

@@ -12,7 +12,9 @@ from config import PROJECT_ROOT
 from srs.bank import BankError
 from srs.export import bank_csv, bank_json, write_bank_folder
 from srs.occlusion import (
+    LabelError,
     Mask,
+    MaskQueryError,
     default_prompt,
     find_label,
     label_problems,
@@ -110,8 +112,20 @@ def test_the_query_names_labels_by_digest_never_by_text() -> None:
     query = mask_query(mask)
     assert "containerd" not in query and "runc" not in query
     assert parse_mask_query(query) == mask
-    assert parse_mask_query("ask=containerd") is None
-    assert parse_mask_query("mask=" + selector("runc")) is None
+    assert parse_mask_query("") is None
+    for malformed in [
+        "ask=containerd",
+        "mask=" + selector("runc"),
+        f"ask={selector('runc')}&ask={selector('dockerd')}",
+        f"ask={selector('runc')}&reveal=2",
+        f"ask={selector('runc')}&v=1",
+        f"ask={selector('runc')}" + f"&mask={selector('dockerd')}" * 50,
+    ]:
+        with pytest.raises(MaskQueryError):
+            parse_mask_query(malformed)
+    # Repeated selectors count once, and the asked one is not also masked.
+    repeated = f"ask={selector('runc')}&mask={selector('runc')}" + f"&mask={selector('gRPC')}" * 3
+    assert parse_mask_query(repeated) == Mask(selector("runc"), (selector("gRPC"),))
 
 
 def test_default_prompt_follows_the_banks_language() -> None:
@@ -226,3 +240,69 @@ def test_json_and_csv_carry_the_keys_as_written(diagram_bank) -> None:
     assert every["ids"] == ["daemon", "runtime"] and "labels" not in every
     rows = bank_csv(diagram_bank).splitlines()
     assert "image,labels,ids,mode" in rows[0]
+
+
+# -- what an attacker may try --------------------------------------------------------------
+
+LEAKY = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+  viewBox="0 0 400 200">
+  <metadata><rdf>the hidden one is kubelet</rdf></metadata>
+  <!-- kubelet sits at the top -->
+  <title>ｋｕｂｅｌｅｔ and runc</title>
+  <style>/* KUBELET */ .label-kubelet, .box {fill:#333} #kubelet-text {font-size:18px}</style>
+  <g aria-roledescription="Kubelet node" xlink:title="kubelet" title="kubelet" data-x="Kubelet"
+     class="label-kubelet" id="group-kubelet">
+    <rect x="10" y="10" width="100" height="40" class="box"/>
+    <text id="kubelet-text" x="20" y="40" aria-label="KUBELET">kubelet</text>
+  </g>
+  <text id="r" x="200" y="40">runc</text>
+  <text id="l" x="200" y="140">a very long label indeed</text>
+</svg>""".encode()
+
+
+def test_nothing_in_the_masked_front_spells_the_hidden_label() -> None:
+    front = occlude(LEAKY, Mask(selector("kubelet")))
+    source = front.decode().casefold()
+    assert "kubelet" not in source and "ｋｕｂｅｌｅｔ" not in source
+    assert "<metadata" not in source and "<!--" not in source
+    assert "runc" in texts(front)  # the label left shown stays
+    assert "fill:#333" in source  # and the style sheet with it
+
+
+def test_a_hidden_box_is_as_wide_whatever_it_hides() -> None:
+    short = occlude(LEAKY, Mask(selector("runc")))
+    long = occlude(LEAKY, Mask(selector("a very long label indeed")))
+    both = occlude(LEAKY, Mask(selector("runc"), (selector("a very long label indeed"),)))
+
+    def widths(data: bytes) -> list[str]:
+        root = ElementTree.fromstring(data)
+        return [r.get("width") for r in root.iter(f"{SVG}rect") if "wg-occ" in r.get("class", "")]
+
+    assert widths(short) == widths(long) == [widths(both)[0]] * 1
+    assert len(set(widths(both))) == 1
+
+
+def test_a_selector_that_names_no_label_masks_nothing_and_is_refused() -> None:
+    with pytest.raises(LabelError):
+        occlude(ENGINE, Mask("0123456789abcdef"))
+    with pytest.raises(LabelError):
+        occlude(ENGINE, Mask(selector("runc"), ("0123456789abcdef",)))
+
+
+def test_masking_costs_one_walk_of_the_labels_not_one_per_selector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import srs.occlusion as occlusion
+
+    many = (
+        '<svg xmlns="http://www.w3.org/2000/svg">'
+        + "".join(f'<text x="0" y="{i}">label {i}</text>' for i in range(3000))
+        + "</svg>"
+    ).encode()
+    calls = []
+    original = occlusion.selector
+    monkeypatch.setattr(occlusion, "selector", lambda *a, **k: calls.append(1) or original(*a, **k))
+    mask = Mask(original("label 0"), tuple(original(f"label {i}") for i in range(1, 50)))
+    front = occlude(many, mask)
+    assert len(texts(front)) == 3000 - 50 + 1  # the "?" of the asked one
+    assert len(calls) <= 3000 + 50  # one digest per <text>, not one per <text> and selector

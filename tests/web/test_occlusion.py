@@ -15,6 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from config import PROJECT_ROOT
 from models import db
+from srs.occlusion import selector
 from tests.support import csrf_token
 
 FIXTURE = PROJECT_ROOT / "tests/banks/diagram"
@@ -73,12 +74,35 @@ def test_a_self_graded_card_sends_nothing_to_check(signed_in: FlaskClient, bank:
     assert "dockerd" not in shown and "runc" not in shown  # mode: all
 
 
-def test_a_malformed_mask_serves_the_diagram_unmasked(signed_in: FlaskClient, bank: None) -> None:
-    plain = signed_in.get("/banks/diagram/diagrams/diagrams/engine.svg").data
-    assert signed_in.get("/banks/diagram/diagrams/diagrams/engine.svg?ask=runc").data == plain
-    masked = signed_in.get("/banks/diagram/diagrams/diagrams/engine.svg?ask=0123456789abcdef")
-    assert masked.status_code == 200 and b"wg-occ" in masked.data  # names no label: no box
-    assert b'class="wg-occ-ask"' not in masked.data
+def test_a_mask_it_cannot_apply_serves_no_diagram(signed_in: FlaskClient, bank: None) -> None:
+    url = "/banks/diagram/diagrams/diagrams/engine.svg"
+    plain = signed_in.get(url)
+    assert plain.status_code == 200 and b"dockerd" in plain.data  # explanations show it
+    runc = selector("runc")
+    for query in [
+        "ask=runc",  # the label itself, not its selector
+        "ask=",
+        f"mask={runc}",  # nothing asked
+        f"ask={runc}&ask={selector('dockerd')}",
+        f"ask={runc}&reveal=yes",
+        f"ask={runc}&cache=1",
+        f"ask={runc}" + "".join(f"&mask={i:016x}" for i in range(50)),  # over the cap
+    ]:
+        response = signed_in.get(f"{url}?{query}")
+        assert response.status_code == 400, query
+        assert b"<svg" not in response.data
+    for query in [
+        "ask=0123456789abcdef",  # names no label
+        f"ask={runc}&mask=0123456789abcdef",
+        f"ask={selector('gRPC')}",  # names two
+    ]:
+        response = signed_in.get(f"{url}?{query}")
+        assert response.status_code == 404, query
+        assert b"<svg" not in response.data
+    masked = signed_in.get(
+        f"{url}?ask={runc}&mask={selector('dockerd')}&mask={selector('dockerd')}"
+    )
+    assert masked.status_code == 200 and b'class="wg-occ-ask"' in masked.data
 
 
 def test_the_bank_page_shows_the_question_and_its_labels(
