@@ -150,8 +150,6 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     }
     if faces.choices:
         payload["choices"] = [_inline(str(md(choice))) for choice in faces.choices]
-    if faces.shown:
-        payload["choice_indices"] = list(faces.shown)
     if faces.items:
         payload["items"] = [{"index": i, "html": _inline(str(md(text)))} for i, text in faces.items]
     if question.type in AUTO_CHECKED or faces.check:
