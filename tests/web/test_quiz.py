@@ -383,7 +383,12 @@ def test_results_word_every_answer_in_the_page_language(
     signed_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
     quiz_id = start(signed_in)
     order = {key: str(i) for i, (key, _, _) in enumerate(items(app, quiz_id))}
-    answers = {order["t1"]: False, order["b1"]: False, order["c1"]: [2], order["o1"]: [2, 1, 0]}
+    answers = {
+        order["t1"]: False,
+        order["b1"]: False,
+        order["c1"]: [place(app, quiz_id, "c1", 2)],
+        order["o1"]: [2, 1, 0],
+    }
     submit(signed_in, quiz_id, answers)
     page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
     assert "错" in page and "<strong>对</strong>" in page and "不记得" in page
