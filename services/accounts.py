@@ -23,6 +23,7 @@ from srs.study import TIME_ZONES
 __all__ = [
     "LAST_USED_EVERY",
     "MAX_TOKEN_DAYS",
+    "MAX_ZONE_CHARS",
     "MIN_PASSWORD",
     "AccountError",
     "AlreadySetUpError",
@@ -64,19 +65,26 @@ class ZoneError(AccountError):
     """A time zone that is not one of the IANA zones Wengu knows."""
 
 
+MAX_ZONE_CHARS = 64
+"""Far above the longest IANA name (about 30 characters), far below what would fill a page."""
+
+
 def check_zone(zone: str) -> str:
     """``zone`` if it is a time zone of :data:`srs.study.TIME_ZONES` (IANA names, as a
     browser's ``Intl`` gives them).
 
     Raises:
-        ZoneError: naming the zone, which is not one.
+        ZoneError: the name is longer than :data:`MAX_ZONE_CHARS`, or naming the zone,
+            which is not one.
     """
+    if len(zone) > MAX_ZONE_CHARS:
+        raise ZoneError(_l("A time zone's name is at most %(max)d characters.", max=MAX_ZONE_CHARS))
     if zone not in TIME_ZONES:
         raise ZoneError(
             _l(
                 "'%(zone)s' is not a time zone Wengu knows: choose one of the list, "
                 "such as Asia/Shanghai or Europe/Berlin.",
-                zone=zone[:64],
+                zone=zone,
             )
         )
     return zone

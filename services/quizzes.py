@@ -31,6 +31,8 @@ from srs.quiz import (
     QuizSpec,
     describe_response,
     expected_answer,
+    from_screen,
+    response_problem,
     sample_quiz,
     score_answer,
 )
@@ -144,6 +146,39 @@ def _claim(session: Session, quiz: Quiz, unset: ColumnElement[bool], **values: A
     return False
 
 
+def _bank_responses(
+    pairs: list[tuple[QuizItem, srs.bank.Question]], responses: dict[int, Any]
+) -> dict[int, Any]:
+    """The responses in the bank's terms, each checked against its question's type.
+
+    Raises:
+        QuizError: one is too long or of the wrong shape; the message names its question.
+    """
+    answers = {}
+    for position, response in sorted(responses.items()):
+        if _answer_length(response) > MAX_ANSWER_CHARS:
+            raise QuizError(
+                _l(
+                    "The answer to question %(number)d is longer than %(max)d characters.",
+                    number=position + 1,
+                    max=MAX_ANSWER_CHARS,
+                )
+            )
+        if position >= len(pairs):
+            continue  # past the quiz's last question: there is nothing it answers
+        item, question = pairs[position]
+        answers[position] = from_screen(question, item, response)
+        if response_problem(question, item.ordinal, answers[position]) is not None:
+            raise QuizError(
+                _l(
+                    "The answer to question %(number)d is not one it takes; "
+                    "reload the quiz and answer it again.",
+                    number=position + 1,
+                )
+            )
+    return answers
+
+
 def submit_quiz(
     session: Session,
     quiz: Quiz,
@@ -158,28 +193,18 @@ def submit_quiz(
     and the other stores nothing.
 
     Raises:
-        QuizError: an answer is longer than ``MAX_ANSWER_CHARS``, or the quiz was
-            submitted already.
+        QuizError: an answer is longer than ``MAX_ANSWER_CHARS`` or not of the shape its
+            question takes (nothing is stored), or the quiz was submitted already.
     """
-    for position, response in sorted(responses.items()):
-        if _answer_length(response) > MAX_ANSWER_CHARS:
-            raise QuizError(
-                _l(
-                    "The answer to question %(number)d is longer than %(max)d characters.",
-                    number=position + 1,
-                    max=MAX_ANSWER_CHARS,
-                )
-            )
+    pairs = quiz_questions(session, quiz)
+    answers = _bank_responses(pairs, responses)
     if not _claim(session, quiz, Quiz.submitted_at.is_(None), submitted_at=now):
         raise QuizAlreadySubmittedError(_l("This quiz was submitted already."))
     late = quiz.deadline is not None and now > quiz.deadline + GRACE
     total = 0.0
-    for position, (item, question) in enumerate(quiz_questions(session, quiz)):
-        response = None if late else responses.get(position)
-        try:
-            score = score_answer(question, item.ordinal, response)
-        except (TypeError, ValueError):
-            score = 0.0  # a response of the wrong shape is a wrong answer, not an error
+    for position, (item, question) in enumerate(pairs):
+        response = None if late else answers.get(position)
+        score = score_answer(question, item.ordinal, response)
         session.add(
             QuizAnswer(
                 quiz_id=quiz.id,

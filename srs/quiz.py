@@ -23,6 +23,7 @@ from typing import Any
 
 from srs.bank import Question
 from srs.questions import QUESTION_TYPES, Shown, check_answer, is_blank, question_type
+from srs.questions.base import distinct_indices
 
 __all__ = [
     "QUIZ_TYPES",
@@ -30,6 +31,8 @@ __all__ = [
     "QuizSpec",
     "describe_response",
     "expected_answer",
+    "from_screen",
+    "response_problem",
     "sample_quiz",
     "score_answer",
 ]
@@ -104,6 +107,26 @@ def sample_quiz(
         shuffle = question_type(question.type).quiz_shuffle(question.content(), rng)
         items.append(QuizItem(question.id, ordinal, shuffle))
     return items
+
+
+def from_screen(question: Question, item: QuizItem, response: Any) -> Any:
+    """A response as the quiz page sends it, in the bank's terms: the page names a choice's
+    options by their place on screen, so that its source does not tell the bank's order;
+    the quiz's shuffle gives each place's index in the bank (bank order in a quiz drawn
+    before options were shuffled). A response of the wrong shape is left as sent."""
+    if question.type != "choice" or not item.shuffle:
+        return response
+    if is_blank(response) or distinct_indices(response, len(item.shuffle)):
+        return response
+    return [item.shuffle[place] for place in response]
+
+
+def response_problem(question: Question, ordinal: int, response: Any) -> str | None:
+    """What is wrong with the shape of ``response`` (in the bank's terms) to card
+    ``ordinal``; ``None`` when nothing is, or nothing was answered."""
+    if is_blank(response):
+        return None
+    return question_type(question.type).response_problem(question.content(), ordinal, response)
 
 
 def expected_answer(question: Question, ordinal: int) -> Shown:

@@ -31,6 +31,7 @@ from models import SiteSetting, User, db
 from models.types import MAX_ID
 from models.user import name_key
 from services.accounts import (
+    MAX_ZONE_CHARS,
     MIN_PASSWORD,
     AccountError,
     AlreadySetUpError,
@@ -73,7 +74,17 @@ class AccountForm(FlaskForm):
     )
     # The browser's zone, chosen by static/js/zone.js, or the server's default without
     # JavaScript. The service checks it, saying what is wrong with one that is no zone.
-    timezone = SelectField(_l("Time zone"), choices=ZONES, validate_choice=False)
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=ZONES,
+        validate_choice=False,
+        validators=[
+            Length(
+                max=MAX_ZONE_CHARS,
+                message=_l("A time zone's name is at most %(max)d characters.", max=MAX_ZONE_CHARS),
+            )
+        ],
+    )
 
 
 _Form = TypeVar("_Form", bound=AccountForm)

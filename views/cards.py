@@ -153,8 +153,6 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     }
     if faces.choices:
         payload["choices"] = [inline_html(str(md(choice))) for choice in faces.choices]
-    if faces.shown:
-        payload["choice_indices"] = list(faces.shown)
     if faces.items:
         payload["items"] = [
             {"index": i, "html": inline_html(str(md(text)))} for i, text in faces.items

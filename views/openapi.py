@@ -226,11 +226,6 @@ OPENAPI: dict[str, Any] = {
                         " same on a reload); a true/false card's words for true and false in"
                         " its bank's language, where known",
                     },
-                    "choice_indices": {
-                        "type": "array",
-                        "items": _INTEGER,
-                        "description": "Each option of choices: its 0-based index in the bank",
-                    },
                     "items": {
                         "type": "array",
                         "items": {

@@ -196,10 +196,10 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
                 "type": question.type,
                 "prompt": md(faces.front),
                 "answer": md(faces.back),
-                # By their index in the bank, in the order the quiz drew (bank order in a
-                # quiz drawn before choices were shuffled).
+                # In the order the quiz drew (bank order in a quiz drawn before choices were
+                # shuffled); the page names each by its place, never by its index in the bank.
                 "choices": [
-                    (index, md(question.choices[index]))
+                    md(question.choices[index])
                     for index in (item.shuffle or range(len(question.choices)))
                 ]
                 if question.type == "choice"

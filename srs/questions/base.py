@@ -20,17 +20,21 @@ from srs.questions.note_fields import NoteRender, NoteType
 from srs.scheduler import Rating
 
 __all__ = [
+    "MAX_TYPED",
     "PARTLY_RIGHT",
     "Faces",
     "Key",
     "QuestionType",
     "Shown",
     "Verdict",
+    "distinct_indices",
     "is_blank",
     "normalise_typed",
     "showing_seed",
     "shuffled_choices",
     "shuffled_order",
+    "typed_problem",
+    "whole_numbers",
 ]
 
 Shown = str | bool | tuple[str, ...]
@@ -97,6 +101,48 @@ class Verdict:
         if self.correct:
             return Rating.GOOD
         return Rating.HARD if self.score >= PARTLY_RIGHT else Rating.AGAIN
+
+
+MAX_TYPED = 1000
+"""The most characters a typed answer may have: far above any answer a card asks for."""
+
+
+def distinct_indices(response: object, count: int | None) -> str | None:
+    """What is wrong with ``response`` as a list of distinct indices into ``count`` things
+    (whole numbers, not true or false, from 0 to ``count`` - 1, or any from 0 when ``count``
+    is ``None``); ``None`` when nothing is."""
+    if not isinstance(response, list):
+        return "not a list"
+    for i in response:
+        if isinstance(i, bool) or not isinstance(i, int):
+            return f"{i!r} is not a whole number"
+        if i < 0 or (count is not None and i >= count):
+            return f"{i} is not an index of these"
+    if len(set(response)) != len(response):
+        return "an index is given twice"
+    return None
+
+
+def whole_numbers(response: object) -> list[int]:
+    """``response`` as a list of whole numbers (not true or false).
+
+    Raises:
+        TypeError: it is not one.
+    """
+    if not isinstance(response, list) or any(
+        isinstance(i, bool) or not isinstance(i, int) for i in response
+    ):
+        raise TypeError("not a list of whole numbers")
+    return response
+
+
+def typed_problem(response: object) -> str | None:
+    """What is wrong with ``response`` as a typed answer; ``None`` when nothing is."""
+    if not isinstance(response, str):
+        return "not text"
+    if len(response) > MAX_TYPED:
+        return f"longer than {MAX_TYPED} characters"
+    return None
 
 
 def normalise_typed(text: str) -> str:
@@ -207,6 +253,14 @@ class QuestionType:
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         """The right answer of card ``ordinal``, for the results page."""
         return str(content.get("answer") or "")
+
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        """What is wrong with the shape of a non-blank ``response`` to card ``ordinal`` (in
+        the bank's terms, as :meth:`bank_check` reads it); ``None`` when nothing is. A
+        self-graded answer is the learner's own verdict, true or false."""
+        return None if isinstance(response, bool) else "not true or false"
 
     def said(self, content: Mapping[str, Any], response: Any) -> Shown:
         """A (non-blank) response, for the results page."""

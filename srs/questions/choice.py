@@ -17,8 +17,10 @@ from srs.questions.base import (
     QuestionType,
     Shown,
     Verdict,
+    distinct_indices,
     indices,
     shuffled_choices,
+    whole_numbers,
 )
 from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, letter, options_list
 from srs.questions.words import bank_words
@@ -63,7 +65,7 @@ class Choice(QuestionType):
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         right = set(indices(check["correct"]))
-        chosen = {int(i) for i in response}
+        chosen = set(whole_numbers(response))
         if chosen == right:
             return Verdict(True, 1.0)
         if len(right) == 1:
@@ -88,8 +90,18 @@ class Choice(QuestionType):
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return tuple(content["choices"][i] for i in indices(content.get("correct")))
 
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        problem = distinct_indices(response, len(content["choices"]))
+        if problem is None and isinstance(content["correct"], int) and len(response) != 1:
+            return "one choice, not several"
+        return problem
+
     def said(self, content: Mapping[str, Any], response: Any) -> Shown:
-        return tuple(content["choices"][int(i)] for i in response)
+        if distinct_indices(response, len(content["choices"])):
+            raise ValueError("not indices of this question's choices")
+        return tuple(content["choices"][i] for i in response)
 
     def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
         order = list(range(len(content["choices"])))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
-from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
+from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.typing import typed_verdict
 
@@ -56,6 +56,11 @@ class Cloze(QuestionType):
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         return typed_verdict(check["accept"], response)
+
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        return typed_problem(response)
 
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
         return [render.cloze(content["text"])]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from srs.occlusion import Mask, default_prompt, mask_query, selector
-from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict
+from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.typing import typed_verdict
 
@@ -127,6 +127,13 @@ class Occlusion(QuestionType):
         if "accept" in check:
             return typed_verdict(check["accept"], response)
         return super().check(check, response)
+
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        if content.get("answer") == "typed":
+            return typed_problem(response)
+        return super().response_problem(content, ordinal, response)
 
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         labels = list(content.get("labels") or ())

@@ -10,7 +10,16 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, shuffled_order
+from srs.questions.base import (
+    Faces,
+    Key,
+    QuestionType,
+    Shown,
+    Verdict,
+    distinct_indices,
+    shuffled_order,
+    whole_numbers,
+)
 from srs.questions.note_fields import OPTIONS, NoteRender, NoteType, letter, options_list
 from srs.questions.words import bank_words
 
@@ -38,7 +47,7 @@ class Order(QuestionType):
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         count = int(check["count"])
-        given = [int(i) for i in response]
+        given = whole_numbers(response)
         in_place = sum(1 for place, item in enumerate(given[:count]) if item == place)
         return Verdict(given == list(range(count)), in_place / count)
 
@@ -53,8 +62,16 @@ class Order(QuestionType):
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return tuple(content["items"])
 
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        # The quiz page sends the items picked so far: all of them, or the first few.
+        return distinct_indices(response, len(content["items"]))
+
     def said(self, content: Mapping[str, Any], response: Any) -> Shown:
-        return tuple(content["items"][int(i)] for i in response)
+        if distinct_indices(response, len(content["items"])):
+            raise ValueError("not indices of this question's items")
+        return tuple(content["items"][i] for i in response)
 
     def quiz_shuffle(self, content: Mapping[str, Any], rng: random.Random) -> tuple[int, ...]:
         order = list(range(len(content["items"])))

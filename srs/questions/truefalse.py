@@ -47,5 +47,10 @@ class TrueFalse(QuestionType):
             raise TypeError("a true/false answer is true or false")
         return Verdict.of(response is check["correct"])
 
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        return None if isinstance(response, bool) else "not true or false"
+
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:
         return bool(content.get("correct"))

@@ -11,7 +11,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed
+from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 
 __all__ = ["Typing", "typed_diff", "typed_verdict"]
@@ -80,3 +80,8 @@ class Typing(QuestionType):
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         return typed_verdict(check["accept"], response)
+
+    def response_problem(
+        self, content: Mapping[str, Any], ordinal: int, response: Any
+    ) -> str | None:
+        return typed_problem(response)

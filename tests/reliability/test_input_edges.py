@@ -543,7 +543,7 @@ def test_quiz_answers_with_bad_numbers_or_nesting_are_a_400(
     for answers, flags in HOSTILE_ANSWERS:
         response = _submit(signed_in, quiz_id, answers, flags)
         assert response.status_code == 400, (answers[:40], flags[:40])
-    assert _submit(signed_in, quiz_id, '{"0": "x"}', "[0]").status_code == 302
+    assert _submit(signed_in, quiz_id, "{}", "[0]").status_code == 302  # none spent it
 
 
 HOSTILE_SINCE = [

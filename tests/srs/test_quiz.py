@@ -6,7 +6,17 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.bank import Question
-from srs.quiz import QuizSpec, describe_response, expected_answer, sample_quiz, score_answer
+from srs.questions.base import MAX_TYPED
+from srs.quiz import (
+    QuizItem,
+    QuizSpec,
+    describe_response,
+    expected_answer,
+    from_screen,
+    response_problem,
+    sample_quiz,
+    score_answer,
+)
 from srs.sources import load_bank
 
 DOCKER = load_bank(PROJECT_ROOT / "quizzes/docker")
@@ -116,3 +126,68 @@ def test_responses_as_values_for_the_page_to_word() -> None:
     assert describe_response(FACT, True) is True
     assert describe_response(TYPING, "") is None
     assert describe_response(CHOICE, [9]) == "[9]"  # a response of the wrong shape, as sent
+
+
+@pytest.mark.parametrize(
+    ("question", "ordinal", "response"),
+    [
+        (CHOICE, 0, [0, 2]),
+        (CHOICE, 0, [3]),
+        (ONE, 0, [1]),
+        (ORDER, 0, [3, 2, 1, 0]),
+        (ORDER, 0, [3, 2]),  # the items picked so far, as the quiz page sends them
+        (TYPING, 0, "x" * MAX_TYPED),
+        (CLOZE, 1, "containerd"),
+        (FACT, 0, False),
+        (BASIC, 0, True),
+        (CHOICE, 0, []),  # blank: nothing to check
+        (TYPING, 0, None),
+    ],
+)
+def test_answers_of_the_shape_their_type_takes(
+    question: Question, ordinal: int, response: object
+) -> None:
+    assert response_problem(question, ordinal, response) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "response"),
+    [
+        (CHOICE, [0.5]),  # int(0.5) would be 0, a right answer
+        (CHOICE, ["0"]),
+        (CHOICE, [True]),
+        (CHOICE, {"0": 0}),
+        (CHOICE, 0),
+        (CHOICE, [0, 0, 0, 0]),
+        (CHOICE, [-1]),
+        (CHOICE, [4]),
+        (ONE, [0, 1]),  # one right answer: one choice
+        (ORDER, [0, 1, 2, 3, 0]),
+        (ORDER, [0, 0]),
+        (ORDER, [4]),
+        (ORDER, "0123"),
+        (TYPING, ["runc"]),
+        (TYPING, "x" * (MAX_TYPED + 1)),
+        (CLOZE, 1),
+        (FACT, "false"),
+        (FACT, 0),
+        (BASIC, "yes"),
+    ],
+)
+def test_answers_of_another_shape_are_named(question: Question, response: object) -> None:
+    assert response_problem(question, 1 if question is CLOZE else 0, response)
+
+
+def test_nothing_out_of_range_is_worded_as_an_option() -> None:
+    assert describe_response(CHOICE, [-1]) == "[-1]"
+    assert describe_response(ORDER, [-1, 0]) == "[-1, 0]"
+    with pytest.raises(TypeError):
+        score_answer(CHOICE, 0, [0.5])
+
+
+def test_a_quiz_page_names_options_by_place_and_the_shuffle_gives_the_bank_index() -> None:
+    shuffled = QuizItem("c", 0, (2, 0, 3, 1))
+    assert from_screen(CHOICE, shuffled, [0, 3]) == [2, 1]
+    assert from_screen(CHOICE, QuizItem("c", 0, ()), [0, 3]) == [0, 3]  # an older quiz
+    assert from_screen(CHOICE, shuffled, [7]) == [7]  # left for the shape check to refuse
+    assert from_screen(ORDER, QuizItem("r", 0, (3, 2, 1, 0)), [3, 2]) == [3, 2]

@@ -47,8 +47,14 @@ def items(app: Flask, quiz_id: int) -> list[tuple[str, int, list[int]]]:
         return db.session.get(Quiz, quiz_id).items
 
 
+def place(app: Flask, quiz_id: int, key: str, index: int) -> int:
+    """Where the quiz shows choice ``index`` of question ``key``: the page sends places."""
+    return next(shuffle for k, _, shuffle in items(app, quiz_id) if k == key).index(index)
+
+
 def right_answers(app: Flask, quiz_id: int) -> dict[str, object]:
-    answers = {"c1": [1], "t1": True, "y1": "ＲＵＮＣ", "o1": [0, 1, 2], "b1": True}
+    answers = {"c1": [place(app, quiz_id, "c1", 1)], "t1": True, "y1": "ＲＵＮＣ",
+               "o1": [0, 1, 2], "b1": True}  # fmt: skip
     return {str(i): answers[key] for i, (key, _, _) in enumerate(items(app, quiz_id))}
 
 
@@ -89,7 +95,7 @@ def test_partial_and_blank_answers(app: Flask, signed_in: FlaskClient, bank: Non
     order = {key: str(i) for i, (key, _, _) in enumerate(items(app, quiz_id))}
     answers[order["o1"]] = [0, 2, 1]  # one of three in place
     del answers[order["y1"]]  # blank
-    answers[order["c1"]] = [0]  # wrong
+    answers[order["c1"]] = [place(app, quiz_id, "c1", 0)]  # wrong
     submit(signed_in, quiz_id, answers, flags=[int(order["c1"])])
     with app.app_context():
         quiz = db.session.get(Quiz, quiz_id)
@@ -253,7 +259,7 @@ def stored_answers(app: Flask) -> list[object]:
 def test_each_answer_has_a_bound(
     app: Flask, signed_in: FlaskClient, bank: None, answer: object, stored: bool
 ) -> None:
-    quiz_id = start(signed_in)
+    quiz_id = start(signed_in, types="typing")
     response = submit(signed_in, quiz_id, {"0": answer})
     if stored:
         assert response.status_code == 302
@@ -266,6 +272,83 @@ def test_each_answer_has_a_bound(
         )
         assert stored_answers(app) == []
         assert submit(signed_in, quiz_id, {"0": "x"}).status_code == 302  # not spent
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [
+        ("c1", [0.5]),  # int(0.5) was 0: a right answer by rounding
+        ("c1", ["1"]),
+        ("c1", {"0": 1}),
+        ("c1", [True]),
+        ("c1", [-1]),  # was shown as the last option
+        ("c1", [99]),
+        ("c1", [0, 1]),  # one right answer: one choice
+        ("c1", 1),
+        ("t1", "true"),
+        ("t1", 1),
+        ("y1", ["runc"]),
+        ("o1", [0, 0, 0]),
+        ("o1", [0, 1, 3]),
+        ("o1", [2, -1]),
+        ("o1", [0, 1, 2, 0]),
+        ("b1", "yes"),
+    ],
+)
+def test_an_answer_of_the_wrong_shape_is_refused_and_nothing_stored(
+    app: Flask, signed_in: FlaskClient, bank: None, key: str, answer: object
+) -> None:
+    quiz_id = start(signed_in)
+    position = [k for k, _, _ in items(app, quiz_id)].index(key)
+    answers = right_answers(app, quiz_id)
+    answers[str(position)] = answer
+    response = submit(signed_in, quiz_id, answers)
+    assert response.status_code == 400
+    assert f"The answer to question {position + 1} is not one it takes" in response.get_data(
+        as_text=True
+    )
+    assert stored_answers(app) == []
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).submitted_at is None  # not spent
+    assert submit(signed_in, quiz_id, right_answers(app, quiz_id)).status_code == 302
+
+
+def test_an_order_answer_may_be_the_first_items_picked(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    quiz_id = start(signed_in, types="order")
+    assert submit(signed_in, quiz_id, {"0": [0, 2]}).status_code == 302
+    assert stored_answers(app) == [[0, 2]]
+
+
+def test_a_choice_is_sent_by_its_place_and_stored_by_its_index_in_the_bank(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    quiz_id = start(signed_in, types="choice")
+    page = signed_in.get(f"/quiz/q/{quiz_id}").get_data(as_text=True)
+    # Each button carries its place on screen, in screen order, whatever the shuffle.
+    assert re.findall(r'data-choice="(\d+)"', page) == ["0", "1", "2"]
+    shuffle = items(app, quiz_id)[0][2]
+    texts = re.findall(r'data-choice="\d+".*?<span class="option-text">(.*?)</span>', page)
+    assert [re.sub(r"<[^>]+>", "", text) for text in texts] == ["abc"[i] for i in shuffle]
+    submit(signed_in, quiz_id, {"0": [shuffle.index(1)]})
+    assert stored_answers(app) == [[1]]
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).score == 1.0
+
+
+def test_a_quiz_without_a_stored_shuffle_keeps_bank_order(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    quiz_id = start(signed_in, types="choice")
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        quiz.items = [[key, ordinal, []] for key, ordinal, _ in quiz.items]
+        db.session.commit()
+    page = signed_in.get(f"/quiz/q/{quiz_id}").get_data(as_text=True)
+    assert page.index(">a<") < page.index(">b<") < page.index(">c<")
+    submit(signed_in, quiz_id, {"0": [1]})  # place 1 is bank index 1
+    assert stored_answers(app) == [[1]]
 
 
 @pytest.mark.parametrize("field", ["answers", "flags"])
@@ -300,7 +383,12 @@ def test_results_word_every_answer_in_the_page_language(
     signed_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
     quiz_id = start(signed_in)
     order = {key: str(i) for i, (key, _, _) in enumerate(items(app, quiz_id))}
-    answers = {order["t1"]: False, order["b1"]: False, order["c1"]: [2], order["o1"]: [2, 1, 0]}
+    answers = {
+        order["t1"]: False,
+        order["b1"]: False,
+        order["c1"]: [place(app, quiz_id, "c1", 2)],
+        order["o1"]: [2, 1, 0],
+    }
     submit(signed_in, quiz_id, answers)
     page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
     assert "错" in page and "<strong>对</strong>" in page and "不记得" in page

@@ -159,3 +159,39 @@ def test_the_offer_refuses_an_unknown_zone(
     assert response.status_code == 302
     assert UNKNOWN in signed_in.get("/").get_data(as_text=True)
     assert zone_of(app, "ann") == "UTC"
+
+
+TOO_LONG = "A time zone&#39;s name is at most 64 characters."
+
+
+@pytest.mark.parametrize("page", ["setup", "register", "join"])
+def test_a_zone_name_of_any_length_is_refused_and_not_sent_back(
+    app: Flask, client: FlaskClient, learner: int, page: str
+) -> None:
+    with app.app_context():
+        SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, True)
+        db.session.commit()
+    long_zone = "Asia/" + "x" * 20_000
+    if page == "setup":
+        with app.app_context():  # a fresh site, for the first-run form
+            db.session.delete(db.session.get(User, learner))
+            db.session.commit()
+        url, fields = "/setup", {"code": first_run_code(app)}
+    else:
+        url, fields = ("/register" if page == "register" else f"/join/{invite(app, learner)}"), {}
+    response = client.post(url, data=account(client, timezone=long_zone, **fields))
+    text = response.get_data(as_text=True)
+    assert response.status_code in (200, 400) and TOO_LONG in text
+    assert "x" * 65 not in text and zone_of(app, "mei") is None
+    assert (
+        client.post(url, data=account(client, timezone="Asia/Tokyo", **fields)).status_code == 302
+    )
+    assert zone_of(app, "mei") == "Asia/Tokyo"
+
+
+def test_the_settings_zone_offer_refuses_a_long_name(signed_in: FlaskClient) -> None:
+    response = signed_in.post("/settings/timezone", data={
+        "csrf_token": csrf_token(signed_in), "timezone": "Asia/" + "x" * 20_000,
+    }, follow_redirects=True)  # fmt: skip
+    text = response.get_data(as_text=True)
+    assert TOO_LONG in text and "x" * 65 not in text

@@ -39,13 +39,13 @@ export default {
   // I don't know: the right options are marked (as missed, unless chosen) before the back.
   reveal: (answers) => markRight(answers.buttons(), [].concat(answers.state.card.check.correct)),
 
-  // The quiz's buttons stand in the order drawn for it; each carries its index in the bank.
+  // The quiz's buttons stand in the order drawn for it; each carries only its place on screen
+  // (the server knows which option stands there), so the page's source gives nothing away.
   choose(quiz, section, position, index) {
     const buttons = choiceButtons(section);
     if (index >= buttons.length) return;
     const { answers } = quiz.state;
-    const choice = Number(buttons[index].dataset.choice);
-    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], choice) : [choice];
+    answers[position] = section.hasAttribute("data-multiple") ? toggled(answers[position] || [], index) : [index];
     setPressed(buttons, (button) => answers[position].includes(Number(button.dataset.choice)));
   },
 };
