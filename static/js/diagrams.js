@@ -46,11 +46,14 @@ const measured = new Map(); // URL -> Promise of {width, font} or null
 // An <img>'s SVG, read as text (once per URL; the image then comes from the browser's
 // cache) and never put into the page: its size and smallest font are all that is wanted.
 function measureSource(url) {
+  if (!url) return Promise.resolve(null); // an image without a source (fetch("") is the page)
   if (!measured.has(url)) {
     measured.set(url, fetch(url, { credentials: "same-origin" })
       .then((response) => {
         const type = response.headers.get("Content-Type") || "";
-        return response.ok && type.includes("svg") ? response.text() : null;
+        if (response.ok && type.includes("svg")) return response.text();
+        response.body?.cancel(); // not a diagram to measure: its body is not read
+        return null;
       })
       .then((source) => {
         if (!source) return null;

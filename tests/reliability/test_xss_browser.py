@@ -214,6 +214,7 @@ def _review_every_card(watcher: Watcher) -> int:
         elif kind == "order":
             for number in range(1, 5):
                 page.keyboard.press(str(number))
+            page.keyboard.press("Enter")  # the last pick checks nothing: Enter does
         elif kind == "typing":
             page.keyboard.type("<img src=x onerror=alert(1)>")
             page.keyboard.press("Enter")
