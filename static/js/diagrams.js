@@ -144,12 +144,6 @@ class Viewer {
     this.view = { x: 0, y: 0, scale: 1 };
     dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => this.closed());
-    // A phone's Back closes the viewer, not the page under it: opening it adds a history entry.
-    window.addEventListener("popstate", () => {
-      if (!dialog.open) return;
-      this.pushed = false;
-      dialog.close();
-    });
     // Ahead of the page's own keys (Space shows the answer, digits grade), wherever focus is.
     window.addEventListener("keydown", (event) => { if (dialog.open) this.key(event); }, true);
     this.stage.addEventListener("pointerdown", (event) => this.down(event));
@@ -168,8 +162,6 @@ class Viewer {
     this.stage.replaceChildren(this.copy);
     this.dialog.setAttribute("aria-label", opener.dataset.name || this.dataset.name);
     this.dialog.showModal();
-    history.pushState({ diagramViewer: true }, "");
-    this.pushed = true;
     ({ width: this.width, height: this.height } = naturalSize(diagram));
     const { clientWidth, clientHeight } = this.stage;
     const whole = Math.min(clientWidth / this.width, clientHeight / this.height);
@@ -181,8 +173,6 @@ class Viewer {
   }
 
   closed() {
-    if (this.pushed) history.back(); // closed by Close or Escape: its history entry goes too
-    this.pushed = false;
     this.stage.replaceChildren();
     this.pointers.clear();
     this.opener?.focus();
