@@ -38,9 +38,7 @@ def test_bank_is_valid_and_large_enough(bank: Bank) -> None:
 
 def test_every_type_is_used(bank: Bank) -> None:
     types = Counter(question.type for question in bank.questions)
-    # Diagram cards are shown by the test bank tests/banks/diagram until this bank is
-    # rewritten from its notes with them.
-    assert set(types) == set(QUESTION_TYPES) - {"occlusion"}
+    assert set(types) == set(QUESTION_TYPES)
     assert min(types.values()) >= 3
 
 
