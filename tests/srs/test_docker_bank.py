@@ -38,6 +38,7 @@ def test_bank_is_valid_and_large_enough(bank: Bank) -> None:
 
 def test_every_type_is_used(bank: Bank) -> None:
     types = Counter(question.type for question in bank.questions)
+    # Every type, diagram cards (occlusion) included.
     assert set(types) == set(QUESTION_TYPES)
     assert min(types.values()) >= 3
 
