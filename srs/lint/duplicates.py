@@ -18,7 +18,7 @@ from srs.lint.text import fill_cloze, plain
 
 __all__ = ["SIMILAR", "fact", "near_duplicates"]
 
-SIMILAR = 80.0
+SIMILAR = 69.0
 """The score (0–100) from which two questions are reported as near-duplicates."""
 _TOKEN = re.compile(r"[A-Za-z0-9_.:/-]+|\S")
 
