@@ -131,16 +131,20 @@ def cjk_style(question: Question) -> Found:
             yield key, f"'{before}' reads better as '{after}'"
 
 
-def _first_difference(old: str, new: str, context: int = 6) -> tuple[str, str]:
-    """The first place ``old`` and ``new`` differ, with a few characters either side."""
+def _first_difference(old: str, new: str, context: int = 8) -> tuple[str, str]:
+    """The first place ``old`` and ``new`` differ (changes closer than ``context`` taken
+    together), with ``context`` characters either side, on one line."""
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            start = max(0, i1 - context)
-            old_part = old[start : i2 + context]
-            new_part = new[j1 - (i1 - start) : j2 + context]
-            return old_part.replace("\n", " "), new_part.replace("\n", " ")
-    return old, new
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    first = last = changes[0]
+    for change in changes[1:]:
+        if change[1] - last[2] > context:
+            break
+        last = change
+    start = max(0, first[1] - context)
+    old_part = old[start : last[2] + context]
+    new_part = new[first[3] - (first[1] - start) : last[4] + context]
+    return old_part.replace("\n", " "), new_part.replace("\n", " ")
 
 
 CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
