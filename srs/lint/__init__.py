@@ -51,9 +51,11 @@ class Summary:
     types: dict[str, int]
     recall: int
     counted: int
+    files: dict[str, list[int]]
     positions: dict[int, int]
     longest_right: int
     longest_of: int
+    longest_chance: float
     sets: dict[str, int]
     true: int
     false: int
@@ -75,11 +77,17 @@ class Summary:
             f"{self.questions} questions: {types}",
             f"recall share: {self.recall} of {self.counted} ({self.recall_share:.0%})",
         ]
+        if len(self.files) > 1:
+            shares = ", ".join(f"{n} {r} of {c} ({r / c:.0%})" for n, (r, c) in self.files.items())
+            lines.append(f"recall share by file: {shares}")
         if self.positions:
             by_index = ", ".join(f"{k}: {v}" for k, v in sorted(self.positions.items()))
             lines.append(f"right answer of single-answer choices by position: {by_index}")
         if self.longest_of:
-            lines.append(f"longest option right: {self.longest_right} of {self.longest_of}")
+            lines.append(
+                f"longest option right: {self.longest_right} of {self.longest_of} "
+                f"(chance: {self.longest_chance:.1f})"
+            )
         if self.sets:
             listed = ", ".join(f"{name} ×{count}" for name, count in self.sets.items())
             lines.append(f"several-answer sets: {listed}")
@@ -196,9 +204,11 @@ def _summary(bank: Bank, counts: Tally) -> Summary:
         types=dict(sorted(types.items(), key=lambda kv: (kv[0] not in RECALL_TYPES, -kv[1]))),
         recall=counts.recall,
         counted=counts.counted,
+        files=dict(sorted(counts.files.items())),
         positions={k: len(v) for k, v in sorted(counts.positions.items())},
         longest_right=sum(1 for _, hit, _ in counts.longest if hit),
         longest_of=len(counts.longest),
+        longest_chance=round(sum(chance for _, _, chance in counts.longest), 2),
         sets={str(list(k)): v for k, v in sorted(counts.sets.items())},
         true=len(counts.truth[True]),
         false=len(counts.truth[False]),

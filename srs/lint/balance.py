@@ -86,6 +86,7 @@ class Tally:
     types: Counter[str] = field(default_factory=Counter)
     counted: int = 0
     recall: int = 0
+    files: dict[str, list[int]] = field(default_factory=dict)
     positions: dict[int, list[Question]] = field(default_factory=dict)
     single: list[Question] = field(default_factory=list)
     longest: list[tuple[Question, bool, float]] = field(default_factory=list)
@@ -118,6 +119,9 @@ def tally(questions: Iterable[Question], ignored: dict[str, set[str]]) -> Tally:
         if "recall-share" not in skip:
             counts.counted += 1
             counts.recall += question.type in RECALL_TYPES
+            file = counts.files.setdefault(question.source, [0, 0])
+            file[0] += question.type in RECALL_TYPES
+            file[1] += 1
         if question.type == "choice":
             _choice(counts, question, skip)
         elif question.type == "truefalse" and "truefalse-balance" not in skip:
