@@ -25,6 +25,7 @@ ANSWER_WIDTH = 80
 """The widest answer, in columns (a CJK character is 2): one line of the card's measure."""
 _SHORT_ANSWER_TYPES = ("basic", "reverse", "typing")
 _PARTS = re.compile(r"[、，,;；]")
+_ITEM_WIDTH = 12
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
 _OUTSIDE = re.compile(
     r"笔记|上文|如上|上图|下图|前文|(?<!上)下文|(?<![^\s\W如见按据照])上面"
@@ -96,14 +97,24 @@ def long_answer(question: Question) -> Found:
 def enumeration(question: Question) -> Found:
     if question.type not in ("basic", "reverse") or not question.answer:
         return
-    items = len(_LIST_ITEM.findall(question.answer))
-    if items < 3:
-        items = len([p for p in _PARTS.split(without_code(question.answer)) if p.strip()])
+    items = max(len(_LIST_ITEM.findall(question.answer)), _listed(without_code(question.answer)))
     if items >= 3:
         yield (
             "answer",
             f"the answer lists {items} items: one fact a card, or an order question",
         )
+
+
+def _listed(text: str) -> int:
+    """How many items ``text`` lists: parts between 、 (the list comma), or between commas
+    and semicolons when the parts inside are short (items, not clauses)."""
+    if text.count("、") >= 2:
+        return text.count("、") + 1
+    parts = [part.strip() for part in _PARTS.split(text)]
+    inner = parts[1:-1]
+    if inner and all(part and display_width(part) <= _ITEM_WIDTH for part in inner):
+        return len(parts)
+    return 0
 
 
 def outside_reference(question: Question) -> Found:

@@ -272,12 +272,16 @@ def test_enumeration_finds_lists_of_three(write_bank) -> None:
         q("two", "basic", prompt="p3?", answer="沙盒、端点"),
         q("code", "basic", prompt="p4?", answer="`-p 80:80,443:443,53:53`"),
         q("typed", "typing", prompt="p5?", answer="a,b,c"),
+        q("clauses", "basic", prompt="p6?", answer="先复制到可写层，再修改这份副本，镜像层不变"),
+        q("commas", "basic", prompt="p7?", answer="images, volumes, networks"),
     ]
     found = rule(write_bank, questions, "enumeration")
     assert found == [
         "bank.yaml:5: the answer lists 3 items: one fact a card, or an order question "
         "[enumeration]",
         "bank.yaml:6: the answer lists 3 items: one fact a card, or an order question "
+        "[enumeration]",
+        "bank.yaml:11: the answer lists 3 items: one fact a card, or an order question "
         "[enumeration]",
     ]
 
