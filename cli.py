@@ -146,17 +146,9 @@ def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
     reports = [lint_bank(bank) for bank in _load(paths)]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
-    for report in [] if as_json else reports:
-        for warning in report.warnings:
-            click.echo(str(warning))
-        rules = ", ".join(f"{rule} {count}" for rule, count in report.by_rule().items())
-        count = len(report.warnings)
-        click.echo(
-            f"{report.source}: bank '{report.bank}': {count} warning{'s' * (count != 1)}"
-            + (f" ({rules})" if rules else "")
-        )
-        for line in report.summary.lines():
-            click.echo(f"  {line}")
+    else:
+        for report in reports:
+            click.echo("\n".join(report.lines()))
     if strict and any(report.warnings for report in reports):
         raise SystemExit(1)
 

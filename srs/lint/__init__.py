@@ -110,6 +110,17 @@ class Report:
         counts = Counter(warning.rule for warning in self.warnings)
         return {rule: counts[rule] for rule in RULES if counts[rule]}
 
+    def lines(self) -> list[str]:
+        """The report as text: each warning, a line on the bank, the summary indented."""
+        rules = ", ".join(f"{rule} {count}" for rule, count in self.by_rule().items())
+        count = len(self.warnings)
+        head = f"{self.source}: bank '{self.bank}': {count} warning{'s' * (count != 1)}"
+        return [
+            *(str(warning) for warning in self.warnings),
+            head + (f" ({rules})" if rules else ""),
+            *(f"  {line}" for line in self.summary.lines()),
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.bank,
