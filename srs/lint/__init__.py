@@ -51,7 +51,7 @@ class Summary:
     types: dict[str, int]
     recall: int
     counted: int
-    files: dict[str, list[int]]
+    files: dict[str, dict[str, Any]]
     positions: dict[int, int]
     longest_right: int
     longest_of: int
@@ -77,9 +77,6 @@ class Summary:
             f"{self.questions} questions: {types}",
             f"recall share: {self.recall} of {self.counted} ({self.recall_share:.0%})",
         ]
-        if len(self.files) > 1:
-            shares = ", ".join(f"{n} {r} of {c} ({r / c:.0%})" for n, (r, c) in self.files.items())
-            lines.append(f"recall share by file: {shares}")
         if self.positions:
             by_index = ", ".join(f"{k}: {v}" for k, v in sorted(self.positions.items()))
             lines.append(f"right answer of single-answer choices by position: {by_index}")
@@ -93,6 +90,9 @@ class Summary:
             lines.append(f"several-answer sets: {listed}")
         if self.true or self.false:
             lines.append(f"true/false: {self.true} true, {self.false} false")
+        if len(self.files) > 1:
+            lines.append("by file:")
+            lines.extend(f"  {name}: {_file_line(counts)}" for name, counts in self.files.items())
         return lines
 
 
@@ -208,6 +208,39 @@ def _diagram_warnings(bank: Bank) -> list[LintWarning]:
     ]
 
 
+def _by_file(counts: Tally) -> dict[str, dict[str, Any]]:
+    """Recall share, right-answer positions and true/false of each file, for its author."""
+    files: dict[str, dict[str, Any]] = {}
+
+    def of(name: str) -> dict[str, Any]:
+        empty = {"recall": 0, "counted": 0, "positions": {}, "true": 0, "false": 0}
+        return files.setdefault(name, empty)
+
+    for name, (recall, counted) in counts.files.items():
+        of(name).update(recall=recall, counted=counted)
+    for index, questions in sorted(counts.positions.items()):
+        for question in questions:
+            positions = of(question.source)["positions"]
+            positions[index] = positions.get(index, 0) + 1
+    for truth, questions in counts.truth.items():
+        for question in questions:
+            of(question.source)["true" if truth else "false"] += 1
+    return dict(sorted(files.items()))
+
+
+def _file_line(counts: dict[str, Any]) -> str:
+    parts = []
+    if counts["counted"]:
+        share = counts["recall"] / counts["counted"]
+        parts.append(f"recall {counts['recall']} of {counts['counted']} ({share:.0%})")
+    if counts["positions"]:
+        listed = ", ".join(f"{k}: {v}" for k, v in sorted(counts["positions"].items()))
+        parts.append(f"right answers by position {listed}")
+    if counts["true"] or counts["false"]:
+        parts.append(f"{counts['true']} true, {counts['false']} false")
+    return "; ".join(parts)
+
+
 def _summary(bank: Bank, counts: Tally) -> Summary:
     types = {name: counts.types[name] for name in counts.types}
     return Summary(
@@ -215,7 +248,7 @@ def _summary(bank: Bank, counts: Tally) -> Summary:
         types=dict(sorted(types.items(), key=lambda kv: (kv[0] not in RECALL_TYPES, -kv[1]))),
         recall=counts.recall,
         counted=counts.counted,
-        files=dict(sorted(counts.files.items())),
+        files=_by_file(counts),
         positions={k: len(v) for k, v in sorted(counts.positions.items())},
         longest_right=sum(1 for _, hit, _ in counts.longest if hit),
         longest_of=len(counts.longest),

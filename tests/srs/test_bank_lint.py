@@ -456,3 +456,20 @@ def test_paths_are_named_as_bank_check_names_them(write_bank, tmp_path: Path) ->
     single = tmp_path / "one.yaml"
     single.write_text(HEAD + "  - {id: q, type: basic, prompt: p, answer: a}\n", encoding="utf-8")
     assert [w.file for w in lint_bank(load_bank(single)).warnings] == [str(single)]
+
+
+def test_summary_counts_each_file_of_a_bank_for_its_author(write_bank) -> None:
+    part = "questions:\n" + "".join(
+        f"  - {json.dumps(item)}\n" for item in [*truefalse(1, 1), *choices(3, [2])]
+    )
+    root = write_bank("b", {"bank.yaml": bank_yaml(basics(2)), "20-part.yaml": part})
+    summary = lint_bank(load_bank(root)).summary
+    assert summary.files == {
+        "20-part.yaml": {"recall": 0, "counted": 3, "positions": {2: 1}, "true": 1, "false": 1},
+        "bank.yaml": {"recall": 2, "counted": 2, "positions": {}, "true": 0, "false": 0},
+    }
+    assert summary.lines()[-3:] == [
+        "by file:",
+        "  20-part.yaml: recall 0 of 3 (0%); right answers by position 2: 1; 1 true, 1 false",
+        "  bank.yaml: recall 2 of 2 (100%)",
+    ]
