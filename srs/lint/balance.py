@@ -36,10 +36,13 @@ LEVEL = 0.01
 MINIMUM = 6
 """Fewer questions than this say nothing about habits: their tests are skipped."""
 MULTI_MINIMUM = 3
+"""Several-answer sets are fewer: from this many, first-options-only sets are tested."""
 RECALL_TYPES = ("basic", "reverse", "cloze", "typing", "occlusion")
 RECALL_SHARE = 0.75
+"""The least share of recall questions."""
 TRUEFALSE_SHARE = 0.4
 TRUEFALSE_LEAD = 3
+"""True/false is off balance when one side has under this share and trails by this many."""
 
 
 def at_least(chances: Sequence[float], observed: int) -> float:
