@@ -34,6 +34,7 @@ from services.optimize import optimize_user
 from services.schema import current_revision, head_revision, upgrade_database
 from srs.bank import BankError
 from srs.export import FORMATS, export_bank
+from srs.lint import lint_bank
 from srs.optimize import NotEnoughHistory
 from srs.sources import read_banks
 
@@ -134,6 +135,22 @@ def check(paths: tuple[str, ...]) -> None:
             f"{bank.source}: bank '{bank.id}' is valid: {len(bank.questions)} questions, "
             f"{cards} cards, {len(bank.sections)} sections, {len(bank.diagrams)} diagrams"
         )
+
+
+@bank_cli.command("lint")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="Exit 1 if there is any warning.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
+    """Check banks against the rules of formulating knowledge: warnings and a summary."""
+    reports = [lint_bank(bank) for bank in _load(paths)]
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            click.echo("\n".join(report.lines()))
+    if strict and any(report.warnings for report in reports):
+        raise SystemExit(1)
 
 
 @bank_cli.command("import")

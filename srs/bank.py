@@ -78,7 +78,9 @@ class Question:
 
     ``correct`` is a bool for ``truefalse``, an index for a one-answer ``choice`` and a tuple
     of indices for a several-answer one. ``source`` is the file (relative to the bank) and
-    ``line`` where the question starts, for "edit this question" links.
+    ``line`` where the question starts, for "edit this question" links. ``lint_ignore`` names
+    the linter's rules the author silenced for it, ``lint_why`` says why, and ``key_places``
+    holds each key's ``(key, line, column)`` so that a warning can point at the key.
     """
 
     id: str
@@ -99,6 +101,9 @@ class Question:
     mode: str | None = None
     source: str = ""
     line: int = 0
+    lint_ignore: tuple[str, ...] = ()
+    lint_why: str | None = None
+    key_places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def card_ordinals(self) -> tuple[int, ...]:

@@ -26,6 +26,7 @@ from srs.bank import (
     diagram_path,
     size_over_limit,
 )
+from srs.lint.rules import read_lint_key
 from srs.occlusion import diagram_labels
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
@@ -40,7 +41,7 @@ _TAG = re.compile(r"[^\s]+\Z")
 _BANK_KEYS = {"id", "title", "language", "description", "sections", "questions"}
 _PART_KEYS = {"questions"}
 _SECTION_KEYS = {"id", "title", "parent"}
-_COMMON_KEYS = {"id", "type", "section", "tags", "explanation"}
+_COMMON_KEYS = {"id", "type", "section", "tags", "explanation", "lint"}
 _ALL_QUESTION_KEYS = _COMMON_KEYS | ALL_KEYS
 # The longest integer literal read as an index: anything longer is out of range, and
 # converting thousands of digits is refused by int() itself.
@@ -248,6 +249,7 @@ class BankReader:
             type=kind.name,
             source=relative,
             line=item.position.line,
+            key_places=tuple((key, at.line, at.column) for key, at in item.keys.items()),
             **fields,
         )
 
@@ -300,6 +302,8 @@ class BankReader:
                         values["tags"].position, f"{where}: 'tags' entry '{tag}' has a space"
                     )
             fields["tags"] = tags or ()
+        if "lint" in values:
+            fields.update(read_lint_key(out, where, values["lint"]))
         for spec in kind.keys:
             if spec.name in values:
                 fields[spec.name] = self.value(out, where, spec, values[spec.name], fields)
@@ -467,7 +471,7 @@ class BankReader:
         diagrams = []
         for relative in sorted(paths):
             full = self.root / relative
-            display = _join(self.display_root, relative)
+            display = posixpath.join(self.display_root, relative) if self.display_root else relative
             out = self.file(display)
             size = full.stat().st_size
             if size > self.max_bytes:
@@ -494,7 +498,3 @@ def _texts(
     if not isinstance(entries, Sequence):  # not so: a list key is read from a list
         return []
     return [(f"{name}[{i}]", entries.items[i], text) for i, text in enumerate(value)]
-
-
-def _join(root: str, relative: str) -> str:
-    return posixpath.join(root, relative) if root else relative

@@ -42,9 +42,10 @@ def test_unknown_bank_key_is_named_with_a_suggestion(write_bank) -> None:
 
 def test_unknown_question_key(write_bank) -> None:
     text = (
-        HEAD + "questions:\n  - id: q\n    type: basic\n    prompt: p\n    answer: a\n    hint: h\n"
+        HEAD
+        + "questions:\n  - id: q\n    type: basic\n    prompt: p\n    answer: a\n    weight: 2\n"
     )
-    assert bad(write_bank, text) == ["bank.yaml:8:5: question 'q': unknown key 'hint'"]
+    assert bad(write_bank, text) == ["bank.yaml:8:5: question 'q': unknown key 'weight'"]
 
 
 def test_misspelt_question_key_gets_a_suggestion(write_bank) -> None:

@@ -1,0 +1,170 @@
+"""The rules that look at one question at a time.
+
+Each check takes a question and yields ``(key, message)``: the key at fault (``None`` for the
+question as a whole) and what is wrong, in words the author can act on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+
+import autocorrect_py
+
+from srs.bank import Question
+from srs.cjk import is_cjk
+from srs.cloze import parse_cloze
+from srs.lint.text import display_width, markdown_fields, plain, without_code
+
+__all__ = ["ANSWER_WIDTH", "CARD_CHECKS"]
+
+Found = Iterator[tuple[str | None, str]]
+
+ANSWER_WIDTH = 80
+"""The widest answer, in columns (a CJK character is 2): one line of the card's measure."""
+_SHORT_ANSWER_TYPES = ("basic", "reverse", "typing")
+_PARTS = re.compile(r"[、，,;；]")
+_ITEM_WIDTH = 12
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
+_OUTSIDE = re.compile(
+    r"笔记|上文|如上|上图|下图|前文|(?<!上)下文|(?<![^\s\W如见按据照])上面"
+    r"|\b(?:the|my|these|our) (?:notes|slides|lecture)\b"
+    r"|\b(?:above|below)\b(?!\s*\d)",
+    re.IGNORECASE,
+)
+_OUTSIDE_KEYS = ("prompt", "text", "answer", "choices", "items")
+_PUNCTUATION = re.compile(r"[\W_]+\Z")
+_WORD_EDGE = re.compile(r"\w", re.ASCII)
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack``, ignoring case; a Latin word or number only
+    as a whole word (``run`` is not in ``runc``)."""
+    before = r"(?<![A-Za-z0-9])" if _WORD_EDGE.match(needle[0]) else ""
+    after = r"(?![A-Za-z0-9])" if _WORD_EDGE.match(needle[-1]) else ""
+    return re.search(before + re.escape(needle) + after, haystack, re.IGNORECASE) is not None
+
+
+def _worth_matching(answer: str) -> bool:
+    return len(answer) > 1 and not _PUNCTUATION.match(answer)
+
+
+def cloze_leak(question: Question) -> Found:
+    if question.type != "cloze" or not question.text:
+        return
+    deletions = parse_cloze(question.text)
+    for number in sorted({d.number for d in deletions}):
+        parts, position = [], 0
+        for deletion in deletions:
+            parts.append(question.text[position : deletion.start])
+            if deletion.number != number:
+                parts.append(deletion.answer)
+            elif deletion.hint:
+                parts.append(f" {deletion.hint} ")
+            parts.append("\n")
+            position = deletion.end
+        card = plain("".join([*parts, question.text[position:]]))
+        for deletion in deletions:
+            answer = plain(deletion.answer)
+            if deletion.number == number and _worth_matching(answer) and _contains(card, answer):
+                yield "text", f"c{number}'s answer '{answer}' also shows on its card"
+                break
+
+
+def prompt_leak(question: Question) -> Found:
+    if question.type not in _SHORT_ANSWER_TYPES or not question.prompt or not question.answer:
+        return
+    prompt, answer = plain(question.prompt), plain(question.answer)
+    if _worth_matching(answer) and _contains(prompt, answer):
+        yield "prompt", f"the prompt holds its own answer '{answer}'"
+    elif question.type == "reverse" and _worth_matching(prompt) and _contains(answer, prompt):
+        yield "answer", "the answer holds the prompt, which its reverse card asks for"
+
+
+def long_answer(question: Question) -> Found:
+    if question.type not in _SHORT_ANSWER_TYPES or not question.answer:
+        return
+    width = display_width(plain(question.answer))
+    if width > ANSWER_WIDTH:
+        yield (
+            "answer",
+            f"the answer is {width} columns wide (over {ANSWER_WIDTH}, about "
+            f"{ANSWER_WIDTH // 2} Chinese characters): keep it to one fact",
+        )
+
+
+def enumeration(question: Question) -> Found:
+    if question.type not in ("basic", "reverse") or not question.answer:
+        return
+    items = max(len(_LIST_ITEM.findall(question.answer)), _listed(without_code(question.answer)))
+    if items >= 3:
+        yield (
+            "answer",
+            f"the answer lists {items} items: one fact a card, or an order question",
+        )
+
+
+def _listed(text: str) -> int:
+    """How many items ``text`` lists: parts between 、 (the list comma), or between commas
+    and semicolons when the parts inside are short (items, not clauses)."""
+    if text.count("、") >= 2:
+        return text.count("、") + 1
+    parts = [part.strip() for part in _PARTS.split(text)]
+    inner = parts[1:-1]
+    if inner and all(part and display_width(part) <= _ITEM_WIDTH for part in inner):
+        return len(parts)
+    return 0
+
+
+def outside_reference(question: Question) -> Found:
+    for key, text in markdown_fields(question):
+        if key not in _OUTSIDE_KEYS:
+            continue
+        found = _OUTSIDE.search(without_code(text))
+        if found:
+            yield key, f"'{found[0]}' refers to something outside the card"
+            return
+
+
+def no_explanation(question: Question) -> Found:
+    if not question.explanation:
+        yield None, "no explanation: say why the answer is right"
+
+
+def cjk_style(question: Question) -> Found:
+    for key, text in markdown_fields(question):
+        if not any(is_cjk(char) for char in text):
+            continue
+        fixed = autocorrect_py.format_for(text, "markdown")
+        if fixed != text:
+            before, after = _first_difference(text, fixed)
+            yield key, f"'{before}' reads better as '{after}'"
+
+
+def _first_difference(old: str, new: str, context: int = 8) -> tuple[str, str]:
+    """The first place ``old`` and ``new`` differ (changes closer than ``context`` taken
+    together), with ``context`` characters either side, on one line."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    first = last = changes[0]
+    for change in changes[1:]:
+        if change[1] - last[2] > context:
+            break
+        last = change
+    start = max(0, first[1] - context)
+    old_part = old[start : last[2] + context]
+    new_part = new[first[3] - (first[1] - start) : last[4] + context]
+    return old_part.replace("\n", " "), new_part.replace("\n", " ")
+
+
+CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
+    "cloze-leak": cloze_leak,
+    "prompt-leak": prompt_leak,
+    "long-answer": long_answer,
+    "enumeration": enumeration,
+    "outside-reference": outside_reference,
+    "no-explanation": no_explanation,
+    "cjk-style": cjk_style,
+}
+"""The rules that look at one question, by name."""
