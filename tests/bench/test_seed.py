@@ -1,6 +1,6 @@
 """``bench/seed.py`` at a tiny size makes a database the app can use as it is.
 
-Two learners with 300 cards each and 30 days of history, in a SQLite file: the counts match
+Two learners with 50 cards more than the Docker bank has, each, and 30 days of history, in a SQLite file: the counts match
 the summary, a learner signs in with the benchmark password and gets a next card, and every
 card's schedule is that of its newest review, as the app's answers and undo rely on. Fewer
 trajectories and a smaller generated bank than the defaults keep it near a second.
@@ -18,11 +18,16 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from bench.seed import PASSWORD, Summary, seed
+from config import PROJECT_ROOT
 from models import Bank, Card, Review, User, db
 from services.accounts import authenticate
 from services.context import Study
 from services.queue import bank_counts, next_card, study_banks
 from srs.scheduler import NEW
+from srs.sources import read_bank
+
+# More cards than the shipped Docker bank makes, so that a generated bank is added too.
+CARDS = sum(len(q.card_ordinals) for q in read_bank(PROJECT_ROOT / "quizzes/docker").questions) + 50
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Summary]:
     folder = tmp_path_factory.mktemp("seeded")
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     return url, seed(
-        url, 2, 300, 30, trajectories=300, bank_size=100, instance=str(folder / "instance")
+        url, 2, CARDS, 30, trajectories=300, bank_size=100, instance=str(folder / "instance")
     )
 
 
@@ -54,7 +59,7 @@ def bench_app(
 
 def test_the_counts_are_those_of_the_summary(seeded: tuple[str, Summary], bench_app: Flask) -> None:
     _, summary = seeded
-    assert (summary.learners, summary.banks, summary.cards) == (2, 2, 600)
+    assert (summary.learners, summary.banks, summary.cards) == (2, 2, 2 * CARDS)
     assert 0 < summary.studied < summary.cards
     with bench_app.app_context():
         session = db.session
@@ -63,17 +68,17 @@ def test_the_counts_are_those_of_the_summary(seeded: tuple[str, Summary], bench_
             "learner2",
         ]
         assert session.scalars(select(Bank.id).order_by(Bank.id)).all() == ["docker", "gen-1"]
-        assert session.scalar(select(func.count()).select_from(Card)) == 600
+        assert session.scalar(select(func.count()).select_from(Card)) == 2 * CARDS
         assert session.scalar(select(func.count()).select_from(Review)) == summary.reviews
         studied = select(func.count()).select_from(Card).where(Card.state != NEW)
         assert session.scalar(studied) == summary.studied
-        # The Docker bank's 257 cards come first, then the generated bank's.
+        # The Docker bank's cards come first, then the generated bank's.
         per_bank = dict(
             session.execute(
                 select(Card.bank_id, func.count()).where(Card.user_id == 1).group_by(Card.bank_id)
             ).all()
         )
-        assert per_bank == {"docker": 257, "gen-1": 43}
+        assert per_bank == {"docker": CARDS - 50, "gen-1": 50}
 
 
 def test_a_learner_signs_in_and_gets_a_next_card(bench_app: Flask) -> None:

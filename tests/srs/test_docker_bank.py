@@ -11,6 +11,7 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.bank import QUESTION_TYPES, Bank
+from srs.lint import lint_bank
 from srs.render import image_sources
 from srs.sources import load_bank
 
@@ -87,3 +88,52 @@ def test_readme_maps_every_diagram() -> None:
     readme = (ROOT / "README.md").read_text()
     for path in (ROOT / "diagrams").glob("*.svg"):
         assert re.search(rf"\b{re.escape(path.name)}\b", readme), path.name
+
+
+RECALL = {"basic", "reverse", "cloze", "typing", "occlusion"}
+PHONE_COLUMN = 328  # CSS px of a card's text column on a 360 px phone
+LEGIBLE_PX = 10.5  # static/js/diagrams.js: the smallest text a diagram may be drawn at
+FONT_SIZE = re.compile(r"font-size\s*[:=]\s*[\"']?\s*([\d.]+)\s*(px)?", re.IGNORECASE)
+
+
+def test_three_questions_in_four_ask_to_recall(bank: Bank) -> None:
+    recall = sum(question.type in RECALL for question in bank.questions)
+    assert recall / len(bank.questions) >= 0.75
+
+
+def test_right_answers_are_spread_over_the_places(bank: Bank) -> None:
+    """Options are shuffled on screen, but an export or a reader sees the file's order: no
+    place, and not the longest option, holds the right answer more often than by chance."""
+    report = lint_bank(bank)
+    balance = {"answer-position", "longest-answer", "truefalse-balance"}
+    assert [str(w) for w in report.warnings if w.rule in balance] == []
+    single = [q for q in bank.questions if q.type == "choice" and isinstance(q.correct, int)]
+    places = Counter(question.correct for question in single)
+    assert max(places.values()) <= max(2, len(single) / 2)
+    truths = Counter(q.correct for q in bank.questions if q.type == "truefalse")
+    assert abs(truths[True] - truths[False]) <= max(2, sum(truths.values()) // 5)
+
+
+def test_every_diagram_is_asked_by_a_diagram_card_and_shown(bank: Bank) -> None:
+    asked = {question.image for question in bank.questions if question.type == "occlusion"}
+    shown = references(bank)
+    files = {diagram.path for diagram in bank.diagrams}
+    assert asked == files
+    assert set(shown) == files
+
+
+def test_no_card_needs_the_notes_open(bank: Bank) -> None:
+    for question in bank.questions:
+        for text in (question.prompt, question.answer, question.text, *question.choices):
+            assert "笔记" not in (text or ""), question.id
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "diagrams").glob("*.svg")), ids=lambda p: p.name)
+def test_diagram_fits_a_phone(path: Path) -> None:
+    """At most 600 units tall, and its smallest text legible in a phone's column unscrolled."""
+    source = path.read_text(encoding="utf-8")
+    root = ElementTree.fromstring(source)
+    _, _, width, height = (float(n) for n in root.get("viewBox", "").split())
+    assert 360 <= width <= 480 and height <= 600
+    smallest = min(float(size) for size, _ in FONT_SIZE.findall(source))
+    assert width * LEGIBLE_PX / smallest <= PHONE_COLUMN

@@ -47,7 +47,7 @@ def test_a_package_reads_with_its_own_source_and_fingerprint(tmp_path: Path) -> 
     package = tmp_path / "docker.apkg"
     write_apkg(load_bank(DOCKER), package)
     bank = read_bank(package)
-    assert bank.id == "anki-docker" and len(bank.questions) == 212
+    assert bank.id == "anki-docker" and len(bank.questions) == len(load_bank(DOCKER).questions)
     assert (bank.source, bank.fingerprint) == (str(package), bank_fingerprint(package))
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask.testing import FlaskCliRunner
 
+from config import PROJECT_ROOT
+
 CLEAN = """
     id: clean
     title: Clean
@@ -147,3 +149,9 @@ def test_a_bank_with_lint_keys_checks_imports_and_lints_clean(
     imported = runner.invoke(args=["bank", "import", str(root)])
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.splitlines() == ["linted: 1 added, 0 updated, 0 retired, 0 unchanged"]
+
+
+def test_the_shipped_docker_bank_passes_strictly(runner: FlaskCliRunner) -> None:
+    linted = runner.invoke(args=["bank", "lint", "--strict", str(PROJECT_ROOT / "quizzes/docker")])
+    assert linted.exit_code == 0, linted.output
+    assert "bank 'docker': 0 warnings" in linted.stdout
