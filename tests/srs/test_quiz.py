@@ -35,8 +35,12 @@ def test_the_same_seed_gives_the_same_quiz() -> None:
 
 def test_types_filter() -> None:
     kinds = {q.id: q.type for q in DOCKER.questions}
-    items = draw(count=20, types=("choice", "truefalse"))
-    assert len(items) == 20 and {kinds[i.question] for i in items} <= {"choice", "truefalse"}
+    items = draw(count=20, types=("cloze", "typing"))
+    assert len(items) == 20 and {kinds[i.question] for i in items} <= {"cloze", "typing"}
+    few = draw(count=50, types=("choice", "truefalse"))  # fewer than asked: all of them
+    assert {i.question for i in few} == {
+        q for q, kind in kinds.items() if kind in ("choice", "truefalse")
+    }
 
 
 def test_a_section_takes_in_its_subsections() -> None:
