@@ -137,3 +137,13 @@ def test_diagram_fits_a_phone(path: Path) -> None:
     assert 360 <= width <= 480 and height <= 600
     smallest = min(float(size) for size, _ in FONT_SIZE.findall(source))
     assert width * LEGIBLE_PX / smallest <= PHONE_COLUMN
+
+
+def test_readme_shows_the_linters_summary(bank: Bank) -> None:
+    """The summary quoted in the README is the linter's, as the bank stands."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"  ```text\n(.*?)\n  ```", readme, re.DOTALL)
+    assert quoted is not None
+    summary = lint_bank(bank).summary.lines()
+    shown = summary[: summary.index("by file:")] if "by file:" in summary else summary
+    assert [line.strip() for line in quoted[1].splitlines()] == shown
