@@ -328,6 +328,7 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
         url_schemes=_URL_SCHEMES,
         link_rel=_LINK_REL,
         attribute_filter=keep,
+        set_tag_attribute_values=_SET_ATTRIBUTES,
     )
 
 
@@ -389,6 +390,9 @@ def _is_plain(text: str) -> bool:
     )
 
 
+# A code block scrolls sideways when its lines are long: a keyboard must reach it to scroll it.
+_SET_ATTRIBUTES = {"pre": {"tabindex": "0"}}
+
 # Built once: nh3.clean would turn the allowed tags and attributes into the sanitiser's own
 # sets on every call, which costs more than cleaning a card's HTML.
 _CLEANER = nh3.Cleaner(
@@ -397,6 +401,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_URL_SCHEMES,
     link_rel=_LINK_REL,
     attribute_filter=_filter,
+    set_tag_attribute_values=_SET_ATTRIBUTES,
 )
 
 

@@ -71,8 +71,14 @@ def test_links_get_safe_rel() -> None:
 
 def test_fenced_code_is_highlighted() -> None:
     html = render_markdown("```bash\ndocker run -p 80:80 nginx\n```")
-    assert html.startswith('<div class="codehilite"><pre>')
+    assert html.startswith('<div class="codehilite"><pre tabindex="0">')
     assert '<span class="w"> </span>' in html
+
+
+def test_a_code_block_is_reachable_by_keyboard_to_scroll_it() -> None:
+    for text in ("    indented code", "```\nfenced\n```", '<pre tabindex="-1">raw</pre>'):
+        assert '<pre tabindex="0">' in render_markdown(text), text
+    assert '<pre tabindex="0">' in render_markdown("```\nx\n```\n![d](d.svg)", lambda p: "/d")
 
 
 def test_tables_render_with_alignment() -> None:
