@@ -15,7 +15,7 @@ import autocorrect_py
 from srs.bank import Question
 from srs.cjk import is_cjk
 from srs.cloze import parse_cloze
-from srs.lint.text import display_width, markdown_fields, plain, without_code
+from srs.lint.text import display_width, markdown_fields, normal, plain, without_code
 
 __all__ = ["ANSWER_WIDTH", "CARD_CHECKS"]
 
@@ -35,15 +35,25 @@ _OUTSIDE = re.compile(
 )
 _OUTSIDE_KEYS = ("prompt", "text", "answer", "choices", "items")
 _PUNCTUATION = re.compile(r"[\W_]+\Z")
-_WORD_EDGE = re.compile(r"\w", re.ASCII)
+_WORD_EDGE = re.compile(r"[A-Za-z0-9_]")
 
 
 def _contains(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack``, ignoring case; a Latin word or number only
-    as a whole word (``run`` is not in ``runc``)."""
-    before = r"(?<![A-Za-z0-9])" if _WORD_EDGE.match(needle[0]) else ""
-    after = r"(?![A-Za-z0-9])" if _WORD_EDGE.match(needle[-1]) else ""
-    return re.search(before + re.escape(needle) + after, haystack, re.IGNORECASE) is not None
+    """Whether ``needle`` occurs in ``haystack``, both normalised (:func:`normal`: width,
+    accents, zero-width characters and case do not hide it); a Latin word or number only as
+    a whole word (``run`` is not in ``runc``)."""
+    haystack, needle = normal(haystack), normal(needle)
+    if not needle:
+        return False
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        cut_before = _WORD_EDGE.match(needle[0]) and _WORD_EDGE.match(haystack[start - 1 : start])
+        cut_after = _WORD_EDGE.match(needle[-1]) and _WORD_EDGE.match(haystack[end : end + 1])
+        if not (cut_before or cut_after):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
 
 
 def _worth_matching(answer: str) -> bool:

@@ -13,6 +13,7 @@ __all__ = [
     "display_width",
     "fill_cloze",
     "markdown_fields",
+    "normal",
     "place",
     "plain",
     "without_code",
@@ -35,6 +36,14 @@ def display_width(text: str) -> int:
         for char in text
         if not unicodedata.combining(char)
     )
+
+
+def normal(text: str) -> str:
+    """``text`` as the linter compares it: NFKC (full-width letters, composed accents), format
+    characters (zero-width spaces and joiners) dropped, case-folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
 def without_code(text: str) -> str:
