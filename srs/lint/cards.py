@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 import autocorrect_py
 
 from srs.bank import Question
-from srs.cjk import is_cjk
 from srs.cloze import parse_cloze
 from srs.lint.text import display_width, markdown_fields, normal, plain, without_code
 
@@ -36,6 +35,11 @@ _OUTSIDE = re.compile(
 _OUTSIDE_KEYS = ("prompt", "text", "answer", "choices", "items")
 _PUNCTUATION = re.compile(r"[\W_]+\Z")
 _WORD_EDGE = re.compile(r"[A-Za-z0-9_]")
+_HAS_CJK = re.compile(
+    r"[\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffe6]"
+)
+_PIECE = 4000
+_BREAK = re.compile(r"[\s\W]")
 
 
 def _contains(haystack: str, needle: str) -> bool:
@@ -144,28 +148,70 @@ def no_explanation(question: Question) -> Found:
 
 def cjk_style(question: Question) -> Found:
     for key, text in markdown_fields(question):
-        if not any(is_cjk(char) for char in text):
+        if not _HAS_CJK.search(text):
             continue
-        fixed = autocorrect_py.format_for(text, "markdown")
-        if fixed != text:
-            before, after = _first_difference(text, fixed)
-            yield key, f"'{before}' reads better as '{after}'"
+        for piece in _pieces(text):
+            fixed = _formatted(piece)
+            if fixed is not None and fixed != piece:
+                before, after = _first_difference(piece, fixed)
+                yield key, f"'{before}' reads better as '{after}'"
+                break
 
 
-def _first_difference(old: str, new: str, context: int = 8) -> tuple[str, str]:
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in pieces of at most :data:`_PIECE` characters, cut after a line or a
+    sentence where one ends inside the piece (the formatter has a limit on what it reads)."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + _PIECE)
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind("。", start, end))
+            end = cut + 1 if cut > start else end
+        yield text[start:end]
+        start = end
+
+
+def _formatted(text: str) -> str | None:
+    """``text`` as autocorrect formats it, or ``None`` where it cannot (such as its "call
+    limit reached" on a long run of one pattern): that text is not checked."""
+    try:
+        return autocorrect_py.format_for(text, "markdown")
+    except Exception:
+        return None
+
+
+def _first_difference(old: str, new: str, context: int = 6) -> tuple[str, str]:
     """The first place ``old`` and ``new`` differ (changes closer than ``context`` taken
-    together), with ``context`` characters either side, on one line."""
+    together), from and to a word boundary about ``context`` characters either side (``…``
+    where none is near), on one line. Only a window after the common start is compared."""
+    pairs = zip(old, new, strict=False)
+    same = next((at for at, (a, b) in enumerate(pairs) if a != b), min(len(old), len(new)))
+    base = max(0, same - 3 * context)
+    old, new = old[base : same + 10 * context], new[base : same + 12 * context]
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     first = last = changes[0]
     for change in changes[1:]:
-        if change[1] - last[2] > context:
+        if change[1] - last[2] > context or change[2] - first[1] > 2 * context:
             break
         last = change
-    start = max(0, first[1] - context)
-    old_part = old[start : last[2] + context]
-    new_part = new[first[3] - (first[1] - start) : last[4] + context]
+    start, cut_start = _edge(old, first[1], -context)
+    end, cut_end = _edge(old, last[2], context)
+    old_part = cut_start + old[start:end] + cut_end
+    new_part = cut_start + new[first[3] - (first[1] - start) : last[4] + end - last[2]] + cut_end
     return old_part.replace("\n", " "), new_part.replace("\n", " ")
+
+
+def _edge(text: str, index: int, step: int) -> tuple[int, str]:
+    """Where an excerpt ``step`` characters from ``index`` starts (``step`` < 0) or ends,
+    moved out to a space or punctuation up to ``step`` further; ``…`` if there is none."""
+    at = max(0, min(len(text), index + step))
+    farthest = max(0, min(len(text), index + 2 * step))
+    inward = step < 0
+    while at != farthest and not _BREAK.match(text[at - 1 if inward else at]):
+        at += -1 if inward else 1
+    bounded = at in (0, len(text)) or _BREAK.match(text[at - 1 if inward else at])
+    return at, "" if bounded else "…"
 
 
 CARD_CHECKS: dict[str, Callable[[Question], Found]] = {

@@ -38,6 +38,8 @@ NEAR = 90.0
 _TOKEN = re.compile(r"[^\W_]+(?:[-_.:/][^\W_]+)*|\S")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _CJK_SPACE = re.compile(f"(?<={_CJK.pattern}) (?={_CJK.pattern})")
+_LONGEST = 2000
+"""How much of a prompt or answer is compared: the start of a longer one tells it apart."""
 _KEYS = 3
 """How many of its rarest answer words a question is indexed and looked up by."""
 _LATEST = 200
@@ -54,9 +56,13 @@ class _Read:
     statement: bool
 
 
+def _spaced(found: re.Match[str]) -> str:
+    return f" {found[0]} "
+
+
 def _tokens(text: str) -> list[str]:
     """Words and CJK characters, normalised; punctuation left out."""
-    spaced = _CJK.sub(r" \g<0> ", normal(plain(text)))
+    spaced = _CJK.sub(_spaced, normal(plain(text[:_LONGEST])))
     return [token for token in _TOKEN.findall(spaced) if token.isalnum() or len(token) > 1]
 
 

@@ -328,7 +328,7 @@ def test_cjk_style_names_the_fragment_and_its_fix(write_bank) -> None:
         "    answer: 列出容器\n    explanation: |\n      见`docker ps`，它列出容器。\n"
     )
     assert [w for w in lint(write_bank, text) if "cjk-style" in w] == [
-        "bank.yaml:7:5: '在docker中运行`dock' reads better as '在 docker 中运行`dock' [cjk-style]"
+        "bank.yaml:7:5: '在docker中运行`docker' reads better as '在 docker 中运行`docker' [cjk-style]"
     ]
 
 
