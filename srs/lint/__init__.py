@@ -74,7 +74,7 @@ class Summary:
         """The summary as a few lines of text."""
         types = ", ".join(f"{name} {count}" for name, count in self.types.items())
         lines = [
-            f"{self.questions} questions: {types}",
+            f"{self.questions} question{'s' * (self.questions != 1)}: {types}",
             f"recall share: {self.recall} of {self.counted} ({self.recall_share:.0%})",
         ]
         if self.positions:
