@@ -23,15 +23,27 @@ Found = Iterator[tuple[str | None, str]]
 ANSWER_WIDTH = 80
 """The widest answer, in columns (a CJK character is 2): one line of the card's measure."""
 _SHORT_ANSWER_TYPES = ("basic", "reverse", "typing")
-_PARTS = re.compile(r"[、，,;；]")
+_PARTS = re.compile(r"[、，;；]|(?<!\d),|,(?!\d)")
+_CONJUNCTION = re.compile(r"(?:^|\s)(?:and|or|&)\s+", re.IGNORECASE)
 _ITEM_WIDTH = 12
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
+# Chinese has no spaces to bound a word, and a dictionary segmenter is not a dependency: a
+# term counts unless the next character makes its last one part of a longer word (笔记本
+# "notebook", 上图书馆 "go to the library", 上文件 "upload a file"), which these few
+# look-aheads name. English "above" and "below" count only in a referring phrase.
+_NOTES = r"笔记(?![本簿])|上文(?![件字化])|前文(?![件字化])"
+_PLACES = r"(?:figure|table|diagram|list|image|picture|example|code|section|text|chart|steps?)"
 _OUTSIDE = re.compile(
-    r"笔记|上文|如上|上图|下图|前文|(?<!上)下文|(?<![^\s\W如见按据照])上面"
+    _NOTES + r"|如上|[上下]图(?![书片])|(?<!上)下文(?![件字化])|(?<![^\s\W如见按据照])上面"
     r"|\b(?:the|my|these|our) (?:notes|slides|lecture)\b"
-    r"|\b(?:above|below)\b(?!\s*\d)",
+    r"|\b(?:see|seen|shown|given|listed|described|mentioned|noted|explained|defined|as)"
+    r" (?:above|below)\b"
+    rf"|\b(?:the|this|that) {_PLACES} (?:above|below)\b"
+    rf"|\b(?:above|below) {_PLACES}\b",
     re.IGNORECASE,
 )
+_OUTSIDE_EXPLANATION = re.compile(_NOTES + r"|\b(?:the|my|these|our) (?:notes|slides)\b")
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”]*”|「[^」]*」')
 _OUTSIDE_KEYS = ("prompt", "text", "answer", "choices", "items")
 _PUNCTUATION = re.compile(r"[\W_]+\Z")
 _WORD_EDGE = re.compile(r"[A-Za-z0-9_]")
@@ -39,6 +51,7 @@ _HAS_CJK = re.compile(
     r"[\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffe6]"
 )
 _PIECE = 4000
+_WORD = re.compile(r"[^\W_]")
 _BREAK = re.compile(r"[\s\W]")
 
 
@@ -121,29 +134,42 @@ def enumeration(question: Question) -> Found:
 
 def _listed(text: str) -> int:
     """How many items ``text`` lists: parts between 、 (the list comma), or between commas
-    and semicolons when the parts inside are short (items, not clauses)."""
+    and semicolons when the parts inside are short (items, not clauses). A comma between
+    digits is a thousands separator; Latin parts of several words (``New York City, New
+    York, USA``) are a list only with ``and``/``or`` before the last."""
     if text.count("、") >= 2:
         return text.count("、") + 1
     parts = [part.strip() for part in _PARTS.split(text)]
+    joined = len(parts) > 1 and _CONJUNCTION.search(parts[-1]) is not None
+    if joined:
+        parts[-1:] = [part for part in _CONJUNCTION.split(parts[-1], maxsplit=1) if part]
     inner = parts[1:-1]
-    if inner and all(part and display_width(part) <= _ITEM_WIDTH for part in inner):
+    if not inner or not all(part and display_width(part) <= _ITEM_WIDTH for part in inner):
+        return 0
+    if _HAS_CJK.search(text) or joined:
         return len(parts)
-    return 0
+    return len(parts) if all(len(part.split()) == 1 for part in parts) else 0
 
 
 def outside_reference(question: Question) -> Found:
     for key, text in markdown_fields(question):
-        if key not in _OUTSIDE_KEYS:
+        pattern = _OUTSIDE_EXPLANATION if key == "explanation" else _OUTSIDE
+        if key not in _OUTSIDE_KEYS and key != "explanation":
             continue
-        found = _OUTSIDE.search(without_code(text))
+        found = pattern.search(_QUOTED.sub(" ", without_code(text)))
         if found:
             yield key, f"'{found[0]}' refers to something outside the card"
             return
 
 
 def no_explanation(question: Question) -> Found:
-    if not question.explanation:
+    if not question.explanation or not _WORD.search(plain(question.explanation)):
         yield None, "no explanation: say why the answer is right"
+
+
+def blank_answer(question: Question) -> Found:
+    if question.answer is not None and not normal(plain(question.answer)).strip():
+        yield "answer", "the answer shows nothing to recall: write it out"
 
 
 def cjk_style(question: Question) -> Found:
@@ -221,6 +247,7 @@ CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
     "enumeration": enumeration,
     "outside-reference": outside_reference,
     "no-explanation": no_explanation,
+    "blank-answer": blank_answer,
     "cjk-style": cjk_style,
 }
 """The rules that look at one question, by name."""

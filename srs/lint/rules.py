@@ -26,9 +26,11 @@ RULES: dict[str, str] = {
     "long-answer": "an answer too long to check oneself against at a glance",
     "enumeration": "an answer that lists three or more items",
     "outside-reference": "a card that refers to material outside it (the notes, above, below)",
-    "no-explanation": "a question without an explanation",
+    "no-explanation": "a question without an explanation, or one with no words",
+    "blank-answer": "an answer that shows nothing: only spaces, or a code span of spaces",
     "unshown-diagram": "a diagram of the bank that no question shows",
     "cjk-style": "spacing or punctuation slips in Chinese or Japanese text",
+    "unused-ignore": "a question's lint: ignore names a rule that would not fire on it",
 }
 """Every rule: its name and what it flags, in the order the guide lists them."""
 
