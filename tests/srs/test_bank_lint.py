@@ -409,7 +409,52 @@ def test_lint_with_an_unknown_key_or_not_a_mapping_is_refused(write_bank) -> Non
     ]
     text = LINTED + "      ignore: []\n      why: because\n"
     assert problems(write_bank, text) == [
-        "bank.yaml:10:15: question 'q': 'lint': 'ignore' must be a list of rule names"
+        "bank.yaml:10:15: question 'q': 'lint': 'ignore' must name at least one rule"
+    ]
+
+
+def test_lint_refuses_a_rule_about_the_bank_and_a_rule_named_twice(write_bank) -> None:
+    text = LINTED + "      ignore: [unshown-diagram, prompt-leak, prompt-leak]\n      why: b\n"
+    assert problems(write_bank, text) == [
+        "bank.yaml:10:16: question 'q': 'lint': 'ignore' names 'unshown-diagram', which is "
+        "about the bank and cannot be silenced per question",
+        "bank.yaml:10:46: question 'q': 'lint': 'ignore' names 'prompt-leak' twice",
+    ]
+
+
+def test_lint_at_bank_level_says_it_goes_on_a_question(write_bank) -> None:
+    text = "id: b\ntitle: B\nlint: {ignore: [prompt-leak], why: b}\nquestions:\n" + (
+        "  - {id: q, type: basic, prompt: p, answer: a}\n"
+    )
+    assert problems(write_bank, text) == [
+        "bank.yaml:3:1: bank: unknown key 'lint' ('lint:' goes on a question, to silence "
+        "rules for that question)"
+    ]
+
+
+def test_unused_ignore_names_a_silenced_rule_that_would_not_fire(write_bank) -> None:
+    why = {"why": "checked"}
+    questions = [
+        q(
+            "leak",
+            "basic",
+            prompt="Is it runc?",
+            answer="runc",
+            lint={"ignore": ["prompt-leak"], **why},
+        ),
+        q(
+            "clean",
+            "basic",
+            prompt="Which runtime?",
+            answer="runc",
+            lint={"ignore": ["prompt-leak", "near-duplicate"], **why},
+        ),
+    ]
+    assert rule(write_bank, questions, "unused-ignore") == [
+        "bank.yaml:6: 'lint' silences 'prompt-leak', which does not fire here: leave it out "
+        "[unused-ignore]",
+        "bank.yaml:6: 'lint' silences 'near-duplicate', which does not fire here: leave it out "
+        "[unused-ignore]",
     ]
 
 
