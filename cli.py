@@ -155,24 +155,19 @@ def check(paths: tuple[str, ...]) -> None:
 def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check banks against the rules of formulating knowledge: warnings and a summary."""
     results = [(path, *_lint_one(path)) for path in paths]
-    documents, failed = [], 0
-    for path, report, problems in results:
-        if problems:
-            failed += len(problems)
-            errors = [dataclasses.asdict(problem) for problem in problems]
-            documents.append({"source": path, "errors": errors})
-            if not as_json:
-                click.echo("\n".join(str(problem) for problem in problems))
-        else:
-            documents.append(report.to_dict())
-            if not as_json:
-                click.echo("\n".join(report.lines()))
+    documents = [
+        {"source": path, "errors": [dataclasses.asdict(p) for p in problems]}
+        if problems
+        else report.to_dict()
+        for path, report, problems in results
+    ]
+    for _, report, problems in [] if as_json else results:
+        click.echo("\n".join(map(str, problems)) if problems else "\n".join(report.lines()))
     if as_json:
         click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
-    if failed:
+    if failed := sum(len(problems) for _, _, problems in results):
         click.echo(f"{failed} problem{'s' if failed != 1 else ''}.", err=True)
-    warned = any(report is not None and report.warnings for _, report, _ in results)
-    if failed or (strict and warned):
+    if failed or (strict and any(r is not None and r.warnings for _, r, _ in results)):
         raise SystemExit(1)
 
 
