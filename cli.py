@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -32,11 +33,11 @@ from services.bank_import import bank_summaries, import_bank
 from services.conflict import committed
 from services.optimize import optimize_user
 from services.schema import current_revision, head_revision, upgrade_database
-from srs.bank import BankError
+from srs.bank import BankError, Problem
 from srs.export import FORMATS, export_bank
 from srs.lint import lint_bank
 from srs.optimize import NotEnoughHistory
-from srs.sources import read_banks
+from srs.sources import read_bank, read_banks
 
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
 
@@ -111,7 +112,7 @@ def _account(name: str) -> User:
     return user
 
 
-def _load(paths: tuple[str, ...]) -> list:
+def _load(paths: tuple[str, ...], importing: bool = False) -> list:
     """Read every bank (folders, YAML files, .zip archives, Anki packages) or print every
     problem and exit 1."""
     max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
@@ -121,8 +122,18 @@ def _load(paths: tuple[str, ...]) -> list:
         for problem in error.problems:
             click.echo(str(problem))
         count = len(error.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''}; nothing was imported.", err=True)
+        tail = "; nothing was imported." if importing else "."
+        click.echo(f"{count} problem{'s' if count != 1 else ''}{tail}", err=True)
         raise SystemExit(1) from None
+
+
+def _lint_one(path: str) -> tuple[Any, list[Problem]]:
+    """The lint report of the bank at ``path``, or the problems that keep it from loading."""
+    try:
+        bank = read_bank(path, max_bytes=current_app.config["WENGU_MAX_BANK_BYTES"])
+    except BankError as error:
+        return None, error.problems
+    return lint_bank(bank), []
 
 
 @bank_cli.command("check")
@@ -143,13 +154,20 @@ def check(paths: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check banks against the rules of formulating knowledge: warnings and a summary."""
-    reports = [lint_bank(bank) for bank in _load(paths)]
+    results = [(path, *_lint_one(path)) for path in paths]
+    documents = [
+        {"source": path, "errors": [dataclasses.asdict(p) for p in problems]}
+        if problems
+        else report.to_dict()
+        for path, report, problems in results
+    ]
+    for _, report, problems in [] if as_json else results:
+        click.echo("\n".join(map(str, problems)) if problems else "\n".join(report.lines()))
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
-    else:
-        for report in reports:
-            click.echo("\n".join(report.lines()))
-    if strict and any(report.warnings for report in reports):
+        click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
+    if failed := sum(len(problems) for _, _, problems in results):
+        click.echo(f"{failed} problem{'s' if failed != 1 else ''}.", err=True)
+    if failed or (strict and any(r is not None and r.warnings for _, r, _ in results)):
         raise SystemExit(1)
 
 
@@ -157,7 +175,7 @@ def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, required=True)
 def import_(paths: tuple[str, ...]) -> None:
     """Validate banks, then import them all in one transaction."""
-    banks = _load(paths)
+    banks = _load(paths, importing=True)
     use_database()
     try:
         reports = [import_bank(db.session, bank) for bank in banks]

@@ -8,7 +8,6 @@ with ``file:line:column`` and the key at fault instead of stopping at the first.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from srs.bank import (
     diagram_path,
     size_over_limit,
 )
-from srs.lint.rules import read_lint_key
+from srs.lint.rules import did_you_mean, read_lint_key
 from srs.occlusion import diagram_labels
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
@@ -60,8 +59,7 @@ class _File:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(word, choices)
 
 
 class BankReader:

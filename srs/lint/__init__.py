@@ -74,7 +74,7 @@ class Summary:
         """The summary as a few lines of text."""
         types = ", ".join(f"{name} {count}" for name, count in self.types.items())
         lines = [
-            f"{self.questions} questions: {types}",
+            f"{self.questions} question{'s' * (self.questions != 1)}: {types}",
             f"recall share: {self.recall} of {self.counted} ({self.recall_share:.0%})",
         ]
         if self.positions:
@@ -136,6 +136,7 @@ def lint_bank(bank: Bank) -> Report:
     warnings = _card_warnings(bank, ignored)
     warnings += _duplicate_warnings(bank, ignored)
     warnings += _diagram_warnings(bank)
+    warnings += _unused_ignores(bank)
     counts = tally(bank.questions, ignored)
     for rule, question, message in balance_warnings(counts):
         if question is None:
@@ -189,6 +190,29 @@ def _duplicate_warnings(bank: Bank, ignored: dict[str, set[str]]) -> list[LintWa
             f"{earlier.line} ({score:.0f}% alike): merge them, or make each ask its own fact"
         )
         warnings.append(_at(bank, later, None, message, rule))
+    return warnings
+
+
+def _unused_ignores(bank: Bank) -> list[LintWarning]:
+    """A warning for each rule a question silences that would not fire on it (the rules on
+    one question, and near-duplicate; a bank-wide rule counts the questions, so is left)."""
+    silencing = [q for q in bank.questions if q.lint_ignore]
+    paired: set[str] = set()
+    if any("near-duplicate" in q.lint_ignore for q in silencing):
+        for earlier, later, _ in near_duplicates(bank.questions):
+            paired.update((earlier.id, later.id))
+    warnings = []
+    for question in silencing:
+        for rule in question.lint_ignore:
+            if rule == "near-duplicate":
+                fires = question.id in paired
+            elif rule in CARD_CHECKS:
+                fires = any(True for _ in CARD_CHECKS[rule](question))
+            else:
+                continue
+            if not fires:
+                message = f"'lint' silences '{rule}', which does not fire here: leave it out"
+                warnings.append(_at(bank, question, "lint", message, "unused-ignore"))
     return warnings
 
 

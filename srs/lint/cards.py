@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator
 import autocorrect_py
 
 from srs.bank import Question
-from srs.cjk import is_cjk
 from srs.cloze import parse_cloze
-from srs.lint.text import display_width, markdown_fields, plain, without_code
+from srs.lint.text import display_width, markdown_fields, normal, plain, without_code
 
 __all__ = ["ANSWER_WIDTH", "CARD_CHECKS"]
 
@@ -24,26 +23,54 @@ Found = Iterator[tuple[str | None, str]]
 ANSWER_WIDTH = 80
 """The widest answer, in columns (a CJK character is 2): one line of the card's measure."""
 _SHORT_ANSWER_TYPES = ("basic", "reverse", "typing")
-_PARTS = re.compile(r"[、，,;；]")
+_PARTS = re.compile(r"[、，;；]|(?<!\d),|,(?!\d)")
+_CONJUNCTION = re.compile(r"(?:^|\s)(?:and|or|&)\s+", re.IGNORECASE)
 _ITEM_WIDTH = 12
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
+# Chinese has no spaces to bound a word, and a dictionary segmenter is not a dependency: a
+# term counts unless the next character makes its last one part of a longer word (笔记本
+# "notebook", 上图书馆 "go to the library", 上文件 "upload a file"), which these few
+# look-aheads name. English "above" and "below" count only in a referring phrase.
+_NOTES = r"笔记(?![本簿])|上文(?![件字化])|前文(?![件字化])"
+_PLACES = r"(?:figure|table|diagram|list|image|picture|example|code|section|text|chart|steps?)"
 _OUTSIDE = re.compile(
-    r"笔记|上文|如上|上图|下图|前文|(?<!上)下文|(?<![^\s\W如见按据照])上面"
+    _NOTES + r"|如上|[上下]图(?![书片])|(?<!上)下文(?![件字化])|(?<![^\s\W如见按据照])上面"
     r"|\b(?:the|my|these|our) (?:notes|slides|lecture)\b"
-    r"|\b(?:above|below)\b(?!\s*\d)",
+    r"|\b(?:see|seen|shown|given|listed|described|mentioned|noted|explained|defined|as)"
+    r" (?:above|below)\b"
+    rf"|\b(?:the|this|that) {_PLACES} (?:above|below)\b"
+    rf"|\b(?:above|below) {_PLACES}\b",
     re.IGNORECASE,
 )
+_OUTSIDE_EXPLANATION = re.compile(_NOTES + r"|\b(?:the|my|these|our) (?:notes|slides)\b")
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”]*”|「[^」]*」')
 _OUTSIDE_KEYS = ("prompt", "text", "answer", "choices", "items")
 _PUNCTUATION = re.compile(r"[\W_]+\Z")
-_WORD_EDGE = re.compile(r"\w", re.ASCII)
+_WORD_EDGE = re.compile(r"[A-Za-z0-9_]")
+_HAS_CJK = re.compile(
+    r"[\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffe6]"
+)
+_PIECE = 4000
+_WORD = re.compile(r"[^\W_]")
+_BREAK = re.compile(r"[\s\W]")
 
 
 def _contains(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack``, ignoring case; a Latin word or number only
-    as a whole word (``run`` is not in ``runc``)."""
-    before = r"(?<![A-Za-z0-9])" if _WORD_EDGE.match(needle[0]) else ""
-    after = r"(?![A-Za-z0-9])" if _WORD_EDGE.match(needle[-1]) else ""
-    return re.search(before + re.escape(needle) + after, haystack, re.IGNORECASE) is not None
+    """Whether ``needle`` occurs in ``haystack``, both normalised (:func:`normal`: width,
+    accents, zero-width characters and case do not hide it); a Latin word or number only as
+    a whole word (``run`` is not in ``runc``)."""
+    haystack, needle = normal(haystack), normal(needle)
+    if not needle:
+        return False
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        cut_before = _WORD_EDGE.match(needle[0]) and _WORD_EDGE.match(haystack[start - 1 : start])
+        cut_after = _WORD_EDGE.match(needle[-1]) and _WORD_EDGE.match(haystack[end : end + 1])
+        if not (cut_before or cut_after):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
 
 
 def _worth_matching(answer: str) -> bool:
@@ -107,55 +134,110 @@ def enumeration(question: Question) -> Found:
 
 def _listed(text: str) -> int:
     """How many items ``text`` lists: parts between 、 (the list comma), or between commas
-    and semicolons when the parts inside are short (items, not clauses)."""
+    and semicolons when the parts inside are short (items, not clauses). A comma between
+    digits is a thousands separator; Latin parts of several words (``New York City, New
+    York, USA``) are a list only with ``and``/``or`` before the last."""
     if text.count("、") >= 2:
         return text.count("、") + 1
     parts = [part.strip() for part in _PARTS.split(text)]
+    joined = len(parts) > 1 and _CONJUNCTION.search(parts[-1]) is not None
+    if joined:
+        parts[-1:] = [part for part in _CONJUNCTION.split(parts[-1], maxsplit=1) if part]
     inner = parts[1:-1]
-    if inner and all(part and display_width(part) <= _ITEM_WIDTH for part in inner):
+    if not inner or not all(part and display_width(part) <= _ITEM_WIDTH for part in inner):
+        return 0
+    if _HAS_CJK.search(text) or joined:
         return len(parts)
-    return 0
+    return len(parts) if all(len(part.split()) == 1 for part in parts) else 0
 
 
 def outside_reference(question: Question) -> Found:
     for key, text in markdown_fields(question):
-        if key not in _OUTSIDE_KEYS:
+        pattern = _OUTSIDE_EXPLANATION if key == "explanation" else _OUTSIDE
+        if key not in _OUTSIDE_KEYS and key != "explanation":
             continue
-        found = _OUTSIDE.search(without_code(text))
+        found = pattern.search(_QUOTED.sub(" ", without_code(text)))
         if found:
             yield key, f"'{found[0]}' refers to something outside the card"
             return
 
 
 def no_explanation(question: Question) -> Found:
-    if not question.explanation:
+    if not question.explanation or not _WORD.search(plain(question.explanation)):
         yield None, "no explanation: say why the answer is right"
+
+
+def blank_answer(question: Question) -> Found:
+    if question.answer is not None and not normal(plain(question.answer)).strip():
+        yield "answer", "the answer shows nothing to recall: write it out"
 
 
 def cjk_style(question: Question) -> Found:
     for key, text in markdown_fields(question):
-        if not any(is_cjk(char) for char in text):
+        if not _HAS_CJK.search(text):
             continue
-        fixed = autocorrect_py.format_for(text, "markdown")
-        if fixed != text:
-            before, after = _first_difference(text, fixed)
-            yield key, f"'{before}' reads better as '{after}'"
+        for piece in _pieces(text):
+            fixed = _formatted(piece)
+            if fixed is not None and fixed != piece:
+                before, after = _first_difference(piece, fixed)
+                yield key, f"'{before}' reads better as '{after}'"
+                break
 
 
-def _first_difference(old: str, new: str, context: int = 8) -> tuple[str, str]:
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in pieces of at most :data:`_PIECE` characters, cut after a line or a
+    sentence where one ends inside the piece (the formatter has a limit on what it reads)."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + _PIECE)
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind("。", start, end))
+            end = cut + 1 if cut > start else end
+        yield text[start:end]
+        start = end
+
+
+def _formatted(text: str) -> str | None:
+    """``text`` as autocorrect formats it, or ``None`` where it cannot (such as its "call
+    limit reached" on a long run of one pattern): that text is not checked."""
+    try:
+        return autocorrect_py.format_for(text, "markdown")
+    except Exception:
+        return None
+
+
+def _first_difference(old: str, new: str, context: int = 6) -> tuple[str, str]:
     """The first place ``old`` and ``new`` differ (changes closer than ``context`` taken
-    together), with ``context`` characters either side, on one line."""
+    together), from and to a word boundary about ``context`` characters either side (``…``
+    where none is near), on one line. Only a window after the common start is compared."""
+    pairs = zip(old, new, strict=False)
+    same = next((at for at, (a, b) in enumerate(pairs) if a != b), min(len(old), len(new)))
+    base = max(0, same - 3 * context)
+    old, new = old[base : same + 10 * context], new[base : same + 12 * context]
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     first = last = changes[0]
     for change in changes[1:]:
-        if change[1] - last[2] > context:
+        if change[1] - last[2] > context or change[2] - first[1] > 2 * context:
             break
         last = change
-    start = max(0, first[1] - context)
-    old_part = old[start : last[2] + context]
-    new_part = new[first[3] - (first[1] - start) : last[4] + context]
+    start, cut_start = _edge(old, first[1], -context)
+    end, cut_end = _edge(old, last[2], context)
+    old_part = cut_start + old[start:end] + cut_end
+    new_part = cut_start + new[first[3] - (first[1] - start) : last[4] + end - last[2]] + cut_end
     return old_part.replace("\n", " "), new_part.replace("\n", " ")
+
+
+def _edge(text: str, index: int, step: int) -> tuple[int, str]:
+    """Where an excerpt ``step`` characters from ``index`` starts (``step`` < 0) or ends,
+    moved out to a space or punctuation up to ``step`` further; ``…`` if there is none."""
+    at = max(0, min(len(text), index + step))
+    farthest = max(0, min(len(text), index + 2 * step))
+    inward = step < 0
+    while at != farthest and not _BREAK.match(text[at - 1 if inward else at]):
+        at += -1 if inward else 1
+    bounded = at in (0, len(text)) or _BREAK.match(text[at - 1 if inward else at])
+    return at, "" if bounded else "…"
 
 
 CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
@@ -165,6 +247,7 @@ CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
     "enumeration": enumeration,
     "outside-reference": outside_reference,
     "no-explanation": no_explanation,
+    "blank-answer": blank_answer,
     "cjk-style": cjk_style,
 }
 """The rules that look at one question, by name."""

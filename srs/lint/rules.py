@@ -9,11 +9,12 @@ Each rule has one line saying what it flags; the checks are in the other modules
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from srs.yamlread import Mapping, Node, Position, Scalar, Sequence
 
-__all__ = ["RULES", "read_lint_key"]
+__all__ = ["PER_BANK", "RULES", "did_you_mean", "read_lint_key"]
 
 RULES: dict[str, str] = {
     "answer-position": "the right answer of choices sits at one position more often than chance",
@@ -22,17 +23,29 @@ RULES: dict[str, str] = {
     "recall-share": "recall formats are under 75 % of the questions",
     "cloze-leak": "a cloze answer appears elsewhere in its own text",
     "prompt-leak": "an answer appears in its own prompt",
+    "blank-answer": "an answer that shows nothing: only spaces, or a code span of spaces",
     "near-duplicate": "two questions ask nearly the same thing",
     "long-answer": "an answer too long to check oneself against at a glance",
     "enumeration": "an answer that lists three or more items",
     "outside-reference": "a card that refers to material outside it (the notes, above, below)",
-    "no-explanation": "a question without an explanation",
+    "no-explanation": "a question without an explanation, or one with no words",
     "unshown-diagram": "a diagram of the bank that no question shows",
     "cjk-style": "spacing or punctuation slips in Chinese or Japanese text",
+    "unused-ignore": "a question's lint: ignore names a rule that would not fire on it",
 }
 """Every rule: its name and what it flags, in the order the guide lists them."""
 
+PER_BANK = ("unshown-diagram",)
+"""The rules about the bank, not a question: a question's ``lint:`` cannot silence them."""
 _LINT_KEYS = ("ignore", "why")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint for an unknown key: the closest known one, or where ``lint:`` goes."""
+    if word == "lint" and "lint" not in choices:
+        return " ('lint:' goes on a question, to silence rules for that question)"
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class _Out(Protocol):
@@ -66,20 +79,29 @@ def read_lint_key(out: _Out, where: str, node: Node) -> dict[str, Any]:
 
 
 def _rule_names(out: _Out, where: str, node: Node) -> tuple[str, ...]:
-    items = node.items if isinstance(node, Sequence) else []
-    if not items:
+    if not isinstance(node, Sequence):
         out.problem(node.position, f"{where}: 'lint': 'ignore' must be a list of rule names")
         return ()
-    names = []
-    for item in items:
+    if not node.items:
+        out.problem(node.position, f"{where}: 'lint': 'ignore' must name at least one rule")
+        return ()
+    names: list[str] = []
+    for item in node.items:
         name = item.text if isinstance(item, Scalar) else ""
-        if name not in RULES:
-            shown = name or "(not a name)"
-            out.problem(
-                item.position,
-                f"{where}: 'lint': 'ignore' names no rule '{shown}'; the rules are "
-                + ", ".join(RULES),
-            )
+        problem = _name_problem(name, names)
+        if problem:
+            out.problem(item.position, f"{where}: 'lint': 'ignore' {problem}")
         else:
             names.append(name)
     return tuple(names)
+
+
+def _name_problem(name: str, named: list[str]) -> str | None:
+    """What is wrong with ``name`` in a question's ``ignore`` after ``named``, if anything."""
+    if name not in RULES:
+        return f"names no rule '{name or '(not a name)'}'; the rules are " + ", ".join(RULES)
+    if name in PER_BANK:
+        return f"names '{name}', which is about the bank and cannot be silenced per question"
+    if name in named:
+        return f"names '{name}' twice"
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 
 from srs.bank import Question
@@ -13,6 +14,7 @@ __all__ = [
     "display_width",
     "fill_cloze",
     "markdown_fields",
+    "normal",
     "place",
     "plain",
     "without_code",
@@ -26,6 +28,9 @@ _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~)")
 _LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
+_FORMAT = dict.fromkeys(
+    code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+)
 
 
 def display_width(text: str) -> int:
@@ -35,6 +40,13 @@ def display_width(text: str) -> int:
         for char in text
         if not unicodedata.combining(char)
     )
+
+
+def normal(text: str) -> str:
+    """``text`` as the linter compares it: NFKC (full-width letters, composed accents), format
+    characters (zero-width spaces and joiners) dropped, case-folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_FORMAT)
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
 def without_code(text: str) -> str:

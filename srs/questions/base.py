@@ -30,6 +30,7 @@ __all__ = [
     "distinct_indices",
     "is_blank",
     "normalise_typed",
+    "repeated",
     "showing_seed",
     "shuffled_choices",
     "shuffled_order",
@@ -149,6 +150,18 @@ def normalise_typed(text: str) -> str:
     """The form typed answers are compared in: Unicode NFKC (full-width and half-width
     agree), runs of white space made one and trimmed, and case folded (``ß`` is ``ss``)."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def repeated(texts: Sequence[str] | None) -> str | None:
+    """The first of ``texts`` that repeats an earlier one, compared as typed answers are and
+    with format characters (zero-width spaces) dropped; ``None`` when all differ."""
+    seen: set[str] = set()
+    for text in texts or ():
+        key = normalise_typed("".join(c for c in text if unicodedata.category(c) != "Cf"))
+        if key in seen:
+            return text
+        seen.add(key)
+    return None
 
 
 def is_blank(response: object) -> bool:

@@ -19,6 +19,7 @@ from srs.questions.base import (
     Verdict,
     distinct_indices,
     indices,
+    repeated,
     shuffled_choices,
     whole_numbers,
 )
@@ -59,6 +60,10 @@ class Choice(QuestionType):
     def bank_check(self, content: Mapping[str, Any], ordinal: int) -> Mapping[str, Any]:
         correct = content["correct"]
         return {"correct": indices(correct), "multiple": not isinstance(correct, int)}
+
+    def problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        twice = repeated(fields.get("choices"))
+        return [("choices", f"the option '{twice}' is there twice")] if twice else []
 
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [("correct", self.faces(content, 0, seed=0).back)]

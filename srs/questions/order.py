@@ -17,6 +17,7 @@ from srs.questions.base import (
     Shown,
     Verdict,
     distinct_indices,
+    repeated,
     shuffled_order,
     whole_numbers,
 )
@@ -41,6 +42,10 @@ class Order(QuestionType):
             items=tuple((index, items[index]) for index in order),
             check={"count": len(items)},
         )
+
+    def problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        twice = repeated(fields.get("items"))
+        return [("items", f"the item '{twice}' is there twice")] if twice else []
 
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [("items", self.faces(content, 0, seed=0).back)]

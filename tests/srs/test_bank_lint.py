@@ -297,7 +297,7 @@ def test_outside_reference_finds_words_that_point_outside(write_bank) -> None:
     ]
     assert rule(write_bank, questions, "outside-reference") == [
         "bank.yaml:5: '笔记' refers to something outside the card [outside-reference]",
-        "bank.yaml:6: 'above' refers to something outside the card [outside-reference]",
+        "bank.yaml:6: 'shown above' refers to something outside the card [outside-reference]",
         "bank.yaml:7: '下图' refers to something outside the card [outside-reference]",
     ]
 
@@ -328,7 +328,7 @@ def test_cjk_style_names_the_fragment_and_its_fix(write_bank) -> None:
         "    answer: 列出容器\n    explanation: |\n      见`docker ps`，它列出容器。\n"
     )
     assert [w for w in lint(write_bank, text) if "cjk-style" in w] == [
-        "bank.yaml:7:5: '在docker中运行`dock' reads better as '在 docker 中运行`dock' [cjk-style]"
+        "bank.yaml:7:5: '在docker中运行`docker' reads better as '在 docker 中运行`docker' [cjk-style]"
     ]
 
 
@@ -409,7 +409,52 @@ def test_lint_with_an_unknown_key_or_not_a_mapping_is_refused(write_bank) -> Non
     ]
     text = LINTED + "      ignore: []\n      why: because\n"
     assert problems(write_bank, text) == [
-        "bank.yaml:10:15: question 'q': 'lint': 'ignore' must be a list of rule names"
+        "bank.yaml:10:15: question 'q': 'lint': 'ignore' must name at least one rule"
+    ]
+
+
+def test_lint_refuses_a_rule_about_the_bank_and_a_rule_named_twice(write_bank) -> None:
+    text = LINTED + "      ignore: [unshown-diagram, prompt-leak, prompt-leak]\n      why: b\n"
+    assert problems(write_bank, text) == [
+        "bank.yaml:10:16: question 'q': 'lint': 'ignore' names 'unshown-diagram', which is "
+        "about the bank and cannot be silenced per question",
+        "bank.yaml:10:46: question 'q': 'lint': 'ignore' names 'prompt-leak' twice",
+    ]
+
+
+def test_lint_at_bank_level_says_it_goes_on_a_question(write_bank) -> None:
+    text = "id: b\ntitle: B\nlint: {ignore: [prompt-leak], why: b}\nquestions:\n" + (
+        "  - {id: q, type: basic, prompt: p, answer: a}\n"
+    )
+    assert problems(write_bank, text) == [
+        "bank.yaml:3:1: bank: unknown key 'lint' ('lint:' goes on a question, to silence "
+        "rules for that question)"
+    ]
+
+
+def test_unused_ignore_names_a_silenced_rule_that_would_not_fire(write_bank) -> None:
+    why = {"why": "checked"}
+    questions = [
+        q(
+            "leak",
+            "basic",
+            prompt="Is it runc?",
+            answer="runc",
+            lint={"ignore": ["prompt-leak"], **why},
+        ),
+        q(
+            "clean",
+            "basic",
+            prompt="Which runtime?",
+            answer="runc",
+            lint={"ignore": ["prompt-leak", "near-duplicate"], **why},
+        ),
+    ]
+    assert rule(write_bank, questions, "unused-ignore") == [
+        "bank.yaml:6: 'lint' silences 'prompt-leak', which does not fire here: leave it out "
+        "[unused-ignore]",
+        "bank.yaml:6: 'lint' silences 'near-duplicate', which does not fire here: leave it out "
+        "[unused-ignore]",
     ]
 
 
@@ -472,4 +517,113 @@ def test_summary_counts_each_file_of_a_bank_for_its_author(write_bank) -> None:
         "by file:",
         "  20-part.yaml: recall 0 of 3 (0%); right answers by position 2: 1; 1 true, 1 false",
         "  bank.yaml: recall 2 of 2 (100%)",
+    ]
+
+
+# -- what an outside author found -------------------------------------------------------------
+
+
+def test_near_duplicate_leaves_a_template_with_different_answers_alone(write_bank) -> None:
+    capitals = [("France", "Paris"), ("Spain", "Madrid"), ("Italy", "Rome"), ("Japan", "Tokyo")]
+    questions = [
+        *(
+            q(f"cap-{n}", "typing", prompt=f"What is the capital of {c}?", answer=a)
+            for n, (c, a) in enumerate(capitals)
+        ),
+        q("zh-1", "basic", prompt="中国的首都是哪里？", answer="北京"),
+        q("zh-2", "basic", prompt="日本的首都是哪里？", answer="东京"),
+        q("x", "basic", prompt="What is x?", answer="y"),
+        q("z", "basic", prompt="What is z?", answer="w"),
+        q("tuple", "truefalse", prompt="Tuples in Python are mutable.", correct=False),
+        q("list", "truefalse", prompt="Lists in Python are mutable.", correct=True),
+    ]
+    assert rule(write_bank, questions, "near-duplicate") == []
+
+
+def test_near_duplicate_reports_each_question_once(write_bank) -> None:
+    same = [
+        q(f"s{i}", "basic", prompt="Which runtime starts it?", answer="runc") for i in range(40)
+    ]
+    found = rule(write_bank, same, "near-duplicate")
+    assert len(found) == 39
+    assert all("nearly the same as 's0'" in warning for warning in found)
+
+
+def test_cjk_style_checks_a_text_the_formatter_cannot_take_whole(write_bank, capfd) -> None:
+    questions = [
+        q("long", "basic", prompt="长文？", answer="中文字" * 20000),
+        q("mixed", "basic", prompt="混合？", answer="中a" * 20000),
+    ]
+    found = rule(write_bank, questions, "cjk-style")
+    assert found == [
+        "bank.yaml:6: '中a中a中a中a中a中a中a中a中a中a中a中a中…' reads better as "
+        "'中 a 中 a 中 a 中 a 中 a 中 a 中 a 中 a 中 a 中 …' [cjk-style]"
+    ]
+    assert capfd.readouterr().err == ""
+
+
+def test_cjk_style_quotes_from_a_word_boundary(write_bank) -> None:
+    questions = [q("emperor", "basic", prompt="中国第一个皇帝是谁?", answer="秦始皇")]
+    assert rule(write_bank, questions, "cjk-style") == [
+        "bank.yaml:5: '中国第一个皇帝是谁?' reads better as '中国第一个皇帝是谁？' [cjk-style]"
+    ]
+
+
+def test_enumeration_leaves_numbers_and_names_alone(write_bank) -> None:
+    questions = [
+        q("people", "basic", prompt="p1?", answer="about 2,100,000 people"),
+        q("city", "basic", prompt="p2?", answer="New York City, New York, USA"),
+        q("and", "basic", prompt="p3?", answer="the kernel, the shim and runc"),
+    ]
+    assert rule(write_bank, questions, "enumeration") == [
+        "bank.yaml:7: the answer lists 3 items: one fact a card, or an order question [enumeration]"
+    ]
+
+
+def test_outside_reference_is_a_phrase_not_a_substring(write_bank) -> None:
+    questions = [
+        q("sea", "basic", prompt="At what altitude above sea level is La Paz?", answer="3,640 m"),
+        q("book", "basic", prompt="古人用什么做笔记本？", answer="竹简"),
+        q("library", "basic", prompt="他周末常去上图书馆做什么？", answer="看书"),
+        q("quote", "basic", prompt='Who wrote "Birds fly above the clouds"?', answer="Ann"),
+        q("table", "basic", prompt="In the table below, which row is red?", answer="two"),
+        q("why", "basic", prompt="p?", answer="a", explanation="见笔记第三页。"),
+        q("notes", "basic", prompt="q?", answer="b", explanation="As the notes say."),
+    ]
+    assert rule(write_bank, questions, "outside-reference") == [
+        "bank.yaml:9: 'the table below' refers to something outside the card [outside-reference]",
+        "bank.yaml:10: '笔记' refers to something outside the card [outside-reference]",
+        "bank.yaml:11: 'the notes' refers to something outside the card [outside-reference]",
+    ]
+
+
+def test_prompt_leak_sees_through_width_accents_and_zero_width_spaces(write_bank) -> None:
+    questions = [
+        q("zw", "basic", prompt="con\u200btainerd or ru\u200bnc?", answer="runc"),
+        q("accent", "basic", prompt="Is it Cafe\u0301 or Bar?", answer="Café"),
+        q("wide", "typing", prompt="Is it ＲＵＮＣ or containerd?", answer="runc"),
+    ]
+    assert [w.split(": ", 1)[0] for w in rule(write_bank, questions, "prompt-leak")] == [
+        "bank.yaml:5",
+        "bank.yaml:6",
+        "bank.yaml:7",
+    ]
+
+
+def test_an_explanation_with_no_words_is_no_explanation(write_bank) -> None:
+    questions = [
+        q("tilde", "basic", prompt="p1?", answer="a", explanation="~"),
+        q("dash", "basic", prompt="p2?", answer="b", explanation=" - … "),
+        q("word", "basic", prompt="p3?", answer="c", explanation="因为。"),
+    ]
+    assert len(rule(write_bank, questions, "no-explanation")) == 2
+
+
+def test_a_blank_answer_is_a_blank_answer(write_bank) -> None:
+    questions = [
+        q("spaces", "basic", prompt="p1?", answer="`   `"),
+        q("word", "basic", prompt="p2?", answer="`x`"),
+    ]
+    assert rule(write_bank, questions, "blank-answer") == [
+        "bank.yaml:5: the answer shows nothing to recall: write it out [blank-answer]"
     ]

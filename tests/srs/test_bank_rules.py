@@ -541,3 +541,17 @@ def test_every_face_of_every_card_is_rendered_by_the_check(
     assert any("cloze-blank" in text and "[h]" in text for text in seen)
     assert any("cloze-answer" in text and ">d<" in text for text in seen)
     assert "- `x`\n- `y`" in seen
+
+
+def test_a_repeated_option_or_item_is_refused_whatever_its_width_or_case(write_bank) -> None:
+    text = (
+        "id: d\ntitle: D\nquestions:\n"
+        '  - {id: c, type: choice, prompt: "Which?", choices: [same, "ｓａｍｅ", x], correct: 0}\n'
+        '  - {id: z, type: choice, prompt: "Which?", choices: ["ru\\u200bnc", runc], correct: 0}\n'
+        '  - {id: o, type: order, prompt: "Order?", items: [a, b, "A "]}\n'
+    )
+    assert bad(write_bank, text) == [
+        "bank.yaml:4:54: question 'c': 'choices': the option 'ｓａｍｅ' is there twice",
+        "bank.yaml:5:54: question 'z': 'choices': the option 'runc' is there twice",
+        "bank.yaml:6:51: question 'o': 'items': the item 'A ' is there twice",
+    ]

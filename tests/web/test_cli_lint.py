@@ -54,7 +54,7 @@ def test_a_clean_bank_prints_its_summary_and_exits_0(runner: FlaskCliRunner, wri
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{root}: bank 'clean': 0 warnings",
-        "  1 questions: basic 1",
+        "  1 question: basic 1",
         "  recall share: 1 of 1 (100%)",
     ]
 
@@ -120,6 +120,45 @@ def test_a_bank_that_does_not_load_prints_its_problems_and_exits_1(
     assert result.stdout.splitlines() == [
         f"{root}/bank.yaml:4:5: question 'b': missing required key 'type'"
     ]
+
+
+BROKEN = "id: broken\ntitle: B\nquestions:\n  - {id: b}\n"
+
+
+def test_a_bank_that_does_not_load_leaves_the_others_linted(
+    runner: FlaskCliRunner, write_bank
+) -> None:
+    broken = write_bank("broken", {"bank.yaml": BROKEN})
+    clean = write_bank("clean", {"bank.yaml": CLEAN})
+    result = runner.invoke(args=["bank", "lint", str(broken), str(clean)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{broken}/bank.yaml:4:5: question 'b': missing required key 'type'",
+        f"{clean}: bank 'clean': 0 warnings",
+    ]
+    assert result.stderr == "1 problem.\n"
+
+
+def test_json_puts_a_bank_that_does_not_load_as_its_errors(
+    runner: FlaskCliRunner, write_bank
+) -> None:
+    broken = write_bank("broken", {"bank.yaml": BROKEN})
+    clean = write_bank("clean", {"bank.yaml": CLEAN})
+    result = runner.invoke(args=["bank", "lint", "--json", str(broken), str(clean)])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document[0] == {
+        "source": str(broken),
+        "errors": [
+            {
+                "file": f"{broken}/bank.yaml",
+                "line": 4,
+                "column": 5,
+                "message": "question 'b': missing required key 'type'",
+            }
+        ],
+    }
+    assert document[1]["id"] == "clean" and document[1]["warnings"] == []
 
 
 def test_a_yaml_file_and_a_zip_are_linted_too(
