@@ -123,7 +123,7 @@ def _load(paths: tuple[str, ...], importing: bool = False) -> list:
             click.echo(str(problem))
         count = len(error.problems)
         tail = "; nothing was imported." if importing else "."
-        click.echo(f"{count} problem{'s' if count != 1 else ''}{tail}", err=True)
+        click.echo(f"{_counted(count, 'problem')}{tail}", err=True)
         raise SystemExit(1) from None
 
 
@@ -136,16 +136,24 @@ def _lint_one(path: str) -> tuple[Any, list[Problem]]:
     return lint_bank(bank), []
 
 
+def _counted(count: int, noun: str) -> str:
+    """``1 question``, ``2 questions``: English nouns with a plain -s plural."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 @bank_cli.command("check")
 @click.argument("paths", nargs=-1, required=True)
 def check(paths: tuple[str, ...]) -> None:
     """Validate banks, printing each problem as file:line:column: message."""
     for bank in _load(paths):
         cards = sum(len(question.card_ordinals) for question in bank.questions)
-        click.echo(
-            f"{bank.source}: bank '{bank.id}' is valid: {len(bank.questions)} questions, "
-            f"{cards} cards, {len(bank.sections)} sections, {len(bank.diagrams)} diagrams"
+        counts = (
+            _counted(len(bank.questions), "question"),
+            _counted(cards, "card"),
+            _counted(len(bank.sections), "section"),
+            _counted(len(bank.diagrams), "diagram"),
         )
+        click.echo(f"{bank.source}: bank '{bank.id}' is valid: {', '.join(counts)}")
 
 
 @bank_cli.command("lint")
@@ -166,7 +174,7 @@ def lint(paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
     if failed := sum(len(problems) for _, _, problems in results):
-        click.echo(f"{failed} problem{'s' if failed != 1 else ''}.", err=True)
+        click.echo(f"{_counted(failed, 'problem')}.", err=True)
     if failed or (strict and any(r is not None and r.warnings for _, r, _ in results)):
         raise SystemExit(1)
 
@@ -231,8 +239,8 @@ def list_(as_json: bool) -> None:
     for summary in summaries:
         retired = f", {summary.retired} retired" if summary.retired else ""
         click.echo(
-            f"{summary.id}\t{summary.title}\t{summary.questions} questions{retired}, "
-            f"{summary.diagrams} diagrams"
+            f"{summary.id}\t{summary.title}\t{_counted(summary.questions, 'question')}{retired}, "
+            f"{_counted(summary.diagrams, 'diagram')}"
         )
 
 
@@ -295,7 +303,7 @@ def user_revoke_tokens(name: str) -> None:
     user = _account(name)
     count = revoke_tokens(db.session, user)
     db.session.commit()
-    click.echo(f"Revoked {count} API token{'s' if count != 1 else ''} of '{user.name}'.")
+    click.echo(f"Revoked {_counted(count, 'API token')} of '{user.name}'.")
 
 
 fsrs_cli = AppGroup("fsrs", help="Fit learners' FSRS parameters to their own reviews.")
@@ -343,9 +351,9 @@ def backup(file: Path) -> None:
         manifest = backup_database(db.engine, file)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    counts = ", ".join(f"{n} {name}" for name, n in (manifest.counts or {}).items())
     click.echo(
-        f"Backed up the database (schema revision {manifest.schema_revision}: {counts}) to {file}."
+        f"Backed up the database (schema revision {manifest.schema_revision}: "
+        f"{manifest.contents()}) to {file}."
     )
 
 

@@ -85,15 +85,22 @@ class Manifest:
             "member": MEMBERS[self.database],
         }
 
+    def contents(self) -> str:
+        """``1 user, 1 bank, 12 questions…``: the counts for people (the table names are
+        plurals in -s)."""
+        return ", ".join(
+            f"{n} {name.removesuffix('s') if n == 1 else name}"
+            for name, n in (self.counts or {}).items()
+        )
+
     def describe(self) -> str:
         """One line for people: what kind of backup, from when, holding how much."""
         kind = NAMES[self.database]
         if self.wengu_version is None:
             return f"a plain {kind} backup (from Wengu 0.1, no manifest)"
-        counts = ", ".join(f"{n} {name}" for name, n in (self.counts or {}).items())
         return (
             f"a {kind} backup from Wengu {self.wengu_version}, schema revision "
-            f"{self.schema_revision or '(none)'}, taken {self.created_at}: {counts}"
+            f"{self.schema_revision or '(none)'}, taken {self.created_at}: {self.contents()}"
         )
 
 

@@ -56,8 +56,8 @@ def round_trip(app: Flask, runner: FlaskCliRunner, target: Path) -> None:
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"Backed up the database (schema revision {head_revision()}: 1 users, 1 banks, "
-        f"1 questions, 0 cards, 0 reviews) to {target}.\n"
+        f"Backed up the database (schema revision {head_revision()}: 1 user, 1 bank, "
+        f"1 question, 0 cards, 0 reviews) to {target}.\n"
     )
     change(app)
     assert dump(app) != before
@@ -203,7 +203,7 @@ def test_restore_check_reads_a_good_backup_and_touches_nothing(
     kind = "PostgreSQL" if TEST_DATABASE_URL else "SQLite"
     assert result.stdout.startswith(f"{target} is a {kind} backup from Wengu {VERSION}, ")
     assert result.stdout.endswith(
-        ": 1 users, 1 banks, 1 questions, 0 cards, 0 reviews. It is readable.\n"
+        ": 1 user, 1 bank, 1 question, 0 cards, 0 reviews. It is readable.\n"
     )
     assert "Database:" not in result.stderr
     assert dump(app) == before

@@ -47,7 +47,7 @@ def test_check_prints_a_summary_for_a_good_bank(runner: FlaskCliRunner, write_ba
     result = runner.invoke(args=["bank", "check", str(root)])
     assert result.exit_code == 0
     assert result.stdout == (
-        f"{root}: bank 'good' is valid: 4 questions, 6 cards, 1 sections, 1 diagrams\n"
+        f"{root}: bank 'good' is valid: 4 questions, 6 cards, 1 section, 1 diagram\n"
     )
 
 
@@ -72,8 +72,8 @@ def test_import_then_list(runner: FlaskCliRunner, write_bank) -> None:
     ]
     listed = runner.invoke(args=["bank", "list"])
     assert listed.stdout.splitlines() == [
-        "good\tGood bank\t4 questions, 1 diagrams",
-        "other\tOther bank\t1 questions, 0 diagrams",
+        "good\tGood bank\t4 questions, 1 diagram",
+        "other\tOther bank\t1 question, 0 diagrams",
     ]
 
 

@@ -142,7 +142,7 @@ def test_a_backup_at_an_old_revision_restores_and_migrates_on_the_newest_code(
     target = tmp_path / "old.backup"
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
-    assert "schema revision 0005: 1 users, 1 banks, 2 questions" in result.stdout
+    assert "schema revision 0005: 1 user, 1 bank, 2 questions" in result.stdout
     with app.app_context():
         assert current_revision() == "0005", "backup migrated the database"
     # Other commands refuse a database the code does not match.
