@@ -5,7 +5,9 @@ words of English that is right; inside a Chinese sentence the space is wrong ("�
 since the author broke the line only to keep the source short. The rule, applied once where
 Markdown becomes HTML: a single line break inside a paragraph, with the spaces around it, is
 dropped when the character before or after it is Han, kana or full-width (CJK punctuation,
-full-width forms), and kept as a space otherwise.
+full-width forms), and kept as a space otherwise; but between Han or kana and a Latin letter
+or digit it is one space, the spacing Chinese copy-editing asks for there ("放进 dockerd",
+as ``bank lint``'s ``cjk-style`` rule checks the source).
 
 Hangul is not in the set: Korean separates its words with spaces, so a break between two
 Korean words is a space, as between English ones (CSS Text's segment break rules likewise
@@ -25,6 +27,14 @@ _CJK = re.compile(
     "[\u2e80-\u2fdf\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
     "\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003134f]"
 )
+# Han and kana, without the punctuation and full-width forms of _CJK: the letters a space
+# separates from Latin ones.
+_IDEOGRAPH = re.compile(
+    "[\u2e80-\u2fdf\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003134f]"
+)
+_LATIN = re.compile("[A-Za-z0-9]")
+
 SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 """A line break inside a paragraph, with the spaces and tabs either side of it."""
 
@@ -55,6 +65,12 @@ def join_soft_breaks(text: str, before: str = "", after: str = "") -> str:
         right = text[end] if end < len(text) else after
         if not left or not right:
             return found[0]  # the paragraph's edge: nothing to join
-        return "" if is_cjk(left) or is_cjk(right) else found[0]
+        if not (is_cjk(left) or is_cjk(right)):
+            return found[0]
+        return " " if _spaced(left, right) or _spaced(right, left) else ""
 
     return SOFT_BREAK.sub(join, text)
+
+
+def _spaced(ideograph: str, latin: str) -> bool:
+    return _IDEOGRAPH.match(ideograph) is not None and _LATIN.match(latin) is not None

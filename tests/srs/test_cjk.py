@@ -18,7 +18,9 @@ from tests.srs.test_anki import package_notes
     [
         ("数据卷\n共享", "数据卷共享"),  # CJK–CJK
         ("共享。\nDocker", "共享。Docker"),  # CJK punctuation, then Latin
-        ("Docker\n共享", "Docker共享"),  # Latin, then CJK
+        ("Docker\n共享", "Docker 共享"),  # Latin, then Han: one space, as copy-editing asks
+        ("放进\ndockerd", "放进 dockerd"),  # Han, then Latin
+        ("版本\n29", "版本 29"),  # Han, then a digit
         ("Docker\nvolumes", "Docker\nvolumes"),  # Latin–Latin: a space on the page
         ("コンテナ\nを", "コンテナを"),  # kana
         ("１２\n３", "１２３"),  # full-width forms
@@ -32,8 +34,9 @@ def test_soft_break_rule(text: str, joined: str) -> None:
 
 
 def test_neighbours_outside_the_run_decide_at_its_edges() -> None:
-    assert join_soft_breaks("\nDocker", before="享") == "Docker"
-    assert join_soft_breaks("Docker\n", after="共") == "Docker"
+    assert join_soft_breaks("\nDocker", before="享") == " Docker"
+    assert join_soft_breaks("\nDocker", before="。") == "Docker"
+    assert join_soft_breaks("Docker\n", after="共") == "Docker "
     assert join_soft_breaks("Docker\n", after="v") == "Docker\n"
     assert not is_cjk("") and not is_cjk("a") and is_cjk("，") and is_cjk("𠀋")
 
