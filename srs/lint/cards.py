@@ -14,7 +14,7 @@ import autocorrect_py
 
 from srs.bank import Question
 from srs.cloze import parse_cloze
-from srs.lint.text import display_width, markdown_fields, normal, plain, without_code
+from srs.lint.text import display_width, fill_cloze, markdown_fields, normal, plain, without_code
 
 __all__ = ["ANSWER_WIDTH", "CARD_CHECKS"]
 
@@ -176,6 +176,8 @@ def cjk_style(question: Question) -> Found:
     for key, text in markdown_fields(question):
         if not _HAS_CJK.search(text):
             continue
+        if question.type == "cloze" and key == "text":
+            text = fill_cloze(text)  # the sentence as read, not the {{c1::…}} markup
         for piece in _pieces(text):
             fixed = _formatted(piece)
             if fixed is not None and fixed != piece:

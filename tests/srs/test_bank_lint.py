@@ -332,6 +332,16 @@ def test_cjk_style_names_the_fragment_and_its_fix(write_bank) -> None:
     ]
 
 
+def test_cjk_style_reads_a_cloze_as_its_sentence(write_bank) -> None:
+    """The {{c1::…}} markup hides a space beside full-width punctuation from the formatter."""
+    questions = [
+        q("spaced", "cloze", text="存储建立在 {{c1::联合文件系统（UnionFS）}} 之上。"),
+        q("tight", "cloze", text="存储建立在{{c1::联合文件系统（UnionFS）}}之上。"),
+    ]
+    found = rule(write_bank, questions, "cjk-style")
+    assert len(found) == 1 and "UnionFS） 之上" in found[0]
+
+
 def test_cjk_style_leaves_code_alone(write_bank) -> None:
     questions = [
         q("code", "basic", prompt="运行 `ls -a,b` 会怎样？", answer="报错"),
