@@ -129,6 +129,7 @@ def test_undo_offline_takes_back_an_answer_not_yet_sent(
     context.set_offline(True)
     first = answer(page, "1")
     assert page.locator("[data-sync]").inner_text() == "Offline, 1 answer waiting"
+    page.wait_for_selector(FRONT)  # undo is not taken while the next card loads
     page.keyboard.press("u")
     page.wait_for_selector('[data-review][data-queued="0"]')
     page.wait_for_selector(FRONT)
