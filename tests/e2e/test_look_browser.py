@@ -208,6 +208,13 @@ HIDDEN_CONTROL = """(selector) => {
   const top = document.elementFromPoint(x, y);
   return control.contains(top) ? "" : `${selector} is under ${top.tagName.toLowerCase()}.${top.className}`;
 }"""
+# The back (verdict, answer, explanation) starts above the action bar once shown: a learner
+# must not have to scroll to see whether they were right.
+BACK_BELOW_THE_FOLD = """() => {
+  const back = document.querySelector('[data-back]');
+  const bar = document.querySelector('.action-bar').getBoundingClientRect().top;
+  return !back.hidden && back.getBoundingClientRect().top > bar - 24;
+}"""
 FRONT_CONTROL = "[data-response] .option, [data-response] input, [data-action=show]:not([hidden])"
 BACK_CONTROL = "[data-grades] .grade"
 
@@ -236,6 +243,8 @@ def test_each_type_looks_right_on_a_phone_and_a_desktop(
                 hidden = page.evaluate(HIDDEN_CONTROL, control)
                 if hidden:
                     problems.append(f"{name}: {hidden}")
+                if side == "back" and page.evaluate(BACK_BELOW_THE_FOLD):
+                    problems.append(f"{name}: the answer starts below the fold")
                 wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
                 if wide > 0:
                     problems.append(f"{name}: the page is {wide} px wider than the screen")

@@ -105,6 +105,11 @@ export function renderBack(el, card, suggested) {
   for (const control of el.response.querySelectorAll("button, input")) control.disabled = true;
   if (document.activeElement && document.activeElement.tagName === "INPUT") document.activeElement.blur();
   el.rating(suggested).focus({ preventScroll: true });
+  // A tall front (a diagram, a long order) leaves the answer below the fold on a phone: the
+  // learner would see the screen unchanged. Bring the back's top into sight.
+  if (!el.back.hidden && el.back.getBoundingClientRect().top > innerHeight / 2) {
+    el.back.scrollIntoView({ block: "start" });
+  }
 }
 
 /** Right or wrong, said in words above the answer. */
