@@ -104,3 +104,20 @@ def test_the_readme_lists_every_retired_id() -> None:
     old, new = read_bank(OLD), read_bank(NEW)
     gone = {q.id for q in old.questions} - {q.id for q in new.questions}
     assert retired_ids_in_readme() == gone
+
+
+def test_no_kept_card_is_asked_about_something_else() -> None:
+    """A question kept across a change of type keeps no card number whose question changed:
+    a cloze's c1 is card 1, a diagram card's second label card 1 too, so a cloze turned into a
+    diagram card under the same id would hand one label's schedule to another."""
+    old, new = read_bank(OLD), read_bank(NEW)
+    before = {q.id: q for q in old.questions}
+    moved = {
+        q.id: (before[q.id].type, q.type)
+        for q in new.questions
+        if q.id in before
+        and before[q.id].type != q.type
+        and set(before[q.id].card_ordinals) & set(q.card_ordinals)
+        and not before[q.id].card_ordinals == q.card_ordinals == (0,)
+    }
+    assert moved == {}
