@@ -142,7 +142,14 @@ class Viewer {
     this.stage = dialog.querySelector("[data-stage]");
     this.pointers = new Map();
     this.view = { x: 0, y: 0, scale: 1 };
-    dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+    const close = dialog.querySelector("[data-close]");
+    close.addEventListener("click", () => dialog.close());
+    // A finger closes on lifting: the click a browser makes of a tap can be dropped when the
+    // tap follows a pinch closely, and must not then land on the page behind the viewer.
+    close.addEventListener("touchend", (event) => {
+      event.preventDefault();
+      dialog.close();
+    });
     dialog.addEventListener("close", () => this.closed());
     // Ahead of the page's own keys (Space shows the answer, digits grade), wherever focus is.
     window.addEventListener("keydown", (event) => { if (dialog.open) this.key(event); }, true);
