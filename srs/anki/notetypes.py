@@ -38,7 +38,7 @@ time in every package, so that Anki updates them (and drops a learner's changes 
 only when they did change. Move it on, and :data:`NOTE_TYPES_DIGEST` with it, whenever
 :func:`note_types` changes."""
 
-NOTE_TYPES_DIGEST = "57402a7bdca620a2c656aa2314ce8a1b2c2c3a593a1b56f19df9eac426caef57"
+NOTE_TYPES_DIGEST = "0641077d90548993e4715cfa2441db651c16bf84a2bd5dbd46427b69d6c30044"
 """The :func:`note_types_digest` of the note types :data:`NOTE_TYPES_CHANGED` dates; a test
 keeps the two together."""
 
@@ -83,7 +83,7 @@ hr#answer {{ border: 0; border-top: 1px solid var(--wg-line); margin: 1.1em 0; }
 .options .label {{ display: inline-block; min-width: 1.6em; font-weight: 600; }}
 .options li.right {{ border-color: var(--wg-accent); background: var(--wg-accent-soft); }}
 .options li.wrong {{ color: var(--wg-muted); }}
-.options .mark {{ font-weight: 700; color: var(--wg-accent); }}
+.mark {{ font-weight: 700; color: var(--wg-accent); }}
 .options li p {{ display: inline; margin: 0; }}
 .hint {{ margin-top: 0.6em; font-size: 0.8em; color: var(--wg-muted); }}
 .answer {{ font-weight: 500; }}
