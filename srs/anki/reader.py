@@ -1,4 +1,5 @@
-"""Anki packages read as banks: basic and cloze notes, as genanki and Anki write them.
+"""Anki packages read as banks: basic and cloze notes, as genanki and Anki write them, and
+Wengu's own notes as the questions they were written from (:mod:`srs.anki.wengu_notes`).
 
 Anki ("Support older Anki versions") and genanki write packages this reads; anything it
 cannot read safely is refused with a :class:`~srs.bank.BankError` (see
@@ -147,6 +148,8 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     kept (Wengu sanitises it when shown), but images become Markdown diagram references
     and the image files they show become diagrams; sounds and other media are dropped.
     The deck the notes share names the bank, its subdecks become sections.
+    A package Wengu wrote (its decks carry Wengu's marker) comes back as written: each note
+    of Wengu's note types as a question of its type, with its id, section, tags and language.
 
     Args:
         path: the ``.apkg`` file.
@@ -273,9 +276,10 @@ def _questions(
             if model_id == MODEL_IDS["occlusion"]:
                 question = _occlusion(question, fields, media)
             if top_mark is not None:
-                question = wengu_question(
-                    question, model_id, fields, top_mark["bank"], media.reference
-                )
+                read = question
+                question = wengu_question(read, model_id, fields, top_mark["bank"], media.reference)
+                if question.id != read.id and question.id in taken:
+                    question = replace(question, id=read.id)  # a Wengu ID given twice
                 taken.add(question.id)
         except ValueError as error:
             problems.append(Problem(name, 1, 1, f"note {guid} ({label!r}): {error}"))
