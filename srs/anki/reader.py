@@ -17,7 +17,7 @@ import sqlite3
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -31,7 +31,7 @@ from srs.anki.package import (
     open_collection,
     read_collection_tables,
 )
-from srs.anki.wengu_notes import DeckMark, read_deck_marker, wengu_question
+from srs.anki.wengu_notes import DeckMark, diagram_paths, read_deck_marker, wengu_question
 from srs.archive import ZIP_ERRORS
 from srs.bank import (
     DEFAULT_MAX_BYTES,
@@ -67,6 +67,8 @@ class _Media:
     reader: PackageReader
     entries: dict[str, str]  # file name -> zip entry
     diagrams: dict[str, Diagram]
+    paths: Mapping[str, str] = field(default_factory=dict)
+    """A Wengu package's diagrams' paths in their bank, by media file name."""
 
     def reference(self, source: str) -> str | None:
         """The diagram reference for an ``<img src>``, reading the file the first time."""
@@ -75,7 +77,7 @@ class _Media:
             return None
         if posixpath.splitext(name)[1].lower() not in IMAGE_TYPES:
             return None
-        path = f"diagrams/{name}"
+        path = self.paths.get(name) or f"diagrams/{name}"
         if path not in self.diagrams:
             entry = self.entries[name]
             if entry not in self.reader.names:
@@ -91,7 +93,7 @@ class _Media:
                         ]
                     )
             self.diagrams[path] = Diagram(path, data)
-        return f"diagrams/{quote(name)}"
+        return quote(path)
 
 
 def _sections(
@@ -194,7 +196,12 @@ def _read_collection(db: sqlite3.Connection, reader: PackageReader) -> Bank:
         title, top = "Anki import", 0
     top_mark = marks.get((title,)) if top else None
     sections = _sections(used, top, marks)
-    media = _Media(reader, {name: entry for entry, name in reader.media_map().items()}, diagrams={})
+    media = _Media(
+        reader,
+        {name: entry for entry, name in reader.media_map().items()},
+        diagrams={},
+        paths=diagram_paths(top_mark),
+    )
     questions = _questions(tables, used, sections, top, media, top_mark)
     shown = {
         diagram_path(reference)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from srs.anki.fields import field_markdown, from_anki
@@ -21,7 +21,14 @@ from srs.bank import Bank, Question
 from srs.questions.base import shuffled_choices
 from srs.questions.words import every_language
 
-__all__ = ["DeckMark", "deck_marker", "read_deck_marker", "wengu_question", "wengu_tags"]
+__all__ = [
+    "DeckMark",
+    "deck_marker",
+    "diagram_paths",
+    "read_deck_marker",
+    "wengu_question",
+    "wengu_tags",
+]
 
 _MARK = re.compile(r"<!-- wengu (\{.*?\}) -->")
 _TYPE_OF_MODEL = {model_id: name for name, model_id in MODEL_IDS.items()}
@@ -29,11 +36,13 @@ _ID_FIELD = re.compile(r"^([a-z0-9][a-z0-9_-]*)/([A-Za-z0-9][A-Za-z0-9._-]*)$")
 
 DeckMark = dict[str, str]
 """What a deck's marker says: ``bank``, ``section`` (empty for the bank's own deck),
-``title`` (the section's title without its outline number), ``language``."""
+``title`` (the section's title without its outline number), ``language``; the bank's
+deck also ``diagrams``, a JSON object of each diagram's path by its media file name."""
 
 
-def deck_marker(bank: Bank, section: str | None) -> str:
-    """The unseen marker of a deck: its bank, section and title as written."""
+def deck_marker(bank: Bank, section: str | None, media: Mapping[str, str] | None = None) -> str:
+    """The unseen marker of a deck: its bank, section and title as written; the bank's own
+    deck also the path in the bank of each diagram, by ``media`` file name."""
     titles = {s.id: s.title for s in bank.sections}
     mark = {
         "bank": bank.id,
@@ -41,6 +50,10 @@ def deck_marker(bank: Bank, section: str | None) -> str:
         "title": titles.get(section or "", bank.title),
         "language": bank.language or "",
     }
+    if media:
+        mark["diagrams"] = json.dumps(
+            {name: path for path, name in sorted(media.items())}, ensure_ascii=False
+        )
     text = json.dumps(mark, ensure_ascii=False, sort_keys=True).replace("--", "-\\u002d")
     return f"<!-- wengu {text} -->"
 
@@ -57,6 +70,28 @@ def read_deck_marker(description: object) -> DeckMark | None:
     if not isinstance(mark, dict) or not all(isinstance(v, str) for v in mark.values()):
         return None
     return mark
+
+
+_SAFE_PATH = re.compile(r"diagrams/(?:[\w-][\w.-]*/)*[\w-][\w.-]*")
+
+
+def diagram_paths(mark: DeckMark | None) -> dict[str, str]:
+    """The diagrams' paths a bank's deck marker gives, by media file name: only plain paths
+    under ``diagrams/`` (no ``..``, no hidden names), the others left to their file names."""
+    try:
+        paths = json.loads((mark or {}).get("diagrams") or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(paths, dict):
+        return {}
+    return {
+        name: path
+        for name, path in paths.items()
+        if isinstance(name, str)
+        and isinstance(path, str)
+        and _SAFE_PATH.fullmatch(path)
+        and ".." not in path
+    }
 
 
 def wengu_tags(tags: tuple[str, ...], bank_id: str) -> tuple[str, ...]:

@@ -278,7 +278,8 @@ def _collection_bytes(
             _stable_id("deck", bank.id, key or ""),
             name,
             # The section's id, unseen, so that reading the package back keeps it.
-            (html.escape(bank.description or "") if key is None else "") + deck_marker(bank, key),
+            (html.escape(bank.description or "") if key is None else "")
+            + deck_marker(bank, key, render.media if key is None else None),
         )
         for key, name in names.items()
     }

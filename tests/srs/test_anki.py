@@ -29,6 +29,7 @@ from srs.anki import MODEL_IDS, CardSchedule, read_apkg, write_apkg
 from srs.anki import writer as anki_writer
 from srs.anki.notetypes import NOTE_TYPES_DIGEST, note_types_digest
 from srs.anki.package import bound
+from srs.anki.wengu_notes import diagram_paths
 from srs.bank import Bank, BankError, Question
 from srs.cloze import cloze_numbers
 from srs.export import write_bank_folder
@@ -571,8 +572,7 @@ def test_wengus_own_notes_read_back_as_their_questions(bank: Bank, tmp_path: Pat
     assert [(s.id, s.title, s.parent) for s in read.sections] == [
         (s.id, s.title, s.parent) for s in bank.sections
     ]
-    diagrams = {d.path.rsplit("/", 1)[-1]: d.data for d in read.diagrams}
-    assert {f"docker-{d.path.replace('/', '-')}": d.data for d in bank.diagrams} == diagrams
+    assert {d.path: d.data for d in read.diagrams} == {d.path: d.data for d in bank.diagrams}
     for source, back in zip(bank.questions, read.questions, strict=True):
         assert (back.id, back.type, back.section, back.tags) == (
             source.id,
@@ -744,3 +744,19 @@ def test_a_chinese_banks_cards_show_no_english_label(
         for key in ("true", "false", "order", "also_right", "typed_exact"):
             seen[key] += chinese[key] in faces
     assert all(seen[key] for key in ("true", "false", "order", "also_right", "typed_exact"))
+
+
+def test_a_packages_diagram_paths_stay_under_diagrams() -> None:
+    mark = {
+        "diagrams": json.dumps(
+            {
+                "a.svg": "diagrams/net/a.svg",
+                "b.svg": "diagrams/../../etc/b.svg",
+                "c.svg": "/etc/c.svg",
+                "d.svg": "diagrams/.hidden.svg",
+                "e.svg": 3,
+            }
+        )
+    }
+    assert diagram_paths(mark) == {"a.svg": "diagrams/net/a.svg"}
+    assert diagram_paths({"diagrams": "not json"}) == {} and diagram_paths(None) == {}
