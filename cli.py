@@ -28,7 +28,7 @@ from services.accounts import (
 )
 from services.backup import BackupError, backup_database, check_backup, restore_database
 from services.bank_admin import forget_removal
-from services.bank_export import schedule_options, stored_bank
+from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries, import_bank
 from services.conflict import committed
 from services.optimize import optimize_user
@@ -215,11 +215,12 @@ def export(bank_id: str, fmt: str, output: Path, learner: str | None) -> None:
     bank = stored_bank(db.session, bank_id)
     if bank is None:
         raise click.ClickException(f"There is no bank '{bank_id}'.")
+    if learner is not None and fmt != "apkg":
+        raise click.ClickException("--scheduling-of goes with --format apkg.")
     options: dict[str, Any] = {}
-    if learner is not None:
-        if fmt != "apkg":
-            raise click.ClickException("--scheduling-of goes with --format apkg.")
-        options = schedule_options(db.session, _account(learner), bank_id)
+    if fmt == "apkg":
+        user = _account(learner) if learner is not None else None
+        options = anki_options(db.session, bank_id, user)
     try:
         export_bank(bank, fmt, output, **options)
     except ValueError as error:

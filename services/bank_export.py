@@ -17,7 +17,14 @@ from srs.anki import CardSchedule
 from srs.scheduler import NEW
 from srs.study import usable_zone
 
-__all__ = ["as_question", "learner_schedule", "schedule_options", "stored_bank"]
+__all__ = [
+    "anki_options",
+    "as_question",
+    "learner_schedule",
+    "question_times",
+    "schedule_options",
+    "stored_bank",
+]
 
 
 def as_question(row: Any) -> srs.bank.Question:
@@ -96,3 +103,23 @@ def schedule_options(session: Session, user: User, bank_id: str) -> dict[str, An
         "zone": usable_zone(user.timezone),
         "rollover_hour": user.rollover_hour,
     }
+
+
+def question_times(session: Session, bank_id: str) -> dict[str, Any]:
+    """When each active question of a bank last changed, by id: an Anki export stamps its
+    note with it, so that Anki updates only the notes of questions that changed."""
+    rows = session.execute(
+        select(Question.key, Question.updated_at).where(
+            Question.bank_id == bank_id, Question.retired.is_(False)
+        )
+    )
+    return {key: when for key, when in rows}
+
+
+def anki_options(session: Session, bank_id: str, user: User | None = None) -> dict[str, Any]:
+    """What an Anki export of ``bank_id`` is written with: when each question changed, and
+    with a ``user``, that learner's schedule."""
+    options: dict[str, Any] = {"modified": question_times(session, bank_id)}
+    if user is not None:
+        options |= schedule_options(session, user, bank_id)
+    return options

@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select
 
 from models import Bank, Diagram, LeftBank, Question, Section, db
 from models.types import now_utc
-from services.bank_export import schedule_options, stored_bank
+from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
@@ -146,17 +146,21 @@ def export(bank_id: str, kind: str) -> Response:
         abort(404, description=_("There is no bank '%(bank)s'.", bank=bank_id))
     fmt, suffix, media_type = _DOWNLOADS[kind]
     options: dict[str, Any] = {}
-    if kind == "apkg" and request.args.get("scheduling") == "1":
-        options = schedule_options(db.session, current_user, bank_id)
+    name = bank.id
+    if kind == "apkg":
+        with_schedule = request.args.get("scheduling") == "1"
+        options = anki_options(db.session, bank_id, current_user if with_schedule else None)
+        # Told apart in the downloads folder from the package without a schedule.
+        name = f"{bank.id}-with-schedule" if with_schedule else bank.id
     with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / f"{bank.id}.{suffix}"
+        target = Path(folder) / f"{name}.{suffix}"
         export_bank(bank, fmt, target, **options)
         data = target.read_bytes()
     return send_file(
         io.BytesIO(data),
         mimetype=media_type,
         as_attachment=True,
-        download_name=f"{bank.id}.{suffix}",
+        download_name=f"{name}.{suffix}",
     )
 
 

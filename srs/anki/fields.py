@@ -19,7 +19,46 @@ from srs.cloze import parse_cloze
 from srs.occlusion import MaskQueryError, occlude, parse_mask_query
 from srs.render import image_sources, render_markdown
 
-__all__ = ["FieldRenderer", "field_markdown"]
+__all__ = ["FieldRenderer", "field_markdown", "for_anki", "from_anki"]
+
+_IMAGE = re.compile(r"<img\b[^>]*>")
+_SHORT_CODE = re.compile(r"(?<!<pre>)<code>([^<]{1,24})</code>")
+_DIAGRAM_OPEN = '<span class="wg-diagram">'
+_NOBR_CODE = '<code class="nobr">'
+
+
+_CODE_BLOCK = '<div class="codehilite">'
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.#-]*)")
+
+
+def _fence_languages(text: str) -> list[str]:
+    """The language of each fenced code block in Markdown, in order (``""`` for none)."""
+    languages: list[str] = []
+    closing: str | None = None
+    for line in text.splitlines():
+        found = _FENCE.match(line)
+        if found is None:
+            continue
+        if closing is None:
+            closing = found.group(1)
+            languages.append(found.group(2))
+        elif found.group(1).startswith(closing) and not found.group(2):
+            closing = None
+    return languages
+
+
+def for_anki(rendered: str) -> str:
+    """Rendered HTML made for a phone's narrow card: each image in a box that scrolls it
+    sideways (the stylesheet keeps it at a legible width), and short inline code kept on one
+    line (a command such as ``docker-compose`` must not break at its hyphen)."""
+    rendered = _IMAGE.sub(lambda m: f"{_DIAGRAM_OPEN}{m.group()}</span>", rendered)
+    return _SHORT_CODE.sub(lambda m: f"{_NOBR_CODE}{m.group(1)}</code>", rendered)
+
+
+def from_anki(field: str) -> str:
+    """A field Wengu wrote, without what :func:`for_anki` added."""
+    field = re.sub(r'<span class="wg-diagram">(<img\b[^>]*>)</span>', r"\1", field)
+    return field.replace(_NOBR_CODE, "<code>")
 
 
 def _media_names(bank: Bank) -> dict[str, str]:
@@ -68,7 +107,20 @@ class FieldRenderer:
         return masked
 
     def html(self, text: str | None) -> str:
-        return render_markdown(text, self.resolve) if text else ""
+        if not text:
+            return ""
+        rendered = for_anki(render_markdown(text, self.resolve))
+        # Each code block keeps its fence's language, so that reading it back can write
+        # the fence again (the highlighted HTML no longer says it).
+        languages = _fence_languages(text)
+        blocks = rendered.count(_CODE_BLOCK)
+        if languages and blocks == len(languages):
+            parts = rendered.split(_CODE_BLOCK)
+            rendered = parts[0] + "".join(
+                f'<div class="codehilite" data-lang="{html.escape(language)}">{part}'
+                for language, part in zip(languages, parts[1:], strict=True)
+            )
+        return rendered
 
     def inline(self, text: str) -> str:
         """Rendered Markdown without the paragraph around a single line."""

@@ -6,7 +6,10 @@ the code highlighting colours Pygments gives for each.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 import genanki
 from pygments.formatters import HtmlFormatter
@@ -15,10 +18,36 @@ from srs.questions import TYPES
 from srs.questions.note_fields import AnkiLayout
 from srs.questions.occlusion import MAX_LABELS
 
-__all__ = ["MODEL_IDS", "note_types"]
+__all__ = [
+    "FIELDS_CHANGED",
+    "MODEL_IDS",
+    "NOTE_TYPES_CHANGED",
+    "NOTE_TYPES_DIGEST",
+    "SECTION_TAG",
+    "note_seed",
+    "note_types",
+    "note_types_digest",
+]
 
 # Each question type's note type id, fixed so that a re-export updates the note types.
 MODEL_IDS = {name: kind.anki.id for name, kind in TYPES.items()}
+
+NOTE_TYPES_CHANGED = datetime(2026, 12, 2, 13, 0, tzinfo=timezone.utc)
+"""When Wengu's note types (fields, templates, stylesheet) last changed: their modification
+time in every package, so that Anki updates them (and drops a learner's changes to them)
+only when they did change. Move it on, and :data:`NOTE_TYPES_DIGEST` with it, whenever
+:func:`note_types` changes."""
+
+NOTE_TYPES_DIGEST = "0641077d90548993e4715cfa2441db651c16bf84a2bd5dbd46427b69d6c30044"
+"""The :func:`note_types_digest` of the note types :data:`NOTE_TYPES_CHANGED` dates; a test
+keeps the two together."""
+
+FIELDS_CHANGED = datetime(2026, 12, 2, 13, 0, tzinfo=timezone.utc)
+"""When Wengu last changed how it writes a question as a note's fields: no note is stamped
+older, so that an export after such a change updates every note once."""
+
+SECTION_TAG = "section"
+"""The tag under a bank's own one that holds a note's section path: ``docker::section::…``."""
 
 _FONTS = (
     '-apple-system, BlinkMacSystemFont, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
@@ -54,22 +83,35 @@ hr#answer {{ border: 0; border-top: 1px solid var(--wg-line); margin: 1.1em 0; }
 .options .label {{ display: inline-block; min-width: 1.6em; font-weight: 600; }}
 .options li.right {{ border-color: var(--wg-accent); background: var(--wg-accent-soft); }}
 .options li.wrong {{ color: var(--wg-muted); }}
-.options .mark {{ font-weight: 700; color: var(--wg-accent); }}
+.mark {{ font-weight: 700; color: var(--wg-accent); }}
 .options li p {{ display: inline; margin: 0; }}
 .hint {{ margin-top: 0.6em; font-size: 0.8em; color: var(--wg-muted); }}
 .answer {{ font-weight: 500; }}
-ol.answer {{ padding-left: 1.4em; }}
+ol.answer {{ padding-left: 1.6em; }}
+ol.answer li {{ margin: 0.25em 0; }}
+ol.answer .label {{
+  display: inline-block; min-width: 1.4em; font-weight: 600; color: var(--wg-accent);
+}}
+ol.answer li p {{ display: inline; margin: 0; }}
+.accepted .typed-exact {{ margin-bottom: 0.3em; }}
+.accepted .alt {{ font-family: {_MONO}; color: var(--wg-fg); }}
 .explanation {{
   margin-top: 1.2em; padding: 0.5em 0.9em; font-size: 0.9em;
   border-left: 3px solid var(--wg-accent); background: var(--wg-accent-soft);
 }}
 .accepted {{ margin-top: 0.6em; font-size: 0.85em; color: var(--wg-muted); }}
 .wengu-id {{ margin-top: 1.6em; font: 0.65em {_MONO}; color: var(--wg-muted); }}
-code {{ font-family: {_MONO}; font-size: 0.88em; }}
+code {{ font-family: {_MONO}; font-size: 0.88em; hyphens: none; }}
 :not(pre) > code {{ padding: 0.1em 0.3em; border-radius: 4px; background: var(--wg-accent-soft); }}
 .codehilite {{ border-radius: 6px; overflow-x: auto; }}
 .codehilite pre {{ margin: 0; padding: 0.6em 0.8em; line-height: 1.45; }}
 img {{ max-width: 100%; height: auto; }}
+/* A diagram keeps a legible width on a phone and scrolls sideways instead of shrinking. */
+.wg-diagram {{
+  display: block; overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 0.5em 0;
+}}
+.wg-diagram img {{ display: block; min-width: 300px; }}
+code.nobr {{ white-space: nowrap; }}
 .nightMode img[src$=".svg"], .night_mode img[src$=".svg"] {{
   background: #fbfaf7; border-radius: 6px; padding: 0.3em;
 }}
@@ -137,7 +179,7 @@ def _typing_templates() -> list[dict[str, str]]:
             "afmt": (
                 '<div class="wengu"><div class="prompt">{{Question}}</div>'
                 '<hr id="answer">{{type:Answer}}{{#Accepted}}<div class="accepted">'
-                "Also accepted: {{Accepted}}</div>{{/Accepted}}"
+                "{{Accepted}}</div>{{/Accepted}}"
                 f"{_EXPLANATION}</div>"
             ),
         }
@@ -195,4 +237,17 @@ def note_types() -> dict[str, genanki.Model]:
     }
 
 
-# -- writing ---------------------------------------------------------------------------------
+def note_seed(bank_id: str, question_id: str) -> int:
+    """The seed of a note's shuffles (an order question's items, a choice's options): fixed
+    for the question, so that every export shows them alike and reading back can undo them."""
+    # Python's hash() of a str changes between runs.
+    return int.from_bytes(hashlib.sha256(f"{bank_id}/{question_id}".encode()).digest()[:8])
+
+
+def note_types_digest() -> str:
+    """A digest of what Anki keeps of the note types: names, fields, templates, stylesheet."""
+    kept = [
+        [model.model_id, model.name, model.fields, model.templates, model.css]
+        for model in note_types().values()
+    ]
+    return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()

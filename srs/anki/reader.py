@@ -1,4 +1,5 @@
-"""Anki packages read as banks: basic and cloze notes, as genanki and Anki write them.
+"""Anki packages read as banks: basic and cloze notes, as genanki and Anki write them, and
+Wengu's own notes as the questions they were written from (:mod:`srs.anki.wengu_notes`).
 
 Anki ("Support older Anki versions") and genanki write packages this reads; anything it
 cannot read safely is refused with a :class:`~srs.bank.BankError` (see
@@ -16,12 +17,12 @@ import sqlite3
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from srs.anki.fields import field_markdown
+from srs.anki.fields import field_markdown, from_anki
 from srs.anki.notetypes import MODEL_IDS
 from srs.anki.package import (
     CHUNK,
@@ -30,6 +31,7 @@ from srs.anki.package import (
     open_collection,
     read_collection_tables,
 )
+from srs.anki.wengu_notes import DeckMark, diagram_paths, read_deck_marker, wengu_question
 from srs.archive import ZIP_ERRORS
 from srs.bank import (
     DEFAULT_MAX_BYTES,
@@ -65,6 +67,8 @@ class _Media:
     reader: PackageReader
     entries: dict[str, str]  # file name -> zip entry
     diagrams: dict[str, Diagram]
+    paths: Mapping[str, str] = field(default_factory=dict)
+    """A Wengu package's diagrams' paths in their bank, by media file name."""
 
     def reference(self, source: str) -> str | None:
         """The diagram reference for an ``<img src>``, reading the file the first time."""
@@ -73,7 +77,7 @@ class _Media:
             return None
         if posixpath.splitext(name)[1].lower() not in IMAGE_TYPES:
             return None
-        path = f"diagrams/{name}"
+        path = self.paths.get(name) or f"diagrams/{name}"
         if path not in self.diagrams:
             entry = self.entries[name]
             if entry not in self.reader.names:
@@ -89,11 +93,14 @@ class _Media:
                         ]
                     )
             self.diagrams[path] = Diagram(path, data)
-        return f"diagrams/{quote(name)}"
+        return quote(path)
 
 
-def _sections(deck_paths: Iterable[tuple[str, ...]], top: int) -> dict[tuple[str, ...], Section]:
-    """A section per deck below the bank's own level ``top``, parents first."""
+def _sections(
+    deck_paths: Iterable[tuple[str, ...]], top: int, marks: Mapping[tuple[str, ...], DeckMark]
+) -> dict[tuple[str, ...], Section]:
+    """A section per deck below the bank's own level ``top``, parents first; a deck Wengu
+    wrote (``marks``) keeps the id and title its section had."""
     paths: set[tuple[str, ...]] = set()
     for path in deck_paths:
         for depth in range(top + 1, len(path) + 1):
@@ -101,6 +108,12 @@ def _sections(deck_paths: Iterable[tuple[str, ...]], top: int) -> dict[tuple[str
     sections: dict[tuple[str, ...], Section] = {}
     taken: set[str] = set()
     for path in sorted(paths):
+        mark = marks.get(path)
+        if mark and mark["section"] and mark["section"] not in taken:
+            taken.add(mark["section"])
+            parent = sections[path[:-1]].id if len(path) - 1 > top else None
+            sections[path] = Section(mark["section"], mark["title"], parent)
+            continue
         base = _slug(path[-1]) or f"s-{hashlib.sha256('::'.join(path).encode()).hexdigest()[:8]}"
         section_id, counter = base, 2
         while section_id in taken:
@@ -137,6 +150,8 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     kept (Wengu sanitises it when shown), but images become Markdown diagram references
     and the image files they show become diagrams; sounds and other media are dropped.
     The deck the notes share names the bank, its subdecks become sections.
+    A package Wengu wrote (its decks carry Wengu's marker) comes back as written: each note
+    of Wengu's note types as a question of its type, with its id, section, tags and language.
 
     Args:
         path: the ``.apkg`` file.
@@ -173,14 +188,21 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
 def _read_collection(db: sqlite3.Connection, reader: PackageReader) -> Bank:
     tables = read_collection_tables(db, reader)
     used = _note_decks(tables, reader)
+    marks = _deck_marks(tables)
     tops = {deck[0] for deck in used}
     if len(tops) == 1:
         title, top = next(iter(tops)), 1
     else:
         title, top = "Anki import", 0
-    sections = _sections(used, top)
-    media = _Media(reader, {name: entry for entry, name in reader.media_map().items()}, diagrams={})
-    questions = _questions(tables, used, sections, top, media)
+    top_mark = marks.get((title,)) if top else None
+    sections = _sections(used, top, marks)
+    media = _Media(
+        reader,
+        {name: entry for entry, name in reader.media_map().items()},
+        diagrams={},
+        paths=diagram_paths(top_mark),
+    )
+    questions = _questions(tables, used, sections, top, media, top_mark)
     shown = {
         diagram_path(reference)
         for question in questions
@@ -189,12 +211,26 @@ def _read_collection(db: sqlite3.Connection, reader: PackageReader) -> Bank:
     } | {diagram_path(q.image) for q in questions if q.image}
     return Bank(
         # Prefixed, so that bringing a deck in never takes over a bank written in YAML.
-        id=f"anki-{_slug(title)}".rstrip("-")[:_ID_MAX].rstrip("-"),
+        id=f"anki-{_slug(top_mark['bank'] if top_mark else title)}".rstrip("-")[:_ID_MAX].rstrip(
+            "-"
+        ),
         title=title,
+        language=(top_mark or {}).get("language") or None,
         sections=tuple(sections.values()),
         questions=tuple(questions),
         diagrams=tuple(d for path, d in sorted(media.diagrams.items()) if path in shown),
     )
+
+
+def _deck_marks(tables: Collection) -> dict[tuple[str, ...], DeckMark]:
+    """The marks of the decks Wengu wrote, by deck path."""
+    marks: dict[tuple[str, ...], DeckMark] = {}
+    for deck in tables.decks.values():
+        mark = read_deck_marker((deck or {}).get("desc"))
+        if mark is not None:
+            name = str(deck.get("name") or "")
+            marks[tuple(part.strip() for part in name.split("::"))] = mark
+    return marks
 
 
 def _note_decks(tables: Collection, reader: PackageReader) -> list[tuple[str, ...]]:
@@ -218,6 +254,7 @@ def _questions(
     sections: dict[tuple[str, ...], Section],
     top: int,
     media: _Media,
+    top_mark: DeckMark | None = None,
 ) -> list[Question]:
     """A question per note, or every note that cannot be one listed as a problem."""
     name = media.reader.name
@@ -230,6 +267,8 @@ def _questions(
         model = tables.models.get(str(model_id)) or {}
         is_cloze = model.get("type") == 1
         fields = fields_text.split("\x1f")
+        if top_mark is not None:
+            fields = [from_anki(field) for field in fields]
         label = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", fields[0])).strip()[:40]
         try:
             question = _question(
@@ -243,6 +282,12 @@ def _questions(
             )
             if model_id == MODEL_IDS["occlusion"]:
                 question = _occlusion(question, fields, media)
+            if top_mark is not None:
+                read = question
+                question = wengu_question(read, model_id, fields, top_mark["bank"], media.reference)
+                if question.id != read.id and question.id in taken:
+                    question = replace(question, id=read.id)  # a Wengu ID given twice
+                taken.add(question.id)
         except ValueError as error:
             problems.append(Problem(name, 1, 1, f"note {guid} ({label!r}): {error}"))
             continue

@@ -32,8 +32,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import genanki
 
 from srs.anki.fields import FieldRenderer
-from srs.anki.notetypes import note_types
+from srs.anki.notetypes import (
+    FIELDS_CHANGED,
+    NOTE_TYPES_CHANGED,
+    SECTION_TAG,
+    note_seed,
+    note_types,
+)
 from srs.anki.package import COLLECTION, MEDIA
+from srs.anki.wengu_notes import deck_marker
 from srs.bank import Bank, Question
 from srs.questions import question_type
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
@@ -72,33 +79,52 @@ def _stable_id(*parts: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def _seed(bank_id: str, question_id: str) -> int:
-    # Python's hash() of a str changes between runs; the shuffle of an order question's
-    # items must not.
-    return int.from_bytes(hashlib.sha256(f"{bank_id}/{question_id}".encode()).digest()[:8])
-
-
 def _note_fields(bank: Bank, question: Question, render: FieldRenderer) -> list[str]:
     """The fields of a question's note, in the order of its note type's fields."""
     kind = question_type(question.type)
     return [
-        *kind.anki_note(question.content(), render, _seed(bank.id, question.id)),
+        *kind.anki_note(question.content(), render, note_seed(bank.id, question.id)),
         render.html(question.explanation),
         html.escape(f"{bank.id}/{question.id}"),
     ]
 
 
 def _deck_names(bank: Bank) -> dict[str | None, str]:
-    """Anki's ``::`` deck path of each section (``None``: the bank's own deck)."""
+    """Anki's ``::`` deck path of each section (``None``: the bank's own deck).
+
+    Anki lists subdecks by name, so each section's name starts with its place among its
+    siblings in the outline ("01 概述"), zero-padded to the width their count needs (two
+    digits at least), and Anki lists them as the outline does.
+    """
 
     def clean(title: str) -> str:
         # "::" separates Anki's deck levels; inside a title it would add one.
         return re.sub(r"\s+", " ", title.replace("::", ":")).strip() or "-"
 
+    siblings: dict[str | None, list[str]] = {}
+    for section in bank.sections:
+        siblings.setdefault(section.parent, []).append(section.id)
     names: dict[str | None, str] = {None: clean(bank.title)}
     for section in bank.sections:  # parents come before their children
-        names[section.id] = f"{names[section.parent]}::{clean(section.title)}"
+        group = siblings[section.parent]
+        width = max(2, len(str(len(group))))
+        place = str(group.index(section.id) + 1).zfill(width)
+        names[section.id] = f"{names[section.parent]}::{place} {clean(section.title)}"
     return names
+
+
+def _tags(bank: Bank, question: Question, parents: Mapping[str, str | None]) -> list[str]:
+    """A note's tags, all under the bank's own tag (``docker::network``), its section's
+    path of ids under ``<bank>::section`` (``docker::section::networking::bridge``)."""
+    tags = [f"{bank.id}::{tag}" for tag in question.tags]
+    if question.section:
+        path: list[str] = []
+        section: str | None = question.section
+        while section is not None:
+            path.insert(0, section)
+            section = parents.get(section)
+        tags.append("::".join([bank.id, SECTION_TAG, *path]))
+    return list(dict.fromkeys(tags))
 
 
 def _anki_day(moment: datetime, zone: str, rollover_hour: int, created: date) -> int:
@@ -193,8 +219,50 @@ def _update_card(
     )
 
 
+def _settle(
+    db: sqlite3.Connection, bank: Bank, modified: Mapping[str, datetime], top_deck: int
+) -> None:
+    """Give notes and note types modification times that change only with them, and leave
+    no deck but the bank's.
+
+    Anki's importer updates a note (fields and tags) or a note type it already has only
+    from a newer one: stamped with the export's time, every re-export would replace them
+    all, and with them the tags a learner added (marked, leech) and their changes to the
+    note types. A note is stamped with when its question last changed (``modified``), and
+    never before :data:`FIELDS_CHANGED`, when Wengu last changed how it writes fields; the
+    note types with :data:`NOTE_TYPES_CHANGED`.
+
+    genanki writes Anki's "Default" deck into every package and points the note types and
+    the collection's current deck at it; here they point at the bank's own deck, and the
+    package holds only the bank's decks.
+    """
+    floor = int(FIELDS_CHANGED.timestamp())
+    for question in bank.questions:
+        when = modified.get(question.id)
+        stamp = max(floor, int(when.timestamp())) if when else floor
+        guid = genanki.guid_for(bank.id, question.id)
+        db.execute("UPDATE notes SET mod = ? WHERE guid = ?", (stamp, guid))
+        db.execute(
+            "UPDATE cards SET mod = ? WHERE nid = (SELECT id FROM notes WHERE guid = ?)",
+            (stamp, guid),
+        )
+    models_text, decks_text, conf_text = db.execute(
+        "SELECT models, decks, conf FROM col"
+    ).fetchone()
+    models = json.loads(models_text)
+    for model in models.values():
+        model.update(mod=int(NOTE_TYPES_CHANGED.timestamp()), did=top_deck)
+    decks = {key: deck for key, deck in json.loads(decks_text).items() if key != "1"}
+    conf = json.loads(conf_text) | {"curDeck": top_deck, "activeDecks": [top_deck]}
+    db.execute(
+        "UPDATE col SET models = ?, decks = ?, conf = ?",
+        (json.dumps(models), json.dumps(decks), json.dumps(conf)),
+    )
+
+
 def _collection_bytes(
     bank: Bank,
+    modified: Mapping[str, datetime] | None,
     scheduling: Mapping[tuple[str, int], CardSchedule] | None,
     zone: str,
     rollover_hour: int,
@@ -204,20 +272,22 @@ def _collection_bytes(
     render = FieldRenderer(bank)
     models = note_types()
     names = _deck_names(bank)
+    parents = {section.id: section.parent for section in bank.sections}
     decks = {
         key: genanki.Deck(
             _stable_id("deck", bank.id, key or ""),
             name,
-            html.escape(bank.description or "") if key is None else "",
+            # The section's id, unseen, so that reading the package back keeps it.
+            (html.escape(bank.description or "") if key is None else "")
+            + deck_marker(bank, key, render.media if key is None else None),
         )
         for key, name in names.items()
     }
     for position, question in enumerate(bank.questions, 1):
-        section = (question.section,) if question.section else ()
         note = genanki.Note(
             model=models[question.type],
             fields=_note_fields(bank, question, render),
-            tags=list(dict.fromkeys([*question.tags, *section])),
+            tags=_tags(bank, question, parents),
             guid=genanki.guid_for(bank.id, question.id),
             due=position,
         )
@@ -233,6 +303,7 @@ def _collection_bytes(
             genanki.Package(list(decks.values())).write_to_db(
                 db.cursor(), timestamp, itertools.count(int(timestamp * 1000))
             )
+        _settle(db, bank, modified or {}, decks[None].deck_id)
         if scheduling:
             _apply_scheduling(db, bank, scheduling, zone, rollover_hour, now)
         db.commit()
@@ -251,6 +322,7 @@ def write_apkg(
     bank: Bank,
     target: Path,
     *,
+    modified: Mapping[str, datetime] | None = None,
     scheduling: Mapping[tuple[str, int], CardSchedule] | None = None,
     zone: str = "UTC",
     rollover_hour: int = 4,
@@ -266,16 +338,19 @@ def write_apkg(
             for cards the bank does not make are ignored.
         zone: the learner's time zone, and ``rollover_hour`` the hour their day starts:
             a review card is due in Anki on the study day its ``due`` falls in there.
-        now: when the export is made: notes carry it as their modification time (Anki
-            updates a note it already has only from a newer one), and learning cards due
-            on a later study day than this wait for that day. Defaults to now.
+        modified: when each question (by id) last changed, its note's modification time:
+            Anki updates a note it already has only from a newer one, so a re-export updates
+            just the notes of questions changed since (and keeps the learner's own tags on
+            the others). A question without one gets :data:`FIELDS_CHANGED`.
+        now: when the export is made: learning cards due on a later study day than this
+            wait for that day. Defaults to now.
 
     Raises:
         ValueError: a schedule with an unknown state, or an unknown ``zone``.
         OSError: ``target`` cannot be written.
     """
     moment = now or datetime.now(timezone.utc)
-    collection, media = _collection_bytes(bank, scheduling, zone, rollover_hour, moment)
+    collection, media = _collection_bytes(bank, modified, scheduling, zone, rollover_hour, moment)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     temporary = Path(name)

@@ -20,6 +20,7 @@ from srs.lint.balance import RECALL_TYPES, Tally, balance_warnings, tally
 from srs.lint.cards import CARD_CHECKS
 from srs.lint.duplicates import near_duplicates
 from srs.lint.rules import RULES
+from srs.lint.tags import near_duplicate_tags
 from srs.lint.text import markdown_fields, place
 from srs.render import image_sources
 
@@ -136,6 +137,16 @@ def lint_bank(bank: Bank) -> Report:
     warnings = _card_warnings(bank, ignored)
     warnings += _duplicate_warnings(bank, ignored)
     warnings += _diagram_warnings(bank)
+    warnings += [
+        _at(
+            bank,
+            question,
+            "tags",
+            f"tag '{tag}' is nearly '{kept}': spell it '{kept}'",
+            "tag-spelling",
+        )
+        for question, tag, kept in near_duplicate_tags(bank)
+    ]
     warnings += _unused_ignores(bank)
     counts = tally(bank.questions, ignored)
     for rule, question, message in balance_warnings(counts):

@@ -30,12 +30,13 @@ RULES: dict[str, str] = {
     "outside-reference": "a card that refers to material outside it (the notes, above, below)",
     "no-explanation": "a question without an explanation, or one with no words",
     "unshown-diagram": "a diagram of the bank that no question shows",
+    "tag-spelling": "a tag spelled nearly as another tag or a section id (network, networking)",
     "cjk-style": "spacing or punctuation slips in Chinese or Japanese text",
     "unused-ignore": "a question's lint: ignore names a rule that would not fire on it",
 }
 """Every rule: its name and what it flags, in the order the guide lists them."""
 
-PER_BANK = ("unshown-diagram",)
+PER_BANK = ("unshown-diagram", "tag-spelling")
 """The rules about the bank, not a question: a question's ``lint:`` cannot silence them."""
 _LINT_KEYS = ("ignore", "why")
 

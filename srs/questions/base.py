@@ -170,13 +170,21 @@ def is_blank(response: object) -> bool:
 
 
 def shuffled_order(count: int, seed: int) -> list[int]:
-    """A fixed shuffle of ``range(count)`` for one card, never the answer itself."""
+    """A fixed shuffle of ``range(count)`` for one card (the same for the same ``seed``).
+
+    From three items on, it is never the answer itself nor the answer reversed, either of
+    which would give the answer away at a glance. Two items have no other order than those
+    two, so they come in either, as ``seed`` falls: a fixed swap would teach "swap them".
+    """
     order = list(range(count))
-    if count < 2:
+    rng = random.Random(seed)  # noqa: S311 (presentation, not security)
+    if count == 2:
+        return order if rng.random() < 0.5 else order[::-1]
+    if count < 3:
         return order
-    random.Random(seed).shuffle(order)  # noqa: S311 (presentation, not security)
-    if order == sorted(order):
-        order = order[1:] + order[:1]
+    given = list(order)
+    while order in (given, given[::-1]):
+        rng.shuffle(order)
     return order
 
 

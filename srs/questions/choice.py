@@ -82,7 +82,7 @@ class Choice(QuestionType):
         choices = [render.inline(choice) for choice in content["choices"]]
         order = shuffled_choices(len(choices), seed)
         options = options_list(("", letter(n), choices[i]) for n, i in enumerate(order))
-        if len(right) > 1:
+        if not isinstance(content["correct"], int):  # checkboxes, however many are right
             options += f'<div class="hint">{bank_words(render.language).choose(len(right))}</div>'
         answer = options_list(
             ("right", f'<span class="mark">✓</span> {letter(n)}', choices[i])

@@ -61,7 +61,13 @@ class Order(QuestionType):
         order = shuffled_order(len(items), seed)
         options = options_list(("", letter(n), items[i]) for n, i in enumerate(order))
         options += f'<div class="hint">{bank_words(render.language)["order"]}</div>'
-        answer = '<ol class="answer">' + "".join(f"<li>{item}</li>" for item in items) + "</ol>"
+        # The back lists the items in the right order, each with the letter it had in front.
+        place = {index: n for n, index in enumerate(order)}
+        answer = '<ol class="answer order">' + "".join(
+            f'<li><span class="label">{letter(place[i])}</span> {item}</li>'
+            for i, item in enumerate(items)
+        )
+        answer += "</ol>"
         return [render.html(content["prompt"]), options, answer]
 
     def right_answer(self, content: Mapping[str, Any], ordinal: int) -> Shown:

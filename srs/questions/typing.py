@@ -13,6 +13,7 @@ from typing import Any
 
 from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
+from srs.questions.words import bank_words
 
 __all__ = ["Typing", "typed_diff", "typed_verdict"]
 
@@ -75,7 +76,16 @@ class Typing(QuestionType):
         )
 
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:
-        accepted = " · ".join(html.escape(a) for a in content.get("accept") or ())
+        """Anki compares the typed text with the Answer field exactly, so the Answer is the
+        canonical answer alone, and the Accepted field says in the bank's language what else
+        is right (the other answers, and differences of case, width and space), for the
+        learner to judge: Anki cannot be told to accept them."""
+        words = bank_words(render.language)
+        accepted = f'<div class="typed-exact">{html.escape(words["typed_exact"])}</div>'
+        if others := content.get("accept"):
+            alternatives = " · ".join(f'<span class="alt">{html.escape(a)}</span>' for a in others)
+            accepted += f'<div class="also-right">{html.escape(words["also_right"])} '
+            accepted += f"{alternatives}</div>"
         return [render.html(content["prompt"]), render.inline(content["answer"]), accepted]
 
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:

@@ -1,17 +1,19 @@
 """The few words a card shows beside its bank's own texts (true and false, "Choose N.",
-"Put these in order."), in the bank's language, so that a Chinese card does not answer in
-English whatever the page's language. Where the bank's language is not one of these, the
-pages word them in their own language and the Anki export in English.
+"Put these in order.", what a typed answer in Anki counts as right), in the bank's
+language, so that a Chinese card does not answer in English whatever the page's language.
+Where the bank's language is not one of these, the pages word them in their own language and
+the Anki export in English.
 """
 
 from __future__ import annotations
 
-__all__ = ["BankWords", "bank_words", "speaks"]
+__all__ = ["BankWords", "bank_words", "every_language", "speaks"]
 
 
 class BankWords(dict[str, str]):
     """The words of one language, by what they say: ``true``, ``false``, ``choose`` (with
-    ``{n}``), ``order``."""
+    ``{n}``), ``order``, ``also_right`` (before a typed answer's other right answers) and
+    ``typed_exact`` (that Anki compares a typed answer letter for letter)."""
 
     def choose(self, count: int) -> str:
         """The hint of a question with ``count`` right choices."""
@@ -19,8 +21,25 @@ class BankWords(dict[str, str]):
 
 
 _WORDS = {
-    "en": BankWords(true="True", false="False", choose="Choose {n}.", order="Put these in order."),
-    "zh": BankWords(true="正确", false="错误", choose="选出 {n} 项。", order="把这些排好顺序。"),
+    "en": BankWords(
+        true="True",
+        false="False",
+        choose="Choose {n}.",
+        order="Put these in order.",
+        also_right="Also right:",
+        typed_exact=(
+            "Anki compares letter for letter: an answer that differs only in capitals, "
+            "full-width characters or spaces is right too."
+        ),
+    ),
+    "zh": BankWords(
+        true="正确",
+        false="错误",
+        choose="选出 {n} 项。",
+        order="把这些排好顺序。",
+        also_right="以下答案也算对：",
+        typed_exact="Anki 逐字比对：只在大小写、全角半角或空格上不同的答案也算对。",
+    ),
 }
 
 
@@ -36,3 +55,8 @@ def speaks(language: str | None) -> bool:
 def bank_words(language: str | None) -> BankWords:
     """The words of a bank written in ``language``; English when it is unknown."""
     return _WORDS.get(_base(language), _WORDS["en"])
+
+
+def every_language() -> list[BankWords]:
+    """The words of every language known here (to read back a card's words)."""
+    return list(_WORDS.values())

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
+import re
 import sqlite3
 import tempfile
 import time
@@ -25,10 +27,14 @@ import pytest
 from config import PROJECT_ROOT
 from srs.anki import MODEL_IDS, CardSchedule, read_apkg, write_apkg
 from srs.anki import writer as anki_writer
+from srs.anki.notetypes import NOTE_TYPES_DIGEST, note_types_digest
 from srs.anki.package import bound
-from srs.bank import Bank, BankError
+from srs.anki.wengu_notes import diagram_paths
+from srs.bank import Bank, BankError, Question
 from srs.cloze import cloze_numbers
 from srs.export import write_bank_folder
+from srs.questions.words import bank_words
+from srs.render import render_markdown
 from srs.scheduler import LEARNING, RELEARNING, REVIEW
 from srs.sources import load_bank
 from srs.study import study_day
@@ -155,30 +161,81 @@ def test_sections_become_subdecks_along_the_outline(
     write_apkg(bank, tmp_path / "docker.apkg")
     import_package(collection, tmp_path / "docker.apkg")
     decks = {deck.name for deck in collection.decks.all_names_and_ids()}
-    # bridge sits under 网络驱动 (network-drivers), under 网络 (networking).
-    assert f"{TITLE}::网络::网络驱动::bridge" in decks
-    assert f"{TITLE}::概述::Docker engine::runc" in decks
+    # bridge sits under 网络驱动 (network-drivers), under 网络 (networking), the 4th section.
+    assert f"{TITLE}::04 网络::02 网络驱动::01 bridge" in decks
     question = next(q for q in bank.questions if q.section == "bridge")
     note = wengu_note(collection, bank.id, question.id)
-    assert collection.decks.name(note.cards()[0].did) == f"{TITLE}::网络::网络驱动::bridge"
+    assert collection.decks.name(note.cards()[0].did) == f"{TITLE}::04 网络::02 网络驱动::01 bridge"
 
 
-def test_tags_are_the_questions_tags_and_its_section(
+def test_subdecks_sort_in_anki_as_the_outline(
     bank: Bank, collection: Collection, tmp_path: Path
 ) -> None:
     write_apkg(bank, tmp_path / "docker.apkg")
     import_package(collection, tmp_path / "docker.apkg")
-    for question in bank.questions[::10]:
-        note = wengu_note(collection, bank.id, question.id)
-        assert set(note.tags) == {*question.tags, question.section}
+    # Anki's deck list, depth first, children in its own order.
+    listed: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node.children:
+            listed.append(collection.decks.name(child.deck_id))
+            walk(child)
+
+    walk(collection.sched.deck_due_tree())
+    ours = [name.split("::")[-1] for name in listed if name.startswith(f"{TITLE}::")]
+    titles = {s.id: s.title for s in bank.sections}
+    outline: list[str] = []
+
+    def add(parent: str | None) -> None:
+        for section in (s for s in bank.sections if s.parent == parent):
+            outline.append(titles[section.id])
+            add(section.id)
+
+    add(None)
+    assert [name.split(" ", 1)[1] for name in ours] == outline
+    assert ours[0] == "01 概述"
 
 
-def test_reexport_after_an_edit_updates_the_note(
+def test_the_package_adds_no_default_deck(
     bank: Bank, collection: Collection, tmp_path: Path
 ) -> None:
-    exported = datetime.now(timezone.utc)
-    write_apkg(bank, tmp_path / "first.apkg", now=exported)
-    import_package(collection, tmp_path / "first.apkg")
+    write_apkg(bank, tmp_path / "docker.apkg")
+    with zipfile.ZipFile(tmp_path / "docker.apkg") as archive:
+        db = sqlite3.connect(":memory:")
+        db.deserialize(archive.read("collection.anki2"))
+    decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
+    models = json.loads(db.execute("SELECT models FROM col").fetchone()[0])
+    db.close()
+    assert "Default" not in {deck["name"] for deck in decks.values()}
+    assert {model["did"] for model in models.values()} <= {int(key) for key in decks}
+    # Anki's own Default deck (id 1) is renamed by this learner: importing adds no other.
+    default = collection.decks.get(1)
+    default["name"] = "我的牌组"
+    collection.decks.save(default)
+    import_package(collection, tmp_path / "docker.apkg")
+    names = [deck.name for deck in collection.decks.all_names_and_ids()]
+    assert "Default" not in names
+    assert collection.decks.card_count(1, include_subdecks=False) == 0
+
+
+def test_tags_live_under_the_banks_own_tag(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    import_package(collection, tmp_path / "docker.apkg")
+    parents = {s.id: s.parent for s in bank.sections}
+    for question in bank.questions[::10]:
+        note = wengu_note(collection, bank.id, question.id)
+        path = [question.section]
+        while parents[path[0]] is not None:
+            path.insert(0, parents[path[0]])
+        assert set(note.tags) == {
+            *(f"docker::{tag}" for tag in question.tags),
+            "::".join(["docker", "section", *path]),
+        }
+
+
+def edited_bank(bank: Bank) -> tuple[Bank, Question]:
     target = next(q for q in bank.questions if q.type == "basic")
     edited = dataclasses.replace(
         bank,
@@ -187,11 +244,54 @@ def test_reexport_after_an_edit_updates_the_note(
             for q in bank.questions
         ),
     )
-    write_apkg(edited, tmp_path / "second.apkg", now=exported + timedelta(minutes=5))
+    return edited, target
+
+
+def test_reexport_after_an_edit_updates_only_that_note(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    now = datetime.now(timezone.utc)
+    modified = {q.id: now - timedelta(days=10) for q in bank.questions}
+    write_apkg(bank, tmp_path / "first.apkg", modified=modified)
+    import_package(collection, tmp_path / "first.apkg")
+    kept = next(q for q in bank.questions if q.type == "cloze")
+    edited, target = edited_bank(bank)
+    for question in (kept, target):  # the learner marks two notes
+        note = wengu_note(collection, bank.id, question.id)
+        note.add_tag("marked")
+        collection.update_note(note)
+    modified[target.id] = now + timedelta(minutes=1)  # edited after the learner's tags
+    write_apkg(edited, tmp_path / "second.apkg", modified=modified, now=now + timedelta(minutes=1))
     log = import_package(collection, tmp_path / "second.apkg")
     assert len(log.new) == 0
+    assert [entry.fields[-1] for entry in log.updated] == [f"docker/{target.id}"]
     assert collection.note_count() == len(bank.questions)
     assert wengu_note(collection, bank.id, target.id)["Back"] == "<p>一个全新的答案</p>"
+    assert "marked" in wengu_note(collection, bank.id, kept.id).tags
+    # Anki replaces an updated note's tags with the package's: the learner's tag on the
+    # edited note is gone (docs/learning.md says so).
+    assert "marked" not in wengu_note(collection, bank.id, target.id).tags
+
+
+def test_unchanged_reexport_updates_no_note_and_no_note_type(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "first.apkg")
+    import_package(collection, tmp_path / "first.apkg")
+    model = collection.models.get(MODEL_IDS["basic"])
+    model["css"] += "\n.card { font-size: 24px; }"  # the learner's own tweak
+    collection.models.update_dict(model)
+    later = datetime.now(timezone.utc) + timedelta(days=30)
+    write_apkg(bank, tmp_path / "second.apkg", now=later)
+    log = import_package(collection, tmp_path / "second.apkg")
+    assert len(log.updated) == 0 and len(log.new) == 0
+    assert "font-size: 24px" in collection.models.get(MODEL_IDS["basic"])["css"]
+
+
+def test_note_types_change_date_moves_with_them() -> None:
+    # Change a note type, and move NOTE_TYPES_CHANGED on and NOTE_TYPES_DIGEST with it:
+    # Anki updates a learner's note types only from a newer one.
+    assert note_types_digest() == NOTE_TYPES_DIGEST
 
 
 def test_write_leaves_nothing_in_the_temporary_folder(
@@ -453,16 +553,49 @@ def test_anki_newer_package_format_is_refused_with_a_way_out(
 def test_exported_docker_bank_reads_back_as_a_valid_bank(bank: Bank, tmp_path: Path) -> None:
     write_apkg(bank, tmp_path / "docker.apkg")
     read = read_apkg(tmp_path / "docker.apkg")
-    assert (read.id, read.title) == ("anki-docker", TITLE)
+    assert (read.id, read.title, read.language) == ("anki-docker", TITLE, "zh-CN")
     assert len(read.questions) == len(bank.questions)
     assert len(read.diagrams) == len(bank.diagrams)
     loaded = load_bank(write_bank_folder(read, tmp_path / "bank"))
-    assert [q.id for q in loaded.questions] == [q.id for q in read.questions]
-    # Anki's own note types read back as basic; cloze and diagram notes keep their type.
-    written = Counter(
-        q.type if q.type in {"cloze", "occlusion"} else "basic" for q in bank.questions
-    )
-    assert Counter(q.type for q in loaded.questions) == written
+    assert [q.id for q in loaded.questions] == [q.id for q in bank.questions]
+    assert Counter(q.type for q in loaded.questions) == Counter(q.type for q in bank.questions)
+
+
+def same_html(text: str | None) -> str | None:
+    """Markdown as the HTML it shows, blind to soft line breaks."""
+    return " ".join(render_markdown(text).split()) if text else text
+
+
+def test_wengus_own_notes_read_back_as_their_questions(bank: Bank, tmp_path: Path) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    read = read_apkg(tmp_path / "docker.apkg")
+    assert [(s.id, s.title, s.parent) for s in read.sections] == [
+        (s.id, s.title, s.parent) for s in bank.sections
+    ]
+    assert {d.path: d.data for d in read.diagrams} == {d.path: d.data for d in bank.diagrams}
+    for source, back in zip(bank.questions, read.questions, strict=True):
+        assert (back.id, back.type, back.section, back.tags) == (
+            source.id,
+            source.type,
+            source.section,
+            source.tags,
+        )
+        assert (back.correct, back.labels, back.ids, back.mode) == (
+            source.correct,
+            source.labels,
+            source.ids,
+            source.mode,
+        ), source.id
+        assert back.accept == source.accept, source.id
+        for key in ("prompt", "answer", "text", "explanation"):
+            assert same_html(getattr(back, key)) == same_html(getattr(source, key)), (
+                source.id,
+                key,
+            )
+        for key in ("choices", "items"):
+            assert [same_html(x) for x in getattr(back, key)] == [
+                same_html(x) for x in getattr(source, key)
+            ], (source.id, key)
 
 
 def test_markdown_in_anki_text_is_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -574,3 +707,56 @@ def test_every_query_on_an_uploaded_collection_stops_within_its_budget() -> None
     with pytest.raises(sqlite3.DataError):
         db.execute("SELECT zeroblob(2000000)").fetchall()
     db.close()
+
+
+def card_text(rendered: str) -> str:
+    """What a rendered face shows as prose: no style, code, or markup."""
+    rendered = re.sub(r"<style>.*?</style>", " ", rendered, flags=re.S)
+    rendered = re.sub(r"<(pre|code)\b.*?</\1>", " ", rendered, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]*>", " ", rendered))
+
+
+def test_a_chinese_banks_cards_show_no_english_label(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    write_apkg(bank, tmp_path / "docker.apkg")
+    import_package(collection, tmp_path / "docker.apkg")
+    english = bank_words("en")
+    labels = [
+        english["true"],
+        english["false"],
+        english.choose(2).split(" ")[0],
+        english["order"],
+        english["also_right"],
+        english["typed_exact"],
+        "Also accepted",
+    ]
+    chinese = bank_words("zh-CN")
+    seen: Counter[str] = Counter()
+    for card_id in collection.find_cards(""):
+        card = collection.get_card(card_id)
+        faces = card_text(card.question()) + card_text(card.answer())
+        for label in labels:
+            assert not re.search(rf"\b{re.escape(label)}\b", faces), (
+                card.note()["Wengu ID"],
+                label,
+            )
+        for key in ("true", "false", "order", "also_right", "typed_exact"):
+            seen[key] += chinese[key] in faces
+    assert all(seen[key] for key in ("true", "false", "order", "also_right", "typed_exact"))
+
+
+def test_a_packages_diagram_paths_stay_under_diagrams() -> None:
+    mark = {
+        "diagrams": json.dumps(
+            {
+                "a.svg": "diagrams/net/a.svg",
+                "b.svg": "diagrams/../../etc/b.svg",
+                "c.svg": "/etc/c.svg",
+                "d.svg": "diagrams/.hidden.svg",
+                "e.svg": 3,
+            }
+        )
+    }
+    assert diagram_paths(mark) == {"a.svg": "diagrams/net/a.svg"}
+    assert diagram_paths({"diagrams": "not json"}) == {} and diagram_paths(None) == {}

@@ -637,3 +637,30 @@ def test_a_blank_answer_is_a_blank_answer(write_bank) -> None:
     assert rule(write_bank, questions, "blank-answer") == [
         "bank.yaml:5: the answer shows nothing to recall: write it out [blank-answer]"
     ]
+
+
+def test_tag_spelling_flags_tags_spelled_nearly_alike(write_bank) -> None:
+    questions = [
+        q("a", "basic", prompt="a?", answer="1", tags=["network", "bind-mount"]),
+        q("b", "basic", prompt="b?", answer="2", tags=["network", "bind_mounts"]),
+        q("c", "basic", prompt="c?", answer="3", tags=["networking", "build", "builds-x"]),
+        q("d", "basic", prompt="d?", answer="4", tags=["process", "processes", "running", "run"]),
+    ]
+    assert rule(write_bank, questions, "tag-spelling") == [
+        "bank.yaml:6: tag 'bind_mounts' is nearly 'bind-mount': spell it 'bind-mount' [tag-spelling]",
+        "bank.yaml:7: tag 'networking' is nearly 'network': spell it 'network' [tag-spelling]",
+        "bank.yaml:8: tag 'processes' is nearly 'process': spell it 'process' [tag-spelling]",
+        # On a tie, the spelling written first is kept.
+        "bank.yaml:8: tag 'run' is nearly 'running': spell it 'running' [tag-spelling]",
+    ]
+
+
+def test_tag_spelling_prefers_the_sections_id(write_bank) -> None:
+    text = (
+        "id: b\ntitle: B\nlanguage: zh-CN\nsections:\n  - {id: volumes, title: 卷}\nquestions:\n"
+        '  - {"id": "a", "type": "basic", "prompt": "a?", "answer": "1", "section": "volumes",'
+        ' "tags": ["volume"], "explanation": "Because."}\n'
+    )
+    assert [w for w in lint(write_bank, text) if "tag-spelling" in w] == [
+        "bank.yaml:7:87: tag 'volume' is nearly 'volumes': spell it 'volumes' [tag-spelling]"
+    ]

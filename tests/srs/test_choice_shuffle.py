@@ -8,9 +8,9 @@ import re
 from collections import Counter
 
 from config import PROJECT_ROOT
-from srs.anki import writer as anki_writer
 from srs.anki.fields import FieldRenderer
-from srs.questions import TYPES, Verdict, card_faces, check_answer, showing_seed
+from srs.anki.notetypes import note_seed
+from srs.questions import TYPES, Verdict, card_faces, check_answer, showing_seed, shuffled_order
 from srs.questions.words import bank_words
 from srs.quiz import QuizSpec, sample_quiz
 from srs.scheduler import Rating
@@ -81,7 +81,7 @@ def test_the_anki_export_shuffles_options_per_note() -> None:
     single = [q for q in bank.questions if q.type == "choice" and isinstance(q.correct, int)]
     first = 0
     for question in single:
-        seed = anki_writer._seed(bank.id, question.id)
+        seed = note_seed(bank.id, question.id)
         fields = TYPES["choice"].anki_note(question.content(), render, seed)
         assert fields == TYPES["choice"].anki_note(question.content(), render, seed)
         right = render.inline(question.choices[question.correct])
@@ -110,3 +110,30 @@ def test_the_anki_words_follow_the_banks_language() -> None:
     order = TYPES["order"].anki_note({"prompt": "p", "items": ["a", "b"]}, render, 1)
     assert bank_words("zh")["order"] in order[1] and "Put these" not in order[1]
     assert bank_words(None)["true"] == "True" and bank_words("fr")["choose"] == "Choose {n}."
+
+
+def test_order_shuffles_never_show_the_answer_or_its_reverse() -> None:
+    for count in (3, 4, 6):
+        for seed in range(300):
+            order = shuffled_order(count, seed)
+            assert sorted(order) == list(range(count))
+            assert order not in (list(range(count)), list(range(count))[::-1])
+        assert shuffled_order(count, 7) == shuffled_order(count, 7)
+    # Two items have only the two orders: either, as the seed falls, so neither teaches.
+    pairs = Counter(tuple(shuffled_order(2, seed)) for seed in range(200))
+    assert set(pairs) == {(0, 1), (1, 0)} and min(pairs.values()) > 60
+
+
+def test_the_anki_order_back_letters_each_item_as_the_front_did() -> None:
+    bank = load_bank(PROJECT_ROOT / "quizzes/docker")
+    render = FieldRenderer(bank)
+    for question in (q for q in bank.questions if q.type == "order"):
+        _, front, back = TYPES["order"].anki_note(
+            question.content(), render, note_seed(bank.id, question.id)
+        )
+        label = r'<li><span class="label">(\w)</span> (.*?)</li>'
+        shown = dict((item, letter) for letter, item in re.findall(label, front))
+        answer = re.findall(label, back)
+        assert [item for _, item in answer] == [render.inline(i) for i in question.items]
+        assert all(shown[item] == letter for letter, item in answer)
+        assert [letter for letter, _ in answer] != sorted(shown.values())

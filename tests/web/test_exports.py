@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -196,6 +197,16 @@ def test_apkg_export_and_import_through_the_cli(
     assert other["questions"] == QUESTIONS and other["diagrams"] == 13
 
 
+def note_times(package: bytes) -> dict[str, int]:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        data = archive.read("collection.anki2")
+    collection = sqlite3.connect(":memory:")
+    collection.deserialize(data)
+    times = dict(collection.execute("SELECT guid, mod FROM notes").fetchall())
+    collection.close()
+    return times
+
+
 def test_apkg_with_the_learners_schedule(
     app: Flask, runner: FlaskCliRunner, signed_in: FlaskClient, docker: None, learner: int
 ) -> None:
@@ -203,9 +214,16 @@ def test_apkg_with_the_learners_schedule(
     response = signed_in.get("/banks/docker/export/apkg?scheduling=1")
     assert (
         response.status_code == 200
-        and response.headers["Content-Disposition"] == "attachment; filename=docker.apkg"
+        and response.headers["Content-Disposition"]
+        == "attachment; filename=docker-with-schedule.apkg"
     )
     assert zipfile.is_zipfile(io.BytesIO(response.data))
+    plain = signed_in.get("/banks/docker/export/apkg")
+    assert plain.headers["Content-Disposition"] == "attachment; filename=docker.apkg"
+    # Notes are stamped with when their questions changed, not with the download's time.
+    again = signed_in.get("/banks/docker/export/apkg")
+    assert note_times(plain.data) == note_times(again.data)
+    assert len(set(note_times(plain.data).values())) == 1
     result = runner.invoke(
         args=[
             "bank",
