@@ -32,6 +32,8 @@ __all__ = [
     "replace_question",
 ]
 
+# Where the dumper puts a top-level list's "-" (``indent(..., offset=2)``).
+_DUMPED_DASH = 2
 # Lists written on one line when a question gains them: short words, as authors write them.
 _FLOW_KEYS = frozenset({"tags", "labels", "ids", "correct", "lint"})
 
@@ -216,17 +218,20 @@ def _rebuilt(old: CommentedMap, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def _dumped(mapping: CommentedMap, dash: int, column: int) -> str:
+def _dumped(mapping: CommentedMap, dash: int) -> str:
+    """The question as a list item with its ``-`` at column ``dash`` (its keys two further,
+    as the dumper writes them; comments at the end of a key's line keep their column)."""
     buffer = io.StringIO()
-    _yaml().dump(mapping, buffer)
+    _yaml().dump(CommentedSeq([mapping]), buffer)
     body = buffer.getvalue().splitlines(keepends=True)
     # Comments after the last key are what follows the question (the next one's heading),
     # which ruamel.yaml files under it; they stay where they are in the file.
     while len(body) > 1 and (not body[-1].strip() or body[-1].lstrip().startswith("#")):
         body.pop()
-    first = " " * dash + "-" + " " * max(column - dash - 1, 1) + body[0]
-    rest = [" " * column + line if line.strip() else line for line in body[1:]]
-    return "".join([first, *rest])
+    shift = dash - _DUMPED_DASH
+    if shift >= 0:
+        return "".join(" " * shift + line if line.strip() else line for line in body)
+    return "".join(line[-shift:] if line.strip() else line for line in body)
 
 
 def replace_question(text: str, key: str, values: Mapping[str, Any]) -> str:
@@ -241,7 +246,7 @@ def replace_question(text: str, key: str, values: Mapping[str, Any]) -> str:
         return text
     lines = text.splitlines(keepends=True)
     ending = "" if lines[place.end - 1].endswith("\n") else "\n"
-    new = _dumped(old, place.dash, place.column)
+    new = _dumped(old, place.dash)
     if ending:
         new = new.removesuffix("\n")
     return "".join([*lines[: place.start], new, *lines[place.end :]])
@@ -263,7 +268,7 @@ def insert_question(text: str, values: Mapping[str, Any], after: str | None = No
         before[-1] += "\n"
     mapping = CommentedMap()
     _rebuilt(mapping, values)
-    new = _dumped(mapping, place.dash, place.column)
+    new = _dumped(mapping, place.dash)
     return "".join([*before, "\n", new, *lines[place.end :]])
 
 

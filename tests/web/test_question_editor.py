@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from models import Bank, BankFile, Card, Question, Review, User, db
 from services.answers import answer
-from services.bank_import import import_bank
+from services.bank_edit import question_source, save_question
+from services.bank_import import autoload_banks, import_bank
 from services.context import Study
 from services.groups import create_group
 from services.queue import next_card
@@ -342,3 +343,40 @@ def test_an_uploaded_banks_source_is_kept_edited_and_downloaded(
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         assert archive.read("up/bank.yaml").decode() == text
     assert "/banks/up/source.zip" in as_admin.get("/banks/up").text
+
+
+def test_a_start_reading_the_edited_files_keeps_the_edit(
+    app: Flask, bank: Path, as_admin: FlaskClient
+) -> None:
+    form = open_editor(as_admin, "b1")
+    as_admin.post("/banks/ed/questions/b1/edit", data=form | {"prompt": "Kept?"})
+    with app.app_context():
+        assert autoload_banks(db.session, bank.parent, 10**7) == []  # unchanged since the save
+        bank_row = db.session.get(Bank, "ed")
+        bank_row.fingerprint = "from an older start"
+        db.session.commit()
+        assert autoload_banks(db.session, bank.parent, 10**7) == [
+            "updated ed: 0 added, 0 updated, 0 retired, 6 unchanged"
+        ]
+    assert content(app, "b1")["prompt"] == "Kept?"
+
+
+def test_a_failed_commit_puts_the_file_back(
+    app: Flask, bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = (bank / "bank.yaml").read_text()
+    with app.app_context():
+        found = question_source(db.session, db.session.get(Bank, "ed"), "b1")
+
+        def refused(self) -> None:
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(type(db.session()), "commit", refused)
+        with pytest.raises(RuntimeError):
+            save_question(
+                db.session, db.session.get(Bank, "ed"), "b1", {"prompt": "Lost?"},
+                found.version, 10**7,
+            )  # fmt: skip
+        monkeypatch.undo()
+    assert (bank / "bank.yaml").read_text() == before
+    assert content(app, "b1")["prompt"] == "What is **one**?"
