@@ -11,6 +11,7 @@ commit fail, the file is put back.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -146,8 +147,9 @@ def _find(source: BankSource, key: str) -> tuple[str, str] | None:
 
 
 def _lines(text: str, key: str) -> str:
+    """The question's lines, to show: dedented to its ``-``."""
     place = question_places(text)[key]
-    return "".join(text.splitlines(keepends=True)[place.start : place.end])
+    return textwrap.dedent("".join(text.splitlines(keepends=True)[place.start : place.end]))
 
 
 def question_source(session: Session, bank: Bank, key: str) -> QuestionSource | None:

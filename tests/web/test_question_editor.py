@@ -380,3 +380,20 @@ def test_a_failed_commit_puts_the_file_back(
         monkeypatch.undo()
     assert (bank / "bank.yaml").read_text() == before
     assert content(app, "b1")["prompt"] == "What is **one**?"
+
+
+def test_deleting_a_group_leaves_its_banks_to_no_group(
+    app: Flask, bank: Path, as_admin: FlaskClient
+) -> None:
+    with app.app_context():
+        root = db.session.scalar(select(User).where(User.name == "root"))
+        group_id = create_group(db.session, root, "Writers", ["ed"]).id
+        db.session.get(Bank, "ed").group_id = group_id
+        db.session.commit()
+    token = csrf_token(as_admin)
+    response = as_admin.post(
+        f"/admin/groups/{group_id}/delete", data={"csrf_token": token, "confirm": "yes"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Bank, "ed").group_id is None
