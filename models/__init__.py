@@ -1,6 +1,6 @@
 """The database: typed SQLAlchemy models and the ``db`` object."""
 
-from models.bank import Bank, Diagram, Question, RemovedBank, Section
+from models.bank import Bank, BankFile, Diagram, Question, RemovedBank, Section
 from models.base import db
 from models.card import BankProgress, Card, Review
 from models.counters import RateCount
@@ -12,6 +12,7 @@ from models.user import ApiToken, LeftBank, User
 __all__ = [
     "ApiToken",
     "Bank",
+    "BankFile",
     "BankProgress",
     "Card",
     "Diagram",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Model
 from models.types import UTCDateTime, now_utc
 
-__all__ = ["Bank", "Diagram", "Question", "RemovedBank", "Section"]
+__all__ = ["Bank", "BankFile", "Diagram", "Question", "RemovedBank", "Section"]
 
 
 class Bank(Model):
@@ -33,6 +33,10 @@ class Bank(Model):
     # Hidden by an admin: out of every learner's lists, reviews and quizzes, with its cards
     # and history kept for when it is shown again.
     hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The group whose own bank this is: its owners edit it in the browser, as admins do.
+    # (A group merely studying a bank, in ``group_banks``, gives no such right.) Cleared
+    # before its group is deleted.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="bank", order_by="Section.position", cascade="all, delete-orphan"
@@ -42,6 +46,9 @@ class Bank(Model):
     )
     diagrams: Mapped[list[Diagram]] = relationship(
         back_populates="bank", order_by="Diagram.path", cascade="all, delete-orphan"
+    )
+    files: Mapped[list[BankFile]] = relationship(
+        back_populates="bank", order_by="BankFile.path", cascade="all, delete-orphan"
     )
 
 
@@ -108,6 +115,23 @@ class Diagram(Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     bank: Mapped[Bank] = relationship(back_populates="diagrams")
+
+
+class BankFile(Model):
+    """A YAML file of a bank that has no files on this server (an upload): its text as it
+    now stands, edited in the browser and downloaded from there; ``path`` is its name in
+    the bank's folder (``bank.yaml`` first)."""
+
+    __tablename__ = "bank_files"
+    __table_args__ = (UniqueConstraint("bank_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    bank: Mapped[Bank] = relationship(back_populates="files")
 
 
 class RemovedBank(Model):

@@ -1,4 +1,5 @@
-"""What an admin does to a whole bank: hide it from learners, show it again, remove it.
+"""What an admin does to a whole bank: hide it from learners, show it again, remove it, give
+it to a group (whose owners then edit it).
 
 Removing deletes the bank with its questions, every learner's cards and reviews of it and the
 quizzes taken on it, in the caller's transaction; the id is remembered so that the banks
@@ -11,14 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, distinct, func, select, update
 from sqlalchemy.orm import Session
 
 from models.bank import Bank, Question, RemovedBank
 from models.card import Card, Review
 from models.quiz import Quiz
 
-__all__ = ["BankContents", "bank_contents", "forget_removal", "remove_bank", "set_hidden"]
+__all__ = [
+    "BankContents",
+    "bank_contents",
+    "disown_banks",
+    "forget_removal",
+    "remove_bank",
+    "set_group",
+    "set_hidden",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,17 @@ class BankContents:
 def set_hidden(bank: Bank, hidden: bool) -> None:
     """Hide ``bank`` from every learner, or show it again; the caller commits."""
     bank.hidden = hidden
+
+
+def set_group(bank: Bank, group_id: int | None) -> None:
+    """Make ``bank`` the own bank of group ``group_id`` (``None``: of no group); the group's
+    owners then edit it in the browser. The caller commits."""
+    bank.group_id = group_id
+
+
+def disown_banks(session: Session, group_id: int) -> None:
+    """Give back the banks of a group about to be deleted: they belong to no group."""
+    session.execute(update(Bank).where(Bank.group_id == group_id).values(group_id=None))
 
 
 def bank_contents(session: Session, bank_id: str) -> BankContents:

@@ -38,8 +38,9 @@ import srs.bank
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.types import now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_password
-from services.bank_admin import bank_contents, remove_bank, set_hidden
+from services.bank_admin import bank_contents, disown_banks, remove_bank, set_group, set_hidden
 from services.bank_import import ImportReport, bank_summaries, import_bank
+from services.bank_source import keep_upload
 from srs.bank import BankError, Problem
 from srs.sources import read_upload
 
@@ -259,6 +260,8 @@ def _banks_page(form: UploadForm, problems: list[Problem] | None = None) -> str:
         "admin/banks.html",
         summaries=bank_summaries(db.session),
         sources=sources,
+        owners=dict(db.session.execute(select(Bank.id, Bank.group_id)).all()),
+        groups=db.session.execute(select(Group.id, Group.name).order_by(Group.name)).all(),
         hidden=set(db.session.scalars(select(Bank.id).where(Bank.hidden.is_(True)))),
         form=form,
         problems=problems or [],
@@ -313,6 +316,7 @@ def upload_bank() -> Response | tuple[str, int]:
         return _banks_page(form, [conflict]), 422
     try:
         report = import_bank(db.session, dataclasses.replace(bank, source=f"upload:{name}"))
+        keep_upload(db.session, bank.id, name, data, max_bytes)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -351,6 +355,31 @@ def _show_to_learners(bank_id: str, shown: bool) -> Response:
             "%(bank)s is hidden from learners. Its cards and history are kept.", bank=bank.title
         )
     flash(message, "success")
+    return redirect(url_for("admin.banks"))
+
+
+@bp.post("/admin/banks/<bank_id>/group")
+def bank_group(bank_id: str) -> Response:
+    """Give a bank to a group, whose owners then edit it in the browser (or to none)."""
+    bank = _bank_or_404(bank_id)
+    chosen = request.form.get("group", "")
+    group = db.session.get(Group, int(chosen)) if chosen.isdigit() else None
+    if chosen and group is None:
+        abort(400, description=_("There is no such group."))
+    set_group(bank, group.id if group else None)
+    db.session.commit()
+    _record("bank %r given to group %r", bank.id, group.name if group else None)
+    if group is None:
+        flash(_("%(bank)s belongs to no group: only admins edit it.", bank=bank.title), "success")
+    else:
+        flash(
+            _(
+                "%(bank)s belongs to %(group)s: its owners edit it.",
+                bank=bank.title,
+                group=group.name,
+            ),
+            "success",
+        )
     return redirect(url_for("admin.banks"))
 
 
@@ -428,6 +457,7 @@ def delete_group(group_id: int) -> Response:
         flash(_("Tick “Yes, delete” to delete %(name)s.", name=group.name), "error")
         return redirect(url_for("admin.groups"))
     name = group.name
+    disown_banks(db.session, group.id)
     db.session.delete(group)
     db.session.commit()
     _record("group %r deleted", name)

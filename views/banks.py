@@ -25,16 +25,20 @@ from sqlalchemy import delete, func, select
 
 from models import Bank, Diagram, LeftBank, Question, Section, db
 from models.types import now_utc
+from services.bank_edit import may_edit
 from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries
 from srs.bank import diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
 from srs.occlusion import LabelError, MaskQueryError, mask_query, occlude, parse_mask_query
-from views.cards import markdown_for, question_excerpt, source_location, truth_choices
+from views import editor
+from views.cards import markdown_for, truth_choices
 from views.inputs import safe_referrer, unstorable
 
 bp = Blueprint("banks", __name__)
+for _rule, _endpoint, _view, _methods in editor.ROUTES:
+    bp.add_url_rule(_rule, _endpoint, _view, methods=_methods)
 
 # A diagram is shown by <img>, but opened on its own it is a document: it gets no power
 # beyond drawing itself, whatever it contains.
@@ -119,6 +123,7 @@ def show(bank_id: str) -> str:
         md=markdown_for(bank_id),
         cloze=render_cloze,
         truth=truth_choices(bank.language),
+        can_edit=may_edit(db.session, current_user, bank_id),
     )
 
 
@@ -166,23 +171,10 @@ def export(bank_id: str, kind: str) -> Response:
 
 @bp.get("/banks/<bank_id>/questions/<key>/source")
 @login_required
-def source(bank_id: str, key: str) -> str:
-    """For admins: where a question is written, with its YAML, to edit it there."""
-    if not current_user.is_admin:
-        abort(403, description=_("Only admins see the bank files."))
-    question = db.session.scalar(
-        select(Question).where(Question.bank_id == bank_id, Question.key == key)
-    )
-    if question is None:
-        abort(
-            404,
-            description=_("There is no question '%(key)s' in '%(bank)s'.", key=key, bank=bank_id),
-        )
-    location = source_location(question.bank.source, question.source)
-    excerpt = question_excerpt(location, question.line)
-    return render_template(
-        "banks/source.html", question=question, location=location, excerpt=excerpt
-    )
+def source(bank_id: str, key: str) -> Response:
+    """Where a question is written: now its editor (the address older links carry)."""
+    editor.editable_bank(bank_id)
+    return redirect(url_for("banks.edit", bank_id=bank_id, key=key))
 
 
 @bp.get("/banks/<bank_id>/diagrams/<path:path>")

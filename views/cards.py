@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, get_template_attribute, url_for
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
+from services.bank_edit import may_edit
 from srs.bank import diagram_path
 from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
@@ -27,7 +27,6 @@ __all__ = [
     "card_payload",
     "markdown_for",
     "new_review_token",
-    "question_excerpt",
     "source_location",
     "token_card_id",
     "truth_choices",
@@ -165,7 +164,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
             "partly": int(Verdict(False, PARTLY_RIGHT).rating),
             "wrong": int(Verdict.of(False).rating),
         }
-    if user.is_admin:
+    if may_edit(db.session, user, question.bank_id):
         path = source_location(question.bank.source, question.source)
         template = current_app.config.get("WENGU_EDIT_URL")
         payload["edit"] = {
@@ -173,7 +172,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
             "line": question.line,
             "url": template.format(path=path, line=question.line)
             if template
-            else url_for("banks.source", bank_id=question.bank_id, key=question.key),
+            else url_for("banks.edit", bank_id=question.bank_id, key=question.key),
         }
     return payload
 
@@ -191,25 +190,3 @@ def source_location(bank_source: str, file: str) -> str:
     if not file or bank_source.endswith((".yaml", ".yml")):
         return bank_source
     return f"{bank_source.rstrip('/')}/{file}"
-
-
-def question_excerpt(path: str, line: int, most: int = 60) -> str | None:
-    """The YAML of the question starting at ``line`` of ``path``, or ``None`` if unreadable.
-
-    The excerpt runs until the next line indented no deeper than the question's "- ".
-    """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not 1 <= line <= len(lines):
-        return None
-    start = line - 1
-    item_column = len(lines[start]) - len(lines[start].lstrip(" "))  # where "- " stands
-    end = start + 1
-    while end < len(lines) and end - start < most:
-        text = lines[end]
-        if text.strip() and len(text) - len(text.lstrip(" ")) <= item_column:
-            break
-        end += 1
-    return "\n".join(lines[start:end]).rstrip()

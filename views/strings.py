@@ -76,6 +76,12 @@ JS_STRINGS = (
     N_("One answer could not be saved: {reason}"),
     N_("Undo needs the connection."),
     N_("That needs the connection."),
+    # editor.js: the question editor's checks
+    N_("Checking…"),
+    N_("Could not check: {error}"),
+    N_("{n} problems: it cannot be saved like this."),
+    N_("No problems; {n} lint warnings."),
+    N_("No problems, no lint warnings."),
     # quiz.js
     N_("{n} question is blank. Submit anyway?"),
     N_("{n} questions are blank. Submit anyway?"),

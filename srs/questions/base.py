@@ -56,6 +56,8 @@ class Key:
     ``kind`` says how it is read: ``text`` one text, ``texts`` a list of them (at least
     ``minimum``), ``truth`` true or false, ``indices`` 0-based indices into ``choices``.
     ``markdown`` texts are rendered, so their images must be the bank's diagrams.
+    ``options`` lists the only texts a key may hold, and ``diagram`` says it names one of
+    the bank's diagrams: the editor in the browser offers those to choose from.
     """
 
     name: str
@@ -63,6 +65,8 @@ class Key:
     required: bool = True
     minimum: int = 0
     markdown: bool = True
+    options: tuple[str, ...] = ()
+    diagram: bool = False
 
 
 @dataclass(frozen=True, slots=True)

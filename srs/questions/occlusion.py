@@ -58,11 +58,11 @@ def _prompt(content: Mapping[str, Any], language: str | None) -> str:
 class Occlusion(QuestionType):
     name = "occlusion"
     keys = (
-        Key("image", markdown=False),
+        Key("image", markdown=False, diagram=True),
         Key("labels", "texts", required=False, markdown=False),
         Key("ids", "texts", required=False, markdown=False),
-        Key("mode", required=False, markdown=False),
-        Key("answer", required=False, markdown=False),
+        Key("mode", required=False, markdown=False, options=MODES),
+        Key("answer", required=False, markdown=False, options=ANSWERS),
         Key("prompt", required=False),
     )
     anki = NoteType(

@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from config import PROJECT_ROOT
-from models import LeftBank, User, db
+from models import Bank, LeftBank, User, db
+from services.groups import create_group
 from tests.seeding import seed_history
 from tests.support import browser_sign_in
 
@@ -45,7 +46,8 @@ PAGES = {
     "stats": "/stats",
     "groups": "/groups",
     "settings": "/settings",
-    "quiz": "/quiz/docker",
+    "editor": "/banks/docker/questions/overview-kernel-mechanisms/edit",
+    "quiz": "/quiz/docker",  # last: the quiz is started from it
 }
 # Grade and answer buttons, page buttons, form controls and the main navigation: what a
 # thumb aims at. Links inside running text are exempt (WCAG 2.5.8).
@@ -59,12 +61,15 @@ MIN_TAP = 44
 @pytest.fixture
 def studied(app: Flask, runner: FlaskCliRunner, write_bank, learner: int) -> None:
     """Ann studies the shipped Docker bank, with a month of history behind her, and has
-    left a second bank."""
+    left a second bank; she owns the group the Docker bank belongs to, so she edits it."""
     runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
     runner.invoke(args=["bank", "import", str(write_bank("left", {"bank.yaml": LEFT_BANK}))])
     with app.app_context():
         user = db.session.get(User, learner)
         db.session.add(LeftBank(user_id=learner, bank_id="left"))
+        db.session.get(Bank, "docker").group_id = create_group(
+            db.session, user, "Readers", ["docker"]
+        ).id
         seed_history(db.session, user, ["docker"], datetime.now(timezone.utc), days=30, per_day=4)
 
 

@@ -63,7 +63,16 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("banks.export", "GET"): (302, 200, 200, 200),
     ("banks.join", "POST"): (302, 302, 302, 302),
     ("banks.leave", "POST"): (302, 302, 302, 302),
-    ("banks.source", "GET"): (302, 403, 403, 200),
+    ("banks.source", "GET"): (302, 403, 403, 302),  # to the editor
+    ("banks.edit", "GET"): (302, 403, 403, 200),
+    ("banks.save", "POST"): (302, 403, 403, 409),  # no version: not the one saved now
+    ("banks.check", "POST"): (302, 403, 403, 200),
+    ("banks.confirm_retire", "GET"): (302, 403, 403, 200),
+    ("banks.retire", "POST"): (302, 403, 403, 409),
+    ("banks.new", "GET"): (302, 403, 403, 200),
+    ("banks.add", "POST"): (302, 403, 403, 422),  # no id
+    ("banks.check_new", "POST"): (302, 403, 403, 200),
+    ("banks.download_source", "GET"): (302, 403, 403, 200),
     ("quiz.setup", "GET"): (302, 200, 200, 200),
     ("quiz.start", "POST"): (302, 302, 302, 302),
     ("quiz.take", "GET"): (302, 200, 404, 404),
@@ -96,6 +105,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("admin.upload_bank", "POST"): (302, 403, 403, 422),
     ("admin.hide_bank", "POST"): (302, 403, 403, 302),
     ("admin.unhide_bank", "POST"): (302, 403, 403, 302),
+    ("admin.bank_group", "POST"): (302, 403, 403, 302),
     ("admin.remove_bank_page", "GET"): (302, 403, 403, 200),
     ("admin.remove_bank_page", "POST"): (302, 403, 403, 200),
     ("admin.groups", "GET"): (302, 403, 403, 200),

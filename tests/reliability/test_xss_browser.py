@@ -247,8 +247,8 @@ def test_no_payload_runs_anywhere_a_bank_is_shown(
     learner.page.wait_for_load_state("load")
     learner.check()
     admin = Watcher(chromium, live, "root")
-    for path in ["/admin/banks", "/banks/xss", "/banks/xss/questions/q0/source",
-                 "/banks/xss/questions/cloze/source"]:  # fmt: skip
+    for path in ["/admin/banks", "/banks/xss", "/banks/xss/questions/q0/edit",
+                 "/banks/xss/questions/cloze/edit"]:  # fmt: skip
         admin.visit(path)
     learner.context.close()
     admin.context.close()

@@ -358,7 +358,7 @@ def test_openapi_describes_every_route(client: FlaskClient, app: Flask) -> None:
     assert routes == documented
 
 
-def test_admin_sees_where_a_question_is_written(
+def test_admin_gets_a_link_to_the_questions_editor(
     app: Flask, client: FlaskClient, bank: None, write_bank
 ) -> None:
     from tests.support import Auth
@@ -367,16 +367,16 @@ def test_admin_sees_where_a_question_is_written(
     Auth(client).login("root")
     card = client.get("/api/v1/review/next").json
     page = client.get(card["edit"]["url"]).get_data(as_text=True)
-    assert card["edit"]["url"] == "/banks/demo/questions/q1/source"
-    assert "line 4" in page
-    assert (
-        "<code>  - {id: q1, type: basic, prompt: &#34;**p1**&#34;, answer: a1, explanation: &#34;why 1&#34;}</code>"
-        in page
-    )
+    assert card["edit"]["url"] == "/banks/demo/questions/q1/edit"
+    assert card["edit"]["line"] == 4
+    assert "Written in <code>bank.yaml</code>" in page
+    assert '<textarea id="f-prompt" name="prompt"' in page and ">**p1**</textarea>" in page
 
 
 def test_learners_do_not_see_bank_files(signed_in: FlaskClient, bank: None) -> None:
     assert signed_in.get("/banks/demo/questions/q1/source").status_code == 403
+    assert signed_in.get("/banks/demo/questions/q1/edit").status_code == 403
+    assert "edit" not in signed_in.get("/api/v1/review/next").json
 
 
 def test_a_truefalse_card_says_its_answer_in_the_callers_language(

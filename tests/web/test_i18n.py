@@ -172,7 +172,9 @@ def signed_in_pages(world: dict[str, object], quiz_pages: list[str]) -> list[str
         "/admin",
         "/admin/banks",
         "/admin/groups",
-        "/banks/t1/questions/q1/source",
+        "/banks/t1/questions/q1/edit",
+        "/banks/t1/questions/q1/retire",
+        "/banks/t1/add?type=occlusion",
         "/no/such/page",
     ]
 

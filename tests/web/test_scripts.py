@@ -61,7 +61,7 @@ def test_pages_preload_exactly_the_modules_their_script_imports() -> None:
         r"module\('([^']+)', (\[[^\]]*\])\)",
         "".join(path.read_text("utf-8") for path in TEMPLATES.rglob("*.html")),
     )
-    assert {entry for entry, _ in calls} == {"review.js", "quiz.js"}
+    assert {entry for entry, _ in calls} == {"review.js", "quiz.js", "editor.js"}
     for entry, preloaded in calls:
         listed = ast.literal_eval(preloaded)
         assert len(listed) == len(set(listed)) and set(listed) == _imports(entry), entry
