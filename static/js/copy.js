@@ -9,14 +9,13 @@ async function copy(field) {
   const done = field.querySelector("[data-copy-done]");
   let said;
   try {
-    await navigator.clipboard.writeText(text.value);
+    await navigator.clipboard.writeText(text.textContent.trim());
     said = t("Copied");
   } catch {
     // No clipboard (a page over plain HTTP, or refused): the selected text is one keystroke away.
     said = t("Selected: press Ctrl+C to copy");
   }
-  text.focus();
-  text.select();
+  window.getSelection().selectAllChildren(text);
   done.textContent = said;
   window.clearTimeout(field.copyTimer);
   field.copyTimer = window.setTimeout(() => { done.textContent = ""; }, SHOWN_MS);
@@ -26,5 +25,4 @@ for (const field of document.querySelectorAll("[data-copy]")) {
   if (field.dataset.copyWired) continue; // the module is included once per field
   field.dataset.copyWired = "1";
   field.querySelector("[data-copy-button]").addEventListener("click", () => copy(field));
-  field.querySelector("[data-copy-text]").addEventListener("focus", (event) => event.target.select());
 }
