@@ -4,15 +4,16 @@ page at 360 × 740 and 1280 × 900, light and dark, English and Chinese."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from models import Group, User, db
+from models import Card, Group, User, db
 from services.groups import create_group, create_invite
+from srs.scheduler import LEARNING
 from tests.support import browser_sign_in
 
 BANK = """
@@ -225,3 +226,31 @@ def test_the_study_pages_look_right(
         guest.screenshot(path=str(artifacts / f"join-{name}.png"), full_page=True)
         join.close()
         assert errors == []
+
+
+def test_the_review_page_ends_saying_when_the_learning_card_comes_back(
+    app: Flask, bank: None, learner: int, live_server: str, browser, artifacts: Path
+) -> None:
+    context, page, errors = _page(browser, live_server, viewport=PHONE, has_touch=True)
+    page.goto(f"{live_server}/review/typed")
+    page.wait_for_selector('[data-review][data-phase="front"]')  # the first card is made
+    due = (datetime.now(timezone.utc) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    with app.app_context():
+        user = db.session.get_one(User, learner)
+        user.timezone = "UTC"
+        user.rollover_hour = (datetime.now(timezone.utc).hour + 12) % 24
+        user.new_per_day = 0
+        card = db.session.scalar(db.select(Card).where(Card.user_id == learner))
+        card.state, card.due = LEARNING, due
+        db.session.commit()
+    page.goto(f"{live_server}/review/typed")
+    page.wait_for_selector('[data-review][data-phase="done"]')
+    page.locator("[data-done-title]", has_text="Done for now").wait_for()
+    assert page.inner_text("[data-done-text]") == (
+        f"1 learning card comes back at {due.strftime('%H:%M')}."
+    )
+    assert page.inner_text('[data-count="learning"]') == "1"
+    assert not page.locator(".action-bar").is_visible()  # no empty frame at the end
+    page.screenshot(path=str(artifacts / "review-done-for-now-phone.png"))
+    context.close()
+    assert errors == []

@@ -189,7 +189,7 @@ export function renderLater(el, learning, due) {
     return;
   }
   const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    hour: "2-digit", minute: "2-digit", timeZone: el.root.dataset.zone || undefined,
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: el.root.dataset.zone || undefined,
   }).format(new Date(due));
   title.textContent = t("Done for now");
   const message = learning === 1 ? "1 learning card comes back at {time}." : "{n} learning cards come back today, the first at {time}.";
