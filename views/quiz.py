@@ -134,6 +134,8 @@ def setup(bank_id: str) -> str:
             "seed": "" if seed is None else str(seed),
         },
     )
+    if "count" not in args and form.available:
+        form.count.data = min(form.count.data, form.available)  # no more than there are
     quizzes = db.session.scalars(
         select(Quiz)
         .where(Quiz.user_id == current_user.id, Quiz.bank_id == bank_id)

@@ -40,6 +40,8 @@ def test_sections_show_as_a_tree_with_their_questions(signed_in: FlaskClient, ba
     assert rows == [("0", "engine", "3"), ("1", "runc", "2"), ("0", "net", "2")]
     assert "A section takes in its subsections." in page
     assert "This bank has 5 questions." in page
+    count = re.search(r'<input[^>]*name="count"[^>]*>', page).group(0)
+    assert 'value="5"' in count  # not the usual 10: there are only 5
 
 
 def test_a_parent_section_draws_from_its_subsections(
