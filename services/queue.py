@@ -37,6 +37,7 @@ __all__ = [
     "bank_counts",
     "bank_counts_many",
     "cards_ahead",
+    "learning_comes_back",
     "next_card",
     "studied_bank",
     "study_bank_ids",
@@ -161,6 +162,25 @@ def bank_counts_many(study: Study, bank_ids: list[str]) -> dict[str, Counts]:
 def bank_counts(study: Study, bank_id: str) -> Counts:
     """Cards of ``bank_id`` left for the learner today: new, learning and review."""
     return bank_counts_many(study, [bank_id])[bank_id]
+
+
+def learning_comes_back(study: Study, bank_ids: list[str]) -> dict[str, datetime]:
+    """When each bank's first learning card left today is due (banks with none are left
+    out): a bank whose cards are all done but these is done *for now*, not for today."""
+    if not bank_ids:
+        return {}
+    found = study.session.execute(
+        select(Card.bank_id, func.min(Card.due))
+        .where(
+            Card.user_id == study.user.id,
+            Card.bank_id.in_(bank_ids),
+            Card.state.in_((LEARNING, RELEARNING)),
+            Card.due < study.day.end,
+            _active(study.now),
+        )
+        .group_by(Card.bank_id)
+    )
+    return {bank_id: due for bank_id, due in found}
 
 
 @lru_cache(maxsize=64)

@@ -27,6 +27,7 @@ from services.context import Study
 from services.queue import add_card
 from srs.questions import Shown
 from srs.quiz import (
+    OutlineEntry,
     QuizItem,
     QuizSpec,
     describe_response,
@@ -35,6 +36,7 @@ from srs.quiz import (
     response_problem,
     sample_quiz,
     score_answer,
+    section_outline,
 )
 from srs.scheduler import Rating
 
@@ -45,6 +47,7 @@ __all__ = [
     "QuizAlreadySubmittedError",
     "QuizError",
     "QuizResult",
+    "quiz_outline",
     "quiz_questions",
     "quiz_result",
     "share_key",
@@ -84,6 +87,24 @@ def share_key(bank_id: str, spec: QuizSpec) -> str:
     if len(key) <= SHARE_KEY_LENGTH:
         return key
     return f"{bank_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def quiz_outline(session: Session, bank_id: str) -> tuple[list[OutlineEntry], int]:
+    """The bank's sections as a tree with the questions each takes in, and the bank's
+    active questions in all: what a quiz can draw from."""
+    sections = session.execute(
+        select(Section.key, Section.title, Section.parent_key)
+        .where(Section.bank_id == bank_id)
+        .order_by(Section.position)
+    ).all()
+    found = list(
+        session.scalars(
+            select(Question.section_key).where(
+                Question.bank_id == bank_id, Question.retired.is_(False)
+            )
+        )
+    )
+    return section_outline([tuple(row) for row in sections], found), len(found)
 
 
 def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: datetime) -> Quiz:

@@ -27,6 +27,7 @@ from srs.questions.base import distinct_indices
 
 __all__ = [
     "QUIZ_TYPES",
+    "OutlineEntry",
     "QuizItem",
     "QuizSpec",
     "describe_response",
@@ -35,6 +36,7 @@ __all__ = [
     "response_problem",
     "sample_quiz",
     "score_answer",
+    "section_outline",
 ]
 
 QUIZ_TYPES = QUESTION_TYPES
@@ -81,6 +83,55 @@ def _in_sections(question: Question, wanted: set[str], parents: Mapping[str, str
             return True
         section = parents.get(section)
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    """A section as a quiz offers it: its place in the tree and the questions it takes in."""
+
+    key: str
+    title: str
+    depth: int  # 0 for a top-level section
+    questions: int  # its own and its subsections'
+
+
+def section_outline(
+    sections: Sequence[tuple[str, str, str | None]], question_sections: Sequence[str | None]
+) -> list[OutlineEntry]:
+    """The sections as a tree, each after its parent, with the questions each would draw from.
+
+    Args:
+        sections: ``(key, title, parent)`` in the bank's order.
+        question_sections: the section of each active question (``None`` for none).
+    """
+    keys = {key for key, _, _ in sections}
+    parents = {key: parent if parent in keys else None for key, _, parent in sections}
+    own: dict[str, int] = {}
+    for section in question_sections:
+        if section in keys:
+            own[section] = own.get(section, 0) + 1
+    totals = dict.fromkeys(keys, 0)
+    for key, count in own.items():
+        seen: set[str] = set()
+        node: str | None = key
+        while node is not None and node not in seen:  # a loop in the file cannot hang us
+            seen.add(node)
+            totals[node] += count
+            node = parents[node]
+    children: dict[str | None, list[tuple[str, str]]] = {}
+    for key, title, _ in sections:
+        children.setdefault(parents[key], []).append((key, title))
+    outline: list[OutlineEntry] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for key, title in children.get(parent, []):
+            if any(entry.key == key for entry in outline):
+                continue
+            outline.append(OutlineEntry(key, title, depth, totals[key]))
+            walk(key, depth + 1)
+
+    walk(None, 0)
+    return outline
 
 
 def sample_quiz(

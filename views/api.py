@@ -22,7 +22,13 @@ from services.answers import Answered, answer, bury, review_log, set_suspended, 
 from services.conflict import committed
 from services.context import Study
 from services.practice import Practice, practice_cards
-from services.queue import cards_ahead, next_card, study_bank_ids
+from services.queue import (
+    bank_counts_many,
+    cards_ahead,
+    learning_comes_back,
+    next_card,
+    study_bank_ids,
+)
 from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
@@ -193,6 +199,21 @@ def review_next() -> Response | tuple[str, int]:
     if payload is None:
         return "", 204
     return jsonify(payload)
+
+
+@bp.get("/review/today")
+def review_today() -> Response:
+    """What is left today for the caller in one bank (``bank``) or all, and when the first
+    learning card left comes back: what a page says once nothing is due now."""
+    user = _user()
+    bank_ids = _bank_ids(user)
+    study = Study.at(db.session, user, now_utc())
+    counts = _total(bank_counts_many(study, bank_ids))
+    comes_back = learning_comes_back(study, bank_ids).values()
+    first = min(comes_back, default=None)
+    return jsonify(
+        counts=counts.to_dict(), learning_due=first.isoformat() if first is not None else None
+    )
 
 
 def _answer_result(answered: Answered, card: Card) -> dict[str, Any]:

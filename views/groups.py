@@ -42,6 +42,7 @@ from services.groups import (
     membership,
     set_group_banks,
 )
+from services.invites import invite_preview
 from views.auth import AccountForm, account_refused, new_account_form, start_session
 from views.inputs import WholeNumberField
 
@@ -310,7 +311,9 @@ def join(code: str) -> str | Response:
                 abort(409, description=str(error))
             flash(_("You joined %(name)s.", name=found.group.name), "success")
             return redirect(url_for("groups.show", group_id=found.group_id))
-        return render_template("groups/join.html", invite=found, form=None)
+        return render_template(
+            "groups/join.html", invite=found, form=None, about=invite_preview(db.session, found)
+        )
     if form.validate_on_submit():
         try:
             user = sign_up(
@@ -343,7 +346,9 @@ def join(code: str) -> str | Response:
                 "success",
             )
             return redirect(url_for("groups.show", group_id=found.group_id))
-    return render_template("groups/join.html", invite=found, form=form)
+    return render_template(
+        "groups/join.html", invite=found, form=form, about=invite_preview(db.session, found)
+    )
 
 
 @bp.route("/register", methods=["GET", "POST"])

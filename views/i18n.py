@@ -38,7 +38,7 @@ __all__ = [
 
 bp = Blueprint("i18n", __name__)
 # Dates and numbers in templates as the page's language writes them.
-for _name in ("date", "datetime", "decimal", "number", "percent", "timedelta"):
+for _name in ("date", "datetime", "decimal", "number", "percent", "time", "timedelta"):
     bp.add_app_template_global(getattr(flask_babel, f"format_{_name}"))
 
 # Babel's locale name → how the language names itself (shown in the switch and /settings).

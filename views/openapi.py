@@ -107,6 +107,32 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/review/today": {
+            "get": {
+                "summary": "What is left today, and when the first learning card comes back",
+                "parameters": [_query("bank", _STRING, "One bank; all the caller's without it.")],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["counts", "learning_due"],
+                            "properties": {
+                                "counts": {"$ref": "#/components/schemas/Counts"},
+                                "learning_due": {
+                                    "type": ["string", "null"],
+                                    "format": "date-time",
+                                    "description": "When the first learning card left "
+                                    "today is due; null when none is.",
+                                },
+                            },
+                        },
+                        "Cards left today by kind.",
+                    ),
+                    "401": _error("No credentials."),
+                    "404": _error("The caller studies no such bank."),
+                },
+            }
+        },
         "/review/undo": {
             "post": {
                 "summary": "Take back the last answer",

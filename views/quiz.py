@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from extensions import limiter
-from models import Bank, Question, Quiz, Section, db
+from models import Bank, Question, Quiz, db
 from models.types import now_utc
 from services.conflict import committed
 from services.quizzes import (
@@ -28,6 +28,7 @@ from services.quizzes import (
     MAX_SUBMISSION_CHARS,
     QuizAlreadySubmittedError,
     QuizError,
+    quiz_outline,
     quiz_questions,
     quiz_result,
     start_quiz,
@@ -79,12 +80,8 @@ class QuizForm(FlaskForm):
 
 def _form(bank: Bank, **kwargs: Any) -> QuizForm:
     form = QuizForm(**kwargs)
-    form.sections.choices = [
-        SelectChoice(s.key, s.title)
-        for s in db.session.scalars(
-            select(Section).where(Section.bank_id == bank.id).order_by(Section.position)
-        )
-    ]
+    form.outline, form.available = quiz_outline(db.session, bank.id)
+    form.sections.choices = [SelectChoice(entry.key, entry.title) for entry in form.outline]
     tags = set()
     for question_tags in db.session.scalars(
         select(Question.tags).where(Question.bank_id == bank.id, Question.retired.is_(False))
@@ -137,6 +134,8 @@ def setup(bank_id: str) -> str:
             "seed": "" if seed is None else str(seed),
         },
     )
+    if "count" not in args and form.available:
+        form.count.data = min(form.count.data, form.available)  # no more than there are
     quizzes = db.session.scalars(
         select(Quiz)
         .where(Quiz.user_id == current_user.id, Quiz.bank_id == bank_id)
@@ -175,6 +174,15 @@ def start(bank_id: str) -> str | Response:
             "quiz/setup.html", bank=bank, form=form, shared=False, quizzes=[]
         ), 400
     db.session.commit()
+    if len(quiz.items) < spec.count:
+        flash(
+            ngettext(
+                "Only %(num)d question fits those choices: the quiz has %(num)d.",
+                "Only %(num)d questions fit those choices: the quiz has %(num)d.",
+                len(quiz.items),
+            ),
+            "info",
+        )
     return redirect(url_for("quiz.take", bank_id=bank.id, quiz_id=quiz.id))
 
 

@@ -13,7 +13,8 @@ from models.types import now_utc
 from services.accounts import account_defaults
 from services.context import Study
 from services.practice import FORGOTTEN_DAYS, Practice
-from services.queue import bank_counts_many, studied_bank, study_banks
+from services.queue import bank_counts_many, learning_comes_back, studied_bank, study_banks
+from srs.study import LEARN_AHEAD
 
 bp = Blueprint("review", __name__)
 
@@ -24,8 +25,18 @@ def today() -> str:
     """Each bank the learner studies, with what is left today."""
     now = now_utc()
     banks = study_banks(db.session, current_user)
-    counts = bank_counts_many(Study.at(db.session, current_user, now), [bank.id for bank in banks])
-    rows = [(bank, counts[bank.id]) for bank in banks]
+    study = Study.at(db.session, current_user, now)
+    ids = [bank.id for bank in banks]
+    counts = bank_counts_many(study, ids)
+    comes_back = learning_comes_back(study, ids)
+    # A bank with nothing left but learning cards due later today is done *for now*: the
+    # review page would say so too, and when they come back.
+    later = {
+        bank_id: due
+        for bank_id, due in comes_back.items()
+        if not counts[bank_id].new and not counts[bank_id].review and due > now + LEARN_AHEAD
+    }
+    rows = [(bank, counts[bank.id], later.get(bank.id)) for bank in banks]
     # A learner still on the server's zone may never have chosen one: static/js/zone.js
     # offers the browser's when it differs.
     on_default_zone = current_user.timezone == account_defaults(current_app.config)["timezone"]

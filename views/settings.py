@@ -84,6 +84,14 @@ THEME_COOKIE = "wengu_theme"
 THEMES = {"auto": _l("Follow the system"), "light": _l("Light"), "dark": _l("Dark")}
 THEME_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
+# The page's groups, each saved by its own button: the fields each holds. A form sent
+# without a group (the API's clients, older pages) saves them all.
+GROUPS = {
+    "study": ("new_per_day", "reviews_per_day", "learning_steps", "relearning_steps"),
+    "schedule": ("desired_retention", "maximum_interval", "timezone", "rollover_hour"),
+    "appearance": ("locale",),
+}
+
 
 def _steps(form: FlaskForm, field: StringField) -> None:
     words = (field.data or "").split()
@@ -182,9 +190,9 @@ def theme_context() -> dict[str, str]:
     return {"theme": current_theme()}
 
 
-def _settings_form(**kwargs: object) -> SettingsForm:
+def _settings_form(group: str | None = None, **kwargs: object) -> SettingsForm:
     user = current_user
-    return SettingsForm(
+    form = SettingsForm(
         data={
             "desired_retention": user.desired_retention,
             "new_per_day": user.new_per_day,
@@ -198,6 +206,23 @@ def _settings_form(**kwargs: object) -> SettingsForm:
         },
         **kwargs,
     )
+    if group is not None:
+        for name in [f.name for f in form if f.name != "csrf_token"]:
+            if name not in GROUPS[group]:
+                del form[name]
+    return form
+
+
+def _keep_theme(response: Response, theme: str) -> Response:
+    response.set_cookie(
+        THEME_COOKIE,
+        theme,
+        max_age=THEME_COOKIE_DAYS * 24 * 3600,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _page(
@@ -215,6 +240,8 @@ def _page(
         new_token=new_token,
         now=now_utc(),
         theme_form=ThemeForm(data={"theme": current_theme()}, formdata=None),
+        saved=request.args.get("saved"),
+        groups=GROUPS,
         min_password=MIN_PASSWORD,
         training_reviews=training_reviews(db.session, current_user),
         min_reviews=MIN_REVIEWS,
@@ -224,22 +251,42 @@ def _page(
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> str | Response:
-    """Change how cards are scheduled for you."""
-    form = _settings_form()
+    """Change how cards are scheduled for you: one group of settings (``group``) at a time,
+    confirmed beside its own button, or all at once."""
+    group = request.form.get("group") if request.method == "POST" else None
+    if group is not None and group not in GROUPS:
+        abort(400, description=_("There is no group of settings '%(group)s'.", group=group))
+    form = _settings_form(group)
     if form.validate_on_submit():
         user = current_user
-        user.desired_retention = float(form.desired_retention.data)
-        user.new_per_day = form.new_per_day.data
-        user.reviews_per_day = form.reviews_per_day.data
-        user.learning_steps = list(form.learning_steps.data)
-        user.relearning_steps = list(form.relearning_steps.data)
-        user.maximum_interval = form.maximum_interval.data
-        user.locale = form.locale.data or None
-        set_study_day(db.session, user, form.timezone.data, form.rollover_hour.data, now_utc())
+        fields = {f.name: f.data for f in form if f.name != "csrf_token"}
+        if "desired_retention" in fields:
+            user.desired_retention = float(fields["desired_retention"])
+        for name in ("new_per_day", "reviews_per_day", "maximum_interval"):
+            if name in fields:
+                setattr(user, name, fields[name])
+        for name in ("learning_steps", "relearning_steps"):
+            if name in fields:
+                setattr(user, name, list(fields[name]))
+        if "locale" in fields:
+            user.locale = fields["locale"] or None
+        if "timezone" in fields:
+            set_study_day(db.session, user, fields["timezone"], fields["rollover_hour"], now_utc())
         db.session.commit()
         refresh()  # the message below in the language just chosen
-        flash(_("Settings saved."), "success")
-        return redirect(url_for("settings.settings"))
+        if group is None:
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("settings.settings"))
+        response = redirect(url_for("settings.settings", saved=group, _anchor=group))
+        theme = request.form.get("theme")
+        return _keep_theme(response, theme) if theme in THEMES else response
+    if group is not None:
+        # The page shows every group: the others as stored, this one as sent, with its errors.
+        sent, form = form, _settings_form(formdata=None)
+        for field in sent:
+            if field.name != "csrf_token":
+                form[field.name].data, form[field.name].raw_data = field.data, field.raw_data
+                form[field.name].errors = field.errors
     return _page(form, PasswordForm(prefix="pw", formdata=None))
 
 
@@ -341,16 +388,8 @@ def set_theme() -> Response:
     if not form.validate_on_submit():
         flash(_("Choose a theme: follow the system, light or dark."), "error")
         return redirect(url_for("settings.settings", _anchor="theme"))
-    response = redirect(url_for("settings.settings", _anchor="theme"))
-    response.set_cookie(
-        THEME_COOKIE,
-        form.theme.data,
-        max_age=THEME_COOKIE_DAYS * 24 * 3600,
-        secure=request.is_secure,
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
+    response = redirect(url_for("settings.settings", saved="appearance", _anchor="appearance"))
+    return _keep_theme(response, form.theme.data)
 
 
 @bp.post("/settings/optimize")

@@ -75,6 +75,12 @@ JS_STRINGS = (
     N_("No connection"),
     N_("One answer could not be saved: {reason}"),
     N_("Undo needs the connection."),
+    # review (static/js/review/): the end of the session
+    N_("Done for now"),
+    N_("Done for today"),
+    N_("Nothing more is due in this bank today. Come back tomorrow."),
+    N_("1 learning card comes back at {time}."),
+    N_("{n} learning cards come back today, the first at {time}."),
     N_("That needs the connection."),
     # editor.js: the question editor's checks
     N_("Checking…"),
@@ -87,6 +93,9 @@ JS_STRINGS = (
     N_("{n} questions are blank. Submit anyway?"),
     N_("{time} left"),
     N_("Time is up"),
+    # copy.js: a link or an invite copied
+    N_("Copied"),
+    N_("Selected: press Ctrl+C to copy"),
 )
 
 

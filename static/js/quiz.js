@@ -5,6 +5,7 @@ import { t } from "./strings.js";
 import { isBlank } from "./check.js";
 import { choiceButtons as choices, itemButtons as items } from "./widgets.js";
 import { widgetFor } from "./types/index.js";
+import { ask } from "./confirm.js";
 
 const TICK_MS = 250;
 
@@ -17,6 +18,7 @@ class Quiz {
     this.help = root.querySelector("[data-help]");
     this.clock = root.querySelector("[data-clock]");
     this.deadline = root.dataset.deadline ? new Date(root.dataset.deadline) : null;
+    this.confirm = root.querySelector("[data-confirm-dialog]");
     this.state = { answers: {}, flags: new Set(), current: 0, submitting: false };
   }
 
@@ -73,11 +75,11 @@ class Quiz {
     this.refresh();
   }
 
-  submit(ask) {
-    if (this.state.submitting) return;
+  async submit(asking) {
+    if (this.state.submitting || this.confirm.open) return;
     const blank = this.blank();
     const question = blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?";
-    if (ask && blank && !window.confirm(t(question, { n: blank }))) return;
+    if (asking && blank && !(await ask(this.confirm, t(question, { n: blank })))) return;
     this.state.submitting = true;
     this.form.querySelector("[data-answers]").value = JSON.stringify(this.state.answers);
     this.form.querySelector("[data-flags]").value = JSON.stringify(Array.from(this.state.flags));
@@ -111,8 +113,9 @@ function keyTable(quiz) {
     Enter: { run: () => (last() ? quiz.submit(true) : quiz.show(quiz.state.current + 1)), prevent: true, where: "both" },
     ArrowDown: move(1, "input"),
     ArrowUp: move(-1, "input"),
-    ArrowRight: move(1),
-    ArrowLeft: move(-1),
+    // In a typed answer, only from the end (or the start) of the text: the caret moves first.
+    ArrowRight: { ...move(1, "both"), edge: "end" },
+    ArrowLeft: { ...move(-1, "both"), edge: "start" },
     " ": { run: (section) => quiz.reveal(section), prevent: true, when: (section) => section.querySelector("[data-reveal]") },
     y: selfGraded(0),
     n: selfGraded(1),
@@ -127,10 +130,18 @@ function keyTable(quiz) {
   return table;
 }
 
+// Whether the caret stands at edge ("start" or "end") of input's text, nothing selected.
+function atEdge(input, edge) {
+  const { selectionStart: from, selectionEnd: to, value } = input;
+  if (from === null || from !== to) return false;
+  return edge === "start" ? from === 0 : to === value.length;
+}
+
 function applies(binding, event, section) {
   const typing = event.target instanceof HTMLInputElement;
   const where = binding.where || "buttons";
   if (where !== "both" && (where === "input") !== typing) return false;
+  if (typing && binding.edge && (event.shiftKey || !atEdge(event.target, binding.edge))) return false;
   if (event.key === "Enter" && event.target instanceof HTMLButtonElement) return false; // its own click
   return !binding.when || Boolean(binding.when(section));
 }
@@ -139,6 +150,7 @@ function keyHandler(quiz) {
   const table = keyTable(quiz);
   return (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (quiz.confirm.open) return; // the dialog has the keys
     if (!quiz.help.hidden) {
       if (event.key === "Escape" || event.key === "?") { event.preventDefault(); quiz.help.hidden = true; }
       return;

@@ -13,6 +13,7 @@ function pageUrls(data) {
   return {
     next: data.urlNext,
     undo: data.urlUndo,
+    today: data.urlToday,
     answer: (card) => fill(data.urlAnswer, { card }),
     card: (action, card) => fill(action === "bury" ? data.urlBury : data.urlSuspend, { card }),
   };

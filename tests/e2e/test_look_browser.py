@@ -158,8 +158,8 @@ def test_a_chosen_theme_overrides_the_system_setting(
     assert page.evaluate(background) == "rgb(251, 250, 247)"
     page.goto(f"{live_server}/settings")
     page.check("#theme-2")  # Dark
-    page.click("#theme button[type=submit]")
-    page.wait_for_url(f"{live_server}/settings#theme")
+    page.click("#appearance button[type=submit]")
+    page.wait_for_url(f"{live_server}/settings?saved=appearance#appearance")
     assert page.get_attribute("html", "data-theme") == "dark"
     assert page.evaluate(background) == "rgb(21, 23, 26)"
     page.goto(f"{live_server}/review/docker")

@@ -174,3 +174,10 @@ def test_optimize_without_a_csrf_token_is_refused(
     assert signed_in.post("/settings/optimize").status_code == 400
     assert _parameters(app) is None
     assert _dues(app) == studied
+
+
+def test_optimize_now_is_enabled_with_reviews_enough(signed_in: FlaskClient, studied: dict) -> None:
+    page = signed_in.get("/settings").get_data(as_text=True)
+    button = re.search(r"<button[^>]*>Optimize now</button>", page).group(0)
+    assert "disabled" not in button
+    assert "of 400 reviews" not in page

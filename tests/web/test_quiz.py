@@ -115,7 +115,7 @@ def test_the_same_seed_shares_a_quiz(app: Flask, signed_in: FlaskClient, bank: N
     assert items(app, first) == items(app, second)
     submit(signed_in, first, {})
     page = signed_in.get(f"/quiz/q/{first}/result").get_data(as_text=True)
-    link = re.search(r'<code class="share-link">([^<]+)</code>', page).group(1)
+    link = re.search(r'<code class="copy-text" id="share-link"[^>]*>([^<]+)</code>', page).group(1)
     assert "seed=12345" in link and "count=3" in link
 
 

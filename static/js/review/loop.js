@@ -61,6 +61,7 @@ export class ReviewLoop {
     if (!card) {
       this.setPhase("done");
       view.renderDone(this.el);
+      if (this.source.finished) this.source.finished();
       return;
     }
     if (!state.counts) state.counts = { ...card.counts };

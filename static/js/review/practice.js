@@ -26,7 +26,8 @@ export class PracticeSource {
     try {
       const { data } = await loop.request("GET", withQuery(loop.urls.next, query));
       loop.setOffline(false);
-      if (data) loop.state.counts = { ...data.counts };
+      loop.state.counts = data ? { ...data.counts } : { new: 0, learning: 0, review: 0 };
+      if (!data) loop.renderCounts();
       loop.show(data);
     } catch (error) {
       loop.say(t("Could not load the next card: {error}", { error: error.message }));

@@ -7,6 +7,7 @@
 import { t } from "../strings.js";
 import { Offline, withQuery } from "../api.js";
 import { answerBody, kindOf, questionKey } from "./card.js";
+import { renderLater } from "./view.js";
 
 const AHEAD = 3; // cards kept in hand beyond the one shown
 const RETRY_FIRST_MS = 1000;
@@ -63,6 +64,21 @@ export class ScheduleSource {
     state.counts[kind] = Math.max(0, state.counts[kind] - 1);
     this.showNext();
     this.flush();
+  }
+
+  // Nothing is due now: whether the day is done, or learning cards come back later today.
+  async finished() {
+    const { loop } = this;
+    let result;
+    try {
+      result = await loop.request("GET", withQuery(loop.urls.today, { bank: this.bank }));
+    } catch {
+      return; // offline: "Done for now" stands, and is true
+    }
+    if (loop.state.phase !== "done") return;
+    loop.state.counts = { ...result.data.counts };
+    loop.renderCounts();
+    renderLater(loop.el, result.data.counts.learning, result.data.learning_due);
   }
 
   // After a bury or suspend: the next card.

@@ -177,6 +177,25 @@ export function renderDone(el) {
   el.done.querySelector("a").focus();
 }
 
+/** The end of the session, told truly: done for today, or learning cards come back at a
+ * time, in the learner's time zone (the page's data-zone). */
+export function renderLater(el, learning, due) {
+  const title = el.done.querySelector("[data-done-title]");
+  const text = el.done.querySelector("[data-done-text]");
+  if (!title || !text) return;
+  if (!due || !learning) {
+    title.textContent = t("Done for today");
+    text.textContent = t("Nothing more is due in this bank today. Come back tomorrow.");
+    return;
+  }
+  const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: el.root.dataset.zone || undefined,
+  }).format(new Date(due));
+  title.textContent = t("Done for now");
+  const message = learning === 1 ? "1 learning card comes back at {time}." : "{n} learning cards come back today, the first at {time}.";
+  text.textContent = t(message, { n: learning, time });
+}
+
 /** Cards left today by kind, and the share of the session done. */
 export function renderCounts(el, counts, done) {
   for (const kind of ["new", "learning", "review"]) el.count(kind).textContent = counts[kind];
