@@ -20,6 +20,7 @@ from tests.seeding import seed_history
 from tests.support import browser_sign_in, make_user
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
+TABLET = {"viewport": {"width": 700, "height": 1000}, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 LONG_NAME = "maximilian-alexander-von-wolfgang"
 
@@ -129,6 +130,7 @@ def visit(page, base: str, site: dict[str, object], app: Flask):
         ("phone", "dark", "en"),
         ("phone", "light", "zh"),
         ("phone", "dark", "zh"),
+        ("tablet", "light", "en"),
         ("desktop", "light", "en"),
         ("desktop", "dark", "zh"),
     ],
@@ -139,7 +141,7 @@ def test_admin_board_and_stats_fit_and_pass_axe(
 ) -> None:  # fmt: skip
     phone = device == "phone"
     context = browser.new_context(
-        **(PHONE if phone else DESKTOP),
+        **{"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}[device],
         color_scheme=scheme,
         locale="zh-CN" if language == "zh" else "en-GB",
     )
