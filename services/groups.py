@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, exists, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.bank import Bank, Question, Section
@@ -20,8 +20,8 @@ from models.user import LeftBank, User
 from services.conflict import rows_changed
 from services.context import Study
 from services.queue import bank_counts_many
-from srs.scheduler import REVIEW
-from srs.study import study_day
+from services.stats import day_totals
+from srs.stats import current_streak, retention_since
 
 __all__ = [
     "Board",
@@ -40,10 +40,8 @@ __all__ = [
     "membership",
     "set_group_banks",
     "shared_quizzes",
-    "streak",
 ]
 
-STREAK_LIMIT = 3650
 WEAK_MINIMUM = 5
 
 
@@ -82,7 +80,7 @@ def create_group(session: Session, owner: User, name: str, bank_ids: list[str]) 
     group = Group(name=name)
     session.add(group)
     session.flush()
-    session.add(Membership(group_id=group.id, user_id=owner.id, role=OWNER, shares_progress=True))
+    session.add(Membership(group_id=group.id, user_id=owner.id, role=OWNER, shares_progress=False))
     set_group_banks(session, group, bank_ids)
     return group
 
@@ -241,35 +239,6 @@ class Board:
     quizzes: list[SharedQuiz] = field(default_factory=list)
 
 
-def streak(study: Study, bank_ids: list[str]) -> int:
-    """Study days in a row with a review, ending today (or yesterday, if today has none yet).
-
-    Days are the learner's own (their zone and rollover hour). Each day is one probe of
-    ``ix_reviews_user_time``, so the cost follows the streak, not the history.
-    """
-    session, user, day = study.session, study.user, study.day
-    count = 0
-    first = True
-    while count < STREAK_LIMIT:
-        studied = session.scalar(
-            select(
-                exists().where(
-                    Review.user_id == user.id,
-                    Review.bank_id.in_(bank_ids),
-                    Review.reviewed_at >= day.start,
-                    Review.reviewed_at < day.end,
-                )
-            )
-        )
-        if studied:
-            count += 1
-        elif not first:
-            break
-        first = False
-        day = study_day(day.start - timedelta(seconds=1), user.timezone, user.rollover_hour)
-    return count
-
-
 _PASSED = case((Review.rating > 1, 1), else_=0)
 
 
@@ -280,47 +249,27 @@ def _member_rows(
     viewer: User,
     now: datetime,
 ) -> list[MemberRow]:
-    """One row of numbers for each member who shares them."""
-    ids = [u.id for _, u in sharing]
-    week: dict[int, int] = {
-        user_id: count
-        for user_id, count in session.execute(
-            select(Review.user_id, func.count())
-            .where(
-                Review.user_id.in_(ids),
-                Review.bank_id.in_(bank_ids),
-                Review.reviewed_at >= now - timedelta(days=7),
-            )
-            .group_by(Review.user_id)
-        )
-    }
-    month = {
-        user_id: (total, good)
-        for user_id, total, good in session.execute(
-            select(Review.user_id, func.count(), func.sum(_PASSED))
-            .where(
-                Review.user_id.in_(ids),
-                Review.bank_id.in_(bank_ids),
-                Review.reviewed_at >= now - timedelta(days=30),
-                Review.state_before == REVIEW,
-            )
-            .group_by(Review.user_id)
-        )
-    }
+    """One row of numbers for each member who shares them, counted on the member's own
+    study days exactly as their statistics page counts them over the group's banks."""
     members = []
     for member, user in sharing:
         study = Study.at(session, user, now)
+        today = study.day.date
         counts = bank_counts_many(study, bank_ids)
-        due = sum(c.total for c in counts.values())
-        total, good = month.get(user.id, (0, 0))
+        days = day_totals(study, bank_ids)
+        month = retention_since(days, today - timedelta(days=29))["total"]
         members.append(
             MemberRow(
                 name=user.name,
                 role=member.role,
-                due_today=due,
-                reviews_7_days=week.get(user.id, 0),
-                streak=streak(study, bank_ids),
-                retention_30_days=(good or 0) / total if total else None,
+                due_today=sum(c.total for c in counts.values()),
+                reviews_7_days=sum(
+                    totals.reviews
+                    for day, totals in days.items()
+                    if day > today - timedelta(days=7)
+                ),
+                streak=current_streak((day for day, t in days.items() if t.reviews), today),
+                retention_30_days=month.rate,
                 is_you=user.id == viewer.id,
             )
         )
@@ -366,7 +315,10 @@ def _weakest_sections(
 
 
 def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
-    """The group board: the numbers of members who share them, and the weakest sections."""
+    """The group board: the numbers of members who share them, and the weakest sections.
+
+    Their new study-day totals are kept (as their statistics page keeps them): the caller
+    commits."""
     bank_ids = group_bank_ids(session, group.id)
     rows = session.execute(
         select(Membership, User)

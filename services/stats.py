@@ -52,22 +52,34 @@ from services.stats_sql import (
     whole_days_since,
 )
 from srs.scheduler import NEW, REVIEW, STATE_NAMES, forgetting_curve
-from srs.stats import MASTERY_DAYS, CardTotals, DayTotals, Stats, stats_from_totals
+from srs.stats import (
+    MASTERY_DAYS,
+    CardTotals,
+    DayTotals,
+    Stats,
+    current_streak,
+    stats_from_totals,
+)
 from srs.study import day_spans, study_day
 
 __all__ = [
     "SETTLED",
+    "STREAK_DAYS",
     "BankOutline",
     "OutlineSection",
     "bank_outline",
+    "day_totals",
     "forget_review_days",
     "learner_stats",
+    "streak",
 ]
 
 # Answers are logged at the time they are made, so reviews older than this are final. One
 # logged for an earlier time (a test, a seed) or taken back after it calls
 # forget_review_days.
 SETTLED = timedelta(minutes=10)
+# How far back a streak is counted, in study days.
+STREAK_DAYS = 3650
 
 
 def forget_review_days(session: Session, user_id: int) -> None:
@@ -165,6 +177,23 @@ def _day_totals(
         counted = settled
     add(summed_reviews(session, user, counted, None))
     return days
+
+
+def day_totals(study: Study, bank_ids: list[str]) -> dict[date, DayTotals]:
+    """The learner's reviews in ``bank_ids`` by study day, as far back as a streak counts.
+
+    The statistics page and the group board both read these, so that their streaks, weeks
+    and retention are the same numbers. New day totals are kept: the caller commits.
+    """
+    since = study.day.date - timedelta(days=STREAK_DAYS)
+    return _day_totals(study.session, study.user, bank_ids, study.now, since)
+
+
+def streak(study: Study, bank_ids: list[str]) -> int:
+    """Study days in a row with a review in ``bank_ids``, up to today (or yesterday while
+    today has none), as the statistics page and the group board show it."""
+    days = day_totals(study, bank_ids)
+    return current_streak((day for day, totals in days.items() if totals.reviews), study.day.date)
 
 
 # -- cards -----------------------------------------------------------------------------------
@@ -318,7 +347,7 @@ def learner_stats(study: Study, bank_ids: list[str]) -> Stats:
     """
     session, user, now = study.session, study.user, study.now
     today = study.day.date
-    days = _day_totals(session, user, bank_ids, now, today - timedelta(days=364))
+    days = day_totals(study, bank_ids)
     forecast_days = 30
     cards = _card_totals(session, user, bank_ids, now, forecast_days)
 

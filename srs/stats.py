@@ -34,8 +34,10 @@ __all__ = [
     "compute_stats",
     "current_streak",
     "difficulty_bucket",
+    "heatmap_months",
     "heatmap_weeks",
     "mastery_band",
+    "retention_since",
     "stats_from_totals",
     "tally_cards",
     "tally_reviews",
@@ -158,6 +160,21 @@ def heatmap_weeks(heatmap: dict[date, int], today: date) -> list[list[tuple[date
     return weeks
 
 
+def heatmap_months(weeks: list[list[tuple[date, int] | None]]) -> list[tuple[int, date]]:
+    """Where each month starts over the columns of :func:`heatmap_weeks`: the first week
+    whose Monday falls in it, and that Monday. The first column is labelled only when its
+    month lasts three weeks or more there, so that two names never overlap."""
+    mondays = [week[0][0] for week in weeks if week[0] is not None]
+    starts = [
+        (column, monday)
+        for column, monday in enumerate(mondays)
+        if column == 0 or monday.month != mondays[column - 1].month
+    ]
+    if len(starts) > 1 and starts[1][0] < 3:
+        starts.pop(0)
+    return starts
+
+
 def _bucket_label(low: int, high: int | None) -> str:
     return f"{low}+" if high is None else (str(low) if low == high else f"{low}–{high}")
 
@@ -256,7 +273,9 @@ def tally_cards(cards: Iterable[CardFact]) -> CardTotals:
     return totals
 
 
-def _retention(days: Mapping[date, DayTotals], since: date) -> dict[str, RetentionCell]:
+def retention_since(days: Mapping[date, DayTotals], since: date) -> dict[str, RetentionCell]:
+    """True retention from ``since`` on: answers to review cards that were not Again, of young
+    cards, mature ones, and in all (``"total"``)."""
     young, mature = RetentionCell(), RetentionCell()
     for day, totals in days.items():
         if day >= since:
@@ -316,7 +335,8 @@ def stats_from_totals(
     """Every number of the statistics page.
 
     Args:
-        days: the learner's reviews of the past year (or more) summed by study day.
+        days: the learner's reviews of the past year (or more: the streak counts back as far
+            as they go) summed by study day.
         cards: the learner's cards that exist (studied or created), counted.
         unstudied: cards of the banks never shown yet (no row), counted as new.
         sections: the section ids for the mastery map, in outline order.
@@ -325,10 +345,10 @@ def stats_from_totals(
     year_ago = today - timedelta(days=364)
     heatmap = {day: t.reviews for day, t in days.items() if day >= year_ago and t.reviews}
     retention = {
-        "today": _retention(days, today),
-        "week": _retention(days, today - timedelta(days=6)),
-        "month": _retention(days, today - timedelta(days=29)),
-        "year": _retention(days, year_ago),
+        "today": retention_since(days, today),
+        "week": retention_since(days, today - timedelta(days=6)),
+        "month": retention_since(days, today - timedelta(days=29)),
+        "year": retention_since(days, year_ago),
     }
     states = Counter(
         {"new": unstudied, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
@@ -350,7 +370,7 @@ def stats_from_totals(
         difficulties=[
             (f"{low}–{high}", cards.difficulties.get(low, 0)) for low, high in DIFFICULTY_BUCKETS
         ],
-        streak=current_streak(heatmap, today),
+        streak=current_streak((day for day, t in days.items() if t.reviews), today),
         mastery=mastery,
     )
 

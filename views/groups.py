@@ -166,12 +166,14 @@ def show(group_id: int) -> str:
         if is_owner
         else []
     )
+    shown = board(db.session, group, current_user, now)
+    db.session.commit()  # the members' study days summed for the first time are kept
     return render_template(
         "groups/show.html",
         group=group,
         member=member,
         is_owner=is_owner,
-        board=board(db.session, group, current_user, now),
+        board=shown,
         invites=[i for i in group.invites if i.usable(now)] if is_owner else [],
         invite_form=InviteForm(prefix="invite"),
         banks_form=banks_form,

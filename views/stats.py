@@ -11,7 +11,7 @@ from models.types import now_utc
 from services.context import Study
 from services.queue import study_banks
 from services.stats import bank_outline, learner_stats
-from srs.stats import MASTERED_RECALL, MASTERY_DAYS, heatmap_weeks, mastery_band
+from srs.stats import MASTERED_RECALL, MASTERY_DAYS, heatmap_months, heatmap_weeks, mastery_band
 
 bp = Blueprint("stats", __name__)
 
@@ -61,12 +61,14 @@ def stats() -> str:
         .order_by(Quiz.started_at.desc())
         .limit(20)
     ).all()
+    weeks = heatmap_weeks(result.heatmap, result.today)
     return render_template(
         "stats/stats.html",
         quizzes=quizzes,
         stats=result,
         charts=charts,
-        weeks=heatmap_weeks(result.heatmap, result.today),
+        weeks=weeks,
+        months=heatmap_months(weeks),
         banks=banks,
         wanted=wanted,
         outline=outline,

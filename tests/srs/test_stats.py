@@ -7,7 +7,14 @@ from datetime import date, timedelta
 import pytest
 
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
-from srs.stats import CardFact, ReviewFact, compute_stats, current_streak, heatmap_weeks
+from srs.stats import (
+    CardFact,
+    ReviewFact,
+    compute_stats,
+    current_streak,
+    heatmap_months,
+    heatmap_weeks,
+)
 
 TODAY = date(2026, 11, 27)
 
@@ -122,3 +129,14 @@ def test_heatmap_weeks_cover_the_year_in_whole_weeks() -> None:
     assert weeks[0][0][0].weekday() == 0 and weeks[0][0][0] <= day(364)
     assert weeks[-1][TODAY.weekday()] == (TODAY, 5)
     assert all(cell is None for cell in weeks[-1][TODAY.weekday() + 1 :])
+
+
+def test_heatmap_months_name_each_month_once_over_its_first_week() -> None:
+    weeks = heatmap_weeks({}, TODAY)  # from Monday 2025-11-24 to Friday 2026-11-27
+    months = heatmap_months(weeks)
+    # The first column's November has one week there: it is not named (it would overlap
+    # December's name); every month after is, over the week of its first Monday.
+    assert [monday.month for _, monday in months] == [12, *range(1, 12)]
+    assert months[0] == (1, date(2025, 12, 1))
+    assert all(weeks[column][0][0] == monday for column, monday in months)
+    assert all(monday.day <= 7 for _, monday in months)

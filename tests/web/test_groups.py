@@ -11,11 +11,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import PROJECT_ROOT
 from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
 from services.answers import answer
 from services.context import Study
-from services.groups import board, create_group, create_invite, join_group, streak
+from services.groups import board, create_group, create_invite, join_group
 from services.progress import recount_learner
+from services.stats import learner_stats, streak
 from srs.scheduler import REVIEW, Rating
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 
@@ -157,7 +159,7 @@ def test_creating_a_group_makes_its_creator_the_owner(
     with app.app_context():
         group = db.session.scalar(select(Group))
         member = db.session.scalar(select(Membership))
-        assert (group.name, member.role, member.shares_progress) == ("Night owls", "owner", True)
+        assert (group.name, member.role, member.shares_progress) == ("Night owls", "owner", False)
 
 
 def test_last_owner_cannot_leave_a_group_with_members(
@@ -211,6 +213,7 @@ def test_board_numbers_on_a_seeded_group(session: Session) -> None:
     session.add_all([ann, bob, cai])
     session.flush()
     group = create_group(session, ann, "Readers", ["net"])
+    session.get(Membership, (group.id, ann.id)).shares_progress = True
     for user, shares in ((bob, True), (cai, False)):
         session.add(Membership(group_id=group.id, user_id=user.id, shares_progress=shares))
     # ann: one review a day for the last 3 days (streak 3), all review-state:
@@ -263,6 +266,63 @@ def test_streak_waits_for_today_and_breaks_on_a_missed_day(session: Session) -> 
     )  # today not yet, yesterday and the day before
     review_at(session, ann, "d1", NOW, Rating.GOOD, review=False)
     assert streak(Study.at(session, ann, NOW), ["net"]) == 3
+
+
+def test_sharing_is_off_until_chosen_for_the_creator_and_members_alike(
+    session: Session,
+) -> None:
+    ann = User(name="ann", password_hash="x")
+    bob = User(name="bob", password_hash="x")
+    session.add_all([ann, bob])
+    session.flush()
+    group = create_group(session, ann, "Readers", ["net"])
+    invite = create_invite(session, group, ann, NOW, days=7, max_uses=None)
+    join_group(session, bob, invite, NOW)
+    review_at(session, ann, "b0", NOW - timedelta(hours=1), Rating.GOOD, review=False)
+    shown = board(session, group, ann, NOW)
+    assert (shown.members, shown.hidden) == ([], 2)
+    session.get(Membership, (group.id, ann.id)).shares_progress = True
+    assert [row.name for row in board(session, group, ann, NOW).members] == ["ann"]
+
+
+def test_the_readme_says_what_sharing_defaults_to(session: Session) -> None:
+    readme = " ".join((PROJECT_ROOT / "README.md").read_text("utf-8").split())
+    assert (
+        "sharing is off until a member chooses it, for everyone, the group's creator included"
+        in readme
+    )
+    ann = User(name="ann", password_hash="x")
+    session.add(ann)
+    session.flush()
+    group = create_group(session, ann, "Readers", ["net"])
+    assert session.get(Membership, (group.id, ann.id)).shares_progress is False
+
+
+def test_board_figures_are_the_members_statistics_over_the_groups_banks(
+    session: Session,
+) -> None:
+    ann = User(name="ann", password_hash="x")
+    session.add(ann)
+    session.flush()
+    group = create_group(session, ann, "Readers", ["net"])
+    session.get(Membership, (group.id, ann.id)).shares_progress = True
+    # Answers over 40 days, with a gap: the week, the month's retention and the streak of
+    # the board must be those of the statistics page.
+    for days, rating in ((0, Rating.GOOD), (1, Rating.AGAIN), (2, Rating.GOOD), (6, Rating.GOOD),
+                         (8, Rating.HARD), (29, Rating.AGAIN), (35, Rating.GOOD)):  # fmt: skip
+        review_at(session, ann, f"b{days % 6}", NOW - timedelta(days=days), rating, review=True)
+    review_at(session, ann, "d0", NOW - timedelta(days=3), Rating.GOOD, review=False)
+    (row,) = board(session, group, ann, NOW).members
+    study = Study.at(session, ann, NOW)
+    stats = learner_stats(study, ["net"])
+    week = sum(count for _, count, _ in stats.reviews_per_day[-7:])
+    assert (row.reviews_7_days, row.streak, row.retention_30_days) == (
+        week,
+        stats.streak,
+        stats.retention["month"]["total"].rate,
+    )
+    assert (row.reviews_7_days, row.streak, row.retention_30_days) == (5, 4, pytest.approx(4 / 6))
+    assert streak(study, ["net"]) == 4
 
 
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:
