@@ -67,7 +67,8 @@ def configure_logging(level: str = "INFO") -> None:
     Every logger propagates to it, so each line is written once. Called by every
     ``create_app``; a second call adds nothing, and a process that already configured logging
     (pytest, gunicorn's ``--log-config``) keeps its handlers. Wengu's events and Werkzeug's
-    request log are at ``level``; other libraries say only warnings.
+    request log are at ``level``; other libraries say only warnings, even where the host's
+    own configuration lets their INFO through (Alembic's lines at every migration).
     """
     root = logging.getLogger()
     if not root.handlers:
@@ -80,6 +81,12 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).setLevel(level)
     # Flask-Limiter logs each refusal at INFO without the path; Wengu's own line has it.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
+    # Alembic says at INFO what each migration context assumes ("Context impl SQLiteImpl.",
+    # "Will assume transactional DDL.") and which plugins it set up, in every process whose
+    # logging lets INFO through; Wengu's own line names the database and the revisions.
+    # At DEBUG a host sees Alembic's lines too.
+    debug = logging.getLogger("wengu").getEffectiveLevel() <= logging.DEBUG
+    logging.getLogger("alembic").setLevel(logging.INFO if debug else logging.WARNING)
 
 
 def _secret_key(instance: Path) -> str:

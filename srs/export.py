@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -46,9 +47,10 @@ _QUESTION_ORDER = (
     "id", "type", "section", "tags", "prompt", "text", "image", "labels", "ids", "mode",
     "answer", "accept", "choices", "correct", "items", "explanation",
 )  # fmt: skip
+# ``section`` is the section's title, as a reader of the sheet knows it; ``section_id`` its id.
 CSV_COLUMNS = (
-    "id", "type", "section", "tags", "prompt", "text", "image", "labels", "ids", "mode",
-    "answer", "accept", "choices", "correct", "items", "explanation",
+    "id", "type", "section", "section_id", "tags", "prompt", "text", "image", "labels", "ids",
+    "mode", "answer", "accept", "choices", "correct", "items", "explanation",
 )  # fmt: skip
 # The columns FSRS tools (fsrs-rs, the FSRS optimizer) read a review log in.
 HISTORY_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
@@ -169,14 +171,19 @@ def bank_csv(bank: Bank) -> str:
     """One row per question; lists one entry a line inside their cell.
 
     Written with a byte-order mark, so spreadsheet programs read the Chinese as UTF-8.
-    ``correct`` holds 0-based indices (or true/false), as in the YAML.
+    ``correct`` holds 0-based indices (or true/false), as in the YAML. ``section`` is the
+    section's title and ``section_id`` its id, as ``section`` is in the YAML.
     """
+    titles = {section.id: section.title for section in bank.sections}
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for question in bank.questions:
         values = _question_dict(question)
+        if question.section:
+            values["section_id"] = question.section
+            values["section"] = titles.get(question.section, question.section)
         if "tags" in values:
             values["tags"] = " ".join(values["tags"])
         if isinstance(values.get("correct"), list):
@@ -244,16 +251,35 @@ def history_json(rows: Iterable[HistoryRow]) -> Iterator[str]:
 
 @contextmanager
 def atomic_write(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it only if the block succeeds."""
+    """A temporary path beside ``target`` that replaces it only if the block succeeds.
+
+    The file gets the mode any new file gets (0644 under the usual umask 022), not the
+    0600 of a temporary file: an export is for sharing. (Backups, which hold password
+    hashes, are written 0600 by :mod:`services.backup`.)
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    handle, temporary = _new_file(target)
+    # The mode the kernel gave the file under the process's umask, read without changing
+    # the umask (which is process-wide, and other threads may be creating files).
+    mode = os.fstat(handle).st_mode & 0o777
     os.close(handle)
-    temporary = Path(name)
     try:
         yield temporary
+        # The block may have replaced the file with one of its own, made 0600.
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _new_file(target: Path) -> tuple[int, Path]:
+    """A new empty file beside ``target`` with a random name, created 0666 less the umask."""
+    while True:
+        temporary = target.parent / f".{target.name}.{secrets.token_hex(6)}"
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 FORMATS = ("apkg", "csv", "json", "yaml")
@@ -273,7 +299,8 @@ def export_bank(bank: Bank, fmt: str, target: Path, **options: Any) -> None:
     if fmt == "apkg":
         from srs.anki import write_apkg
 
-        write_apkg(bank, target, **options)
+        with atomic_write(target) as temporary:
+            write_apkg(bank, temporary, **options)
         return
     if fmt == "yaml" and target.suffix not in (".zip", ".yaml", ".yml"):
         if target.exists() and any(target.iterdir()):

@@ -75,7 +75,7 @@ class ResetForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[
-            DataRequired(),
+            DataRequired(_l("Use %(min)d to 200 characters.", min=MIN_PASSWORD)),
             Length(MIN_PASSWORD, 200, _l("Use %(min)d to 200 characters.", min=MIN_PASSWORD)),
         ],
     )

@@ -65,7 +65,7 @@ class AccountForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[
-            DataRequired(),
+            DataRequired(_l("Use %(min)d to 200 characters.", min=MIN_PASSWORD)),
             Length(MIN_PASSWORD, 200, _l("Use %(min)d to 200 characters.", min=MIN_PASSWORD)),
         ],
     )

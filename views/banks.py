@@ -28,12 +28,12 @@ from models.types import now_utc
 from services.bank_edit import may_edit
 from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries
-from srs.bank import diagram_path
+from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
 from srs.occlusion import LabelError, MaskQueryError, mask_query, occlude, parse_mask_query
 from views import editor
-from views.cards import markdown_for, truth_choices
+from views.cards import diagram_url, markdown_for, truth_choices
 from views.inputs import safe_referrer, unstorable
 
 bp = Blueprint("banks", __name__)
@@ -186,12 +186,17 @@ def diagram(bank_id: str, path: str) -> Response:
     # The reference is percent-decoded once more here (as in a bank's Markdown), past the
     # check every request passes: %2500 arrives as %00 and becomes a NUL.
     if unstorable(wanted):
-        found = None
-    else:
-        query = select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == wanted)
-        if not current_user.is_admin:
-            query = query.join(Bank, Bank.id == Diagram.bank_id).where(Bank.hidden.is_(False))
-        found = db.session.scalar(query)
+        return Response(_("No such diagram."), status=404, mimetype="text/plain")
+    # The URL names a file of the bank's diagrams folder below the route's own "diagrams"
+    # (views.cards.diagram_url); a file elsewhere in the bank by its path in the bank.
+    found = _diagram(bank_id, f"{DIAGRAM_FOLDER}/{wanted}")
+    if found is None:
+        found = _diagram(bank_id, wanted)
+        if found is not None and wanted.startswith(f"{DIAGRAM_FOLDER}/"):
+            # The old URL, folder named twice (/diagrams/diagrams/…), kept in offline
+            # caches and saved pages: sent on to the one URL.
+            query = request.query_string.decode()
+            return redirect(diagram_url(bank_id, wanted) + (f"?{query}" if query else ""), 301)
     if found is None:
         return Response(_("No such diagram."), status=404, mimetype="text/plain")
     data, etag = found.data, found.sha256
@@ -218,3 +223,11 @@ def diagram(bank_id: str, path: str) -> Response:
     response.headers["Content-Security-Policy"] = _DIAGRAM_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
+
+
+def _diagram(bank_id: str, path: str) -> Diagram | None:
+    """The bank's diagram at ``path``, if the learner may see its bank."""
+    query = select(Diagram).where(Diagram.bank_id == bank_id, Diagram.path == path)
+    if not current_user.is_admin:
+        query = query.join(Bank, Bank.id == Diagram.bank_id).where(Bank.hidden.is_(False))
+    return db.session.scalar(query)

@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from services.bank_edit import may_edit
-from srs.bank import diagram_path
+from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
 from srs.questions.words import bank_words, speaks
@@ -25,6 +25,7 @@ from srs.study import Counts
 
 __all__ = [
     "card_payload",
+    "diagram_url",
     "markdown_for",
     "new_review_token",
     "source_location",
@@ -60,9 +61,21 @@ def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
         path = diagram_path(base if masked else reference)
         if path not in paths:
             return None
-        return f"{prefix}{path}?{query}" if masked else f"{prefix}{path}"
+        url = prefix + _served_path(path)
+        return f"{url}?{query}" if masked else url
 
     return render_markdown(text, resolve)
+
+
+def _served_path(path: str) -> str:
+    """A diagram's path below the bank's ``diagrams/`` route: its folder is not said twice."""
+    return path.removeprefix(f"{DIAGRAM_FOLDER}/")
+
+
+def diagram_url(bank_id: str, path: str) -> str:
+    """The URL of the bank's diagram at ``path`` (``diagrams/engine.svg`` is served at
+    ``/banks/BANK/diagrams/engine.svg``; a file elsewhere in the bank by its own path)."""
+    return url_for("banks.diagram", bank_id=bank_id, path=_served_path(path))
 
 
 def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:

@@ -38,6 +38,7 @@ CSP = "; ".join(
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",
+        "worker-src 'self'",  # the review page's service worker (static/js/sw.js)
         "object-src 'none'",
         "base-uri 'none'",
         "frame-ancestors 'none'",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
+from config import VERSION
 from models import Bank, Section, db
 from models.types import now_utc
 from services.accounts import account_defaults
@@ -88,6 +91,21 @@ def _practice(bank_id: str) -> tuple[str | None, str | None]:
         return asked, _("the tag %(tag)s", tag=practice.tag)
     days = practice.forgotten_days
     return asked, _("cards forgotten in the last %(days)s days", days=days)
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker that keeps the review page for a reload offline (static/js/sw.js).
+
+    Served from the root, not /static/js/, so that its scope takes in /review/; with the
+    app's version written in, so that a deploy is a new worker whose cache replaces the old.
+    """
+    path = Path(current_app.static_folder or "static") / "js" / "sw.js"
+    script = path.read_text(encoding="utf-8").replace("__WENGU_VERSION__", VERSION)
+    response = Response(script, mimetype="text/javascript")
+    # The browser checks for a new worker on each visit: never an old copy from a cache.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/review/<bank_id>")

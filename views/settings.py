@@ -150,7 +150,12 @@ class SettingsForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD))
+        ],
+    )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[EqualTo("password", _l("The passwords differ."))],

@@ -1,10 +1,20 @@
 """An Anki package opened safely: its zip entries read within limits, its collection checked.
 
-A package is a zip holding ``collection.anki2`` (an SQLite database), ``media`` (a JSON map
-from entry name to file name) and the media files named ``0``, ``1``, ... An uploaded one is
-hostile until shown otherwise: every entry is read within a size limit, the collection is
-opened in memory with every query bounded, and only plain tables of the types Anki writes
-are read. Anything else is refused with a :class:`~srs.bank.BankError`.
+A package is a zip of a collection (an SQLite database), ``media`` (what each media entry's
+file is called) and the media files named ``0``, ``1``, ... It comes in two formats:
+
+- the older one (genanki, and Anki with "Support older Anki versions"): ``collection.anki2``
+  or ``collection.anki21`` of schema 11, whose note types and decks are JSON in its ``col``
+  row, and ``media`` a JSON map from entry name to file name;
+- Anki's default since 2.1.50: ``collection.anki21b``, a schema 18 collection whose note
+  types, fields, templates and decks have tables of their own (their settings protobuf
+  messages), with the collection, ``media`` (a protobuf ``MediaEntries`` list) and every
+  media file compressed with Zstandard.
+
+An uploaded package is hostile until shown otherwise: every entry is read, and decompressed,
+within a size limit, the collection is opened in memory with every query bounded, and only
+plain tables of the types Anki writes are read. Anything else is refused with a
+:class:`~srs.bank.BankError`.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from srs.anki.compressed import media_entries, models_18, protobuf, unzstd
 from srs.archive import MAX_FILES, TOTAL_FACTOR, ZIP_ERRORS
 from srs.bank import BankError, Problem
 from srs.yamlread import UNSTORABLE
@@ -37,6 +48,7 @@ COLLECTION = "collection.anki2"
 _COLLECTION_21 = "collection.anki21"
 _COLLECTION_21B = "collection.anki21b"
 MEDIA = "media"
+_META = "meta"  # the compressed format's PackageMetadata: its version, 3 for anki21b
 CHUNK = 64 * 1024
 
 # Bounds on what an uploaded collection can make the reader do. Every query on it runs
@@ -52,6 +64,11 @@ _MAX_DECK_DEPTH = 16
 _MAX_DECK_NAME = 500
 _MAX_SCHEMA = 200  # tables, indexes and the rest in the collection's schema
 _TABLES = ("col", "notes", "cards")
+# Schema 18 (collection.anki21b) keeps note types and decks in tables of their own.
+_TABLES_18 = ("notetypes", "fields", "templates", "decks")
+_MAX_NOTETYPES = 1_000
+_MAX_DECKS = 10_000
+_SCHEMA = {COLLECTION: 11, _COLLECTION_21: 11, _COLLECTION_21B: 18}
 
 
 class PackageReader:
@@ -64,11 +81,27 @@ class PackageReader:
         self.max_bytes = max_bytes
         self.names = set(archive.namelist())
         self.total = 0
+        # In the compressed format, every entry read (collection, media list, media files)
+        # is Zstandard-compressed; collection_entry() finds out which format this is.
+        self.compressed = False
 
     def refuse(self, message: str) -> BankError:
         return BankError([Problem(self.name, 1, 1, message)])
 
     def read(self, entry: str, what: str) -> bytes:
+        """The entry's bytes, decompressed in the compressed format, within the limits."""
+        data = self._unzip(entry, what)
+        if self.compressed:
+            data = unzstd(data, self.max_bytes, what, self.refuse)
+        # Each file is within the limit; many of them together must be too, as in a zip.
+        self.total += len(data)
+        if self.total > TOTAL_FACTOR * self.max_bytes:
+            raise self.refuse(
+                f"the package unpacks to over {TOTAL_FACTOR * self.max_bytes / 1e6:g} MB"
+            )
+        return data
+
+    def _unzip(self, entry: str, what: str) -> bytes:
         info = self.archive.getinfo(entry)
         limit = f"the limit is {self.max_bytes / 1e6:g} MB"
         if info.file_size > self.max_bytes:
@@ -85,45 +118,41 @@ class PackageReader:
                     data.write(chunk)
         except ZIP_ERRORS as error:
             raise self.refuse(f"{what} is damaged ({error})") from None
-        # Each file is within the limit; many of them together must be too, as in a zip.
-        self.total += data.tell()
-        if self.total > TOTAL_FACTOR * self.max_bytes:
-            raise self.refuse(
-                f"the package unpacks to over {TOTAL_FACTOR * self.max_bytes / 1e6:g} MB"
-            )
         return data.getvalue()
 
     def collection_entry(self) -> str:
+        """The collection to read, the newest format first (its companions are stand-ins)."""
+        if _COLLECTION_21B in self.names:
+            self._check_meta()
+            self.compressed = True
+            return _COLLECTION_21B
         if _COLLECTION_21 in self.names:
             return _COLLECTION_21
-        if _COLLECTION_21B in self.names:
-            raise self.refuse(
-                "the package is in the compressed format of Anki 2.1.50 and later "
-                f"({_COLLECTION_21B}), which cannot be read here; export it again from "
-                "Anki with 'Support older Anki versions' ticked"
-            )
         if COLLECTION in self.names:
             return COLLECTION
         raise self.refuse(
-            f"no {COLLECTION} or {_COLLECTION_21} in the package: not an Anki deck package"
+            f"no {COLLECTION}, {_COLLECTION_21} or {_COLLECTION_21B} in the package: "
+            "not an Anki deck package"
         )
+
+    def _check_meta(self) -> None:
+        """A package of a format newer than anki21b (version 3) is refused by name."""
+        if _META not in self.names:
+            return
+        fields = protobuf(self._unzip(_META, "the package's version (meta)"), "meta", self.refuse)
+        version = fields.get(1, [0])[-1]
+        if isinstance(version, int) and version > 3:
+            raise self.refuse(
+                f"the package is of Anki's format version {version}, newer than this reads "
+                "(3); export it from Anki with 'Support older Anki versions' ticked"
+            )
 
     def media_map(self) -> dict[str, str]:
         """Zip entry -> media file name, each name checked to be a bare file name."""
         if MEDIA not in self.names:
             return {}
         raw = self.read(MEDIA, "the media list")
-        try:
-            found = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, huge numbers
-            found = None
-        if not isinstance(found, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in found.items()
-        ):
-            raise self.refuse(
-                "the media list is not the JSON map of older packages; export the deck "
-                "again from Anki with 'Support older Anki versions' ticked"
-            )
+        found = media_entries(raw, self.refuse) if self.compressed else self._media_json(raw)
         problems = [
             Problem(self.name, 1, 1, f"media file '{name}': {message}")
             for name in found.values()
@@ -135,6 +164,17 @@ class PackageReader:
             raise self.refuse(
                 f"the media list names {len(found):,} files; the most is {MAX_FILES:,}"
             )
+        return found
+
+    def _media_json(self, raw: bytes) -> dict[str, str]:
+        try:
+            found = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, huge numbers
+            found = None
+        if not isinstance(found, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+        ):
+            raise self.refuse("the media list is not the JSON map of a package of this format")
         return found
 
 
@@ -172,11 +212,12 @@ def open_collection(data: bytes, reader: PackageReader) -> sqlite3.Connection:
         db.close()
         raise
     version = rows[0][0] if len(rows) == 1 else None
-    if len(rows) != 1 or not isinstance(version, int) or version != 11:
+    wanted = 18 if reader.compressed else 11
+    if len(rows) != 1 or not isinstance(version, int) or version != wanted:
         db.close()
         shown = f"schema {version!r}" if len(rows) == 1 else f"{len(rows)} rows in 'col'"
         raise reader.refuse(
-            f"the collection has {shown}, not the one row of schema 11 of shared "
+            f"the collection has {shown}, not the one row of schema {wanted} of shared "
             "packages; export it again from Anki with 'Support older Anki versions' ticked"
         )
     return db
@@ -216,7 +257,7 @@ def _check_schema(db: sqlite3.Connection, reader: PackageReader) -> None:
                 f"the collection has a virtual table '{name}': only plain tables are read"
             )
         kinds[str(name).lower()] = kind
-    for table in _TABLES:
+    for table in _TABLES + (_TABLES_18 if reader.compressed else ()):
         if kinds.get(table) != "table":
             raise reader.refuse(f"the collection has no table '{table}': not an Anki collection")
         # hidden 2 and 3 are generated columns, computed by the package's SQL when read.
@@ -287,6 +328,10 @@ _COLUMNS = {
     # table: the columns read, each with the Python type SQLite must give for it
     "notes": (("id", int), ("guid", str), ("mid", int), ("tags", str), ("flds", str)),
     "cards": (("nid", int), ("did", int)),
+    "notetypes": (("id", int), ("name", str), ("config", bytes)),
+    "fields": (("ntid", int), ("ord", int), ("name", str)),
+    "templates": (("ntid", int), ("ord", int), ("name", str), ("config", bytes)),
+    "decks": (("id", int), ("name", str)),
 }
 
 
@@ -329,14 +374,31 @@ def read_collection_tables(db: sqlite3.Connection, reader: PackageReader) -> Col
         BankError: a table is missing, malformed, over its bounds, or holds text a bank
             cannot store.
     """
+    found_models: dict[str, object]
+    found_decks: dict[str, object]
     try:
         models_text, decks_text = db.execute("SELECT models, decks FROM col").fetchone()
         notes = _rows(db, "notes", "id", _MAX_NOTES, reader)
         cards = _rows(db, "cards", "nid, ord", _MAX_CARDS, reader)
+        if reader.compressed:
+            found_models = models_18(
+                _rows(db, "notetypes", "id", _MAX_NOTETYPES, reader),
+                _rows(db, "fields", "ntid, ord", _MAX_NOTETYPES * _MAX_FIELDS, reader),
+                _rows(db, "templates", "ntid, ord", _MAX_NOTETYPES * _MAX_FIELDS, reader),
+                reader.refuse,
+            )
+            found_decks = {
+                # A deck's path is kept with \x1f between its levels, shown as :: in Anki.
+                str(deck_id): {"id": deck_id, "name": name.replace("\x1f", "::")}
+                for deck_id, name in _rows(db, "decks", "id", _MAX_DECKS, reader)
+            }
     except sqlite3.Error as error:
         raise _database_error(error, reader) from None
-    models = _checked_models(_load_json(models_text, "note types (models)", reader), reader)
-    decks = _checked_decks(_load_json(decks_text, "decks", reader), reader)
+    if not reader.compressed:
+        found_models = _load_json(models_text, "note types (models)", reader)
+        found_decks = _load_json(decks_text, "decks", reader)
+    models = _checked_models(found_models, reader)
+    decks = _checked_decks(found_decks, reader)
     if not notes:
         raise reader.refuse("the package has no notes")
     for _note_id, guid, _model_id, tags, fields_text in notes:

@@ -1,9 +1,9 @@
 """Anki packages read as banks: basic and cloze notes, as genanki and Anki write them, and
 Wengu's own notes as the questions they were written from (:mod:`srs.anki.wengu_notes`).
 
-Anki ("Support older Anki versions") and genanki write packages this reads; anything it
-cannot read safely is refused with a :class:`~srs.bank.BankError` (see
-:mod:`srs.anki.package` for how a package is opened).
+Anki (in its current format and with "Support older Anki versions") and genanki write
+packages this reads; anything it cannot read safely is refused with a
+:class:`~srs.bank.BankError` (see :mod:`srs.anki.package` for how a package is opened).
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         caller writes it out and loads it again to check it as any bank is checked.
 
     Raises:
-        BankError: the file is not a package this reads (not a zip, no collection, Anki's
-            newer compressed format, unsafe media names, sizes over ``max_bytes``), or a
+        BankError: the file is not a package this reads (not a zip, no collection, a damaged
+            compressed part, unsafe media names, sizes over ``max_bytes``), or a
             note cannot be a question; every problem is listed.
     """
     try:

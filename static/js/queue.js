@@ -61,3 +61,28 @@ export class AnswerQueue {
     this.onChange();
   }
 }
+
+// The cards in hand, kept in this tab's sessionStorage (not localStorage: they are only
+// for a reload of this tab, and go with it) so that a reload without a connection shows
+// them; review/schedule.js writes them, signout.js deletes them.
+const HAND = "wengu.hand";
+
+/** The cards kept in hand for ``user``: { bank, counts, cards }, or null. */
+export function readHand(user) {
+  try {
+    const kept = JSON.parse(window.sessionStorage.getItem(`${HAND}.${user}`) || "null");
+    return kept && typeof kept === "object" && Array.isArray(kept.cards) ? kept : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+/** Keep ``hand`` ({ bank, counts, cards }) for ``user``, or forget it when ``hand`` is null. */
+export function keepHand(user, hand) {
+  try {
+    if (hand && hand.cards.length) window.sessionStorage.setItem(`${HAND}.${user}`, JSON.stringify(hand));
+    else window.sessionStorage.removeItem(`${HAND}.${user}`);
+  } catch (error) {
+    // Storage full or refused: a reload offline shows no card, as before.
+  }
+}

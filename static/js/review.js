@@ -2,6 +2,7 @@
 // modules, no framework and no build step; everything the page needs to know (its bank,
 // the learner, the URLs, rendered with url_for) comes from review/review.html.
 import { client, fill } from "./api.js";
+import { keepOffline } from "./offline.js";
 import { AnswerQueue } from "./queue.js";
 import { ReviewLoop } from "./review/loop.js";
 import { findElements } from "./review/view.js";
@@ -44,4 +45,7 @@ function start(root) {
 }
 
 const root = document.querySelector("[data-review]");
-if (root) start(root);
+if (root) {
+  start(root);
+  keepOffline(); // the page for a reload without a connection (sw.js)
+}

@@ -1,11 +1,13 @@
 // Signing out leaves nothing of the learner in this browser: the answers still queued by
 // the review page (in localStorage, for a lost connection; see queue.js) are sent if the
-// server can be reached, then the queue is deleted, then the sign-out form goes on. Sending
+// server can be reached, then the queue, the cards kept in hand and the service worker's
+// cache (sw.js) are deleted, then the sign-out form goes on. Sending
 // is bounded in time: an answer that cannot be sent now is lost rather than left for the
 // next person at this browser. The API counts an answer once whatever the number of sends
 // (its review_token), so racing the review page's own sending is harmless.
 import { fill } from "./api.js";
-import { dropQueue, readQueue } from "./queue.js";
+import { forgetOffline } from "./offline.js";
+import { dropQueue, keepHand, readQueue } from "./queue.js";
 
 const SEND_TIMEOUT_MS = 3000; // each answer
 
@@ -35,6 +37,8 @@ async function sendQueue(form, csrf) {
     }
   }
   dropQueue(user);
+  keepHand(user, null);
+  await forgetOffline(); // the pages and files the service worker kept (sw.js)
 }
 
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";

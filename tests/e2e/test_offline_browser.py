@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from config import VERSION
 from models import Review, db
 from tests.support import browser_sign_in
 
@@ -55,6 +56,52 @@ def answer(page, rating: str) -> str:
     return card_id
 
 
+KEPT = """async url => {
+  for (const name of await caches.keys()) if (await (await caches.open(name)).match(url)) return name;
+  return null;
+}"""
+
+
+def kept_by_the_worker(page, url: str) -> str:
+    """The name of the service worker's cache that holds ``url``, once it does."""
+    for _ in range(100):
+        if name := page.evaluate(KEPT, url):
+            return name
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{url} was never kept by the service worker")
+
+
+def open_review(page, base: str) -> None:
+    """The review page, once its service worker controls it and has kept it: only then
+    does going offline cut the worker off too (Chromium emulates it per target)."""
+    page.goto(f"{base}/review/ten")
+    page.wait_for_selector(FRONT)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    kept_by_the_worker(page, f"{base}/review/ten")
+
+
+class Connection:
+    """The browser's connection, lost and found. Offline emulation leaves out a service
+    worker's own requests (and may reach a page's late), so every request is also failed
+    as a lost connection fails it; ``cut`` lists them."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.cut: list[str] = []
+
+    def _unreachable(self, route) -> None:
+        self.cut.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    def lose(self) -> None:
+        self.context.set_offline(True)
+        self.context.route("**/*", self._unreachable)
+
+    def restore(self) -> None:
+        self.context.unroute("**/*", self._unreachable)
+        self.context.set_offline(False)
+
+
 def logged(app: Flask) -> list[tuple[str, int]]:
     with app.app_context():
         rows = db.session.execute(select(Review.card_id, Review.rating).order_by(Review.id))
@@ -66,12 +113,13 @@ def logged(app: Flask) -> list[tuple[str, int]]:
 def test_answers_made_offline_are_sent_once_when_back_online(
     app: Flask, context, page, live_server: str, artifacts: Path
 ) -> None:
-    page.goto(f"{live_server}/review/ten")
+    open_review(page, live_server)
     made = [(answer(page, "3"), 3)]
     page.wait_for_selector('[data-review][data-queued="0"]')
     assert logged(app) == made
 
-    context.set_offline(True)
+    connection = Connection(context)
+    connection.lose()
     ratings = ["3", "1", "4", "3"]  # the card on screen and the three in hand
     for rating in ratings:
         made.append((answer(page, rating), int(rating)))
@@ -85,7 +133,7 @@ def test_answers_made_offline_are_sent_once_when_back_online(
     assert logged(app) == made[:1]
     assert len({card_id for card_id, _ in made}) == 5  # no card shown twice
 
-    context.set_offline(False)
+    connection.restore()
     page.wait_for_selector(FRONT)
     page.wait_for_selector('[data-review][data-queued="0"]')
     assert status.is_hidden() and page.locator("section[data-waiting]").is_hidden()
@@ -124,9 +172,9 @@ def test_an_answer_whose_reply_is_lost_counts_once_even_after_a_reload(
 def test_undo_offline_takes_back_an_answer_not_yet_sent(
     app: Flask, context, page, live_server: str
 ) -> None:
-    page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
-    context.set_offline(True)
+    open_review(page, live_server)
+    connection = Connection(context)
+    connection.lose()
     first = answer(page, "1")
     assert page.locator("[data-sync]").inner_text() == "Offline, 1 answer waiting"
     page.wait_for_selector(FRONT)  # undo is not taken while the next card loads
@@ -137,7 +185,7 @@ def test_undo_offline_takes_back_an_answer_not_yet_sent(
     assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
     second = answer(page, "3")  # the same card, answered anew
     assert second == first
-    context.set_offline(False)
+    connection.restore()
     page.wait_for_selector('[data-review][data-queued="0"]')
     page.wait_for_selector(FRONT)
     assert logged(app) == [(first, 3)]
@@ -150,13 +198,17 @@ def queue_keys(page) -> list[str]:
 def test_signing_out_sends_the_queued_answers_then_clears_the_queue(
     app: Flask, context, page, live_server: str
 ) -> None:
-    page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
-    context.set_offline(True)
+    open_review(page, live_server)
+    connection = Connection(context)
+    connection.lose()
     made = [(answer(page, rating), int(rating)) for rating in ("3", "1")]
     assert page.locator("[data-sync]").inner_text() == "Offline, 2 answers waiting"
-    page.close()  # the queue stays in this browser's storage, unsent
-    context.set_offline(False)
+    # The queue stays in this browser's storage, unsent. Left for a blank page first, as
+    # closing alone may leave the page a moment longer (its service worker shares its
+    # process), to send an answer as the connection comes back.
+    page.goto("about:blank")
+    page.close()
+    connection.restore()
 
     other = context.new_page()  # a page without the review loop
     other.goto(f"{live_server}/settings")
@@ -170,8 +222,7 @@ def test_signing_out_sends_the_queued_answers_then_clears_the_queue(
 def test_signing_out_clears_the_queue_even_when_it_cannot_be_sent(
     app: Flask, page, live_server: str
 ) -> None:
-    page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
+    open_review(page, live_server)
     page.route("**/api/v1/review/*", lambda route: route.abort())  # the API is unreachable
     answer(page, "3")
     page.wait_for_function("() => document.querySelector('[data-sync]').textContent !== ''")
@@ -180,3 +231,56 @@ def test_signing_out_clears_the_queue_even_when_it_cannot_be_sent(
     page.wait_for_url(f"{live_server}/login")
     assert queue_keys(page) == []
     assert logged(app) == []
+
+
+@pytest.mark.parametrize("size", [(360, 740), (1280, 900)], ids=["phone", "desktop"])
+def test_a_reload_offline_shows_the_card_in_hand_and_the_queued_answers(
+    app: Flask, context, page, live_server: str, artifacts: Path, size: tuple[int, int]
+) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_review(page, live_server)
+    assert kept_by_the_worker(page, f"{live_server}/review/ten") == "wengu-" + VERSION
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/static/'))"
+    )
+    assert any(url.endswith("/static/js/review/schedule.js") for url in loaded)
+    for url in loaded:  # every script, style and icon the page loaded
+        kept_by_the_worker(page, url)
+
+    connection = Connection(context)
+    connection.lose()
+    first = answer(page, "3")
+    page.wait_for_selector(FRONT)
+    in_hand = page.get_attribute("[data-card]", "data-card-id")
+    page.reload()  # no connection: the page, its scripts and styles from the worker's cache
+    page.wait_for_selector(FRONT)
+    # Tried, failed, and served from the worker's cache.
+    assert f"{live_server}/review/ten" in connection.cut
+    assert page.get_attribute("[data-card]", "data-card-id") == in_hand
+    assert page.locator("[data-sync]").inner_text() == "Offline, 1 answer waiting"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgba(0, 0, 0, 0)"
+    page.screenshot(path=str(artifacts / f"offline-reload-{size[0]}.png"))
+    second = answer(page, "1")  # answered offline after the reload, from the hand
+
+    connection.restore()
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    page.wait_for_selector(FRONT)
+    assert logged(app) == [(first, 3), (second, 1)]
+
+
+def test_signing_out_deletes_what_the_worker_kept(page, live_server: str) -> None:
+    open_review(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 800})  # the header's sign-out shows
+    page.click("form.sign-out button[type=submit]")
+    page.wait_for_url(f"{live_server}/login")
+    assert page.evaluate("async () => (await caches.keys()).length") == 0
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_the_worker_is_served_from_the_root_with_the_version(page, live_server: str) -> None:
+    response = page.request.get(f"{live_server}/sw.js")
+    assert response.ok and response.headers["content-type"].startswith("text/javascript")
+    assert f'const VERSION = "{VERSION}";' in response.text()
+    assert response.headers["cache-control"] == "no-cache"
+    policy = page.request.get(f"{live_server}/login").headers["content-security-policy"]
+    assert "worker-src 'self'" in policy

@@ -202,7 +202,7 @@ APKG_CORPUS: list[HostileApkg] = [
     HostileApkg("media-path", media=b'{"0": "../x.png"}', message="media names must be bare file names"),
     HostileApkg("collection-missing", entries=_only("media"), message="not an Anki deck package"),
     HostileApkg("collection-not-sqlite", entries=lambda files: {**files, "collection.anki2": b"SQLite format 3\0" + b"\xff" * 200}, message="not an Anki database"),
-    HostileApkg("anki21b-zstd", entries=_anki21b, message="compressed format of Anki 2.1.50"),
+    HostileApkg("anki21b-zstd", entries=_anki21b, message="the collection (collection.anki21b) is cut short"),
     # -- characters no database column can keep
     HostileApkg("nul-in-a-field", "UPDATE notes SET flds = 'p' || char(0) || char(31) || 'a';", message="has in its fields character U+0000"),
     HostileApkg("nul-in-tags", "UPDATE notes SET tags = ' a' || char(0) || 'b ';", message="has in its tags character U+0000"),

@@ -258,7 +258,7 @@ def test_diagrams_run_nothing_on_their_own_or_in_a_page(
     app: Flask, bank: str, live: str, chromium: object
 ) -> None:
     watcher = Watcher(chromium, live, "ann")
-    for path in ["/banks/xss/diagrams/diagrams/evil.svg", "/banks/xss/diagrams/diagrams/page.png"]:
+    for path in ["/banks/xss/diagrams/evil.svg", "/banks/xss/diagrams/page.png"]:
         response = watcher.page.goto(live + path)
         assert response is not None and response.status == 200
         headers = response.headers
@@ -270,7 +270,7 @@ def test_diagrams_run_nothing_on_their_own_or_in_a_page(
         assert watcher.dialogs == []
         assert watcher.page.evaluate("window.pwned === undefined || window.pwned.length === 0")
     # Clicking the link inside the SVG, shown on its own, runs nothing either.
-    watcher.page.goto(live + "/banks/xss/diagrams/diagrams/evil.svg")
+    watcher.page.goto(live + "/banks/xss/diagrams/evil.svg")
     watcher.page.click("text=click", timeout=5000)
     assert watcher.dialogs == []
     # The same diagrams as the images of a page: an <img> runs no script at all.
@@ -278,7 +278,7 @@ def test_diagrams_run_nothing_on_their_own_or_in_a_page(
     watcher.page.evaluate(
         "() => { for (const name of ['evil.svg', 'page.png']) {"
         " const img = document.createElement('img');"
-        " img.src = '/banks/xss/diagrams/diagrams/' + name; document.body.append(img); } }"
+        " img.src = '/banks/xss/diagrams/' + name; document.body.append(img); } }"
     )
     watcher.page.wait_for_load_state("networkidle")
     watcher.check()

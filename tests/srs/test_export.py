@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -108,6 +109,43 @@ def test_csv_has_one_row_per_question_and_a_byte_order_mark(docker: Bank) -> Non
     choice = next(q for q in docker.questions if q.type == "choice")
     row = next(r for r in rows if r[0] == choice.id)
     assert row[CSV_COLUMNS.index("choices")].split("\n") == list(choice.choices)
+
+
+def test_csv_names_each_section_by_its_title_beside_its_id(docker: Bank) -> None:
+    rows = list(csv.DictReader(io.StringIO(bank_csv(docker).removeprefix("\ufeff"))))
+    titles = {section.id: section.title for section in docker.sections}
+    placed = [(q, row) for q, row in zip(docker.questions, rows, strict=True) if q.section]
+    assert any(row["section"] != question.section for question, row in placed)
+    for question, row in placed:
+        assert row["id"] == question.id and row["section_id"] == question.section
+        assert row["section"] == titles[question.section]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+@pytest.mark.parametrize("fmt", ["apkg", "csv", "json", "yaml"])
+def test_an_export_gets_the_mode_of_any_new_file(
+    docker: Bank, tmp_path: Path, fmt: str, umask: int
+) -> None:
+    target = tmp_path / f"docker.{'zip' if fmt == 'yaml' else fmt}"
+    before = os.umask(umask)
+    try:
+        export_bank(docker, fmt, target)
+    finally:
+        os.umask(before)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary left
+
+
+def test_an_export_to_a_folder_gets_the_mode_of_any_new_folder(
+    docker: Bank, tmp_path: Path
+) -> None:
+    before = os.umask(0o022)
+    try:
+        export_bank(docker, "yaml", tmp_path / "out")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "out" / "bank.yaml").stat().st_mode & 0o777 == 0o644
 
 
 def test_single_yaml_file_refuses_a_bank_with_diagrams(docker: Bank, tmp_path: Path) -> None:

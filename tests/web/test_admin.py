@@ -308,7 +308,7 @@ def test_uploading_a_zip_imports_the_bank_with_its_diagrams(
     ]  # fmt: skip
     with app.app_context():
         assert db.session.get(Bank, "demo").source == "upload:docker.zip"
-    assert as_admin.get("/banks/demo/diagrams/diagrams/x.svg").status_code == 200
+    assert as_admin.get("/banks/demo/diagrams/x.svg").status_code == 200
 
 
 def test_uploading_a_changed_bank_updates_it_in_place(

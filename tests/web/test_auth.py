@@ -53,8 +53,19 @@ def test_setup_refuses_short_or_different_passwords(app: Flask, client: FlaskCli
         data={"code": first_run_code(app), "name": "mei", "password": "short", "confirm": "other",
               "csrf_token": token},
     ).get_data(as_text=True)  # fmt: skip
-    assert "Use 8 to 200 characters." in page
+    assert page.count("Use 8 to 200 characters.") == 1 and "At least 8 characters" not in page
     assert "The passwords differ." in page
+
+
+def test_setup_shows_one_message_for_a_missing_password(app: Flask, client: FlaskClient) -> None:
+    page = client.post(
+        "/setup",
+        data={"code": first_run_code(app), "name": "mei", "password": "", "confirm": "",
+              "csrf_token": csrf_token(client)},
+    ).get_data(as_text=True)  # fmt: skip
+    assert page.count("Use 8 to 200 characters.") == 1 and "At least 8 characters" not in page
+    assert "This field is required." not in page
+    assert "At least 8 characters." in client.get("/setup").get_data(as_text=True)
 
 
 def test_setup_refuses_a_wrong_code_without_showing_the_right_one(

@@ -86,7 +86,7 @@ def test_csv_and_json_exports(
     )
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
-        assert len(rows) == QUESTIONS + 1 and {len(row) for row in rows} == {16}
+        assert len(rows) == QUESTIONS + 1 and {len(row) for row in rows} == {17}
     else:
         assert len(json.loads(target.read_text())["diagrams"]) == 13
 

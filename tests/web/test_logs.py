@@ -216,8 +216,9 @@ def test_migrations_are_logged_once_with_the_database_they_change(
     assert len(lines) == 2
     assert lines[0].startswith(f"migrating the database {database} from nothing to ")
     assert lines[1].startswith("the database is at revision ")
-    # Alembic's own line, once for the one migration: not again for each revision check.
-    assert sum("Context impl" in r.getMessage() for r in caplog.records) == 1
+    # Alembic's own lines ("Context impl …", its plugins) are left out even at INFO: Wengu's
+    # line above says what is migrated.
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("alembic")]
 
 
 _TWICE = """
@@ -247,3 +248,35 @@ def test_logging_is_configured_once_with_time_level_and_logger(tmp_path: Path) -
     assert "not shown" not in done.stderr
     assert sum("migrating the database" in line for line in lines) == 1
     assert sum("First run: create the admin at" in line for line in lines) == 2
+    assert "alembic." not in done.stderr and "Context impl" not in done.stderr
+
+
+_HOST_AT_INFO = """
+import logging
+logging.basicConfig(level=logging.INFO)  # as a host's own logging configuration may
+from app import create_app
+create_app({"WENGU_INSTANCE_PATH": %r, "WENGU_AUTOLOAD_BANKS": False})
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_alembic_says_nothing_at_startup_unless_debugging(tmp_path: Path, level: str) -> None:
+    """Alembic's "Context impl …; Will assume … DDL" lines, once per migration, and its
+    plugins' lines are left out where the host lets INFO through, and kept at DEBUG."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WENGU_")}
+    env.pop("DATABASE_URL", None)
+    env["WENGU_LOG_LEVEL"] = level
+    done = subprocess.run(
+        [sys.executable, "-c", _HOST_AT_INFO % str(tmp_path)],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    lines = done.stderr.splitlines()
+    assert sum("migrating the database" in line for line in lines) == 1
+    # From the app's first line on (Alembic's plugins log as it is imported, before any app).
+    first = next(i for i, line in enumerate(lines) if "; database: " in line)
+    alembic = [line for line in lines[first:] if ":alembic." in line]
+    if level == "INFO":
+        assert alembic == []
+    else:
+        assert sum("Context impl SQLiteImpl" in line for line in alembic) == 1

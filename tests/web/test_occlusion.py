@@ -55,10 +55,10 @@ def test_the_review_payload_masks_the_label_and_reveals_it_on_the_back(
         assert label not in card["prompt_html"]  # neither in the text, the alt, nor the URL
         assert card["check"] == {"accept": [label]}
         (front,) = image_urls(card["prompt_html"])
-        assert front.startswith("/banks/diagram/diagrams/diagrams/engine.svg?ask=")
+        assert front.startswith("/banks/diagram/diagrams/engine.svg?ask=")
         shown = svg_texts(client, front)
         assert label not in shown and "?" in shown
-        assert len(shown) == len(svg_texts(client, "/banks/diagram/diagrams/diagrams/engine.svg"))
+        assert len(shown) == len(svg_texts(client, "/banks/diagram/diagrams/engine.svg"))
         (back,) = image_urls(card["answer_html"])
         assert (
             label in svg_texts(client, back) and f"<strong>{label}</strong>" in card["answer_html"]
@@ -75,7 +75,7 @@ def test_a_self_graded_card_sends_nothing_to_check(signed_in: FlaskClient, bank:
 
 
 def test_a_mask_it_cannot_apply_serves_no_diagram(signed_in: FlaskClient, bank: None) -> None:
-    url = "/banks/diagram/diagrams/diagrams/engine.svg"
+    url = "/banks/diagram/diagrams/engine.svg"
     plain = signed_in.get(url)
     assert plain.status_code == 200 and b"dockerd" in plain.data  # explanations show it
     runc = selector("runc")

@@ -1,11 +1,13 @@
 // Cards from the learner's schedule, and a flaky connection that loses nothing.
 //
 // The page keeps a few cards in hand (the API's "ahead"), so that the next card shows at
-// once, online or not. Each answer goes into the queue kept in localStorage (queue.js) and
+// once, online or not; they are kept in sessionStorage too, so that a reload without a
+// connection (the page itself kept by sw.js) shows them again. Each answer goes into the queue kept in localStorage (queue.js) and
 // is sent with its card's review_token until the server confirms it; a token sent twice
 // counts once, so a retry after a lost reply cannot answer a card twice.
 import { t } from "../strings.js";
 import { Offline, withQuery } from "../api.js";
+import { keepHand, readHand } from "../queue.js";
 import { answerBody, kindOf, questionKey } from "./card.js";
 import { renderLater } from "./view.js";
 
@@ -43,7 +45,11 @@ export class ScheduleSource {
       this.goOnline();
       this.refill(data);
     } catch (error) {
-      if (error instanceof Offline) { this.goOffline(); loop.wait(); return; }
+      if (error instanceof Offline) {
+        this.goOffline();
+        if (!this.restoreHand()) loop.wait();
+        return;
+      }
       loop.say(t("Could not load the next card: {error}", { error: error.message }));
     }
   }
@@ -103,6 +109,7 @@ export class ScheduleSource {
     loop.state.done = Math.max(0, loop.state.done - 1);
     loop.say(t("Undone: the card is back as it was."));
     loop.show(this.answered.get(last.card_id));
+    this.keepHand();
   }
 
   // The connection is back (or a retry's time has come): send what waits, or load.
@@ -121,10 +128,35 @@ export class ScheduleSource {
   // The card in hand comes next; with none, the server's next card, or a wait for it.
   showNext() {
     const next = this.hand.shift();
+    this.keepHand(next);
     if (next) this.loop.show(next);
     else if (this.loop.state.offline) this.loop.wait();
     else if (this.queue.length) this.loop.setPhase("loading"); // the answer on its way brings it
     else this.load();
+  }
+
+  // The card on screen (or ``next``, about to be) and those in hand, for a reload offline.
+  keepHand(next) {
+    if (this.queue.closed) return; // signing out: nothing of the learner stays
+    const { loop } = this;
+    const shown = next || (loop.onScreen() ? loop.state.card : null);
+    const cards = shown ? [shown, ...this.hand] : [...this.hand];
+    keepHand(this.queue.user, { bank: this.bank, counts: loop.state.counts, cards });
+  }
+
+  // Offline from the start (a reload without a connection): the cards kept in hand, less
+  // those answered and still queued. False when there are none.
+  restoreHand() {
+    const { loop } = this;
+    const kept = readHand(this.queue.user);
+    if (loop.onScreen() || this.hand.length || !kept || kept.bank !== this.bank) return false;
+    const busy = new Set(this.queue.items.map(questionKey));
+    this.hand = kept.cards.filter((card) => card && card.card_id && !busy.has(questionKey(card)));
+    loop.state.counts = { ...NONE_LEFT, ...kept.counts };
+    const next = this.hand.shift();
+    if (!next) return false;
+    loop.show(next);
+    return true;
   }
 
   // A fresh next card from the server, with those that follow it, once it knows every
@@ -140,6 +172,7 @@ export class ScheduleSource {
     this.hand = (next ? [next, ...(next.ahead || [])] : []).filter((card) => !busy.has(questionKey(card)));
     if (onScreen) loop.renderCounts();
     else loop.show(this.hand.shift() || null);
+    this.keepHand();
   }
 
   goOffline() {
@@ -182,7 +215,7 @@ export class ScheduleSource {
     } catch (error) {
       if (error instanceof Offline) {
         this.goOffline();
-        if (loop.state.phase === "loading") loop.wait();
+        if (loop.state.phase === "loading" && !this.restoreHand()) loop.wait();
         return false;
       }
       // Refused for good (the card was retired, say): keeping it would block the rest.
