@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -101,7 +101,13 @@ def service_worker() -> Response:
     app's version written in, so that a deploy is a new worker whose cache replaces the old.
     """
     path = Path(current_app.static_folder or "static") / "js" / "sw.js"
-    script = path.read_text(encoding="utf-8").replace("__WENGU_VERSION__", VERSION)
+    # The paths it needs come from the app, as every script's do (the API's, to leave alone).
+    api = url_for("api.openapi").rsplit("/", 1)[0] + "/"
+    script = (
+        path.read_text(encoding="utf-8")
+        .replace("__WENGU_VERSION__", VERSION)
+        .replace("__WENGU_API__", api)
+    )
     response = Response(script, mimetype="text/javascript")
     # The browser checks for a new worker on each visit: never an old copy from a cache.
     response.headers["Cache-Control"] = "no-cache"

@@ -10,6 +10,8 @@
 // pages are kept, never another page. signout.js deletes the cache; a review page that
 // sends the browser to sign in deletes the kept pages.
 const VERSION = "__WENGU_VERSION__";
+// The API's path, written in by the server like the version (/api/v1/).
+const API = "__WENGU_API__";
 const CACHE = `wengu-${VERSION}`;
 const PAGES = /^\/review\/[^/]+$/;
 const FILES = [/^\/static\//, /^\/banks\/[^/]+\/diagrams\//];
@@ -26,7 +28,7 @@ self.addEventListener("install", (event) => {
   // can say so (Chromium's static routes): a lost connection fails an answer at once.
   if (event.addRoutes) {
     event.waitUntil(
-      event.addRoutes([{ condition: { urlPattern: "/api/*" }, source: "network" }]).catch(() => {}),
+      event.addRoutes([{ condition: { urlPattern: `${API}*` }, source: "network" }]).catch(() => {}),
     );
   }
 });
@@ -56,7 +58,7 @@ async function keep(request, response, since) {
   const sentAway = response.type === "opaqueredirect" || response.redirected;
   if (page && sentAway) {
     await forgetPages();
-  } else if (response.ok && response.type === "basic" && since === generation) {
+  } else if (response.ok && kept(response.url || request.url) && since === generation) {
     await (await caches.open(CACHE)).put(request, response.clone());
   }
 }

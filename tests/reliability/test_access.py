@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("static", "GET"): (200, 200, 200, 200),
     ("errors.health", "GET"): (200, 200, 200, 200),
     ("i18n.switch", "GET"): (302, 302, 302, 302),
+    ("review.service_worker", "GET"): (200, 200, 200, 200),
     ("auth.setup", "GET"): (302, 302, 302, 302),
     ("auth.setup", "POST"): (302, 302, 302, 302),
     ("auth.login", "GET"): (200, 302, 302, 302),
@@ -118,6 +119,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("admin.reset_password", "POST"): (200, 200, 200, 200),
     ("api.openapi", "GET"): (200, 200, 200, 200),
     ("api.review_next", "GET"): (401, 200, 200, 200),
+    ("api.review_today", "GET"): (401, 200, 200, 200),
     ("api.review_answer", "POST"): (401, 422, 404, 404),
     ("api.review_undo", "POST"): (401, 409, 409, 409),
     ("api.reviews", "GET"): (401, 200, 200, 200),
@@ -178,7 +180,7 @@ def _world(app: Flask, tmp_path: Path) -> World:
         session.commit()
         values = {
             "bank_id": "x",
-            "path": "diagrams/d.svg",
+            "path": "d.svg",
             "kind": "csv",
             "key": "q",
             "group_id": readers.id,

@@ -114,7 +114,7 @@ def test_the_reader_reads_its_own_export_back(bank: Bank, tmp_path: Path) -> Non
         ("dockerd", "runc"),
         "all",
     )
-    assert parts.image == every.image == "diagrams/diagram-diagrams-engine.svg"
+    assert parts.image == every.image == "diagrams/engine.svg"
     original = {d.path: d.data for d in bank.diagrams}["diagrams/engine.svg"]
     assert [d.data for d in again.diagrams] == [original]
     assert basic.type == "basic"

@@ -219,6 +219,11 @@ def test_quiz_history_on_stats_and_shared_scores_on_the_board(
         from models import Membership
 
         db.session.add(Membership(group_id=group.id, user_id=users["bob"].id, shares_progress=True))
+        # The creator shares too, by choice: sharing is off until chosen.
+        creator = db.session.scalar(
+            select(Membership).filter_by(group_id=group.id, user_id=users["ann"].id)
+        )
+        creator.shares_progress = True
         db.session.commit()
         group_id = group.id
     scores = {}
