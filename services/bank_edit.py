@@ -37,6 +37,7 @@ from srs.lint import lint_bank
 from srs.yamledit import (
     YamlEditError,
     insert_question,
+    lines_of,
     question_places,
     question_values,
     question_version,
@@ -149,7 +150,7 @@ def _find(source: BankSource, key: str) -> tuple[str, str] | None:
 def _lines(text: str, key: str) -> str:
     """The question's lines, to show: dedented to its ``-``."""
     place = question_places(text)[key]
-    return textwrap.dedent("".join(text.splitlines(keepends=True)[place.start : place.end]))
+    return textwrap.dedent("".join(lines_of(text)[place.start : place.end]))
 
 
 def question_source(session: Session, bank: Bank, key: str) -> QuestionSource | None:

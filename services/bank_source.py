@@ -182,7 +182,8 @@ def read_changed(
             problems = []
             for p in error.problems:
                 file = p.file.replace(shown, "").replace(str(path), BANK_FILE)
-                problems.append(Problem(file, p.line, p.column, p.message.replace(shown, "")))
+                message = p.message.replace(shown, "").replace(str(path), BANK_FILE)
+                problems.append(Problem(file, p.line, p.column, message))
             raise BankError(problems) from None
         fingerprint = (
             bank.fingerprint

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "Place",
     "YamlEditError",
     "insert_question",
+    "lines_of",
     "question_places",
     "question_values",
     "question_version",
@@ -78,6 +80,17 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+# The line breaks YAML counts (and so the line numbers ruamel gives): not the other breaks
+# str.splitlines() also splits at (U+2028, U+2029, U+0085, \v, \f, \x1c-\x1e), which a
+# pasted text may carry inside a value.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def lines_of(text: str) -> list[str]:
+    """``text`` cut into its lines as YAML counts them, each with its line break."""
+    return _LINE.findall(text)
+
+
 def question_places(text: str) -> dict[str, Place]:
     """Each question of the file by its id, with the lines it stands on.
 
@@ -88,7 +101,7 @@ def question_places(text: str) -> dict[str, Place]:
         YamlEditError: the file is not YAML or has no ``questions:`` list.
     """
     questions = _questions(text)
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     starts: list[tuple[int, int, int]] = []
     for index in range(len(questions)):
         line, column = questions.lc.item(index)
@@ -121,7 +134,7 @@ def _place(text: str, key: str) -> Place:
 def question_version(text: str, key: str) -> str:
     """A token for the question's lines as they stand: changes whenever they do."""
     place = _place(text, key)
-    lines = text.splitlines(keepends=True)[place.start : place.end]
+    lines = lines_of(text)[place.start : place.end]
     return hashlib.sha256("".join(lines).encode()).hexdigest()[:32]
 
 
@@ -135,9 +148,18 @@ def question_values(text: str, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# Line and paragraph separators pasted from a PDF or a word processor are line breaks to a
+# reader; the other breaks Python knows are not characters a YAML file may hold.
+_SEPARATORS = str.maketrans(
+    {"\u2028": "\n", "\u2029": "\n", "\u0085": "\n", "\v": " ", "\f": " "}
+    | {chr(code): " " for code in range(0x1C, 0x1F)}
+)
+
+
 def _styled(value: Any, old: Any, key: str) -> Any:
     """``value`` dressed as ``old`` was written (block text, flow list, quotes)."""
     if isinstance(value, str):
+        value = value.translate(_SEPARATORS)
         if isinstance(old, str) and old.rstrip("\n") == value.rstrip("\n"):
             return old
         if "\n" in value:
@@ -223,7 +245,7 @@ def _dumped(mapping: CommentedMap, dash: int) -> str:
     as the dumper writes them; comments at the end of a key's line keep their column)."""
     buffer = io.StringIO()
     _yaml().dump(CommentedSeq([mapping]), buffer)
-    body = buffer.getvalue().splitlines(keepends=True)
+    body = lines_of(buffer.getvalue())
     # Comments after the last key are what follows the question (the next one's heading),
     # which ruamel.yaml files under it; they stay where they are in the file.
     while len(body) > 1 and (not body[-1].strip() or body[-1].lstrip().startswith("#")):
@@ -244,7 +266,7 @@ def replace_question(text: str, key: str, values: Mapping[str, Any]) -> str:
     old = _questions(text)[place.index]
     if not _rebuilt(old, values):
         return text
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     ending = "" if lines[place.end - 1].endswith("\n") else "\n"
     new = _dumped(old, place.dash)
     if ending:
@@ -262,7 +284,7 @@ def insert_question(text: str, values: Mapping[str, Any], after: str | None = No
     if not places:
         raise YamlEditError("the file has no question to add one beside")
     place = places[after] if after in places else max(places.values(), key=lambda p: p.end)
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     before = lines[: place.end]
     if before and not before[-1].endswith("\n"):
         before[-1] += "\n"
@@ -279,7 +301,7 @@ def remove_question(text: str, key: str) -> str:
         YamlEditError: no such question, or the file is not YAML.
     """
     place = _place(text, key)
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     kept = lines[: place.start] + lines[place.end :]
     at = place.start
     if 0 < at < len(kept) and not kept[at - 1].strip() and not kept[at].strip():

@@ -74,3 +74,26 @@ def test_a_file_without_questions_is_refused() -> None:
         question_places("id: t\n")
     with pytest.raises(YamlEditError):
         replace_question(TEXT, "zzz", {})
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\u0085", "\x1c"])
+def test_a_break_yaml_does_not_count_moves_no_later_question(odd: str) -> None:
+    """A pasted line separator inside a value is one line to YAML, however Python splits it."""
+    changed = replace_question(TEXT, "a", {"prompt": f"one{odd}two\nthree", "answer": f"x{odd}y"})
+    expected = "one two\nthree\n" if odd == "\x1c" else "one\ntwo\nthree\n"
+    assert question_values(changed, "a")["prompt"] == expected
+    places = question_places(changed)
+    # The next question is still found, edited and removed as itself, and only itself.
+    edited = replace_question(changed, "b", {"prompt": "q"})
+    assert question_values(edited, "a") == question_values(changed, "a")
+    assert question_values(edited, "b")["prompt"] == "q"
+    removed = remove_question(changed, "b")
+    assert set(question_places(removed)) == {"a"} and places["a"] == question_places(removed)["a"]
+    assert question_values(removed, "a") == question_values(changed, "a")
+
+
+def test_a_raw_separator_written_by_hand_moves_no_later_question() -> None:
+    text = TEXT.replace('prompt: "quoted: yes"', 'prompt: "quoted:\u2028yes"')
+    assert question_places(text) == question_places(TEXT)
+    removed = remove_question(TEXT, "b").replace('"quoted: yes"', '"quoted:\u2028yes"')
+    assert remove_question(text, "b") == removed

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -397,3 +398,14 @@ def test_deleting_a_group_leaves_its_banks_to_no_group(
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Bank, "ed").group_id is None
+
+
+def test_problems_name_the_banks_files_not_the_servers_folders(
+    bank: Path, as_admin: FlaskClient
+) -> None:
+    form = open_editor(as_admin, "b1")
+    for asked in ("![a](diagrams/nope.svg)", "![a](diagrams/%2e%2e/x.svg)"):
+        checked = as_admin.post("/banks/ed/questions/b1/check", data=form | {"explanation": asked})
+        messages = [p["message"] for p in checked.json["problems"]]
+        folders = (tempfile.gettempdir(), str(bank))
+        assert messages and not [m for m in messages if any(f in m for f in folders)], messages
