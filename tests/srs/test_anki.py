@@ -275,6 +275,29 @@ def test_reexport_after_an_edit_updates_only_that_note(
     assert "marked" not in wengu_note(collection, bank.id, target.id).tags
 
 
+def test_a_renumbered_subdeck_leaves_its_cards_in_the_old_deck(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    """What docs/banks.md tells: Anki's importer does not move a card it has to the deck of
+    the package, so a section put before the others leaves every card under its old
+    number, and the renumbered decks arrive empty."""
+    write_apkg(bank, tmp_path / "first.apkg")
+    import_package(collection, tmp_path / "first.apkg")
+    first = bank.sections[0]
+    inserted = dataclasses.replace(
+        bank, sections=(dataclasses.replace(first, id="inserted", title="新的一节"), *bank.sections)
+    )
+    later = {q.id: datetime.now(timezone.utc) + timedelta(days=1) for q in bank.questions}
+    write_apkg(inserted, tmp_path / "second.apkg", modified=later)
+    import_package(collection, tmp_path / "second.apkg")
+    names = anki_writer._deck_names(bank)
+    renamed = anki_writer._deck_names(inserted)
+    old_deck, new_deck = names[first.id], renamed[first.id]
+    assert (old_deck, new_deck) == (f"{TITLE}::01 {first.title}", f"{TITLE}::02 {first.title}")
+    assert collection.find_cards(f'deck:"{old_deck}" -deck:"{old_deck}::*"')
+    assert not collection.find_cards(f'deck:"{new_deck}"')
+
+
 def test_unchanged_reexport_updates_no_note_and_no_note_type(
     bank: Bank, collection: Collection, tmp_path: Path
 ) -> None:
