@@ -19,7 +19,7 @@ from srs.cloze import parse_cloze
 from srs.occlusion import MaskQueryError, occlude, parse_mask_query
 from srs.render import image_sources, render_markdown
 
-__all__ = ["FieldRenderer", "field_markdown", "for_anki", "from_anki"]
+__all__ = ["FieldRenderer", "code_span", "field_markdown", "for_anki", "from_anki"]
 
 _IMAGE = re.compile(r"<img\b[^>]*>")
 _SHORT_CODE = re.compile(r"(?<!<pre>)<code>([^<]{1,24})</code>")
@@ -158,6 +158,7 @@ class FieldRenderer:
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
 _LIST_MARK = re.compile(r"^(\s*)([-+*]|\d+\.)(?=\s)")
 _BREAKS = {"div", "p"}
+_EMPHASIS = {"strong": "**", "em": "*"}  # as Markdown writes them; Anki's <b> and <i> stay
 _DROPPED = {"script", "style"}
 _VOID = {"br", "img", "hr", "wbr", "col", "source", "input", "area", "base", "meta", "link"}
 
@@ -172,7 +173,9 @@ class _FieldConverter(HTMLParser):
     """One Anki field (HTML) as Wengu Markdown: the HTML kept, its images as diagrams.
 
     Anki's editor writes lines as ``<div>``; those become paragraphs, and lists become
-    Markdown lists, so that images inside them are Markdown images too. Text is escaped
+    Markdown lists, so that images inside them are Markdown images too. What Markdown
+    writes comes back as its Markdown: inline code between backticks, ``<strong>`` and
+    ``<em>`` as ``**`` and ``*``, line breaks kept. Text is escaped
     where Markdown would read it as markup. Script and style are dropped; everything else
     stays HTML, which Wengu sanitises when it shows it.
     """
@@ -185,12 +188,18 @@ class _FieldConverter(HTMLParser):
         self.dropped = 0
         self.lists: list[str] = []
         self.images: list[tuple[str, str, str]] = []  # (marked, markdown, alt)
+        self.code: list[str] | None = None  # the text of an inline <code> being read
+        self.raw = 0  # inside a table, which Markdown leaves as HTML: code stays <code>
 
     def at_line_start(self) -> bool:
         text = "".join(self.out[-3:])
         return not text or text.endswith("\n")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.code is not None:
+            # Markup inside inline code: the code stays HTML, as it came.
+            self.out.append("<code>" + html.escape("".join(self.code), quote=False))
+            self.code = None
         if tag in _DROPPED:
             self.dropped += 1
         elif self.dropped:
@@ -212,9 +221,15 @@ class _FieldConverter(HTMLParser):
         elif tag == "li" and self.lists and not self.pre:
             indent = "    " * (len(self.lists) - 1)
             self.out.append(f"\n{indent}{'1.' if self.lists[-1] == 'ol' else '-'} ")
+        elif tag == "code" and not self.pre and not self.raw:
+            self.code = []
+        elif tag in _EMPHASIS and not self.pre and not self.raw:
+            self.out.append(_EMPHASIS[tag])
         else:
             if tag == "pre":
                 self.pre += 1
+            elif tag == "table":
+                self.raw += 1
             self.out.append(self.get_starttag_text() or "")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -223,6 +238,12 @@ class _FieldConverter(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if self.code is not None:
+            code, self.code = "".join(self.code), None
+            if tag == "code":
+                self.out.append(code_span(code))
+                return
+            self.out.append("<code>" + html.escape(code, quote=False))
         if tag in _DROPPED:
             self.dropped = max(0, self.dropped - 1)
         elif tag in _VOID or self.dropped:
@@ -235,9 +256,13 @@ class _FieldConverter(HTMLParser):
             self.out.append("\n\n")
         elif tag == "li" and self.lists and not self.pre:
             return
+        elif tag in _EMPHASIS and not self.pre and not self.raw:
+            self.out.append(_EMPHASIS[tag])
         else:
             if tag == "pre" and self.pre:
                 self.pre -= 1
+            elif tag == "table" and self.raw:
+                self.raw -= 1
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
@@ -246,20 +271,36 @@ class _FieldConverter(HTMLParser):
         if self.pre:
             self.out.append(html.escape(data, quote=False))
             return
-        text = re.sub(r"\s*\n\s*", " ", _SOUND.sub("", data))
-        if self.at_line_start():
-            text = text.lstrip()
-        text = html.escape(text, quote=False)
-        text = re.sub(r"([\\`*_\[\]#])", r"\\\1", text)
-        if self.at_line_start():
-            text = _LIST_MARK.sub(_escape_list_mark, text)
-        self.out.append(text)
+        if self.code is not None:
+            self.code.append(data)
+            return
+        # A line break in the HTML is kept (Markdown shows it as HTML does, as a space),
+        # so that a text with lines written in Wengu comes back with them.
+        lines = re.sub(r"\s*\n\s*", "\n", _SOUND.sub("", data)).split("\n")
+        for number, line in enumerate(lines):
+            start = number > 0 or self.at_line_start()
+            if start:
+                line = line.lstrip()
+                if not line:
+                    continue
+            if number > 0:
+                self.out.append("\n")
+            text = html.escape(line, quote=False)
+            text = re.sub(r"([\\`*_\[\]#])", r"\\\1", text)
+            if start:
+                text = _LIST_MARK.sub(_escape_list_mark, text)
+                # "---" or "===" under a line would make it a heading.
+                text = re.sub(r"^([=-])(?=[=\s-]*$)", r"\\\1", text)
+            self.out.append(text)
 
     def handle_comment(self, data: str) -> None:
         return
 
     def markdown(self) -> str:
         self.close()
+        if self.code is not None:  # an inline <code> left open
+            self.out.append(code_span("".join(self.code)))
+            self.code = None
         text = "".join(self.out)
         text = re.sub(r"[^\S\n]+\n", "\n", text)
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -271,6 +312,16 @@ class _FieldConverter(HTMLParser):
             reference = marked[marked.index("](") + 2 : -1]
             text = text.replace(marked, markdown if reference in seen else alt)
         return text
+
+
+def code_span(code: str) -> str:
+    """Inline code as Markdown: between backticks, one more than the longest run inside it,
+    with a space inside each where the code starts or ends with a backtick, or with a
+    space at both ends (Markdown would take one off each)."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", code)), default=0) + 1)
+    padded = code.startswith("`") or code.endswith("`")
+    padded |= len(code) > 1 and code.startswith(" ") and code.endswith(" ") and code.strip() != ""
+    return f"{fence} {code} {fence}" if padded else f"{fence}{code}{fence}"
 
 
 def field_markdown(field: str, image: Callable[[str], str | None]) -> str:

@@ -32,17 +32,17 @@ __all__ = [
 # Each question type's note type id, fixed so that a re-export updates the note types.
 MODEL_IDS = {name: kind.anki.id for name, kind in TYPES.items()}
 
-NOTE_TYPES_CHANGED = datetime(2026, 12, 2, 13, 0, tzinfo=timezone.utc)
+NOTE_TYPES_CHANGED = datetime(2026, 12, 2, 14, 45, tzinfo=timezone.utc)
 """When Wengu's note types (fields, templates, stylesheet) last changed: their modification
 time in every package, so that Anki updates them (and drops a learner's changes to them)
 only when they did change. Move it on, and :data:`NOTE_TYPES_DIGEST` with it, whenever
 :func:`note_types` changes."""
 
-NOTE_TYPES_DIGEST = "0641077d90548993e4715cfa2441db651c16bf84a2bd5dbd46427b69d6c30044"
+NOTE_TYPES_DIGEST = "4f60bd231a00b7cbfc229acbfdecd952309db235db4bb2aaef38738986dff474"
 """The :func:`note_types_digest` of the note types :data:`NOTE_TYPES_CHANGED` dates; a test
 keeps the two together."""
 
-FIELDS_CHANGED = datetime(2026, 12, 2, 13, 0, tzinfo=timezone.utc)
+FIELDS_CHANGED = datetime(2026, 12, 2, 14, 45, tzinfo=timezone.utc)
 """When Wengu last changed how it writes a question as a note's fields: no note is stamped
 older, so that an export after such a change updates every note once."""
 
@@ -81,6 +81,8 @@ hr#answer {{ border: 0; border-top: 1px solid var(--wg-line); margin: 1.1em 0; }
   border-radius: 6px;
 }}
 .options .label {{ display: inline-block; min-width: 1.6em; font-weight: 600; }}
+/* True and false have no letters: no empty column before them. */
+.options .label:empty {{ display: none; }}
 .options li.right {{ border-color: var(--wg-accent); background: var(--wg-accent-soft); }}
 .options li.wrong {{ color: var(--wg-muted); }}
 .mark {{ font-weight: 700; color: var(--wg-accent); }}

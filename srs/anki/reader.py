@@ -31,6 +31,7 @@ from srs.anki.package import (
     open_collection,
     read_collection_tables,
 )
+from srs.anki.stock import StockKind, stock_kind
 from srs.anki.wengu_notes import DeckMark, diagram_paths, read_deck_marker, wengu_question
 from srs.archive import ZIP_ERRORS
 from srs.bank import (
@@ -144,8 +145,12 @@ def read_apkg(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     """Read an Anki package of basic and cloze notes as a bank.
 
     Notes of a cloze note type become ``cloze`` questions (their first field is the text,
-    in the same syntax); all others become ``basic`` questions, the first field the prompt
-    and the answer the field named Back or Answer, or else the second. A field named
+    in the same syntax). Anki's stock note types are known by their card templates
+    (:mod:`srs.anki.stock`), whatever their names: "type in the answer" becomes ``typing``,
+    "and reversed card" ``reverse``, "optional reversed card" ``reverse`` where the field
+    its reverse card needs is filled, else ``basic``. All others become ``basic``
+    questions, the first field the prompt and the answer the field named Back or Answer,
+    or else the second. A field named
     Explanation, Back Extra or Extra becomes the explanation. Field HTML is
     kept (Wengu sanitises it when shown), but images become Markdown diagram references
     and the image files they show become diagrams; sounds and other media are dropped.
@@ -216,6 +221,7 @@ def _read_collection(db: sqlite3.Connection, reader: PackageReader) -> Bank:
         ),
         title=title,
         language=(top_mark or {}).get("language") or None,
+        description=(top_mark or {}).get("description") or None,
         sections=tuple(sections.values()),
         questions=tuple(questions),
         diagrams=tuple(d for path, d in sorted(media.diagrams.items()) if path in shown),
@@ -282,6 +288,8 @@ def _questions(
             )
             if model_id == MODEL_IDS["occlusion"]:
                 question = _occlusion(question, fields, media)
+            elif not is_cloze and (kind := stock_kind(model)) is not None:
+                question = _stock(question, kind, fields, media)
             if top_mark is not None:
                 read = question
                 question = wengu_question(read, model_id, fields, top_mark["bank"], media.reference)
@@ -295,6 +303,27 @@ def _questions(
     if problems:
         raise BankError(problems)
     return questions
+
+
+def _stock(read: Question, kind: StockKind, fields: list[str], media: _Media) -> Question:
+    """A note of one of Anki's stock shapes as the question it asks: typed, or both ways
+    (a note whose reverse card is optional and off is a basic question).
+
+    Raises:
+        ValueError: the field it asks or answers is empty.
+    """
+
+    def text(index: int) -> str:
+        return field_markdown(fields[index], media.reference) if index < len(fields) else ""
+
+    prompt, answer = text(kind.prompt), text(kind.answer)
+    if not prompt or not answer:
+        raise ValueError("the field it asks or the one it answers with is empty")
+    kept = replace(read, prompt=prompt, answer=answer)
+    if kind.type == "typing":
+        return replace(kept, type="typing")
+    filled = kind.when is None or re.sub(r"<[^>]*>|&nbsp;|\s", "", text(kind.when))
+    return replace(kept, type="reverse" if filled else "basic")
 
 
 def _occlusion(read: Question, fields: list[str], media: _Media) -> Question:

@@ -37,12 +37,14 @@ _ID_FIELD = re.compile(r"^([a-z0-9][a-z0-9_-]*)/([A-Za-z0-9][A-Za-z0-9._-]*)$")
 DeckMark = dict[str, str]
 """What a deck's marker says: ``bank``, ``section`` (empty for the bank's own deck),
 ``title`` (the section's title without its outline number), ``language``; the bank's
-deck also ``diagrams``, a JSON object of each diagram's path by its media file name."""
+deck also ``diagrams``, a JSON object of each diagram's path by its media file name, and
+``description``, the bank's description as written (when it has one)."""
 
 
 def deck_marker(bank: Bank, section: str | None, media: Mapping[str, str] | None = None) -> str:
     """The unseen marker of a deck: its bank, section and title as written; the bank's own
-    deck also the path in the bank of each diagram, by ``media`` file name."""
+    deck also its description and the path in the bank of each diagram, by ``media`` file
+    name."""
     titles = {s.id: s.title for s in bank.sections}
     mark = {
         "bank": bank.id,
@@ -50,6 +52,8 @@ def deck_marker(bank: Bank, section: str | None, media: Mapping[str, str] | None
         "title": titles.get(section or "", bank.title),
         "language": bank.language or "",
     }
+    if section is None and bank.description:
+        mark["description"] = bank.description  # the Markdown; Anki shows it escaped
     if media:
         mark["diagrams"] = json.dumps(
             {name: path for path, name in sorted(media.items())}, ensure_ascii=False

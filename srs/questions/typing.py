@@ -81,8 +81,10 @@ class Typing(QuestionType):
         is right (the other answers, and differences of case, width and space), for the
         learner to judge: Anki cannot be told to accept them."""
         words = bank_words(render.language)
-        accepted = f'<div class="typed-exact">{html.escape(words["typed_exact"])}</div>'
-        if others := content.get("accept"):
+        others = content.get("accept")
+        notice = words["typed_exact_others" if others else "typed_exact"]
+        accepted = f'<div class="typed-exact">{html.escape(notice)}</div>'
+        if others:
             alternatives = " · ".join(f'<span class="alt">{html.escape(a)}</span>' for a in others)
             accepted += f'<div class="also-right">{html.escape(words["also_right"])} '
             accepted += f"{alternatives}</div>"

@@ -12,8 +12,10 @@ __all__ = ["BankWords", "bank_words", "every_language", "speaks"]
 
 class BankWords(dict[str, str]):
     """The words of one language, by what they say: ``true``, ``false``, ``choose`` (with
-    ``{n}``), ``order``, ``also_right`` (before a typed answer's other right answers) and
-    ``typed_exact`` (that Anki compares a typed answer letter for letter)."""
+    ``{n}``), ``order``, ``also_right`` (before a typed answer's other right answers),
+    ``typed_exact`` (that Anki compares a typed answer letter for letter, marking any
+    difference red, and which answers the learner should count right) and
+    ``typed_exact_others`` (the same, for an answer with others listed below it)."""
 
     def choose(self, count: int) -> str:
         """The hint of a question with ``count`` right choices."""
@@ -28,8 +30,13 @@ _WORDS = {
         order="Put these in order.",
         also_right="Also right:",
         typed_exact=(
-            "Anki compares letter for letter: an answer that differs only in capitals, "
-            "full-width characters or spaces is right too."
+            "Anki compares letter for letter and marks any difference red. If your answer "
+            "differs only in case, width or spaces, count it right (press Good)."
+        ),
+        typed_exact_others=(
+            "Anki compares letter for letter and marks any difference red. If your answer "
+            "differs only in case, width or spaces, or is one of the answers below, count it "
+            "right (press Good)."
         ),
     ),
     "zh": BankWords(
@@ -38,7 +45,14 @@ _WORDS = {
         choose="选出 {n} 项。",
         order="把这些排好顺序。",
         also_right="以下答案也算对：",
-        typed_exact="Anki 逐字比对：只在大小写、全角半角或空格上不同的答案也算对。",
+        typed_exact=(
+            "Anki 逐字比对，有任何不同都会标红。如果你的答案只在大小写、全角半角或空格上不同，"
+            "请算作答对（按“良好”）。"
+        ),
+        typed_exact_others=(
+            "Anki 逐字比对，有任何不同都会标红。如果你的答案只在大小写、全角半角或空格上不同，"
+            "或是下面列出的答案之一，请算作答对（按“良好”）。"
+        ),
     ),
 }
 

@@ -115,7 +115,8 @@ def test_every_note_types_faces_as_anki_shows_them(collection: Any, browser: Any
 
 
 # What a phone must keep: the page never wider than the screen (only a diagram's own box
-# scrolls), a diagram drawn at 300 px or more, short code on one line.
+# scrolls), a diagram drawn at 300 px or more, short code on one line; and options without a
+# letter (true, false) with no empty column before them.
 LEGIBLE = """() => {
   const found = [];
   const root = document.scrollingElement;
@@ -127,6 +128,10 @@ LEGIBLE = """() => {
   for (const code of document.querySelectorAll('code.nobr')) {
     const lines = code.getClientRects().length;
     if (lines > 1) found.push(`'${code.textContent}' on ${lines} lines`);
+  }
+  for (const label of document.querySelectorAll('.options .label')) {
+    const width = label.getBoundingClientRect().width;
+    if (!label.textContent.trim() && width > 0) found.push(`an empty label ${width}px wide`);
   }
   return found;
 }"""

@@ -27,10 +27,12 @@ import pytest
 from config import PROJECT_ROOT
 from srs.anki import MODEL_IDS, CardSchedule, read_apkg, write_apkg
 from srs.anki import writer as anki_writer
+from srs.anki.fields import FieldRenderer, field_markdown, from_anki
 from srs.anki.notetypes import NOTE_TYPES_DIGEST, note_types_digest
 from srs.anki.package import bound
 from srs.anki.wengu_notes import diagram_paths
 from srs.bank import Bank, BankError, Question
+from srs.cjk import join_soft_breaks
 from srs.cloze import cloze_numbers
 from srs.export import write_bank_folder
 from srs.questions.words import bank_words
@@ -271,6 +273,29 @@ def test_reexport_after_an_edit_updates_only_that_note(
     # Anki replaces an updated note's tags with the package's: the learner's tag on the
     # edited note is gone (docs/learning.md says so).
     assert "marked" not in wengu_note(collection, bank.id, target.id).tags
+
+
+def test_a_renumbered_subdeck_leaves_its_cards_in_the_old_deck(
+    bank: Bank, collection: Collection, tmp_path: Path
+) -> None:
+    """What docs/banks.md tells: Anki's importer does not move a card it has to the deck of
+    the package, so a section put before the others leaves every card under its old
+    number, and the renumbered decks arrive empty."""
+    write_apkg(bank, tmp_path / "first.apkg")
+    import_package(collection, tmp_path / "first.apkg")
+    first = bank.sections[0]
+    inserted = dataclasses.replace(
+        bank, sections=(dataclasses.replace(first, id="inserted", title="新的一节"), *bank.sections)
+    )
+    later = {q.id: datetime.now(timezone.utc) + timedelta(days=1) for q in bank.questions}
+    write_apkg(inserted, tmp_path / "second.apkg", modified=later)
+    import_package(collection, tmp_path / "second.apkg")
+    names = anki_writer._deck_names(bank)
+    renamed = anki_writer._deck_names(inserted)
+    old_deck, new_deck = names[first.id], renamed[first.id]
+    assert (old_deck, new_deck) == (f"{TITLE}::01 {first.title}", f"{TITLE}::02 {first.title}")
+    assert collection.find_cards(f'deck:"{old_deck}" -deck:"{old_deck}::*"')
+    assert not collection.find_cards(f'deck:"{new_deck}"')
 
 
 def test_unchanged_reexport_updates_no_note_and_no_note_type(
@@ -548,9 +573,32 @@ def same_html(text: str | None) -> str | None:
     return " ".join(render_markdown(text).split()) if text else text
 
 
+def as_written(text: str | None) -> str | None:
+    """A bank's Markdown as it comes back from Anki, normalised only where the HTML a note
+    holds cannot tell: soft line breaks beside Chinese text are joined by the renderer (they
+    show as nothing), a block such as an image or a code fence on the line after a
+    paragraph comes back after a blank line (the same HTML), and the renderer puts a space
+    between Chinese text and inline code."""
+    if not text:
+        return text
+    return unspaced(re.sub(r"\n+", "\n", join_soft_breaks(text.strip())))
+
+
+def unspaced(text: str) -> str:
+    """``text`` without a space between Chinese text and a backtick."""
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=`)|(?<=`) (?=[\u4e00-\u9fff])", "", text)
+
+
+def as_read(text: str | None) -> str | None:
+    """Markdown read back, blank lines as in :func:`as_written`, and a literal ``_`` or
+    ``*`` the reader escaped (``\\_``, which shows as ``_``) unescaped."""
+    return unspaced(re.sub(r"\\([_*])", r"\1", re.sub(r"\n+", "\n", text))) if text else text
+
+
 def test_wengus_own_notes_read_back_as_their_questions(bank: Bank, tmp_path: Path) -> None:
     write_apkg(bank, tmp_path / "docker.apkg")
     read = read_apkg(tmp_path / "docker.apkg")
+    assert read.description == bank.description and bank.description
     assert [(s.id, s.title, s.parent) for s in read.sections] == [
         (s.id, s.title, s.parent) for s in bank.sections
     ]
@@ -574,10 +622,33 @@ def test_wengus_own_notes_read_back_as_their_questions(bank: Bank, tmp_path: Pat
                 source.id,
                 key,
             )
+            assert as_read(getattr(back, key)) == as_written(getattr(source, key)), (
+                source.id,
+                key,
+            )
         for key in ("choices", "items"):
             assert [same_html(x) for x in getattr(back, key)] == [
                 same_html(x) for x in getattr(source, key)
             ], (source.id, key)
+            assert [as_read(x) for x in getattr(back, key)] == [
+                as_written(x) for x in getattr(source, key)
+            ], (source.id, key)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "run `docker ps` now",
+        "a backtick in code: ``a`b`` and `` `x` ``",
+        "line one\nline two\n\nA **bold** and *light* word.",
+        "`<b>&amp;` is code, not markup",
+        "<table><tbody><tr><td><code>x</code></td></tr></tbody></table>",  # HTML in Markdown
+    ],
+)
+def test_field_html_reads_back_as_its_markdown(markdown: str) -> None:
+    rendered = FieldRenderer(Bank(id="b", title="B", sections=(), questions=())).html(markdown)
+    back = field_markdown(from_anki(rendered), lambda source: None)
+    assert back == markdown
 
 
 def test_markdown_in_anki_text_is_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -713,6 +784,7 @@ def test_a_chinese_banks_cards_show_no_english_label(
         english["order"],
         english["also_right"],
         english["typed_exact"],
+        english["typed_exact_others"],
         "Also accepted",
     ]
     chinese = bank_words("zh-CN")
@@ -725,9 +797,27 @@ def test_a_chinese_banks_cards_show_no_english_label(
                 card.note()["Wengu ID"],
                 label,
             )
-        for key in ("true", "false", "order", "also_right", "typed_exact"):
+        for key in ("true", "false", "order", "also_right", "typed_exact", "typed_exact_others"):
             seen[key] += chinese[key] in faces
-    assert all(seen[key] for key in ("true", "false", "order", "also_right", "typed_exact"))
+    assert all(seen.values()) and len(seen) == 6, seen
+
+
+@pytest.mark.parametrize("accept", [(), ("docker container ls",)])
+def test_a_typing_cards_notice_says_anki_marks_it_red_and_lists_only_real_alternatives(
+    bank: Bank, tmp_path: Path, accept: tuple[str, ...]
+) -> None:
+    question = Question(id="t", type="typing", prompt="List containers", answer="docker ps")
+    one = dataclasses.replace(
+        bank, sections=(), questions=(dataclasses.replace(question, accept=accept),), diagrams=()
+    )
+    write_apkg(one, tmp_path / "one.apkg")
+    (fields,) = package_notes(tmp_path / "one.apkg").values()
+    words = bank_words(bank.language)
+    notice = words["typed_exact_others" if accept else "typed_exact"]
+    assert html.escape(notice) in fields[2]
+    assert "标红" in notice and "良好" in notice
+    assert (words["also_right"] in fields[2]) == bool(accept)
+    assert ('<span class="alt">docker container ls</span>' in fields[2]) == bool(accept)
 
 
 def test_a_packages_diagram_paths_stay_under_diagrams() -> None:
@@ -744,3 +834,54 @@ def test_a_packages_diagram_paths_stay_under_diagrams() -> None:
     }
     assert diagram_paths(mark) == {"a.svg": "diagrams/net/a.svg"}
     assert diagram_paths({"diagrams": "not json"}) == {} and diagram_paths(None) == {}
+
+
+# -- Anki's stock note types ---------------------------------------------------------------
+
+STOCK = {
+    # stock name: (a localised name, as a learner's Anki may call it; the note's fields)
+    "Basic (type in the answer)": ("问答题（输入答案）", {"Front": "Port of DNS?", "Back": "53"}),
+    "Basic (and reversed card)": ("问答题（含反向卡片）", {"Front": "ctr", "Back": "containerd"}),
+    "Basic (optional reversed card)": (
+        "问答题（可选反向卡片）",
+        {"Front": "PID 1", "Back": "init", "Add Reverse": "y"},
+    ),
+}
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "current"])
+def test_ankis_stock_note_types_keep_their_cards(
+    collection: Collection, tmp_path: Path, legacy: bool
+) -> None:
+    deck = collection.decks.id("Stock")
+    for stock, (localised, fields) in STOCK.items():
+        model = collection.models.by_name(stock)
+        note = collection.new_note(model)
+        for name, value in fields.items():
+            note[name] = value
+        collection.add_note(note, deck)
+        # Known by its templates, not its name.
+        model["name"] = localised
+        collection.models.save(model)
+    optional = collection.new_note(
+        collection.models.by_name(STOCK["Basic (optional reversed card)"][0])
+    )
+    optional["Front"], optional["Back"] = "PID 0", "swapper"
+    collection.add_note(optional, deck)
+    package = tmp_path / "stock.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=legacy
+        ),
+        limit=None,
+    )
+    read = {q.prompt: q for q in read_apkg(package).questions}
+    assert [(q.type, q.prompt, q.answer) for q in read.values()] == [
+        ("typing", "Port of DNS?", "53"),
+        ("reverse", "ctr", "containerd"),
+        ("reverse", "PID 1", "init"),
+        ("basic", "PID 0", "swapper"),
+    ]
+    loaded = load_bank(write_bank_folder(read_apkg(package), tmp_path / "bank"))
+    assert [q.type for q in loaded.questions] == ["typing", "reverse", "reverse", "basic"]
