@@ -34,6 +34,7 @@ from services.bank_edit import (
     add_question,
     check_draft,
     may_edit,
+    new_question_files,
     question_source,
     retire_question,
     save_question,
@@ -62,6 +63,34 @@ def editable_bank(bank_id: str) -> Bank:
 
 def _max_bytes() -> int:
     return int(current_app.config["WENGU_MAX_BANK_BYTES"])
+
+
+def _said(problem: EditProblem) -> dict[str, Any]:
+    """A problem as the page shows it: the form's own checks in the interface's language
+    (``lang`` ``None``), the bank's in English as ``bank check`` says them."""
+    said = problem.to_dict() | {"lang": "en"}
+    if problem.code == "required":
+        said |= {"message": _("This is required."), "lang": None, "where": ""}
+    elif problem.code == "id-format":
+        said |= {
+            "message": _(
+                "An id is lowercase letters, digits and “-”, starting with a letter or a digit,"
+                " at most 64 characters."
+            ),
+            "lang": None,
+        }
+    elif problem.code == "id-used":
+        said |= {
+            "message": _(
+                "This bank has used the id “%(id)s” before (perhaps for a question now"
+                " retired): choose another.",
+                id=request.form.get("id", "").strip(),
+            ),
+            "lang": None,
+        }
+    if problem.key is not None:
+        said["where"] = ""  # beside its field: the file's line says nothing more
+    return said
 
 
 def _preview(bank: Bank, question: srs.bank.Question) -> str:
@@ -95,6 +124,7 @@ def _page(
     preview: str = "",
 ) -> str:
     fields = form_fields(type_name)
+    files = {} if key else new_question_files(db.session, bank)
     return render_template(
         "banks/editor.html",
         bank=bank,
@@ -105,9 +135,10 @@ def _page(
         texts=texts,
         version=version,
         where=where,
-        problems=problems,
+        problems=[SimpleNamespace(**_said(problem)) for problem in problems],
         preview=preview,
         diagrams=[diagram.path for diagram in bank.diagrams],
+        files=files,
     )
 
 
@@ -186,8 +217,8 @@ def check(bank_id: str, key: str | None = None) -> Response:
     return jsonify(
         ok=not checked.problems,
         preview=_preview(bank, checked.question) if checked.question else "",
-        problems=[problem.to_dict() for problem in checked.problems],
-        warnings=[warning.to_dict() for warning in checked.warnings],
+        problems=[_said(problem) for problem in checked.problems],
+        warnings=[_said(warning) for warning in checked.warnings],
     )
 
 
