@@ -39,6 +39,7 @@ from services.bank_edit import (
     retire_question,
     save_question,
 )
+from services.bank_restore import restore_question, retired_question
 from services.bank_source import open_source, source_zip
 from srs.cloze import render_cloze
 from srs.questions import QUESTION_TYPES
@@ -143,15 +144,12 @@ def _page(
 
 
 @login_required
-def edit(bank_id: str, key: str) -> str:
+def edit(bank_id: str, key: str) -> str | tuple[str, int]:
     """The editor of one question, filled in from its YAML."""
     bank = editable_bank(bank_id)
     found = question_source(db.session, bank, key)
     if found is None:
-        abort(
-            404,
-            description=_("There is no question '%(key)s' in '%(bank)s'.", key=key, bank=bank_id),
-        )
+        return _retired_page(bank, key)
     type_name = str(found.values.get("type"))
     texts = {f.name: form_text(f, found.values.get(f.name)) for f in form_fields(type_name)}
     checked = check_draft(db.session, bank, key, form_values(type_name, texts), _max_bytes())
@@ -285,6 +283,43 @@ def retire(bank_id: str, key: str) -> Response | tuple[str, int]:
     return redirect(url_for("banks.show", bank_id=bank_id))
 
 
+def _retired_page(
+    bank: Bank, key: str, problems: tuple[EditProblem, ...] = ()
+) -> str | tuple[str, int]:
+    """A retired question's page, with its Restore button; 404 if the bank never had it."""
+    retired = retired_question(db.session, bank.id, key)
+    db.session.rollback()
+    if retired is None:
+        abort(
+            404,
+            description=_("There is no question '%(key)s' in '%(bank)s'.", key=key, bank=bank.id),
+        )
+    shown = [SimpleNamespace(**_said(problem)) for problem in problems]
+    page = render_template("banks/retired.html", bank=bank, retired=retired, problems=shown)
+    return (page, 422) if problems else page
+
+
+@login_required
+def restore(bank_id: str, key: str) -> Response | str | tuple[str, int]:
+    """Bring a retired question back: written into the YAML from its stored fields, the
+    bank imported again, its cards and their reviews as they were."""
+    bank = editable_bank(bank_id)
+    if retired_question(db.session, bank.id, key) is None:
+        db.session.rollback()
+        abort(404, description=_("There is no retired question '%(key)s'.", key=key))
+    try:
+        restore_question(db.session, bank, key, _max_bytes())
+    except (EditRefusedError, YamlEditError) as error:
+        problems = (
+            error.problems
+            if isinstance(error, EditRefusedError)
+            else (EditProblem(None, "", str(error)),)
+        )
+        return _retired_page(bank, key, problems)
+    flash(_("Restored %(key)s, with its cards and their history.", key=key), "success")
+    return redirect(url_for("banks.show", bank_id=bank_id, _anchor=f"q-{key}"))
+
+
 @login_required
 def download_source(bank_id: str) -> Response:
     """The bank's YAML files as they now stand, with its diagrams, zipped."""
@@ -306,6 +341,7 @@ ROUTES = (
     ("/banks/<bank_id>/questions/<key>/check", "check", check, ["POST"]),
     ("/banks/<bank_id>/questions/<key>/retire", "confirm_retire", confirm_retire, ["GET"]),
     ("/banks/<bank_id>/questions/<key>/retire", "retire", retire, ["POST"]),
+    ("/banks/<bank_id>/questions/<key>/restore", "restore", restore, ["POST"]),
     ("/banks/<bank_id>/add", "new", new, ["GET"]),
     ("/banks/<bank_id>/add", "add", add, ["POST"]),
     ("/banks/<bank_id>/add/check", "check_new", check, ["POST"]),

@@ -473,3 +473,32 @@ def test_the_new_question_page_has_one_section_choice_and_names_its_file(
     after = (bank / "20-more.yaml").read_text()
     assert "  - id: free\n    type: basic\n    prompt: Loose?\n" in after
     assert after.index("id: free") > after.index("id: occ1")
+
+
+def test_a_retired_question_is_listed_shown_and_restored_with_its_history(
+    app: Flask, bank: Path, as_admin: FlaskClient
+) -> None:
+    card_id, due, _ = review_first_card(app)
+    page = as_admin.get("/banks/ed/questions/b1/retire")
+    as_admin.post("/banks/ed/questions/b1/retire", data=form_values(page.text, "retire-form"))
+    listed = as_admin.get("/banks/ed").text
+    assert '<details class="bank-retired"' in listed and "<code>b1</code>" in listed
+    shown = as_admin.get("/banks/ed/questions/b1/edit")
+    assert shown.status_code == 200 and "is retired" in shown.text
+    assert as_admin.get("/banks/ed/questions/nothing/edit").status_code == 404
+    response = as_admin.post(
+        "/banks/ed/questions/b1/restore", data=form_values(shown.text, "restore-form")
+    )
+    assert response.status_code == 302, response.text
+    text = (bank / "bank.yaml").read_text()
+    assert "  - id: b1\n    type: basic\n    section: one\n    tags: [alpha]\n" in text
+    assert "prompt: What is **one**?" in text
+    assert text.index("id: b1") > text.index("id: c1")  # after the last of its section
+    with app.app_context():
+        card = db.session.get(Card, card_id)
+        assert not card.retired and not card.question.retired and card.due == due
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    assert as_admin.get("/banks/ed/questions/b1/edit").status_code == 200
+    assert '<details class="bank-retired"' not in as_admin.get("/banks/ed").text
+    learner = content(app, "b1")
+    assert learner["prompt"] == "What is **one**?" and learner["tags"] == ["alpha"]
