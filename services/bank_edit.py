@@ -53,7 +53,9 @@ __all__ = [
     "QuestionSource",
     "add_question",
     "check_draft",
+    "id_problems",
     "may_edit",
+    "new_question_files",
     "question_source",
     "retire_question",
     "save_question",
@@ -70,9 +72,18 @@ class EditProblem:
     where: str
     message: str
     rule: str | None = None
+    # One of the form's own checks (``required``, ``id-format``, ``id-used``), which the
+    # page says in its own language; ``None`` for the bank's checks, said in English.
+    code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "where": self.where, "message": self.message, "rule": self.rule}
+        return {
+            "key": self.key,
+            "where": self.where,
+            "message": self.message,
+            "rule": self.rule,
+            "code": self.code,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +176,11 @@ def question_source(session: Session, bank: Bank, key: str) -> QuestionSource | 
     )
 
 
+# A well-formed id, as srs/validate.py reads one.
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}\Z")
 _ABOUT = re.compile(r"question '(?P<id>[^']*)': (?P<rest>.*)", re.S)
 _KEY = re.compile(r"'([a-z_]+)(?:\[\d+\])?'")
+_REQUIRED = re.compile(r"missing required key '([a-z_]+)'")
 
 
 def _problem_key(message: str, key: str) -> str | None:
@@ -177,11 +191,31 @@ def _problem_key(message: str, key: str) -> str | None:
     return found.group(1) if found else None
 
 
+def _problem(message: str, where: str, key: str) -> EditProblem:
+    """A problem of the bank's checks, given to the field it is about (a missing required
+    key as the form's own ``required`` check)."""
+    field = _problem_key(message, key)
+    if field is not None and _REQUIRED.search(message):
+        return EditProblem(field, "", message, code="required")
+    return EditProblem(field, where, message)
+
+
 def _problems(error: BankError, key: str) -> tuple[EditProblem, ...]:
-    return tuple(
-        EditProblem(_problem_key(p.message, key), f"{p.file}:{p.line}:{p.column}", p.message)
-        for p in error.problems
-    )
+    return tuple(_problem(p.message, f"{p.file}:{p.line}:{p.column}", key) for p in error.problems)
+
+
+def id_problems(session: Session, bank_id: str, question_id: str) -> tuple[EditProblem, ...]:
+    """The new question's id as the form checks it: given, well formed, never used before
+    (retired questions' ids too)."""
+    if not question_id:
+        return (EditProblem("id", "", "'id' is required", code="required"),)
+    if not _ID.match(question_id):
+        return (
+            EditProblem("id", "", f"'id' '{question_id}' is not well formed", code="id-format"),
+        )
+    if question_id in used_ids(session, bank_id):
+        return (EditProblem("id", "", f"'id' '{question_id}' was used before", code="id-used"),)
+    return ()
 
 
 def _warnings(bank: srs.bank.Bank, question: srs.bank.Question) -> tuple[EditProblem, ...]:
@@ -224,23 +258,61 @@ def _draft(
     return source, name, text, new_text, read, ()
 
 
-def _home(
-    session: Session, source: BankSource, bank_id: str, section: object
-) -> tuple[str, str, str | None]:
-    """Where a new question goes: after the last question of its section, else last."""
-    active = (
-        select(Question.key)
+def _where_keys(source: BankSource) -> dict[str, str]:
+    """Each question id of the source, mapped to the file that holds it."""
+    found: dict[str, str] = {}
+    for name, text in source.files.items():
+        try:
+            found |= dict.fromkeys(question_places(text), name)
+        except YamlEditError:
+            continue
+    return found
+
+
+def _homes(session: Session, source: BankSource, bank_id: str) -> dict[str, tuple[str, str | None]]:
+    """Where a new question of each section goes (``""``: of no section): the file and the
+    question it follows. A section's question goes after the last question of that section
+    (in its file); one of no section, or of a section with no question yet, goes after the
+    last question of the bank's last file that has questions."""
+    files = _where_keys(source)
+    last_file = next((name for name in reversed(source.files) if name in files.values()), None)
+    last_key = next((k for k, name in reversed(files.items()) if name == last_file), None)
+    fallback = (last_file or next(reversed(source.files)), last_key)
+    homes: dict[str, tuple[str, str | None]] = {"": fallback}
+    rows = session.execute(
+        select(Question.key, Question.section_key)
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .order_by(Question.position)
     )
-    keys = session.scalars(active.where(Question.section_key == section)).all() if section else []
-    keys = keys or session.scalars(active).all()
-    for key in reversed(keys):
-        found = _find(source, key)
-        if found is not None:
-            return found[0], found[1], key
-    name = next(reversed(source.files))
-    return name, source.files[name], None
+    for key, section in rows:
+        if section and key in files:
+            homes[section] = (files[key], key)
+    return homes
+
+
+def new_question_files(session: Session, bank: Bank) -> dict[str, str]:
+    """The file a new question of each of the bank's sections is written into (``""``: a
+    question of no section)."""
+    homes = _homes(session, open_source(session, bank), bank.id)
+    fallback = homes[""][0]
+    return {"": fallback} | {s.key: homes.get(s.key, (fallback,))[0] for s in bank.sections}
+
+
+def _home(
+    session: Session, source: BankSource, bank_id: str, section: object
+) -> tuple[str, str, str | None]:
+    """Where a new question goes (see :func:`_homes`): the file, its text, the question it
+    follows."""
+    homes = _homes(session, source, bank_id)
+    name, after = homes.get(str(section or ""), homes[""])
+    return name, source.files[name], after
+
+
+def _stand_in(session: Session, bank_id: str) -> str:
+    used = used_ids(session, bank_id)
+    return next(
+        f"new-question-{n}" for n in range(len(used) + 1) if f"new-question-{n}" not in used
+    )
 
 
 def check_draft(
@@ -249,9 +321,14 @@ def check_draft(
     """What saving ``values`` for question ``key`` (``None``: a new question) would give,
     without saving: the question read back, its problems and its lint warnings."""
     question_id = key or str(values.get("id") or "")
-    if key is None and question_id in used_ids(session, bank.id):
-        taken = EditProblem("id", "", f"question '{question_id}': 'id' was used before")
-        return Checked(None, (taken,), ())
+    if key is None and (taken := id_problems(session, bank.id, question_id)):
+        # The other fields checked too, under an id no question has, to be said beside them.
+        stand_in = _stand_in(session, bank.id)
+        try:
+            *_, problems = _draft(session, bank, None, {**values, "id": stand_in}, max_bytes)
+        except YamlEditError:
+            problems = ()
+        return Checked(None, taken + tuple(p for p in problems if p.key is not None), ())
     try:
         *_, read, problems = _draft(session, bank, key, values, max_bytes)
     except YamlEditError as error:

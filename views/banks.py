@@ -28,6 +28,7 @@ from models.types import now_utc
 from services.bank_edit import may_edit
 from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries
+from services.bank_restore import retired_questions
 from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
@@ -114,6 +115,7 @@ def show(bank_id: str) -> str:
     depth: dict[str, int] = {}
     for section in bank.sections:
         depth[section.key] = depth.get(section.parent_key, -1) + 1 if section.parent_key else 0
+    can_edit = may_edit(db.session, current_user, bank_id)
     return render_template(
         "banks/show.html",
         bank=bank,
@@ -123,7 +125,8 @@ def show(bank_id: str) -> str:
         md=markdown_for(bank_id),
         cloze=render_cloze,
         truth=truth_choices(bank.language),
-        can_edit=may_edit(db.session, current_user, bank_id),
+        can_edit=can_edit,
+        retired=retired_questions(db.session, bank_id) if can_edit else [],
     )
 
 

@@ -34,10 +34,12 @@ from services.bank_edit import (
     add_question,
     check_draft,
     may_edit,
+    new_question_files,
     question_source,
     retire_question,
     save_question,
 )
+from services.bank_restore import restore_question, retired_question
 from services.bank_source import open_source, source_zip
 from srs.cloze import render_cloze
 from srs.questions import QUESTION_TYPES
@@ -62,6 +64,34 @@ def editable_bank(bank_id: str) -> Bank:
 
 def _max_bytes() -> int:
     return int(current_app.config["WENGU_MAX_BANK_BYTES"])
+
+
+def _said(problem: EditProblem) -> dict[str, Any]:
+    """A problem as the page shows it: the form's own checks in the interface's language
+    (``lang`` ``None``), the bank's in English as ``bank check`` says them."""
+    said = problem.to_dict() | {"lang": "en"}
+    if problem.code == "required":
+        said |= {"message": _("This is required."), "lang": None, "where": ""}
+    elif problem.code == "id-format":
+        said |= {
+            "message": _(
+                "An id is lowercase letters, digits and “-”, starting with a letter or a digit,"
+                " at most 64 characters."
+            ),
+            "lang": None,
+        }
+    elif problem.code == "id-used":
+        said |= {
+            "message": _(
+                "This bank has used the id “%(id)s” before (perhaps for a question now"
+                " retired): choose another.",
+                id=request.form.get("id", "").strip(),
+            ),
+            "lang": None,
+        }
+    if problem.key is not None:
+        said["where"] = ""  # beside its field: the file's line says nothing more
+    return said
 
 
 def _preview(bank: Bank, question: srs.bank.Question) -> str:
@@ -95,6 +125,7 @@ def _page(
     preview: str = "",
 ) -> str:
     fields = form_fields(type_name)
+    files = {} if key else new_question_files(db.session, bank)
     return render_template(
         "banks/editor.html",
         bank=bank,
@@ -105,22 +136,20 @@ def _page(
         texts=texts,
         version=version,
         where=where,
-        problems=problems,
+        problems=[SimpleNamespace(**_said(problem)) for problem in problems],
         preview=preview,
         diagrams=[diagram.path for diagram in bank.diagrams],
+        files=files,
     )
 
 
 @login_required
-def edit(bank_id: str, key: str) -> str:
+def edit(bank_id: str, key: str) -> str | tuple[str, int]:
     """The editor of one question, filled in from its YAML."""
     bank = editable_bank(bank_id)
     found = question_source(db.session, bank, key)
     if found is None:
-        abort(
-            404,
-            description=_("There is no question '%(key)s' in '%(bank)s'.", key=key, bank=bank_id),
-        )
+        return _retired_page(bank, key)
     type_name = str(found.values.get("type"))
     texts = {f.name: form_text(f, found.values.get(f.name)) for f in form_fields(type_name)}
     checked = check_draft(db.session, bank, key, form_values(type_name, texts), _max_bytes())
@@ -186,8 +215,8 @@ def check(bank_id: str, key: str | None = None) -> Response:
     return jsonify(
         ok=not checked.problems,
         preview=_preview(bank, checked.question) if checked.question else "",
-        problems=[problem.to_dict() for problem in checked.problems],
-        warnings=[warning.to_dict() for warning in checked.warnings],
+        problems=[_said(problem) for problem in checked.problems],
+        warnings=[_said(warning) for warning in checked.warnings],
     )
 
 
@@ -254,6 +283,43 @@ def retire(bank_id: str, key: str) -> Response | tuple[str, int]:
     return redirect(url_for("banks.show", bank_id=bank_id))
 
 
+def _retired_page(
+    bank: Bank, key: str, problems: tuple[EditProblem, ...] = ()
+) -> str | tuple[str, int]:
+    """A retired question's page, with its Restore button; 404 if the bank never had it."""
+    retired = retired_question(db.session, bank.id, key)
+    db.session.rollback()
+    if retired is None:
+        abort(
+            404,
+            description=_("There is no question '%(key)s' in '%(bank)s'.", key=key, bank=bank.id),
+        )
+    shown = [SimpleNamespace(**_said(problem)) for problem in problems]
+    page = render_template("banks/retired.html", bank=bank, retired=retired, problems=shown)
+    return (page, 422) if problems else page
+
+
+@login_required
+def restore(bank_id: str, key: str) -> Response | str | tuple[str, int]:
+    """Bring a retired question back: written into the YAML from its stored fields, the
+    bank imported again, its cards and their reviews as they were."""
+    bank = editable_bank(bank_id)
+    if retired_question(db.session, bank.id, key) is None:
+        db.session.rollback()
+        abort(404, description=_("There is no retired question '%(key)s'.", key=key))
+    try:
+        restore_question(db.session, bank, key, _max_bytes())
+    except (EditRefusedError, YamlEditError) as error:
+        problems = (
+            error.problems
+            if isinstance(error, EditRefusedError)
+            else (EditProblem(None, "", str(error)),)
+        )
+        return _retired_page(bank, key, problems)
+    flash(_("Restored %(key)s, with its cards and their history.", key=key), "success")
+    return redirect(url_for("banks.show", bank_id=bank_id, _anchor=f"q-{key}"))
+
+
 @login_required
 def download_source(bank_id: str) -> Response:
     """The bank's YAML files as they now stand, with its diagrams, zipped."""
@@ -275,6 +341,7 @@ ROUTES = (
     ("/banks/<bank_id>/questions/<key>/check", "check", check, ["POST"]),
     ("/banks/<bank_id>/questions/<key>/retire", "confirm_retire", confirm_retire, ["GET"]),
     ("/banks/<bank_id>/questions/<key>/retire", "retire", retire, ["POST"]),
+    ("/banks/<bank_id>/questions/<key>/restore", "restore", restore, ["POST"]),
     ("/banks/<bank_id>/add", "new", new, ["GET"]),
     ("/banks/<bank_id>/add", "add", add, ["POST"]),
     ("/banks/<bank_id>/add/check", "check_new", check, ["POST"]),

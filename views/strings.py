@@ -8,9 +8,12 @@ Placeholders are ``{name}``, filled in by the script.
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from typing import Any
 
-__all__ = ["JS_STRINGS", "N_", "js_strings"]
+import flask_babel
+from flask_babel import get_locale, gettext
+
+__all__ = ["JS_PLURALS", "JS_STRINGS", "N_", "js_strings", "ngettext"]
 
 
 def N_(text: str) -> str:  # noqa: N802 (gettext's name for a text marked, not translated)
@@ -85,8 +88,6 @@ JS_STRINGS = (
     # editor.js: the question editor's checks
     N_("Checking…"),
     N_("Could not check: {error}"),
-    N_("{n} problems: it cannot be saved like this."),
-    N_("No problems; {n} lint warnings."),
     N_("No problems, no lint warnings."),
     # quiz.js
     N_("{n} question is blank. Submit anyway?"),
@@ -99,6 +100,45 @@ JS_STRINGS = (
 )
 
 
-def js_strings() -> dict[str, str]:
-    """Each English text of the scripts mapped to its translation in the request's language."""
-    return {text: gettext(text) for text in JS_STRINGS}
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a text with a count for extraction (as ``ngettext``, so that the catalogues carry
+    its plural forms); :func:`js_strings` gives the scripts each form of the language."""
+    return singular, plural
+
+
+# Texts with a count: a script calls tn(singular, plural, n, values), and gets the form the
+# page's language uses for n (Intl.PluralRules' category).
+JS_PLURALS = (
+    # editor.js: the question editor's checks
+    ngettext(
+        "{n} problem: it cannot be saved like this.",
+        "{n} problems: it cannot be saved like this.",
+    ),
+    ngettext("No problems; {n} lint warning.", "No problems; {n} lint warnings."),
+)
+
+# A number of each plural category, to ask the catalogue for that category's form.
+_SAMPLES = (0, 1, 2, 3, 5, 11, 21, 22, 25, 100, 101, 102, 1000000)
+
+
+def plural_key(singular: str, plural: str) -> str:
+    """The key a text with a count has among the scripts' strings."""
+    return f"{singular}\u0004{plural}"
+
+
+def _plural_forms(singular: str, plural: str) -> dict[str, str]:
+    rule = get_locale().plural_form if get_locale() else None
+    forms: dict[str, str] = {}
+    for n in _SAMPLES:
+        category = rule(n) if rule else ("one" if n == 1 else "other")
+        forms.setdefault(category, flask_babel.ngettext(singular, plural, n))
+    return forms
+
+
+def js_strings() -> dict[str, Any]:
+    """Each English text of the scripts mapped to its translation in the request's language;
+    a text with a count to its forms by plural category (``one``, ``other``...)."""
+    texts: dict[str, Any] = {text: gettext(text) for text in JS_STRINGS}
+    for singular, plural in JS_PLURALS:
+        texts[plural_key(singular, plural)] = _plural_forms(singular, plural)
+    return texts

@@ -1,18 +1,20 @@
 // The question editor (templates/banks/editor.html): as one types, the draft is posted to
 // the check URL the page names, and its preview, problems and lint warnings come back and
 // are shown beside their fields; diagrams are inserted from the bank's own.
-import { t } from "./strings.js";
+import { t, tn } from "./strings.js";
 
-const WAIT = 400; // ms of quiet typing before a check
+const WAIT = 300; // ms of quiet typing before a check
 const root = document.querySelector("[data-editor]");
 const form = root?.querySelector("#editor-form");
-const state = { timer: 0, sent: 0, lastText: null };
+// sent: the number of the latest check; shown: the draft (as posted) the page now shows;
+// request: the check in flight, aborted when a newer draft is sent.
+const state = { timer: 0, sent: 0, shown: null, request: null, lastText: null };
 
 function item(problem) {
   const li = document.createElement("li");
   li.className = problem.rule ? "warning" : "error";
   const text = document.createElement("span");
-  text.lang = "en";
+  if (problem.lang) text.lang = problem.lang;
   text.textContent = problem.message;
   li.append(text);
   if (problem.rule) {
@@ -53,8 +55,11 @@ function show(result) {
   const status = root.querySelector("[data-status]");
   const problems = result.problems.length;
   const warnings = result.warnings.length;
-  if (problems) status.textContent = t("{n} problems: it cannot be saved like this.", { n: problems });
-  else if (warnings) status.textContent = t("No problems; {n} lint warnings.", { n: warnings });
+  if (problems) {
+    status.textContent = tn("{n} problem: it cannot be saved like this.", "{n} problems: it cannot be saved like this.", problems);
+  } else if (warnings) {
+    status.textContent = tn("No problems; {n} lint warning.", "No problems; {n} lint warnings.", warnings);
+  }
   else status.textContent = t("No problems, no lint warnings.");
   const preview = root.querySelector("[data-preview]");
   preview.classList.toggle("stale", !result.preview);
@@ -62,29 +67,48 @@ function show(result) {
   if (result.preview) preview.innerHTML = result.preview;
 }
 
+function draft() {
+  return new URLSearchParams(new FormData(form)).toString();
+}
+
+// Each check posts the form as it is now; an older check still in flight is aborted, and a
+// response is shown only if no newer check was sent since. Once shown, a draft that changed
+// meanwhile (an input event that came while the request was out) is checked again, so the
+// page always ends on the latest text.
 async function check() {
+  clearTimeout(state.timer);
   const sent = ++state.sent;
+  state.request?.abort();
+  const request = new AbortController();
+  state.request = request;
   const body = new FormData(form);
+  const posted = draft();
   try {
     const response = await fetch(root.dataset.checkUrl, {
       method: "POST",
       body,
       credentials: "same-origin",
+      signal: request.signal,
       headers: { Accept: "application/json", "X-CSRFToken": body.get("csrf_token") },
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const result = await response.json();
-    if (sent === state.sent) show(result);
+    if (sent !== state.sent) return;
+    state.request = null;
+    state.shown = posted;
+    show(result);
+    if (draft() !== posted) soon();
   } catch (error) {
-    if (sent === state.sent) {
-      root.querySelector("[data-status]").textContent = t("Could not check: {error}", { error: error.message });
-    }
+    if (sent !== state.sent || error.name === "AbortError") return;
+    state.request = null;
+    root.querySelector("[data-status]").textContent = t("Could not check: {error}", { error: error.message });
   }
 }
 
 function soon() {
   clearTimeout(state.timer);
   root.querySelector("[data-status]").textContent = t("Checking…");
+  root.querySelector("[data-preview]").classList.add("stale");
   state.timer = setTimeout(check, WAIT);
 }
 
@@ -103,12 +127,20 @@ function insertDiagram() {
 }
 
 if (form) {
+  state.shown = draft(); // the page came with this draft's checks and preview
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
   form.addEventListener("focusin", (event) => {
     if (event.target.matches("textarea[data-markdown]")) state.lastText = event.target;
   });
   root.querySelector("[data-insert]")?.addEventListener("click", insertDiagram);
+  // A new question: the file it will be written into follows the section chosen.
+  const section = form.querySelector("select[data-files]");
+  section?.addEventListener("change", () => {
+    const files = JSON.parse(section.dataset.files);
+    const file = root.querySelector("#f-section-file [data-file]");
+    if (file) file.textContent = files[section.value] ?? files[""];
+  });
   for (const chooser of root.querySelectorAll("form[data-autosubmit]")) {
     chooser.addEventListener("change", () => chooser.requestSubmit());
   }

@@ -8,3 +8,18 @@ const STRINGS = JSON.parse(block?.textContent || "{}");
 export function t(text, values = {}) {
   return (STRINGS[text] ?? text).replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
 }
+
+/**
+ * A text with a count in the page's language: the form its plural rules give n
+ * (views/strings.py passes each form), its {name} placeholders and {n} filled in.
+ */
+export function tn(singular, plural, n, values = {}) {
+  const forms = STRINGS[`${singular}\u0004${plural}`];
+  let text = n === 1 ? singular : plural;
+  if (forms) {
+    const lang = document.documentElement.lang || "en";
+    const category = new Intl.PluralRules(lang).select(n);
+    text = forms[category] ?? forms.other ?? text;
+  }
+  return text.replace(/\{(\w+)\}/g, (_, key) => (key === "n" ? String(n) : (values[key] ?? "")));
+}

@@ -22,6 +22,21 @@ from tests.support import browser_sign_in, make_user
 from tests.web.editor_support import changed_lines, question_lines, write_editor_bank
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# The page's first check answers 1.5 s late (its response held back, not its request).
+HOLD_FIRST_CHECK = """
+(() => {
+  const fetch = window.fetch.bind(window);
+  let held = false;
+  window.fetch = async (url, options) => {
+    const response = await fetch(url, options);
+    if (String(url).endsWith("/check") && !held) {
+      held = true;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    return response;
+  };
+})();
+"""
 DEVICES = {
     "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
     "desktop": {"viewport": {"width": 1280, "height": 900}},
@@ -120,3 +135,65 @@ def test_the_editor_fits_a_phone_and_a_desktop(
             )
     context.close()
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+def test_the_preview_ends_on_the_latest_text_when_an_older_check_answers_last(
+    edited: tuple[Path, int], live_server: str, browser
+) -> None:
+    """A check still out when the prompt changes again (here held back 1.5 s, so it would
+    answer after the newer one) never leaves the preview or the status on an older draft."""
+    context = browser.new_context(**DEVICES["desktop"])
+    context.add_init_script(HOLD_FIRST_CHECK)
+    page = context.new_page()
+    browser_sign_in(page, live_server, "root")
+    page.goto(f"{live_server}/banks/ed/questions/b1/edit")
+    page.click("#f-prompt")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("First draft")
+    page.wait_for_timeout(450)  # the first check is out, held back
+    page.keyboard.type(" and the final words")
+    page.wait_for_timeout(2500)
+    preview = page.locator("[data-preview]")
+    assert "First draft and the final words" in preview.inner_text()
+    assert "stale" not in (preview.get_attribute("class") or "")
+    status = page.locator("[data-status]").inner_text()
+    assert "Checking" not in status and "No problems" in status
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "1 problem: it cannot be saved like this."), ("zh_Hans", "1 个问题：这样无法保存。")],
+)
+def test_the_checks_count_in_the_pages_plural_forms(
+    edited: tuple[Path, int], live_server: str, browser, language: str, said: str
+) -> None:
+    context = browser.new_context(**DEVICES["desktop"])
+    page = context.new_page()
+    browser_sign_in(page, live_server, "root")
+    page.goto(f"{live_server}/language/{language}?next=/banks/ed/questions/b1/edit")
+    page.fill("#f-answer", "")
+    page.wait_for_function(
+        "text => document.querySelector('[data-status]').textContent === text", arg=said
+    )
+    assert page.get_attribute("#f-answer", "aria-invalid") == "true"
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/banks/ed/questions/b1/edit", "/banks/ed/add?type=basic"])
+def test_the_editor_sits_in_the_sites_centred_column(
+    edited: tuple[Path, int], live_server: str, browser, path: str
+) -> None:
+    context = browser.new_context(**DEVICES["desktop"])
+    page = context.new_page()
+    browser_sign_in(page, live_server, "root")
+    page.goto(f"{live_server}{path}")
+    editor = page.locator(".editor").bounding_box()
+    nav = page.locator(".site-nav").bounding_box()
+    # centred, within the header's width (its padding inside), and two columns side by side
+    assert abs(editor["x"] - (1280 - (editor["x"] + editor["width"]))) <= 1
+    assert nav["x"] < editor["x"] and editor["width"] <= nav["width"]
+    form = page.locator("#editor-form").bounding_box()
+    side = page.locator(".editor-side").bounding_box()
+    assert side["x"] >= form["x"] + form["width"] and abs(side["y"] - form["y"]) < 80
+    context.close()

@@ -70,6 +70,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("banks.check", "POST"): (302, 403, 403, 200),
     ("banks.confirm_retire", "GET"): (302, 403, 403, 200),
     ("banks.retire", "POST"): (302, 403, 403, 409),
+    ("banks.restore", "POST"): (302, 403, 403, 404),  # not a retired question
     ("banks.new", "GET"): (302, 403, 403, 200),
     ("banks.add", "POST"): (302, 403, 403, 422),  # no id
     ("banks.check_new", "POST"): (302, 403, 403, 200),

@@ -22,7 +22,7 @@ from config import PROJECT_ROOT
 from models import SiteSetting, User, db
 from services.groups import create_group, create_invite
 from tests.support import Auth, csrf_token, make_user
-from views.strings import JS_STRINGS
+from views.strings import JS_PLURALS, JS_STRINGS, plural_key
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 ZH_PO = TRANSLATIONS / "zh_Hans" / "LC_MESSAGES" / "messages.po"
@@ -339,9 +339,23 @@ def test_review_page_carries_the_scripts_texts_translated(
     block = re.search(r'<script type="application/json" id="strings">(.*?)</script>', page, re.S)
     assert block, "no strings block on the review page"
     strings = json.loads(block.group(1))
-    assert set(strings) == set(JS_STRINGS)
+    plurals = {plural_key(*pair): pair for pair in JS_PLURALS}
+    assert set(strings) == set(JS_STRINGS) | set(plurals)
     assert strings["Show answer"] == "显示答案" and strings["{n}d"] == "{n}天"
     assert all(strings[text] != text for text in JS_STRINGS)
+    # a text with a count: Chinese has one form, "other", translated
+    assert all(set(strings[key]) == {"other"} for key in plurals)
+    assert strings[plural_key(*JS_PLURALS[0])]["other"] == "{n} 个问题：这样无法保存。"
+
+
+def test_a_scripts_text_with_a_count_has_each_english_form(
+    app: Flask, world: dict[str, object]
+) -> None:
+    client = sign_in(app.test_client(), "小林", "en")
+    page = client.get("/review/t1").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="strings">(.*?)</script>', page, re.S)
+    forms = json.loads(block.group(1))[plural_key(*JS_PLURALS[0])]
+    assert forms == {"one": JS_PLURALS[0][0], "other": JS_PLURALS[0][1]}
 
 
 def test_form_errors_and_flashes_are_translated(app: Flask, world: dict[str, object]) -> None:

@@ -204,7 +204,7 @@ def test_an_id_once_used_is_never_used_again(app: Flask, bank: Path, as_admin: F
         "/banks/ed/add", data=form | {"id": "c1", "prompt": "p", "answer": "a"}
     )
     assert response.status_code == 422
-    assert "was used before" in re.search(
+    assert "has used the id “c1” before" in re.search(
         r'id="f-id-problems"[^>]*>(.*?)</ul>', response.text, re.S
     ).group(1)
     assert (bank / "bank.yaml").read_text() == before
@@ -409,3 +409,108 @@ def test_problems_name_the_banks_files_not_the_servers_folders(
         messages = [p["message"] for p in checked.json["problems"]]
         folders = (tempfile.gettempdir(), str(bank))
         assert messages and not [m for m in messages if any(f in m for f in folders)], messages
+
+
+def field_problems(html: str, name: str) -> str:
+    return re.search(rf'id="f-{name}-problems"[^>]*>(.*?)</ul>', html, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "id_", "said"),
+    [
+        ("zh_Hans", "", "必填"),
+        ("en", "", "This is required."),
+        ("en", "Bad Id", "lowercase letters, digits"),
+        ("zh_Hans", "Bad Id", "小写字母"),
+    ],
+)
+def test_the_forms_own_checks_are_beside_their_field_in_the_pages_language(
+    bank: Path, as_admin: FlaskClient, language: str, id_: str, said: str
+) -> None:
+    as_admin.get(f"/language/{language}")
+    before = (bank / "bank.yaml").read_bytes(), (bank / "20-more.yaml").read_bytes()
+    form = form_values(as_admin.get("/banks/ed/add?type=basic").text)
+    response = as_admin.post("/banks/ed/add", data=form | {"id": id_, "prompt": "p"})
+    assert response.status_code == 422
+    mine = field_problems(response.text, "id")
+    assert said in mine and 'lang="en"' not in mine
+    assert ".yaml" not in mine and "questions[" not in response.text
+    assert re.search(r'<input[^>]*id="f-id"[^>]*aria-invalid="true"', response.text)
+    # the missing answer: beside its field, in the page's language, without a file's line
+    answer = field_problems(response.text, "answer")
+    assert answer.strip() and ".yaml" not in answer and 'lang="en"' not in answer
+    assert re.search(r'<textarea[^>]*id="f-answer"[^>]*aria-invalid="true"', response.text)
+    assert ((bank / "bank.yaml").read_bytes(), (bank / "20-more.yaml").read_bytes()) == before
+
+
+def test_required_fields_are_required_before_sending(bank: Path, as_admin: FlaskClient) -> None:
+    page = as_admin.get("/banks/ed/add?type=basic").text
+    assert re.search(r'<input[^>]*id="f-id"[^>]*\brequired\b[^>]*pattern=', page)
+    assert re.search(r'<textarea[^>]*id="f-prompt"[^>]*\brequired\b', page)
+    assert not re.search(r'<textarea[^>]*id="f-explanation"[^>]*\brequired\b', page)
+    assert "novalidate" not in page
+
+
+def test_a_bank_checks_problem_beside_its_field_stays_in_english(
+    bank: Path, as_admin: FlaskClient
+) -> None:
+    as_admin.get("/language/zh_Hans")
+    form = open_editor(as_admin, "ch1")
+    response = as_admin.post("/banks/ed/questions/ch1/edit", data=form | {"correct": "7"})
+    assert '<span lang="en">' in field_problems(response.text, "correct")
+    check = as_admin.post("/banks/ed/add/check", data=form | {"id": "", "type": "choice"})
+    problem = next(p for p in check.json["problems"] if p["key"] == "id")
+    assert (
+        problem["lang"] is None and problem["message"] != "" and ".yaml" not in problem["message"]
+    )
+
+
+def test_the_new_question_page_has_one_section_choice_and_names_its_file(
+    app: Flask, bank: Path, as_admin: FlaskClient
+) -> None:
+    page = as_admin.get("/banks/ed/add?type=basic&section=one").text
+    assert len(re.findall(r"<select[^>]*name=\"section\"", page)) == 1
+    said = re.search(r'id="f-section-file"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert "<code data-file>bank.yaml</code>" in said
+    none = as_admin.get("/banks/ed/add?type=basic").text
+    assert "<code data-file>20-more.yaml</code>" in none  # the bank's last file
+    assert "&#34;one&#34;: &#34;bank.yaml&#34;" in none  # the map the script follows
+    before = (bank / "bank.yaml").read_text()
+    form = form_values(none)
+    response = as_admin.post(
+        "/banks/ed/add", data=form | {"id": "free", "prompt": "Loose?", "answer": "Yes."}
+    )
+    assert response.status_code == 302, response.text
+    assert (bank / "bank.yaml").read_text() == before
+    after = (bank / "20-more.yaml").read_text()
+    assert "  - id: free\n    type: basic\n    prompt: Loose?\n" in after
+    assert after.index("id: free") > after.index("id: occ1")
+
+
+def test_a_retired_question_is_listed_shown_and_restored_with_its_history(
+    app: Flask, bank: Path, as_admin: FlaskClient
+) -> None:
+    card_id, due, _ = review_first_card(app)
+    page = as_admin.get("/banks/ed/questions/b1/retire")
+    as_admin.post("/banks/ed/questions/b1/retire", data=form_values(page.text, "retire-form"))
+    listed = as_admin.get("/banks/ed").text
+    assert '<details class="bank-retired"' in listed and "<code>b1</code>" in listed
+    shown = as_admin.get("/banks/ed/questions/b1/edit")
+    assert shown.status_code == 200 and "is retired" in shown.text
+    assert as_admin.get("/banks/ed/questions/nothing/edit").status_code == 404
+    response = as_admin.post(
+        "/banks/ed/questions/b1/restore", data=form_values(shown.text, "restore-form")
+    )
+    assert response.status_code == 302, response.text
+    text = (bank / "bank.yaml").read_text()
+    assert "  - id: b1\n    type: basic\n    section: one\n    tags: [alpha]\n" in text
+    assert "prompt: What is **one**?" in text
+    assert text.index("id: b1") > text.index("id: c1")  # after the last of its section
+    with app.app_context():
+        card = db.session.get(Card, card_id)
+        assert not card.retired and not card.question.retired and card.due == due
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    assert as_admin.get("/banks/ed/questions/b1/edit").status_code == 200
+    assert '<details class="bank-retired"' not in as_admin.get("/banks/ed").text
+    learner = content(app, "b1")
+    assert learner["prompt"] == "What is **one**?" and learner["tags"] == ["alpha"]
