@@ -33,6 +33,7 @@ from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.cloze import render_cloze
 from srs.export import export_bank
 from srs.occlusion import LabelError, MaskQueryError, mask_query, occlude, parse_mask_query
+from srs.quiz import section_outline
 from views import editor
 from views.cards import diagram_url, markdown_for, truth_choices
 from views.inputs import safe_referrer, unstorable
@@ -116,10 +117,16 @@ def show(bank_id: str) -> str:
     for section in bank.sections:
         depth[section.key] = depth.get(section.parent_key, -1) + 1 if section.parent_key else 0
     can_edit = may_edit(db.session, current_user, bank_id)
+    # One count per section everywhere (quiz setup, this page): its questions and its subsections'.
+    outline = section_outline(
+        [(section.key, section.title, section.parent_key) for section in bank.sections],
+        [question.section_key for question in questions],
+    )
     return render_template(
         "banks/show.html",
         bank=bank,
         by_section=by_section,
+        in_section={entry.key: entry.questions for entry in outline},
         question_count=len(questions),
         depth=depth,
         md=markdown_for(bank_id),

@@ -111,8 +111,10 @@ def index() -> str:
         .where(Membership.user_id == current_user.id)
         .order_by(Group.name)
     ).all()
-    form = GroupForm(prefix="new")
-    form.banks.choices = _bank_choices()
+    choices = _bank_choices()
+    # Every bank the server shows is ticked at first: a group with no bank has no board.
+    form = GroupForm(prefix="new", data={"banks": [bank_id for bank_id, _title in choices]})
+    form.banks.choices = choices
     return render_template("groups/index.html", groups=groups, form=form, code_form=CodeForm())
 
 
@@ -188,17 +190,18 @@ def show(group_id: int) -> str:
 @login_required
 def share(group_id: int) -> Response:
     """Show or hide one's own numbers on the board."""
-    _group, member = _group_for(group_id)
+    group, member = _group_for(group_id)
     if member is None:
         abort(404, description=_("You are not in this group."))
     member.shares_progress = request.form.get("share") == "1"
     db.session.commit()
-    flash(
-        _("Your progress is on the board.")
-        if member.shares_progress
-        else _("Your progress is hidden."),
-        "success",
-    )
+    if not member.shares_progress:
+        message = _("Your progress is hidden.")
+    elif group_bank_ids(db.session, group.id):
+        message = _("Your progress is on the board.")
+    else:  # the board counts over the group's banks: with none, it has nothing to show
+        message = _("You share your progress: it shows on the board once the group has a bank.")
+    flash(message, "success")
     return redirect(url_for("groups.show", group_id=group_id))
 
 

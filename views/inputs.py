@@ -52,6 +52,19 @@ def unstorable(text: str) -> bool:
     return _UNSTORABLE.search(text) is not None
 
 
+@bp.app_template_global()
+def takes_focus(field: Any, asked: bool = False) -> bool:
+    """Whether ``field`` gets the page's autofocus: in a form sent back with errors, the first
+    field with an error (not the one the page focuses at first); otherwise as ``asked``."""
+    form = getattr(field, "_form", None)
+    if form is None:
+        return asked
+    invalid = [f for f in form if f.errors and f.type != "CSRFTokenField"]
+    if not invalid:
+        return asked
+    return invalid[0] is field
+
+
 # --- redirect targets -----------------------------------------------------------------------
 
 

@@ -44,6 +44,8 @@ JS_STRINGS = (
     N_("right answer, chosen"),
     N_("right answer, missed"),
     N_("wrong answer, chosen"),
+    N_("in the right place"),
+    N_("in the wrong place"),
     N_("✗ Not known: here is the answer"),
     N_("You typed:"),
     N_("Right answer:"),

@@ -34,6 +34,10 @@ class Quiz {
     this.root.querySelector("[data-answered]").textContent = String(this.screens.length - this.blank());
     this.root.querySelector("[data-flagged]").textContent = String(flags.size);
     this.screens.forEach((section, i) => { section.querySelector("[data-flag-mark]").hidden = !flags.has(i); });
+    // Next is the main way on until the last question; only there is Submit the filled button.
+    const last = current === this.screens.length - 1;
+    this.root.querySelector('[data-action="next"]').classList.toggle("primary", !last);
+    this.root.querySelector('[data-action="submit"]').classList.toggle("primary", last);
   }
 
   show(position) {

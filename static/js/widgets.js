@@ -78,6 +78,8 @@ const MARKS = {
   hit: { mark: "✓", words: () => t("right answer, chosen") },
   missed: { mark: "○", words: () => t("right answer, missed") },
   wrong: { mark: "✗", words: () => t("wrong answer, chosen") },
+  placed: { mark: "✓", words: () => t("in the right place") },
+  misplaced: { mark: "✗", words: () => t("in the wrong place") },
 };
 
 function addMark(button, kind) {
@@ -89,6 +91,13 @@ function addMark(button, kind) {
   words.className = "visually-hidden";
   words.textContent = MARKS[kind].words();
   button.append(note, words);
+}
+
+/** Mark a checked order's item where the learner put it: in the right place or not. */
+export function markPlace(chip, inPlace) {
+  const kind = inPlace ? "placed" : "misplaced";
+  chip.classList.add(inPlace ? "is-right" : "is-wrong", `is-${kind}`);
+  addMark(chip, kind);
 }
 
 /** Colour the buttons right or wrong, and mark each right one chosen (is-hit) or missed

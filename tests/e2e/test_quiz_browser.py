@@ -44,6 +44,9 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
     for position in range(10):
         section = page.locator(f'.quiz-question[data-position="{position}"]')
         section.wait_for(state="visible")
+        # Next is the filled button until the last question; only there is Submit.
+        primary = page.locator(".quiz-actions .button.primary").get_attribute("data-action")
+        assert primary == ("submit" if position == 9 else "next"), position
         kind = section.get_attribute("data-type")
         prompt = section.locator(".prompt").inner_text()
         # A choice's options stand in the quiz's shuffled order; the keys follow the screen.
@@ -84,3 +87,33 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
         assert quiz.score == 0.9 and len(quiz.items) == 10
         assert [a.flagged for a in quiz.answers].count(True) == 1
     assert errors == [] and wrong == 1
+
+
+NESTED = """id: nest
+title: Nested
+sections:
+  - {id: engine, title: Engine}
+  - {id: runc, title: Runtime, parent: engine}
+  - {id: net, title: Networks}
+questions:
+  - {id: e1, type: basic, section: engine, prompt: e1, answer: a}
+  - {id: r1, type: basic, section: runc, prompt: r1, answer: a}
+  - {id: n1, type: basic, section: net, prompt: n1, answer: a}
+"""
+
+
+def test_ticking_a_section_ticks_its_subsections(runner: FlaskCliRunner, write_bank, learner: int,
+                                                 live_server: str, browser) -> None:  # fmt: skip
+    runner.invoke(args=["bank", "import", str(write_bank("nest", {"bank.yaml": NESTED}))])
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/quiz/nest")
+    box = {
+        key: page.locator(f'.section-tree input[value="{key}"]')
+        for key in ("engine", "runc", "net")
+    }
+    box["engine"].check()
+    assert [box[key].is_checked() for key in ("engine", "runc", "net")] == [True, True, False]
+    box["engine"].uncheck()
+    assert not box["runc"].is_checked()
+    assert "Up to 100." in page.inner_text(".quiz-setup")

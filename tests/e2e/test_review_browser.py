@@ -122,9 +122,12 @@ def test_review_every_type_by_keyboard_then_undo(
     # several-answer choice: toggle two, Enter checks, then Good.
     card_id = wait_front(page, card_id)
     assert card_type(page) == "choice"
+    assert page.inner_text("[data-show-key]") == "Space"
+    assert page.locator("[data-response] .hint:visible").count() == 1
     answer_with(key_of(page, "runc"), key_of(page, "containerd"), "Enter")
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    assert page.locator("[data-response] .hint:visible").count() == 0  # "then press Enter" is done
     answer_with("3")
 
     # true/false: F answers, a wrong answer would suggest Again; this one is right.
@@ -149,11 +152,15 @@ def test_review_every_type_by_keyboard_then_undo(
     answer_with("Enter")
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    assert page.locator(".picked-item.is-placed").count() == 4  # each pick marked in place
+    assert page.text_content(".picked-item .visually-hidden") == "in the right place"
     answer_with("3")
 
-    # typing: full-width letters from a Chinese input method count as right.
+    # typing: full-width letters from a Chinese input method count as right; in a text box
+    # Space types a space, so the Check button's key is Enter.
     card_id = wait_front(page, card_id)
     assert card_type(page) == "typing"
+    assert page.inner_text("[data-show-key]") == "Enter"
     page.keyboard.type("ｒｕｎｃ")
     answer_with("Enter")
     wait_back(page)
@@ -231,6 +238,11 @@ def test_bury_by_key_and_suspend_by_button(app: Flask, page, live_server: str) -
         assert cards[buried].buried_until is not None and not cards[buried].suspended
         assert cards[suspended].suspended
         assert db.session.scalar(select(Review)) is None  # neither counts as an answer
+    page.keyboard.press("Space")
+    wait_back(page)
+    assert page.inner_text("[data-status]").startswith("Suspended.")  # still there (4 s)
+    page.keyboard.press("3")  # the notice was about the card before: answering this one clears it
+    assert page.inner_text("[data-status]") == ""
 
 
 def test_practice_counts_answers_when_asked(
@@ -245,12 +257,15 @@ def test_practice_counts_answers_when_asked(
     first = wait_front(page)
     page.keyboard.press("Space")
     wait_back(page)
+    # The schedule stays as it is: the grades show no intervals that would not apply.
+    assert not page.locator('[data-ivl="good"]').is_visible()
     page.keyboard.press("3")  # not counted: the box is not ticked
     second = wait_front(page, first)
     page.check("[data-reschedule]")
     page.focus("[data-card]")
     page.keyboard.press("Space")
     wait_back(page)
+    assert page.locator('[data-ivl="good"]').is_visible()  # counted now: the intervals apply
     page.keyboard.press("4")
     wait_front(page, second)
     with app.app_context():

@@ -446,3 +446,9 @@ def test_deleting_a_group_removes_it_and_its_memberships_only(
         assert db.session.get(Group, group) is None
         assert db.session.scalars(select(Membership)).all() == []
         assert db.session.get(User, learner) is not None
+
+
+def test_the_registration_hint_speaks_to_the_admin_not_in_commands(as_admin: FlaskClient) -> None:
+    page = html.unescape(as_admin.get("/admin").get_data(as_text=True))
+    assert "flask user create" not in page
+    assert "from an admin on the server's command line (see the hosting guide" in page

@@ -57,6 +57,21 @@ def test_setup_refuses_short_or_different_passwords(app: Flask, client: FlaskCli
     assert "The passwords differ." in page
 
 
+def test_a_form_with_errors_focuses_its_first_field_with_an_error(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*name="name"', client.get("/setup").get_data(as_text=True)
+    )
+    page = client.post(
+        "/setup",
+        data={"code": first_run_code(app), "name": "mei", "password": "short", "confirm": "other",
+              "csrf_token": csrf_token(client)},
+    ).get_data(as_text=True)  # fmt: skip
+    focused = re.findall(r"<(?:input|select)[^>]*\bautofocus\b[^>]*>", page)
+    assert len(focused) == 1 and 'name="password"' in focused[0]
+
+
 def test_setup_shows_one_message_for_a_missing_password(app: Flask, client: FlaskClient) -> None:
     page = client.post(
         "/setup",

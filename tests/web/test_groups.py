@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -160,6 +161,29 @@ def test_creating_a_group_makes_its_creator_the_owner(
         group = db.session.scalar(select(Group))
         member = db.session.scalar(select(Membership))
         assert (group.name, member.role, member.shares_progress) == ("Night owls", "owner", False)
+
+
+def test_the_new_group_form_ticks_every_bank_the_server_shows(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    page = signed_in.get("/groups").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" name="new-banks" value="net" checked>', page)
+
+
+def test_a_group_with_no_bank_says_so_and_sharing_does_not_claim_the_board(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    signed_in.post("/groups", data={"new-name": "Empty", "csrf_token": csrf_token(signed_in)})
+    page = signed_in.get("/groups/1").get_data(as_text=True)
+    assert "This group has no bank yet" in page and "Choose its banks under Banks below." in page
+    assert "Nobody shares their progress yet" not in page
+    shared = signed_in.post("/groups/1/share", data={"share": "1", "csrf_token": csrf_token(signed_in)},
+                            follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert (
+        "Your progress is on the board." not in shared
+        and "Your numbers are on the board." not in shared
+    )
+    assert "it shows on the board once the group has a bank" in shared
 
 
 def test_last_owner_cannot_leave_a_group_with_members(

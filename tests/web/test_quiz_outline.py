@@ -36,10 +36,12 @@ def bank(runner: FlaskCliRunner, write_bank) -> None:
 def test_sections_show_as_a_tree_with_their_questions(signed_in: FlaskClient, bank: None) -> None:
     page = signed_in.get("/quiz/nest").get_data(as_text=True)
     tree = re.search(r'<ul class="section-tree".*?</ul>', page, re.S).group(0)
-    rows = re.findall(r'<li class="depth-(\d)">.*?value="(\w+)".*?(\d+) questions?', tree, re.S)
+    rows = re.findall(
+        r'<li class="depth-(\d)" data-depth="\d">.*?value="(\w+)".*?(\d+) questions?', tree, re.S
+    )
     assert rows == [("0", "engine", "3"), ("1", "runc", "2"), ("0", "net", "2")]
-    assert "A section takes in its subsections." in page
-    assert "This bank has 5 questions." in page
+    assert "A section takes in its subsections: ticking it ticks them." in page
+    assert "Up to 100. This bank has 5 questions." in page  # the limit is said, not only enforced
     count = re.search(r'<input[^>]*name="count"[^>]*>', page).group(0)
     assert 'value="5"' in count  # not the usual 10: there are only 5
 
@@ -67,3 +69,13 @@ def test_a_quiz_as_long_as_asked_says_nothing_of_it(signed_in: FlaskClient, bank
     data = {"csrf_token": csrf_token(signed_in), "count": "2", "sections": "net"}
     page = signed_in.post("/quiz/nest", data=data, follow_redirects=True).get_data(as_text=True)
     assert "fit those choices" not in page
+
+
+def test_the_bank_page_counts_a_section_as_the_quiz_does(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    page = signed_in.get("/banks/nest").get_data(as_text=True)
+    outline = re.search(r'<nav class="outline".*?</nav>', page, re.S).group(0)
+    counts = re.findall(r'href="#s-(\w+)".*?<span class="count">(\d+)</span>', outline, re.S)
+    assert counts == [("engine", "3"), ("runc", "2"), ("net", "2")]  # the setup page's numbers
+    assert "Each count takes in the subsections." in outline

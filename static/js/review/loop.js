@@ -115,6 +115,7 @@ export class ReviewLoop {
 
   grade(rating) {
     if (this.state.phase !== "back") return;
+    this.say(""); // "Buried", "Undone": about the card before, not the one answered now
     this.setPhase("sending");
     this.source.grade(rating, Math.round(performance.now() - this.state.shownAt));
   }

@@ -33,6 +33,7 @@ export function findElements(root) {
     show: $('[data-action="show"]'),
     giveUp: $('[data-action="giveup"]'),
     showLabel: $("[data-show-label]"),
+    showKey: $("[data-show-key]"),
     progressRole: $('[role="progressbar"]'),
     rating: (rating) => $(`[data-rating="${rating}"]`),
     interval: (name) => $(`[data-ivl="${name}"]`),
@@ -89,6 +90,8 @@ export function renderFront(el, card, response) {
   const widget = widgetFor(card.type);
   el.showLabel.textContent = widget.showLabel ? widget.showLabel(card) : t("Show answer");
   const input = el.response.querySelector("input");
+  // In a text box Space types a space: there only Enter checks, and the hint says so.
+  el.showKey.textContent = input && input.type === "text" ? "Enter" : "Space";
   if (input) input.focus({ preventScroll: true });
   else el.card.focus({ preventScroll: true });
   window.scrollTo({ top: 0 });
@@ -103,6 +106,8 @@ export function renderBack(el, card, suggested) {
   el.grades.hidden = false;
   el.rating(suggested).classList.add("suggested");
   for (const control of el.response.querySelectorAll("button, input")) control.disabled = true;
+  // "Choose…, then press Enter" is done with: the marked options speak for themselves.
+  for (const instruction of el.response.querySelectorAll(".hint")) instruction.hidden = true;
   if (document.activeElement && document.activeElement.tagName === "INPUT") document.activeElement.blur();
   el.rating(suggested).focus({ preventScroll: true });
   // A tall front (a diagram, a long order) leaves the answer below the fold on a phone: the

@@ -2,7 +2,7 @@
 // it (in the list or in your order), by Undo (or Backspace) or Clear; nothing is checked until
 // Check (or Enter) with every item picked, so one mis-tap is not a wrong answer.
 import { t } from "../strings.js";
-import { deviceHint, itemButtons, optionList, showPicked } from "../widgets.js";
+import { deviceHint, itemButtons, markPlace, optionList, showPicked } from "../widgets.js";
 
 function pickedChip(answers, position, rank) {
   const chip = document.createElement("button");
@@ -104,6 +104,10 @@ export default {
   check(answers) {
     const { card, picked } = answers.state;
     if (!answers.front() || picked.length !== card.items.length) return;
+    // Each of the learner's picks, marked in place, as a choice's options are.
+    answers.loop.el.response.querySelectorAll(".picked-item").forEach((chip, rank) => {
+      markPlace(chip, card.items[picked[rank]].index === rank);
+    });
     answers.judge(picked.map((at) => card.items[at].index));
   },
   number: (answers, number) => pick(answers, number - 1),
