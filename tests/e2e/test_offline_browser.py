@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
+from werkzeug.wsgi import get_current_url
 
 from config import VERSION
 from models import Review, db
@@ -82,22 +84,39 @@ def open_review(page, base: str) -> None:
 
 class Connection:
     """The browser's connection, lost and found. Offline emulation leaves out a service
-    worker's own requests (and may reach a page's late), so every request is also failed
-    as a lost connection fails it; ``cut`` lists them."""
+    worker's own requests, and a page being left (a reload, another page) hears "online"
+    as Chromium ends the emulation for it, then sends what it queued unseen by
+    context.route. So every request is also failed as a lost connection fails it: by the
+    browser where Playwright sees it, by the server (the socket closed unanswered) where
+    it does not; ``cut`` lists them."""
 
-    def __init__(self, context) -> None:
+    def __init__(self, context, app: Flask) -> None:
         self.context = context
         self.cut: list[str] = []
+        self.lost = False
+        served = app.wsgi_app
+
+        def gate(environ: dict, start_response):
+            if not self.lost:
+                return served(environ, start_response)
+            self.cut.append(get_current_url(environ))
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            start_response("503 Service Unavailable", [])  # never reaches the browser
+            return []
+
+        app.wsgi_app = gate
 
     def _unreachable(self, route) -> None:
         self.cut.append(route.request.url)
         route.abort("internetdisconnected")
 
     def lose(self) -> None:
-        self.context.set_offline(True)
+        self.lost = True
         self.context.route("**/*", self._unreachable)
+        self.context.set_offline(True)
 
     def restore(self) -> None:
+        self.lost = False
         self.context.unroute("**/*", self._unreachable)
         self.context.set_offline(False)
 
@@ -118,7 +137,7 @@ def test_answers_made_offline_are_sent_once_when_back_online(
     page.wait_for_selector('[data-review][data-queued="0"]')
     assert logged(app) == made
 
-    connection = Connection(context)
+    connection = Connection(context, app)
     connection.lose()
     ratings = ["3", "1", "4", "3"]  # the card on screen and the three in hand
     for rating in ratings:
@@ -173,7 +192,7 @@ def test_undo_offline_takes_back_an_answer_not_yet_sent(
     app: Flask, context, page, live_server: str
 ) -> None:
     open_review(page, live_server)
-    connection = Connection(context)
+    connection = Connection(context, app)
     connection.lose()
     first = answer(page, "1")
     assert page.locator("[data-sync]").inner_text() == "Offline, 1 answer waiting"
@@ -199,13 +218,14 @@ def test_signing_out_sends_the_queued_answers_then_clears_the_queue(
     app: Flask, context, page, live_server: str
 ) -> None:
     open_review(page, live_server)
-    connection = Connection(context)
+    connection = Connection(context, app)
     connection.lose()
     made = [(answer(page, rating), int(rating)) for rating in ("3", "1")]
     assert page.locator("[data-sync]").inner_text() == "Offline, 2 answers waiting"
     # The queue stays in this browser's storage, unsent. Left for a blank page first, as
     # closing alone may leave the page a moment longer (its service worker shares its
-    # process), to send an answer as the connection comes back.
+    # process), to send an answer as the connection comes back; being left, it hears
+    # "online" and sends one, which the connection, still lost, cuts at the server.
     page.goto("about:blank")
     page.close()
     connection.restore()
@@ -247,7 +267,7 @@ def test_a_reload_offline_shows_the_card_in_hand_and_the_queued_answers(
     for url in loaded:  # every script, style and icon the page loaded
         kept_by_the_worker(page, url)
 
-    connection = Connection(context)
+    connection = Connection(context, app)
     connection.lose()
     first = answer(page, "3")
     page.wait_for_selector(FRONT)
