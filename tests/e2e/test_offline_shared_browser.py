@@ -29,7 +29,7 @@ def test_the_next_learner_never_sees_the_one_befores_review_page_offline(
     context.clear_cookies()
     browser_sign_in(page, live_server, "bob")
     assert page.evaluate("async () => (await caches.keys()).length") == 0
-    connection = Connection(context)
+    connection = Connection(context, app)
     connection.lose()
     try:
         page.goto(f"{live_server}/review/ten")
