@@ -152,7 +152,7 @@ def test_invite_links_carry_the_public_address(stack: Stack) -> None:
         referer=f"{browser.base}{board}",
     )
     _status, _headers, page = browser.get(board)
-    links = re.findall(r"<code>([^<]*/join/[^<]*)</code>", page)
+    links = re.findall(r"<code[^>]*>([^<]*/join/[^<]*)</code>", page)
     assert links and all(link.startswith(f"{browser.base}/join/") for link in links), links
 
 
