@@ -173,6 +173,18 @@ def _new_values(type_name: str) -> dict[str, Any]:
     )
 
 
+def _refusal(error: EditRefusedError | YamlEditError) -> tuple[EditProblem, ...]:
+    """What a refused save or add says, as problems for the form."""
+    if isinstance(error, EditRefusedError):
+        return error.problems
+    return (EditProblem(None, "", str(error)),)
+
+
+def _posted_texts(type_name: str) -> dict[str, str]:
+    """The form's fields as posted, to show again beside their problems."""
+    return {f.name: request.form.get(f.name, "") for f in form_fields(type_name)}
+
+
 @login_required
 def save(bank_id: str, key: str) -> Response | tuple[str, int]:
     """Save the question: its YAML rewritten in place and the bank imported again."""
@@ -186,12 +198,8 @@ def save(bank_id: str, key: str) -> Response | tuple[str, int]:
             "banks/conflict.html", bank=bank, key=key, theirs=conflict.theirs, mine=conflict.mine
         ), 409
     except (EditRefusedError, YamlEditError) as error:
-        problems = (
-            error.problems
-            if isinstance(error, EditRefusedError)
-            else (EditProblem(None, "", str(error)),)
-        )
-        texts = {f.name: request.form.get(f.name, "") for f in form_fields(type_name)}
+        problems = _refusal(error)
+        texts = _posted_texts(type_name)
         return _page(
             bank,
             type_name,
@@ -238,12 +246,8 @@ def add(bank_id: str) -> Response | tuple[str, int]:
     try:
         add_question(db.session, bank, values, _max_bytes())
     except (EditRefusedError, YamlEditError) as error:
-        problems = (
-            error.problems
-            if isinstance(error, EditRefusedError)
-            else (EditProblem(None, "", str(error)),)
-        )
-        texts = {f.name: request.form.get(f.name, "") for f in form_fields(type_name)}
+        problems = _refusal(error)
+        texts = _posted_texts(type_name)
         return _page(bank, type_name, texts | {"id": values["id"]}, problems=problems), 422
     flash(_("Added %(key)s.", key=values["id"]), "success")
     return redirect(url_for("banks.show", bank_id=bank_id, _anchor=f"q-{values['id']}"))
