@@ -245,6 +245,28 @@ def test_bury_by_key_and_suspend_by_button(app: Flask, page, live_server: str) -
     assert page.inner_text("[data-status]") == ""
 
 
+def test_a_second_bury_while_the_first_is_on_its_way_does_nothing(
+    app: Flask, page, live_server: str
+) -> None:
+    held = []
+    page.route("**/bury", lambda route: held.append(route))  # the first bury waits
+    page.goto(f"{live_server}/review/tour")
+    buried = wait_front(page)
+    page.keyboard.press("b")
+    page.wait_for_selector('[data-review][data-phase="sending"]')
+    page.keyboard.press("b")
+    page.click('[data-action="bury"]')
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    held[0].continue_()
+    following = wait_front(page, buried)
+    page.unroute("**/bury")
+    with app.app_context():
+        cards = {str(card.id): card for card in db.session.scalars(select(Card))}
+        assert cards[buried].buried_until is not None
+        assert cards[following].buried_until is None  # shown, not skipped or buried
+
+
 def test_practice_counts_answers_when_asked(
     app: Flask, runner: FlaskCliRunner, write_bank, page, live_server: str
 ) -> None:

@@ -145,10 +145,12 @@ export class ReviewLoop {
   /** Bury or suspend the card on screen; the source brings the next. */
   async cardAction(action, message) {
     if (!this.onScreen()) return;
-    const card = this.state.card;
+    const { card, phase } = this.state;
+    this.setPhase("sending"); // a second tap while this one is on its way does nothing
     try {
       await this.request("POST", this.urls.card(action, card.card_id));
     } catch (error) {
+      this.setPhase(phase);
       this.say(error instanceof Offline ? t("That needs the connection.") : error.message);
       return;
     }
