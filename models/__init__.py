@@ -6,6 +6,7 @@ from models.card import BankProgress, Card, Review
 from models.counters import RateCount
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
+from models.reschedule import Reschedule, RescheduledCard
 from models.stats import ReviewDay, ReviewDayMark
 from models.user import ApiToken, LeftBank, User
 
@@ -26,6 +27,8 @@ __all__ = [
     "QuizAnswer",
     "RateCount",
     "RemovedBank",
+    "Reschedule",
+    "RescheduledCard",
     "Review",
     "ReviewDay",
     "ReviewDayMark",

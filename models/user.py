@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from models.base import Model
 from models.types import UTCDateTime, now_utc
-from srs.scheduler import StudySettings, bounded_steps
+from srs.scheduler import StudySettings, bounded_easy_days, bounded_steps
 
 __all__ = ["NAME_KEY_LENGTH", "ApiToken", "LeftBank", "User", "name_key"]
 
@@ -57,6 +57,9 @@ class User(UserMixin, Model):
     timezone: Mapped[str] = mapped_column(String(64), default=_DEFAULTS.timezone)
     maximum_interval: Mapped[int] = mapped_column(default=_DEFAULTS.maximum_interval)
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
+    # How much review each day of the week takes, Monday first, as fractions of a normal
+    # day (Anki's easy days); None is a normal week.
+    easy_days: Mapped[list[float] | None] = mapped_column(JSON)
     # The interface language ("en", "zh_Hans"); None follows the browser's Accept-Language.
     locale: Mapped[str | None] = mapped_column(String(16))
     # Part of the id kept in session and remember-me cookies: raising it ends every session
@@ -87,6 +90,7 @@ class User(UserMixin, Model):
             timezone=self.timezone,
             maximum_interval=self.maximum_interval,
             parameters=tuple(self.fsrs_parameters) if self.fsrs_parameters else None,
+            easy_days=bounded_easy_days(self.easy_days),
         )
 
 

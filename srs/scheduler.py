@@ -28,6 +28,7 @@ __all__ = [
     "MAX_STEP",
     "MAX_STEPS",
     "NEW",
+    "NORMAL_WEEK",
     "RELEARNING",
     "REVIEW",
     "STATE_NAMES",
@@ -38,6 +39,7 @@ __all__ = [
     "StepLengthError",
     "StudySettings",
     "answer_card",
+    "bounded_easy_days",
     "bounded_steps",
     "forgetting_curve",
     "format_steps",
@@ -49,6 +51,9 @@ __all__ = [
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+NORMAL_WEEK = (1.0,) * 7
 
 
 class Rating(IntEnum):
@@ -71,6 +76,8 @@ class StudySettings:
     timezone: str = "UTC"
     maximum_interval: int = 36500
     parameters: tuple[float, ...] | None = None
+    # The share of a normal day's review each weekday takes, Monday first (Anki's easy days).
+    easy_days: tuple[float, ...] = NORMAL_WEEK
 
     def scheduler(self) -> fsrs.Scheduler:
         return fsrs.Scheduler(
@@ -276,6 +283,19 @@ def bounded_steps(steps: Sequence[object]) -> tuple[int, ...]:
         except (TypeError, ValueError, OverflowError):
             continue
         held.append(min(max(seconds, 1), MAX_STEP))
+    return tuple(held)
+
+
+def bounded_easy_days(days: object) -> tuple[float, ...]:
+    """Easy days as stored, as seven fractions each from 0 to 1; anything else (None, a list
+    of another length, a value that is not a number) is a normal week."""
+    if not isinstance(days, (list, tuple)) or len(days) != 7:
+        return NORMAL_WEEK
+    held = []
+    for share in days:
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or share != share:
+            return NORMAL_WEEK
+        held.append(min(max(float(share), 0.0), 1.0))
     return tuple(held)
 
 
