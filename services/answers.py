@@ -20,6 +20,7 @@ from models.types import now_utc
 from models.user import User
 from services.conflict import rows_changed
 from services.context import Study, today
+from services.load import DueLoad
 from services.progress import add_progress, recount_learner, taken
 from services.queue import add_card
 from services.stats import SETTLED, forget_review_days
@@ -138,7 +139,14 @@ def answer(
         if earlier is not None:
             return Answered(session.get_one(Review, earlier), repeated=True)
     before = card.schedule()
-    result = answer_card(user.study_settings(), before, rating, now, card_id=card.id)
+    result = answer_card(
+        user.study_settings(),
+        before,
+        rating,
+        now,
+        card_id=card.id,
+        load=DueLoad(session, user, now),
+    )
     card.set_schedule(result.after)
     review = Review(
         user_id=user.id,

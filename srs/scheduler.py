@@ -8,20 +8,24 @@
   shown on a grade button could differ from the one the answer then gets, and a card could
   not be replayed from its log. Here the draw is seeded by the card and its review count (as
   Anki does), within exactly the range ``fsrs`` uses (``FUZZ_RANGES``; a test holds the two
-  equal).
+  equal). Given the learner's cards due by day, the draw is weighted toward light days and
+  away from the learner's easy days (:mod:`srs.balance`, as Anki's load balancer).
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+
+from srs.balance import MAX_BALANCED, balanced_days
+from srs.study import study_day
 
 __all__ = [
     "LEARNING",
@@ -139,10 +143,8 @@ def _to_fsrs(card: CardState, card_id: int, now: datetime) -> fsrs.Card:
     )
 
 
-def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
-    """An interval of ``days`` moved within ``fsrs``'s fuzz range by ``draw`` (in [0, 1))."""
-    if days < 2.5:
-        return days
+def _fuzz_range(days: int, maximum: int) -> tuple[int, int]:
+    """The days an interval of ``days`` (3 or more) may be moved to: ``fsrs``'s fuzz range."""
     delta = 1.0
     for fuzz_range in FUZZ_RANGES:
         delta += fuzz_range["factor"] * max(
@@ -150,8 +152,38 @@ def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
         )
     low = max(2, round(days - delta))
     high = min(round(days + delta), maximum)
-    low = min(low, high)
+    return min(low, high), high
+
+
+def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
+    """An interval of ``days`` moved within ``fsrs``'s fuzz range by ``draw`` (in [0, 1))."""
+    if days < 2.5:
+        return days
+    low, high = _fuzz_range(days, maximum)
     return min(round(draw * (high - low + 1) + low), maximum)
+
+
+def _balanced(
+    settings: StudySettings, days: int, now: datetime, seed: str, load: Mapping[date, int]
+) -> int | None:
+    """The interval ``days`` balanced over ``load`` (see :mod:`srs.balance`), or ``None``
+    when it is too short to fuzz or too long to balance."""
+    if days < 2.5 or days > MAX_BALANCED:
+        return None
+    low, high = _fuzz_range(days, settings.maximum_interval)
+    # The study date each candidate due time falls on, as the load counts cards.
+    dates = [
+        study_day(now + timedelta(days=n), settings.timezone, settings.rollover_hour).date
+        for n in range(low, high + 1)
+    ]
+    return balanced_days(
+        low,
+        high,
+        [load.get(on, 0) for on in dates],
+        [on.weekday() for on in dates],
+        settings.easy_days,
+        seed,
+    )
 
 
 def answer_card(
@@ -162,12 +194,16 @@ def answer_card(
     *,
     card_id: int,
     fuzz: bool = True,
+    load: Mapping[date, int] | None = None,
 ) -> Answer:
     """Schedule ``card`` after ``rating`` at ``now``; the input is not changed.
 
     Args:
         card_id: the card's id; with the review count it seeds the fuzz.
         fuzz: spread review intervals a little, as ``fsrs`` and Anki do.
+        load: the learner's cards due on each study date ahead; with it the fuzz prefers
+            light days and keeps to the learner's easy days (:mod:`srs.balance`). It is
+            read only when the answer is fuzzed.
     """
     now = _utc(now)
     scheduled, _ = settings.scheduler().review_card(
@@ -176,8 +212,12 @@ def answer_card(
     due = scheduled.due
     if fuzz and scheduled.state == fsrs.State.Review:
         days = (due - now).days
-        draw = random.Random(f"{card_id}:{card.reps}").random()  # noqa: S311 (not security)
-        due = now + timedelta(days=_fuzzed_days(days, settings.maximum_interval, draw))
+        seed = f"{card_id}:{card.reps}"
+        balanced = None if load is None else _balanced(settings, days, now, seed, load)
+        if balanced is None:
+            draw = random.Random(seed).random()  # noqa: S311 (not security)
+            balanced = _fuzzed_days(days, settings.maximum_interval, draw)
+        due = now + timedelta(days=balanced)
     lapsed = card.state == REVIEW and rating == Rating.AGAIN
     after = CardState(
         state=int(scheduled.state),
@@ -193,11 +233,22 @@ def answer_card(
 
 
 def preview_intervals(
-    settings: StudySettings, card: CardState, now: datetime, *, card_id: int, fuzz: bool = True
+    settings: StudySettings,
+    card: CardState,
+    now: datetime,
+    *,
+    card_id: int,
+    fuzz: bool = True,
+    load: Mapping[date, int] | None = None,
 ) -> dict[Rating, timedelta]:
-    """The interval each rating would give ``card`` at ``now``: what the grade buttons show."""
+    """The interval each rating would give ``card`` at ``now``: what the grade buttons show.
+
+    Give the same ``load`` as the answer will get, or the buttons may show other days.
+    """
     return {
-        rating: answer_card(settings, card, rating, now, card_id=card_id, fuzz=fuzz).interval
+        rating: answer_card(
+            settings, card, rating, now, card_id=card_id, fuzz=fuzz, load=load
+        ).interval
         for rating in Rating
     }
 

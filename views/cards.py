@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from services.bank_edit import may_edit
+from services.load import DueLoad
 from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
@@ -143,7 +144,11 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     seed = showing_seed(card.id, card.reps)
     faces = card_faces(question.type, question.content, card.ordinal, seed, language)
     md = _markdown(question.bank_id, fingerprint)
-    intervals = preview_intervals(user.study_settings(), card.schedule(), now, card_id=card.id)
+    # The same load the answer will read (services.answers), so the buttons show its days.
+    load = DueLoad(db.session, user, now)
+    intervals = preview_intervals(
+        user.study_settings(), card.schedule(), now, card_id=card.id, load=load
+    )
     payload: dict[str, Any] = {
         "card_id": card.id,
         "bank": question.bank_id,

@@ -1,0 +1,79 @@
+"""A learner's cards due on each study day ahead: what load balancing spreads reviews over.
+
+The answer (``services.answers``) and the grade buttons (``views.cards``) both fuzz a review
+interval over this load, so both read it here, the same way: the interval a button shows is
+the one the answer gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.card import Card
+from models.user import User
+from services.context import rows, today
+from services.stats_sql import EPOCH, day_number, dialect_of, positions
+from srs.balance import LOAD_DAYS
+from srs.scheduler import NEW
+from srs.study import day_spans
+
+__all__ = ["DueLoad"]
+
+
+class DueLoad(Mapping[date, int]):
+    """The learner's cards due on each study date from tomorrow on, for :data:`LOAD_DAYS`
+    days: in every bank, not new, not suspended, not retired.
+
+    Read in one grouped query over ``ix_cards_user_due`` on first use, so an answer that is
+    not fuzzed (learning steps, short intervals) costs nothing. A date out of the window
+    counts 0.
+    """
+
+    def __init__(self, session: Session, user: User, now: datetime) -> None:
+        self._session, self._user, self._now = session, user, now
+        self._counts: dict[date, int] | None = None
+
+    def _read(self) -> dict[date, int]:
+        if self._counts is None:
+            self._counts = due_by_day(self._session, self._user, self._now)
+        return self._counts
+
+    def __getitem__(self, on: date) -> int:
+        return self._read()[on]
+
+    def get(self, on: date, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._read().get(on, default)
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+def due_by_day(session: Session, user: User, now: datetime) -> dict[date, int]:
+    """The counts :class:`DueLoad` holds, read now."""
+    day = today(user, now)
+    start = day.end  # tomorrow's start: today's cards are today's work, not balanced over
+    end = day.end + timedelta(days=LOAD_DAYS + 1)
+    spans = day_spans(user.timezone, user.rollover_hour, start, end)
+    number = day_number(dialect_of(session), Card.due, spans)
+    counts: dict[date, int] = {}
+    for days, count in rows(session).execute(
+        select(number, func.count())
+        .where(
+            Card.user_id == user.id,
+            Card.due >= start,
+            Card.due < end,
+            Card.state != NEW,
+            Card.suspended.is_(False),
+            Card.retired.is_(False),
+        )
+        .group_by(*positions(1))
+    ):
+        counts[EPOCH + timedelta(days=int(days))] = count
+    return counts

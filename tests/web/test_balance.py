@@ -1,0 +1,112 @@
+"""Load balancing through the API: the buttons show the balanced day and the answer gives it,
+counted over all the learner's banks in their own study days, easy days kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+
+from models import Card, User, db
+from services.accounts import issue_token
+from srs.scheduler import NEW, CardState, Rating, StudySettings, _fuzzed_days, answer_card
+from srs.study import study_day
+
+QUESTIONS = 20
+WEEKEND = (5, 6)
+
+
+def bank_yaml(bank: str) -> str:
+    lines = [f"id: {bank}", f"title: {bank}", "questions:"]
+    lines += [
+        f"  - {{id: q{n}, type: basic, prompt: '{bank} {n}', answer: a{n}}}"
+        for n in range(QUESTIONS)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def api(app: Flask, client: FlaskClient, runner: FlaskCliRunner, write_bank, learner: int):
+    """The API as ann: in Shanghai with a 5 o'clock rollover, weekends off, two banks."""
+    for bank in ("one", "two"):
+        folder = write_bank(bank, {"bank.yaml": bank_yaml(bank)})
+        assert runner.invoke(args=["bank", "import", str(folder)]).exit_code == 0
+    with app.app_context():
+        user = db.session.get(User, learner)
+        user.timezone, user.rollover_hour, user.new_per_day = "Asia/Shanghai", 5, 100
+        user.easy_days = [1, 1, 1, 1, 1, 0, 0]
+        token = issue_token(db.session, user)
+        db.session.commit()
+
+    def call(method: str, path: str, json: object = None):
+        response = client.open(
+            f"/api/v1{path}", method=method, json=json, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 200, response.json
+        return response.json
+
+    return call
+
+
+def due_by_day(user: User, now: datetime) -> Counter[date]:
+    """The load counted in Python: the learner's studied, active cards by study date."""
+    tomorrow = study_day(now, user.timezone, user.rollover_hour).end
+    return Counter(
+        study_day(card.due, user.timezone, user.rollover_hour).date
+        for card in db.session.scalars(select(Card).where(Card.user_id == user.id))
+        if card.state != NEW and not card.suspended and not card.retired and card.due >= tomorrow
+    )
+
+
+def easy(
+    settings: StudySettings,
+    at: datetime,
+    card_id: int,
+    *,
+    fuzz: bool = True,
+    load: Mapping[date, int] | None = None,
+) -> datetime:
+    """The due time a new card answered Easy at ``at`` gets from the scheduler itself."""
+    return answer_card(
+        settings, CardState(), Rating.EASY, at, card_id=card_id, fuzz=fuzz, load=load
+    ).due
+
+
+def test_answers_are_balanced_as_shown_within_the_fuzz_range(app: Flask, api, learner) -> None:
+    moved, landed = 0, Counter[date]()
+    for n in range(2 * QUESTIONS):
+        if n == QUESTIONS // 2:  # a suspended card no longer counts
+            with app.app_context():
+                db.session.scalars(select(Card).where(Card.state != NEW)).first().suspended = True
+                db.session.commit()
+        shown = api("GET", "/review/next")
+        assert shown["state"] == "new"
+        with app.app_context():
+            user = db.session.get(User, learner)
+            load = due_by_day(user, datetime.now().astimezone())
+            settings = user.study_settings()
+        result = api("POST", f"/review/{shown['card_id']}",
+                     {"rating": int(Rating.EASY), "review_token": shown["review_token"]})  # fmt: skip
+        assert result["interval_seconds"] == shown["intervals"]["easy"]
+        at = datetime.fromisoformat(result["reviewed_at"])
+        due = datetime.fromisoformat(result["due"])
+
+        days = (easy(settings, at, shown["card_id"], fuzz=False) - at).days
+        assert days >= 3  # fuzzed, and so balanced
+        low, high = (_fuzzed_days(days, settings.maximum_interval, d) for d in (0, 1 - 1e-9))
+        assert low <= (due - at).days <= high
+        # The service's grouped count is the one Python makes of the cards.
+        assert due == easy(settings, at, shown["card_id"], load=load)
+        on = study_day(due, settings.timezone, settings.rollover_hour).date
+        assert on.weekday() not in WEEKEND
+        landed[on] += 1
+        moved += due != easy(settings, at, shown["card_id"])
+    assert moved > 0
+    # Forty cards with one interval (8 days: a range of 5 days, 3 or more of them weekdays)
+    # use every weekday of the range. How flat they lie is tests/srs/test_balance.py's part.
+    assert len(landed) >= 3
