@@ -26,7 +26,11 @@ __all__ = ["DueLoad"]
 
 class DueLoad(Mapping[date, int]):
     """The learner's cards due on each study date from tomorrow on, for :data:`LOAD_DAYS`
-    days: in every bank, not new, not suspended, not retired.
+    days: in every bank, not new, not suspended, not retired, and not answered today.
+
+    Cards answered today are left out so that the load stays what it was when the day began:
+    the grade buttons of a card fetched ahead show the days its answer gets, whatever the
+    cards answered in between. The day's answers are still spread, each by its own draw.
 
     Read in one grouped query over ``ix_cards_user_due`` on first use, so an answer that is
     not fuzzed (learning steps, short intervals) costs nothing. A date out of the window
@@ -72,6 +76,7 @@ def due_by_day(session: Session, user: User, now: datetime) -> dict[date, int]:
             Card.state != NEW,
             Card.suspended.is_(False),
             Card.retired.is_(False),
+            Card.last_review < day.start,
         )
         .group_by(*positions(1))
     ):

@@ -21,6 +21,7 @@ from models.types import MAX_ID, now_utc
 from services.answers import Answered, answer, bury, review_log, set_suspended, unbury, undo_last
 from services.conflict import committed
 from services.context import Study
+from services.load import DueLoad
 from services.practice import Practice, practice_cards
 from services.queue import (
     bank_counts_many,
@@ -125,10 +126,11 @@ def _next_payload(
         if card is None:
             return None
         shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-        payload = card_payload(card, user, now, shown)
+        load = DueLoad(db.session, user, now)  # read once, for every card sent
+        payload = card_payload(card, user, now, shown, load)
         if ahead:
             following = cards_ahead(Study.at(db.session, user, now), bank_ids, card, ahead, counts)
-            payload["ahead"] = [card_payload(c, user, now, shown) for c in following]
+            payload["ahead"] = [card_payload(c, user, now, shown, load) for c in following]
         return payload
 
     # New cards may be made for the learner: by this request or, at the same moment, by

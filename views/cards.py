@@ -135,8 +135,12 @@ _SHOWN = (
 )
 
 
-def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[str, Any]:
-    """The card as JSON: both faces rendered, each rating's interval, today's counts."""
+def card_payload(
+    card: Card, user: User, now: datetime, counts: Counts, load: DueLoad | None = None
+) -> dict[str, Any]:
+    """The card as JSON: both faces rendered, each rating's interval, today's counts.
+
+    ``load``: the learner's due cards by day, read once for the cards of one request."""
     question, fingerprint, language, section = db.session.execute(
         _SHOWN, {"question": card.question_id}
     ).one()
@@ -145,7 +149,7 @@ def card_payload(card: Card, user: User, now: datetime, counts: Counts) -> dict[
     faces = card_faces(question.type, question.content, card.ordinal, seed, language)
     md = _markdown(question.bank_id, fingerprint)
     # The same load the answer will read (services.answers), so the buttons show its days.
-    load = DueLoad(db.session, user, now)
+    load = load if load is not None else DueLoad(db.session, user, now)
     intervals = preview_intervals(
         user.study_settings(), card.schedule(), now, card_id=card.id, load=load
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -54,13 +54,27 @@ def api(app: Flask, client: FlaskClient, runner: FlaskCliRunner, write_bank, lea
 
 
 def due_by_day(user: User, now: datetime) -> Counter[date]:
-    """The load counted in Python: the learner's studied, active cards by study date."""
-    tomorrow = study_day(now, user.timezone, user.rollover_hour).end
+    """The load counted in Python: the learner's studied, active cards by study date, but
+    for those answered today."""
+    today = study_day(now, user.timezone, user.rollover_hour)
     return Counter(
         study_day(card.due, user.timezone, user.rollover_hour).date
         for card in db.session.scalars(select(Card).where(Card.user_id == user.id))
-        if card.state != NEW and not card.suspended and not card.retired and card.due >= tomorrow
+        if card.state != NEW
+        and not card.suspended
+        and not card.retired
+        and card.due >= today.end
+        and card.last_review < today.start
     )
+
+
+def answer_yesterday(app: Flask) -> None:
+    """The cards answered so far were answered a day earlier: a load the day began with."""
+    with app.app_context():
+        for card in db.session.scalars(select(Card).where(Card.state != NEW)):
+            card.last_review -= timedelta(days=1)
+            card.due -= timedelta(days=1)
+        db.session.commit()
 
 
 def easy(
@@ -80,6 +94,8 @@ def easy(
 def test_answers_are_balanced_as_shown_within_the_fuzz_range(app: Flask, api, learner) -> None:
     moved, landed = 0, Counter[date]()
     for n in range(2 * QUESTIONS):
+        if n == QUESTIONS:
+            answer_yesterday(app)
         if n == QUESTIONS // 2:  # a suspended card no longer counts
             with app.app_context():
                 db.session.scalars(select(Card).where(Card.state != NEW)).first().suspended = True
@@ -110,3 +126,19 @@ def test_answers_are_balanced_as_shown_within_the_fuzz_range(app: Flask, api, le
     # Forty cards with one interval (8 days: a range of 5 days, 3 or more of them weekdays)
     # use every weekday of the range. How flat they lie is tests/srs/test_balance.py's part.
     assert len(landed) >= 3
+
+
+def test_cards_sent_ahead_get_the_days_their_buttons_show(app: Flask, api) -> None:
+    """Answers given today do not move the load: a card fetched ahead, answered after the
+    others, still gets the day its button showed."""
+    for _ in range(QUESTIONS):
+        shown = api("GET", "/review/next")
+        api("POST", f"/review/{shown['card_id']}",
+            {"rating": int(Rating.EASY), "review_token": shown["review_token"]})  # fmt: skip
+    answer_yesterday(app)
+    for _ in range(3):
+        first = api("GET", "/review/next?ahead=4")
+        for shown in [first, *first["ahead"]]:
+            result = api("POST", f"/review/{shown['card_id']}",
+                         {"rating": int(Rating.EASY), "review_token": shown["review_token"]})  # fmt: skip
+            assert result["interval_seconds"] == shown["intervals"]["easy"]
