@@ -238,6 +238,7 @@ def _register(app: Flask) -> None:
         i18n,
         inputs,
         quiz,
+        retention,
         review,
         settings,
         stats,
@@ -254,6 +255,7 @@ def _register(app: Flask) -> None:
         stats.bp,
         quiz.bp,
         settings.bp,
+        retention.bp,
         api.bp,
         admin.bp,
     ):

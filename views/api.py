@@ -30,6 +30,7 @@ from services.queue import (
     next_card,
     study_bank_ids,
 )
+from services.retention import retention_advice
 from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
@@ -376,6 +377,12 @@ def stats() -> Response:
     result = learner_stats(Study.at(db.session, user, now_utc()), _bank_ids(user))
     db.session.commit()  # the study days summed for the first time are kept
     return jsonify(result.to_dict())
+
+
+@bp.get("/retention")
+def retention() -> Response:
+    """The caller's "help me decide": a year simulated at several desired retentions."""
+    return jsonify(retention_advice(db.session, _user()).to_dict())
 
 
 def _card_state(card: Card) -> Response:

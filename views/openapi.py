@@ -32,6 +32,8 @@ _TIME = {"type": "string", "format": "date-time"}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 _CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": _INTEGER}
 _SECONDS = {"type": "integer", "minimum": 0}
+_AMOUNT = {"type": "number", "minimum": 0}
+_RETENTION = {"type": "number", "minimum": 0.7, "maximum": 0.99}
 _STATE = {"type": "string", "enum": ["new", "learning", "review", "relearning"]}
 _CARD_ACTION = {
     "parameters": [_CARD_ID],
@@ -181,6 +183,21 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/retention": {
+            "get": {
+                "summary": "Help me decide: desired retention",
+                "description": "A year of the caller's study simulated (fsrs-rs) at several "
+                "desired retentions, with their cards, limits, parameters and, from their log, "
+                "answer times and ratings: mean reviews a day (new cards not counted), mean "
+                "minutes a day (new cards counted) and the cards remembered at the end. "
+                "`recommended` is one of the options: the least time per card remembered, "
+                "within 0.70-0.95.",
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/RetentionAdvice"}, "The options."),
+                    "401": _error("No credentials."),
+                },
+            }
+        },
         "/cards/{card_id}/suspend": {"post": {"summary": "Suspend a card", **_CARD_ACTION}},
         "/cards/{card_id}/unsuspend": {"post": {"summary": "Unsuspend a card", **_CARD_ACTION}},
         "/cards/{card_id}/bury": {"post": {"summary": "Bury until tomorrow", **_CARD_ACTION}},
@@ -196,6 +213,31 @@ OPENAPI: dict[str, Any] = {
                 "type": "object",
                 "required": ["error"],
                 "properties": {"error": _STRING},
+            },
+            "RetentionAdvice": {
+                "type": "object",
+                "required": ["options", "recommended"],
+                "properties": {
+                    "options": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": [
+                                "retention",
+                                "reviews_per_day",
+                                "minutes_per_day",
+                                "memorized",
+                            ],
+                            "properties": {
+                                "retention": _RETENTION,
+                                "reviews_per_day": _AMOUNT,
+                                "minutes_per_day": _AMOUNT,
+                                "memorized": _AMOUNT,
+                            },
+                        },
+                    },
+                    "recommended": _RETENTION,
+                },
             },
             "Counts": {
                 "type": "object",

@@ -88,6 +88,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("settings.optimize", "POST"): (302, 302, 302, 302),
     ("settings.default_parameters", "POST"): (302, 302, 302, 302),
     ("settings.history", "GET"): (302, 200, 200, 200),
+    ("retention.decide", "GET"): (302, 200, 200, 200),
+    ("retention.choose", "POST"): (302, 302, 302, 302),  # no retention sent: told so
     ("groups.index", "GET"): (302, 200, 200, 200),
     ("groups.create", "POST"): (302, 400, 400, 400),
     ("groups.join_by_code", "POST"): (302, 400, 400, 400),
@@ -125,6 +127,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("api.review_undo", "POST"): (401, 409, 409, 409),
     ("api.reviews", "GET"): (401, 200, 200, 200),
     ("api.stats", "GET"): (401, 200, 200, 200),
+    ("api.retention", "GET"): (401, 200, 200, 200),
     ("api.card_suspend", "POST"): (401, 200, 404, 404),
     ("api.card_unsuspend", "POST"): (401, 200, 404, 404),
     ("api.card_bury", "POST"): (401, 200, 404, 404),

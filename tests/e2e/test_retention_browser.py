@@ -1,0 +1,57 @@
+"""Help me decide in Chromium: phone and desktop, light and dark, English and Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from config import PROJECT_ROOT
+from models import User, db
+from tests.support import browser_sign_in
+
+VIEWS = (
+    ("phone", {"width": 360, "height": 740}),
+    ("desktop", {"width": 1280, "height": 900}),
+)
+
+
+def test_help_me_decide_fits_and_sets_retention(app: Flask, runner: FlaskCliRunner, learner: int, live_server: str,
+                                                browser, artifacts: Path, axe) -> None:  # fmt: skip
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    for locale in ("en", "zh-CN"):
+        for name, viewport in VIEWS:
+            for scheme in ("light", "dark"):
+                if locale != "en" and scheme == "dark":
+                    continue
+                context = browser.new_context(viewport=viewport, color_scheme=scheme, locale=locale)
+                page = context.new_page()
+                browser_sign_in(page, live_server)
+                page.goto(f"{live_server}/settings")
+                page.click("a[href='/settings/retention']")
+                page.wait_for_selector(".retention-options")
+                page.screenshot(
+                    path=str(artifacts / f"retention-{locale}-{name}-{scheme}.png"), full_page=True
+                )
+                assert page.locator(".chart svg").count() == 2
+                assert page.locator(".bar.marked").count() == 2
+                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), (
+                    f"{locale} {name} {scheme} scrolls sideways"
+                )
+                assert page.evaluate(
+                    "[...document.querySelectorAll('.table-wrap')]"
+                    ".every(box => box.scrollWidth <= box.clientWidth)"
+                ), f"{locale} {name} {scheme}: the table scrolls sideways"
+                assert axe(page) == []
+                context.close()
+
+    page = browser.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings/retention")
+    chosen = page.get_attribute("tr.recommended button", "value")
+    page.click("tr.recommended button")
+    page.wait_for_selector(".flash-success")
+    assert chosen in page.inner_text(".flash-success")
+    with app.app_context():
+        assert db.session.get(User, learner).desired_retention == float(chosen)

@@ -1,0 +1,96 @@
+"""Help me decide: the API's options, the page, and setting the chosen retention."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from models import User, db
+from tests.support import csrf_token
+
+BANK = "id: demo\ntitle: Demo\nquestions:\n" + "".join(
+    f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, 41)
+)
+
+
+@pytest.fixture
+def bank(runner: FlaskCliRunner, write_bank) -> None:
+    path = write_bank("demo", {"bank.yaml": BANK})
+    assert runner.invoke(args=["bank", "import", str(path)]).exit_code == 0
+
+
+def _retention(app: Flask, user_id: int) -> float:
+    with app.app_context():
+        return db.session.get(User, user_id).desired_retention
+
+
+def test_api_gives_the_options_and_the_recommended_one(signed_in: FlaskClient, bank: None) -> None:
+    answer = signed_in.get("/api/v1/retention")
+    assert answer.status_code == 200
+    body = answer.json
+    assert set(body) == {"options", "recommended"}
+    assert body["options"], "no options"
+    for option in body["options"]:
+        assert set(option) == {"retention", "reviews_per_day", "minutes_per_day", "memorized"}
+        assert 0 < option["memorized"] <= 40  # the bank's cards
+    assert 0.70 <= body["recommended"] <= 0.95
+    assert body["recommended"] in [option["retention"] for option in body["options"]]
+
+
+def test_api_needs_credentials(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/retention")
+    assert answer.status_code == 401 and "error" in answer.json
+
+
+def test_settings_link_to_help_me_decide(signed_in: FlaskClient) -> None:
+    assert 'href="/settings/retention"' in signed_in.get("/settings").get_data(as_text=True)
+
+
+def test_page_shows_charts_table_and_a_button_per_option(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    page = signed_in.get("/settings/retention").get_data(as_text=True)
+    assert page.count('<svg viewBox="0 0 600') == 2
+    assert page.count('class="bar marked"') == 2  # the recommended one, in each chart
+    assert page.count('name="desired_retention" value="0.') >= 7
+    assert '<span class="badge">recommended</span>' in page
+    assert "(yours now)" in page  # 0.90 is an option
+
+
+def test_choosing_an_option_sets_desired_retention(
+    app: Flask, signed_in: FlaskClient, learner: int
+) -> None:
+    sent = {"csrf_token": csrf_token(signed_in), "desired_retention": "0.85"}
+    answer = signed_in.post("/settings/retention", data=sent)
+    assert answer.status_code == 302 and answer.location.endswith("/settings/retention")
+    assert _retention(app, learner) == 0.85
+    page = signed_in.get("/settings/retention").get_data(as_text=True)
+    assert "Desired retention set to 0.85." in page
+
+
+@pytest.mark.parametrize("value", ["0.5", "1", "0.855", "abc", "NaN", ""])
+def test_an_impossible_retention_is_refused_with_the_reason(
+    app: Flask, signed_in: FlaskClient, learner: int, value: str
+) -> None:
+    sent = {"csrf_token": csrf_token(signed_in), "desired_retention": value}
+    answer = signed_in.post("/settings/retention", data=sent, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert (
+        f"&#39;{value}&#39; is not a desired retention: choose a number from 0.70 to 0.99" in page
+    )
+    assert _retention(app, learner) == 0.90
+
+
+def test_a_forged_form_without_its_token_changes_nothing(
+    app: Flask, signed_in: FlaskClient, learner: int
+) -> None:
+    answer = signed_in.post("/settings/retention", data={"desired_retention": "0.80"})
+    assert answer.status_code == 400
+    assert _retention(app, learner) == 0.90
+
+
+def test_the_page_is_in_chinese(signed_in: FlaskClient, bank: None) -> None:
+    signed_in.get("/lang/zh_Hans")
+    page = signed_in.get("/settings/retention", headers={"Accept-Language": "zh-CN"})
+    assert "Help me decide" not in page.get_data(as_text=True)
