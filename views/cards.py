@@ -138,9 +138,8 @@ _SHOWN = (
 def card_payload(
     card: Card, user: User, now: datetime, counts: Counts, load: DueLoad | None = None
 ) -> dict[str, Any]:
-    """The card as JSON: both faces rendered, each rating's interval, today's counts.
-
-    ``load``: the learner's due cards by day, read once for the cards of one request."""
+    """The card as JSON: both faces rendered, each rating's interval (over ``load``, the
+    learner's due cards by day, read once for the cards of one request), today's counts."""
     question, fingerprint, language, section = db.session.execute(
         _SHOWN, {"question": card.question_id}
     ).one()
@@ -150,9 +149,8 @@ def card_payload(
     md = _markdown(question.bank_id, fingerprint)
     # The same load the answer will read (services.answers), so the buttons show its days.
     load = load if load is not None else DueLoad(db.session, user, now)
-    intervals = preview_intervals(
-        user.study_settings(), card.schedule(), now, card_id=card.id, load=load
-    )
+    settings = user.study_settings()
+    intervals = preview_intervals(settings, card.schedule(), now, card_id=card.id, load=load)
     payload: dict[str, Any] = {
         "card_id": card.id,
         "bank": question.bank_id,
