@@ -40,6 +40,7 @@ __all__ = [
     "LoggedReview",
     "NotEnoughHistory",
     "TrainingItem",
+    "card_histories",
     "fit_parameters",
     "relearning_steps_in_a_day",
     "rescheduled",
@@ -151,6 +152,14 @@ def training_items(
                 dated.append((history[index].reviewed_at, tuple(steps[: index + 1])))
     dated.sort(key=lambda pair: pair[0])
     return [item for _, item in dated]
+
+
+def card_histories(
+    reviews: Iterable[LoggedReview], zone: str, rollover_hour: int
+) -> list[TrainingItem]:
+    """Each card's whole history as FSRS reads it (cards whose log is incomplete left out):
+    every training item of a card is a start of it."""
+    return [tuple(steps) for _, steps in _histories(reviews, zone, rollover_hour)]
 
 
 def training_review_count(reviews: Iterable[LoggedReview], zone: str, rollover_hour: int) -> int:
