@@ -1,8 +1,9 @@
 """How good a learner's schedule is (``srs.calibration``), from their review log.
 
-The whole log is read and replayed: some 0.7 s for 50,000 reviews, most of it fsrs-rs. The
-result is kept (in each process) until the log, the parameters or the learner's day
-change, so that a second visit to the statistics page costs two small queries.
+The whole log is read and replayed: some 1.3 s for 55,000 reviews on SQLite (the study day
+of each review, fsrs-rs's evaluation and memory states, the rows read). The result is kept
+(in each process) until the log, the parameters or the learner's day change, so that the
+next visit costs one small query (some 20 ms).
 """
 
 from __future__ import annotations

@@ -27,13 +27,7 @@ from typing import Any
 import fsrs_rs_python
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from srs.optimize import (
-    ItemReview,
-    LoggedReview,
-    TrainingItem,
-    card_histories,
-    training_items,
-)
+from srs.optimize import CardHistory, ItemReview, LoggedReview, card_histories, items_of
 
 __all__ = ["BINS", "Calibration", "CalibrationBin", "calibration", "predicted_recalls"]
 
@@ -78,11 +72,11 @@ def _fsrs_item(steps: Sequence[ItemReview]) -> fsrs_rs_python.FSRSItem:
 
 
 def predicted_recalls(
-    histories: Sequence[TrainingItem], parameters: Sequence[float]
+    histories: Sequence[Sequence[ItemReview]], parameters: Sequence[float]
 ) -> list[tuple[float, bool]]:
-    """The reviews a fit learns from in ``histories`` (each card's, from
-    :func:`srs.optimize.card_histories`): the recall FSRS predicted for each, and whether
-    it was recalled.
+    """The reviews a fit learns from in ``histories`` (each card's steps, as
+    :func:`srs.optimize.card_histories` reads them): the recall FSRS predicted for each,
+    and whether it was recalled.
 
     The card's memory before the review is fsrs-rs's (the model its ``evaluate`` runs),
     computed once along each card's history; the chance of recall after ``delta_t`` days
@@ -133,13 +127,13 @@ def calibration(
         reviews: the learner's log, in any order.
         zone, rollover_hour: the learner's day, which the days between reviews count.
     """
-    reviews = list(reviews)
-    items = training_items(reviews, zone, rollover_hour)
+    histories: list[CardHistory] = card_histories(reviews, zone, rollover_hour)
+    items = items_of(histories)
     if not items:
         return Calibration()
     parameters = list(parameters or DEFAULT_PARAMETERS)
     evaluation = fsrs_rs_python.FSRS(parameters).evaluate([_fsrs_item(item) for item in items])
-    predictions = predicted_recalls(card_histories(reviews, zone, rollover_hour), parameters)
+    predictions = predicted_recalls([steps for _, steps in histories], parameters)
     return Calibration(
         log_loss=evaluation.log_loss,
         rmse_bins=evaluation.rmse_bins,
