@@ -35,12 +35,15 @@ from srs.study import study_day
 
 __all__ = [
     "MIN_REVIEWS",
+    "CardHistory",
     "FitResult",
     "ItemReview",
     "LoggedReview",
     "NotEnoughHistory",
     "TrainingItem",
+    "card_histories",
     "fit_parameters",
+    "items_of",
     "relearning_steps_in_a_day",
     "rescheduled",
     "training_items",
@@ -85,6 +88,8 @@ class ItemReview(NamedTuple):
 
 
 TrainingItem = tuple[ItemReview, ...]
+# One card's reviews from the log, oldest first, and the same as FSRS reads them.
+CardHistory = tuple[list[LoggedReview], list[ItemReview]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +115,7 @@ def _by_card(reviews: Iterable[LoggedReview]) -> dict[int, list[LoggedReview]]:
     return cards
 
 
-def _histories(
-    reviews: Iterable[LoggedReview], zone: str, rollover_hour: int
-) -> list[tuple[list[LoggedReview], list[ItemReview]]]:
+def _histories(reviews: Iterable[LoggedReview], zone: str, rollover_hour: int) -> list[CardHistory]:
     """Each card's log with its reviews as FSRS reads them; cards whose log is incomplete
     (it does not start with the card new) are left out, as Anki leaves them out."""
     found = []
@@ -144,13 +147,26 @@ def training_items(
         One item per review on a later study day than the card's review before it: the
         card's reviews up to that one. fsrs-rs weighs recent items more, so the order counts.
     """
+    return items_of(_histories(reviews, zone, rollover_hour))
+
+
+def items_of(histories: Iterable[CardHistory]) -> list[TrainingItem]:
+    """:func:`training_items` of histories already read by :func:`card_histories`."""
     dated: list[tuple[datetime, TrainingItem]] = []
-    for history, steps in _histories(reviews, zone, rollover_hour):
+    for history, steps in histories:
         for index in range(1, len(steps)):
             if steps[index].delta_t > 0:
                 dated.append((history[index].reviewed_at, tuple(steps[: index + 1])))
     dated.sort(key=lambda pair: pair[0])
     return [item for _, item in dated]
+
+
+def card_histories(
+    reviews: Iterable[LoggedReview], zone: str, rollover_hour: int
+) -> list[CardHistory]:
+    """Each card's log with its reviews as FSRS reads them (cards whose log is incomplete
+    left out): every training item of a card is a start of its steps."""
+    return _histories(reviews, zone, rollover_hour)
 
 
 def training_review_count(reviews: Iterable[LoggedReview], zone: str, rollover_hour: int) -> int:

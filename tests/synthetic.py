@@ -7,6 +7,7 @@ For the optimiser's tests: fitting parameters to it should move them towards
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import fsrs
@@ -23,17 +24,20 @@ T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 FORGETFUL = (0.02, 0.13, 0.23, 0.83, *DEFAULT_PARAMETERS[4:])
 
 
-def forgetful_log(cards: int, *, days: int = 150, seed: int = 7) -> list[LoggedReview]:
-    """Reviews scheduled with the default parameters, recalled as :data:`FORGETFUL` remembers.
+def forgetful_log(
+    cards: int, *, days: int = 150, seed: int = 7, remembers: Sequence[float] = FORGETFUL
+) -> list[LoggedReview]:
+    """Reviews scheduled with the default parameters, recalled as ``remembers`` (by default
+    :data:`FORGETFUL`) remembers.
 
     Each card has two memories: the one it is scheduled by (the defaults) and the learner's
-    (FORGETFUL). A review comes when the first says it is due, and is recalled (Good) or not
+    (``remembers``: with the defaults, a learner FSRS predicts exactly). A review comes when the first says it is due, and is recalled (Good) or not
     (Again) with the chance the second gives it then; learning steps are always Good. Card
     ``n`` (from 1) starts on day ``n % 30``; the log is in time order.
     """
     rng = random.Random(seed)
     schedule = fsrs.Scheduler(enable_fuzzing=False)
-    memory = fsrs.Scheduler(parameters=FORGETFUL, enable_fuzzing=False)
+    memory = fsrs.Scheduler(parameters=tuple(remembers), enable_fuzzing=False)
     log = []
     for card_id in range(1, cards + 1):
         start = T0 + timedelta(days=card_id % 30)

@@ -19,6 +19,7 @@ from extensions import csrf
 from models import Card, Review, User, db
 from models.types import MAX_ID, now_utc
 from services.answers import Answered, answer, bury, review_log, set_suspended, unbury, undo_last
+from services.calibration import learner_calibration
 from services.conflict import committed
 from services.context import Study
 from services.load import DueLoad
@@ -374,9 +375,11 @@ def reviews() -> Response:
 def stats() -> Response:
     """The caller's statistics over one bank (``bank``) or all they study."""
     user = _user()
-    result = learner_stats(Study.at(db.session, user, now_utc()), _bank_ids(user))
+    bank_ids = _bank_ids(user)
+    result = learner_stats(Study.at(db.session, user, now_utc()), bank_ids)
+    calibration = learner_calibration(db.session, user, bank_ids)
     db.session.commit()  # the study days summed for the first time are kept
-    return jsonify(result.to_dict())
+    return jsonify(result.to_dict() | {"calibration": calibration.to_dict()})
 
 
 @bp.get("/retention")

@@ -173,8 +173,9 @@ OPENAPI: dict[str, Any] = {
                 "summary": "The caller's statistics",
                 "description": "The numbers of /stats: heatmap, reviews per day, forecast, "
                 "true retention (young, mature, total by period), card states, interval and "
-                "difficulty distributions, streak, and mastery per section (bank:section): "
-                "mean predicted recall 30 days ahead.",
+                "difficulty distributions, streak, mastery per section (bank:section): "
+                "mean predicted recall 30 days ahead, and calibration: how well the FSRS "
+                "parameters in use predicted the caller's answers.",
                 "parameters": [_query("bank", _STRING)],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Stats"}, "The statistics."),
@@ -402,6 +403,35 @@ OPENAPI: dict[str, Any] = {
                     "intervals": _OBJECTS,
                     "difficulties": _OBJECTS,
                     "mastery": {"type": "object"},
+                    "calibration": {"$ref": "#/components/schemas/Calibration"},
+                },
+            },
+            "Calibration": {
+                "type": "object",
+                "description": "The reviews of cards on a later study day than their review "
+                "before (those a fit learns from), predicted with the parameters in use. "
+                "log_loss and rmse_bins are fsrs-rs's evaluation (recent reviews weigh more); "
+                "null, with no bins, while there is no such review.",
+                "required": ["log_loss", "rmse_bins", "reviews", "bins"],
+                "properties": {
+                    "log_loss": {"type": ["number", "null"]},
+                    "rmse_bins": {"type": ["number", "null"]},
+                    "reviews": _INTEGER,
+                    "bins": {
+                        "type": "array",
+                        "description": "The reviews grouped by predicted recall in tenths "
+                        "(empty tenths left out), lowest first: mean predicted recall, share "
+                        "recalled (not Again), and how many.",
+                        "items": {
+                            "type": "object",
+                            "required": ["predicted", "actual", "count"],
+                            "properties": {
+                                "predicted": {"type": "number"},
+                                "actual": {"type": "number"},
+                                "count": _INTEGER,
+                            },
+                        },
+                    },
                 },
             },
             "CardFlags": {

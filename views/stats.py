@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from models import Quiz, db
 from models.types import now_utc
+from services.calibration import learner_calibration
 from services.context import Study
 from services.queue import study_banks
 from services.stats import bank_outline, learner_stats
@@ -31,6 +32,7 @@ def stats() -> str:
     """Statistics over one bank or all of them."""
     bank_ids, wanted = chosen_banks()
     result = learner_stats(Study.at(db.session, current_user, now_utc()), bank_ids)
+    calibration = learner_calibration(db.session, current_user, bank_ids)
     db.session.commit()  # the study days summed for the first time are kept
     banks = study_banks(db.session, current_user)
     outline = []
@@ -66,6 +68,7 @@ def stats() -> str:
         "stats/stats.html",
         quizzes=quizzes,
         stats=result,
+        calibration=calibration,
         charts=charts,
         weeks=weeks,
         months=heatmap_months(weeks),

@@ -1,0 +1,124 @@
+"""How good the schedule is, on /stats and in /api/v1/stats, for a seeded learner."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from models import Card, Question, User, db
+from services.answers import answer
+from services.bank_import import import_bank
+from services.context import Study
+from services.optimize import review_history
+from srs.calibration import calibration
+from srs.scheduler import Rating
+from srs.sources import load_bank
+from tests.synthetic import FORGETFUL, forgetful_log
+
+CARDS = 30
+BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
+    f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, CARDS + 1)
+)
+
+
+@pytest.fixture
+def bank(app: Flask, write_bank) -> None:
+    with app.app_context():
+        import_bank(db.session, load_bank(write_bank("b", {"bank.yaml": BANK})))
+        db.session.commit()
+
+
+@pytest.fixture
+def studied(app: Flask, bank: None, learner: int) -> None:
+    """ann, having answered the bank as a forgetful learner would, for 150 days."""
+    with app.app_context():
+        user = db.session.get_one(User, learner)
+        questions = {q.key: q for q in db.session.scalars(select(Question))}
+        cards: dict[int, Card] = {}
+        for review in forgetful_log(CARDS):
+            card = cards.get(review.card_id)
+            if card is None:
+                question = questions[f"q{review.card_id}"]
+                card = Card(user_id=user.id, question_id=question.id, bank_id="b")
+                db.session.add(card)
+                db.session.flush()
+                cards[review.card_id] = card
+            answer(Study.at(db.session, user, review.reviewed_at), card, Rating(review.rating))
+        db.session.commit()
+
+
+def _expected(app: Flask, learner: int, parameters=None) -> dict:
+    with app.app_context():
+        user = db.session.get_one(User, learner)
+        log = review_history(db.session, user)
+        return calibration(log, user.timezone, user.rollover_hour, parameters).to_dict()
+
+
+def test_the_api_judges_the_parameters_in_use(
+    app: Flask, signed_in: FlaskClient, studied: None, learner: int
+) -> None:
+    found = signed_in.get("/api/v1/stats").json["calibration"]
+
+    expected = _expected(app, learner)
+    assert set(found) == {"log_loss", "rmse_bins", "reviews", "bins"}
+    assert found["reviews"] == expected["reviews"] > 100
+    assert found["log_loss"] == pytest.approx(expected["log_loss"], rel=1e-6)
+    assert found["rmse_bins"] == pytest.approx(expected["rmse_bins"], rel=1e-6)
+    assert found["bins"] == expected["bins"]
+    assert all(set(one) == {"predicted", "actual", "count"} for one in found["bins"])
+    assert sum(one["count"] for one in found["bins"]) == found["reviews"]
+    assert signed_in.get("/api/v1/stats?bank=b").json["calibration"] == found
+
+    with app.app_context():
+        db.session.get_one(User, learner).fsrs_parameters = list(FORGETFUL)
+        db.session.commit()
+    personal = signed_in.get("/api/v1/stats").json["calibration"]
+
+    assert personal["log_loss"] == pytest.approx(
+        _expected(app, learner, FORGETFUL)["log_loss"], rel=1e-6
+    )
+    assert personal["log_loss"] != pytest.approx(found["log_loss"], rel=1e-3)
+
+
+def test_no_review_to_judge_gives_nulls_and_says_what_is_needed(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    assert signed_in.get("/api/v1/stats").json["calibration"] == {
+        "log_loss": None,
+        "rmse_bins": None,
+        "reviews": 0,
+        "bins": [],
+    }
+    page = signed_in.get("/stats").get_data(as_text=True)
+    assert 'id="calibration"' in page and "How good is my schedule" in page
+    assert "Nothing to judge yet" in page and "<circle" not in page
+
+
+def test_the_page_shows_the_figures_the_chart_and_the_table(
+    app: Flask, signed_in: FlaskClient, studied: None, learner: int
+) -> None:
+    expected = _expected(app, learner)
+
+    page = signed_in.get("/stats").get_data(as_text=True)
+
+    start = page.index('id="calibration"')
+    section = page[start : page.index('<section class="chart-grid">', start)]
+    assert f"{expected['log_loss']:.3f}" in section
+    assert f"{expected['rmse_bins'] * 100:.1f}%" in section
+    assert "default parameters" in section and "Log loss" in section
+    assert section.count("<circle") == len(expected["bins"])
+    assert 'class="diagonal"' in section
+    rows = re.findall(r'<tr><th scope="row">', section)
+    assert len(rows) == len(expected["bins"])
+    for one in expected["bins"]:
+        assert f"<td>{one['count']}</td>" in section
+
+
+def test_settings_link_to_the_calibration(signed_in: FlaskClient) -> None:
+    page = signed_in.get("/settings").get_data(as_text=True)
+
+    assert 'href="/stats#calibration"' in page
