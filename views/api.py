@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: the review loop, the review log, card actions.
+"""The JSON API under /api/v1: the review loop, the review log, card actions, settings.
 
 A session cookie or ``Authorization: Bearer TOKEN`` authenticates. Requests made with the
 session cookie carry the CSRF token in ``X-CSRFToken``; bearer requests need none, since no
@@ -32,6 +32,7 @@ from services.queue import (
     study_bank_ids,
 )
 from services.retention import retention_advice
+from services.settings import SettingsError, change_settings, settings_of
 from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
@@ -428,3 +429,23 @@ def card_bury(card_id: int) -> Response:
 def card_unbury(card_id: int) -> Response:
     """Show a buried card again today."""
     return _change_card(card_id, lambda card, _: unbury(card))
+
+
+@bp.get("/settings")
+def settings() -> Response:
+    """The caller's study settings: steps as Anki writes them, ``day_starts_at`` an hour
+    0–23 in their time zone, ``easy_days`` seven fractions of a normal day, Monday first."""
+    return jsonify(settings_of(_user()))
+
+
+@bp.put("/settings")
+def change() -> Response | tuple[Response, int]:
+    """Change the settings sent, all or none, by the settings page's rules, and return
+    them all; 422 names each setting refused, with the page's message for it."""
+    user = _user()
+    try:
+        change_settings(db.session, user, _body(), now_utc())
+    except SettingsError as error:
+        return jsonify(error=str(error), errors=error.errors), 422
+    db.session.commit()
+    return jsonify(settings_of(user))

@@ -11,7 +11,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,7 +21,8 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
-from wtforms import DecimalField, IntegerField
+from wtforms import DecimalField, Field, IntegerField
+from wtforms.validators import ValidationError
 
 from srs.numbers import parse_whole_number
 
@@ -31,6 +32,7 @@ __all__ = [
     "JsonProvider",
     "WholeNumberField",
     "bp",
+    "checked_by",
     "load_json",
     "request_int",
     "safe_next",
@@ -180,6 +182,24 @@ class FiniteDecimalField(DecimalField):
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+def checked_by(
+    check: Callable[[Any], object], read: Callable[[Any], object] = lambda data: data
+) -> Callable[[Any, Field], None]:
+    """A validator that checks a field's data, as ``read`` turns it (when there is any),
+    with ``check``: a rule a service keeps for the API too, whose ``ValueError`` message
+    becomes the field's error. A field that could not be read keeps its own message."""
+
+    def validate(_form: Any, field: Field) -> None:
+        if field.process_errors:
+            return
+        try:
+            check(field.data if field.data is None else read(field.data))
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    return validate
 
 
 # --- JSON -----------------------------------------------------------------------------------

@@ -50,8 +50,8 @@ OPENAPI: dict[str, Any] = {
         "title": "Wengu API",
         "version": "1",
         "description": "Spaced-repetition review of YAML question banks. Authenticate with "
-        "the session cookie (and an X-CSRFToken header on POST) or Authorization: Bearer TOKEN "
-        "(`flask --app app user token NAME`).",
+        "the session cookie (and an X-CSRFToken header on POST and PUT) or Authorization: "
+        "Bearer TOKEN (`flask --app app user token NAME`).",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}, {"session": []}],
@@ -203,6 +203,36 @@ OPENAPI: dict[str, Any] = {
         "/cards/{card_id}/unsuspend": {"post": {"summary": "Unsuspend a card", **_CARD_ACTION}},
         "/cards/{card_id}/bury": {"post": {"summary": "Bury until tomorrow", **_CARD_ACTION}},
         "/cards/{card_id}/unbury": {"post": {"summary": "Unbury a card", **_CARD_ACTION}},
+        "/settings": {
+            "get": {
+                "summary": "The caller's study settings",
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Settings"}, "Every setting."),
+                    "401": _error("No credentials."),
+                },
+            },
+            "put": {
+                "summary": "Change some of the caller's study settings",
+                "description": "Only the settings sent change, all or none, by the rules "
+                "of the settings page; a new time zone or day_starts_at recounts today.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Settings"}}
+                    },
+                },
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Settings"}, "Every setting."),
+                    "400": _error("Not a JSON object, or a session cookie without X-CSRFToken."),
+                    "401": _error("No credentials."),
+                    "422": _json(
+                        {"$ref": "#/components/schemas/SettingsRefused"},
+                        "Nothing changed: each setting refused (or unknown) with the page's "
+                        "message for it.",
+                    ),
+                },
+            },
+        },
     },
     "components": {
         "securitySchemes": {
@@ -432,6 +462,44 @@ OPENAPI: dict[str, Any] = {
                             },
                         },
                     },
+                },
+            },
+            "Settings": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "desired_retention": {"type": "number", "minimum": 0.7, "maximum": 0.99},
+                    "new_per_day": {"type": "integer", "minimum": 0, "maximum": 9999},
+                    "reviews_per_day": {"type": "integer", "minimum": 0, "maximum": 99999},
+                    "learning_steps": {
+                        "type": "string",
+                        "description": "As Anki writes them: 1m 10m (s, m, h, d; at most 20).",
+                    },
+                    "relearning_steps": {"type": "string", "description": "As Anki: 10m"},
+                    "day_starts_at": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 23,
+                        "description": "The hour the study day starts, in timezone: 4 is 04:00.",
+                    },
+                    "timezone": {"type": "string", "description": "An IANA zone."},
+                    "maximum_interval": {"type": "integer", "minimum": 1, "maximum": 36500},
+                    "easy_days": {
+                        "type": "array",
+                        "minItems": 7,
+                        "maxItems": 7,
+                        "items": {"type": "number", "minimum": 0, "maximum": 1},
+                        "description": "Monday first: each day's share of a normal day's "
+                        "reviews (the page offers 1 normal, 0.5 reduced, 0 minimum).",
+                    },
+                },
+            },
+            "SettingsRefused": {
+                "type": "object",
+                "required": ["error", "errors"],
+                "properties": {
+                    "error": _STRING,
+                    "errors": {"type": "object", "additionalProperties": _STRING},
                 },
             },
             "CardFlags": {

@@ -6,9 +6,12 @@ account, so it lives in a cookie that every page reads, signed in or not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
 from urllib.parse import quote
 
+from babel.dates import get_day_names
 from flask import (
     Blueprint,
     Response,
@@ -22,26 +25,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_decimal, format_number, refresh
+from flask_babel import format_decimal, format_number, format_percent, get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from wtforms import (
-    PasswordField,
-    RadioField,
-    SelectField,
-    StringField,
-)
+from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    EqualTo,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from extensions import limiter
 from models import db
@@ -62,19 +53,20 @@ from services.accounts import (
 from services.answers import review_log
 from services.optimize import optimize_user, training_reviews, use_default_parameters
 from services.progress import set_study_day
+from services.settings import (
+    EASY_DAY_CHOICES,
+    SETTINGS,
+    change_settings,
+    check_easy_day,
+    check_setting,
+)
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
-from srs.scheduler import (
-    MAX_STEPS,
-    StepLengthError,
-    bounded_steps,
-    format_steps,
-    parse_steps,
-)
+from srs.scheduler import bounded_easy_days, bounded_steps, format_steps
 from srs.study import TIME_ZONES
 from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
 from views.i18n import LANGUAGES
-from views.inputs import FiniteDecimalField, WholeNumberField
+from views.inputs import FiniteDecimalField, WholeNumberField, checked_by
 
 bp = Blueprint("settings", __name__)
 
@@ -84,60 +76,55 @@ THEME_COOKIE = "wengu_theme"
 THEMES = {"auto": _l("Follow the system"), "light": _l("Light"), "dark": _l("Dark")}
 THEME_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
+EASY_DAYS = tuple(f"easy_day_{day}" for day in range(7))  # Monday first, as the API's list
+_API_NAMES = {"rollover_hour": "day_starts_at"}  # the form's names the API says otherwise
+
 # The page's groups, each saved by its own button: the fields each holds. A form sent
 # without a group (the API's clients, older pages) saves them all.
 GROUPS = {
     "study": ("new_per_day", "reviews_per_day", "learning_steps", "relearning_steps"),
-    "schedule": ("desired_retention", "maximum_interval", "timezone", "rollover_hour"),
+    "schedule": ("desired_retention", "maximum_interval", "timezone", "rollover_hour", *EASY_DAYS),
     "appearance": ("locale",),
 }
 
 
-def _steps(form: FlaskForm, field: StringField) -> None:
-    words = (field.data or "").split()
-    if len(words) > MAX_STEPS:
-        raise ValidationError(_("At most %(count)d steps.", count=MAX_STEPS))
-    for word in words:
-        try:
-            parse_steps(word)
-        except StepLengthError:
-            raise ValidationError(
-                _("'%(word)s' is longer than a step may be (365d).", word=word)
-            ) from None
-        except ValueError:
-            raise ValidationError(
-                _("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=word)
-            ) from None
-    field.data = parse_steps(" ".join(words))
+def _checked(name: str) -> Callable[[Any, Any], None]:
+    return checked_by(partial(check_setting, name))  # the API's rule and message
 
 
 class SettingsForm(FlaskForm):
     desired_retention = FiniteDecimalField(
         _l("Desired retention"),
         places=2,
-        validators=[DataRequired(), NumberRange(0.70, 0.99)],
+        validators=[DataRequired(), checked_by(partial(check_setting, "desired_retention"), float)],
         description=_l("The share of cards you want to recall when they come due (0.70–0.99)."),
     )
     new_per_day = WholeNumberField(
-        _l("New cards a day, per bank"), validators=[NumberRange(0, 9999)]
+        _l("New cards a day, per bank"), validators=[_checked("new_per_day")]
     )
     reviews_per_day = WholeNumberField(
-        _l("Reviews a day, per bank"), validators=[NumberRange(0, 99999)]
+        _l("Reviews a day, per bank"), validators=[_checked("reviews_per_day")]
     )
     learning_steps = StringField(
-        _l("Learning steps"), validators=[_steps], description=_l("As in Anki: 1m 10m")
+        _l("Learning steps"),
+        validators=[_checked("learning_steps")],
+        description=_l("As in Anki: 1m 10m"),
     )
     relearning_steps = StringField(
-        _l("Relearning steps"), validators=[_steps], description=_l("After a lapse: 10m")
+        _l("Relearning steps"),
+        validators=[_checked("relearning_steps")],
+        description=_l("After a lapse: 10m"),
     )
     rollover_hour = WholeNumberField(
         _l("Next day starts at (hour)"),
-        validators=[NumberRange(0, 23)],
+        validators=[_checked("day_starts_at")],
         description=_l("In your time zone; 4 means 04:00."),
     )
-    timezone = SelectField(_l("Time zone"), choices=_ZONES)
+    timezone = SelectField(
+        _l("Time zone"), choices=_ZONES, validate_choice=False, validators=[_checked("timezone")]
+    )
     maximum_interval = WholeNumberField(
-        _l("Maximum interval (days)"), validators=[NumberRange(1, 36500)]
+        _l("Maximum interval (days)"), validators=[_checked("maximum_interval")]
     )
     locale = SelectField(
         _l("Language"),
@@ -146,6 +133,20 @@ class SettingsForm(FlaskForm):
             *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
         ],
         description=_l("The language of Wengu's pages; banks keep their own."),
+    )
+
+
+# One select per weekday, labelled with the day's name in the page's language when shown.
+for _day in EASY_DAYS:
+    setattr(
+        SettingsForm,
+        _day,
+        SelectField(
+            choices=[SelectChoice(share, label) for share, label in EASY_DAY_CHOICES.items()],
+            coerce=float,
+            validate_choice=False,
+            validators=[checked_by(check_easy_day)],
+        ),
     )
 
 
@@ -208,9 +209,18 @@ def _settings_form(group: str | None = None, **kwargs: object) -> SettingsForm:
             "timezone": user.timezone,
             "maximum_interval": user.maximum_interval,
             "locale": user.locale or "",
+            **dict(zip(EASY_DAYS, bounded_easy_days(user.easy_days), strict=True)),
         },
         **kwargs,
     )
+    names = get_day_names("wide", locale=get_locale())
+    for day, name in enumerate(EASY_DAYS):
+        select = form[name]
+        select.label.text = names[day]
+        share = select.data
+        if isinstance(share, float) and share not in EASY_DAY_CHOICES and 0 <= share <= 1:
+            # A share the API set: shown as it is, kept unless another is chosen.
+            select.choices = [*select.choices, SelectChoice(share, format_percent(share))]
     if group is not None:
         for name in [f.name for f in form if f.name != "csrf_token"]:
             if name not in GROUPS[group]:
@@ -253,6 +263,16 @@ def _page(
     )
 
 
+def _changes(fields: dict[str, Any]) -> dict[str, object]:
+    """The settings a valid form holds, named and written as the API's."""
+    changes = {_API_NAMES.get(name, name): data for name, data in fields.items()}
+    if "desired_retention" in changes:
+        changes["desired_retention"] = float(changes["desired_retention"])
+    if EASY_DAYS[0] in fields:
+        changes["easy_days"] = [changes.pop(name) for name in EASY_DAYS]
+    return {name: data for name, data in changes.items() if name in SETTINGS}
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> str | Response:
@@ -265,18 +285,9 @@ def settings() -> str | Response:
     if form.validate_on_submit():
         user = current_user
         fields = {f.name: f.data for f in form if f.name != "csrf_token"}
-        if "desired_retention" in fields:
-            user.desired_retention = float(fields["desired_retention"])
-        for name in ("new_per_day", "reviews_per_day", "maximum_interval"):
-            if name in fields:
-                setattr(user, name, fields[name])
-        for name in ("learning_steps", "relearning_steps"):
-            if name in fields:
-                setattr(user, name, list(fields[name]))
+        change_settings(db.session, user, _changes(fields), now_utc())
         if "locale" in fields:
             user.locale = fields["locale"] or None
-        if "timezone" in fields:
-            set_study_day(db.session, user, fields["timezone"], fields["rollover_hour"], now_utc())
         db.session.commit()
         refresh()  # the message below in the language just chosen
         if group is None:

@@ -1,0 +1,78 @@
+"""Easy days on the settings page in a real Chromium: on a 360 px phone and a desktop, light
+and dark (and in Chinese), chosen, saved with the Schedule group's button and shown again;
+no sideways scroll, each select a thumb's size, axe-core clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from models import User, db
+from tests.e2e.test_look_browser import MIN_TAP, TAP_TARGETS
+from tests.e2e.test_phone_pages_browser import DESKTOP, PHONE, SMALL_TARGETS, UNREACHABLE
+from tests.support import browser_sign_in
+
+
+@pytest.mark.parametrize(
+    ("device", "scheme", "language"),
+    [
+        ("phone", "light", "en"),
+        ("phone", "dark", "en"),
+        ("phone", "light", "zh"),
+        ("desktop", "light", "en"),
+        ("desktop", "dark", "en"),
+    ],
+)
+def test_easy_days_are_chosen_saved_and_fit_the_screen(
+    app: Flask, learner: int, live_server: str, browser, axe, artifacts: Path,
+    device: str, scheme: str, language: str,
+) -> None:  # fmt: skip
+    context = browser.new_context(
+        **(PHONE if device == "phone" else DESKTOP),
+        color_scheme=scheme,
+        locale="zh-CN" if language == "zh" else "en-GB",
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings#schedule")
+    days = page.locator(".easy-days select")
+    assert days.count() == 7
+    saturday = "星期六" if language == "zh" else "Saturday"
+    assert page.locator("label[for=easy_day_5]").inner_text() == saturday
+    page.select_option("#easy_day_5", "0.5")
+    page.select_option("#easy_day_6", "0.0")
+    page.click("#schedule button[type=submit]")
+    page.wait_for_url("**/settings?saved=schedule#schedule")
+    assert [days.nth(day).input_value() for day in range(7)] == ["1.0"] * 5 + ["0.5", "0.0"]
+    with app.app_context():
+        assert db.session.get_one(User, learner).easy_days == [1, 1, 1, 1, 1, 0.5, 0]
+
+    name = f"settings-{device}-{scheme}-{language}"
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    page.locator(".easy-days").screenshot(path=str(artifacts / f"{name}-easy-days.png"))
+    problems = axe(page)
+    width = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    if width > 0:
+        problems.append(f"the page is {width} px wider than the screen")
+    if device == "phone":
+        problems += page.evaluate(SMALL_TARGETS, [TAP_TARGETS, MIN_TAP])
+    problems += page.evaluate(UNREACHABLE)
+    # Each day's name and its select share a row, both whole inside the fieldset.
+    rows = page.eval_on_selector_all(
+        ".easy-days-grid .field",
+        """rows => rows.map((row) => {
+          const [label, select] = [row.querySelector('label'), row.querySelector('select')];
+          const box = row.closest('fieldset').getBoundingClientRect();
+          const [l, s] = [label.getBoundingClientRect(), select.getBoundingClientRect()];
+          return Math.abs(l.top + l.height / 2 - (s.top + s.height / 2)) < 4
+            && s.right <= box.right + 0.5 && l.left >= box.left - 0.5;
+        })""",
+    )
+    assert rows == [True] * 7
+    context.close()
+    assert problems == []
+    assert errors == []
