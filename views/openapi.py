@@ -42,6 +42,36 @@ _CARD_ACTION = {
     },
 }
 
+_RESCHEDULE_ASK = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["postpone", "advance", "break"]},
+        "count": {"type": "integer", "minimum": 1},
+        "days": {"type": "integer", "minimum": 1, "maximum": 366},
+        "first_day": {"type": "string", "format": "date"},
+        "last_day": {"type": "string", "format": "date"},
+        "days_before": {"type": "integer", "minimum": 0, "maximum": 366},
+        "days_after": {"type": "integer", "minimum": 0, "maximum": 366},
+        "preview": {"type": "boolean"},
+    },
+}
+_RESCHEDULE_PREVIEW = {
+    "type": "object",
+    "properties": {
+        "kind": _STRING,
+        "cards": _INTEGER,
+        "days": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"day": {"type": "string", "format": "date"}, "cards": _INTEGER},
+            },
+        },
+    },
+}
+_DAY_OR_NULL = {"type": ["string", "null"], "format": "date"}
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -181,6 +211,69 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/reschedule": {
+            "post": {
+                "summary": "Postpone, advance, or a break: cards moved to other study days",
+                "description": "Only due times change; cards land at the start of their new "
+                "study day. postpone (count, days): of the review cards due today or "
+                "overdue, the count remembered best now, spread over the next days. advance "
+                "(first_day, last_day, days, optional count): the cards due in the range, "
+                "onto the days before it (with count, those an early review harms least). "
+                "break (first_day, last_day, days_before, days_after): every card due in the "
+                'range, out of it; with both sides each goes to the nearer. "preview": true '
+                "moves nothing and says what would move.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _RESCHEDULE_ASK}},
+                },
+                "responses": {
+                    "200": _json(_RESCHEDULE_PREVIEW, "The preview: nothing moved."),
+                    "201": _json({"$ref": "#/components/schemas/Reschedule"}, "Cards moved."),
+                    "400": _error(
+                        "Not JSON, an unknown kind, or a field not a whole number "
+                        "or a YYYY-MM-DD date."
+                    ),
+                    "401": _error("No credentials."),
+                    "422": _error(
+                        "A day in the past, a range reversed or too long, a count "
+                        "out of bounds, or no card to move."
+                    ),
+                },
+            }
+        },
+        "/reschedules": {
+            "get": {
+                "summary": "The caller's latest 50 reschedules, newest first",
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Reschedule"}},
+                        "The reschedules.",
+                    ),
+                    "401": _error("No credentials."),
+                },
+            }
+        },
+        "/reschedule/{reschedule_id}/undo": {
+            "post": {
+                "summary": "Put back the due times a reschedule changed",
+                "description": "Cards answered or moved since keep their new due (kept).",
+                "parameters": [
+                    {"name": "reschedule_id", "in": "path", "required": True, "schema": _INTEGER}
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"restored": _INTEGER, "kept": _INTEGER},
+                        },
+                        "How many cards were put back, and how many kept their new due.",
+                    ),
+                    "401": _error("No credentials."),
+                    "404": _error("Not the caller's reschedule."),
+                    "409": _error("Undone already."),
+                },
+            }
+        },
         "/cards/{card_id}/suspend": {"post": {"summary": "Suspend a card", **_CARD_ACTION}},
         "/cards/{card_id}/unsuspend": {"post": {"summary": "Unsuspend a card", **_CARD_ACTION}},
         "/cards/{card_id}/bury": {"post": {"summary": "Bury until tomorrow", **_CARD_ACTION}},
@@ -192,6 +285,18 @@ OPENAPI: dict[str, Any] = {
             "session": {"type": "apiKey", "in": "cookie", "name": "session"},
         },
         "schemas": {
+            "Reschedule": {
+                "type": "object",
+                "properties": {
+                    "id": _INTEGER,
+                    "kind": _STRING,
+                    "created_at": _TIME,
+                    "first_day": _DAY_OR_NULL,
+                    "last_day": _DAY_OR_NULL,
+                    "cards": _INTEGER,
+                    "undone_at": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
             "Error": {
                 "type": "object",
                 "required": ["error"],
