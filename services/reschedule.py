@@ -293,7 +293,7 @@ def apply(study: Study, ask: Ask) -> Reschedule:
     study.session.add(reschedule)
     to_day = {move.card_id: move.to_day for move in chosen.moves}
     starts: dict[date, datetime] = {}
-    for card in study.session.scalars(select(Card).where(Card.id.in_(to_day))):
+    for card in study.session.scalars(select(Card).where(Card.id.in_(list(to_day)))):
         day = to_day[card.id]
         due = starts.setdefault(day, day_start(user, day))
         reschedule.cards.append(
@@ -327,7 +327,7 @@ def undo(session: Session, user: User, reschedule_id: int, now: datetime) -> Und
         raise RescheduleError("undone")
     moved = {row.card_id: row for row in reschedule.cards}
     restored = 0
-    for card in session.scalars(select(Card).where(Card.id.in_(moved))):
+    for card in session.scalars(select(Card).where(Card.id.in_(list(moved)))):
         row = moved[card.id]
         answered = card.last_review is not None and card.last_review >= reschedule.created_at
         if card.due == row.due_after and not answered:

@@ -27,6 +27,7 @@ from flask_login import current_user, login_required
 
 from models import db
 from models.types import now_utc
+from services.conflict import committed
 from services.context import Study
 from services.reschedule import (
     AskError,
@@ -102,11 +103,13 @@ def page() -> str:
 @login_required
 def confirm() -> Response:
     """Move the cards the preview showed, planned again on the cards as they now are."""
-    study = Study.at(db.session, current_user, now_utc())
     try:
-        done = apply(study, ask_from(request.form))
-        count = len(done.cards)
-        db.session.commit()
+        ask = ask_from(request.form)
+        # An answer to one of the cards at the same moment wins; the cards are read again.
+        count = committed(
+            db.session,
+            lambda: len(apply(Study.at(db.session, current_user, now_utc()), ask).cards),
+        )
     except RescheduleError as refused:
         db.session.rollback()
         flash(message(refused, _), "error")
@@ -120,8 +123,9 @@ def confirm() -> Response:
 def undo_page(reschedule_id: int) -> Response:
     """Put back the cards of one past reschedule."""
     try:
-        undone = undo(db.session, current_user, reschedule_id, now_utc())
-        db.session.commit()
+        undone = committed(
+            db.session, lambda: undo(db.session, current_user, reschedule_id, now_utc())
+        )
     except RescheduleNotFoundError:
         abort(404)
     except RescheduleError as refused:
@@ -161,19 +165,22 @@ def _refusal(refused: RescheduleError) -> api.ApiError:
 def reschedule_cards() -> tuple[Response, int]:
     """Postpone, advance or a break; ``"preview": true`` plans it without moving a card."""
     body = api._body()
-    study = Study.at(db.session, api._user(), now_utc())
+    user = api._user()
     try:
         ask = ask_from(body)
         if body.get("preview") is True:
-            chosen = plan(study, ask)
+            chosen = plan(Study.at(db.session, user, now_utc()), ask)
             days = [{"day": d.isoformat(), "cards": n} for d, n in chosen.per_day()]
             return jsonify(kind=chosen.kind, cards=len(chosen.moves), days=days), 200
-        done = apply(study, ask)
-        payload = _past_payload(
-            Past(done.id, done.kind, done.created_at, done.first_day, done.last_day,
-                 len(done.cards), None)
-        )  # fmt: skip
-        db.session.commit()
+
+        def made() -> dict[str, Any]:
+            done = apply(Study.at(db.session, user, now_utc()), ask)
+            return _past_payload(
+                Past(done.id, done.kind, done.created_at, done.first_day, done.last_day,
+                     len(done.cards), None)
+            )  # fmt: skip
+
+        payload = committed(db.session, made)
     except RescheduleError as refused:
         db.session.rollback()
         raise _refusal(refused) from None
@@ -189,9 +196,9 @@ def reschedules() -> Response:
 @api.bp.post("/reschedule/<int:reschedule_id>/undo")
 def reschedule_undo(reschedule_id: int) -> Response:
     """Put back the due of the cards a reschedule moved, where nothing moved them since."""
+    user = api._user()
     try:
-        undone = undo(db.session, api._user(), reschedule_id, now_utc())
-        db.session.commit()
+        undone = committed(db.session, lambda: undo(db.session, user, reschedule_id, now_utc()))
     except RescheduleNotFoundError:
         raise api.ApiError(404, f"no reschedule {reschedule_id}") from None
     except RescheduleError as refused:

@@ -27,7 +27,7 @@ from services.reschedule import (
     past_reschedules,
     undo,
 )
-from srs.scheduler import REVIEW
+from srs.scheduler import LEARNING, REVIEW
 from srs.sources import load_bank
 from srs.study import study_day
 from tests.support import Auth, csrf_token, make_user
@@ -118,6 +118,20 @@ def test_postpone_moves_only_the_chosen_cards_spread_over_the_days(session: Sess
     # Each lands at the start of its study day: 04:00 in Shanghai, 20:00 UTC the day before.
     assert all(after[card_id].hour == 20 for card_id in moved)
     assert len(done.cards) == 4 and done.kind == "postpone"
+
+
+def test_suspended_retired_and_learning_cards_stay_where_they_are(session: Session) -> None:
+    ids = _cards(session, _user(session, "ann"), [-3, -2, -1, 0])
+    session.get(Card, ids[0]).suspended = True
+    session.get(Card, ids[1]).retired = True
+    session.get(Card, ids[2]).state = LEARNING
+    session.commit()
+    before = _dues(session)
+    done = apply(_study(session), Ask("postpone", count=10, days=3))
+    session.commit()
+    after = _dues(session)
+    assert [row.card_id for row in done.cards] == [ids[3]]
+    assert [after[i] == before[i] for i in ids] == [True, True, True, False]
 
 
 def test_postpone_picks_the_cards_remembered_best(session: Session) -> None:
