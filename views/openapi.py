@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from srs.questions import QUESTION_TYPES
+from views.openapi_schemas import (
+    INTEGER,
+    SCHEMAS,
+    STRING,
+    TIME,
+)
 
 __all__ = ["OPENAPI"]
 
@@ -26,21 +31,42 @@ def _query(name: str, schema: dict[str, Any], description: str | None = None) ->
     return parameter if description is None else {**parameter, "description": description}
 
 
-_INTEGER = {"type": "integer"}
-_STRING = {"type": "string"}
-_TIME = {"type": "string", "format": "date-time"}
-_OBJECTS = {"type": "array", "items": {"type": "object"}}
-_CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": _INTEGER}
-_SECONDS = {"type": "integer", "minimum": 0}
-_AMOUNT = {"type": "number", "minimum": 0}
-_RETENTION = {"type": "number", "minimum": 0.7, "maximum": 0.99}
-_STATE = {"type": "string", "enum": ["new", "learning", "review", "relearning"]}
+_CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": INTEGER}
 _CARD_ACTION = {
     "parameters": [_CARD_ID],
     "responses": {
         "200": _json({"$ref": "#/components/schemas/CardFlags"}, "The card's flags."),
         "401": _error("No credentials."),
         "404": _error("Not the caller's card."),
+    },
+}
+
+_RESCHEDULE_ASK = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["postpone", "advance", "break"]},
+        "count": {"type": "integer", "minimum": 1},
+        "days": {"type": "integer", "minimum": 1, "maximum": 366},
+        "first_day": {"type": "string", "format": "date"},
+        "last_day": {"type": "string", "format": "date"},
+        "days_before": {"type": "integer", "minimum": 0, "maximum": 366},
+        "days_after": {"type": "integer", "minimum": 0, "maximum": 366},
+        "preview": {"type": "boolean"},
+    },
+}
+_RESCHEDULE_PREVIEW = {
+    "type": "object",
+    "properties": {
+        "kind": STRING,
+        "cards": INTEGER,
+        "days": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"day": {"type": "string", "format": "date"}, "cards": INTEGER},
+            },
+        },
     },
 }
 
@@ -60,15 +86,15 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The next card due",
                 "parameters": [
-                    _query("bank", _STRING, "A bank id; without it, all the caller's banks."),
+                    _query("bank", STRING, "A bank id; without it, all the caller's banks."),
                     _query(
                         "practice",
-                        _STRING,
+                        STRING,
                         "Extra study outside the schedule: section:ID, tag:NAME "
                         "or forgotten:DAYS (needs bank). Answers change nothing unless posted.",
                     ),
                     _query(
-                        "exclude", _STRING, "With practice: card ids already seen, comma-separated."
+                        "exclude", STRING, "With practice: card ids already seen, comma-separated."
                     ),
                     _query(
                         "ahead",
@@ -112,7 +138,7 @@ OPENAPI: dict[str, Any] = {
         "/review/today": {
             "get": {
                 "summary": "What is left today, and when the first learning card comes back",
-                "parameters": [_query("bank", _STRING, "One bank; all the caller's without it.")],
+                "parameters": [_query("bank", STRING, "One bank; all the caller's without it.")],
                 "responses": {
                     "200": _json(
                         {
@@ -151,10 +177,10 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The caller's review log, oldest first",
                 "parameters": [
-                    _query("since", _TIME),
+                    _query("since", TIME),
                     _query(
                         "after_id",
-                        _INTEGER,
+                        INTEGER,
                         "Only reviews after this id: for paging (5000 a page).",
                     ),
                 ],
@@ -176,7 +202,7 @@ OPENAPI: dict[str, Any] = {
                 "difficulty distributions, streak, mastery per section (bank:section): "
                 "mean predicted recall 30 days ahead, and calibration: how well the FSRS "
                 "parameters in use predicted the caller's answers.",
-                "parameters": [_query("bank", _STRING)],
+                "parameters": [_query("bank", STRING)],
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Stats"}, "The statistics."),
                     "401": _error("No credentials."),
@@ -196,6 +222,69 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/RetentionAdvice"}, "The options."),
                     "401": _error("No credentials."),
+                },
+            }
+        },
+        "/reschedule": {
+            "post": {
+                "summary": "Postpone, advance, or a break: cards moved to other study days",
+                "description": "Only due times change; cards land at the start of their new "
+                "study day. postpone (count, days): of the review cards due today or "
+                "overdue, the count remembered best now, spread over the next days. advance "
+                "(first_day, last_day, days, optional count): the cards due in the range, "
+                "onto the days before it (with count, those an early review harms least). "
+                "break (first_day, last_day, days_before, days_after): every card due in the "
+                'range, out of it; with both sides each goes to the nearer. "preview": true '
+                "moves nothing and says what would move.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _RESCHEDULE_ASK}},
+                },
+                "responses": {
+                    "200": _json(_RESCHEDULE_PREVIEW, "The preview: nothing moved."),
+                    "201": _json({"$ref": "#/components/schemas/Reschedule"}, "Cards moved."),
+                    "400": _error(
+                        "Not JSON, an unknown kind, or a field not a whole number "
+                        "or a YYYY-MM-DD date."
+                    ),
+                    "401": _error("No credentials."),
+                    "422": _error(
+                        "A day in the past, a range reversed or too long, a count "
+                        "out of bounds, or no card to move."
+                    ),
+                },
+            }
+        },
+        "/reschedules": {
+            "get": {
+                "summary": "The caller's latest 50 reschedules, newest first",
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Reschedule"}},
+                        "The reschedules.",
+                    ),
+                    "401": _error("No credentials."),
+                },
+            }
+        },
+        "/reschedule/{reschedule_id}/undo": {
+            "post": {
+                "summary": "Put back the due times a reschedule changed",
+                "description": "Cards answered or moved since keep their new due (kept).",
+                "parameters": [
+                    {"name": "reschedule_id", "in": "path", "required": True, "schema": INTEGER}
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"restored": INTEGER, "kept": INTEGER},
+                        },
+                        "How many cards were put back, and how many kept their new due.",
+                    ),
+                    "401": _error("No credentials."),
+                    "404": _error("Not the caller's reschedule."),
+                    "409": _error("Undone already."),
                 },
             }
         },
@@ -239,278 +328,7 @@ OPENAPI: dict[str, Any] = {
             "bearer": {"type": "http", "scheme": "bearer"},
             "session": {"type": "apiKey", "in": "cookie", "name": "session"},
         },
-        "schemas": {
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {"error": _STRING},
-            },
-            "RetentionAdvice": {
-                "type": "object",
-                "required": ["options", "recommended"],
-                "properties": {
-                    "options": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": [
-                                "retention",
-                                "reviews_per_day",
-                                "minutes_per_day",
-                                "memorized",
-                            ],
-                            "properties": {
-                                "retention": _RETENTION,
-                                "reviews_per_day": _AMOUNT,
-                                "minutes_per_day": _AMOUNT,
-                                "memorized": _AMOUNT,
-                            },
-                        },
-                    },
-                    "recommended": _RETENTION,
-                },
-            },
-            "Counts": {
-                "type": "object",
-                "required": ["new", "learning", "review"],
-                "properties": {
-                    "new": _SECONDS,
-                    "learning": _SECONDS,
-                    "review": _SECONDS,
-                },
-            },
-            "Card": {
-                "type": "object",
-                "required": [
-                    "card_id",
-                    "bank",
-                    "question",
-                    "type",
-                    "state",
-                    "prompt_html",
-                    "answer_html",
-                    "explanation_html",
-                    "intervals",
-                    "counts",
-                    "review_token",
-                ],
-                "properties": {
-                    "card_id": _INTEGER,
-                    "bank": _STRING,
-                    "question": _STRING,
-                    "type": {
-                        "type": "string",
-                        "enum": list(QUESTION_TYPES),
-                    },
-                    "state": _STATE,
-                    "section": {"type": ["string", "null"]},
-                    "tags": {"type": "array", "items": _STRING},
-                    "prompt_html": {
-                        "type": "string",
-                        "description": "The front, rendered and sanitised. An occlusion "
-                        "card's diagram is an <img> whose URL (the bank's diagram route with "
-                        "the mask in its query, as label digests) serves the SVG with the "
-                        "asked label's text removed; the SVG is not inline.",
-                    },
-                    "answer_html": {
-                        "type": "string",
-                        "description": "The back; an occlusion card's shows the diagram "
-                        "with the label revealed and outlined, then the label.",
-                    },
-                    "explanation_html": _STRING,
-                    "choices": {
-                        "type": "array",
-                        "items": _STRING,
-                        "description": "A choice's options, shuffled for this showing (the"
-                        " same on a reload); a true/false card's words for true and false in"
-                        " its bank's language, where known",
-                    },
-                    "items": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "index": _INTEGER,
-                                "html": _STRING,
-                            },
-                        },
-                    },
-                    "check": {
-                        "type": "object",
-                        "description": "What the page checks an answer against, for the "
-                        "types it checks: choice (its correct names places in choices), "
-                        "truefalse, order, typing, and an occlusion card answered typed "
-                        "({accept: [label]}); absent when the learner grades themselves",
-                    },
-                    "suggest": {
-                        "type": "object",
-                        "description": "With check: the rating a right, a partly right (a"
-                        " score of at least 0.5) and a wrong answer suggest",
-                        "required": ["right", "partly", "wrong"],
-                        "properties": {"right": _INTEGER, "partly": _INTEGER, "wrong": _INTEGER},
-                    },
-                    "intervals": {
-                        "type": "object",
-                        "required": ["again", "hard", "good", "easy"],
-                        "properties": {
-                            "again": _SECONDS,
-                            "hard": _SECONDS,
-                            "good": _SECONDS,
-                            "easy": _SECONDS,
-                        },
-                    },
-                    "counts": {"$ref": "#/components/schemas/Counts"},
-                    "review_token": _STRING,
-                    "edit": {"type": "object"},
-                    "ahead": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/Card"},
-                        "description": "When asked for: the cards that would follow this one.",
-                    },
-                },
-            },
-            "Answer": {
-                "type": "object",
-                "required": ["rating", "review_token"],
-                "properties": {
-                    "rating": {"type": "integer", "enum": [1, 2, 3, 4]},
-                    "review_token": _STRING,
-                    "elapsed_ms": {"type": "integer", "minimum": 0},
-                    "correct": {"type": "boolean"},
-                    "next": {"type": "boolean", "description": "Also return the next card."},
-                    "bank": {"type": "string", "description": "With next: from this bank."},
-                    "ahead": {
-                        "type": "integer",
-                        "minimum": 0,
-                        "maximum": 10,
-                        "description": "With next: the next card carries this many to follow.",
-                    },
-                },
-            },
-            "Answered": {
-                "type": "object",
-                "required": ["card_id", "review_id", "rating", "due", "interval_seconds"],
-                "properties": {
-                    "card_id": _INTEGER,
-                    "review_id": _INTEGER,
-                    "rating": _INTEGER,
-                    "reviewed_at": _TIME,
-                    "due": _TIME,
-                    "interval_seconds": _SECONDS,
-                    "state": _STATE,
-                    "repeated": {"type": "boolean"},
-                    "next": {"oneOf": [{"$ref": "#/components/schemas/Card"}, {"type": "null"}]},
-                },
-            },
-            "Review": {
-                "type": "object",
-                "properties": {
-                    "id": _INTEGER,
-                    "card_id": _INTEGER,
-                    "bank": _STRING,
-                    "question": _STRING,
-                    "ordinal": _INTEGER,
-                    "reviewed_at": _TIME,
-                    "rating": _INTEGER,
-                    "elapsed_ms": {"type": ["integer", "null"]},
-                    "correct": {"type": ["boolean", "null"]},
-                    "state_before": _STATE,
-                    "state_after": _STATE,
-                    "due_after": _TIME,
-                },
-            },
-            "Stats": {
-                "type": "object",
-                "required": ["today", "streak", "heatmap", "forecast", "retention", "states"],
-                "properties": {
-                    "today": {"type": "string", "format": "date"},
-                    "streak": _INTEGER,
-                    "heatmap": {"type": "object", "additionalProperties": _INTEGER},
-                    "reviews_per_day": _OBJECTS,
-                    "forecast": _OBJECTS,
-                    "retention": {"type": "object"},
-                    "states": {"type": "object", "additionalProperties": _INTEGER},
-                    "intervals": _OBJECTS,
-                    "difficulties": _OBJECTS,
-                    "mastery": {"type": "object"},
-                    "calibration": {"$ref": "#/components/schemas/Calibration"},
-                },
-            },
-            "Calibration": {
-                "type": "object",
-                "description": "The reviews of cards on a later study day than their review "
-                "before (those a fit learns from), predicted with the parameters in use. "
-                "log_loss and rmse_bins are fsrs-rs's evaluation (recent reviews weigh more); "
-                "null, with no bins, while there is no such review.",
-                "required": ["log_loss", "rmse_bins", "reviews", "bins"],
-                "properties": {
-                    "log_loss": {"type": ["number", "null"]},
-                    "rmse_bins": {"type": ["number", "null"]},
-                    "reviews": _INTEGER,
-                    "bins": {
-                        "type": "array",
-                        "description": "The reviews grouped by predicted recall in tenths "
-                        "(empty tenths left out), lowest first: mean predicted recall, share "
-                        "recalled (not Again), and how many.",
-                        "items": {
-                            "type": "object",
-                            "required": ["predicted", "actual", "count"],
-                            "properties": {
-                                "predicted": {"type": "number"},
-                                "actual": {"type": "number"},
-                                "count": _INTEGER,
-                            },
-                        },
-                    },
-                },
-            },
-            "Settings": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "desired_retention": {"type": "number", "minimum": 0.7, "maximum": 0.99},
-                    "new_per_day": {"type": "integer", "minimum": 0, "maximum": 9999},
-                    "reviews_per_day": {"type": "integer", "minimum": 0, "maximum": 99999},
-                    "learning_steps": {
-                        "type": "string",
-                        "description": "As Anki writes them: 1m 10m (s, m, h, d; at most 20).",
-                    },
-                    "relearning_steps": {"type": "string", "description": "As Anki: 10m"},
-                    "day_starts_at": {
-                        "type": "integer",
-                        "minimum": 0,
-                        "maximum": 23,
-                        "description": "The hour the study day starts, in timezone: 4 is 04:00.",
-                    },
-                    "timezone": {"type": "string", "description": "An IANA zone."},
-                    "maximum_interval": {"type": "integer", "minimum": 1, "maximum": 36500},
-                    "easy_days": {
-                        "type": "array",
-                        "minItems": 7,
-                        "maxItems": 7,
-                        "items": {"type": "number", "minimum": 0, "maximum": 1},
-                        "description": "Monday first: each day's share of a normal day's "
-                        "reviews (the page offers 1 normal, 0.5 reduced, 0 minimum).",
-                    },
-                },
-            },
-            "SettingsRefused": {
-                "type": "object",
-                "required": ["error", "errors"],
-                "properties": {
-                    "error": _STRING,
-                    "errors": {"type": "object", "additionalProperties": _STRING},
-                },
-            },
-            "CardFlags": {
-                "type": "object",
-                "properties": {
-                    "card_id": _INTEGER,
-                    "suspended": {"type": "boolean"},
-                    "buried_until": {"type": ["string", "null"], "format": "date-time"},
-                },
-            },
-        },
+        "schemas": SCHEMAS,
     },
 }
 

@@ -17,6 +17,7 @@ from services.accounts import account_defaults
 from services.context import Study
 from services.practice import FORGOTTEN_DAYS, Practice
 from services.queue import bank_counts_many, learning_comes_back, studied_bank, study_banks
+from services.reschedule import piled_up
 from srs.study import LEARN_AHEAD
 
 bp = Blueprint("review", __name__)
@@ -43,7 +44,9 @@ def today() -> str:
     # A learner still on the server's zone may never have chosen one: static/js/zone.js
     # offers the browser's when it differs.
     on_default_zone = current_user.timezone == account_defaults(current_app.config)["timezone"]
-    return render_template("review/today.html", rows=rows, offer_zone=on_default_zone)
+    return render_template(
+        "review/today.html", rows=rows, offer_zone=on_default_zone, piled=piled_up(study)
+    )
 
 
 def _asked() -> str | None:

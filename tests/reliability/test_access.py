@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from models import ApiToken, Card, User, db
+from models.reschedule import Reschedule
 from models.types import now_utc
 from services.accounts import issue_token
 from services.bank_import import import_bank
@@ -132,6 +133,12 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("api.card_unsuspend", "POST"): (401, 200, 404, 404),
     ("api.card_bury", "POST"): (401, 200, 404, 404),
     ("api.card_unbury", "POST"): (401, 200, 404, 404),
+    ("api.reschedule_cards", "POST"): (401, 400, 400, 400),
+    ("api.reschedules", "GET"): (401, 200, 200, 200),
+    ("api.reschedule_undo", "POST"): (401, 200, 404, 404),
+    ("reschedule.page", "GET"): (302, 200, 200, 200),
+    ("reschedule.confirm", "POST"): (302, 302, 302, 302),
+    ("reschedule.undo_page", "POST"): (302, 302, 404, 404),
 }
 
 BANK = """\
@@ -181,6 +188,8 @@ def _world(app: Flask, tmp_path: Path) -> World:
         quiz = start_quiz(session, users["bob"], "x", QuizSpec(seed=1, count=1), now)
         issue_token(session, users["bob"], name="phone")
         token_id = session.scalar(select(ApiToken.id))
+        reschedule = Reschedule(user_id=users["bob"].id, kind="postpone")
+        session.add(reschedule)
         session.commit()
         values = {
             "bank_id": "x",
@@ -197,6 +206,7 @@ def _world(app: Flask, tmp_path: Path) -> World:
             "filename": "css/wengu.css",
             "locale": "zh_Hans",
             "token_id": token_id,
+            "reschedule_id": reschedule.id,
         }
     with app.test_request_context():
         from views.admin import _reset_token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -351,7 +352,7 @@ def test_openapi_describes_every_route(client: FlaskClient, app: Flask) -> None:
     assert spec["openapi"].startswith("3.")
     documented = {f"/api/v1{path}" for path in spec["paths"]}
     routes = {
-        rule.rule.replace("<int:card_id>", "{card_id}")
+        re.sub(r"<int:(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi"
     }
