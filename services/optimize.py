@@ -33,7 +33,7 @@ __all__ = ["optimize_user", "review_history", "training_reviews", "use_default_p
 def review_history(session: Session, user: User) -> list[LoggedReview]:
     """``user``'s review log as the fit reads it, oldest first."""
     query = review_log(user.id).with_only_columns(
-        Review.card_id, Review.reviewed_at, Review.rating, Review.state_before
+        Review.card_id, Review.reviewed_at, Review.rating, Review.state_before, Review.due_after
     )
     return [LoggedReview(*row) for row in session.execute(query)]
 

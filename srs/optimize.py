@@ -23,14 +23,23 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import fsrs_rs_python
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-from srs.scheduler import NEW, CardState, Rating, StudySettings, answer_card
+from srs.scheduler import (
+    NEW,
+    REVIEW,
+    Answer,
+    CardState,
+    Rating,
+    StudySettings,
+    answer_card,
+    fuzz_range,
+)
 from srs.study import study_day
 
 __all__ = [
@@ -72,12 +81,14 @@ class NotEnoughHistory(ValueError):  # noqa: N818 (a state the learner is in, no
 
 @dataclass(frozen=True, slots=True)
 class LoggedReview:
-    """One answer from the log: which card, when, the rating, and the card's state before."""
+    """One answer from the log: which card, when, the rating, the card's state before, and
+    the due time the answer gave (where the log has it)."""
 
     card_id: int
     reviewed_at: datetime
     rating: int
     state: int
+    due_after: datetime | None = None
 
 
 class ItemReview(NamedTuple):
@@ -270,8 +281,34 @@ def rescheduled(
     if not history or history[0].state != NEW:
         return None
     card = CardState()
-    for review in history:
+    for review in history[:-1]:
         card = answer_card(
             settings, card, Rating(review.rating), review.reviewed_at, card_id=card_id
         ).after
-    return card
+    last = history[-1]
+    return _on_the_answered_day(
+        settings,
+        answer_card(settings, card, Rating(last.rating), last.reviewed_at, card_id=card_id),
+        last.due_after,
+    )
+
+
+def _on_the_answered_day(
+    settings: StudySettings, answer: Answer, answered_due: datetime | None
+) -> CardState:
+    """The card after ``answer``, due when the answer first made it due (``answered_due``)
+    if that is a day the new interval's fuzz range holds: the day load balancing chose then
+    stays chosen, and settings that are those the answer was given with give the schedule
+    back exactly as it was."""
+    after = answer.after
+    if answered_due is None or after.state != REVIEW:
+        return after
+    plain = answer_card(
+        settings, answer.before, answer.rating, answer.reviewed_at, card_id=0, fuzz=False
+    )
+    days = (plain.due - answer.reviewed_at).days
+    given = answered_due - answer.reviewed_at
+    if days < 3 or given % timedelta(days=1):
+        return after  # not fuzzed, or not a due time an answer gives
+    low, high = fuzz_range(days, settings.maximum_interval)
+    return replace(after, due=answered_due) if low <= given.days <= high else after

@@ -47,6 +47,7 @@ __all__ = [
     "bounded_steps",
     "forgetting_curve",
     "format_steps",
+    "fuzz_range",
     "parse_steps",
     "preview_intervals",
     "retrievabilities",
@@ -143,7 +144,7 @@ def _to_fsrs(card: CardState, card_id: int, now: datetime) -> fsrs.Card:
     )
 
 
-def _fuzz_range(days: int, maximum: int) -> tuple[int, int]:
+def fuzz_range(days: int, maximum: int) -> tuple[int, int]:
     """The days an interval of ``days`` (3 or more) may be moved to: ``fsrs``'s fuzz range."""
     delta = 1.0
     for fuzz_range in FUZZ_RANGES:
@@ -159,7 +160,7 @@ def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
     """An interval of ``days`` moved within ``fsrs``'s fuzz range by ``draw`` (in [0, 1))."""
     if days < 2.5:
         return days
-    low, high = _fuzz_range(days, maximum)
+    low, high = fuzz_range(days, maximum)
     return min(round(draw * (high - low + 1) + low), maximum)
 
 
@@ -170,7 +171,7 @@ def _balanced(
     when it is too short to fuzz or too long to balance."""
     if days < 2.5 or days > MAX_BALANCED:
         return None
-    low, high = _fuzz_range(days, settings.maximum_interval)
+    low, high = fuzz_range(days, settings.maximum_interval)
     # The study date each candidate due time falls on, as the load counts cards.
     dates = [
         study_day(now + timedelta(days=n), settings.timezone, settings.rollover_hour).date

@@ -16,9 +16,9 @@ from srs.scheduler import (
     CardState,
     Rating,
     StudySettings,
-    _fuzz_range,
     _fuzzed_days,
     answer_card,
+    fuzz_range,
     preview_intervals,
 )
 
@@ -36,7 +36,7 @@ def simulate(easy_days: tuple[float, ...], *, balance: bool) -> Counter[date]:
         today = START + timedelta(days=offset)
         for n in range(PER_DAY):
             days, seed = targets.randint(3, 40), f"{offset}:{n}"
-            low, high = _fuzz_range(days, 36500)
+            low, high = fuzz_range(days, 36500)
             if balance:
                 on = [today + timedelta(days=d) for d in range(low, high + 1)]
                 counts = [load[d] for d in on]
@@ -126,7 +126,7 @@ def review_card(stability: float) -> CardState:
 
 
 @pytest.mark.parametrize("stability", [3.0, 8.0, 20.0, 45.0, 80.0])
-def test_balanced_answers_stay_in_the_fuzz_range_and_match_the_preview(stability: float) -> None:
+def test_balanced_answers_stay_in_thefuzz_range_and_match_the_preview(stability: float) -> None:
     # A heavy load on odd days from today: balancing moves intervals, within the range.
     load = {NOW.date() + timedelta(days=d): 50 * (d % 2) for d in range(1, 120)}
     card = review_card(stability)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,16 @@ from srs.optimize import (
     training_items,
     training_review_count,
 )
-from srs.scheduler import LEARNING, NEW, REVIEW, CardState, Rating, StudySettings, answer_card
+from srs.scheduler import (
+    LEARNING,
+    NEW,
+    REVIEW,
+    CardState,
+    Rating,
+    StudySettings,
+    answer_card,
+    fuzz_range,
+)
 from tests.synthetic import FORGETFUL, T0, forgetful_log
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -190,3 +200,31 @@ def test_replay_with_new_parameters_keeps_the_last_review_and_moves_the_due() ->
     assert new.stability < old.stability
     assert new.due < old.due
     assert new == _answered(settings, HISTORY)
+
+
+def _with_answered_due(log: list[LoggedReview], due: datetime) -> list[LoggedReview]:
+    return [*log[:-1], replace(log[-1], due_after=due)]
+
+
+def test_replay_keeps_the_day_the_answer_gave_while_the_fuzz_range_holds_it() -> None:
+    """A due day load balancing chose is not undone by a replay whose range still holds it;
+    one the new interval's range no longer holds gives way to the replay's own draw."""
+    settings = StudySettings()
+    plain = _answered(settings, HISTORY)
+    last = T0 + HISTORY[-1][0]
+    days = (
+        answer_card(
+            settings, _answered(settings, HISTORY[:-1]), Rating.EASY, last, card_id=9, fuzz=False
+        ).due
+        - last
+    ).days
+    low, high = fuzz_range(days, settings.maximum_interval)
+    chosen = next(
+        last + timedelta(days=n) for n in (low, high) if last + timedelta(days=n) != plain.due
+    )
+
+    kept = rescheduled(settings, 9, _with_answered_due(_log(HISTORY), chosen))
+    assert kept == replace(plain, due=chosen)
+
+    far = last + timedelta(days=high + 30)
+    assert rescheduled(settings, 9, _with_answered_due(_log(HISTORY), far)) == plain
