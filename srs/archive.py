@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from srs.bank import BANK_FILE, BankError, Problem, size_over_limit
+from srs.bank import BANK_FILE, BankError, Problem, printable, size_over_limit
 
 __all__ = ["MAX_FILES", "TOTAL_FACTOR", "ZIP_ERRORS", "unpack_zip"]
 
@@ -46,7 +46,10 @@ class _TooBigError(Exception):
 
 
 def _path_problem(name: str) -> str | None:
-    """Why an entry's path could land outside the folder it is unpacked into, if it could."""
+    """Why an entry's path could land outside the folder it is unpacked into, if it could,
+    or could not be named on one line."""
+    if printable(name) != name:
+        return "the path has a control character"
     if "\\" in name:
         return "the path has a backslash; paths in a zip archive use '/'"
     if _DRIVE.match(name):

@@ -11,6 +11,7 @@ from where it is kept is :mod:`srs.sources`'s; nothing here touches a database.
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -28,6 +29,7 @@ __all__ = [
     "Question",
     "Section",
     "diagram_path",
+    "printable",
     "size_over_limit",
 ]
 
@@ -44,9 +46,19 @@ BANK_FILE = "bank.yaml"
 DIAGRAM_FOLDER = "diagrams"
 
 
+def printable(text: str) -> str:
+    """``text`` with its control and format characters escaped (``\\n``, ``\\u202e``), as a
+    one-line message may show a name that came from outside."""
+    return "".join(
+        char.encode("unicode_escape").decode() if unicodedata.category(char)[0] == "C" else char
+        for char in text
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a bank, where it is."""
+    """One thing wrong with a bank, where it is; printed on one line, whatever the names
+    in it hold."""
 
     file: str
     line: int
@@ -54,7 +66,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{printable(self.file)}:{self.line}:{self.column}: {printable(self.message)}"
 
 
 class BankError(Exception):

@@ -82,6 +82,15 @@ def test_paths_that_could_leave_the_folder_are_refused(
     ]
 
 
+@pytest.mark.parametrize("entry", ["\nbank.yaml", "a\x1b[31m.yaml", "b\u202e.yaml"])
+def test_a_name_with_a_control_character_is_refused_and_shown_on_one_line(
+    tmp_path: Path, entry: str
+) -> None:
+    [problem] = problems(make_zip(("bank.yaml", BANK), (entry, "x")), tmp_path)
+    assert problem.endswith(":1:1: the path has a control character")
+    assert problem.isprintable() and entry.encode("unicode_escape").decode() in problem
+
+
 def test_a_symbolic_link_is_refused(tmp_path: Path) -> None:
     link = zipfile.ZipInfo("diagrams/x.svg")
     link.create_system = 3
