@@ -129,6 +129,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("api.reviews", "GET"): (401, 200, 200, 200),
     ("api.stats", "GET"): (401, 200, 200, 200),
     ("api.retention", "GET"): (401, 200, 200, 200),
+    ("api.settings", "GET"): (401, 200, 200, 200),
+    ("api.change", "PUT"): (401, 200, 200, 200),
     ("api.card_suspend", "POST"): (401, 200, 404, 404),
     ("api.card_unsuspend", "POST"): (401, 200, 404, 404),
     ("api.card_bury", "POST"): (401, 200, 404, 404),
@@ -246,7 +248,9 @@ def _status(app: Flask, role: str, rule: Rule, method: str, world: World) -> int
     if method == "GET":
         response = client.get(url)
     elif rule.endpoint.startswith("api."):
-        response = client.post(url, json={}, headers={"X-CSRFToken": csrf_token(client)})
+        response = client.open(
+            url, method=method, json={}, headers={"X-CSRFToken": csrf_token(client)}
+        )
     else:
         response = client.post(url, data={"csrf_token": csrf_token(client)})
     response.close()
@@ -277,7 +281,8 @@ def test_each_visitor_gets_the_expected_status(
 
 
 def _forms(app: Flask) -> list[tuple[Rule, str]]:
-    return [(rule, method) for rule, method in _rules(app) if method == "POST"]
+    """Every route that writes: the pages' POSTs, the API's POSTs and PUTs."""
+    return [(rule, method) for rule, method in _rules(app) if method in ("POST", "PUT")]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -290,14 +295,14 @@ def test_every_form_refuses_a_post_without_its_csrf_token(
     other = _client(app, "learner")  # a token from someone else's session is no better
     stolen = csrf_token(other)
     refused = {}
-    for rule, _ in _forms(app):
+    for rule, method in _forms(app):
         url = _url(app, rule, world)
         if rule.endpoint.startswith("api."):
             if role == "anonymous":
                 continue  # no session to ride on: 401 (in EXPECTED)
             tries = [
-                client.post(url, json={}),
-                client.post(url, json={}, headers={"X-CSRFToken": stolen}),
+                client.open(url, method=method, json={}),
+                client.open(url, method=method, json={}, headers={"X-CSRFToken": stolen}),
             ]
         else:
             tries = [client.post(url, data={}), client.post(url, data={"csrf_token": stolen})]
