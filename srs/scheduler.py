@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum
@@ -165,13 +165,9 @@ def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
 
 
 def _balanced(
-    settings: StudySettings, days: int, now: datetime, seed: str, load: Mapping[date, int]
-) -> int | None:
-    """The interval ``days`` balanced over ``load`` (see :mod:`srs.balance`), or ``None``
-    when it is too short to fuzz or too long to balance."""
-    if days < 2.5 or days > MAX_BALANCED:
-        return None
-    low, high = fuzz_range(days, settings.maximum_interval)
+    settings: StudySettings, low: int, high: int, now: datetime, seed: str, load: Mapping[date, int]
+) -> int:
+    """A day from ``low`` to ``high`` balanced over ``load`` (see :mod:`srs.balance`)."""
     # The study date each candidate due time falls on, as the load counts cards.
     dates = [
         study_day(now + timedelta(days=n), settings.timezone, settings.rollover_hour).date
@@ -185,6 +181,60 @@ def _balanced(
         settings.easy_days,
         seed,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fuzz:
+    """How an answer's interval is spread: on or off, its seed, and the load to balance over."""
+
+    on: bool
+    seed: str
+    load: Mapping[date, int] | None
+
+
+def _constrained(
+    settings: StudySettings, days: int, minimum: int, now: datetime, fuzz: _Fuzz
+) -> int:
+    """``days`` fuzzed (balanced over the load where there is one), never below ``minimum``
+    nor above the maximum interval: Anki's ``constrain_passing_interval``."""
+    maximum = settings.maximum_interval
+    minimum = min(max(minimum, 1), maximum)
+    if not fuzz.on or days < 2.5:
+        return min(max(days, minimum), maximum)
+    low, high = fuzz_range(days, maximum)
+    low = max(low, minimum)
+    high = max(high, low)
+    if fuzz.load is not None and days <= MAX_BALANCED:
+        return _balanced(settings, low, high, now, fuzz.seed, fuzz.load)
+    draw = random.Random(fuzz.seed).random()  # noqa: S311 (not security)
+    return max(min(round(draw * (high - low + 1) + low), maximum), minimum)
+
+
+def _passing_days(
+    settings: StudySettings,
+    card: CardState,
+    rating: Rating,
+    review: Callable[[Rating], fsrs.Card],
+    now: datetime,
+    fuzz: _Fuzz,
+) -> int:
+    """The days ``rating`` gives a card it sends to review, each passing rating at least a day
+    longer than the one below it that also does, and a review card's longer interval longer
+    than its last: Anki's ``passing_fsrs_review_intervals`` and a learning card's Easy after
+    Good, so that Hard, Good and Easy never show one day."""
+    previous = (card.due - card.last_review).days if card.state == REVIEW else None
+    minimum, given = 1, 0
+    for passing in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        if passing > rating:
+            break
+        scheduled = review(passing)
+        if scheduled.state != fsrs.State.Review:
+            continue
+        days = (scheduled.due - now).days
+        floor = previous + 1 if previous is not None and days > previous else 1
+        given = _constrained(settings, days, max(minimum, floor), now, fuzz)
+        minimum = given + 1
+    return given
 
 
 def answer_card(
@@ -207,18 +257,23 @@ def answer_card(
             read only when the answer is fuzzed.
     """
     now = _utc(now)
-    scheduled, _ = settings.scheduler().review_card(
-        _to_fsrs(card, card_id, now), fsrs.Rating(int(rating)), review_datetime=now
-    )
+    scheduler = settings.scheduler()
+    before = _to_fsrs(card, card_id, now)
+
+    def review(passing: Rating) -> fsrs.Card:
+        return scheduler.review_card(before, fsrs.Rating(int(passing)), review_datetime=now)[0]
+
+    scheduled = review(rating)
     due = scheduled.due
-    if fuzz and scheduled.state == fsrs.State.Review:
-        days = (due - now).days
-        seed = f"{card_id}:{card.reps}"
-        balanced = None if load is None else _balanced(settings, days, now, seed, load)
-        if balanced is None:
-            draw = random.Random(seed).random()  # noqa: S311 (not security)
-            balanced = _fuzzed_days(days, settings.maximum_interval, draw)
-        due = now + timedelta(days=balanced)
+    if scheduled.state == fsrs.State.Review and rating != Rating.AGAIN:
+        spread = _Fuzz(fuzz, f"{card_id}:{card.reps}", load)
+        due = now + timedelta(days=_passing_days(settings, card, rating, review, now, spread))
+    elif scheduled.state == fsrs.State.Review:  # Again with no relearning steps
+        due = now + timedelta(
+            days=_constrained(
+                settings, (due - now).days, 1, now, _Fuzz(fuzz, f"{card_id}:{card.reps}", load)
+            )
+        )
     lapsed = card.state == REVIEW and rating == Rating.AGAIN
     after = CardState(
         state=int(scheduled.state),
