@@ -222,7 +222,9 @@ def _passing_days(
     longer than the one below it that also does, and a review card's longer interval longer
     than its last: Anki's ``passing_fsrs_review_intervals`` and a learning card's Easy after
     Good, so that Hard, Good and Easy never show one day."""
-    previous = (card.due - card.last_review).days if card.state == REVIEW else None
+    previous = None
+    if card.state == REVIEW and card.due is not None and card.last_review is not None:
+        previous = (card.due - card.last_review).days
     minimum, given = 1, 0
     for passing in (Rating.HARD, Rating.GOOD, Rating.EASY):
         if passing > rating:
