@@ -7,9 +7,16 @@ before and after, so that undo puts back exactly what it moved. The running coun
 ``bank_progress`` are about answers and introduced cards, never due times, so a
 reschedule leaves them as they are: today's due count is read from the cards themselves.
 
+The moved cards are spread over the learner's easy days and the cards already due on each
+day, in every bank (``srs.reschedule.spread``). Each card is written only if it is still as
+it was read (its review count and due unchanged): a card answered, or moved by another
+reschedule, between the read and the write keeps what that wrote and is left out.
+
 Undo restores the cards still where the reschedule put them and leaves the others: a card
-answered since (its due is then the answer's) or moved again keeps its newer due, and the
-result says how many were left.
+answered since (its due is then the answer's) keeps its newer due, and the result says how
+many were left. A reschedule whose cards a later one, not undone, moved again cannot be
+undone before that one: its cards could then never go back. Of two undos at once, one
+wins: ``undone_at`` is set only where it is still empty.
 """
 
 from __future__ import annotations
@@ -20,14 +27,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.card import Card
 from models.reschedule import Reschedule, RescheduledCard
 from models.user import User
+from services.conflict import rows_changed
 from services.context import Study
-from services.queue import study_bank_ids
+from services.load import due_on_days
+from services.queue import bank_counts_many, study_bank_ids
 from srs.numbers import parse_whole_number
 from srs.reschedule import (
     KINDS,
@@ -48,12 +57,14 @@ __all__ = [
     "MESSAGES",
     "Ask",
     "AskError",
+    "Landing",
     "Past",
     "RescheduleNotFoundError",
     "Undone",
     "apply",
     "ask_from",
     "day_start",
+    "landing_days",
     "message",
     "overdue_count",
     "past_reschedules",
@@ -89,6 +100,9 @@ MESSAGES = {
     "no_days": N_("There is no day to move the cards to."),
     "nothing": N_("No card is due on those days: nothing to move."),
     "undone": N_("This reschedule was undone already."),
+    "later": N_(
+        "A later reschedule moved some of these cards again: undo the later reschedule first."
+    ),
 }
 # What the learner calls each field on the page.
 FIELDS = {
@@ -130,17 +144,22 @@ class Ask:
     days_after: int | None = None
 
 
-def _number(values: Mapping[str, object], name: str, low: int, high: int) -> int | None:
+def _number(
+    values: Mapping[str, object], name: str, low: int, high: int, *, text: bool
+) -> int | None:
+    """The whole number ``name`` of ``values``, or ``None`` if it is missing. A form sends
+    text; a JSON body must send a number (as ``PUT /api/v1/settings`` asks). Anything
+    else, or out of bounds, is one refusal with the true bounds."""
     value = values.get(name)
-    if value is None or value == "":
+    if value is None or (text and value == ""):
         return None
-    if isinstance(value, str):
+    if text and isinstance(value, str):
         try:
             return parse_whole_number(value.strip(), low, high)
-        except ValueError as error:
-            raise AskError("bounds", field=name, low=low, high=high) from error
+        except ValueError:
+            raise RescheduleError("bounds", field=name, low=low, high=high) from None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AskError("bounds", field=name, low=low, high=high)
+        raise RescheduleError("bounds", field=name, low=low, high=high)
     return value
 
 
@@ -162,27 +181,33 @@ def _required(value: int | None, name: str) -> int:
     return value
 
 
-def ask_from(values: Mapping[str, object]) -> Ask:
-    """The reschedule a form or a JSON body asks for (numbers as text or integers).
+def ask_from(values: Mapping[str, object], *, text: bool = True) -> Ask:
+    """The reschedule a form (``text``: numbers as text) or a JSON body (numbers as
+    integers) asks for.
 
     Raises:
-        AskError: the kind is unknown, or a field it needs is missing or malformed.
+        AskError: the kind is unknown, or a field it needs is missing or not a date.
+        RescheduleError: a number is not a whole number within its bounds.
     """
     kind = values.get("kind")
     if kind not in KINDS:
         raise AskError("kind")
+
+    def number(name: str, low: int, high: int) -> int | None:
+        return _number(values, name, low, high, text=text)
+
     if kind == "postpone":
         return Ask(
             kind,
-            count=_required(_number(values, "count", 0, MAX_CARDS), "count"),
-            days=_required(_number(values, "days", 0, MAX_DAYS), "days"),
+            count=_required(number("count", 1, MAX_CARDS), "count"),
+            days=_required(number("days", 1, MAX_DAYS), "days"),
         )
     first_day, last_day = _date(values, "first_day"), _date(values, "last_day")
     if kind == "advance":
         return Ask(
             kind,
-            count=_number(values, "count", 0, MAX_CARDS),
-            days=_required(_number(values, "days", 0, MAX_DAYS), "days"),
+            count=number("count", 1, MAX_CARDS),
+            days=_required(number("days", 1, MAX_DAYS), "days"),
             first_day=first_day,
             last_day=last_day,
         )
@@ -190,8 +215,8 @@ def ask_from(values: Mapping[str, object]) -> Ask:
         kind,
         first_day=first_day,
         last_day=last_day,
-        days_before=_number(values, "days_before", 0, MAX_DAYS) or 0,
-        days_after=_number(values, "days_after", 0, MAX_DAYS) or 0,
+        days_before=number("days_before", 0, MAX_DAYS) or 0,
+        days_after=number("days_after", 0, MAX_DAYS) or 0,
     )
 
 
@@ -201,9 +226,13 @@ def day_start(user: User, on: date) -> datetime:
     return datetime.combine(on, time(user.rollover_hour), zone).astimezone(timezone.utc)
 
 
-def _movable(study: Study, before: datetime) -> list[Movable]:
+# What a card was when read: its review count and due; it is moved only if still so.
+_Read = dict[int, tuple[int, datetime]]
+
+
+def _movable(study: Study, before: datetime, read: _Read | None = None) -> list[Movable]:
     """The learner's review cards in the banks they study, due before ``before``, free to
-    show (not suspended, not retired)."""
+    show (not suspended, not retired); each one's review count and due go into ``read``."""
     user = study.user
     cards = list(
         study.session.scalars(
@@ -217,6 +246,8 @@ def _movable(study: Study, before: datetime) -> list[Movable]:
             )
         )
     )
+    if read is not None:
+        read.update((card.id, (card.reps, card.due)) for card in cards)
     recalls = retrievabilities(user.study_settings(), [c.schedule() for c in cards], study.now)
     return [
         Movable(
@@ -235,54 +266,100 @@ def overdue_count(study: Study) -> int:
 
 
 def piled_up(study: Study) -> int:
-    """How many more review cards are due by the end of today than a day's reviews: what
-    the Today page offers to postpone (0 when today fits)."""
+    """How many review cards are due by the end of today beyond today's limits, bank by
+    bank (the review limit is each bank's): what the Today page offers to postpone (0
+    when every bank's fit)."""
     user = study.user
-    due = study.session.scalar(
-        select(func.count()).where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(study_bank_ids(study.session, user)),
-            Card.state == REVIEW,
-            Card.suspended.is_(False),
-            Card.retired.is_(False),
-            Card.due < study.day.end,
+    banks = study_bank_ids(study.session, user)
+    due: dict[str, int] = dict(
+        study.session.execute(
+            select(Card.bank_id, func.count())
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id.in_(banks),
+                Card.state == REVIEW,
+                Card.suspended.is_(False),
+                Card.retired.is_(False),
+                Card.due < study.day.end,
+            )
+            .group_by(Card.bank_id)
         )
+        .tuples()
+        .all()
     )
-    return max(0, (due or 0) - user.reviews_per_day)
+    left = bank_counts_many(study, [bank for bank in banks if due.get(bank)])
+    return sum(max(0, due[bank] - counts.review) for bank, counts in left.items())
 
 
-def plan(study: Study, ask: Ask) -> Plan:
-    """What ``ask`` would do now, changing nothing.
+def plan(study: Study, ask: Ask, read: _Read | None = None) -> Plan:
+    """What ``ask`` would do now, changing nothing; ``read`` gets the review count and due
+    of each card the plan saw.
 
     Raises:
         RescheduleError: the reschedule cannot be made as asked (the message says why).
     """
     today = study.day.date
+    easy_days = study.user.study_settings().easy_days
     if ask.kind == "postpone":
-        cards = _movable(study, study.day.end)
-        return plan_postpone(cards, today, ask.count or 0, ask.days or 0)
+        cards = _movable(study, study.day.end, read)
+        days = ask.days or 0
+        load = _load(study, today + timedelta(days=min(days, MAX_DAYS)))
+        return plan_postpone(cards, today, ask.count or 0, days, load=load, easy_days=easy_days)
     if ask.first_day is None or ask.last_day is None:
         raise AskError("date", field="first_day")
     if ask.last_day > today + timedelta(days=MAX_AHEAD):
         raise RescheduleError("too_far", days=MAX_AHEAD)
-    cards = _movable(study, day_start(study.user, ask.last_day + timedelta(days=1)))
+    cards = _movable(study, day_start(study.user, ask.last_day + timedelta(days=1)), read)
     if ask.kind == "advance":
-        return plan_advance(cards, today, ask.first_day, ask.last_day, ask.days or 0, ask.count)
+        load = _load(study, ask.first_day)
+        return plan_advance(
+            cards,
+            today,
+            ask.first_day,
+            ask.last_day,
+            ask.days or 0,
+            ask.count,
+            load=load,
+            easy_days=easy_days,
+        )
+    after = min(ask.days_after or 0, MAX_DAYS)
+    load = _load(study, ask.last_day + timedelta(days=after))
     return plan_break(
-        cards, today, ask.first_day, ask.last_day, ask.days_before or 0, ask.days_after or 0
+        cards,
+        today,
+        ask.first_day,
+        ask.last_day,
+        ask.days_before or 0,
+        ask.days_after or 0,
+        load=load,
+        easy_days=easy_days,
     )
+
+
+def _load(study: Study, last: date) -> dict[date, int]:
+    """The cards already due on each day from today to ``last``, in all the learner's
+    banks (none read for a range in the past, which the plan refuses)."""
+    if last < study.day.date:
+        return {}
+    return due_on_days(study.session, study.user, study.now, last)
 
 
 def apply(study: Study, ask: Ask) -> Reschedule:
     """Plan ``ask`` and move its cards, logged as one reschedule; the caller commits.
 
+    Each card is moved by a conditional ``UPDATE``: only if its review count and due are
+    still those the plan read. A card answered or moved by another request in between
+    keeps what that request wrote and is left out of the reschedule, so two identical
+    reschedules at once do not both move (and log) the same cards.
+
     Raises:
-        RescheduleError: as :func:`plan`.
+        RescheduleError: as :func:`plan`, or ``nothing`` when no card is left to move.
     """
-    chosen = plan(study, ask)
+    session, user = study.session, study.user
+    read: _Read = {}
+    chosen = plan(study, ask, read)
     if not chosen.moves:
         raise RescheduleError("nothing")
-    user = study.user
     reschedule = Reschedule(
         user_id=user.id,
         kind=chosen.kind,
@@ -290,18 +367,48 @@ def apply(study: Study, ask: Ask) -> Reschedule:
         first_day=chosen.first_day,
         last_day=chosen.last_day,
     )
-    study.session.add(reschedule)
-    to_day = {move.card_id: move.to_day for move in chosen.moves}
     starts: dict[date, datetime] = {}
-    for card in study.session.scalars(select(Card).where(Card.id.in_(list(to_day)))):
-        day = to_day[card.id]
+    for move in chosen.moves:
+        card_id, day = move.card_id, move.to_day
+        reps, due_before = read[card_id]
         due = starts.setdefault(day, day_start(user, day))
-        reschedule.cards.append(
-            RescheduledCard(card_id=card.id, due_before=card.due, due_after=due)
+        written = session.execute(
+            update(Card)
+            .where(Card.id == card_id, Card.reps == reps, Card.due == due_before)
+            .values(due=due)
+            .execution_options(synchronize_session=False)
         )
-        card.due = due
-    study.session.flush()
+        if rows_changed(written):
+            reschedule.cards.append(
+                RescheduledCard(card_id=card_id, due_before=due_before, due_after=due)
+            )
+    if not reschedule.cards:
+        raise RescheduleError("nothing")
+    session.add(reschedule)
+    session.flush()
     return reschedule
+
+
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """One day a plan moves cards to: those already due there, those moved there, whether
+    it is today, and whether the total passes the learner's reviews a day."""
+
+    day: date
+    already: int
+    moved: int
+    today: bool
+    over_limit: bool
+
+
+def landing_days(study: Study, chosen: Plan) -> list[Landing]:
+    """The days ``chosen`` moves cards to, in order, with what each will hold: a pile-up
+    (today, or more than a day's reviews) shows before it is made."""
+    limit = study.user.reviews_per_day
+    return [
+        Landing(day, already, moved, day == study.day.date, already + moved > limit)
+        for day, already, moved in chosen.days()
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from services.reschedule import (
     RescheduleNotFoundError,
     apply,
     ask_from,
+    landing_days,
     message,
     overdue_count,
     past_reschedules,
@@ -166,11 +167,24 @@ def reschedule_cards() -> tuple[Response, int]:
     """Postpone, advance or a break; ``"preview": true`` plans it without moving a card."""
     body = api._body()
     user = api._user()
+    preview = body.get("preview", False)
+    if not isinstance(preview, bool):
+        raise api.ApiError(400, "'preview' must be true or false")
     try:
-        ask = ask_from(body)
-        if body.get("preview") is True:
-            chosen = plan(Study.at(db.session, user, now_utc()), ask)
-            days = [{"day": d.isoformat(), "cards": n} for d, n in chosen.per_day()]
+        ask = ask_from(body, text=False)
+        if preview:
+            study = Study.at(db.session, user, now_utc())
+            chosen = plan(study, ask)
+            days = [
+                {
+                    "day": day.day.isoformat(),
+                    "already": day.already,
+                    "moved": day.moved,
+                    "today": day.today,
+                    "over_limit": day.over_limit,
+                }
+                for day in landing_days(study, chosen)
+            ]
             return jsonify(kind=chosen.kind, cards=len(chosen.moves), days=days), 200
 
         def made() -> dict[str, Any]:

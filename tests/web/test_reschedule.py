@@ -152,7 +152,8 @@ def test_advance_and_break_move_only_the_cards_of_their_days(session: Session) -
     apply(_study(session), Ask("advance", first_day=_day(3), last_day=_day(6), days=2))
     session.commit()
     after = _dues(session)
-    assert [_local_day(ann, after[i]) for i in ids] == [_day(1), _day(1), _day(1), _day(2), _day(9)]
+    # The card already due on day 1 counts: the days level at two cards each.
+    assert [_local_day(ann, after[i]) for i in ids] == [_day(1), _day(1), _day(2), _day(2), _day(9)]
     assert after[ids[0]] == before[ids[0]] and after[ids[4]] == before[ids[4]]
     apply(_study(session), Ask("break", first_day=_day(1), last_day=_day(2), days_before=0,
                                days_after=3))  # fmt: skip
@@ -337,7 +338,9 @@ def test_the_api_previews_moves_lists_and_undoes(ann: FlaskClient, app: Flask) -
     preview = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 3, "days": 3,
                                                 "preview": True})  # fmt: skip
     assert preview.status_code == 200 and preview.json["cards"] == 3
-    assert [d["cards"] for d in preview.json["days"]] == [1, 1, 1]
+    assert [d["moved"] for d in preview.json["days"]] == [1, 1, 1]
+    assert [d["already"] for d in preview.json["days"]] == [0, 0, 0]
+    assert not any(d["today"] or d["over_limit"] for d in preview.json["days"])
     assert _dues_of(app) == before
     made = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 3, "days": 3})
     assert made.status_code == 201 and made.json["cards"] == 3
@@ -354,9 +357,10 @@ def test_the_api_previews_moves_lists_and_undoes(ann: FlaskClient, app: Flask) -
     ("body", "status", "said"),
     [
         ({"kind": "later"}, 400, "Choose postpone, advance or break"),
-        ({"kind": "postpone", "count": "²", "days": 3}, 400, "'count' must be a whole number"),
-        ({"kind": "postpone", "count": 2.5, "days": 3}, 400, "'count' must be a whole number"),
-        ({"kind": "postpone", "count": True, "days": 3}, 400, "'count' must be a whole number"),
+        ({"kind": "postpone", "count": 2, "days": 3, "preview": "yes"}, 400,
+         "'preview' must be true or false"),
+        ({"kind": "postpone", "count": 2, "days": 3, "preview": 1}, 400,
+         "'preview' must be true or false"),
         ({"kind": "postpone", "days": 3}, 400, "'count' is required"),
         ({"kind": "advance", "first_day": "2026-13-01", "last_day": "2026-12-20", "days": 1},
          400, "'first_day' must be a date"),
@@ -373,6 +377,37 @@ def test_the_api_says_what_is_wrong(
 ) -> None:
     response = _post(ann, "/api/v1/reschedule", body)
     assert response.status_code == status and said in response.json["error"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "bounds"),
+    [
+        ("count", 0, "from 1 to 1000000"),
+        ("count", -1, "from 1 to 1000000"),
+        ("count", 2.5, "from 1 to 1000000"),
+        ("count", True, "from 1 to 1000000"),
+        ("count", "5", "from 1 to 1000000"),
+        ("count", "²", "from 1 to 1000000"),
+        ("days", 0, "from 1 to 366"),
+        ("days", 5.5, "from 1 to 366"),
+        ("days", 367, "from 1 to 366"),
+        ("days", "5", "from 1 to 366"),
+        ("days_before", -1, "from 0 to 366"),
+        ("days_after", 400, "from 0 to 366"),
+    ],
+)
+def test_the_api_refuses_every_bad_number_alike(
+    ann: FlaskClient, field: str, value: object, bounds: str
+) -> None:
+    body: dict[str, object] = (
+        {"kind": "postpone", "count": 2, "days": 3}
+        if field in ("count", "days")
+        else {"kind": "break", "first_day": "2027-01-01", "last_day": "2027-01-02",
+              "days_before": 0, "days_after": 1}
+    )  # fmt: skip
+    response = _post(ann, "/api/v1/reschedule", {**body, field: value})
+    assert response.status_code == 422
+    assert response.json["error"] == f"'{field}' must be a whole number {bounds}."
 
 
 def test_the_api_refuses_a_reschedule_that_moves_nothing(ann: FlaskClient) -> None:
