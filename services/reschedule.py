@@ -425,7 +425,8 @@ def undo(session: Session, user: User, reschedule_id: int, now: datetime) -> Und
 
     Raises:
         RescheduleNotFoundError: the learner has no such reschedule.
-        RescheduleError: it was undone already.
+        RescheduleError: it was undone already (``undone``, by another request too), or
+            a later reschedule, not undone, moved some of its cards again (``later``).
     """
     reschedule = session.get(Reschedule, reschedule_id)
     if reschedule is None or reschedule.user_id != user.id:
@@ -433,15 +434,47 @@ def undo(session: Session, user: User, reschedule_id: int, now: datetime) -> Und
     if reschedule.undone_at is not None:
         raise RescheduleError("undone")
     moved = {row.card_id: row for row in reschedule.cards}
+    again = RescheduledCard.__table__.alias("again")
+    later = session.scalar(
+        select(func.count())
+        .select_from(Reschedule)
+        .join(again, again.c.reschedule_id == Reschedule.id)
+        .where(
+            Reschedule.user_id == user.id,
+            Reschedule.id > reschedule.id,  # made later
+            Reschedule.undone_at.is_(None),
+            again.c.card_id.in_(
+                select(RescheduledCard.card_id).where(
+                    RescheduledCard.reschedule_id == reschedule.id
+                )
+            ),
+        )
+    )
+    if later:
+        raise RescheduleError("later")
+    # Only one of two undos at once sets the time; the other finds it set.
+    marked = session.execute(
+        update(Reschedule)
+        .where(Reschedule.id == reschedule.id, Reschedule.undone_at.is_(None))
+        .values(undone_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not rows_changed(marked):
+        raise RescheduleError("undone")
     restored = 0
-    for card in session.scalars(select(Card).where(Card.id.in_(list(moved)))):
-        row = moved[card.id]
-        answered = card.last_review is not None and card.last_review >= reschedule.created_at
-        if card.due == row.due_after and not answered:
-            card.due = row.due_before
-            restored += 1
-    reschedule.undone_at = now
-    session.flush()
+    for row in moved.values():
+        put_back = session.execute(
+            update(Card)
+            .where(
+                Card.id == row.card_id,
+                Card.due == row.due_after,
+                Card.last_review.is_(None) | (Card.last_review < reschedule.created_at),
+            )
+            .values(due=row.due_before)
+            .execution_options(synchronize_session=False)
+        )
+        restored += rows_changed(put_back)
+    session.expire(reschedule)
     return Undone(restored, len(moved) - restored)
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -27,6 +27,7 @@ from services.reschedule import (
     past_reschedules,
     undo,
 )
+from srs.reschedule import RescheduleError
 from srs.scheduler import LEARNING, REVIEW
 from srs.sources import load_bank
 from srs.study import study_day
@@ -413,3 +414,110 @@ def test_the_api_refuses_every_bad_number_alike(
 def test_the_api_refuses_a_reschedule_that_moves_nothing(ann: FlaskClient) -> None:
     response = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 1, "days": 1})
     assert response.status_code == 422 and "nothing to move" in response.json["error"]
+
+
+# -- races and order ---------------------------------------------------------------------
+
+
+def test_an_answer_between_the_read_and_the_write_keeps_its_due(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = _user(session, "ann")
+    ids = _cards(session, ann, [-2, -1])
+    answered_due = NOW + timedelta(days=20)
+    import services.reschedule as service
+
+    planned = service.plan
+
+    def answered_meanwhile(*args: object) -> object:
+        chosen = planned(*args)  # type: ignore[arg-type]
+        # Another request answers the first card and commits before the write.
+        with db.engine.connect() as other:
+            other.execute(update(Card).where(Card.id == ids[0]).values(reps=4, due=answered_due))
+            other.commit()
+        return chosen
+
+    monkeypatch.setattr(service, "plan", answered_meanwhile)
+    done = apply(_study(session), Ask("postpone", count=2, days=2))
+    session.commit()
+    assert [row.card_id for row in done.cards] == [ids[1]]
+    assert _dues(session)[ids[0]] == answered_due
+
+
+def test_a_second_identical_reschedule_finds_nothing_left_to_move(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cards(session, _user(session, "ann"), [-2, -1])
+    import services.reschedule as service
+
+    planned = service.plan
+
+    def the_first_commits_meanwhile(*args: object) -> object:
+        chosen = planned(*args)  # type: ignore[arg-type]
+        monkeypatch.setattr(service, "plan", planned)
+        with data_session(session) as other:
+            apply(Study.at(other, _user(other, "ann"), NOW), Ask("postpone", count=2, days=2))
+            other.commit()
+        return chosen
+
+    monkeypatch.setattr(service, "plan", the_first_commits_meanwhile)
+    with pytest.raises(RescheduleError) as refused:
+        apply(_study(session), Ask("postpone", count=2, days=2))
+    assert refused.value.code == "nothing"
+    session.rollback()
+    assert len(session.scalars(select(Reschedule)).all()) == 1
+
+
+@contextmanager
+def data_session(session: Session) -> Iterator[Session]:
+    """A second session on the same database: another request."""
+    other = Session(bind=db.engine)
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def test_of_two_undos_at_once_only_one_wins(session: Session) -> None:
+    ann = _user(session, "ann")
+    _cards(session, ann, [-2, -1])
+    done = apply(_study(session), Ask("postpone", count=2, days=2))
+    session.commit()
+    assert session.get(Reschedule, done.id).undone_at is None  # read by this request
+    with data_session(session) as other:
+        undo(other, _user(other, "ann"), done.id, NOW)
+        other.commit()
+    with pytest.raises(RescheduleError) as refused:
+        undo(session, ann, done.id, NOW)
+    assert refused.value.code == "undone"
+
+
+def test_an_older_reschedule_waits_for_the_later_one_moving_its_cards(
+    session: Session,
+) -> None:
+    ann = _user(session, "ann")
+    _cards(session, ann, [-2, -1])
+    before = _dues(session)
+    first = apply(_study(session), Ask("postpone", count=2, days=1))
+    session.commit()
+    second = apply(_study(session), Ask("advance", first_day=_day(1), last_day=_day(1), days=1))
+    session.commit()
+    with pytest.raises(RescheduleError) as refused:
+        undo(session, ann, first.id, NOW)
+    assert refused.value.code == "later"
+    session.rollback()
+    assert session.get(Reschedule, first.id).undone_at is None
+    undo(session, ann, second.id, NOW)
+    undo(session, ann, first.id, NOW)
+    session.commit()
+    assert _dues(session) == before
+
+
+def test_the_api_says_to_undo_the_later_reschedule_first(ann: FlaskClient, app: Flask) -> None:
+    _set_up(app, "ann", [-2, -1])
+    first = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 2, "days": 1})
+    _post(ann, "/api/v1/reschedule", {"kind": "advance", "first_day": _day(1).isoformat(),
+                                      "last_day": _day(1).isoformat(), "days": 1})  # fmt: skip
+    refused = _post(ann, f"/api/v1/reschedule/{first.json['id']}/undo", {})
+    assert refused.status_code == 409
+    assert "undo the later reschedule first" in refused.json["error"]
