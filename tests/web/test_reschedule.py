@@ -327,7 +327,28 @@ def test_today_links_to_postpone_when_cards_pile_up(ann: FlaskClient, app: Flask
         session.commit()
     assert "/reschedule" not in ann.get("/").get_data(as_text=True)
     _set_up(app, "ann", [-3, -2, -1])
-    assert 'href="/reschedule#postpone"' in ann.get("/").get_data(as_text=True)
+    today = ann.get("/").get_data(as_text=True)
+    assert "1 review is due beyond today's limits." in today
+    assert 'href="/reschedule?count=1#postpone"' in today
+    page = ann.get("/reschedule?count=1").get_data(as_text=True)
+    assert 'id="postpone-count" name="count" type="number" value="1"' in page
+
+
+def test_the_backlog_is_counted_bank_by_bank(ann: FlaskClient, app: Flask, write_bank) -> None:
+    """The review limit is each bank's: two banks of 3 due cards with a limit of 2 are 2
+    beyond it, not 4 (6 due less one bank's 2)."""
+    root = write_bank("c", {"bank.yaml": "id: c\ntitle: C\nquestions:\n"
+                                         "  - {id: c0, type: basic, prompt: p, answer: a}\n"})  # fmt: skip
+    with data(app) as session:
+        import_bank(session, load_bank(root))
+        _user(session, "ann").reviews_per_day = 2
+        session.commit()
+    ids, _ = _set_up(app, "ann", [-3, -2, -1, -3, -2, -1])
+    with data(app) as session:
+        for card_id in ids[3:]:
+            session.get(Card, card_id).bank_id = "c"
+        session.commit()
+    assert "2 reviews are due beyond today's limits." in ann.get("/").get_data(as_text=True)
 
 
 def _post(client: FlaskClient, url: str, body: object) -> TestResponse:
@@ -521,3 +542,44 @@ def test_the_api_says_to_undo_the_later_reschedule_first(ann: FlaskClient, app: 
     refused = _post(ann, f"/api/v1/reschedule/{first.json['id']}/undo", {})
     assert refused.status_code == 409
     assert "undo the later reschedule first" in refused.json["error"]
+
+
+def test_a_postpone_follows_the_easy_days_and_the_cards_already_due(session: Session) -> None:
+    ann = _user(session, "ann")
+    ann.easy_days = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]  # no reviews on Sundays
+    moving = _cards(session, ann, [-1] * 6 + [1] * 3)[:6]
+    done = apply(_study(session), Ask("postpone", count=6, days=4))
+    session.commit()
+    after = _dues(session)
+    days = Counter(_local_day(ann, after[card_id]) for card_id in moving)
+    # Thursday holds 3 already; Sunday (day 4) takes none.
+    assert _day(4).weekday() == 6 and days == {_day(2): 3, _day(3): 3}
+    assert len(done.cards) == 6
+
+
+def test_a_preview_warns_of_cards_moved_to_today_and_days_over_the_limit(
+    ann: FlaskClient, app: Flask
+) -> None:
+    with data(app) as session:
+        _user(session, "ann").reviews_per_day = 2
+        session.commit()
+    _set_up(app, "ann", [0, 1, 1])
+    url = f"/reschedule?kind=advance&first_day={_day(1)}&last_day={_day(1)}&days=1&count="
+    page = ann.get(url).get_data(as_text=True)
+    assert "today: 2 cards moved there, 3 due in all" in page
+    assert "2 cards move to today." in page
+    assert "On 1 day more cards will be due than your 2 reviews a day." in page
+    assert "data-once" in page  # the button that moves them is pressed once
+    preview = _post(ann, "/api/v1/reschedule", {"kind": "advance", "first_day": str(_day(1)),
+                                                "last_day": str(_day(1)), "days": 1,
+                                                "preview": True})  # fmt: skip
+    assert preview.json["days"] == [{"day": str(TODAY), "already": 1, "moved": 2,
+                                     "today": True, "over_limit": True}]  # fmt: skip
+
+
+def test_undone_reschedules_fold_away(ann: FlaskClient, app: Flask) -> None:
+    _set_up(app, "ann", [-2, -1])
+    made = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 2, "days": 1})
+    _post(ann, f"/api/v1/reschedule/{made.json['id']}/undo", {})
+    page = ann.get("/reschedule").get_data(as_text=True)
+    assert '<details class="undone-reschedules">' in page and "1 undone reschedule" in page
