@@ -3,6 +3,7 @@ reschedule is logged, undo puts them back, and the page and the API work."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -583,3 +584,12 @@ def test_undone_reschedules_fold_away(ann: FlaskClient, app: Flask) -> None:
     _post(ann, f"/api/v1/reschedule/{made.json['id']}/undo", {})
     page = ann.get("/reschedule").get_data(as_text=True)
     assert '<details class="undone-reschedules">' in page and "1 undone reschedule" in page
+
+
+def test_a_chinese_preview_uses_the_full_width_colon(ann: FlaskClient, app: Flask) -> None:
+    _set_up(app, "ann", [-2, -1])
+    page = ann.get("/reschedule?kind=postpone&count=2&days=1",
+                   headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)  # fmt: skip
+    [line] = re.findall(r'<ul class="reschedule-days">\s*<li[^>]*>([^<]*)</li>', page)
+    assert "：" in line and ": " not in line
+    assert "移入 2 张卡片" in line
