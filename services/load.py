@@ -8,7 +8,8 @@ the one the answer gives.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from services.context import rows, today
 from services.stats_sql import EPOCH, day_number, dialect_of, positions
 from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW
-from srs.study import day_spans
+from srs.study import day_spans, usable_zone
 
 __all__ = ["DueLoad", "due_by_day", "due_on_days"]
 
@@ -72,7 +73,10 @@ def due_on_days(session: Session, user: User, now: datetime, last: date) -> dict
     not new, not suspended, not retired: what a reschedule spreads its cards over. Today
     counts the overdue cards too, since they are today's work."""
     day = today(user, now)
-    end = day.end + timedelta(days=max(0, (last - day.date).days))
+    # The start of the day after ``last``, on the zone's clock (a day may be 23 or 25 hours).
+    after = max(last, day.date) + timedelta(days=1)
+    zone = ZoneInfo(usable_zone(user.timezone))
+    end = datetime.combine(after, time(user.rollover_hour), zone).astimezone(timezone.utc)
     counts = _counts(session, user, day.start, end)
     overdue = rows(session).scalar(
         select(func.count()).where(*_studied(user), Card.due < day.start)

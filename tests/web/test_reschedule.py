@@ -593,3 +593,22 @@ def test_a_chinese_preview_uses_the_full_width_colon(ann: FlaskClient, app: Flas
     [line] = re.findall(r'<ul class="reschedule-days">\s*<li[^>]*>([^<]*)</li>', page)
     assert "：" in line and ": " not in line
     assert "移入 2 张卡片" in line
+
+
+def test_the_load_counts_each_study_day_across_a_change_of_clocks(session: Session) -> None:
+    """In Berlin the clocks go back on 2027-10-31: that day is 25 hours long, and a card due
+    in its last hour is still that day's, not the next."""
+    from services.load import due_on_days
+
+    bob = _user(session, "bob")
+    bob.timezone, bob.rollover_hour = "Europe/Berlin", 4
+    session.commit()
+    now = datetime(2027, 10, 29, 10, tzinfo=timezone.utc)
+    last = date(2027, 10, 31)
+    # 03:30 local on 1 November (before the 04:00 rollover) is still 31 October's.
+    late = datetime(2027, 11, 1, 2, 30, tzinfo=timezone.utc)
+    questions = session.scalars(select(Question).order_by(Question.id)).all()
+    session.add(Card(user_id=bob.id, question_id=questions[0].id, bank_id="b", state=REVIEW,
+                     stability=5.0, difficulty=5.0, due=late, last_review=now, reps=2))  # fmt: skip
+    session.commit()
+    assert due_on_days(session, bob, now, last) == {last: 1}
