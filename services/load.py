@@ -8,9 +8,10 @@ the one the answer gives.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models.card import Card
@@ -19,9 +20,9 @@ from services.context import rows, today
 from services.stats_sql import EPOCH, day_number, dialect_of, positions
 from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW
-from srs.study import day_spans
+from srs.study import day_spans, usable_zone
 
-__all__ = ["DueLoad"]
+__all__ = ["DueLoad", "due_by_day", "due_on_days"]
 
 
 class DueLoad(Mapping[date, int]):
@@ -64,20 +65,46 @@ def due_by_day(session: Session, user: User, now: datetime) -> dict[date, int]:
     day = today(user, now)
     start = day.end  # tomorrow's start: today's cards are today's work, not balanced over
     end = day.end + timedelta(days=LOAD_DAYS + 1)
+    return _counts(session, user, start, end, Card.last_review < day.start)
+
+
+def due_on_days(session: Session, user: User, now: datetime, last: date) -> dict[date, int]:
+    """The learner's cards due on each study day from today to ``last``, in every bank,
+    not new, not suspended, not retired: what a reschedule spreads its cards over. Today
+    counts the overdue cards too, since they are today's work."""
+    day = today(user, now)
+    # The start of the day after ``last``, on the zone's clock (a day may be 23 or 25 hours).
+    after = max(last, day.date) + timedelta(days=1)
+    zone = ZoneInfo(usable_zone(user.timezone))
+    end = datetime.combine(after, time(user.rollover_hour), zone).astimezone(timezone.utc)
+    counts = _counts(session, user, day.start, end)
+    overdue = rows(session).scalar(
+        select(func.count()).where(*_studied(user), Card.due < day.start)
+    )
+    if overdue:
+        counts[day.date] = counts.get(day.date, 0) + overdue
+    return counts
+
+
+def _studied(user: User) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Card.user_id == user.id,
+        Card.state != NEW,
+        Card.suspended.is_(False),
+        Card.retired.is_(False),
+    )
+
+
+def _counts(
+    session: Session, user: User, start: datetime, end: datetime, *more: ColumnElement[bool]
+) -> dict[date, int]:
+    """The learner's studied cards due in ``[start, end)``, counted by study date."""
     spans = day_spans(user.timezone, user.rollover_hour, start, end)
     number = day_number(dialect_of(session), Card.due, spans)
     counts: dict[date, int] = {}
     for days, count in rows(session).execute(
         select(number, func.count())
-        .where(
-            Card.user_id == user.id,
-            Card.due >= start,
-            Card.due < end,
-            Card.state != NEW,
-            Card.suspended.is_(False),
-            Card.retired.is_(False),
-            Card.last_review < day.start,
-        )
+        .where(*_studied(user), Card.due >= start, Card.due < end, *more)
         .group_by(*positions(1))
     ):
         counts[EPOCH + timedelta(days=int(days))] = count

@@ -7,31 +7,36 @@ before and after, so that undo puts back exactly what it moved. The running coun
 ``bank_progress`` are about answers and introduced cards, never due times, so a
 reschedule leaves them as they are: today's due count is read from the cards themselves.
 
+The moved cards are spread over the learner's easy days and the cards already due on each
+day, in every bank (``srs.reschedule.spread``). Each card is written only if it is still as
+it was read (its review count and due unchanged): a card answered, or moved by another
+reschedule, between the read and the write keeps what that wrote and is left out.
+
 Undo restores the cards still where the reschedule put them and leaves the others: a card
-answered since (its due is then the answer's) or moved again keeps its newer due, and the
-result says how many were left.
+answered since (its due is then the answer's) keeps its newer due, and the result says how
+many were left. A reschedule whose cards a later one, not undone, moved again cannot be
+undone before that one: its cards could then never go back. Of two undos at once, one
+wins: ``undone_at`` is set only where it is still empty.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.card import Card
 from models.reschedule import Reschedule, RescheduledCard
 from models.user import User
+from services.conflict import rows_changed
 from services.context import Study
-from services.queue import study_bank_ids
-from srs.numbers import parse_whole_number
+from services.load import due_on_days
+from services.queue import bank_counts_many, study_bank_ids
+from services.reschedule_ask import FIELDS, MESSAGES, Ask, AskError, ask_from, message
 from srs.reschedule import (
-    KINDS,
-    MAX_CARDS,
     MAX_DAYS,
     Movable,
     Plan,
@@ -48,12 +53,14 @@ __all__ = [
     "MESSAGES",
     "Ask",
     "AskError",
+    "Landing",
     "Past",
     "RescheduleNotFoundError",
     "Undone",
     "apply",
     "ask_from",
     "day_start",
+    "landing_days",
     "message",
     "overdue_count",
     "past_reschedules",
@@ -62,137 +69,12 @@ __all__ = [
     "undo",
 ]
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 # How far ahead a range may end: ten years.
 MAX_AHEAD = 3660
 
 
-def N_(text: str) -> str:  # noqa: N802 (gettext's name for a text marked, not translated)
-    return text
-
-
-class AskError(RescheduleError):
-    """A request that does not say a reschedule: a field missing or not of its kind."""
-
-
-# The texts of every RescheduleError, by code: English for the API, translated on pages.
-MESSAGES = {
-    "bounds": N_("%(field)s must be a whole number from %(low)d to %(high)d."),
-    "required": N_("%(field)s is required."),
-    "date": N_("%(field)s must be a date as YYYY-MM-DD."),
-    "kind": N_("Choose postpone, advance or break."),
-    "past": N_("The first day, %(day)s, is in the past."),
-    "reversed": N_("The last day comes before the first day."),
-    "too_far": N_("The last day is more than %(days)d days away."),
-    "starts_today": N_("The days start today: no day is left before them."),
-    "no_side": N_("Choose days before the break, after it, or both."),
-    "no_days": N_("There is no day to move the cards to."),
-    "nothing": N_("No card is due on those days: nothing to move."),
-    "undone": N_("This reschedule was undone already."),
-}
-# What the learner calls each field on the page.
-FIELDS = {
-    "count": N_("Cards"),
-    "days": N_("Days"),
-    "days_before": N_("Days before"),
-    "days_after": N_("Days after"),
-    "first_day": N_("First day"),
-    "last_day": N_("Last day"),
-    "length": N_("The length of the range in days"),
-}
-
-
-def message(error: RescheduleError, gettext: Callable[[str], str] | None = None) -> str:
-    """What ``error`` says: in English with the API's field names, or through ``gettext``
-    with the page's."""
-    params = dict(error.params)
-    if "field" in params:
-        field = str(params["field"])
-        params["field"] = gettext(FIELDS[field]) if gettext else f"'{field}'"
-    text = gettext(MESSAGES[error.code]) if gettext else MESSAGES[error.code]
-    return text % params
-
-
 class RescheduleNotFoundError(LookupError):
     """No reschedule of this id belongs to the learner."""
-
-
-@dataclass(frozen=True, slots=True)
-class Ask:
-    """What the learner asked for; the fields a kind does not use stay ``None``."""
-
-    kind: str
-    count: int | None = None
-    days: int | None = None
-    first_day: date | None = None
-    last_day: date | None = None
-    days_before: int | None = None
-    days_after: int | None = None
-
-
-def _number(values: Mapping[str, object], name: str, low: int, high: int) -> int | None:
-    value = values.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            return parse_whole_number(value.strip(), low, high)
-        except ValueError as error:
-            raise AskError("bounds", field=name, low=low, high=high) from error
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AskError("bounds", field=name, low=low, high=high)
-    return value
-
-
-def _date(values: Mapping[str, object], name: str) -> date:
-    value = values.get(name)
-    if not isinstance(value, str) or not value:
-        raise AskError("date", field=name)
-    try:
-        if not _DATE.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise AskError("date", field=name) from None
-
-
-def _required(value: int | None, name: str) -> int:
-    if value is None:
-        raise AskError("required", field=name)
-    return value
-
-
-def ask_from(values: Mapping[str, object]) -> Ask:
-    """The reschedule a form or a JSON body asks for (numbers as text or integers).
-
-    Raises:
-        AskError: the kind is unknown, or a field it needs is missing or malformed.
-    """
-    kind = values.get("kind")
-    if kind not in KINDS:
-        raise AskError("kind")
-    if kind == "postpone":
-        return Ask(
-            kind,
-            count=_required(_number(values, "count", 0, MAX_CARDS), "count"),
-            days=_required(_number(values, "days", 0, MAX_DAYS), "days"),
-        )
-    first_day, last_day = _date(values, "first_day"), _date(values, "last_day")
-    if kind == "advance":
-        return Ask(
-            kind,
-            count=_number(values, "count", 0, MAX_CARDS),
-            days=_required(_number(values, "days", 0, MAX_DAYS), "days"),
-            first_day=first_day,
-            last_day=last_day,
-        )
-    return Ask(
-        kind,
-        first_day=first_day,
-        last_day=last_day,
-        days_before=_number(values, "days_before", 0, MAX_DAYS) or 0,
-        days_after=_number(values, "days_after", 0, MAX_DAYS) or 0,
-    )
 
 
 def day_start(user: User, on: date) -> datetime:
@@ -201,9 +83,13 @@ def day_start(user: User, on: date) -> datetime:
     return datetime.combine(on, time(user.rollover_hour), zone).astimezone(timezone.utc)
 
 
-def _movable(study: Study, before: datetime) -> list[Movable]:
+# What a card was when read: its review count and due; it is moved only if still so.
+_Read = dict[int, tuple[int, datetime]]
+
+
+def _movable(study: Study, before: datetime, read: _Read | None = None) -> list[Movable]:
     """The learner's review cards in the banks they study, due before ``before``, free to
-    show (not suspended, not retired)."""
+    show (not suspended, not retired); each one's review count and due go into ``read``."""
     user = study.user
     cards = list(
         study.session.scalars(
@@ -217,6 +103,8 @@ def _movable(study: Study, before: datetime) -> list[Movable]:
             )
         )
     )
+    if read is not None:
+        read.update((card.id, (card.reps, card.due)) for card in cards)
     recalls = retrievabilities(user.study_settings(), [c.schedule() for c in cards], study.now)
     return [
         Movable(
@@ -235,54 +123,100 @@ def overdue_count(study: Study) -> int:
 
 
 def piled_up(study: Study) -> int:
-    """How many more review cards are due by the end of today than a day's reviews: what
-    the Today page offers to postpone (0 when today fits)."""
+    """How many review cards are due by the end of today beyond today's limits, bank by
+    bank (the review limit is each bank's): what the Today page offers to postpone (0
+    when every bank's fit)."""
     user = study.user
-    due = study.session.scalar(
-        select(func.count()).where(
-            Card.user_id == user.id,
-            Card.bank_id.in_(study_bank_ids(study.session, user)),
-            Card.state == REVIEW,
-            Card.suspended.is_(False),
-            Card.retired.is_(False),
-            Card.due < study.day.end,
+    banks = study_bank_ids(study.session, user)
+    due: dict[str, int] = dict(
+        study.session.execute(
+            select(Card.bank_id, func.count())
+            .where(
+                Card.user_id == user.id,
+                Card.bank_id.in_(banks),
+                Card.state == REVIEW,
+                Card.suspended.is_(False),
+                Card.retired.is_(False),
+                Card.due < study.day.end,
+            )
+            .group_by(Card.bank_id)
         )
+        .tuples()
+        .all()
     )
-    return max(0, (due or 0) - user.reviews_per_day)
+    left = bank_counts_many(study, [bank for bank in banks if due.get(bank)])
+    return sum(max(0, due[bank] - counts.review) for bank, counts in left.items())
 
 
-def plan(study: Study, ask: Ask) -> Plan:
-    """What ``ask`` would do now, changing nothing.
+def plan(study: Study, ask: Ask, read: _Read | None = None) -> Plan:
+    """What ``ask`` would do now, changing nothing; ``read`` gets the review count and due
+    of each card the plan saw.
 
     Raises:
         RescheduleError: the reschedule cannot be made as asked (the message says why).
     """
     today = study.day.date
+    easy_days = study.user.study_settings().easy_days
     if ask.kind == "postpone":
-        cards = _movable(study, study.day.end)
-        return plan_postpone(cards, today, ask.count or 0, ask.days or 0)
+        cards = _movable(study, study.day.end, read)
+        days = ask.days or 0
+        load = _load(study, today + timedelta(days=min(days, MAX_DAYS)))
+        return plan_postpone(cards, today, ask.count or 0, days, load=load, easy_days=easy_days)
     if ask.first_day is None or ask.last_day is None:
         raise AskError("date", field="first_day")
     if ask.last_day > today + timedelta(days=MAX_AHEAD):
         raise RescheduleError("too_far", days=MAX_AHEAD)
-    cards = _movable(study, day_start(study.user, ask.last_day + timedelta(days=1)))
+    cards = _movable(study, day_start(study.user, ask.last_day + timedelta(days=1)), read)
     if ask.kind == "advance":
-        return plan_advance(cards, today, ask.first_day, ask.last_day, ask.days or 0, ask.count)
+        load = _load(study, ask.first_day)
+        return plan_advance(
+            cards,
+            today,
+            ask.first_day,
+            ask.last_day,
+            ask.days or 0,
+            ask.count,
+            load=load,
+            easy_days=easy_days,
+        )
+    after = min(ask.days_after or 0, MAX_DAYS)
+    load = _load(study, ask.last_day + timedelta(days=after))
     return plan_break(
-        cards, today, ask.first_day, ask.last_day, ask.days_before or 0, ask.days_after or 0
+        cards,
+        today,
+        ask.first_day,
+        ask.last_day,
+        ask.days_before or 0,
+        ask.days_after or 0,
+        load=load,
+        easy_days=easy_days,
     )
+
+
+def _load(study: Study, last: date) -> dict[date, int]:
+    """The cards already due on each day from today to ``last``, in all the learner's
+    banks (none read for a range in the past, which the plan refuses)."""
+    if last < study.day.date:
+        return {}
+    return due_on_days(study.session, study.user, study.now, last)
 
 
 def apply(study: Study, ask: Ask) -> Reschedule:
     """Plan ``ask`` and move its cards, logged as one reschedule; the caller commits.
 
+    Each card is moved by a conditional ``UPDATE``: only if its review count and due are
+    still those the plan read. A card answered or moved by another request in between
+    keeps what that request wrote and is left out of the reschedule, so two identical
+    reschedules at once do not both move (and log) the same cards.
+
     Raises:
-        RescheduleError: as :func:`plan`.
+        RescheduleError: as :func:`plan`, or ``nothing`` when no card is left to move.
     """
-    chosen = plan(study, ask)
+    session, user = study.session, study.user
+    read: _Read = {}
+    chosen = plan(study, ask, read)
     if not chosen.moves:
         raise RescheduleError("nothing")
-    user = study.user
     reschedule = Reschedule(
         user_id=user.id,
         kind=chosen.kind,
@@ -290,18 +224,48 @@ def apply(study: Study, ask: Ask) -> Reschedule:
         first_day=chosen.first_day,
         last_day=chosen.last_day,
     )
-    study.session.add(reschedule)
-    to_day = {move.card_id: move.to_day for move in chosen.moves}
     starts: dict[date, datetime] = {}
-    for card in study.session.scalars(select(Card).where(Card.id.in_(list(to_day)))):
-        day = to_day[card.id]
+    for move in chosen.moves:
+        card_id, day = move.card_id, move.to_day
+        reps, due_before = read[card_id]
         due = starts.setdefault(day, day_start(user, day))
-        reschedule.cards.append(
-            RescheduledCard(card_id=card.id, due_before=card.due, due_after=due)
+        written = session.execute(
+            update(Card)
+            .where(Card.id == card_id, Card.reps == reps, Card.due == due_before)
+            .values(due=due)
+            .execution_options(synchronize_session=False)
         )
-        card.due = due
-    study.session.flush()
+        if rows_changed(written):
+            reschedule.cards.append(
+                RescheduledCard(card_id=card_id, due_before=due_before, due_after=due)
+            )
+    if not reschedule.cards:
+        raise RescheduleError("nothing")
+    session.add(reschedule)
+    session.flush()
     return reschedule
+
+
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """One day a plan moves cards to: those already due there, those moved there, whether
+    it is today, and whether the total passes the learner's reviews a day."""
+
+    day: date
+    already: int
+    moved: int
+    today: bool
+    over_limit: bool
+
+
+def landing_days(study: Study, chosen: Plan) -> list[Landing]:
+    """The days ``chosen`` moves cards to, in order, with what each will hold: a pile-up
+    (today, or more than a day's reviews) shows before it is made."""
+    limit = study.user.reviews_per_day
+    return [
+        Landing(day, already, moved, day == study.day.date, already + moved > limit)
+        for day, already, moved in chosen.days()
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +282,8 @@ def undo(session: Session, user: User, reschedule_id: int, now: datetime) -> Und
 
     Raises:
         RescheduleNotFoundError: the learner has no such reschedule.
-        RescheduleError: it was undone already.
+        RescheduleError: it was undone already (``undone``, by another request too), or
+            a later reschedule, not undone, moved some of its cards again (``later``).
     """
     reschedule = session.get(Reschedule, reschedule_id)
     if reschedule is None or reschedule.user_id != user.id:
@@ -326,15 +291,47 @@ def undo(session: Session, user: User, reschedule_id: int, now: datetime) -> Und
     if reschedule.undone_at is not None:
         raise RescheduleError("undone")
     moved = {row.card_id: row for row in reschedule.cards}
+    again = RescheduledCard.__table__.alias("again")
+    later = session.scalar(
+        select(func.count())
+        .select_from(Reschedule)
+        .join(again, again.c.reschedule_id == Reschedule.id)
+        .where(
+            Reschedule.user_id == user.id,
+            Reschedule.id > reschedule.id,  # made later
+            Reschedule.undone_at.is_(None),
+            again.c.card_id.in_(
+                select(RescheduledCard.card_id).where(
+                    RescheduledCard.reschedule_id == reschedule.id
+                )
+            ),
+        )
+    )
+    if later:
+        raise RescheduleError("later")
+    # Only one of two undos at once sets the time; the other finds it set.
+    marked = session.execute(
+        update(Reschedule)
+        .where(Reschedule.id == reschedule.id, Reschedule.undone_at.is_(None))
+        .values(undone_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not rows_changed(marked):
+        raise RescheduleError("undone")
     restored = 0
-    for card in session.scalars(select(Card).where(Card.id.in_(list(moved)))):
-        row = moved[card.id]
-        answered = card.last_review is not None and card.last_review >= reschedule.created_at
-        if card.due == row.due_after and not answered:
-            card.due = row.due_before
-            restored += 1
-    reschedule.undone_at = now
-    session.flush()
+    for row in moved.values():
+        put_back = session.execute(
+            update(Card)
+            .where(
+                Card.id == row.card_id,
+                Card.due == row.due_after,
+                Card.last_review.is_(None) | (Card.last_review < reschedule.created_at),
+            )
+            .values(due=row.due_before)
+            .execution_options(synchronize_session=False)
+        )
+        restored += rows_changed(put_back)
+    session.expire(reschedule)
     return Undone(restored, len(moved) - restored)
 
 

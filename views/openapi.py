@@ -46,7 +46,7 @@ _RESCHEDULE_ASK = {
     "required": ["kind"],
     "properties": {
         "kind": {"type": "string", "enum": ["postpone", "advance", "break"]},
-        "count": {"type": "integer", "minimum": 1},
+        "count": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "days": {"type": "integer", "minimum": 1, "maximum": 366},
         "first_day": {"type": "string", "format": "date"},
         "last_day": {"type": "string", "format": "date"},
@@ -64,7 +64,13 @@ _RESCHEDULE_PREVIEW = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"day": {"type": "string", "format": "date"}, "cards": INTEGER},
+                "properties": {
+                    "day": {"type": "string", "format": "date"},
+                    "already": INTEGER,
+                    "moved": INTEGER,
+                    "today": {"type": "boolean"},
+                    "over_limit": {"type": "boolean"},
+                },
             },
         },
     },
@@ -232,10 +238,16 @@ OPENAPI: dict[str, Any] = {
                 "study day. postpone (count, days): of the review cards due today or "
                 "overdue, the count remembered best now, spread over the next days. advance "
                 "(first_day, last_day, days, optional count): the cards due in the range, "
-                "onto the days before it (with count, those an early review harms least). "
+                "onto the days before it (with count, those that lose least by an early review: "
+                "the ones known least well now). "
                 "break (first_day, last_day, days_before, days_after): every card due in the "
-                'range, out of it; with both sides each goes to the nearer. "preview": true '
-                "moves nothing and says what would move.",
+                "range, out of it; with both sides each goes to the nearer. The days share "
+                "the cards by the caller's easy days, the lighter days (fewer cards already "
+                "due, in every bank) first. Numbers are JSON integers, never text. "
+                '"preview": true (a boolean) moves nothing and says what would move: per day '
+                "the cards already due, those moved, whether it is today, and whether the "
+                "total passes reviews_per_day. A card answered while the reschedule is "
+                "written keeps the answer's due and is left out.",
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": _RESCHEDULE_ASK}},
@@ -244,13 +256,15 @@ OPENAPI: dict[str, Any] = {
                     "200": _json(_RESCHEDULE_PREVIEW, "The preview: nothing moved."),
                     "201": _json({"$ref": "#/components/schemas/Reschedule"}, "Cards moved."),
                     "400": _error(
-                        "Not JSON, an unknown kind, or a field not a whole number "
-                        "or a YYYY-MM-DD date."
+                        "Not JSON, an unknown kind, a field missing or not a YYYY-MM-DD "
+                        "date, or preview not a boolean."
                     ),
                     "401": _error("No credentials."),
                     "422": _error(
-                        "A day in the past, a range reversed or too long, a count "
-                        "out of bounds, or no card to move."
+                        "A number that is not a whole number within its bounds (one "
+                        "message with them: count 1 to 1000000, days 1 to 366, days_before "
+                        "and days_after 0 to 366), a day in the past, a range reversed or "
+                        "too long, or no card to move."
                     ),
                 },
             }
@@ -270,7 +284,8 @@ OPENAPI: dict[str, Any] = {
         "/reschedule/{reschedule_id}/undo": {
             "post": {
                 "summary": "Put back the due times a reschedule changed",
-                "description": "Cards answered or moved since keep their new due (kept).",
+                "description": "Cards answered since keep their new due (kept). Refused "
+                "while a later reschedule, not undone, holds some of its cards.",
                 "parameters": [
                     {"name": "reschedule_id", "in": "path", "required": True, "schema": INTEGER}
                 ],
@@ -284,7 +299,10 @@ OPENAPI: dict[str, Any] = {
                     ),
                     "401": _error("No credentials."),
                     "404": _error("Not the caller's reschedule."),
-                    "409": _error("Undone already."),
+                    "409": _error(
+                        "Undone already (by another request too), or a later reschedule "
+                        "moved its cards again: undo that one first."
+                    ),
                 },
             }
         },

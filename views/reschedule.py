@@ -31,13 +31,16 @@ from services.conflict import committed
 from services.context import Study
 from services.reschedule import (
     AskError,
+    Landing,
     Past,
     RescheduleNotFoundError,
     apply,
     ask_from,
+    landing_days,
     message,
     overdue_count,
     past_reschedules,
+    piled_up,
     plan,
     undo,
 )
@@ -55,13 +58,15 @@ FIELDS = {
 
 
 def _defaults(study: Study, due: int) -> dict[str, dict[str, str]]:
-    """What each form holds before the learner types: a week ahead, and for postpone what
-    exceeds a day's reviews (or all that is due, if that is less)."""
+    """What each form holds before the learner types: a week ahead, and for postpone the
+    count the Today page sent (``?count=``), else what is due beyond today's limits, bank
+    by bank (or all that is due, if none is)."""
     tomorrow = study.day.date + timedelta(days=1)
     week = (tomorrow.isoformat(), (tomorrow + timedelta(days=6)).isoformat())
-    excess = due - study.user.reviews_per_day
+    sent = request.args.get("count", "") if "kind" not in request.args else ""
+    count = sent if sent.isdigit() and sent.isascii() else str(max(1, piled_up(study) or due))
     return {
-        "postpone": {"count": str(max(1, excess if excess > 0 else due)), "days": "7"},
+        "postpone": {"count": count, "days": "7"},
         "advance": {"first_day": week[0], "last_day": week[1], "days": "1", "count": ""},
         "break": {
             "first_day": week[0],
@@ -81,10 +86,12 @@ def page() -> str:
     values = _defaults(study, due)
     kind = request.args.get("kind")
     preview = error = None
+    landing: list[Landing] = []
     if kind in KINDS:
         values[kind] = {name: request.args.get(name, "") for name in FIELDS[kind]}
         try:
             preview = plan(study, ask_from({"kind": kind, **values[kind]}))
+            landing = landing_days(study, preview)
         except RescheduleError as refused:
             error = message(refused, _)
     return render_template(
@@ -94,6 +101,8 @@ def page() -> str:
         values=values,
         kind=kind if kind in KINDS else None,
         preview=preview,
+        landing=landing,
+        limit=current_user.reviews_per_day,
         error=error,
         past=past_reschedules(db.session, current_user),
     )
@@ -134,8 +143,8 @@ def undo_page(reschedule_id: int) -> Response:
     text = ngettext("%(num)d card put back.", "%(num)d cards put back.", undone.restored)
     if undone.kept:
         text += " " + ngettext(
-            "%(num)d was answered or moved since and keeps its new due.",
-            "%(num)d were answered or moved since and keep their new due.",
+            "%(num)d was answered since and keeps its new due.",
+            "%(num)d were answered since and keep their new due.",
             undone.kept,
         )
     flash(text, "success")
@@ -166,11 +175,24 @@ def reschedule_cards() -> tuple[Response, int]:
     """Postpone, advance or a break; ``"preview": true`` plans it without moving a card."""
     body = api._body()
     user = api._user()
+    preview = body.get("preview", False)
+    if not isinstance(preview, bool):
+        raise api.ApiError(400, "'preview' must be true or false")
     try:
-        ask = ask_from(body)
-        if body.get("preview") is True:
-            chosen = plan(Study.at(db.session, user, now_utc()), ask)
-            days = [{"day": d.isoformat(), "cards": n} for d, n in chosen.per_day()]
+        ask = ask_from(body, text=False)
+        if preview:
+            study = Study.at(db.session, user, now_utc())
+            chosen = plan(study, ask)
+            days = [
+                {
+                    "day": day.day.isoformat(),
+                    "already": day.already,
+                    "moved": day.moved,
+                    "today": day.today,
+                    "over_limit": day.over_limit,
+                }
+                for day in landing_days(study, chosen)
+            ]
             return jsonify(kind=chosen.kind, cards=len(chosen.moves), days=days), 200
 
         def made() -> dict[str, Any]:

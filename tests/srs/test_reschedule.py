@@ -120,3 +120,52 @@ def test_a_break_starting_today_cannot_move_cards_only_before_it() -> None:
 def test_the_plan_counts_the_cards_of_each_day() -> None:
     plan = plan_postpone([_card(i, 0) for i in range(5)], TODAY, count=5, days=2)
     assert plan.per_day() == [(_day(1), 3), (_day(2), 2)]
+
+
+# 2026-12-06 is a Sunday: the week of _day(1) to _day(7) runs Thursday to Wednesday.
+SUNDAY_OFF = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0)
+
+
+def test_a_day_at_share_0_takes_no_card_while_another_day_can() -> None:
+    cards = [_card(i, -1) for i in range(1, 15)]
+    moves = spread(cards, [_day(i) for i in range(1, 8)], easy_days=SUNDAY_OFF)
+    sizes = Counter(move.to_day for move in moves)
+    assert _day(4).weekday() == 6 and sizes[_day(4)] == 0
+    assert sum(sizes.values()) == 14 and set(sizes.values()) == {2, 3}
+
+
+def test_a_day_at_half_takes_about_half() -> None:
+    half_sunday = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5)
+    cards = [_card(i, -1) for i in range(1, 31)]
+    sizes = Counter(m.to_day for m in spread(cards, [_day(3), _day(4)], easy_days=half_sunday))
+    assert (sizes[_day(3)], sizes[_day(4)]) == (20, 10)
+
+
+def test_the_lighter_days_fill_first() -> None:
+    cards = [_card(i, -1) for i in range(1, 11)]
+    load = {_day(1): 8, _day(2): 2, _day(3): 0}
+    sizes = Counter(m.to_day for m in spread(cards, [_day(1), _day(2), _day(3)], load))
+    # Totals levelled: 8 + 0, 2 + 4 or 5, 0 + 5 or 6, no day above the heaviest's 8.
+    assert sizes[_day(1)] == 0 and sizes[_day(2)] + sizes[_day(3)] == 10
+    assert abs((2 + sizes[_day(2)]) - sizes[_day(3)]) <= 1
+
+
+def test_every_day_at_0_still_takes_the_cards() -> None:
+    closed = (0.0,) * 7
+    moves = spread([_card(1, -1), _card(2, -1)], [_day(1), _day(2)], easy_days=closed)
+    assert Counter(m.to_day for m in moves) == {_day(1): 1, _day(2): 1}
+
+
+def test_postpone_advance_and_break_follow_the_load_and_the_easy_days() -> None:
+    cards = [_card(i, -1) for i in range(1, 7)]
+    load = {_day(1): 5}
+    postponed = plan_postpone(cards, TODAY, 6, 4, load=load, easy_days=SUNDAY_OFF)
+    sizes = Counter(m.to_day for m in postponed.moves)
+    assert sizes == {_day(2): 3, _day(3): 3}
+    assert postponed.days() == [(_day(2), 0, 3), (_day(3), 0, 3)]
+    trip = [_card(i, 6) for i in range(1, 5)]
+    advanced = plan_advance(trip, TODAY, _day(5), _day(7), 4, load=load, easy_days=SUNDAY_OFF)
+    assert _day(4) not in {m.to_day for m in advanced.moves}
+    assert _day(1) not in {m.to_day for m in advanced.moves}
+    away = plan_break(trip, TODAY, _day(5), _day(7), 0, 3, load={_day(8): 4})
+    assert Counter(m.to_day for m in away.moves) == {_day(9): 2, _day(10): 2}

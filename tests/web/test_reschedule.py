@@ -3,6 +3,7 @@ reschedule is logged, undo puts them back, and the page and the API work."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -27,6 +28,7 @@ from services.reschedule import (
     past_reschedules,
     undo,
 )
+from srs.reschedule import RescheduleError
 from srs.scheduler import LEARNING, REVIEW
 from srs.sources import load_bank
 from srs.study import study_day
@@ -152,7 +154,8 @@ def test_advance_and_break_move_only_the_cards_of_their_days(session: Session) -
     apply(_study(session), Ask("advance", first_day=_day(3), last_day=_day(6), days=2))
     session.commit()
     after = _dues(session)
-    assert [_local_day(ann, after[i]) for i in ids] == [_day(1), _day(1), _day(1), _day(2), _day(9)]
+    # The card already due on day 1 counts: the days level at two cards each.
+    assert [_local_day(ann, after[i]) for i in ids] == [_day(1), _day(1), _day(2), _day(2), _day(9)]
     assert after[ids[0]] == before[ids[0]] and after[ids[4]] == before[ids[4]]
     apply(_study(session), Ask("break", first_day=_day(1), last_day=_day(2), days_before=0,
                                days_after=3))  # fmt: skip
@@ -325,7 +328,28 @@ def test_today_links_to_postpone_when_cards_pile_up(ann: FlaskClient, app: Flask
         session.commit()
     assert "/reschedule" not in ann.get("/").get_data(as_text=True)
     _set_up(app, "ann", [-3, -2, -1])
-    assert 'href="/reschedule#postpone"' in ann.get("/").get_data(as_text=True)
+    today = ann.get("/").get_data(as_text=True)
+    assert "1 review is due beyond today's limits." in today
+    assert 'href="/reschedule?count=1#postpone"' in today
+    page = ann.get("/reschedule?count=1").get_data(as_text=True)
+    assert 'id="postpone-count" name="count" type="number" value="1"' in page
+
+
+def test_the_backlog_is_counted_bank_by_bank(ann: FlaskClient, app: Flask, write_bank) -> None:
+    """The review limit is each bank's: two banks of 3 due cards with a limit of 2 are 2
+    beyond it, not 4 (6 due less one bank's 2)."""
+    root = write_bank("c", {"bank.yaml": "id: c\ntitle: C\nquestions:\n"
+                                         "  - {id: c0, type: basic, prompt: p, answer: a}\n"})  # fmt: skip
+    with data(app) as session:
+        import_bank(session, load_bank(root))
+        _user(session, "ann").reviews_per_day = 2
+        session.commit()
+    ids, _ = _set_up(app, "ann", [-3, -2, -1, -3, -2, -1])
+    with data(app) as session:
+        for card_id in ids[3:]:
+            session.get(Card, card_id).bank_id = "c"
+        session.commit()
+    assert "2 reviews are due beyond today's limits." in ann.get("/").get_data(as_text=True)
 
 
 def _post(client: FlaskClient, url: str, body: object) -> TestResponse:
@@ -337,7 +361,9 @@ def test_the_api_previews_moves_lists_and_undoes(ann: FlaskClient, app: Flask) -
     preview = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 3, "days": 3,
                                                 "preview": True})  # fmt: skip
     assert preview.status_code == 200 and preview.json["cards"] == 3
-    assert [d["cards"] for d in preview.json["days"]] == [1, 1, 1]
+    assert [d["moved"] for d in preview.json["days"]] == [1, 1, 1]
+    assert [d["already"] for d in preview.json["days"]] == [0, 0, 0]
+    assert not any(d["today"] or d["over_limit"] for d in preview.json["days"])
     assert _dues_of(app) == before
     made = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 3, "days": 3})
     assert made.status_code == 201 and made.json["cards"] == 3
@@ -354,9 +380,10 @@ def test_the_api_previews_moves_lists_and_undoes(ann: FlaskClient, app: Flask) -
     ("body", "status", "said"),
     [
         ({"kind": "later"}, 400, "Choose postpone, advance or break"),
-        ({"kind": "postpone", "count": "²", "days": 3}, 400, "'count' must be a whole number"),
-        ({"kind": "postpone", "count": 2.5, "days": 3}, 400, "'count' must be a whole number"),
-        ({"kind": "postpone", "count": True, "days": 3}, 400, "'count' must be a whole number"),
+        ({"kind": "postpone", "count": 2, "days": 3, "preview": "yes"}, 400,
+         "'preview' must be true or false"),
+        ({"kind": "postpone", "count": 2, "days": 3, "preview": 1}, 400,
+         "'preview' must be true or false"),
         ({"kind": "postpone", "days": 3}, 400, "'count' is required"),
         ({"kind": "advance", "first_day": "2026-13-01", "last_day": "2026-12-20", "days": 1},
          400, "'first_day' must be a date"),
@@ -375,6 +402,213 @@ def test_the_api_says_what_is_wrong(
     assert response.status_code == status and said in response.json["error"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "bounds"),
+    [
+        ("count", 0, "from 1 to 1000000"),
+        ("count", -1, "from 1 to 1000000"),
+        ("count", 2.5, "from 1 to 1000000"),
+        ("count", True, "from 1 to 1000000"),
+        ("count", "5", "from 1 to 1000000"),
+        ("count", "²", "from 1 to 1000000"),
+        ("days", 0, "from 1 to 366"),
+        ("days", 5.5, "from 1 to 366"),
+        ("days", 367, "from 1 to 366"),
+        ("days", "5", "from 1 to 366"),
+        ("days_before", -1, "from 0 to 366"),
+        ("days_after", 400, "from 0 to 366"),
+    ],
+)
+def test_the_api_refuses_every_bad_number_alike(
+    ann: FlaskClient, field: str, value: object, bounds: str
+) -> None:
+    body: dict[str, object] = (
+        {"kind": "postpone", "count": 2, "days": 3}
+        if field in ("count", "days")
+        else {"kind": "break", "first_day": "2027-01-01", "last_day": "2027-01-02",
+              "days_before": 0, "days_after": 1}
+    )  # fmt: skip
+    response = _post(ann, "/api/v1/reschedule", {**body, field: value})
+    assert response.status_code == 422
+    assert response.json["error"] == f"'{field}' must be a whole number {bounds}."
+
+
 def test_the_api_refuses_a_reschedule_that_moves_nothing(ann: FlaskClient) -> None:
     response = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 1, "days": 1})
     assert response.status_code == 422 and "nothing to move" in response.json["error"]
+
+
+# -- races and order ---------------------------------------------------------------------
+
+
+def test_an_answer_between_the_read_and_the_write_keeps_its_due(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = _user(session, "ann")
+    ids = _cards(session, ann, [-2, -1])
+    answered_due = NOW + timedelta(days=20)
+    import services.reschedule as service
+
+    planned = service.plan
+
+    def answered_meanwhile(*args: object) -> object:
+        chosen = planned(*args)  # type: ignore[arg-type]
+        # Another request answers the first card and commits before the write.
+        with db.engine.connect() as other:
+            other.execute(update(Card).where(Card.id == ids[0]).values(reps=4, due=answered_due))
+            other.commit()
+        return chosen
+
+    monkeypatch.setattr(service, "plan", answered_meanwhile)
+    done = apply(_study(session), Ask("postpone", count=2, days=2))
+    session.commit()
+    assert [row.card_id for row in done.cards] == [ids[1]]
+    assert _dues(session)[ids[0]] == answered_due
+
+
+def test_a_second_identical_reschedule_finds_nothing_left_to_move(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cards(session, _user(session, "ann"), [-2, -1])
+    import services.reschedule as service
+
+    planned = service.plan
+
+    def the_first_commits_meanwhile(*args: object) -> object:
+        chosen = planned(*args)  # type: ignore[arg-type]
+        monkeypatch.setattr(service, "plan", planned)
+        with data_session(session) as other:
+            apply(Study.at(other, _user(other, "ann"), NOW), Ask("postpone", count=2, days=2))
+            other.commit()
+        return chosen
+
+    monkeypatch.setattr(service, "plan", the_first_commits_meanwhile)
+    with pytest.raises(RescheduleError) as refused:
+        apply(_study(session), Ask("postpone", count=2, days=2))
+    assert refused.value.code == "nothing"
+    session.rollback()
+    assert len(session.scalars(select(Reschedule)).all()) == 1
+
+
+@contextmanager
+def data_session(session: Session) -> Iterator[Session]:
+    """A second session on the same database: another request."""
+    other = Session(bind=db.engine)
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def test_of_two_undos_at_once_only_one_wins(session: Session) -> None:
+    ann = _user(session, "ann")
+    _cards(session, ann, [-2, -1])
+    done = apply(_study(session), Ask("postpone", count=2, days=2))
+    session.commit()
+    assert session.get(Reschedule, done.id).undone_at is None  # read by this request
+    with data_session(session) as other:
+        undo(other, _user(other, "ann"), done.id, NOW)
+        other.commit()
+    with pytest.raises(RescheduleError) as refused:
+        undo(session, ann, done.id, NOW)
+    assert refused.value.code == "undone"
+
+
+def test_an_older_reschedule_waits_for_the_later_one_moving_its_cards(
+    session: Session,
+) -> None:
+    ann = _user(session, "ann")
+    _cards(session, ann, [-2, -1])
+    before = _dues(session)
+    first = apply(_study(session), Ask("postpone", count=2, days=1))
+    session.commit()
+    second = apply(_study(session), Ask("advance", first_day=_day(1), last_day=_day(1), days=1))
+    session.commit()
+    with pytest.raises(RescheduleError) as refused:
+        undo(session, ann, first.id, NOW)
+    assert refused.value.code == "later"
+    session.rollback()
+    assert session.get(Reschedule, first.id).undone_at is None
+    undo(session, ann, second.id, NOW)
+    undo(session, ann, first.id, NOW)
+    session.commit()
+    assert _dues(session) == before
+
+
+def test_the_api_says_to_undo_the_later_reschedule_first(ann: FlaskClient, app: Flask) -> None:
+    _set_up(app, "ann", [-2, -1])
+    first = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 2, "days": 1})
+    _post(ann, "/api/v1/reschedule", {"kind": "advance", "first_day": _day(1).isoformat(),
+                                      "last_day": _day(1).isoformat(), "days": 1})  # fmt: skip
+    refused = _post(ann, f"/api/v1/reschedule/{first.json['id']}/undo", {})
+    assert refused.status_code == 409
+    assert "undo the later reschedule first" in refused.json["error"]
+
+
+def test_a_postpone_follows_the_easy_days_and_the_cards_already_due(session: Session) -> None:
+    ann = _user(session, "ann")
+    ann.easy_days = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]  # no reviews on Sundays
+    moving = _cards(session, ann, [-1] * 6 + [1] * 3)[:6]
+    done = apply(_study(session), Ask("postpone", count=6, days=4))
+    session.commit()
+    after = _dues(session)
+    days = Counter(_local_day(ann, after[card_id]) for card_id in moving)
+    # Thursday holds 3 already; Sunday (day 4) takes none.
+    assert _day(4).weekday() == 6 and days == {_day(2): 3, _day(3): 3}
+    assert len(done.cards) == 6
+
+
+def test_a_preview_warns_of_cards_moved_to_today_and_days_over_the_limit(
+    ann: FlaskClient, app: Flask
+) -> None:
+    with data(app) as session:
+        _user(session, "ann").reviews_per_day = 2
+        session.commit()
+    _set_up(app, "ann", [0, 1, 1])
+    url = f"/reschedule?kind=advance&first_day={_day(1)}&last_day={_day(1)}&days=1&count="
+    page = ann.get(url).get_data(as_text=True)
+    assert "today: 2 cards moved there, 3 due in all" in page
+    assert "2 cards move to today." in page
+    assert "On 1 day more cards will be due than your 2 reviews a day." in page
+    assert "data-once" in page  # the button that moves them is pressed once
+    preview = _post(ann, "/api/v1/reschedule", {"kind": "advance", "first_day": str(_day(1)),
+                                                "last_day": str(_day(1)), "days": 1,
+                                                "preview": True})  # fmt: skip
+    assert preview.json["days"] == [{"day": str(TODAY), "already": 1, "moved": 2,
+                                     "today": True, "over_limit": True}]  # fmt: skip
+
+
+def test_undone_reschedules_fold_away(ann: FlaskClient, app: Flask) -> None:
+    _set_up(app, "ann", [-2, -1])
+    made = _post(ann, "/api/v1/reschedule", {"kind": "postpone", "count": 2, "days": 1})
+    _post(ann, f"/api/v1/reschedule/{made.json['id']}/undo", {})
+    page = ann.get("/reschedule").get_data(as_text=True)
+    assert '<details class="undone-reschedules">' in page and "1 undone reschedule" in page
+
+
+def test_a_chinese_preview_uses_the_full_width_colon(ann: FlaskClient, app: Flask) -> None:
+    _set_up(app, "ann", [-2, -1])
+    page = ann.get("/reschedule?kind=postpone&count=2&days=1",
+                   headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)  # fmt: skip
+    [line] = re.findall(r'<ul class="reschedule-days">\s*<li[^>]*>([^<]*)</li>', page)
+    assert "：" in line and ": " not in line
+    assert "移入 2 张卡片" in line
+
+
+def test_the_load_counts_each_study_day_across_a_change_of_clocks(session: Session) -> None:
+    """In Berlin the clocks go back on 2027-10-31: that day is 25 hours long, and a card due
+    in its last hour is still that day's, not the next."""
+    from services.load import due_on_days
+
+    bob = _user(session, "bob")
+    bob.timezone, bob.rollover_hour = "Europe/Berlin", 4
+    session.commit()
+    now = datetime(2027, 10, 29, 10, tzinfo=timezone.utc)
+    last = date(2027, 10, 31)
+    # 03:30 local on 1 November (before the 04:00 rollover) is still 31 October's.
+    late = datetime(2027, 11, 1, 2, 30, tzinfo=timezone.utc)
+    questions = session.scalars(select(Question).order_by(Question.id)).all()
+    session.add(Card(user_id=bob.id, question_id=questions[0].id, bank_id="b", state=REVIEW,
+                     stability=5.0, difficulty=5.0, due=late, last_review=now, reps=2))  # fmt: skip
+    session.commit()
+    assert due_on_days(session, bob, now, last) == {last: 1}
