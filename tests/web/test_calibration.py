@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+import services.calibration as calibration_service
 from models import Card, Question, User, db
 from services.answers import answer
 from services.bank_import import import_bank
+from services.calibration import learner_calibration
 from services.context import Study
 from services.optimize import review_history
-from srs.calibration import calibration
+from srs.calibration import Calibration, calibration
 from srs.scheduler import Rating
 from srs.sources import load_bank
+from tests.support import make_user
 from tests.synthetic import FORGETFUL, forgetful_log
 
 CARDS = 30
@@ -122,3 +126,32 @@ def test_settings_link_to_the_calibration(signed_in: FlaskClient) -> None:
     page = signed_in.get("/settings").get_data(as_text=True)
 
     assert 'href="/stats#calibration"' in page
+
+
+def test_a_learner_who_keeps_changing_their_day_pushes_out_only_their_own_result(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged: list[int] = []
+
+    def judge(log, zone: str, rollover_hour: int, parameters) -> Calibration:
+        judged.append(rollover_hour)
+        return Calibration()
+
+    monkeypatch.setattr(calibration_service, "calibration", judge)
+    monkeypatch.setattr(calibration_service, "KEPT", 3)
+    monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
+    ids = [make_user(app, name) for name in ("ann", "bob", "cy", "dee")]
+    with app.app_context():
+        *users, dee = [db.session.get_one(User, user_id) for user_id in ids]
+        for user in users:
+            learner_calibration(db.session, user, ["b"])
+        for hour in range(72):  # ann tries every rollover hour in three zones
+            users[0].rollover_hour = hour % 24
+            users[0].timezone = ("UTC", "Asia/Shanghai", "Europe/Berlin")[hour // 24]
+            learner_calibration(db.session, users[0], ["b"])
+        asked = len(judged)
+        for user in users:
+            learner_calibration(db.session, user, ["b"])
+        assert len(judged) == asked  # bob's and cy's were kept (64 once cleared all)
+        learner_calibration(db.session, dee, ["b"])
+        assert [key for key, _ in calibration_service._KEPT] == [ids[1], ids[2], ids[3]]
