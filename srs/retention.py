@@ -134,6 +134,13 @@ class RetentionAdvice:
     options: tuple[RetentionOption, ...]
     recommended: float
 
+    @property
+    def at_lowest(self) -> bool:
+        """Whether the recommendation is the lowest retention offered: the least time per
+        card remembered lies there or below, so it says only that a higher retention costs
+        more, not how much a learner should remember."""
+        return self.recommended <= min(OPTIONS)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "options": [option.to_dict() for option in self.options],

@@ -77,6 +77,7 @@ def decide() -> str:
         recommended=_retention(advice.recommended),
         days=SIMULATED_DAYS,
         current=current_user.desired_retention,
+        at_lowest=advice.at_lowest,
         label=_retention,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -10,7 +12,7 @@ from sqlalchemy import select
 import services.retention as retention_service
 from models import User, db
 from services.retention import retention_advice
-from srs.retention import RetentionAdvice, RetentionOption, StudyPlan
+from srs.retention import OPTIONS, RetentionAdvice, RetentionOption, StudyPlan
 from tests.support import Auth, csrf_token, make_user
 
 BANK = "id: demo\ntitle: Demo\nquestions:\n" + "".join(
@@ -188,3 +190,57 @@ def test_a_learner_who_keeps_changing_settings_pushes_out_only_their_own_advice(
         retention_advice(db.session, dee)
         # Ann, asked longest ago, makes room for dee.
         assert list(retention_service._KEPT) == [users[1].id, users[2].id, dee.id]
+
+
+# -- what the page says ------------------------------------------------------------------------
+
+
+def _advice(recommended: float) -> RetentionAdvice:
+    return RetentionAdvice(
+        tuple(RetentionOption(r, 100 * r, 50 * r, 1000 * r) for r in OPTIONS), recommended
+    )
+
+
+@pytest.mark.parametrize("recommended", [0.70, 0.85])
+def test_a_recommendation_at_the_lowest_retention_says_so(
+    signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch, recommended: float
+) -> None:
+    monkeypatch.setattr(retention_service, "advise", lambda plan: _advice(recommended))
+    page = signed_in.get("/settings/retention").get_data(as_text=True)
+    caveat = "The least time per card remembered is at 0.70 or below, the lowest offered here"
+    assert (caveat in page) == (recommended == 0.70)
+    assert ("most learners keep 0.85 to 0.90" in page) == (recommended == 0.70)
+
+
+def test_the_marked_choice_is_the_learners_own_not_the_recommended_one(
+    signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention_service, "advise", lambda plan: _advice(0.70))
+    page = signed_in.get("/settings/retention").get_data(as_text=True)
+    primary = re.findall(r'class="button primary" type="submit" name="desired_retention" '
+                         r'value="([0-9.]+)"', page)  # fmt: skip
+    assert primary == ["0.90"]  # ann's desired retention
+    assert re.search(r'<tr class=" current">\s*<th scope="row">0.90', page)
+    assert re.search(r'<tr class="recommended">\s*<th scope="row">0.70 <span class="badge">', page)
+    marked = re.findall(r'class="bar marked"><title>([^<]*)</title>', page)
+    assert marked == ["0.90: 45 min (yours now)", "0.90: 900 (yours now)"]
+
+
+def test_every_bar_carries_its_value(
+    signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention_service, "advise", lambda plan: _advice(0.85))
+    page = signed_in.get("/settings/retention").get_data(as_text=True)
+    values = re.findall(r'class="value[^"]*" text-anchor="middle">([^<]*)</text>', page)
+    minutes = [str(round(50 * r, 1)).removesuffix(".0") for r in OPTIONS]
+    cards = [f"{round(1000 * r):,}" for r in OPTIONS]
+    assert values == minutes + cards
+
+
+def test_the_page_says_the_cards_start_new_where_it_names_them(
+    signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention_service, "advise", lambda plan: _advice(0.85))
+    page = signed_in.get("/settings/retention").get_data(as_text=True)
+    assert "with your cards" not in page
+    assert "as many cards as you study, all starting new as if you began today" in page
