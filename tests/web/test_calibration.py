@@ -17,7 +17,7 @@ from services.bank_import import import_bank
 from services.calibration import learner_calibration
 from services.context import Study
 from services.optimize import review_history
-from srs.calibration import Calibration, calibration
+from srs.calibration import Calibration, CalibrationBin, calibration
 from srs.scheduler import Rating
 from srs.sources import load_bank
 from tests.support import make_user
@@ -155,3 +155,37 @@ def test_a_learner_who_keeps_changing_their_day_pushes_out_only_their_own_result
         assert len(judged) == asked  # bob's and cy's were kept (64 once cleared all)
         learner_calibration(db.session, dee, ["b"])
         assert [key for key, _ in calibration_service._KEPT] == [ids[1], ids[2], ids[3]]
+
+
+@pytest.mark.parametrize(
+    ("rmse", "verdict"),
+    [
+        (0.032, "FSRS predicts your recall well."),
+        (0.05, "FSRS predicts your recall fairly well."),
+        (0.099, "FSRS predicts your recall fairly well."),
+        (0.18, "FSRS predicts your recall poorly: optimizing your parameters may help."),
+    ],
+)
+def test_the_page_judges_the_figures_in_one_sentence(
+    signed_in: FlaskClient, bank: None, monkeypatch: pytest.MonkeyPatch, rmse: float, verdict: str
+) -> None:
+    judged = Calibration(0.4, rmse, (CalibrationBin(0.85, 0.8, 120),), 120)
+    monkeypatch.setattr(calibration_service, "calibration", lambda *_: judged)
+    monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
+    page = signed_in.get("/stats").get_data(as_text=True)
+    assert verdict in page
+    assert "under 5% is well" in page
+    assert sum(page.count(one) for one in ("recall well.", "fairly well.", "poorly:")) == 1
+
+
+def test_the_chart_names_its_axes(
+    signed_in: FlaskClient, bank: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged = Calibration(0.4, 0.04, (CalibrationBin(0.85, 0.8, 120),), 120)
+    monkeypatch.setattr(calibration_service, "calibration", lambda *_: judged)
+    monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
+    chart = (
+        signed_in.get("/stats").get_data(as_text=True).split('class="chart calibration-chart"')[1]
+    )
+    names = re.findall(r'class="tick axis-name"[^>]*>([^<]+)</text>', chart.split("</svg>")[0])
+    assert names == ["predicted", "recalled"]
