@@ -174,7 +174,7 @@ def test_the_page_judges_the_figures_in_one_sentence(
     monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
     page = signed_in.get("/stats").get_data(as_text=True)
     assert verdict in page
-    assert "under 5% is well" in page
+    assert "under 5% is well" in page and "up to 10% fairly well" in page
     assert sum(page.count(one) for one in ("recall well.", "fairly well.", "poorly:")) == 1
 
 
