@@ -61,7 +61,7 @@ MAX_CARDS = 5000
 # takes about 2 s. All learned on the first day (9998 new a day) they spend half as many
 # more; with a maximum interval of a day every card comes back daily (46 s before this bound).
 CARD_DAYS = MAX_CARDS * (SIMULATED_DAYS - MAX_CARDS / 20 / 2)
-MIN_CARDS = 100
+MIN_CARDS = 100  # fewer, and chance would swamp the differences between retentions
 # Twenty learning and twenty relearning steps at 9998 new cards a day took 2.6 s; past a few
 # steps another one changes the minutes a little and the comparison not at all.
 MAX_STEPS = 5
@@ -204,8 +204,8 @@ def _scale(plan: StudyPlan) -> float:
     card_days = cards * (SIMULATED_DAYS - intake_days / 2)
     interval = min(max(plan.maximum_interval, 1), SIMULATED_DAYS)
     budget = CARD_DAYS * interval / SIMULATED_DAYS
-    share = min(1.0, MAX_CARDS / cards, budget / card_days)
-    return max(share, min(1.0, MIN_CARDS / cards))
+    share = max(min(1.0, MAX_CARDS / cards, budget / card_days), min(1.0, MIN_CARDS / cards))
+    return max(1, round(cards * share)) / cards  # a whole number of cards
 
 
 def simulator_config(plan: StudyPlan) -> fsrs_rs_python.SimulatorConfig:
@@ -229,7 +229,7 @@ def simulator_config(plan: StudyPlan) -> fsrs_rs_python.SimulatorConfig:
     config.state_rating_costs = _answer_costs(plan.answers, config.state_rating_costs)
     # New cards past a year's intake are never reached: leaving them out changes nothing.
     cards = max(1, min(plan.cards, plan.new_per_day * SIMULATED_DAYS))
-    config.deck_size = max(1, round(cards * scale))
+    config.deck_size = round(cards * scale)
     config.learn_span = SIMULATED_DAYS
     config.max_cost_perday = math.inf
     config.max_ivl = float(plan.maximum_interval)
