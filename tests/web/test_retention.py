@@ -220,7 +220,7 @@ def test_the_marked_choice_is_the_learners_own_not_the_recommended_one(
     primary = re.findall(r'class="button primary" type="submit" name="desired_retention" '
                          r'value="([0-9.]+)"', page)  # fmt: skip
     assert primary == ["0.90"]  # ann's desired retention
-    assert re.search(r'<tr class=" current">\s*<th scope="row">0.90', page)
+    assert re.search(r'<tr class="current">\s*<th scope="row">0.90', page)
     assert re.search(r'<tr class="recommended">\s*<th scope="row">0.70 <span class="badge">', page)
     marked = re.findall(r'class="bar marked"><title>([^<]*)</title>', page)
     assert marked == ["0.90: 45 min (yours now)", "0.90: 900 (yours now)"]
