@@ -3,10 +3,15 @@
 The whole log is read and replayed: some 1.3 s for 55,000 reviews on SQLite (the study day
 of each review, fsrs-rs's evaluation and memory states, the rows read). The result is kept
 (in each process) until the log, the parameters or the learner's day change, so that the
-next visit costs one small query (some 20 ms).
+next visit costs one small query (some 20 ms). One entry is kept for each learner and set of
+banks (a newer log replaces it), at most :data:`KEPT` of them, the least recently asked
+going first: no learner can push out everyone else's.
 """
 
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,10 +21,13 @@ from models.user import User
 from srs.calibration import Calibration, calibration
 from srs.optimize import LoggedReview
 
-__all__ = ["learner_calibration"]
+__all__ = ["KEPT", "learner_calibration"]
 
-_Version = tuple[int, tuple[str, ...], tuple[float, ...], str, int, int, int]
-_KEPT: dict[_Version, Calibration] = {}
+KEPT = 256  # a kilobyte or so each
+# (learner, banks) -> (parameters, zone, rollover hour, reviews, last review id), result
+_Version = tuple[tuple[float, ...], str, int, int, int]
+_KEPT: OrderedDict[tuple[int, tuple[str, ...]], tuple[_Version, Calibration]] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
 
 
 def learner_calibration(session: Session, user: User, bank_ids: list[str]) -> Calibration:
@@ -28,17 +36,13 @@ def learner_calibration(session: Session, user: User, bank_ids: list[str]) -> Ca
     mine = (Review.user_id == user.id, Review.bank_id.in_(bank_ids))
     count, last = session.execute(select(func.count(), func.max(Review.id)).where(*mine)).one()
     parameters = tuple(user.fsrs_parameters or ())
-    version = (
-        user.id,
-        tuple(sorted(bank_ids)),
-        parameters,
-        user.timezone,
-        user.rollover_hour,
-        count,
-        last or 0,
-    )
-    if version in _KEPT:
-        return _KEPT[version]
+    key = (user.id, tuple(sorted(bank_ids)))
+    version = (parameters, user.timezone, user.rollover_hour, count, last or 0)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+        if kept is not None and kept[0] == version:
+            _KEPT.move_to_end(key)
+            return kept[1]
     log = [
         LoggedReview(*row)
         for row in session.execute(
@@ -48,7 +52,9 @@ def learner_calibration(session: Session, user: User, bank_ids: list[str]) -> Ca
         )
     ]
     result = calibration(log, user.timezone, user.rollover_hour, parameters or None)
-    if len(_KEPT) >= 64:
-        _KEPT.clear()
-    _KEPT[version] = result
+    with _KEPT_LOCK:
+        _KEPT[key] = (version, result)
+        _KEPT.move_to_end(key)
+        while len(_KEPT) > KEPT:
+            _KEPT.popitem(last=False)
     return result

@@ -4,10 +4,17 @@ The simulation is ``srs.retention``'s; this module reads what it needs: the card
 banks the learner studies, their limits (per bank, so times their banks), steps, maximum
 interval and parameters, and their log summed by state and rating with the mean answer
 time. :func:`set_desired_retention` takes the learner's choice; the caller commits.
+
+Each learner's last advice is kept (in each process) with the plan it answers: a learner who
+changes a setting replaces their own entry, and when :data:`KEPT_LEARNERS` are kept the one
+asked least recently goes, so no learner can push out everyone else's.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
@@ -22,6 +29,7 @@ from srs.scheduler import bounded_steps
 
 __all__ = [
     "DESIRED_RETENTION_RANGE",
+    "KEPT_LEARNERS",
     "RetentionChoiceError",
     "retention_advice",
     "set_desired_retention",
@@ -30,6 +38,10 @@ __all__ = [
 
 # What the settings accept (views.settings.SettingsForm.desired_retention).
 DESIRED_RETENTION_RANGE = (Decimal("0.70"), Decimal("0.99"))
+
+KEPT_LEARNERS = 256  # a few kilobytes each
+_KEPT: OrderedDict[int, tuple[StudyPlan, RetentionAdvice]] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
 
 
 class RetentionChoiceError(ValueError):
@@ -77,9 +89,26 @@ def study_plan(session: Session, user: User) -> StudyPlan:
     )
 
 
-def retention_advice(session: Session, user: User) -> RetentionAdvice:
-    """The desired retentions ``user`` may choose from, simulated on their own study."""
-    return advise(study_plan(session, user))
+def retention_advice(
+    session: Session, user: User, simulating: Callable[[], None] | None = None
+) -> RetentionAdvice:
+    """The desired retentions ``user`` may choose from, simulated on their own study;
+    ``simulating`` is called when they are not kept and the simulation runs."""
+    plan = study_plan(session, user)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(user.id)
+        if kept is not None and kept[0] == plan:
+            _KEPT.move_to_end(user.id)
+            return kept[1]
+    if simulating is not None:
+        simulating()
+    advice = advise(plan)  # a second or so, outside the lock
+    with _KEPT_LOCK:
+        _KEPT[user.id] = (plan, advice)
+        _KEPT.move_to_end(user.id)
+        while len(_KEPT) > KEPT_LEARNERS:
+            _KEPT.popitem(last=False)
+    return advice
 
 
 def set_desired_retention(user: User, value: str) -> float:

@@ -11,8 +11,13 @@ today), their limits, their steps and maximum interval, and, from their log, how
 take to answer and how they rate. Where the log says little, Anki's figures (``fsrs-rs``'s
 defaults) weigh in, so a new learner gets Anki's estimate and a seasoned one their own.
 
-The simulator draws at random; a fixed seed makes the same collection give the same figures,
-and those are kept for the next request (:func:`advise` is cached on its inputs).
+The simulator draws at random; a fixed seed makes the same collection give the same figures
+(services/retention.py keeps each learner's last advice).
+
+A simulation's cost grows with the reviews it plays: cards times reviews per card. Whatever
+the settings, one stays near a second: the deck is at most :data:`MAX_CARDS`, fewer when a
+short maximum interval brings every card back often (a collection in proportion, its limits
+scaled with it and its figures scaled back), and steps count at most :data:`MAX_STEPS`.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypedDict
 
 import fsrs_rs_python
@@ -30,6 +34,7 @@ from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Rating
 
 __all__ = [
     "MAX_CARDS",
+    "MAX_STEPS",
     "OPTIONS",
     "RECOMMENDED_RANGE",
     "SEED",
@@ -52,6 +57,14 @@ SEED = 2024
 # takes longer than a request should (about 2 s for every option and the optimum), and the
 # comparison between retentions, which is what the page is for, hardly changes.
 MAX_CARDS = 5000
+# 5000 cards learned at 20 a day spend 1.2 million days in the deck over the year; that
+# takes about 2 s. All learned on the first day (9998 new a day) they spend half as many
+# more; with a maximum interval of a day every card comes back daily (46 s before this bound).
+CARD_DAYS = MAX_CARDS * (SIMULATED_DAYS - MAX_CARDS / 20 / 2)
+MIN_CARDS = 100  # fewer, and chance would swamp the differences between retentions
+# Twenty learning and twenty relearning steps at 9998 new cards a day took 2.6 s; past a few
+# steps another one changes the minutes a little and the comparison not at all.
+MAX_STEPS = 5
 # How many answers of one kind a learner's own figure counts as much as the default: below
 # it the default weighs more, above it their own.
 _PRIOR_ANSWERS = 20
@@ -121,6 +134,13 @@ class RetentionAdvice:
     options: tuple[RetentionOption, ...]
     recommended: float
 
+    @property
+    def at_lowest(self) -> bool:
+        """Whether the recommendation is the lowest retention offered: the least time per
+        card remembered lies there or below, so it says only that a higher retention costs
+        more, not how much a learner should remember."""
+        return self.recommended <= min(OPTIONS)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "options": [option.to_dict() for option in self.options],
@@ -169,12 +189,33 @@ def _answer_costs(
     ]
 
 
+def _scale(plan: StudyPlan) -> float:
+    """The share of ``plan``'s year that is simulated (1 for most learners).
+
+    The simulation's cost is about its card-days (each card from the day it is learned to the
+    year's end) times how often a card comes back. Both are held to :data:`CARD_DAYS`, a
+    year of 20 new cards a day from a deck of :data:`MAX_CARDS`, with a card back at least
+    once a year; a shorter maximum interval brings cards back more often, so fewer are
+    simulated (never under :data:`MIN_CARDS`). The days of intake are the same whatever the
+    share, since the limits are scaled with the deck.
+    """
+    cards = max(1, min(plan.cards, plan.new_per_day * SIMULATED_DAYS))
+    intake_days = min(cards / max(plan.new_per_day, 1), SIMULATED_DAYS)
+    card_days = cards * (SIMULATED_DAYS - intake_days / 2)
+    interval = min(max(plan.maximum_interval, 1), SIMULATED_DAYS)
+    budget = CARD_DAYS * interval / SIMULATED_DAYS
+    share = max(min(1.0, MAX_CARDS / cards, budget / card_days), min(1.0, MIN_CARDS / cards))
+    return max(1, round(cards * share)) / cards  # a whole number of cards
+
+
 def simulator_config(plan: StudyPlan) -> fsrs_rs_python.SimulatorConfig:
     """The simulator's settings for ``plan``: Anki's defaults where the learner has none.
 
     As in Anki (rslib/src/scheduler/fsrs/simulator.rs) a day has no time limit: the limits
-    are the learner's counts of new cards and reviews.
+    are the learner's counts of new cards and reviews, scaled with the deck when only part
+    of it is simulated (:func:`_scale`).
     """
+    scale = _scale(plan)
     config = fsrs_rs_python.default_simulator_config()
     first = [0] * 4  # ratings of a card's first answer
     recalled = [0] * 3  # hard, good, easy of reviews that were recalled
@@ -187,31 +228,37 @@ def simulator_config(plan: StudyPlan) -> fsrs_rs_python.SimulatorConfig:
     config.review_rating_prob = _shares(recalled, config.review_rating_prob)
     config.state_rating_costs = _answer_costs(plan.answers, config.state_rating_costs)
     # New cards past a year's intake are never reached: leaving them out changes nothing.
-    config.deck_size = max(1, min(plan.cards, plan.new_per_day * SIMULATED_DAYS, MAX_CARDS))
+    cards = max(1, min(plan.cards, plan.new_per_day * SIMULATED_DAYS))
+    config.deck_size = round(cards * scale)
     config.learn_span = SIMULATED_DAYS
     config.max_cost_perday = math.inf
     config.max_ivl = float(plan.maximum_interval)
-    config.learn_limit = plan.new_per_day
-    config.review_limit = plan.reviews_per_day
-    config.learning_step_count = plan.learning_steps
-    config.relearning_step_count = plan.relearning_steps
+    config.learn_limit = _scaled_limit(plan.new_per_day, scale)
+    config.review_limit = _scaled_limit(plan.reviews_per_day, scale)
+    config.learning_step_count = min(plan.learning_steps, MAX_STEPS)
+    config.relearning_step_count = min(plan.relearning_steps, MAX_STEPS)
     return config
 
 
+def _scaled_limit(limit: int, scale: float) -> int:
+    """A daily limit for a deck ``scale`` times the size: at least one while there is one."""
+    return max(min(limit, 1), round(limit * scale))
+
+
 def _option(
-    config: fsrs_rs_python.SimulatorConfig, parameters: list[float], retention: float
+    config: fsrs_rs_python.SimulatorConfig, parameters: list[float], retention: float, scale: float
 ) -> RetentionOption:
     result = fsrs_rs_python.simulate(parameters, retention, config=config, seed=SEED)
     days = len(result.cost_per_day) or 1
+    memorized = result.memorized_cnt_per_day[-1] if result.memorized_cnt_per_day else 0.0
     return RetentionOption(
         retention=retention,
-        reviews_per_day=sum(result.review_cnt_per_day) / days,
-        minutes_per_day=sum(result.cost_per_day) / days / 60,
-        memorized=result.memorized_cnt_per_day[-1] if result.memorized_cnt_per_day else 0.0,
+        reviews_per_day=sum(result.review_cnt_per_day) / days / scale,
+        minutes_per_day=sum(result.cost_per_day) / days / 60 / scale,
+        memorized=memorized / scale,
     )
 
 
-@lru_cache(maxsize=64)
 def advise(plan: StudyPlan) -> RetentionAdvice:
     """A year of ``plan`` at each of :data:`OPTIONS` and at the recommended retention.
 
@@ -225,7 +272,8 @@ def advise(plan: StudyPlan) -> RetentionAdvice:
     optimum = fsrs_rs_python.optimal_retention(config, parameters)
     recommended = round(min(high, max(low, optimum)), 2)
     retentions = sorted({*OPTIONS, recommended})
+    scale = _scale(plan)
     return RetentionAdvice(
-        options=tuple(_option(config, parameters, r) for r in retentions),
+        options=tuple(_option(config, parameters, r, scale) for r in retentions),
         recommended=recommended,
     )

@@ -40,6 +40,7 @@ from srs.study import Counts
 from views.cards import card_payload, token_card_id
 from views.inputs import request_int
 from views.openapi import OPENAPI
+from views.retention import mark_simulated, simulation_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -384,9 +385,11 @@ def stats() -> Response:
 
 
 @bp.get("/retention")
+@simulation_limit
 def retention() -> Response:
-    """The caller's "help me decide": a year simulated at several desired retentions."""
-    return jsonify(retention_advice(db.session, _user()).to_dict())
+    """The caller's "help me decide": a year simulated at several desired retentions (a few
+    simulations a minute: views.retention.SIMULATION_LIMIT)."""
+    return jsonify(retention_advice(db.session, _user(), mark_simulated).to_dict())
 
 
 def _card_state(card: Card) -> Response:

@@ -14,6 +14,7 @@ import logging
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -168,6 +169,8 @@ def _page_text(error: HTTPException, code: int) -> tuple[str, str]:
                 request.host,
                 error.description,
             )
+    elif isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        description = error.description  # the limit's own reason, in the request's language
     elif code in (413, 429, 500, 503) or error.description == type(error).description:
         description = DESCRIPTIONS.get(code) or error.description
     else:

@@ -224,10 +224,14 @@ OPENAPI: dict[str, Any] = {
                 "answer times and ratings: mean reviews a day (new cards not counted), mean "
                 "minutes a day (new cards counted) and the cards remembered at the end. "
                 "`recommended` is one of the options: the least time per card remembered, "
-                "within 0.70-0.95.",
+                "within 0.70-0.95; at 0.70 it says only that the least time per card lies "
+                "there or below. The cards all start new, as if the caller began today. A "
+                "caller may run a few simulations a minute, with /settings/retention "
+                "(advice kept from before is not counted).",
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/RetentionAdvice"}, "The options."),
                     "401": _error("No credentials."),
+                    "429": _error("Too many simulations in the last minutes; wait a minute."),
                 },
             }
         },

@@ -55,3 +55,32 @@ def test_help_me_decide_fits_and_sets_retention(app: Flask, runner: FlaskCliRunn
     assert chosen in page.inner_text(".flash-success")
     with app.app_context():
         assert db.session.get(User, learner).desired_retention == float(chosen)
+
+
+def test_the_links_to_help_me_decide_and_the_calibration_are_a_thumb_high(
+    learner: int, live_server: str, browser
+) -> None:
+    context = browser.new_context(viewport=VIEWS[0][1], has_touch=True, is_mobile=True)
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings")
+    for link in ("a[href='/settings/retention']", "a[href='/stats#calibration']"):
+        box = page.locator(link).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (link, box)
+    context.close()
+
+
+def test_the_marked_button_is_the_learners_own_and_labels_are_legible(
+    runner: FlaskCliRunner, learner: int, live_server: str, browser
+) -> None:
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    page = browser.new_page(viewport=VIEWS[1][1])
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings/retention")
+    assert page.get_attribute(".retention-options .button.primary", "value") == "0.90"
+    # Every bar's name and value some 13 px or more on the screen (a box of 15 px).
+    heights = page.eval_on_selector_all(
+        ".chart svg text.tick, .chart svg text.value",
+        "texts => texts.map((t) => t.getBoundingClientRect().height)",
+    )
+    assert len(heights) >= 4 * 7 and min(heights) >= 14.5, heights

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from srs.retention import (
+    MAX_CARDS,
+    MAX_STEPS,
+    MIN_CARDS,
     OPTIONS,
     RECOMMENDED_RANGE,
     AnswerTally,
@@ -24,9 +29,7 @@ PLAN = StudyPlan(cards=800, new_per_day=20, reviews_per_day=200)
 
 
 def test_the_same_plan_gives_the_same_figures() -> None:
-    first = advise(PLAN).to_dict()
-    advise.cache_clear()
-    assert advise(PLAN).to_dict() == first
+    assert advise(PLAN).to_dict() == advise(PLAN).to_dict()
 
 
 def test_every_option_is_simulated_lowest_first() -> None:
@@ -78,3 +81,45 @@ def test_the_deck_stops_where_a_year_of_new_cards_does() -> None:
     assert simulator_config(StudyPlan(50000, 10, 200)).deck_size == 3650
     assert simulator_config(StudyPlan(300, 10, 200)).deck_size == 300
     assert simulator_config(StudyPlan(50000, 100, 200)).deck_size == 5000
+
+
+# The most a learner's settings allow: 9999 new cards and 99999 reviews a day, twenty steps
+# of each kind, a maximum interval of a day. Unbounded, this took 46 s.
+COSTLIEST = StudyPlan(50000, 9999, 99999, learning_steps=20, relearning_steps=20,
+                      maximum_interval=1)  # fmt: skip
+
+
+def test_no_setting_makes_the_simulation_play_more_reviews() -> None:
+    config = simulator_config(COSTLIEST)
+    assert config.deck_size == MIN_CARDS
+    assert config.learning_step_count == config.relearning_step_count == MAX_STEPS
+    # All learned on the first day, the deck is smaller than at 20 a day.
+    assert simulator_config(StudyPlan(5000, 9999, 99999)).deck_size < MAX_CARDS
+    assert simulator_config(StudyPlan(5000, 20, 200)).deck_size == MAX_CARDS
+    # Up to a year, a shorter maximum interval simulates fewer cards; past it, as many.
+    sizes = [simulator_config(StudyPlan(5000, 20, 200, maximum_interval=days)).deck_size
+             for days in (7, 30, 180, 365, 36500)]  # fmt: skip
+    assert sizes == sorted(sizes) and sizes[-1] == sizes[-2] == MAX_CARDS
+
+
+def test_a_part_simulated_counts_for_the_whole() -> None:
+    plan = StudyPlan(2000, 20, 200, maximum_interval=30)
+    config = simulator_config(plan)
+    share = config.deck_size / 2000
+    assert share < 0.5
+    assert config.learn_limit == round(20 * share)
+    options = advise(plan).options
+    # The cards known are counted for the learner's 2000, not the simulated few.
+    assert 0.5 * 2000 < options[-1].memorized <= 2000
+    assert options[-1].reviews_per_day > options[0].reviews_per_day
+
+
+@pytest.mark.slow
+def test_the_costliest_settings_take_no_longer_than_usual() -> None:
+    started = time.perf_counter()
+    advise(StudyPlan(MAX_CARDS, 20, 200))
+    usual = time.perf_counter() - started
+    for plan in (COSTLIEST, StudyPlan(5000, 9999, 99999, 20, 20, maximum_interval=30)):
+        started = time.perf_counter()
+        advise(plan)
+        assert time.perf_counter() - started < usual * 1.5, plan

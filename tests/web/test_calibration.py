@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+import services.calibration as calibration_service
 from models import Card, Question, User, db
 from services.answers import answer
 from services.bank_import import import_bank
+from services.calibration import learner_calibration
 from services.context import Study
 from services.optimize import review_history
-from srs.calibration import calibration
+from srs.calibration import Calibration, CalibrationBin, calibration
 from srs.scheduler import Rating
 from srs.sources import load_bank
+from tests.support import make_user
 from tests.synthetic import FORGETFUL, forgetful_log
 
 CARDS = 30
@@ -122,3 +126,66 @@ def test_settings_link_to_the_calibration(signed_in: FlaskClient) -> None:
     page = signed_in.get("/settings").get_data(as_text=True)
 
     assert 'href="/stats#calibration"' in page
+
+
+def test_a_learner_who_keeps_changing_their_day_pushes_out_only_their_own_result(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged: list[int] = []
+
+    def judge(log, zone: str, rollover_hour: int, parameters) -> Calibration:
+        judged.append(rollover_hour)
+        return Calibration()
+
+    monkeypatch.setattr(calibration_service, "calibration", judge)
+    monkeypatch.setattr(calibration_service, "KEPT", 3)
+    monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
+    ids = [make_user(app, name) for name in ("ann", "bob", "cy", "dee")]
+    with app.app_context():
+        *users, dee = [db.session.get_one(User, user_id) for user_id in ids]
+        for user in users:
+            learner_calibration(db.session, user, ["b"])
+        for hour in range(72):  # ann tries every rollover hour in three zones
+            users[0].rollover_hour = hour % 24
+            users[0].timezone = ("UTC", "Asia/Shanghai", "Europe/Berlin")[hour // 24]
+            learner_calibration(db.session, users[0], ["b"])
+        asked = len(judged)
+        for user in users:
+            learner_calibration(db.session, user, ["b"])
+        assert len(judged) == asked  # bob's and cy's were kept (64 once cleared all)
+        learner_calibration(db.session, dee, ["b"])
+        assert [key for key, _ in calibration_service._KEPT] == [ids[1], ids[2], ids[3]]
+
+
+@pytest.mark.parametrize(
+    ("rmse", "verdict"),
+    [
+        (0.032, "FSRS predicts your recall well."),
+        (0.05, "FSRS predicts your recall fairly well."),
+        (0.099, "FSRS predicts your recall fairly well."),
+        (0.18, "FSRS predicts your recall poorly: optimizing your parameters may help."),
+    ],
+)
+def test_the_page_judges_the_figures_in_one_sentence(
+    signed_in: FlaskClient, bank: None, monkeypatch: pytest.MonkeyPatch, rmse: float, verdict: str
+) -> None:
+    judged = Calibration(0.4, rmse, (CalibrationBin(0.85, 0.8, 120),), 120)
+    monkeypatch.setattr(calibration_service, "calibration", lambda *_: judged)
+    monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
+    page = signed_in.get("/stats").get_data(as_text=True)
+    assert verdict in page
+    assert "under 5% is well" in page and "up to 10% fairly well" in page
+    assert sum(page.count(one) for one in ("recall well.", "fairly well.", "poorly:")) == 1
+
+
+def test_the_chart_names_its_axes(
+    signed_in: FlaskClient, bank: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged = Calibration(0.4, 0.04, (CalibrationBin(0.85, 0.8, 120),), 120)
+    monkeypatch.setattr(calibration_service, "calibration", lambda *_: judged)
+    monkeypatch.setattr(calibration_service, "_KEPT", OrderedDict())
+    chart = (
+        signed_in.get("/stats").get_data(as_text=True).split('class="chart calibration-chart"')[1]
+    )
+    names = re.findall(r'class="tick axis-name"[^>]*>([^<]+)</text>', chart.split("</svg>")[0])
+    assert names == ["predicted", "recalled"]
