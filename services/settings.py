@@ -35,9 +35,11 @@ from srs.scheduler import (
 
 __all__ = [
     "EASY_DAY_CHOICES",
+    "MAX_KEYS",
     "SETTINGS",
     "SettingError",
     "SettingsError",
+    "TooManyKeysError",
     "change_settings",
     "check_easy_day",
     "check_setting",
@@ -57,12 +59,44 @@ class SettingError(ValueError):
         self.message = str(message)
 
 
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "!", "?", "。", "！", "？")) else f"{message}."
+
+
 class SettingsError(ValueError):
-    """The settings sent that cannot be taken: each name with its message."""
+    """The settings sent that cannot be taken: each name with its message.
+
+    The text gives each refused setting its message, a sentence each; then the names that
+    are no setting, together, and the settings there are, once.
+    """
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        unknown = [name for name in errors if name not in _CHECKS]
+        sentences = [
+            f"{name}: {_sentence(message)}" for name, message in errors.items() if name in _CHECKS
+        ]
+        if unknown:
+            sentences.append(
+                str(
+                    _l(
+                        "No such setting: %(unknown)s. The settings are %(names)s.",
+                        unknown=", ".join(unknown),
+                        names=", ".join(SETTINGS),
+                    )
+                )
+            )
+        super().__init__(" ".join(sentences))
         self.errors = dict(errors)
+
+
+MAX_KEYS = 32
+"""The most names one change may send: more than there are settings, far fewer than a
+flood of unknown names, each of which would otherwise be answered."""
+_MAX_NAME = 64  # characters in a name sent; the settings' own are far shorter
+
+
+class TooManyKeysError(ValueError):
+    """A change sends more names, or longer ones, than any change of settings could."""
 
 
 def _range(low: float, high: float) -> SettingError:
@@ -88,6 +122,11 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
     return check
 
 
+def _shown(word: str) -> str:
+    """``word`` as a message quotes it: cut short, so a long one is not echoed whole."""
+    return word if len(word) <= 20 else f"{word[:19]}…"
+
+
 def _steps(value: object) -> list[int]:
     if not isinstance(value, str):
         raise SettingError(_l("Steps are text, as in Anki: 1m 10m"))
@@ -99,11 +138,11 @@ def _steps(value: object) -> list[int]:
             parse_steps(word)
         except StepLengthError:
             raise SettingError(
-                _l("'%(word)s' is longer than a step may be (365d).", word=word)
+                _l("'%(word)s' is longer than a step may be (365d).", word=_shown(word))
             ) from None
         except ValueError:
             raise SettingError(
-                _l("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=word)
+                _l("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=_shown(word))
             ) from None
     return list(parse_steps(value))
 
@@ -156,14 +195,20 @@ def check_settings(changes: Mapping[str, object]) -> dict[str, Any]:
     """Every change checked, as :func:`check_setting` stores it.
 
     Raises:
+        TooManyKeysError: more names than :data:`MAX_KEYS`, or one too long to be a setting's;
+            nothing is checked, so no flood of names is answered name by name.
         SettingsError: every name that is no setting, or whose value it cannot take.
     """
+    if len(changes) > MAX_KEYS:
+        raise TooManyKeysError(
+            _l("Too many keys: %(count)d sent, at most %(max)d.", count=len(changes), max=MAX_KEYS)
+        )
+    if any(len(name) > _MAX_NAME for name in changes):
+        raise TooManyKeysError(_l("A key is longer than %(max)d characters.", max=_MAX_NAME))
     checked, errors = {}, {}
     for name, value in changes.items():
         if name not in _CHECKS:
-            errors[name] = str(
-                _l("There is no such setting; they are %(names)s.", names=", ".join(SETTINGS))
-            )
+            errors[name] = str(_l("No such setting."))
             continue
         try:
             checked[name] = check_setting(name, value)
@@ -183,7 +228,7 @@ def change_settings(
     progress today is recounted (:func:`services.progress.set_study_day`).
 
     Raises:
-        SettingsError: as :func:`check_settings`; nothing is changed.
+        TooManyKeysError, SettingsError: as :func:`check_settings`; nothing is changed.
     """
     checked = check_settings(changes)
     for name in (

@@ -106,7 +106,7 @@ def test_put_changes_only_what_is_sent_and_returns_every_setting(
         ("easy_days", [1, 1, 1, 1, 1, 1, 2], "Number must be between 0 and 1."),
         ("easy_days", [1, 1, 1, 1, 1, 1, -0.5], "Number must be between 0 and 1."),
         ("easy_days", [1, 1, 1, 1, 1, 1, True], "Not a valid decimal value."),
-        ("colour", "blue", "There is no such setting; they are desired_retention, new_per_day"),
+        ("colour", "blue", "No such setting."),
     ],
 )
 def test_a_bad_value_is_a_422_naming_the_setting_and_the_rule_and_changes_nothing(
@@ -115,13 +115,48 @@ def test_a_bad_value_is_a_422_naming_the_setting_and_the_rule_and_changes_nothin
     response = put(client, token, {"new_per_day": 7, name: value})
     assert response.status_code == 422
     assert response.json["errors"][name].startswith(message)
-    assert response.json["error"].startswith(f"{name}: {message}")
+    if name in SETTINGS:
+        assert response.json["error"].startswith(f"{name}: {message}")
+    else:
+        assert response.json["error"].startswith(f"No such setting: {name}. The settings are")
     assert stored(app, learner).new_per_day == 20  # the good value sent with it is not kept
 
 
 def test_every_refused_setting_is_named_at_once(client: FlaskClient, token: str) -> None:
     response = put(client, token, {"new_per_day": -1, "timezone": "Nowhere", "x": 1})
     assert sorted(response.json["errors"]) == ["new_per_day", "timezone", "x"]
+    # One sentence each, joined cleanly, and the settings there are named once at the end.
+    assert response.json["error"] == (
+        "new_per_day: Number must be between 0 and 9999. "
+        "timezone: 'Nowhere' is not a time zone Wengu knows: choose one of the list, "
+        "such as Asia/Shanghai or Europe/Berlin. No such setting: x. The settings are "
+        + ", ".join(SETTINGS) + "."
+    )  # fmt: skip
+
+
+def test_unknown_keys_are_answered_briefly_and_a_flood_of_them_is_refused_unread(
+    app: Flask, client: FlaskClient, token: str, learner: int
+) -> None:
+    names = {f"unknown{n}": 1 for n in range(32)}
+    response = put(client, token, names)
+    assert response.status_code == 422
+    assert response.json["errors"] == dict.fromkeys(names, "No such setting.")
+    assert response.json["error"].count("desired_retention") == 1
+    assert response.json["error"].count("unknown31") == 1
+    assert len(response.get_data()) < 1600  # some 40 bytes a key, not a list of settings each
+    flood = put(client, token, {"new_per_day": 7, **{f"k{n}": 1 for n in range(400_000)}})
+    assert flood.status_code == 400
+    assert flood.json == {"error": "Too many keys: 400001 sent, at most 32."}
+    long = put(client, token, {"x" * 100_000: 1})
+    assert long.status_code == 400 and len(long.get_data()) < 200
+    assert stored(app, learner).new_per_day == 20
+
+
+def test_a_long_bad_step_is_quoted_cut_short(client: FlaskClient, token: str) -> None:
+    response = put(client, token, {"learning_steps": "1m " + "9" * 100_000 + "x"})
+    assert response.json["errors"]["learning_steps"] == (
+        "'9999999999999999999…' is not a step like 30s, 10m, 1h or 1d"
+    )
 
 
 @pytest.mark.parametrize(
