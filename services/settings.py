@@ -42,6 +42,7 @@ __all__ = [
     "TooManyKeysError",
     "change_settings",
     "check_easy_day",
+    "check_easy_week",
     "check_setting",
     "check_settings",
     "settings_of",
@@ -161,10 +162,29 @@ def check_easy_day(value: object) -> float:
     return _number(value, 0, 1)
 
 
+def check_easy_week(shares: list[float]) -> None:
+    """A week of easy days, each already a share from 0 to 1, as a week may be: at least
+    one day above 0. With every day at Minimum none is easier than another, and the load
+    balancer (:func:`srs.balance.balanced_days`) treats the week as normal, as Anki does.
+
+    Raises:
+        SettingError: every day is at 0.
+    """
+    if not any(share > 0 for share in shares):
+        raise SettingError(
+            _l(
+                "At least one day must be above 0 (Minimum): "
+                "with every day at Minimum, easy days change nothing."
+            )
+        )
+
+
 def _easy_days(value: object) -> list[float]:
     if not isinstance(value, list) or len(value) != 7:
         raise SettingError(_l("Easy days are seven numbers from 0 to 1, Monday first."))
-    return [check_easy_day(share) for share in value]
+    shares = [check_easy_day(share) for share in value]
+    check_easy_week(shares)
+    return shares
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {

@@ -56,8 +56,10 @@ from services.progress import set_study_day
 from services.settings import (
     EASY_DAY_CHOICES,
     SETTINGS,
+    SettingError,
     change_settings,
     check_easy_day,
+    check_easy_week,
     check_setting,
 )
 from srs.export import HistoryRow, history_csv, history_json
@@ -134,6 +136,20 @@ class SettingsForm(FlaskForm):
         ],
         description=_l("The language of Wengu's pages; banks keep their own."),
     )
+    week_errors: tuple[str, ...] = ()  # the easy days' week refused as a whole
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Each field by its own rule, then the easy days as a week (the API's rule too)."""
+        self.week_errors = ()
+        valid = super().validate(extra_validators)
+        days = [self[name] for name in EASY_DAYS if name in self]
+        if valid and days:
+            try:
+                check_easy_week([day.data for day in days])
+            except SettingError as error:
+                self.week_errors = (error.message,)
+                return False
+        return valid
 
 
 # One select per weekday, labelled with the day's name in the page's language when shown.
@@ -303,6 +319,7 @@ def settings() -> str | Response:
             if field.name != "csrf_token":
                 form[field.name].data, form[field.name].raw_data = field.data, field.raw_data
                 form[field.name].errors = field.errors
+        form.week_errors = sent.week_errors
     return _page(form, PasswordForm(prefix="pw", formdata=None))
 
 

@@ -106,6 +106,7 @@ def test_put_changes_only_what_is_sent_and_returns_every_setting(
         ("easy_days", [1, 1, 1, 1, 1, 1, 2], "Number must be between 0 and 1."),
         ("easy_days", [1, 1, 1, 1, 1, 1, -0.5], "Number must be between 0 and 1."),
         ("easy_days", [1, 1, 1, 1, 1, 1, True], "Not a valid decimal value."),
+        ("easy_days", [0] * 7, "At least one day must be above 0 (Minimum): with every day"),
         ("colour", "blue", "No such setting."),
     ],
 )
@@ -233,6 +234,7 @@ def test_easy_days_are_chosen_on_the_page_saved_with_the_schedule_and_shown_agai
     page = signed_in.get("/settings").get_data(as_text=True)
     schedule = re.search(r'id="schedule".*?Save schedule', page, re.S).group(0)
     assert "Easy days" in schedule and "move to nearby days" in schedule
+    assert "cards already scheduled keep their day" in schedule
     labels = re.findall(r'<label for="easy_day_\d">([^<]*)</label>', schedule)
     assert labels == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     assert [_selected(page, day) for day in range(7)] == ["Normal"] * 7
@@ -310,3 +312,21 @@ def test_the_easy_days_speak_chinese(app: Flask, signed_in: FlaskClient, learner
     page = signed_in.get("/settings").get_data(as_text=True)
     assert "轻松日" in page and '<label for="easy_day_0">星期一</label>' in page
     assert [_selected(page, 0)] == ["正常"]
+
+
+def test_a_week_all_at_minimum_is_refused_on_the_page_with_the_apis_words(
+    app: Flask, signed_in: FlaskClient, token: str, learner: int
+) -> None:
+    week = {f"easy_day_{day}": "0.0" for day in range(7)}
+    page = signed_in.post("/settings", data=_schedule(signed_in, **week))
+    assert page.status_code == 200
+    fieldset = re.search(r'<fieldset class="easy-days has-error".*?</fieldset>',
+                         page.get_data(as_text=True), re.S).group(0)  # fmt: skip
+    shown = re.findall(r'<p class="error" id="easy-days-error" role="alert">([^<]*)</p>', fieldset)
+    message = put(app.test_client(), token, {"easy_days": [0] * 7}).json["errors"]["easy_days"]
+    assert [html.unescape(error) for error in shown] == [message]
+    assert [_selected(page.get_data(as_text=True), day) for day in range(7)] == ["Minimum"] * 7
+    assert stored(app, learner).easy_days is None
+    # One day above Minimum is a week.
+    signed_in.post("/settings", data=_schedule(signed_in, **{**week, "easy_day_2": "0.5"}))
+    assert stored(app, learner).easy_days == [0, 0, 0.5, 0, 0, 0, 0]
