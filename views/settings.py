@@ -309,7 +309,7 @@ def settings() -> str | Response:
         if group is None:
             flash(_("Settings saved."), "success")
             return redirect(url_for("settings.settings"))
-        response = redirect(url_for("settings.settings", saved=group, _anchor=group))
+        response = redirect(url_for("settings.settings", saved=group, _anchor=f"{group}-saved"))
         theme = request.form.get("theme")
         return _keep_theme(response, theme) if theme in THEMES else response
     if group is not None:
@@ -421,7 +421,9 @@ def set_theme() -> Response:
     if not form.validate_on_submit():
         flash(_("Choose a theme: follow the system, light or dark."), "error")
         return redirect(url_for("settings.settings", _anchor="theme"))
-    response = redirect(url_for("settings.settings", saved="appearance", _anchor="appearance"))
+    response = redirect(
+        url_for("settings.settings", saved="appearance", _anchor="appearance-saved")
+    )
     return _keep_theme(response, form.theme.data)
 
 

@@ -46,7 +46,14 @@ def test_easy_days_are_chosen_saved_and_fit_the_screen(
     page.select_option("#easy_day_5", "0.5")
     page.select_option("#easy_day_6", "0.0")
     page.click("#schedule button[type=submit]")
-    page.wait_for_url("**/settings?saved=schedule#schedule")
+    page.wait_for_url("**/settings?saved=schedule#schedule-saved")
+    # The page comes back at the button's confirmation, whole on the screen.
+    saved = page.locator("#schedule-saved")
+    assert saved.inner_text() == ("✓ 已保存" if language == "zh" else "✓ Saved")
+    box, height = saved.bounding_box(), page.evaluate("innerHeight")
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+    button = page.locator("#schedule .save-row button").bounding_box()
+    assert button is not None and button["y"] >= 0 and button["y"] + button["height"] <= height
     assert [days.nth(day).input_value() for day in range(7)] == ["1.0"] * 5 + ["0.5", "0.0"]
     with app.app_context():
         assert db.session.get_one(User, learner).easy_days == [1, 1, 1, 1, 1, 0.5, 0]

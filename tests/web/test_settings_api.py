@@ -240,7 +240,7 @@ def test_easy_days_are_chosen_on_the_page_saved_with_the_schedule_and_shown_agai
     assert [_selected(page, day) for day in range(7)] == ["Normal"] * 7
     data = _schedule(signed_in, easy_day_5="0.5", easy_day_6="0.0")
     response = signed_in.post("/settings", data=data)
-    assert response.location.endswith("/settings?saved=schedule#schedule")
+    assert response.location.endswith("/settings?saved=schedule#schedule-saved")
     assert stored(app, learner).easy_days == WEEK
     page = signed_in.get("/settings").get_data(as_text=True)
     assert [_selected(page, day) for day in (4, 5, 6)] == ["Normal", "Reduced", "Minimum"]
