@@ -25,7 +25,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_decimal, format_number, format_percent, get_locale, refresh
+from flask_babel import format_decimal, format_number, format_percent, get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -51,7 +51,12 @@ from services.accounts import (
     user_tokens,
 )
 from services.answers import review_log
-from services.optimize import optimize_user, training_reviews, use_default_parameters
+from services.optimize import (
+    Rescheduled,
+    optimize_user,
+    training_reviews,
+    use_default_parameters,
+)
 from services.progress import set_study_day
 from services.settings import (
     EASY_DAY_CHOICES,
@@ -276,6 +281,7 @@ def _page(
         min_password=MIN_PASSWORD,
         training_reviews=training_reviews(db.session, current_user),
         min_reviews=MIN_REVIEWS,
+        parameters_result=session.pop(_PARAMETERS_RESULT, None),
     )
 
 
@@ -427,53 +433,82 @@ def set_theme() -> Response:
     return _keep_theme(response, form.theme.data)
 
 
+_PARAMETERS_RESULT = "parameters_result"  # the session's key for what the last button did
+
+
+def _parameters_result(kind: str, text: str) -> Response:
+    """Back to the page at the parameters' buttons, with ``text`` shown beside them once
+    (as a group's ✓ Saved is beside its button), not at the top a screen away."""
+    session[_PARAMETERS_RESULT] = {"kind": kind, "text": text}
+    return redirect(url_for("settings.settings", _anchor="parameters-result"))
+
+
+def _rescheduled(done: Rescheduled) -> dict[str, str]:
+    return {
+        "cards": format_number(done.cards),
+        "due_before": format_number(done.due_before),
+        "due_after": format_number(done.due_after),
+    }
+
+
 @bp.post("/settings/optimize")
 @login_required
 def optimize() -> Response:
     """Fit one's FSRS parameters to one's own reviews, and reschedule with them."""
     try:
-        result = optimize_user(db.session, current_user)
+        optimized = optimize_user(db.session, current_user)
     except NotEnoughHistory as error:
-        flash(
+        return _parameters_result(
+            "error",
             _(
                 "Personal parameters need at least %(min)s reviews; you have %(reviews)s.",
                 min=format_number(MIN_REVIEWS),
                 reviews=format_number(error.reviews),
             ),
-            "error",
         )
-    else:
-        db.session.commit()
-        numbers = {
-            "before": format_decimal(result.log_loss_before, "0.0000"),
-            "after": format_decimal(result.log_loss_after, "0.0000"),
-            "reviews": format_number(result.reviews),
-        }
-        if result.improved:
-            message = _(
-                "Log loss %(before)s → %(after)s over %(reviews)s reviews; "
-                "your cards are rescheduled.",
-                **numbers,
-            )
-            flash(message, "success")
-        else:
-            message = _(
-                "Log loss %(before)s → %(after)s over %(reviews)s reviews: "
-                "no better, so nothing changed.",
-                **numbers,
-            )
-            flash(message, "info")
-    return redirect(url_for("settings.settings", _anchor="parameters"))
+    db.session.commit()
+    fit = optimized.fit
+    numbers = {
+        "before": format_decimal(fit.log_loss_before, "0.0000"),
+        "after": format_decimal(fit.log_loss_after, "0.0000"),
+        "reviews": format_number(fit.reviews),
+    }
+    if optimized.rescheduled is None:
+        message = _(
+            "Log loss %(before)s → %(after)s over %(reviews)s reviews: "
+            "no better, so nothing changed.",
+            **numbers,
+        )
+        return _parameters_result("info", message)
+    message = ngettext(
+        "Log loss %(before)s → %(after)s over %(reviews)s reviews. Personal parameters "
+        "in use; %(cards)s card rescheduled; due today: %(due_before)s → %(due_after)s.",
+        "Log loss %(before)s → %(after)s over %(reviews)s reviews. Personal parameters "
+        "in use; %(cards)s cards rescheduled; due today: %(due_before)s → %(due_after)s.",
+        optimized.rescheduled.cards,
+        **numbers,
+        **_rescheduled(optimized.rescheduled),
+    )
+    return _parameters_result("success", message)
 
 
 @bp.post("/settings/default-parameters")
 @login_required
 def default_parameters() -> Response:
     """Go back to the default FSRS parameters, and reschedule with them."""
-    use_default_parameters(db.session, current_user)
+    done = use_default_parameters(db.session, current_user)
     db.session.commit()
-    flash(_("You use the default parameters again; your cards are rescheduled."), "success")
-    return redirect(url_for("settings.settings", _anchor="parameters"))
+    if done is None:
+        return _parameters_result("info", _("You use the default parameters; nothing changed."))
+    message = ngettext(
+        "Default parameters in use; %(cards)s card rescheduled; "
+        "due today: %(due_before)s → %(due_after)s.",
+        "Default parameters in use; %(cards)s cards rescheduled; "
+        "due today: %(due_before)s → %(due_after)s.",
+        done.cards,
+        **_rescheduled(done),
+    )
+    return _parameters_result("success", message)
 
 
 def _history_rows() -> Iterator[HistoryRow]:
