@@ -231,3 +231,19 @@ def test_a_sentence_before_the_buttons_says_they_reschedule_every_studied_card(
     page = signed_in.get("/settings").get_data(as_text=True)
     both = "Optimizing, or going back to the defaults, reschedules every card you have studied."
     assert page.index(both) < page.index(">Optimize now</button>") < page.index("Back to defaults")
+
+
+def test_the_result_and_the_sentence_speak_chinese(
+    app: Flask, signed_in: FlaskClient, studied: dict
+) -> None:
+    with app.app_context():
+        db.session.scalar(select(User).where(User.name == "ann")).locale = "zh_Hans"
+        db.session.commit()
+    assert "优化会重新安排你学过的每一张卡片。" in signed_in.get("/settings").get_data(as_text=True)
+    signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
+    result = _result(signed_in.get("/settings").get_data(as_text=True))
+    assert re.fullmatch(
+        r"基于 [\d,]+ 条复习记录，对数损失 0\.\d{4} → 0\.\d{4}。已改用个人参数；"
+        r"\d+ 张卡片已重新安排；今天到期：\d+ → \d+。",
+        result,
+    )

@@ -312,6 +312,10 @@ def test_the_easy_days_speak_chinese(app: Flask, signed_in: FlaskClient, learner
     page = signed_in.get("/settings").get_data(as_text=True)
     assert "轻松日" in page and '<label for="easy_day_0">星期一</label>' in page
     assert [_selected(page, 0)] == ["正常"]
+    assert "已经安排好的卡片保持原来的日子" in page
+    week = {f"easy_day_{day}": "0.0" for day in range(7)}
+    refused = signed_in.post("/settings", data=_schedule(signed_in, **week))
+    assert "至少要有一天高于 0（最少）" in refused.get_data(as_text=True)
 
 
 def test_a_week_all_at_minimum_is_refused_on_the_page_with_the_apis_words(
