@@ -34,6 +34,7 @@ from srs.scheduler import (
 )
 
 __all__ = [
+    "ALL_MINIMUM",
     "EASY_DAY_CHOICES",
     "MAX_KEYS",
     "SETTINGS",
@@ -162,6 +163,13 @@ def check_easy_day(value: object) -> float:
     return _number(value, 0, 1)
 
 
+ALL_MINIMUM = _l(
+    "At least one day must be above 0 (Minimum): "
+    "with every day at Minimum, easy days change nothing."
+)
+"""Why a week of easy days all at 0 is refused: the API's message, and the page's warning."""
+
+
 def check_easy_week(shares: list[float]) -> None:
     """A week of easy days, each already a share from 0 to 1, as a week may be: at least
     one day above 0. With every day at Minimum none is easier than another, and the load
@@ -171,12 +179,7 @@ def check_easy_week(shares: list[float]) -> None:
         SettingError: every day is at 0.
     """
     if not any(share > 0 for share in shares):
-        raise SettingError(
-            _l(
-                "At least one day must be above 0 (Minimum): "
-                "with every day at Minimum, easy days change nothing."
-            )
-        )
+        raise SettingError(ALL_MINIMUM)
 
 
 def _easy_days(value: object) -> list[float]:

@@ -54,6 +54,7 @@ from services.optimize import (
 )
 from services.progress import set_study_day
 from services.settings import (
+    ALL_MINIMUM,
     EASY_DAY_CHOICES,
     SETTINGS,
     change_settings,
@@ -156,6 +157,7 @@ def _page(
         training_reviews=training_reviews(db.session, current_user),
         min_reviews=MIN_REVIEWS,
         parameters_result=session.pop(_PARAMETERS_RESULT, None),
+        all_minimum=ALL_MINIMUM,
     )
 
 

@@ -83,3 +83,24 @@ def test_easy_days_are_chosen_saved_and_fit_the_screen(
     context.close()
     assert problems == []
     assert errors == []
+
+
+def test_every_day_at_minimum_is_warned_of_at_once(
+    learner: int, live_server: str, browser, axe
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings#schedule")
+    warning = page.locator("#easy-days-error")
+    assert warning.is_hidden()
+    for day in range(7):
+        page.select_option(f"#easy_day_{day}", "0.0")
+    assert warning.is_visible()
+    assert warning.inner_text().startswith("At least one day must be above 0 (Minimum)")
+    assert "easy-days-error" in page.get_attribute("#easy-days", "aria-describedby")
+    assert axe(page) == []
+    page.select_option("#easy_day_2", "0.5")
+    assert warning.is_hidden()
+    assert page.get_attribute("#easy-days", "aria-describedby") == "easy-days-hint"
+    context.close()

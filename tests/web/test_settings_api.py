@@ -326,11 +326,17 @@ def test_a_week_all_at_minimum_is_refused_on_the_page_with_the_apis_words(
     assert page.status_code == 200
     fieldset = re.search(r'<fieldset class="easy-days has-error".*?</fieldset>',
                          page.get_data(as_text=True), re.S).group(0)  # fmt: skip
-    shown = re.findall(r'<p class="error" id="easy-days-error" role="alert">([^<]*)</p>', fieldset)
+    shown = re.findall(r'<p class="error" id="easy-days-error" role="alert" data-all-minimum>'
+                       r"([^<]*)</p>", fieldset)  # fmt: skip
     message = put(app.test_client(), token, {"easy_days": [0] * 7}).json["errors"]["easy_days"]
     assert [html.unescape(error) for error in shown] == [message]
     assert [_selected(page.get_data(as_text=True), day) for day in range(7)] == ["Minimum"] * 7
     assert stored(app, learner).easy_days is None
+    # Until then the warning waits, hidden, for static/js/easydays.js.
+    page = signed_in.get("/settings").get_data(as_text=True)
+    assert re.search(r'<fieldset class="easy-days" id="easy-days" aria-describedby="easy-days-hint">'
+                     r'.*<p class="error" id="easy-days-error" role="alert" data-all-minimum hidden>'
+                     + re.escape(html.escape(message, quote=False)), page, re.S)  # fmt: skip
     # One day above Minimum is a week.
     signed_in.post("/settings", data=_schedule(signed_in, **{**week, "easy_day_2": "0.5"}))
     assert stored(app, learner).easy_days == [0, 0, 0.5, 0, 0, 0, 0]
