@@ -1,6 +1,7 @@
 """Easy days on the settings page in a real Chromium: on a 360 px phone and a desktop, light
 and dark (and in Chinese), chosen, saved with the Schedule group's button and shown again;
-no sideways scroll, each select a thumb's size, axe-core clean."""
+no sideways scroll, each select a thumb's size, axe-core clean; a week all at Minimum warned of
+at once; and the parameters' result in view where a phone comes back after "Back to defaults"."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from models import User, db
 from tests.e2e.test_look_browser import MIN_TAP, TAP_TARGETS
@@ -103,4 +105,27 @@ def test_every_day_at_minimum_is_warned_of_at_once(
     page.select_option("#easy_day_2", "0.5")
     assert warning.is_hidden()
     assert page.get_attribute("#easy-days", "aria-describedby") == "easy-days-hint"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_back_to_defaults_says_what_it_did_where_the_phone_lands(
+    app: Flask, learner: int, live_server: str, browser, language: str
+) -> None:
+    with app.app_context():
+        db.session.get_one(User, learner).fsrs_parameters = list(DEFAULT_PARAMETERS)
+        db.session.commit()
+    context = browser.new_context(**PHONE, locale="zh-CN" if language == "zh" else "en-GB")
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings#parameters")
+    page.click("#parameters .optimize-row form:last-child button")
+    page.wait_for_url("**/settings#parameters-result")
+    result = page.locator("#parameters-result")
+    expected = ("已改用默认参数；0 张卡片已重新安排；今天到期：0 → 0。" if language == "zh"
+                else "Default parameters in use; 0 cards rescheduled; due today: 0 → 0.")  # fmt: skip
+    assert result.inner_text().endswith(expected)
+    box, height = result.bounding_box(), page.evaluate("innerHeight")
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+    assert page.locator(".flashes").count() == 0
     context.close()
