@@ -327,7 +327,7 @@ def fsrs_optimize(name: str | None) -> None:
         users = [user]
     for user in users:
         try:
-            result = optimize_user(db.session, user)
+            result = optimize_user(db.session, user).fit
         except NotEnoughHistory as error:
             click.echo(f"{user.name}: {error}")
             continue

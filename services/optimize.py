@@ -8,13 +8,17 @@ before anything is written, so the transaction holds no write lock while fsrs-rs
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.card import Card, Review
 from models.types import now_utc
 from models.user import User
 from services.answers import review_log
+from services.context import today
 from services.progress import recount_learner
 from srs.optimize import (
     FitResult,
@@ -27,7 +31,32 @@ from srs.optimize import (
 )
 from srs.scheduler import NEW, bounded_steps
 
-__all__ = ["optimize_user", "review_history", "training_reviews", "use_default_parameters"]
+__all__ = [
+    "Optimized",
+    "Rescheduled",
+    "optimize_user",
+    "review_history",
+    "training_reviews",
+    "use_default_parameters",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rescheduled:
+    """What a reschedule did: the cards replayed, and the studied cards due by the end of
+    today (neither suspended nor retired) before and after it."""
+
+    cards: int
+    due_before: int
+    due_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class Optimized:
+    """A fit, and the reschedule its parameters made (``None`` when they were not used)."""
+
+    fit: FitResult
+    rescheduled: Rescheduled | None
 
 
 def review_history(session: Session, user: User) -> list[LoggedReview]:
@@ -43,21 +72,42 @@ def training_reviews(session: Session, user: User) -> int:
     return training_review_count(review_history(session, user), user.timezone, user.rollover_hour)
 
 
-def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> None:
+def _due_today(session: Session, user: User, now: datetime) -> int:
+    """``user``'s studied cards due by the end of today, neither suspended nor retired."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Card.user_id == user.id,
+                Card.state != NEW,
+                Card.suspended.is_(False),
+                Card.retired.is_(False),
+                Card.due < today(user, now).end,
+            )
+        )
+        or 0
+    )
+
+
+def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> Rescheduled:
     """Replay every studied card of ``user`` with their settings as they are now."""
+    now = now_utc()
+    due_before = _due_today(session, user, now)
     settings = user.study_settings()
     by_card: dict[int, list[LoggedReview]] = {}
     for review in history:
         by_card.setdefault(review.card_id, []).append(review)
+    cards = 0
     for card in session.scalars(select(Card).where(Card.user_id == user.id, Card.state != NEW)):
         schedule = rescheduled(settings, card.id, by_card.get(card.id, []))
         if schedule is not None:
             card.set_schedule(schedule)
+            cards += 1
     session.flush()
-    recount_learner(session, user, now_utc())
+    recount_learner(session, user, now)
+    return Rescheduled(cards, due_before, _due_today(session, user, now))
 
 
-def optimize_user(session: Session, user: User) -> FitResult:
+def optimize_user(session: Session, user: User) -> Optimized:
     """Fit ``user``'s parameters to their log; if they predict it better, use them.
 
     Using them means storing them on the learner and rescheduling every card they have
@@ -74,15 +124,16 @@ def optimize_user(session: Session, user: User) -> FitResult:
         user.fsrs_parameters,
         relearning_steps=relearning_steps_in_a_day(bounded_steps(user.relearning_steps)),
     )
-    if result.improved:
-        user.fsrs_parameters = list(result.parameters)
-        _reschedule(session, user, history)
-    return result
+    if not result.improved:
+        return Optimized(result, None)
+    user.fsrs_parameters = list(result.parameters)
+    return Optimized(result, _reschedule(session, user, history))
 
 
-def use_default_parameters(session: Session, user: User) -> None:
-    """Drop ``user``'s personal parameters and reschedule their cards with the defaults."""
+def use_default_parameters(session: Session, user: User) -> Rescheduled | None:
+    """Drop ``user``'s personal parameters and reschedule their cards with the defaults
+    (``None``: there were none, and nothing changed)."""
     if user.fsrs_parameters is None:
-        return
+        return None
     user.fsrs_parameters = None
-    _reschedule(session, user, review_history(session, user))
+    return _reschedule(session, user, review_history(session, user))

@@ -36,7 +36,7 @@ __all__ = [
     "study_plan",
 ]
 
-# What the settings accept (views.settings.SettingsForm.desired_retention).
+# What the settings accept (views.settings_forms.SettingsForm.desired_retention).
 DESIRED_RETENTION_RANGE = (Decimal("0.70"), Decimal("0.99"))
 
 KEPT_LEARNERS = 256  # a few kilobytes each

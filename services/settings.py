@@ -34,12 +34,16 @@ from srs.scheduler import (
 )
 
 __all__ = [
+    "ALL_MINIMUM",
     "EASY_DAY_CHOICES",
+    "MAX_KEYS",
     "SETTINGS",
     "SettingError",
     "SettingsError",
+    "TooManyKeysError",
     "change_settings",
     "check_easy_day",
+    "check_easy_week",
     "check_setting",
     "check_settings",
     "settings_of",
@@ -57,12 +61,44 @@ class SettingError(ValueError):
         self.message = str(message)
 
 
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "!", "?", "。", "！", "？")) else f"{message}."
+
+
 class SettingsError(ValueError):
-    """The settings sent that cannot be taken: each name with its message."""
+    """The settings sent that cannot be taken: each name with its message.
+
+    The text gives each refused setting its message, a sentence each; then the names that
+    are no setting, together, and the settings there are, once.
+    """
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        unknown = [name for name in errors if name not in _CHECKS]
+        sentences = [
+            f"{name}: {_sentence(message)}" for name, message in errors.items() if name in _CHECKS
+        ]
+        if unknown:
+            sentences.append(
+                str(
+                    _l(
+                        "No such setting: %(unknown)s. The settings are %(names)s.",
+                        unknown=", ".join(unknown),
+                        names=", ".join(SETTINGS),
+                    )
+                )
+            )
+        super().__init__(" ".join(sentences))
         self.errors = dict(errors)
+
+
+MAX_KEYS = 32
+"""The most names one change may send: more than there are settings, far fewer than a
+flood of unknown names, each of which would otherwise be answered."""
+_MAX_NAME = 64  # characters in a name sent; the settings' own are far shorter
+
+
+class TooManyKeysError(ValueError):
+    """A change sends more names, or longer ones, than any change of settings could."""
 
 
 def _range(low: float, high: float) -> SettingError:
@@ -88,6 +124,11 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
     return check
 
 
+def _shown(word: str) -> str:
+    """``word`` as a message quotes it: cut short, so a long one is not echoed whole."""
+    return word if len(word) <= 20 else f"{word[:19]}…"
+
+
 def _steps(value: object) -> list[int]:
     if not isinstance(value, str):
         raise SettingError(_l("Steps are text, as in Anki: 1m 10m"))
@@ -99,11 +140,11 @@ def _steps(value: object) -> list[int]:
             parse_steps(word)
         except StepLengthError:
             raise SettingError(
-                _l("'%(word)s' is longer than a step may be (365d).", word=word)
+                _l("'%(word)s' is longer than a step may be (365d).", word=_shown(word))
             ) from None
         except ValueError:
             raise SettingError(
-                _l("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=word)
+                _l("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=_shown(word))
             ) from None
     return list(parse_steps(value))
 
@@ -122,10 +163,31 @@ def check_easy_day(value: object) -> float:
     return _number(value, 0, 1)
 
 
+ALL_MINIMUM = _l(
+    "At least one day must be above 0 (Minimum): "
+    "with every day at Minimum, easy days change nothing."
+)
+"""Why a week of easy days all at 0 is refused: the API's message, and the page's warning."""
+
+
+def check_easy_week(shares: list[float]) -> None:
+    """A week of easy days, each already a share from 0 to 1, as a week may be: at least
+    one day above 0. With every day at Minimum none is easier than another, and the load
+    balancer (:func:`srs.balance.balanced_days`) treats the week as normal, as Anki does.
+
+    Raises:
+        SettingError: every day is at 0.
+    """
+    if not any(share > 0 for share in shares):
+        raise SettingError(ALL_MINIMUM)
+
+
 def _easy_days(value: object) -> list[float]:
     if not isinstance(value, list) or len(value) != 7:
         raise SettingError(_l("Easy days are seven numbers from 0 to 1, Monday first."))
-    return [check_easy_day(share) for share in value]
+    shares = [check_easy_day(share) for share in value]
+    check_easy_week(shares)
+    return shares
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -156,14 +218,20 @@ def check_settings(changes: Mapping[str, object]) -> dict[str, Any]:
     """Every change checked, as :func:`check_setting` stores it.
 
     Raises:
+        TooManyKeysError: more names than :data:`MAX_KEYS`, or one too long to be a setting's;
+            nothing is checked, so no flood of names is answered name by name.
         SettingsError: every name that is no setting, or whose value it cannot take.
     """
+    if len(changes) > MAX_KEYS:
+        raise TooManyKeysError(
+            _l("Too many keys: %(count)d sent, at most %(max)d.", count=len(changes), max=MAX_KEYS)
+        )
+    if any(len(name) > _MAX_NAME for name in changes):
+        raise TooManyKeysError(_l("A key is longer than %(max)d characters.", max=_MAX_NAME))
     checked, errors = {}, {}
     for name, value in changes.items():
         if name not in _CHECKS:
-            errors[name] = str(
-                _l("There is no such setting; they are %(names)s.", names=", ".join(SETTINGS))
-            )
+            errors[name] = str(_l("No such setting."))
             continue
         try:
             checked[name] = check_setting(name, value)
@@ -183,7 +251,7 @@ def change_settings(
     progress today is recounted (:func:`services.progress.set_study_day`).
 
     Raises:
-        SettingsError: as :func:`check_settings`; nothing is changed.
+        TooManyKeysError, SettingsError: as :func:`check_settings`; nothing is changed.
     """
     checked = check_settings(changes)
     for name in (

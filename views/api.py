@@ -32,7 +32,7 @@ from services.queue import (
     study_bank_ids,
 )
 from services.retention import retention_advice
-from services.settings import SettingsError, change_settings, settings_of
+from services.settings import SettingsError, TooManyKeysError, change_settings, settings_of
 from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
@@ -444,10 +444,13 @@ def settings() -> Response:
 @bp.put("/settings")
 def change() -> Response | tuple[Response, int]:
     """Change the settings sent, all or none, by the settings page's rules, and return
-    them all; 422 names each setting refused, with the page's message for it."""
+    them all; 422 names each setting refused, with the page's message for it, and 400
+    refuses more keys than a change of settings could hold before reading any."""
     user = _user()
     try:
         change_settings(db.session, user, _body(), now_utc())
+    except TooManyKeysError as error:
+        raise ApiError(400, str(error)) from None
     except SettingsError as error:
         return jsonify(error=str(error), errors=error.errors), 422
     db.session.commit()

@@ -334,7 +334,10 @@ OPENAPI: dict[str, Any] = {
                 },
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Settings"}, "Every setting."),
-                    "400": _error("Not a JSON object, or a session cookie without X-CSRFToken."),
+                    "400": _error(
+                        "Not a JSON object, more than 32 keys, or a session cookie without "
+                        "X-CSRFToken."
+                    ),
                     "401": _error("No credentials."),
                     "422": _json(
                         {"$ref": "#/components/schemas/SettingsRefused"},

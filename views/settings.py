@@ -6,8 +6,7 @@ account, so it lives in a cookie that every page reads, signed in or not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -25,20 +24,16 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_decimal, format_number, format_percent, get_locale, refresh
+from flask_babel import format_decimal, format_number, format_percent, get_locale, ngettext, refresh
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from extensions import limiter
 from models import db
 from models.types import now_utc
 from services.accounts import (
-    MAX_TOKEN_DAYS,
     MIN_PASSWORD,
     AccountError,
     ZoneError,
@@ -51,32 +46,30 @@ from services.accounts import (
     user_tokens,
 )
 from services.answers import review_log
-from services.optimize import optimize_user, training_reviews, use_default_parameters
+from services.optimize import (
+    Rescheduled,
+    optimize_user,
+    training_reviews,
+    use_default_parameters,
+)
 from services.progress import set_study_day
 from services.settings import (
+    ALL_MINIMUM,
     EASY_DAY_CHOICES,
     SETTINGS,
     change_settings,
-    check_easy_day,
-    check_setting,
 )
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import bounded_easy_days, bounded_steps, format_steps
-from srs.study import TIME_ZONES
 from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
-from views.i18n import LANGUAGES
-from views.inputs import FiniteDecimalField, WholeNumberField, checked_by
+from views.settings_forms import EASY_DAYS, THEMES, PasswordForm, SettingsForm, ThemeForm, TokenForm
 
 bp = Blueprint("settings", __name__)
 
-_ZONES = sorted(TIME_ZONES)
-
 THEME_COOKIE = "wengu_theme"
-THEMES = {"auto": _l("Follow the system"), "light": _l("Light"), "dark": _l("Dark")}
 THEME_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
-EASY_DAYS = tuple(f"easy_day_{day}" for day in range(7))  # Monday first, as the API's list
 _API_NAMES = {"rollover_hour": "day_starts_at"}  # the form's names the API says otherwise
 
 # The page's groups, each saved by its own button: the fields each holds. A form sent
@@ -86,103 +79,6 @@ GROUPS = {
     "schedule": ("desired_retention", "maximum_interval", "timezone", "rollover_hour", *EASY_DAYS),
     "appearance": ("locale",),
 }
-
-
-def _checked(name: str) -> Callable[[Any, Any], None]:
-    return checked_by(partial(check_setting, name))  # the API's rule and message
-
-
-class SettingsForm(FlaskForm):
-    desired_retention = FiniteDecimalField(
-        _l("Desired retention"),
-        places=2,
-        validators=[DataRequired(), checked_by(partial(check_setting, "desired_retention"), float)],
-        description=_l("The share of cards you want to recall when they come due (0.70–0.99)."),
-    )
-    new_per_day = WholeNumberField(
-        _l("New cards a day, per bank"), validators=[_checked("new_per_day")]
-    )
-    reviews_per_day = WholeNumberField(
-        _l("Reviews a day, per bank"), validators=[_checked("reviews_per_day")]
-    )
-    learning_steps = StringField(
-        _l("Learning steps"),
-        validators=[_checked("learning_steps")],
-        description=_l("As in Anki: 1m 10m"),
-    )
-    relearning_steps = StringField(
-        _l("Relearning steps"),
-        validators=[_checked("relearning_steps")],
-        description=_l("After a lapse: 10m"),
-    )
-    rollover_hour = WholeNumberField(
-        _l("Next day starts at (hour)"),
-        validators=[_checked("day_starts_at")],
-        description=_l("In your time zone; 4 means 04:00."),
-    )
-    timezone = SelectField(
-        _l("Time zone"), choices=_ZONES, validate_choice=False, validators=[_checked("timezone")]
-    )
-    maximum_interval = WholeNumberField(
-        _l("Maximum interval (days)"), validators=[_checked("maximum_interval")]
-    )
-    locale = SelectField(
-        _l("Language"),
-        choices=[
-            SelectChoice("", _l("As my browser asks")),
-            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
-        ],
-        description=_l("The language of Wengu's pages; banks keep their own."),
-    )
-
-
-# One select per weekday, labelled with the day's name in the page's language when shown.
-for _day in EASY_DAYS:
-    setattr(
-        SettingsForm,
-        _day,
-        SelectField(
-            choices=[SelectChoice(share, label) for share, label in EASY_DAY_CHOICES.items()],
-            coerce=float,
-            validate_choice=False,
-            validators=[checked_by(check_easy_day)],
-        ),
-    )
-
-
-class PasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("The password needs at least %(min)d characters.", min=MIN_PASSWORD))
-        ],
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[EqualTo("password", _l("The passwords differ."))],
-    )
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
-
-
-class TokenForm(FlaskForm):
-    name = StringField(
-        _l("What the token is for"),
-        validators=[DataRequired(), Length(max=80)],
-        description=_l("For example: phone app, backup script."),
-    )
-    days = WholeNumberField(
-        _l("Expires after (days)"),
-        validators=[Optional(), NumberRange(1, MAX_TOKEN_DAYS)],
-        description=_l("Empty: until you revoke it."),
-    )
-
-
-class ThemeForm(FlaskForm):
-    theme = RadioField(
-        _l("Theme"),
-        choices=[SelectChoice(key, label) for key, label in THEMES.items()],
-        validators=[DataRequired()],
-    )
 
 
 def current_theme() -> str:
@@ -260,6 +156,8 @@ def _page(
         min_password=MIN_PASSWORD,
         training_reviews=training_reviews(db.session, current_user),
         min_reviews=MIN_REVIEWS,
+        parameters_result=session.pop(_PARAMETERS_RESULT, None),
+        all_minimum=ALL_MINIMUM,
     )
 
 
@@ -293,7 +191,7 @@ def settings() -> str | Response:
         if group is None:
             flash(_("Settings saved."), "success")
             return redirect(url_for("settings.settings"))
-        response = redirect(url_for("settings.settings", saved=group, _anchor=group))
+        response = redirect(url_for("settings.settings", saved=group, _anchor=f"{group}-saved"))
         theme = request.form.get("theme")
         return _keep_theme(response, theme) if theme in THEMES else response
     if group is not None:
@@ -303,6 +201,7 @@ def settings() -> str | Response:
             if field.name != "csrf_token":
                 form[field.name].data, form[field.name].raw_data = field.data, field.raw_data
                 form[field.name].errors = field.errors
+        form.week_errors = sent.week_errors
     return _page(form, PasswordForm(prefix="pw", formdata=None))
 
 
@@ -404,8 +303,28 @@ def set_theme() -> Response:
     if not form.validate_on_submit():
         flash(_("Choose a theme: follow the system, light or dark."), "error")
         return redirect(url_for("settings.settings", _anchor="theme"))
-    response = redirect(url_for("settings.settings", saved="appearance", _anchor="appearance"))
+    response = redirect(
+        url_for("settings.settings", saved="appearance", _anchor="appearance-saved")
+    )
     return _keep_theme(response, form.theme.data)
+
+
+_PARAMETERS_RESULT = "parameters_result"  # the session's key for what the last button did
+
+
+def _parameters_result(kind: str, text: str) -> Response:
+    """Back to the page at the parameters' buttons, with ``text`` shown beside them once
+    (as a group's ✓ Saved is beside its button), not at the top a screen away."""
+    session[_PARAMETERS_RESULT] = {"kind": kind, "text": text}
+    return redirect(url_for("settings.settings", _anchor="parameters-result"))
+
+
+def _rescheduled(done: Rescheduled) -> dict[str, str]:
+    return {
+        "cards": format_number(done.cards),
+        "due_before": format_number(done.due_before),
+        "due_after": format_number(done.due_after),
+    }
 
 
 @bp.post("/settings/optimize")
@@ -413,48 +332,59 @@ def set_theme() -> Response:
 def optimize() -> Response:
     """Fit one's FSRS parameters to one's own reviews, and reschedule with them."""
     try:
-        result = optimize_user(db.session, current_user)
+        optimized = optimize_user(db.session, current_user)
     except NotEnoughHistory as error:
-        flash(
+        return _parameters_result(
+            "error",
             _(
                 "Personal parameters need at least %(min)s reviews; you have %(reviews)s.",
                 min=format_number(MIN_REVIEWS),
                 reviews=format_number(error.reviews),
             ),
-            "error",
         )
-    else:
-        db.session.commit()
-        numbers = {
-            "before": format_decimal(result.log_loss_before, "0.0000"),
-            "after": format_decimal(result.log_loss_after, "0.0000"),
-            "reviews": format_number(result.reviews),
-        }
-        if result.improved:
-            message = _(
-                "Log loss %(before)s → %(after)s over %(reviews)s reviews; "
-                "your cards are rescheduled.",
-                **numbers,
-            )
-            flash(message, "success")
-        else:
-            message = _(
-                "Log loss %(before)s → %(after)s over %(reviews)s reviews: "
-                "no better, so nothing changed.",
-                **numbers,
-            )
-            flash(message, "info")
-    return redirect(url_for("settings.settings", _anchor="parameters"))
+    db.session.commit()
+    fit = optimized.fit
+    numbers = {
+        "before": format_decimal(fit.log_loss_before, "0.0000"),
+        "after": format_decimal(fit.log_loss_after, "0.0000"),
+        "reviews": format_number(fit.reviews),
+    }
+    if optimized.rescheduled is None:
+        message = _(
+            "Log loss %(before)s → %(after)s over %(reviews)s reviews: "
+            "no better, so nothing changed.",
+            **numbers,
+        )
+        return _parameters_result("info", message)
+    message = ngettext(
+        "Log loss %(before)s → %(after)s over %(reviews)s reviews. Personal parameters "
+        "in use; %(cards)s card rescheduled; due today: %(due_before)s → %(due_after)s.",
+        "Log loss %(before)s → %(after)s over %(reviews)s reviews. Personal parameters "
+        "in use; %(cards)s cards rescheduled; due today: %(due_before)s → %(due_after)s.",
+        optimized.rescheduled.cards,
+        **numbers,
+        **_rescheduled(optimized.rescheduled),
+    )
+    return _parameters_result("success", message)
 
 
 @bp.post("/settings/default-parameters")
 @login_required
 def default_parameters() -> Response:
     """Go back to the default FSRS parameters, and reschedule with them."""
-    use_default_parameters(db.session, current_user)
+    done = use_default_parameters(db.session, current_user)
     db.session.commit()
-    flash(_("You use the default parameters again; your cards are rescheduled."), "success")
-    return redirect(url_for("settings.settings", _anchor="parameters"))
+    if done is None:
+        return _parameters_result("info", _("You use the default parameters; nothing changed."))
+    message = ngettext(
+        "Default parameters in use; %(cards)s card rescheduled; "
+        "due today: %(due_before)s → %(due_after)s.",
+        "Default parameters in use; %(cards)s cards rescheduled; "
+        "due today: %(due_before)s → %(due_after)s.",
+        done.cards,
+        **_rescheduled(done),
+    )
+    return _parameters_result("success", message)
 
 
 def _history_rows() -> Iterator[HistoryRow]:

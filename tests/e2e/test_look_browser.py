@@ -159,7 +159,7 @@ def test_a_chosen_theme_overrides_the_system_setting(
     page.goto(f"{live_server}/settings")
     page.check("#theme-2")  # Dark
     page.click("#appearance button[type=submit]")
-    page.wait_for_url(f"{live_server}/settings?saved=appearance#appearance")
+    page.wait_for_url(f"{live_server}/settings?saved=appearance#appearance-saved")
     assert page.get_attribute("html", "data-theme") == "dark"
     assert page.evaluate(background) == "rgb(21, 23, 26)"
     page.goto(f"{live_server}/review/docker")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from services.bank_import import import_bank
 from services.context import Study
 from srs.scheduler import Rating
 from srs.sources import load_bank
+from srs.study import study_day
 from tests.support import csrf_token, make_user
 from tests.synthetic import forgetful_log
 
@@ -23,7 +25,13 @@ CARDS = 90
 BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
     f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, CARDS + 1)
 )
-FITTED = re.compile(r"Log loss 0\.\d{4} → 0\.\d{4} over \d+ reviews; your cards are rescheduled\.")
+FITTED = re.compile(
+    r"Log loss 0\.\d{4} → 0\.\d{4} over [\d,]+ reviews\. Personal parameters in use; "
+    r"(\d+) cards rescheduled; due today: (\d+) → (\d+)\."
+)
+DEFAULTS = re.compile(
+    r"Default parameters in use; (\d+) cards rescheduled; due today: (\d+) → (\d+)\."
+)
 
 
 def _dues(app: Flask) -> dict[str, tuple[datetime, datetime | None]]:
@@ -36,6 +44,27 @@ def _dues(app: Flask) -> dict[str, tuple[datetime, datetime | None]]:
             .where(User.name == "ann")
         )
         return {key: (due, last) for key, due, last in rows}
+
+
+def _today_end(app: Flask) -> datetime:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.name == "ann"))
+        return study_day(datetime.now(timezone.utc), user.timezone, user.rollover_hour).end
+
+
+def _due_today(app: Flask) -> int:
+    """ann's studied cards due by the end of her study day, as the message counts them."""
+    return sum(1 for due, _ in _dues(app).values() if due < _today_end(app))
+
+
+def _result(page: str) -> str:
+    """The parameters' result, shown beside their buttons, not among the page's flashes."""
+    assert 'class="flashes"' not in page
+    section = re.search(r'<section class="settings-form" id="parameters".*?</section>', page, re.S)
+    result = re.search(r'<p class="flash [^"]*" id="parameters-result" role="status">([^<]*)</p>',
+                       section.group(0))  # fmt: skip
+    assert result is not None
+    return html.unescape(result.group(1))
 
 
 def _parameters(app: Flask, name: str = "ann") -> list[float] | None:
@@ -134,9 +163,14 @@ def test_optimize_now_fits_and_reschedules(
     sent = signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
 
     assert sent.status_code == 302
-    assert sent.headers["Location"].endswith("/settings#parameters")
+    assert sent.headers["Location"].endswith("/settings#parameters-result")
     page = signed_in.get("/settings").get_data(as_text=True)
-    assert FITTED.search(page)
+    # Beside the button the page comes back at: how many cards moved, and today's load.
+    fitted = FITTED.fullmatch(_result(page))
+    assert fitted is not None
+    due_before = sum(1 for due, _ in studied.values() if due < _today_end(app))
+    assert fitted.groups() == (str(CARDS), str(due_before), str(_due_today(app)))
+    assert "parameters-result" not in signed_in.get("/settings").get_data(as_text=True)  # once
     assert "<strong>personal parameters</strong>" in page
     assert "Back to defaults" in page
     assert _parameters(app) is not None
@@ -156,15 +190,18 @@ def test_back_to_defaults_restores_the_schedule(
     assert _parameters(app) is None
     # Replayed with the defaults, every card is as its answers left it.
     assert _dues(app) == studied
+    assert sent.headers["Location"].endswith("/settings#parameters-result")
     page = signed_in.get("/settings").get_data(as_text=True)
-    assert "You use the default parameters again; your cards are rescheduled." in page
+    back = DEFAULTS.fullmatch(_result(page))
+    assert back is not None and back.group(1) == str(CARDS)
+    assert back.group(3) == str(_due_today(app))
 
 
 def test_too_little_history_keeps_the_defaults(app: Flask, signed_in: FlaskClient) -> None:
     signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
 
     page = signed_in.get("/settings").get_data(as_text=True)
-    assert "Personal parameters need at least 400 reviews; you have 0." in page
+    assert _result(page) == "Personal parameters need at least 400 reviews; you have 0."
     assert _parameters(app) is None
 
 
@@ -181,3 +218,32 @@ def test_optimize_now_is_enabled_with_reviews_enough(signed_in: FlaskClient, stu
     button = re.search(r"<button[^>]*>Optimize now</button>", page).group(0)
     assert "disabled" not in button
     assert "of 400 reviews" not in page
+
+
+def test_a_sentence_before_the_buttons_says_they_reschedule_every_studied_card(
+    signed_in: FlaskClient, studied: dict
+) -> None:
+    page = signed_in.get("/settings").get_data(as_text=True)
+    note = "Optimizing reschedules every card you have studied."
+    assert page.index(note) < page.index(">Optimize now</button>")
+    assert re.search(r'<button[^>]*aria-describedby="reschedule-note"[^>]*>Optimize now', page)
+    signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
+    page = signed_in.get("/settings").get_data(as_text=True)
+    both = "Optimizing, or going back to the defaults, reschedules every card you have studied."
+    assert page.index(both) < page.index(">Optimize now</button>") < page.index("Back to defaults")
+
+
+def test_the_result_and_the_sentence_speak_chinese(
+    app: Flask, signed_in: FlaskClient, studied: dict
+) -> None:
+    with app.app_context():
+        db.session.scalar(select(User).where(User.name == "ann")).locale = "zh_Hans"
+        db.session.commit()
+    assert "优化会重新安排你学过的每一张卡片。" in signed_in.get("/settings").get_data(as_text=True)
+    signed_in.post("/settings/optimize", data={"csrf_token": csrf_token(signed_in)})
+    result = _result(signed_in.get("/settings").get_data(as_text=True))
+    assert re.fullmatch(
+        r"基于 [\d,]+ 条复习记录，对数损失 0\.\d{4} → 0\.\d{4}。已改用个人参数；"
+        r"\d+ 张卡片已重新安排；今天到期：\d+ → \d+。",
+        result,
+    )

@@ -106,7 +106,8 @@ def test_put_changes_only_what_is_sent_and_returns_every_setting(
         ("easy_days", [1, 1, 1, 1, 1, 1, 2], "Number must be between 0 and 1."),
         ("easy_days", [1, 1, 1, 1, 1, 1, -0.5], "Number must be between 0 and 1."),
         ("easy_days", [1, 1, 1, 1, 1, 1, True], "Not a valid decimal value."),
-        ("colour", "blue", "There is no such setting; they are desired_retention, new_per_day"),
+        ("easy_days", [0] * 7, "At least one day must be above 0 (Minimum): with every day"),
+        ("colour", "blue", "No such setting."),
     ],
 )
 def test_a_bad_value_is_a_422_naming_the_setting_and_the_rule_and_changes_nothing(
@@ -115,13 +116,48 @@ def test_a_bad_value_is_a_422_naming_the_setting_and_the_rule_and_changes_nothin
     response = put(client, token, {"new_per_day": 7, name: value})
     assert response.status_code == 422
     assert response.json["errors"][name].startswith(message)
-    assert response.json["error"].startswith(f"{name}: {message}")
+    if name in SETTINGS:
+        assert response.json["error"].startswith(f"{name}: {message}")
+    else:
+        assert response.json["error"].startswith(f"No such setting: {name}. The settings are")
     assert stored(app, learner).new_per_day == 20  # the good value sent with it is not kept
 
 
 def test_every_refused_setting_is_named_at_once(client: FlaskClient, token: str) -> None:
     response = put(client, token, {"new_per_day": -1, "timezone": "Nowhere", "x": 1})
     assert sorted(response.json["errors"]) == ["new_per_day", "timezone", "x"]
+    # One sentence each, joined cleanly, and the settings there are named once at the end.
+    assert response.json["error"] == (
+        "new_per_day: Number must be between 0 and 9999. "
+        "timezone: 'Nowhere' is not a time zone Wengu knows: choose one of the list, "
+        "such as Asia/Shanghai or Europe/Berlin. No such setting: x. The settings are "
+        + ", ".join(SETTINGS) + "."
+    )  # fmt: skip
+
+
+def test_unknown_keys_are_answered_briefly_and_a_flood_of_them_is_refused_unread(
+    app: Flask, client: FlaskClient, token: str, learner: int
+) -> None:
+    names = {f"unknown{n}": 1 for n in range(32)}
+    response = put(client, token, names)
+    assert response.status_code == 422
+    assert response.json["errors"] == dict.fromkeys(names, "No such setting.")
+    assert response.json["error"].count("desired_retention") == 1
+    assert response.json["error"].count("unknown31") == 1
+    assert len(response.get_data()) < 1600  # some 40 bytes a key, not a list of settings each
+    flood = put(client, token, {"new_per_day": 7, **{f"k{n}": 1 for n in range(400_000)}})
+    assert flood.status_code == 400
+    assert flood.json == {"error": "Too many keys: 400001 sent, at most 32."}
+    long = put(client, token, {"x" * 100_000: 1})
+    assert long.status_code == 400 and len(long.get_data()) < 200
+    assert stored(app, learner).new_per_day == 20
+
+
+def test_a_long_bad_step_is_quoted_cut_short(client: FlaskClient, token: str) -> None:
+    response = put(client, token, {"learning_steps": "1m " + "9" * 100_000 + "x"})
+    assert response.json["errors"]["learning_steps"] == (
+        "'9999999999999999999…' is not a step like 30s, 10m, 1h or 1d"
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,12 +234,13 @@ def test_easy_days_are_chosen_on_the_page_saved_with_the_schedule_and_shown_agai
     page = signed_in.get("/settings").get_data(as_text=True)
     schedule = re.search(r'id="schedule".*?Save schedule', page, re.S).group(0)
     assert "Easy days" in schedule and "move to nearby days" in schedule
+    assert "cards already scheduled keep their day" in schedule
     labels = re.findall(r'<label for="easy_day_\d">([^<]*)</label>', schedule)
     assert labels == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     assert [_selected(page, day) for day in range(7)] == ["Normal"] * 7
     data = _schedule(signed_in, easy_day_5="0.5", easy_day_6="0.0")
     response = signed_in.post("/settings", data=data)
-    assert response.location.endswith("/settings?saved=schedule#schedule")
+    assert response.location.endswith("/settings?saved=schedule#schedule-saved")
     assert stored(app, learner).easy_days == WEEK
     page = signed_in.get("/settings").get_data(as_text=True)
     assert [_selected(page, day) for day in (4, 5, 6)] == ["Normal", "Reduced", "Minimum"]
@@ -275,3 +312,31 @@ def test_the_easy_days_speak_chinese(app: Flask, signed_in: FlaskClient, learner
     page = signed_in.get("/settings").get_data(as_text=True)
     assert "轻松日" in page and '<label for="easy_day_0">星期一</label>' in page
     assert [_selected(page, 0)] == ["正常"]
+    assert "已经安排好的卡片保持原来的日子" in page
+    week = {f"easy_day_{day}": "0.0" for day in range(7)}
+    refused = signed_in.post("/settings", data=_schedule(signed_in, **week))
+    assert "至少要有一天高于 0（最少）" in refused.get_data(as_text=True)
+
+
+def test_a_week_all_at_minimum_is_refused_on_the_page_with_the_apis_words(
+    app: Flask, signed_in: FlaskClient, token: str, learner: int
+) -> None:
+    week = {f"easy_day_{day}": "0.0" for day in range(7)}
+    page = signed_in.post("/settings", data=_schedule(signed_in, **week))
+    assert page.status_code == 200
+    fieldset = re.search(r'<fieldset class="easy-days has-error".*?</fieldset>',
+                         page.get_data(as_text=True), re.S).group(0)  # fmt: skip
+    shown = re.findall(r'<p class="error" id="easy-days-error" role="alert" data-all-minimum>'
+                       r"([^<]*)</p>", fieldset)  # fmt: skip
+    message = put(app.test_client(), token, {"easy_days": [0] * 7}).json["errors"]["easy_days"]
+    assert [html.unescape(error) for error in shown] == [message]
+    assert [_selected(page.get_data(as_text=True), day) for day in range(7)] == ["Minimum"] * 7
+    assert stored(app, learner).easy_days is None
+    # Until then the warning waits, hidden, for static/js/easydays.js.
+    page = signed_in.get("/settings").get_data(as_text=True)
+    assert re.search(r'<fieldset class="easy-days" id="easy-days" aria-describedby="easy-days-hint">'
+                     r'.*<p class="error" id="easy-days-error" role="alert" data-all-minimum hidden>'
+                     + re.escape(html.escape(message, quote=False)), page, re.S)  # fmt: skip
+    # One day above Minimum is a week.
+    signed_in.post("/settings", data=_schedule(signed_in, **{**week, "easy_day_2": "0.5"}))
+    assert stored(app, learner).easy_days == [0, 0, 0.5, 0, 0, 0, 0]

@@ -41,9 +41,9 @@ def test_saving_one_group_changes_only_its_settings_and_says_saved_beside_it(
     data = {"csrf_token": csrf_token(signed_in), "group": "study", "new_per_day": "7",
             "reviews_per_day": "70", "learning_steps": "2m", "relearning_steps": "5m"}  # fmt: skip
     response = signed_in.post("/settings", data=data)
-    assert response.location.endswith("/settings?saved=study#study")
+    assert response.location.endswith("/settings?saved=study#study-saved")
     page = signed_in.get(response.location).get_data(as_text=True)
-    assert "✓ Saved" in _group(page, "study")
+    assert '<p class="saved" id="study-saved" role="status">✓ Saved</p>' in _group(page, "study")
     assert "Saved" not in _group(page, "schedule")
     with app.app_context():
         user = db.session.get_one(User, learner)

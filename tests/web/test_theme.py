@@ -30,7 +30,7 @@ def test_a_chosen_theme_is_kept_in_a_cookie_and_shown_on_every_page(
 ) -> None:
     response = choose_theme(signed_in, "dark")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/settings?saved=appearance#appearance")
+    assert response.headers["Location"].endswith("/settings?saved=appearance#appearance-saved")
     cookie = signed_in.get_cookie(THEME_COOKIE)
     assert cookie is not None and cookie.value == "dark" and cookie.http_only
     for path in ("/", "/settings", "/banks"):
