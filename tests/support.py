@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -106,6 +107,19 @@ def dump(app: Flask) -> list[tuple[str, list[tuple[object, ...]]]]:
             tables.append((table.name, [tuple(row) for row in rows]))
         db.session.remove()
         return tables
+
+
+def logged_reviews(app: Flask, count: int, statement: Any, timeout: float = 10.0) -> list[Any]:
+    """The rows of ``statement`` once there are ``count`` of them (or when ``timeout`` is
+    up): a review page shows the next card before the answer it queued has reached the
+    server, so a browser test reads the log once the answers have arrived."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.app_context():
+            rows = db.session.execute(statement).all()
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
 
 
 def require(available: bool, reason: str) -> None:

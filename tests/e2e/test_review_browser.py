@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from models import Card, Question, Review, db
-from tests.support import browser_sign_in
+from tests.support import browser_sign_in, logged_reviews
 
 BANK = """
 id: tour
@@ -182,13 +182,15 @@ def test_review_every_type_by_keyboard_then_undo(
     answer_with("2")
     wait_front(page, typed_card)
 
+    rows = logged_reviews(
+        app,
+        8,
+        select(Question.key, Card.ordinal, Review.rating, Review.correct)
+        .join(Card, Card.id == Review.card_id)
+        .join(Question, Question.id == Card.question_id)
+        .order_by(Review.id),
+    )
     with app.app_context():
-        rows = db.session.execute(
-            select(Question.key, Card.ordinal, Review.rating, Review.correct)
-            .join(Card, Card.id == Review.card_id)
-            .join(Question, Question.id == Card.question_id)
-            .order_by(Review.id)
-        ).all()
         typed = db.session.scalar(select(Card).join(Question).where(Question.key == "typed"))
     assert [tuple(row) for row in rows] == [
         ("basic", 0, 3, None),
@@ -290,8 +292,7 @@ def test_practice_counts_answers_when_asked(
     assert page.locator('[data-ivl="good"]').is_visible()  # counted now: the intervals apply
     page.keyboard.press("4")
     wait_front(page, second)
-    with app.app_context():
-        rows = db.session.execute(select(Review.card_id, Review.rating)).all()
+    rows = logged_reviews(app, 1, select(Review.card_id, Review.rating))
     assert [(str(card), rating) for card, rating in rows] == [(second, 4)]
 
 
