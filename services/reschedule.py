@@ -285,7 +285,8 @@ def undo(session: Session, user: User, reschedule_id: int, now: datetime) -> Und
         RescheduleError: it was undone already (``undone``, by another request too), or
             a later reschedule, not undone, moved some of its cards again (``later``).
     """
-    reschedule = session.get(Reschedule, reschedule_id)
+    # reschedules.id is an INTEGER: a larger number names none (and PostgreSQL refuses it).
+    reschedule = session.get(Reschedule, reschedule_id) if 0 < reschedule_id < 2**31 else None
     if reschedule is None or reschedule.user_id != user.id:
         raise RescheduleNotFoundError(reschedule_id)
     if reschedule.undone_at is not None:

@@ -322,6 +322,15 @@ def test_another_learner_gets_404_on_undo(ann: FlaskClient, app: Flask) -> None:
     assert api.status_code == 404
 
 
+@pytest.mark.parametrize("number", [2**31, 2**63 - 1])
+def test_a_number_past_any_reschedule_id_is_404(ann: FlaskClient, number: int) -> None:
+    """The ids are 32-bit: a larger one names no reschedule, on SQLite and PostgreSQL alike."""
+    page = ann.post(f"/reschedule/{number}/undo", data={"csrf_token": csrf_token(ann)})
+    assert page.status_code == 404
+    api = ann.post(f"/api/v1/reschedule/{number}/undo", headers={"X-CSRFToken": csrf_token(ann)})
+    assert api.status_code == 404
+
+
 def test_today_links_to_postpone_when_cards_pile_up(ann: FlaskClient, app: Flask) -> None:
     with data(app) as session:
         _user(session, "ann").reviews_per_day = 2
