@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+import views.stats
 from config import PROJECT_ROOT
 from models import User, db
+from tests.e2e.test_phone_pages_browser import CUT_LABELS
 from tests.seeding import seed_history
 from tests.support import browser_sign_in
 
@@ -51,6 +54,31 @@ def screenshot_stats(
     page.screenshot(path=str(path), full_page=True)
     context.close()
     return errors
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_a_month_beginning_in_the_last_column_is_named_whole(
+    app: Flask, runner: FlaskCliRunner, learner: int, live_server: str, browser, artifacts: Path,
+    monkeypatch: pytest.MonkeyPatch, locale: str,
+) -> None:  # fmt: skip
+    """On 4 November 2026 the calendar's last column is the week of November's first Monday:
+    its name starts there, at the right edge, and must not run past it."""
+    today = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(views.stats, "now_utc", lambda: today)
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    with app.app_context():
+        user = db.session.get(User, learner)
+        user.timezone = "UTC"
+        seed_history(db.session, user, ["docker"], today, days=60, per_day=3)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/stats")
+    last = page.locator(".heatmap:not(.weekdays) text").last.text_content()
+    assert last == {"en-GB": "Nov", "zh-CN": "11月"}[locale]
+    page.locator(".heatmap-chart").screenshot(path=str(artifacts / f"heatmap-{locale}.png"))
+    assert page.evaluate(CUT_LABELS) == []
+    context.close()
 
 
 def test_practice_from_the_mastery_map(app: Flask, runner: FlaskCliRunner, learner: int, live_server: str,
