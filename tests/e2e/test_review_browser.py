@@ -247,6 +247,39 @@ def test_bury_by_key_and_suspend_by_button(app: Flask, page, live_server: str) -
     assert page.inner_text("[data-status]") == ""
 
 
+# From the bottom of a notice's text to the top of the card below it, in px.
+NOTICE_GAP = """() => {
+  const text = document.createRange();
+  text.selectNodeContents(document.querySelector('[data-status]'));
+  return document.querySelector('[data-card]').getBoundingClientRect().top
+    - text.getBoundingClientRect().bottom;
+}"""
+
+
+def test_a_notice_stands_apart_from_the_card_on_a_phone(
+    page, live_server: str, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/review/tour")
+    buried = wait_front(page)
+    page.keyboard.press("b")
+    answered = wait_front(page, buried)
+    assert page.inner_text("[data-status]") == "Buried until tomorrow."
+    assert page.evaluate(NOTICE_GAP) >= 8  # not flush against the card's border
+    page.screenshot(path=str(artifacts / "buried-phone.png"))
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    wait_front(page, answered)
+    page.keyboard.press("u")
+    page.wait_for_function(
+        "id => document.querySelector('[data-card]').dataset.cardId === id", arg=answered
+    )
+    assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
+    assert page.evaluate(NOTICE_GAP) >= 8
+    page.screenshot(path=str(artifacts / "undone-phone.png"))
+
+
 def test_a_second_bury_while_the_first_is_on_its_way_does_nothing(
     app: Flask, page, live_server: str
 ) -> None:
