@@ -102,6 +102,28 @@ def test_edit_a_question_with_its_live_preview_and_save_it(
     assert errors == []
 
 
+def test_a_diagram_chosen_from_the_banks_folder_goes_where_the_cursor_was(
+    edited: tuple[Path, int], live_server: str, browser, artifacts: Path
+) -> None:
+    root, _ = edited
+    context = browser.new_context(**DEVICES["desktop"])
+    page = context.new_page()
+    browser_sign_in(page, live_server, "root")
+    page.goto(f"{live_server}/banks/ed/questions/b1/edit")
+    offered = page.locator("[data-picker] option").evaluate_all("os => os.map((o) => o.value)")
+    assert offered == ["diagrams/engine.svg"]  # the bank's folder, nothing else
+    page.click("#f-prompt")
+    page.keyboard.press("End")
+    page.click("[data-insert]")
+    assert page.input_value("#f-prompt").endswith("\n\n![engine](diagrams/engine.svg)\n")
+    page.wait_for_selector("[data-preview] img[src='/banks/ed/diagrams/engine.svg']")
+    page.screenshot(path=str(artifacts / "editor-diagram.png"), full_page=True)
+    page.click("#editor-form button[type=submit]")
+    page.wait_for_url("**/banks/ed#q-b1")
+    context.close()
+    assert "![engine](diagrams/engine.svg)" in (root / "bank.yaml").read_text()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_the_editor_fits_a_phone_and_a_desktop(

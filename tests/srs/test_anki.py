@@ -814,6 +814,8 @@ def test_a_typing_cards_notice_says_anki_marks_it_red_and_lists_only_real_altern
     (fields,) = package_notes(tmp_path / "one.apkg").values()
     words = bank_words(bank.language)
     notice = words["typed_exact_others" if accept else "typed_exact"]
+    assert fields[1] == "docker ps"  # the field Anki compares with: the one answer alone
+    assert "docker container ls" not in fields[1]
     assert html.escape(notice) in fields[2]
     assert "标红" in notice and "良好" in notice
     assert (words["also_right"] in fields[2]) == bool(accept)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
+import stat
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -89,6 +91,23 @@ def test_csv_and_json_exports(
         assert len(rows) == QUESTIONS + 1 and {len(row) for row in rows} == {17}
     else:
         assert len(json.loads(target.read_text())["diagrams"]) == 13
+
+
+@pytest.mark.parametrize("fmt", ["apkg", "csv", "yaml"])
+def test_the_cli_writes_an_export_others_may_read(
+    runner: FlaskCliRunner, docker: None, learner: int, tmp_path: Path, fmt: str
+) -> None:
+    """`bank export` (with a learner's schedule too) leaves a file of the usual mode, 0644
+    under the usual umask, not 0600 as a temporary file has."""
+    target = tmp_path / f"docker.{'zip' if fmt == 'yaml' else fmt}"
+    extra = ["--scheduling-of", "ann"] if fmt == "apkg" else []
+    args = ["bank", "export", "docker", "--format", fmt, "--output", str(target), *extra]
+    before = os.umask(0o022)
+    try:
+        assert runner.invoke(args=args).exit_code == 0
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
 
 
 def test_export_of_an_unknown_bank(runner: FlaskCliRunner, tmp_path: Path) -> None:

@@ -349,6 +349,33 @@ def test_board_figures_are_the_members_statistics_over_the_groups_banks(
     assert streak(study, ["net"]) == 4
 
 
+def test_the_board_says_what_its_week_and_its_retention_count(
+    app: Flask, client: FlaskClient, group_id: int, learner: int
+) -> None:
+    """New cards answered this week are reviews of the week but no retention yet: the board
+    says so, rather than "Reviews, 7 days: 3" beside "Retention: no reviews yet"."""
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        ann = db.session.get_one(User, learner)
+        db.session.get_one(Membership, (group_id, ann.id)).shares_progress = True
+        for key in ("b0", "b1", "b2"):
+            review_at(db.session, ann, key, now - timedelta(minutes=5), Rating.GOOD, review=False)
+        db.session.commit()
+    Auth(client).login()
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    row = re.search(r'<tr class="is-you">.*?</tr>', page, re.S).group(0)
+    cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S))
+    assert cells["Reviews, 7 days"] == "3"
+    assert cells["Retention, 30 days"] == (
+        '<span class="meta">no answers to learnt cards yet</span>'
+    )
+    assert "no reviews yet" not in page
+    assert (
+        "Reviews are every answer; retention is the share of answers to learnt cards"
+        " (past their first steps) that were not Again." in page
+    )
+
+
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:
     from models import LeftBank
 
