@@ -70,6 +70,28 @@ HEADER_WHOLE = """() => {
   return items === 6 ? missing : [...missing, `${items} of the 6 menu items are shown`];
 }"""
 
+# The board's column headers on two lines at most where they show (a phone's cards hide the
+# header row: each cell is labelled); each invite link in the page's own legible type, not
+# small monospace, with its Copy button. Returns the problems and how many links it saw.
+BOARD_LEGIBLE = """() => {
+  const bad = [];
+  for (const th of document.querySelectorAll('.board thead th')) {
+    if (th.getBoundingClientRect().width < 20) continue;
+    const text = document.createRange();
+    text.selectNodeContents(th);
+    const lines = new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size;
+    if (lines > 2) bad.push(`header "${th.textContent.trim()}" takes ${lines} lines`);
+  }
+  const links = [...document.querySelectorAll('.invites [data-copy-text]')];
+  for (const link of links) {
+    const style = getComputedStyle(link);
+    if (parseFloat(style.fontSize) < 15 || /mono/i.test(style.fontFamily))
+      bad.push(`an invite link in ${style.fontSize} ${style.fontFamily}`);
+    if (!link.closest('[data-copy]').querySelector('[data-copy-button]'))
+      bad.push('an invite link without its Copy button');
+  }
+  return [bad, links.length];
+}"""
 # A chart's labels inside its own box: an inline SVG clips what it draws past its edges
 # ("max 20" and a month's name at the right end were cut so).
 CUT_LABELS = """() => [...document.querySelectorAll('main svg text')]
@@ -187,6 +209,9 @@ def test_admin_board_and_stats_fit_and_pass_axe(
             found += page.evaluate(SMALL_TARGETS, [TAP_TARGETS, MIN_TAP])
         found += page.evaluate(UNREACHABLE)
         found += page.evaluate(CUT_LABELS)
+        if name == "group-board":
+            legible, links = page.evaluate(BOARD_LEGIBLE)
+            found += legible + ([] if links == 2 else [f"{links} invite links, not 2"])
         if found:
             problems[name] = found
     # The year's heatmap opens on today: its box is scrolled to its right end.
