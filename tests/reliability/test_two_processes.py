@@ -16,8 +16,9 @@ the log must hold one row for each answer made and not undone.
 
 Why this finds a queue kept in a process: process A shows card X, process B answers it, and
 the next card A is asked for must not be X. A queue that A keeps and only its own writes
-clear still holds X then. ``test_a_queue_kept_in_each_process_is_caught`` runs the walk
-against servers wrapped in exactly such a queue (``stale_queue.py``) and sees it fail.
+clear still holds X then. ``test_a_queue_kept_in_each_process_is_caught`` runs the walk and
+the concurrent clients against servers wrapped in exactly such a queue (``stale_queue.py``),
+and both see stale cards.
 
 The concurrent test has two clients answer at once, one on each process, with the same
 token now and then sent to both at the same moment; no card whose answer, bury or suspension
@@ -66,11 +67,14 @@ STALE_QUEUE = "tests.reliability.stale_queue:create_app()"
 
 @dataclass
 class Walk:
+    """One learner's seeded walk over the two processes, and the problems it saw."""
+
     app: Flask
     learner: Learner
     apis: list[Api]
     rng: random.Random
     answers: dict[str, int] = field(default_factory=dict)  # token -> review id, not undone
+    # token -> (card, the answer's body, the process that took it)
     sent: dict[str, tuple[int, dict[str, Any], int]] = field(default_factory=dict)
     changed: list[int] = field(default_factory=list)  # cards buried or suspended
     problems: list[str] = field(default_factory=list)
@@ -413,4 +417,5 @@ def test_a_queue_kept_in_each_process_is_caught(
         walk = _walk(app, learner, servers, 12)
         race = _race(learner, servers)
     assert any("stale; the database says" in problem for problem in walk.problems), walk.problems
+    print(f"\n{len(race.stale())} stale: {race.stale()[:3]}")
     assert race.stale(), race.served
