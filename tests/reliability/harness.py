@@ -102,9 +102,15 @@ def server_env(database_url: str, instance: Path) -> dict[str, str]:
 
 
 class Server:
-    """gunicorn serving Wengu on a free port of 127.0.0.1; killed, restarted, or stopped."""
+    """gunicorn serving Wengu on a free port of 127.0.0.1; killed, restarted, or stopped.
 
-    def __init__(self, database_url: str, folder: Path, workers: int = 3) -> None:
+    ``wsgi`` is gunicorn's application: Wengu's own unless a test wraps it.
+    """
+
+    def __init__(
+        self, database_url: str, folder: Path, workers: int = 3, wsgi: str = "app:create_app()"
+    ) -> None:
+        self.wsgi = wsgi
         self.env = server_env(database_url, folder / "instance")
         self.port = free_port()
         self.log_path = folder / "gunicorn.log"
@@ -131,7 +137,7 @@ class Server:
         command = [
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--access-logfile", "-",
-            "--access-logformat", ACCESS_LOG, "app:create_app()",
+            "--access-logformat", ACCESS_LOG, self.wsgi,
         ]  # fmt: skip
         with self.log_path.open("a") as output:
             self.process = subprocess.Popen(
