@@ -21,13 +21,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench.measures.common import Measure, Size, fmt_bytes
+from bench.measures.common import NO_TARGET, REPORTED, Measure, Size, fmt_bytes
 from bench.measures.database import Learner
 from bench.measures.stats import signed_in_client
 
 TABLES = ("reviews", "cards", "review_days", "bank_progress", "card_totals")
-REPORTED = "reported"  # the verdict of a figure without a target
-NO_TARGET = "none (for the capacity model)"
 
 
 @dataclass(frozen=True)

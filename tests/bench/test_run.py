@@ -61,6 +61,10 @@ def test_run_at_tiny_size_prints_the_seven_measures_and_writes_json(tmp_path: Pa
         if m["number"] in (3, 4, 6, 7) or (m["number"] == 5 and m["verdict"] != "skipped"):
             assert m["verdict"] != "skipped" and m["wengu"], m
     assert report["table"] in done.stdout
+    # Measure 2 reports the CPU an answer costs in the workers, beside the bare app's.
+    cpu = [m for m in measures if m["number"] == 2 and "CPU time" in m["name"]]
+    assert len(cpu) == 1 and cpu[0]["verdict"] in ("skipped", "reported"), cpu
+    assert cpu[0]["verdict"] == "skipped" or "workers" in cpu[0]["wengu"], cpu
     # Measure 4 has a line for the first visit, with the kept day totals cleared before it.
     first = [m for m in measures if m["number"] == 4 and "first visit" in m["name"]]
     assert len(first) == 1 and "review_days" in first[0]["data"]["cleared"], first
