@@ -101,6 +101,20 @@ def table(measures: list[Measure]) -> str:
     return "\n".join(lines)
 
 
+# The measures by number and by the name --only also takes.
+NAMES = {1: "cycle", 2: "http", 3: "next_card", 4: "stats", 5: "bank", 6: "page", 7: "capacity"}
+
+
+def only(text: str) -> set[str]:
+    """The numbers and names ``--only`` lists; a word naming no measure stops the run."""
+    wanted = {word.strip() for word in text.split(",") if word.strip()}
+    unknown = wanted - {str(number) for number in NAMES} - set(NAMES.values())
+    if unknown or not wanted:
+        known = ", ".join(f"{number} {name}" for number, name in NAMES.items())
+        raise SystemExit(f"--only {text}: no measure {', '.join(sorted(unknown))} ({known})")
+    return wanted
+
+
 def guarded(number: int, name: str, measure: Callable[[], Any]) -> list[Measure]:
     """Run one measure; a failure becomes a line of the table instead of ending the run."""
     try:
@@ -137,26 +151,22 @@ def run(args: argparse.Namespace) -> int:
             first, second = learners[0], learners[1 % len(learners)]
             print(f"{len(learners)} learners; measuring", file=sys.stderr)
             measures: list[Measure] = []
-            # Each step: its number, its short name for --only, its title, the measure.
-            steps: list[tuple[int, str, str, Callable[[], Any]]] = [
-                (7, "capacity", "Rows and bytes per learner-year",
+            steps: list[tuple[int, str, Callable[[], Any]]] = [
+                (7, "Rows and bytes per learner-year",
                  lambda: measure_capacity(app, learners, size)),
-                (3, "next_card", "next_card latency", lambda: measure_next_card(app, second, size)),
-                (4, "stats", "/stats server time", lambda: measure_stats(app, learners, size)),
-                (1, "cycle", "Answer cycle in process",
+                (3, "next_card latency", lambda: measure_next_card(app, second, size)),
+                (4, "/stats server time", lambda: measure_stats(app, learners, size)),
+                (1, "Answer cycle in process",
                  lambda: measure_cycle(app, first, size, work)),
-                (6, "page", "Review page bytes", lambda: measure_bytes(app, second)),
-                (2, "http", "HTTP review cycle",
+                (6, "Review page bytes", lambda: measure_bytes(app, second)),
+                (2, "HTTP review cycle",
                  lambda: measure_http(app, url, learners, size, workers, duration, work)),
-                (5, "bank", "Bank import and export", lambda: measure_bank(app, url, size, work)),
+                (5, "Bank import and export", lambda: measure_bank(app, url, size, work)),
             ]  # fmt: skip
             if args.only:
-                wanted = {word.strip() for word in args.only.split(",")}
-                unknown = wanted - {str(n) for n, *_ in steps} - {name for _, name, *_ in steps}
-                if unknown:
-                    raise SystemExit(f"--only: no measure named {', '.join(sorted(unknown))}")
-                steps = [step for step in steps if {str(step[0]), step[1]} & wanted]
-            for number, _, name, step in steps:
+                wanted = only(args.only)
+                steps = [step for step in steps if {str(step[0]), NAMES[step[0]]} & wanted]
+            for number, name, step in steps:
                 print(f"  {number}. {name}", file=sys.stderr)
                 measures += guarded(number, name, step)
             measures.sort(key=lambda m: m.number)
@@ -234,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.db:
         parser.error("--db is required")
+    if args.only:
+        only(args.only)  # before anything is seeded or copied
     return run(args)
 
 
