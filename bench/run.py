@@ -1,7 +1,8 @@
-"""Wengu's benchmark: six measures, each beside its baseline, measured in the same run.
+"""Wengu's benchmark: six measures, each beside its baseline, measured in the same run, and
+the database's size per learner-year.
 
     python bench/run.py --db sqlite:////tmp/bench.sqlite3 [--size tiny|reference]
-        [--json out.json] [--workers N] [--duration S] [--profile DIR]
+        [--json out.json] [--workers N] [--duration S] [--only 1,3|capacity] [--profile DIR]
 
 1. The answer cycle in process (pick the next due card, schedule it with FSRS, write the
    card and its log row, commit) for one learner, against Anki's own backend (the ``anki``
@@ -16,15 +17,18 @@
    against the bare indexed read of a due card, with the query plan of every statement
    ``next_card`` runs.
 4. ``GET /stats`` for the learner with the most history, against reading the same rows
-   with the bare driver.
+   with the bare driver; and that learner's first visit, their kept summaries deleted.
 5. Importing a generated bank of 10,000 questions and exporting it to ``.apkg`` (each in a
    process of its own, for its peak memory), against Anki importing and exporting the same
    package.
 6. The review page's bytes on first load and per card after (as the page's own script asks
-   for them), against the targets.
+   for them), against the figures recorded in ``bench/README.md``.
+7. Rows and bytes per learner-year of ``reviews``, ``cards``, ``review_days``,
+   ``bank_progress`` (and ``card_totals`` where the schema has it), indexes included, for
+   the capacity model of ``docs/hosting.md``: no baseline and no target.
 
 Each measure is a module of ``bench/measures/``; this runner seeds, copies, runs them in turn
-and prints the table.
+(``--only`` picks some, by number or name) and prints the table.
 
 The database named by ``--db`` is never changed: the run works on a copy (SQLite: an online
 backup; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``, or the database itself, said so, when
@@ -60,6 +64,7 @@ if str(ROOT) not in sys.path:
 
 
 from bench.measures.bank import child, measure_bank  # noqa: E402
+from bench.measures.capacity import measure_capacity  # noqa: E402
 from bench.measures.common import (  # noqa: E402
     SIZES,
     Measure,
@@ -94,6 +99,20 @@ def table(measures: list[Measure]) -> str:
             cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# The measures by number and by the name --only also takes.
+NAMES = {1: "cycle", 2: "http", 3: "next_card", 4: "stats", 5: "bank", 6: "page", 7: "capacity"}
+
+
+def only(text: str) -> set[str]:
+    """The numbers and names ``--only`` lists; a word naming no measure stops the run."""
+    wanted = {word.strip() for word in text.split(",") if word.strip()}
+    unknown = wanted - {str(number) for number in NAMES} - set(NAMES.values())
+    if unknown or not wanted:
+        known = ", ".join(f"{number} {name}" for number, name in NAMES.items())
+        raise SystemExit(f"--only {text}: no measure {', '.join(sorted(unknown))} ({known})")
+    return wanted
 
 
 def guarded(number: int, name: str, measure: Callable[[], Any]) -> list[Measure]:
@@ -133,16 +152,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"{len(learners)} learners; measuring", file=sys.stderr)
             measures: list[Measure] = []
             steps: list[tuple[int, str, Callable[[], Any]]] = [
+                (7, "Rows and bytes per learner-year",
+                 lambda: measure_capacity(app, learners, size)),
                 (3, "next_card latency", lambda: measure_next_card(app, second, size)),
                 (4, "/stats server time", lambda: measure_stats(app, learners, size)),
-                (1, "Answer cycle in process", lambda: measure_cycle(app, first, size, work)),
+                (1, "Answer cycle in process",
+                 lambda: measure_cycle(app, first, size, work)),
                 (6, "Review page bytes", lambda: measure_bytes(app, second)),
                 (2, "HTTP review cycle",
                  lambda: measure_http(app, url, learners, size, workers, duration, work)),
                 (5, "Bank import and export", lambda: measure_bank(app, url, size, work)),
             ]  # fmt: skip
             if args.only:
-                steps = [step for step in steps if str(step[0]) in args.only.split(",")]
+                wanted = only(args.only)
+                steps = [step for step in steps if {str(step[0]), NAMES[step[0]]} & wanted]
             for number, name, step in steps:
                 print(f"  {number}. {name}", file=sys.stderr)
                 measures += guarded(number, name, step)
@@ -203,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--workers", type=int, help="gunicorn workers (2 SQLite, 4 PostgreSQL)")
     parser.add_argument("--duration", type=float, help="seconds of each wrk run")
-    parser.add_argument("--only", help="measure only these numbers, e.g. --only 1,3")
+    parser.add_argument(
+        "--only",
+        help="measure only these, by number or name (cycle, http, next_card, stats, bank, page,"
+        " capacity), e.g. --only 1,3 or --only capacity",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument(
         "--profile", help="then profile the Wengu side of each measure into this folder"
@@ -217,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.db:
         parser.error("--db is required")
+    if args.only:
+        only(args.only)  # before anything is seeded or copied
     return run(args)
 
 

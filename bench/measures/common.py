@@ -21,6 +21,8 @@ SECRET_KEY = "wengu-bench-secret-key-not-for-production"
 RAISED_LIMIT = 9999  # daily limits on the copy (Anki's most): no queue runs dry
 CLIENTS = 16
 IMPORT_BANK_ID = "bench-import"
+REPORTED = "reported"  # the verdict of a figure without a target (for the capacity model)
+NO_TARGET = "none (for the capacity model)"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ from typing import Any
 from bench.measures.common import Measure, Size, fmt_ms, ms, percentile, summary, verdict
 from bench.measures.database import Learner
 
+# The targets for the slower of the two cases' p99: on SQLite a bound in time; on PostgreSQL,
+# where every statement is a round trip to a server sharing the machine, a multiple of the
+# bare indexed read's p99 measured beside it. On both, the due-card plan on an index, no scan.
+MOST_MS_SQLITE = 2.0
+MOST_BARE_POSTGRES = 2.0
+
 
 def _explain(connection: Any, postgres: bool, statement: str, parameters: Any) -> list[str]:
     prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
@@ -147,7 +153,15 @@ def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
         session.remove()
     p50, p99 = ms(percentile(due["times"], 50)), ms(percentile(due["times"], 99))
     new50, new99 = ms(percentile(new["times"], 50)), ms(percentile(new["times"], 99))
-    met = max(p99, new99) <= 5.0 and due_indexed and not scans
+    bare99 = max(ms(percentile(bare, 99)), 1e-6)
+    worst = max(p99, new99)
+    if postgres:
+        target = f"p99 ≤ {MOST_BARE_POSTGRES:.0f}× bare, index, no scan"
+        fast = worst <= MOST_BARE_POSTGRES * bare99
+    else:
+        target = f"p99 ≤ {MOST_MS_SQLITE:.0f} ms, index, no scan"
+        fast = worst <= MOST_MS_SQLITE
+    met = fast and due_indexed and not scans
     for case in (due, new):
         del case["times"]
     return Measure(
@@ -160,8 +174,8 @@ def measure_next_card(app: Any, learner: Learner, size: Size) -> Measure:
         + (f", {len(scans)} scans" if scans else ", no scan"),
         f"bare indexed read {fmt_ms(ms(percentile(bare, 50)))} / "
         f"{fmt_ms(ms(percentile(bare, 99)))}",
-        f"p99 {p99 / max(ms(percentile(bare, 99)), 1e-6):.0f}× bare",
-        "p99 ≤ 5 ms, index, no scan",
+        f"p99 {worst / bare99:.{1 if worst < 10 * bare99 else 0}f}× bare",
+        target,
         verdict(met),
         {
             "learner": learner.name,

@@ -15,7 +15,7 @@ from bench.measures.bank import free_bank_id, run_child
 from bench.measures.common import CLIENTS, IMPORT_BANK_ID, SECRET_KEY, Size, pstats_text
 from bench.measures.cycle import wengu_cycles
 from bench.measures.database import Learner, write_generated_bank
-from bench.measures.http import gunicorn, issue_tokens, run_wrk
+from bench.measures.http import gunicorn, gunicorn_pid, issue_tokens, run_wrk
 from bench.measures.stats import signed_in_client
 
 
@@ -92,7 +92,7 @@ def profile_http(
     seconds = max(2, round(duration))
     with gunicorn("app:create_app()", env, workers, work / "gunicorn-profile.log") as base:
         run_wrk(base, tokens, clients, min(3.0, duration))  # warm
-        master = _gunicorn_pid(work / "gunicorn-profile.log")
+        master = gunicorn_pid(work / "gunicorn-profile.log")
         spy_run = subprocess.Popen(
             [spy, "record", "--format", "raw", "--subprocesses", "--nonblocking", "-r", "100",
              "-d", str(seconds), "-p", str(master), "-o", str(raw)],
@@ -107,13 +107,6 @@ def profile_http(
     )
     body = _collapsed_top(raw) if raw.exists() else f"py-spy failed: {error}\n"
     (out / "http.txt").write_text(head + body)
-
-
-def _gunicorn_pid(log: Path) -> int:
-    found = re.search(r"\[(\d+)\] \[INFO\] Starting gunicorn", log.read_text())
-    if not found:
-        raise RuntimeError(f"no gunicorn master pid in {log}")
-    return int(found.group(1))
 
 
 def profile_all(

@@ -1,4 +1,5 @@
-"""Measure 4: ``GET /stats`` for the learner with the most history, against the bare rows."""
+"""Measure 4: ``GET /stats`` for the learner with the most history, against the bare rows;
+and the learner's first visit, when nothing is kept for them yet."""
 
 from __future__ import annotations
 
@@ -25,7 +26,66 @@ def signed_in_client(app: Any, user_id: int) -> Any:
     return client
 
 
-def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
+FIRST_VISITS = 3  # first visits timed, their median reported
+KEPT_PREFIXES = ("review_day", "card_total")  # the kept summaries /stats writes
+
+
+def forget_summaries(app: Any, user_id: int) -> list[str]:
+    """Delete the learner's kept summaries on the copy measured: their rows of every table
+    named ``review_day...`` (``review_days``, ``review_day_marks``) or ``card_total...``
+    (``card_totals``, where the schema has it) with a ``user_id``. The next ``/stats`` is then
+    the learner's first visit. Returns the tables cleared."""
+    from sqlalchemy import inspect, text
+
+    from models import db
+
+    with app.app_context(), db.engine.begin() as connection:
+        inspector = inspect(connection)
+        tables = [
+            table
+            for table in sorted(inspector.get_table_names())
+            if table.startswith(KEPT_PREFIXES)
+            and "user_id" in {column["name"] for column in inspector.get_columns(table)}
+        ]
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table} WHERE user_id = :u"), {"u": user_id})
+    return tables
+
+
+def first_visits(
+    app: Any, client: Any, learner: Learner, size: Size, floor_median: float
+) -> Measure:
+    """``GET /stats`` right after the learner's kept summaries are deleted: the median of a
+    few, cleared before each, beside reading the rows the page stands for."""
+    times, pages, cleared = [], [], []
+    for _ in range(min(FIRST_VISITS, size.stats_runs)):
+        cleared = forget_summaries(app, learner.id)
+        started = time.perf_counter()
+        page = client.get("/stats")
+        times.append(time.perf_counter() - started)
+        assert page.status_code == 200, page.status_code
+        pages.append(len(page.data))
+    kept = client.get("/stats")  # the summaries the last first visit kept
+    median = ms(statistics.median(times))
+    return Measure(
+        4,
+        f"/stats first visit ({learner.name}; {', '.join(cleared)} cleared before each)",
+        f"{fmt_ms(median)} median of {len(times)}, max {fmt_ms(ms(max(times)))}",
+        f"reading its rows {fmt_ms(floor_median)}",
+        f"{median / floor_median:.1f}× rows",
+        "≤ 1 s",
+        verdict(median <= 1000),
+        {
+            "learner": learner.name,
+            "cleared": cleared,
+            "page_ms": summary(times),
+            "page_bytes": pages,
+            "kept_page_bytes": len(kept.data),
+        },
+    )
+
+
+def measure_stats(app: Any, learners: list[Learner], size: Size) -> list[Measure]:
     from sqlalchemy import func, select, text
 
     from models import Review, User, db
@@ -87,15 +147,15 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
         db.session.remove()
     median = ms(statistics.median(times))
     floor_median = ms(statistics.median(floor))
-    history = f"{counts.get(learner.id, 0)} reviews in 365 days"
-    return Measure(
+    history = f"{counts.get(learner.id, 0):,} reviews in 365 days"
+    kept = Measure(
         4,
         f"/stats server time ({learner.name}, {history})",
         f"{fmt_ms(median)} median, max {fmt_ms(ms(max(times)))}",
         f"reading its rows {fmt_ms(floor_median)}",
         f"{median / floor_median:.1f}× rows",
-        "≤ 150 ms",
-        verdict(median <= 150),
+        "≤ 100 ms",
+        verdict(median <= 100),
         {
             "learner": learner.name,
             "reviews_365d": counts.get(learner.id, 0),
@@ -107,3 +167,4 @@ def measure_stats(app: Any, learners: list[Learner], size: Size) -> Measure:
             "page_bytes": len(page.data),
         },
     )
+    return [kept, first_visits(app, client, learner, size, floor_median)]
