@@ -68,7 +68,7 @@ def _ordinals(session: Session, card: Card) -> list[int]:
 
 _ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("question"))
 
-_BY_TOKEN = select(Review.id).where(
+_BY_TOKEN = select(Review).where(
     Review.user_id == bindparam("user"), Review.review_token == bindparam("token")
 )
 
@@ -153,8 +153,8 @@ def answer(
     }
     review_id = insert_review(session, values)
     if review_id is None:  # the token was stored by an earlier send of this answer
-        earlier = session.connection().scalar(_BY_TOKEN, {"user": user.id, "token": review_token})
-        return Answered(session.get_one(Review, earlier), repeated=True)
+        earlier = session.scalars(_BY_TOKEN, {"user": user.id, "token": review_token}).one()
+        return Answered(earlier, repeated=True)
     write_schedule(session, card, result.after)
     if buried:
         bury_cards(session, buried, study.day.end)

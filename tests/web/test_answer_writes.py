@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import BankProgress, Card, Review, User, db
 from services.accounts import issue_token
@@ -132,8 +133,7 @@ def test_a_repeated_token_is_one_more_read(app: Flask, api) -> None:
     assert _kinds(seen[1:]) == [
         "SELECT cards.id, cards.user_id,",
         "INSERT INTO reviews",
-        "SELECT reviews.id FROM",
-        "SELECT reviews.id AS",
+        "SELECT reviews.id, reviews.card_id,",
     ]
 
 
@@ -260,3 +260,23 @@ def test_rows_written_equal_those_of_the_orm_path(walker: Session, learner: int,
     # The walk went where it should: reviews, relearning, siblings buried, undos, repeats.
     assert {NEW, REVIEW, RELEARNING} <= seen_states
     assert buried and undone and len(tokens) > len(set(tokens))
+
+
+def test_an_answer_to_a_card_changed_since_it_was_read_writes_nothing(
+    walker: Session, learner: int
+) -> None:
+    session = walker
+    user = session.get_one(User, learner)
+    card, _ = next_card(Study.at(session, user, T0), ["w"])
+    assert card is not None
+    session.commit()
+    stale = read_answer_card(session, card.id, learner)
+    assert stale is not None
+    answer(Study.at(session, user, T0), stale, Rating.GOOD, review_token="first")
+    session.commit()
+    with pytest.raises(StaleDataError):  # services.conflict runs such an answer again
+        answer(Study.at(session, user, T0), stale, Rating.AGAIN, review_token="second")
+    session.rollback()
+    tokens = session.scalars(select(Review.review_token).where(Review.user_id == learner))
+    assert list(tokens) == ["first"]
+    assert session.get_one(Card, card.id).reps == 1
