@@ -18,6 +18,15 @@ from models.bank import Question
 from models.card import BankProgress, Card, Review
 from models.types import now_utc
 from models.user import User
+from services.answer_sql import (
+    AnswerCard,
+    bury_cards,
+    buryable,
+    insert_review,
+    read_answer_card,
+    sibling_rows,
+    write_schedule,
+)
 from services.conflict import rows_changed
 from services.context import Study, today
 from services.load import DueLoad
@@ -27,12 +36,13 @@ from services.stats import SETTLED, forget_review_days
 from srs.scheduler import NEW, REVIEW, Answer, CardState, Rating, answer_card
 
 __all__ = [
+    "AnswerCard",
     "Answered",
     "answer",
     "bury",
+    "read_answer_card",
     "review_log",
     "set_suspended",
-    "siblings",
     "unbury",
     "undo_last",
 ]
@@ -40,68 +50,47 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Answered:
-    """An answer as stored: the log row, and whether it was a repeat of an earlier send."""
+    """An answer as stored: the log row, and whether it was a repeat of an earlier send.
+
+    A new answer's row is not in the session: it was written by a Core insert.
+    """
 
     review: Review
     repeated: bool
 
 
-def siblings(session: Session, card: Card) -> list[Card]:
-    """The other cards of ``card``'s question for the same learner, created if missing."""
-    question = card.question
-    existing = {
-        sibling.ordinal: sibling
-        for sibling in session.scalars(
-            select(Card).where(Card.user_id == card.user_id, Card.question_id == card.question_id)
-        )
-    }
-    found = []
-    for ordinal in question.card_ordinals:
-        if ordinal == card.ordinal:
-            continue
-        sibling = existing.get(ordinal)
-        if sibling is None:
-            sibling = add_card(session, card.user_id, question, ordinal, card.due)
-        found.append(sibling)
-    session.flush()
-    return found
+def _ordinals(session: Session, card: Card) -> list[int]:
+    """The card ordinals of ``card``'s question, read without loading the question."""
+    if "question" in inspect(card).unloaded:
+        return list(session.connection().scalar(_ORDINALS, {"question": card.question_id}) or ())
+    return card.question.card_ordinals
 
 
 _ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("question"))
 
-
-def _has_siblings(session: Session, card: Card) -> bool:
-    """Whether ``card``'s question makes other cards, read without loading the question."""
-    if "question" in inspect(card).unloaded:
-        # Read without a flush: the card's change is written with its review, at once.
-        ordinals = session.connection().scalar(_ORDINALS, {"question": card.question_id})
-    else:
-        ordinals = card.question.card_ordinals
-    return ordinals != [card.ordinal]
-
-
-_BY_TOKEN = select(Review.id).where(
+_BY_TOKEN = select(Review).where(
     Review.user_id == bindparam("user"), Review.review_token == bindparam("token")
 )
 
 
-def _bury_siblings(study: Study, card: Card) -> list[int]:
-    """Bury the new and review siblings of ``card`` until the study day ends; their ids."""
-    buried = []
-    if _has_siblings(study.session, card):
-        for sibling in siblings(study.session, card):
-            if (
-                sibling.state in (NEW, REVIEW)
-                and not sibling.suspended
-                and (sibling.buried_until is None or sibling.buried_until < study.day.end)
-            ):
-                sibling.buried_until = study.day.end
-                buried.append(sibling.id)
-    return buried
+def _siblings_to_bury(study: Study, card: AnswerCard, due: datetime) -> list[int]:
+    """The new and review siblings of ``card`` that its answer buries until the study day
+    ends, in their question's order; a sibling not made yet is made, due at ``due``."""
+    found = sibling_rows(study.session, card)
+    others = [ordinal for ordinal in card.ordinals if ordinal != card.ordinal]
+    missing = [ordinal for ordinal in others if ordinal not in found]
+    if missing:
+        question = study.session.get_one(Question, card.question_id)
+        for ordinal in missing:
+            add_card(study.session, card.user_id, question, ordinal, due)
+        study.session.flush()
+        found = sibling_rows(study.session, card)
+    return [found[o].id for o in others if buryable(found[o], study.day.end)]
 
 
-def _logged(card: Card, before: CardState, result: Answer, now: datetime) -> dict[str, Any]:
-    """The columns of the review of ``card`` that ``result`` made of ``before``."""
+def _logged(card: AnswerCard, result: Answer, now: datetime) -> dict[str, Any]:
+    """The columns of the review of ``card`` that ``result`` made of its schedule."""
+    before = result.before
     return {
         "card_id": card.id,
         "bank_id": card.bank_id,
@@ -122,7 +111,7 @@ def _logged(card: Card, before: CardState, result: Answer, now: datetime) -> dic
 
 def answer(
     study: Study,
-    card: Card,
+    card: Card | AnswerCard,
     rating: Rating,
     *,
     elapsed_ms: int | None = None,
@@ -131,48 +120,65 @@ def answer(
 ) -> Answered:
     """Grade ``card``: schedule it, log the review, bury its siblings until tomorrow.
 
-    A ``review_token`` seen before returns that earlier review unchanged.
+    ``card`` is a loaded ``Card`` or, cheaper, the card as :func:`read_answer_card` reads
+    it. The answer is a log insert, a card update and the kept counts' upsert (and, for a
+    question with several cards, a read and an update of the siblings): Core statements,
+    no unit of work. A ``review_token`` seen before returns that earlier review unchanged.
+
+    Raises:
+        StaleDataError: the card changed since it was read; ``services.conflict`` runs
+            the answer again.
     """
     session, user, now = study.session, study.user, study.now
-    if review_token is not None:
-        earlier = session.connection().scalar(_BY_TOKEN, {"user": user.id, "token": review_token})
-        if earlier is not None:
-            return Answered(session.get_one(Review, earlier), repeated=True)
-    before = card.schedule()
+    if isinstance(card, Card):
+        session.flush()  # the update is conditional on the card as the database holds it
+        card = AnswerCard.of(card, _ordinals(session, card))
     result = answer_card(
         user.study_settings(),
-        before,
+        card.schedule,
         rating,
         now,
         card_id=card.id,
-        load=DueLoad(session, user, now),
+        load=DueLoad(session, user, now),  # read only if the interval is fuzzed
     )
-    card.set_schedule(result.after)
-    review = Review(
-        user_id=user.id,
-        rating=int(rating),
-        elapsed_ms=elapsed_ms,
-        correct=correct,
-        review_token=review_token,
-        buried=_bury_siblings(study, card),
-        **_logged(card, before, result, now),
-    )
-    session.add(review)
+    buried = _siblings_to_bury(study, card, result.due) if card.has_siblings else []
+    values = {
+        "user_id": user.id,
+        "rating": int(rating),
+        "elapsed_ms": elapsed_ms,
+        "correct": correct,
+        "review_token": review_token,
+        "buried": buried,
+        **_logged(card, result, now),
+    }
+    review_id = insert_review(session, values)
+    if review_id is None:  # the token was stored by an earlier send of this answer
+        earlier = session.scalars(_BY_TOKEN, {"user": user.id, "token": review_token}).one()
+        return Answered(earlier, repeated=True)
+    write_schedule(session, card, result.after)
+    if buried:
+        bury_cards(session, buried, study.day.end)
+    _keep_counts(study, card, result)
+    return Answered(Review(id=review_id, **values), repeated=False)
+
+
+def _keep_counts(study: Study, card: AnswerCard, result: Answer) -> None:
+    """What the answer ``result`` of ``card`` changes in the kept counts and days."""
+    session, user = study.session, study.user
     if result.reviewed_at < now_utc() - SETTLED:  # logged for the past: days kept may change
         forget_review_days(session, user.id)
-    day = study.day if result.reviewed_at == now else today(user, result.reviewed_at)
+    day = study.day if result.reviewed_at == study.now else today(user, result.reviewed_at)
+    before, after = card.schedule, result.after
     add_progress(
         session,
         user.id,
         card.bank_id,
-        introduced=taken(result.after.state, card.suspended, card.retired)
+        introduced=taken(after.state, card.suspended, card.retired)
         - taken(before.state, card.suspended, card.retired),
         day=day.date,
         new=int(before.state == NEW),
         review=int(before.state == REVIEW),
     )
-    session.flush()
-    return Answered(review, repeated=False)
 
 
 def undo_last(session: Session, user: User) -> Card | None:

@@ -18,7 +18,16 @@ from werkzeug.exceptions import HTTPException
 from extensions import csrf
 from models import Card, Review, User, db
 from models.types import MAX_ID, now_utc
-from services.answers import Answered, answer, bury, review_log, set_suspended, unbury, undo_last
+from services.answers import (
+    Answered,
+    answer,
+    bury,
+    read_answer_card,
+    review_log,
+    set_suspended,
+    unbury,
+    undo_last,
+)
 from services.calibration import learner_calibration
 from services.conflict import committed
 from services.context import Study
@@ -222,10 +231,10 @@ def review_today() -> Response:
     )
 
 
-def _answer_result(answered: Answered, card: Card) -> dict[str, Any]:
+def _answer_result(answered: Answered, card_id: int) -> dict[str, Any]:
     review = answered.review
     return {
-        "card_id": card.id,
+        "card_id": card_id,
         "review_id": review.id,
         "rating": review.rating,
         "reviewed_at": review.reviewed_at.isoformat(),
@@ -249,7 +258,10 @@ def _int_field(body: dict[str, Any], name: str) -> int | None:
 def review_answer(card_id: int) -> Response:
     """Answer a card with a rating; the same review_token twice counts once."""
     user = _user()
-    card = _owned_card(card_id, user)  # ownership first, whatever else is wrong
+    # Ownership first, whatever else is wrong: the card and its question's cards, one read.
+    card = read_answer_card(db.session, card_id, user.id) if card_id <= MAX_ID else None
+    if card is None:
+        raise ApiError(404, f"no card {card_id}")
     body = _body()
     rating = _int_field(body, "rating")
     if rating not in (1, 2, 3, 4):
@@ -268,23 +280,29 @@ def review_answer(card_id: int) -> Response:
     ahead = _ahead(_int_field(body, "ahead"), 422)
     if card.retired:
         raise ApiError(409, "this card's question was retired from its bank")
-    result = committed(
-        db.session,
-        # Run again if another request changed the card first, or stored this same token:
-        # the answer then applies to the card as it now is, or finds itself already stored.
-        # The result is built before the commit, which would expire what it reads.
-        lambda: _answer_result(
+    first = [card]
+
+    def answered() -> dict[str, Any]:
+        # Run again if another request changed the card first: the answer then applies to
+        # the card as it now is. The result is built before the commit.
+        current = first.pop() if first else read_answer_card(db.session, card_id, user.id)
+        if current is None:
+            raise ApiError(404, f"no card {card_id}")
+        return _answer_result(
             answer(
                 Study.at(db.session, user, now_utc()),
-                card,
+                current,
                 Rating(rating),
                 elapsed_ms=None if elapsed is None else min(elapsed, MAX_ELAPSED_MS),
                 correct=correct,
                 review_token=token,
             ),
-            card,
-        ),
-    )
+            card_id,
+        )
+
+    # The answer writes rows, not objects: the learner loaded stays as it was, unread again
+    # by the next card's pick below.
+    result = committed(db.session, answered, expire=False)
     if body.get("next"):
         bank = body.get("bank")
         bank_ids = study_bank_ids(db.session, user)

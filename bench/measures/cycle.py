@@ -34,6 +34,7 @@ def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
     from models import User, db
     from models.types import now_utc
     from services.answers import answer
+    from services.conflict import committed
     from services.context import Study
     from services.queue import next_card
     from srs.scheduler import Rating
@@ -44,12 +45,18 @@ def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
         bank_ids = list(learner.bank_ids)
         for rating in _ratings(cycles):
             started = time.perf_counter()
+            # Read once, then kept: as the API's answer does, the commit leaves it unexpired.
             user = session.get_one(User, learner.id)
-            card, _ = next_card(Study.at(session, user, now_utc()), bank_ids)
-            if card is None:
+
+            def cycle(rating: int = rating, user: User = user) -> bool:
+                card, _ = next_card(Study.at(session, user, now_utc()), bank_ids)
+                if card is None:
+                    return False
+                answer(Study.at(session, user, now_utc()), card, Rating(rating), elapsed_ms=6000)
+                return True
+
+            if not committed(session, cycle, expire=False):
                 break
-            answer(Study.at(session, user, now_utc()), card, Rating(rating), elapsed_ms=6000)
-            session.commit()
             times.append(time.perf_counter() - started)
         session.remove()
     return times
