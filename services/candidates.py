@@ -1,11 +1,11 @@
 """The one statement that reads what choosing a learner's next card needs.
 
-For each bank asked about, one row: the kept counts (``bank_progress``), the due learning
-and review cards and the buried new ones counted, the first card of each kind that may be
-shown (learning and relearning due within the learn-ahead time, review due today, new in
-bank order) and the first question that lacks cards for the learner. Each part is one walk
-of an index; the statement is built once for each number of banks. ``services.queue``
-decides from these rows (with ``srs.study``) which card comes next.
+The first card of each kind that may be shown in each bank asked about (learning and
+relearning due within the learn-ahead time, review due today, new in bank order), then a
+row a bank: the kept counts (``bank_progress``), the due learning and review cards and the
+buried new ones counted, and the first question that lacks cards for the learner. Each part
+is one walk of an index; the statement is built once for each number of banks.
+``services.queue`` decides from these rows (with ``srs.study``) which card comes next.
 """
 
 from __future__ import annotations
@@ -14,12 +14,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_column, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    bindparam,
+    func,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from models.bank import Bank, Question
 from models.card import BankProgress, Card
-from services.context import Study
+from services.context import Study, rows
 from services.progress import Progress, cards_of
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import LEARN_AHEAD
@@ -40,17 +55,6 @@ IS_NEW = Card.state == literal_column(str(NEW))
 BURIED_NEW = and_(IS_NEW, Card.buried_until.is_not(None))
 
 
-# The candidates of each bank, one alias of ``cards`` a kind, each joined to its bank's row.
-_FIRST_LEARNING = aliased(Card, name="first_learning")
-_FIRST_RELEARNING = aliased(Card, name="first_relearning")
-_FIRST_REVIEW = aliased(Card, name="first_review")
-_FIRST_WAITING = aliased(Card, name="first_waiting")
-_CANDIDATES = (
-    (_FIRST_LEARNING, LEARNING),
-    (_FIRST_RELEARNING, RELEARNING),
-    (_FIRST_REVIEW, REVIEW),
-    (_FIRST_WAITING, NEW),
-)
 # No question of a bank is placed further than this.
 _PAST_EVERY_POSITION = 2**31 - 1
 
@@ -130,27 +134,42 @@ _LACKING = (
 )
 
 
+# The columns of a bank's row, each NULL in the rows of cards.
+_BANK_COLUMNS = (
+    Bank.card_count,
+    BankProgress.introduced,
+    BankProgress.next_position,
+    BankProgress.day,
+    BankProgress.new_done,
+    BankProgress.reviews_done,
+    _due_count(LEARNING, RELEARNING).label("learning_due"),
+    _due_count(REVIEW).label("review_due"),
+    _BURIED_COUNT.label("buried_new"),
+    _LACKING.label("lacking"),
+)
+_CARD_COLUMNS = tuple(Card.__table__.columns)
+
+
+def _nulls(columns: tuple[Any, ...]) -> list[Any]:
+    return [type_coerce(null(), column.type).label(column.name) for column in columns]
+
+
 @lru_cache(maxsize=64)
-def pick_statement(banks: int) -> Select[Any]:
-    """The statement of :func:`next_card` for so many banks, made once: a row a bank with
-    its kept counts, its due and buried new cards counted, its first card of each kind
-    (learning, relearning, review, new) and the first question lacking cards."""
+def pick_statement(banks: int) -> CompoundSelect:
+    """The statement of :func:`read_candidates` for so many banks, made once: the first
+    card of each kind (learning, relearning, review, new) of each bank, then a row a bank
+    with its kept counts, its due and buried new cards counted, and the first question
+    lacking cards. Two plain parts, each cheap to plan: PostgreSQL plans a statement at
+    every execution, and a join of four aliases of ``cards`` took longer to plan than the
+    three statements it replaced took to run."""
     bank_params: list[Any] = [bindparam(f"bank_{n}") for n in range(banks)]
-    statement = (
-        select(
-            Bank.id,
-            Bank.card_count,
-            BankProgress.introduced,
-            BankProgress.next_position,
-            BankProgress.day,
-            BankProgress.new_done,
-            BankProgress.reviews_done,
-            _due_count(LEARNING, RELEARNING),
-            _due_count(REVIEW),
-            _BURIED_COUNT,
-            _LACKING,
-            *(alias for alias, _state in _CANDIDATES),
-        )
+    states = (LEARNING, RELEARNING, REVIEW, NEW)
+    firsts = [_first_id(bank, state) for bank in bank_params for state in states]
+    cards = select(Card.bank_id.label("bank"), *_nulls(_BANK_COLUMNS), *_CARD_COLUMNS).where(
+        Card.id.in_(firsts)
+    )
+    kept = (
+        select(Bank.id.label("bank"), *_BANK_COLUMNS, *_nulls(_CARD_COLUMNS))
         .select_from(Bank)
         .outerjoin(
             BankProgress,
@@ -158,11 +177,23 @@ def pick_statement(banks: int) -> Select[Any]:
         )
         .where(Bank.id.in_(bank_params))
     )
-    for alias, state in _CANDIDATES:
-        # Each bank's first of the kind is in the list; the bank's own is the one joined.
-        firsts = [_first_id(bank, state) for bank in bank_params]
-        statement = statement.outerjoin(alias, and_(alias.bank_id == Bank.id, alias.id.in_(firsts)))
-    return statement
+    return union_all(cards, kept)
+
+
+def _card(session: Session, values: dict[str, Any]) -> Card:
+    """The card of ``values`` (every column of a row of ``cards``) in ``session``, as the ORM
+    would load it: the one already there (its unloaded attributes set from the row), or a
+    new persistent one, without asking the database again."""
+    existing = session.identity_map.get(identity_key(Card, values["id"]))
+    if isinstance(existing, Card):
+        for key in inspect(existing).unloaded:
+            if key in values:
+                set_committed_value(existing, key, values[key])
+        return existing
+    card = Card(**values)
+    make_transient_to_detached(card)
+    session.add(card)
+    return card
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,18 +222,28 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     }
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
     read = Candidates({}, {}, [], [], {}, {})
-    for row in study.session.execute(pick_statement(len(bank_ids)), values):
-        bank_id, cards, introduced, next_position, day, new_done, reviews_done = row[:7]
-        learning_due, review_due, buried, read.lacking[bank_id] = row[7:11]
-        first_learning, first_relearning, first_review, read.waiting[bank_id] = row[11:]
-        read.progress[bank_id] = (
-            Progress(cards or 0)
-            if introduced is None
-            else Progress(cards, introduced, next_position, day, new_done, reviews_done)
-        )
-        read.found[bank_id, LEARNING], read.found[bank_id, REVIEW] = learning_due, review_due
-        read.found[bank_id, NEW] = buried
-        read.learning.extend(c for c in (first_learning, first_relearning) if c is not None)
-        if first_review is not None:
-            read.reviews.append(first_review)
+    session = study.session
+    names = [column.name for column in _CARD_COLUMNS]
+    for row in rows(session).execute(pick_statement(len(bank_ids)), values):
+        bank_id = row[0]
+        if row[-len(names)] is None:  # no card id: the bank's own row
+            cards, introduced, next_position, day, new_done, reviews_done = row[1:7]
+            learning_due, review_due, buried, read.lacking[bank_id] = row[7:11]
+            read.progress[bank_id] = (
+                Progress(cards or 0)
+                if introduced is None
+                else Progress(cards, introduced, next_position, day, new_done, reviews_done)
+            )
+            read.found[bank_id, LEARNING], read.found[bank_id, REVIEW] = learning_due, review_due
+            read.found[bank_id, NEW] = buried
+            continue
+        card = _card(session, dict(zip(names, row[-len(names) :], strict=True)))
+        if card.state == NEW:
+            read.waiting[bank_id] = card
+        elif card.state == REVIEW:
+            read.reviews.append(card)
+        else:
+            read.learning.append(card)
+    for bank_id in read.progress:
+        read.waiting.setdefault(bank_id, None)
     return read
