@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Row,
     and_,
     bindparam,
     func,
@@ -39,7 +40,7 @@ from services.progress import Progress, cards_of
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import LEARN_AHEAD
 
-__all__ = ["BURIED_NEW", "IS_NEW", "Candidates", "active", "read_candidates"]
+__all__ = ["BURIED_NEW", "IS_NEW", "Candidates", "active", "as_card", "read_candidates"]
 
 
 def active(now: Any) -> ColumnElement[bool]:
@@ -180,10 +181,11 @@ def pick_statement(banks: int) -> CompoundSelect:
     return union_all(cards, kept)
 
 
-def _card(session: Session, values: dict[str, Any]) -> Card:
-    """The card of ``values`` (every column of a row of ``cards``) in ``session``, as the ORM
-    would load it: the one already there (its unloaded attributes set from the row), or a
-    new persistent one, without asking the database again."""
+def as_card(session: Session, row: Row[Any]) -> Card:
+    """The card of a row of :func:`read_candidates` in ``session``, as the ORM would load
+    it: the one already there (its unloaded attributes set from the row), or a new
+    persistent one, without asking the database again. Only the card chosen is made one."""
+    values = {column.name: getattr(row, column.name) for column in _CARD_COLUMNS}
     existing = session.identity_map.get(identity_key(Card, values["id"]))
     if isinstance(existing, Card):
         for key in inspect(existing).unloaded:
@@ -206,14 +208,15 @@ class Candidates:
 
     progress: dict[str, Progress]
     found: dict[tuple[str, int], int]
-    learning: list[Card]
-    reviews: list[Card]
-    waiting: dict[str, Card | None]
+    learning: list[Row[Any]]
+    reviews: list[Row[Any]]
+    waiting: dict[str, Row[Any] | None]
     lacking: dict[str, int | None]
 
 
 def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
-    """The rows of :func:`pick_statement` for ``bank_ids``, in one statement."""
+    """The rows of :func:`pick_statement` for ``bank_ids``, in one statement: plain rows,
+    the cards among them too (:func:`as_card` makes the one chosen an ORM object)."""
     values: dict[str, Any] = {
         "user": study.user.id,
         "now": study.now,
@@ -222,11 +225,9 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     }
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
     read = Candidates({}, {}, [], [], {}, {})
-    session = study.session
-    names = [column.name for column in _CARD_COLUMNS]
-    for row in rows(session).execute(pick_statement(len(bank_ids)), values):
-        bank_id = row[0]
-        if row[-len(names)] is None:  # no card id: the bank's own row
+    for row in rows(study.session).execute(pick_statement(len(bank_ids)), values):
+        bank_id = row.bank
+        if row.id is None:  # no card: the bank's own row
             cards, introduced, next_position, day, new_done, reviews_done = row[1:7]
             learning_due, review_due, buried, read.lacking[bank_id] = row[7:11]
             read.progress[bank_id] = (
@@ -237,13 +238,12 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
             read.found[bank_id, LEARNING], read.found[bank_id, REVIEW] = learning_due, review_due
             read.found[bank_id, NEW] = buried
             continue
-        card = _card(session, dict(zip(names, row[-len(names) :], strict=True)))
-        if card.state == NEW:
-            read.waiting[bank_id] = card
-        elif card.state == REVIEW:
-            read.reviews.append(card)
+        if row.state == NEW:
+            read.waiting[bank_id] = row
+        elif row.state == REVIEW:
+            read.reviews.append(row)
         else:
-            read.learning.append(card)
+            read.learning.append(row)
     for bank_id in read.progress:
         read.waiting.setdefault(bank_id, None)
     return read

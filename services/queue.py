@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Row,
     Select,
     bindparam,
     func,
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from models.bank import Bank, Question
 from models.card import Card
 from models.user import LeftBank, User
-from services.candidates import BURIED_NEW, IS_NEW, active, read_candidates
+from services.candidates import BURIED_NEW, IS_NEW, active, as_card, read_candidates
 from services.context import Study, rows
 from services.progress import Progress, add_progress, cards_of, done_on, read_progress
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
@@ -314,12 +315,12 @@ def _new_cards(study: Study, bank_id: str, limit: int, skip: set[int]) -> list[C
 @dataclass(frozen=True, slots=True)
 class _Picked:
     """The counts, the first due learning card and the first review card within the
-    limits, and each bank's first new card (or the question that lacks one)."""
+    limits, and each bank's first new card (or the question that lacks one): rows."""
 
     counts: dict[str, Counts]
-    learning: Card | None
-    review: Card | None
-    waiting: dict[str, Card | None]
+    learning: Row[Any] | None
+    review: Row[Any] | None
+    waiting: dict[str, Row[Any] | None]
     lacking: dict[str, int | None]
 
 
@@ -327,7 +328,7 @@ def _pick(study: Study, bank_ids: list[str]) -> _Picked:
     read = read_candidates(study, bank_ids)
     counts = _counts(study, bank_ids, read.progress, read.found)
 
-    def earliest(cards: list[Card]) -> Card | None:
+    def earliest(cards: list[Row[Any]]) -> Row[Any] | None:
         return min(cards, key=lambda card: (card.due, card.id), default=None)
 
     return _Picked(
@@ -363,15 +364,14 @@ def next_card(
         new_available=bool(new_banks),
         now=study.now,
     )
-    if kind == "learning":
-        return picked.learning, counts
-    if kind == "review":
-        return picked.review, counts
+    chosen = {"learning": picked.learning, "review": picked.review}.get(kind or "")
+    if chosen is not None:
+        return as_card(study.session, chosen), counts
     if kind == "new":
         for bank_id in new_banks:
-            lacking = picked.lacking[bank_id]
+            lacking, waiting = picked.lacking[bank_id], picked.waiting[bank_id]
             if lacking is None:
-                card = picked.waiting[bank_id]
+                card = None if waiting is None else as_card(study.session, waiting)
             else:
                 question = study.session.get_one(Question, lacking)
                 # The first question lacking cards from the kept position on: the position
