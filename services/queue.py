@@ -7,18 +7,15 @@ intervals); this module finds the rows they need with queries written for the in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
+    Row,
     Select,
-    and_,
     bindparam,
     func,
-    literal_column,
-    or_,
     select,
     union_all,
 )
@@ -27,6 +24,7 @@ from sqlalchemy.orm import Session
 from models.bank import Bank, Question
 from models.card import Card
 from models.user import LeftBank, User
+from services.candidates import BURIED_NEW, IS_NEW, active, as_card, read_candidates
 from services.context import Study, rows
 from services.progress import Progress, add_progress, cards_of, done_on, read_progress
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
@@ -70,19 +68,6 @@ def study_bank_ids(session: Session, user: User) -> list[str]:
     return list(rows(session).scalars(_STUDIED_IDS, {"user": user.id}))
 
 
-def _active(now: Any) -> ColumnElement[bool]:
-    return and_(
-        Card.suspended.is_(False),
-        Card.retired.is_(False),
-        or_(Card.buried_until.is_(None), Card.buried_until <= now),
-    )
-
-
-# Written as literals, not parameters, so that the partial indexes are seen to match.
-_IS_NEW = Card.state == literal_column(str(NEW))
-_BURIED_NEW = and_(_IS_NEW, Card.buried_until.is_not(None))
-
-
 # -- what is left today, and the next card -------------------------------------------------
 
 
@@ -93,7 +78,7 @@ _DUE_AND_BURIED = union_all(
         Card.bank_id.in_(bindparam("banks", expanding=True)),
         Card.state.in_((LEARNING, REVIEW, RELEARNING)),
         Card.due < bindparam("day_end"),
-        _active(bindparam("now")),
+        active(bindparam("now")),
     )
     .group_by(Card.bank_id, Card.state),
     # New cards buried (siblings of today's answers): not waiting until their burial ends.
@@ -101,7 +86,7 @@ _DUE_AND_BURIED = union_all(
     .where(
         Card.user_id == bindparam("user"),
         Card.bank_id.in_(bindparam("banks", expanding=True)),
-        _BURIED_NEW,
+        BURIED_NEW,
         Card.buried_until > bindparam("now"),
         Card.suspended.is_(False),
         Card.retired.is_(False),
@@ -110,19 +95,28 @@ _DUE_AND_BURIED = union_all(
 )
 
 
-def _counts(study: Study, bank_ids: list[str], progress: dict[str, Progress]) -> dict[str, Counts]:
+def _counts(
+    study: Study,
+    bank_ids: list[str],
+    progress: dict[str, Progress],
+    found: dict[tuple[str, int], int] | None = None,
+) -> dict[str, Counts]:
+    """Each bank's counts from the kept ``progress`` and ``found``, the due cards (learning
+    ones under ``LEARNING``) and the buried new ones (under ``NEW``) by bank and state: read
+    here when not given."""
     session, user, day = study.session, study.user, study.day
     # The kept answers are today's, or from an earlier day (none today), or, if the clock
     # went back, from a later day: then today's are counted.
     later = [b for b in bank_ids if b in progress and (progress[b].day or day.date) > day.date]
     counted = done_on(session, user.id, later, day) if later else {}
-    found = {
-        (bank_id, state): count
+    if found is None:
+        found = {}
         for bank_id, state, count in rows(session).execute(
             _DUE_AND_BURIED,
             {"user": user.id, "banks": bank_ids, "now": study.now, "day_end": day.end},
-        )
-    }
+        ):
+            key = (bank_id, LEARNING if state == RELEARNING else state)
+            found[key] = found.get(key, 0) + count
     counts = {}
     for bank_id in bank_ids:
         kept = progress.get(bank_id, Progress(0))
@@ -141,7 +135,7 @@ def _counts(study: Study, bank_ids: list[str], progress: dict[str, Progress]) ->
         waiting = max(0, kept.cards - kept.introduced - found.get((bank_id, NEW), 0))
         counts[bank_id] = Counts(
             new=min(new_left, waiting),
-            learning=found.get((bank_id, LEARNING), 0) + found.get((bank_id, RELEARNING), 0),
+            learning=found.get((bank_id, LEARNING), 0),
             review=min(reviews_left, found.get((bank_id, REVIEW), 0)),
         )
     return counts
@@ -176,57 +170,11 @@ def learning_comes_back(study: Study, bank_ids: list[str]) -> dict[str, datetime
             Card.bank_id.in_(bank_ids),
             Card.state.in_((LEARNING, RELEARNING)),
             Card.due < study.day.end,
-            _active(study.now),
+            active(study.now),
         )
         .group_by(Card.bank_id)
     )
     return {bank_id: due for bank_id, due in found}
-
-
-@lru_cache(maxsize=64)
-def _first_due_statement(banks: int, review_banks: int) -> Select[tuple[Card]]:
-    """The statement of :func:`_first_due` for so many banks, made once."""
-
-    def first(bank: str, state: int, before: str) -> Any:
-        return (
-            select(Card.id)
-            .where(
-                Card.user_id == bindparam("user"),
-                Card.bank_id == bindparam(bank),
-                Card.state == state,
-                Card.due <= bindparam(before),
-                _active(bindparam("now")),
-            )
-            .order_by(Card.due, Card.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    # Each bank's firsts, not the earliest of them: SQLite takes far longer to sort a few
-    # rows in a subquery than the ORM takes to load them.
-    states = (LEARNING, RELEARNING)
-    firsts = [first(f"bank_{n}", state, "ahead") for n in range(banks) for state in states]
-    firsts += [first(f"review_bank_{n}", REVIEW, "day_end") for n in range(review_banks)]
-    return select(Card).where(Card.id.in_(firsts))
-
-
-def _first_due(
-    study: Study, bank_ids: list[str], review_banks: list[str]
-) -> tuple[Card | None, Card | None]:
-    """The learning card due first (within :data:`LEARN_AHEAD`) and the review card due
-    first today, in one statement: each bank's first of each state is one index walk."""
-    values: dict[str, Any] = {
-        "user": study.user.id,
-        "now": study.now,
-        "ahead": study.now + LEARN_AHEAD,
-        "day_end": study.day.end,
-    }
-    values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
-    values.update((f"review_bank_{n}", bank_id) for n, bank_id in enumerate(review_banks))
-    statement = _first_due_statement(len(bank_ids), len(review_banks))
-    cards = sorted(study.session.scalars(statement, values), key=lambda card: (card.due, card.id))
-    learning = next((c for c in cards if c.state in (LEARNING, RELEARNING)), None)
-    return learning, next((c for c in cards if c.state == REVIEW), None)
 
 
 def _due(
@@ -241,7 +189,7 @@ def _due(
                 Card.bank_id.in_(bank_ids),
                 Card.due <= before,
                 Card.state.in_(states),
-                _active(study.now),
+                active(study.now),
             )
             .order_by(Card.due, Card.id)
             .limit(limit)
@@ -271,8 +219,8 @@ _FIRST_NEW = (
     .where(
         Card.user_id == bindparam("user"),
         Card.bank_id == bindparam("bank"),
-        _IS_NEW,
-        _active(bindparam("now")),
+        IS_NEW,
+        active(bindparam("now")),
         Card.position > bindparam("after"),
     )
     .order_by(Card.position, Card.ordinal)
@@ -312,6 +260,16 @@ def _new_card(study: Study, bank_id: str, next_position: int, after: int = -1) -
         question = session.scalar(_FIRST_LACKING_BEFORE, values | {"until": waiting.position})
     if question is None:
         return waiting
+    return _make_cards(study, question, start == next_position)
+
+
+def _make_cards(study: Study, question: Question, placed: bool) -> Card | None:
+    """The first free new card of ``question``, its missing cards made for the learner.
+
+    Args:
+        placed: every question before this one has its cards: the kept position moves on.
+    """
+    session, user, now = study.session, study.user, study.now
     cards = {
         card.ordinal: card
         for card in session.scalars(
@@ -332,9 +290,9 @@ def _new_card(study: Study, bank_id: str, next_position: int, after: int = -1) -
             continue
         chosen = chosen or card
     session.flush()
-    if start == next_position:
+    if placed:
         # Every question before this one had all its cards, and now this one has them too.
-        add_progress(session, user.id, bank_id, next_position=question.position + 1)
+        add_progress(session, user.id, question.bank_id, next_position=question.position + 1)
     return chosen
 
 
@@ -354,42 +312,76 @@ def _new_cards(study: Study, bank_id: str, limit: int, skip: set[int]) -> list[C
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Picked:
+    """The counts, the first due learning card and the first review card within the
+    limits, and each bank's first new card (or the question that lacks one): rows."""
+
+    counts: dict[str, Counts]
+    learning: Row[Any] | None
+    review: Row[Any] | None
+    waiting: dict[str, Row[Any] | None]
+    lacking: dict[str, int | None]
+
+
+def _pick(study: Study, bank_ids: list[str]) -> _Picked:
+    read = read_candidates(study, bank_ids)
+    counts = _counts(study, bank_ids, read.progress, read.found)
+
+    def earliest(cards: list[Row[Any]]) -> Row[Any] | None:
+        return min(cards, key=lambda card: (card.due, card.id), default=None)
+
+    return _Picked(
+        counts=counts,
+        learning=earliest(read.learning),
+        review=earliest([card for card in read.reviews if counts[card.bank_id].review]),
+        waiting=read.waiting,
+        lacking=read.lacking,
+    )
+
+
 def next_card(
     study: Study, bank_ids: list[str], *, again: bool = True
 ) -> tuple[Card | None, dict[str, Counts]]:
     """The card the learner should see next among ``bank_ids``, and each bank's counts.
 
     Learning cards due now come first, then reviews due today, then new cards, each kind
-    within its bank's daily limits; banks are taken in the order given.
+    within its bank's daily limits; banks are taken in the order given. One statement
+    reads all it needs (``services.candidates``); a new card whose question lacks cards
+    for the learner makes them, which writes.
 
     Args:
         again: look a second time when the card chosen is gone by the time it is read.
     """
     if not bank_ids:
         return None, {}
-    progress = read_progress(study.session, study.user.id, bank_ids)
-    counts = _counts(study, bank_ids, progress)
-    review_banks = [b for b in bank_ids if counts[b].review]
-    new_banks = [b for b in bank_ids if counts[b].new]
-    learning, review = _first_due(study, bank_ids, review_banks)
+    picked = _pick(study, bank_ids)
+    counts = picked.counts
+    new_banks = [b for b in bank_ids if counts.get(b, Counts()).new]
     kind = next_kind(
-        learning_due=learning.due if learning else None,
-        review_due=review is not None,
+        learning_due=picked.learning.due if picked.learning else None,
+        review_due=picked.review is not None,
         new_available=bool(new_banks),
         now=study.now,
     )
-    if kind == "learning":
-        return learning, counts
-    if kind == "review":
-        return review, counts
+    chosen = {"learning": picked.learning, "review": picked.review}.get(kind or "")
+    if chosen is not None:
+        return as_card(study.session, chosen), counts
     if kind == "new":
         for bank_id in new_banks:
-            card = _new_card(study, bank_id, progress[bank_id].next_position)
+            lacking, waiting = picked.lacking[bank_id], picked.waiting[bank_id]
+            if lacking is None:
+                card = None if waiting is None else as_card(study.session, waiting)
+            else:
+                question = study.session.get_one(Question, lacking)
+                # The first question lacking cards from the kept position on: the position
+                # moves past it.
+                card = _make_cards(study, question, placed=True)
             if card is not None:
                 return card, counts
     if kind is not None and again:
-        # Another request of the learner (a second device) answered the card chosen
-        # between the queries that chose it and read it; a second look sees that answer.
+        # Another request of the learner (a second device) made or answered the card chosen
+        # between the statement that chose it and the writes; a second look sees that.
         return next_card(study, bank_ids, again=False)
     return None, counts
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum
+from functools import lru_cache
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
@@ -258,36 +259,69 @@ def answer_card(
             light days and keeps to the learner's easy days (:mod:`srs.balance`). It is
             read only when the answer is fuzzed.
     """
+    return _answers(settings, card, (rating,), now, card_id, fuzz, load)[rating]
+
+
+def _answers(
+    settings: StudySettings,
+    card: CardState,
+    ratings: Sequence[Rating],
+    now: datetime,
+    card_id: int,
+    fuzz: bool,
+    load: Mapping[date, int] | None,
+) -> dict[Rating, Answer]:
+    """:func:`answer_card` for each of ``ratings``, with one scheduler, and each rating's
+    ``fsrs`` review made once however many of the answers need it."""
     now = _utc(now)
-    scheduler = settings.scheduler()
+    scheduler = _scheduler(settings)
     before = _to_fsrs(card, card_id, now)
+    reviewed: dict[Rating, fsrs.Card] = {}
 
     def review(passing: Rating) -> fsrs.Card:
-        return scheduler.review_card(before, fsrs.Rating(int(passing)), review_datetime=now)[0]
+        if passing not in reviewed:
+            reviewed[passing] = scheduler.review_card(
+                before, fsrs.Rating(int(passing)), review_datetime=now
+            )[0]
+        return reviewed[passing]
 
-    scheduled = review(rating)
-    due = scheduled.due
-    if scheduled.state == fsrs.State.Review and rating != Rating.AGAIN:
-        spread = _Fuzz(fuzz, f"{card_id}:{card.reps}", load)
-        due = now + timedelta(days=_passing_days(settings, card, rating, review, now, spread))
-    elif scheduled.state == fsrs.State.Review:  # Again with no relearning steps
-        due = now + timedelta(
-            days=_constrained(
-                settings, (due - now).days, 1, now, _Fuzz(fuzz, f"{card_id}:{card.reps}", load)
-            )
+    spread = _Fuzz(fuzz, f"{card_id}:{card.reps}", load)
+    answers = {}
+    for rating in ratings:
+        scheduled = review(rating)
+        due = scheduled.due
+        if scheduled.state == fsrs.State.Review and rating != Rating.AGAIN:
+            due = now + timedelta(days=_passing_days(settings, card, rating, review, now, spread))
+        elif scheduled.state == fsrs.State.Review:  # Again with no relearning steps
+            due = now + timedelta(days=_constrained(settings, (due - now).days, 1, now, spread))
+        lapsed = card.state == REVIEW and rating == Rating.AGAIN
+        after = CardState(
+            state=int(scheduled.state),
+            step=scheduled.step,
+            stability=scheduled.stability,
+            difficulty=scheduled.difficulty,
+            due=due,
+            last_review=now,
+            reps=card.reps + 1,
+            lapses=card.lapses + (1 if lapsed else 0),
         )
-    lapsed = card.state == REVIEW and rating == Rating.AGAIN
-    after = CardState(
-        state=int(scheduled.state),
-        step=scheduled.step,
-        stability=scheduled.stability,
-        difficulty=scheduled.difficulty,
-        due=due,
-        last_review=now,
-        reps=card.reps + 1,
-        lapses=card.lapses + (1 if lapsed else 0),
-    )
-    return Answer(rating=rating, before=card, after=after, reviewed_at=now, due=due)
+        answers[rating] = Answer(rating=rating, before=card, after=after, reviewed_at=now, due=due)
+    return answers
+
+
+def _scheduler(settings: StudySettings) -> fsrs.Scheduler:
+    """The ``fsrs`` scheduler of ``settings``, made once for settings that hash (it holds
+    no state of its own); settings given lists instead of tuples get one each time."""
+    try:
+        hash(settings)
+    except TypeError:
+        return settings.scheduler()
+    return _kept_scheduler(settings)
+
+
+@lru_cache(maxsize=256)
+def _kept_scheduler(settings: StudySettings) -> fsrs.Scheduler:
+    return settings.scheduler()
 
 
 def preview_intervals(
@@ -301,14 +335,12 @@ def preview_intervals(
 ) -> dict[Rating, timedelta]:
     """The interval each rating would give ``card`` at ``now``: what the grade buttons show.
 
+    One call for the four: one scheduler, and each rating's ``fsrs`` review made once (the
+    longer ratings' intervals are held apart from the shorter ones', which they read).
     Give the same ``load`` as the answer will get, or the buttons may show other days.
     """
-    return {
-        rating: answer_card(
-            settings, card, rating, now, card_id=card_id, fuzz=fuzz, load=load
-        ).interval
-        for rating in Rating
-    }
+    answers = _answers(settings, card, tuple(Rating), now, card_id, fuzz, load)
+    return {rating: answers[rating].interval for rating in Rating}
 
 
 def retrievability(settings: StudySettings, card: CardState, now: datetime) -> float:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
-from services.bank_edit import may_edit
+from services.bank_edit import owns_bank
 from services.load import DueLoad
 from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.occlusion import MaskQueryError, parse_mask_query
@@ -123,10 +123,18 @@ def token_card_id(token: str) -> int | None:
     return card_id if isinstance(card_id, int) else None
 
 
-# A card's question with what its faces need: the bank's version (for the Markdown cache)
-# and the section's title, in one query.
+# A card's question with what its faces need: the bank's version (for the Markdown cache),
+# the section's title, and whether the learner edits the bank (with where it is kept), in
+# one query.
 _SHOWN = (
-    select(Question, Bank.fingerprint, Bank.language, Section.title)
+    select(
+        Question,
+        Bank.fingerprint,
+        Bank.language,
+        Section.title,
+        owns_bank(bindparam("user")),
+        Bank.source,
+    )
     .join(Bank, Bank.id == Question.bank_id)
     .outerjoin(
         Section, and_(Section.bank_id == Question.bank_id, Section.key == Question.section_key)
@@ -140,8 +148,8 @@ def card_payload(
 ) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval (over ``load``, the
     learner's due cards by day, read once for the cards of one request), today's counts."""
-    question, fingerprint, language, section = db.session.execute(
-        _SHOWN, {"question": card.question_id}
+    question, fingerprint, language, section, owner, bank_source = db.session.execute(
+        _SHOWN, {"question": card.question_id, "user": user.id}
     ).one()
     # A new shuffle for each showing: reps counts the card's answers (undo takes one back).
     seed = showing_seed(card.id, card.reps)
@@ -184,8 +192,8 @@ def card_payload(
             "partly": int(Verdict(False, PARTLY_RIGHT).rating),
             "wrong": int(Verdict.of(False).rating),
         }
-    if may_edit(db.session, user, question.bank_id):
-        path = source_location(question.bank.source, question.source)
+    if user.is_admin or owner:  # services.bank_edit.may_edit, read with the question
+        path = source_location(bank_source, question.source)
         template = current_app.config.get("WENGU_EDIT_URL")
         payload["edit"] = {
             "path": path,

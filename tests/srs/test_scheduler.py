@@ -169,3 +169,35 @@ def test_hard_good_and_easy_are_each_a_day_longer_than_the_one_below(fuzz: bool)
             at += timedelta(hours=rng.choice([0.2, 20, 24 * rng.randint(1, 30)]))
             card = answer_card(settings, card, rating, at, card_id=card_id, fuzz=fuzz).after
     assert checked > 500
+
+
+def test_the_four_previews_of_one_call_are_the_four_answers() -> None:
+    """preview_intervals shares one scheduler and each rating's fsrs review between the
+    four buttons: each interval is still what that rating's answer alone gives, over random
+    cards of every state, settings (no relearning steps among them), loads and fuzz."""
+    rng = random.Random(22)
+    checked = set()
+    for card_id in range(200):
+        settings = StudySettings(
+            desired_retention=rng.choice([0.8, 0.9, 0.95]),
+            relearning_steps=rng.choice([(600,), (), (60, 600)]),
+            learning_steps=rng.choice([(60, 600), (), (600,)]),
+            maximum_interval=rng.choice([36500, 30]),
+        )
+        load = {(T0 + timedelta(days=d)).date(): rng.randrange(50) for d in range(60)}
+        card, at = CardState(), T0
+        for _ in range(rng.randrange(1, 9)):
+            at += timedelta(hours=rng.choice([0.1, 20, 24 * rng.randint(1, 60)]))
+            card = answer_card(settings, card, Rating(rng.randint(1, 4)), at, card_id=card_id).after
+        at += timedelta(hours=rng.choice([0.1, 30, 24 * rng.randint(1, 90)]))
+        fuzz, given = rng.random() < 0.8, load if rng.random() < 0.5 else None
+        shown = preview_intervals(settings, card, at, card_id=card_id, fuzz=fuzz, load=given)
+        alone = {
+            rating: answer_card(
+                settings, card, rating, at, card_id=card_id, fuzz=fuzz, load=given
+            ).interval
+            for rating in Rating
+        }
+        assert shown == alone, (card_id, card)
+        checked.add(card.state)
+    assert checked == {LEARNING, REVIEW, RELEARNING}

@@ -229,8 +229,9 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
     if action == "study":
         counts = bank_counts_many(Study.at(session, user, now), list(BANKS))
         expected = fresh_next(session, user, now, counts)
-        card, _ = next_card(Study.at(session, user, now), list(BANKS))
+        card, picked_counts = next_card(Study.at(session, user, now), list(BANKS))
         assert (None if card is None else (card.question_id, card.ordinal)) == expected
+        assert picked_counts == counts == fresh_counts(session, user, now)
         if card is not None:
             rating = Rating(rng.choices([1, 2, 3, 4], weights=[3, 1, 5, 1])[0])
             answer(Study.at(session, user, now), card, rating)
@@ -272,12 +273,23 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
     session.flush()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("seed", "new_per_day", "reviews_per_day"), [(1, 6, 200), (2, 6, 200), (3, 6, 200), (4, 2, 3)]
+)
 def test_kept_counts_equal_fresh_ones_after_a_random_walk(
-    session: Session, write_bank, seed: int
+    session: Session, write_bank, seed: int, new_per_day: int, reviews_per_day: int
 ) -> None:
+    """The kept counts, and the card ``next_card`` picks with the counts it gives (one
+    statement: ``services.candidates``), against a fresh walk of every card; with the
+    daily limits of the last case reached most days."""
     rng = random.Random(seed)
-    user = User(name="ann", password_hash="x", timezone="Asia/Shanghai", new_per_day=6)
+    user = User(
+        name="ann",
+        password_hash="x",
+        timezone="Asia/Shanghai",
+        new_per_day=new_per_day,
+        reviews_per_day=reviews_per_day,
+    )
     other = User(name="bob", password_hash="x", timezone="UTC", new_per_day=20)
     session.add_all([user, other])
     session.flush()

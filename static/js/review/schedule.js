@@ -1,7 +1,9 @@
 // Cards from the learner's schedule, and a flaky connection that loses nothing.
 //
 // The page keeps a few cards in hand (the API's "ahead"), so that the next card shows at
-// once, online or not; they are kept in sessionStorage too, so that a reload without a
+// once, online or not, and asks the server for more only when the hand runs low: an answer
+// sent while cards are in hand is only an answer, the cheapest request the server has.
+// The cards in hand are kept in sessionStorage too, so that a reload without a
 // connection (the page itself kept by sw.js) shows them again. Each answer goes into the queue kept in localStorage (queue.js) and
 // is sent with its card's review_token until the server confirms it; a token sent twice
 // counts once, so a retry after a lost reply cannot answer a card twice.
@@ -11,7 +13,8 @@ import { keepHand, readHand } from "../queue.js";
 import { answerBody, kindOf, questionKey } from "./card.js";
 import { renderLater } from "./view.js";
 
-const AHEAD = 3; // cards kept in hand beyond the one shown
+const AHEAD = 5; // cards fetched ahead, beyond the one shown
+const LOW = 2; // cards in hand at which the next answer asks for more: one answer in three
 const RETRY_FIRST_MS = 1000;
 const RETRY_MOST_MS = 30000;
 const NONE_LEFT = { new: 0, learning: 0, review: 0 };
@@ -189,7 +192,7 @@ export class ScheduleSource {
     this.loop.setOffline(false);
   }
 
-  // Send the queued answers in order; the last one brings the next cards.
+  // Send the queued answers in order; the last one brings the next cards if the hand is low.
   flush() {
     if (!this.flushing) this.flushing = this.sendQueue().finally(() => { this.flushing = null; });
     return this.flushing;
@@ -203,12 +206,14 @@ export class ScheduleSource {
     if (this.idle()) this.load();
   }
 
-  // Send the first answer of the queue; false when the connection is lost.
+  // Send the first answer of the queue; false when the connection is lost. The last one
+  // asks for the next cards when the hand runs low (with none in hand the page waits for
+  // them); otherwise the hand goes on, and sendQueue loads if the hand ran out meanwhile.
   async sendFirst() {
     const { loop } = this;
     const item = this.queue.first;
-    const last = this.queue.length === 1;
-    const more = last ? { next: true, ahead: AHEAD, bank: this.bank } : {};
+    const refill = this.queue.length === 1 && this.hand.length <= LOW;
+    const more = refill ? { next: true, ahead: AHEAD, bank: this.bank } : {};
     let result;
     try {
       result = await loop.request("POST", loop.urls.answer(item.card_id), { ...item.body, ...more });
@@ -225,7 +230,7 @@ export class ScheduleSource {
     }
     this.queue.shift();
     this.goOnline();
-    if (last && !this.queue.length) this.refill(result.data.next);
+    if (refill && !this.queue.length) this.refill(result.data.next);
     return true;
   }
 }

@@ -1,0 +1,78 @@
+"""How many statements the review loop's read runs: one ``GET /api/v1/review/next`` with a
+bearer token, counted at the engine, for a learner with learning, review and new cards due."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, select
+
+from models import Card, User, db
+from models.types import now_utc
+from services.accounts import issue_token
+from services.answers import answer
+from services.bank_import import import_bank
+from services.context import Study
+from services.queue import next_card
+from srs.scheduler import LEARNING, REVIEW, Rating
+from srs.sources import load_bank
+
+BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
+    f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, 9)
+)
+
+# The bearer token with its learner; the banks they study; the next card with the counts;
+# the card's question with its bank, section and whether the learner edits it; the cards
+# due by day, which the grade buttons' fuzz is balanced over.
+GET_STATEMENTS = 5
+
+
+@pytest.fixture
+def token(app: Flask, write_bank, learner: int) -> str:
+    """ann's token; ann has a learning card due, reviews due and new cards left."""
+    with app.app_context():
+        import_bank(db.session, load_bank(write_bank("b", {"bank.yaml": BANK})))
+        user = db.session.get_one(User, learner)
+        month_ago = now_utc() - timedelta(days=30)
+        for rating in (Rating.EASY, Rating.EASY, Rating.EASY, Rating.AGAIN):
+            card, _ = next_card(Study.at(db.session, user, month_ago), ["b"])
+            answer(Study.at(db.session, user, month_ago), card, rating)
+        states = db.session.scalars(select(Card.state).where(Card.user_id == learner)).all()
+        assert sorted(states) == [LEARNING, REVIEW, REVIEW, REVIEW]  # the new ones not made yet
+        value = issue_token(db.session, user)
+        db.session.commit()
+        return value
+
+
+def statements_of(app: Flask, request) -> tuple[object, list[str]]:
+    """The response to ``request()`` and the statements it ran, outside any app context."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def count(_c: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = request()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return response, seen
+
+
+def test_one_next_card_is_five_statements(app: Flask, client, token: str) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/review/next", headers=headers)  # the token's last use, written once
+    for query in ("", "?bank=b"):
+        response, seen = statements_of(
+            app, lambda q=query: client.get(f"/api/v1/review/next{q}", headers=headers)
+        )
+        assert response.status_code == 200
+        card = response.json
+        assert (card["state"], card["question"]) == ("learning", "q4")
+        assert card["counts"] == {"new": 4, "learning": 1, "review": 3}
+        selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == len(seen) == GET_STATEMENTS, "\n".join(seen)
