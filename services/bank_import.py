@@ -33,6 +33,7 @@ __all__ = [
     "autoload_banks",
     "bank_summaries",
     "import_bank",
+    "refresh_faces",
 ]
 
 
@@ -359,6 +360,27 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
     return summaries
 
 
+def refresh_faces(session: Session) -> int:
+    """Make the renderings (:mod:`srs.faces`) of active questions that have none (a
+    database from before them) or whose were made by another renderer, from the questions
+    as stored, and commit; returns how many questions were rendered."""
+    stale = session.execute(
+        select(Question.id, Question.type, Question.content, Question.explanation, Bank.language)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(Question.retired.is_(False))
+        .where(Question.faces_of.is_(None) | Question.faces_of.not_like(f"{RENDERER_TAG}%"))
+    ).all()
+    changes = []
+    for row in stale:
+        texts = question_texts(row.type, row.content, row.explanation, row.language)
+        made_from = faces_of(row.type, row.content, row.explanation, row.language)
+        changes.append({"id": row.id, "faces": keep_texts(texts), "faces_of": made_from})
+    if changes:
+        session.execute(update(Question), changes)
+    session.commit()
+    return len(changes)
+
+
 def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     """Import the banks shipped in ``folder`` that are new or whose files changed.
 
@@ -370,16 +392,6 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
     if not folder.is_dir():
         return []
     known = dict(session.execute(select(Bank.source, Bank.fingerprint)).tuples().all())
-    # A bank whose renderings are missing (a database from before them) or were made by
-    # another renderer is read again, which makes them.
-    for source in session.scalars(
-        select(Bank.source)
-        .join(Question, Question.bank_id == Bank.id)
-        .where(Question.retired.is_(False))
-        .where(Question.faces_of.is_(None) | Question.faces_of.not_like(f"{RENDERER_TAG}%"))
-        .distinct()
-    ):
-        known.pop(source, None)
     removed = dict(session.execute(select(RemovedBank.id, RemovedBank.source)).tuples().all())
     lines = []
     for path in sorted(folder.iterdir()):

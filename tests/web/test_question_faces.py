@@ -22,9 +22,9 @@ import srs.faces
 import views.cards
 from bench.measures.database import write_generated_bank
 from config import PROJECT_ROOT
-from models import Question, User, db
+from models import Card, Question, User, db
 from services.bank_export import stored_bank
-from services.bank_import import autoload_banks, import_bank
+from services.bank_import import import_bank, refresh_faces
 from services.queue import add_card
 from srs.export import export_bank
 from srs.sources import read_bank
@@ -126,17 +126,20 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Fresh:
 
 
 def _payloads(app: Flask, user_id: int) -> Iterator[dict[str, Any]]:
+    """Two showings (two shuffles) of every card of every question, for the learner."""
     with app.test_request_context():
         user = db.session.get(User, user_id)
-        for question in db.session.scalars(select(Question).order_by(Question.id)):
-            for ordinal in question.card_ordinals:
-                card = add_card(db.session, user.id, question, ordinal, NOW)
-                db.session.flush()
-                for reps in (0, 1):  # two showings, two shuffles
-                    card.reps = reps
-                    payload = card_payload(card, user, NOW, Counts())
-                    payload.pop("review_token")
-                    yield payload
+        if not db.session.scalar(select(Card.id).limit(1)):
+            for question in db.session.scalars(select(Question).order_by(Question.id)):
+                for ordinal in question.card_ordinals:
+                    add_card(db.session, user.id, question, ordinal, NOW)
+            db.session.commit()
+        for card in db.session.scalars(select(Card).order_by(Card.id)):
+            for reps in (0, 1):
+                card.reps = reps
+                payload = card_payload(card, user, NOW, Counts())
+                payload.pop("review_token")
+                yield payload
         db.session.rollback()
 
 
@@ -284,23 +287,22 @@ def test_a_new_bank_language_renders_again_what_the_type_words(app: Flask, tmp_p
     assert faces_follow_content(app, "o")
 
 
-def test_the_startup_reading_makes_renderings_a_database_lacks_or_another_renderer_made(
-    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_startup_makes_renderings_a_database_lacks_or_another_renderer_made(
+    app: Flask, app_config: dict[str, object], make_app, tmp_path: Path, monkeypatch
 ) -> None:
     folder = tmp_path / "quizzes"
     _import(app, folder / "kept", BANK)
     with app.app_context():
         db.session.execute(update(Question).values(faces=None, faces_of=None))
         db.session.commit()
-        # Its files unchanged, the bank is read again all the same.
-        assert autoload_banks(db.session, folder, 10**7) == [
-            "updated kept: 0 added, 0 updated, 0 retired, 3 unchanged"
-        ]
-        assert autoload_banks(db.session, folder, 10**7) == []
+    # As a server starts: its bank folder unchanged, the renderings are made all the same.
+    make_app(app_config | {"WENGU_AUTOLOAD_BANKS": True, "WENGU_BANKS_DIR": str(folder)})
     assert all(faces_follow_content(app, key) for key in "bco")
+    with app.app_context():
+        assert refresh_faces(db.session) == 0
     monkeypatch.setattr(srs.faces, "RENDERER_TAG", "0ther000")
     monkeypatch.setattr("services.bank_import.RENDERER_TAG", "0ther000")
     with app.app_context():
-        assert len(autoload_banks(db.session, folder, 10**7)) == 1
+        assert refresh_faces(db.session) == 3
         made = db.session.scalars(select(Question.faces_of)).all()
     assert made and all(value.startswith("0ther000") for value in made)
