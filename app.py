@@ -37,7 +37,7 @@ from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.types import MAX_ID
 from services.accounts import has_users
-from services.bank_import import autoload_banks
+from services.bank_import import autoload_banks, refresh_faces
 from services.counters import SCHEME as COUNTER_SCHEME
 from services.counters import masked_url, redis_problem
 from services.first_run import kept_in_instance, setup_code, setup_link
@@ -310,6 +310,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 db.session, Path(app.config["WENGU_BANKS_DIR"]), app.config["WENGU_MAX_BANK_BYTES"]
             ):
                 log.warning(line) if line.startswith("error") else log.info(line)
+            if rendered := refresh_faces(db.session):
+                log.info("rendered the Markdown of %d questions", rendered)
     if link := first_run_link(app):
         log.warning("First run: create the admin at %s", link)
     return app

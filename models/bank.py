@@ -97,6 +97,10 @@ class Question(Model):
     line: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Its Markdown rendered at import, by srs.faces.face_key (read only where shown), and
+    # what that was made from (srs.faces.faces_of); NULL until made.
+    faces: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    faces_of: Mapped[str | None] = mapped_column(String(32))
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
 

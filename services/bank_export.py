@@ -3,6 +3,7 @@ schedule for an Anki package that carries it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from srs.study import usable_zone
 __all__ = [
     "anki_options",
     "as_question",
+    "kept_faces",
     "learner_schedule",
     "question_times",
     "schedule_options",
@@ -48,16 +50,22 @@ def as_question(row: Any) -> srs.bank.Question:
     )
 
 
-def stored_bank(session: Session, bank_id: str) -> srs.bank.Bank | None:
-    """A stored bank as the loader would read it: active questions in order, diagrams."""
+def stored_bank(session: Session, bank_id: str, *, rendered: bool = True) -> srs.bank.Bank | None:
+    """A stored bank as the loader would read it: active questions in order, diagrams, and
+    unless not ``rendered``, the renderings kept of its questions (for an Anki export)."""
     row = session.get(Bank, bank_id)
     if row is None:
         return None
+    columns = (*AS_WRITTEN, Question.faces) if rendered else AS_WRITTEN
     questions = session.execute(
-        select(*AS_WRITTEN)
+        select(*columns)
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .order_by(Question.position)
-    )
+    ).all()
+    kept: dict[str, Any] = {}
+    if rendered:
+        for question in questions:
+            kept.update(question.faces or {})
     return srs.bank.Bank(
         id=row.id,
         title=row.title,
@@ -68,7 +76,18 @@ def stored_bank(session: Session, bank_id: str) -> srs.bank.Bank | None:
         diagrams=tuple(srs.bank.Diagram(d.path, d.data) for d in row.diagrams),
         source=row.source,
         fingerprint=row.fingerprint,
+        rendered=kept,
     )
+
+
+def kept_faces(session: Session, bank_id: str, keys: Iterable[str]) -> dict[str, Any]:
+    """The renderings kept of the bank's questions ``keys`` (:mod:`srs.faces`), together."""
+    kept: dict[str, Any] = {}
+    for faces in session.scalars(
+        select(Question.faces).where(Question.bank_id == bank_id, Question.key.in_(set(keys)))
+    ):
+        kept.update(faces or {})
+    return kept
 
 
 def learner_schedule(session: Session, user: User, bank_id: str) -> dict[tuple[str, int], Any]:

@@ -23,6 +23,7 @@ from models.bank import Bank, Diagram, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
+from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "autoload_banks",
     "bank_summaries",
     "import_bank",
+    "refresh_faces",
 ]
 
 
@@ -180,7 +182,15 @@ _STORED = (
     Question.card_count,
     Question.position,
     Question.retired,
+    Question.faces_of,
 )
+
+
+def _faces(question: srs.bank.Question, language: str | None, made_from: str) -> dict[str, Any]:
+    """The question's Markdown rendered, as :mod:`srs.faces` keeps it, and what from."""
+    content = question.content()
+    texts = question_texts(question.type, content, question.explanation, language)
+    return {"faces": keep_texts(texts), "faces_of": made_from}
 
 
 def _place_cards(session: Session, bank_id: str) -> None:
@@ -231,6 +241,9 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
         place = (position, question.source, question.line)
         placement = dict(zip(("position", "source", "line"), place, strict=True))
         stored = existing.pop(question.id, None)
+        made_from = faces_of(question.type, values["content"], question.explanation, bank.language)
+        if stored is None or stored.faces_of != made_from:
+            placement |= _faces(question, bank.language, made_from)
         if stored is None:
             plan.added.append(
                 {"bank_id": row.id, "key": question.id, "retired": False, "updated_at": now}
@@ -248,7 +261,7 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
             plan.changes.append(
                 {"id": stored.id, "retired": False, "updated_at": now} | values | placement
             )
-        elif (stored.position, stored.source, stored.line) != place:
+        elif (stored.position, stored.source, stored.line) != place or "faces" in placement:
             plan.changes.append({"id": stored.id} | placement)
         if cards_changed:
             plan.kept[tuple(values["card_ordinals"])].append(stored.id)
@@ -345,6 +358,27 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
             )
         )
     return summaries
+
+
+def refresh_faces(session: Session) -> int:
+    """Make the renderings (:mod:`srs.faces`) of active questions that have none (a
+    database from before them) or whose were made by another renderer, from the questions
+    as stored, and commit; returns how many questions were rendered."""
+    stale = session.execute(
+        select(Question.id, Question.type, Question.content, Question.explanation, Bank.language)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(Question.retired.is_(False))
+        .where(Question.faces_of.is_(None) | Question.faces_of.not_like(f"{RENDERER_TAG}%"))
+    ).all()
+    changes = []
+    for row in stale:
+        texts = question_texts(row.type, row.content, row.explanation, row.language)
+        made_from = faces_of(row.type, row.content, row.explanation, row.language)
+        changes.append({"id": row.id, "faces": keep_texts(texts), "faces_of": made_from})
+    if changes:
+        session.execute(update(Question), changes)
+    session.commit()
+    return len(changes)
 
 
 def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:

@@ -93,7 +93,7 @@ def open_source(session: Session, bank: Bank) -> BankSource:
         return BankSource(bank.id, bank.source, root, {root.name: root.read_text("utf-8")})
     rows = session.scalars(select(BankFile).where(BankFile.bank_id == bank.id)).all()
     if not rows:
-        stored = stored_bank(session, bank.id)
+        stored = stored_bank(session, bank.id, rendered=False)
         if stored is None:  # removed since it was read
             raise BankError([Problem(bank.id, 1, 1, "the bank is no longer on this server")])
         with tempfile.TemporaryDirectory(prefix="wengu-source-") as folder:

@@ -108,7 +108,7 @@ def quiz_outline(session: Session, bank_id: str) -> tuple[list[OutlineEntry], in
 
 
 def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: datetime) -> Quiz:
-    bank = stored_bank(session, bank_id)
+    bank = stored_bank(session, bank_id, rendered=False)
     if bank is None:
         raise QuizError(_l("There is no bank '%(bank)s'.", bank=bank_id))
     parents = {section.id: section.parent for section in bank.sections}

@@ -154,6 +154,9 @@ class Bank:
     diagrams: tuple[Diagram, ...] = ()
     source: str = ""
     fingerprint: str = ""
+    rendered: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Renderings of its Markdown kept at import, by :func:`srs.faces.face_key` (a bank
+    read from the database has them; one read from files, none)."""
 
 
 def size_over_limit(size: int, limit: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from srs.render import own_class
 
@@ -43,6 +44,18 @@ def parse_cloze(text: str) -> list[Deletion]:
     """Find every deletion in ``text``.
 
     Raises:
+        ClozeError: see :func:`_deletions`.
+    """
+    return list(_deletions(text))
+
+
+# A cloze text is parsed for each of its cards' faces, for its bank page and for its Anki
+# note, at import and again when shown.
+@lru_cache(maxsize=4096)
+def _deletions(text: str) -> tuple[Deletion, ...]:
+    """Every deletion in ``text``.
+
+    Raises:
         ClozeError: an opening ``{{`` that is not a well-formed deletion, a number below 1
             or above :data:`CLOZE_MAX`,
             an empty answer, a deletion inside another, or no deletion at all.
@@ -71,7 +84,7 @@ def parse_cloze(text: str) -> list[Deletion]:
         position = match.end()
     if not deletions:
         raise ClozeError("no cloze deletion: write {{c1::answer}} around what to recall", 0)
-    return deletions
+    return tuple(deletions)
 
 
 def cloze_numbers(text: str) -> tuple[int, ...]:

@@ -15,6 +15,7 @@ import secrets
 import threading
 import xml.etree.ElementTree as etree  # noqa: N813 (the name Markdown uses)
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -31,9 +32,12 @@ from srs.cjk import join_soft_breaks
 
 __all__ = [
     "DiagramResolver",
+    "Prepared",
     "highlight_css",
     "image_sources",
     "own_class",
+    "portable_text",
+    "prepare",
     "render_markdown",
     "render_problems",
 ]
@@ -77,6 +81,13 @@ def own_class(name: str) -> str:
     which cannot know the process's secret prefix, never sets one.
     """
     return _OWN + name
+
+
+def portable_text(text: str) -> str:
+    """``text`` with this process's secret class prefix written the same in every process,
+    so that it names the same rendering everywhere (a ``%`` of the text's own is written
+    ``%25``: no bank text reads as one the app made)."""
+    return text.replace("%", "%25").replace(_OWN, "%O")
 
 
 def _allowed_class(tag: str, value: str) -> str | None:
@@ -312,7 +323,11 @@ def render_markdown(text: str, resolve: DiagramResolver | None = None) -> str:
             served.add(url)
         return url
 
-    html = _convert(text, resolve_and_remember)
+    return _clean(_convert(text, resolve_and_remember), served)
+
+
+def _clean(html: str, served: set[str]) -> str:
+    """Sanitised ``html``, whose images keep a source only if it is one of ``served``."""
     if not served:
         return _sanitise(html)
 
@@ -341,24 +356,58 @@ def render_problems(text: str) -> list[str]:
     """
     if _is_plain(text):
         return []
-    return list(_render_problems(text))
+    return list(prepare(text).problems)
 
 
-# Checking a bank twice (check, then import; a restart that loads the shipped banks again)
-# renders each text once.
-@lru_cache(maxsize=8192)
-def _render_problems(text: str) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A text rendered for no target in particular (see :mod:`srs.faces`).
+
+    ``html`` is what :func:`render_markdown` gives, but for each image's source, written
+    as ``stand_in`` followed by the image's number and ``x``; ``images`` holds the
+    references rendering asked about, in order. ``html`` is ``None`` where a resolver
+    changes more than the sources (raw HTML images, kept only if their source is one it
+    gave) or the text cannot be rendered, as ``problems`` then say.
+    """
+
+    html: str | None
+    images: tuple[str, ...] = ()
+    stand_in: str = ""
+    problems: tuple[str, ...] = ()
+
+
+_RAW_IMAGE = re.compile(r"<im", re.IGNORECASE)
+
+
+# Checking a bank (check, then import; a restart that loads the shipped banks again) and
+# keeping its renderings at import render each text once: room for a large bank's texts.
+@lru_cache(maxsize=65536)
+def prepare(text: str) -> Prepared:
+    """``text`` rendered once for every target, and the problems rendering found."""
+    if _is_plain(text):
+        return Prepared(f"<p>{text}</p>")
+    # No bank can know it, so no text writes it where an image's source is not.
+    stand_in = f"wgimg{secrets.token_hex(8)}n"
+    images: list[str] = []
+
+    def resolve(path: str) -> str:
+        images.append(path)
+        return f"{stand_in}{len(images) - 1}x"
+
     try:
-        html = _convert(text, lambda path: path)
-        _sanitise(html)
+        html = _convert(text, resolve)
+        served = {f"{stand_in}{i}x" for i in range(len(images))}
+        html = _clean(html, served)
     # Whatever fails here would fail every review of the card: Pygments and Markdown raise
     # many kinds of error.
     except Exception as error:
-        return (f"cannot be rendered: {type(error).__name__}: {error}",)
+        return Prepared(None, problems=(f"cannot be rendered: {type(error).__name__}: {error}",))
     finally:
         refused = tuple(dict.fromkeys(_refused()))
         _refused().clear()
-    return refused
+    if refused or (images and _RAW_IMAGE.search(text)):
+        return Prepared(None, problems=refused)
+    return Prepared(html, tuple(images), stand_in if images else "")
 
 
 _URL_SCHEMES = {"http", "https", "mailto"}

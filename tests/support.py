@@ -205,3 +205,24 @@ class TracebackCollector(logging.Handler):
         # Werkzeug's server writes the traceback into the message ("Error on request").
         if record.exc_info or record.levelno >= logging.CRITICAL or _SERVER_ERROR.search(message):
             self.seen.append(f"{record.name}: {message.splitlines()[0] if message else ''}")
+
+
+def faces_follow_content(app: Flask, key: str) -> bool:
+    """Whether question ``key``'s kept renderings (srs.faces) are those of its content now:
+    every text it renders, made from its content, its bank's language and this renderer."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import undefer
+
+    from models import Question
+    from srs.faces import face_key, faces_of, question_texts
+
+    with app.app_context():
+        question = db.session.scalar(
+            select(Question).options(undefer(Question.faces)).where(Question.key == key)
+        )
+        language = question.bank.language
+        texts = question_texts(question.type, question.content, question.explanation, language)
+        made_from = faces_of(question.type, question.content, question.explanation, language)
+        return question.faces_of == made_from and set(question.faces or {}) == {
+            face_key(text) for text in texts
+        }

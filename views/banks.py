@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import undefer
 
 from models import Bank, Diagram, LeftBank, Question, Section, db
 from models.types import now_utc
@@ -107,9 +108,11 @@ def show(bank_id: str) -> str:
     bank = _visible_bank(bank_id)
     questions = db.session.scalars(
         select(Question)
+        .options(undefer(Question.faces))
         .where(Question.bank_id == bank_id, Question.retired.is_(False))
         .order_by(Question.position)
     ).all()
+    kept = {key: html for question in questions for key, html in (question.faces or {}).items()}
     by_section: dict[str | None, list[Question]] = {}
     for question in questions:
         by_section.setdefault(question.section_key, []).append(question)
@@ -129,7 +132,7 @@ def show(bank_id: str) -> str:
         in_section={entry.key: entry.questions for entry in outline},
         question_count=len(questions),
         depth=depth,
-        md=markdown_for(bank_id),
+        md=markdown_for(bank_id, kept),
         cloze=render_cloze,
         truth=truth_choices(bank.language),
         can_edit=can_edit,

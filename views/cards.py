@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -17,10 +17,11 @@ from models import Bank, Card, Diagram, Question, Section, User, db
 from services.bank_edit import owns_bank
 from services.load import DueLoad
 from srs.bank import DIAGRAM_FOLDER, diagram_path
+from srs.faces import Kept, face_key, serve
 from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
 from srs.questions.words import bank_words, speaks
-from srs.render import render_markdown
+from srs.render import DiagramResolver, render_markdown
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
 from srs.study import Counts
 
@@ -45,11 +46,9 @@ def _diagram_paths(bank_id: str, fingerprint: str) -> frozenset[str]:
     return frozenset(db.session.scalars(select(Diagram.path).where(Diagram.bank_id == bank_id)))
 
 
-# Room for every text of several large banks (prompt, answer and explanation of each
-# question): a worker renders each once, however many learners it serves.
-@lru_cache(maxsize=65536)
-def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
-    """Markdown rendered for a bank; the same text renders the same until the bank changes."""
+@lru_cache(maxsize=256)
+def _resolver(bank_id: str, fingerprint: str, prefix: str) -> DiagramResolver:
+    """The bank's diagram URLs; the same until the bank changes."""
     paths = _diagram_paths(bank_id, fingerprint)
 
     def resolve(reference: str) -> str | None:
@@ -65,7 +64,15 @@ def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
         url = prefix + _served_path(path)
         return f"{url}?{query}" if masked else url
 
-    return render_markdown(text, resolve)
+    return resolve
+
+
+# Room for every text of several large banks (prompt, answer and explanation of each
+# question): a worker renders each once, however many learners it serves.
+@lru_cache(maxsize=65536)
+def _rendered(text: str, bank_id: str, fingerprint: str, prefix: str) -> str:
+    """Markdown rendered for a bank; the same text renders the same until the bank changes."""
+    return render_markdown(text, _resolver(bank_id, fingerprint, prefix))
 
 
 def _served_path(path: str) -> str:
@@ -79,21 +86,31 @@ def diagram_url(bank_id: str, path: str) -> str:
     return url_for("banks.diagram", bank_id=bank_id, path=_served_path(path))
 
 
-def markdown_for(bank_id: str) -> Callable[[str | None], Markup]:
+def markdown_for(
+    bank_id: str, kept: Mapping[str, Kept] | None = None
+) -> Callable[[str | None], Markup]:
     """A Markdown renderer whose diagram paths resolve to ``bank_id``'s diagram route.
 
-    Rendering is cached per bank version (its fingerprint), since a card's text is shown
-    again and again and only changes when its bank is imported.
+    A text among ``kept`` (its questions' renderings, :mod:`srs.faces`) is served from
+    there; any other is rendered, cached per bank version (its fingerprint), since a card's
+    text is shown again and again and only changes when its bank is imported.
     """
     bank = db.session.get(Bank, bank_id)
-    return _markdown(bank_id, bank.fingerprint if bank is not None else "")
+    return _markdown(bank_id, bank.fingerprint if bank is not None else "", kept)
 
 
-def _markdown(bank_id: str, fingerprint: str) -> Callable[[str | None], Markup]:
+def _markdown(
+    bank_id: str, fingerprint: str, kept: Mapping[str, Kept] | None = None
+) -> Callable[[str | None], Markup]:
     prefix = url_for("banks.diagram", bank_id=bank_id, path="")
 
     def render(text: str | None) -> Markup:
-        return Markup(_rendered(text or "", bank_id, fingerprint, prefix))  # noqa: S704 (nh3)
+        text = text or ""
+        if kept and (key := face_key(text)) in kept:
+            html = serve(kept[key], text, _resolver(bank_id, fingerprint, prefix))
+        else:
+            html = _rendered(text, bank_id, fingerprint, prefix)
+        return Markup(html)  # noqa: S704 (sanitised by nh3)
 
     return render
 
@@ -129,6 +146,7 @@ def token_card_id(token: str) -> int | None:
 _SHOWN = (
     select(
         Question,
+        Question.faces,
         Bank.fingerprint,
         Bank.language,
         Section.title,
@@ -148,13 +166,13 @@ def card_payload(
 ) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval (over ``load``, the
     learner's due cards by day, read once for the cards of one request), today's counts."""
-    question, fingerprint, language, section, owner, bank_source = db.session.execute(
+    question, kept, fingerprint, language, section, owner, bank_source = db.session.execute(
         _SHOWN, {"question": card.question_id, "user": user.id}
     ).one()
     # A new shuffle for each showing: reps counts the card's answers (undo takes one back).
     seed = showing_seed(card.id, card.reps)
     faces = card_faces(question.type, question.content, card.ordinal, seed, language)
-    md = _markdown(question.bank_id, fingerprint)
+    md = _markdown(question.bank_id, fingerprint, kept)
     # The same load the answer will read (services.answers), so the buttons show its days.
     load = load if load is not None else DueLoad(db.session, user, now)
     settings = user.study_settings()

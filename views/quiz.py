@@ -22,6 +22,7 @@ from wtforms.validators import NumberRange, Optional
 from extensions import limiter
 from models import Bank, Question, Quiz, db
 from models.types import now_utc
+from services.bank_export import kept_faces
 from services.conflict import committed
 from services.quizzes import (
     MAX_ANSWER_CHARS,
@@ -194,7 +195,7 @@ def take(bank_id: str, quiz_id: int) -> str | Response:
     quiz = _own_quiz(bank_id, quiz_id)
     if quiz.submitted_at is not None:
         return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))
-    md = markdown_for(bank_id)
+    md = markdown_for(bank_id, kept_faces(db.session, bank_id, (key for key, _, _ in quiz.items)))
     truth = truth_choices(bank.language)
     screens = []
     for item, question in quiz_questions(db.session, quiz):
@@ -279,7 +280,7 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
     quiz = _own_quiz(bank_id, quiz_id)
     if quiz.submitted_at is None:
         return redirect(url_for("quiz.take", bank_id=bank_id, quiz_id=quiz_id))
-    md = markdown_for(bank_id)
+    md = markdown_for(bank_id, kept_faces(db.session, bank_id, (key for key, _, _ in quiz.items)))
     outcome = quiz_result(db.session, quiz)
     asked, marked = {}, {}
     for answer, question, _right, _given in outcome.mistakes:

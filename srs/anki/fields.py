@@ -16,10 +16,18 @@ from html.parser import HTMLParser
 
 from srs.bank import Bank, diagram_path
 from srs.cloze import parse_cloze
+from srs.faces import face_key, serve
 from srs.occlusion import MaskQueryError, occlude, parse_mask_query
 from srs.render import image_sources, render_markdown
 
-__all__ = ["FieldRenderer", "code_span", "field_markdown", "for_anki", "from_anki"]
+__all__ = [
+    "FieldRenderer",
+    "cloze_stand_ins",
+    "code_span",
+    "field_markdown",
+    "for_anki",
+    "from_anki",
+]
 
 _IMAGE = re.compile(r"<img\b[^>]*>")
 _SHORT_CODE = re.compile(r"(?<!<pre>)<code>([^<]{1,24})</code>")
@@ -75,6 +83,24 @@ def _media_names(bank: Bank) -> dict[str, str]:
     return names
 
 
+_OPEN, _HINT, _CLOSE = "WgClzO", "WgClzHq", "WgClzEq"
+
+
+def cloze_stand_ins(text: str) -> str:
+    """A cloze text with Anki's markers as plain-letter stand-ins, for rendering."""
+    parts: list[str] = []
+    position = 0
+    for deletion in parse_cloze(text):
+        parts.append(text[position : deletion.start])
+        parts.append(f"{_OPEN}{deletion.number}q{deletion.answer}")
+        if deletion.hint is not None:
+            parts.append(f"{_HINT}{deletion.hint}")
+        parts.append(_CLOSE)
+        position = deletion.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 class FieldRenderer:
     """Renders a bank's Markdown for Anki, remembering which diagrams the notes use."""
 
@@ -86,6 +112,7 @@ class FieldRenderer:
         self.diagrams = {diagram.path: diagram.data for diagram in bank.diagrams}
         self.masked: dict[str, bytes] = {}
         """Media files made here: occlusion cards' diagrams with their masks, by name."""
+        self.kept = bank.rendered
 
     def resolve(self, reference: str) -> str | None:
         base, _, query = reference.partition("?")
@@ -109,7 +136,11 @@ class FieldRenderer:
     def html(self, text: str | None) -> str:
         if not text:
             return ""
-        rendered = for_anki(render_markdown(text, self.resolve))
+        key = face_key(text) if self.kept else ""
+        if key in self.kept:
+            rendered = for_anki(serve(self.kept[key], text, self.resolve))
+        else:
+            rendered = for_anki(render_markdown(text, self.resolve))
         # Each code block keeps its fence's language, so that reading it back can write
         # the fence again (the highlighted HTML no longer says it).
         languages = _fence_languages(text)
@@ -135,20 +166,9 @@ class FieldRenderer:
         The markers are swapped for plain-letter stand-ins while Markdown and the code
         highlighter run (either could otherwise split or escape them), then put back.
         """
-        open_, hint_, close_ = "WgClzO", "WgClzHq", "WgClzEq"
-        parts: list[str] = []
-        position = 0
-        for deletion in parse_cloze(text):
-            parts.append(text[position : deletion.start])
-            parts.append(f"{open_}{deletion.number}q{deletion.answer}")
-            if deletion.hint is not None:
-                parts.append(f"{hint_}{deletion.hint}")
-            parts.append(close_)
-            position = deletion.end
-        parts.append(text[position:])
-        rendered = self.html("".join(parts))
-        rendered = re.sub(rf"{open_}(\d+)q", r"{{c\1::", rendered)
-        rendered = rendered.replace(hint_, "::").replace(close_, "}}")
+        rendered = self.html(cloze_stand_ins(text))
+        rendered = re.sub(rf"{_OPEN}(\d+)q", r"{{c\1::", rendered)
+        rendered = rendered.replace(_HINT, "::").replace(_CLOSE, "}}")
         if "WgClz" in rendered:
             # A highlighter split a stand-in: show the text plainly rather than lose a card.
             return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"

@@ -161,6 +161,7 @@ def _apply_scheduling(
     today = _anki_day(now, zone, rollover_hour, created)
 
     questions = {question.id: question for question in bank.questions}
+    note_ids = _note_ids(db)
     for (question_id, ordinal), schedule in scheduling.items():
         question = questions.get(question_id)
         if question is None or ordinal not in question.card_ordinals:
@@ -179,12 +180,13 @@ def _apply_scheduling(
             due = int(schedule.due.timestamp())
         if schedule.suspended:
             queue = _QUEUE_SUSPENDED
-        _update_card(db, bank, question, ordinal, schedule, queue, due)
+        note_id = note_ids[genanki.guid_for(bank.id, question.id)]
+        _update_card(db, note_id, question, ordinal, schedule, queue, due)
 
 
 def _update_card(
     db: sqlite3.Connection,
-    bank: Bank,
+    note_id: int,
     question: Question,
     ordinal: int,
     schedule: CardSchedule,
@@ -201,7 +203,7 @@ def _update_card(
         """
         UPDATE cards SET type = ?, queue = ?, due = coalesce(?, due), ivl = ?,
             factor = ?, reps = ?, lapses = ?, left = ?, data = coalesce(?, data)
-        WHERE ord = ? AND nid = (SELECT id FROM notes WHERE guid = ?)
+        WHERE ord = ? AND nid = ?
         """,
         (
             _ANKI_TYPE[schedule.state],
@@ -214,9 +216,14 @@ def _update_card(
             1 if learning else 0,
             memory,
             question_type(question.type).anki_card(ordinal),
-            genanki.guid_for(bank.id, question.id),
+            note_id,
         ),
     )
+
+
+def _note_ids(db: sqlite3.Connection) -> dict[str, int]:
+    """The id of each note of the package, by guid."""
+    return {guid: note_id for note_id, guid in db.execute("SELECT id, guid FROM notes")}
 
 
 def _settle(
@@ -237,15 +244,16 @@ def _settle(
     package holds only the bank's decks.
     """
     floor = int(FIELDS_CHANGED.timestamp())
+    # By note id, which the collection indexes (``notes.guid`` has no index: a statement
+    # by guid reads every note, and a bank's worth of them took seconds).
+    note_ids = _note_ids(db)
+    stamps = []
     for question in bank.questions:
         when = modified.get(question.id)
         stamp = max(floor, int(when.timestamp())) if when else floor
-        guid = genanki.guid_for(bank.id, question.id)
-        db.execute("UPDATE notes SET mod = ? WHERE guid = ?", (stamp, guid))
-        db.execute(
-            "UPDATE cards SET mod = ? WHERE nid = (SELECT id FROM notes WHERE guid = ?)",
-            (stamp, guid),
-        )
+        stamps.append((stamp, note_ids[genanki.guid_for(bank.id, question.id)]))
+    db.executemany("UPDATE notes SET mod = ? WHERE id = ?", stamps)
+    db.executemany("UPDATE cards SET mod = ? WHERE nid = ?", stamps)
     models_text, decks_text, conf_text = db.execute(
         "SELECT models, decks, conf FROM col"
     ).fetchone()

@@ -26,7 +26,7 @@ from services.groups import create_group
 from services.queue import next_card
 from srs.scheduler import Rating
 from srs.sources import load_bank
-from tests.support import Auth, csrf_token, make_user
+from tests.support import Auth, csrf_token, faces_follow_content, make_user
 from tests.web.editor_support import (
     FILE_OF,
     changed_lines,
@@ -107,6 +107,7 @@ def test_editing_a_question_rewrites_only_its_lines_and_imports_it(
         assert (bank / "bank.yaml").read_text() == other
     stored = content(app, key)
     assert {name: stored[name] for name in expected} == expected
+    assert faces_follow_content(app, key)
     if kind == "occlusion":
         assert stored["mode"] == "all"
 
