@@ -227,7 +227,7 @@ def keep_reviews(session: Session, user: User, start: datetime | None, end: date
     if dialect == "sqlite":  # stored as 'YYYY-MM-DD', as SQLAlchemy writes a date
         on = func.date(day * 86400, "unixepoch")
     else:
-        on = literal(EPOCH, Date()) + day
+        on = literal(EPOCH, Date()) + cast(day, Integer)  # date + bigint has no operator
 
     def counted(review_kind: int, ok: int) -> ColumnElement[int]:
         return func.count().filter(and_(kind == review_kind, passed == ok))

@@ -32,7 +32,7 @@ def stats() -> str:
     """Statistics over one bank or all of them."""
     bank_ids, wanted = chosen_banks()
     result = learner_stats(Study.at(db.session, current_user, now_utc()), bank_ids)
-    calibration = learner_calibration(db.session, current_user, bank_ids)
+    calibration = learner_calibration(db.session, current_user, bank_ids, result.reviews)
     db.session.commit()  # the study days summed for the first time are kept
     banks = study_banks(db.session, current_user)
     outline = []

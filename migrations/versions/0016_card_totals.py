@@ -105,18 +105,28 @@ def _postgresql_difficulty(card: str) -> str:
 
 
 # One function for the three events. The two rows a card leaves and enters are written in
-# the order of their keys, so that two learners' answers at once cannot deadlock on them.
+# the order of their keys, so that two answers of one learner at once cannot deadlock.
 _POSTGRESQL_FUNCTIONS = (
     """
 CREATE FUNCTION card_totals_add(
     a_user integer, a_bank varchar, a_state smallint, a_suspended boolean,
     a_interval integer, a_difficulty integer, a_cards integer
-) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO card_totals (user_id, bank_id, state, suspended, interval_bucket,
-                             difficulty_bucket, cards)
-    VALUES (a_user, a_bank, a_state, a_suspended, a_interval, a_difficulty, a_cards)
-    ON CONFLICT (user_id, bank_id, state, suspended, interval_bucket, difficulty_bucket)
-    DO UPDATE SET cards = card_totals.cards + a_cards
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- A card leaving is only subtracted: a row is never made for an account being deleted.
+    IF a_cards < 0 THEN
+        UPDATE card_totals SET cards = cards + a_cards
+        WHERE user_id = a_user AND bank_id = a_bank AND state = a_state
+          AND suspended = a_suspended AND interval_bucket = a_interval
+          AND difficulty_bucket = a_difficulty;
+    ELSE
+        INSERT INTO card_totals (user_id, bank_id, state, suspended, interval_bucket,
+                                 difficulty_bucket, cards)
+        VALUES (a_user, a_bank, a_state, a_suspended, a_interval, a_difficulty, a_cards)
+        ON CONFLICT (user_id, bank_id, state, suspended, interval_bucket, difficulty_bucket)
+        DO UPDATE SET cards = card_totals.cards + a_cards;
+    END IF;
+END
 $$
 """,
     f"""
