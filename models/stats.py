@@ -63,7 +63,9 @@ class CardTotal(Model):
     review card, -1 for one due before its last review, -2 for any other card;
     ``difficulty_bucket`` the low end of a studied card's difficulty bucket, 0 for none. A
     row with ``state`` -1 and ``bank_id`` '' (:data:`services.card_totals.MARK`) says the
-    learner's rows are complete; a learner without it has their cards counted afresh.
+    learner's rows are complete; a learner without it has their cards counted afresh. A
+    migration that rebuilds ``cards`` (a batch copy on SQLite) drops the triggers with the
+    old table and must create them again.
     """
 
     __tablename__ = "card_totals"

@@ -5,9 +5,12 @@ state, suspension, interval bucket and difficulty bucket. Triggers on ``cards`` 
 (migration 0016): every statement that inserts, updates or deletes a card moves it between
 rows in the same transaction, whichever path runs it (an answer, undo, suspend, a
 reschedule, an optimization, an import retiring questions, a deleted account or bank), and
-a bulk UPDATE as well as one answer. The Python here only reads the rows, and counts a
-learner's cards afresh when their mark row is missing (a new account, or the table
-emptied).
+a bulk UPDATE as well as one answer. A trigger on ``users`` writes each new account's mark
+row, which says its rows are complete. The Python here only reads the rows, and counts a
+learner's cards afresh when their mark is missing (the table emptied, as a benchmark of the
+first visit does). That count reads the cards as its transaction sees them: on PostgreSQL,
+an answer of the same learner committed during it may leave that card counted twice until
+the next count afresh.
 
 Counts by due day depend on the learner's today, so they are not kept: the forecast is one
 grouped query over ``ix_cards_user_bank_state_due``, which holds every column it reads.

@@ -10,8 +10,9 @@ bucket, the cards (not retired) in it. Triggers on ``cards`` move a card between
 every insert, update and delete, so that no path that writes cards (answers, undo, suspend,
 reschedule, optimize, import, retire, account deletion, restore) can leave them behind; a
 bulk UPDATE is covered as one answer is. A row with ``state`` -1 and ``bank_id`` '' marks a
-learner whose rows are complete; without it the page counts the cards afresh. The upgrade
-fills every learner's rows from the cards already stored.
+learner whose rows are complete (a trigger on ``users`` writes it for each new account);
+without it (the table emptied) the page counts the cards afresh. The upgrade fills every
+learner's rows from the cards already stored.
 """
 
 import sqlalchemy as sa
@@ -73,7 +74,13 @@ _SQLITE_TAKE = (
     + ", ".join(_KEY)
     + ") = ({key});"
 )
+# A new account's rows start complete: it has no card yet.
+_MARK = (
+    "INSERT INTO card_totals (" + ", ".join(_KEY) + ", cards)"  # noqa: S608
+    " VALUES (NEW.id, '', -1, FALSE, -2, 0, 0);"
+)
 _SQLITE_TRIGGERS = (
+    f"CREATE TRIGGER card_totals_mark AFTER INSERT ON users BEGIN {_MARK} END",
     "CREATE TRIGGER card_totals_insert AFTER INSERT ON cards BEGIN "
     + _SQLITE_ADD.format(key=_sqlite_key("NEW."))
     + " END",
@@ -173,6 +180,16 @@ BEGIN
 END
 $$
 """,
+    f"""
+CREATE FUNCTION card_totals_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {_MARK}
+    RETURN NULL;
+END
+$$
+""",
+    "CREATE TRIGGER card_totals_mark AFTER INSERT ON users"
+    " FOR EACH ROW EXECUTE FUNCTION card_totals_mark()",
     "CREATE TRIGGER card_totals_move AFTER INSERT OR DELETE OR UPDATE OF user_id, bank_id,"
     " state, suspended, retired, due, last_review, difficulty ON cards"
     " FOR EACH ROW EXECUTE FUNCTION card_totals_move()",
@@ -215,15 +232,22 @@ def upgrade():
     op.execute(_fill(dialect))
     op.execute(
         "INSERT INTO card_totals (" + ", ".join(_KEY) + ", cards)"  # noqa: S608
-        " SELECT id, '', -1, FALSE, 0, 0, 0 FROM users"
+        " SELECT id, '', -1, FALSE, -2, 0, 0 FROM users"
     )
 
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
-        for name in ("card_totals_insert", "card_totals_delete", "card_totals_update"):
+        for name in (
+            "card_totals_mark",
+            "card_totals_insert",
+            "card_totals_delete",
+            "card_totals_update",
+        ):
             op.execute(f"DROP TRIGGER {name}")
     else:
+        op.execute("DROP TRIGGER card_totals_mark ON users")
+        op.execute("DROP FUNCTION card_totals_mark()")
         op.execute("DROP TRIGGER card_totals_move ON cards")
         op.execute("DROP FUNCTION card_totals_move()")
         op.execute(

@@ -215,7 +215,8 @@ def test_a_bulk_update_of_cards_moves_their_totals(session: Session) -> None:
     user = User(name="ann", password_hash="x", timezone="UTC")
     session.add(user)
     session.flush()
-    kept_totals(session, user.id, list(BANKS))
+    marks = select(CardTotal.state).where(CardTotal.user_id == user.id)
+    assert session.scalars(marks).all() == [MARK_STATE]  # a new account starts complete
     for minute in range(30):
         at = T0 + timedelta(minutes=minute)
         card, _ = next_card(Study.at(session, user, at), list(BANKS))
