@@ -7,7 +7,7 @@ from models.counters import RateCount
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
 from models.reschedule import Reschedule, RescheduledCard
-from models.stats import ReviewDay, ReviewDayMark
+from models.stats import CardTotal, ReviewDay, ReviewDayMark
 from models.user import ApiToken, LeftBank, User
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "BankFile",
     "BankProgress",
     "Card",
+    "CardTotal",
     "Diagram",
     "Group",
     "GroupBank",

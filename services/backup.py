@@ -410,27 +410,26 @@ def check_backup(source: Path, dialect: str | None = None) -> Manifest:
     return manifest
 
 
-# Every table, sequence, view and type in the public schema goes before the backup's are made:
-# a backup restored over a newer schema leaves nothing of the newer one behind.
+# Every table, sequence, view, type and function (not an extension's) in the public schema goes
+# before the backup's are made: a restore over a newer schema leaves nothing of it behind.
 _EMPTY_PUBLIC = """
 DO $$
 DECLARE r record;
 BEGIN
-  FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') LOOP
-    EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', r.relname);
-  END LOOP;
   FOR r IN SELECT c.relname, c.relkind FROM pg_class c
            JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm', 'S') LOOP
-    EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
-      CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'SEQUENCE' END,
-      r.relname);
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+           ORDER BY c.relkind IN ('r', 'p') DESC LOOP
+    EXECUTE format('DROP %s IF EXISTS public.%I CASCADE', CASE r.relkind WHEN 'v' THEN 'VIEW'
+      WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, r.relname);
   END LOOP;
   FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
            WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') LOOP
     EXECUTE format('DROP TYPE IF EXISTS public.%I CASCADE', r.typname);
   END LOOP;
+  FOR r IN SELECT oid::regprocedure AS f FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+           AND prokind = 'f' AND oid NOT IN (SELECT objid FROM pg_depend WHERE deptype = 'e') LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.f); END LOOP;
 END $$;
 """
 

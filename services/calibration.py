@@ -30,11 +30,30 @@ _KEPT: OrderedDict[tuple[int, tuple[str, ...]], tuple[_Version, Calibration]] = 
 _KEPT_LOCK = threading.Lock()
 
 
-def learner_calibration(session: Session, user: User, bank_ids: list[str]) -> Calibration:
+def learner_calibration(
+    session: Session, user: User, bank_ids: list[str], reviews: int | None = None
+) -> Calibration:
     """How well the parameters ``user`` schedules with predicted their answers in
-    ``bank_ids``."""
+    ``bank_ids``.
+
+    ``reviews``, when the caller has counted the learner's reviews in ``bank_ids`` already
+    (the statistics sum them from the kept days), spares counting the log again: the kept
+    result is then checked against that count and the newest review, read from the index
+    on time. A review taken back or deleted changes the count; a new one, the newest.
+    """
     mine = (Review.user_id == user.id, Review.bank_id.in_(bank_ids))
-    count, last = session.execute(select(func.count(), func.max(Review.id)).where(*mine)).one()
+    if reviews is None:
+        count, last = session.execute(select(func.count(), func.max(Review.id)).where(*mine)).one()
+    else:
+        count, last = (
+            reviews,
+            session.scalar(
+                select(Review.id)
+                .where(*mine)
+                .order_by(Review.reviewed_at.desc(), Review.id.desc())
+                .limit(1)
+            ),
+        )
     parameters = tuple(user.fsrs_parameters or ())
     key = (user.id, tuple(sorted(bank_ids)))
     version = (parameters, user.timezone, user.rollover_hour, count, last or 0)

@@ -12,7 +12,6 @@ time in which the zone keeps its offset (:func:`srs.study.day_spans`).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,10 +21,8 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    insert,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -38,20 +35,17 @@ from models.card import Card
 from models.stats import ReviewDay, ReviewDayMark
 from models.types import now_utc
 from models.user import User
+from services.card_totals import due_days, kept_totals
 from services.conflict import rows_changed
 from services.context import Study
 from services.stats_sql import (
-    dates,
-    day_number,
     dialect_of,
-    floor,
-    interval_days,
-    joined,
+    keep_reviews,
     plain,
     summed_reviews,
     whole_days_since,
 )
-from srs.scheduler import NEW, REVIEW, STATE_NAMES, forgetting_curve
+from srs.scheduler import NEW, forgetting_curve
 from srs.stats import (
     MASTERY_DAYS,
     CardTotals,
@@ -60,7 +54,7 @@ from srs.stats import (
     current_streak,
     stats_from_totals,
 )
-from srs.study import day_spans, study_day
+from srs.study import study_day
 
 __all__ = [
     "SETTLED",
@@ -147,7 +141,8 @@ def _day_totals(
                 days[on] = days[on] + totals if on in days else totals
 
     wanted = set(bank_ids)
-    if counted is not None:
+
+    def kept_days(before: datetime) -> dict[date, DayTotals]:
         kept = session.execute(
             select(ReviewDay.day, *(func.sum(getattr(ReviewDay, name)) for name in _FIELDS))
             .where(
@@ -155,25 +150,23 @@ def _day_totals(
                 ReviewDay.bank_id.in_(bank_ids),
                 ReviewDay.day >= since,
                 # Rows another request adds meanwhile are after this mark.
-                ReviewDay.counted_before <= counted,
+                ReviewDay.counted_before <= before,
             )
             .group_by(ReviewDay.day)
         )
-        days = {on: DayTotals(*(int(n) for n in rest)) for on, *rest in kept}
+        return {on: DayTotals(*(int(n) for n in rest)) for on, *rest in kept}
 
     settled = study_day(min(now, now_utc()) - SETTLED, user.timezone, user.rollover_hour).start
-    if counted is None or counted < settled:
-        sums = summed_reviews(session, user, counted, settled)
-        if _claim(session, user, counted, settled) and sums:
-            session.execute(
-                insert(ReviewDay),
-                [
-                    {"user_id": user.id, "bank_id": bank_id, "day": on, "counted_before": settled}
-                    | {name: getattr(totals, name) for name in _FIELDS}
-                    for (bank_id, on), totals in sums.items()
-                ],
-            )
-        add(sums)
+    if counted is not None and counted >= settled:
+        days = kept_days(counted)
+    elif _claim(session, user, counted, settled):
+        # The days up to the new mark summed into kept rows in one statement, then read
+        # with the older ones.
+        keep_reviews(session, user, counted, settled)
+        days, counted = kept_days(settled), settled
+    else:  # another request moved the mark first: the days since ours summed here
+        days = kept_days(counted) if counted is not None else {}
+        add(summed_reviews(session, user, counted, settled))
         counted = settled
     add(summed_reviews(session, user, counted, None))
     return days
@@ -225,56 +218,11 @@ def _add_mastery(
 def _card_totals(
     session: Session, user: User, bank_ids: list[str], now: datetime, forecast_days: int
 ) -> CardTotals:
-    """The learner's cards in ``bank_ids`` (not retired), counted in two grouped queries."""
-    dialect = dialect_of(session)
-    totals = CardTotals()
+    """The learner's cards in ``bank_ids`` (not retired): the kept totals, the forecast from
+    the due index and mastery, in three grouped queries."""
+    totals = kept_totals(session, user.id, bank_ids)
+    totals.due = due_days(session, user, bank_ids, now, forecast_days).due
     mine = and_(Card.user_id == user.id, Card.bank_id.in_(bank_ids), Card.retired == false())
-    due, last = plain(Card.due), plain(Card.last_review)
-
-    # States, intervals, difficulties and the forecast (studied cards by due study day, up
-    # to the end of the forecast): one pass in the order of ix_cards_user_bank_state.
-    interval = case(
-        (
-            and_(Card.state == REVIEW, Card.last_review.is_not(None)),
-            case((due >= last, interval_days(dialect, due, last)), else_=-1),
-        ),
-    )
-    difficulty = case(
-        (
-            and_(Card.state != NEW, Card.difficulty >= 1, Card.difficulty < 10),
-            floor(dialect, Card.difficulty),
-        ),
-        (and_(Card.state != NEW, Card.difficulty == 10), 9),
-    )
-    day = study_day(now, user.timezone, user.rollover_hour)
-    until = day.end + timedelta(days=forecast_days + 1)
-    spans = day_spans(user.timezone, user.rollover_hour, day.start - timedelta(days=2), until)
-    due_day = case(
-        (
-            and_(Card.state != NEW, Card.suspended == false(), Card.due < until),
-            day_number(dialect, Card.due, spans),
-        ),
-    )
-    for state, count, suspended, difficulties, intervals, due_days in session.execute(
-        select(
-            Card.state,
-            func.count(),
-            func.count().filter(Card.suspended == true()),
-            joined(dialect, difficulty, ""),
-            joined(dialect, interval, ","),
-            joined(dialect, due_day, ","),
-        )
-        .where(mine)
-        .group_by(Card.bank_id, Card.state)
-    ):
-        totals.states[STATE_NAMES[state]] += count - suspended
-        totals.states["suspended"] += suspended
-        for bucket, n in Counter(difficulties or "").items():
-            totals.difficulties[int(bucket)] += n
-        for days, n in Counter(intervals.split(",") if intervals else ()).items():
-            totals.intervals[int(days)] += n
-        totals.due += dates(due_days)
-
     _add_mastery(session, user, mine, now, totals)
     return totals
 

@@ -12,13 +12,16 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     Integer,
     String,
+    and_,
     case,
     cast,
     extract,
     func,
+    insert,
     literal,
     literal_column,
     select,
@@ -28,6 +31,8 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
 from models.card import Review
+from models.stats import ReviewDay
+from models.types import UTCDateTime
 from models.user import User
 from srs.scheduler import REVIEW, Rating
 from srs.stats import MATURE_DAYS, DayTotals
@@ -149,10 +154,16 @@ def plain(column: Column) -> ColumnElement:
 # -- reviews ---------------------------------------------------------------------------------
 
 
-def summed_reviews(
+def _review_terms(
     session: Session, user: User, start: datetime | None, end: datetime | None
-) -> dict[tuple[str, date], DayTotals]:
-    """The learner's reviews in ``[start, end)`` (open where ``None``) by bank and study day."""
+) -> (
+    tuple[list[ColumnElement[bool]], ColumnElement, ColumnElement, ColumnElement, ColumnElement]
+    | None
+):
+    """What :func:`summed_reviews` and :func:`keep_reviews` group by: the learner's window in
+    ``[start, end)`` and, for each review, its study-day number, its kind (0 not a review
+    card, 1 young, 2 mature), whether it passed, and its whole seconds. ``None`` for an
+    empty window."""
     window = [Review.user_id == user.id]
     if start is not None:
         window.append(Review.reviewed_at >= start)
@@ -164,7 +175,7 @@ def summed_reviews(
 
     first, last = edge(Review.reviewed_at), edge(Review.reviewed_at.desc())
     if first is None or last is None:
-        return {}
+        return None
     dialect = dialect_of(session)
     spans = day_spans(user.timezone, user.rollover_hour, first, last + timedelta(seconds=1))
     day = day_number(dialect, Review.reviewed_at, spans)
@@ -178,6 +189,17 @@ def summed_reviews(
     elapsed = func.coalesce(Review.elapsed_ms, 0)
     # Whole seconds, floored as Python's // floors (SQL's integer division truncates).
     seconds = case((elapsed >= 0, elapsed // 1000), else_=-((999 - elapsed) // 1000))
+    return window, day, kind, passed, seconds
+
+
+def summed_reviews(
+    session: Session, user: User, start: datetime | None, end: datetime | None
+) -> dict[tuple[str, date], DayTotals]:
+    """The learner's reviews in ``[start, end)`` (open where ``None``) by bank and study day."""
+    terms = _review_terms(session, user, start, end)
+    if terms is None:
+        return {}
+    window, day, kind, passed, seconds = terms
     sums: dict[tuple[str, date], list[int]] = {}
     for bank_id, number, review_kind, ok, count, spent in session.execute(
         select(Review.bank_id, day, kind, passed, func.count(), func.sum(seconds))
@@ -190,6 +212,59 @@ def summed_reviews(
         if review_kind:
             entry[2 + 2 * (review_kind == 2) + (not ok)] += count
     return {key: DayTotals(*entry) for key, entry in sums.items()}
+
+
+def keep_reviews(session: Session, user: User, start: datetime | None, end: datetime) -> None:
+    """The learner's reviews in ``[start, end)`` summed by bank and study day into
+    ``review_days`` (counted before ``end``), in one statement: nothing passes through
+    Python."""
+    terms = _review_terms(session, user, start, end)
+    if terms is None:
+        return
+    window, day, kind, passed, seconds = terms
+    dialect = dialect_of(session)
+    on: ColumnElement
+    if dialect == "sqlite":  # stored as 'YYYY-MM-DD', as SQLAlchemy writes a date
+        on = func.date(day * 86400, "unixepoch")
+    else:
+        on = literal(EPOCH, Date()) + cast(day, Integer)  # date + bigint has no operator
+
+    def counted(review_kind: int, ok: int) -> ColumnElement[int]:
+        return func.count().filter(and_(kind == review_kind, passed == ok))
+
+    summed = (
+        select(
+            literal(user.id),
+            Review.bank_id,
+            on,
+            literal(end, UTCDateTime()),
+            func.count(),
+            func.coalesce(func.sum(seconds), 0),
+            counted(1, 1),
+            counted(1, 0),
+            counted(2, 1),
+            counted(2, 0),
+        )
+        .where(*window)
+        .group_by(literal_column("2"), literal_column("3"))
+    )
+    session.execute(
+        insert(ReviewDay).from_select(
+            [
+                "user_id",
+                "bank_id",
+                "day",
+                "counted_before",
+                "reviews",
+                "seconds",
+                "young_passed",
+                "young_failed",
+                "mature_passed",
+                "mature_failed",
+            ],
+            summed,
+        )
+    )
 
 
 def positions(count: int) -> list[ColumnElement]:

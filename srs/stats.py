@@ -109,6 +109,8 @@ class Stats:
     difficulties: list[tuple[str, int]] = field(default_factory=list)
     streak: int = 0
     mastery: dict[str, tuple[float | None, int, int]] = field(default_factory=dict)
+    # Every review in the days given, however old (not shown: a version of the log).
+    reviews: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -371,6 +373,7 @@ def stats_from_totals(
             (f"{low}–{high}", cards.difficulties.get(low, 0)) for low, high in DIFFICULTY_BUCKETS
         ],
         streak=current_streak((day for day, t in days.items() if t.reviews), today),
+        reviews=sum(t.reviews for t in days.values()),
         mastery=mastery,
     )
 

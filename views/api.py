@@ -397,7 +397,7 @@ def stats() -> Response:
     user = _user()
     bank_ids = _bank_ids(user)
     result = learner_stats(Study.at(db.session, user, now_utc()), bank_ids)
-    calibration = learner_calibration(db.session, user, bank_ids)
+    calibration = learner_calibration(db.session, user, bank_ids, result.reviews)
     db.session.commit()  # the study days summed for the first time are kept
     return jsonify(result.to_dict() | {"calibration": calibration.to_dict()})
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models import Quiz, db
+from models import Bank, Quiz, db
 from models.types import now_utc
 from services.calibration import learner_calibration
 from services.context import Study
@@ -17,24 +17,24 @@ from srs.stats import MASTERED_RECALL, MASTERY_DAYS, heatmap_months, heatmap_wee
 bp = Blueprint("stats", __name__)
 
 
-def chosen_banks() -> tuple[list[str], str | None]:
-    """The banks a stats request covers: ``?bank=ID``, or all the learner studies."""
-    ids = [bank.id for bank in study_banks(db.session, current_user)]
+def chosen_banks() -> tuple[list[Bank], list[str], str | None]:
+    """The banks the learner studies, and those a stats request covers: ``?bank=ID``, or
+    all of them."""
+    banks = study_banks(db.session, current_user)
+    ids = [bank.id for bank in banks]
     wanted = request.args.get("bank") or None
     if wanted is not None and wanted not in ids:
         abort(404, description=_("You study no bank '%(bank)s'.", bank=wanted))
-    return ([wanted] if wanted else ids), wanted
+    return banks, ([wanted] if wanted else ids), wanted
 
 
 @bp.get("/stats")
 @login_required
 def stats() -> str:
     """Statistics over one bank or all of them."""
-    bank_ids, wanted = chosen_banks()
+    banks, bank_ids, wanted = chosen_banks()
     result = learner_stats(Study.at(db.session, current_user, now_utc()), bank_ids)
-    calibration = learner_calibration(db.session, current_user, bank_ids)
-    db.session.commit()  # the study days summed for the first time are kept
-    banks = study_banks(db.session, current_user)
+    calibration = learner_calibration(db.session, current_user, bank_ids, result.reviews)
     outline = []
     for bank in banks:
         if bank.id in bank_ids:
@@ -64,7 +64,7 @@ def stats() -> str:
         .limit(20)
     ).all()
     weeks = heatmap_weeks(result.heatmap, result.today)
-    return render_template(
+    page = render_template(
         "stats/stats.html",
         quizzes=quizzes,
         stats=result,
@@ -78,3 +78,7 @@ def stats() -> str:
         mastery_days=MASTERY_DAYS,
         mastered=MASTERED_RECALL,
     )
+    # The study days summed for the first time are kept; committed once the page is made,
+    # so that nothing it shows is read again after the commit.
+    db.session.commit()
+    return page
