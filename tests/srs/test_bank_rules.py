@@ -491,9 +491,9 @@ def test_all_problems_of_a_file_come_together_in_order(write_bank) -> None:
 @pytest.fixture
 def uncached() -> Iterator[None]:
     """The check's renderings forgotten before and after: these tests change the renderer."""
-    render._render_problems.cache_clear()
+    render.prepare.cache_clear()
     yield
-    render._render_problems.cache_clear()
+    render.prepare.cache_clear()
 
 
 def test_a_field_that_fails_to_render_is_a_problem_at_its_place(
