@@ -7,7 +7,7 @@ the one the answer gives.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -33,39 +33,91 @@ class DueLoad(Mapping[date, int]):
     the grade buttons of a card fetched ahead show the days its answer gets, whatever the
     cards answered in between. The day's answers are still spread, each by its own draw.
 
-    Read in one grouped query over ``ix_cards_user_due`` on first use, so an answer that is
-    not fuzzed (learning steps, short intervals) costs nothing. A date out of the window
-    counts 0.
+    Read where it is asked, over ``ix_cards_user_due``: the scheduler asks for a fuzz
+    range's days together (:meth:`counts_on`), and a date asked alone is read with the days
+    after it that a fuzz range around it can reach (about a quarter of its distance). So an
+    answer reads the few days its interval may land on, not the whole window (with the
+    learner's cards due over months, that whole window was most of an answer's time), and
+    one that is not fuzzed (learning steps, short intervals) reads nothing. A date out of
+    the window counts 0.
     """
 
     def __init__(self, session: Session, user: User, now: datetime) -> None:
-        self._session, self._user, self._now = session, user, now
-        self._counts: dict[date, int] | None = None
+        self._session, self._user = session, user
+        self._day = today(user, now)
+        self._first = self._day.date + timedelta(days=1)  # today's cards are today's work
+        self._last = self._first + timedelta(days=LOAD_DAYS)
+        self._counts: dict[date, int] = {}
+        self._known: set[date] = set()
 
-    def _read(self) -> dict[date, int]:
-        if self._counts is None:
-            self._counts = due_by_day(self._session, self._user, self._now)
-        return self._counts
+    def _read(self, first: date, last: date) -> None:
+        """Read the dates ``first`` to ``last`` (inclusive, inside the window)."""
+        zone = ZoneInfo(usable_zone(self._user.timezone))
+        hour = time(self._user.rollover_hour)
+
+        def start(on: date) -> datetime:
+            return datetime.combine(on, hour, zone).astimezone(timezone.utc)
+
+        counts = _counts(
+            self._session,
+            self._user,
+            start(first),
+            start(last + timedelta(days=1)),
+            Card.last_review < self._day.start,
+        )
+        on = first
+        while on <= last:
+            self._known.add(on)
+            self._counts[on] = counts.get(on, 0)
+            on += timedelta(days=1)
 
     def __getitem__(self, on: date) -> int:
-        return self._read()[on]
+        if on < self._first or on > self._last:
+            raise KeyError(on)
+        if on not in self._known:
+            # A fuzz range (srs.scheduler.fuzz_range) spans under a quarter of its
+            # interval and three days, so one block usually holds all of it.
+            ahead = max(_BLOCK, (on - self._day.date).days // 4 + 3)
+            last = min(on + timedelta(days=ahead - 1), self._last)
+            while last in self._known:  # stop short of what an earlier block read
+                last -= timedelta(days=1)
+            self._read(on, last)
+        return self._counts[on]
+
+    def counts_on(self, dates: Sequence[date]) -> list[int]:
+        """The count of each of ``dates`` (0 out of the window), the days not yet read
+        read together: a fuzz range's days, as :mod:`srs.scheduler` asks for them."""
+        unread = [on for on in dates if self._first <= on <= self._last and on not in self._known]
+        if unread:
+            self._read(min(unread), max(unread))
+        return [self._counts.get(on, 0) for on in dates]
 
     def get(self, on: date, default: int | None = None) -> int | None:  # type: ignore[override]
-        return self._read().get(on, default)
+        try:
+            return self[on]
+        except KeyError:
+            return default
 
     def __iter__(self) -> Iterator[date]:
-        return iter(self._read())
+        unread = [on for on in self._window() if on not in self._known]
+        if unread:
+            self._read(unread[0], unread[-1])
+        return iter(self._window())
 
     def __len__(self) -> int:
-        return len(self._read())
+        return LOAD_DAYS + 1
+
+    def _window(self) -> list[date]:
+        return [self._first + timedelta(days=n) for n in range(LOAD_DAYS + 1)]
+
+
+# The fewest days one read of the load covers.
+_BLOCK = 7
 
 
 def due_by_day(session: Session, user: User, now: datetime) -> dict[date, int]:
-    """The counts :class:`DueLoad` holds, read now."""
-    day = today(user, now)
-    start = day.end  # tomorrow's start: today's cards are today's work, not balanced over
-    end = day.end + timedelta(days=LOAD_DAYS + 1)
-    return _counts(session, user, start, end, Card.last_review < day.start)
+    """The counts :class:`DueLoad` holds, read now in one query."""
+    return dict(DueLoad(session, user, now).items())
 
 
 def due_on_days(session: Session, user: User, now: datetime, last: date) -> dict[date, int]:

@@ -165,6 +165,15 @@ def _fuzzed_days(days: int, maximum: int, draw: float) -> int:
     return min(round(draw * (high - low + 1) + low), maximum)
 
 
+def _counts_on(load: Mapping[date, int], dates: Sequence[date]) -> list[int]:
+    """The cards due on each of ``dates``. A load that reads from a database
+    (``services.load.DueLoad``) is asked for the days together, as one read."""
+    together = getattr(load, "counts_on", None)
+    if together is not None:
+        return list(together(dates))
+    return [load.get(on, 0) for on in dates]
+
+
 def _balanced(
     settings: StudySettings, low: int, high: int, now: datetime, seed: str, load: Mapping[date, int]
 ) -> int:
@@ -177,7 +186,7 @@ def _balanced(
     return balanced_days(
         low,
         high,
-        [load.get(on, 0) for on in dates],
+        _counts_on(load, dates),
         [on.weekday() for on in dates],
         settings.easy_days,
         seed,

@@ -3,6 +3,7 @@ counted over all the learner's banks in their own study days, easy days kept."""
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -14,6 +15,8 @@ from sqlalchemy import select
 
 from models import Card, User, db
 from services.accounts import issue_token
+from services.load import DueLoad
+from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW, CardState, Rating, StudySettings, _fuzzed_days, answer_card
 from srs.study import study_day
 
@@ -142,3 +145,33 @@ def test_cards_sent_ahead_get_the_days_their_buttons_show(app: Flask, api) -> No
             result = api("POST", f"/review/{shown['card_id']}",
                          {"rating": int(Rating.EASY), "review_token": shown["review_token"]})  # fmt: skip
             assert result["interval_seconds"] == shown["intervals"]["easy"]
+
+
+def test_the_load_read_by_blocks_is_the_load_counted_whole(app: Flask, api, learner) -> None:
+    """DueLoad reads the days it is asked about, a block at a time: asked in any order, each
+    day counts what Python counts of the cards, and days out of the window count 0."""
+    for _ in range(2 * QUESTIONS):  # forty cards studied, then spread over the window
+        shown = api("GET", "/review/next")
+        api("POST", f"/review/{shown['card_id']}",
+            {"rating": int(Rating.GOOD), "review_token": shown["review_token"]})  # fmt: skip
+    draw = random.Random(7)
+    with app.app_context():
+        for card in db.session.scalars(select(Card).where(Card.state != NEW)):
+            card.last_review -= timedelta(days=1)
+            card.due += timedelta(days=draw.randrange(0, LOAD_DAYS + 10), hours=draw.random())
+        db.session.commit()
+        user = db.session.get(User, learner)
+        now = datetime.now().astimezone()
+        counted = due_by_day(user, now)
+        first = study_day(now, user.timezone, user.rollover_hour).date + timedelta(days=1)
+        window = [first + timedelta(days=n) for n in range(LOAD_DAYS + 1)]
+        assert sum(counted[on] for on in window) > 20
+        for order in (window, window[::-1], draw.sample(window, len(window))):
+            load = DueLoad(db.session, user, now)
+            assert {on: load.get(on) for on in order} == {on: counted[on] for on in window}
+        load = DueLoad(db.session, user, now)
+        middle = window[30:45:2]  # as the scheduler asks: a range's days together
+        assert load.counts_on(middle) == [counted[on] for on in middle]
+        assert load.get(first - timedelta(days=1), 0) == 0
+        assert load.get(window[-1] + timedelta(days=1), 0) == 0
+        assert dict(load.items()) == {on: counted[on] for on in window}
