@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from models.card import Card
@@ -58,18 +58,15 @@ class DueLoad(Mapping[date, int]):
         def start(on: date) -> datetime:
             return datetime.combine(on, hour, zone).astimezone(timezone.utc)
 
-        counts = _counts(
-            self._session,
-            self._user,
-            start(first),
-            start(last + timedelta(days=1)),
-            Card.last_review < self._day.start,
+        days = (last - first).days + 1
+        starts = [start(first + timedelta(days=n)) for n in range(days + 1)]
+        counts = _counts_by_start(
+            self._session, self._user, starts, Card.last_review < self._day.start
         )
-        on = first
-        while on <= last:
+        for n, count in enumerate(counts):
+            on = first + timedelta(days=n)
             self._known.add(on)
-            self._counts[on] = counts.get(on, 0)
-            on += timedelta(days=1)
+            self._counts[on] = count
 
     def __getitem__(self, on: date) -> int:
         if on < self._first or on > self._last:
@@ -145,6 +142,24 @@ def _studied(user: User) -> tuple[ColumnElement[bool], ...]:
         Card.suspended.is_(False),
         Card.retired.is_(False),
     )
+
+
+def _counts_by_start(
+    session: Session, user: User, starts: list[datetime], *more: ColumnElement[bool]
+) -> list[int]:
+    """The learner's studied cards due in each ``[starts[n], starts[n + 1])``: a few days'
+    bounds compared in the database, cheaper than each card's study date worked out there."""
+    last = len(starts) - 2
+    whens = [(Card.due < bound, n) for n, bound in enumerate(starts[1:-1])]
+    day = case(*whens, else_=last) if whens else literal(last)
+    counts = [0] * (len(starts) - 1)
+    for n, count in rows(session).execute(
+        select(day, func.count())
+        .where(*_studied(user), Card.due >= starts[0], Card.due < starts[-1], *more)
+        .group_by(*positions(1))
+    ):
+        counts[n] = count
+    return counts
 
 
 def _counts(
