@@ -1,10 +1,9 @@
 // Cards from the learner's schedule, and a flaky connection that loses nothing.
 //
 // The page keeps a few cards in hand (the API's "ahead"), so that the next card shows at
-// once, online or not, and asks the server for more only when the hand runs low: an answer
-// sent while cards are in hand is only an answer, the cheapest request the server has.
-// The cards in hand are kept in sessionStorage too, so that a reload without a
-// connection (the page itself kept by sw.js) shows them again. Each answer goes into the queue kept in localStorage (queue.js) and
+// once, online or not, and asks for more only when the hand runs low; they are kept in
+// sessionStorage too, so that a reload without a connection (the page itself kept by
+// sw.js) shows them again. Each answer goes into the queue kept in localStorage (queue.js) and
 // is sent with its card's review_token until the server confirms it; a token sent twice
 // counts once, so a retry after a lost reply cannot answer a card twice.
 import { t } from "../strings.js";
@@ -13,8 +12,8 @@ import { keepHand, readHand } from "../queue.js";
 import { answerBody, kindOf, questionKey } from "./card.js";
 import { renderLater } from "./view.js";
 
-const AHEAD = 5; // cards fetched ahead, beyond the one shown
-const LOW = 2; // cards in hand at which the next answer asks for more: one answer in three
+const AHEAD = 5; // cards fetched ahead
+const LOW = 2; // cards in hand at which an answer asks for more
 const RETRY_FIRST_MS = 1000;
 const RETRY_MOST_MS = 30000;
 const NONE_LEFT = { new: 0, learning: 0, review: 0 };
@@ -192,7 +191,7 @@ export class ScheduleSource {
     this.loop.setOffline(false);
   }
 
-  // Send the queued answers in order; the last one brings the next cards if the hand is low.
+  // Send the queued answers in order; the last one brings the next cards.
   flush() {
     if (!this.flushing) this.flushing = this.sendQueue().finally(() => { this.flushing = null; });
     return this.flushing;
@@ -207,8 +206,7 @@ export class ScheduleSource {
   }
 
   // Send the first answer of the queue; false when the connection is lost. The last one
-  // asks for the next cards when the hand runs low (with none in hand the page waits for
-  // them); otherwise the hand goes on, and sendQueue loads if the hand ran out meanwhile.
+  // asks for cards if the hand is low.
   async sendFirst() {
     const { loop } = this;
     const item = this.queue.first;
