@@ -69,6 +69,11 @@ def test_run_at_tiny_size_prints_the_seven_measures_and_writes_json(tmp_path: Pa
     first = [m for m in measures if m["number"] == 4 and "first visit" in m["name"]]
     assert len(first) == 1 and "review_days" in first[0]["data"]["cleared"], first
     assert first[0]["data"]["page_bytes"][0] > 0
+    # Measure 6 replays the page's answers, now and as the page sent them before, and the
+    # requests that brought cards are fewer now.
+    page = [m for m in measures if m["number"] == 6 and "per card" in m["name"]]
+    assert len(page) == 1 and page[0]["data"]["now"]["answers"] == 15, page
+    assert page[0]["data"]["before"]["answers"] == 15, page
     # Measure 7: a line per table, its rows those of the seeded database (copied, then
     # measured before anything else wrote to the copy; cards of learners without a review
     # are in no learner-year).
