@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskCliRunner
 
-from tests.support import browser_sign_in
+from tests.support import browser_sign_in, make_user
 
 BANK = """\
 id: panel
@@ -163,3 +163,47 @@ def test_without_a_connection_the_panel_says_the_notes_are_unavailable_offline(
     page.wait_for_selector(f"{PANEL} .passage-body code")
     assert page.locator("[data-passage-status]").inner_text() == ""
     context.close()
+
+
+def test_the_editor_marks_a_bad_source_beside_its_field_as_one_types(
+    app, panel_bank: str, live_server: str, browser
+) -> None:
+    make_user(app, "root", admin=True)
+    context = browser.new_context(**DEVICES["desktop"])
+    page = context.new_page()
+    browser_sign_in(page, live_server, "root")
+    page.goto(f"{live_server}/banks/panel/questions/digest/edit")
+    field = page.locator("#f-source")
+    assert field.input_value() == "study.md#镜像 > 镜像摘要"
+    field.fill("study.md#镜像分")
+    problem = page.locator('[data-problems-for="source"] li')
+    problem.filter(has_text="镜像分").wait_for()
+    assert "镜像分层" in problem.inner_text()  # did you mean
+    assert page.get_attribute("#f-source", "aria-invalid") == "true"
+    field.fill("study.md#镜像分层")
+    page.wait_for_selector('[data-field="source"]:not(.has-error)')
+    page.locator('[data-problems-for="source"]:empty').wait_for(state="attached")
+    context.close()
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_the_coverage_of_the_notes_fits_and_passes_axe(
+    app, panel_bank: str, live_server: str, browser, axe, artifacts: Path, device: str
+) -> None:
+    make_user(app, "root", admin=True)
+    problems: dict[str, object] = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(**DEVICES[device], color_scheme=scheme)
+        page = context.new_page()
+        browser_sign_in(page, live_server, "root")
+        page.goto(f"{live_server}/banks/panel#coverage")
+        coverage = page.locator("#coverage")
+        assert coverage.locator('.is-gap[data-anchor="镜像分层"]').is_visible()
+        coverage.screenshot(path=str(artifacts / f"coverage-{device}-{scheme}.png"))
+        wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+        if wide > 0:
+            problems[f"{scheme} width"] = wide
+        if found := axe(page):
+            problems[f"{scheme} axe"] = found
+        context.close()
+    assert problems == {}
