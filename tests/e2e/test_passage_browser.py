@@ -207,3 +207,19 @@ def test_the_coverage_of_the_notes_fits_and_passes_axe(
             problems[f"{scheme} axe"] = found
         context.close()
     assert problems == {}
+
+
+def test_a_practice_session_offers_the_passage_too(
+    panel_bank: str, live_server: str, browser
+) -> None:
+    context = browser.new_context(**DEVICES["desktop"])
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/review/panel?section=images")
+    page.wait_for_selector('[data-review][data-practice][data-phase="front"]')
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.keyboard.press("n")
+    page.wait_for_selector(f"{PANEL} .passage-body code")
+    assert "镜像 › 镜像摘要" in page.locator("[data-passage-path]").inner_text()
+    context.close()
