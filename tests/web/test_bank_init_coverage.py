@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from flask.testing import FlaskCliRunner
+
+from config import PROJECT_ROOT
 
 NOTES = """\
 ---
@@ -154,3 +157,18 @@ def test_coverage_of_a_bad_source_or_an_unknown_bank(
     )
     unknown = runner.invoke(args=["bank", "coverage", "nothing"])
     assert unknown.exit_code == 1 and "There is no bank 'nothing'" in unknown.output
+
+
+def test_the_guides_example_reports_as_the_guide_says(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    guide = (PROJECT_ROOT / "docs" / "banks.md").read_text(encoding="utf-8")
+    part = guide[guide.index("## Notes, sources and coverage") :]
+    blocks = dict(re.findall(r"```(yaml|markdown|text)\n(.*?)```", part, re.S)[:3])
+    root = tmp_path / "containers"
+    (root / "notes").mkdir(parents=True)
+    (root / "bank.yaml").write_text(blocks["yaml"], encoding="utf-8")
+    (root / "notes" / "containers.md").write_text(blocks["markdown"], encoding="utf-8")
+    result = runner.invoke(args=["bank", "coverage", str(root)])
+    assert result.exit_code == 0, result.output
+    assert result.output == blocks["text"]
