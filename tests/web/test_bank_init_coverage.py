@@ -80,6 +80,9 @@ def test_init_makes_a_bank_that_passes_check(runner: FlaskCliRunner, tmp_path: P
     check = runner.invoke(args=["bank", "check", str(out)])
     assert check.exit_code == 0, check.output
     assert "0 questions, 0 cards, 8 sections" in check.output
+    imported = runner.invoke(args=["bank", "import", str(out)])
+    assert imported.exit_code == 0, imported.output
+    assert "notes: 0 added" in imported.output
 
 
 def test_init_refuses_a_folder_that_is_not_empty(runner: FlaskCliRunner, tmp_path: Path) -> None:
