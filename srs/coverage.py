@@ -83,6 +83,38 @@ class Coverage:
     """Questions neither citing a passage nor in a section titled like a heading."""
     totals: dict[str, int] = field(default_factory=dict)
 
+    def lines(self) -> list[str]:
+        """The report as ``bank coverage`` prints it: each notes file, then each heading
+        indented by its level after its question count, marked where it is a gap, skipped
+        or over-weighted; the questions counted nowhere; a total."""
+        lines: list[str] = []
+        file = None
+        for entry in self.headings:
+            if entry.file != file:
+                file = entry.file
+                lines.append(file)
+            heading = entry.heading
+            mark = ""
+            if entry.gap:
+                mark = f"  <- no question (line {heading.line})"
+            elif entry.skip is not None and not entry.questions:
+                mark = f"  (skipped: {entry.skip})"
+            if entry.over_weighted:
+                mark += "  <- over-weighted"
+            indent = "  " * (heading.level - 1)
+            lines.append(f"{len(entry.questions):>4}  {indent}{heading.title}{mark}")
+        if self.unplaced:
+            lines.append(f"Counted toward no heading: {', '.join(self.unplaced)}")
+        t = self.totals
+        lines.append(
+            f"Total: {t['headings']} headings, {t['with_content']} with content, "
+            f"{t['covered']} with questions, {t['gaps']} with content and no question, "
+            f"{t['skipped']} skipped, {t['over_weighted']} over-weighted; "
+            f"{t['questions']} questions: {t['placed']} counted, {t['supplement']} supplement, "
+            f"{t['unplaced']} counted toward no heading"
+        )
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "headings": [entry.to_dict() for entry in self.headings],

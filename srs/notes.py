@@ -102,7 +102,9 @@ def front_matter(text: str) -> tuple[dict[str, Any], int]:
         values = yaml.safe_load(match.group(1) or "")
     except yaml.YAMLError:
         values = None
-    return (values if isinstance(values, dict) else {}), match.group(0).count("\n") or 1
+    block = match.group(0)
+    lines = block.count("\n") + (not block.endswith("\n"))
+    return (values if isinstance(values, dict) else {}), lines
 
 
 def anchor_of(title: str) -> str:

@@ -45,6 +45,9 @@ def test_front_matter_is_skipped_and_its_lines_still_counted() -> None:
     assert values == {"title": "Docker 笔记", "tags": ["docker"]}
     assert lines == 4
     assert [h.line for h in headings_of(NOTES)] == [5, 9, 13, 20, 22, 23]
+    assert front_matter("---\ntitle: x\n---") == ({"title": "x"}, 3)
+    assert front_matter("# no front matter\n---\n") == ({}, 0)
+    assert headings_of("---\n- not a mapping\n---\n# A\n")[0].line == 4
 
 
 def test_a_hash_line_inside_a_code_fence_is_no_heading() -> None:
