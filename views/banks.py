@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ from services.bank_edit import may_edit
 from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries
 from services.bank_restore import retired_questions
+from services.notes import bank_coverage
 from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.cloze import render_cloze
+from srs.coverage import HeadingCoverage
 from srs.export import export_bank
 from srs.occlusion import LabelError, MaskQueryError, mask_query, occlude, parse_mask_query
 from srs.quiz import section_outline
@@ -125,6 +128,10 @@ def show(bank_id: str) -> str:
         [(section.key, section.title, section.parent_key) for section in bank.sections],
         [question.section_key for question in questions],
     )
+    # How the questions cover the bank's notes, for those who write them (none: no notes).
+    coverage = bank_coverage(db.session, bank_id) if can_edit else None
+    if coverage is not None and not coverage.headings:
+        coverage = None
     return render_template(
         "banks/show.html",
         bank=bank,
@@ -137,7 +144,17 @@ def show(bank_id: str) -> str:
         truth=truth_choices(bank.language),
         can_edit=can_edit,
         retired=retired_questions(db.session, bank_id) if can_edit else [],
+        coverage=coverage,
+        coverage_files=_by_file(coverage.headings) if coverage else [],
     )
+
+
+def _by_file(entries: Sequence[HeadingCoverage]) -> list[tuple[str, list[HeadingCoverage]]]:
+    """The coverage report's headings grouped by notes file, in the bank's order."""
+    files: dict[str, list[HeadingCoverage]] = {}
+    for entry in entries:
+        files.setdefault(entry.file, []).append(entry)
+    return list(files.items())
 
 
 _DOWNLOADS = {

@@ -41,6 +41,7 @@ from services.bank_edit import (
 )
 from services.bank_restore import restore_question, retired_question
 from services.bank_source import open_source, source_zip
+from services.notes import bank_notes
 from srs.cloze import render_cloze
 from srs.questions import QUESTION_TYPES
 from srs.yamledit import YamlEditError
@@ -140,7 +141,24 @@ def _page(
         preview=preview,
         diagrams=[diagram.path for diagram in bank.diagrams],
         files=files,
+        passages=_passages(bank.id),
     )
+
+
+def _passages(bank_id: str) -> list[SimpleNamespace]:
+    """Each heading of the bank's notes as a ``source`` names it (``FILE#anchor``, the
+    file by its base name where no other notes file has it), with its titles, to choose
+    from in the ``source`` field."""
+    notes = bank_notes(db.session, bank_id)
+    names = [n.name for n in notes]
+    return [
+        SimpleNamespace(
+            ref=f"{n.name if names.count(n.name) == 1 else n.file}#{h.anchor}",
+            label=" › ".join(h.path),
+        )
+        for n in notes
+        for h in n.headings
+    ]
 
 
 @login_required
@@ -233,7 +251,11 @@ def new(bank_id: str) -> str:
     """The editor of a new question: its type and section chosen first."""
     bank = editable_bank(bank_id)
     type_name = _posted_type("basic")
-    texts = {"section": request.args.get("section", ""), "id": ""}
+    texts = {
+        "section": request.args.get("section", ""),
+        "source": request.args.get("source", ""),  # "Add one" beside a gap in the coverage
+        "id": "",
+    }
     return _page(bank, type_name, texts)
 
 

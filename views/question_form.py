@@ -27,6 +27,7 @@ _LABELS = {
     "ids": _l("Shapes to mask, by id"),
     "mode": _l("What is masked"),
     "explanation": _l("Explanation"),
+    "source": _l("From the notes"),
 }
 
 _HINTS = {
@@ -35,6 +36,11 @@ _HINTS = {
     "tags": _l("Separated by spaces."),
     "indices": _l("The numbers of the right choices, counting from 0, separated by commas."),
     "text": _l("Each gap as {{c1::answer}}; c2, c3… make more cards."),
+    "source": _l(
+        "The passage of the bank's notes it comes from, shown after an answer: the notes"
+        " file, #, and a heading's anchor (notes.md#docker-engine) or its titles joined by >"
+        " (notes.md#Images > Digests)."
+    ),
 }
 
 
@@ -43,7 +49,7 @@ class Field:
     """One field of the form: the key it writes and the control that edits it."""
 
     name: str
-    widget: str  # markdown, line, lines, tags, truth, indices, options, diagram, section
+    widget: str  # markdown, line, lines, tags, truth, indices, options, diagram, section, passage
     required: bool
     label: str
     hint: str | None = None
@@ -62,7 +68,8 @@ def _label(type_name: str, name: str, kind: str) -> str:
 
 def form_fields(type_name: str) -> list[Field]:
     """The fields of a question of type ``type_name``: section and tags, the type's own
-    keys in the registry's order, then the explanation."""
+    keys in the registry's order, then the explanation and the passage of the notes it
+    comes from (its ``source``)."""
     fields = [
         Field("section", "section", False, str(_LABELS["section"])),
         Field("tags", "tags", False, str(_LABELS["tags"]), str(_HINTS["tags"])),
@@ -88,6 +95,7 @@ def form_fields(type_name: str) -> list[Field]:
             "explanation", "markdown", False, str(_LABELS["explanation"]), str(_HINTS["markdown"])
         )
     )
+    fields.append(Field("source", "passage", False, str(_LABELS["source"]), str(_HINTS["source"])))
     return fields
 
 

@@ -87,6 +87,11 @@ JS_STRINGS = (
     N_("1 learning card comes back at {time}."),
     N_("{n} learning cards come back today, the first at {time}."),
     N_("That needs the connection."),
+    # review (static/js/review/passage.js): the passage of the notes a card comes from
+    N_("Loading the passage…"),
+    N_("{file}, line {line}"),
+    N_("The notes are unavailable offline: this passage shows once the connection is back."),
+    N_("Could not load the passage: {error}"),
     # editor.js: the question editor's checks
     N_("Checking…"),
     N_("Could not check: {error}"),

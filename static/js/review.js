@@ -9,6 +9,7 @@ import { findElements } from "./review/view.js";
 import { clickHandler, closeOnBackdrop, keyHandler } from "./review/keys.js";
 import { ScheduleSource } from "./review/schedule.js";
 import { PracticeSource } from "./review/practice.js";
+import { PassagePanel, findPassage } from "./review/passage.js";
 
 function pageUrls(data) {
   return {
@@ -34,6 +35,7 @@ function start(root) {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const loop = new ReviewLoop(el, client({ csrf, login: root.dataset.urlLogin }), pageUrls(root.dataset));
   loop.source = sourceFor(loop, root);
+  loop.passage = new PassagePanel(findPassage(root), loop.request);
   root.addEventListener("click", clickHandler(loop));
   document.addEventListener("keydown", keyHandler(loop));
   closeOnBackdrop(el);

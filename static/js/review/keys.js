@@ -26,13 +26,21 @@ function keyTable(loop) {
     u: { run: () => loop.undo() },
     b: { run: () => loop.cardAction("bury", t("Buried until tomorrow.")) },
     s: { run: () => loop.cardAction("suspend", t("Suspended.")) },
+    n: { run: () => loop.togglePassage() },
     "?": { run: () => toggleHelp(loop.el, true) },
   };
-  for (const letter of "ubs") table[letter.toUpperCase()] = table[letter];
+  for (const letter of "ubsn") table[letter.toUpperCase()] = table[letter];
   for (let number = 1; number <= 9; number += 1) {
     table[String(number)] = { run: () => numberKey(loop, number), prevent: true };
   }
   return table;
+}
+
+/** Whether Space and Enter are the focused element's own: a grade button's click, the
+ * button that opens the notes, a link in the answer or the passage. */
+function ownKeys(target) {
+  const control = target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement;
+  return control && Boolean(target.closest(".grades, [data-back]"));
 }
 
 /** The handler of keydown events on the review page. */
@@ -51,8 +59,8 @@ export function keyHandler(loop) {
       return;
     }
     if (event.ctrlKey || typing) return; // the typing form handles its own Enter
-    const onGrade = event.target instanceof HTMLButtonElement && event.target.closest(".grades");
-    if (onGrade && (event.key === " " || event.key === "Enter")) return; // the button's own click
+    if ((event.key === " " || event.key === "Enter") && ownKeys(event.target)) return;
+    if (event.key === "Escape" && loop.passage?.open) { loop.passage.close(true); return; }
     const binding = table[event.key];
     if (!binding) return;
     if (binding.prevent) event.preventDefault();
@@ -69,6 +77,8 @@ export function clickHandler(loop) {
     bury: () => loop.cardAction("bury", t("Buried until tomorrow.")),
     suspend: () => loop.cardAction("suspend", t("Suspended. Unsuspend it from the API or later from the bank.")),
     help: () => toggleHelp(loop.el),
+    passage: () => loop.togglePassage(),
+    "passage-close": () => loop.passage?.close(true),
   };
   return (event) => {
     const target = event.target.closest("[data-action], [data-rating]");

@@ -33,6 +33,7 @@ export class ReviewLoop {
     this.request = request;
     this.urls = urls;
     this.source = null; // a ScheduleSource or a PracticeSource
+    this.passage = null; // the "from the notes" panel (passage.js), where the page has one
     this.response = new Responder(this);
   }
 
@@ -58,6 +59,7 @@ export class ReviewLoop {
   show(card) {
     const { state } = this;
     state.card = card;
+    this.passage?.reset();
     if (!card) {
       this.setPhase("done");
       view.renderDone(this.el);
@@ -77,6 +79,7 @@ export class ReviewLoop {
   wait() {
     this.state.card = null;
     this.setPhase("waiting");
+    this.passage?.reset();
     view.renderWaiting(this.el);
     if (this.state.counts) this.renderCounts();
   }
@@ -84,6 +87,7 @@ export class ReviewLoop {
   reveal() {
     this.setPhase("back");
     view.renderBack(this.el, this.state.card, this.state.suggested);
+    this.passage?.offer(this.state.card);
   }
 
   /** The check's verdict; rating, the grade it suggests (Hard for a partly right answer). */
@@ -118,6 +122,11 @@ export class ReviewLoop {
     this.say(""); // "Buried", "Undone": about the card before, not the one answered now
     this.setPhase("sending");
     this.source.grade(rating, Math.round(performance.now() - this.state.shownAt));
+  }
+
+  /** N, or the button on the back: the passage of the notes the card comes from. */
+  togglePassage() {
+    if (this.state.phase === "back") this.passage?.toggle();
   }
 
   undo() {

@@ -100,7 +100,7 @@ export function renderFront(el, card, response) {
 /** The card's back: the answer, the grades with the suggested one focused. */
 export function renderBack(el, card, suggested) {
   widgetFor(card.type).back?.(el, card);
-  el.back.hidden = !el.answer.hasChildNodes() && !card.explanation_html && el.verdict.hidden;
+  el.back.hidden = !el.answer.hasChildNodes() && !card.explanation_html && !card.source && el.verdict.hidden;
   el.show.hidden = true;
   el.giveUp.hidden = true;
   el.grades.hidden = false;
