@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from srs.notes import Notes
 from srs.questions import QUESTION_TYPES, question_type
 
 __all__ = [
@@ -79,9 +80,13 @@ class BankError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One entry of a bank's outline; ``coverage_skip`` says why its headings of the notes
+    need no question (``coverage: {skip: WHY}``), when the author left them out on purpose."""
+
     id: str
     title: str
     parent: str | None = None
+    coverage_skip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,9 @@ class Question:
 
     ``correct`` is a bool for ``truefalse``, an index for a one-answer ``choice`` and a tuple
     of indices for a several-answer one. ``source`` is the file (relative to the bank) and
-    ``line`` where the question starts, for "edit this question" links. ``lint_ignore`` names
+    ``line`` where the question starts, for "edit this question" links; ``passage`` the part
+    of the bank's notes it comes from, as its ``source:`` key names it (``FILE#HEADING``,
+    resolved by :func:`srs.notes.resolve`). ``lint_ignore`` names
     the linter's rules the author silenced for it, ``lint_why`` says why, and ``key_places``
     holds each key's ``(key, line, column)`` so that a warning can point at the key.
     """
@@ -113,6 +120,7 @@ class Question:
     mode: str | None = None
     source: str = ""
     line: int = 0
+    passage: str | None = None
     lint_ignore: tuple[str, ...] = ()
     lint_why: str | None = None
     key_places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
@@ -152,6 +160,7 @@ class Bank:
     sections: tuple[Section, ...] = ()
     questions: tuple[Question, ...] = ()
     diagrams: tuple[Diagram, ...] = ()
+    notes: tuple[Notes, ...] = ()
     source: str = ""
     fingerprint: str = ""
     rendered: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

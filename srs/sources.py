@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,13 +23,17 @@ from srs.archive import unpack_zip
 from srs.bank import (
     BANK_FILE,
     DEFAULT_MAX_BYTES,
+    DIAGRAM_FOLDER,
     IMAGE_TYPES,
     Bank,
     BankError,
+    Diagram,
     Problem,
     size_over_limit,
 )
+from srs.bank_notes import NOTES_SUFFIXES, read_text
 from srs.export import write_bank_folder
+from srs.svg import svg_problems
 from srs.validate import BankReader
 from srs.yamlread import Position, read_yaml
 
@@ -181,7 +185,7 @@ def bank_fingerprint(path: str | Path) -> str:
 def _is_bank_file(root: Path, file: Path) -> bool:
     if file.parent == root and file.suffix == ".yaml":
         return True
-    return file.suffix.lower() in IMAGE_TYPES
+    return file.suffix.lower() in IMAGE_TYPES or file.suffix.lower() in NOTES_SUFFIXES
 
 
 def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
@@ -201,7 +205,9 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         relative = file_path.name
         display = posixpath.join(display_root, relative) if root is not None else shown
         out = reader.file(display)
-        text = _read_text(file_path, max_bytes, out.problem)
+        text, trouble = read_text(file_path, max_bytes)
+        if trouble is not None:
+            out.problem(*trouble)
         if text is None:
             continue
         tree, yaml_problems = read_yaml(text)
@@ -210,8 +216,9 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         if tree is None and yaml_problems:
             continue
         header = reader.read_tree(out, relative, tree, first=index == 0) or header
-    diagrams = reader.read_diagrams()
-    if not reader.questions and not reader.problems:
+    diagrams = _read_diagrams(reader)
+    # A bank that keeps its notes may have no questions yet: `bank init` makes one.
+    if not reader.questions and not reader.notes and not reader.problems:
         reader.file(shown).problem(Position(1, 1), "the bank has no questions")
     if reader.problems or header is None:
         order = {
@@ -227,6 +234,7 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         sections=tuple(reader.sections.values()),
         questions=tuple(reader.questions),
         diagrams=tuple(diagrams),
+        notes=reader.notes,
         source=shown,
         fingerprint=bank_fingerprint(path),
     )
@@ -244,21 +252,32 @@ def _bank_files(path: Path) -> tuple[Path | None, list[Path]]:
     raise BankError([Problem(str(path), 1, 1, "no such file or folder")])
 
 
-def _read_text(path: Path, max_bytes: int, problem: Callable[[Position, str], None]) -> str | None:
-    size = path.stat().st_size
-    if size > max_bytes:
-        problem(Position(1, 1), f"file is {size_over_limit(size, max_bytes)}")
-        return None
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        problem(
-            Position(line, column),
-            f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8",
-        )
-        return None
-    return text.removeprefix("\ufeff")
+def _read_diagrams(reader: BankReader) -> list[Diagram]:
+    """The diagrams of the bank ``reader`` read: those its texts refer to and every image
+    in its ``diagrams/`` folder, each within the size limit and, for an SVG, harmless."""
+    root = reader.root
+    if root is None:
+        return []
+    paths = dict(reader.diagram_refs)
+    folder = root / DIAGRAM_FOLDER
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix.lower() in IMAGE_TYPES:
+                relative = path.relative_to(root).as_posix()
+                if (root / relative).resolve().is_relative_to(root.resolve()):
+                    paths.setdefault(relative, None)
+    diagrams = []
+    for relative in sorted(paths):
+        full = root / relative
+        shown = reader.display_root
+        out = reader.file(posixpath.join(shown, relative) if shown else relative)
+        size = full.stat().st_size
+        if size > reader.max_bytes:
+            out.problem(Position(1, 1), f"file is {size_over_limit(size, reader.max_bytes)}")
+            continue
+        data = full.read_bytes()
+        if relative.lower().endswith(".svg"):
+            for position, message in svg_problems(data):
+                out.problem(position, message)
+        diagrams.append(Diagram(relative, data))
+    return diagrams

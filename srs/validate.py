@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from srs.bank import (
-    DIAGRAM_FOLDER,
     IMAGE_TYPES,
-    Diagram,
     Problem,
     Question,
     Section,
     diagram_path,
-    size_over_limit,
 )
-from srs.lint.rules import did_you_mean, read_lint_key
+from srs.bank_notes import read_coverage_key, read_notes_key, read_source_key
+from srs.lint.rules import did_you_mean as _did_you_mean
+from srs.lint.rules import read_lint_key
+from srs.notes import Notes
 from srs.occlusion import diagram_labels
 from srs.questions import ALL_KEYS, QUESTION_TYPES, Key, QuestionType, question_type
 from srs.render import image_sources, render_problems
-from srs.svg import svg_problems
 from srs.yamlread import Mapping, Node, Position, Scalar, Sequence
 
 __all__ = ["BankReader"]
@@ -37,10 +35,10 @@ __all__ = ["BankReader"]
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _ID_MAX = 64
 _TAG = re.compile(r"[^\s]+\Z")
-_BANK_KEYS = {"id", "title", "language", "description", "sections", "questions"}
+_BANK_KEYS = {"id", "title", "language", "description", "sections", "notes", "questions"}
 _PART_KEYS = {"questions"}
-_SECTION_KEYS = {"id", "title", "parent"}
-_COMMON_KEYS = {"id", "type", "section", "tags", "explanation", "lint"}
+_SECTION_KEYS = {"id", "title", "parent", "coverage"}
+_COMMON_KEYS = {"id", "type", "section", "tags", "explanation", "source", "lint"}
 _ALL_QUESTION_KEYS = _COMMON_KEYS | ALL_KEYS
 # The longest integer literal read as an index: anything longer is out of range, and
 # converting thousands of digits is refused by int() itself.
@@ -58,10 +56,6 @@ class _File:
         self.problems.append(Problem(self.display, position.line, position.column, message))
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    return did_you_mean(word, choices)
-
-
 class BankReader:
     """Validates the parsed files of one bank and builds its values."""
 
@@ -74,6 +68,8 @@ class BankReader:
         self.question_ids: dict[str, tuple[str, Position]] = {}
         self.questions: list[Question] = []
         self.diagram_refs: dict[str, None] = {}
+        self.notes: tuple[Notes, ...] = ()
+        self.notes_failed: set[str] = set()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -159,6 +155,10 @@ class BankReader:
             language = self.text(out, "bank", "language", root.values["language"])
         if "description" in root.values:
             description = self.text(out, "bank", "description", root.values["description"])
+        if "notes" in root.values:
+            self.notes, self.notes_failed = read_notes_key(
+                out, root.values["notes"], self.root, self.max_bytes
+            )
         if "sections" in root.values:
             self.read_sections(out, root.values["sections"])
         return bank_id, title or "", language, description
@@ -191,12 +191,15 @@ class BankReader:
                         + _did_you_mean(parent, self.sections),
                     )
                     parent = None
+            skip = None
+            if "coverage" in item.values:
+                skip = read_coverage_key(out, where, item.values["coverage"])
             if section_id is None or title is None:
                 continue
             if section_id in self.sections:
                 out.problem(item.values["id"].position, f"{where}: 'id' is listed twice")
                 continue
-            self.sections[section_id] = Section(section_id, title, parent)
+            self.sections[section_id] = Section(section_id, title, parent, skip)
 
     def read_questions(self, out: _File, relative: str, node: Node) -> None:
         if not isinstance(node, Sequence):
@@ -300,6 +303,10 @@ class BankReader:
                         values["tags"].position, f"{where}: 'tags' entry '{tag}' has a space"
                     )
             fields["tags"] = tags or ()
+        if "source" in values:
+            fields["passage"] = read_source_key(
+                out, where, values["source"], self.notes, self.notes_failed
+            )
         if "lint" in values:
             fields.update(read_lint_key(out, where, values["lint"]))
         for spec in kind.keys:
@@ -452,35 +459,6 @@ class BankReader:
         if not full.is_file():
             return f"diagram '{reference}' not found in {self.display_root}"
         return None
-
-    # -- diagrams --------------------------------------------------------------------------
-
-    def read_diagrams(self) -> list[Diagram]:
-        if self.root is None:
-            return []
-        paths = dict(self.diagram_refs)
-        folder = self.root / DIAGRAM_FOLDER
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and path.suffix.lower() in IMAGE_TYPES:
-                    relative = path.relative_to(self.root).as_posix()
-                    if (self.root / relative).resolve().is_relative_to(self.root.resolve()):
-                        paths.setdefault(relative, None)
-        diagrams = []
-        for relative in sorted(paths):
-            full = self.root / relative
-            display = posixpath.join(self.display_root, relative) if self.display_root else relative
-            out = self.file(display)
-            size = full.stat().st_size
-            if size > self.max_bytes:
-                out.problem(Position(1, 1), f"file is {size_over_limit(size, self.max_bytes)}")
-                continue
-            data = full.read_bytes()
-            if relative.lower().endswith(".svg"):
-                for position, message in svg_problems(data):
-                    out.problem(position, message)
-            diagrams.append(Diagram(relative, data))
-        return diagrams
 
 
 def _texts(

@@ -1,0 +1,226 @@
+"""A bank's study notes: the headings of a Markdown file, their anchors and their passages.
+
+A bank may keep the notes it was written from (``notes: [notes/docker-notes.md]``), and a
+question may cite the passage it comes from (``source: docker-notes.md#docker-engine``).
+The headings are read with markdown-it-py, a CommonMark parser that gives each block its
+lines, so that a ``#`` line inside a code fence is no heading; a leading YAML front matter
+block (``---`` ... ``---``) is skipped first. A heading's **anchor** follows GitHub's rule
+(what a link to the heading on GitHub ends with); its **passage** is its own text, up to the
+next heading of any level.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+from markdown_it import MarkdownIt
+
+__all__ = [
+    "PATH_SEPARATOR",
+    "Heading",
+    "Notes",
+    "Passage",
+    "anchor_of",
+    "front_matter",
+    "headings_of",
+    "normal_title",
+    "resolve",
+]
+
+# Between the titles of a heading path in a ``source`` (``镜像 > 镜像摘要``).
+PATH_SEPARATOR = ">"
+_FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_PARSER = MarkdownIt("commonmark")
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One heading of a notes file.
+
+    ``line`` is where it stands in the file (from 1, front matter counted); ``path`` holds
+    the titles of the headings it sits under and its own; ``text`` is its passage (the
+    Markdown after the heading line, up to the next heading), ``end`` the last line of it.
+    """
+
+    level: int
+    title: str
+    anchor: str
+    line: int
+    end: int
+    path: tuple[str, ...]
+    text: str
+
+    @property
+    def has_content(self) -> bool:
+        """Whether its passage holds anything but whitespace."""
+        return bool(self.text.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """A notes file of a bank: ``file`` as the bank lists it (relative, with ``/``), its text."""
+
+    file: str
+    text: str
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        return headings_of(self.text)
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.file)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """The passage a ``source`` names: its notes file and heading."""
+
+    ref: str
+    file: str
+    heading: Heading
+
+
+def front_matter(text: str) -> tuple[dict[str, Any], int]:
+    """The leading YAML front matter of ``text`` as a mapping, and how many lines it takes.
+
+    A block that is not a YAML mapping is still skipped (it is no part of the notes), and
+    reads as an empty mapping.
+    """
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, 0
+    try:
+        values = yaml.safe_load(match.group(1) or "")
+    except yaml.YAMLError:
+        values = None
+    return (values if isinstance(values, dict) else {}), match.group(0).count("\n") or 1
+
+
+def anchor_of(title: str) -> str:
+    """GitHub's anchor of a heading titled ``title``, before repeats are numbered.
+
+    Lower-cased; letters (of any script), digits, ``-`` and ``_`` kept, each space made a
+    ``-``, everything else (punctuation, symbols such as ``→``) dropped.
+    """
+    kept = []
+    for char in title.strip().lower():
+        if char == " ":
+            kept.append("-")
+        elif char in "-_" or unicodedata.category(char)[0] in "LNM":
+            kept.append(char)
+    return "".join(kept)
+
+
+def normal_title(title: str) -> str:
+    """A title as titles are compared: case folded, spaces left out."""
+    return "".join(title.casefold().split())
+
+
+@lru_cache(maxsize=64)
+def headings_of(text: str) -> tuple[Heading, ...]:
+    """Every heading of the Markdown ``text``, in order, with its anchor, path and passage."""
+    _, skipped = front_matter(text)
+    lines = text.splitlines()
+    # The front matter's lines are blanked, not cut, so that lines keep their numbers.
+    body = "\n".join([""] * skipped + lines[skipped:])
+    tokens = _PARSER.parse(body)
+    found: list[tuple[int, str, int, int]] = []  # level, title, first line, line after
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            title = _plain(tokens[index + 1].children or [])
+            found.append((int(token.tag[1:]), title, token.map[0], token.map[1]))
+    headings: list[Heading] = []
+    used: dict[str, int] = {}
+    stack: list[tuple[int, str]] = []
+    for number, (level, title, first, after) in enumerate(found):
+        end = found[number + 1][2] if number + 1 < len(found) else len(lines)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, title))
+        headings.append(
+            Heading(
+                level=level,
+                title=title,
+                anchor=_unique(anchor_of(title), used),
+                line=first + 1,
+                end=end,
+                path=tuple(entry[1] for entry in stack),
+                text="\n".join(lines[after:end]).strip("\n"),
+            )
+        )
+    return tuple(headings)
+
+
+def _plain(children: list[Any]) -> str:
+    """A heading's inline tokens as the text a reader sees: markup and raw HTML left out."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_plain(child.children or []))
+    return "".join(parts).strip()
+
+
+def _unique(anchor: str, used: dict[str, int]) -> str:
+    """``anchor``, or ``anchor-1``, ``anchor-2``... for its repeats, as GitHub numbers them."""
+    candidate = anchor
+    while candidate in used:
+        used[anchor] += 1
+        candidate = f"{anchor}-{used[anchor]}"
+    used[candidate] = 0
+    return candidate
+
+
+def resolve(notes: tuple[Notes, ...] | list[Notes], ref: str) -> Passage | str:
+    """The passage ``ref`` (``FILE#FRAGMENT``) names among ``notes``, or why it names none.
+
+    FILE is a notes file as the bank lists it, or its base name when no other has it;
+    FRAGMENT a heading's anchor, or a heading path of titles joined by ``>`` (the last
+    titles of the path suffice when they name one heading; titles compare case-folded,
+    spaces ignored).
+    """
+    file, hash_sign, fragment = ref.partition("#")
+    file, fragment = file.strip(), unquote(fragment.strip())
+    if not hash_sign or not file or not fragment:
+        return f"'{ref}' must be FILE#HEADING, a notes file and a heading's anchor or path"
+    if not notes:
+        return "not usable: the bank lists no notes"
+    chosen = [n for n in notes if n.file == file] or [n for n in notes if n.name == file]
+    if len(chosen) != 1:
+        listed = ", ".join(n.file for n in notes)
+        if chosen:
+            return f"file '{file}' names {len(chosen)} notes files: write its path ({listed})"
+        return f"file '{file}' is not one of the bank's notes ({listed})"
+    headings = chosen[0].headings
+    by_anchor = [h for h in headings if h.anchor == fragment]
+    if by_anchor:
+        return Passage(ref, chosen[0].file, by_anchor[0])
+    wanted = [normal_title(part) for part in fragment.split(PATH_SEPARATOR)]
+    by_path = [
+        h
+        for h in headings
+        if len(h.path) >= len(wanted)
+        and [normal_title(t) for t in h.path[len(h.path) - len(wanted) :]] == wanted
+    ]
+    if len(by_path) == 1:
+        return Passage(ref, chosen[0].file, by_path[0])
+    if by_path:
+        lines = ", ".join(str(h.line) for h in by_path)
+        return (
+            f"'{fragment}' names {len(by_path)} headings of {file} (lines {lines}): use an anchor"
+        )
+    close = difflib.get_close_matches(fragment, [h.anchor for h in headings], n=3, cutoff=0.4)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"'{fragment}' is no heading of {chosen[0].file}{hint}"
