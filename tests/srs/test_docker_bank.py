@@ -12,6 +12,7 @@ import pytest
 from config import PROJECT_ROOT
 from srs.bank import QUESTION_TYPES, Bank
 from srs.lint import lint_bank
+from srs.notes import Passage, normal_title, resolve
 from srs.render import image_sources
 from srs.sources import load_bank
 
@@ -64,6 +65,34 @@ def test_nearly_every_question_explains_why(bank: Bank) -> None:
 
 def test_supplements_are_tagged(bank: Bank) -> None:
     assert any("supplement" in question.tags for question in bank.questions)
+
+
+def test_the_notes_ship_with_the_bank_unchanged(bank: Bank) -> None:
+    assert [notes.file for notes in bank.notes] == ["notes/docker-notes.md"]
+    assert bank.notes[0].text == (ROOT / "notes/docker-notes.md").read_text(encoding="utf-8")
+
+
+def test_a_question_cites_the_notes_unless_it_is_a_supplement(bank: Bank) -> None:
+    """Written from the notes: a passage that resolves; from Docker's documentation: none."""
+    uncited = [q.id for q in bank.questions if "supplement" not in q.tags and not q.passage]
+    cited = [q.id for q in bank.questions if "supplement" in q.tags and q.passage]
+    assert uncited == [] and cited == []
+    for question in bank.questions:
+        if question.passage:
+            assert isinstance(resolve(bank.notes, question.passage), Passage), question.id
+
+
+def test_every_heading_with_text_is_cited_or_its_section_says_why(bank: Bank) -> None:
+    """The outside reader's finding (headings with content and no card) stays closed."""
+    passages = [resolve(bank.notes, q.passage) for q in bank.questions if q.passage]
+    cited = {p.heading.anchor for p in passages if isinstance(p, Passage)}
+    skipped = {normal_title(s.title) for s in bank.sections if s.coverage_skip}
+    bare = [
+        h.title
+        for h in bank.notes[0].headings
+        if h.has_content and h.anchor not in cited and normal_title(h.title) not in skipped
+    ]
+    assert bare == []
 
 
 def test_every_diagram_is_used_and_every_use_exists(bank: Bank) -> None:
