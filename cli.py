@@ -31,12 +31,15 @@ from services.bank_admin import forget_removal
 from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries, import_bank
 from services.conflict import committed
+from services.notes import bank_coverage as stored_coverage
 from services.optimize import optimize_user
 from services.schema import current_revision, head_revision, upgrade_database
 from srs.bank import BankError, Problem
+from srs.coverage import bank_coverage
 from srs.export import FORMATS, export_bank
 from srs.lint import lint_bank
 from srs.optimize import NotEnoughHistory
+from srs.skeleton import SkeletonError, write_skeleton
 from srs.sources import read_bank, read_banks
 
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
@@ -243,6 +246,48 @@ def list_(as_json: bool) -> None:
             f"{summary.id}\t{summary.title}\t{_counted(summary.questions, 'question')}{retired}, "
             f"{_counted(summary.diagrams, 'diagram')}"
         )
+
+
+@bank_cli.command("init")
+@click.argument("notes", type=click.Path(path_type=Path))
+@click.option(
+    "--output", type=click.Path(path_type=Path), required=True, help="A new (or empty) folder."
+)
+def init(notes: Path, output: Path) -> None:
+    """Start a bank from study notes: one section per heading, the notes copied in."""
+    try:
+        bank = write_skeleton(notes, output, current_app.config["WENGU_MAX_BANK_BYTES"])
+    except SkeletonError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Wrote {output}: bank '{bank.id}' with {_counted(len(bank.sections), 'section')} "
+        f"from {bank.notes[0].file}, no questions yet."
+    )
+
+
+@bank_cli.command("coverage")
+@click.argument("bank")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+def coverage(bank: str, as_json: bool) -> None:
+    """Each heading of a bank's notes with its question count: gaps, skips, over-weighted.
+
+    BANK is a bank folder or file, or the id of an imported bank.
+    """
+    if Path(bank).exists():
+        (read,) = _load((bank,))
+        report = bank_coverage(read)
+    else:
+        use_database()
+        stored = stored_coverage(db.session, bank)
+        if stored is None:
+            raise click.ClickException(f"There is no bank '{bank}' (nor such a file or folder).")
+        report = stored
+    if as_json:
+        click.echo(json.dumps({"bank": bank} | report.to_dict(), ensure_ascii=False, indent=2))
+    elif not report.headings:
+        click.echo(f"{bank}: the bank keeps no notes (or they have no headings).")
+    else:
+        click.echo("\n".join(report.lines()))
 
 
 user_cli = AppGroup("user", help="Create accounts; issue and revoke API tokens.")

@@ -1,6 +1,6 @@
 """The database: typed SQLAlchemy models and the ``db`` object."""
 
-from models.bank import Bank, BankFile, Diagram, Question, RemovedBank, Section
+from models.bank import Bank, BankFile, Diagram, NotesFile, Question, RemovedBank, Section
 from models.base import db
 from models.card import BankProgress, Card, Review
 from models.counters import RateCount
@@ -23,6 +23,7 @@ __all__ = [
     "Invite",
     "LeftBank",
     "Membership",
+    "NotesFile",
     "Question",
     "Quiz",
     "QuizAnswer",

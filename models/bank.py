@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Model
 from models.types import UTCDateTime, now_utc
 
-__all__ = ["Bank", "BankFile", "Diagram", "Question", "RemovedBank", "Section"]
+__all__ = ["Bank", "BankFile", "Diagram", "NotesFile", "Question", "RemovedBank", "Section"]
 
 
 class Bank(Model):
@@ -50,6 +50,9 @@ class Bank(Model):
     files: Mapped[list[BankFile]] = relationship(
         back_populates="bank", order_by="BankFile.path", cascade="all, delete-orphan"
     )
+    notes: Mapped[list[NotesFile]] = relationship(
+        back_populates="bank", order_by="NotesFile.id", cascade="all, delete-orphan"
+    )
 
 
 class Section(Model):
@@ -64,6 +67,8 @@ class Section(Model):
     title: Mapped[str] = mapped_column(String(200))
     parent_key: Mapped[str | None] = mapped_column(String(64))
     position: Mapped[int]
+    # Why the notes' headings under it need no question: its ``coverage: {skip: WHY}``.
+    coverage_skip: Mapped[str | None] = mapped_column(Text)
 
     bank: Mapped[Bank] = relationship(back_populates="sections")
 
@@ -95,6 +100,8 @@ class Question(Model):
     card_count: Mapped[int] = mapped_column(default=1)  # len(card_ordinals), for SQL
     source: Mapped[str] = mapped_column(String(255), default="")
     line: Mapped[int] = mapped_column(default=0)
+    # The passage of the bank's notes it comes from, its ``source:`` as written (FILE#HEADING).
+    passage: Mapped[str | None] = mapped_column(Text)
     retired: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     # Its Markdown rendered at import, by srs.faces.face_key (read only where shown), and
@@ -136,6 +143,21 @@ class BankFile(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     bank: Mapped[Bank] = relationship(back_populates="files")
+
+
+class NotesFile(Model):
+    """A study notes file a bank keeps (its ``notes:``): ``file`` as the bank lists it,
+    relative to its folder, and the Markdown text, as the bank was last imported."""
+
+    __tablename__ = "bank_notes"
+    __table_args__ = (UniqueConstraint("bank_id", "file"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    file: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+
+    bank: Mapped[Bank] = relationship(back_populates="notes")
 
 
 class RemovedBank(Model):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import srs.bank
+import srs.notes
 from models.bank import Bank, Question
 from models.card import Card
 from models.user import User
@@ -46,6 +47,7 @@ def as_question(row: Any) -> srs.bank.Question:
         explanation=row.explanation,
         source=row.source,
         line=row.line,
+        passage=row.passage,
         **content,
     )
 
@@ -71,9 +73,12 @@ def stored_bank(session: Session, bank_id: str, *, rendered: bool = True) -> srs
         title=row.title,
         language=row.language,
         description=row.description,
-        sections=tuple(srs.bank.Section(s.key, s.title, s.parent_key) for s in row.sections),
+        sections=tuple(
+            srs.bank.Section(s.key, s.title, s.parent_key, s.coverage_skip) for s in row.sections
+        ),
         questions=tuple(as_question(q) for q in questions),
         diagrams=tuple(srs.bank.Diagram(d.path, d.data) for d in row.diagrams),
+        notes=tuple(srs.notes.Notes(n.file, n.text) for n in row.notes),
         source=row.source,
         fingerprint=row.fingerprint,
         rendered=kept,

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import srs.bank
-from models.bank import Bank, Diagram, Question, RemovedBank, Section
+import srs.notes
+from models.bank import Bank, Diagram, NotesFile, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
@@ -116,7 +117,22 @@ def _sync_sections(session: Session, row: Bank, sections: tuple[srs.bank.Section
             session.add(stored)
         stored.title = section.title
         stored.parent_key = section.parent
+        stored.coverage_skip = section.coverage_skip
         stored.position = position
+
+
+def _sync_notes(session: Session, row: Bank, notes: tuple[srs.notes.Notes, ...]) -> None:
+    existing = {stored.file: stored for stored in row.notes}
+    wanted = {read.file for read in notes}
+    for path, stored_notes in existing.items():
+        if path not in wanted:
+            session.delete(stored_notes)
+    for read in notes:
+        stored = existing.get(read.file)
+        if stored is None:
+            stored = NotesFile(bank_id=row.id, file=read.file)
+            session.add(stored)
+        stored.text = read.text
 
 
 def _sync_diagrams(session: Session, row: Bank, diagrams: tuple[srs.bank.Diagram, ...]) -> None:
@@ -170,6 +186,7 @@ AS_WRITTEN = (
     Question.explanation,
     Question.source,
     Question.line,
+    Question.passage,
     Question.content,
 )
 
@@ -238,8 +255,8 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
     plan = _Plan()
     for position, question in enumerate(bank.questions):
         values = _learner_facing(question)
-        place = (position, question.source, question.line)
-        placement = dict(zip(("position", "source", "line"), place, strict=True))
+        place = (position, question.source, question.line, question.passage)
+        placement = dict(zip(("position", "source", "line", "passage"), place, strict=True))
         stored = existing.pop(question.id, None)
         made_from = faces_of(question.type, values["content"], question.explanation, bank.language)
         if stored is None or stored.faces_of != made_from:
@@ -261,7 +278,9 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
             plan.changes.append(
                 {"id": stored.id, "retired": False, "updated_at": now} | values | placement
             )
-        elif (stored.position, stored.source, stored.line) != place or "faces" in placement:
+        elif (stored.position, stored.source, stored.line, stored.passage) != place or (
+            "faces" in placement
+        ):
             plan.changes.append({"id": stored.id} | placement)
         if cards_changed:
             plan.kept[tuple(values["card_ordinals"])].append(stored.id)
@@ -296,6 +315,7 @@ def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = No
     row, created = _bank_row(session, bank, now)
     _sync_sections(session, row, bank.sections)
     _sync_diagrams(session, row, bank.diagrams)
+    _sync_notes(session, row, bank.notes)
     existing = {
         stored.key: stored
         for stored in session.execute(select(*_STORED).where(Question.bank_id == row.id))

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 import srs.bank
-from models.bank import Bank, BankFile, Diagram
+from models.bank import Bank, BankFile, Diagram, NotesFile
 from models.types import now_utc
 from services.bank_export import stored_bank
 from srs.archive import unpack_zip
@@ -150,6 +150,12 @@ def _materialised(session: Session, source: BankSource, changed: dict[str, str])
                 path = target / diagram.path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(diagram.data)
+            for notes in session.scalars(
+                select(NotesFile).where(NotesFile.bank_id == source.bank_id)
+            ):
+                path = target / notes.file
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(notes.text, encoding="utf-8")
         for name, text in files.items():
             (target / name).write_text(text, encoding="utf-8")
         yield target
@@ -244,11 +250,14 @@ def restore_files(source: BankSource, old: dict[str, str]) -> None:
 
 
 def source_zip(session: Session, source: BankSource) -> bytes:
-    """The bank's YAML files as they now stand, with its diagrams, zipped as a folder."""
+    """The bank's YAML files as they now stand, with its diagrams and notes, zipped as a
+    folder."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in source.files.items():
             archive.writestr(f"{source.bank_id}/{name}", text)
         for diagram in session.scalars(select(Diagram).where(Diagram.bank_id == source.bank_id)):
             archive.writestr(f"{source.bank_id}/{diagram.path}", diagram.data)
+        for notes in session.scalars(select(NotesFile).where(NotesFile.bank_id == source.bank_id)):
+            archive.writestr(f"{source.bank_id}/{notes.file}", notes.text)
     return buffer.getvalue()

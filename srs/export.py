@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from srs.bank import BANK_FILE, Bank, Question
+from srs.bank import BANK_FILE, Bank, Question, Section
 
 __all__ = [
     "FORMATS",
@@ -45,7 +45,7 @@ __all__ = [
 
 _QUESTION_ORDER = (
     "id", "type", "section", "tags", "prompt", "text", "image", "labels", "ids", "mode",
-    "answer", "accept", "choices", "correct", "items", "explanation",
+    "answer", "accept", "choices", "correct", "items", "explanation", "source",
 )  # fmt: skip
 # ``section`` is the section's title, as a reader of the sheet knows it; ``section_id`` its id.
 CSV_COLUMNS = (
@@ -67,9 +67,20 @@ def _question_dict(question: Question) -> dict[str, Any]:
     values.update((k, v) for k, v in question.content().items() if v is not None and v != [])
     if question.explanation:
         values["explanation"] = question.explanation
+    if question.passage:
+        values["source"] = question.passage
     if values.get("ids"):
         values.pop("labels", None)
     return {key: values[key] for key in _QUESTION_ORDER if key in values}
+
+
+def _section_dict(section: Section) -> dict[str, Any]:
+    values: dict[str, Any] = {"id": section.id, "title": section.title}
+    if section.parent:
+        values["parent"] = section.parent
+    if section.coverage_skip:
+        values["coverage"] = {"skip": section.coverage_skip}
+    return values
 
 
 def bank_to_dict(bank: Bank) -> dict[str, Any]:
@@ -80,10 +91,9 @@ def bank_to_dict(bank: Bank) -> dict[str, Any]:
     if bank.description:
         values["description"] = bank.description
     if bank.sections:
-        values["sections"] = [
-            {"id": s.id, "title": s.title, **({"parent": s.parent} if s.parent else {})}
-            for s in bank.sections
-        ]
+        values["sections"] = [_section_dict(section) for section in bank.sections]
+    if bank.notes:
+        values["notes"] = [notes.file for notes in bank.notes]
     values["questions"] = [_question_dict(question) for question in bank.questions]
     return values
 
@@ -108,13 +118,17 @@ def bank_yaml(bank: Bank) -> str:
 
 
 def write_bank_folder(bank: Bank, folder: Path) -> Path:
-    """Write ``bank.yaml`` and the diagram files into ``folder``; returns the folder."""
+    """Write ``bank.yaml``, the diagram files and the notes into ``folder``; returns it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / BANK_FILE).write_text(bank_yaml(bank), encoding="utf-8")
     for diagram in bank.diagrams:
         target = folder / diagram.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(diagram.data)
+    for notes in bank.notes:
+        target = folder / notes.file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(notes.text, encoding="utf-8")
     return folder
 
 
@@ -125,6 +139,8 @@ def bank_zip(bank: Bank) -> bytes:
         archive.writestr(f"{bank.id}/{BANK_FILE}", bank_yaml(bank))
         for diagram in bank.diagrams:
             archive.writestr(f"{bank.id}/{diagram.path}", diagram.data)
+        for notes in bank.notes:
+            archive.writestr(f"{bank.id}/{notes.file}", notes.text)
     return buffer.getvalue()
 
 
@@ -289,11 +305,12 @@ def export_bank(bank: Bank, fmt: str, target: Path, **options: Any) -> None:
     """Write ``bank`` to ``target`` in ``fmt``; nothing is left half-written.
 
     For ``yaml``, a ``target`` ending in ``.zip`` gets the bank folder zipped, one ending in
-    ``.yaml`` gets one file (for a bank without diagrams), anything else becomes a folder.
+    ``.yaml`` gets one file (for a bank without diagrams or notes), anything else becomes a
+    folder.
     ``options`` go to the Anki writer (``scheduling``).
 
     Raises:
-        ValueError: an unknown format, a single YAML file for a bank with diagrams, or a
+        ValueError: an unknown format, a single YAML file for a bank with diagrams or notes, or a
             folder that is not empty.
     """
     if fmt == "apkg":
@@ -318,6 +335,8 @@ def export_bank(bank: Bank, fmt: str, target: Path, **options: Any) -> None:
         raise ValueError(
             f"bank '{bank.id}' has {len(bank.diagrams)} diagrams: export it to a folder or a .zip"
         )
+    if fmt == "yaml" and target.suffix != ".zip" and bank.notes:
+        raise ValueError(f"bank '{bank.id}' keeps its notes: export it to a folder or a .zip")
     writers = {
         "csv": lambda: bank_csv(bank).encode("utf-8"),
         "json": lambda: bank_json(bank).encode("utf-8"),

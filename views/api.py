@@ -16,7 +16,7 @@ from flask_login import current_user, user_loaded_from_request
 from werkzeug.exceptions import HTTPException
 
 from extensions import csrf
-from models import Card, Review, User, db
+from models import Bank, Card, Review, User, db
 from models.types import MAX_ID, now_utc
 from services.answers import (
     Answered,
@@ -32,6 +32,7 @@ from services.calibration import learner_calibration
 from services.conflict import committed
 from services.context import Study
 from services.load import DueLoad
+from services.notes import passage_of
 from services.practice import Practice, practice_cards
 from services.queue import (
     bank_counts_many,
@@ -46,7 +47,7 @@ from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts
-from views.cards import card_payload, token_card_id
+from views.cards import card_payload, passage_payload, token_card_id
 from views.inputs import request_int
 from views.openapi import OPENAPI
 from views.retention import mark_simulated, simulation_limit
@@ -473,3 +474,17 @@ def change() -> Response | tuple[Response, int]:
         return jsonify(error=str(error), errors=error.errors), 422
     db.session.commit()
     return jsonify(settings_of(user))
+
+
+@bp.get("/banks/<bank_id>/passage")
+def passage(bank_id: str) -> Response:
+    """The passage of a bank's notes that ``ref`` names, rendered."""
+    user = _user()
+    bank = db.session.get(Bank, bank_id)
+    if bank is None or (bank.hidden and not user.is_admin):
+        raise ApiError(404, f"no bank '{bank_id}'")
+    ref = request.args.get("ref", "")
+    found = passage_of(db.session, bank_id, ref) if ref else None
+    if found is None:
+        raise ApiError(404, f"no passage '{ref}' in the notes of bank '{bank_id}'")
+    return jsonify(passage_payload(bank_id, found))

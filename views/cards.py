@@ -16,8 +16,10 @@ from sqlalchemy import and_, bindparam, select
 from models import Bank, Card, Diagram, Question, Section, User, db
 from services.bank_edit import owns_bank
 from services.load import DueLoad
+from services.notes import bank_notes
 from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.faces import Kept, face_key, serve
+from srs.notes import Notes, Passage, resolve
 from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
 from srs.questions.words import bank_words, speaks
@@ -30,6 +32,7 @@ __all__ = [
     "diagram_url",
     "markdown_for",
     "new_review_token",
+    "passage_payload",
     "source_location",
     "token_card_id",
     "truth_choices",
@@ -113,6 +116,42 @@ def _markdown(
         return Markup(html)  # noqa: S704 (sanitised by nh3)
 
     return render
+
+
+# The path between a passage's heading titles, as a card shows it.
+PATH_SHOWN = " › "
+
+
+@lru_cache(maxsize=64)
+def _notes(bank_id: str, fingerprint: str) -> tuple[Notes, ...]:
+    """The bank's notes; ``fingerprint`` changes with every import that changes them."""
+    return bank_notes(db.session, bank_id)
+
+
+def _source_link(bank_id: str, fingerprint: str, ref: str) -> dict[str, str] | None:
+    """What a card says of the passage it comes from: short, the passage itself a request
+    away; ``None`` should the ref name no heading of the notes as stored."""
+    found = resolve(_notes(bank_id, fingerprint), ref)
+    if not isinstance(found, Passage):
+        return None
+    return {
+        "ref": ref,
+        "title": PATH_SHOWN.join(found.heading.path),
+        "url": url_for("api.passage", bank_id=bank_id, ref=ref),
+    }
+
+
+def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any]:
+    """A passage of the bank's notes as the API shows it, rendered as explanations are."""
+    heading = passage.heading
+    return {
+        "ref": passage.ref,
+        "file": passage.file,
+        "title": PATH_SHOWN.join(heading.path),
+        "path": list(heading.path),
+        "line": heading.line,
+        "html": str(markdown_for(bank_id)(heading.text)),
+    }
 
 
 def inline_html(html: str) -> str:
@@ -210,17 +249,26 @@ def card_payload(
             "partly": int(Verdict(False, PARTLY_RIGHT).rating),
             "wrong": int(Verdict.of(False).rating),
         }
+    if question.passage and (
+        source := _source_link(question.bank_id, fingerprint, question.passage)
+    ):
+        payload["source"] = source
     if user.is_admin or owner:  # services.bank_edit.may_edit, read with the question
-        path = source_location(bank_source, question.source)
-        template = current_app.config.get("WENGU_EDIT_URL")
-        payload["edit"] = {
-            "path": path,
-            "line": question.line,
-            "url": template.format(path=path, line=question.line)
-            if template
-            else url_for("banks.edit", bank_id=question.bank_id, key=question.key),
-        }
+        payload["edit"] = _edit_link(question, bank_source)
     return payload
+
+
+def _edit_link(question: Question, bank_source: str) -> dict[str, Any]:
+    """Where an admin or the bank's group owner edits the card's question."""
+    path = source_location(bank_source, question.source)
+    template = current_app.config.get("WENGU_EDIT_URL")
+    return {
+        "path": path,
+        "line": question.line,
+        "url": template.format(path=path, line=question.line)
+        if template
+        else url_for("banks.edit", bank_id=question.bank_id, key=question.key),
+    }
 
 
 def truth_choices(language: str | None) -> tuple[str, str] | None:

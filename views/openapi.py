@@ -314,6 +314,30 @@ OPENAPI: dict[str, Any] = {
         "/cards/{card_id}/unsuspend": {"post": {"summary": "Unsuspend a card", **_CARD_ACTION}},
         "/cards/{card_id}/bury": {"post": {"summary": "Bury until tomorrow", **_CARD_ACTION}},
         "/cards/{card_id}/unbury": {"post": {"summary": "Unbury a card", **_CARD_ACTION}},
+        "/banks/{bank_id}/passage": {
+            "get": {
+                "summary": "A passage of a bank's notes",
+                "description": "The passage a card's source names (its source.url): the text "
+                "under one heading of the bank's notes, up to the next heading, rendered "
+                "and sanitised as explanations are.",
+                "parameters": [
+                    {"name": "bank_id", "in": "path", "required": True, "schema": STRING},
+                    {
+                        "name": "ref",
+                        "in": "query",
+                        "required": True,
+                        "schema": STRING,
+                        "description": "FILE#HEADING: a notes file and a heading's anchor "
+                        "or path (titles joined by ' > ').",
+                    },
+                ],
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Passage"}, "The passage."),
+                    "401": _error("No credentials."),
+                    "404": _error("No such bank for the caller, or no such passage in it."),
+                },
+            }
+        },
         "/settings": {
             "get": {
                 "summary": "The caller's study settings",

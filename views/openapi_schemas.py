@@ -81,6 +81,18 @@ SCHEMAS: dict[str, Any] = {
             "review": SECONDS,
         },
     },
+    "Passage": {
+        "type": "object",
+        "required": ["ref", "file", "title", "path", "line", "html"],
+        "properties": {
+            "ref": STRING,
+            "file": {"type": "string", "description": "The notes file, as the bank lists it."},
+            "title": STRING,
+            "path": {"type": "array", "items": STRING, "description": "The heading path."},
+            "line": {"type": "integer", "description": "The heading's line in the file."},
+            "html": {"type": "string", "description": "The passage, rendered and sanitised."},
+        },
+    },
     "Card": {
         "type": "object",
         "required": [
@@ -120,6 +132,13 @@ SCHEMAS: dict[str, Any] = {
                 "with the label revealed and outlined, then the label.",
             },
             "explanation_html": STRING,
+            "source": {
+                "type": "object",
+                "description": "Only for a question that cites a passage of its bank's "
+                "notes: its source as written, the heading path, and the URL of the passage.",
+                "required": ["ref", "title", "url"],
+                "properties": {"ref": STRING, "title": STRING, "url": STRING},
+            },
             "choices": {
                 "type": "array",
                 "items": STRING,

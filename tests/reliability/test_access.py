@@ -130,6 +130,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("api.stats", "GET"): (401, 200, 200, 200),
     ("api.retention", "GET"): (401, 200, 200, 200),
     ("api.settings", "GET"): (401, 200, 200, 200),
+    ("api.passage", "GET"): (401, 404, 404, 404),  # no ref, no passage: test_notes_storage
     ("api.change", "PUT"): (401, 200, 200, 200),
     ("api.card_suspend", "POST"): (401, 200, 404, 404),
     ("api.card_unsuspend", "POST"): (401, 200, 404, 404),

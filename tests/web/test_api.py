@@ -352,7 +352,7 @@ def test_openapi_describes_every_route(client: FlaskClient, app: Flask) -> None:
     assert spec["openapi"].startswith("3.")
     documented = {f"/api/v1{path}" for path in spec["paths"]}
     routes = {
-        re.sub(r"<int:(\w+)>", r"{\1}", rule.rule)
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi"
     }
