@@ -192,6 +192,8 @@ def one_of_type(
     head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
     bank = {**head, "id": f"look-{kind}", "questions": [question]}
     files: dict[str, str | bytes] = {"bank.yaml": yaml.safe_dump(bank, allow_unicode=True)}
+    for notes in head.get("notes", []):  # the question may cite them
+        files[notes] = (DOCKER / notes).read_bytes()
     for path in (folder / "diagrams").glob("*.svg"):
         if f"diagrams/{path.name}" in str(question.get("explanation", "")) + str(
             question.get("image", "")

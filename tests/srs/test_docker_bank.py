@@ -11,12 +11,15 @@ import pytest
 
 from config import PROJECT_ROOT
 from srs.bank import QUESTION_TYPES, Bank
+from srs.coverage import bank_coverage
 from srs.lint import lint_bank
+from srs.notes import Passage, resolve
 from srs.render import image_sources
 from srs.sources import load_bank
 
 ROOT = PROJECT_ROOT / "quizzes/docker"
 SVG = "{http://www.w3.org/2000/svg}"
+LINK_ONLY = re.compile(r"\[[^\]]*\]\([^)]*\)")  # a passage that is one Markdown link
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,31 @@ def test_nearly_every_question_explains_why(bank: Bank) -> None:
 
 def test_supplements_are_tagged(bank: Bank) -> None:
     assert any("supplement" in question.tags for question in bank.questions)
+
+
+def test_the_notes_ship_with_the_bank_unchanged(bank: Bank) -> None:
+    assert [notes.file for notes in bank.notes] == ["notes/docker-notes.md"]
+    assert bank.notes[0].text == (ROOT / "notes/docker-notes.md").read_text(encoding="utf-8")
+
+
+def test_a_question_cites_the_notes_unless_it_is_a_supplement(bank: Bank) -> None:
+    """Written from the notes: a passage that resolves; from Docker's documentation: none."""
+    uncited = [q.id for q in bank.questions if "supplement" not in q.tags and not q.passage]
+    cited = [q.id for q in bank.questions if "supplement" in q.tags and q.passage]
+    assert uncited == [] and cited == []
+    for question in bank.questions:
+        if question.passage:
+            assert isinstance(resolve(bank.notes, question.passage), Passage), question.id
+
+
+def test_every_heading_with_text_is_cited_or_its_section_says_why(bank: Bank) -> None:
+    """The outside reader's finding (headings with content and no card) stays closed, and a
+    skip is only ever a heading with nothing to ask: no text of its own, or only a link."""
+    report = bank_coverage(bank)
+    assert [entry.heading.title for entry in report.headings if entry.gap] == []
+    skipped = [entry.heading for entry in report.headings if entry.skip and not entry.questions]
+    assert [h.title for h in skipped if h.has_content] == ["虚拟化", "Docker命令行操作"]
+    assert all(LINK_ONLY.fullmatch(h.text.strip()) for h in skipped if h.has_content)
 
 
 def test_every_diagram_is_used_and_every_use_exists(bank: Bank) -> None:
