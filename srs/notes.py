@@ -47,7 +47,9 @@ class Heading:
 
     ``line`` is where it stands in the file (from 1, front matter counted); ``path`` holds
     the titles of the headings it sits under and its own; ``text`` is its passage (the
-    Markdown after the heading line, up to the next heading), ``end`` the last line of it.
+    Markdown after the heading line, up to the next heading), ``end`` the last line of it;
+    ``whole`` is the Markdown up to the next heading of its level or above, its subsections
+    with their headings included.
     """
 
     level: int
@@ -57,6 +59,7 @@ class Heading:
     end: int
     path: tuple[str, ...]
     text: str
+    whole: str = ""
 
     @property
     def has_content(self) -> bool:
@@ -145,6 +148,8 @@ def headings_of(text: str) -> tuple[Heading, ...]:
     stack: list[tuple[int, str]] = []
     for number, (level, title, first, after) in enumerate(found):
         end = found[number + 1][2] if number + 1 < len(found) else len(lines)
+        below = [start for lower, _, start, _ in found[number + 1 :] if lower <= level]
+        section_end = below[0] if below else len(lines)
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, title))
@@ -157,6 +162,7 @@ def headings_of(text: str) -> tuple[Heading, ...]:
                 end=end,
                 path=tuple(entry[1] for entry in stack),
                 text="\n".join(lines[after:end]).strip("\n"),
+                whole="\n".join(lines[after:section_end]).strip("\n"),
             )
         )
     return tuple(headings)

@@ -150,7 +150,8 @@ def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any]:
         "title": PATH_SHOWN.join(heading.path),
         "path": list(heading.path),
         "line": heading.line,
-        "html": str(markdown_for(bank_id)(heading.text)),
+        # A heading with no text of its own (an outline's heading) shows its subsections.
+        "html": str(markdown_for(bank_id)(heading.text if heading.has_content else heading.whole)),
     }
 
 

@@ -250,3 +250,25 @@ def test_an_uploaded_zip_keeps_its_notes_through_an_edit(app: Flask) -> None:
         assert again.notes == bank.notes
         with zipfile.ZipFile(io.BytesIO(source_zip(db.session, source))) as archive:
             assert archive.read("demo/notes/demo.md").decode() == NOTES
+
+
+def test_a_heading_without_text_shows_its_subsections(
+    signed_in: FlaskClient, runner: FlaskCliRunner, write_bank
+) -> None:
+    """An outline's heading cited as a whole: its passage is its subsections, headings kept,
+    up to the next heading of its level."""
+    notes = "# 概述\n\n## 虚拟化\n\n共享内核。\n\n## 命名空间\n\n隔离。\n\n# 镜像\n\n只读。\n"
+    bank = (
+        "id: outline\ntitle: O\nnotes: [notes/o.md]\nquestions:\n"
+        "  - {id: q, type: basic, prompt: p, answer: a, source: 'o.md#概述'}\n"
+    )
+    root = write_bank("outline", {"bank.yaml": bank, "notes/o.md": notes})
+    assert runner.invoke(args=["bank", "import", str(root)]).exit_code == 0
+    html = signed_in.get("/api/v1/banks/outline/passage", query_string={"ref": "o.md#概述"}).json[
+        "html"
+    ]
+    assert "虚拟化" in html and "共享内核" in html and "隔离" in html
+    assert "只读" not in html
+    # A heading with text of its own shows that text alone.
+    own = signed_in.get("/api/v1/banks/outline/passage", query_string={"ref": "o.md#虚拟化"})
+    assert own.json["html"] == "<p>共享内核。</p>"
