@@ -45,7 +45,10 @@ class Card(Model):
     __table_args__ = (
         UniqueConstraint("user_id", "question_id", "ordinal"),
         Index("ix_cards_user_bank_due", "user_id", "bank_id", "due"),
-        Index("ix_cards_user_due", "user_id", "due"),
+        # The learner's cards due by day (services.load), counted from the index alone.
+        Index(
+            "ix_cards_user_due", "user_id", "due", "state", "suspended", "retired", "last_review"
+        ),
         # The next learning or review card of a bank, and the count of those due: read from
         # the index alone, which holds what makes a card free to show.
         Index("ix_cards_user_bank_state_due", *_STATE_DUE),
