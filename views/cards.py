@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -9,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app, get_template_attribute, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
@@ -141,6 +143,23 @@ def _source_link(bank_id: str, fingerprint: str, ref: str) -> dict[str, str] | N
     }
 
 
+# A Markdown image: its alt text and its target.
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)>\s]*)>?[^)\n]*\)")
+
+
+def _lost_figures_named(bank_id: str, text: str) -> str:
+    """``text`` with each image that is not one of the bank's diagrams (notes keep pictures
+    the bank does not ship) said to be missing, instead of its file name or "Untitled"."""
+    bank = db.session.get(Bank, bank_id)
+    resolve = _resolver(bank_id, bank.fingerprint if bank is not None else "", "/")
+    missing = _("(a figure of the notes, not included)")
+
+    def named(image: re.Match[str]) -> str:
+        return image[0] if resolve(image[2]) is not None else f"![{missing}]({image[2]})"
+
+    return _IMAGE.sub(named, text)
+
+
 def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any]:
     """A passage of the bank's notes as the API shows it, rendered as explanations are."""
     heading = passage.heading
@@ -151,7 +170,11 @@ def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any]:
         "path": list(heading.path),
         "line": heading.line,
         # A heading with no text of its own (an outline's heading) shows its subsections.
-        "html": str(markdown_for(bank_id)(heading.text if heading.has_content else heading.whole)),
+        "html": str(
+            markdown_for(bank_id)(
+                _lost_figures_named(bank_id, heading.text if heading.has_content else heading.whole)
+            )
+        ),
     }
 
 

@@ -128,6 +128,13 @@ function insertDiagram() {
 
 if (form) {
   state.shown = draft(); // the page came with this draft's checks and preview
+  // Leaving with changes not saved (a link, Cancel, a closed tab) asks first.
+  const opened = state.shown;
+  let saving = false;
+  form.addEventListener("submit", () => { saving = true; });
+  window.addEventListener("beforeunload", (event) => {
+    if (!saving && draft() !== opened) event.preventDefault();
+  });
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
   form.addEventListener("focusin", (event) => {

@@ -219,3 +219,36 @@ def test_the_editor_sits_in_the_sites_centred_column(
     side = page.locator(".editor-side").bounding_box()
     assert side["x"] >= form["x"] + form["width"] and abs(side["y"] - form["y"]) < 80
     context.close()
+
+
+def test_leaving_the_editor_with_changes_not_saved_asks_first(
+    edited: tuple[Path, int], live_server: str, browser
+) -> None:
+    """A page left unchanged closes without a question; a changed one asks (the browser's
+    "leave site?" dialog), and saving does not ask."""
+    context = browser.new_context(**DEVICES["phone"])
+    asked: list[str] = []
+
+    def open_editor():
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+        page.goto(f"{live_server}/banks/ed/questions/b1/edit")
+        page.wait_for_selector("#editor-form")
+        return page
+
+    browser_sign_in(context.new_page(), live_server, "root")
+    page = open_editor()
+    page.close(run_before_unload=True)
+    page.wait_for_event("close") if not page.is_closed() else None
+    assert asked == []
+    page = open_editor()
+    page.fill("#f-answer", "changed, not saved")
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    page = open_editor()
+    page.fill("#f-answer", "changed and saved")
+    page.click("#editor-form button[type=submit]")
+    page.wait_for_url("**/banks/ed#q-b1")
+    assert asked == ["beforeunload"]
+    context.close()

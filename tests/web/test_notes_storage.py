@@ -272,3 +272,23 @@ def test_a_heading_without_text_shows_its_subsections(
     # A heading with text of its own shows that text alone.
     own = signed_in.get("/api/v1/banks/outline/passage", query_string={"ref": "o.md#虚拟化"})
     assert own.json["html"] == "<p>共享内核。</p>"
+
+
+def test_a_figure_the_bank_does_not_ship_is_said_to_be_missing(
+    signed_in: FlaskClient, runner: FlaskCliRunner, write_bank
+) -> None:
+    """Notes keep pictures a bank may not ship: the passage says a figure is missing instead
+    of showing its file name; a diagram the bank has is shown."""
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>'
+    notes = "# 图\n\n![FF4F-A816.jpeg](pics/FF4F-A816.jpeg)\n\n![Untitled](pics/Untitled%201.png)\n\n![引擎](diagrams/e.svg)\n"
+    bank = (
+        "id: figs\ntitle: F\nnotes: [notes/f.md]\nquestions:\n"
+        "  - {id: q, type: basic, prompt: p, answer: a, source: 'f.md#图',"
+        " explanation: '![引擎](diagrams/e.svg)'}\n"
+    )
+    root = write_bank("figs", {"bank.yaml": bank, "notes/f.md": notes, "diagrams/e.svg": svg})
+    assert runner.invoke(args=["bank", "import", str(root)]).exit_code == 0
+    html = signed_in.get("/api/v1/banks/figs/passage", query_string={"ref": "f.md#图"}).json["html"]
+    assert "FF4F" not in html and "Untitled" not in html
+    assert html.count("a figure of the notes, not included") == 2
+    assert '<img alt="引擎"' in html
