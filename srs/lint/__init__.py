@@ -19,6 +19,7 @@ from srs.bank import BANK_FILE, Bank, Question, diagram_path
 from srs.lint.balance import RECALL_TYPES, Tally, balance_warnings, tally
 from srs.lint.cards import CARD_CHECKS
 from srs.lint.duplicates import near_duplicates
+from srs.lint.passages import empty_passages
 from srs.lint.rules import RULES
 from srs.lint.tags import near_duplicate_tags
 from srs.lint.text import markdown_fields, place
@@ -138,6 +139,11 @@ def lint_bank(bank: Bank) -> Report:
     warnings += _duplicate_warnings(bank, ignored)
     warnings += _diagram_warnings(bank)
     warnings += [
+        _at(bank, question, "source", message, "empty-passage")
+        for question, message in empty_passages(bank)
+        if "empty-passage" not in ignored[question.id]
+    ]
+    warnings += [
         _at(
             bank,
             question,
@@ -208,6 +214,7 @@ def _unused_ignores(bank: Bank) -> list[LintWarning]:
     """A warning for each rule a question silences that would not fire on it (the rules on
     one question, and near-duplicate; a bank-wide rule counts the questions, so is left)."""
     silencing = [q for q in bank.questions if q.lint_ignore]
+    empty = {q.id for q, _ in empty_passages(bank)} if silencing else set()
     paired: set[str] = set()
     if any("near-duplicate" in q.lint_ignore for q in silencing):
         for earlier, later, _ in near_duplicates(bank.questions):
@@ -219,6 +226,8 @@ def _unused_ignores(bank: Bank) -> list[LintWarning]:
                 fires = question.id in paired
             elif rule in CARD_CHECKS:
                 fires = any(True for _ in CARD_CHECKS[rule](question))
+            elif rule == "empty-passage":
+                fires = question.id in empty
             else:
                 continue
             if not fires:

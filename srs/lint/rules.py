@@ -29,6 +29,7 @@ RULES: dict[str, str] = {
     "enumeration": "an answer that lists three or more items",
     "outside-reference": "a card that refers to material outside it (the notes, above, below)",
     "no-explanation": "a question without an explanation, or one with no words",
+    "empty-passage": "a source whose passage has no text besides images (or no text at all)",
     "unshown-diagram": "a diagram of the bank that no question shows",
     "tag-spelling": "a tag spelled nearly as another tag or a section id (network, networking)",
     "cjk-style": "spacing or punctuation slips in Chinese or Japanese text",

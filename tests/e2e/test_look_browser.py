@@ -46,7 +46,7 @@ PAGES = {
     "stats": "/stats",
     "groups": "/groups",
     "settings": "/settings",
-    "editor": "/banks/docker/questions/overview-kernel-mechanisms/edit",
+    "editor": "/banks/docker/questions/overview-kernel-not-invented/edit",
     "quiz": "/quiz/docker",  # last: the quiz is started from it
 }
 # Grade and answer buttons, page buttons, form controls and the main navigation: what a

@@ -468,6 +468,55 @@ def test_unused_ignore_names_a_silenced_rule_that_would_not_fire(write_bank) -> 
     ]
 
 
+NOTES_MD = """\
+# 概述
+
+## 命名空间
+
+PID Namespace 隔离进程。
+
+## 控制组
+
+![Untitled](pictures/Untitled%201.png)
+
+## hostonly
+
+# 大纲
+
+## 小节
+
+小节有字。
+"""
+
+
+def test_empty_passage_flags_a_source_with_only_a_title_or_only_an_image(write_bank) -> None:
+    head = HEAD.replace("questions:\n", "notes: [notes/n.md]\nquestions:\n")
+    questions = [
+        q(f"s{i}", "basic", prompt=f"Which {name}?", answer=f"a{i}", source=f"n.md#{name}")
+        for i, name in enumerate(["命名空间", "控制组", "hostonly", "大纲"])
+    ]
+    questions.append(
+        q(
+            "kept",
+            "basic",
+            prompt="Which kept?",
+            answer="k",
+            source="n.md#hostonly",
+            lint={"ignore": ["empty-passage"], "why": "checked"},
+        )
+    )
+    text = head + "".join(f"  - {json.dumps(item, ensure_ascii=False)}\n" for item in questions)
+    found = lint(write_bank, text, **{"notes/n.md": NOTES_MD})
+    assert [_LINE.sub(r"\1", w) for w in found if "empty-passage" in w] == [
+        "bank.yaml:7: source 'n.md#控制组' names a passage with only images: cite the passage "
+        "that holds the fact, or tag the question 'supplement' and leave 'source' out "
+        "[empty-passage]",
+        "bank.yaml:8: source 'n.md#hostonly' names a passage with no text: cite the passage "
+        "that holds the fact, or tag the question 'supplement' and leave 'source' out "
+        "[empty-passage]",
+    ]
+
+
 def test_a_bank_with_lint_keys_loads_as_any_other(write_bank) -> None:
     text = LINTED + "      ignore: [prompt-leak, cjk-style]\n      why: because\n"
     bank = load_bank(write_bank("b", {"bank.yaml": text}))
