@@ -103,9 +103,10 @@ def test_an_admin_sees_each_heading_with_its_count_gaps_and_the_totals(
     for anchor in ("history", "dotcloud"):  # the section's reason, and its subheading's
         assert heading_row(page, anchor)[1].endswith("0 Left out: background only, never examined")
         assert "is-skipped" in heading_row(page, anchor)[0]
-    totals = re.sub(r"\s+", " ", re.search(r"data-coverage-totals>(.*?)</p>", page, re.S)[1])
-    assert "3 of 7 headings have a question (6 have text of their own)" in totals
-    assert "1 with text have none; 2 are left out on purpose" in totals
+    totals = re.sub(r"\s+", " ", re.search(r"data-coverage-totals>(.*?)</ul>", page, re.S)[1])
+    assert "<li>3 of 7 headings have a question (6 have text of their own)</li>" in totals
+    assert "<li>1 headings with text have no question</li>" in totals
+    assert "<li>2 left out on purpose</li>" in totals
     assert "Questions: 6 of 7 count toward a heading, 1 are a supplement" in totals
     # The gap's "Add one" opens the editor with its passage filled in.
     add = re.search(r'<a href="([^"]*source=[^"]*)">Add one</a>', page)[1].replace("&amp;", "&")
