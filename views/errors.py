@@ -213,17 +213,22 @@ def _outage(error: BaseException) -> BaseException | None:
     return error if isinstance(error, OUTAGE) else None
 
 
+_NOT_SET_UP = " (its tables are missing: run `flask --app app db upgrade`)"
+
+
 def _unavailable(error: BaseException) -> tuple[str | Response, int]:
     """One log line (the driver's error, first line), and a 503 drawn without the database."""
     g.without_database = True
     cause = getattr(error, "orig", None) or error
     message = (str(cause).strip().splitlines() or [""])[0]
     log.error(
-        "database unavailable: %s %s: %s: %s",
+        "database unavailable: %s %s: %s: %s%s",
         request.method,
         request.path,
         type(cause).__name__,
         message,
+        # A database reached but never migrated (`flask run` does not migrate; app.py does).
+        _NOT_SET_UP if "no such table" in message else "",
     )
     if _wants_json():
         return jsonify(error=str(DESCRIPTIONS[503])), 503

@@ -205,6 +205,13 @@ def test_the_coverage_of_the_notes_fits_and_passes_axe(
             problems[f"{scheme} width"] = wide
         if found := axe(page):
             problems[f"{scheme} axe"] = found
+        if device == "phone":  # the bank page's links and buttons are whole tap targets
+            small = page.evaluate(
+                """[...document.querySelectorAll('.outline a, .coverage-list a, .bank-tools a')]
+                   .filter((a) => a.getBoundingClientRect().height < 44).map((a) => a.textContent)"""
+            )
+            if small:
+                problems[f"{scheme} small taps"] = small
         context.close()
     assert problems == {}
 

@@ -75,6 +75,26 @@ def test_a_database_outage_gives_503_pages_and_one_line_per_request(
     assert lines[3].startswith("database unavailable: POST /login: OperationalError: ")
 
 
+def test_a_database_never_migrated_says_how_to_set_it_up(
+    make_app, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
+) -> None:
+    """A server started without migrating (``flask run`` does not) reaches its database and
+    finds no tables: its log line says to run the migrations."""
+    monkeypatch.setattr(app_module, "wait_for_database", lambda engine, seconds: None)
+    (tmp_path / "empty").mkdir()
+    app = make_app({
+        "TESTING": True, "SECRET_KEY": "test", "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty' / 'wengu.sqlite3'}",
+        "WENGU_AUTO_MIGRATE": False, "WENGU_AUTOLOAD_BANKS": False, "RATELIMIT_ENABLED": False,
+    })  # fmt: skip
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    assert app.test_client().get("/login").status_code == 503
+    lines = [r.getMessage() for r in caplog.records if r.name == "wengu.errors"]
+    assert lines and "no such table" in lines[0]
+    assert lines[0].endswith("(its tables are missing: run `flask --app app db upgrade`)")
+
+
 def test_a_failed_sign_in_names_the_account_and_address_but_never_what_was_typed(
     client: FlaskClient, learner: int, caplog: pytest.LogCaptureFixture
 ) -> None:
