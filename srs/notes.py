@@ -223,6 +223,12 @@ def _by_anchor(text: str) -> dict[str, Heading]:
     return {heading.anchor: heading for heading in headings_of(text)}
 
 
+@lru_cache(maxsize=64)
+def _normal_paths(text: str) -> tuple[tuple[str, ...], ...]:
+    """Each heading's path of ``text`` with its titles as titles are compared, in order."""
+    return tuple(tuple(normal_title(t) for t in heading.path) for heading in headings_of(text))
+
+
 def _plain(children: list[Any]) -> str:
     """A heading's inline tokens as the text a reader sees: markup and raw HTML left out."""
     parts = []
@@ -269,12 +275,11 @@ def resolve(notes: tuple[Notes, ...] | list[Notes], ref: str) -> Passage | str:
     headings = chosen[0].headings
     if (heading := _by_anchor(chosen[0].text).get(fragment)) is not None:
         return Passage(ref, chosen[0].file, heading)
-    wanted = [normal_title(part) for part in fragment.split(PATH_SEPARATOR)]
+    wanted = tuple(normal_title(part) for part in fragment.split(PATH_SEPARATOR))
     by_path = [
-        h
-        for h in headings
-        if len(h.path) >= len(wanted)
-        and [normal_title(t) for t in h.path[len(h.path) - len(wanted) :]] == wanted
+        heading
+        for heading, path in zip(headings, _normal_paths(chosen[0].text), strict=True)
+        if path[-len(wanted) :] == wanted
     ]
     if len(by_path) == 1:
         return Passage(ref, chosen[0].file, by_path[0])
