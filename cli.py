@@ -39,7 +39,7 @@ from srs.coverage import bank_coverage
 from srs.export import FORMATS, export_bank
 from srs.lint import lint_bank
 from srs.optimize import NotEnoughHistory
-from srs.skeleton import SkeletonError, write_skeleton
+from srs.skeleton import SkeletonError, untitled_lines, write_skeleton
 from srs.sources import read_bank, read_banks
 
 __all__ = ["backup", "bank_cli", "fsrs_cli", "restore", "user_cli"]
@@ -263,6 +263,11 @@ def init(notes: Path, output: Path) -> None:
         f"Wrote {output}: bank '{bank.id}' with {_counted(len(bank.sections), 'section')} "
         f"from {bank.notes[0].file}, no questions yet."
     )
+    if lines := untitled_lines(bank.notes[0].text):
+        click.echo(
+            f"Left out {_counted(len(lines), 'heading')} without a title "
+            f"(line {', '.join(map(str, lines))}): give each a title to make it a section."
+        )
 
 
 @bank_cli.command("coverage")

@@ -10,15 +10,27 @@ Each problem names the key at fault, as every check of the format does.
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from typing import Protocol
 
 from srs.bank import size_over_limit
 from srs.lint.rules import did_you_mean
-from srs.notes import Notes, resolve
-from srs.yamlread import Mapping, Node, Position, Scalar, Sequence
+from srs.notes import Notes, front_matter_problem, nesting_problem, resolve
+from srs.render import render_problems
+from srs.yamlread import UNSTORABLE, Mapping, Node, Position, Scalar, Sequence
 
-__all__ = ["NOTES_SUFFIXES", "read_coverage_key", "read_notes_key", "read_source_key", "read_text"]
+__all__ = [
+    "NOTES_SUFFIXES",
+    "notes_problems",
+    "read_coverage_key",
+    "read_notes_key",
+    "read_source_key",
+    "read_text",
+]
+
+# What a ``source`` may not hold: a line break or another control character.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 NOTES_SUFFIXES = (".md", ".markdown")
 
@@ -82,16 +94,45 @@ def read_notes_key(
             at, message = trouble
             out.problem(item.position, f"{key} '{written}' ({at.line}:{at.column}): {message}")
         if text is not None:
-            notes[path] = Notes(path, text)
-            failed.discard(path)
+            found = Notes(path, text)
+            problems = notes_problems(found)
+            for line, message in problems:
+                out.problem(item.position, f"{key} '{written}' (line {line}): {message}")
+            if not problems:
+                notes[path] = found
+                failed.discard(path)
     names = {name for n in notes.values() for name in (n.file, n.name)}
     return tuple(notes.values()), failed - names
+
+
+def notes_problems(notes: Notes) -> list[tuple[int, str]]:
+    """Why the notes cannot be kept or shown, each at its line: a character a database
+    cannot store, front matter that cannot be read, blocks nested too deep to read whole,
+    or a passage a card may show that cannot be rendered (as a question's texts are
+    rendered at import, so that what passes renders for every learner)."""
+    text = notes.text
+    if found := UNSTORABLE.search(text):
+        line = text.count("\n", 0, found.start()) + 1
+        return [(line, f"character U+{ord(found.group()):04X} cannot be stored; remove it")]
+    problems = [p for p in (front_matter_problem(text), nesting_problem(text)) if p is not None]
+    if problems:
+        return problems
+    seen: set[str] = set()
+    for heading in notes.headings:
+        shown = heading.text if heading.has_content else heading.whole
+        if shown in seen:
+            continue
+        seen.add(shown)
+        problems.extend((heading.line, f"passage {message}") for message in render_problems(shown))
+    return problems
 
 
 def _path_problem(written: str, path: str, root: Path) -> str | None:
     """Why the notes path ``written`` (``path`` normalised) is unusable, or ``None``."""
     if "\\" in written:
         return "must use '/' between folders"
+    if "#" in written:
+        return "has '#' in its name, which a source cannot name (FILE#HEADING): rename it"
     if written.startswith("/") or path == ".." or path.startswith("../") or path == ".":
         return "leaves the bank's folder"
     if not path.lower().endswith(NOTES_SUFFIXES):
@@ -116,6 +157,11 @@ def read_source_key(
         out.problem(node.position, f"{where}: 'source' must be FILE#HEADING")
         return None
     ref = node.text.strip()
+    if _CONTROL.search(ref):
+        out.problem(
+            node.position, f"{where}: 'source' must be one line, without control characters"
+        )
+        return None
     found = resolve(notes, ref)
     if isinstance(found, str):
         if ref.partition("#")[0].strip() not in failed:

@@ -30,7 +30,9 @@ __all__ = [
     "Passage",
     "anchor_of",
     "front_matter",
+    "front_matter_problem",
     "headings_of",
+    "nesting_problem",
     "normal_title",
     "resolve",
 ]
@@ -38,7 +40,10 @@ __all__ = [
 # Between the titles of a heading path in a ``source`` (``镜像 > 镜像摘要``).
 PATH_SEPARATOR = ">"
 _FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_PARSER = MarkdownIt("commonmark")
+# How deep blocks may nest (lists, quotes): markdown-it stops reading blocks there, so a
+# deeper file would lose the headings after it; such a file is refused instead.
+MAX_NESTING = 100
+_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,19 +100,36 @@ class Passage:
 def front_matter(text: str) -> tuple[dict[str, Any], int]:
     """The leading YAML front matter of ``text`` as a mapping, and how many lines it takes.
 
-    A block that is not a YAML mapping is still skipped (it is no part of the notes), and
-    reads as an empty mapping.
+    A block that is not a YAML mapping, or cannot be read at all, is still skipped (it is
+    no part of the notes), and reads as an empty mapping; :func:`front_matter_problem`
+    says why it cannot be read.
     """
+    values, lines, _ = _front_matter(text)
+    return (values if isinstance(values, dict) else {}), lines
+
+
+def front_matter_problem(text: str) -> tuple[int, str] | None:
+    """The line and reason the front matter of ``text`` cannot be read, or ``None``."""
+    return _front_matter(text)[2]
+
+
+@lru_cache(maxsize=64)
+def _front_matter(text: str) -> tuple[Any, int, tuple[int, str] | None]:
     match = _FRONT_MATTER.match(text)
     if match is None:
-        return {}, 0
+        return None, 0, None
+    problem = None
     try:
         values = yaml.safe_load(match.group(1) or "")
-    except yaml.YAMLError:
-        values = None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # the block starts after '---'
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem, values = (line, f"front matter cannot be read: {reason}"), None
+    except RecursionError:
+        problem, values = (1, "front matter cannot be read: it nests too deep"), None
     block = match.group(0)
-    lines = block.count("\n") + (not block.endswith("\n"))
-    return (values if isinstance(values, dict) else {}), lines
+    return values, block.count("\n") + (not block.endswith("\n")), problem
 
 
 def anchor_of(title: str) -> str:
@@ -130,26 +152,53 @@ def normal_title(title: str) -> str:
     return "".join(title.casefold().split())
 
 
-@lru_cache(maxsize=64)
 def headings_of(text: str) -> tuple[Heading, ...]:
     """Every heading of the Markdown ``text``, in order, with its anchor, path and passage."""
+    return _outline(text)[0]
+
+
+def nesting_problem(text: str) -> tuple[int, str] | None:
+    """Where ``text`` nests blocks too deep to be read whole, and a reason; or ``None``."""
+    return _outline(text)[1]
+
+
+@lru_cache(maxsize=64)
+def _outline(text: str) -> tuple[tuple[Heading, ...], tuple[int, str] | None]:
+    """The headings of ``text`` (parsed once per text: cards look them up again and again),
+    and where it nests too deep, should it."""
     _, skipped = front_matter(text)
     lines = text.splitlines()
     # The front matter's lines are blanked, not cut, so that lines keep their numbers.
     body = "\n".join([""] * skipped + lines[skipped:])
     tokens = _PARSER.parse(body)
     found: list[tuple[int, str, int, int]] = []  # level, title, first line, line after
+    deep = None
+    last_line = 0
     for index, token in enumerate(tokens):
+        if token.map:
+            last_line = token.map[0]
+        if token.level >= MAX_NESTING - 1 and deep is None:
+            # markdown-it reads no further blocks at this depth: what follows could be lost.
+            deep = (last_line + 1, f"blocks nest deeper than {MAX_NESTING - 2} levels")
         if token.type == "heading_open" and token.map:
             title = _plain(tokens[index + 1].children or [])
             found.append((int(token.tag[1:]), title, token.map[0], token.map[1]))
+    # Where each heading's section ends: the next heading of its level or above, found in
+    # one pass from the end (a stack of the headings below, levels rising to the top).
+    section_ends = [len(lines)] * len(found)
+    later: list[tuple[int, int]] = []
+    for number in range(len(found) - 1, -1, -1):
+        level, _, first, _ = found[number]
+        while later and later[-1][0] > level:
+            later.pop()
+        if later:
+            section_ends[number] = later[-1][1]
+        later.append((level, first))
     headings: list[Heading] = []
     used: dict[str, int] = {}
     stack: list[tuple[int, str]] = []
     for number, (level, title, first, after) in enumerate(found):
         end = found[number + 1][2] if number + 1 < len(found) else len(lines)
-        below = [start for lower, _, start, _ in found[number + 1 :] if lower <= level]
-        section_end = below[0] if below else len(lines)
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, title))
@@ -162,10 +211,22 @@ def headings_of(text: str) -> tuple[Heading, ...]:
                 end=end,
                 path=tuple(entry[1] for entry in stack),
                 text="\n".join(lines[after:end]).strip("\n"),
-                whole="\n".join(lines[after:section_end]).strip("\n"),
+                whole="\n".join(lines[after : section_ends[number]]).strip("\n"),
             )
         )
-    return tuple(headings)
+    return tuple(headings), deep
+
+
+@lru_cache(maxsize=64)
+def _by_anchor(text: str) -> dict[str, Heading]:
+    """The headings of ``text`` by anchor, so that a card's ``source`` is found at once."""
+    return {heading.anchor: heading for heading in headings_of(text)}
+
+
+@lru_cache(maxsize=64)
+def _normal_paths(text: str) -> tuple[tuple[str, ...], ...]:
+    """Each heading's path of ``text`` with its titles as titles are compared, in order."""
+    return tuple(tuple(normal_title(t) for t in heading.path) for heading in headings_of(text))
 
 
 def _plain(children: list[Any]) -> str:
@@ -212,15 +273,13 @@ def resolve(notes: tuple[Notes, ...] | list[Notes], ref: str) -> Passage | str:
             return f"file '{file}' names {len(chosen)} notes files: write its path ({listed})"
         return f"file '{file}' is not one of the bank's notes ({listed})"
     headings = chosen[0].headings
-    by_anchor = [h for h in headings if h.anchor == fragment]
-    if by_anchor:
-        return Passage(ref, chosen[0].file, by_anchor[0])
-    wanted = [normal_title(part) for part in fragment.split(PATH_SEPARATOR)]
+    if (heading := _by_anchor(chosen[0].text).get(fragment)) is not None:
+        return Passage(ref, chosen[0].file, heading)
+    wanted = tuple(normal_title(part) for part in fragment.split(PATH_SEPARATOR))
     by_path = [
-        h
-        for h in headings
-        if len(h.path) >= len(wanted)
-        and [normal_title(t) for t in h.path[len(h.path) - len(wanted) :]] == wanted
+        heading
+        for heading, path in zip(headings, _normal_paths(chosen[0].text), strict=True)
+        if path[-len(wanted) :] == wanted
     ]
     if len(by_path) == 1:
         return Passage(ref, chosen[0].file, by_path[0])

@@ -20,7 +20,7 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from srs.bank import BANK_FILE, Bank, Section
-from srs.bank_notes import NOTES_SUFFIXES, read_text
+from srs.bank_notes import NOTES_SUFFIXES, notes_problems, read_text
 from srs.export import bank_yaml
 from srs.notes import Notes, front_matter, headings_of
 
@@ -30,6 +30,7 @@ __all__ = [
     "ascii_id",
     "notes_language",
     "skeleton",
+    "untitled_lines",
     "write_skeleton",
 ]
 
@@ -85,6 +86,8 @@ def skeleton(name: str, text: str) -> Bank:
     parents: list[tuple[int, str]] = []
     sections = []
     for heading in headings:
+        if not heading.title:
+            continue  # a bare '#' names nothing a section could be titled after
         while parents and parents[-1][0] >= heading.level:
             parents.pop()
         section_id = ascii_id(heading.title, used)
@@ -97,6 +100,11 @@ def skeleton(name: str, text: str) -> Bank:
         sections=tuple(sections),
         notes=(Notes(f"{NOTES_FOLDER}/{name}", text),),
     )
+
+
+def untitled_lines(text: str) -> list[int]:
+    """The lines of the headings without a title (a bare ``#``), which make no section."""
+    return [heading.line for heading in headings_of(text) if not heading.title]
 
 
 def write_skeleton(notes: Path, output: Path, max_bytes: int) -> Bank:
@@ -112,13 +120,22 @@ def write_skeleton(notes: Path, output: Path, max_bytes: int) -> Bank:
         raise SkeletonError(f"{notes}: no such file")
     if notes.suffix.lower() not in NOTES_SUFFIXES:
         raise SkeletonError(f"{notes}: not a Markdown file ({', '.join(NOTES_SUFFIXES)})")
+    if "#" in notes.name:
+        raise SkeletonError(
+            f"{notes}: '#' in the file name cannot be cited (a source is FILE#HEADING): "
+            "rename the file"
+        )
+    if output.is_symlink():
+        raise SkeletonError(f"{output} is a symbolic link: choose a new folder")
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise SkeletonError(f"{output} is not an empty folder: choose a new one")
     text, trouble = read_text(notes, max_bytes)
     if text is None:
         at, message = trouble or ((1, 1), "unreadable")
         raise SkeletonError(f"{notes}:{at[0]}:{at[1]}: {message}")
-    if not headings_of(text):
+    for line, message in notes_problems(Notes(notes.name, text))[:1]:
+        raise SkeletonError(f"{notes}:{line}: {message}")
+    if not any(heading.title for heading in headings_of(text)):
         raise SkeletonError(f"{notes}: no headings to make sections of")
     bank = skeleton(notes.name, text)
     output.parent.mkdir(parents=True, exist_ok=True)

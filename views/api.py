@@ -487,4 +487,7 @@ def passage(bank_id: str) -> Response:
     found = passage_of(db.session, bank_id, ref) if ref else None
     if found is None:
         raise ApiError(404, f"no passage '{ref}' in the notes of bank '{bank_id}'")
-    return jsonify(passage_payload(bank_id, found))
+    payload = passage_payload(bank_id, found)
+    if payload is None:
+        raise ApiError(422, f"the passage '{ref}' of bank '{bank_id}' cannot be rendered")
+    return jsonify(payload)

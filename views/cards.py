@@ -25,7 +25,7 @@ from srs.notes import Notes, Passage, resolve
 from srs.occlusion import MaskQueryError, parse_mask_query
 from srs.questions import PARTLY_RIGHT, Verdict, card_faces, question_type, showing_seed
 from srs.questions.words import bank_words, speaks
-from srs.render import DiagramResolver, render_markdown
+from srs.render import DiagramResolver, render_markdown, render_problems
 from srs.scheduler import STATE_NAMES, Rating, preview_intervals
 from srs.study import Counts
 
@@ -160,22 +160,33 @@ def _lost_figures_named(bank_id: str, text: str) -> str:
     return _IMAGE.sub(named, text)
 
 
-def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any]:
-    """A passage of the bank's notes as the API shows it, rendered as explanations are."""
+def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any] | None:
+    """A passage of the bank's notes as the API shows it, rendered as explanations are;
+    ``None`` should it not render (notes imported before passages were checked)."""
     heading = passage.heading
+    bank = db.session.get(Bank, bank_id)
+    # A heading with no text of its own (an outline's heading) shows its subsections.
+    shown = heading.text if heading.has_content else heading.whole
+    html = _passage_html(bank_id, bank.fingerprint if bank is not None else "", shown)
+    if html is None:
+        return None
     return {
         "ref": passage.ref,
         "file": passage.file,
         "title": PATH_SHOWN.join(heading.path),
         "path": list(heading.path),
         "line": heading.line,
-        # A heading with no text of its own (an outline's heading) shows its subsections.
-        "html": str(
-            markdown_for(bank_id)(
-                _lost_figures_named(bank_id, heading.text if heading.has_content else heading.whole)
-            )
-        ),
+        "html": html,
     }
+
+
+@lru_cache(maxsize=256)
+def _passage_html(bank_id: str, fingerprint: str, text: str) -> str | None:
+    """A passage rendered, or ``None`` when it cannot be: remembered either way, so that a
+    passage that fails is not rendered again on every request."""
+    if render_problems(text):
+        return None
+    return str(markdown_for(bank_id)(_lost_figures_named(bank_id, text)))
 
 
 def inline_html(html: str) -> str:

@@ -335,6 +335,10 @@ OPENAPI: dict[str, Any] = {
                     "200": _json({"$ref": "#/components/schemas/Passage"}, "The passage."),
                     "401": _error("No credentials."),
                     "404": _error("No such bank for the caller, or no such passage in it."),
+                    "422": _error(
+                        "The passage cannot be rendered (notes imported before passages "
+                        "were checked)."
+                    ),
                 },
             }
         },

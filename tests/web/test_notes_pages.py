@@ -181,6 +181,15 @@ def test_the_editor_sets_checks_and_clears_a_questions_source(
         | {"source": "other.md#volumes"},
     )
     assert [p["key"] for p in unknown.json["problems"]] == ["source"]
+    # A line break would still name the heading (titles compare without spaces): refused.
+    broken = client.post(
+        "/banks/covered/questions/e5/check",
+        data=form_values(client.get("/banks/covered/questions/e5/edit").text)
+        | {"source": "guide.md#Engine > Net\n  works"},
+    )
+    assert [p["message"] for p in broken.json["problems"]] == [
+        "question 'e5': 'source' must be one line, without control characters"
+    ]
 
     # Saved: written into the question's lines, and the question cites it.
     form = form_values(client.get("/banks/covered/questions/e5/edit").text)
