@@ -119,7 +119,7 @@ def notes_problems(notes: Notes) -> list[tuple[int, str]]:
         return problems
     seen: set[str] = set()
     for heading in notes.headings:
-        shown = heading.text if heading.has_content else heading.whole
+        shown = heading.shown
         if shown in seen:
             continue
         seen.add(shown)

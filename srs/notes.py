@@ -71,6 +71,12 @@ class Heading:
         """Whether its passage holds anything but whitespace."""
         return bool(self.text.strip())
 
+    @property
+    def shown(self) -> str:
+        """The Markdown a card shows as its passage: its own text, or, for an outline's
+        heading with none, its subsections."""
+        return self.text if self.has_content else self.whole
+
 
 @dataclass(frozen=True, slots=True)
 class Notes:

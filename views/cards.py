@@ -166,7 +166,7 @@ def passage_payload(bank_id: str, passage: Passage) -> dict[str, Any] | None:
     heading = passage.heading
     bank = db.session.get(Bank, bank_id)
     # A heading with no text of its own (an outline's heading) shows its subsections.
-    shown = heading.text if heading.has_content else heading.whole
+    shown = heading.shown
     html = _passage_html(bank_id, bank.fingerprint if bank is not None else "", shown)
     if html is None:
         return None

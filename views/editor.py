@@ -43,6 +43,7 @@ from services.bank_restore import restore_question, retired_question
 from services.bank_source import open_source, source_zip
 from services.notes import bank_notes
 from srs.cloze import render_cloze
+from srs.lint.passages import has_words
 from srs.questions import QUESTION_TYPES
 from srs.yamledit import YamlEditError
 from views.cards import markdown_for, truth_choices
@@ -146,9 +147,9 @@ def _page(
 
 
 def _passages(bank_id: str) -> list[SimpleNamespace]:
-    """Each heading of the bank's notes as a ``source`` names it (``FILE#anchor``, the
-    file by its base name where no other notes file has it), with its titles, to choose
-    from in the ``source`` field."""
+    """Each heading of the bank's notes with words to read, as a ``source`` names it
+    (``FILE#anchor``, the file by its base name where no other notes file has it), with its
+    titles, to choose from in the ``source`` field."""
     notes = bank_notes(db.session, bank_id)
     names = [n.name for n in notes]
     return [
@@ -158,6 +159,7 @@ def _passages(bank_id: str) -> list[SimpleNamespace]:
         )
         for n in notes
         for h in n.headings
+        if has_words(h.shown)  # a heading with nothing to read is no passage to cite
     ]
 
 

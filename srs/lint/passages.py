@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from markdown_it import MarkdownIt
 
 from srs.bank import Bank, Question
-from srs.notes import Heading, resolve
+from srs.notes import resolve
 
 __all__ = ["empty_passages", "has_words"]
 
@@ -45,11 +45,6 @@ def has_words(markdown: str) -> bool:
     return False
 
 
-def shown_text(heading: Heading) -> str:
-    """The Markdown shown as the heading's passage: its own text, else its subsections."""
-    return heading.text if heading.has_content else heading.whole
-
-
 def empty_passages(bank: Bank) -> Iterator[tuple[Question, str]]:
     """Each question whose ``source`` names a passage with no words, and what to do."""
     for question in bank.questions:
@@ -58,7 +53,7 @@ def empty_passages(bank: Bank) -> Iterator[tuple[Question, str]]:
         found = resolve(bank.notes, question.passage)
         if isinstance(found, str):
             continue  # bank check says what is wrong with the reference
-        if not has_words(shown_text(found.heading)):
+        if not has_words(found.heading.shown):
             what = (
                 "only images"
                 if "![" in found.heading.text or "<img" in found.heading.text

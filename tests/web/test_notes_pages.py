@@ -206,3 +206,28 @@ def test_the_editor_sets_checks_and_clears_a_questions_source(
     line = next(x for x in (covered / "bank.yaml").read_text("utf-8").splitlines() if "id: e5" in x)
     assert "source" not in line
     assert passage(app, "e5") is None
+
+
+def test_the_editor_offers_only_passages_with_words_to_read(
+    app: Flask, client: FlaskClient, auth: Auth, tmp_path: Path
+) -> None:
+    """A heading whose passage is a lost picture, or nothing, is not offered as a source."""
+    root = tmp_path / "lost"
+    (root / "notes").mkdir(parents=True)
+    (root / "bank.yaml").write_text(
+        "id: lost\ntitle: L\nnotes: [notes/l.md]\nquestions:\n"
+        "  - {id: q, type: basic, prompt: p, answer: a}\n",
+        encoding="utf-8",
+    )
+    (root / "notes" / "l.md").write_text(
+        "# Kept\n\nWords.\n\n# Picture\n\n![Untitled](gone.png)\n\n# Title only\n",
+        encoding="utf-8",
+    )
+    with app.app_context():
+        import_bank(db.session, load_bank(root))
+        db.session.commit()
+    make_user(app, "root", admin=True)
+    auth.login("root")
+    page = client.get("/banks/lost/questions/q/edit").text
+    offered = re.findall(r'<option value="(l\.md#[^"]*)">', page)
+    assert offered == ["l.md#kept"]
