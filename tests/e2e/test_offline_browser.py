@@ -212,6 +212,38 @@ def test_undo_offline_takes_back_an_answer_not_yet_sent(
     assert logged(app) == [(first, 3)]
 
 
+# An answer's POST fails as a lost connection fails it, but only after 1.5 s on its way.
+SLOW_LOSS = """
+(() => {
+  const fetch = window.fetch.bind(window);
+  window.fetch = async (url, options) => {
+    if (options && options.method === "POST" && /\\/api\\/v1\\/review\\/\\d+$/.test(String(url))) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      throw new TypeError("Failed to fetch");
+    }
+    return fetch(url, options);
+  };
+})();
+"""
+
+
+def test_undo_while_a_failing_send_is_on_its_way_takes_back_the_answer(
+    app: Flask, context, page, live_server: str
+) -> None:
+    """U pressed while the answer's send is still on its way, a send that then fails: the
+    answer was never sent, so it is taken back here, not refused for want of a connection."""
+    context.add_init_script(SLOW_LOSS)
+    open_review(page, live_server)
+    first = answer(page, "1")
+    page.wait_for_selector(FRONT)
+    page.keyboard.press("u")  # the send is still on its way
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    page.wait_for_selector(FRONT)
+    assert page.get_attribute("[data-card]", "data-card-id") == first
+    assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
+    assert logged(app) == []
+
+
 def queue_keys(page) -> list[str]:
     return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('wengu.answers.'))")
 

@@ -98,6 +98,8 @@ export class ScheduleSource {
     const unsent = this.queue.length - (this.flushing ? 1 : 0); // the first may be on its way
     if (unsent > 0 && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return; }
     if (this.flushing) await this.flushing; // the answer on its way lands first, then is taken back
+    // A send that failed (offline, a retry in flight when the key came) left it unsent.
+    if (this.queue.length && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return; }
     if (this.queue.length) { this.loop.say(t("Undo needs the connection.")); return; }
     await this.loop.undoOnServer();
   }
