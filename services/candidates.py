@@ -78,10 +78,12 @@ def _first_id(bank: Any, state: int) -> Any:
     )
 
 
-def _due_count(*states: int) -> Any:
-    """The bank's active cards in ``states`` due before the day ends, counted."""
-    return (
-        select(func.count())
+def _due_count(*states: int, most: str | None = None) -> Any:
+    """The bank's active cards in ``states`` due before the day ends, counted; up to the
+    parameter ``most`` when given (a count past the day's limit shows no more cards, and a
+    learner weeks behind would otherwise count every card they owe, at every request)."""
+    due = (
+        select(literal_column("1") if most else func.count())
         .select_from(Card)
         .where(
             Card.user_id == bindparam("user"),
@@ -90,8 +92,12 @@ def _due_count(*states: int) -> Any:
             Card.due < bindparam("day_end"),
             active(bindparam("now")),
         )
-        .scalar_subquery()
     )
+    if most is None:
+        return due.scalar_subquery()
+    # Correlated by hand: SQLAlchemy correlates a subquery in FROM only when told.
+    counted = due.correlate(Bank).limit(bindparam(most)).subquery()
+    return select(func.count()).select_from(counted).scalar_subquery()
 
 
 # New cards buried (siblings of today's answers): not waiting until their burial ends.
@@ -144,7 +150,7 @@ _BANK_COLUMNS = (
     BankProgress.new_done,
     BankProgress.reviews_done,
     _due_count(LEARNING, RELEARNING).label("learning_due"),
-    _due_count(REVIEW).label("review_due"),
+    _due_count(REVIEW, most="reviews_most").label("review_due"),
     _BURIED_COUNT.label("buried_new"),
     _LACKING.label("lacking"),
 )
@@ -222,6 +228,8 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
         "now": study.now,
         "ahead": study.now + LEARN_AHEAD,
         "day_end": study.day.end,
+        # No more reviews are shown in a bank in a day than this.
+        "reviews_most": study.user.reviews_per_day,
     }
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
     read = Candidates({}, {}, [], [], {}, {})
