@@ -41,22 +41,24 @@ def _sizes(response: Any) -> tuple[int, int, str]:
     return len(response.get_data()), len(_decoded(response)), encoding
 
 
-# The page's protocol (static/js/review/schedule.js): the first request asks for AHEAD cards
-# beyond the one shown; an answer asks for the next cards only when LOW or fewer are left in
+# The page's protocol (static/js/review/schedule.js): the first request asks for FIRST cards
+# beyond the one shown; an answer asks for AHEAD only when LOW or fewer are left in
 # hand, and what comes back replaces the hand. Before issue 22 the page asked for the next
 # card and 3 ahead with every answer: the baseline, replayed in the same run.
-PAGE_NOW = {"ahead": 5, "low": 2}
-PAGE_BEFORE = {"ahead": 3, "low": None}
+PAGE_NOW = {"first": 3, "ahead": 5, "low": 2}
+PAGE_BEFORE = {"first": 3, "ahead": 3, "low": None}
 ANSWERS = 15
 _STUDY = ("served", "raw", "requests", "answers")
 
 
-def _study(client: Any, asks: dict[str, str], bank_id: str, ahead: int, low: int | None):
+def _study(
+    client: Any, asks: dict[str, str], bank_id: str, first: int, ahead: int, low: int | None
+):
     """Replay ``ANSWERS`` answers as the page sends them; the bytes sent and received per
     answer (served, uncompressed), and the requests it took."""
-    first = client.get(f"/api/v1/review/next?bank={bank_id}&ahead={ahead}", headers=BROWSER)
-    assert first.status_code == 200, first.status_code
-    payload = json.loads(_decoded(first))
+    begun = client.get(f"/api/v1/review/next?bank={bank_id}&ahead={first}", headers=BROWSER)
+    assert begun.status_code == 200, begun.status_code
+    payload = json.loads(_decoded(begun))
     hand = [payload, *payload.pop("ahead", [])]
     served = raw = requests = answers = 0
     shown = hand.pop(0)
@@ -98,7 +100,7 @@ def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
         parts[path.decode()] = _sizes(asset)
     # The first cards, as the page asks for them now and as it asked before.
     first = {
-        name: _sizes(client.get(f"/api/v1/review/next?bank={bank_id}&ahead={asked['ahead']}",
+        name: _sizes(client.get(f"/api/v1/review/next?bank={bank_id}&ahead={asked['first']}",
                                 headers=BROWSER))
         for name, asked in (("now", PAGE_NOW), ("before", PAGE_BEFORE))
     }  # fmt: skip
@@ -115,7 +117,9 @@ def measure_bytes(app: Any, learner: Learner) -> list[Measure]:
     detail = {name: dict(zip(("served", "raw", "encoding"), x, strict=True))
               for name, x in (parts | {"first cards": first["now"]}).items()}  # fmt: skip
     encodings = sorted({x[2] for x in parts.values()})
-    first_met = served <= served_before and raw <= raw_before
+    # Judged on the bytes uncompressed: the cards' review tokens are random, so the same
+    # cards compress a few bytes apart from one request to the next.
+    first_met = raw <= raw_before
     card_met = now[3] > 0 and now[0] <= before[0] and now[1] <= before[1]
     return [
         Measure(6, "Review page, first load (HTML, CSS, JS, icon, first cards)",

@@ -79,8 +79,8 @@ def test_answers_ask_for_more_cards_only_when_the_hand_runs_low(
     answers = [body for method, path, body in sent if method == "POST"]
     loads = [path for method, path, _body in sent if method == "GET"]
     assert len(answers) == ANSWERS and loads == ["/api/v1/review/next"]
-    # Five cards in hand after the first shown: the third answer leaves two, and asks for
-    # five more; then every third answer does.
+    # Three cards in hand after the first shown (the first load waits for them): the first
+    # answer leaves two, and asks for five more; then every third answer does.
     asked = [bool(body.get("next")) for body in answers]
-    assert asked == [False, False, True] * (ANSWERS // 3), asked
+    assert asked == [True, False, False] * (ANSWERS // 3), asked
     assert all(body["ahead"] == 5 for body in answers if body.get("next"))

@@ -12,7 +12,8 @@ import { keepHand, readHand } from "../queue.js";
 import { answerBody, kindOf, questionKey } from "./card.js";
 import { renderLater } from "./view.js";
 
-const AHEAD = 5; // cards fetched ahead
+const FIRST = 3; // cards fetched ahead with the first, which the page waits for
+const AHEAD = 5; // cards fetched ahead with an answer, while the learner reads the next
 const LOW = 2; // cards in hand at which an answer asks for more
 const RETRY_FIRST_MS = 1000;
 const RETRY_MOST_MS = 30000;
@@ -43,7 +44,7 @@ export class ScheduleSource {
     const { loop } = this;
     loop.setPhase("loading");
     try {
-      const { data } = await loop.request("GET", withQuery(loop.urls.next, { bank: this.bank, ahead: AHEAD }));
+      const { data } = await loop.request("GET", withQuery(loop.urls.next, { bank: this.bank, ahead: FIRST }));
       this.goOnline();
       this.refill(data);
     } catch (error) {
