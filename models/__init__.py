@@ -2,7 +2,7 @@
 
 from models.bank import Bank, BankFile, Diagram, NotesFile, Question, RemovedBank, Section
 from models.base import db
-from models.card import BankProgress, Card, Review
+from models.card import BankProgress, Card, KeptLoad, Review
 from models.counters import RateCount
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
@@ -21,6 +21,7 @@ __all__ = [
     "Group",
     "GroupBank",
     "Invite",
+    "KeptLoad",
     "LeftBank",
     "Membership",
     "NotesFile",

@@ -21,7 +21,7 @@ from models.base import Model
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import NEW, CardState
 
-__all__ = ["BankProgress", "Card", "Review"]
+__all__ = ["BankProgress", "Card", "KeptLoad", "Review"]
 
 NEW_CARD = text(f"state = {NEW}")
 BURIED_NEW_CARD = text(f"state = {NEW} AND buried_until IS NOT NULL")
@@ -195,3 +195,27 @@ class BankProgress(Model):
     day: Mapped[date | None]
     new_done: Mapped[int] = mapped_column(default=0, server_default="0")
     reviews_done: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class KeptLoad(Model):
+    """A learner's load (``services.load``), counted once for a study day and kept.
+
+    ``counts`` holds the learner's cards due on each study date of the window that starts
+    at ``window_start`` (tomorrow's start), counted on the day that starts at
+    ``day_start``; ``stamp`` goes up, and ``counts`` is cleared, whenever a card of the
+    learner changes in a way that may move the load (triggers on ``cards``, migration 0019,
+    so every path that writes cards does it). Counts are kept only if the stamp they were
+    counted at is still the row's. Each account has its row from its creation (a trigger on
+    ``users``). A migration that rebuilds ``cards`` (a batch copy on SQLite) drops the
+    triggers with the old table and must create them again.
+    """
+
+    __tablename__ = "kept_loads"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[int] = mapped_column(default=0, server_default="0")
+    day_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counts: Mapped[list[int] | None] = mapped_column(JSON)

@@ -11,18 +11,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import ColumnElement, bindparam, func, null, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models.card import Card
+from models.card import Card, KeptLoad
 from models.user import User
 from services.context import rows, today
 from services.stats_sql import EPOCH, day_number, dialect_of, positions
 from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW
-from srs.study import day_spans, usable_zone
+from srs.study import StudyDay, day_spans, usable_zone
 
-__all__ = ["DueLoad", "due_by_day", "due_on_days"]
+__all__ = ["DueLoad", "due_by_day", "due_on_days", "forget_load"]
 
 
 class DueLoad(Mapping[date, int]):
@@ -33,13 +34,12 @@ class DueLoad(Mapping[date, int]):
     the grade buttons of a card fetched ahead show the days its answer gets, whatever the
     cards answered in between. The day's answers are still spread, each by its own draw.
 
-    Read where it is asked, over ``ix_cards_user_due``: the scheduler asks for a fuzz
-    range's days together (:meth:`counts_on`), and a date asked alone is read with the days
-    after it that a fuzz range around it can reach (about a quarter of its distance). So an
-    answer reads the few days its interval may land on, not the whole window (with the
-    learner's cards due over months, that whole window was most of an answer's time), and
-    one that is not fuzzed (learning steps, short intervals) reads nothing. A date out of
-    the window counts 0.
+    Counted once a study day and kept (``kept_loads``, :class:`models.card.KeptLoad`): the
+    first request that needs it reads it, one row; a learner's first of the day, or the first
+    after a change of their cards that moves it (see migration 0019), counts it over
+    ``ix_cards_user_due`` and keeps it. Nothing is read until a date is asked for: an answer
+    that is not fuzzed (learning steps, short intervals) reads nothing. A date out of the
+    window counts 0.
     """
 
     def __init__(self, session: Session, user: User, now: datetime) -> None:
@@ -47,47 +47,23 @@ class DueLoad(Mapping[date, int]):
         self._day = today(user, now)
         self._first = self._day.date + timedelta(days=1)  # today's cards are today's work
         self._last = self._first + timedelta(days=LOAD_DAYS)
-        self._counts: dict[date, int] = {}
-        self._known: set[date] = set()
+        self._counts: dict[date, int] | None = None
 
-    def _read(self, first: date, last: date) -> None:
-        """Read the dates ``first`` to ``last`` (inclusive, inside the window)."""
-        zone = ZoneInfo(usable_zone(self._user.timezone))
-        hour = time(self._user.rollover_hour)
-
-        def start(on: date) -> datetime:
-            return datetime.combine(on, hour, zone).astimezone(timezone.utc)
-
-        days = (last - first).days + 1
-        starts = [start(first + timedelta(days=n)) for n in range(days + 1)]
-        counts = _counts_by_start(
-            self._session, self._user, starts, Card.last_review < self._day.start
-        )
-        for n, count in enumerate(counts):
-            on = first + timedelta(days=n)
-            self._known.add(on)
-            self._counts[on] = count
+    def _read(self) -> dict[date, int]:
+        if self._counts is None:
+            self._counts = _kept(self._session, self._user, self._day, self._first, self._last)
+        return self._counts
 
     def __getitem__(self, on: date) -> int:
         if on < self._first or on > self._last:
             raise KeyError(on)
-        if on not in self._known:
-            # A fuzz range (srs.scheduler.fuzz_range) spans under a quarter of its
-            # interval and three days, so one block usually holds all of it.
-            ahead = max(_BLOCK, (on - self._day.date).days // 4 + 3)
-            last = min(on + timedelta(days=ahead - 1), self._last)
-            while last in self._known:  # stop short of what an earlier block read
-                last -= timedelta(days=1)
-            self._read(on, last)
-        return self._counts[on]
+        return self._read().get(on, 0)
 
     def counts_on(self, dates: Sequence[date]) -> list[int]:
-        """The count of each of ``dates`` (0 out of the window), the days not yet read
-        read together: a fuzz range's days, as :mod:`srs.scheduler` asks for them."""
-        unread = [on for on in dates if self._first <= on <= self._last and on not in self._known]
-        if unread:
-            self._read(min(unread), max(unread))
-        return [self._counts.get(on, 0) for on in dates]
+        """The count of each of ``dates`` (0 out of the window): a fuzz range's days, as
+        :mod:`srs.scheduler` asks for them."""
+        counts = self._read()
+        return [counts.get(on, 0) if self._first <= on <= self._last else 0 for on in dates]
 
     def get(self, on: date, default: int | None = None) -> int | None:  # type: ignore[override]
         try:
@@ -96,20 +72,81 @@ class DueLoad(Mapping[date, int]):
             return default
 
     def __iter__(self) -> Iterator[date]:
-        unread = [on for on in self._window() if on not in self._known]
-        if unread:
-            self._read(unread[0], unread[-1])
-        return iter(self._window())
+        return iter(self._first + timedelta(days=n) for n in range(LOAD_DAYS + 1))
 
     def __len__(self) -> int:
         return LOAD_DAYS + 1
 
-    def _window(self) -> list[date]:
-        return [self._first + timedelta(days=n) for n in range(LOAD_DAYS + 1)]
+
+_KEPT = select(KeptLoad.stamp, KeptLoad.day_start, KeptLoad.window_start, KeptLoad.counts)
+_KEEP = (
+    update(KeptLoad)
+    .where(KeptLoad.user_id == bindparam("user"), KeptLoad.stamp == bindparam("read_stamp"))
+    .values(
+        day_start=bindparam("read_day_start"),
+        window_start=bindparam("read_window_start"),
+        counts=bindparam("read_counts"),
+    )
+)
+_FORGET = (
+    update(KeptLoad)
+    .where(KeptLoad.user_id == bindparam("user"))
+    .values(stamp=KeptLoad.stamp + 1, counts=null())  # SQL's NULL, as the triggers write
+)
 
 
-# The fewest days one read of the load covers.
-_BLOCK = 7
+def _kept(session: Session, user: User, day: StudyDay, first: date, last: date) -> dict[date, int]:
+    """The load of ``day``'s window ``first`` to ``last``: kept, or counted and kept.
+
+    The row's stamp is read before the cards are counted, and the counts are kept only if
+    the stamp is still the same when they are written: a change of the learner's cards
+    committed in between raised it (its trigger), so counts that may have missed the change
+    are never kept.
+    """
+    window_start = _day_start(user, first)
+    connection = rows(session)
+    kept = connection.execute(_KEPT.where(KeptLoad.user_id == user.id)).one_or_none()
+    if (
+        kept is not None
+        and kept.counts is not None
+        and kept.day_start == day.start
+        and kept.window_start == window_start
+        and len(kept.counts) == (last - first).days + 1
+    ):
+        return {first + timedelta(days=n): count for n, count in enumerate(kept.counts) if count}
+    counts = _counts(
+        session, user, window_start, _day_start(user, last + timedelta(days=1)),
+        Card.last_review < day.start,
+    )  # fmt: skip
+    if kept is None:
+        # A row lost (a table emptied by hand): made again, to keep counts from the next read.
+        made = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        connection.execute(made(KeptLoad).values(user_id=user.id, stamp=0).on_conflict_do_nothing())
+    else:
+        listed = [counts.get(first + timedelta(days=n), 0) for n in range((last - first).days + 1)]
+        connection.execute(
+            _KEEP,
+            {
+                "user": user.id,
+                "read_stamp": kept.stamp,
+                "read_day_start": day.start,
+                "read_window_start": window_start,
+                "read_counts": listed,
+            },
+        )
+    return counts
+
+
+def forget_load(session: Session, user_id: int) -> None:
+    """Clear ``user_id``'s kept load, after many changes of their cards at once (their
+    triggers clear it too) or of their study day."""
+    rows(session).execute(_FORGET, {"user": user_id})
+
+
+def _day_start(user: User, on: date) -> datetime:
+    """When study date ``on`` starts for ``user``, in UTC."""
+    zone = ZoneInfo(usable_zone(user.timezone))
+    return datetime.combine(on, time(user.rollover_hour), zone).astimezone(timezone.utc)
 
 
 def due_by_day(session: Session, user: User, now: datetime) -> dict[date, int]:
@@ -142,24 +179,6 @@ def _studied(user: User) -> tuple[ColumnElement[bool], ...]:
         Card.suspended.is_(False),
         Card.retired.is_(False),
     )
-
-
-def _counts_by_start(
-    session: Session, user: User, starts: list[datetime], *more: ColumnElement[bool]
-) -> list[int]:
-    """The learner's studied cards due in each ``[starts[n], starts[n + 1])``: a few days'
-    bounds compared in the database, cheaper than each card's study date worked out there."""
-    last = len(starts) - 2
-    whens = [(Card.due < bound, n) for n, bound in enumerate(starts[1:-1])]
-    day = case(*whens, else_=last) if whens else literal(last)
-    counts = [0] * (len(starts) - 1)
-    for n, count in rows(session).execute(
-        select(day, func.count())
-        .where(*_studied(user), Card.due >= starts[0], Card.due < starts[-1], *more)
-        .group_by(*positions(1))
-    ):
-        counts[n] = count
-    return counts
 
 
 def _counts(

@@ -23,6 +23,7 @@ from models.bank import Bank, Question
 from models.card import BankProgress, Card, Review
 from models.user import User
 from services.context import rows, today
+from services.load import forget_load
 from srs.scheduler import NEW, REVIEW
 from srs.study import StudyDay
 
@@ -219,6 +220,7 @@ def recount_bank(session: Session, bank_id: str) -> None:
 def recount_learner(session: Session, user: User, now: datetime) -> None:
     """Count ``user``'s progress in every bank afresh: after their study day moved (a new
     time zone or rollover hour), or anything else that changed many cards at once."""
+    forget_load(session, user.id)
     pairs = select(Card.user_id, Card.bank_id).where(Card.user_id == user.id).distinct()
     session.execute(
         _upsert(session)
