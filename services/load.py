@@ -46,24 +46,26 @@ class DueLoad(Mapping[date, int]):
         self._session, self._user = session, user
         self._day = today(user, now)
         self._first = self._day.date + timedelta(days=1)  # today's cards are today's work
-        self._last = self._first + timedelta(days=LOAD_DAYS)
-        self._counts: dict[date, int] | None = None
+        self._counts: list[int] | None = None  # by day from the first
 
-    def _read(self) -> dict[date, int]:
+    def _read(self) -> list[int]:
         if self._counts is None:
-            self._counts = _kept(self._session, self._user, self._day, self._first, self._last)
+            self._counts = _kept(self._session, self._user, self._day, self._first)
         return self._counts
 
     def __getitem__(self, on: date) -> int:
-        if on < self._first or on > self._last:
+        offset = (on - self._first).days
+        if not 0 <= offset <= LOAD_DAYS:
             raise KeyError(on)
-        return self._read().get(on, 0)
+        return self._read()[offset]
 
     def counts_on(self, dates: Sequence[date]) -> list[int]:
         """The count of each of ``dates`` (0 out of the window): a fuzz range's days, as
         :mod:`srs.scheduler` asks for them."""
-        counts = self._read()
-        return [counts.get(on, 0) if self._first <= on <= self._last else 0 for on in dates]
+        counts, first = self._read(), self._first
+        return [
+            counts[offset] if 0 <= (offset := (on - first).days) <= LOAD_DAYS else 0 for on in dates
+        ]
 
     def get(self, on: date, default: int | None = None) -> int | None:  # type: ignore[override]
         try:
@@ -78,7 +80,9 @@ class DueLoad(Mapping[date, int]):
         return LOAD_DAYS + 1
 
 
-_KEPT = select(KeptLoad.stamp, KeptLoad.day_start, KeptLoad.window_start, KeptLoad.counts)
+_KEPT = select(KeptLoad.stamp, KeptLoad.day_start, KeptLoad.window_start, KeptLoad.counts).where(
+    KeptLoad.user_id == bindparam("user")
+)
 _KEEP = (
     update(KeptLoad)
     .where(KeptLoad.user_id == bindparam("user"), KeptLoad.stamp == bindparam("read_stamp"))
@@ -95,8 +99,8 @@ _FORGET = (
 )
 
 
-def _kept(session: Session, user: User, day: StudyDay, first: date, last: date) -> dict[date, int]:
-    """The load of ``day``'s window ``first`` to ``last``: kept, or counted and kept.
+def _kept(session: Session, user: User, day: StudyDay, first: date) -> list[int]:
+    """The load of ``day``'s window from ``first``, by day: kept, or counted and kept.
 
     The row's stamp is read before the cards are counted, and the counts are kept only if
     the stamp is still the same when they are written: a change of the learner's cards
@@ -105,25 +109,26 @@ def _kept(session: Session, user: User, day: StudyDay, first: date, last: date) 
     """
     window_start = _day_start(user, first)
     connection = rows(session)
-    kept = connection.execute(_KEPT.where(KeptLoad.user_id == user.id)).one_or_none()
+    kept = connection.execute(_KEPT, {"user": user.id}).one_or_none()
     if (
         kept is not None
         and kept.counts is not None
         and kept.day_start == day.start
         and kept.window_start == window_start
-        and len(kept.counts) == (last - first).days + 1
+        and len(kept.counts) == LOAD_DAYS + 1
     ):
-        return {first + timedelta(days=n): count for n, count in enumerate(kept.counts) if count}
-    counts = _counts(
+        return kept.counts  # type: ignore[no-any-return]
+    last = first + timedelta(days=LOAD_DAYS)
+    by_date = _counts(
         session, user, window_start, _day_start(user, last + timedelta(days=1)),
         Card.last_review < day.start,
     )  # fmt: skip
+    counts = [by_date.get(first + timedelta(days=n), 0) for n in range(LOAD_DAYS + 1)]
     if kept is None:
         # A row lost (a table emptied by hand): made again, to keep counts from the next read.
         made = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         connection.execute(made(KeptLoad).values(user_id=user.id, stamp=0).on_conflict_do_nothing())
     else:
-        listed = [counts.get(first + timedelta(days=n), 0) for n in range((last - first).days + 1)]
         connection.execute(
             _KEEP,
             {
@@ -131,7 +136,7 @@ def _kept(session: Session, user: User, day: StudyDay, first: date, last: date) 
                 "read_stamp": kept.stamp,
                 "read_day_start": day.start,
                 "read_window_start": window_start,
-                "read_counts": listed,
+                "read_counts": counts,
             },
         )
     return counts
