@@ -310,8 +310,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 db.session, Path(app.config["WENGU_BANKS_DIR"]), app.config["WENGU_MAX_BANK_BYTES"]
             ):
                 log.warning(line) if line.startswith("error") else log.info(line)
-            if rendered := refresh_faces(db.session):
-                log.info("rendered the Markdown of %d questions", rendered)
+        # Questions stored before their renderings were kept, or by another renderer, are
+        # rendered once here, whichever banks are loaded: until then each showing renders them.
+        if rendered := refresh_faces(db.session):
+            log.info("rendered the Markdown of %d questions", rendered)
     if link := first_run_link(app):
         log.warning("First run: create the admin at %s", link)
     return app

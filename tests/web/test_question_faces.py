@@ -298,6 +298,12 @@ def test_the_startup_makes_renderings_a_database_lacks_or_another_renderer_made(
     # As a server starts: its bank folder unchanged, the renderings are made all the same.
     make_app(app_config | {"WENGU_AUTOLOAD_BANKS": True, "WENGU_BANKS_DIR": str(folder)})
     assert all(faces_follow_content(app, key) for key in "bco")
+    # And by a server that loads no banks of its own.
+    with app.app_context():
+        db.session.execute(update(Question).values(faces=None, faces_of=None))
+        db.session.commit()
+    make_app(app_config | {"WENGU_AUTOLOAD_BANKS": False})
+    assert all(faces_follow_content(app, key) for key in "bco")
     with app.app_context():
         assert refresh_faces(db.session) == 0
     monkeypatch.setattr(srs.faces, "RENDERER_TAG", "0ther000")
