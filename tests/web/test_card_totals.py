@@ -165,22 +165,33 @@ def _step(session: Session, user: User, now: datetime, rng: random.Random, write
     return action
 
 
+def ann_and_bob(session: Session, new_per_day: int) -> tuple[User, User]:
+    """The learner a walk is about, and another whose cards are kept beside hers."""
+    user = User(name="ann", password_hash="x", timezone="Asia/Shanghai", new_per_day=new_per_day)
+    other = User(name="bob", password_hash="x", timezone="UTC", new_per_day=20)
+    session.add_all([user, other])
+    session.flush()
+    return user, other
+
+
+def answer_minutes_before(session: Session, user: User, now: datetime, count: int) -> None:
+    """``user`` answers ``count`` cards Good, a minute apart, up to ``now``."""
+    for minute in range(count):
+        at = now - timedelta(minutes=minute)
+        card, _ = next_card(Study.at(session, user, at), list(BANKS))
+        answer(Study.at(session, user, at), card, Rating.GOOD)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_kept_card_totals_equal_fresh_ones_after_a_random_walk(
     session: Session, write_bank, seed: int
 ) -> None:
     rng = random.Random(seed)
-    user = User(name="ann", password_hash="x", timezone="Asia/Shanghai", new_per_day=8)
-    other = User(name="bob", password_hash="x", timezone="UTC", new_per_day=20)
-    session.add_all([user, other])
-    session.flush()
+    user, other = ann_and_bob(session, new_per_day=8)
     for someone in (user, other):  # the first visit counts the cards and marks them
         kept_totals(session, someone.id, list(BANKS))
     now = T0
-    for minute in range(12):  # another learner's cards are kept beside ann's
-        at = now - timedelta(minutes=minute)
-        card, _ = next_card(Study.at(session, other, at), list(BANKS))
-        answer(Study.at(session, other, at), card, Rating.GOOD)
+    answer_minutes_before(session, other, now, 12)  # kept beside ann's
     actions = Counter()
     for number in range(160):
         actions[_step(session, user, now, rng, write_bank)] += 1

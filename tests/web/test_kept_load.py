@@ -27,7 +27,7 @@ from services.queue import next_card
 from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW, Rating
 from srs.study import study_day
-from tests.web.test_card_totals import BANKS, T0, _step
+from tests.web.test_card_totals import BANKS, T0, _step, ann_and_bob, answer_minutes_before
 from tests.web.test_card_totals import session as session  # the fixture
 
 ZONES = ["Asia/Shanghai", "America/New_York", "UTC", "Asia/Kolkata"]
@@ -112,15 +112,9 @@ def test_the_kept_load_equals_a_fresh_count_after_a_random_walk(
     session: Session, write_bank, seed: int
 ) -> None:
     rng = random.Random(seed)
-    user = User(name="ann", password_hash="x", timezone="Asia/Shanghai", new_per_day=12)
-    other = User(name="bob", password_hash="x", timezone="UTC", new_per_day=20)
-    session.add_all([user, other])
-    session.flush()
+    user, other = ann_and_bob(session, new_per_day=12)
     now = T0
-    for minute in range(12):  # another learner's load is kept beside ann's
-        at = now - timedelta(minutes=minute)
-        card, _ = next_card(Study.at(session, other, at), list(BANKS))
-        answer(Study.at(session, other, at), card, Rating.GOOD)
+    answer_minutes_before(session, other, now, 12)  # kept beside ann's
     actions: Counter = Counter()
     reused = 0
     for number in range(200):
