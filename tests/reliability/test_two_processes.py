@@ -20,6 +20,11 @@ clear still holds X then. ``test_a_queue_kept_in_each_process_is_caught`` runs t
 the concurrent clients against servers wrapped in exactly such a queue (``stale_queue.py``),
 and both see stale cards.
 
+The kept load (``kept_loads``) is checked the same way: one process serves cards, whose grade
+intervals are balanced over the learner's cards due on the days ahead, while the other
+suspends, unsuspends, answers and undoes; every interval served, and the load kept, must be
+what the cards counted afresh give.
+
 The concurrent test has two clients answer at once, one on each process, with the same
 token now and then sent to both at the same moment; no card whose answer, bury or suspension
 had come back before a request was sent may be served by it. At the end of both, every card
@@ -34,7 +39,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +48,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from models import Card, Review, User, db
-from srs.scheduler import NEW
+from models import Card, KeptLoad, Review, User, db
+from services.answers import answer
+from services.context import Study, today
+from services.queue import next_card
+from srs.scheduler import NEW, Rating, preview_intervals
 from srs.study import LEARN_AHEAD
 from tests.reliability.harness import Server, check_log
 from tests.reliability.two_servers import (
@@ -56,6 +64,7 @@ from tests.reliability.two_servers import (
     make_learner,
     two_servers,
 )
+from tests.web.test_kept_load import fresh_load
 
 STEPS = 70  # of the walk
 ANSWERS = 30  # by each client of the concurrent test
@@ -419,3 +428,111 @@ def test_a_queue_kept_in_each_process_is_caught(
     assert any("stale; the database says" in problem for problem in walk.problems), walk.problems
     print(f"\n{len(race.stale())} stale: {race.stale()[:3]}")
     assert race.stale(), race.served
+
+
+# -- the kept load across the two processes ---------------------------------------------------
+
+LOAD_STEPS = 40
+
+
+def _studied_before(app: Flask, learner: Learner, now: datetime) -> None:
+    """Cards the learner answered Easy on earlier days, due over the days around today: the
+    load the grade buttons balance over, counted once and kept by whichever process needs it."""
+    with app.app_context():
+        session = db.session
+        user = session.get_one(User, learner.id)
+        for n in range(45):
+            at = now - timedelta(days=2 + n % 19, minutes=n)
+            card, _ = next_card(Study.at(session, user, at), [BANK])
+            answer(Study.at(session, user, at), card, Rating.EASY)
+        session.commit()
+        session.remove()
+
+
+def _load_problems(app: Flask, learner: Learner, payloads: list[dict[str, Any]]) -> list[str]:
+    """What differs from the cards counted afresh: the grade intervals served (balanced over
+    the load), and the load kept for today."""
+    problems = []
+    with app.app_context():
+        session = db.session
+        user = session.get_one(User, learner.id)
+        now = datetime.now(timezone.utc)
+        fresh = fresh_load(session, user, now)
+        for payload in payloads:
+            card = session.get_one(Card, payload["card_id"])
+            intervals = preview_intervals(
+                user.study_settings(), card.schedule(), now, card_id=card.id, load=fresh
+            )
+            expected = {rating.name.lower(): int(intervals[rating].total_seconds())
+                        for rating in Rating}  # fmt: skip
+            if payload["intervals"] != expected:
+                problems.append(f"card {card.id}: {payload['intervals']}, afresh {expected}")
+        kept = session.get_one(KeptLoad, user.id)
+        day = today(user, now)
+        if kept.counts is not None and kept.day_start == day.start:
+            first = day.date + timedelta(days=1)
+            counted = {first + timedelta(days=n): c for n, c in enumerate(kept.counts) if c}
+            if counted != fresh:
+                problems.append(f"kept {counted}, afresh {fresh}")
+        session.remove()
+    return problems
+
+
+@pytest.mark.slow
+def test_the_kept_load_holds_when_one_process_changes_what_the_other_kept(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """One process serves cards, their grade intervals balanced over the learner's load
+    (kept in the database once counted); the other suspends and unsuspends cards due on the
+    days ahead, answers and undoes. Every interval served is the one the cards counted afresh
+    give, and the load kept is always the cards' own."""
+    learner = make_learner(app, runner, tmp_path)
+    now = datetime.now(timezone.utc)
+    _studied_before(app, learner, now)
+    with app.app_context():
+        ahead = list(db.session.scalars(
+            select(Card.id).where(Card.user_id == learner.id, Card.state != NEW,
+                                  Card.due > now + timedelta(days=1)).order_by(Card.id)
+        ))  # fmt: skip
+        db.session.remove()
+    assert len(ahead) > 10, ahead  # cards due on the days ahead, for the other to change
+    rng = random.Random(23)
+    problems: list[str] = []
+    done: Counter[str] = Counter()
+    suspended: list[int] = []
+    with two_servers(app, tmp_path) as servers:
+        apis = [Api(server, learner, name) for server, name in zip(servers, "AB", strict=True)]
+        for step in range(LOAD_STEPS):
+            shows, acts = apis[step % 2], apis[1 - step % 2]
+            status, card = shows.call("GET", f"/api/v1/review/next?bank={BANK}&ahead=2")
+            assert status == 200, (status, card)
+            served = [card, *card.get("ahead", [])]
+            problems += [f"step {step}, served: {p}" for p in _load_problems(app, learner, served)]
+            done["intervals compared"] += len(served)
+            roll = rng.random()
+            if roll < 0.25 or (roll < 0.45 and not suspended):
+                card_id = rng.choice([c for c in ahead if c not in suspended])
+                status, _ = acts.call("POST", f"/api/v1/cards/{card_id}/suspend")
+                suspended.append(card_id)
+                done["suspend"] += 1
+            elif roll < 0.45:
+                card_id = suspended.pop(rng.randrange(len(suspended)))
+                status, _ = acts.call("POST", f"/api/v1/cards/{card_id}/unsuspend")
+                done["unsuspend"] += 1
+            elif roll < 0.55:
+                status, _ = acts.call("POST", "/api/v1/review/undo")
+                done["undo"] += 1
+            else:
+                body = {"rating": rng.choice([1, 2, 3, 4]), "review_token": card["review_token"]}
+                status, _ = acts.call("POST", f"/api/v1/review/{card['card_id']}", body)
+                done["answer"] += 1
+            assert status in (200, 409), (step, status)  # 409: nothing left to undo
+            problems += [f"step {step}, after: {p}" for p in _load_problems(app, learner, [])]
+            with app.app_context():
+                kept = db.session.get_one(KeptLoad, learner.id)
+                done["kept when read"] += kept.counts is not None
+                db.session.remove()
+    print(f"\nthe kept load's walk: {dict(done)}")
+    assert problems == [], "\n".join(problems[:20])
+    assert done["suspend"] > 5 and done["unsuspend"] and done["undo"] and done["answer"] > 10
+    assert done["kept when read"] > LOAD_STEPS // 4, done  # the processes kept it, and used it
