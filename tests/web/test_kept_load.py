@@ -222,3 +222,14 @@ def test_a_load_cleared_by_hand_is_cleared_for_the_triggers_too(session: Session
     # Changed as an answer changes it: the load may be being counted, so a new stamp.
     session.execute(update(Card).where(Card.id == card.id).values(last_review=T0))
     assert kept_row(session, user).stamp == stamp + 1
+
+
+def test_a_lost_row_is_made_again_and_kept_from_the_next_read(session: Session) -> None:
+    user = _studied_user(session, T0)
+    session.execute(delete(KeptLoad).where(KeptLoad.user_id == user.id))
+    assert {on: c for on, c in DueLoad(session, user, T0).items() if c} == fresh_load(
+        session, user, T0
+    )
+    assert kept_row(session, user).counts is None  # made again, counted on the next read
+    DueLoad(session, user, T0).counts_on([T0.date()])
+    assert kept_row(session, user).counts is not None
