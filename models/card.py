@@ -218,4 +218,5 @@ class KeptLoad(Model):
     stamp: Mapped[int] = mapped_column(default=0, server_default="0")
     day_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    counts: Mapped[list[int] | None] = mapped_column(JSON)
+    # None is SQL's NULL, which the triggers read as "no counts kept", never JSON's null.
+    counts: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))

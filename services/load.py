@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, bindparam, func, null, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, exists, func, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,11 +47,12 @@ class DueLoad(Mapping[date, int]):
         self._session, self._user = session, user
         self._day = today(user, now)
         self._first = self._day.date + timedelta(days=1)  # today's cards are today's work
+        self._now = now
         self._counts: list[int] | None = None  # by day from the first
 
     def _read(self) -> list[int]:
         if self._counts is None:
-            self._counts = _kept(self._session, self._user, self._day, self._first)
+            self._counts = _kept(self._session, self._user, self._day, self._first, self._now)
         return self._counts
 
     def __getitem__(self, on: date) -> int:
@@ -83,9 +85,19 @@ class DueLoad(Mapping[date, int]):
 _KEPT = select(KeptLoad.stamp, KeptLoad.day_start, KeptLoad.window_start, KeptLoad.counts).where(
     KeptLoad.user_id == bindparam("user")
 )
+# Kept only if no change of the learner's cards was committed since the stamp was read, and
+# the learner's study day is still the one counted by (a new time zone or rollover hour may
+# start the day at the same instant, yet put a later due on another date).
 _KEEP = (
     update(KeptLoad)
     .where(KeptLoad.user_id == bindparam("user"), KeptLoad.stamp == bindparam("read_stamp"))
+    .where(
+        exists().where(
+            User.id == KeptLoad.user_id,
+            User.timezone == bindparam("read_timezone"),
+            User.rollover_hour == bindparam("read_rollover_hour"),
+        )
+    )
     .values(
         day_start=bindparam("read_day_start"),
         window_start=bindparam("read_window_start"),
@@ -99,13 +111,19 @@ _FORGET = (
 )
 
 
-def _kept(session: Session, user: User, day: StudyDay, first: date) -> list[int]:
+# How long after a study day starts its load is counted but not kept: an answer made before
+# the day began, still on its way to the database, moves the new day's load, and the
+# triggers, which read the row kept for the day before, would not see that it does.
+SETTLING = timedelta(minutes=2)
+
+
+def _kept(session: Session, user: User, day: StudyDay, first: date, now: datetime) -> list[int]:
     """The load of ``day``'s window from ``first``, by day: kept, or counted and kept.
 
     The row's stamp is read before the cards are counted, and the counts are kept only if
     the stamp is still the same when they are written: a change of the learner's cards
     committed in between raised it (its trigger), so counts that may have missed the change
-    are never kept.
+    are never kept. Nor are counts made in the day's first :data:`SETTLING`.
     """
     window_start = _day_start(user, first)
     connection = rows(session)
@@ -117,29 +135,44 @@ def _kept(session: Session, user: User, day: StudyDay, first: date) -> list[int]
         and kept.window_start == window_start
         and len(kept.counts) == LOAD_DAYS + 1
     ):
-        return kept.counts  # type: ignore[no-any-return]
+        return kept.counts
     last = first + timedelta(days=LOAD_DAYS)
     by_date = _counts(
         session, user, window_start, _day_start(user, last + timedelta(days=1)),
         Card.last_review < day.start,
     )  # fmt: skip
     counts = [by_date.get(first + timedelta(days=n), 0) for n in range(LOAD_DAYS + 1)]
+    if now - day.start >= SETTLING:
+        _keep(connection, user, kept, day, window_start, counts)
+    return counts
+
+
+def _keep(
+    connection: Connection,
+    user: User,
+    kept: Row[Any] | None,
+    day: StudyDay,
+    window_start: datetime,
+    counts: list[int],
+) -> None:
+    """Keep ``counts``, counted after ``kept`` was read, if nothing has moved them since."""
     if kept is None:
         # A row lost (a table emptied by hand): made again, to keep counts from the next read.
         made = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         connection.execute(made(KeptLoad).values(user_id=user.id, stamp=0).on_conflict_do_nothing())
-    else:
-        connection.execute(
-            _KEEP,
-            {
-                "user": user.id,
-                "read_stamp": kept.stamp,
-                "read_day_start": day.start,
-                "read_window_start": window_start,
-                "read_counts": counts,
-            },
-        )
-    return counts
+        return
+    connection.execute(
+        _KEEP,
+        {
+            "user": user.id,
+            "read_stamp": kept.stamp,
+            "read_day_start": day.start,
+            "read_window_start": window_start,
+            "read_counts": counts,
+            "read_timezone": user.timezone,
+            "read_rollover_hour": user.rollover_hour,
+        },
+    )
 
 
 def forget_load(session: Session, user_id: int) -> None:

@@ -21,7 +21,7 @@ from models import Bank, Card, KeptLoad, User, db
 from services.answers import answer
 from services.bank_admin import remove_bank
 from services.context import Study, today
-from services.load import DueLoad, forget_load
+from services.load import SETTLING, DueLoad, forget_load
 from services.progress import set_study_day
 from services.queue import next_card
 from srs.balance import LOAD_DAYS
@@ -72,7 +72,10 @@ def check(session: Session, user: User, now: datetime, step: object) -> bool:
         assert kept == fresh, f"step {step}: kept"
     load = DueLoad(session, user, now)
     assert {on: count for on, count in load.items() if count} == fresh, f"step {step}: read"
-    assert kept_row(session, user).counts is not None, f"step {step}: not kept"
+    row = kept_row(session, user)
+    kept_today = row.counts is not None and row.day_start == day.start
+    # Counted, not kept, as the day begins.
+    assert kept_today == (now - day.start >= SETTLING), f"step {step}: kept"
     return reused
 
 
@@ -233,3 +236,69 @@ def test_a_lost_row_is_made_again_and_kept_from_the_next_read(session: Session) 
     assert kept_row(session, user).counts is None  # made again, counted on the next read
     DueLoad(session, user, T0).counts_on([T0.date()])
     assert kept_row(session, user).counts is not None
+
+
+def _counted_meanwhile(monkeypatch, change) -> None:
+    """Make the next count of a load run ``change`` on another connection, committed, just
+    after it counted: as another request would."""
+    counted = services.load._counts
+
+    def counting(*args, **kwargs):
+        found = counted(*args, **kwargs)
+        with db.engine.begin() as other:
+            change(other)
+        monkeypatch.setattr(services.load, "_counts", counted)
+        return found
+
+    monkeypatch.setattr(services.load, "_counts", counting)
+
+
+def test_an_answer_of_the_day_before_still_on_its_way_is_not_lost(
+    session: Session, monkeypatch
+) -> None:
+    """As a study day begins, its load is counted while an answer made just before the day
+    began is still being written: the triggers compare it with the day before's row, so the
+    day's first counts are not kept."""
+    user = _studied_user(session, T0)
+    begins = today(user, T0).end
+    card = session.scalars(
+        select(Card).where(Card.user_id == user.id, Card.state != NEW).order_by(Card.id)
+    ).first()
+    card.due, card.last_review = begins - timedelta(hours=2), begins - timedelta(days=10)
+    DueLoad(session, user, begins - timedelta(hours=1)).counts_on([T0.date()])  # the day before
+    session.commit()
+    assert kept_row(session, user).counts is not None
+    answered = update(Card).where(Card.id == card.id)
+    _counted_meanwhile(
+        monkeypatch,
+        lambda other: other.execute(
+            answered.values(
+                last_review=begins - timedelta(seconds=1), due=begins + timedelta(days=5)
+            )
+        ),
+    )
+    now = begins + timedelta(seconds=30)
+    DueLoad(session, user, now).counts_on([T0.date()])
+    session.commit()
+    session.expire_all()
+    row = kept_row(session, user)
+    assert row.counts is None or row.day_start != today(user, now).start
+    load = DueLoad(session, user, now + SETTLING)
+    assert {on: c for on, c in load.items() if c} == fresh_load(session, user, now + SETTLING)
+    assert kept_row(session, user).day_start == today(user, now).start  # kept, once settled
+
+
+def test_counts_made_by_an_old_time_zone_are_not_kept(session: Session) -> None:
+    """A request has read the learner (zone UTC) when another changes their zone, clearing
+    the kept load, and commits; the first then counts the load by the zone it read. Those
+    counts are not kept, though the new zone starts the day at the same instant."""
+    user = _studied_user(session, T0)
+    now = T0 + timedelta(hours=6)
+    assert user.timezone == "UTC"
+    with db.engine.begin() as other:  # another request, on its own connection
+        other.execute(update(User).where(User.id == user.id).values(timezone="Europe/London"))
+        forgotten = update(KeptLoad).where(KeptLoad.user_id == user.id)
+        other.execute(forgotten.values(stamp=KeptLoad.stamp + 1, counts=None))
+    DueLoad(session, user, now).counts_on([T0.date()])  # by the zone read before
+    session.commit()
+    assert kept_row(session, user).counts is None
