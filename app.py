@@ -312,8 +312,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 log.warning(line) if line.startswith("error") else log.info(line)
         # Questions stored before their renderings were kept, or by another renderer, are
         # rendered once here, whichever banks are loaded: until then each showing renders them.
-        if rendered := refresh_faces(db.session):
-            log.info("rendered the Markdown of %d questions", rendered)
+        try:
+            if rendered := refresh_faces(db.session):
+                log.info("rendered the Markdown of %d questions", rendered)
+        except SQLAlchemyError:
+            # The database is down or not set up yet: its pages say so, request by request.
+            db.session.rollback()
     if link := first_run_link(app):
         log.warning("First run: create the admin at %s", link)
     return app
