@@ -139,20 +139,20 @@ def test_answers_made_offline_are_sent_once_when_back_online(
 
     connection = Connection(context, app)
     connection.lose()
-    # The card on screen and the four in hand: the first answer left four of the five the
-    # page was given, too many to ask for more.
-    ratings = ["3", "1", "4", "3", "2"]
+    # The card on screen and the five in hand: the page's first request brought three ahead,
+    # and the first answer, leaving two, brought five more.
+    ratings = ["3", "1", "4", "3", "2", "3"]
     for rating in ratings:
         made.append((answer(page, rating), int(rating)))
     status = page.locator("[data-sync]")
-    assert status.inner_text() == "Offline, 5 answers waiting"
+    assert status.inner_text() == "Offline, 6 answers waiting"
     assert status.get_attribute("role") == "status"
     page.wait_for_selector("section[data-waiting]:not([hidden])")  # nothing more in hand
     page.screenshot(path=str(artifacts / "offline-waiting-phone.png"))
     stored = page.evaluate("Object.keys(localStorage).map(k => JSON.parse(localStorage[k]).length)")
-    assert stored == [5]  # a reload would find them
+    assert stored == [6]  # a reload would find them
     assert logged(app) == made[:1]
-    assert len({card_id for card_id, _ in made}) == 6  # no card shown twice
+    assert len({card_id for card_id, _ in made}) == 7  # no card shown twice
 
     connection.restore()
     page.wait_for_selector(FRONT)
