@@ -7,6 +7,7 @@ command one), so a failure anywhere leaves the database as it was.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from models.types import now_utc
 from services.progress import recount_bank
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
+
+_log = logging.getLogger("wengu")
 
 __all__ = [
     "AS_WRITTEN",
@@ -392,8 +395,14 @@ def refresh_faces(session: Session) -> int:
     ).all()
     changes = []
     for row in stale:
-        texts = question_texts(row.type, row.content, row.explanation, row.language)
-        made_from = faces_of(row.type, row.content, row.explanation, row.language)
+        try:
+            texts = question_texts(row.type, row.content, row.explanation, row.language)
+            made_from = faces_of(row.type, row.content, row.explanation, row.language)
+        except (KeyError, TypeError, ValueError) as error:
+            # Stored by hand or by a broken version: left as it is (shown, it says it cannot
+            # be), not allowed to stop the server from starting.
+            _log.warning("question %d cannot be rendered as stored: %r", row.id, error)
+            continue
         changes.append({"id": row.id, "faces": keep_texts(texts), "faces_of": made_from})
     if changes:
         session.execute(update(Question), changes)
