@@ -198,9 +198,7 @@ def due_on_days(session: Session, user: User, now: datetime, last: date) -> dict
     counts the overdue cards too, since they are today's work."""
     day = today(user, now)
     # The start of the day after ``last``, on the zone's clock (a day may be 23 or 25 hours).
-    after = max(last, day.date) + timedelta(days=1)
-    zone = ZoneInfo(usable_zone(user.timezone))
-    end = datetime.combine(after, time(user.rollover_hour), zone).astimezone(timezone.utc)
+    end = _day_start(user, max(last, day.date) + timedelta(days=1))
     counts = _counts(session, user, day.start, end)
     overdue = rows(session).scalar(
         select(func.count()).where(*_studied(user), Card.due < day.start)
