@@ -145,7 +145,8 @@ def bank_zip(bank: Bank) -> bytes:
 
 
 def bank_json(bank: Bank) -> str:
-    """The same content as the YAML, with the diagrams inside (base64)."""
+    """The same content as the YAML, with the diagrams (base64) and the notes' text inside:
+    one file holds everything the bank's folder does."""
     values = bank_to_dict(bank)
     values["diagrams"] = [
         {
@@ -155,6 +156,8 @@ def bank_json(bank: Bank) -> str:
         }
         for diagram in bank.diagrams
     ]
+    if bank.notes:
+        values["notes_files"] = [{"file": notes.file, "text": notes.text} for notes in bank.notes]
     return json.dumps(values, ensure_ascii=False, indent=2) + "\n"
 
 

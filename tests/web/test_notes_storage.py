@@ -160,6 +160,8 @@ def test_json_export_carries_source(runner: FlaskCliRunner, imported: Path, tmp_
         "demo.md#镜像 > 镜像摘要",
     ]
     assert exported["notes"] == ["notes/demo.md"]
+    # The notes' text travels inside, as the diagrams do: the file alone holds the bank.
+    assert exported["notes_files"] == [{"file": "notes/demo.md", "text": NOTES}]
 
 
 def test_passage_of_and_coverage_read_the_stored_notes(app: Flask, imported: Path) -> None:
