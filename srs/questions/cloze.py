@@ -13,12 +13,20 @@ from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.typing import typed_verdict
+from srs.render import shown_text
 
 __all__ = ["Cloze"]
 
 
 def _answers(text: str, ordinal: int) -> list[str]:
     return [d.answer for d in parse_cloze(text) if d.number == ordinal]
+
+
+def _accepted(text: str, ordinal: int) -> list[str]:
+    """The hidden words as written and as shown: a blank hiding `` `-a` `` takes ``-a``, as
+    the learner sees it revealed, not only the Markdown that writes it."""
+    answers = _answers(text, ordinal)
+    return list(dict.fromkeys([*answers, *(shown_text(answer) for answer in answers)]))
 
 
 class Cloze(QuestionType):
@@ -43,7 +51,7 @@ class Cloze(QuestionType):
         return Faces(
             front=render_cloze(text, ordinal, reveal=False),
             back=render_cloze(text, ordinal, reveal=True),
-            check={"accept": _answers(text, ordinal)},
+            check={"accept": _accepted(text, ordinal)},
         )
 
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:

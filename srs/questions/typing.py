@@ -14,8 +14,9 @@ from typing import Any
 from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.words import bank_words
+from srs.render import shown_text
 
-__all__ = ["Typing", "typed_diff", "typed_verdict"]
+__all__ = ["Typing", "typed_answers", "typed_diff", "typed_verdict"]
 
 
 def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
@@ -24,6 +25,12 @@ def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
         raise TypeError("a typed answer is text")
     typed = normalise_typed(response)
     return Verdict.of(bool(typed) and any(typed == normalise_typed(a) for a in accept))
+
+
+def typed_answers(answer: str, accept: Sequence[str]) -> list[str]:
+    """The answers a typed response is checked against: ``answer`` as written and as shown
+    (an answer written `` `-d` `` is typed ``-d``), then the ``accept``ed ones."""
+    return list(dict.fromkeys([answer, shown_text(answer), *accept]))
 
 
 NEAR_MISS = 0.5
@@ -72,7 +79,7 @@ class Typing(QuestionType):
         return Faces(
             front=content["prompt"],
             back=content["answer"],
-            check={"accept": [content["answer"], *(content.get("accept") or ())]},
+            check={"accept": typed_answers(content["answer"], content.get("accept") or ())},
         )
 
     def anki_note(self, content: Mapping[str, Any], render: NoteRender, seed: int) -> list[str]:

@@ -118,6 +118,26 @@ def test_a_cloze_card_checks_its_own_deletion_typed() -> None:
     assert not check_answer("cloze", check, "").correct
 
 
+def test_a_cloze_deletion_written_in_markdown_takes_the_words_as_shown() -> None:
+    """A blank hiding `` `-a` `` shows ``-a`` when revealed: that is what a learner types."""
+    content = {"text": "`docker image prune` {{c1::`-a`}} 删除 {{c2::**所有**未用的}} 镜像"}
+    first = card_faces("cloze", content, 1, seed=0).check
+    assert first == {"accept": ["`-a`", "-a"]}
+    assert check_answer("cloze", first, "-a").correct
+    assert check_answer("cloze", first, "`-a`").correct
+    assert not check_answer("cloze", first, "a").correct
+    second = card_faces("cloze", content, 2, seed=0).check
+    assert check_answer("cloze", second, "所有未用的").correct
+
+
+def test_a_typing_answer_written_in_markdown_takes_the_words_as_shown() -> None:
+    content = {"prompt": "Which flag detaches?", "answer": "`-d`", "accept": ["--detach"]}
+    check = card_faces("typing", content, 1, seed=0).check
+    assert check == {"accept": ["`-d`", "-d", "--detach"]}
+    assert all(check_answer("typing", check, typed).correct for typed in ("-d", "--detach"))
+    assert not check_answer("typing", check, "d").correct
+
+
 def test_review_checks_the_types_it_can() -> None:
     assert {"choice", "truefalse", "order", "typing"} == AUTO_CHECKED
     assert set(QUESTION_TYPES) == set(TYPES) and len(QUESTION_TYPES) == 8
