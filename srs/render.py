@@ -10,7 +10,6 @@ and an image whose path it does not know is shown as its alt text instead.
 
 from __future__ import annotations
 
-import html as html_module
 import re
 import secrets
 import threading
@@ -41,7 +40,6 @@ __all__ = [
     "prepare",
     "render_markdown",
     "render_problems",
-    "shown_text",
 ]
 
 DiagramResolver = Callable[[str], "str | None"]
@@ -458,13 +456,6 @@ _CLEANER = nh3.Cleaner(
 
 def _sanitise(html: str) -> str:
     return _CLEANER.clean(html)
-
-
-def shown_text(text: str) -> str:
-    """The text a reader sees of Markdown ``text``: rendered, its tags dropped and its
-    entities read (`` `-a` `` is ``-a``, ``**up**`` is ``up``), runs of space made one."""
-    seen = html_module.unescape(nh3.clean(render_markdown(text), tags=set()))
-    return " ".join(seen.split())
 
 
 def image_sources(text: str) -> list[str]:

@@ -99,6 +99,32 @@ def cloze_leak(question: Question) -> Found:
                 break
 
 
+# An answer that ends in a gloss in brackets, or words either side of a slash (outside code,
+# not a path, not an acronym such as TCP/IP): two ways of saying the answer, which a quiz
+# takes typed only whole.
+_GLOSS = re.compile(r"\S\s*[（(][^（）()]+[）)]\s*\Z")
+_SLASHED = re.compile(r"\A[^\W\d_][^/]*/[^\W\d_][^/]*\Z")
+_ACRONYM = re.compile(r"\A[A-Z]{1,5}/[A-Z]{1,5}\Z")
+
+
+def _slashed(words: str) -> bool:
+    return any(_SLASHED.match(token) and not _ACRONYM.match(token) for token in words.split())
+
+
+def cloze_alternatives(question: Question) -> Found:
+    if question.type != "cloze" or not question.text:
+        return
+    for deletion in parse_cloze(question.text):
+        words = without_code(deletion.answer).strip()
+        if _GLOSS.search(deletion.answer.strip()) or _slashed(words):
+            yield (
+                "text",
+                f"c{deletion.number}'s answer '{plain(deletion.answer)}' holds two ways of "
+                "saying it, which a quiz takes typed only whole: hide one, say the other "
+                "outside the blank or in the explanation",
+            )
+
+
 def prompt_leak(question: Question) -> Found:
     if question.type not in _SHORT_ANSWER_TYPES or not question.prompt or not question.answer:
         return
@@ -244,6 +270,7 @@ def _edge(text: str, index: int, step: int) -> tuple[int, str]:
 
 CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
     "cloze-leak": cloze_leak,
+    "cloze-alternatives": cloze_alternatives,
     "prompt-leak": prompt_leak,
     "long-answer": long_answer,
     "enumeration": enumeration,

@@ -22,6 +22,7 @@ RULES: dict[str, str] = {
     "truefalse-balance": "true and false answers far from half and half",
     "recall-share": "recall formats are under 75 % of the questions",
     "cloze-leak": "a cloze answer appears elsewhere in its own text",
+    "cloze-alternatives": "a cloze answer that holds two ways of saying it: A (B), A/B",
     "prompt-leak": "an answer appears in its own prompt",
     "blank-answer": "an answer that shows nothing: only spaces, or a code span of spaces",
     "near-duplicate": "two questions ask nearly the same thing",

@@ -12,8 +12,7 @@ from typing import Any
 from srs.cloze import ClozeError, cloze_numbers, parse_cloze, render_cloze
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
-from srs.questions.typing import typed_verdict
-from srs.render import shown_text
+from srs.questions.typing import shown_text, typed_verdict
 
 __all__ = ["Cloze"]
 

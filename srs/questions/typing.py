@@ -11,12 +11,14 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import nh3
+
 from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.words import bank_words
-from srs.render import shown_text
+from srs.render import render_markdown
 
-__all__ = ["Typing", "typed_answers", "typed_diff", "typed_verdict"]
+__all__ = ["Typing", "shown_text", "typed_answers", "typed_diff", "typed_verdict"]
 
 
 def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
@@ -25,6 +27,12 @@ def typed_verdict(accept: Sequence[str], response: Any) -> Verdict:
         raise TypeError("a typed answer is text")
     typed = normalise_typed(response)
     return Verdict.of(bool(typed) and any(typed == normalise_typed(a) for a in accept))
+
+
+def shown_text(text: str) -> str:
+    """The text a reader sees of Markdown ``text``: rendered, its tags dropped and its
+    entities read (`` `-a` `` is ``-a``, ``**up**`` is ``up``), runs of space made one."""
+    return " ".join(html.unescape(nh3.clean(render_markdown(text), tags=set())).split())
 
 
 def typed_answers(answer: str, accept: Sequence[str]) -> list[str]:

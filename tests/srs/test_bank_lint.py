@@ -222,6 +222,24 @@ def test_cloze_leak_names_a_deletion_shown_by_another(write_bank) -> None:
     ]
 
 
+def test_cloze_alternatives_finds_a_blank_holding_two_ways_of_saying_it(write_bank) -> None:
+    questions = [
+        q("gloss", "cloze", text="The shim reports the {{c1::退出状态（退出码）}}."),
+        q("flags", "cloze", text="Add {{c1::`--all` (`-a`)}} to prune named volumes."),
+        q("slash", "cloze", text="Docker is {{c1::客户端/服务端}} software."),
+        q("path", "cloze", text="DNS is read from {{c1::/etc/resolv.conf}} in {{c2::`a/b`}}."),
+        q("acronym", "cloze", text="It speaks {{c1::TCP/IP}} and does {{c2::I/O}}."),
+        q("inside", "cloze", text="The {{c1::mount (mnt) namespace}} isolates mounts."),
+    ]
+    warned = rule(write_bank, questions, "cloze-alternatives")
+    assert [line.split(":")[1] for line in warned] == ["5", "6", "7"]
+    assert warned[0] == (
+        "bank.yaml:5: c1's answer '退出状态（退出码）' holds two ways of saying it, which a quiz"
+        " takes typed only whole: hide one, say the other outside the blank or in the"
+        " explanation [cloze-alternatives]"
+    )
+
+
 def test_prompt_leak_finds_the_answer_in_its_prompt(write_bank) -> None:
     text = HEAD + (
         "  - id: leak\n    type: basic\n    explanation: e\n"
