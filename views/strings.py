@@ -70,9 +70,10 @@ JS_STRINGS = (
     N_("Could not load the next card: {error}"),
     N_("Nothing to undo."),
     N_("Undone: the card is back as it was."),
-    N_("Buried until tomorrow."),
-    N_("Suspended."),
-    N_("Suspended. Unsuspend it from the API or later from the bank."),
+    N_("Buried until tomorrow: Undo brings it back."),
+    N_("Suspended: Undo brings it back."),
+    N_("Unburied: the card is back."),
+    N_("Unsuspended: the card is back."),
     # review (static/js/review/): the offline queue
     N_("Offline: answers are kept until the connection is back"),
     N_("Offline, 1 answer waiting"),

@@ -17,7 +17,7 @@ function pageUrls(data) {
     undo: data.urlUndo,
     today: data.urlToday,
     answer: (card) => fill(data.urlAnswer, { card }),
-    card: (action, card) => fill(action === "bury" ? data.urlBury : data.urlSuspend, { card }),
+    card: (action, card) => fill(data[`url${action[0].toUpperCase()}${action.slice(1)}`], { card }),
   };
 }
 

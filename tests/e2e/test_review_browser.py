@@ -231,10 +231,10 @@ def test_bury_by_key_and_suspend_by_button(app: Flask, page, live_server: str) -
     buried = wait_front(page)
     page.keyboard.press("b")
     suspended = wait_front(page, buried)
-    assert page.inner_text("[data-status]") == "Buried until tomorrow."
+    assert page.inner_text("[data-status]") == "Buried until tomorrow: Undo brings it back."
     page.click('[data-action="suspend"]')
     wait_front(page, suspended)
-    assert page.inner_text("[data-status]").startswith("Suspended.")
+    assert page.inner_text("[data-status]") == "Suspended: Undo brings it back."
     with app.app_context():
         cards = {str(card.id): card for card in db.session.scalars(select(Card))}
         assert cards[buried].buried_until is not None and not cards[buried].suspended
@@ -242,9 +242,91 @@ def test_bury_by_key_and_suspend_by_button(app: Flask, page, live_server: str) -
         assert db.session.scalar(select(Review)) is None  # neither counts as an answer
     page.keyboard.press("Space")
     wait_back(page)
-    assert page.inner_text("[data-status]").startswith("Suspended.")  # still there (4 s)
+    assert page.inner_text("[data-status]").startswith("Suspended")  # still there (4 s)
     page.keyboard.press("3")  # the notice was about the card before: answering this one clears it
     assert page.inner_text("[data-status]") == ""
+
+
+@pytest.mark.parametrize("action", ["suspend", "bury"])
+def test_undo_takes_back_a_suspend_or_bury_not_the_answer_before(
+    app: Flask, page, live_server: str, action: str
+) -> None:
+    page.goto(f"{live_server}/review/tour")
+    answered = wait_front(page)
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    put_aside = wait_front(page, answered)
+    page.click(f'[data-action="{action}"]')
+    following = wait_front(page, put_aside)
+    page.click('[data-action="undo"]')
+    page.wait_for_function(
+        "id => document.querySelector('[data-card]').dataset.cardId === id", arg=put_aside
+    )
+    wait_front(page)
+    done = {"suspend": "Unsuspended: the card is back.", "bury": "Unburied: the card is back."}
+    assert page.inner_text("[data-status]") == done[action]
+    with app.app_context():
+        card = db.session.get_one(Card, int(put_aside))
+        assert not card.suspended and card.buried_until is None
+        assert [str(r.card_id) for r in db.session.scalars(select(Review))] == [answered]
+        db.session.remove()
+    # The card it had moved on to is still to come; the next Undo takes back the answer.
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    assert wait_front(page, put_aside) == following
+    page.keyboard.press("u")
+    page.wait_for_function(
+        "id => document.querySelector('[data-card]').dataset.cardId === id", arg=put_aside
+    )
+    assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
+
+
+def test_the_finished_screen_offers_no_card_actions(page, live_server: str) -> None:
+    page.goto(f"{live_server}/review/tour")
+    previous = None
+    while page.get_attribute("[data-review]", "data-phase") != "done":
+        previous = wait_front(page, previous)
+        page.click('[data-action="suspend"]')  # not S: a typing card's field takes keys
+        page.wait_for_function(
+            """id => document.querySelector('[data-review]').dataset.phase === 'done'
+                || document.querySelector('[data-card]').dataset.cardId !== id""",
+            arg=previous,
+        )
+    assert page.is_hidden('[data-action="bury"]') and page.is_hidden('[data-action="suspend"]')
+    assert page.is_visible('[data-action="undo"]')
+
+
+def test_a_double_tap_on_a_grade_does_not_show_the_next_answer(
+    app: Flask, runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser
+) -> None:
+    """The second tap lands where the next card's Show answer is: it is not taken as one."""
+    runner.invoke(args=["bank", "import", str(write_bank("tour", {"bank.yaml": BANK}))])
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/review/tour")
+    first = wait_front(page)
+    page.locator('[data-action="show"]').tap()
+    wait_back(page)
+    good = page.locator('[data-rating="3"]').bounding_box()
+    x, y = good["x"] + good["width"] / 2, good["y"] + good["height"] / 2
+    page.touchscreen.tap(x, y)
+    page.touchscreen.tap(x, y)  # the thumb again, at once
+    second = wait_front(page, first)
+    page.wait_for_timeout(500)
+    assert page.get_attribute("[data-review]", "data-phase") == "front"
+    show = page.locator('[data-action="show"]').bounding_box()
+    assert (
+        show["x"] <= x <= show["x"] + show["width"] and show["y"] <= y <= show["y"] + show["height"]
+    )
+    page.touchscreen.tap(x, y)  # a tap of its own, later: the answer shows
+    wait_back(page)
+    assert page.get_attribute("[data-card]", "data-card-id") == second
+    context.close()
 
 
 # From the bottom of a notice's text to the top of the card below it, in px.
@@ -264,7 +346,7 @@ def test_a_notice_stands_apart_from_the_card_on_a_phone(
     buried = wait_front(page)
     page.keyboard.press("b")
     answered = wait_front(page, buried)
-    assert page.inner_text("[data-status]") == "Buried until tomorrow."
+    assert page.inner_text("[data-status]") == "Buried until tomorrow: Undo brings it back."
     assert page.evaluate(NOTICE_GAP) >= 8  # not flush against the card's border
     page.screenshot(path=str(artifacts / "buried-phone.png"))
     page.keyboard.press("Space")

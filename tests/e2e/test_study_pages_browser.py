@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlalchemy import func
 
-from models import Card, Group, User, db
+from models import Card, Group, Membership, User, db
+from services.accounts import create_user
 from services.groups import create_group, create_invite
 from srs.scheduler import LEARNING
-from tests.support import browser_sign_in
+from tests.support import PASSWORD, browser_sign_in
 
 BANK = """
 id: typed
@@ -252,5 +254,45 @@ def test_the_review_page_ends_saying_when_the_learning_card_comes_back(
     assert page.inner_text('[data-count="learning"]') == "1"
     assert not page.locator(".action-bar").is_visible()  # no empty frame at the end
     page.screenshot(path=str(artifacts / "review-done-for-now-phone.png"))
+    context.close()
+    assert errors == []
+
+
+def test_what_a_group_cannot_take_back_is_asked_first(
+    app: Flask, bank: None, learner: int, live_server: str, browser, artifacts: Path
+) -> None:
+    """Revoke, Make owner, Remove and Leave ask in the app's dialog; Cancel changes nothing."""
+    with app.app_context():
+        ann = db.session.get_one(User, learner)
+        group = create_group(db.session, ann, "Readers", ["typed"])
+        bob = create_user(db.session, "bob", PASSWORD)
+        db.session.add(Membership(group_id=group.id, user_id=bob.id))
+        create_invite(db.session, group, ann, datetime.now(timezone.utc), days=7, max_uses=None)
+        db.session.commit()
+        group_id = group.id
+    context, page, errors = _page(browser, live_server)
+    page.goto(f"{live_server}/groups/{group_id}")
+    dialog = page.locator("dialog[data-confirm-dialog]")
+    remove = page.locator("form[data-ask] button", has_text="Remove")
+    remove.click()
+    assert dialog.is_visible()
+    assert page.inner_text("[data-confirm-message]") == "Remove bob from the group?"
+    assert dialog.locator('button[value="yes"]').inner_text() == "Remove"
+    page.screenshot(path=str(artifacts / "group-remove-asked.png"))
+    dialog.locator('button[value="no"]').click()
+    assert dialog.is_hidden() and page.url == f"{live_server}/groups/{group_id}"
+    with app.app_context():
+        assert db.session.scalar(db.select(func.count()).select_from(Membership)) == 2
+    page.locator("form[data-ask] button", has_text="Revoke").click()
+    assert page.inner_text("[data-confirm-message]").startswith("Revoke the invite ")
+    dialog.locator('button[value="no"]').click()
+    remove.click()
+    dialog.locator('button[value="yes"]').click()
+    page.locator(".members li", has_text="bob").wait_for(state="detached")
+    with app.app_context():
+        members = db.session.scalars(db.select(Membership.user_id)).all()
+        assert members == [learner]
+    assert [f.get_attribute("data-ask") is not None for f in page.locator(
+        "form:has(button:text-is('Leave the group'))").all()] == [True]  # fmt: skip
     context.close()
     assert errors == []

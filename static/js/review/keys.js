@@ -1,6 +1,5 @@
 // The review page's keyboard and buttons: a table from key to what it does, and one from a
 // button's data-action to the same.
-import { t } from "../strings.js";
 
 function toggleHelp(el, open) {
   const willOpen = open === undefined ? el.help.hidden : open;
@@ -24,8 +23,8 @@ function keyTable(loop) {
     t: letter("t"),
     f: letter("f"),
     u: { run: () => loop.undo() },
-    b: { run: () => loop.cardAction("bury", t("Buried until tomorrow.")) },
-    s: { run: () => loop.cardAction("suspend", t("Suspended.")) },
+    b: { run: () => loop.cardAction("bury") },
+    s: { run: () => loop.cardAction("suspend") },
     n: { run: () => loop.togglePassage() },
     "?": { run: () => toggleHelp(loop.el, true) },
   };
@@ -68,14 +67,18 @@ export function keyHandler(loop) {
   };
 }
 
+// Taps closer than this to a grade's are one double tap, not a second decision.
+const DOUBLE_TAP_MS = 400;
+
 /** The handler of clicks on the review page's buttons (data-action, data-rating). */
 export function clickHandler(loop) {
+  let lastGrade = -Infinity;
   const actions = {
     show: () => loop.primary(),
     giveup: () => loop.response.giveUp(),
     undo: () => loop.undo(),
-    bury: () => loop.cardAction("bury", t("Buried until tomorrow.")),
-    suspend: () => loop.cardAction("suspend", t("Suspended. Unsuspend it from the API or later from the bank.")),
+    bury: () => loop.cardAction("bury"),
+    suspend: () => loop.cardAction("suspend"),
     help: () => toggleHelp(loop.el),
     passage: () => loop.togglePassage(),
     "passage-close": () => loop.passage?.close(true),
@@ -83,8 +86,15 @@ export function clickHandler(loop) {
   return (event) => {
     const target = event.target.closest("[data-action], [data-rating]");
     if (!target) return;
-    if (target.dataset.rating) loop.grade(Number(target.dataset.rating));
-    else actions[target.dataset.action]?.();
+    if (target.dataset.rating) {
+      lastGrade = event.timeStamp;
+      loop.grade(Number(target.dataset.rating));
+      return;
+    }
+    // The second tap of a double tap on a grade lands where the next card's "Show answer"
+    // now is: it would show that card's answer before its question was read.
+    if (target.dataset.action === "show" && event.timeStamp - lastGrade < DOUBLE_TAP_MS) return;
+    actions[target.dataset.action]?.();
   };
 }
 

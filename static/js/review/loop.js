@@ -35,6 +35,7 @@ export class ReviewLoop {
     this.source = null; // a ScheduleSource or a PracticeSource
     this.passage = null; // the "from the notes" panel (passage.js), where the page has one
     this.response = new Responder(this);
+    this.lastAction = null; // the bury or suspend Undo would take back: { action, card }
   }
 
   onScreen() { return Boolean(this.state.card) && (this.state.phase === "front" || this.state.phase === "back"); }
@@ -119,6 +120,7 @@ export class ReviewLoop {
 
   grade(rating) {
     if (this.state.phase !== "back") return;
+    this.lastAction = null; // Undo now takes back this answer
     this.say(""); // "Buried", "Undone": about the card before, not the one answered now
     this.setPhase("sending");
     this.source.grade(rating, Math.round(performance.now() - this.state.shownAt));
@@ -131,7 +133,8 @@ export class ReviewLoop {
 
   undo() {
     if (this.state.phase === "sending" || this.state.phase === "loading") return;
-    this.source.undo();
+    if (this.lastAction) this.undoCardAction();
+    else this.source.undo();
   }
 
   /** Take back the learner's last answer the server has: that card comes back as it was. */
@@ -151,8 +154,9 @@ export class ReviewLoop {
     this.show(result.data);
   }
 
-  /** Bury or suspend the card on screen; the source brings the next. */
-  async cardAction(action, message) {
+  /** Bury or suspend the card on screen; the source brings the next. Undo, next, takes
+   * it back (the answers before it stay). */
+  async cardAction(action) {
     if (!this.onScreen()) return;
     const { card, phase } = this.state;
     this.setPhase("sending"); // a second tap while this one is on its way does nothing
@@ -165,7 +169,28 @@ export class ReviewLoop {
     }
     const kind = kindOf(card);
     this.state.counts[kind] = Math.max(0, this.state.counts[kind] - 1);
-    this.say(message);
+    this.lastAction = { action, card };
+    this.say(action === "bury" ? t("Buried until tomorrow: Undo brings it back.") : t("Suspended: Undo brings it back."));
     this.source.skip();
+  }
+
+  /** Take back the bury or suspend just done: the card is shown again, as it was. */
+  async undoCardAction() {
+    const { action, card } = this.lastAction;
+    const phase = this.state.phase;
+    this.setPhase("sending");
+    try {
+      await this.request("POST", this.urls.card(`un${action}`, card.card_id));
+    } catch (error) {
+      this.setPhase(phase);
+      this.say(error instanceof Offline ? t("Undo needs the connection.") : error.message);
+      return;
+    }
+    this.lastAction = null;
+    if (this.onScreen() || phase === "front" || phase === "back") this.source.putBack(this.state.card);
+    const kind = kindOf(card);
+    this.state.counts[kind] += 1;
+    this.say(action === "bury" ? t("Unburied: the card is back.") : t("Unsuspended: the card is back."));
+    this.show(card);
   }
 }
