@@ -67,7 +67,7 @@ export function keyHandler(loop) {
   };
 }
 
-// Taps closer than this to a grade's are one double tap, not a second decision.
+// A tap right after a grade's, closer than this, is the same double tap, not a decision.
 const DOUBLE_TAP_MS = 400;
 
 /** The handler of clicks on the review page's buttons (data-action, data-rating). */
@@ -85,6 +85,8 @@ export function clickHandler(loop) {
   };
   return (event) => {
     const target = event.target.closest("[data-action], [data-rating]");
+    const graded = lastGrade; // the tap before this one was a grade's, at that time
+    lastGrade = -Infinity;
     if (!target) return;
     if (target.dataset.rating) {
       lastGrade = event.timeStamp;
@@ -93,7 +95,7 @@ export function clickHandler(loop) {
     }
     // The second tap of a double tap on a grade lands where the next card's "Show answer"
     // now is: it would show that card's answer before its question was read.
-    if (target.dataset.action === "show" && event.timeStamp - lastGrade < DOUBLE_TAP_MS) return;
+    if (target.dataset.action === "show" && event.timeStamp - graded < DOUBLE_TAP_MS) return;
     actions[target.dataset.action]?.();
   };
 }
