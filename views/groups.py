@@ -251,8 +251,9 @@ def invite(group_id: int) -> Response:
         )
         db.session.commit()
         flash(_("Invite %(code)s made.", code=made.code), "success")
-    else:
-        flash(_("An invite lasts 1 to 90 days, for at least one use."), "error")
+        # Straight to the invites, where the new one's link is to copy.
+        return redirect(url_for("groups.show", group_id=group_id, _anchor="invites-title"))
+    flash(_("An invite lasts 1 to 90 days, for at least one use."), "error")
     return redirect(url_for("groups.show", group_id=group_id))
 
 

@@ -73,8 +73,8 @@ def test_the_review_counters_are_named(signed_in: FlaskClient, bank: None) -> No
     for kind, label in (("new", "New"), ("learning", "Learning"), ("review", "Review")):
         assert (
             f'<span class="count-{kind}"><span class="count-label">{label}</span> '
-            f'<b data-count="{kind}">0</b></span>'
-        ) in page
+            f'<b data-count="{kind}">–</b></span>'
+        ) in page  # a dash until the first card brings the counts: not "0" while loading
 
 
 def test_a_practice_session_names_what_it_counts(signed_in: FlaskClient, bank: None) -> None:

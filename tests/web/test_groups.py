@@ -125,8 +125,10 @@ def test_owner_makes_and_revokes_invites_in_the_page(
     app: Flask, client: FlaskClient, group_id: int
 ) -> None:
     Auth(client).login()
-    client.post(f"/groups/{group_id}/invites",
-                data={"invite-days": "3", "invite-max_uses": "2", "csrf_token": csrf_token(client)})  # fmt: skip
+    made = client.post(f"/groups/{group_id}/invites",
+                       data={"invite-days": "3", "invite-max_uses": "2", "csrf_token": csrf_token(client)})  # fmt: skip
+    # Back to the page at its invites, where the new one is to copy.
+    assert made.headers["Location"] == f"/groups/{group_id}#invites-title"
     with app.app_context():
         invite = db.session.scalar(select(Invite))
         assert (invite.max_uses, (invite.expires_at - invite.created_at).days) == (2, 3)
