@@ -95,23 +95,79 @@ def cloze_numbers(text: str) -> tuple[int, ...]:
 def render_cloze(text: str, number: int | None, *, reveal: bool) -> str:
     """Replace deletions with HTML spans, ready for Markdown rendering.
 
+    A deletion inside a code span (`` `docker {{c1::save}} -o app.tar` ``) would show its span
+    as code text: such a code span is written as HTML instead, its text kept as code.
+
     Args:
         text: the cloze text.
         number: the card's deletion number; ``None`` treats every deletion as the card's.
         reveal: show the card's answers (the back) instead of the blanks (the front).
     """
+    deletions = parse_cloze(text)
+    spans = _code_spans_around(text, deletions)
+    inside = {span: [d for d in deletions if span[0] < d.start < span[1]] for span in spans}
+    within = {id(d) for found in inside.values() for d in found}
+    pieces: list[tuple[int, int, Deletion | None]] = [(a, b, None) for a, b in spans]
+    pieces += [(d.start, d.end, d) for d in deletions if id(d) not in within]
     parts: list[str] = []
     position = 0
-    for deletion in parse_cloze(text):
-        parts.append(text[position : deletion.start])
-        mine = number is None or deletion.number == number
-        if mine and not reveal:
-            blank = f"[{deletion.hint}]" if deletion.hint else "[...]"
-            parts.append(f'<span class="{_BLANK}">{html.escape(blank)}</span>')
-        elif mine:
-            parts.append(f'<span class="{_ANSWER}">{deletion.answer}</span>')
+    for start, end, deletion in sorted(pieces, key=lambda piece: piece[0]):
+        parts.append(text[position:start])
+        if deletion is None:
+            parts.append(_code_html(text, start, end, inside[start, end], number, reveal=reveal))
         else:
-            parts.append(deletion.answer)
-        position = deletion.end
+            parts.append(_shown(deletion, number, reveal=reveal, code=False))
+        position = end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def _shown(deletion: Deletion, number: int | None, *, reveal: bool, code: bool) -> str:
+    """What a deletion shows: a blank, its answer marked, or (another card's) its answer."""
+    answer = _code_text(deletion.answer) if code else deletion.answer
+    mine = number is None or deletion.number == number
+    if mine and not reveal:
+        blank = f"[{deletion.hint}]" if deletion.hint else "[...]"
+        return f'<span class="{_BLANK}">{html.escape(blank)}</span>'
+    if mine:
+        return f'<span class="{_ANSWER}">{answer}</span>'
+    return answer
+
+
+# A code span: backticks, text, as many backticks (deletions masked first, so that a
+# deletion's own backticks pair with nothing outside it).
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _code_spans_around(text: str, deletions: list[Deletion]) -> list[tuple[int, int]]:
+    """Where the code spans that hold a deletion start and end in ``text``."""
+    masked = list(text)
+    for deletion in deletions:
+        masked[deletion.start : deletion.end] = "x" * (deletion.end - deletion.start)
+    return [
+        found.span()
+        for found in _CODE_SPAN.finditer("".join(masked))
+        if any(found.start() < d.start < found.end() for d in deletions)
+    ]
+
+
+def _code_text(text: str) -> str:
+    """``text`` as code inside raw HTML: every ASCII sign an entity, so that Markdown reads
+    none of it (``*``, ``_``, ``<``, a backslash) and the code shows as written."""
+    return "".join(c if c.isalnum() or c == " " or ord(c) > 127 else f"&#{ord(c)};" for c in text)
+
+
+def _code_html(
+    text: str, start: int, end: int, inside: list[Deletion], number: int | None, *, reveal: bool
+) -> str:
+    """The code span ``text[start:end]`` as ``<code>`` HTML, its deletions as spans in it."""
+    ticks = len(text[start:end]) - len(text[start:end].lstrip("`"))
+    body_start, body_end = start + ticks, end - ticks
+    parts: list[str] = []
+    position = body_start
+    for deletion in inside:
+        parts.append(_code_text(text[position : deletion.start]))
+        parts.append(_shown(deletion, number, reveal=reveal, code=True))
+        position = deletion.end
+    parts.append(_code_text(text[position:body_end]))
+    return f"<code>{''.join(parts).strip()}</code>"

@@ -37,7 +37,7 @@ __all__ = [
     "serve",
 ]
 
-_REVISION = 1
+_REVISION = 2
 """Raised whenever :mod:`srs.render` changes what it writes."""
 RENDERER = "/".join(
     [str(_REVISION), *(version(package) for package in ("markdown", "pygments", "nh3"))]

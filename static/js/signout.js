@@ -11,6 +11,15 @@ import { dropQueue, keepHand, readQueue } from "./queue.js";
 
 const SEND_TIMEOUT_MS = 3000; // each answer
 
+/** The cards the review page put aside (buried, suspended) for Undo: see review/loop.js. */
+function forgetAside(user) {
+  try {
+    window.sessionStorage.removeItem(`wengu.aside.${user}`);
+  } catch (error) {
+    // Storage refused: nothing was kept.
+  }
+}
+
 async function send(url, item, csrf) {
   const abort = new AbortController();
   const timer = window.setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
@@ -38,6 +47,7 @@ async function sendQueue(form, csrf) {
   }
   dropQueue(user);
   keepHand(user, null);
+  forgetAside(user);
   await forgetOffline(); // the pages and files the service worker kept (sw.js)
 }
 

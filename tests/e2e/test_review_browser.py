@@ -283,6 +283,57 @@ def test_undo_takes_back_a_suspend_or_bury_not_the_answer_before(
     assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
 
 
+def shown(page, card_id: str) -> None:
+    page.wait_for_function(
+        "id => document.querySelector('[data-review]').dataset.phase === 'front'"
+        " && document.querySelector('[data-card]').dataset.cardId === id",
+        arg=card_id,
+    )
+
+
+def test_undo_takes_back_each_card_put_aside_in_turn_even_after_a_reload(
+    app: Flask, page, live_server: str
+) -> None:
+    """Answer, suspend, answer, bury: Undo takes back the bury, the answer, the suspend,
+    then the first answer, in turn, the history kept through a reload."""
+    page.goto(f"{live_server}/review/tour")
+    first = wait_front(page)
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    suspended = wait_front(page, first)
+    page.click('[data-action="suspend"]')
+    answered = wait_front(page, suspended)
+    page.keyboard.press("Space")  # the cloze: graded by the learner
+    wait_back(page)
+    page.keyboard.press("3")
+    buried = wait_front(page, answered)
+    page.click('[data-action="bury"]')
+    wait_front(page, buried)
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    page.reload()
+    wait_front(page)
+    page.keyboard.press("u")
+    shown(page, buried)
+    assert page.inner_text("[data-status]") == "Unburied: the card is back."
+    page.keyboard.press("u")
+    shown(page, answered)
+    assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
+    page.keyboard.press("u")
+    shown(page, suspended)
+    assert page.inner_text("[data-status]") == "Unsuspended: the card is back."
+    with app.app_context():
+        cards = {str(card.id): card for card in db.session.scalars(select(Card))}
+        assert not cards[suspended].suspended and cards[buried].buried_until is None
+        assert [str(r.card_id) for r in db.session.scalars(select(Review))] == [first]
+        db.session.remove()
+    page.keyboard.press("u")  # nothing put aside is left: the answer before
+    shown(page, first)
+    with app.app_context():
+        assert db.session.scalar(select(Review)) is None
+        db.session.remove()
+
+
 def test_the_finished_screen_offers_no_card_actions(page, live_server: str) -> None:
     page.goto(f"{live_server}/review/tour")
     previous = None
@@ -326,6 +377,15 @@ def test_a_double_tap_on_a_grade_does_not_show_the_next_answer(
     page.touchscreen.tap(x, y)  # a tap of its own, later: the answer shows
     wait_back(page)
     assert page.get_attribute("[data-card]", "data-card-id") == second
+    for _ in range(3):  # a triple tap: the third lands on the next card's bar too
+        page.touchscreen.tap(x, y)
+    wait_front(page, second)
+    page.wait_for_timeout(500)
+    assert page.get_attribute("[data-review]", "data-phase") == "front"
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    with app.app_context():
+        assert [str(r.card_id) for r in db.session.scalars(select(Review))] == [first, second]
+        db.session.remove()
     context.close()
 
 

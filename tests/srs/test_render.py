@@ -107,6 +107,23 @@ def test_cloze_back_marks_the_answer() -> None:
     )
 
 
+def test_a_cloze_deletion_inside_code_shows_as_a_blank_in_the_code() -> None:
+    """Not as its own span's HTML written out as code text."""
+    text = "`docker {{c1::save}} -o a_b*.tar` 和 `docker {{c2::load}} -i <x>`"
+    assert render_markdown(render_cloze(text, 1, reveal=False)) == (
+        '<p><code>docker <span class="cloze cloze-blank">[...]</span> -o a_b*.tar</code>'
+        " 和 <code>docker load -i &lt;x&gt;</code></p>"
+    )
+    assert render_markdown(render_cloze(text, 2, reveal=True)) == (
+        "<p><code>docker save -o a_b*.tar</code> 和 <code>docker"
+        ' <span class="cloze cloze-answer">load</span> -i &lt;x&gt;</code></p>'
+    )
+    # A deletion's own code, and code beside a deletion, are Markdown's as before.
+    assert render_markdown(render_cloze("{{c1::`-a`}} `x`", 1, reveal=True)) == (
+        '<p><span class="cloze cloze-answer"><code>-a</code></span> <code>x</code></p>'
+    )
+
+
 def test_cloze_hint_is_escaped() -> None:
     assert "<b>" not in render_cloze("{{c1::a::<b>hint</b>}}", 1, reveal=False)
 

@@ -69,6 +69,8 @@ export function keyHandler(loop) {
 
 // A tap right after a grade's, closer than this, is the same double tap, not a decision.
 const DOUBLE_TAP_MS = 400;
+// The buttons that take a grade's place in the action bar when the next card shows.
+const BURST_ACTIONS = new Set(["show", "giveup"]);
 
 /** The handler of clicks on the review page's buttons (data-action, data-rating). */
 export function clickHandler(loop) {
@@ -85,7 +87,7 @@ export function clickHandler(loop) {
   };
   return (event) => {
     const target = event.target.closest("[data-action], [data-rating]");
-    const graded = lastGrade; // the tap before this one was a grade's, at that time
+    const graded = lastGrade; // the tap before this one was (part of) a grade's, at that time
     lastGrade = -Infinity;
     if (!target) return;
     if (target.dataset.rating) {
@@ -93,9 +95,13 @@ export function clickHandler(loop) {
       loop.grade(Number(target.dataset.rating));
       return;
     }
-    // The second tap of a double tap on a grade lands where the next card's "Show answer"
-    // now is: it would show that card's answer before its question was read.
-    if (target.dataset.action === "show" && event.timeStamp - graded < DOUBLE_TAP_MS) return;
+    // The second and later taps of a double or triple tap on a grade land where the next
+    // card's "Show answer" or "I don't know" now is: they would show that card's answer
+    // before its question was read. Each one ignored carries the burst on.
+    if (BURST_ACTIONS.has(target.dataset.action) && event.timeStamp - graded < DOUBLE_TAP_MS) {
+      lastGrade = event.timeStamp;
+      return;
+    }
     actions[target.dataset.action]?.();
   };
 }

@@ -35,7 +35,9 @@ export class ReviewLoop {
     this.source = null; // a ScheduleSource or a PracticeSource
     this.passage = null; // the "from the notes" panel (passage.js), where the page has one
     this.response = new Responder(this);
-    this.lastAction = null; // the bury or suspend Undo would take back: { action, card }
+    // The buries and suspends Undo can take back, last on top, each with the answers made
+    // after it (Undo takes those back first); kept in this tab's sessionStorage for a reload.
+    this.aside = new PutAside(el.root.dataset.user);
   }
 
   onScreen() { return Boolean(this.state.card) && (this.state.phase === "front" || this.state.phase === "back"); }
@@ -120,7 +122,7 @@ export class ReviewLoop {
 
   grade(rating) {
     if (this.state.phase !== "back") return;
-    this.lastAction = null; // Undo now takes back this answer
+    this.aside.answered(); // Undo now takes back this answer first
     this.say(""); // "Buried", "Undone": about the card before, not the one answered now
     this.setPhase("sending");
     this.source.grade(rating, Math.round(performance.now() - this.state.shownAt));
@@ -131,27 +133,30 @@ export class ReviewLoop {
     if (this.state.phase === "back") this.passage?.toggle();
   }
 
-  undo() {
+  async undo() {
     if (this.state.phase === "sending" || this.state.phase === "loading") return;
-    if (this.lastAction) this.undoCardAction();
-    else this.source.undo();
+    const top = this.aside.top();
+    if (top && top.answers === 0) { await this.undoCardAction(top); return; }
+    if ((await this.source.undo()) && top) this.aside.unanswered();
   }
 
-  /** Take back the learner's last answer the server has: that card comes back as it was. */
+  /** Take back the learner's last answer the server has: that card comes back as it was.
+   * Resolves to whether it was taken back. */
   async undoOnServer() {
     let result;
     try {
       result = await this.request("POST", this.urls.undo);
     } catch (error) {
       this.say(error instanceof Offline ? t("Undo needs the connection.") : error.message);
-      return;
+      return false;
     }
-    if (result.status === 409) { this.say(t("Nothing to undo.")); return; }
+    if (result.status === 409) { this.say(t("Nothing to undo.")); return false; }
     if (this.onScreen()) this.source.putBack(this.state.card);
     this.state.done = Math.max(0, this.state.done - 1);
     this.state.counts = { ...result.data.counts };
     this.say(t("Undone: the card is back as it was."));
     this.show(result.data);
+    return true;
   }
 
   /** Bury or suspend the card on screen; the source brings the next. Undo, next, takes
@@ -169,14 +174,13 @@ export class ReviewLoop {
     }
     const kind = kindOf(card);
     this.state.counts[kind] = Math.max(0, this.state.counts[kind] - 1);
-    this.lastAction = { action, card };
+    this.aside.push(action, card);
     this.say(action === "bury" ? t("Buried until tomorrow: Undo brings it back.") : t("Suspended: Undo brings it back."));
     this.source.skip();
   }
 
   /** Take back the bury or suspend just done: the card is shown again, as it was. */
-  async undoCardAction() {
-    const { action, card } = this.lastAction;
+  async undoCardAction({ action, card }) {
     const phase = this.state.phase;
     this.setPhase("sending");
     try {
@@ -186,11 +190,46 @@ export class ReviewLoop {
       this.say(error instanceof Offline ? t("Undo needs the connection.") : error.message);
       return;
     }
-    this.lastAction = null;
+    this.aside.pop();
     if (this.onScreen() || phase === "front" || phase === "back") this.source.putBack(this.state.card);
     const kind = kindOf(card);
     this.state.counts[kind] += 1;
     this.say(action === "bury" ? t("Unburied: the card is back.") : t("Unsuspended: the card is back."));
     this.show(card);
+  }
+}
+
+const ASIDE = "wengu.aside";
+
+/** The buries and suspends of this tab that Undo can take back, in sessionStorage. */
+class PutAside {
+  constructor(user) {
+    this.key = `${ASIDE}.${user}`;
+    try {
+      const kept = JSON.parse(window.sessionStorage.getItem(this.key) || "[]");
+      this.items = Array.isArray(kept) ? kept.filter((item) => item && item.card && item.action) : [];
+    } catch (error) {
+      this.items = [];
+    }
+  }
+
+  top() { return this.items[this.items.length - 1] || null; }
+
+  push(action, card) { this.items.push({ action, card, answers: 0 }); this.save(); }
+
+  pop() { this.items.pop(); this.save(); }
+
+  // An answer made after the top one (Undo takes it back first), or such an answer undone.
+  answered() { const top = this.top(); if (top) { top.answers += 1; this.save(); } }
+
+  unanswered() { const top = this.top(); if (top) { top.answers = Math.max(0, top.answers - 1); this.save(); } }
+
+  save() {
+    try {
+      if (this.items.length) window.sessionStorage.setItem(this.key, JSON.stringify(this.items.slice(-50)));
+      else window.sessionStorage.removeItem(this.key);
+    } catch (error) {
+      // Storage refused: Undo still works in this page.
+    }
   }
 }

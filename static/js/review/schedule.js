@@ -95,14 +95,15 @@ export class ScheduleSource {
 
   putBack(card) { this.hand.unshift(card); }
 
+  /** Take back the last answer; resolves to whether an answer was taken back. */
   async undo() {
     const unsent = this.queue.length - (this.flushing ? 1 : 0); // the first may be on its way
-    if (unsent > 0 && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return; }
+    if (unsent > 0 && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return true; }
     if (this.flushing) await this.flushing; // the answer on its way lands first, then is taken back
     // A send that failed (offline, a retry in flight when the key came) left it unsent.
-    if (this.queue.length && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return; }
-    if (this.queue.length) { this.loop.say(t("Undo needs the connection.")); return; }
-    await this.loop.undoOnServer();
+    if (this.queue.length && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return true; }
+    if (this.queue.length) { this.loop.say(t("Undo needs the connection.")); return false; }
+    return this.loop.undoOnServer();
   }
 
   // The last answer is not sent yet: taking it out of the queue is all it takes.
