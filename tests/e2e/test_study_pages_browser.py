@@ -247,7 +247,10 @@ def test_the_review_page_ends_saying_when_the_learning_card_comes_back(
         db.session.commit()
     page.goto(f"{live_server}/review/typed")
     page.wait_for_selector('[data-review][data-phase="done"]')
-    page.locator("[data-done-title]", has_text="Done for now").wait_for()
+    # The page opens saying "Done for now" and fills in when once the server has said: wait
+    # for that, not for the title it starts with.
+    page.locator("[data-done-text]", has_text="learning card").wait_for()
+    assert page.inner_text("[data-done-title]") == "Done for now"
     assert page.inner_text("[data-done-text]") == (
         f"1 learning card comes back at {due.strftime('%H:%M')}."
     )
