@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from models import Card, Question, Review, db
+from models import Card, Question, Review, User, db
 from tests.support import browser_sign_in, logged_reviews
 
 BANK = """
@@ -494,3 +494,27 @@ def test_a_checked_card_suggests_the_grades_the_server_sends(
         page.keyboard.press("Space")
     with app.app_context():
         assert db.session.execute(select(Review.rating, Review.correct)).one() == (2, False)
+
+
+def test_the_counts_after_a_suspend_and_its_undo_are_the_servers(
+    app: Flask, page, live_server: str, learner: int
+) -> None:
+    """With more new cards than the day's limit, a suspended new card's place is taken by
+    another: the count of new cards stays, and its Undo does not add one."""
+    with app.app_context():
+        db.session.get_one(User, learner).new_per_day = 3
+        db.session.commit()
+        db.session.remove()
+    page.goto(f"{live_server}/review/tour")
+    wait_front(page)
+    assert page.inner_text('[data-count="new"]') == "3"
+    with page.expect_response(lambda response: "/review/today" in response.url):
+        page.click('[data-action="suspend"]')
+    page.wait_for_function(
+        "() => document.querySelector('[data-count=\"new\"]').textContent === '3'"
+    )
+    with page.expect_response(lambda response: "/review/today" in response.url):
+        page.click('[data-action="undo"]')
+    wait_front(page)
+    page.wait_for_timeout(200)  # nothing else changes it
+    assert page.inner_text('[data-count="new"]') == "3"

@@ -177,6 +177,7 @@ export class ReviewLoop {
     this.aside.push(action, card);
     this.say(action === "bury" ? t("Buried until tomorrow: Undo brings it back.") : t("Suspended: Undo brings it back."));
     this.source.skip();
+    this.source.recount?.();
   }
 
   /** Take back the bury or suspend just done: the card is shown again, as it was. */
@@ -191,11 +192,12 @@ export class ReviewLoop {
       return;
     }
     this.aside.pop();
-    if (this.onScreen() || phase === "front" || phase === "back") this.source.putBack(this.state.card);
+    if (phase === "front" || phase === "back") this.source.putBack(this.state.card);
     const kind = kindOf(card);
     this.state.counts[kind] += 1;
     this.say(action === "bury" ? t("Unburied: the card is back.") : t("Unsuspended: the card is back."));
     this.show(card);
+    this.source.recount?.();
   }
 }
 

@@ -93,6 +93,26 @@ export class ScheduleSource {
   // After a bury or suspend: the next card.
   skip() { this.showNext(); }
 
+  // After a bury or suspend, or its undo: today's counts from the server, which knows
+  // whether another new card takes the place of one put aside (the day's limit unchanged),
+  // less the answers it has not had yet. Offline, the counts kept stand.
+  async recount() {
+    const { loop } = this;
+    if (this.flushing) await this.flushing; // an answer on its way is counted by then
+    let result;
+    try {
+      result = await loop.request("GET", withQuery(loop.urls.today, { bank: this.bank }));
+    } catch {
+      return;
+    }
+    const counts = { ...NONE_LEFT, ...result.data.counts };
+    for (const item of this.queue.items) counts[item.kind] = Math.max(0, counts[item.kind] - 1);
+    if (loop.onScreen()) counts[kindOf(loop.state.card)] = Math.max(1, counts[kindOf(loop.state.card)]);
+    loop.state.counts = counts;
+    loop.renderCounts();
+    this.keepHand();
+  }
+
   putBack(card) { this.hand.unshift(card); }
 
   /** Take back the last answer; resolves to whether an answer was taken back. */
