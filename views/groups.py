@@ -295,6 +295,10 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
         current_user.name,
         request.remote_addr,
     )
+    if action == "promote":
+        flash(_("%(name)s is now an owner of %(group)s.", name=name, group=group.name), "success")
+    else:
+        flash(_("%(name)s was removed from %(group)s.", name=name, group=group.name), "info")
     return redirect(url_for("groups.show", group_id=group.id))
 
 

@@ -203,6 +203,30 @@ def test_last_owner_cannot_leave_a_group_with_members(
     ).get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("action", "said"),
+    [("promote", "bob is now an owner of Readers."), ("remove", "bob was removed from Readers.")],
+)
+def test_making_an_owner_or_removing_a_member_says_so(
+    app: Flask, client: FlaskClient, group_id: int, action: str, said: str
+) -> None:
+    make_user(app, "bob")
+    with app.app_context():
+        bob = db.session.scalar(select(User).where(User.name == "bob"))
+        db.session.add(Membership(group_id=group_id, user_id=bob.id))
+        db.session.commit()
+        bob_id = bob.id
+    Auth(client).login()
+    response = client.post(
+        f"/groups/{group_id}/members/{bob_id}/{action}", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.location == f"/groups/{group_id}"
+    assert said in client.get(f"/groups/{group_id}").get_data(as_text=True)
+    with app.app_context():
+        member = db.session.get(Membership, (group_id, bob_id))
+        assert (member.role if member else None) == ("owner" if action == "promote" else None)
+
+
 # -- the board ---------------------------------------------------------------------------
 
 
