@@ -150,10 +150,20 @@ def typed_problem(response: object) -> str | None:
     return None
 
 
+# A whole text written as one Markdown code span: `` `-f` `` or ``` `` -f `` ```.
+_CODE_SPAN = re.compile(r"(`+)([^`]+)\1")
+
+
 def normalise_typed(text: str) -> str:
     """The form typed answers are compared in: Unicode NFKC (full-width and half-width
-    agree), runs of white space made one and trimmed, and case folded (``ß`` is ``ss``)."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    agree), runs of white space made one and trimmed, a text that is one code span taken
+    without its backticks (`` `-f` `` is ``-f``, typed or accepted), and case folded (``ß``
+    is ``ss``). ``static/js/check.js`` compares the same way."""
+    plain = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    span = _CODE_SPAN.fullmatch(plain)
+    if span:
+        plain = span.group(2).strip(" ")
+    return plain.casefold()
 
 
 def repeated(texts: Sequence[str] | None) -> str | None:

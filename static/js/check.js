@@ -14,9 +14,15 @@ function fold(text) {
   return text.toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, "σ");
 }
 
-/** Text as the checker compares it: NFKC, case folded, runs of space one space, trimmed. */
+// A whole text written as one Markdown code span: `-f` or `` -f ``.
+const CODE_SPAN = /^(`+)([^`]+)\1$/;
+
+/** Text as the checker compares it: NFKC, case folded, runs of space one space, trimmed,
+ * and a text that is one code span taken without its backticks. */
 export function normalise(text) {
-  return fold(String(text).normalize("NFKC")).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
+  const plain = fold(String(text).normalize("NFKC")).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
+  const span = CODE_SPAN.exec(plain);
+  return span ? span[2].replace(/^ | $/g, "") : plain;
 }
 
 function sameSet(left, right) {
