@@ -101,6 +101,7 @@ function frame(diagram, viewer) {
   const name = (diagram.getAttribute("alt") || diagram.querySelector?.("title")?.textContent || "").trim();
   open.dataset.name = name;
   open.setAttribute("aria-label", [viewer.dataset.openLabel, name].filter(Boolean).join(": "));
+  open.dataset.hint = viewer.dataset.hint || ""; // shown under it on a touch screen
   diagram.replaceWith(box);
   box.append(open);
   open.append(diagram);

@@ -122,6 +122,9 @@ def test_tapping_a_diagram_in_an_explanation_opens_it_full_screen(
     page = context.new_page()
     assert open_review_back(page, live_server) >= LEGIBLE_PX  # on the front too
     opener = page.locator(".explanation .diagram-open")
+    # Nothing points at it on a touch screen: a line under it says that it opens.
+    hint = "(e) => getComputedStyle(e, '::after').content"
+    assert opener.evaluate(hint) == '"⤢ Tap to enlarge"'
     page.screenshot(path=str(artifacts / "explanation-phone.png"))
     opener.tap()
     viewer = page.locator("[data-diagram-viewer]")
@@ -201,6 +204,9 @@ def test_a_desktop_shows_the_diagram_inline_and_whole(
     assert box.evaluate("(f) => f.scrollWidth <= f.clientWidth")
     assert min(smallest_text(page, ".explanation .diagram-frame img").values()) >= LEGIBLE_PX
     assert not page.locator("[data-diagram-viewer]").evaluate("(d) => d.open")
+    # The mouse shows it opens (a zoom cursor): no line under it.
+    opener = page.locator(".explanation .diagram-open")
+    assert opener.evaluate("(e) => getComputedStyle(e, '::after').content") == "none"
     page.screenshot(path=str(artifacts / "explanation-desktop.png"))
     # A click opens it full screen all the same: the whole diagram, at its own size.
     page.locator(".explanation .diagram-open").click()
