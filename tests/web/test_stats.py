@@ -157,6 +157,29 @@ def test_stats_page_and_api_agree(
     assert signed_in.get("/api/v1/stats?bank=nope").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "{day:%b} {day.day}, {day.year}: {n} review{s}"),
+        ("zh_Hans", "{day.year}年{day.month}月{day.day}日: {n} 次复习"),
+    ],
+)
+def test_each_heatmap_day_says_its_date_and_reviews_in_the_pages_language(
+    signed_in: FlaskClient, session: Session, ann: User, language: str, title: str
+) -> None:
+    ann.locale = language
+    now = datetime.now(timezone.utc)
+    for key in ("q1", "q2"):
+        answer(Study.at(session, ann, now), card(session, ann, key), Rating.GOOD)
+    session.commit()
+    today = Study.at(session, ann, now).day.date
+    page = signed_in.get("/stats").get_data(as_text=True)
+    assert f"<title>{title.format(day=today, n=2, s='s')}</title>" in page
+    before = today - timedelta(days=1)
+    assert f"<title>{title.format(day=before, n=0, s='s')}</title>" in page
+    assert f"<title>{title.format(day=today + timedelta(days=1), n=0, s='s')}</title>" not in page
+
+
 def test_stats_page_has_no_inline_style_or_script(signed_in: FlaskClient, session: Session) -> None:
     page = signed_in.get("/stats").get_data(as_text=True)
     assert " style=" not in page and "<script>" not in page
