@@ -127,3 +127,24 @@ def test_a_quiz_marks_what_was_chosen_and_missed_of_a_multi_answer_choice(
     assert marked.count("is-missed") == len(right - set(chosen))
     assert marked.count("is-wrong is-chosen") == 1
     assert "Wrong, chosen:" in marked and "Right, missed:" in marked
+
+
+def test_a_quiz_result_says_how_a_partly_right_answer_scores_and_what_its_marks_mean(
+    app: Flask, signed_in: FlaskClient, api
+) -> None:
+    data = {"csrf_token": csrf_token(signed_in), "count": "2", "types": ["choice"]}
+    quiz_id = int(signed_in.post("/quiz/zh", data=data).location.rsplit("/", 1)[1])
+    with app.app_context():
+        items = db.session.get(Quiz, quiz_id).items
+    # The multi-answer one half right (a of a and b), the single-answer one wrong.
+    answers = {
+        str(place): [shuffle.index(0 if key == "m" else 2)]
+        for place, (key, _, shuffle) in enumerate(items)
+    }
+    signed_in.post(f"/quiz/zh/{quiz_id}", data={
+        "csrf_token": csrf_token(signed_in), "answers": json.dumps(answers), "flags": "[]",
+    })  # fmt: skip
+    page = signed_in.get(f"/quiz/zh/{quiz_id}/result").get_data(as_text=True)
+    assert "A question answered partly right scores its share" in page
+    assert "✓ right and chosen · ○ right, not chosen · ✗ chosen, not right" in page
+    assert ">50%</span>" in page  # the half-right answer's score

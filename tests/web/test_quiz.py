@@ -467,6 +467,8 @@ def test_a_typed_near_miss_shows_its_diff_on_the_result_page(
         '<ins class="diff-missing"><span class="visually-hidden">(missing:)</span>o</ins>' in diff
     )
     assert "<strong>daemon.json</strong>" in page and "Underlined: missing." in page
+    # Typed: right or wrong, no share and no choices to mark.
+    assert "data-partial-credit" not in page and "data-marks-legend" not in page
 
 
 def test_a_blank_or_chosen_answer_has_no_diff(
