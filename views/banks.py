@@ -32,6 +32,7 @@ from services.bank_export import anki_options, stored_bank
 from services.bank_import import bank_summaries
 from services.bank_restore import retired_questions
 from services.notes import bank_coverage
+from services.queue import studied_bank
 from srs.bank import DIAGRAM_FOLDER, diagram_path
 from srs.cloze import render_cloze
 from srs.coverage import HeadingCoverage
@@ -143,6 +144,7 @@ def show(bank_id: str) -> str:
         cloze=render_cloze,
         truth=truth_choices(bank.language),
         can_edit=can_edit,
+        studying=studied_bank(db.session, current_user, bank_id) is not None,
         retired=retired_questions(db.session, bank_id) if can_edit else [],
         coverage=coverage,
         coverage_files=_by_file(coverage.headings) if coverage else [],

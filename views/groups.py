@@ -132,10 +132,13 @@ def create() -> str | Response:
         else:
             db.session.commit()
             flash(
-                _("Group %(name)s started. Invite people with a code below.", name=group.name),
+                _(
+                    "Group %(name)s started. Make an invite below to ask people to join.",
+                    name=group.name,
+                ),
                 "success",
             )
-            return redirect(url_for("groups.show", group_id=group.id))
+            return redirect(url_for("groups.show", group_id=group.id, _anchor="invites-title"))
     return render_template("groups/index.html", groups=[], form=form, code_form=CodeForm()), 400
 
 

@@ -82,6 +82,12 @@ BOARD_LEGIBLE = """() => {
     const lines = new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size;
     if (lines > 2) bad.push(`header "${th.textContent.trim()}" takes ${lines} lines`);
   }
+  for (const tag of document.querySelectorAll('.board .tag')) {  // "owner" was cut in two
+    const text = document.createRange();
+    text.selectNodeContents(tag);
+    const lines = new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size;
+    if (lines > 1) bad.push(`badge "${tag.textContent.trim()}" takes ${lines} lines`);
+  }
   const links = [...document.querySelectorAll('.invites [data-copy-text]')];
   for (const link of links) {
     const style = getComputedStyle(link);

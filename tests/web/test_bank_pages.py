@@ -7,6 +7,8 @@ import re
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.support import csrf_token
+
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><title>engine</title><rect width="4" height="4"/></svg>'
 BANK = """
     id: demo
@@ -67,6 +69,19 @@ def test_bank_page_renders_questions_with_their_diagram(
     assert 'src="/banks/demo/diagrams/engine.svg"' in page
     assert '<span class="cloze cloze-blank">[...]</span> 指挥 runc' in page
     assert '<span class="cloze cloze-answer">containerd</span>' in page
+
+
+def test_a_bank_page_starts_its_study_and_quiz_or_adds_a_bank_left(
+    client: FlaskClient, imported: None
+) -> None:
+    page = client.get("/banks/demo").get_data(as_text=True)
+    assert 'href="/review/demo">Study</a>' in page and 'href="/quiz/demo">Quiz</a>' in page
+    client.post("/banks/demo/leave", data={"csrf_token": csrf_token(client)})
+    page = client.get("/banks/demo").get_data(as_text=True)
+    assert 'href="/review/demo"' not in page
+    assert 'action="/banks/demo/join"' in page and "You left this bank" in page
+    client.post("/banks/demo/join", data={"csrf_token": csrf_token(client)})
+    assert 'href="/review/demo">Study</a>' in client.get("/banks/demo").get_data(as_text=True)
 
 
 def test_bank_page_carries_no_script_from_the_bank(client: FlaskClient, imported: None) -> None:

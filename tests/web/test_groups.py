@@ -139,6 +139,21 @@ def test_owner_makes_and_revokes_invites_in_the_page(
     assert client.get(f"/join/{invite.code}").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", r"until [^<]+ \(in 1 week\)"), ("zh_Hans", r"有效至 [^<]+（1周后）")],
+)
+def test_an_invite_says_until_when_it_lasts_in_the_pages_language(
+    app: Flask, client: FlaskClient, group_id: int, language: str, said: str
+) -> None:
+    invite_code(app, group_id, days=7)
+    with app.app_context():
+        db.session.scalar(select(User).where(User.name == "ann")).locale = language
+        db.session.commit()
+    Auth(client).login()
+    assert re.search(said, client.get(f"/groups/{group_id}").get_data(as_text=True))
+
+
 def test_registration_is_closed_unless_opened(
     app: Flask, client: FlaskClient, learner: int
 ) -> None:
@@ -163,6 +178,10 @@ def test_creating_a_group_makes_its_creator_the_owner(
         group = db.session.scalar(select(Group))
         member = db.session.scalar(select(Membership))
         assert (group.name, member.role, member.shares_progress) == ("Night owls", "owner", False)
+    # No invite is made yet: the page opens at the form that makes one, and says so.
+    assert response.location == f"/groups/{group.id}#invites-title"
+    page = signed_in.get(response.location).get_data(as_text=True)
+    assert "Make an invite below to ask people to join." in page and "Make an invite" in page
 
 
 def test_the_new_group_form_ticks_every_bank_the_server_shows(
