@@ -173,7 +173,14 @@ def test_an_order_pick_is_taken_back_by_tap_and_checked_by_button(
 
 def test_a_typed_answer_is_checked_by_button(app: Flask, review, device: str) -> None:
     page = review("typing")
+    # Nothing typed, or only spaces: Check waits (a blank is no answer; "I don't know" is).
+    assert page.is_disabled('[data-action="show"]')
+    page.fill("#typed-answer", "  ")
+    assert page.is_disabled('[data-action="show"]')
+    page.press("#typed-answer", "Enter")
+    assert page.get_attribute("[data-review]", "data-phase") == "front"
     page.fill("#typed-answer", "daemon")  # the on-screen keyboard's text, then put right
+    assert page.is_enabled('[data-action="show"]')
     page.fill("#typed-answer", "daemon.json")
     assert check_and_grade(page, device, 3).startswith("✓ Right")
     wait_saved(page)

@@ -5,7 +5,7 @@ import { isNearMiss, isRight, nearestAnswer, typedDiff } from "../check.js";
 import { hasKeyboard } from "../widgets.js";
 
 function checkTyped(answers) {
-  if (!answers.front()) return;
+  if (!answers.front() || !answers.state.ready) return; // nothing typed: "I don't know" says so
   const card = answers.state.card;
   const typed = answers.loop.el.response.querySelector("input").value;
   const right = isRight(card.type, card.check, typed);
@@ -34,8 +34,17 @@ function typingForm(onSubmit) {
   return form;
 }
 
+// Check waits for an answer, as it waits for an order's picks: a blank Check is no answer.
+function build(card, answers) {
+  const form = typingForm(() => checkTyped(answers));
+  const input = form.querySelector("input");
+  answers.ready(false);
+  input.addEventListener("input", () => answers.ready(input.value.trim() !== ""));
+  return [form];
+}
+
 export default {
-  build: (card, answers) => [typingForm(() => checkTyped(answers))],
+  build,
   showButton: () => true,
   showLabel: () => t("Check"),
   check: checkTyped,
