@@ -92,6 +92,7 @@ def stats() -> str:
         day_titles=day_titles(weeks),
         months=heatmap_months(weeks),
         banks=banks,
+        bank_titles={bank.id: bank.title for bank in banks},
         wanted=wanted,
         outline=outline,
         mastery_days=MASTERY_DAYS,

@@ -233,9 +233,9 @@ def test_quiz_history_on_stats_and_shared_scores_on_the_board(
         submit(client, quiz_id, right_answers(app, quiz_id) if answers_right else {})
         scores[name] = quiz_id
         if name == "ann":
-            assert f'href="/quiz/q/{quiz_id}/result">100%</a>' in client.get("/stats").get_data(
-                as_text=True
-            )
+            history = client.get("/stats").get_data(as_text=True)
+            assert f'href="/quiz/q/{quiz_id}/result">100%</a>' in history
+            assert " · Quiz bank · 5 questions ·" in history  # the bank by its title
         Auth(client).logout()
     Auth(client).login("ann")
     page = client.get(f"/groups/{group_id}").get_data(as_text=True)
