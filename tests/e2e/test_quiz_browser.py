@@ -103,11 +103,18 @@ questions:
 
 
 def test_ticking_a_section_ticks_its_subsections(runner: FlaskCliRunner, write_bank, learner: int,
-                                                 live_server: str, browser) -> None:  # fmt: skip
+                                                 live_server: str, browser, artifacts: Path) -> None:  # fmt: skip
     runner.invoke(args=["bank", "import", str(write_bank("nest", {"bank.yaml": NESTED}))])
     page = browser.new_page(viewport={"width": 360, "height": 740})
     browser_sign_in(page, live_server)
     page.goto(f"{live_server}/quiz/nest")
+    # Folded away, so that Start stays near the top on a phone: a tap opens them.
+    start = page.locator(".quiz-setup button[type=submit]").bounding_box()
+    assert start["y"] + start["height"] <= 740
+    assert not page.locator('.section-tree input[value="engine"]').is_visible()
+    page.screenshot(path=str(artifacts / "quiz-setup-folded-phone.png"))
+    page.locator(".narrowing summary", has_text="Sections").click()
+    page.screenshot(path=str(artifacts / "quiz-setup-sections-phone.png"))
     box = {
         key: page.locator(f'.section-tree input[value="{key}"]')
         for key in ("engine", "runc", "net")
