@@ -71,6 +71,8 @@ class Quiz {
     if (!answer) return;
     answer.hidden = false;
     section.querySelector("[data-reveal]").hidden = true;
+    // Below a tall diagram the answer would open out of sight: bring its top into view.
+    if (answer.getBoundingClientRect().top > innerHeight / 2) answer.scrollIntoView({ block: "start" });
   }
 
   toggleFlag() {

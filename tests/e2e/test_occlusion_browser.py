@@ -68,6 +68,9 @@ def test_the_front_masks_exactly_its_label_and_the_back_reveals_it(
         assert back["loaded"] and back["texts"] == ALL_TEXTS
         assert 'class="wg-occ-reveal"' in back["whole"]
         assert "dockerd" in page.inner_text("[data-answer]")
+        # The shown diagram takes the masked one's place: one diagram on the back, not two.
+        assert not page.locator("[data-prompt] img").is_visible()
+        assert page.locator("[data-answer] img").is_visible()
         page.screenshot(path=str(artifacts / f"occlusion-back-{size}.png"))
     finally:
         context.close()

@@ -124,3 +124,32 @@ def test_ticking_a_section_ticks_its_subsections(runner: FlaskCliRunner, write_b
     box["engine"].uncheck()
     assert not box["runc"].is_checked()
     assert "Up to 100." in page.inner_text(".quiz-setup")
+
+
+def test_a_diagram_questions_answer_takes_the_masked_diagrams_place_in_sight(
+    runner: FlaskCliRunner, learner: int, live_server: str, browser, artifacts: Path
+) -> None:
+    from config import PROJECT_ROOT
+
+    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "tests/banks/diagram")])
+    page = browser.new_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/quiz/diagram")
+    page.locator(".narrowing summary", has_text="Question types").click()
+    page.check('.quiz-setup input[value="occlusion"]')
+    page.fill("#count", "10")
+    page.click(".quiz-setup button[type=submit]")
+    page.wait_for_selector("[data-quiz]")
+    for _ in range(10):  # to the first diagram question graded by the learner
+        section = page.locator(".quiz-question:not([hidden])")
+        if section.locator("[data-reveal]").count():
+            break
+        page.click('[data-action="next"]')
+    section.locator(".prompt img").first.wait_for()
+    section.locator("[data-reveal]").click()
+    answer = section.locator("[data-self-answer]")
+    assert answer.is_visible() and not section.locator(".prompt img").is_visible()
+    page.screenshot(path=str(artifacts / "quiz-diagram-answer-phone.png"))
+    # Its top in sight above the bar of buttons, not below a second copy of the diagram.
+    bar = page.locator(".action-bar").bounding_box()
+    assert 0 <= answer.bounding_box()["y"] < bar["y"] - 100
