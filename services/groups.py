@@ -19,7 +19,7 @@ from models.quiz import Quiz
 from models.user import LeftBank, User
 from services.conflict import rows_changed
 from services.context import Study
-from services.queue import bank_counts_many
+from services.queue import bank_counts_many, study_bank_ids
 from services.stats import day_totals
 from srs.stats import current_streak, retention_since
 
@@ -255,7 +255,10 @@ def _member_rows(
     for member, user in sharing:
         study = Study.at(session, user, now)
         today = study.day.date
-        counts = bank_counts_many(study, bank_ids)
+        # Due today in the group's banks the member studies, as their Today page counts it
+        # (a bank they left owes nothing); their history counts in every bank of the group.
+        studied = set(study_bank_ids(session, user))
+        counts = bank_counts_many(study, [bank for bank in bank_ids if bank in studied])
         days = day_totals(study, bank_ids)
         month = retention_since(days, today - timedelta(days=29))["total"]
         members.append(

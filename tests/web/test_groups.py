@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from config import PROJECT_ROOT
 from models import Card, Group, Invite, Membership, Question, SiteSetting, User, db
+from models.user import LeftBank
 from services.answers import answer
 from services.context import Study
 from services.groups import board, create_group, create_invite, join_group
 from services.progress import recount_learner
+from services.queue import bank_counts_many
 from services.stats import learner_stats, streak
 from srs.scheduler import REVIEW, Rating
 from tests.support import PASSWORD, Auth, csrf_token, make_user
@@ -392,6 +394,12 @@ def test_board_figures_are_the_members_statistics_over_the_groups_banks(
     )
     assert (row.reviews_7_days, row.streak, row.retention_30_days) == (5, 4, pytest.approx(4 / 6))
     assert streak(study, ["net"]) == 4
+    # Due today is what their Today page shows: a bank left owes nothing, its history stays.
+    assert row.due_today == sum(c.total for c in bank_counts_many(study, ["net"]).values()) > 0
+    session.add(LeftBank(user_id=ann.id, bank_id="net"))
+    session.flush()
+    (left,) = board(session, group, ann, NOW).members
+    assert (left.due_today, left.reviews_7_days, left.streak) == (0, 5, 4)
 
 
 def test_the_board_says_what_its_week_and_its_retention_count(
