@@ -495,3 +495,16 @@ def test_who_may_do_what(
         got.append((method, url, response.status_code))
         want.append((method, url, expected[column]))
     assert got == want
+
+
+def test_an_empty_group_name_is_said_by_the_page_in_its_language(
+    app: Flask, client: FlaskClient, bank: None, learner: int
+) -> None:
+    with app.app_context():
+        db.session.get_one(User, learner).locale = "zh_Hans"
+        db.session.commit()
+    Auth(client).login()
+    page = client.get("/groups").get_data(as_text=True)
+    assert page.count(" novalidate>") == 2  # joining by code, starting a group
+    response = client.post("/groups", data={"new-name": "", "csrf_token": csrf_token(client)})
+    assert response.status_code == 400 and "该字段是必填字段。" in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
-from models import Card, Quiz, QuizAnswer, Review, db
+from models import Card, Quiz, QuizAnswer, Review, User, db
 from services.quizzes import MAX_ANSWER_CHARS, MAX_SUBMISSION_CHARS
 from tests.support import Auth, csrf_token, make_user
 
@@ -488,3 +488,17 @@ def test_an_order_answer_on_the_result_page_renders_its_markdown(
     answers = re.findall(r'<p class="(?:your|right)-answer">.*?</p>', page, re.S)
     assert len(answers) == 2 and all("`" not in a for a in answers)
     assert "<code>--net=none</code> → <code>docker inspect</code>" in answers[0]
+
+
+def test_a_count_out_of_range_is_said_by_the_page_in_its_language(
+    app: Flask, signed_in: FlaskClient, bank: None, learner: int
+) -> None:
+    """The browser's own bubble would speak the browser's language: the form leaves checking
+    to the server, whose message is the page's."""
+    with app.app_context():
+        db.session.get_one(User, learner).locale = "zh_Hans"
+        db.session.commit()
+    assert " novalidate>" in signed_in.get("/quiz/q").get_data(as_text=True)
+    response = signed_in.post("/quiz/q", data={"csrf_token": csrf_token(signed_in), "count": "0"})
+    assert response.status_code == 400
+    assert "数值大小必须介于 1 到 100 之间。" in response.get_data(as_text=True)
