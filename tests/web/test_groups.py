@@ -209,14 +209,20 @@ def test_a_group_with_no_bank_says_so_and_sharing_does_not_claim_the_board(
     assert "it shows on the board once the group has a bank" in shared
 
 
+def add_member(app: Flask, group_id: int, name: str) -> int:
+    """A new user ``name``, made a member of the group; their id."""
+    make_user(app, name)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.name == name))
+        db.session.add(Membership(group_id=group_id, user_id=user.id))
+        db.session.commit()
+        return user.id
+
+
 def test_last_owner_cannot_leave_a_group_with_members(
     app: Flask, client: FlaskClient, group_id: int
 ) -> None:
-    make_user(app, "bob")
-    with app.app_context():
-        bob = db.session.scalar(select(User).where(User.name == "bob"))
-        db.session.add(Membership(group_id=group_id, user_id=bob.id))
-        db.session.commit()
+    add_member(app, group_id, "bob")
     Auth(client).login()
     client.post(f"/groups/{group_id}/leave", data={"csrf_token": csrf_token(client)})
     assert "Make another member an owner before you leave." in client.get(
@@ -231,12 +237,7 @@ def test_last_owner_cannot_leave_a_group_with_members(
 def test_making_an_owner_or_removing_a_member_says_so(
     app: Flask, client: FlaskClient, group_id: int, action: str, said: str
 ) -> None:
-    make_user(app, "bob")
-    with app.app_context():
-        bob = db.session.scalar(select(User).where(User.name == "bob"))
-        db.session.add(Membership(group_id=group_id, user_id=bob.id))
-        db.session.commit()
-        bob_id = bob.id
+    bob_id = add_member(app, group_id, "bob")
     Auth(client).login()
     response = client.post(
         f"/groups/{group_id}/members/{bob_id}/{action}", data={"csrf_token": csrf_token(client)}
