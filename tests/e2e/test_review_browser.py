@@ -518,13 +518,3 @@ def test_the_counts_after_a_suspend_and_its_undo_are_the_servers(
     wait_front(page)
     page.wait_for_timeout(200)  # nothing else changes it
     assert page.inner_text('[data-count="new"]') == "3"
-
-
-def test_a_passing_message_goes_when_the_answer_shows(page, live_server: str) -> None:
-    page.goto(f"{live_server}/review/tour")
-    wait_front(page)
-    page.keyboard.press("u")
-    page.locator("[data-status]", has_text="Nothing to undo.").wait_for()
-    page.keyboard.press("Space")
-    wait_back(page)
-    assert page.inner_text("[data-status]") == ""  # about the card before, not this answer

@@ -88,7 +88,6 @@ export class ReviewLoop {
   }
 
   reveal() {
-    this.say(""); // "Nothing to undo", "Buried": about what came before this answer
     this.setPhase("back");
     view.renderBack(this.el, this.state.card, this.state.suggested);
     this.passage?.offer(this.state.card);
