@@ -257,3 +257,21 @@ def test_hints_speak_of_keys_only_where_there_is_a_keyboard(review, device: str,
         assert visible_keys > 0
         if name in ("order", "typing"):
             assert KEY_WORDS.search(shown + placeholder)
+
+
+def test_a_tapped_button_keeps_no_hover_look(review, device: str) -> None:
+    """A touch screen keeps :hover on the last thing tapped: the grade tapped would look
+    suggested on the next card, the option tapped chosen, Undo pressed. Hover looks are a
+    pointer's only."""
+    page = review("multi")
+    look = "(s) => { const c = getComputedStyle(document.querySelector(s)); return [c.borderColor, c.color, c.backgroundColor]; }"
+    undo, first = '[data-action="undo"]', '[data-response] .option[data-index="0"]'
+    before = [page.evaluate(look, undo), page.evaluate(look, first)]
+    touch(page, undo, device)
+    touch(page, first, device)
+    touch(page, first, device)  # chosen, then not: as before but for the hover
+    after = [page.evaluate(look, undo), page.evaluate(look, first)]
+    if device == "desktop":  # the pointer rests on the option: it shows
+        assert after[1] != before[1]
+    else:
+        assert after == before
