@@ -166,7 +166,12 @@ def test_an_order_pick_is_taken_back_by_tap_and_checked_by_button(
     assert page.get_attribute("[data-review]", "data-phase") == "front"
     page.screenshot(path=str(artifacts / f"order-picked-{device}.png"))
     assert axe(page) == []
-    assert check_and_grade(page, device, 3).startswith("✓ Right")
+    touch(page, '[data-action="show"]', device)
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    assert page.inner_text("[data-verdict]").startswith("✓ Right")
+    # How to answer is past: no hint, no tools between the order and the verdict.
+    assert page.locator("[data-response] .hint:visible, .order-tools button:visible").count() == 0
+    touch(page, '[data-rating="3"]', device)
     wait_saved(page)
     assert saved(app) == [(3, True)]
 
