@@ -7,14 +7,18 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.support import require
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["ARTIFACTS", "CHROMIUM", "CHROMIUM_ARGS", "browser", "live_server"]
 
@@ -26,17 +30,56 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(os.environ.get("WENGU_TEST_ARTIFACTS", "test-artifacts"))
 
 
+class _Gate:
+    """The app behind a gate that counts the requests in it and, once closed, turns new ones
+    away: a request a browser sends late (on a keep-alive connection, which outlives the
+    server's loop) never opens a database session after the test's database is gone.
+
+    A request is in the gate while the app handles it: Flask has ended its context (and
+    closed its database session) when it returns. Not while its body is sent: Werkzeug's
+    server does not close a body whose client went away."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self.serving = threading.Condition()
+        self.open, self.busy = True, 0
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with self.serving:
+            if not self.open:
+                start_response("503 Service Unavailable", [("Connection", "close")])
+                return [b""]
+            self.busy += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.serving:
+                self.busy -= 1
+                self.serving.notify_all()
+
+    def close(self, timeout: float) -> None:
+        """Turn new requests away, and wait up to ``timeout`` seconds for those being served."""
+        with self.serving:
+            self.open = False
+            if not self.serving.wait_for(lambda: self.busy == 0, timeout):
+                raise RuntimeError(f"{self.busy} requests still served after {timeout} s")
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The test app served on 127.0.0.1 from a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """The test app served on 127.0.0.1 from a thread; yields its base URL. At the end no
+    request is left running, so none outlives the test's database."""
+    gate = _Gate(app)
+    server = make_server("127.0.0.1", 0, gate, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        gate.close(timeout=30)
         server.shutdown()
         thread.join(timeout=10)
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
