@@ -420,11 +420,16 @@ def test_a_queue_kept_in_each_process_is_caught(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
     """The walk and the race against servers that each keep the learner's next card until an
-    answer to it reaches them (``stale_queue.py``): both see stale cards."""
+    answer to it reaches them (``stale_queue.py``): both see stale cards. The race sees them
+    only where its two clients cross, which most runs do but not every one: it runs up to
+    three times."""
     learner = make_learner(app, runner, tmp_path)
     with two_servers(app, tmp_path, STALE_QUEUE) as servers:
         walk = _walk(app, learner, servers, 12)
-        race = _race(learner, servers)
+        for _ in range(3):
+            race = _race(learner, servers)
+            if race.stale():
+                break
     assert any("stale; the database says" in problem for problem in walk.problems), walk.problems
     print(f"\n{len(race.stale())} stale: {race.stale()[:3]}")
     assert race.stale(), race.served
