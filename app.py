@@ -37,7 +37,7 @@ from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.types import MAX_ID
 from services.accounts import has_users
-from services.bank_import import autoload_banks, refresh_faces
+from services.bank_import import autoload_banks, refresh_faces, refresh_kin
 from services.counters import SCHEME as COUNTER_SCHEME
 from services.counters import masked_url, redis_problem
 from services.first_run import kept_in_instance, setup_code, setup_link
@@ -315,6 +315,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         try:
             if rendered := refresh_faces(db.session):
                 log.info("rendered the Markdown of %d questions", rendered)
+            if kept := refresh_kin(db.session):
+                log.info("found the questions sharing a diagram in %d banks", kept)
         except SQLAlchemyError:
             # The database is down or not set up yet: its pages say so, request by request.
             db.session.rollback()

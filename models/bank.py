@@ -108,6 +108,9 @@ class Question(Model):
     # what that was made from (srs.faces.faces_of); NULL until made.
     faces: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     faces_of: Mapped[str | None] = mapped_column(String(32))
+    # The positions of its kin (srs.kin), whose new cards an answer to it buries for the
+    # day; NULL until worked out (a database from before them, until the server starts).
+    kin: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
 

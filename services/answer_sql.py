@@ -27,6 +27,7 @@ __all__ = [
     "bury_cards",
     "buryable",
     "insert_review",
+    "kin_rows",
     "read_answer_card",
     "sibling_rows",
     "write_schedule",
@@ -49,6 +50,7 @@ class AnswerCard:
     retired: bool
     schedule: CardState
     ordinals: tuple[int, ...]
+    kin: tuple[int, ...] = ()  # the positions of its question's kin (srs.kin) in its bank
 
     @property
     def has_siblings(self) -> bool:
@@ -56,8 +58,9 @@ class AnswerCard:
         return self.ordinals != (self.ordinal,)
 
     @classmethod
-    def of(cls, card: Card, ordinals: list[int]) -> AnswerCard:
-        """The values of a loaded ``card``, whose question makes the cards ``ordinals``."""
+    def of(cls, card: Card, ordinals: list[int], kin: list[int] | None = None) -> AnswerCard:
+        """The values of a loaded ``card``, whose question makes the cards ``ordinals`` and
+        has its kin at the positions ``kin``."""
         return cls(
             card.id,
             card.user_id,
@@ -68,6 +71,7 @@ class AnswerCard:
             card.retired,
             card.schedule(),
             tuple(ordinals),
+            tuple(kin or ()),
         )
 
 
@@ -88,6 +92,7 @@ _CARD = select(
     _cards.c.reps,
     _cards.c.lapses,
     Question.card_ordinals,
+    Question.kin,
 ).where(
     _cards.c.id == bindparam("card"),
     _cards.c.user_id == bindparam("user"),
@@ -96,7 +101,18 @@ _CARD = select(
 
 
 def _answer_card(row: Row[Any]) -> AnswerCard:
-    (card_id, user_id, question_id, bank_id, ordinal, suspended, retired, *schedule, ordinals) = row
+    (
+        card_id,
+        user_id,
+        question_id,
+        bank_id,
+        ordinal,
+        suspended,
+        retired,
+        *schedule,
+        ordinals,
+        kin,
+    ) = row
     return AnswerCard(
         card_id,
         user_id,
@@ -107,6 +123,7 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         retired,
         CardState(*schedule),
         tuple(ordinals),
+        tuple(kin or ()),
     )
 
 
@@ -196,6 +213,31 @@ def sibling_rows(session: Session, card: AnswerCard) -> dict[int, Row[Any]]:
             _SIBLINGS, {"user": card.user_id, "question": card.question_id}
         )
     }
+
+
+_KIN_CARDS = select(
+    _cards.c.id, _cards.c.question_id, _cards.c.state, _cards.c.suspended, _cards.c.buried_until
+).where(
+    _cards.c.user_id == bindparam("user"),
+    _cards.c.bank_id == bindparam("bank"),
+    _cards.c.position.in_(bindparam("kin", expanding=True)),
+    _cards.c.retired.is_(False),
+)
+_KIN_QUESTIONS = select(Question.id, Question.card_count).where(
+    Question.bank_id == bindparam("bank"),
+    Question.position.in_(bindparam("kin", expanding=True)),
+    Question.retired.is_(False),
+)
+
+
+def kin_rows(session: Session, card: AnswerCard) -> tuple[list[Row[Any]], dict[int, int]]:
+    """The learner's cards of the kin of ``card``'s question, and the number of cards each
+    kin question makes, by its id."""
+    values = {"user": card.user_id, "bank": card.bank_id, "kin": list(card.kin)}
+    connection = session.connection()
+    found = list(connection.execute(_KIN_CARDS, values))
+    makes = {row.id: row.card_count for row in connection.execute(_KIN_QUESTIONS, values)}
+    return found, makes
 
 
 def buryable(row: Any, until: datetime) -> bool:

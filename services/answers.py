@@ -23,6 +23,7 @@ from services.answer_sql import (
     bury_cards,
     buryable,
     insert_review,
+    kin_rows,
     read_answer_card,
     sibling_rows,
     write_schedule,
@@ -59,14 +60,17 @@ class Answered:
     repeated: bool
 
 
-def _ordinals(session: Session, card: Card) -> list[int]:
-    """The card ordinals of ``card``'s question, read without loading the question."""
+def _of_question(session: Session, card: Card) -> tuple[list[int], list[int] | None]:
+    """The card ordinals and the kin of ``card``'s question, read without loading it."""
     if "question" in inspect(card).unloaded:
-        return list(session.connection().scalar(_ORDINALS, {"question": card.question_id}) or ())
-    return card.question.card_ordinals
+        row = session.connection().execute(_OF_QUESTION, {"question": card.question_id}).one()
+        return list(row.card_ordinals or ()), row.kin
+    return card.question.card_ordinals, card.question.kin
 
 
-_ORDINALS = select(Question.card_ordinals).where(Question.id == bindparam("question"))
+_OF_QUESTION = select(Question.card_ordinals, Question.kin).where(
+    Question.id == bindparam("question")
+)
 
 _BY_TOKEN = select(Review).where(
     Review.user_id == bindparam("user"), Review.review_token == bindparam("token")
@@ -86,6 +90,34 @@ def _siblings_to_bury(study: Study, card: AnswerCard, due: datetime) -> list[int
         study.session.flush()
         found = sibling_rows(study.session, card)
     return [found[o].id for o in others if buryable(found[o], study.day.end)]
+
+
+def _kin_to_bury(study: Study, card: AnswerCard) -> list[int]:
+    """The new cards of the kin of ``card``'s question (:mod:`srs.kin`) that its answer
+    buries until the study day ends; a kin question's cards not made yet are made."""
+    session = study.session
+    found, makes = kin_rows(session, card)
+    have: dict[int, int] = {}
+    for row in found:
+        have[row.question_id] = have.get(row.question_id, 0) + 1
+    lacking = [question for question, count in makes.items() if have.get(question, 0) < count]
+    if lacking:
+        values = {"user": card.user_id, "ids": lacking}
+        made = {(row.question_id, row.ordinal) for row in session.execute(_MADE, values)}
+        for question in session.scalars(select(Question).where(Question.id.in_(lacking))):
+            for ordinal in question.card_ordinals:
+                if (question.id, ordinal) not in made:
+                    add_card(session, card.user_id, question, ordinal, study.now)
+        session.flush()
+        found, _ = kin_rows(session, card)
+    until = study.day.end
+    return [row.id for row in found if row.state == NEW and buryable(row, until)]
+
+
+# The cards a learner has of some questions, all of them (retired ones too: never made twice).
+_MADE = select(Card.question_id, Card.ordinal).where(
+    Card.user_id == bindparam("user"), Card.question_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def _logged(card: AnswerCard, result: Answer, now: datetime) -> dict[str, Any]:
@@ -118,7 +150,8 @@ def answer(
     correct: bool | None = None,
     review_token: str | None = None,
 ) -> Answered:
-    """Grade ``card``: schedule it, log the review, bury its siblings until tomorrow.
+    """Grade ``card``: schedule it, log the review, bury its siblings and the new cards of
+    its question's kin (:mod:`srs.kin`) until tomorrow.
 
     ``card`` is a loaded ``Card`` or, cheaper, the card as :func:`read_answer_card` reads
     it. The answer is a log insert, a card update and the kept counts' upsert (and, for a
@@ -132,7 +165,7 @@ def answer(
     session, user, now = study.session, study.user, study.now
     if isinstance(card, Card):
         session.flush()  # the update is conditional on the card as the database holds it
-        card = AnswerCard.of(card, _ordinals(session, card))
+        card = AnswerCard.of(card, *_of_question(session, card))
     result = answer_card(
         user.study_settings(),
         card.schedule,
@@ -142,6 +175,8 @@ def answer(
         load=DueLoad(session, user, now),  # read only if the interval is fuzzed
     )
     buried = _siblings_to_bury(study, card, result.due) if card.has_siblings else []
+    if card.kin:
+        buried += _kin_to_bury(study, card)
     values = {
         "user_id": user.id,
         "rating": int(rating),

@@ -26,6 +26,7 @@ from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
+from srs.kin import kin_positions, question_diagrams
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
 _log = logging.getLogger("wengu")
@@ -38,6 +39,7 @@ __all__ = [
     "bank_summaries",
     "import_bank",
     "refresh_faces",
+    "refresh_kin",
 ]
 
 
@@ -203,6 +205,7 @@ _STORED = (
     Question.position,
     Question.retired,
     Question.faces_of,
+    Question.kin,
 )
 
 
@@ -256,10 +259,17 @@ def _bank_row(session: Session, bank: srs.bank.Bank, now: datetime) -> tuple[Ban
 def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetime) -> _Plan:
     """Match ``bank``'s questions with the ``existing`` ones by id; those left are gone."""
     plan = _Plan()
+    facing = [_learner_facing(question) for question in bank.questions]
+    kin = kin_positions(
+        [
+            question_diagrams(question.type, values["content"], question.explanation)
+            for question, values in zip(bank.questions, facing, strict=True)
+        ]
+    )
     for position, question in enumerate(bank.questions):
-        values = _learner_facing(question)
-        place = (position, question.source, question.line, question.passage)
-        placement = dict(zip(("position", "source", "line", "passage"), place, strict=True))
+        values = facing[position]
+        place = (position, question.source, question.line, question.passage, kin[position])
+        placement = dict(zip(("position", "source", "line", "passage", "kin"), place, strict=True))
         stored = existing.pop(question.id, None)
         made_from = faces_of(question.type, values["content"], question.explanation, bank.language)
         if stored is None or stored.faces_of != made_from:
@@ -281,7 +291,7 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
             plan.changes.append(
                 {"id": stored.id, "retired": False, "updated_at": now} | values | placement
             )
-        elif (stored.position, stored.source, stored.line, stored.passage) != place or (
+        elif (stored.position, stored.source, stored.line, stored.passage, stored.kin) != place or (
             "faces" in placement
         ):
             plan.changes.append({"id": stored.id} | placement)
@@ -408,6 +418,37 @@ def refresh_faces(session: Session) -> int:
         session.execute(update(Question), changes)
     session.commit()
     return len(changes)
+
+
+def refresh_kin(session: Session) -> int:
+    """Work out the kin (:mod:`srs.kin`) of every bank holding an active question without
+    them (a database from before them), from the questions as stored, and commit; returns
+    how many banks were worked out."""
+    banks = session.scalars(
+        select(Question.bank_id)
+        .where(Question.retired.is_(False), Question.kin.is_(None))
+        .distinct()
+    ).all()
+    for bank_id in banks:
+        stored = session.execute(
+            select(Question.id, Question.type, Question.content, Question.explanation)
+            .where(Question.bank_id == bank_id, Question.retired.is_(False))
+            .order_by(Question.position)
+        ).all()
+        shown = []
+        for row in stored:
+            try:
+                shown.append(question_diagrams(row.type, row.content, row.explanation))
+            except (KeyError, TypeError, ValueError) as error:  # as refresh_faces
+                _log.warning("question %d cannot be read as stored: %r", row.id, error)
+                shown.append([])
+        kin = kin_positions(shown)
+        session.execute(
+            update(Question),
+            [{"id": row.id, "kin": near} for row, near in zip(stored, kin, strict=True)],
+        )
+    session.commit()
+    return len(banks)
 
 
 def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:

@@ -296,9 +296,12 @@ def _make_cards(study: Study, question: Question, placed: bool) -> Card | None:
     return chosen
 
 
-def _new_cards(study: Study, bank_id: str, limit: int, skip: set[int]) -> list[Card]:
+def _new_cards(
+    study: Study, bank_id: str, limit: int, skip: set[int], hidden: set[int]
+) -> list[Card]:
     """The next ``limit`` new cards of ``bank_id`` in bank order, one a question, made if
-    they do not exist yet, leaving out the questions whose ids are in ``skip``."""
+    they do not exist yet, leaving out the questions whose ids are in ``skip`` and those at
+    the positions ``hidden``."""
     next_position = read_progress(study.session, study.user.id, [bank_id])[bank_id].next_position
     found: list[Card] = []
     after = -1
@@ -307,7 +310,7 @@ def _new_cards(study: Study, bank_id: str, limit: int, skip: set[int]) -> list[C
         if card is None:
             break
         after = card.position
-        if card.question_id not in skip:
+        if card.question_id not in skip and card.position not in hidden:
             found.append(card)
     return found
 
@@ -395,7 +398,8 @@ def cards_ahead(
     :func:`next_card`'s (learning cards due, reviews, new cards, learning cards due soon);
     each bank's limits left today (``counts``, as :func:`next_card` returned them with
     ``after``) count ``after`` and the cards before; and no two cards share a question,
-    nor any shares ``after``'s, since an answer buries its siblings.
+    nor any shares ``after``'s, since an answer buries its siblings; nor is a new card kin
+    (:mod:`srs.kin`) of ``after`` or of a card before it, since an answer buries those too.
     """
     new_left = {bank_id: counts[bank_id].new for bank_id in bank_ids}
     reviews_left = {bank_id: counts[bank_id].review for bank_id in bank_ids}
@@ -405,6 +409,7 @@ def cards_ahead(
         elif after.state == REVIEW:
             reviews_left[after.bank_id] -= 1
     questions = {after.question_id}
+    hidden = _kin(after)  # (bank, position) of the kin of the cards taken
     found: list[Card] = []
 
     def take(cards: list[Card], left: dict[str, int] | None = None) -> None:
@@ -413,11 +418,14 @@ def cards_ahead(
                 return
             if card.question_id in questions or card.id == after.id:
                 continue
+            if card.state == NEW and (card.bank_id, card.position) in hidden:
+                continue
             if left is not None:
                 if left[card.bank_id] <= 0:
                     continue
                 left[card.bank_id] -= 1
             questions.add(card.question_id)
+            hidden.update(_kin(card))
             found.append(card)
 
     # Twice as many as wanted, and one more: some share a question with a card taken.
@@ -431,6 +439,12 @@ def cards_ahead(
     for bank_id in bank_ids:
         if len(found) < count and new_left[bank_id] > 0:
             limit = min(new_left[bank_id], count - len(found))
-            take(_new_cards(study, bank_id, limit, questions), new_left)
+            near = {position for bank, position in hidden if bank == bank_id}
+            take(_new_cards(study, bank_id, limit, questions, near), new_left)
     take([card for card in learning if card.due > now])
     return found
+
+
+def _kin(card: Card) -> set[tuple[str, int]]:
+    """Where the kin of ``card``'s question stand: (bank, position)."""
+    return {(card.bank_id, position) for position in card.question.kin or ()}

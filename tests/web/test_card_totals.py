@@ -37,14 +37,19 @@ from tests.web.test_stats_totals import assert_same
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
 BANKS = ("a", "b")
+# A diagram some questions show in their explanation: kin (srs.kin).
+DIAGRAM = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>'
+SHOWS = ", explanation: '![d](d.svg)'"
 ACTIONS = ["study", "undo", "bury", "unbury", "suspend", "reschedule", "unreschedule"]
 ACTIONS += ["parameters", "import"]
 
 
 def _bank_yaml(bank_id: str, variant: int) -> str:
-    """A bank of basic, reverse and cloze questions; variant 1 retires three of them and a
-    cloze deletion, as a re-import would."""
-    questions = [f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(8)]
+    """A bank of basic, reverse and cloze questions, some showing a diagram (so that an
+    answer buries its kin); variant 1 retires three of them and a cloze deletion, as a
+    re-import would."""
+    questions = [f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}"
+                 f"{SHOWS if i % 3 == 1 else ''}}}\n" for i in range(8)]  # fmt: skip
     questions.insert(2, "  - {id: rev, type: reverse, prompt: front, answer: back}\n")
     cloze = "{{c1::one}} {{c2::two}}" + ("" if variant == 1 else " {{c3::three}}")
     questions.insert(5, f"  - {{id: cl, type: cloze, text: '{cloze}'}}\n")
@@ -55,7 +60,8 @@ def _bank_yaml(bank_id: str, variant: int) -> str:
 
 def _import(session: Session, write_bank, variant: int, banks: tuple[str, ...] = BANKS) -> None:
     for bank_id in banks:
-        path = write_bank(f"{bank_id}{variant}", {"bank.yaml": _bank_yaml(bank_id, variant)})
+        files = {"bank.yaml": _bank_yaml(bank_id, variant), "d.svg": DIAGRAM}
+        path = write_bank(f"{bank_id}{variant}", files)
         import_bank(session, load_bank(path))
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, update
 
 from config import PROJECT_ROOT
-from models import db
+from models import Card, Question, db
 from srs.occlusion import selector
 from tests.support import csrf_token
 
@@ -66,8 +67,17 @@ def test_the_review_payload_masks_the_label_and_reveals_it_on_the_back(
         assert "dockerd 调用 containerd" in card["explanation_html"]
 
 
-def test_a_self_graded_card_sends_nothing_to_check(signed_in: FlaskClient, bank: None) -> None:
+def test_a_self_graded_card_sends_nothing_to_check(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
     client = signed_in
+    # engine-all shows engine-parts' diagram: it comes on a day of its own (srs.kin), or
+    # once engine-parts is out of the way.
+    assert "engine-all" not in [c["question"] for c in cards(client)]
+    with app.app_context():
+        parts = select(Question.id).where(Question.key == "engine-parts")
+        db.session.execute(update(Card).where(Card.question_id.in_(parts)).values(suspended=True))
+        db.session.commit()
     every = [c for c in cards(client) if c["question"] == "engine-all"]
     assert len(every) == 1 and all("check" not in c for c in every)
     shown = svg_texts(client, image_urls(every[0]["prompt_html"])[0])

@@ -26,13 +26,17 @@ from srs.study import LEARN_AHEAD, Counts, limits_left, next_kind
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
 BANKS = ("a", "b")
+# A diagram some questions show in their explanation: kin (srs.kin).
+DIAGRAM = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>'
+SHOWS = ", explanation: '![d](d.svg)'"
 
 
 def _bank_yaml(bank_id: str, variant: int) -> str:
-    """A bank of basic, reverse and cloze questions; each variant drops, revives, reorders
-    or changes some of them, as a re-import would."""
-    questions = [f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}, tags: [t{i % 3}]}}\n"
-                 for i in range(1, 9)]  # fmt: skip
+    """A bank of basic, reverse and cloze questions, some showing a diagram (so that an
+    answer buries its kin); each variant drops, revives, reorders or changes some of them,
+    as a re-import would."""
+    questions = [f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}, tags: [t{i % 3}]"
+                 f"{SHOWS if i % 3 == 1 else ''}}}\n" for i in range(1, 9)]  # fmt: skip
     questions.insert(2, "  - {id: rev, type: reverse, prompt: front, answer: back}\n")
     cloze = "{{c1::one}} {{c2::two}}" + (" {{c3::three}}" if variant % 2 else "")
     questions.insert(5, f"  - {{id: cl, type: cloze, text: '{cloze}'}}\n")
@@ -47,7 +51,8 @@ def _bank_yaml(bank_id: str, variant: int) -> str:
 
 def _import(session: Session, write_bank, variant: int) -> None:
     for bank_id in BANKS:
-        path = write_bank(f"{bank_id}{variant}", {"bank.yaml": _bank_yaml(bank_id, variant)})
+        files = {"bank.yaml": _bank_yaml(bank_id, variant), "d.svg": DIAGRAM}
+        path = write_bank(f"{bank_id}{variant}", files)
         import_bank(session, load_bank(path))
 
 
@@ -67,12 +72,14 @@ def _active(now: datetime):
     )
 
 
-def fresh_counts(session: Session, user: User, now: datetime) -> dict[str, Counts]:
+def fresh_counts(
+    session: Session, user: User, now: datetime, banks: tuple[str, ...] = BANKS
+) -> dict[str, Counts]:
     """Each bank's counts from the cards and the log alone, as they were counted before
     any count was kept."""
     day = today(user, now)
     counts = {}
-    for bank_id in BANKS:
+    for bank_id in banks:
         done = dict(
             session.execute(
                 select(Review.state_before, func.count())
