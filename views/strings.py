@@ -26,6 +26,8 @@ JS_STRINGS = (
     N_("Choose every right answer, then press Enter."),
     N_("Choose every right answer, then Check."),
     N_("Choose one, then Check."),
+    N_("Press an option's number: it is checked at once."),
+    N_("Press 1 (or T) or 2 (or F): it is checked at once."),
     N_("True"),
     N_("False"),
     N_("Pick the items in order (1–9), then Enter; Backspace takes one back."),

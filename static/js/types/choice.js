@@ -3,7 +3,7 @@
 // A key takes a single option at once; a tap or a click only selects it, and Check confirms,
 // so a mis-tap can be corrected.
 import { t } from "../strings.js";
-import { choiceButtons, deviceHint, hint, markRight, optionList, setPressed, toggled } from "../widgets.js";
+import { choiceButtons, deviceHint, markRight, optionList, setPressed, toggled } from "../widgets.js";
 
 function checkChosen(answers) {
   markRight(answers.buttons(), [].concat(answers.state.card.check.correct));
@@ -23,7 +23,8 @@ function hintFor(card) {
   if (card.check.multiple) {
     return deviceHint(t("Choose every right answer, then press Enter."), t("Choose every right answer, then Check."));
   }
-  return hint(t("Choose one, then Check."));
+  // A key checks at once: said, so that Space after it is not taken for Check (it grades).
+  return deviceHint(t("Press an option's number: it is checked at once."), t("Choose one, then Check."));
 }
 
 export default {

@@ -2,7 +2,7 @@
 // click only selects, and Check confirms. The words are the bank's language's when
 // the card carries them (as its choices), else the page's.
 import { t } from "../strings.js";
-import { choiceButtons, hint, markRight, optionList, setPressed } from "../widgets.js";
+import { choiceButtons, deviceHint, markRight, optionList, setPressed } from "../widgets.js";
 
 const LETTERS = { t: true, f: false };
 
@@ -26,7 +26,7 @@ export default {
   build(card, answers) {
     const words = card.choices && card.choices.length === 2 ? card.choices : [t("True"), t("False")];
     return [optionList("options options-row", words, (at) => select(answers, at === 0)),
-      hint(t("Choose one, then Check."))];
+      deviceHint(t("Press 1 (or T) or 2 (or F): it is checked at once."), t("Choose one, then Check."))];
   },
   check(answers) { if (answers.state.chosen.length) answer(answers, answers.state.chosen[0] === 0); },
   reveal: (answers) => markRight(answers.buttons(), [answers.state.card.check.correct ? 0 : 1]),
