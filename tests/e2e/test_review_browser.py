@@ -334,18 +334,27 @@ def test_undo_takes_back_each_card_put_aside_in_turn_even_after_a_reload(
         db.session.remove()
 
 
-def test_the_finished_screen_offers_no_card_actions(page, live_server: str) -> None:
+def test_the_finished_screen_offers_no_card_actions(
+    app: Flask, learner: int, page, live_server: str
+) -> None:
+    with app.app_context():  # an admin, whose cards carry a link to edit them
+        db.session.get_one(User, learner).is_admin = True
+        db.session.commit()
     page.goto(f"{live_server}/review/tour")
-    previous = None
-    while page.get_attribute("[data-review]", "data-phase") != "done":
-        previous = wait_front(page, previous)
+    shown = wait_front(page)
+    assert page.is_visible("[data-edit]")
+    while True:
         page.click('[data-action="suspend"]')  # not S: a typing card's field takes keys
         page.wait_for_function(
             """id => document.querySelector('[data-review]').dataset.phase === 'done'
                 || document.querySelector('[data-card]').dataset.cardId !== id""",
-            arg=previous,
+            arg=shown,
         )
+        if page.get_attribute("[data-review]", "data-phase") == "done":
+            break
+        shown = wait_front(page, shown)
     assert page.is_hidden('[data-action="bury"]') and page.is_hidden('[data-action="suspend"]')
+    assert page.is_hidden("[data-edit]")  # the last card's edit page is not this screen's
     assert page.is_visible('[data-action="undo"]')
 
 

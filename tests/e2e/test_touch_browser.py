@@ -132,6 +132,11 @@ def test_a_checked_card_is_given_up_on_by_touch(
     page.screenshot(path=str(artifacts / f"given-up-{name}-{device}.png"))
     assert page.inner_text("[data-verdict]").startswith("✗")
     assert "suggested" in page.get_attribute('[data-rating="1"]', "class")
+    if name == "typing":  # the empty box no longer asks for an answer
+        placeholder = (
+            "getComputedStyle(document.querySelector('#typed-answer'), '::placeholder').color"
+        )
+        assert page.evaluate(placeholder) == "rgba(0, 0, 0, 0)"
     assert page.inner_text("[data-answer]").strip() or page.inner_text("[data-prompt]")
     if name in ("single", "multi", "truefalse"):  # the right options, marked as missed
         right = {"single": 1, "multi": 2, "truefalse": 1}[name]
