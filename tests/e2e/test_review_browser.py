@@ -527,3 +527,26 @@ def test_the_counts_after_a_suspend_and_its_undo_are_the_servers(
     wait_front(page)
     page.wait_for_timeout(200)  # nothing else changes it
     assert page.inner_text('[data-count="new"]') == "3"
+
+
+def test_an_answer_that_brings_its_card_back_today_counts_in_learning_at_once(
+    page, live_server: str
+) -> None:
+    """A new card answered Good comes back after its learning step: the counts say so with
+    the answer, not at the page's next request, and its undo takes it back."""
+    page.goto(f"{live_server}/review/tour")
+    wait_front(page)
+    count = "(kind) => document.querySelector(`[data-count='${kind}']`).textContent"
+    new, learning = int(page.evaluate(count, "new")), int(page.evaluate(count, "learning"))
+    page.route("**/api/v1/review/**", lambda route: route.abort())  # the server out of reach
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    assert (int(page.evaluate(count, "new")), int(page.evaluate(count, "learning"))) == (
+        new - 1, learning + 1,
+    )  # fmt: skip
+    page.keyboard.press("u")  # not sent yet: taken out of the queue
+    wait_front(page)
+    assert (int(page.evaluate(count, "new")), int(page.evaluate(count, "learning"))) == (
+        new, learning,
+    )  # fmt: skip

@@ -27,6 +27,16 @@ export function answerBody(card, rating, elapsed, correct) {
   };
 }
 
+const RATING_NAMES = { 1: "again", 2: "hard", 3: "good", 4: "easy" };
+const DAY_SECONDS = 86400;
+
+/** Whether the answer ``rating`` brings the card back today, as a learning card: its
+ * interval (the one its button shows) is under a day, as only learning steps are. */
+export function comesBackToday(card, rating) {
+  const seconds = card.intervals?.[RATING_NAMES[rating]];
+  return typeof seconds === "number" && seconds < DAY_SECONDS;
+}
+
 /** The same question: an answer buries its siblings, so they wait with it. */
 export function questionKey(card) {
   return `${card.bank}/${card.question}`;

@@ -9,7 +9,7 @@
 import { t } from "../strings.js";
 import { Offline, withQuery } from "../api.js";
 import { keepHand, readHand } from "../queue.js";
-import { answerBody, kindOf, questionKey } from "./card.js";
+import { answerBody, comesBackToday, kindOf, questionKey } from "./card.js";
 import { renderLater } from "./view.js";
 
 const FIRST = 3; // cards fetched ahead with the first, which the page waits for
@@ -66,13 +66,21 @@ export class ScheduleSource {
       bank: card.bank,
       question: card.question,
       kind,
+      back: comesBackToday(card, rating), // counted in learning at once, as the server will
       body: answerBody(card, rating, elapsed, state.correct),
     });
     this.answered.set(card.card_id, card);
     state.done += 1;
-    state.counts[kind] = Math.max(0, state.counts[kind] - 1);
+    this.countQueued(state.counts, this.queue.last);
     this.showNext();
     this.flush();
+  }
+
+  /** ``counts`` with an answer the server has not had yet: one card fewer of its kind, and
+   * one more learning card if the answer brings it back today. */
+  countQueued(counts, item) {
+    counts[item.kind] = Math.max(0, counts[item.kind] - 1);
+    if (item.back) counts.learning += 1;
   }
 
   // Nothing is due now: whether the day is done, or learning cards come back later today.
@@ -106,7 +114,7 @@ export class ScheduleSource {
       return;
     }
     const counts = { ...NONE_LEFT, ...result.data.counts };
-    for (const item of this.queue.items) counts[item.kind] = Math.max(0, counts[item.kind] - 1);
+    for (const item of this.queue.items) this.countQueued(counts, item);
     if (loop.onScreen()) counts[kindOf(loop.state.card)] = Math.max(1, counts[kindOf(loop.state.card)]);
     loop.state.counts = counts;
     loop.renderCounts();
@@ -132,6 +140,7 @@ export class ScheduleSource {
     const last = this.queue.pop();
     if (loop.state.card) this.hand.unshift(loop.state.card);
     loop.state.counts[last.kind] += 1;
+    if (last.back) loop.state.counts.learning = Math.max(0, loop.state.counts.learning - 1);
     loop.state.done = Math.max(0, loop.state.done - 1);
     loop.say(t("Undone: the card is back as it was."));
     loop.show(this.answered.get(last.card_id));
@@ -194,7 +203,7 @@ export class ScheduleSource {
     const onScreen = loop.onScreen() ? loop.state.card : null;
     if (onScreen) busy.add(questionKey(onScreen));
     loop.state.counts = { ...(next ? next.counts : NONE_LEFT) };
-    for (const item of this.queue.items) loop.state.counts[item.kind] = Math.max(0, loop.state.counts[item.kind] - 1);
+    for (const item of this.queue.items) this.countQueued(loop.state.counts, item);
     this.hand = (next ? [next, ...(next.ahead || [])] : []).filter((card) => !busy.has(questionKey(card)));
     if (onScreen) loop.renderCounts();
     else loop.show(this.hand.shift() || null);
