@@ -30,6 +30,19 @@ function sourceFor(loop, root) {
   return new ScheduleSource(loop, { bank, queue: new AnswerQueue(user, () => loop.renderSync()) });
 }
 
+// A page hidden this long (another tab, a phone put away) may show what another device has
+// answered since: back in sight, it asks the server again.
+const STALE_MS = 60 * 1000;
+
+function freshenWhenBack(loop) {
+  let hiddenAt = null;
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") { hiddenAt = Date.now(); return; }
+    if (hiddenAt !== null && Date.now() - hiddenAt >= STALE_MS) loop.source.freshen?.();
+    hiddenAt = null;
+  });
+}
+
 function start(root) {
   const el = findElements(root);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -41,6 +54,7 @@ function start(root) {
   closeOnBackdrop(el);
   window.addEventListener("online", () => loop.source.online());
   window.addEventListener("offline", () => loop.setOffline(true));
+  freshenWhenBack(loop);
   el.card.tabIndex = -1;
   loop.renderSync();
   loop.source.start();

@@ -550,3 +550,42 @@ def test_an_answer_that_brings_its_card_back_today_counts_in_learning_at_once(
     assert (int(page.evaluate(count, "new")), int(page.evaluate(count, "learning"))) == (
         new, learning,
     )  # fmt: skip
+
+
+BACK_IN_SIGHT = """() => {
+    // The page hidden, then shown again a minute and more later.
+    const now = Date.now.bind(Date);
+    let later = 0;
+    Date.now = () => now() + later;
+    const become = (state) => {
+        Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    };
+    become("hidden");
+    later = 61000;
+    become("visible");
+}"""
+
+
+def test_a_page_back_in_sight_shows_what_another_device_left(
+    page, browser, live_server: str
+) -> None:
+    """The card on screen was answered on another device while this page lay hidden: back
+    in sight, the page shows the server's next card and counts, not its stale hand."""
+    page.goto(f"{live_server}/review/tour")
+    first = wait_front(page)
+    count = "() => document.querySelector(`[data-count='new']`).textContent"
+    before = int(page.evaluate(count))
+    other = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = other.new_page()
+    browser_sign_in(phone, live_server)
+    phone.goto(f"{live_server}/review/tour")
+    assert wait_front(phone) == first
+    phone.keyboard.press("Space")
+    wait_back(phone)
+    with phone.expect_response(lambda response: response.request.method == "POST"):
+        phone.keyboard.press("3")
+    other.close()
+    page.evaluate(BACK_IN_SIGHT)
+    assert wait_front(page, first) != first
+    assert int(page.evaluate(count)) == before - 1

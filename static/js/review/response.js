@@ -28,6 +28,12 @@ export class Responder {
     return widget.build ? widget.build(card, this) : [];
   }
 
+  /** Whether the learner has begun to answer the card on screen: chosen, picked or typed. */
+  started() {
+    const typed = this.loop.el.response.querySelector("input");
+    return this.state.chosen.length > 0 || this.state.picked.length > 0 || Boolean(typed?.value.trim());
+  }
+
   /** Check what was chosen or typed, where the page waits for Enter or Check. */
   check() { this.widget().check?.(this); }
 

@@ -160,6 +160,16 @@ export class ScheduleSource {
 
   idle() { return this.loop.state.phase === "waiting" || this.loop.state.phase === "loading"; }
 
+  // The page is back in sight after a while: the card on screen, the hand and the counts
+  // may be stale (answered on another device, come due since). With no answer waiting to be
+  // sent and nothing begun on the card on screen, the server's are shown instead.
+  freshen() {
+    const { loop } = this;
+    if (this.queue.length || loop.state.offline) return;
+    const { phase } = loop.state;
+    if (phase === "done" || (phase === "front" && !loop.response.started())) this.load();
+  }
+
   // The card in hand comes next; with none, the server's next card, or a wait for it.
   showNext() {
     const next = this.hand.shift();
