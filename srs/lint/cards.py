@@ -14,7 +14,15 @@ import autocorrect_py
 
 from srs.bank import Question
 from srs.cloze import parse_cloze
-from srs.lint.text import display_width, fill_cloze, markdown_fields, normal, plain, without_code
+from srs.lint.text import (
+    code_as_words,
+    display_width,
+    fill_cloze,
+    markdown_fields,
+    normal,
+    plain,
+    without_code,
+)
 
 __all__ = ["ANSWER_WIDTH", "CARD_CHECKS"]
 
@@ -50,6 +58,8 @@ _WORD_EDGE = re.compile(r"[A-Za-z0-9_]")
 _HAS_CJK = re.compile(
     r"[\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffe6]"
 )
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_CJK_SPACE = re.compile(rf"({_HAN}{{1,3}})( +)({_HAN}{{1,3}})")
 _PIECE = 4000
 _WORD = re.compile(r"[^\W_]")
 _BREAK = re.compile(r"[\s\W]")
@@ -210,6 +220,11 @@ def cjk_style(question: Question) -> Found:
                 before, after = _first_difference(piece, fixed)
                 yield key, f"'{before}' reads better as '{after}'"
                 break
+        else:
+            # A space between two Chinese characters (often left beside a cloze blank: a gap
+            # once filled in), which the formatter, adding spaces, leaves.
+            if spaced := _CJK_SPACE.search(code_as_words(text)):
+                yield key, f"'{spaced[0]}' reads better as '{spaced[1]}{spaced[3]}'"
 
 
 def _pieces(text: str) -> Iterator[str]:

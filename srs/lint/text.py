@@ -49,6 +49,12 @@ def normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text.casefold())
 
 
+def code_as_words(text: str) -> str:
+    """``text`` with each code span read as one Latin word (``x``) and each fenced code
+    block as a line break: what sits beside code, as a reader sees it."""
+    return _CODE_SPAN.sub("x", _FENCE.sub("\n", text))
+
+
 def without_code(text: str) -> str:
     """``text`` with fenced code blocks and code spans left out (each replaced by a space)."""
     return _CODE_SPAN.sub(" ", _FENCE.sub(" ", text))

@@ -360,6 +360,20 @@ def test_cjk_style_reads_a_cloze_as_its_sentence(write_bank) -> None:
     assert len(found) == 1 and "UnionFS） 之上" in found[0]
 
 
+def test_cjk_style_finds_a_space_between_chinese_characters(write_bank) -> None:
+    """Left beside a cloze blank, it is a gap once the blank is filled in; beside Latin
+    words and code a space is the style."""
+    questions = [
+        q("gap", "cloze", text="runc 是运行时规范的 {{c1::参考实现}}。"),
+        q("latin", "cloze", text="dockerd 通过 {{c1::gRPC}} 调用 containerd。"),
+        q("code", "cloze", text="用 `docker ps` 列出{{c1::容器}}。"),
+        q("tight", "cloze", text="镜像由一组{{c1::只读}}层组成。"),
+    ]
+    assert rule(write_bank, questions, "cjk-style") == [
+        "bank.yaml:5: '规范的 参考实' reads better as '规范的参考实' [cjk-style]"
+    ]
+
+
 def test_cjk_style_leaves_code_alone(write_bank) -> None:
     questions = [
         q("code", "basic", prompt="运行 `ls -a,b` 会怎样？", answer="报错"),
