@@ -93,8 +93,13 @@ def _siblings_to_bury(study: Study, card: AnswerCard, due: datetime) -> list[int
 
 
 def _kin_to_bury(study: Study, card: AnswerCard) -> list[int]:
-    """The new cards of the kin of ``card``'s question (:mod:`srs.kin`) that its answer
-    buries until the study day ends; a kin question's cards not made yet are made."""
+    """The new cards of the kin of ``card``'s question (:mod:`srs.kin`) that its first
+    answer buries until the study day ends; a kin question's cards not made yet are made.
+
+    Only a new card's answer buries them: were reviews to bury too, a kin question whose
+    neighbours come up for review most days would wait for weeks. So each question of a
+    group sharing a diagram is first seen on a day of its own, and no longer waits.
+    """
     session = study.session
     found, makes = kin_rows(session, card)
     have: dict[int, int] = {}
@@ -175,7 +180,7 @@ def answer(
         load=DueLoad(session, user, now),  # read only if the interval is fuzzed
     )
     buried = _siblings_to_bury(study, card, result.due) if card.has_siblings else []
-    if card.kin:
+    if card.kin and card.schedule.state == NEW:  # a card first seen: see _kin_to_bury
         buried += _kin_to_bury(study, card)
     values = {
         "user_id": user.id,

@@ -399,7 +399,7 @@ def cards_ahead(
     each bank's limits left today (``counts``, as :func:`next_card` returned them with
     ``after``) count ``after`` and the cards before; and no two cards share a question,
     nor any shares ``after``'s, since an answer buries its siblings; nor is a new card kin
-    (:mod:`srs.kin`) of ``after`` or of a card before it, since an answer buries those too.
+    (:mod:`srs.kin`) of ``after`` or of a new card before it, whose answer buries those too.
     """
     new_left = {bank_id: counts[bank_id].new for bank_id in bank_ids}
     reviews_left = {bank_id: counts[bank_id].review for bank_id in bank_ids}
@@ -409,7 +409,7 @@ def cards_ahead(
         elif after.state == REVIEW:
             reviews_left[after.bank_id] -= 1
     questions = {after.question_id}
-    hidden = _kin(after)  # (bank, position) of the kin of the cards taken
+    hidden = _kin(after)  # (bank, position) of the kin of the new cards taken
     found: list[Card] = []
 
     def take(cards: list[Card], left: dict[str, int] | None = None) -> None:
@@ -446,5 +446,8 @@ def cards_ahead(
 
 
 def _kin(card: Card) -> set[tuple[str, int]]:
-    """Where the kin of ``card``'s question stand: (bank, position)."""
+    """Where the kin of ``card``'s question stand, (bank, position), if its answer buries
+    them: only a new card's does (``services.answers``)."""
+    if card.state != NEW:
+        return set()
     return {(card.bank_id, position) for position in card.question.kin or ()}

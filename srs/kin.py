@@ -3,9 +3,9 @@
 An answer shows its question's back, and with it every diagram the question shows. A question
 close by in bank order that shows or asks about one of those diagrams would then be answered
 from what was just on screen: a diagram labelled in full, and next a card that masks one of
-its labels, or a blank the diagram names. So an answer buries, until the study day ends, the
-new cards of its question's kin, as it buries its siblings (``services.answers``): each kin
-question is first seen on a day of its own.
+its labels, or a blank the diagram names. So the answer to a new card buries, until the study
+day ends, the new cards of its question's kin, as it buries its siblings (``services.answers``):
+each kin question is first seen on a day of its own.
 """
 
 from __future__ import annotations

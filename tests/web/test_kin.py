@@ -129,6 +129,16 @@ def test_a_review_of_kin_is_not_buried(session: Session, learner: User) -> None:
     assert intro.buried_until is None
 
 
+def test_a_review_buries_no_kin(session: Session, learner: User) -> None:
+    """Only a card's first answer buries its kin: were reviews to, a kin question whose
+    neighbours come up for review most days would wait for weeks."""
+    learner.new_per_day = 1
+    assert study_all(session, learner, T0) == ["intro/0"]
+    intro = session.scalar(select(Card).join(Question).where(Question.key == "intro"))
+    answer(Study.at(session, learner, TOMORROW), intro, Rating.GOOD)  # a review, early
+    assert study_all(session, learner, TOMORROW + timedelta(minutes=1)) == ["parts/0"]
+
+
 def test_undo_brings_the_kin_back(session: Session, learner: User) -> None:
     card, _ = next_card(Study.at(session, learner, T0), ["k"])
     answer(Study.at(session, learner, T0), card, Rating.GOOD)
