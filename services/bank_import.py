@@ -26,7 +26,7 @@ from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
-from srs.kin import kin_positions, question_diagrams
+from srs.kin import bank_kin
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
 _log = logging.getLogger("wengu")
@@ -260,9 +260,9 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
     """Match ``bank``'s questions with the ``existing`` ones by id; those left are gone."""
     plan = _Plan()
     facing = [_learner_facing(question) for question in bank.questions]
-    kin = kin_positions(
+    kin = bank_kin(
         [
-            question_diagrams(question.type, values["content"], question.explanation)
+            (question.type, values["content"], question.explanation)
             for question, values in zip(bank.questions, facing, strict=True)
         ]
     )
@@ -435,14 +435,16 @@ def refresh_kin(session: Session) -> int:
             .where(Question.bank_id == bank_id, Question.retired.is_(False))
             .order_by(Question.position)
         ).all()
-        shown = []
+        shown: list[tuple[str, Any, str | None]] = []
         for row in stored:
             try:
-                shown.append(question_diagrams(row.type, row.content, row.explanation))
+                bank_kin([(row.type, row.content, row.explanation)])
             except (KeyError, TypeError, ValueError) as error:  # as refresh_faces
                 _log.warning("question %d cannot be read as stored: %r", row.id, error)
-                shown.append([])
-        kin = kin_positions(shown)
+                shown.append(("basic", {}, None))
+            else:
+                shown.append((row.type, row.content, row.explanation))
+        kin = bank_kin(shown)
         session.execute(
             update(Question),
             [{"id": row.id, "kin": near} for row, near in zip(stored, kin, strict=True)],

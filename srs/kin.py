@@ -1,4 +1,5 @@
-"""Questions near one another in a bank that show the same diagram: kin.
+"""Questions near one another in a bank that show the same diagram, or state one another's
+answers: kin.
 
 An answer shows its question's back, and with it every diagram the question shows. A question
 close by in bank order that shows or asks about one of those diagrams would then be answered
@@ -6,6 +7,11 @@ from what was just on screen: a diagram labelled in full, and next a card that m
 its labels, or a blank the diagram names. So the answer to a new card buries, until the study
 day ends, the new cards of its question's kin, as it buries its siblings (``services.answers``):
 each kin question is first seen on a day of its own.
+
+The same holds for words: a question whose card states, anywhere from its prompt to its
+explanation, the short answer another question close by asks for is its kin too. An answer
+that many of the questions around it state (``KIN_TERM_MOST``) is what that part of the bank
+is about, not one question's answer, and makes no kin.
 """
 
 from __future__ import annotations
@@ -14,15 +20,34 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from srs.bank import diagram_path
+from srs.cloze import parse_cloze
+from srs.lint.cards import holds_term
+from srs.lint.text import fill_cloze, normal, plain
 from srs.questions import question_type
 from srs.render import image_sources
 
-__all__ = ["KIN_REACH", "kin_positions", "question_diagrams"]
+__all__ = [
+    "KIN_REACH",
+    "KIN_TERM_MOST",
+    "bank_kin",
+    "kin_positions",
+    "question_answers",
+    "question_diagrams",
+    "question_text",
+]
 
 KIN_REACH = 20
 """How far apart in bank order two questions may stand and still be kin: about a day's new
 cards. Farther apart, the second comes on another day anyway, and an answer never buries
 more than this many questions on each side."""
+
+KIN_TERM_MOST = 3
+"""The most questions within reach of one that may state its answer for them to be its kin:
+an answer more of them state is the subject of that part of the bank."""
+
+_TERM_LONGEST = 30
+"""The longest answer, in characters, that is looked for in other questions: a longer one is
+a sentence, which no other card states word for word."""
 
 
 def question_diagrams(
@@ -62,4 +87,72 @@ def kin_positions(diagrams: Sequence[Collection[str]], reach: int = KIN_REACH) -
                     break
                 kin[position].add(other)
                 kin[other].add(position)
+    return [sorted(near) for near in kin]
+
+
+def question_answers(type_name: str, content: Mapping[str, Any]) -> list[str]:
+    """The short answers a question asks to recall, as plain normalised words: a short or
+    typed answer (and a reverse question's prompt, which its reverse card asks for), each
+    cloze blank's, a choice question's right options'. Longer ones are left out."""
+    found: list[str] = []
+    if type_name in ("basic", "reverse", "typing"):
+        found.append(content.get("answer") or "")
+        if type_name == "reverse":
+            found.append(content.get("prompt") or "")
+    elif type_name == "cloze":
+        found.extend(deletion.answer for deletion in parse_cloze(content.get("text") or ""))
+    elif type_name == "choice":
+        choices, correct = content.get("choices") or [], content.get("correct")
+        right = correct if isinstance(correct, list) else [correct]
+        found.extend(
+            choices[index]
+            for index in right
+            if isinstance(index, int) and not isinstance(index, bool) and index < len(choices)
+        )
+    terms = (normal(plain(answer)) for answer in found if isinstance(answer, str))
+    return list(dict.fromkeys(t for t in terms if 1 < len(t) <= _TERM_LONGEST and _wordy(t)))
+
+
+def _wordy(term: str) -> bool:
+    return any(char.isalnum() for char in term)
+
+
+def question_text(type_name: str, content: Mapping[str, Any], explanation: str | None) -> str:
+    """Everything a question's cards show, prompt to explanation, as plain normalised words
+    (a cloze text with its blanks filled in)."""
+    texts: list[str] = []
+    for key in question_type(type_name).keys:
+        value = content.get(key.name)
+        if key.markdown and value:
+            texts.extend([value] if isinstance(value, str) else value)
+    if type_name == "cloze" and texts:
+        texts[0] = fill_cloze(texts[0])
+    texts.append(explanation or "")
+    return normal(plain("\n".join(t for t in texts if isinstance(t, str))))
+
+
+def bank_kin(
+    questions: Sequence[tuple[str, Mapping[str, Any], str | None]], reach: int = KIN_REACH
+) -> list[list[int]]:
+    """For a bank's questions in order, each as its type, content and explanation: the
+    positions of each one's kin, those at most ``reach`` places away that show one of the
+    same diagrams or state one of its answers (but an answer more than ``KIN_TERM_MOST`` of
+    them state)."""
+    kin = [
+        set(near)
+        for near in kin_positions([question_diagrams(*question) for question in questions], reach)
+    ]
+    texts = [question_text(*question) for question in questions]
+    for position, (type_name, content, _explanation) in enumerate(questions):
+        window = range(max(0, position - reach), min(len(texts), position + reach + 1))
+        for term in question_answers(type_name, content):
+            stating = [
+                other
+                for other in window
+                if other != position and term in texts[other] and holds_term(texts[other], term)
+            ]
+            if len(stating) <= KIN_TERM_MOST:
+                for other in stating:
+                    kin[position].add(other)
+                    kin[other].add(position)
     return [sorted(near) for near in kin]

@@ -24,7 +24,7 @@ from srs.lint.text import (
     without_code,
 )
 
-__all__ = ["ANSWER_WIDTH", "CARD_CHECKS"]
+__all__ = ["ANSWER_WIDTH", "CARD_CHECKS", "holds_term"]
 
 Found = Iterator[tuple[str | None, str]]
 
@@ -69,7 +69,12 @@ def _contains(haystack: str, needle: str) -> bool:
     """Whether ``needle`` occurs in ``haystack``, both normalised (:func:`normal`: width,
     accents, zero-width characters and case do not hide it); a Latin word or number only as
     a whole word (``run`` is not in ``runc``)."""
-    haystack, needle = normal(haystack), normal(needle)
+    return holds_term(normal(haystack), normal(needle))
+
+
+def holds_term(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack``, a Latin word or number only as a whole word
+    (``run`` is not in ``runc``); both already normalised."""
     if not needle:
         return False
     start = haystack.find(needle)

@@ -28,7 +28,7 @@ BANK = """id: b
 title: B
 questions:
   - {id: q1, type: basic, prompt: front, answer: back}
-  - {id: q2, type: reverse, prompt: front, answer: back}
+  - {id: q2, type: reverse, prompt: left, answer: right}
 """
 
 

@@ -1,8 +1,19 @@
-"""Kin: the questions near one another in a bank that show the same diagram."""
+"""Kin: the questions near one another in a bank that show the same diagram, or state one
+another's answers."""
 
 from __future__ import annotations
 
-from srs.kin import KIN_REACH, kin_positions, question_diagrams
+from typing import Any
+
+from srs.kin import (
+    KIN_REACH,
+    KIN_TERM_MOST,
+    bank_kin,
+    kin_positions,
+    question_answers,
+    question_diagrams,
+    question_text,
+)
 
 
 def test_a_questions_diagrams_are_those_its_markdown_shows_and_its_occlusion_image() -> None:
@@ -37,3 +48,66 @@ def test_a_wider_or_narrower_reach() -> None:
     shown = [{"a.svg"}, set(), set(), {"a.svg"}]
     assert kin_positions(shown, reach=3) == [[3], [], [], [0]]
     assert kin_positions(shown, reach=2) == [[], [], [], []]
+
+
+def test_the_answers_a_question_asks_to_recall() -> None:
+    assert question_answers("typing", {"prompt": "p", "answer": "**RunC**"}) == ["runc"]
+    assert question_answers("reverse", {"prompt": "CNM", "answer": "容器网络模型"}) == [
+        "容器网络模型",
+        "cnm",
+    ]
+    cloze = {"text": "{{c1::containerd}} 调用 {{c2::runc::一个运行时}}，再 {{c1::containerd}}"}
+    assert question_answers("cloze", cloze) == ["containerd", "runc"]
+    choice = {"prompt": "p", "choices": ["runc", "`dockerd`", "shim"], "correct": [0, 1]}
+    assert question_answers("choice", choice) == ["runc", "dockerd"]
+    assert question_answers("choice", choice | {"correct": 2}) == ["shim"]
+    sentence = "它在容器的主进程退出后读取退出码并报告给 containerd，从而让 dockerd 可以重启"
+    assert question_answers("basic", {"prompt": "p", "answer": sentence}) == []
+    assert question_answers("basic", {"prompt": "p", "answer": "x"}) == []  # one character
+    assert question_answers("basic", {"prompt": "p", "answer": "—"}) == []  # no word
+    assert question_answers("truefalse", {"prompt": "runc 是运行时", "correct": True}) == []
+    assert question_answers("order", {"prompt": "p", "items": ["pull", "run"]}) == []
+
+
+def test_a_questions_text_is_all_its_cards_show() -> None:
+    text = question_text("cloze", {"text": "{{c1::Containerd}} 调用 runc"}, "见 `shim`")
+    assert text == "containerd 调用 runc 见 shim"
+    assert "bridge" in question_text("choice", {"prompt": "p", "choices": ["Bridge"]}, None)
+
+
+def _basic(answer: str, explanation: str = "") -> tuple[str, dict[str, Any], str | None]:
+    return ("basic", {"prompt": "问", "answer": answer}, explanation or None)
+
+
+def test_a_question_stating_anothers_answer_is_its_kin_both_ways() -> None:
+    """dns's explanation names the address the next question asks for: shown its back,
+    the learner would answer embedded from the screen."""
+    questions = [
+        _basic("a1", "内置 DNS 在 127.0.0.11 上应答"),
+        _basic("b2"),
+        _basic("127.0.0.11"),
+        *[_basic(f"n{n}") for n in range(KIN_REACH)],
+        _basic("c3", "又是 127.0.0.11"),  # KIN_REACH + 1 away from the question asking
+    ]
+    kin = bank_kin(questions)
+    assert kin[0] == [2] and kin[2] == [0]
+    assert kin[1] == [] and kin[-1] == []
+
+
+def test_an_answer_many_questions_around_state_makes_no_kin() -> None:
+    """A term most cards of a section name is what the section is about, not a leak."""
+    stating = [_basic(f"s{n}", "容器由 runc 创建") for n in range(KIN_TERM_MOST)]
+    assert bank_kin([_basic("runc"), *stating])[0] == list(range(1, KIN_TERM_MOST + 1))
+    one_more = [*stating, _basic("s9", "runc")]
+    assert bank_kin([_basic("runc"), *one_more])[0] == []
+
+
+def test_a_latin_answer_is_found_only_as_a_whole_word() -> None:
+    kin = bank_kin([_basic("run"), _basic("x1", "runc 与 rerun"), _basic("x2", "docker run")])
+    assert kin[0] == [2]
+
+
+def test_kin_by_diagram_and_by_answer_together() -> None:
+    shows = "![图](diagrams/a.svg)"
+    kin = bank_kin([_basic("aa", shows), _basic("runc"), _basic("bb", f"runc {shows}")])
+    assert kin == [[2], [2], [0, 1]]

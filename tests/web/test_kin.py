@@ -157,3 +157,31 @@ def test_the_cards_ahead_leave_the_kin_out(session: Session, learner: User) -> N
     assert key(first) == "intro/0"
     ahead = [key(card) for card in cards_ahead(study, ["k"], first, 4, counts)]
     assert ahead == ["plain/0", "other/0"]
+
+
+def test_a_question_whose_back_states_the_next_ones_answer_buries_it(
+    app: Flask, write_bank
+) -> None:
+    """dns's explanation names the address the next question asks for: that question waits
+    for a day of its own, as a diagram's kin do; the startup works out the same kin."""
+    questions = [
+        "- {id: dns, type: basic, prompt: 用户定义网络里谁解析容器名？, answer: 内置 DNS,"
+        " explanation: 内置 DNS 在 127.0.0.11 上应答}",
+        "- {id: other, type: basic, prompt: q, answer: b}",
+        "- {id: addr, type: typing, prompt: 内置 DNS 的地址？, answer: 127.0.0.11}",
+        "- {id: last, type: basic, prompt: r, answer: c}",
+    ]
+    with app.app_context():
+        session = db.session
+        import_bank(session, write(write_bank, questions))
+        session.commit()
+        before = kin(session)
+        assert before == {"dns": [2], "other": [], "addr": [0], "last": []}
+        session.execute(update(Question).values(kin=None))
+        assert refresh_kin(session) == 1
+        assert kin(session) == before
+        user = User(name="ann", password_hash="x", timezone="UTC", new_per_day=20)
+        session.add(user)
+        session.flush()
+        assert study_all(session, user, T0) == ["dns/0", "other/0", "last/0"]
+        assert study_all(session, user, TOMORROW) == ["addr/0"]
