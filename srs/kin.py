@@ -93,7 +93,8 @@ def kin_positions(diagrams: Sequence[Collection[str]], reach: int = KIN_REACH) -
 def question_answers(type_name: str, content: Mapping[str, Any]) -> list[str]:
     """The short answers a question asks to recall, as plain normalised words: a short or
     typed answer (and a reverse question's prompt, which its reverse card asks for), each
-    cloze blank's, a choice question's right options'. Longer ones are left out."""
+    cloze blank's. Longer ones are left out, and a choice's: its options are on its front
+    anyway, and a card naming one says nothing of which is right."""
     found: list[str] = []
     if type_name in ("basic", "reverse", "typing"):
         found.append(content.get("answer") or "")
@@ -101,14 +102,6 @@ def question_answers(type_name: str, content: Mapping[str, Any]) -> list[str]:
             found.append(content.get("prompt") or "")
     elif type_name == "cloze":
         found.extend(deletion.answer for deletion in parse_cloze(content.get("text") or ""))
-    elif type_name == "choice":
-        choices, correct = content.get("choices") or [], content.get("correct")
-        right = correct if isinstance(correct, list) else [correct]
-        found.extend(
-            choices[index]
-            for index in right
-            if isinstance(index, int) and not isinstance(index, bool) and index < len(choices)
-        )
     terms = (normal(plain(answer)) for answer in found if isinstance(answer, str))
     return list(dict.fromkeys(t for t in terms if 1 < len(t) <= _TERM_LONGEST and _wordy(t)))
 

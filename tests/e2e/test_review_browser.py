@@ -17,13 +17,13 @@ id: tour
 title: 每种题型
 language: zh-CN
 questions:
-  - {id: basic, type: basic, prompt: 真正创建容器的是谁？, answer: runc, explanation: "containerd 指挥 runc。"}
+  - {id: basic, type: basic, prompt: 容器比它的镜像多了哪一层？, answer: 可写层, explanation: "镜像的层只读，容器在其上多一层可写层。"}
   - {id: reverse, type: reverse, prompt: CNM, answer: 容器网络模型}
   - {id: cloze, type: cloze, text: "{{c1::docker0}} 是默认的 {{c2::网桥}}"}
   - {id: single, type: choice, prompt: 默认存储驱动？, choices: [aufs, overlay2, devicemapper], correct: 1}
-  - {id: multi, type: choice, prompt: 哪些属于 engine？, choices: [runc, nginx, containerd], correct: [0, 2]}
+  - {id: multi, type: choice, prompt: 哪些属于 engine？, choices: [shim, nginx, containerd], correct: [0, 2]}
   - {id: fact, type: truefalse, prompt: "dockerd 默认监听 TCP 2375。", correct: false}
-  - {id: steps, type: order, prompt: 请求经过的顺序, items: [client, dockerd, containerd, runc]}
+  - {id: steps, type: order, prompt: 请求经过的顺序, items: [client, dockerd, containerd, shim]}
   - {id: typed, type: typing, prompt: 容器运行时叫什么？, answer: runc}
 """
 
@@ -84,7 +84,7 @@ def test_review_every_type_by_keyboard_then_undo(
     page.screenshot(path=str(artifacts / "review-front.png"))
     answer_with("Space")
     wait_back(page)
-    assert "containerd 指挥 runc" in page.inner_text("[data-explanation]")
+    assert "多一层可写层" in page.inner_text("[data-explanation]")
     page.screenshot(path=str(artifacts / "review-back.png"))
     answer_with("3")
     shown.append("basic")
@@ -124,7 +124,7 @@ def test_review_every_type_by_keyboard_then_undo(
     assert card_type(page) == "choice"
     assert page.inner_text("[data-show-key]") == "Space"
     assert page.locator("[data-response] .hint:visible").count() == 1
-    answer_with(key_of(page, "runc"), key_of(page, "containerd"), "Enter")
+    answer_with(key_of(page, "shim"), key_of(page, "containerd"), "Enter")
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     assert page.locator("[data-response] .hint:visible").count() == 0  # "then press Enter" is done
@@ -146,7 +146,7 @@ def test_review_every_type_by_keyboard_then_undo(
         ".options .option-text", "nodes => nodes.map(n => n.textContent)"
     )
     answer_with(str(labels.index("dockerd") + 1), "Backspace")
-    for item in ["client", "dockerd", "containerd", "runc"]:
+    for item in ["client", "dockerd", "containerd", "shim"]:
         answer_with(str(labels.index(item) + 1))
     assert page.get_attribute("[data-review]", "data-phase") == "front"
     answer_with("Enter")
