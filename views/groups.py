@@ -316,6 +316,10 @@ def join(code: str) -> str | Response:
         abort(404, description=_("This invite has expired, was revoked, or does not exist."))
     form = new_account_form(AccountForm)
     if current_user.is_authenticated:
+        if membership(db.session, found.group_id, current_user.id) is not None:
+            # An invite opened again, or a member's own: nothing to join, and no use taken.
+            flash(_("You are already in %(name)s.", name=found.group.name), "info")
+            return redirect(url_for("groups.show", group_id=found.group_id))
         if FlaskForm().validate_on_submit():
             try:
                 committed(db.session, lambda: join_group(db.session, current_user, found, now))

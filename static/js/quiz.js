@@ -1,5 +1,6 @@
 // A quiz, one question a screen, keyboard first. Answers stay in the page until Submit; the
-// server scores them. ES modules, no build step; the option buttons are rendered by
+// server scores them. Until then they are kept in the browser too (localStorage, by the
+// quiz's address), so that a quiz left for another page or app is found as it was left. ES modules, no build step; the option buttons are rendered by
 // quiz/take.html in the markup widgets.js works on.
 import { t } from "./strings.js";
 import { isBlank } from "./check.js";
@@ -8,6 +9,7 @@ import { widgetFor } from "./types/index.js";
 import { ask } from "./confirm.js";
 
 const TICK_MS = 250;
+const KEPT = "wengu.quiz";
 
 /** The quiz on the page: its parts, and one state object (answers, flags, screen shown). */
 class Quiz {
@@ -20,6 +22,49 @@ class Quiz {
     this.deadline = root.dataset.deadline ? new Date(root.dataset.deadline) : null;
     this.confirm = root.querySelector("[data-confirm-dialog]");
     this.state = { answers: {}, flags: new Set(), current: 0, submitting: false };
+    this.key = `${KEPT}.${window.location.pathname}`;
+  }
+
+  /** Keep the answers, flags and the question shown, for this quiz's page opened again. */
+  keep() {
+    const { answers, flags, current } = this.state;
+    const kept = { screens: this.screens.length, answers, flags: Array.from(flags), current };
+    try { window.localStorage.setItem(this.key, JSON.stringify(kept)); } catch { /* full or off */ }
+  }
+
+  /** The answers kept for this quiz, given again as they were first given; the question
+   * to show: the one left on, or the first. */
+  restore() {
+    let kept = null;
+    try { kept = JSON.parse(window.localStorage.getItem(this.key) || "null"); } catch { kept = null; }
+    if (!kept || kept.screens !== this.screens.length) return 0;
+    for (const [key, value] of Object.entries(kept.answers || {})) {
+      const position = Number(key);
+      const section = this.screens[position];
+      if (section) this.give(section, position, value);
+    }
+    for (const position of kept.flags || []) if (this.screens[position]) this.state.flags.add(position);
+    return Number.isInteger(kept.current) ? kept.current : 0;
+  }
+
+  give(section, position, value) {
+    const input = section.querySelector("[data-typed]");
+    if (input) {
+      if (typeof value === "string") { input.value = value; this.state.answers[position] = value; }
+      return;
+    }
+    const widget = widgetFor(section.dataset.type);
+    if (!widget.choose) return;
+    if (typeof value === "boolean") { // true or false, or a self-graded "I knew it" (y) or not
+      if (section.querySelector("[data-reveal]")) this.reveal(section);
+      widget.choose(this, section, position, value ? 0 : 1);
+    } else if (Array.isArray(value)) { // options by their place on screen; an order's items
+      const buttons = items(section);
+      const places = section.dataset.type === "order"
+        ? value.map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item))
+        : value;
+      for (const place of places) if (Number.isInteger(place) && place >= 0) widget.choose(this, section, position, place);
+    }
   }
 
   screen() { return this.screens[this.state.current]; }
@@ -36,8 +81,10 @@ class Quiz {
     this.screens.forEach((section, i) => { section.querySelector("[data-flag-mark]").hidden = !flags.has(i); });
     // Next is the main way on until the last question; only there is Submit the filled button.
     const last = current === this.screens.length - 1;
+    this.root.querySelector('[data-action="previous"]').disabled = current === 0;
     this.root.querySelector('[data-action="next"]').classList.toggle("primary", !last);
     this.root.querySelector('[data-action="submit"]').classList.toggle("primary", last);
+    if (!this.state.submitting) this.keep();
   }
 
   show(position) {
@@ -87,6 +134,7 @@ class Quiz {
     const question = blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?";
     if (asking && blank && !(await ask(this.confirm, t(question, { n: blank })))) return;
     this.state.submitting = true;
+    try { window.localStorage.removeItem(this.key); } catch { /* storage off: nothing kept */ }
     this.form.querySelector("[data-answers]").value = JSON.stringify(this.state.answers);
     this.form.querySelector("[data-flags]").value = JSON.stringify(Array.from(this.state.flags));
     this.form.submit();
@@ -209,6 +257,6 @@ const root = document.querySelector("[data-quiz]");
 if (root) {
   const quiz = new Quiz(root);
   wire(quiz);
-  quiz.show(0);
+  quiz.show(quiz.restore());
   quiz.tick();
 }

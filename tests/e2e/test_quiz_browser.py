@@ -42,11 +42,21 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
     wrong = 0
     flagged = False
     for position in range(10):
+        if position == 6:  # halfway: off to another page, as a phone leaves for another app
+            answered, quiz_url = page.inner_text("[data-answered]"), page.url
+            page.goto(f"{live_server}/stats")
+            page.goto(quiz_url)
+            page.wait_for_selector("[data-quiz]")
+            # Each answer as it was given, the flag, and the question left on.
+            assert page.inner_text("[data-answered]") == answered == "6"
+            assert page.inner_text("[data-flagged]") == "1"
         section = page.locator(f'.quiz-question[data-position="{position}"]')
         section.wait_for(state="visible")
         # Next is the filled button until the last question; only there is Submit.
         primary = page.locator(".quiz-actions .button.primary").get_attribute("data-action")
         assert primary == ("submit" if position == 9 else "next"), position
+        # Nothing comes before the first question: Previous does not look as if it led anywhere.
+        assert page.is_disabled('[data-action="previous"]') == (position == 0), position
         kind = section.get_attribute("data-type")
         prompt = section.locator(".prompt").inner_text()
         # A choice's options stand in the quiz's shuffled order; the keys follow the screen.
@@ -81,7 +91,10 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
         page.keyboard.press("Enter")  # next; on the last, submit
     page.wait_for_url(f"{live_server}/quiz/k/*/result")
     page.screenshot(path=str(artifacts / "quiz-result.png"), full_page=True)
-    assert page.inner_text("[data-score]") == "90%"
+    assert page.inner_text("[data-score]") == "90%"  # the answers given before leaving count
+    assert (
+        page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('wengu.quiz'))") == []
+    )
     with app.app_context():
         quiz = db.session.scalar(select(Quiz))
         assert quiz.score == 0.9 and len(quiz.items) == 10

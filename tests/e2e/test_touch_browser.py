@@ -245,8 +245,10 @@ def test_a_one_answer_choice_is_changed_before_check_by_touch(
     """Tap to select, tap another to change, then Check: a mis-tap is not an answer. (With a
     mouse, a click answers at once, as a key does.)"""
     page = review(name)
+    assert page.is_disabled('[data-action="show"]')  # Check waits for a choice
     touch(page, first, device)
     assert page.get_attribute("[data-review]", "data-phase") == "front"
+    assert page.is_enabled('[data-action="show"]')
     touch(page, then, device)
     assert check_and_grade(page, device, 3).startswith("✓ Right")
     wait_saved(page)

@@ -100,6 +100,15 @@ def test_signed_in_person_joins_with_one_click(
     )
     response = client.post(f"/join/{code}", data={"csrf_token": csrf_token(client)})
     assert response.location == f"/groups/{group_id}"
+    assert "You joined Readers." in client.get(response.location).get_data(as_text=True)
+    # The invite opened again: no Join button, no second "You joined", no use taken.
+    again = client.get(f"/join/{code}", follow_redirects=True).get_data(as_text=True)
+    assert "You are already in Readers." in again and "Join the group" not in again
+    assert "You joined" not in again
+    twice = client.post(f"/join/{code}", data={"csrf_token": csrf_token(client)})
+    assert twice.location == f"/groups/{group_id}"
+    with app.app_context():
+        assert db.session.scalar(select(Invite.uses)) == 1
 
 
 @pytest.mark.parametrize("state", ["expired", "revoked", "used up", "unknown"])

@@ -16,6 +16,7 @@ function choose(answers, index, confirmLater) {
   const multiple = card.check.multiple;
   answers.state.chosen = multiple ? toggled(answers.state.chosen, index) : [index];
   setPressed(answers.buttons(), (_, at) => answers.state.chosen.includes(at));
+  if (!multiple) answers.ready(true);
   if (!multiple && !confirmLater) checkChosen(answers);
 }
 
@@ -31,6 +32,9 @@ export default {
   showLabel: () => t("Check"),
   showButton: () => true,
   build(card, answers) {
+    // One answer: Check waits for it ("I don't know" is the way to pass). Several: none
+    // chosen is an answer, that none is right.
+    answers.ready(card.check.multiple);
     return [optionList("options", card.choices, (at) => choose(answers, at, true)), hintFor(card)];
   },
   check(answers) {

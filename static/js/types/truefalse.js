@@ -18,6 +18,7 @@ function select(answers, value) {
   if (!answers.front()) return;
   answers.state.chosen = [value ? 0 : 1];
   setPressed(answers.buttons(), (_, at) => answers.state.chosen.includes(at));
+  answers.ready(true);
 }
 
 export default {
@@ -25,6 +26,7 @@ export default {
   showButton: () => true,
   build(card, answers) {
     const words = card.choices && card.choices.length === 2 ? card.choices : [t("True"), t("False")];
+    answers.ready(false); // Check waits for a choice ("I don't know" is the way to pass)
     return [optionList("options options-row", words, (at) => select(answers, at === 0)),
       deviceHint(t("Press 1 (or T) or 2 (or F): it is checked at once."), t("Choose one, then Check."))];
   },
