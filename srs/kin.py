@@ -21,7 +21,7 @@ from typing import Any
 
 from srs.bank import diagram_path
 from srs.cloze import parse_cloze
-from srs.lint.cards import holds_term
+from srs.lint.cards import holds_term, worth_matching
 from srs.lint.text import fill_cloze, normal, plain
 from srs.questions import question_type
 from srs.render import image_sources
@@ -103,11 +103,7 @@ def question_answers(type_name: str, content: Mapping[str, Any]) -> list[str]:
     elif type_name == "cloze":
         found.extend(deletion.answer for deletion in parse_cloze(content.get("text") or ""))
     terms = (normal(plain(answer)) for answer in found if isinstance(answer, str))
-    return list(dict.fromkeys(t for t in terms if 1 < len(t) <= _TERM_LONGEST and _wordy(t)))
-
-
-def _wordy(term: str) -> bool:
-    return any(char.isalnum() for char in term)
+    return list(dict.fromkeys(t for t in terms if len(t) <= _TERM_LONGEST and worth_matching(t)))
 
 
 def question_text(type_name: str, content: Mapping[str, Any], explanation: str | None) -> str:

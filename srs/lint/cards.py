@@ -24,7 +24,7 @@ from srs.lint.text import (
     without_code,
 )
 
-__all__ = ["ANSWER_WIDTH", "CARD_CHECKS", "holds_term"]
+__all__ = ["ANSWER_WIDTH", "CARD_CHECKS", "holds_term", "worth_matching"]
 
 Found = Iterator[tuple[str | None, str]]
 
@@ -88,7 +88,9 @@ def holds_term(haystack: str, needle: str) -> bool:
     return False
 
 
-def _worth_matching(answer: str) -> bool:
+def worth_matching(answer: str) -> bool:
+    """Whether ``answer`` is worth looking for in other text: more than one character, and
+    not only punctuation."""
     return len(answer) > 1 and not _PUNCTUATION.match(answer)
 
 
@@ -109,7 +111,7 @@ def cloze_leak(question: Question) -> Found:
         card = plain("".join([*parts, question.text[position:]]))
         for deletion in deletions:
             answer = plain(deletion.answer)
-            if deletion.number == number and _worth_matching(answer) and _contains(card, answer):
+            if deletion.number == number and worth_matching(answer) and _contains(card, answer):
                 yield "text", f"c{number}'s answer '{answer}' also shows on its card"
                 break
 
@@ -144,9 +146,9 @@ def prompt_leak(question: Question) -> Found:
     if question.type not in _SHORT_ANSWER_TYPES or not question.prompt or not question.answer:
         return
     prompt, answer = plain(question.prompt), plain(question.answer)
-    if _worth_matching(answer) and _contains(prompt, answer):
+    if worth_matching(answer) and _contains(prompt, answer):
         yield "prompt", f"the prompt holds its own answer '{answer}'"
-    elif question.type == "reverse" and _worth_matching(prompt) and _contains(answer, prompt):
+    elif question.type == "reverse" and worth_matching(prompt) and _contains(answer, prompt):
         yield "answer", "the answer holds the prompt, which its reverse card asks for"
 
 
