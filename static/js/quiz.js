@@ -58,12 +58,10 @@ class Quiz {
     if (typeof value === "boolean") { // true or false, or a self-graded "I knew it" (y) or not
       if (section.querySelector("[data-reveal]")) this.reveal(section);
       widget.choose(this, section, position, value ? 0 : 1);
-    } else if (Array.isArray(value)) { // options by their place on screen; an order's items
-      const buttons = items(section);
-      const places = section.dataset.type === "order"
-        ? value.map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item))
-        : value;
-      for (const place of places) if (Number.isInteger(place) && place >= 0) widget.choose(this, section, position, place);
+    } else if (Array.isArray(value) && widget.restoreQuiz) {
+      widget.restoreQuiz(this, section, position, value);
+    } else if (Array.isArray(value)) { // options, by their place on screen
+      for (const place of value) if (Number.isInteger(place) && place >= 0) widget.choose(this, section, position, place);
     }
   }
 

@@ -124,6 +124,14 @@ export default {
     quiz.state.answers[position] = [...picked, item];
     showQuizOrder(quiz, section, position);
   },
+  // A quiz's answer kept in the browser (its items, in the order picked), picked again.
+  restoreQuiz(quiz, section, position, picked) {
+    const buttons = itemButtons(section);
+    for (const item of picked) {
+      const place = buttons.findIndex((button) => Number(button.dataset.item) === item);
+      if (place >= 0) this.choose(quiz, section, position, place);
+    }
+  },
   unpickQuiz(quiz, section, position) {
     const { answers } = quiz.state;
     if (!(answers[position] || []).length) return;
