@@ -1,7 +1,8 @@
 // A quiz, one question a screen, keyboard first. Answers stay in the page until Submit; the
 // server scores them. Until then they are kept in the browser too (localStorage, by the
-// quiz's address), so that a quiz left for another page or app is found as it was left. ES modules, no build step; the option buttons are rendered by
-// quiz/take.html in the markup widgets.js works on.
+// quiz's address), so that a quiz left for another page or app is found as it was left.
+// ES modules, no build step; the option buttons are rendered by quiz/take.html in the
+// markup widgets.js works on.
 import { t } from "./strings.js";
 import { isBlank } from "./check.js";
 import { choiceButtons as choices, itemButtons as items } from "./widgets.js";
