@@ -84,3 +84,100 @@ def test_answers_ask_for_more_cards_only_when_the_hand_runs_low(
     asked = [bool(body.get("next")) for body in answers]
     assert asked == [True, False, False] * (ANSWERS // 3), asked
     assert all(body["ahead"] == 5 for body in answers if body.get("next"))
+
+
+def shown_card(page, other_than: str) -> str:
+    """The card on screen once it is another than ``other_than``."""
+    page.wait_for_function(
+        """id => document.querySelector('[data-review]').dataset.phase === 'front'
+            && document.querySelector('[data-card]').dataset.cardId !== id""",
+        arg=other_than,
+    )
+    return page.get_attribute("[data-card]", "data-card-id")
+
+
+@pytest.mark.parametrize("action", ["bury", "suspend"])
+def test_a_card_put_aside_while_an_answer_was_on_its_way_is_not_shown_again(
+    page, live_server: str, action: str
+) -> None:
+    """The answer before it is still on its way when the card on screen is buried: the
+    cards that answer brings back were picked before the bury, the buried one among them,
+    and the page leaves it out."""
+    held: list = []
+
+    def hold_answers(route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append((route, route.fetch()))  # answered and picked; the reply held back
+        else:
+            route.continue_()
+
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    first = page.get_attribute("[data-card]", "data-card-id")
+    page.route("**/api/v1/review/**", hold_answers)
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.keyboard.press("3")
+    put_aside = shown_card(page, first)
+    while not held:
+        page.wait_for_timeout(20)
+    page.click(f'[data-action="{action}"]')
+    following = shown_card(page, put_aside)
+    route, response = held[0]
+    assert put_aside in response.text()  # the reply names the card put aside since
+    route.fulfill(response=response)
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    seen = [following]
+    for _ in range(4):
+        page.keyboard.press("Space")
+        page.wait_for_selector('[data-review][data-phase="back"]')
+        page.keyboard.press("3")
+        seen.append(shown_card(page, seen[-1]))
+    assert put_aside not in seen
+
+
+def test_cards_that_land_while_a_bury_is_undone_leave_the_screen_to_the_undo(
+    page, live_server: str
+) -> None:
+    """The answer before a bury brings cards back while the bury's Undo is on its way: the
+    card buried comes back on screen once, and the card shown in its place comes after it."""
+    held: dict[str, tuple] = {}
+
+    def hold_answer(route) -> None:
+        if route.request.method == "POST" and "answer" not in held:
+            held["answer"] = (route, route.fetch())
+        else:
+            route.continue_()
+
+    def hold_undo(route) -> None:
+        if route.request.url.endswith("/unbury") and "undo" not in held:
+            held["undo"] = (route, None)
+        else:
+            route.continue_()
+
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    first = page.get_attribute("[data-card]", "data-card-id")
+    page.route("**/api/v1/review/**", hold_answer)
+    page.route("**/api/v1/cards/**", hold_undo)
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.keyboard.press("3")
+    buried = shown_card(page, first)
+    page.click('[data-action="bury"]')
+    following = shown_card(page, buried)
+    page.click('[data-action="undo"]')
+    while "undo" not in held:
+        page.wait_for_timeout(20)
+    route, response = held["answer"]
+    route.fulfill(response=response)
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    held["undo"][0].continue_()
+    assert shown_card(page, following) == buried
+    seen = [buried]
+    for _ in range(4):
+        page.keyboard.press("Space")
+        page.wait_for_selector('[data-review][data-phase="back"]')
+        page.keyboard.press("3")
+        seen.append(shown_card(page, seen[-1]))
+    assert seen[1] == following and len(set(seen)) == len(seen), seen

@@ -529,6 +529,16 @@ def test_the_counts_after_a_suspend_and_its_undo_are_the_servers(
     assert page.inner_text('[data-count="new"]') == "3"
 
 
+# What the page shows of its loop, for a failure's message.
+LOOP_STATE = """() => {
+    const root = document.querySelector("[data-review]");
+    const card = document.querySelector("[data-card]");
+    const counts = [...document.querySelectorAll("[data-count]")].map((el) => el.textContent);
+    const status = document.querySelector("[data-status]").textContent;
+    return { ...root.dataset, card: card.dataset.cardId, type: card.dataset.type, counts, status };
+}"""
+
+
 def test_an_answer_that_brings_its_card_back_today_counts_in_learning_at_once(
     page, live_server: str
 ) -> None:
@@ -546,10 +556,11 @@ def test_an_answer_that_brings_its_card_back_today_counts_in_learning_at_once(
         new - 1, learning + 1,
     )  # fmt: skip
     page.keyboard.press("u")  # not sent yet: taken out of the queue
+    page.wait_for_selector('[data-review][data-queued="0"]')
     wait_front(page)
     assert (int(page.evaluate(count, "new")), int(page.evaluate(count, "learning"))) == (
         new, learning,
-    )  # fmt: skip
+    ), page.evaluate(LOOP_STATE)  # fmt: skip
 
 
 BACK_IN_SIGHT = """() => {

@@ -176,7 +176,7 @@ export class ReviewLoop {
     this.state.counts[kind] = Math.max(0, this.state.counts[kind] - 1);
     this.aside.push(action, card);
     this.say(action === "bury" ? t("Buried until tomorrow: Undo brings it back.") : t("Suspended: Undo brings it back."));
-    this.source.skip();
+    this.source.skip(card);
     this.source.recount?.();
   }
 

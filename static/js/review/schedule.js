@@ -10,6 +10,7 @@ import { t } from "../strings.js";
 import { Offline, withQuery } from "../api.js";
 import { keepHand, readHand } from "../queue.js";
 import { answerBody, comesBackToday, kindOf, questionKey } from "./card.js";
+import { Hand } from "./hand.js";
 import { renderLater } from "./view.js";
 
 const FIRST = 3; // cards fetched ahead with the first, which the page waits for
@@ -25,7 +26,7 @@ export class ScheduleSource {
     this.loop = loop;
     this.bank = bank;
     this.queue = queue; // an AnswerQueue
-    this.hand = []; // cards fetched ahead, in the order they come
+    this.hand = new Hand(); // cards fetched ahead
     this.answered = new Map(); // card_id -> the card as shown, to undo an answer not yet sent
     this.flushing = null; // the queue being sent, while it is
     this.retryDelay = RETRY_FIRST_MS;
@@ -43,10 +44,11 @@ export class ScheduleSource {
   async load() {
     const { loop } = this;
     loop.setPhase("loading");
+    const sent = this.hand.stamp();
     try {
       const { data } = await loop.request("GET", withQuery(loop.urls.next, { bank: this.bank, ahead: FIRST }));
       this.goOnline();
-      this.refill(data);
+      this.refill(data, sent);
     } catch (error) {
       if (error instanceof Offline) {
         this.goOffline();
@@ -70,6 +72,7 @@ export class ScheduleSource {
       body: answerBody(card, rating, elapsed, state.correct),
     });
     this.answered.set(card.card_id, card);
+    this.hand.left(card);
     state.done += 1;
     this.countQueued(state.counts, this.queue.last);
     this.showNext();
@@ -98,8 +101,11 @@ export class ScheduleSource {
     renderLater(loop.el, result.data.counts.learning, result.data.learning_due);
   }
 
-  // After a bury or suspend: the next card.
-  skip() { this.showNext(); }
+  // After a bury or suspend of card: the next card.
+  skip(card) {
+    this.hand.left(card);
+    this.showNext();
+  }
 
   // After a bury or suspend, or its undo: today's counts from the server, which knows
   // whether another new card takes the place of one put aside (the day's limit unchanged),
@@ -121,7 +127,7 @@ export class ScheduleSource {
     this.keepHand();
   }
 
-  putBack(card) { this.hand.unshift(card); }
+  putBack(card) { this.hand.putBack(card); }
 
   /** Take back the last answer; resolves to whether an answer was taken back. */
   async undo() {
@@ -138,7 +144,7 @@ export class ScheduleSource {
   undoUnsent() {
     const { loop } = this;
     const last = this.queue.pop();
-    if (loop.state.card) this.hand.unshift(loop.state.card);
+    if (loop.state.card) this.putBack(loop.state.card);
     loop.state.counts[last.kind] += 1;
     if (last.back) loop.state.counts.learning = Math.max(0, loop.state.counts.learning - 1);
     loop.state.done = Math.max(0, loop.state.done - 1);
@@ -172,7 +178,7 @@ export class ScheduleSource {
 
   // The card in hand comes next; with none, the server's next card, or a wait for it.
   showNext() {
-    const next = this.hand.shift();
+    const next = this.hand.take(this.busy());
     this.keepHand(next);
     if (next) this.loop.show(next);
     else if (this.loop.state.offline) this.loop.wait();
@@ -180,12 +186,20 @@ export class ScheduleSource {
     else this.load();
   }
 
+  // The questions whose cards the hand may not show: those of the answers still queued (an
+  // answer buries its siblings) and of the card on screen.
+  busy() {
+    const busy = new Set(this.queue.items.map(questionKey));
+    if (this.loop.onScreen()) busy.add(questionKey(this.loop.state.card));
+    return busy;
+  }
+
   // The card on screen (or ``next``, about to be) and those in hand, for a reload offline.
   keepHand(next) {
     if (this.queue.closed) return; // signing out: nothing of the learner stays
     const { loop } = this;
     const shown = next || (loop.onScreen() ? loop.state.card : null);
-    const cards = shown ? [shown, ...this.hand] : [...this.hand];
+    const cards = shown ? [shown, ...this.hand.cards] : [...this.hand.cards];
     keepHand(this.queue.user, { bank: this.bank, counts: loop.state.counts, cards });
   }
 
@@ -195,28 +209,24 @@ export class ScheduleSource {
     const { loop } = this;
     const kept = readHand(this.queue.user);
     if (loop.onScreen() || this.hand.length || !kept || kept.bank !== this.bank) return false;
-    const busy = new Set(this.queue.items.map(questionKey));
-    this.hand = kept.cards.filter((card) => card && card.card_id && !busy.has(questionKey(card)));
+    this.hand.fill(kept.cards, 0); // from an earlier page: what left the screen in this one stays out
     loop.state.counts = { ...NONE_LEFT, ...kept.counts };
-    const next = this.hand.shift();
+    const next = this.hand.take(this.busy());
     if (!next) return false;
     loop.show(next);
     return true;
   }
 
-  // A fresh next card from the server, with those that follow it, once it knows every
-  // answer sent so far. Leaves out the card on screen and the answers still queued (and
-  // their siblings, which an answer buries).
-  refill(next) {
+  // A fresh next card from the server, asked for at ``since``, with those that follow it,
+  // once it knows every answer sent so far. Leaves out what the hand may not show (Hand.take).
+  refill(next, since) {
     const { loop } = this;
-    const busy = new Set(this.queue.items.map(questionKey));
-    const onScreen = loop.onScreen() ? loop.state.card : null;
-    if (onScreen) busy.add(questionKey(onScreen));
     loop.state.counts = { ...(next ? next.counts : NONE_LEFT) };
     for (const item of this.queue.items) this.countQueued(loop.state.counts, item);
-    this.hand = (next ? [next, ...(next.ahead || [])] : []).filter((card) => !busy.has(questionKey(card)));
-    if (onScreen) loop.renderCounts();
-    else loop.show(this.hand.shift() || null);
+    this.hand.fill(next ? [next, ...(next.ahead || [])] : [], since);
+    // A card on screen, or a bury or suspend on its way, keeps the screen as it is.
+    if (loop.onScreen() || loop.state.phase === "sending") loop.renderCounts();
+    else loop.show(this.hand.take(this.busy()) || null);
     this.keepHand();
   }
 
@@ -255,6 +265,7 @@ export class ScheduleSource {
     const item = this.queue.first;
     const refill = this.queue.length === 1 && this.hand.length <= LOW;
     const more = refill ? { next: true, ahead: AHEAD, bank: this.bank } : {};
+    const sent = this.hand.stamp();
     let result;
     try {
       result = await loop.request("POST", loop.urls.answer(item.card_id), { ...item.body, ...more });
@@ -271,7 +282,7 @@ export class ScheduleSource {
     }
     this.queue.shift();
     this.goOnline();
-    if (refill && !this.queue.length) this.refill(result.data.next);
+    if (refill && !this.queue.length) this.refill(result.data.next, sent);
     return true;
   }
 }
