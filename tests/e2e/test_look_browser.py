@@ -49,11 +49,13 @@ PAGES = {
     "editor": "/banks/docker/questions/overview-kernel-not-invented/edit",
     "quiz": "/quiz/docker",  # last: the quiz is started from it
 }
-# Grade and answer buttons, page buttons, form controls and the main navigation: what a
-# thumb aims at. Links inside running text are exempt (WCAG 2.5.8).
+# Grade and answer buttons, page buttons, form controls, the main navigation and the links
+# that act as controls (tap-links): what a thumb aims at. Links inside running text are
+# exempt (WCAG 2.5.8).
 TAP_TARGETS = (
     ".site-nav a, .button, .tool, .grade, .option, .link-button, "
-    ".field input:not([type=checkbox]):not([type=radio]), .field select"
+    ".field input:not([type=checkbox]):not([type=radio]), .field select, "
+    ".tap-links a, .tag-chips a, .mastery-go, a.bank-title, .bank-title a, .reveal summary"
 )
 MIN_TAP = 44
 
