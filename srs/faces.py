@@ -122,6 +122,7 @@ def question_texts(
     for ordinal in kind.card_ordinals(content):
         faces = kind.faces_in(content, ordinal, 0, language)
         texts += [faces.front, faces.back, *faces.choices, *(text for _, text in faces.items)]
+        texts.append(kind.answered_face(content, ordinal, 0, language))
     if type_name == "occlusion":
         texts.append(f"![]({content['image']})")  # the bank page shows the diagram whole
     note = _Texts(language)

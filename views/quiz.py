@@ -38,7 +38,7 @@ from services.quizzes import (
 )
 from srs.bank import Question as BankQuestion
 from srs.numbers import parse_whole_number
-from srs.questions import card_faces
+from srs.questions import answered_face, card_faces
 from srs.questions.base import indices
 from srs.questions.typing import is_near_miss, typed_diff
 from srs.quiz import QUIZ_TYPES, QuizSpec
@@ -284,12 +284,9 @@ def result(bank_id: str, quiz_id: int) -> str | Response:
     outcome = quiz_result(db.session, quiz)
     asked, marked = {}, {}
     for answer, question, _right, _given in outcome.mistakes:
-        faces = card_faces(
-            question.type, question.content(), answer.ordinal, quiz.id, bank.language
+        asked[answer.position] = md(
+            answered_face(question.type, question.content(), answer.ordinal, quiz.id, bank.language)
         )
-        # A cloze as review's back shows it: its own deletion filled in and marked, the
-        # others as plain text; every other type as it was asked.
-        asked[answer.position] = md(faces.back if question.type == "cloze" else faces.front)
         if question.type == "choice":
             shown = quiz.items[answer.position][2] if answer.position < len(quiz.items) else []
             marked[answer.position] = _marked_choices(question, answer.response, shown, md)

@@ -43,6 +43,7 @@ __all__ = [
     "QuestionType",
     "Shown",
     "Verdict",
+    "answered_face",
     "card_faces",
     "check_answer",
     "is_blank",
@@ -85,6 +86,13 @@ def card_faces(
     """The faces of card ``ordinal`` of a question of type ``name`` with ``content``; text
     the type adds of its own is in the bank's ``language``."""
     return question_type(name).faces_in(content, ordinal, seed, language)
+
+
+def answered_face(
+    name: str, content: Mapping[str, Any], ordinal: int, seed: int, language: str | None = None
+) -> str:
+    """Card ``ordinal`` as a quiz result shows a mistake (:meth:`QuestionType.answered_face`)."""
+    return question_type(name).answered_face(content, ordinal, seed, language)
 
 
 def check_answer(name: str, check: Mapping[str, Any], response: Any) -> Verdict:

@@ -269,6 +269,13 @@ class QuestionType:
         """:meth:`faces` for a bank in ``language``, for a type that words something itself."""
         return self.faces(content, ordinal, seed)
 
+    def answered_face(
+        self, content: Mapping[str, Any], ordinal: int, seed: int, language: str | None
+    ) -> str:
+        """Card ``ordinal`` as a quiz result shows a mistake: its front, with the answer in
+        place where the type has one (a cloze's blank filled, a diagram's label uncovered)."""
+        return self.faces_in(content, ordinal, seed, language).front
+
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Texts the pages build from the keys, beyond the keys themselves, as ``(key, text)``:
         each must render as the keys do."""

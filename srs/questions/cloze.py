@@ -53,6 +53,12 @@ class Cloze(QuestionType):
             check={"accept": _accepted(text, ordinal)},
         )
 
+    def answered_face(
+        self, content: Mapping[str, Any], ordinal: int, seed: int, language: str | None
+    ) -> str:
+        # As review's back: its own deletion filled in and marked, the others as plain text.
+        return self.faces(content, ordinal, seed).back
+
     def rendered(self, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         text = content["text"]
         return [

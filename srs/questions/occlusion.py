@@ -123,6 +123,13 @@ class Occlusion(QuestionType):
             check={"accept": [label]} if content.get("answer") == "typed" else {},
         )
 
+    def answered_face(
+        self, content: Mapping[str, Any], ordinal: int, seed: int, language: str | None
+    ) -> str:
+        # The prompt over the diagram with the asked label shown and outlined.
+        label = str(self.right_answer(content, ordinal))
+        return f"{_prompt(content, language)}\n\n{_image(content, ordinal, label, revealed=True)}"
+
     def check(self, check: Mapping[str, Any], response: Any) -> Verdict:
         if "accept" in check:
             return typed_verdict(check["accept"], response)

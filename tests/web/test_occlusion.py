@@ -176,6 +176,14 @@ def test_a_quiz_mistake_shows_the_label_asked_and_the_right_one(
     right = re.findall(r"Right answer:</span> <strong>(.*?)</strong>", result)
     expected = {"engine-parts": ["dockerd", "containerd"], "engine-all": ["dockerd", "runc"]}
     assert sorted(right) == sorted(expected[key][ordinal] for key, ordinal, _ in items)
+    # Each mistake shows its prompt over the diagram with the label asked uncovered (as
+    # review's back does), not the masked diagram of the question.
+    asked = re.findall(r'<div class="prompt">(.*?)</div>', result, re.S)
+    assert len(asked) == len(items)
+    for shown in asked:
+        diagrams = re.findall(r'<img [^>]*src="([^"]+)"', shown)
+        assert len(diagrams) == 1 and "reveal=1" in diagrams[0], shown
+        assert re.search(r"<p>[^<]+</p>", shown), shown  # the prompt
 
 
 def test_the_yaml_export_imports_unchanged(
