@@ -174,8 +174,13 @@ def test_an_order_pick_is_taken_back_by_tap_and_checked_by_button(
     touch(page, '[data-action="show"]', device)
     page.wait_for_selector('[data-review][data-phase="back"]')
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
-    # How to answer is past: no hint, no tools between the order and the verdict.
-    assert page.locator("[data-response] .hint:visible, .order-tools button:visible").count() == 0
+    # How to answer is past: no hint, no tools, no items to pick from between the order
+    # picked and the verdict.
+    assert (
+        page.locator("[data-response] :is(.hint, .order-tools button, .option):visible").count()
+        == 0
+    )
+    assert page.locator(".picked-item:visible").count() == 5
     touch(page, '[data-rating="3"]', device)
     wait_saved(page)
     assert saved(app) == [(3, True)]

@@ -97,7 +97,7 @@ export default {
     return [deviceHint(t("Pick the items in order (1–9), then Enter; Backspace takes one back."),
       t("Tap the items in order, then Check; tap a picked one to take it back.")),
     orderTools(answers), sequence,
-    withRanks(optionList("options", card.items.map((item) => item.html), (at) => pick(answers, at, true)))];
+    withRanks(optionList("options order-pool", card.items.map((item) => item.html), (at) => pick(answers, at, true)))];
   },
   showButton: () => true,
   showLabel: () => t("Check"),
