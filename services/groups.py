@@ -178,23 +178,34 @@ def join_group(session: Session, user: User, invite: Invite, now: datetime) -> M
     return joined
 
 
+def leave_refusal(session: Session, group: Group, user: User) -> str | None:
+    """Why ``user`` may not leave ``group`` now (its last owner, with members left), or
+    ``None``: the group page says so in place of the button."""
+    member = membership(session, group.id, user.id)
+    if member is None or member.role != OWNER:
+        return None
+    owners = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.group_id == group.id, Membership.role == OWNER)
+    )
+    others = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.group_id == group.id, Membership.user_id != user.id)
+    )
+    if owners == 1 and others:
+        return str(_l("Make another member an owner before you leave."))
+    return None
+
+
 def leave_group(session: Session, group: Group, user: User) -> None:
     member = membership(session, group.id, user.id)
     if member is None:
         return
-    if member.role == OWNER:
-        owners = session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.group_id == group.id, Membership.role == OWNER)
-        )
-        others = session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.group_id == group.id, Membership.user_id != user.id)
-        )
-        if owners == 1 and others:
-            raise GroupError(_l("Make another member an owner before you leave."))
+    refusal = leave_refusal(session, group, user)
+    if refusal:
+        raise GroupError(refusal)
     session.delete(member)
     session.flush()
 

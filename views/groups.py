@@ -39,6 +39,7 @@ from services.groups import (
     group_bank_ids,
     join_group,
     leave_group,
+    leave_refusal,
     membership,
     set_group_banks,
 )
@@ -185,6 +186,7 @@ def show(group_id: int) -> str:
         members=members,
         bank_titles=dict(_bank_choices()),
         group_banks=group_bank_ids(db.session, group.id),
+        cannot_leave=leave_refusal(db.session, group, current_user) if member else None,
         now=now,
     )
 

@@ -280,7 +280,8 @@ def test_what_a_group_cannot_take_back_is_asked_first(
     remove.click()
     assert dialog.is_visible()
     assert page.inner_text("[data-confirm-message]") == "Remove bob from the group?"
-    assert dialog.locator('button[value="yes"]').inner_text() == "Remove"
+    yes = dialog.locator('button[value="yes"]')
+    assert yes.inner_text() == "Remove" and yes.get_attribute("class") == "button danger"
     page.screenshot(path=str(artifacts / "group-remove-asked.png"))
     dialog.locator('button[value="no"]').click()
     assert dialog.is_hidden() and page.url == f"{live_server}/groups/{group_id}"
@@ -288,6 +289,10 @@ def test_what_a_group_cannot_take_back_is_asked_first(
         assert db.session.scalar(db.select(func.count()).select_from(Membership)) == 2
     page.locator("form[data-ask] button", has_text="Revoke").click()
     assert page.inner_text("[data-confirm-message]").startswith("Revoke the invite ")
+    assert yes.get_attribute("class") == "button danger"
+    dialog.locator('button[value="no"]').click()
+    page.locator("form[data-ask] button", has_text="Make owner").click()
+    assert yes.get_attribute("class") == "button primary"  # nothing lost by it
     dialog.locator('button[value="no"]').click()
     remove.click()
     dialog.locator('button[value="yes"]').click()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config import PROJECT_ROOT
@@ -231,12 +231,27 @@ def add_member(app: Flask, group_id: int, name: str) -> int:
 def test_last_owner_cannot_leave_a_group_with_members(
     app: Flask, client: FlaskClient, group_id: int
 ) -> None:
-    add_member(app, group_id, "bob")
+    bob_id = add_member(app, group_id, "bob")
     Auth(client).login()
+    # Said in place of the button, before anything is tried.
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert f'action="/groups/{group_id}/leave"' not in page
+    assert re.search(
+        r"<p [^>]*data-cannot-leave>Make another member an owner before you leave.</p>", page
+    )
     client.post(f"/groups/{group_id}/leave", data={"csrf_token": csrf_token(client)})
     assert "Make another member an owner before you leave." in client.get(
         f"/groups/{group_id}"
     ).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Membership)) == 2
+    # Once bob is an owner too, Ann may leave: the button is back, and asks first.
+    client.post(
+        f"/groups/{group_id}/members/{bob_id}/promote", data={"csrf_token": csrf_token(client)}
+    )
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert "data-cannot-leave" not in page
+    assert re.search(rf'action="/groups/{group_id}/leave" [^>]*data-ask-danger', page)
 
 
 @pytest.mark.parametrize(
