@@ -45,6 +45,7 @@ JS_STRINGS = (
     N_("✗ Not quite"),
     N_("right answer, chosen"),
     N_("right answer, missed"),
+    N_("the right answer"),
     N_("wrong answer, chosen"),
     N_("in the right place"),
     N_("in the wrong place"),

@@ -77,6 +77,7 @@ export function showPicked(sequence, buttons, picked) {
 const MARKS = {
   hit: { mark: "✓", words: () => t("right answer, chosen") },
   missed: { mark: "○", words: () => t("right answer, missed") },
+  answer: { mark: "✓", words: () => t("the right answer") },
   wrong: { mark: "✗", words: () => t("wrong answer, chosen") },
   placed: { mark: "✓", words: () => t("in the right place") },
   misplaced: { mark: "✗", words: () => t("in the wrong place") },
@@ -101,13 +102,16 @@ export function markPlace(chip, inPlace) {
 }
 
 /** Colour the buttons right or wrong, and mark each right one chosen (is-hit) or missed
- * (is-missed) and each wrong one chosen, in a sign and in words. */
-export function markRight(buttons, rightIndices) {
+ * (is-missed) and each wrong one chosen, in a sign and in words. With one answer to give
+ * (``single``), the right one not chosen is just the answer (is-answer), not one missed
+ * among several. */
+export function markRight(buttons, rightIndices, { single = false } = {}) {
   buttons.forEach((button, index) => {
     const isRight = rightIndices.includes(index);
     const chosen = button.classList.contains("is-chosen");
     button.classList.add(isRight ? "is-right" : "is-wrong");
-    const kind = isRight ? (chosen ? "hit" : "missed") : chosen ? "wrong" : null;
+    const notChosen = single ? "answer" : "missed";
+    const kind = isRight ? (chosen ? "hit" : notChosen) : chosen ? "wrong" : null;
     if (kind) {
       button.classList.add(`is-${kind}`);
       addMark(button, kind);

@@ -138,9 +138,17 @@ def test_a_checked_card_is_given_up_on_by_touch(
         )
         assert page.evaluate(placeholder) == "rgba(0, 0, 0, 0)"
     assert page.inner_text("[data-answer]").strip() or page.inner_text("[data-prompt]")
-    if name in ("single", "multi", "truefalse"):  # the right options, marked as missed
-        right = {"single": 1, "multi": 2, "truefalse": 1}[name]
-        assert page.locator("[data-response] .option.is-missed").count() == right
+    if name in ("single", "multi", "truefalse"):  # the right options marked: the one answer
+        # of a one-answer card as the answer (✓), those of a multi as missed (○)
+        kind, right = {"single": ("answer", 1), "multi": ("missed", 2), "truefalse": ("answer", 1)}[
+            name
+        ]
+        marked = page.locator(f"[data-response] .option.is-{kind}")
+        assert marked.count() == right
+        assert marked.first.locator(".option-mark").text_content() == (
+            "✓" if kind == "answer" else "○"
+        )
+        assert page.locator("[data-response] .option:is(.is-missed, .is-answer)").count() == right
     touch(page, '[data-rating="1"]', device)
     wait_saved(page)
     assert saved(app) == [(1, False)]

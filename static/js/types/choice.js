@@ -5,8 +5,13 @@
 import { t } from "../strings.js";
 import { choiceButtons, deviceHint, markRight, optionList, setPressed, toggled } from "../widgets.js";
 
+function markChoices(answers) {
+  const { check } = answers.state.card;
+  markRight(answers.buttons(), [].concat(check.correct), { single: !check.multiple });
+}
+
 function checkChosen(answers) {
-  markRight(answers.buttons(), [].concat(answers.state.card.check.correct));
+  markChoices(answers);
   answers.judge(answers.state.chosen);
 }
 
@@ -41,8 +46,9 @@ export default {
     if (answers.state.card.check.multiple || answers.state.chosen.length) checkChosen(answers);
   },
   number: (answers, number) => choose(answers, number - 1, false),
-  // I don't know: the right options are marked (as missed, unless chosen) before the back.
-  reveal: (answers) => markRight(answers.buttons(), [].concat(answers.state.card.check.correct)),
+  // I don't know: the right options are marked (as missed, or the one answer as the answer,
+  // unless chosen) before the back.
+  reveal: markChoices,
 
   // The quiz's buttons stand in the order drawn for it; each carries only its place on screen
   // (the server knows which option stands there), so the page's source gives nothing away.

@@ -6,11 +6,14 @@ import { choiceButtons, deviceHint, markRight, optionList, setPressed } from "..
 
 const LETTERS = { t: true, f: false };
 
+// The right one marked: one answer to give, so it is the answer, not one missed.
+const markAnswer = (answers) => markRight(answers.buttons(), [answers.state.card.check.correct ? 0 : 1], { single: true });
+
 function answer(answers, value) {
   if (!answers.front()) return;
   answers.state.chosen = [value ? 0 : 1];
   setPressed(answers.buttons(), (_, at) => answers.state.chosen.includes(at));
-  markRight(answers.buttons(), [answers.state.card.check.correct ? 0 : 1]);
+  markAnswer(answers);
   answers.judge(value);
 }
 
@@ -31,7 +34,7 @@ export default {
       deviceHint(t("Press 1 (or T) or 2 (or F): it is checked at once."), t("Choose one, then Check."))];
   },
   check(answers) { if (answers.state.chosen.length) answer(answers, answers.state.chosen[0] === 0); },
-  reveal: (answers) => markRight(answers.buttons(), [answers.state.card.check.correct ? 0 : 1]),
+  reveal: markAnswer,
   number(answers, number) { if (number <= 2) answer(answers, number === 1); },
   letter(answers, key) { if (key in LETTERS) answer(answers, LETTERS[key]); },
 
