@@ -115,6 +115,10 @@ def _number(value: object, low: float, high: float) -> float:
 
 def _whole(low: int, high: int) -> Callable[[object], int]:
     def check(value: object) -> int:
+        if value is None:  # a field left empty: say what goes in it
+            raise SettingError(
+                _l("Enter a whole number from %(min)s to %(max)s.", min=low, max=high)
+            )
         if isinstance(value, bool) or not isinstance(value, int):
             raise SettingError(_l("Not a valid integer value."))
         if not low <= value <= high:

@@ -100,7 +100,7 @@ def test_put_changes_only_what_is_sent_and_returns_every_setting(
         ("timezone", "Mars/Olympus", "'Mars/Olympus' is not a time zone Wengu knows"),
         ("timezone", 8, "A time zone is a name such as Asia/Shanghai or Europe/Berlin."),
         ("maximum_interval", 0, "Number must be between 1 and 36500."),
-        ("maximum_interval", None, "Not a valid integer value."),
+        ("maximum_interval", None, "Enter a whole number from 1 to 36500."),
         ("easy_days", [1, 1, 1, 1, 1, 1], "Easy days are seven numbers from 0 to 1, Monday first."),
         ("easy_days", "1111111", "Easy days are seven numbers from 0 to 1, Monday first."),
         ("easy_days", [1, 1, 1, 1, 1, 1, 2], "Number must be between 0 and 1."),

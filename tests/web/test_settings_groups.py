@@ -100,3 +100,13 @@ def test_the_password_form_names_the_account_for_password_managers(
     assert re.search(r'<input[^>]*value="ann"[^>]*autocomplete="username"[^>]*readonly', form)
     assert 'autocomplete="current-password"' in form
     assert form.count('autocomplete="new-password"') == 2
+
+
+def test_a_number_left_empty_is_asked_for_with_its_range(signed_in: FlaskClient) -> None:
+    """Not "not a valid integer": a field left empty says what goes in it."""
+    data = {"csrf_token": csrf_token(signed_in), "group": "study", "new_per_day": "",
+            "reviews_per_day": "70", "learning_steps": "2m", "relearning_steps": "5m"}  # fmt: skip
+    page = signed_in.post("/settings", data=data).get_data(as_text=True)
+    study = _group(page, "study")
+    assert "Enter a whole number from 0 to 9999." in study
+    assert "Not a valid integer value." not in study
