@@ -44,6 +44,7 @@ JS_STRINGS = (
     N_("✓ Right"),
     N_("✗ Not quite"),
     N_("right answer, chosen"),
+    N_("One Undo at a time: the last is still on its way."),
     N_("right answer, missed"),
     N_("the right answer"),
     N_("wrong answer, chosen"),

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from models import Card, Question, Review
+from models import Card, Question, Review, db
 from tests.support import browser_sign_in, logged_reviews
 
 BANK = "id: ten\ntitle: Ten\nquestions:\n" + "".join(
@@ -181,3 +181,74 @@ def test_cards_that_land_while_a_bury_is_undone_leave_the_screen_to_the_undo(
         page.keyboard.press("3")
         seen.append(shown_card(page, seen[-1]))
     assert seen[1] == following and len(set(seen)) == len(seen), seen
+
+
+def status(page) -> str:
+    return page.inner_text("[data-status]")
+
+
+def test_an_undo_tapped_while_a_bury_is_on_its_way_takes_it_back_once_it_lands(
+    app: Flask, page, live_server: str
+) -> None:
+    held: list = []
+
+    def hold_bury(route) -> None:
+        if route.request.url.endswith("/bury") and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    buried = page.get_attribute("[data-card]", "data-card-id")
+    page.route("**/api/v1/cards/**", hold_bury)
+    page.click('[data-action="bury"]')
+    while not held:
+        page.wait_for_timeout(20)
+    page.click('[data-action="undo"]')  # the bury not confirmed yet
+    held[0].continue_()
+    page.wait_for_function(
+        "() => document.querySelector('[data-status]').textContent.startsWith('Unburied')"
+    )
+    page.wait_for_selector(FRONT)
+    assert page.get_attribute("[data-card]", "data-card-id") == buried
+    with app.app_context():
+        assert db.session.get_one(Card, int(buried)).buried_until is None
+        db.session.remove()
+
+
+def test_a_second_undo_while_the_first_is_on_its_way_is_refused_not_kept(
+    app: Flask, page, live_server: str
+) -> None:
+    """Two taps on Undo while the answer before is still on its way take back that answer
+    only: the second says to wait, and is not run later on an earlier answer."""
+    page.goto(f"{live_server}/review/ten")
+    first = answer_good(page)
+    held: list = []
+
+    def hold_answer(route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/review/**", hold_answer)
+    second = page.get_attribute("[data-card]", "data-card-id")
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.keyboard.press("3")
+    while not held:
+        page.wait_for_timeout(20)
+    page.keyboard.press("u")  # waits for the answer on its way, then takes it back
+    page.keyboard.press("u")
+    assert status(page) == "One Undo at a time: the last is still on its way."
+    held[0].continue_()
+    page.wait_for_function(
+        "() => document.querySelector('[data-status]').textContent.startsWith('Undone')"
+    )
+    page.wait_for_selector(FRONT)
+    assert page.get_attribute("[data-card]", "data-card-id") == second
+    page.wait_for_timeout(500)  # a second Undo kept would have gone by now
+    with app.app_context():
+        assert [str(r) for r in db.session.scalars(select(Review.card_id))] == [first]
+        db.session.remove()

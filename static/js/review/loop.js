@@ -38,6 +38,8 @@ export class ReviewLoop {
     // The buries and suspends Undo can take back, last on top, each with the answers made
     // after it (Undo takes those back first); kept in this tab's sessionStorage for a reload.
     this.aside = new PutAside(el.root.dataset.user);
+    this.acting = null; // the bury or suspend on its way
+    this.undoing = false; // whether an Undo is on its way
   }
 
   onScreen() { return Boolean(this.state.card) && (this.state.phase === "front" || this.state.phase === "back"); }
@@ -133,11 +135,20 @@ export class ReviewLoop {
     if (this.state.phase === "back") this.passage?.toggle();
   }
 
+  /** Undo: the last bury or suspend, or answer, taken back. One at a time: a tap while
+   * one is on its way says so and does nothing (it would take back one more later). */
   async undo() {
-    if (this.state.phase === "sending" || this.state.phase === "loading") return;
-    const top = this.aside.top();
-    if (top && top.answers === 0) { await this.undoCardAction(top); return; }
-    if ((await this.source.undo()) && top) this.aside.unanswered();
+    if (this.undoing) { this.say(t("One Undo at a time: the last is still on its way.")); return; }
+    this.undoing = true;
+    try {
+      if (this.acting) await this.acting; // a bury or suspend on its way lands, then is taken back
+      if (this.state.phase === "sending" || this.state.phase === "loading") return;
+      const top = this.aside.top();
+      if (top && top.answers === 0) { await this.undoCardAction(top); return; }
+      if ((await this.source.undo()) && top) this.aside.unanswered();
+    } finally {
+      this.undoing = false;
+    }
   }
 
   /** Take back the learner's last answer the server has: that card comes back as it was.
@@ -161,8 +172,13 @@ export class ReviewLoop {
 
   /** Bury or suspend the card on screen; the source brings the next. Undo, next, takes
    * it back (the answers before it stay). */
-  async cardAction(action) {
-    if (!this.onScreen()) return;
+  cardAction(action) {
+    if (!this.onScreen() || this.undoing) return this.acting;
+    this.acting = this.putAside(action).finally(() => { this.acting = null; });
+    return this.acting;
+  }
+
+  async putAside(action) {
     const { card, phase } = this.state;
     this.setPhase("sending"); // a second tap while this one is on its way does nothing
     try {
