@@ -252,3 +252,38 @@ def test_a_second_undo_while_the_first_is_on_its_way_is_refused_not_kept(
     with app.app_context():
         assert [str(r) for r in db.session.scalars(select(Review.card_id))] == [first]
         db.session.remove()
+
+
+def test_a_reload_while_answers_are_on_their_way_shows_the_cards_in_hand(
+    app: Flask, page, live_server: str
+) -> None:
+    """A slow connection: the page reloaded with an answer not yet confirmed shows the next
+    card kept in hand and the counts at once, not an empty page until the answer lands."""
+    page.goto(f"{live_server}/review/ten")
+    page.wait_for_selector(FRONT)
+    held: list = []
+
+    def hold_answers(route) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/review/**", hold_answers)
+    answered = page.get_attribute("[data-card]", "data-card-id")
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.keyboard.press("3")
+    following = shown_card(page, answered)
+    page.reload()
+    page.wait_for_selector(FRONT)
+    assert page.get_attribute("[data-card]", "data-card-id") == following
+    assert page.inner_text('[data-count="new"]') != "–"
+    while len(held) < 2:  # the first send, cut by the reload, and this page's
+        page.wait_for_timeout(20)
+    held[-1].continue_()
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    assert page.get_attribute("[data-card]", "data-card-id") == following
+    with app.app_context():
+        assert [str(r) for r in db.session.scalars(select(Review.card_id))] == [answered]
+        db.session.remove()

@@ -38,7 +38,10 @@ export class ScheduleSource {
   start() {
     if (!this.queue.length) { this.load(); return; }
     this.loop.setPhase("loading");
-    this.flush(); // answers left from an earlier visit go first; the last brings the next card
+    // Answers left from an earlier visit go first; the last brings the next card. Meanwhile
+    // (a slow connection) the cards kept in hand are shown, as they are offline.
+    this.restoreHand();
+    this.flush();
   }
 
   async load() {
