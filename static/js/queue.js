@@ -46,6 +46,13 @@ export class AnswerQueue {
 
   push(item) { this.items.push(item); this.save(); }
 
+  // Only the last ``kept`` items keep the card they answer (for Undo): the queue must fit
+  // in storage however long the connection is lost.
+  forgetCards(kept) {
+    this.items.slice(0, -kept).forEach((item) => { delete item.card; });
+    this.save();
+  }
+
   shift() { const item = this.items.shift(); this.save(); return item; }
 
   pop() { const item = this.items.pop(); this.save(); return item; }

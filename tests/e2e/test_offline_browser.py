@@ -333,6 +333,37 @@ def test_a_reload_offline_shows_the_card_in_hand_and_the_queued_answers(
     assert logged(app) == [(first, 3), (second, 1)]
 
 
+def test_undo_after_a_reload_offline_takes_back_the_answers_not_yet_sent(
+    app: Flask, context, page, live_server: str
+) -> None:
+    """The card each queued answer was given on is kept with it: Undo after a reload
+    without a connection shows it again, as before the reload, one answer after another."""
+    open_review(page, live_server)
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/static/'))"
+    )
+    for url in loaded:  # kept by the worker for the reload offline
+        kept_by_the_worker(page, url)
+    connection = Connection(context, app)
+    connection.lose()
+    first = answer(page, "3")
+    second = answer(page, "1")
+    page.reload()
+    page.wait_for_selector(FRONT)
+    for undone, left in [(second, "1"), (first, "0")]:
+        page.keyboard.press("u")
+        page.wait_for_function(
+            "id => document.querySelector('[data-card]').dataset.cardId === id", arg=undone
+        )
+        assert page.get_attribute("[data-review]", "data-queued") == left
+        assert page.inner_text("[data-status]") == "Undone: the card is back as it was."
+    third = answer(page, "4")
+    assert third == first  # the same card, answered anew
+    connection.restore()
+    page.wait_for_selector('[data-review][data-queued="0"]')
+    assert logged(app) == [(first, 4)]
+
+
 def test_signing_out_deletes_what_the_worker_kept(page, live_server: str) -> None:
     open_review(page, live_server)
     page.set_viewport_size({"width": 1280, "height": 800})  # the header's sign-out shows

@@ -19,6 +19,7 @@ const LOW = 2; // cards in hand at which an answer asks for more
 const RETRY_FIRST_MS = 1000;
 const RETRY_MOST_MS = 30000;
 const NONE_LEFT = { new: 0, learning: 0, review: 0 };
+const UNDO_KEPT = 10; // the last answers queued that keep their card, for Undo (storage is small)
 
 /** The schedule: the source of the review loop for a bank's due cards. */
 export class ScheduleSource {
@@ -27,7 +28,6 @@ export class ScheduleSource {
     this.bank = bank;
     this.queue = queue; // an AnswerQueue
     this.hand = new Hand(); // cards fetched ahead
-    this.answered = new Map(); // card_id -> the card as shown, to undo an answer not yet sent
     this.flushing = null; // the queue being sent, while it is
     this.retryDelay = RETRY_FIRST_MS;
     this.retryTimer = null;
@@ -73,8 +73,9 @@ export class ScheduleSource {
       kind,
       back: comesBackToday(card, rating), // counted in learning at once, as the server will
       body: answerBody(card, rating, elapsed, state.correct),
+      card, // as shown: Undo shows it again, after a reload too
     });
-    this.answered.set(card.card_id, card);
+    this.queue.forgetCards(UNDO_KEPT);
     this.hand.left(card);
     state.done += 1;
     this.countQueued(state.counts, this.queue.last);
@@ -135,10 +136,10 @@ export class ScheduleSource {
   /** Take back the last answer; resolves to whether an answer was taken back. */
   async undo() {
     const unsent = this.queue.length - (this.flushing ? 1 : 0); // the first may be on its way
-    if (unsent > 0 && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return true; }
+    if (unsent > 0 && this.queue.last.card) { this.undoUnsent(); return true; }
     if (this.flushing) await this.flushing; // the answer on its way lands first, then is taken back
     // A send that failed (offline, a retry in flight when the key came) left it unsent.
-    if (this.queue.length && this.answered.has(this.queue.last.card_id)) { this.undoUnsent(); return true; }
+    if (this.queue.length && this.queue.last.card) { this.undoUnsent(); return true; }
     if (this.queue.length) { this.loop.say(t("Undo needs the connection.")); return false; }
     return this.loop.undoOnServer();
   }
@@ -152,7 +153,7 @@ export class ScheduleSource {
     if (last.back) loop.state.counts.learning = Math.max(0, loop.state.counts.learning - 1);
     loop.state.done = Math.max(0, loop.state.done - 1);
     loop.say(t("Undone: the card is back as it was."));
-    loop.show(this.answered.get(last.card_id));
+    loop.show(last.card);
     this.keepHand();
   }
 
