@@ -96,6 +96,65 @@ def shown_card(page, other_than: str) -> str:
     return page.get_attribute("[data-card]", "data-card-id")
 
 
+def on_screen(page) -> str:
+    page.wait_for_selector(FRONT)
+    return page.get_attribute("[data-card]", "data-card-id")
+
+
+def grade_good(page) -> None:
+    """Show the card's answer and grade it Good, without waiting for the answer to land."""
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.keyboard.press("3")
+
+
+def status(page) -> str:
+    return page.inner_text("[data-status]")
+
+
+class Held:
+    """A slow connection: the requests ``wanted`` picks, up to ``most``, held back (with the
+    server's reply when ``answered``: the server has done it, the page not heard) until
+    the test lets each go; every other request goes on."""
+
+    def __init__(self, wanted, most: int = 1, answered: bool = False) -> None:
+        self.wanted, self.most, self.answered = wanted, most, answered
+        self.routes: list = []
+        self.replies: list = []
+
+    def __call__(self, route) -> None:
+        if not self.wanted(route.request) or len(self.routes) >= self.most:
+            route.continue_()
+            return
+        self.replies.append(route.fetch() if self.answered else None)
+        self.routes.append(route)
+
+    def wait(self, page, count: int = 1) -> None:
+        while len(self.routes) < count:
+            page.wait_for_timeout(20)
+
+    def release(self, at: int = 0) -> None:
+        """Let the request ``at`` go on: its held reply reaches the page, or it is sent."""
+        route, reply = self.routes[at], self.replies[at]
+        if reply is None:
+            route.continue_()
+        else:
+            route.fulfill(response=reply)
+
+
+def posted(request) -> bool:
+    return request.method == "POST"
+
+
+def answers_then_seen(page, first: str, count: int = 4) -> list[str]:
+    """``first`` on screen and the ``count`` cards after it, each answered Good."""
+    seen = [first]
+    for _ in range(count):
+        grade_good(page)
+        seen.append(shown_card(page, seen[-1]))
+    return seen
+
+
 @pytest.mark.parametrize("action", ["bury", "suspend"])
 def test_a_card_put_aside_while_an_answer_was_on_its_way_is_not_shown_again(
     page, live_server: str, action: str
@@ -103,37 +162,19 @@ def test_a_card_put_aside_while_an_answer_was_on_its_way_is_not_shown_again(
     """The answer before it is still on its way when the card on screen is buried: the
     cards that answer brings back were picked before the bury, the buried one among them,
     and the page leaves it out."""
-    held: list = []
-
-    def hold_answers(route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append((route, route.fetch()))  # answered and picked; the reply held back
-        else:
-            route.continue_()
-
+    held = Held(posted, answered=True)
     page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
-    first = page.get_attribute("[data-card]", "data-card-id")
-    page.route("**/api/v1/review/**", hold_answers)
-    page.keyboard.press("Space")
-    page.wait_for_selector('[data-review][data-phase="back"]')
-    page.keyboard.press("3")
+    first = on_screen(page)
+    page.route("**/api/v1/review/**", held)
+    grade_good(page)
     put_aside = shown_card(page, first)
-    while not held:
-        page.wait_for_timeout(20)
+    held.wait(page)
     page.click(f'[data-action="{action}"]')
     following = shown_card(page, put_aside)
-    route, response = held[0]
-    assert put_aside in response.text()  # the reply names the card put aside since
-    route.fulfill(response=response)
+    assert put_aside in held.replies[0].text()  # the reply names the card put aside since
+    held.release()
     page.wait_for_selector('[data-review][data-queued="0"]')
-    seen = [following]
-    for _ in range(4):
-        page.keyboard.press("Space")
-        page.wait_for_selector('[data-review][data-phase="back"]')
-        page.keyboard.press("3")
-        seen.append(shown_card(page, seen[-1]))
-    assert put_aside not in seen
+    assert put_aside not in answers_then_seen(page, following)
 
 
 def test_cards_that_land_while_a_bury_is_undone_leave_the_screen_to_the_undo(
@@ -141,77 +182,41 @@ def test_cards_that_land_while_a_bury_is_undone_leave_the_screen_to_the_undo(
 ) -> None:
     """The answer before a bury brings cards back while the bury's Undo is on its way: the
     card buried comes back on screen once, and the card shown in its place comes after it."""
-    held: dict[str, tuple] = {}
-
-    def hold_answer(route) -> None:
-        if route.request.method == "POST" and "answer" not in held:
-            held["answer"] = (route, route.fetch())
-        else:
-            route.continue_()
-
-    def hold_undo(route) -> None:
-        if route.request.url.endswith("/unbury") and "undo" not in held:
-            held["undo"] = (route, None)
-        else:
-            route.continue_()
-
+    answer = Held(posted, answered=True)
+    undo = Held(lambda request: request.url.endswith("/unbury"))
     page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
-    first = page.get_attribute("[data-card]", "data-card-id")
-    page.route("**/api/v1/review/**", hold_answer)
-    page.route("**/api/v1/cards/**", hold_undo)
-    page.keyboard.press("Space")
-    page.wait_for_selector('[data-review][data-phase="back"]')
-    page.keyboard.press("3")
+    first = on_screen(page)
+    page.route("**/api/v1/review/**", answer)
+    page.route("**/api/v1/cards/**", undo)
+    grade_good(page)
     buried = shown_card(page, first)
     page.click('[data-action="bury"]')
     following = shown_card(page, buried)
     page.click('[data-action="undo"]')
-    while "undo" not in held:
-        page.wait_for_timeout(20)
-    route, response = held["answer"]
-    route.fulfill(response=response)
+    undo.wait(page)
+    answer.release()
     page.wait_for_selector('[data-review][data-queued="0"]')
-    held["undo"][0].continue_()
+    undo.release()
     assert shown_card(page, following) == buried
-    seen = [buried]
-    for _ in range(4):
-        page.keyboard.press("Space")
-        page.wait_for_selector('[data-review][data-phase="back"]')
-        page.keyboard.press("3")
-        seen.append(shown_card(page, seen[-1]))
+    seen = answers_then_seen(page, buried)
     assert seen[1] == following and len(set(seen)) == len(seen), seen
-
-
-def status(page) -> str:
-    return page.inner_text("[data-status]")
 
 
 def test_an_undo_tapped_while_a_bury_is_on_its_way_takes_it_back_once_it_lands(
     app: Flask, page, live_server: str
 ) -> None:
-    held: list = []
-
-    def hold_bury(route) -> None:
-        if route.request.url.endswith("/bury") and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
+    held = Held(lambda request: request.url.endswith("/bury"))
     page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
-    buried = page.get_attribute("[data-card]", "data-card-id")
-    page.route("**/api/v1/cards/**", hold_bury)
+    buried = on_screen(page)
+    page.route("**/api/v1/cards/**", held)
     page.click('[data-action="bury"]')
-    while not held:
-        page.wait_for_timeout(20)
+    held.wait(page)
     page.click('[data-action="undo"]')  # the bury not confirmed yet
-    held[0].continue_()
+    held.release()
     page.wait_for_function(
         "() => document.querySelector('[data-status]').textContent.startsWith('Unburied')"
     )
-    page.wait_for_selector(FRONT)
-    assert page.get_attribute("[data-card]", "data-card-id") == buried
+    assert on_screen(page) == buried
     with app.app_context():
         assert db.session.get_one(Card, int(buried)).buried_until is None
         db.session.remove()
@@ -224,30 +229,19 @@ def test_a_second_undo_while_the_first_is_on_its_way_is_refused_not_kept(
     only: the second says to wait, and is not run later on an earlier answer."""
     page.goto(f"{live_server}/review/ten")
     first = answer_good(page)
-    held: list = []
-
-    def hold_answer(route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/review/**", hold_answer)
-    second = page.get_attribute("[data-card]", "data-card-id")
-    page.keyboard.press("Space")
-    page.wait_for_selector('[data-review][data-phase="back"]')
-    page.keyboard.press("3")
-    while not held:
-        page.wait_for_timeout(20)
+    held = Held(posted)
+    page.route("**/api/v1/review/**", held)
+    second = on_screen(page)
+    grade_good(page)
+    held.wait(page)
     page.keyboard.press("u")  # waits for the answer on its way, then takes it back
     page.keyboard.press("u")
     assert status(page) == "One Undo at a time: the last is still on its way."
-    held[0].continue_()
+    held.release()
     page.wait_for_function(
         "() => document.querySelector('[data-status]').textContent.startsWith('Undone')"
     )
-    page.wait_for_selector(FRONT)
-    assert page.get_attribute("[data-card]", "data-card-id") == second
+    assert on_screen(page) == second
     page.wait_for_timeout(500)  # a second Undo kept would have gone by now
     with app.app_context():
         assert [str(r) for r in db.session.scalars(select(Review.card_id))] == [first]
@@ -260,30 +254,18 @@ def test_a_reload_while_answers_are_on_their_way_shows_the_cards_in_hand(
     """A slow connection: the page reloaded with an answer not yet confirmed shows the next
     card kept in hand and the counts at once, not an empty page until the answer lands."""
     page.goto(f"{live_server}/review/ten")
-    page.wait_for_selector(FRONT)
-    held: list = []
-
-    def hold_answers(route) -> None:
-        if route.request.method == "POST":
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/review/**", hold_answers)
-    answered = page.get_attribute("[data-card]", "data-card-id")
-    page.keyboard.press("Space")
-    page.wait_for_selector('[data-review][data-phase="back"]')
-    page.keyboard.press("3")
+    answered = on_screen(page)
+    held = Held(posted, most=2)
+    page.route("**/api/v1/review/**", held)
+    grade_good(page)
     following = shown_card(page, answered)
     page.reload()
-    page.wait_for_selector(FRONT)
-    assert page.get_attribute("[data-card]", "data-card-id") == following
+    assert on_screen(page) == following
     assert page.inner_text('[data-count="new"]') != "–"
-    while len(held) < 2:  # the first send, cut by the reload, and this page's
-        page.wait_for_timeout(20)
-    held[-1].continue_()
+    held.wait(page, 2)  # the first send, cut by the reload, and this page's
+    held.release(1)
     page.wait_for_selector('[data-review][data-queued="0"]')
-    assert page.get_attribute("[data-card]", "data-card-id") == following
+    assert on_screen(page) == following
     with app.app_context():
         assert [str(r) for r in db.session.scalars(select(Review.card_id))] == [answered]
         db.session.remove()
