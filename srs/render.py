@@ -1,7 +1,8 @@
 """Markdown to safe HTML for prompts, answers and explanations.
 
 Rendering is Python-Markdown (fenced code, tables, Pygments highlighting through
-``codehilite``) followed by ``nh3``, a binding of the Rust ``ammonia`` sanitiser: what a bank
+``codehilite``; texts of the common shapes by :mod:`srs.quickmark`, which writes the same
+HTML faster) followed by ``nh3``, a binding of the Rust ``ammonia`` sanitiser: what a bank
 author writes is trusted as Markdown but never as HTML, so script, event handlers and
 ``javascript:`` URLs cannot survive whatever the Markdown contains. Image paths are the
 bank's diagram references; a caller-supplied function maps each to the URL that serves it,
@@ -29,6 +30,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
 from srs.cjk import join_soft_breaks
+from srs.quickmark import quick_html
 
 __all__ = [
     "DiagramResolver",
@@ -129,8 +131,7 @@ class _Images(Treeprocessor):
                     child.set("decoding", "async")
 
 
-# Elements that sit inside a paragraph's text; any other element is a block, across which a
-# line break is not a soft break of one paragraph.
+# Elements inside a paragraph's text; a line break across any other is not a soft break.
 _INLINE = {
     "a", "abbr", "b", "br", "code", "del", "em", "i", "img", "kbd", "mark", "s", "span",
     "strong", "sub", "sup", "u",
@@ -289,8 +290,13 @@ def _markdown() -> tuple[markdown.Markdown, _Images]:
 
 
 def _convert(text: str, resolve: DiagramResolver) -> str:
-    md, images = _markdown()
     _refused().clear()
+    # Most texts take a small part of Python-Markdown's time this way (see srs.quickmark).
+    return quick_html(text, _markdown()[0]) or _markdown_convert(text, resolve)
+
+
+def _markdown_convert(text: str, resolve: DiagramResolver = lambda path: None) -> str:
+    md, images = _markdown()
     images.resolve = resolve
     try:
         return md.reset().convert(text)
@@ -379,8 +385,8 @@ class Prepared:
 _RAW_IMAGE = re.compile(r"<im", re.IGNORECASE)
 
 
-# Checking a bank (check, then import; a restart that loads the shipped banks again) and
-# keeping its renderings at import render each text once: room for a large bank's texts.
+# Checking a bank and keeping its renderings at import (a restart loads the shipped banks
+# again) render each text once: room for a large bank's texts.
 @lru_cache(maxsize=65536)
 def prepare(text: str) -> Prepared:
     """``text`` rendered once for every target, and the problems rendering found."""
@@ -415,10 +421,9 @@ _LINK_REL = "noopener noreferrer nofollow"
 # Without a diagram served, no image may keep a source: raw HTML's ``<img src>`` included.
 _ATTRIBUTES_NO_SOURCES = _ATTRIBUTES | {"img": _ATTRIBUTES["img"] - {"src"}}
 
-# One line of letters, digits, spaces and punctuation that no Markdown rule reads and that
-# neither Markdown nor the sanitiser escapes renders as itself in a paragraph. It starts with
-# a letter, so that it cannot open a list, a heading or a code block; "_" is excluded, as are
-# two spaces in a row and a space at the end.
+# One line of letters, digits, spaces and punctuation that no Markdown rule reads and neither
+# Markdown nor the sanitiser escapes renders as itself in a paragraph, unsanitised. It starts
+# with a letter (no list, heading or code); no "_", two spaces in a row or a space at the end.
 _PLAIN = re.compile(r"[^\W\d_][\w ,.;:?'\"()%/@$^+=\u3001-\u303f\uff01-\uff5e]*")
 
 
