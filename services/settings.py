@@ -13,6 +13,7 @@ normal day's reviews, Monday first.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -139,7 +140,7 @@ def _steps(value: object) -> list[int]:
     words = value.split()
     if len(words) > MAX_STEPS:
         raise SettingError(_l("At most %(count)d steps.", count=MAX_STEPS))
-    for word in words:
+    for index, word in enumerate(words):
         try:
             parse_steps(word)
         except StepLengthError:
@@ -147,10 +148,28 @@ def _steps(value: object) -> list[int]:
                 _l("'%(word)s' is longer than a step may be (365d).", word=_shown(word))
             ) from None
         except ValueError:
-            raise SettingError(
-                _l("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=_shown(word))
-            ) from None
+            raise _not_a_step(words, index) from None
     return list(parse_steps(value))
+
+
+_NUMBER = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,3})?", re.ASCII)
+
+
+def _not_a_step(words: list[str], index: int) -> SettingError:
+    """Why ``words[index]`` is not a step: a number alone lacks its unit, written apart from
+    it (``1 小时``, ``10 min``) or left out."""
+    word = words[index]
+    if _NUMBER.fullmatch(word):
+        written = " ".join(words[index : index + 2])
+        return SettingError(
+            _l(
+                "'%(word)s': write each step as a number with its unit right after it: "
+                "s, m, h or d, as in %(number)sm or %(number)sh",
+                word=_shown(written),
+                number=word,
+            )
+        )
+    return SettingError(_l("'%(word)s' is not a step like 30s, 10m, 1h or 1d", word=_shown(word)))
 
 
 def _zone(value: object) -> str:

@@ -92,6 +92,19 @@ def test_put_changes_only_what_is_sent_and_returns_every_setting(
         ("reviews_per_day", 10**29, "Number must be between 0 and 99999."),
         ("learning_steps", "1m 10x", "'10x' is not a step like 30s, 10m, 1h or 1d"),
         ("learning_steps", "1m ²m", "'²m' is not a step like 30s, 10m, 1h or 1d"),
+        # A number with its unit written apart, or with none, is named with what follows it.
+        (
+            "learning_steps",
+            "1 小时 abc",
+            "'1 小时': write each step as a number with its unit right after it: "
+            "s, m, h or d, as in 1m or 1h",
+        ),
+        (
+            "relearning_steps",
+            "1m 10",
+            "'10': write each step as a number with its unit right after it: "
+            "s, m, h or d, as in 10m or 10h",
+        ),
         ("learning_steps", ["1m"], "Steps are text, as in Anki: 1m 10m"),
         ("relearning_steps", "400d", "'400d' is longer than a step may be (365d)."),
         ("relearning_steps", " ".join(["1m"] * 21), "At most 20 steps."),
