@@ -1,16 +1,16 @@
 """The common shapes of a bank's texts, read without Python-Markdown.
 
-Most texts of a bank are one-line paragraphs of words with code spans, emphasis and the
-cloze blanks the app writes, and fenced code blocks, separated by blank lines. For such a
-text :func:`quick_html` writes what Python-Markdown (as :mod:`srs.render` configures it)
-writes, running only its fence preprocessor on each fenced block; for any other text it
-gives ``None`` and the caller renders the whole text with Python-Markdown.
-Reading these shapes costs a small part of what Python-Markdown's dozens of block and
-inline rules do, which is most of the time of importing a large bank.
+Most texts of a bank are paragraphs of words (Chinese ones broken over lines too) with code
+spans, emphasis and the cloze blanks the app writes, and fenced code blocks, separated by
+blank lines. For such a text :func:`quick_html` writes what Python-Markdown (as
+:mod:`srs.render` configures it) writes, running only its fence preprocessor on each fenced
+block; for any other text it gives ``None`` and the caller renders the whole text with
+Python-Markdown. Reading these shapes costs a small part of what Python-Markdown's dozens of
+block and inline rules do, which is most of the time of importing a large bank.
 
 What is read here is kept narrow on purpose: a character, a start of line or a pairing that
 any Markdown rule could read otherwise makes the text go to Python-Markdown.
-``tests/test_quickmark.py`` compares the two renderers on every text of the shipped banks
+``tests/srs/test_quickmark.py`` compares the two renderers on every text of the shipped banks
 and on many thousands of texts made from the pieces that sit near these rules' edges.
 """
 
