@@ -30,15 +30,21 @@ _FENCE_OPEN = re.compile(r"```([A-Za-z0-9][\w#.+-]{0,39})?")
 _FENCE_CLOSE = "```"
 
 # Characters that no inline rule of Python-Markdown reads and that its serializer writes
-# as themselves ("&" and ">" are escaped, below). A space may not follow a space.
-_WORDS = r"[^\s&<>\\*_`\[\]!\x00-\x1f\x7f]|&(?![#A-Za-z0-9])|>|!(?!\[)|[ ](?! )"
-_TEXT = f"(?:{_WORDS})+"
+# as themselves ("&" and ">" are escaped, below): "&" only before a space or the end, since
+# the serializer reads "&" and letters, any that match [a-z] ignoring case, as an entity.
+# A space may not follow a space.
+_WORD = r"[^\s&<>\\*_`\[\]!\x00-\x1f\x7f]|&(?![^ ])|>|!(?!\[)"
+_TEXT = f"(?:{_WORD}|[ ](?! ))+"
 # Emphasis around words that begin and end with a non-space.
-_EMPHASIS = rf"(?:[^\s&<>\\*_`\[\]!\x00-\x1f\x7f]|&(?![#A-Za-z0-9])|>|!(?!\[))(?:{_TEXT})?"
+_EMPHASIS = f"(?:{_WORD})(?:{_TEXT})?"
 _EMPHASIS_END = r"(?<! )"
+# A code span's character. Python's HTML parser, which Python-Markdown runs over the text
+# before any inline rule, rewrites a character reference ("&#1") or a comment ("<!--")
+# even inside a code span.
+_CODE = r"(?:[^`\\\n&<]|&(?!#)|<(?!!))"
 _PIECE = re.compile(
     rf"(?P<text>{_TEXT})"
-    r"|`(?P<code>[^`\s\\](?:[^`\\\n]*[^`\s\\])?)`(?!`)"
+    rf"|`(?P<code>(?!\s){_CODE}(?:{_CODE}*(?<!\s))?)`(?!`)"
     rf"|\*\*(?P<strong>{_EMPHASIS}){_EMPHASIS_END}\*\*(?!\*)"
     rf"|\*(?P<em>{_EMPHASIS}){_EMPHASIS_END}\*(?!\*)"
     # The app's own markup (cloze blanks): a span with classes, and its end.

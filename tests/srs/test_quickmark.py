@@ -49,7 +49,8 @@ def test_every_text_of_the_shipped_banks_it_takes_renders_as_python_markdown_ren
 PIECES = [
     "a", "Word", "主题", "文。", "（", "“", "ｘ", "한국", "é", "§", "—", "2989 ", "1", "$",
     " ", "  ", "`x`", "`a<b & c>`", "``", "`", "**b**", "*e*", "**a & b>**", "**", "*", "x**b**y", "中*e*文",
-    "_", "__x__", "a_b", "&", "&amp;", "&#1;", ">", "<", "<b>", '<span class="wg1-cloze">',
+    "_", "__x__", "a_b", "&", "&amp;", "&#1;", "&\u212a;", "&\u017f;", "`&#1`", "`<!--x--!>`",
+    "`<!--`", "--!>`", ">", "<", "<b>", '<span class="wg1-cloze">',
     "</span>", "[x]", "[...]", "[a](b)", "[a][b]", "![i](d.svg)", "(", ")", ".", ",", "!", "?",
     ":", ";", "\\", "#", "-", "+", "1.", "2)", "|", "~", "'", '"', "=", "---", "{{c1::a}}",
     "http://x.y", "<http://x.y>", "x@y.z", "    ", "\t", "\n", "\n\n", "\n中", "\nx", "\n`c`",
@@ -105,6 +106,11 @@ def test_the_common_shapes_are_read(text: str, html: str) -> None:
         "![a diagram](d.svg)",
         "snake_case",
         "&copy; an entity",
+        # "&" and a letter that is one of [a-z] ignoring case (the Kelvin sign: K).
+        "a &\u212a; b",
+        # What Python's HTML parser rewrites inside a code span too.
+        "`&#1`",
+        "`<!--x--!>`",
         "<b>raw HTML</b>",
         "a line\n===",
         "| a | table |\n|---|---|",
