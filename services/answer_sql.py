@@ -138,9 +138,17 @@ _SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "
 
 # Conditional on the review count read: of two answers to one card at once, the second
 # changes no row and is run again on the card as the first left it (services.conflict).
+# So on whether it was suspended or retired: the kept count of cards introduced changes by
+# what the answer makes of the card as it was read, and a suspension in between (which
+# leaves the review count) would be counted twice.
 _WRITE_SCHEDULE = (
     update(_cards)
-    .where(_cards.c.id == bindparam("card"), _cards.c.reps == bindparam("reps_before"))
+    .where(
+        _cards.c.id == bindparam("card"),
+        _cards.c.reps == bindparam("reps_before"),
+        _cards.c.suspended == bindparam("suspended_before"),
+        _cards.c.retired == bindparam("retired_before"),
+    )
     .values({name: bindparam(f"new_{name}") for name in _SCHEDULE})
 )
 
@@ -166,7 +174,12 @@ def write_schedule(session: Session, card: AnswerCard, after: CardState) -> None
     }
     written = session.connection().execute(
         _WRITE_SCHEDULE,
-        {"card": card.id, "reps_before": card.schedule.reps}
+        {
+            "card": card.id,
+            "reps_before": card.schedule.reps,
+            "suspended_before": card.suspended,
+            "retired_before": card.retired,
+        }
         | {f"new_{name}": value for name, value in values.items()},
     )
     if written.rowcount != 1:

@@ -233,7 +233,7 @@ def undo_last(session: Session, user: User) -> Card | None:
     if review is None:
         return None
     card = session.get_one(Card, review.card_id)
-    was_taken = taken(card.state, card.suspended, card.retired)
+    state_undone = card.state
     card.set_schedule(
         CardState(
             state=review.state_before,
@@ -252,9 +252,16 @@ def undo_last(session: Session, user: User) -> Card | None:
             sibling.buried_until = None
     if review.reviewed_at < now_utc() - SETTLED:  # its day may be kept already
         forget_review_days(session, user.id)
+    # The card written first (conditional on its review count), then whether it is suspended
+    # or retired read again: a suspension since it was read leaves the review count, and
+    # the change in cards introduced is the undo's on the card as it is now.
+    session.flush()
+    suspended, retired = session.execute(
+        select(Card.suspended, Card.retired).where(Card.id == card.id)
+    ).one()
     kept = BankProgress.__table__.c
     day = today(user, review.reviewed_at).date
-    change = taken(card.state, card.suspended, card.retired) - was_taken
+    change = taken(card.state, suspended, retired) - taken(state_undone, suspended, retired)
     undone = session.execute(
         update(BankProgress)
         .where(BankProgress.user_id == user.id, BankProgress.bank_id == card.bank_id)

@@ -18,9 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import BankProgress, Card, Review, User, db
 from services.accounts import issue_token
-from services.answers import answer, read_answer_card, undo_last
+from services.answers import answer, read_answer_card, set_suspended, undo_last
 from services.bank_import import import_bank
 from services.context import Study
+from services.progress import recount_learner
 from services.queue import next_card
 from srs.scheduler import NEW, RELEARNING, REVIEW, Rating
 from srs.sources import load_bank
@@ -280,3 +281,65 @@ def test_an_answer_to_a_card_changed_since_it_was_read_writes_nothing(
     tokens = session.scalars(select(Review.review_token).where(Review.user_id == learner))
     assert list(tokens) == ["first"]
     assert session.get_one(Card, card.id).reps == 1
+
+
+@pytest.mark.parametrize("change", ["suspended", "retired"])
+def test_an_answer_to_a_card_suspended_or_retired_since_it_was_read_writes_nothing(
+    walker: Session, learner: int, change: str
+) -> None:
+    """A suspension (or a re-import retiring the card) leaves the review count as it was: the
+    answer must still lose the race, or the cards introduced are counted twice, once for
+    the suspension and once for the answer to the card read as waiting."""
+    session = walker
+    user = session.get_one(User, learner)
+    card, _ = next_card(Study.at(session, user, T0), ["w"])
+    assert card is not None and card.state == NEW
+    session.commit()
+    stale = read_answer_card(session, card.id, learner)
+    assert stale is not None
+    if change == "suspended":
+        set_suspended(session.get_one(Card, card.id), True)
+    else:
+        session.get_one(Card, card.id).retired = True
+    session.commit()
+    with pytest.raises(StaleDataError):  # services.conflict runs such an answer again
+        answer(Study.at(session, user, T0), stale, Rating.GOOD, review_token="late")
+    session.rollback()
+    assert session.scalars(select(Review.review_token).where(Review.user_id == learner)).all() == []
+    introduced = select(BankProgress.introduced).where(BankProgress.user_id == learner)
+    kept = session.scalar(introduced)
+    recount_learner(session, user, T0)
+    assert kept == session.scalar(introduced)
+
+
+def test_an_undo_counts_a_card_as_suspended_since_it_was_read(
+    walker: Session, learner: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another request suspends the card between the undo's reading it and its writing it
+    back (a suspension leaves the review count the write is conditional on): the cards
+    introduced stay as a count made afresh gives them."""
+    session = walker
+    user = session.get_one(User, learner)
+    card, _ = next_card(Study.at(session, user, T0), ["w"])
+    assert card is not None and card.state == NEW
+    read = read_answer_card(session, card.id, learner)
+    assert read is not None
+    answer(Study.at(session, user, T0), read, Rating.GOOD, review_token="one")
+    session.commit()
+    set_schedule = Card.set_schedule
+
+    def suspended_elsewhere_first(self: Card, schedule: Any) -> None:
+        with Session(session.get_bind()) as other:
+            set_suspended(other.get_one(Card, self.id), True)
+            other.commit()
+        set_schedule(self, schedule)
+
+    monkeypatch.setattr(Card, "set_schedule", suspended_elsewhere_first)
+    assert undo_last(session, user) is not None
+    session.commit()
+    monkeypatch.undo()
+    assert session.get_one(Card, card.id).suspended
+    introduced = select(BankProgress.introduced).where(BankProgress.user_id == learner)
+    kept = session.scalar(introduced)
+    recount_learner(session, user, T0)
+    assert kept == session.scalar(introduced) == 1
