@@ -252,9 +252,8 @@ def undo_last(session: Session, user: User) -> Card | None:
             sibling.buried_until = None
     if review.reviewed_at < now_utc() - SETTLED:  # its day may be kept already
         forget_review_days(session, user.id)
-    # The card written first (conditional on its review count), then whether it is suspended
-    # or retired read again: a suspension since it was read leaves the review count, and
-    # the change in cards introduced is the undo's on the card as it is now.
+    # The card written (conditional on its review count, which a suspension leaves), then its
+    # flags read again: the change in cards introduced is the undo's on the card as it is.
     session.flush()
     suspended, retired = session.execute(
         select(Card.suspended, Card.retired).where(Card.id == card.id)
