@@ -2,7 +2,7 @@
 
 from models.bank import Bank, BankFile, Diagram, NotesFile, Question, RemovedBank, Section
 from models.base import db
-from models.card import BankProgress, Card, KeptLoad, Review
+from models.card import BankProgress, Card, KeptLoad, KeptQueue, Review
 from models.counters import RateCount
 from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
@@ -22,6 +22,7 @@ __all__ = [
     "GroupBank",
     "Invite",
     "KeptLoad",
+    "KeptQueue",
     "LeftBank",
     "Membership",
     "NotesFile",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +22,7 @@ from models.base import Model
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import NEW, CardState
 
-__all__ = ["BankProgress", "Card", "KeptLoad", "Review"]
+__all__ = ["BankProgress", "Card", "KeptLoad", "KeptQueue", "Review"]
 
 NEW_CARD = text(f"state = {NEW}")
 BURIED_NEW_CARD = text(f"state = {NEW} AND buried_until IS NOT NULL")
@@ -220,3 +221,31 @@ class KeptLoad(Model):
     window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # None is SQL's NULL, which the triggers read as "no counts kept", never JSON's null.
     counts: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class KeptQueue(Model):
+    """What choosing a learner's next card in a bank reads (``services.kept_queue``), kept
+    between requests.
+
+    ``kept`` holds the first few learning and review cards in order, the first new card and
+    the question lacking cards before it, and the counts, made on the study day and with the
+    review limit it names; ``stamp`` goes up, and ``kept`` is cleared, whenever the learner's
+    cards in the bank change other than as an answer changes one (which updates the row
+    itself), or the bank's questions change (triggers, migration 0022, so every path that
+    writes cards or questions does it). What is kept is written only if the stamp it was
+    read at is still the row's. A migration that rebuilds ``cards`` or ``questions`` (a
+    batch copy on SQLite) drops the triggers with the old table and must create them again.
+    """
+
+    __tablename__ = "kept_queues"
+    __table_args__ = (Index("ix_kept_queues_bank", "bank_id"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    bank_id: Mapped[str] = mapped_column(
+        ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[int] = mapped_column(default=0, server_default="0")
+    # None is SQL's NULL, which the triggers write: nothing kept.
+    kept: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

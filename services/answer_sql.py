@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, or_, select, text, update
+from sqlalchemy import Row, Table, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from models.bank import Question
-from models.card import Card, Review
+from models.card import Card, KeptQueue, Review
 from srs.scheduler import NEW, REVIEW, CardState
 
 __all__ = [
@@ -51,6 +51,10 @@ class AnswerCard:
     schedule: CardState
     ordinals: tuple[int, ...]
     kin: tuple[int, ...] = ()  # the positions of its question's kin (srs.kin) in its bank
+    buried_until: datetime | None = None
+    # Its bank's kept queue (services.kept_queue) as read with it: the row's stamp and what
+    # it keeps ((0, None): no row); None when not read.
+    queue: tuple[int, dict[str, Any] | None] | None = None
 
     @property
     def has_siblings(self) -> bool:
@@ -72,31 +76,40 @@ class AnswerCard:
             card.schedule(),
             tuple(ordinals),
             tuple(kin or ()),
+            card.buried_until,
         )
 
 
-_CARD = select(
-    _cards.c.id,
-    _cards.c.user_id,
-    _cards.c.question_id,
-    _cards.c.bank_id,
-    _cards.c.ordinal,
-    _cards.c.suspended,
-    _cards.c.retired,
-    _cards.c.state,
-    _cards.c.step,
-    _cards.c.stability,
-    _cards.c.difficulty,
-    _cards.c.due,
-    _cards.c.last_review,
-    _cards.c.reps,
-    _cards.c.lapses,
-    Question.card_ordinals,
-    Question.kin,
-).where(
-    _cards.c.id == bindparam("card"),
-    _cards.c.user_id == bindparam("user"),
-    Question.id == _cards.c.question_id,
+_CARD = (
+    select(
+        _cards.c.id,
+        _cards.c.user_id,
+        _cards.c.question_id,
+        _cards.c.bank_id,
+        _cards.c.ordinal,
+        _cards.c.suspended,
+        _cards.c.retired,
+        _cards.c.state,
+        _cards.c.step,
+        _cards.c.stability,
+        _cards.c.difficulty,
+        _cards.c.due,
+        _cards.c.last_review,
+        _cards.c.reps,
+        _cards.c.lapses,
+        Question.card_ordinals,
+        Question.kin,
+        _cards.c.buried_until,
+        KeptQueue.stamp,
+        KeptQueue.kept,
+    )
+    .select_from(
+        _cards.join(Question, Question.id == _cards.c.question_id).outerjoin(
+            KeptQueue,
+            and_(KeptQueue.user_id == _cards.c.user_id, KeptQueue.bank_id == _cards.c.bank_id),
+        )
+    )
+    .where(_cards.c.id == bindparam("card"), _cards.c.user_id == bindparam("user"))
 )
 
 
@@ -112,6 +125,9 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         *schedule,
         ordinals,
         kin,
+        buried_until,
+        stamp,
+        kept,
     ) = row
     return AnswerCard(
         card_id,
@@ -124,6 +140,8 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         CardState(*schedule),
         tuple(ordinals),
         tuple(kin or ()),
+        buried_until,
+        (stamp or 0, kept),
     )
 
 

@@ -30,6 +30,7 @@ from services.answer_sql import (
 )
 from services.conflict import rows_changed
 from services.context import Study, today
+from services.kept_queue import answered
 from services.load import DueLoad
 from services.progress import add_progress, recount_learner, taken
 from services.queue import add_card
@@ -197,7 +198,9 @@ def answer(
         return Answered(earlier, repeated=True)
     write_schedule(session, card, result.after)
     if buried:
-        bury_cards(session, buried, study.day.end)
+        bury_cards(session, buried, study.day.end)  # which clears the bank's kept queue
+    else:
+        answered(study, card, result)
     _keep_counts(study, card, result)
     return Answered(Review(id=review_id, **values), repeated=False)
 

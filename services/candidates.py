@@ -1,15 +1,18 @@
-"""The one statement that reads what choosing a learner's next card needs.
+"""What choosing a learner's next card reads: kept, or found by walks of indexes.
 
-The first card of each kind that may be shown in each bank asked about (learning and
-relearning due within the learn-ahead time, review due today, new in bank order), then a
-row a bank: the kept counts (``bank_progress``), the due learning and review cards and the
-buried new ones counted, and the first question that lacks cards for the learner. Each part
-is one walk of an index; the statement is built once for each number of banks.
+The first cards of each kind that may be shown in each bank asked about (learning and
+relearning cards in order, reviews due today, new in bank order), then a row a bank: the
+kept counts (``bank_progress``), the due learning and review cards and the buried new ones
+counted, and the first question that lacks cards for the learner. A bank whose kept row
+(``services.kept_queue``) holds these as the walks would find them now is read from it,
+its first cards by id; the others are walked, each part one walk of an index, in one
+statement built once for each number of banks, and what was found is kept.
 ``services.queue`` decides from these rows (with ``srs.study``) which card comes next.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -36,7 +39,8 @@ from sqlalchemy.orm.util import identity_key
 from models.bank import Bank, Question
 from models.card import BankProgress, Card
 from services.context import Study, rows
-from services.progress import Progress, cards_of
+from services.kept_queue import QUEUE, Kept, keep, made, micros, read_kept, usable
+from services.progress import PROGRESS_COLUMNS, Progress, cards_of
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import LEARN_AHEAD
 
@@ -56,26 +60,26 @@ IS_NEW = Card.state == literal_column(str(NEW))
 BURIED_NEW = and_(IS_NEW, Card.buried_until.is_not(None))
 
 
+_LEARNING = (LEARNING, RELEARNING)
+
 # No question of a bank is placed further than this.
 _PAST_EVERY_POSITION = 2**31 - 1
 
 
-def _first_id(bank: Any, state: int) -> Any:
-    """The id of the first card of ``bank`` in ``state`` that may be shown: the earliest due
-    (within the learn-ahead time for learning cards, today for reviews), or for new cards
-    the first in bank order. One walk of an index of ``cards`` each."""
+def _first_ids(bank: Any, state: int) -> Any:
+    """The ids of the first cards of ``bank`` in ``state`` that may be shown, in order: up
+    to :data:`~services.kept_queue.QUEUE` learning or review cards, earliest due first
+    (reviews due today), and the first new card in bank order. One walk of an index of
+    ``cards`` each."""
     if state == NEW:
-        found = select(Card.id).where(IS_NEW).order_by(Card.position, Card.ordinal)
+        found = select(Card.id).where(IS_NEW).order_by(Card.position, Card.ordinal).limit(1)
     else:
-        before: Any = bindparam("day_end" if state == REVIEW else "ahead")
-        found = select(Card.id).where(Card.state == state, Card.due <= before)
-        found = found.order_by(Card.due, Card.id)
-    return (
-        found.where(Card.user_id == bindparam("user"), Card.bank_id == bank)
-        .where(active(bindparam("now")))
-        .limit(1)
-        .scalar_subquery()
-    )
+        found = select(Card.id).where(Card.state == state).order_by(Card.due, Card.id)
+        if state == REVIEW:
+            found = found.where(Card.due <= bindparam("day_end"))
+        found = found.limit(QUEUE)
+    found = found.where(Card.user_id == bindparam("user"), Card.bank_id == bank)
+    return select(found.where(active(bindparam("now"))).subquery().c.id)
 
 
 def _due_count(*states: int, most: str | None = None) -> Any:
@@ -142,19 +146,27 @@ _LACKING = (
 
 
 # The columns of a bank's row, each NULL in the rows of cards.
+# When the first burial of the bank's cards that has not ended yet ends.
+_UNTIL = (
+    select(func.min(Card.buried_until))
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id == Bank.id,
+        Card.buried_until > bindparam("now"),
+    )
+    .scalar_subquery()
+)
+
 _BANK_COLUMNS = (
-    Bank.card_count,
-    BankProgress.introduced,
-    BankProgress.next_position,
-    BankProgress.day,
-    BankProgress.new_done,
-    BankProgress.reviews_done,
+    *PROGRESS_COLUMNS,
     _due_count(LEARNING, RELEARNING).label("learning_due"),
     _due_count(REVIEW, most="reviews_most").label("review_due"),
     _BURIED_COUNT.label("buried_new"),
     _LACKING.label("lacking"),
+    _UNTIL.label("until"),
 )
 _CARD_COLUMNS = tuple(Card.__table__.columns)
+_BY_ID = select(*_CARD_COLUMNS).where(Card.id.in_(bindparam("ids", expanding=True)))
 
 
 def _nulls(columns: tuple[Any, ...]) -> list[Any]:
@@ -163,17 +175,17 @@ def _nulls(columns: tuple[Any, ...]) -> list[Any]:
 
 @lru_cache(maxsize=64)
 def pick_statement(banks: int) -> CompoundSelect:
-    """The statement of :func:`read_candidates` for so many banks, made once: the first
-    card of each kind (learning, relearning, review, new) of each bank, then a row a bank
-    with its kept counts, its due and buried new cards counted, and the first question
-    lacking cards. Two plain parts, each cheap to plan: PostgreSQL plans a statement at
-    every execution, and a join of four aliases of ``cards`` took longer to plan than the
-    three statements it replaced took to run."""
+    """The statement of the walks of :func:`read_candidates` for so many banks, made once:
+    the first cards of each kind (learning, relearning, review, new) of each bank, then a
+    row a bank with its kept counts, its due and buried new cards counted, the first
+    question lacking cards and the end of the first burial. Two plain parts, each cheap to
+    plan: PostgreSQL plans a statement at every execution, and a join of four aliases of
+    ``cards`` took longer to plan than the three statements it replaced took to run."""
     bank_params: list[Any] = [bindparam(f"bank_{n}") for n in range(banks)]
     states = (LEARNING, RELEARNING, REVIEW, NEW)
-    firsts = [_first_id(bank, state) for bank in bank_params for state in states]
+    firsts = [_first_ids(bank, state) for bank in bank_params for state in states]
     cards = select(Card.bank_id.label("bank"), *_nulls(_BANK_COLUMNS), *_CARD_COLUMNS).where(
-        Card.id.in_(firsts)
+        Card.id.in_(union_all(*firsts))
     )
     kept = (
         select(Bank.id.label("bank"), *_BANK_COLUMNS, *_nulls(_CARD_COLUMNS))
@@ -220,38 +232,108 @@ class Candidates:
     lacking: dict[str, int | None]
 
 
+def _progress(row: Sequence[Any]) -> Progress:
+    """The kept counts of a bank from its card count and its ``bank_progress`` columns."""
+    cards, introduced, next_position, day, new_done, reviews_done = row
+    if introduced is None:
+        return Progress(cards or 0)
+    return Progress(cards, introduced, next_position, day, new_done, reviews_done)
+
+
 def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
-    """The rows of :func:`pick_statement` for ``bank_ids``, in one statement: plain rows,
-    the cards among them too (:func:`as_card` makes the one chosen an ORM object)."""
+    """What choosing the next card among ``bank_ids`` needs: for each bank, from its kept
+    row (``services.kept_queue``) when it holds what the walks would find now, and its
+    first cards read by id; for the others, from the walks of :func:`pick_statement`, in
+    one statement, then kept. Plain rows, the cards among them too (:func:`as_card` makes
+    the one chosen an ORM object)."""
+    read = Candidates({}, {}, [], [], {}, {})
+    kept = read_kept(study, bank_ids)
+    usable_rows = [kept[b] for b in bank_ids if b in kept and usable(kept[b].kept, study)]
+    walked = {b for b in bank_ids if b in kept} - {row.bank_id for row in usable_rows}
+    if usable_rows:
+        walked |= _from_kept(study, read, usable_rows)
+    if walked:
+        _walk(study, read, [b for b in bank_ids if b in walked], kept)
+    for bank_id in read.progress:
+        read.waiting.setdefault(bank_id, None)
+    return read
+
+
+def _from_kept(study: Study, read: Candidates, banks: list[Kept]) -> set[str]:
+    """Fill ``read`` from the kept rows ``banks``, their first cards read by id in one
+    statement; the banks whose first cards are not as kept (which the triggers make
+    impossible) are left to the walks."""
+    ahead = micros(study.now + LEARN_AHEAD)
+    wanted: dict[int, tuple[str, int, tuple[int, ...]]] = {}
+    for row in banks:
+        kept = row.kept or {}
+        if kept["learning"] and kept["learning"][0][0] <= ahead:
+            wanted[kept["learning"][0][1]] = (row.bank_id, kept["learning"][0][0], _LEARNING)
+        if kept["reviews"]:
+            wanted[kept["reviews"][0][1]] = (row.bank_id, kept["reviews"][0][0], (REVIEW,))
+        if kept["waiting"] is not None:
+            wanted[kept["waiting"]] = (row.bank_id, -1, (NEW,))
+    found = {card.id: card for card in rows(study.session).execute(_BY_ID, {"ids": [*wanted]})}
+    wrong = set()
+    for card_id, (bank_id, due, states) in wanted.items():
+        card = found.get(card_id)
+        if (
+            card is None
+            or (card.bank_id, card.user_id) != (bank_id, study.user.id)
+            or card.state not in states
+            or (due >= 0 and micros(card.due) != due)
+            or card.suspended
+            or card.retired
+            or (card.buried_until is not None and card.buried_until > study.now)
+        ):
+            wrong.add(bank_id)
+    for row in banks:
+        if row.bank_id in wrong:
+            continue
+        bank_id, kept = row.bank_id, row.kept or {}
+        read.progress[bank_id] = _progress(row.progress)
+        read.found[bank_id, LEARNING] = kept["learning_due"]
+        read.found[bank_id, REVIEW] = kept["review_due"]
+        read.found[bank_id, NEW] = kept["buried_new"]
+        read.lacking[bank_id] = kept["lacking"]
+        read.waiting[bank_id] = found.get(kept["waiting"])
+    for card_id, (bank_id, _, states) in wanted.items():
+        if bank_id not in wrong and states != (NEW,):
+            (read.reviews if states == (REVIEW,) else read.learning).append(found[card_id])
+    return wrong
+
+
+def _walk(study: Study, read: Candidates, bank_ids: list[str], kept: dict[str, Kept]) -> None:
+    """Fill ``read`` for ``bank_ids`` from the walks of :func:`pick_statement`, and keep
+    what they found for each bank."""
     values: dict[str, Any] = {
         "user": study.user.id,
         "now": study.now,
-        "ahead": study.now + LEARN_AHEAD,
         "day_end": study.day.end,
         # No more reviews are shown in a bank in a day than this.
         "reviews_most": study.user.reviews_per_day,
     }
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
-    read = Candidates({}, {}, [], [], {}, {})
+    ahead = study.now + LEARN_AHEAD
+    bank_rows: dict[str, Row[Any]] = {}
+    learning: dict[str, dict[int, list[Row[Any]]]] = {b: {} for b in bank_ids}
+    reviews: dict[str, list[Row[Any]]] = {b: [] for b in bank_ids}
     for row in rows(study.session).execute(pick_statement(len(bank_ids)), values):
         bank_id = row.bank
         if row.id is None:  # no card: the bank's own row
-            cards, introduced, next_position, day, new_done, reviews_done = row[1:7]
-            learning_due, review_due, buried, read.lacking[bank_id] = row[7:11]
-            read.progress[bank_id] = (
-                Progress(cards or 0)
-                if introduced is None
-                else Progress(cards, introduced, next_position, day, new_done, reviews_done)
-            )
-            read.found[bank_id, LEARNING], read.found[bank_id, REVIEW] = learning_due, review_due
-            read.found[bank_id, NEW] = buried
-            continue
-        if row.state == NEW:
+            bank_rows[bank_id] = row
+            read.progress[bank_id] = _progress(row[1:7])
+            read.found[bank_id, LEARNING], read.found[bank_id, REVIEW] = row[7:9]
+            read.found[bank_id, NEW], read.lacking[bank_id] = row[9:11]
+        elif row.state == NEW:
             read.waiting[bank_id] = row
         elif row.state == REVIEW:
-            read.reviews.append(row)
+            reviews[bank_id].append(row)
         else:
-            read.learning.append(row)
-    for bank_id in read.progress:
-        read.waiting.setdefault(bank_id, None)
-    return read
+            learning[bank_id].setdefault(row.state, []).append(row)
+    for bank_id, row in bank_rows.items():
+        read.reviews.extend(reviews[bank_id])
+        for cards in learning[bank_id].values():
+            read.learning.extend(card for card in cards if card.due <= ahead)
+        made_now = made(study, row, learning[bank_id], reviews[bank_id], read.waiting.get(bank_id))
+        keep(study.session, study.user.id, bank_id, kept[bank_id].stamp, made_now)

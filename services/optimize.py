@@ -19,6 +19,7 @@ from models.types import now_utc
 from models.user import User
 from services.answers import review_log
 from services.context import today
+from services.kept_queue import forget_queues
 from services.progress import recount_learner
 from srs.optimize import (
     FitResult,
@@ -103,6 +104,8 @@ def _reschedule(session: Session, user: User, history: list[LoggedReview]) -> Re
             card.set_schedule(schedule)
             cards += 1
     session.flush()
+    # A card replayed may look to the triggers like an answer: the queues are cleared here.
+    forget_queues(session, user.id)
     recount_learner(session, user, now)
     return Rescheduled(cards, due_before, _due_today(session, user, now))
 

@@ -57,16 +57,18 @@ class Progress:
     reviews_done: int = 0
 
 
+# A bank's card count and the learner's kept counts in it, as :class:`Progress` takes them.
+PROGRESS_COLUMNS = (
+    Bank.card_count,
+    BankProgress.introduced,
+    BankProgress.next_position,
+    BankProgress.day,
+    BankProgress.new_done,
+    BankProgress.reviews_done,
+)
+
 _PROGRESS = (
-    select(
-        Bank.id,
-        Bank.card_count,
-        BankProgress.introduced,
-        BankProgress.next_position,
-        BankProgress.day,
-        BankProgress.new_done,
-        BankProgress.reviews_done,
-    )
+    select(Bank.id, *PROGRESS_COLUMNS)
     .outerjoin(
         BankProgress,
         and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == bindparam("user")),

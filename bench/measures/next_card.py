@@ -53,6 +53,7 @@ def _next_card_case(
     from sqlalchemy import event
 
     from models import User, db
+    from services.candidates import read_candidates
     from services.context import Study
     from services.queue import next_card
 
@@ -64,13 +65,23 @@ def _next_card_case(
     def capture(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
         statements.append((statement, parameters))
 
-    user = session.get_one(User, learner.id)
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        card, _ = next_card(Study.at(session, user, moment()), bank_ids)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+    def call() -> Any:
+        user = session.get_one(User, learner.id)
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            return next_card(Study.at(session, user, moment()), bank_ids)[0]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+
+    card = call()  # nothing kept yet: the walks
     kind = "none" if card is None else ("new" if card.state == 0 else "due")
+    session.rollback()
+    # What the walks found, kept as a learner's requests keep it (the first makes the row,
+    # the second keeps), and nothing else written; then a read of what is kept.
+    for _ in range(2):
+        read_candidates(Study.at(session, session.get_one(User, learner.id), moment()), bank_ids)
+        session.commit()
+    call()
     session.rollback()
     plans = []
     connection = session.connection()

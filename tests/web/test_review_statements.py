@@ -23,10 +23,11 @@ BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
     f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, 9)
 )
 
-# The bearer token with its learner; the banks they study; the next card with the counts;
-# the card's question with its bank, section and whether the learner edits it; the cards
-# due by day, which the grade buttons' fuzz is balanced over.
-GET_STATEMENTS = 5
+# The bearer token with its learner; the banks they study; the kept queue of each bank with
+# the learner's counts in it; its first cards, by id; the card's question with its bank,
+# section and whether the learner edits it; the cards due by day, which the grade buttons'
+# fuzz is balanced over.
+GET_STATEMENTS = 6
 
 
 @pytest.fixture
@@ -66,6 +67,7 @@ def statements_of(app: Flask, request) -> tuple[object, list[str]]:
 def test_one_next_card_is_five_statements(app: Flask, client, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     client.get("/api/v1/review/next", headers=headers)  # the token's last use, written once
+    client.get("/api/v1/review/next", headers=headers)  # the bank's queue, walked and kept
     for query in ("", "?bank=b"):
         response, seen = statements_of(
             app, lambda q=query: client.get(f"/api/v1/review/next{q}", headers=headers)

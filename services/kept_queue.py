@@ -1,0 +1,249 @@
+"""What choosing a learner's next card in a bank reads, kept between requests.
+
+``services.candidates`` walks an index of ``cards`` for each kind of card of each bank, and
+counts the due ones, to choose the next card. The walks find the same cards request after
+request: this module keeps, a row a learner and bank (``kept_queues``,
+:class:`models.card.KeptQueue`), the first :data:`QUEUE` learning cards and review cards in
+the order they come (due, then id), the first new card and the question lacking cards before
+it, and the counts, for the study day they were made on.
+
+Kept rows stay true three ways. Triggers on ``cards`` and ``questions`` raise a row's stamp
+and clear it on any change but an answer's (migration 0022); an answer updates its bank's
+row itself (:func:`answered`), from the card before and after; and what is kept is written
+only where the stamp read before making it is still the row's, so a change committed
+meanwhile, by another request or process, is never covered over. The passing of time is
+checked at reading: the study day, the review limit, and the end of the first burial that
+ends within it.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, and_, bindparam, select, text, update
+from sqlalchemy.orm import Session
+
+from models.bank import Bank
+from models.card import BankProgress, KeptQueue
+from services.answer_sql import AnswerCard
+from services.context import Study, rows
+from services.progress import PROGRESS_COLUMNS
+from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Answer
+
+__all__ = ["QUEUE", "Kept", "answered", "forget_queues", "keep", "made", "read_kept", "usable"]
+
+# Learning and review cards kept of each bank, in order: an answer takes the first and puts
+# it back further on; the walks run again when a kind's cards kept run out.
+QUEUE = 6
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """``moment`` as whole microseconds since 1970: exact, and ordered as the datetimes."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A bank's row as read: its stamp (``None``: no row yet), what it keeps, and the
+    learner's kept counts in the bank (``bank_progress``) with the bank's card count."""
+
+    bank_id: str
+    stamp: int | None
+    kept: dict[str, Any] | None
+    progress: tuple[Any, ...]
+
+
+_READ = (
+    select(Bank.id, KeptQueue.stamp, KeptQueue.kept, *PROGRESS_COLUMNS)
+    .select_from(Bank)
+    .outerjoin(
+        KeptQueue, and_(KeptQueue.bank_id == Bank.id, KeptQueue.user_id == bindparam("user"))
+    )
+    .outerjoin(
+        BankProgress,
+        and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == bindparam("user")),
+    )
+    .where(Bank.id.in_(bindparam("banks", expanding=True)))
+)
+
+
+def read_kept(study: Study, bank_ids: Sequence[str]) -> dict[str, Kept]:
+    """Each bank's kept row, with the learner's kept counts in it: one statement."""
+    found = rows(study.session).execute(_READ, {"user": study.user.id, "banks": list(bank_ids)})
+    return {row[0]: Kept(row[0], row[1], row[2], tuple(row[3:])) for row in found}
+
+
+def usable(kept: dict[str, Any] | None, study: Study) -> bool:
+    """Whether ``kept`` holds what the walks would find now: made on this study day, with
+    this review limit, before any burial ended, and with cards of each kind left in order."""
+    return (
+        kept is not None
+        and kept["day_end"] == micros(study.day.end)
+        and kept["most"] == study.user.reviews_per_day
+        and (kept["until"] is None or micros(study.now) < kept["until"])
+        and (bool(kept["learning"]) or not kept["learning_more"])
+        and (bool(kept["reviews"]) or not kept["reviews_more"])
+    )
+
+
+def _ordered(cards: Iterable[Row[Any]]) -> list[list[int]]:
+    return sorted([micros(card.due), card.id] for card in cards)
+
+
+def made(
+    study: Study,
+    bank_row: Row[Any],
+    learning: dict[int, list[Row[Any]]],
+    reviews: list[Row[Any]],
+    waiting: Row[Any] | None,
+) -> dict[str, Any]:
+    """What is kept of a bank from what the walks found: up to :data:`QUEUE` cards of each
+    learning state and of reviews (fewer: all there are), its first new card, and its row
+    (``services.candidates``: counts, the question lacking cards, the first burial's end)."""
+    both = _ordered([*learning.get(LEARNING, []), *learning.get(RELEARNING, [])])
+    learning_more = any(len(learning.get(state, [])) >= QUEUE for state in (LEARNING, RELEARNING))
+    most = study.user.reviews_per_day
+    return {
+        "day_end": micros(study.day.end),
+        "most": most,
+        "until": None if bank_row.until is None else micros(bank_row.until),
+        "learning": both[:QUEUE] if learning_more else both,
+        "learning_more": learning_more,
+        "reviews": _ordered(reviews),
+        "reviews_more": len(reviews) >= QUEUE,
+        "waiting": None if waiting is None else waiting.id,
+        "lacking": bank_row.lacking,
+        "learning_due": bank_row.learning_due,
+        "review_due": bank_row.review_due,
+        # Counted up to the limit: the count of the cards beyond it is not known.
+        "saturated": bank_row.review_due >= most,
+        "buried_new": bank_row.buried_new,
+    }
+
+
+_INSERT = text(
+    "INSERT INTO kept_queues (user_id, bank_id, stamp) VALUES (:user, :bank, 0)"
+    " ON CONFLICT (user_id, bank_id) DO NOTHING"
+)
+_table = cast("Table", KeptQueue.__table__)
+_WRITE = (
+    update(_table)
+    .where(
+        _table.c.user_id == bindparam("user"),
+        _table.c.bank_id == bindparam("bank"),
+        _table.c.stamp == bindparam("read_stamp"),
+    )
+    .values(stamp=_table.c.stamp + 1, kept=bindparam("kept", type_=_table.c.kept.type))
+)
+_FORGET = (
+    update(_table)
+    .where(_table.c.user_id == bindparam("user"), _table.c.bank_id == bindparam("bank"))
+    .values(stamp=_table.c.stamp + 1, kept=None)
+)
+
+
+def keep(session: Session, user_id: int, bank_id: str, stamp: int | None, kept: dict) -> None:
+    """Keep ``kept`` for the bank if its row's stamp is still ``stamp``, read before the
+    walks; a bank with no row gets an empty one, kept from the next walks on (a change
+    committed before it existed would not have raised its stamp)."""
+    values = {"user": user_id, "bank": bank_id}
+    if stamp is None:
+        session.connection().execute(_INSERT, values)
+    else:
+        session.connection().execute(_WRITE, values | {"read_stamp": stamp, "kept": kept})
+
+
+def forget_queues(session: Session, user_id: int, bank_id: str | None = None) -> None:
+    """Clear the learner's kept rows (of one bank, or all), after changes that triggers do
+    not see: the scheduler's parameters, or many cards at once (which they do see)."""
+    forget = update(_table).where(_table.c.user_id == user_id)
+    if bank_id is not None:
+        forget = forget.where(_table.c.bank_id == bank_id)
+    session.connection().execute(forget.values(stamp=_table.c.stamp + 1, kept=None))
+
+
+_ONE = select(KeptQueue.stamp, KeptQueue.kept).where(
+    KeptQueue.user_id == bindparam("user"), KeptQueue.bank_id == bindparam("bank")
+)
+
+
+def answered(study: Study, card: AnswerCard, result: Answer) -> None:
+    """Move ``card`` in its bank's kept row as its answer ``result`` moved it (nothing else
+    of the card changed: another change clears the row); clear the row when what the
+    answer changes is not known from it, or when the row changed since it was read."""
+    session, values = study.session, {"user": study.user.id, "bank": card.bank_id}
+    if card.queue is None:
+        found = session.connection().execute(_ONE, values).first()
+        stamp, kept = (0, None) if found is None else tuple(found)
+    else:
+        stamp, kept = card.queue
+    if kept is None or not usable(kept, study):
+        return  # nothing kept: the next walks make it
+    after = _after(study, card, result, kept)
+    if after is kept:
+        return
+    if after is not None:
+        written = session.connection().execute(
+            _WRITE, values | {"read_stamp": stamp, "kept": after}
+        )
+        if written.rowcount == 1:
+            return
+    session.connection().execute(_FORGET, values)
+
+
+def _is_active(card: AnswerCard, now: datetime) -> bool:
+    buried = card.buried_until is not None and card.buried_until > now
+    return not (card.suspended or card.retired or buried)
+
+
+def _place(cards: list[list[int]], more: bool, due: int, card_id: int) -> None:
+    """Put the card in order among ``cards``, the first of their kind: past the last of a
+    list that does not hold them all, it is among those not kept."""
+    if not more or (cards and [due, card_id] < cards[-1]):
+        insort(cards, [due, card_id])
+
+
+def _after(
+    study: Study, card: AnswerCard, result: Answer, kept: dict[str, Any]
+) -> dict[str, Any] | None:
+    """``kept`` with ``card`` moved by its answer; ``kept`` itself when the answer moves
+    nothing kept; ``None`` when the answer's changes are not known from it."""
+    before, after = card.schedule, result.after
+    if before.state == NEW or result.reviewed_at != study.now:
+        return None  # a new card's questions, or an answer counted on another day
+    if not _is_active(card, study.now):
+        return kept  # neither kept nor counted, before or after
+    end = kept["day_end"]
+    due_before = micros(before.due) if before.due is not None else None
+    due_after = micros(after.due or before.due or study.now)
+
+    def counted(state: int, due: int | None, states: tuple[int, ...]) -> int:
+        return int(state in states and due is not None and due < end)
+
+    moved = dict(kept)
+    moved["learning"] = [entry for entry in kept["learning"] if entry[1] != card.id]
+    moved["reviews"] = [entry for entry in kept["reviews"] if entry[1] != card.id]
+    if after.state in (LEARNING, RELEARNING):
+        _place(moved["learning"], kept["learning_more"], due_after, card.id)
+    elif after.state == REVIEW and due_after <= end:
+        _place(moved["reviews"], kept["reviews_more"], due_after, card.id)
+    learning = (LEARNING, RELEARNING)
+    moved["learning_due"] += counted(after.state, due_after, learning) - counted(
+        before.state, due_before, learning
+    )
+    change = counted(after.state, due_after, (REVIEW,)) - counted(
+        before.state, due_before, (REVIEW,)
+    )
+    if kept["saturated"] and change > 0:
+        # Counted up to the limit, one more may be past it. (One fewer is shown as the
+        # day's answers count it: an answer of today's review.)
+        return None
+    moved["review_due"] += change
+    return moved

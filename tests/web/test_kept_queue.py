@@ -1,0 +1,277 @@
+"""The kept queue (``kept_queues``: what choosing the next card in a bank reads, kept between
+requests, moved by answers and cleared by triggers on ``cards`` and ``questions``) against
+the next card chosen afresh: after seeded random walks of answers, early answers, answers
+logged for an earlier day, undos, buries, suspensions, reschedules and their undos, new
+parameters, re-imports, time zone and limit changes, burials that end, and the passing of
+days; changes committed by another request while the queue is walked or while an answer
+moves it; and what a request reads once it is kept."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.orm import Session
+
+import services.candidates
+from models import Bank, Card, KeptQueue, Question, User, db
+from services.answer_sql import read_answer_card
+from services.answers import answer
+from services.bank_admin import remove_bank
+from services.context import Study, today
+from services.kept_queue import forget_queues
+from services.queue import next_card
+from srs.scheduler import REVIEW, Rating
+from tests.web.test_card_totals import BANKS, T0, ann_and_bob, answer_minutes_before
+from tests.web.test_card_totals import session as session  # the fixture
+from tests.web.test_kept_load import _load_step
+
+LATER = (timedelta(hours=5), timedelta(days=1))
+
+
+def _seen(card: Card | None, counts: dict) -> tuple:
+    """What a learner sees of a choice: the card (by question and ordinal, since a card made
+    twice, once in a rolled back savepoint, has two ids) and every bank's counts."""
+    shown = None if card is None else (card.question_id, card.ordinal, card.state)
+    return shown, {bank: c.to_dict() for bank, c in counts.items()}
+
+
+def fresh_next(session: Session, user: User, now: datetime, banks: list[str]) -> tuple:
+    """The next card chosen with nothing kept, in a savepoint rolled back after."""
+    nested = session.begin_nested()
+    forget_queues(session, user.id)
+    Reads.counting = False
+    try:
+        seen = _seen(*next_card(Study.at(session, user, now), banks))
+    finally:
+        Reads.counting = True
+    nested.rollback()
+    return seen
+
+
+class Reads:
+    """Counts how each bank's candidates were read: from a kept row or by the walks."""
+
+    counting = True
+
+    def __init__(self, monkeypatch) -> None:
+        self.counted: Counter = Counter()
+        walk, from_kept = services.candidates._walk, services.candidates._from_kept
+
+        def walking(study, read, bank_ids, kept):
+            self.counted["walked"] += len(bank_ids) * Reads.counting
+            return walk(study, read, bank_ids, kept)
+
+        def reading(study, read, banks):
+            wrong = from_kept(study, read, banks)
+            self.counted["kept"] += len(banks) - len(wrong)
+            self.counted["wrong"] += len(wrong)
+            return wrong
+
+        monkeypatch.setattr(services.candidates, "_walk", walking)
+        monkeypatch.setattr(services.candidates, "_from_kept", reading)
+
+
+def check(session: Session, user: User, now: datetime, step: object) -> None:
+    """The next card chosen from what is kept (all banks, then each) is the one chosen
+    afresh, with the same counts."""
+    for banks in (list(BANKS), *([bank] for bank in BANKS)):
+        kept = _seen(*next_card(Study.at(session, user, now), banks))
+        assert kept == fresh_next(session, user, now, banks), f"step {step}, banks {banks}"
+
+
+def _walk_step(session: Session, user: User, now: datetime, rng: random.Random, write_bank):
+    """One random thing done to the learner's cards or settings."""
+    roll = rng.random()
+    if roll < 0.04:
+        user.reviews_per_day = rng.choice([2, 4, 200])
+        return "limit"
+    if roll < 0.07:
+        user.new_per_day = rng.choice([0, 3, 12])
+        return "new limit"
+    if roll < 0.10:  # a burial that ends within the day (made under another zone, say)
+        card = session.scalars(select(Card).where(Card.user_id == user.id)).first()
+        if card is not None:
+            card.buried_until = now + timedelta(minutes=rng.choice([5, 30]))
+        return "short burial"
+    return _load_step(session, user, now, rng, write_bank)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_next_card_kept_is_the_one_chosen_afresh_after_a_random_walk(
+    session: Session, write_bank, monkeypatch, seed: int
+) -> None:
+    rng = random.Random(seed)
+    user, other = ann_and_bob(session, new_per_day=12)
+    user.reviews_per_day = rng.choice([3, 200])
+    now = T0
+    answer_minutes_before(session, other, now, 12)  # kept beside ann's
+    reads = Reads(monkeypatch)
+    actions: Counter = Counter()
+    for number in range(220):
+        action = _walk_step(session, user, now, rng, write_bank)
+        actions[action] += 1
+        check(session, user, now, (number, action))
+        if number % 20 == 0:
+            check(session, other, now, (number, "other"))
+        if number % 30 == 0:
+            session.commit()
+        now += rng.choice(
+            [timedelta(seconds=20), timedelta(minutes=3), timedelta(minutes=11), *LATER]
+        )
+    assert actions["study"] > 50 and actions["undo"] and actions["import"], actions
+    assert actions["short burial"] and actions["limit"] and actions["earlier"], actions
+    # Most reads found their bank kept: answers move it, they do not clear it.
+    assert reads.counted["kept"] > reads.counted["walked"], reads.counted
+    assert reads.counted["wrong"] == 0, reads.counted
+    remove_bank(session, session.get_one(Bank, "b"), now)
+    check_all = _seen(*next_card(Study.at(session, user, now), ["a"]))
+    assert check_all == fresh_next(session, user, now, ["a"])
+    session.execute(delete(User).where(User.id == other.id))
+    assert not session.scalars(select(KeptQueue).where(KeptQueue.user_id == other.id)).all()
+
+
+def _studied(session: Session, user: User, now: datetime, answers: int) -> None:
+    """``user`` answers ``answers`` cards Good a day apart, up to ``now``, then commits."""
+    for day in range(answers, 0, -1):
+        at = now - timedelta(days=day)
+        card, _ = next_card(Study.at(session, user, at), list(BANKS))
+        answer(Study.at(session, user, at), card, Rating.GOOD)
+    session.commit()
+
+
+def _kept(session: Session, user: User, bank: str) -> KeptQueue:
+    return session.execute(
+        select(KeptQueue)
+        .where(KeptQueue.user_id == user.id, KeptQueue.bank_id == bank)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _kept_now(session: Session, user: User, now: datetime) -> None:
+    """Walk and keep every bank's queue (a first read makes the rows, a second keeps)."""
+    for _ in range(2):
+        next_card(Study.at(session, user, now), list(BANKS))
+        session.commit()
+    assert all(_kept(session, user, bank).kept is not None for bank in BANKS)
+
+
+def test_a_queue_walked_while_another_request_suspends_its_card_is_not_kept(
+    session: Session, monkeypatch
+) -> None:
+    """Another request suspends the card the walks found first and commits after they ran,
+    before what they found is kept: it is used for this request, but not kept, and the next
+    read does not show the card."""
+    user, _ = ann_and_bob(session, new_per_day=5)
+    now = T0 + timedelta(days=30)
+    _studied(session, user, now, 6)
+    _kept_now(session, user, now)
+    forget_queues(session, user.id)
+    session.commit()
+    first, _ = next_card(Study.at(session, user, now), ["a"])
+    session.rollback()
+    assert first is not None
+    keep = services.candidates.keep
+
+    def kept_meanwhile(*args):
+        with db.engine.begin() as other:  # another request, on its own connection
+            other.execute(update(Card).where(Card.id == first.id).values(suspended=True))
+        return keep(*args)
+
+    monkeypatch.setattr(services.candidates, "keep", kept_meanwhile)
+    next_card(Study.at(session, user, now), ["a"])
+    session.commit()
+    monkeypatch.setattr(services.candidates, "keep", keep)
+    assert _kept(session, user, "a").kept is None
+    session.expire_all()
+    card, _ = next_card(Study.at(session, user, now), ["a"])
+    assert card is None or card.id != first.id
+    assert _seen(card, _) == fresh_next(session, user, now, ["a"])
+
+
+def _due_reviews(session: Session, user: User, now: datetime) -> list[Card]:
+    return session.scalars(
+        select(Card)
+        .where(Card.user_id == user.id, Card.bank_id == "a", Card.state == REVIEW)
+        .where(Card.due < today(user, now).end)
+        .order_by(Card.due, Card.id)
+    ).all()
+
+
+def test_two_answers_moving_one_kept_read_leave_nothing_stale(session: Session) -> None:
+    """Two requests read the bank's kept queue at once, each with its card, and answer: the
+    first moves the queue, the second, finding it changed, clears it."""
+    user, _ = ann_and_bob(session, new_per_day=10)
+    now = T0 + timedelta(days=40)
+    _studied(session, user, now, 10)
+    session.execute(
+        update(Card).where(Card.user_id == user.id, Card.state == REVIEW).values(due=now)
+    )
+    session.commit()
+    _kept_now(session, user, now)
+    first, second = _due_reviews(session, user, now)[:2]
+    read_first = read_answer_card(session, first.id, user.id)
+    read_second = read_answer_card(session, second.id, user.id)
+    assert read_first.queue == read_second.queue and read_first.queue[1] is not None
+    stamp = read_first.queue[0]
+    answer(Study.at(session, user, now), read_first, Rating.GOOD)
+    assert _kept(session, user, "a").stamp == stamp + 1
+    assert _kept(session, user, "a").kept is not None  # moved by the answer, not cleared
+    answer(Study.at(session, user, now), read_second, Rating.GOOD)
+    assert _kept(session, user, "a").kept is None
+    session.commit()
+    assert _seen(*next_card(Study.at(session, user, now), ["a"])) == fresh_next(
+        session, user, now, ["a"]
+    )
+
+
+def test_a_change_of_a_banks_questions_clears_every_learners_queue_of_it(
+    session: Session,
+) -> None:
+    ann, bob = ann_and_bob(session, new_per_day=10)
+    now = T0 + timedelta(days=40)
+    for user in (ann, bob):
+        _studied(session, user, now, 4)
+        _kept_now(session, user, now)
+    session.execute(
+        update(Question).where(Question.bank_id == "a").values(position=Question.position)
+    )
+    for user in (ann, bob):
+        assert _kept(session, user, "a").kept is None
+        assert _kept(session, user, "b").kept is not None
+
+
+def test_a_read_and_an_answer_once_the_queue_is_kept(session: Session) -> None:
+    """Once kept, choosing the next card reads the kept rows and the first cards by id (no
+    walk of ``cards``), and an answer moves the row in one statement."""
+    user, _ = ann_and_bob(session, new_per_day=10)
+    now = T0 + timedelta(days=40)
+    _studied(session, user, now, 10)
+    _kept_now(session, user, now)
+    session.refresh(user)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        card, _ = next_card(Study.at(session, user, now), list(BANKS))
+        chosen = list(statements)
+        statements.clear()
+        answer(
+            Study.at(session, user, now), read_answer_card(session, card.id, user.id), Rating.GOOD
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(chosen) == 2 and "kept_queues" in chosen[0], chosen
+    assert chosen[1].startswith("SELECT cards.id") and "LIMIT" not in chosen[1], chosen
+    assert [s for s in statements if "kept_queues" in s and s.startswith("UPDATE")], statements
+    assert _kept(session, user, card.bank_id).kept is not None
+    session.commit()
+    assert _seen(*next_card(Study.at(session, user, now), list(BANKS))) == fresh_next(
+        session, user, now, list(BANKS)
+    )
