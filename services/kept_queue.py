@@ -85,6 +85,7 @@ def usable(kept: dict[str, Any] | None, study: Study) -> bool:
     this review limit, before any burial ended, and with cards of each kind left in order."""
     return (
         kept is not None
+        and kept["made"] <= micros(study.now)  # not by a request of a later moment
         and kept["day_end"] == micros(study.day.end)
         and kept["most"] == study.user.reviews_per_day
         and (kept["until"] is None or micros(study.now) < kept["until"])
@@ -111,6 +112,7 @@ def made(
     learning_more = any(len(learning.get(state, [])) >= QUEUE for state in (LEARNING, RELEARNING))
     most = study.user.reviews_per_day
     return {
+        "made": micros(study.now),
         "day_end": micros(study.day.end),
         "most": most,
         "until": None if bank_row.until is None else micros(bank_row.until),
@@ -184,11 +186,11 @@ def answered(study: Study, card: AnswerCard, result: Answer) -> None:
         stamp, kept = (0, None) if found is None else tuple(found)
     else:
         stamp, kept = card.queue
-    if kept is None or not usable(kept, study):
-        return  # nothing kept: the next walks make it
-    after = _after(study, card, result, kept)
-    if after is kept:
-        return
+    # Nothing usable read: what a request keeps meanwhile, or a row usable again later (the
+    # limit or zone put back), would miss this answer, which the triggers take for one.
+    after = None if kept is None or not usable(kept, study) else _after(study, card, result, kept)
+    if after is not None and after is kept:
+        return  # the answer moves nothing kept
     if after is not None:
         written = session.connection().execute(
             _WRITE, values | {"read_stamp": stamp, "kept": after}
@@ -245,5 +247,7 @@ def _after(
         # Counted up to the limit, one more may be past it. (One fewer is shown as the
         # day's answers count it: an answer of today's review.)
         return None
-    moved["review_due"] += change
+    # A count kept up to the limit goes down with each answer of the day's reviews, some
+    # answered past the limit (a quiz's mistakes, any card sent to the API): never below 0.
+    moved["review_due"] = max(0, moved["review_due"] + change)
     return moved

@@ -116,6 +116,7 @@ def profile_all(
     """cProfile of each in-process measure, py-spy of the HTTP one, into ``out``."""
     from models import User, db
     from models.types import now_utc
+    from services.candidates import read_candidates
     from services.context import Study
     from services.queue import next_card
     from services.stats import learner_stats
@@ -130,6 +131,10 @@ def profile_all(
 
     def next_cards() -> None:
         with app.app_context():
+            for _ in range(2):  # the queue kept first, as measure 3 times it
+                user = db.session.get_one(User, second.id)
+                read_candidates(Study.at(db.session, user, now_utc()), [second.main_bank])
+                db.session.commit()
             for _ in range(size.samples):
                 user = db.session.get_one(User, second.id)
                 next_card(Study.at(db.session, user, now_utc()), [second.main_bank])

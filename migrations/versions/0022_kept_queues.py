@@ -37,6 +37,23 @@ _ANSWERED = (
 _SQLITE_ANSWERED = _ANSWERED.replace("IS NOT DISTINCT FROM", "IS")
 
 
+_QUESTION = "bank_id, position, retired, card_count, card_ordinals"
+
+
+def _row(name: str) -> str:
+    return ", ".join(
+        f"{name}.{c}::text" if c == "card_ordinals" else f"{name}.{c}"
+        for c in _QUESTION.split(", ")
+    )
+
+
+# The questions of an update whose columns that choosing reads changed, as old (o) and new (n).
+_MOVED = (
+    "FROM old_rows o JOIN new_rows n ON n.id = o.id"
+    f" WHERE ({_row('o')}) IS DISTINCT FROM ({_row('n')})"
+)
+
+
 def _of(card: str) -> str:
     return f"WHERE user_id = {card}.user_id AND bank_id = {card}.bank_id"
 
@@ -46,12 +63,14 @@ _SQLITE_TRIGGERS = (
     f"CREATE TRIGGER kept_queues_delete AFTER DELETE ON cards BEGIN {_FORGET} {_of('OLD')}; END",
     f"CREATE TRIGGER kept_queues_update AFTER UPDATE ON cards WHEN NOT ({_SQLITE_ANSWERED})"
     f" BEGIN {_FORGET} {_of('OLD')}; {_FORGET} {_of('NEW')}; END",
-    # A bank's questions change by the thousand at an import: rows cleared once are left.
-    *(
-        f"CREATE TRIGGER kept_queues_question_{name} AFTER {name.upper()} ON questions BEGIN"
-        f" {_FORGET} WHERE bank_id = {row}.bank_id AND kept IS NOT NULL; END"
-        for name, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD"))
-    ),
+    # What of a question choosing the next card reads: whether it is shown, where, and its cards.
+    f"CREATE TRIGGER kept_queues_question_insert AFTER INSERT ON questions BEGIN"
+    f" {_FORGET} WHERE bank_id = NEW.bank_id; END",
+    f"CREATE TRIGGER kept_queues_question_update AFTER UPDATE OF {_QUESTION} ON questions"
+    f" WHEN {' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in _QUESTION.split(', '))} BEGIN"
+    f" {_FORGET} WHERE bank_id = OLD.bank_id; {_FORGET} WHERE bank_id = NEW.bank_id; END",
+    f"CREATE TRIGGER kept_queues_question_delete AFTER DELETE ON questions BEGIN"
+    f" {_FORGET} WHERE bank_id = OLD.bank_id; END",
 )
 
 _POSTGRESQL_FUNCTIONS = (
@@ -74,14 +93,21 @@ $$
 """,
     "CREATE FUNCTION kept_queues_questions() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
     f"{_FORGET} WHERE bank_id IN (SELECT bank_id FROM changed); RETURN NULL; END $$",
+    # A statement's trigger with transition tables takes no list of columns: compared here.
+    "CREATE FUNCTION kept_queues_questions_moved() RETURNS trigger LANGUAGE plpgsql AS $$"
+    f" BEGIN {_FORGET} WHERE bank_id IN (SELECT o.bank_id {_MOVED} UNION SELECT n.bank_id"
+    f" {_MOVED}); RETURN NULL; END $$",
     "CREATE TRIGGER kept_queues_forget AFTER INSERT OR DELETE OR UPDATE ON cards"
     " FOR EACH ROW EXECUTE FUNCTION kept_queues_forget()",
     *(
         f"CREATE TRIGGER kept_queues_question_{name} AFTER {name.upper()} ON questions"
         f" REFERENCING {'OLD' if name == 'delete' else 'NEW'} TABLE AS changed"
         " FOR EACH STATEMENT EXECUTE FUNCTION kept_queues_questions()"
-        for name in ("insert", "update", "delete")
+        for name in ("insert", "delete")
     ),
+    "CREATE TRIGGER kept_queues_question_update AFTER UPDATE ON questions"
+    " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    " FOR EACH STATEMENT EXECUTE FUNCTION kept_queues_questions_moved()",
 )
 
 
@@ -113,5 +139,6 @@ def downgrade():
             op.execute(f"DROP TRIGGER kept_queues_question_{name} ON questions")
         op.execute("DROP FUNCTION kept_queues_forget()")
         op.execute("DROP FUNCTION kept_queues_questions()")
+        op.execute("DROP FUNCTION kept_queues_questions_moved()")
     op.drop_index("ix_kept_queues_bank", "kept_queues")
     op.drop_table("kept_queues")

@@ -90,16 +90,18 @@ def _kinds(statements: list[str]) -> list[str]:
     return [" ".join(s.split()[:3]) for s in statements]
 
 
-def test_an_answer_is_the_token_read_and_four_statements(app: Flask, api) -> None:
+def test_an_answer_is_the_token_read_and_five_statements(app: Flask, api) -> None:
     card, seen = _answer_next(app, api)
     assert card["question"] == "q1"
-    # The bearer token with its learner; the card with its question's cards; the log
-    # insert; the card update; the kept counts.
-    assert len(seen) == 5, seen
+    # The bearer token with its learner; the card with its question's cards and its bank's
+    # kept queue; the log insert; the card update; the kept queue moved (here cleared: a
+    # new card's answer); the kept counts.
+    assert len(seen) == 6, seen
     assert _kinds(seen[1:]) == [
         "SELECT cards.id, cards.user_id,",
         "INSERT INTO reviews",
         "UPDATE cards SET",
+        "UPDATE kept_queues SET",
         "INSERT INTO bank_progress",
     ]
 

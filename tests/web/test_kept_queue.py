@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 import services.candidates
@@ -23,6 +23,7 @@ from services.answers import answer
 from services.bank_admin import remove_bank
 from services.context import Study, today
 from services.kept_queue import forget_queues
+from services.progress import set_study_day
 from services.queue import next_card
 from srs.scheduler import REVIEW, Rating
 from tests.web.test_card_totals import BANKS, T0, ann_and_bob, answer_minutes_before
@@ -89,6 +90,12 @@ def _walk_step(session: Session, user: User, now: datetime, rng: random.Random, 
     if roll < 0.04:
         user.reviews_per_day = rng.choice([2, 4, 200])
         return "limit"
+    if roll < 0.06:  # a setting changed and put back, an answer in between
+        limit = user.reviews_per_day
+        user.reviews_per_day = limit + 1
+        _load_step(session, user, now, rng, write_bank)
+        user.reviews_per_day = limit
+        return "limit put back"
     if roll < 0.07:
         user.new_per_day = rng.choice([0, 3, 12])
         return "new limit"
@@ -114,6 +121,8 @@ def test_the_next_card_kept_is_the_one_chosen_afresh_after_a_random_walk(
     for number in range(220):
         action = _walk_step(session, user, now, rng, write_bank)
         actions[action] += 1
+        if rng.random() < 0.3:  # more happens before the next read
+            continue
         check(session, user, now, (number, action))
         if number % 20 == 0:
             check(session, other, now, (number, "other"))
@@ -124,6 +133,7 @@ def test_the_next_card_kept_is_the_one_chosen_afresh_after_a_random_walk(
         )
     assert actions["study"] > 50 and actions["undo"] and actions["import"], actions
     assert actions["short burial"] and actions["limit"] and actions["earlier"], actions
+    assert actions["limit put back"], actions
     # Most reads found their bank kept: answers move it, they do not clear it.
     assert reads.counted["kept"] > reads.counted["walked"], reads.counted
     assert reads.counted["wrong"] == 0, reads.counted
@@ -231,14 +241,17 @@ def test_two_answers_moving_one_kept_read_leave_nothing_stale(session: Session) 
 def test_a_change_of_a_banks_questions_clears_every_learners_queue_of_it(
     session: Session,
 ) -> None:
+    """Which questions are shown, where, and with which cards: what choosing reads of them.
+    A change of anything else of a question (its text, at an import) leaves the rows."""
     ann, bob = ann_and_bob(session, new_per_day=10)
     now = T0 + timedelta(days=40)
     for user in (ann, bob):
         _studied(session, user, now, 4)
         _kept_now(session, user, now)
-    session.execute(
-        update(Question).where(Question.bank_id == "a").values(position=Question.position)
-    )
+    last = select(func.max(Question.id)).where(Question.bank_id == "a").scalar_subquery()
+    session.execute(update(Question).where(Question.id == last).values(explanation="new"))
+    assert _kept(session, ann, "a").kept is not None
+    session.execute(update(Question).where(Question.id == last).values(retired=True))
     for user in (ann, bob):
         assert _kept(session, user, "a").kept is None
         assert _kept(session, user, "b").kept is not None
@@ -275,3 +288,122 @@ def test_a_read_and_an_answer_once_the_queue_is_kept(session: Session) -> None:
     assert _seen(*next_card(Study.at(session, user, now), list(BANKS))) == fresh_next(
         session, user, now, list(BANKS)
     )
+
+
+def _reviews_due_now(session: Session, limit: int = 200) -> tuple[User, datetime, list[Card]]:
+    """ann, with every review card of hers due now, her queues kept, the review limit
+    ``limit``; and her reviews of bank "a" due today, in order."""
+    user, _ = ann_and_bob(session, new_per_day=10)
+    now = T0 + timedelta(days=40)
+    _studied(session, user, now, 10)
+    due_now = update(Card).where(Card.user_id == user.id, Card.state == REVIEW).values(due=now)
+    session.execute(due_now)
+    user.reviews_per_day = limit
+    session.commit()
+    _kept_now(session, user, now)
+    return user, now, _due_reviews(session, user, now)
+
+
+def _same(session: Session, user: User, now: datetime, banks: list[str]) -> None:
+    kept = _seen(*next_card(Study.at(session, user, now), banks))
+    assert kept == fresh_next(session, user, now, banks)
+
+
+def test_reviews_answered_past_the_limit_leave_none_to_show(session: Session) -> None:
+    """With the review count kept up to the limit, more of the day's reviews are answered
+    than it allows (a quiz's mistakes, any card sent to the API): none is left to show."""
+    user, now, due = _reviews_due_now(session, limit=1)
+    first, _ = next_card(Study.at(session, user, now), ["a"])
+    answer(Study.at(session, user, now), read_answer_card(session, first.id, user.id), Rating.EASY)
+    for card in due[:2]:
+        answer(
+            Study.at(session, user, now), read_answer_card(session, card.id, user.id), Rating.GOOD
+        )
+    session.commit()
+    _same(session, user, now, ["a"])
+
+
+@pytest.mark.parametrize("change", ["limit", "zone"])
+def test_an_answer_while_nothing_usable_is_kept_clears_the_row(
+    session: Session, change: str
+) -> None:
+    """A card is answered while the bank's row is not usable (another review limit, another
+    zone); the setting is put back, which would make the row usable again without the
+    answer in it."""
+    user, now, due = _reviews_due_now(session)
+    zone, hour, limit = user.timezone, user.rollover_hour, user.reviews_per_day
+    if change == "limit":
+        user.reviews_per_day = limit - 100
+    else:
+        set_study_day(session, user, "America/New_York", hour, now)
+    session.commit()
+    card = due[1]
+    answer(Study.at(session, user, now), read_answer_card(session, card.id, user.id), Rating.AGAIN)
+    session.commit()
+    if change == "limit":
+        user.reviews_per_day = limit
+    else:
+        set_study_day(session, user, zone, hour, now)
+    session.commit()
+    _same(session, user, now + timedelta(minutes=15), ["a"])
+
+
+def test_an_answer_read_before_another_request_keeps_the_queue_is_in_it(
+    session: Session,
+) -> None:
+    """An answer reads its card and an empty row; another device's request walks and keeps
+    the queue before the answer is written: the answer clears what it kept."""
+    user, now, due = _reviews_due_now(session)
+    forget_queues(session, user.id)
+    session.commit()
+    read = read_answer_card(session, due[1].id, user.id)
+    session.commit()
+    with Session(db.engine) as other:  # another request, on its own connection
+        next_card(Study.at(other, other.get_one(User, user.id), now), ["a"])
+        other.commit()
+    answer(Study.at(session, user, now), read, Rating.GOOD)
+    session.commit()
+    session.expire_all()
+    _same(session, user, now, ["a"])
+
+
+def test_a_question_retired_while_the_queue_is_walked_is_not_kept(
+    session: Session, monkeypatch
+) -> None:
+    """An import retires the question the walks found lacking cards, and commits, before
+    what they found is kept (the row empty): it is not kept."""
+    user, _ = ann_and_bob(session, new_per_day=10)
+    now = T0 + timedelta(days=40)
+    _studied(session, user, now, 3)
+    _kept_now(session, user, now)
+    forget_queues(session, user.id)
+    session.commit()
+    keep, retired = services.candidates.keep, []
+
+    def kept_meanwhile(sess, user_id, bank_id, stamp, kept):
+        if bank_id == "a" and kept["lacking"] is not None and not retired:
+            retired.append(kept["lacking"])
+            with db.engine.begin() as other:
+                retire = update(Question).where(Question.id == kept["lacking"])
+                other.execute(retire.values(retired=True))
+        return keep(sess, user_id, bank_id, stamp, kept)
+
+    monkeypatch.setattr(services.candidates, "keep", kept_meanwhile)
+    next_card(Study.at(session, user, now), ["a"])
+    session.commit()
+    monkeypatch.setattr(services.candidates, "keep", keep)
+    assert retired and _kept(session, user, "a").kept is None
+    _same(session, user, now, ["a"])
+
+
+def test_a_row_kept_at_a_later_moment_is_not_used_before_it(session: Session) -> None:
+    """Two requests, their moments out of order (a race, or two hosts' clocks): a burial
+    that ended between them is not taken to have ended at the earlier one."""
+    user, now, due = _reviews_due_now(session)
+    due[1].buried_until = now + timedelta(seconds=1)
+    session.commit()
+    later = now + timedelta(seconds=2)
+    for _ in range(2):
+        next_card(Study.at(session, user, later), ["a"])
+        session.commit()
+    _same(session, user, now, ["a"])
