@@ -261,8 +261,8 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
 
 def _from_kept(study: Study, read: Candidates, banks: list[Kept]) -> set[str]:
     """Fill ``read`` from the kept rows ``banks``, their first cards read by id in one
-    statement; the banks whose first cards are not as kept (which the triggers make
-    impossible) are left to the walks."""
+    statement; the banks whose first cards are not as kept (another request changed them,
+    and cleared the row, between the two reads) are left to the walks."""
     ahead = micros(study.now + LEARN_AHEAD)
     wanted: dict[int, tuple[str, int, tuple[int, ...]]] = {}
     for row in banks:
