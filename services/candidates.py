@@ -5,8 +5,9 @@ relearning cards in order, reviews due today, new in bank order), then a row a b
 kept counts (``bank_progress``), the due learning and review cards and the buried new ones
 counted, and the first question that lacks cards for the learner. A bank whose kept row
 (``services.kept_queue``) holds these as the walks would find them now is read from it,
-its first cards by id; the others are walked, each part one walk of an index, in one
-statement built once for each number of banks, and what was found is kept.
+with the first cards it names, in one statement for all banks; the others are walked, each
+part one walk of an index, in one statement built once for each number of banks, and what
+was found is kept.
 ``services.queue`` decides from these rows (with ``srs.study``) which card comes next.
 """
 
@@ -18,11 +19,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     CompoundSelect,
     Row,
     and_,
     bindparam,
+    cast,
     func,
     inspect,
     literal_column,
@@ -37,9 +40,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from models.bank import Bank, Question
-from models.card import BankProgress, Card
+from models.card import BankProgress, Card, KeptQueue
 from services.context import Study, rows
-from services.kept_queue import QUEUE, Kept, keep, made, micros, read_kept, usable
+from services.kept_queue import QUEUE, Kept, keep, made, micros, usable
 from services.progress import PROGRESS_COLUMNS, Progress, cards_of
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import LEARN_AHEAD
@@ -166,11 +169,56 @@ _BANK_COLUMNS = (
     _UNTIL.label("until"),
 )
 _CARD_COLUMNS = tuple(Card.__table__.columns)
-_BY_ID = select(*_CARD_COLUMNS).where(Card.id.in_(bindparam("ids", expanding=True)))
 
 
 def _nulls(columns: tuple[Any, ...]) -> list[Any]:
     return [type_coerce(null(), column.type).label(column.name) for column in columns]
+
+
+_KEPT_COLUMNS = (KeptQueue.stamp, KeptQueue.kept, *PROGRESS_COLUMNS)
+
+
+def _kept_statement() -> CompoundSelect:
+    """The statement of :func:`_read_kept`: each bank's kept row with the learner's kept
+    counts, then the first learning card, the first review and the first new card each row
+    names, each found by id (a path into the kept JSON)."""
+    banks: Any = bindparam("banks", expanding=True)
+    kept = (
+        select(Bank.id.label("bank"), *_KEPT_COLUMNS, *_nulls(_CARD_COLUMNS))
+        .select_from(Bank)
+        .outerjoin(
+            KeptQueue, and_(KeptQueue.bank_id == Bank.id, KeptQueue.user_id == bindparam("user"))
+        )
+        .outerjoin(
+            BankProgress,
+            and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == bindparam("user")),
+        )
+        .where(Bank.id.in_(banks))
+    )
+    heads = [
+        select(Card.bank_id.label("bank"), *_nulls(_KEPT_COLUMNS), *_CARD_COLUMNS)
+        .join(KeptQueue, Card.id == cast(KeptQueue.kept[path].as_string(), BigInteger))
+        .where(KeptQueue.user_id == bindparam("user"), KeptQueue.bank_id.in_(banks))
+        for path in (("learning", 0, 1), ("reviews", 0, 1), ("waiting",))
+    ]
+    return union_all(kept, *heads)
+
+
+_KEPT = _kept_statement()
+_PROGRESS_AT = slice(3, 3 + len(PROGRESS_COLUMNS))
+
+
+def _read_kept(study: Study, bank_ids: list[str]) -> tuple[dict[str, Kept], dict[int, Row[Any]]]:
+    """Each bank's kept row, with the learner's kept counts in it, and the first cards the
+    rows name, by id: one statement."""
+    kept: dict[str, Kept] = {}
+    heads: dict[int, Row[Any]] = {}
+    for row in rows(study.session).execute(_KEPT, {"user": study.user.id, "banks": bank_ids}):
+        if row.id is None:  # no card: the bank's own row
+            kept[row.bank] = Kept(row.bank, row.stamp, row.kept, tuple(row[_PROGRESS_AT]))
+        else:
+            heads[row.id] = row
+    return kept, heads
 
 
 @lru_cache(maxsize=64)
@@ -242,16 +290,16 @@ def _progress(row: Sequence[Any]) -> Progress:
 
 def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     """What choosing the next card among ``bank_ids`` needs: for each bank, from its kept
-    row (``services.kept_queue``) when it holds what the walks would find now, and its
-    first cards read by id; for the others, from the walks of :func:`pick_statement`, in
+    row (``services.kept_queue``) when it holds what the walks would find now, read with
+    its first cards; for the others, from the walks of :func:`pick_statement`, in
     one statement, then kept. Plain rows, the cards among them too (:func:`as_card` makes
     the one chosen an ORM object)."""
     read = Candidates({}, {}, [], [], {}, {})
-    kept = read_kept(study, bank_ids)
+    kept, heads = _read_kept(study, bank_ids)
     usable_rows = [kept[b] for b in bank_ids if b in kept and usable(kept[b].kept, study)]
     walked = {b for b in bank_ids if b in kept} - {row.bank_id for row in usable_rows}
     if usable_rows:
-        walked |= _from_kept(study, read, usable_rows)
+        walked |= _from_kept(study, read, usable_rows, heads)
     if walked:
         _walk(study, read, [b for b in bank_ids if b in walked], kept)
     for bank_id in read.progress:
@@ -259,10 +307,12 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     return read
 
 
-def _from_kept(study: Study, read: Candidates, banks: list[Kept]) -> set[str]:
-    """Fill ``read`` from the kept rows ``banks``, their first cards read by id in one
-    statement; the banks whose first cards are not as kept (another request changed them,
-    and cleared the row, between the two reads) are left to the walks."""
+def _from_kept(
+    study: Study, read: Candidates, banks: list[Kept], found: dict[int, Row[Any]]
+) -> set[str]:
+    """Fill ``read`` from the kept rows ``banks`` and their first cards (``found``, by id);
+    the banks whose first cards are not as kept are left to the walks. (Read with their
+    rows, in one statement, they are, as long as the triggers see every change.)"""
     ahead = micros(study.now + LEARN_AHEAD)
     wanted: dict[int, tuple[str, int, tuple[int, ...]]] = {}
     for row in banks:
@@ -273,7 +323,6 @@ def _from_kept(study: Study, read: Candidates, banks: list[Kept]) -> set[str]:
             wanted[kept["reviews"][0][1]] = (row.bank_id, kept["reviews"][0][0], (REVIEW,))
         if kept["waiting"] is not None:
             wanted[kept["waiting"]] = (row.bank_id, -1, (NEW,))
-    found = {card.id: card for card in rows(study.session).execute(_BY_ID, {"ids": [*wanted]})}
     wrong = set()
     for card_id, (bank_id, due, states) in wanted.items():
         card = found.get(card_id)

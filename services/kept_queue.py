@@ -19,22 +19,20 @@ ends within it.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, bindparam, select, text, update
+from sqlalchemy import Row, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from models.bank import Bank
-from models.card import BankProgress, KeptQueue
+from models.card import KeptQueue
 from services.answer_sql import AnswerCard
-from services.context import Study, rows
-from services.progress import PROGRESS_COLUMNS
+from services.context import Study
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Answer
 
-__all__ = ["QUEUE", "Kept", "answered", "forget_queues", "keep", "made", "read_kept", "usable"]
+__all__ = ["QUEUE", "Kept", "answered", "forget_queues", "keep", "made", "usable"]
 
 # Learning and review cards kept of each bank, in order: an answer takes the first and puts
 # it back further on; the walks run again when a kind's cards kept run out.
@@ -58,26 +56,6 @@ class Kept:
     stamp: int | None
     kept: dict[str, Any] | None
     progress: tuple[Any, ...]
-
-
-_READ = (
-    select(Bank.id, KeptQueue.stamp, KeptQueue.kept, *PROGRESS_COLUMNS)
-    .select_from(Bank)
-    .outerjoin(
-        KeptQueue, and_(KeptQueue.bank_id == Bank.id, KeptQueue.user_id == bindparam("user"))
-    )
-    .outerjoin(
-        BankProgress,
-        and_(BankProgress.bank_id == Bank.id, BankProgress.user_id == bindparam("user")),
-    )
-    .where(Bank.id.in_(bindparam("banks", expanding=True)))
-)
-
-
-def read_kept(study: Study, bank_ids: Sequence[str]) -> dict[str, Kept]:
-    """Each bank's kept row, with the learner's kept counts in it: one statement."""
-    found = rows(study.session).execute(_READ, {"user": study.user.id, "banks": list(bank_ids)})
-    return {row[0]: Kept(row[0], row[1], row[2], tuple(row[3:])) for row in found}
 
 
 def usable(kept: dict[str, Any] | None, study: Study) -> bool:
@@ -162,12 +140,10 @@ def keep(session: Session, user_id: int, bank_id: str, stamp: int | None, kept: 
         session.connection().execute(_WRITE, values | {"read_stamp": stamp, "kept": kept})
 
 
-def forget_queues(session: Session, user_id: int, bank_id: str | None = None) -> None:
-    """Clear the learner's kept rows (of one bank, or all), after changes that triggers do
-    not see: the scheduler's parameters, or many cards at once (which they do see)."""
+def forget_queues(session: Session, user_id: int) -> None:
+    """Clear the learner's kept rows: a replay of her log with new parameters may write a
+    card as an answer would, which the triggers let pass."""
     forget = update(_table).where(_table.c.user_id == user_id)
-    if bank_id is not None:
-        forget = forget.where(_table.c.bank_id == bank_id)
     session.connection().execute(forget.values(stamp=_table.c.stamp + 1, kept=None))
 
 

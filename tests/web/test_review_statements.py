@@ -24,10 +24,10 @@ BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
 )
 
 # The bearer token with its learner; the banks they study; the kept queue of each bank with
-# the learner's counts in it; its first cards, by id; the card's question with its bank,
-# section and whether the learner edits it; the cards due by day, which the grade buttons'
-# fuzz is balanced over.
-GET_STATEMENTS = 6
+# the learner's counts in it and the first cards it names; the card's question with its
+# bank, section and whether the learner edits it; the cards due by day, which the grade
+# buttons' fuzz is balanced over.
+GET_STATEMENTS = 5
 
 
 @pytest.fixture
