@@ -195,13 +195,15 @@ def _kept_statement() -> CompoundSelect:
         )
         .where(Bank.id.in_(banks))
     )
-    heads = [
+    paths = (("learning", 0, 1), ("reviews", 0, 1), ("waiting",))
+    named = [cast(KeptQueue.kept[path].as_string(), BigInteger) for path in paths]
+    heads = (
         select(Card.bank_id.label("bank"), *_nulls(_KEPT_COLUMNS), *_CARD_COLUMNS)
-        .join(KeptQueue, Card.id == cast(KeptQueue.kept[path].as_string(), BigInteger))
+        .select_from(KeptQueue)
+        .join(Card, Card.id.in_(named))
         .where(KeptQueue.user_id == bindparam("user"), KeptQueue.bank_id.in_(banks))
-        for path in (("learning", 0, 1), ("reviews", 0, 1), ("waiting",))
-    ]
-    return union_all(kept, *heads)
+    )
+    return union_all(kept, heads)
 
 
 _KEPT = _kept_statement()
