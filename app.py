@@ -105,6 +105,30 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
+def _rollback_keeping_prepared(engine: Engine) -> None:
+    """Roll back PostgreSQL transactions without forgetting prepared statements.
+
+    psycopg prepares a statement the fifth time a connection runs it, so that PostgreSQL
+    plans it once rather than at each run; at every rollback it forgets them all and sends
+    ``DEALLOCATE ALL``, in case the transaction changed the schema. A request that does not
+    commit (each page that only reads) ends with a rollback, so the review path's statements
+    were planned afresh at nearly every request. Wengu changes its schema only in
+    migrations, and psycopg forgets its statements at any ``DROP`` or ``ALTER`` it runs:
+    here ``ROLLBACK`` goes to libpq directly, and psycopg's own rollback only where that
+    fails (it raises what failed)."""
+    from psycopg.pq import ExecStatus, TransactionStatus
+
+    def do_rollback(connection: Any) -> None:
+        pgconn = connection.pgconn
+        if pgconn.transaction_status == TransactionStatus.IDLE:
+            return
+        if pgconn.exec_(b"ROLLBACK").status != ExecStatus.COMMAND_OK:
+            connection.rollback()
+
+    # The dialect's own method, replaced for this engine alone (the pool's reset calls it too).
+    setattr(engine.dialect, "do_rollback", do_rollback)  # noqa: B010
+
+
 def first_run_link(app: Flask) -> str | None:
     """The link to ``/setup`` with its code while the server has no account; else ``None``.
 
@@ -293,14 +317,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register(app)
 
-    if _loaded_by_flask_command():
-        with app.app_context():
-            if db.engine.dialect.name == "sqlite":
-                _sqlite_pragmas(db.engine)
-        return app
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
+        elif db.engine.dialect.driver == "psycopg":
+            _rollback_keeping_prepared(db.engine)
+    if _loaded_by_flask_command():
+        return app
+    with app.app_context():
         log.info("Wengu %s; database: %s", VERSION, db.engine.url.render_as_string())
         wait_for_database(db.engine, app.config["WENGU_DATABASE_WAIT"])
         if app.config["WENGU_AUTO_MIGRATE"]:
