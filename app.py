@@ -106,24 +106,29 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 def _rollback_keeping_prepared(engine: Engine) -> None:
-    """Roll back PostgreSQL transactions without forgetting prepared statements.
+    """Roll back PostgreSQL transactions in which nothing failed without forgetting the
+    connection's prepared statements.
 
     psycopg prepares a statement the fifth time a connection runs it, so that PostgreSQL
     plans it once rather than at each run; at every rollback it forgets them all and sends
-    ``DEALLOCATE ALL``, in case the transaction changed the schema. A request that does not
-    commit (each page that only reads) ends with a rollback, so the review path's statements
-    were planned afresh at nearly every request. Wengu changes its schema only in
-    migrations, and psycopg forgets its statements at any ``DROP`` or ``ALTER`` it runs:
-    here ``ROLLBACK`` goes to libpq directly, and psycopg's own rollback only where that
-    fails (it raises what failed)."""
+    ``DEALLOCATE ALL``. A request that does not commit (each page that only reads) ends with
+    a rollback, so the review path's statements were planned afresh at nearly every
+    request. A transaction in which nothing failed leaves psycopg's list of prepared
+    statements as true as it found it: its ``ROLLBACK`` goes to libpq directly. One in which
+    a statement failed goes through psycopg's rollback, which forgets them all: that is how
+    a connection recovers when its list and the server's differ (another process changed a
+    column's type; preparing a statement was cancelled), so that the next request
+    prepares afresh."""
     from psycopg.pq import ExecStatus, TransactionStatus
 
     def do_rollback(connection: Any) -> None:
         pgconn = connection.pgconn
-        if pgconn.transaction_status == TransactionStatus.IDLE:
+        if (
+            pgconn.transaction_status == TransactionStatus.INTRANS
+            and pgconn.exec_(b"ROLLBACK").status == ExecStatus.COMMAND_OK
+        ):
             return
-        if pgconn.exec_(b"ROLLBACK").status != ExecStatus.COMMAND_OK:
-            connection.rollback()
+        connection.rollback()  # nothing open, a failed transaction, or a broken connection
 
     # The dialect's own method, replaced for this engine alone (the pool's reset calls it too).
     setattr(engine.dialect, "do_rollback", do_rollback)  # noqa: B010
