@@ -147,23 +147,26 @@ def add_progress(
     )
 
 
+_DONE_ON = (
+    select(Review.bank_id, Review.state_before, func.count())
+    .where(
+        Review.user_id == bindparam("user"),
+        Review.reviewed_at >= bindparam("start"),
+        Review.reviewed_at < bindparam("end"),
+        Review.bank_id.in_(bindparam("banks", expanding=True)),
+        Review.state_before.in_((NEW, REVIEW)),
+    )
+    .group_by(Review.bank_id, Review.state_before)
+)
+
+
 def done_on(
     session: Session, user_id: int, bank_ids: list[str], day: StudyDay
 ) -> dict[tuple[str, int], int]:
     """Answers on ``day`` per bank to cards that were new and that were in review, counted."""
+    values = {"user": user_id, "start": day.start, "end": day.end, "banks": bank_ids}
     return {
-        (bank_id, state): count
-        for bank_id, state, count in session.execute(
-            select(Review.bank_id, Review.state_before, func.count())
-            .where(
-                Review.user_id == user_id,
-                Review.reviewed_at >= day.start,
-                Review.reviewed_at < day.end,
-                Review.bank_id.in_(bank_ids),
-                Review.state_before.in_((NEW, REVIEW)),
-            )
-            .group_by(Review.bank_id, Review.state_before)
-        )
+        (bank_id, state): count for bank_id, state, count in rows(session).execute(_DONE_ON, values)
     }
 
 

@@ -324,8 +324,9 @@ def test_a_clock_set_back_counts_that_day_afresh(session: Session) -> None:
     session.flush()
     yesterday = T0 - timedelta(days=1)
     card, _ = next_card(Study.at(session, user, yesterday), ["a"])
-    answer(Study.at(session, user, yesterday), card, Rating.GOOD)
+    answer(Study.at(session, user, yesterday), card, Rating.EASY)  # not due again at T0
     card, _ = next_card(Study.at(session, user, T0), ["a"])
+    assert card is not None and card.state == NEW  # counted on T0's day, not yesterday's
     answer(Study.at(session, user, T0), card, Rating.GOOD)
     counts = bank_counts_many(Study.at(session, user, yesterday), list(BANKS))
     assert counts == fresh_counts(session, user, yesterday)
