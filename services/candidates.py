@@ -313,8 +313,9 @@ def _from_kept(
     study: Study, read: Candidates, banks: list[Kept], found: dict[int, Row[Any]]
 ) -> set[str]:
     """Fill ``read`` from the kept rows ``banks`` and their first cards (``found``, by id);
-    the banks whose first cards are not as kept are left to the walks. (Read with their
-    rows, in one statement, they are, as long as the triggers see every change.)"""
+    the banks whose first cards are not as kept are left to the walks. (Read in one
+    statement with their rows, they are as kept while the triggers see every change: this
+    guards against a change they would miss.)"""
     ahead = micros(study.now + LEARN_AHEAD)
     wanted: dict[int, tuple[str, int, tuple[int, ...]]] = {}
     for row in banks:
