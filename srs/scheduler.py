@@ -26,7 +26,7 @@ import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
 from srs.balance import MAX_BALANCED, balanced_days
-from srs.study import study_day
+from srs.study import study_dates
 
 __all__ = [
     "LEARNING",
@@ -179,10 +179,7 @@ def _balanced(
 ) -> int:
     """A day from ``low`` to ``high`` balanced over ``load`` (see :mod:`srs.balance`)."""
     # The study date each candidate due time falls on, as the load counts cards.
-    dates = [
-        study_day(now + timedelta(days=n), settings.timezone, settings.rollover_hour).date
-        for n in range(low, high + 1)
-    ]
+    dates = study_dates(now, range(low, high + 1), settings.timezone, settings.rollover_hour)
     return balanced_days(
         low,
         high,
@@ -227,11 +224,15 @@ def _passing_days(
     review: Callable[[Rating], fsrs.Card],
     now: datetime,
     fuzz: _Fuzz,
+    steps: dict[Rating, tuple[int, int]],
 ) -> int:
     """The days ``rating`` gives a card it sends to review, each passing rating at least a day
     longer than the one below it that also does, and a review card's longer interval longer
     than its last: Anki's ``passing_fsrs_review_intervals`` and a learning card's Easy after
-    Good, so that Hard, Good and Easy never show one day."""
+    Good, so that Hard, Good and Easy never show one day.
+
+    ``steps`` keeps the days and the next rating's least days after each passing rating, the
+    same whichever rating asks: the previews' three ratings work each one out once."""
     previous = None
     if card.state == REVIEW and card.due is not None and card.last_review is not None:
         previous = (card.due - card.last_review).days
@@ -239,13 +240,16 @@ def _passing_days(
     for passing in (Rating.HARD, Rating.GOOD, Rating.EASY):
         if passing > rating:
             break
-        scheduled = review(passing)
-        if scheduled.state != fsrs.State.Review:
+        if passing in steps:
+            given, minimum = steps[passing]
             continue
-        days = (scheduled.due - now).days
-        floor = previous + 1 if previous is not None and days > previous else 1
-        given = _constrained(settings, days, max(minimum, floor), now, fuzz)
-        minimum = given + 1
+        scheduled = review(passing)
+        if scheduled.state == fsrs.State.Review:
+            days = (scheduled.due - now).days
+            floor = previous + 1 if previous is not None and days > previous else 1
+            given = _constrained(settings, days, max(minimum, floor), now, fuzz)
+            minimum = given + 1
+        steps[passing] = (given, minimum)
     return given
 
 
@@ -295,12 +299,15 @@ def _answers(
         return reviewed[passing]
 
     spread = _Fuzz(fuzz, f"{card_id}:{card.reps}", load)
+    steps: dict[Rating, tuple[int, int]] = {}
     answers = {}
     for rating in ratings:
         scheduled = review(rating)
         due = scheduled.due
         if scheduled.state == fsrs.State.Review and rating != Rating.AGAIN:
-            due = now + timedelta(days=_passing_days(settings, card, rating, review, now, spread))
+            due = now + timedelta(
+                days=_passing_days(settings, card, rating, review, now, spread, steps)
+            )
         elif scheduled.state == fsrs.State.Review:  # Again with no relearning steps
             due = now + timedelta(days=_constrained(settings, (due - now).days, 1, now, spread))
         lapsed = card.state == REVIEW and rating == Rating.AGAIN

@@ -26,6 +26,7 @@ __all__ = [
     "day_spans",
     "limits_left",
     "next_kind",
+    "study_dates",
     "study_day",
     "usable_zone",
 ]
@@ -52,16 +53,27 @@ class StudyDay:
     end: datetime
 
 
+def _date_of(local: datetime, rollover_hour: int) -> date:
+    """The study date of a local time: the day before its calendar date before the rollover."""
+    return local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
+
+
 def study_day(now: datetime, zone: str, rollover_hour: int) -> StudyDay:
     """The study day that ``now`` falls in, for a learner in ``zone``."""
     tz = ZoneInfo(usable_zone(zone))
-    local = now.astimezone(tz)
-    day = local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
+    day = _date_of(now.astimezone(tz), rollover_hour)
 
     def boundary(on: date) -> datetime:
         return datetime.combine(on, time(rollover_hour), tz).astimezone(timezone.utc)
 
     return StudyDay(date=day, start=boundary(day), end=boundary(day + timedelta(days=1)))
+
+
+def study_dates(now: datetime, days: range, zone: str, rollover_hour: int) -> list[date]:
+    """The study date of ``now`` plus each of ``days`` (whole days of 24 hours): that of
+    :func:`study_day`, without the day's bounds, for the many a due date's fuzz range spans."""
+    tz = ZoneInfo(usable_zone(zone))
+    return [_date_of((now + timedelta(days=n)).astimezone(tz), rollover_hour) for n in days]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from srs.study import Counts, limits_left, next_kind, study_day
+from srs.study import Counts, limits_left, next_kind, study_dates, study_day
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -29,6 +29,20 @@ def test_same_moment_is_a_different_day_elsewhere() -> None:
 def test_day_across_daylight_saving_has_its_real_length() -> None:
     day = study_day(datetime(2026, 3, 7, 12, 0, tzinfo=timezone.utc), "America/New_York", 4)
     assert day.end - day.start == timedelta(hours=23)
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe", "Nope/Zone"]
+)
+@pytest.mark.parametrize("rollover", [0, 2, 4, 23])
+def test_the_dates_of_days_ahead_are_those_of_their_study_days(zone: str, rollover: int) -> None:
+    """Across changes of the clocks (Lord Howe moves by half an hour; St John's is off by
+    half an hour) and at every hour near the rollover, in a zone not known too."""
+    days = range(-3, 120)
+    for hour in range(0, 24 * 7, 5):
+        now = datetime(2026, 3, 1, tzinfo=timezone.utc) + timedelta(hours=hour, minutes=29)
+        expected = [study_day(now + timedelta(days=n), zone, rollover).date for n in days]
+        assert study_dates(now, days, zone, rollover) == expected, (zone, rollover, now)
 
 
 def test_rollover_at_midnight() -> None:
