@@ -54,6 +54,11 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+_SECURITY = [
+    (name.lower(), name, value)
+    for name, value in [("Content-Security-Policy", CSP), *HEADERS.items()]
+]
+
 
 def _personal() -> bool:
     """Whether this request came from someone signed in, by cookie or by bearer token."""
@@ -82,9 +87,9 @@ def security_headers(response: Response) -> Response:
         # computer, may keep it; and one that keys on the address alone must not mix people.
         response.headers.setdefault("Cache-Control", "private, no-store")
         response.vary.update({"Cookie", "Authorization"})
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    # Those a view set stay: one pass over the headers (each setdefault is another).
+    present = {name.lower() for name, _ in response.headers}
+    response.headers.extend([(name, v) for low, name, v in _SECURITY if low not in present])
     return response
 
 

@@ -106,6 +106,9 @@ def test_diagram_is_served_with_safe_headers(client: FlaskClient, imported: None
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert "sandbox" in response.headers["Content-Security-Policy"]
+    # The app's own are added beside the diagram's, not a second time.
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+        assert len(response.headers.getlist(name)) == 1, name
 
 
 def test_the_old_diagram_url_is_sent_on_to_the_one_url(client: FlaskClient, imported: None) -> None:
