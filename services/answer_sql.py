@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from models.bank import Question
-from models.card import Card, KeptQueue, Review
+from models.card import Card, KeptLoad, KeptQueue, Review
+from services.load import KEPT_LOAD_COLUMNS, KeptLoadRow
 from srs.scheduler import NEW, REVIEW, CardState
 
 __all__ = [
@@ -55,6 +56,8 @@ class AnswerCard:
     # Its bank's kept queue (services.kept_queue) as read with it: the row's stamp and what
     # it keeps ((0, None): no row); None when not read.
     queue: tuple[int, dict[str, Any] | None] | None = None
+    # The learner's kept load (services.load) as read with it; None when not read.
+    load: KeptLoadRow | None = None
 
     @property
     def has_siblings(self) -> bool:
@@ -102,18 +105,25 @@ _CARD = (
         _cards.c.buried_until,
         KeptQueue.stamp,
         KeptQueue.kept,
+        *KEPT_LOAD_COLUMNS,
     )
     .select_from(
-        _cards.join(Question, Question.id == _cards.c.question_id).outerjoin(
+        _cards.join(Question, Question.id == _cards.c.question_id)
+        .outerjoin(
             KeptQueue,
             and_(KeptQueue.user_id == _cards.c.user_id, KeptQueue.bank_id == _cards.c.bank_id),
         )
+        .outerjoin(KeptLoad, KeptLoad.user_id == _cards.c.user_id)
     )
     .where(_cards.c.id == bindparam("card"), _cards.c.user_id == bindparam("user"))
 )
 
 
+_LOAD_AT = slice(-len(KEPT_LOAD_COLUMNS), None)
+
+
 def _answer_card(row: Row[Any]) -> AnswerCard:
+    load = KeptLoadRow(*row[_LOAD_AT])
     (
         card_id,
         user_id,
@@ -128,7 +138,7 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         buried_until,
         stamp,
         kept,
-    ) = row
+    ) = row[: _LOAD_AT.start]
     return AnswerCard(
         card_id,
         user_id,
@@ -142,6 +152,7 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         tuple(kin or ()),
         buried_until,
         (stamp or 0, kept),
+        load,
     )
 
 

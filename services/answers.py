@@ -178,7 +178,8 @@ def answer(
         rating,
         now,
         card_id=card.id,
-        load=DueLoad(session, user, now),  # read only if the interval is fuzzed
+        # Read with the card, or here only if the interval is fuzzed.
+        load=DueLoad(session, user, now, card.load),
     )
     buried = _siblings_to_bury(study, card, result.due) if card.has_siblings else []
     if card.kin and card.schedule.state == NEW:  # a card first seen: see _kin_to_bury

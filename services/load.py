@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, exists, func, null, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, func, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,14 @@ from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW
 from srs.study import StudyDay, day_spans, usable_zone
 
-__all__ = ["DueLoad", "due_by_day", "due_on_days", "forget_load"]
+__all__ = [
+    "KEPT_LOAD_COLUMNS",
+    "DueLoad",
+    "KeptLoadRow",
+    "due_by_day",
+    "due_on_days",
+    "forget_load",
+]
 
 
 class DueLoad(Mapping[date, int]):
@@ -43,16 +50,23 @@ class DueLoad(Mapping[date, int]):
     window counts 0.
     """
 
-    def __init__(self, session: Session, user: User, now: datetime) -> None:
+    def __init__(
+        self, session: Session, user: User, now: datetime, kept: KeptLoadRow | None = None
+    ) -> None:
+        """``kept``: the learner's ``kept_loads`` row (:data:`KEPT_LOAD_COLUMNS`) when another
+        statement of the transaction read it, before it wrote any card; read here if not."""
         self._session, self._user = session, user
         self._day = today(user, now)
         self._first = self._day.date + timedelta(days=1)  # today's cards are today's work
         self._now = now
+        self._given = kept
         self._counts: list[int] | None = None  # by day from the first
 
     def _read(self) -> list[int]:
         if self._counts is None:
-            self._counts = _kept(self._session, self._user, self._day, self._first, self._now)
+            self._counts = _kept(
+                self._session, self._user, self._day, self._first, self._now, self._given
+            )
         return self._counts
 
     def __getitem__(self, on: date) -> int:
@@ -82,9 +96,18 @@ class DueLoad(Mapping[date, int]):
         return LOAD_DAYS + 1
 
 
-_KEPT = select(KeptLoad.stamp, KeptLoad.day_start, KeptLoad.window_start, KeptLoad.counts).where(
-    KeptLoad.user_id == bindparam("user")
-)
+class KeptLoadRow(NamedTuple):
+    """A learner's ``kept_loads`` row as read (``stamp`` ``None``: the learner has none)."""
+
+    stamp: int | None
+    day_start: datetime | None
+    window_start: datetime | None
+    counts: list[int] | None
+
+
+# The row's columns, for statements that read it beside their own (an answer's card read).
+KEPT_LOAD_COLUMNS = (KeptLoad.stamp, KeptLoad.day_start, KeptLoad.window_start, KeptLoad.counts)
+_KEPT = select(*KEPT_LOAD_COLUMNS).where(KeptLoad.user_id == bindparam("user"))
 # Kept only if no change of the learner's cards was committed since the stamp was read, and
 # the learner's study day is still the one counted by (a new time zone or rollover hour may
 # start the day at the same instant, yet put a later due on another date).
@@ -117,8 +140,16 @@ _FORGET = (
 SETTLING = timedelta(minutes=2)
 
 
-def _kept(session: Session, user: User, day: StudyDay, first: date, now: datetime) -> list[int]:
-    """The load of ``day``'s window from ``first``, by day: kept, or counted and kept.
+def _kept(
+    session: Session,
+    user: User,
+    day: StudyDay,
+    first: date,
+    now: datetime,
+    given: KeptLoadRow | None = None,
+) -> list[int]:
+    """The load of ``day``'s window from ``first``, by day: kept (the row ``given``, or
+    read), or counted and kept.
 
     The row's stamp is read before the cards are counted, and the counts are kept only if
     the stamp is still the same when they are written: a change of the learner's cards
@@ -127,7 +158,10 @@ def _kept(session: Session, user: User, day: StudyDay, first: date, now: datetim
     """
     window_start = _day_start(user, first)
     connection = rows(session)
-    kept = connection.execute(_KEPT, {"user": user.id}).one_or_none()
+    if given is None:
+        read = connection.execute(_KEPT, {"user": user.id}).one_or_none()
+        given = KeptLoadRow(None, None, None, None) if read is None else KeptLoadRow(*read)
+    kept = None if given.stamp is None else given
     if (
         kept is not None
         and kept.counts is not None
@@ -150,7 +184,7 @@ def _kept(session: Session, user: User, day: StudyDay, first: date, now: datetim
 def _keep(
     connection: Connection,
     user: User,
-    kept: Row[Any] | None,
+    kept: KeptLoadRow | None,
     day: StudyDay,
     window_start: datetime,
     counts: list[int],

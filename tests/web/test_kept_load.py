@@ -3,8 +3,9 @@ once a day and kept, cleared by triggers on ``cards``) against the same counts m
 from the cards one at a time: after seeded random walks of answers, early answers (a card
 due after today), answers logged for an earlier day, undos, buries, suspensions, reschedules
 and their undos, rescheduling with other parameters, re-imports, time zone changes, and a
-bank and an account deleted; a change committed while the load is being counted; and the
-statements an answer reads it with."""
+bank and an account deleted, each read alone and as an answer reads it with its card; a
+change committed while the load is being counted; and the statements an answer reads it
+with."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 import services.load
 from models import Bank, Card, KeptLoad, User, db
+from services.answer_sql import read_answer_card
 from services.answers import answer
 from services.bank_admin import remove_bank
 from services.context import Study, today
@@ -70,6 +72,12 @@ def check(session: Session, user: User, now: datetime, step: object) -> bool:
         first = day.date + timedelta(days=1)
         kept = {first + timedelta(days=n): c for n, c in enumerate(row.counts) if c}
         assert kept == fresh, f"step {step}: kept"
+    any_card = session.scalar(select(Card.id).where(Card.user_id == user.id).limit(1))
+    if any_card is not None:  # the row as an answer reads it, with its card
+        given = read_answer_card(session, any_card, user.id)
+        assert given is not None and given.load is not None
+        load = DueLoad(session, user, now, given.load)
+        assert {on: c for on, c in load.items() if c} == fresh, f"step {step}: read with a card"
     load = DueLoad(session, user, now)
     assert {on: count for on, count in load.items() if count} == fresh, f"step {step}: read"
     row = kept_row(session, user)
@@ -235,6 +243,24 @@ def test_a_lost_row_is_made_again_and_kept_from_the_next_read(session: Session) 
     )
     assert kept_row(session, user).counts is None  # made again, counted on the next read
     DueLoad(session, user, T0).counts_on([T0.date()])
+    assert kept_row(session, user).counts is not None
+
+
+def test_an_answer_whose_learner_lost_the_row_makes_it_again(session: Session) -> None:
+    """The row is read with the card (an outer join): missing, it is made again, as when
+    the load reads it alone."""
+    user = _studied_user(session, T0)
+    session.execute(delete(KeptLoad).where(KeptLoad.user_id == user.id))
+    card_id = session.scalar(
+        select(Card.id).where(Card.user_id == user.id, Card.state != NEW).order_by(Card.due)
+    )
+    card = read_answer_card(session, card_id, user.id)
+    assert card is not None and card.load is not None and card.load.stamp is None
+    answer(Study.at(session, user, T0), card, Rating.GOOD)
+    assert kept_row(session, user).counts is None  # made again, counted on the next read
+    assert {on: c for on, c in DueLoad(session, user, T0).items() if c} == fresh_load(
+        session, user, T0
+    )
     assert kept_row(session, user).counts is not None
 
 

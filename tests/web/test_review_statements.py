@@ -1,5 +1,6 @@
-"""How many statements the review loop's read runs: one ``GET /api/v1/review/next`` with a
-bearer token, counted at the engine, for a learner with learning, review and new cards due."""
+"""How many statements the review loop runs: one ``GET /api/v1/review/next`` with a bearer
+token, counted at the engine, for a learner with learning, review and new cards due; and
+the answer of a review, whose interval is balanced over the learner's load."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
 # bank, section and whether the learner edits it; the cards due by day, which the grade
 # buttons' fuzz is balanced over.
 GET_STATEMENTS = 5
+# The token with its learner; the card with its question's cards, its bank's kept queue and
+# the learner's load; the review logged; the card written; the kept queue moved; the kept
+# counts.
+POST_STATEMENTS = 6
 
 
 @pytest.fixture
@@ -78,3 +83,25 @@ def test_one_next_card_is_five_statements(app: Flask, client, token: str) -> Non
         assert card["counts"] == {"new": 4, "learning": 1, "review": 3}
         selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
         assert len(selects) == len(seen) == GET_STATEMENTS, "\n".join(seen)
+
+
+def test_an_answer_reads_the_load_with_its_card(app: Flask, client, token: str) -> None:
+    """A review's Good is fuzzed over the learner's load: read in the card's statement."""
+    headers = {"Authorization": f"Bearer {token}"}
+    shown = client.get("/api/v1/review/next", headers=headers).json
+    assert shown["state"] == "learning"  # answered Again: still learning, due in minutes
+    body = {"rating": 1, "review_token": shown["review_token"]}
+    assert (
+        client.post(f"/api/v1/review/{shown['card_id']}", headers=headers, json=body).status_code
+        == 200
+    )
+    shown = client.get("/api/v1/review/next", headers=headers).json
+    assert shown["state"] == "review"
+    body = {"rating": 3, "review_token": shown["review_token"]}
+    response, seen = statements_of(
+        app, lambda: client.post(f"/api/v1/review/{shown['card_id']}", headers=headers, json=body)
+    )
+    assert response.status_code == 200
+    assert response.json["interval_seconds"] > 3 * 86400  # fuzzed, so balanced over the load
+    assert len(seen) == POST_STATEMENTS, "\n".join(seen)
+    assert not [s for s in seen if "FROM kept_loads" in " ".join(s.split())], "read apart"
