@@ -40,9 +40,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from models.bank import Bank, Question
-from models.card import BankProgress, Card, KeptQueue
+from models.card import BankProgress, Card, KeptLoad, KeptQueue
 from services.context import Study, rows
 from services.kept_queue import QUEUE, Kept, keep, made, micros, usable
+from services.load import KEPT_LOAD_COLUMNS, KeptLoadRow
 from services.progress import PROGRESS_COLUMNS, Progress, cards_of
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import LEARN_AHEAD
@@ -181,10 +182,15 @@ _KEPT_COLUMNS = (KeptQueue.stamp, KeptQueue.kept, *PROGRESS_COLUMNS)
 def _kept_statement() -> CompoundSelect:
     """The statement of :func:`_read_kept`: each bank's kept row with the learner's kept
     counts, then the first learning card, the first review and the first new card each row
-    names, each found by id (a path into the kept JSON)."""
+    names, each found by id (a path into the kept JSON), then the learner's kept load (which
+    the grade buttons' intervals are balanced over)."""
     banks: Any = bindparam("banks", expanding=True)
+    # Named apart: kept_queues has a stamp too. NULL in the first two parts, where a NULL
+    # of no type would be taken for text on PostgreSQL before the third part is met.
+    load_columns: tuple[Any, ...] = tuple(c.label(f"load_{c.name}") for c in KEPT_LOAD_COLUMNS)
+    no_load = [cast(null(), column.type).label(column.name) for column in load_columns]
     kept = (
-        select(Bank.id.label("bank"), *_KEPT_COLUMNS, *_nulls(_CARD_COLUMNS))
+        select(Bank.id.label("bank"), *_KEPT_COLUMNS, *_nulls(_CARD_COLUMNS), *no_load)
         .select_from(Bank)
         .outerjoin(
             KeptQueue, and_(KeptQueue.bank_id == Bank.id, KeptQueue.user_id == bindparam("user"))
@@ -198,29 +204,42 @@ def _kept_statement() -> CompoundSelect:
     paths = (("learning", 0, 1), ("reviews", 0, 1), ("waiting",))
     named = [cast(KeptQueue.kept[path].as_string(), BigInteger) for path in paths]
     heads = (
-        select(Card.bank_id.label("bank"), *_nulls(_KEPT_COLUMNS), *_CARD_COLUMNS)
+        select(Card.bank_id.label("bank"), *_nulls(_KEPT_COLUMNS), *_CARD_COLUMNS, *no_load)
         .select_from(KeptQueue)
         .join(Card, Card.id.in_(named))
         .where(KeptQueue.user_id == bindparam("user"), KeptQueue.bank_id.in_(banks))
     )
-    return union_all(kept, heads)
+    load = select(
+        type_coerce(null(), Bank.id.type).label("bank"),
+        *_nulls(_KEPT_COLUMNS),
+        *_nulls(_CARD_COLUMNS),
+        *load_columns,
+    ).where(KeptLoad.user_id == bindparam("user"))
+    return union_all(kept, heads, load)
 
 
 _KEPT = _kept_statement()
 _PROGRESS_AT = slice(3, 3 + len(PROGRESS_COLUMNS))
+_LOAD_AT = slice(-len(KEPT_LOAD_COLUMNS), None)
+_NO_LOAD = KeptLoadRow(None, None, None, None)
 
 
-def _read_kept(study: Study, bank_ids: list[str]) -> tuple[dict[str, Kept], dict[int, Row[Any]]]:
-    """Each bank's kept row, with the learner's kept counts in it, and the first cards the
-    rows name, by id: one statement."""
+def _read_kept(
+    study: Study, bank_ids: list[str]
+) -> tuple[dict[str, Kept], dict[int, Row[Any]], KeptLoadRow]:
+    """Each bank's kept row, with the learner's kept counts in it, the first cards the rows
+    name, by id, and the learner's kept load: one statement."""
     kept: dict[str, Kept] = {}
     heads: dict[int, Row[Any]] = {}
+    load = _NO_LOAD
     for row in rows(study.session).execute(_KEPT, {"user": study.user.id, "banks": bank_ids}):
-        if row.id is None:  # no card: the bank's own row
+        if row.bank is None:
+            load = KeptLoadRow(*row[_LOAD_AT])
+        elif row.id is None:  # no card: the bank's own row
             kept[row.bank] = Kept(row.bank, row.stamp, row.kept, tuple(row[_PROGRESS_AT]))
         else:
             heads[row.id] = row
-    return kept, heads
+    return kept, heads, load
 
 
 @lru_cache(maxsize=64)
@@ -271,8 +290,8 @@ class Candidates:
     """What :func:`read_candidates` read for the banks: each bank's kept counts
     (``progress``), its due cards and buried new ones by state (``found``: learning under
     ``LEARNING``, buried new under ``NEW``), the first due learning cards and review cards
-    of every bank, and each bank's first new card waiting and the question that lacks
-    cards before it (its id)."""
+    of every bank, each bank's first new card waiting and the question that lacks cards
+    before it (its id), and the learner's kept load, read with them."""
 
     progress: dict[str, Progress]
     found: dict[tuple[str, int], int]
@@ -280,6 +299,7 @@ class Candidates:
     reviews: list[Row[Any]]
     waiting: dict[str, Row[Any] | None]
     lacking: dict[str, int | None]
+    load: KeptLoadRow = _NO_LOAD  # the learner's kept load as read (services.load)
 
 
 def _progress(row: Sequence[Any]) -> Progress:
@@ -296,8 +316,8 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     its first cards; for the others, from the walks of :func:`pick_statement`, in
     one statement, then kept. Plain rows, the cards among them too (:func:`as_card` makes
     the one chosen an ORM object)."""
-    read = Candidates({}, {}, [], [], {}, {})
-    kept, heads = _read_kept(study, bank_ids)
+    kept, heads, load = _read_kept(study, bank_ids)
+    read = Candidates({}, {}, [], [], {}, {}, load)
     usable_rows = [kept[b] for b in bank_ids if b in kept and usable(kept[b].kept, study)]
     walked = {b for b in bank_ids if b in kept} - {row.bank_id for row in usable_rows}
     if usable_rows:

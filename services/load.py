@@ -53,8 +53,9 @@ class DueLoad(Mapping[date, int]):
     def __init__(
         self, session: Session, user: User, now: datetime, kept: KeptLoadRow | None = None
     ) -> None:
-        """``kept``: the learner's ``kept_loads`` row (:data:`KEPT_LOAD_COLUMNS`) when another
-        statement of the transaction read it, before it wrote any card; read here if not."""
+        """``kept``: the learner's ``kept_loads`` row (:data:`KEPT_LOAD_COLUMNS`) as another
+        statement of the transaction read it, before any change of the learner's cards that
+        moves the load (new cards made do not); read here if not given."""
         self._session, self._user = session, user
         self._day = today(user, now)
         self._first = self._day.date + timedelta(days=1)  # today's cards are today's work

@@ -26,6 +26,7 @@ from models.card import Card
 from models.user import LeftBank, User
 from services.candidates import BURIED_NEW, IS_NEW, active, as_card, read_candidates
 from services.context import Study, rows
+from services.load import KeptLoadRow
 from services.progress import Progress, add_progress, cards_of, done_on, read_progress
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import LEARN_AHEAD, Counts, limits_left, next_kind
@@ -37,6 +38,7 @@ __all__ = [
     "cards_ahead",
     "learning_comes_back",
     "next_card",
+    "next_card_with_load",
     "studied_bank",
     "study_bank_ids",
     "study_banks",
@@ -325,6 +327,7 @@ class _Picked:
     review: Row[Any] | None
     waiting: dict[str, Row[Any] | None]
     lacking: dict[str, int | None]
+    load: KeptLoadRow
 
 
 def _pick(study: Study, bank_ids: list[str]) -> _Picked:
@@ -340,6 +343,7 @@ def _pick(study: Study, bank_ids: list[str]) -> _Picked:
         review=earliest([card for card in read.reviews if counts[card.bank_id].review]),
         waiting=read.waiting,
         lacking=read.lacking,
+        load=read.load,
     )
 
 
@@ -356,8 +360,18 @@ def next_card(
     Args:
         again: look a second time when the card chosen is gone by the time it is read.
     """
+    card, counts, _ = next_card_with_load(study, bank_ids, again=again)
+    return card, counts
+
+
+def next_card_with_load(
+    study: Study, bank_ids: list[str], *, again: bool = True
+) -> tuple[Card | None, dict[str, Counts], KeptLoadRow | None]:
+    """:func:`next_card`, and the learner's kept load as its statement read it, for the
+    intervals of the card's grade buttons (``services.load.DueLoad``): the cards a choice
+    may make are new, which do not move the load."""
     if not bank_ids:
-        return None, {}
+        return None, {}, None
     picked = _pick(study, bank_ids)
     counts = picked.counts
     new_banks = [b for b in bank_ids if counts.get(b, Counts()).new]
@@ -369,7 +383,7 @@ def next_card(
     )
     chosen = {"learning": picked.learning, "review": picked.review}.get(kind or "")
     if chosen is not None:
-        return as_card(study.session, chosen), counts
+        return as_card(study.session, chosen), counts, picked.load
     if kind == "new":
         for bank_id in new_banks:
             lacking, waiting = picked.lacking[bank_id], picked.waiting[bank_id]
@@ -381,12 +395,12 @@ def next_card(
                 # moves past it.
                 card = _make_cards(study, question, placed=True)
             if card is not None:
-                return card, counts
+                return card, counts, picked.load
     if kind is not None and again:
         # Another request of the learner (a second device) made or answered the card chosen
         # between the statement that chose it and the writes; a second look sees that.
-        return next_card(study, bank_ids, again=False)
-    return None, counts
+        return next_card_with_load(study, bank_ids, again=False)
+    return None, counts, picked.load
 
 
 def cards_ahead(

@@ -39,6 +39,7 @@ from services.queue import (
     cards_ahead,
     learning_comes_back,
     next_card,
+    next_card_with_load,
     study_bank_ids,
 )
 from services.retention import retention_advice
@@ -136,11 +137,11 @@ def _next_payload(
     """The next card, with ``ahead`` cards that would follow it when asked for."""
 
     def pick() -> dict[str, Any] | None:
-        card, counts = next_card(Study.at(db.session, user, now), bank_ids)
+        card, counts, kept = next_card_with_load(Study.at(db.session, user, now), bank_ids)
         if card is None:
             return None
         shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-        load = DueLoad(db.session, user, now)  # read once, for every card sent
+        load = DueLoad(db.session, user, now, kept)  # for every card sent
         payload = card_payload(card, user, now, shown, load)
         if ahead:
             following = cards_ahead(Study.at(db.session, user, now), bank_ids, card, ahead, counts)

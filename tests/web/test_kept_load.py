@@ -25,7 +25,7 @@ from services.bank_admin import remove_bank
 from services.context import Study, today
 from services.load import SETTLING, DueLoad, forget_load
 from services.progress import set_study_day
-from services.queue import next_card
+from services.queue import next_card, next_card_with_load
 from srs.balance import LOAD_DAYS
 from srs.scheduler import NEW, Rating
 from srs.study import study_day
@@ -78,6 +78,10 @@ def check(session: Session, user: User, now: datetime, step: object) -> bool:
         assert given is not None and given.load is not None
         load = DueLoad(session, user, now, given.load)
         assert {on: c for on, c in load.items() if c} == fresh, f"step {step}: read with a card"
+    # As the next card's statement reads it (which may make a question's cards: new ones).
+    _, _, given_load = next_card_with_load(Study.at(session, user, now), list(BANKS))
+    load = DueLoad(session, user, now, given_load)
+    assert {on: c for on, c in load.items() if c} == fresh, f"step {step}: read with the next"
     load = DueLoad(session, user, now)
     assert {on: count for on, count in load.items() if count} == fresh, f"step {step}: read"
     row = kept_row(session, user)
