@@ -221,7 +221,6 @@ def _kept_statement() -> CompoundSelect:
 _KEPT = _kept_statement()
 _PROGRESS_AT = slice(3, 3 + len(PROGRESS_COLUMNS))
 _LOAD_AT = slice(-len(KEPT_LOAD_COLUMNS), None)
-_NO_LOAD = KeptLoadRow(None, None, None, None)
 
 
 def _read_kept(
@@ -231,7 +230,7 @@ def _read_kept(
     name, by id, and the learner's kept load: one statement."""
     kept: dict[str, Kept] = {}
     heads: dict[int, Row[Any]] = {}
-    load = _NO_LOAD
+    load = KeptLoadRow()
     for row in rows(study.session).execute(_KEPT, {"user": study.user.id, "banks": bank_ids}):
         if row.bank is None:
             load = KeptLoadRow(*row[_LOAD_AT])
@@ -299,7 +298,7 @@ class Candidates:
     reviews: list[Row[Any]]
     waiting: dict[str, Row[Any] | None]
     lacking: dict[str, int | None]
-    load: KeptLoadRow = _NO_LOAD  # the learner's kept load as read (services.load)
+    load: KeptLoadRow  # the learner's kept load as read (services.load)
 
 
 def _progress(row: Sequence[Any]) -> Progress:

@@ -100,10 +100,10 @@ class DueLoad(Mapping[date, int]):
 class KeptLoadRow(NamedTuple):
     """A learner's ``kept_loads`` row as read (``stamp`` ``None``: the learner has none)."""
 
-    stamp: int | None
-    day_start: datetime | None
-    window_start: datetime | None
-    counts: list[int] | None
+    stamp: int | None = None
+    day_start: datetime | None = None
+    window_start: datetime | None = None
+    counts: list[int] | None = None
 
 
 # The row's columns, for statements that read it beside their own (an answer's card read).
@@ -161,7 +161,7 @@ def _kept(
     connection = rows(session)
     if given is None:
         read = connection.execute(_KEPT, {"user": user.id}).one_or_none()
-        given = KeptLoadRow(None, None, None, None) if read is None else KeptLoadRow(*read)
+        given = KeptLoadRow() if read is None else KeptLoadRow(*read)
     kept = None if given.stamp is None else given
     if (
         kept is not None
