@@ -119,11 +119,7 @@ _CARD = (
 )
 
 
-_LOAD_AT = slice(-len(KEPT_LOAD_COLUMNS), None)
-
-
 def _answer_card(row: Row[Any]) -> AnswerCard:
-    load = KeptLoadRow(*row[_LOAD_AT])
     (
         card_id,
         user_id,
@@ -138,7 +134,7 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         buried_until,
         stamp,
         kept,
-    ) = row[: _LOAD_AT.start]
+    ) = row[: -len(KEPT_LOAD_COLUMNS)]
     return AnswerCard(
         card_id,
         user_id,
@@ -152,7 +148,7 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
         tuple(kin or ()),
         buried_until,
         (stamp or 0, kept),
-        load,
+        KeptLoadRow.ending(row),
     )
 
 

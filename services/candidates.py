@@ -220,7 +220,6 @@ def _kept_statement() -> CompoundSelect:
 
 _KEPT = _kept_statement()
 _PROGRESS_AT = slice(3, 3 + len(PROGRESS_COLUMNS))
-_LOAD_AT = slice(-len(KEPT_LOAD_COLUMNS), None)
 
 
 def _read_kept(
@@ -233,7 +232,7 @@ def _read_kept(
     load = KeptLoadRow()
     for row in rows(study.session).execute(_KEPT, {"user": study.user.id, "banks": bank_ids}):
         if row.bank is None:
-            load = KeptLoadRow(*row[_LOAD_AT])
+            load = KeptLoadRow.ending(row)
         elif row.id is None:  # no card: the bank's own row
             kept[row.bank] = Kept(row.bank, row.stamp, row.kept, tuple(row[_PROGRESS_AT]))
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, bindparam, exists, func, null, select, update
@@ -104,6 +104,11 @@ class KeptLoadRow(NamedTuple):
     day_start: datetime | None = None
     window_start: datetime | None = None
     counts: list[int] | None = None
+
+    @classmethod
+    def ending(cls, row: Sequence[Any]) -> KeptLoadRow:
+        """The row read as the last columns of a statement's row (:data:`KEPT_LOAD_COLUMNS`)."""
+        return cls(*row[-len(KEPT_LOAD_COLUMNS) :])
 
 
 # The row's columns, for statements that read it beside their own (an answer's card read).
