@@ -33,10 +33,11 @@ def _ratings(count: int) -> list[int]:
 def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
     from models import User, db
     from models.types import now_utc
+    from services.answer_sql import read_answer_card
     from services.answers import answer
     from services.conflict import committed
     from services.context import Study
-    from services.queue import next_card
+    from services.queue import next_card_with_load
     from srs.scheduler import Rating
 
     times = []
@@ -49,7 +50,10 @@ def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
             user = session.get_one(User, learner.id)
 
             def cycle(rating: int = rating, user: User = user) -> bool:
-                card, _ = next_card(Study.at(session, user, now_utc()), bank_ids)
+                # As the API's GET and POST do: the card chosen, then read to be answered
+                # with its question's cards and the learner's kept load.
+                shown, _, _ = next_card_with_load(Study.at(session, user, now_utc()), bank_ids)
+                card = shown and read_answer_card(session, shown.id, user.id)
                 if card is None:
                     return False
                 answer(Study.at(session, user, now_utc()), card, Rating(rating), elapsed_ms=6000)
