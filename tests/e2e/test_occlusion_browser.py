@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -75,3 +76,91 @@ def test_the_front_masks_exactly_its_label_and_the_back_reveals_it(
     finally:
         context.close()
     assert errors == []
+
+
+DOCKER = PROJECT_ROOT / "quizzes/docker"
+
+# Where the front's diagram stands against what may cover its foot: the action bar, and a
+# typed answer's field, which stays above the bar.
+DIAGRAM_IN_SIGHT = """() => {
+  const image = document.querySelector('[data-prompt] img');
+  const box = (image.closest('.diagram-frame') || image).getBoundingClientRect();
+  const response = document.querySelector('[data-response]');
+  let floor = document.querySelector('.action-bar').getBoundingClientRect().top;
+  if (getComputedStyle(response).position === 'sticky') {
+    floor = Math.min(floor, response.getBoundingClientRect().top);
+  }
+  return {top: box.top, bottom: box.bottom, floor, height: box.height, id: document.querySelector('[data-card]').dataset.cardId};
+}"""
+
+
+def _docker_diagram_cards(write_bank) -> Path:
+    """A bank of the Docker bank's diagram questions, with their diagrams."""
+    head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
+    questions = [
+        question
+        for path in sorted(DOCKER.glob("[0-9]*.yaml"))
+        for question in yaml.safe_load(path.read_text("utf-8"))["questions"]
+        if question["type"] == "occlusion"
+    ]
+    files: dict[str, str | bytes] = {
+        "bank.yaml": yaml.safe_dump(
+            {**head, "id": "docker-diagrams", "questions": questions}, allow_unicode=True
+        )
+    }
+    for notes in head.get("notes", []):
+        files[notes] = (DOCKER / notes).read_bytes()
+    for path in (DOCKER / "diagrams").glob("*.svg"):
+        files[f"diagrams/{path.name}"] = path.read_bytes()
+    return write_bank("docker-diagrams", files)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_diagram_card_shows_its_whole_diagram_above_what_covers_the_foot(
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser,
+    artifacts: Path, size: str,
+) -> None:  # fmt: skip
+    """A diagram card may ask for a label at the foot of its diagram: on a phone and a
+    desktop, the front brings the whole diagram into sight, above the action bar and a
+    typed answer's field, scrolling no further than the diagram's top."""
+    result = runner.invoke(args=["bank", "import", str(_docker_diagram_cards(write_bank))])
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(**SIZES[size])
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        browser_sign_in(page, live_server)
+        page.goto(f"{live_server}/review/docker-diagrams")
+        seen: set[str] = set()
+        for _ in range(20):
+            page.wait_for_selector('[data-review]:is([data-phase="front"], [data-phase="done"])')
+            if page.get_attribute("[data-review]", "data-phase") == "done":
+                break
+            page.wait_for_function("() => document.querySelector('[data-prompt] img')?.complete")
+            # Laid out and scrolled on the next frame; and a tap within 400 ms of the last
+            # grade's would be taken for its double tap.
+            page.wait_for_timeout(450)
+            where = page.evaluate(DIAGRAM_IN_SIGHT)
+            seen.add(where["id"])
+            name = f"diagram-{len(seen)}-{size}"
+            if where["bottom"] > where["floor"] and where["top"] > 8.5:
+                problems.append(
+                    f"{name}: its foot at {where['bottom']:.0f}, covered from {where['floor']:.0f}"
+                )
+            if where["top"] < -0.5:
+                problems.append(f"{name}: its top scrolled off, at {where['top']:.0f}")
+            page.screenshot(path=str(artifacts / f"{name}.png"))
+            # Typed or self-graded: "I don't know" or Show answer, whichever the card has.
+            give_up = page.locator('[data-action="giveup"]')
+            (give_up if give_up.is_visible() else page.locator('[data-action="show"]')).click()
+            page.wait_for_selector('[data-review][data-phase="back"]')
+            page.click('[data-rating="3"]')
+            page.wait_for_function(
+                "id => document.querySelector('[data-card]')?.dataset.cardId !== id"
+                " || document.querySelector('[data-review]').dataset.phase === 'done'",
+                arg=where["id"],
+            )
+        assert len(seen) >= 10, seen  # the bank's diagram cards, one a question or so
+    finally:
+        context.close()
+    assert problems == []

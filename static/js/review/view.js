@@ -95,6 +95,7 @@ export function renderFront(el, card, response) {
   if (input) input.focus({ preventScroll: true });
   else el.card.focus({ preventScroll: true });
   window.scrollTo({ top: 0 });
+  widget.front?.(el, card);
 }
 
 /** The card's back: the answer, the grades with the suggested one focused. */

@@ -4,6 +4,30 @@ import { t } from "../strings.js";
 import basic from "./basic.js";
 import typing from "./typing.js";
 
+const SIGHT_MARGIN = 8; // px kept between the diagram and what covers or bounds it
+
+// The label asked for may be anywhere in the diagram, whose foot can sit under the action
+// bar (or under a typed answer's field, which stays above the bar): once the image is laid
+// out, scroll the least that brings it whole into sight, or its top to the top when it is
+// taller than the room. Not if the learner has scrolled or moved on meanwhile.
+function diagramInSight(el) {
+  const image = el.prompt.querySelector("img");
+  if (!image) return;
+  const shown = el.card.dataset.cardId;
+  const bring = () => {
+    if (el.card.dataset.cardId !== shown || window.scrollY > 0) return;
+    const box = (image.closest(".diagram-frame") || image).getBoundingClientRect();
+    let floor = document.querySelector(".action-bar")?.getBoundingClientRect().top ?? innerHeight;
+    if (getComputedStyle(el.response).position === "sticky") {
+      floor = Math.min(floor, el.response.getBoundingClientRect().top);
+    }
+    const over = box.bottom + SIGHT_MARGIN - floor;
+    if (over > 0) window.scrollBy({ top: Math.min(over, box.top - SIGHT_MARGIN), behavior: "instant" });
+  };
+  if (image.complete && image.naturalHeight) requestAnimationFrame(bring);
+  else image.addEventListener("load", () => requestAnimationFrame(bring), { once: true });
+}
+
 export default {
   build: (card, answers) => (card.check ? typing.build(card, answers) : []),
   // Typed: Check, as a typing card has; self-graded: the Show answer every such card has.
@@ -12,6 +36,7 @@ export default {
   check(answers) {
     if (answers.state.card.check) typing.check(answers);
   },
+  front: (el) => diagramInSight(el),
   choose(quiz, section, position, index) {
     if (section.querySelector("[data-self-answer]")) basic.choose(quiz, section, position, index);
   },
