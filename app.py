@@ -36,7 +36,6 @@ from config import (
 from extensions import babel, compress, csrf, limiter, login_manager, migrate
 from models import db
 from models.types import MAX_ID
-from services import wal
 from services.accounts import has_users
 from services.bank_import import autoload_banks, refresh_faces, refresh_kin
 from services.counters import SCHEME as COUNTER_SCHEME
@@ -96,10 +95,6 @@ def _secret_key(instance: Path) -> str:
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
-    # A file's log is checkpointed by a thread of the process (services.wal), not by commits.
-    path = engine.url.database
-    file = path if path and path != ":memory:" and not engine.url.query.get("uri") else None
-
     @event.listens_for(engine, "connect")
     def on_connect(connection: Any, record: Any) -> None:
         cursor = connection.cursor()
@@ -107,9 +102,6 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        if file is not None:
-            cursor.execute(f"PRAGMA wal_autocheckpoint={wal.BACKSTOP_PAGES}")
-            wal.watch(engine, file)
         cursor.close()
 
 

@@ -108,7 +108,7 @@ def test_the_connections_are_those_of_the_gunicorn_settings() -> None:
     assert f"`{workers} × {threads} = " in section
 
 
-@pytest.mark.parametrize("learners", ["26,460", "15,480"])
+@pytest.mark.parametrize("learners", ["24,840", "15,480"])
 def test_the_learners_of_one_host_are_the_rate_times_90(learners: str) -> None:
     """The learner counts the later steps reuse are the ones the host's rates give."""
     steps = {written: value for _, value, _, _, written in arithmetic(capacity_section())}
