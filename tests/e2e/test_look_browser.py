@@ -260,3 +260,46 @@ def test_each_type_looks_right_on_a_phone_and_a_desktop(
             problems.extend(f"{device}-{scheme}: {error}" for error in errors)
             context.close()
     assert problems == []
+
+
+LONG_CODE = "com.docker.network.bridge.enable_ip_masquerade=false"
+# How far the page reaches past the phone's screen, in px (0: not at all). A phone widens its
+# layout to take in what overflows, and zooms out to show it: measured against the screen.
+PAST_THE_EDGE = """() => Math.max(0, document.scrollingElement.scrollWidth - screen.width,
+  ...[...document.querySelectorAll('body *')].map((e) => Math.floor(e.getBoundingClientRect().right - screen.width)))"""
+LONG_LINK = "https://docs.docker.com/engine/network/drivers/bridge/#options-and-their-defaults-for-everything"
+
+
+def test_a_long_unbroken_word_in_a_card_wraps_on_a_phone(
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser, artifacts: Path
+) -> None:
+    """An inline code span or a link longer than a phone is wide, in any face, wraps: it
+    does not widen the page and push the grade buttons off the screen."""
+    bank = f"""
+        id: long-words
+        title: Long words
+        language: en
+        questions:
+          - id: long-code
+            type: basic
+            prompt: What does `{LONG_CODE}{LONG_CODE}` turn off?
+            answer: NAT for the bridge network, `{LONG_CODE}`
+            explanation: See <{LONG_LINK}> and `{LONG_CODE}{LONG_CODE}`.
+        """
+    result = runner.invoke(args=["bank", "import", str(write_bank("long", {"bank.yaml": bank}))])
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(**DEVICES["phone"])
+    page = context.new_page()
+    try:
+        browser_sign_in(page, live_server)
+        page.goto(f"{live_server}/review/long-words")
+        page.wait_for_selector('[data-review][data-phase="front"]')
+        widths = {"front": page.evaluate(PAST_THE_EDGE)}
+        show_back(page)
+        widths["back"] = page.evaluate(PAST_THE_EDGE)
+        page.screenshot(path=str(artifacts / "long-words-back-phone.png"))
+        hidden = page.evaluate(HIDDEN_CONTROL, '[data-rating="4"]')
+    finally:
+        context.close()
+    assert widths == {"front": 0, "back": 0}
+    assert hidden == ""
