@@ -15,23 +15,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from config import settings_from_env
+from config import PROJECT_ROOT, settings_from_env
 from models import db
 from services.accounts import create_user
 from services.first_run import setup_code
 
 __all__ = [
+    "DOCKER",
     "PASSWORD",
+    "PAST_THE_SCREEN",
     "REQUIRE_ALL",
     "TEST_DATABASE_URL",
     "Auth",
     "TracebackCollector",
     "browser_sign_in",
     "csrf_token",
+    "docker_bank_of",
     "dump",
     "first_run_code",
     "make_user",
@@ -129,6 +133,32 @@ def require(available: bool, reason: str) -> None:
     if os.environ.get(REQUIRE_ALL) == "1":
         pytest.fail(f"{reason} (required: {REQUIRE_ALL}=1)")
     pytest.skip(reason)
+
+
+# How far the page reaches past the screen's right edge, in px (0 or less: not at all). A phone
+# (a context with `is_mobile`) widens its layout to take in what overflows, and zooms out to show
+# it, so `innerWidth` grows with the page; the screen, which Playwright sizes as the viewport,
+# does not.
+PAST_THE_SCREEN = "document.scrollingElement.scrollWidth - screen.width"
+
+
+DOCKER = PROJECT_ROOT / "quizzes/docker"
+
+
+def docker_bank_of(
+    write_bank: Any, bank_id: str, questions: list[dict], folder: Path = DOCKER
+) -> Path:
+    """A bank folder of ``questions`` (as a bank file of ``folder`` holds them) under the Docker
+    bank's head, with its notes (a question may cite them) and the diagrams they show."""
+    head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
+    bank = {**head, "id": bank_id, "questions": questions}
+    files: dict[str, str | bytes] = {"bank.yaml": yaml.safe_dump(bank, allow_unicode=True)}
+    for notes in head.get("notes", []):
+        files[notes] = (DOCKER / notes).read_bytes()
+    for path in (folder / "diagrams").glob("*.svg"):
+        if f"diagrams/{path.name}" in files["bank.yaml"]:
+            files[f"diagrams/{path.name}"] = path.read_bytes()
+    return write_bank(bank_id, files)  # type: ignore[no-any-return]
 
 
 def browser_sign_in(page: object, base: str, name: str = "ann") -> None:

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskCliRunner
 
 from config import PROJECT_ROOT
-from tests.support import browser_sign_in
+from tests.support import PAST_THE_SCREEN, browser_sign_in
 
 DIAGRAMS = PROJECT_ROOT / "quizzes/docker/diagrams"
 # A diagram wider than a phone can show legibly: the engine as the Docker bank drew it on a
@@ -186,7 +186,7 @@ def test_no_diagram_text_is_drawn_below_legible_on_a_phone(
     # Every diagram of the bank is legible in a phone's column whole: none needs scrolling.
     needs = "(frames) => frames.filter((f) => +f.dataset.legibleWidth > f.clientWidth).length"
     assert frames.evaluate_all(needs) == 0
-    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    assert page.evaluate(PAST_THE_SCREEN) <= 0
     page.screenshot(path=str(artifacts / f"bank-diagram-phone-{scheme}.png"))
     context.close()
 

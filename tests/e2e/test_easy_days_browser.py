@@ -14,7 +14,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from models import User, db
 from tests.e2e.test_look_browser import MIN_TAP, TAP_TARGETS
 from tests.e2e.test_phone_pages_browser import DESKTOP, PHONE, SMALL_TARGETS, UNREACHABLE
-from tests.support import browser_sign_in
+from tests.support import PAST_THE_SCREEN, browser_sign_in
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_easy_days_are_chosen_saved_and_fit_the_screen(
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
     page.locator(".easy-days").screenshot(path=str(artifacts / f"{name}-easy-days.png"))
     problems = axe(page)
-    width = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    width = page.evaluate(PAST_THE_SCREEN)
     if width > 0:
         problems.append(f"the page is {width} px wider than the screen")
     if device == "phone":

@@ -14,14 +14,13 @@ from config import PROJECT_ROOT
 from models import Bank, LeftBank, User, db
 from services.groups import create_group
 from tests.seeding import seed_history
-from tests.support import browser_sign_in
+from tests.support import DOCKER, PAST_THE_SCREEN, browser_sign_in, docker_bank_of
 
 LEFT_BANK = (
     "id: left\ntitle: A bank left\nquestions:\n  - {id: q, type: basic, prompt: p, answer: a}\n"
 )
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
-DOCKER = PROJECT_ROOT / "quizzes/docker"
 DIAGRAM = PROJECT_ROOT / "tests/banks/diagram"  # diagram cards, until the Docker bank has them
 # Each question type, shown with a question of it from the Docker bank (or the diagram bank):
 # a type added to a bank is one more line here.
@@ -64,7 +63,7 @@ MIN_TAP = 44
 def studied(app: Flask, runner: FlaskCliRunner, write_bank, learner: int) -> None:
     """Ann studies the shipped Docker bank, with a month of history behind her, and has
     left a second bank; she owns the group the Docker bank belongs to, so she edits it."""
-    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "quizzes/docker")])
+    runner.invoke(args=["bank", "import", str(DOCKER)])
     runner.invoke(args=["bank", "import", str(write_bank("left", {"bank.yaml": LEFT_BANK}))])
     with app.app_context():
         user = db.session.get(User, learner)
@@ -191,19 +190,11 @@ def one_of_type(
     """A bank of the one Docker question of the type the test is given; returns its id."""
     kind = request.param
     question, folder = docker_question(kind)
-    head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
-    bank = {**head, "id": f"look-{kind}", "questions": [question]}
-    files: dict[str, str | bytes] = {"bank.yaml": yaml.safe_dump(bank, allow_unicode=True)}
-    for notes in head.get("notes", []):  # the question may cite them
-        files[notes] = (DOCKER / notes).read_bytes()
-    for path in (folder / "diagrams").glob("*.svg"):
-        if f"diagrams/{path.name}" in str(question.get("explanation", "")) + str(
-            question.get("image", "")
-        ):
-            files[f"diagrams/{path.name}"] = path.read_bytes()
-    result = runner.invoke(args=["bank", "import", str(write_bank(kind, files))])
+    bank_id = f"look-{kind}"
+    folder = docker_bank_of(write_bank, bank_id, [question], folder)
+    result = runner.invoke(args=["bank", "import", str(folder)])
     assert result.exit_code == 0, result.output
-    return bank["id"]
+    return bank_id
 
 
 # The control a learner answers with, on the front (an option, the typing field, Show
@@ -254,7 +245,7 @@ def test_each_type_looks_right_on_a_phone_and_a_desktop(
                     problems.append(f"{name}: {hidden}")
                 if side == "back" and page.evaluate(BACK_BELOW_THE_FOLD):
                     problems.append(f"{name}: the answer starts below the fold")
-                wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+                wide = page.evaluate(PAST_THE_SCREEN)
                 if wide > 0:
                     problems.append(f"{name}: the page is {wide} px wider than the screen")
             problems.extend(f"{device}-{scheme}: {error}" for error in errors)
@@ -263,9 +254,8 @@ def test_each_type_looks_right_on_a_phone_and_a_desktop(
 
 
 LONG_CODE = "com.docker.network.bridge.enable_ip_masquerade=false"
-# How far the page reaches past the phone's screen, in px (0: not at all). A phone widens its
-# layout to take in what overflows, and zooms out to show it: measured against the screen.
-PAST_THE_EDGE = """() => Math.max(0, document.scrollingElement.scrollWidth - screen.width,
+# How far the page, or anything on it, reaches past the phone's screen, in px (0: not at all).
+PAST_THE_EDGE = f"""() => Math.max(0, {PAST_THE_SCREEN},
   ...[...document.querySelectorAll('body *')].map((e) => Math.floor(e.getBoundingClientRect().right - screen.width)))"""
 LONG_LINK = "https://docs.docker.com/engine/network/drivers/bridge/#options-and-their-defaults-for-everything"
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from config import PROJECT_ROOT
-from tests.support import browser_sign_in
+from tests.support import DOCKER, browser_sign_in, docker_bank_of
 
 FIXTURE = PROJECT_ROOT / "tests/banks/diagram"
 ALL_TEXTS = ["客户端 docker", "dockerd", "containerd", "runc", "REST", "gRPC", "gRPC"]
@@ -78,8 +78,6 @@ def test_the_front_masks_exactly_its_label_and_the_back_reveals_it(
     assert errors == []
 
 
-DOCKER = PROJECT_ROOT / "quizzes/docker"
-
 # Where the front's diagram stands against what may cover its foot: the action bar, and a
 # typed answer's field, which stays above the bar.
 DIAGRAM_IN_SIGHT = """() => {
@@ -96,23 +94,13 @@ DIAGRAM_IN_SIGHT = """() => {
 
 def _docker_diagram_cards(write_bank) -> Path:
     """A bank of the Docker bank's diagram questions, with their diagrams."""
-    head = yaml.safe_load((DOCKER / "bank.yaml").read_text("utf-8"))
     questions = [
         question
         for path in sorted(DOCKER.glob("[0-9]*.yaml"))
         for question in yaml.safe_load(path.read_text("utf-8"))["questions"]
         if question["type"] == "occlusion"
     ]
-    files: dict[str, str | bytes] = {
-        "bank.yaml": yaml.safe_dump(
-            {**head, "id": "docker-diagrams", "questions": questions}, allow_unicode=True
-        )
-    }
-    for notes in head.get("notes", []):
-        files[notes] = (DOCKER / notes).read_bytes()
-    for path in (DOCKER / "diagrams").glob("*.svg"):
-        files[f"diagrams/{path.name}"] = path.read_bytes()
-    return write_bank("docker-diagrams", files)
+    return docker_bank_of(write_bank, "docker-diagrams", questions)
 
 
 @pytest.mark.parametrize("size", SIZES)

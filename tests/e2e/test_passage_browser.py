@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskCliRunner
 
-from tests.support import browser_sign_in, make_user
+from tests.support import PAST_THE_SCREEN, browser_sign_in, make_user
 
 BANK = """\
 id: panel
@@ -120,7 +120,7 @@ def test_the_passage_opens_beside_or_below_the_explanation(
         assert box["y"] < explanation["y"] + explanation["height"]
     else:
         assert box["y"] >= explanation["y"] + explanation["height"]
-    wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+    wide = page.evaluate(PAST_THE_SCREEN)
     assert wide <= 0, f"the page is {wide} px wider than the screen"
     panel.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"passage-{device}-{scheme}.png"))
@@ -153,7 +153,7 @@ def test_without_a_connection_the_panel_says_the_notes_are_unavailable_offline(
     status = page.locator("[data-passage-status]")
     status.filter(has_text="offline").wait_for()
     assert status.get_attribute("class").split().count("is-failed") == 1
-    wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+    wide = page.evaluate(PAST_THE_SCREEN)
     assert wide <= 0
     page.screenshot(path=str(artifacts / "passage-offline-phone.png"))
     # Back online, the same button fetches it.
@@ -200,7 +200,7 @@ def test_the_coverage_of_the_notes_fits_and_passes_axe(
         coverage = page.locator("#coverage")
         assert coverage.locator('.is-gap[data-anchor="镜像分层"]').is_visible()
         coverage.screenshot(path=str(artifacts / f"coverage-{device}-{scheme}.png"))
-        wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+        wide = page.evaluate(PAST_THE_SCREEN)
         if wide > 0:
             problems[f"{scheme} width"] = wide
         if found := axe(page):

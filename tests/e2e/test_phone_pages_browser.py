@@ -17,7 +17,7 @@ from models import Group, Membership, User, db
 from services.groups import create_group, create_invite
 from tests.e2e.test_look_browser import MIN_TAP, TAP_TARGETS
 from tests.seeding import seed_history
-from tests.support import browser_sign_in, make_user
+from tests.support import PAST_THE_SCREEN, browser_sign_in, make_user
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
 TABLET = {"viewport": {"width": 700, "height": 1000}, "has_touch": True}
@@ -57,7 +57,7 @@ SMALL_TARGETS = """([selector, least]) => [...document.querySelectorAll(selector
 CUT_HEADER = """() => [...document.querySelectorAll('.brand, .site-nav ul a, .sign-out button')]
   .filter((e) => {
     const r = e.getBoundingClientRect();
-    return !r.width || r.left < 0 || r.right > innerWidth + 0.5 || e.scrollWidth > e.clientWidth + 1;
+    return !r.width || r.left < 0 || r.right > screen.width + 0.5 || e.scrollWidth > e.clientWidth + 1;
   })
   .map((e) => `${e.textContent.trim()} is cut`)"""
 # Signed in, the header has them all: the brand, the six menu items of an admin, Sign out.
@@ -207,7 +207,7 @@ def test_admin_board_and_stats_fit_and_pass_axe(
         shot = artifacts / f"{name}-{device}-{scheme}-{language}.png"
         page.screenshot(path=str(shot), full_page=True)
         found = axe(page)
-        width = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        width = page.evaluate(PAST_THE_SCREEN)
         if width > 0:
             found.append(f"the page is {width} px wider than the screen")
         found += page.evaluate(CUT_HEADER) + page.evaluate(HEADER_WHOLE)

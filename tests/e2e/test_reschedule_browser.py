@@ -18,7 +18,7 @@ from models import User, db
 from tests.e2e.test_look_browser import MIN_TAP, TAP_TARGETS
 from tests.e2e.test_phone_pages_browser import DESKTOP, PHONE, SMALL_TARGETS, UNREACHABLE
 from tests.seeding import seed_history
-from tests.support import browser_sign_in, make_user
+from tests.support import PAST_THE_SCREEN, browser_sign_in, make_user
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def away(app: Flask, runner: FlaskCliRunner) -> None:
 
 def _problems(page, axe, phone: bool) -> list[str]:
     found = axe(page)
-    width = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    width = page.evaluate(PAST_THE_SCREEN)
     if width > 0:
         found.append(f"the page is {width} px wider than the screen")
     if phone:

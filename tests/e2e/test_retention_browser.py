@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 
 from config import PROJECT_ROOT
 from models import User, db
-from tests.support import browser_sign_in
+from tests.support import PAST_THE_SCREEN, browser_sign_in
 
 VIEWS = (
     ("phone", {"width": 360, "height": 740}),
@@ -36,7 +36,7 @@ def test_help_me_decide_fits_and_sets_retention(app: Flask, runner: FlaskCliRunn
                 )
                 assert page.locator(".chart svg").count() == 2
                 assert page.locator(".bar.marked").count() == 2
-                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), (
+                assert page.evaluate(PAST_THE_SCREEN) <= 0, (
                     f"{locale} {name} {scheme} scrolls sideways"
                 )
                 assert page.evaluate(
