@@ -7,6 +7,7 @@
 5. ``bank``: importing and exporting a generated bank, against Anki doing the same.
 6. ``page``: the review page's bytes on first load and per card, against the targets.
 
-``common`` holds what they share, ``database`` the database they measure, and ``profiles``
-where the time goes (``--profile DIR``).
+``common`` holds what they share, ``database`` the database they measure, ``floor`` what
+the database alone costs measure 1's answers (on SQLite), and ``profiles`` where the time
+goes (``--profile DIR``).
 """

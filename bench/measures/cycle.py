@@ -11,6 +11,7 @@ from typing import Any
 
 from bench.measures.common import (
     RAISED_LIMIT,
+    REPORTED,
     Measure,
     Size,
     fmt_ms,
@@ -20,6 +21,7 @@ from bench.measures.common import (
     verdict,
 )
 from bench.measures.database import Learner
+from bench.measures.floor import recorded, replay, snapshot
 
 MOST_ANKI = 2.0  # the target: an answer costs at most twice Anki's
 TARGET = f"≤ {MOST_ANKI:.0f}× Anki"
@@ -161,12 +163,19 @@ def anki_cycles(col: Any, cycles: int) -> list[float]:
     return times
 
 
-def measure_cycle(app: Any, learner: Learner, size: Size, work: Path) -> Measure:
+def database_engine(app: Any) -> Any:
+    from models import db
+
+    with app.app_context():
+        return db.engine
+
+
+def measure_cycle(app: Any, learner: Learner, size: Size, work: Path) -> list[Measure]:
     try:
         import anki  # noqa: F401
     except ImportError:
-        return Measure(1, "Answer cycle in process (per answer)", "", "anki not installed", "",
-                       TARGET, "skipped")  # fmt: skip
+        return [Measure(1, "Answer cycle in process (per answer)", "", "anki not installed", "",
+                        TARGET, "skipped")]  # fmt: skip
     folder = work / "anki-cycle"
     folder.mkdir()
     started = time.perf_counter()
@@ -176,7 +185,41 @@ def measure_cycle(app: Any, learner: Learner, size: Size, work: Path) -> Measure
         anki_times = anki_cycles(col, size.cycles)
     finally:
         col.close()
-    wengu_times = wengu_cycles(app, learner, size.cycles)
+    engine = database_engine(app)
+    floor_copy = work / "floor.sqlite3"
+    if engine.dialect.name == "sqlite":
+        snapshot(Path(engine.url.database), floor_copy)
+    with recorded(engine) as statements:
+        wengu_times = wengu_cycles(app, learner, size.cycles)
+    lines = [_cycle_line(learner, shape, built, wengu_times, anki_times)]
+    if engine.dialect.name == "sqlite":
+        floor_times = replay(floor_copy, statements)
+        floor_copy.unlink()
+        if floor_times and wengu_times and anki_times:
+            lines.append(_floor_line(floor_times, wengu_times, anki_times))
+    return lines
+
+
+def _floor_line(floor: list[float], wengu: list[float], anki: list[float]) -> Measure:
+    floor_mean, anki_mean = statistics.fmean(floor), statistics.fmean(anki)
+    above = statistics.fmean(wengu) - floor_mean
+    return Measure(
+        1,
+        "Answer cycle's statements alone, replayed through the bare driver (SQLite)",
+        f"{fmt_ms(ms(floor_mean))} mean, median {fmt_ms(ms(percentile(floor, 50)))}, "
+        f"p99 {fmt_ms(ms(percentile(floor, 99)))}",
+        f"Anki {fmt_ms(ms(anki_mean))} mean",
+        f"{floor_mean / anki_mean:.1f}× Anki; Wengu's Python {fmt_ms(ms(above))} more",
+        "none: the database's share",
+        REPORTED,
+        {"floor_ms": summary(floor), "python_ms": round(ms(above), 3)},
+    )
+
+
+def _cycle_line(
+    learner: Learner, shape: dict[str, Any], built: float, wengu_times: list[float],
+    anki_times: list[float],
+) -> Measure:  # fmt: skip
     wengu_mean = statistics.fmean(wengu_times) if wengu_times else math.nan
     anki_mean = statistics.fmean(anki_times) if anki_times else math.nan
     ratio = wengu_mean / anki_mean

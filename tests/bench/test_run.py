@@ -65,6 +65,13 @@ def test_run_at_tiny_size_prints_the_seven_measures_and_writes_json(tmp_path: Pa
     cpu = [m for m in measures if m["number"] == 2 and "CPU time" in m["name"]]
     assert len(cpu) == 1 and cpu[0]["verdict"] in ("skipped", "reported"), cpu
     assert cpu[0]["verdict"] == "skipped" or "workers" in cpu[0]["wengu"], cpu
+    # Measure 1 on SQLite has a line for its statements replayed through the bare driver:
+    # every answer it timed, replayed.
+    cycle = [m for m in measures if m["number"] == 1]
+    if cycle[0]["verdict"] != "skipped":
+        floor = [m for m in cycle if "bare driver" in m["name"]]
+        assert len(floor) == 1 and floor[0]["verdict"] == "reported", cycle
+        assert floor[0]["data"]["floor_ms"]["n"] == cycle[0]["data"]["wengu_ms"]["n"] > 0, cycle
     # Measure 4 has a line for the first visit, with the kept day totals cleared before it.
     first = [m for m in measures if m["number"] == 4 and "first visit" in m["name"]]
     assert len(first) == 1 and "review_days" in first[0]["data"]["cleared"], first
