@@ -93,6 +93,7 @@ class Quiz {
     if (input) input.focus({ preventScroll: true });
     else if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     window.scrollTo({ top: 0 });
+    widgetFor(this.screen().dataset.type).frontQuiz?.(this, this.screen());
     this.refresh();
   }
 

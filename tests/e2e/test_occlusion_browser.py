@@ -103,6 +103,28 @@ def _docker_diagram_cards(write_bank) -> Path:
     return docker_bank_of(write_bank, "docker-diagrams", questions)
 
 
+def _signed_in_with_diagram_cards(runner, write_bank, live_server: str, browser, size: str):
+    """A page of a browser of ``size``, signed in, with the Docker diagram cards' bank."""
+    result = runner.invoke(args=["bank", "import", str(_docker_diagram_cards(write_bank))])
+    assert result.exit_code == 0, result.output
+    page = browser.new_context(**SIZES[size]).new_page()
+    browser_sign_in(page, live_server)
+    return page
+
+
+def out_of_sight(name: str, where: dict) -> list[str]:
+    """What is wrong with where a diagram stands (``DIAGRAM_IN_SIGHT``): its foot covered
+    while its top could go higher, or its top scrolled off."""
+    problems = []
+    if where["bottom"] > where["floor"] and where["top"] > 8.5:
+        problems.append(
+            f"{name}: its foot at {where['bottom']:.0f}, covered from {where['floor']:.0f}"
+        )
+    if where["top"] < -0.5:
+        problems.append(f"{name}: its top scrolled off, at {where['top']:.0f}")
+    return problems
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_each_diagram_card_shows_its_whole_diagram_above_what_covers_the_foot(
     runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser,
@@ -111,13 +133,9 @@ def test_each_diagram_card_shows_its_whole_diagram_above_what_covers_the_foot(
     """A diagram card may ask for a label at the foot of its diagram: on a phone and a
     desktop, the front brings the whole diagram into sight, above the action bar and a
     typed answer's field, scrolling no further than the diagram's top."""
-    result = runner.invoke(args=["bank", "import", str(_docker_diagram_cards(write_bank))])
-    assert result.exit_code == 0, result.output
-    context = browser.new_context(**SIZES[size])
-    page = context.new_page()
+    page = _signed_in_with_diagram_cards(runner, write_bank, live_server, browser, size)
     problems: list[str] = []
     try:
-        browser_sign_in(page, live_server)
         page.goto(f"{live_server}/review/docker-diagrams")
         seen: set[str] = set()
         for _ in range(20):
@@ -131,12 +149,7 @@ def test_each_diagram_card_shows_its_whole_diagram_above_what_covers_the_foot(
             where = page.evaluate(DIAGRAM_IN_SIGHT)
             seen.add(where["id"])
             name = f"diagram-{len(seen)}-{size}"
-            if where["bottom"] > where["floor"] and where["top"] > 8.5:
-                problems.append(
-                    f"{name}: its foot at {where['bottom']:.0f}, covered from {where['floor']:.0f}"
-                )
-            if where["top"] < -0.5:
-                problems.append(f"{name}: its top scrolled off, at {where['top']:.0f}")
+            problems += out_of_sight(name, where)
             page.screenshot(path=str(artifacts / f"{name}.png"))
             # Typed or self-graded: "I don't know" or Show answer, whichever the card has.
             give_up = page.locator('[data-action="giveup"]')
@@ -150,5 +163,51 @@ def test_each_diagram_card_shows_its_whole_diagram_above_what_covers_the_foot(
             )
         assert len(seen) >= 10, seen  # the bank's diagram cards, one a question or so
     finally:
-        context.close()
+        page.context.close()
+    assert problems == []
+
+
+# The same in a quiz: the question shown, its diagram against the action bar.
+QUIZ_DIAGRAM_IN_SIGHT = """() => {
+  const section = document.querySelector('.quiz-question:not([hidden])');
+  const image = section.querySelector('.prompt img');
+  const box = (image.closest('.diagram-frame') || image).getBoundingClientRect();
+  const floor = document.querySelector('.action-bar').getBoundingClientRect().top;
+  return {top: box.top, bottom: box.bottom, floor, id: section.dataset.position};
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_diagram_question_of_a_quiz_shows_its_whole_diagram_above_the_bar(
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser,
+    artifacts: Path, size: str,
+) -> None:  # fmt: skip
+    """In a quiz too, each diagram question, as it is shown, brings its whole diagram into
+    sight above the action bar, scrolling no further than the diagram's top."""
+    page = _signed_in_with_diagram_cards(runner, write_bank, live_server, browser, size)
+    problems: list[str] = []
+    try:
+        page.goto(f"{live_server}/quiz/docker-diagrams")
+        page.fill("#count", "12")
+        page.click(".quiz-setup button[type=submit]")
+        page.wait_for_selector("[data-quiz]")
+        for number in range(1, 13):
+            page.wait_for_function(
+                "() => document.querySelector('.quiz-question:not([hidden]) .prompt img')?.complete"
+            )
+            page.wait_for_timeout(100)  # laid out and scrolled on the next frame
+            where = page.evaluate(QUIZ_DIAGRAM_IN_SIGHT)
+            name = f"quiz-diagram-{number}-{size}"
+            problems += out_of_sight(name, where)
+            page.screenshot(path=str(artifacts / f"{name}.png"))
+            if number == 12:
+                break
+            page.click('[data-action="next"]')
+            page.wait_for_function(
+                "at => document.querySelector('.quiz-question:not([hidden])').dataset.position"
+                " !== at",
+                arg=where["id"],
+            )
+    finally:
+        page.context.close()
     assert problems == []
