@@ -152,6 +152,13 @@ class Viewer {
       dialog.close();
     });
     dialog.addEventListener("close", () => this.closed());
+    // The phone's Back closes the view, as it closes a full-screen view elsewhere, rather than
+    // leave the page behind it: the view has a history entry of its own while it is open.
+    window.addEventListener("popstate", () => {
+      if (!dialog.open) return;
+      this.popped = true;
+      dialog.close();
+    });
     // Ahead of the page's own keys (Space shows the answer, digits grade), wherever focus is.
     window.addEventListener("keydown", (event) => { if (dialog.open) this.key(event); }, true);
     this.stage.addEventListener("pointerdown", (event) => this.down(event));
@@ -170,6 +177,7 @@ class Viewer {
     this.stage.replaceChildren(this.copy);
     this.dialog.setAttribute("aria-label", opener.dataset.name || this.dataset.name);
     this.dialog.showModal();
+    if (!history.state?.diagramViewer) history.pushState({ ...history.state, diagramViewer: true }, "");
     ({ width: this.width, height: this.height } = naturalSize(diagram));
     const { clientWidth, clientHeight } = this.stage;
     const whole = Math.min(clientWidth / this.width, clientHeight / this.height);
@@ -184,6 +192,9 @@ class Viewer {
     this.stage.replaceChildren();
     this.pointers.clear();
     this.opener?.focus();
+    // Closed otherwise than by Back (the close button, Escape): its history entry goes too.
+    if (!this.popped && history.state?.diagramViewer) history.back();
+    this.popped = false;
   }
 
   // Keeps the diagram on the stage: centred where it is smaller, its edges outside where larger.

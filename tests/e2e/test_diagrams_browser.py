@@ -164,6 +164,41 @@ def test_tapping_a_diagram_in_an_explanation_opens_it_full_screen(
     context.close()
 
 
+def test_back_closes_the_full_screen_diagram_and_stays_on_the_card(
+    drawn, live_server: str, browser
+) -> None:
+    """A phone's Back with a diagram open full screen closes it, on the same card's back;
+    closed by its button, it leaves no entry behind: Back then leaves the review page."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    open_review_back(page, live_server)
+    review = page.url
+    card = page.get_attribute("[data-card]", "data-card-id")
+    opener = page.locator(".explanation .diagram-open")
+    viewer = page.locator("[data-diagram-viewer]")
+    opener.tap()
+    page.wait_for_selector("[data-diagram-viewer][open]")
+    page.go_back()
+    page.wait_for_selector("[data-diagram-viewer]:not([open])", state="attached")
+    assert page.url == review
+    assert page.get_attribute("[data-review]", "data-phase") == "back"
+    assert page.get_attribute("[data-card]", "data-card-id") == card
+    # Open again, closed by its button (then by Escape): Back goes where it went before.
+    for close in ("button", "Escape"):
+        opener.tap()
+        page.wait_for_selector("[data-diagram-viewer][open]")
+        if close == "button":
+            page.locator("[data-diagram-viewer] [data-close]").tap()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_selector("[data-diagram-viewer]:not([open])", state="attached")
+        page.wait_for_function("() => !history.state?.diagramViewer")
+        assert not viewer.evaluate("(d) => d.open") and page.url == review
+    page.go_back()
+    page.wait_for_url(lambda url: url != review)
+    context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_diagram_text_is_drawn_below_legible_on_a_phone(
     runner: FlaskCliRunner, learner: int, live_server: str, browser, artifacts: Path, scheme: str
