@@ -211,3 +211,38 @@ def test_each_diagram_question_of_a_quiz_shows_its_whole_diagram_above_the_bar(
     finally:
         page.context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_message_is_in_sight_wherever_the_page_is_scrolled(
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser,
+    artifacts: Path, size: str,
+) -> None:  # fmt: skip
+    """A passing message ("Nothing to undo.", "Buried", "Undone") shows whole on the screen,
+    above the action bar, though the learner has scrolled down a long back; and it takes no
+    tap from what it covers."""
+    page = _signed_in_with_diagram_cards(runner, write_bank, live_server, browser, size)
+    try:
+        page.goto(f"{live_server}/review/docker-diagrams")
+        page.wait_for_selector('[data-review][data-phase="front"]')
+        give_up = page.locator('[data-action="giveup"]')
+        (give_up if give_up.is_visible() else page.locator('[data-action="show"]')).click()
+        page.wait_for_selector('[data-review][data-phase="back"]')
+        page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+        assert page.evaluate("scrollY") > 100  # the case this is about: the top out of sight
+        page.keyboard.press("u")
+        page.wait_for_function("() => document.querySelector('[data-status]').textContent")
+        page.screenshot(path=str(artifacts / f"message-{size}.png"))
+        where = page.evaluate(
+            """() => {
+              const status = document.querySelector('[data-status]');
+              const box = status.getBoundingClientRect();
+              const bar = document.querySelector('.action-bar').getBoundingClientRect();
+              return {top: box.top, bottom: box.bottom, floor: bar.top,
+                      taps: getComputedStyle(status).pointerEvents};
+            }"""
+        )
+        assert where["top"] >= 0 and where["bottom"] <= where["floor"], where
+        assert where["taps"] == "none", where
+    finally:
+        page.context.close()
