@@ -24,6 +24,7 @@ from importlib.metadata import version
 from typing import Any
 
 from srs.questions import question_type
+from srs.questions.occlusion import masked_whole
 from srs.render import DiagramResolver, portable_text, prepare, render_markdown
 
 __all__ = [
@@ -124,7 +125,8 @@ def question_texts(
         texts += [faces.front, faces.back, *faces.choices, *(text for _, text in faces.items)]
         texts.append(kind.answered_face(content, ordinal, 0, language))
     if type_name == "occlusion":
-        texts.append(f"![]({content['image']})")  # the bank page shows the diagram whole
+        # The bank page shows the diagram with the labels asked masked, then whole.
+        texts += [masked_whole(content), f"![]({content['image']})"]
     note = _Texts(language)
     kind.anki_note(content, note, 0)
     return list(dict.fromkeys(text for text in texts + note.texts if text))

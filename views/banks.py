@@ -38,12 +38,15 @@ from srs.cloze import render_cloze
 from srs.coverage import HeadingCoverage
 from srs.export import export_bank
 from srs.occlusion import LabelError, MaskQueryError, mask_query, occlude, parse_mask_query
+from srs.questions.occlusion import masked_whole
 from srs.quiz import section_outline
 from views import editor
 from views.cards import diagram_url, markdown_for, truth_choices
 from views.inputs import safe_referrer, unstorable
 
 bp = Blueprint("banks", __name__)
+# A diagram question on a bank's page shows its diagram with the labels it asks masked.
+bp.add_app_template_global(masked_whole)
 for _rule, _endpoint, _view, _methods in editor.ROUTES:
     bp.add_url_rule(_rule, _endpoint, _view, methods=_methods)
 

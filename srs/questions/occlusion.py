@@ -51,6 +51,14 @@ def _image(content: Mapping[str, Any], ordinal: int, alt: str, *, revealed: bool
     return f"![{alt}]({content['image']}?{_mask(content, ordinal, revealed=revealed)})"
 
 
+def masked_whole(content: Mapping[str, Any]) -> str:
+    """The question's diagram with every label it asks masked, as Markdown: what a bank's
+    page shows under the question's prompt, the labels to name."""
+    names, by_id = occlusion_names(content)
+    asked = [selector(name, by_id=by_id) for name in names]
+    return f"![]({content['image']}?{mask_query(Mask(asked[0], tuple(asked[1:])))})"
+
+
 def _prompt(content: Mapping[str, Any], language: str | None) -> str:
     return str(content.get("prompt") or default_prompt(language))
 

@@ -124,6 +124,19 @@ def test_the_bank_page_shows_the_question_and_its_labels(
     assert "of diagrams/engine.svg" not in page
     assert "哪个组件在这里？" in page
     assert "<code>dockerd</code>, <code>containerd</code>" in page
+    # Under the prompt, the diagram with both labels asked masked, to name them from it;
+    # then, under the answer, the diagram whole.
+    question = page[page.index('id="q-engine-parts"') :]
+    prompt = question[question.index('class="prompt"') : question.index('class="answer"')]
+    (masked,) = image_urls(prompt)
+    assert masked.startswith("/banks/diagram/diagrams/engine.svg?ask=")
+    shown = svg_texts(signed_in, masked)
+    assert "dockerd" not in shown and "containerd" not in shown
+    whole = svg_texts(signed_in, "/banks/diagram/diagrams/engine.svg")
+    assert {"dockerd", "containerd"} <= set(whole)
+    assert set(whole) - {"dockerd", "containerd"} <= set(shown)  # the other labels are there
+    answer = question[question.index('class="answer"') :]
+    assert image_urls(answer)[0] == "/banks/diagram/diagrams/engine.svg"
 
 
 def test_a_quiz_takes_typed_and_self_graded_labels(
