@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.bank import Question
+from srs.kin import question_diagrams
 from srs.questions import QUESTION_TYPES, Shown, check_answer, is_blank, question_type
 from srs.questions.base import distinct_indices
 
@@ -151,7 +152,17 @@ def sample_quiz(
         and (not spec.tags or set(spec.tags) & set(q.tags))
     ]
     rng = random.Random(spec.seed)  # noqa: S311 (a shared quiz, not a secret)
-    chosen = rng.sample(pool, min(spec.count, len(pool)))
+    chosen: list[Question] = []
+    shown: set[str] = set()
+    # No two questions showing one diagram: the one would show the labels the other masks
+    # (a quiz can go back), so a quiz may come out shorter than asked.
+    for question in rng.sample(pool, len(pool)):
+        if len(chosen) == spec.count:
+            break
+        diagrams = set(question_diagrams(question.type, question.content(), None))
+        if not diagrams & shown:
+            chosen.append(question)
+            shown |= diagrams
     items = []
     for question in chosen:
         ordinal = rng.choice(question.card_ordinals)

@@ -191,7 +191,9 @@ def test_each_diagram_question_of_a_quiz_shows_its_whole_diagram_above_the_bar(
         page.fill("#count", "12")
         page.click(".quiz-setup button[type=submit]")
         page.wait_for_selector("[data-quiz]")
-        for number in range(1, 13):
+        count = int(page.get_attribute("[data-quiz]", "data-count"))  # one a diagram
+        assert count >= 10
+        for number in range(1, count + 1):
             page.wait_for_function(
                 "() => document.querySelector('.quiz-question:not([hidden]) .prompt img')?.complete"
             )
@@ -200,7 +202,7 @@ def test_each_diagram_question_of_a_quiz_shows_its_whole_diagram_above_the_bar(
             name = f"quiz-diagram-{number}-{size}"
             problems += out_of_sight(name, where)
             page.screenshot(path=str(artifacts / f"{name}.png"))
-            if number == 12:
+            if number == count:
                 break
             page.click('[data-action="next"]')
             page.wait_for_function(

@@ -28,6 +28,21 @@ def bank(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.fixture
+def apart(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """The fixture bank with its two diagram questions on two copies of the diagram: a
+    quiz takes one question a diagram."""
+    folder = shutil.copytree(FIXTURE, tmp_path / "diagram")
+    shutil.copy(folder / "diagrams/engine.svg", folder / "diagrams/engine-b.svg")
+    text = (folder / "bank.yaml").read_text("utf-8")
+    text = text.replace(
+        "image: diagrams/engine.svg\n    ids:", "image: diagrams/engine-b.svg\n    ids:"
+    )
+    (folder / "bank.yaml").write_text(text, "utf-8")
+    result = runner.invoke(args=["bank", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+
+
 def cards(client: FlaskClient) -> list[dict]:
     """The cards the API serves now, one a question, in order."""
     first = client.get("/api/v1/review/next?bank=diagram&ahead=9").json
@@ -140,7 +155,7 @@ def test_the_bank_page_shows_the_question_and_its_labels(
 
 
 def test_a_quiz_takes_typed_and_self_graded_labels(
-    app: Flask, signed_in: FlaskClient, bank: None
+    app: Flask, signed_in: FlaskClient, apart: None
 ) -> None:
     data = {"csrf_token": csrf_token(signed_in), "count": "3"}
     response = signed_in.post("/quiz/diagram", data=data)
@@ -164,7 +179,7 @@ def test_a_quiz_takes_typed_and_self_graded_labels(
 
 
 def test_a_quiz_mistake_shows_the_label_asked_and_the_right_one(
-    app: Flask, signed_in: FlaskClient, bank: None
+    app: Flask, signed_in: FlaskClient, apart: None
 ) -> None:
     data = {"csrf_token": csrf_token(signed_in), "count": "3", "types": "occlusion"}
     quiz_id = int(signed_in.post("/quiz/diagram", data=data).location.rsplit("/", 1)[1])
