@@ -113,6 +113,12 @@ class Quiz {
     this.refresh();
   }
 
+  /** Take back every pick, where the question's type picks in turn. */
+  clear(section) {
+    widgetFor(section.dataset.type).clearQuiz?.(this, section, this.screens.indexOf(section));
+    this.refresh();
+  }
+
   reveal(section) {
     const answer = section.querySelector("[data-self-answer]");
     if (!answer) return;
@@ -238,6 +244,8 @@ function wire(quiz) {
     previous: () => quiz.show(quiz.state.current - 1),
     next: () => quiz.show(quiz.state.current + 1),
     flag: () => quiz.toggleFlag(),
+    unpick: () => quiz.unpick(quiz.screen()),
+    clear: () => quiz.clear(quiz.screen()),
     help: () => { quiz.help.hidden = !quiz.help.hidden; },
     submit: () => quiz.submit(true),
   };

@@ -166,3 +166,45 @@ def test_a_diagram_questions_answer_takes_the_masked_diagrams_place_in_sight(
     # Its top in sight above the bar of buttons, not below a second copy of the diagram.
     bar = page.locator(".action-bar").bounding_box()
     assert 0 <= answer.bounding_box()["y"] < bar["y"] - 100
+
+
+def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser, artifacts: Path
+) -> None:
+    """On a phone, with no Backspace: the hint speaks of taps, and Undo pick and Clear take
+    picks back; the order given is the one submitted."""
+    bank = "id: o\ntitle: Order\nquestions:\n" + (
+        "  - {id: o1, type: order, prompt: order, items: [client, dockerd, containerd, runc]}\n"
+    )
+    assert (
+        runner.invoke(args=["bank", "import", str(write_bank("o", {"bank.yaml": bank}))]).exit_code
+        == 0
+    )
+    page = browser.new_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/quiz/o")
+    page.click(".quiz-setup button[type=submit]")
+    page.wait_for_selector("[data-quiz]")
+    section = page.locator(".quiz-question:not([hidden])")
+    hint = section.locator(".hint").inner_text()
+    assert "Undo pick" in hint and "Backspace" not in hint, hint
+    undo = section.locator('[data-action="unpick"]')
+    clear = section.locator('[data-action="clear"]')
+    assert undo.is_disabled() and clear.is_disabled()
+    options = section.locator("[data-item]")
+    text = {options.nth(i).inner_text().split("\n")[-1]: i for i in range(4)}
+    for name in ("runc", "client"):
+        options.nth(text[name]).tap()
+    picked = section.locator("[data-picked] li")
+    assert picked.all_inner_texts() == ["runc", "client"]
+    undo.tap()
+    assert picked.all_inner_texts() == ["runc"]
+    clear.tap()
+    assert picked.count() == 0 and undo.is_disabled() and clear.is_disabled()
+    for name in ("client", "dockerd", "containerd", "runc"):
+        options.nth(text[name]).tap()
+    page.screenshot(path=str(artifacts / "quiz-order-phone.png"))
+    page.click('[data-action="submit"]')
+    page.wait_for_url("**/result")
+    assert "100%" in page.locator("[data-score]").inner_text()
+    page.close()

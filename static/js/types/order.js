@@ -85,6 +85,7 @@ function showQuizOrder(quiz, section, position) {
   const picked = (quiz.state.answers[position] || [])
     .map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item));
   showPicked(section.querySelector("[data-picked]"), buttons, picked);
+  for (const tool of section.querySelectorAll(".order-tools button")) tool.disabled = !picked.length;
 }
 
 export default {
@@ -131,6 +132,10 @@ export default {
       const place = buttons.findIndex((button) => Number(button.dataset.item) === item);
       if (place >= 0) this.choose(quiz, section, position, place);
     }
+  },
+  clearQuiz(quiz, section, position) {
+    quiz.state.answers[position] = [];
+    showQuizOrder(quiz, section, position);
   },
   unpickQuiz(quiz, section, position) {
     const { answers } = quiz.state;
