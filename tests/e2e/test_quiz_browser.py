@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
@@ -140,17 +141,23 @@ def test_ticking_a_section_ticks_its_subsections(runner: FlaskCliRunner, write_b
 
 
 def test_a_diagram_questions_answer_takes_the_masked_diagrams_place_in_sight(
-    runner: FlaskCliRunner, learner: int, live_server: str, browser, artifacts: Path
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser, artifacts: Path
 ) -> None:
     from config import PROJECT_ROOT
 
-    runner.invoke(args=["bank", "import", str(PROJECT_ROOT / "tests/banks/diagram")])
+    # The fixture bank's self-graded diagram question alone: a quiz takes one question a
+    # diagram, and its typed one shares the diagram.
+    fixture = PROJECT_ROOT / "tests/banks/diagram"
+    bank = yaml.safe_load((fixture / "bank.yaml").read_text("utf-8"))
+    bank["questions"] = [q for q in bank["questions"] if q["id"] == "engine-all"]
+    folder = write_bank("diagram", {
+        "bank.yaml": yaml.safe_dump(bank, allow_unicode=True),
+        "diagrams/engine.svg": (fixture / "diagrams/engine.svg").read_bytes(),
+    })  # fmt: skip
+    assert runner.invoke(args=["bank", "import", str(folder)]).exit_code == 0
     page = browser.new_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     browser_sign_in(page, live_server)
     page.goto(f"{live_server}/quiz/diagram")
-    page.locator(".narrowing summary", has_text="Question types").click()
-    page.check('.quiz-setup input[value="occlusion"]')
-    page.fill("#count", "10")
     page.click(".quiz-setup button[type=submit]")
     page.wait_for_selector("[data-quiz]")
     for _ in range(10):  # to the first diagram question graded by the learner
