@@ -26,7 +26,7 @@ from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
-from srs.kin import bank_kin
+from srs.kin import bank_kin, diagram_words
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
 _log = logging.getLogger("wengu")
@@ -264,7 +264,8 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
         [
             (question.type, values["content"], question.explanation)
             for question, values in zip(bank.questions, facing, strict=True)
-        ]
+        ],
+        labels=diagram_words(bank.diagrams),
     )
     for position, question in enumerate(bank.questions):
         values = facing[position]
@@ -422,8 +423,8 @@ def refresh_faces(session: Session) -> int:
 
 def refresh_kin(session: Session) -> int:
     """Work out the kin (:mod:`srs.kin`) of every bank holding an active question without
-    them (a database from before them), from the questions as stored, and commit; returns
-    how many banks were worked out."""
+    them (a database from before them), from the questions and diagrams as stored, and
+    commit; returns how many banks were worked out."""
     banks = session.scalars(
         select(Question.bank_id)
         .where(Question.retired.is_(False), Question.kin.is_(None))
@@ -444,7 +445,10 @@ def refresh_kin(session: Session) -> int:
                 shown.append(("basic", {}, None))
             else:
                 shown.append((row.type, row.content, row.explanation))
-        kin = bank_kin(shown)
+        diagrams = session.execute(
+            select(Diagram.path, Diagram.data).where(Diagram.bank_id == bank_id)
+        ).all()
+        kin = bank_kin(shown, labels=diagram_words(srs.bank.Diagram(*row) for row in diagrams))
         session.execute(
             update(Question),
             [{"id": row.id, "kin": near} for row, near in zip(stored, kin, strict=True)],

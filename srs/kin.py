@@ -9,20 +9,22 @@ day ends, the new cards of its question's kin, as it buries its siblings (``serv
 each kin question is first seen on a day of its own.
 
 The same holds for words: a question whose card states, anywhere from its prompt to its
-explanation, the short answer another question close by asks for is its kin too. An answer
-that many of the questions around it state (``KIN_TERM_MOST``) is what that part of the bank
-is about, not one question's answer, and makes no kin.
+explanation or in the labels of a diagram it shows, the short answer another question close by
+asks for (a label an occlusion card masks among them) is its kin too. An answer that many of
+the questions around it state (``KIN_TERM_MOST``) is what that part of the bank is about, not
+one question's answer, and makes no kin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from srs.bank import diagram_path
+from srs.bank import Diagram, diagram_path
 from srs.cloze import parse_cloze
 from srs.lint.cards import holds_term, worth_matching
 from srs.lint.text import fill_cloze, normal, plain
+from srs.occlusion import label_texts
 from srs.questions import question_type
 from srs.render import image_sources
 
@@ -30,6 +32,9 @@ __all__ = [
     "KIN_REACH",
     "KIN_TERM_MOST",
     "bank_kin",
+    "diagram_words",
+    "front_text",
+    "gives_away",
     "kin_positions",
     "question_answers",
     "question_diagrams",
@@ -93,10 +98,13 @@ def kin_positions(diagrams: Sequence[Collection[str]], reach: int = KIN_REACH) -
 def question_answers(type_name: str, content: Mapping[str, Any]) -> list[str]:
     """The short answers a question asks to recall, as plain normalised words: a short or
     typed answer (and a reverse question's prompt, which its reverse card asks for), each
-    cloze blank's. Longer ones are left out, and a choice's: its options are on its front
-    anyway, and a card naming one says nothing of which is right."""
+    cloze blank's, each diagram label an occlusion question masks. Longer ones are left out,
+    and a choice's: its options are on its front anyway, and a card naming one says nothing
+    of which is right."""
     found: list[str] = []
-    if type_name in ("basic", "reverse", "typing"):
+    if type_name == "occlusion":
+        found.extend(content.get("labels") or ())
+    elif type_name in ("basic", "reverse", "typing"):
         found.append(content.get("answer") or "")
         if type_name == "reverse":
             found.append(content.get("prompt") or "")
@@ -106,9 +114,30 @@ def question_answers(type_name: str, content: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(t for t in terms if len(t) <= _TERM_LONGEST and worth_matching(t)))
 
 
-def question_text(type_name: str, content: Mapping[str, Any], explanation: str | None) -> str:
+def diagram_words(diagrams: Iterable[Diagram]) -> dict[str, str]:
+    """The labels of each of a bank's SVG diagrams, by path, as plain normalised words: what
+    a learner reads in it. Other images, and an SVG that is not well-formed, have none."""
+    words: dict[str, str] = {}
+    for diagram in diagrams:
+        if not diagram.path.lower().endswith(".svg"):
+            continue
+        try:
+            labels = label_texts(diagram.data)
+        except ValueError:
+            continue
+        words[diagram_path(diagram.path)] = normal("\n".join(labels))
+    return words
+
+
+def question_text(
+    type_name: str,
+    content: Mapping[str, Any],
+    explanation: str | None,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     """Everything a question's cards show, prompt to explanation, as plain normalised words
-    (a cloze text with its blanks filled in)."""
+    (a cloze text with its blanks filled in), and the words of the diagrams it shows, from
+    ``labels`` (:func:`diagram_words`)."""
     texts: list[str] = []
     for key in question_type(type_name).keys:
         value = content.get(key.name)
@@ -117,28 +146,54 @@ def question_text(type_name: str, content: Mapping[str, Any], explanation: str |
     if type_name == "cloze" and texts:
         texts[0] = fill_cloze(texts[0])
     texts.append(explanation or "")
-    return normal(plain("\n".join(t for t in texts if isinstance(t, str))))
+    words = normal(plain("\n".join(t for t in texts if isinstance(t, str))))
+    labels = labels or {}
+    shown = question_diagrams(type_name, content, explanation) if labels else []
+    return "\n".join([words, *(labels[d] for d in shown if d in labels)])
+
+
+def front_text(
+    type_name: str, content: Mapping[str, Any], ordinals: Iterable[int], labels: Mapping[str, str]
+) -> str:
+    """What the cards ``ordinals`` of a question show before they are answered, as plain
+    normalised words: their prompts, choices and items, and every word of the diagrams they
+    show, from ``labels`` (:func:`diagram_words`): a label masked on the front is in sight
+    once the card is answered."""
+    texts: list[str] = []
+    shown: dict[str, None] = {}
+    for ordinal in ordinals:
+        faces = question_type(type_name).faces(content, ordinal, seed=0)
+        texts += [faces.front, *faces.choices, *(item for _, item in faces.items)]
+        shown.update((diagram_path(s.split("?", 1)[0]), None) for s in image_sources(faces.front))
+    return "\n".join([normal(plain("\n".join(texts))), *(labels[d] for d in shown if d in labels)])
+
+
+def gives_away(answers: Iterable[str], text: str) -> bool:
+    """Whether ``text`` (:func:`question_text`) states one of ``answers``
+    (:func:`question_answers`)."""
+    return any(term in text and holds_term(text, term) for term in answers)
 
 
 def bank_kin(
-    questions: Sequence[tuple[str, Mapping[str, Any], str | None]], reach: int = KIN_REACH
+    questions: Sequence[tuple[str, Mapping[str, Any], str | None]],
+    reach: int = KIN_REACH,
+    labels: Mapping[str, str] | None = None,
 ) -> list[list[int]]:
     """For a bank's questions in order, each as its type, content and explanation: the
     positions of each one's kin, those at most ``reach`` places away that show one of the
-    same diagrams or state one of its answers (but an answer more than ``KIN_TERM_MOST`` of
-    them state)."""
+    same diagrams or state one of its answers, in their text or the ``labels`` of their
+    diagrams (:func:`diagram_words`), but an answer more than ``KIN_TERM_MOST`` of them
+    state."""
     kin = [
         set(near)
         for near in kin_positions([question_diagrams(*question) for question in questions], reach)
     ]
-    texts = [question_text(*question) for question in questions]
+    texts = [question_text(*question, labels) for question in questions]
     for position, (type_name, content, _explanation) in enumerate(questions):
         window = range(max(0, position - reach), min(len(texts), position + reach + 1))
         for term in question_answers(type_name, content):
             stating = [
-                other
-                for other in window
-                if other != position and term in texts[other] and holds_term(texts[other], term)
+                other for other in window if other != position and gives_away([term], texts[other])
             ]
             if len(stating) <= KIN_TERM_MOST:
                 for other in stating:

@@ -32,6 +32,7 @@ __all__ = [
     "diagram_labels",
     "find_label",
     "label_problems",
+    "label_texts",
     "mask_query",
     "occlude",
     "parse_mask_query",
@@ -129,6 +130,17 @@ def label_text(element: etree.Element) -> str:
     """A ``<text>`` element's content as a label names it: every text inside, white space
     collapsed, Unicode NFC."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", "".join(element.itertext()))).strip()
+
+
+def label_texts(data: bytes) -> list[str]:
+    """The text of every ``<text>`` element of the SVG ``data`` that has any, in document
+    order: the words a learner reads in the diagram.
+
+    Raises:
+        ValueError: ``data`` is not XML.
+    """
+    found = (label_text(e) for e in _parse(data).iter() if _local(e.tag) == "text")
+    return [text for text in found if text]
 
 
 def selector(label: str, *, by_id: bool = False) -> str:

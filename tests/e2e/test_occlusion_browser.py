@@ -161,7 +161,9 @@ def test_each_diagram_card_shows_its_whole_diagram_above_what_covers_the_foot(
                 " || document.querySelector('[data-review]').dataset.phase === 'done'",
                 arg=where["id"],
             )
-        assert len(seen) >= 10, seen  # the bank's diagram cards, one a question or so
+        # The bank's diagram cards, one a question or so, but those buried for the day by a
+        # kin's answer (one shows, labelled, what the other masks).
+        assert len(seen) >= 8, seen
     finally:
         page.context.close()
     assert problems == []

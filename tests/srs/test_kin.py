@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from srs.bank import Diagram
 from srs.kin import (
     KIN_REACH,
     KIN_TERM_MOST,
     bank_kin,
+    diagram_words,
+    front_text,
     kin_positions,
     question_answers,
     question_diagrams,
@@ -111,3 +114,50 @@ def test_kin_by_diagram_and_by_answer_together() -> None:
     shows = "![图](diagrams/a.svg)"
     kin = bank_kin([_basic("aa", shows), _basic("runc"), _basic("bb", f"runc {shows}")])
     assert kin == [[2], [2], [0, 1]]
+
+
+_ENGINE_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg"><text x="1" y="1">Containerd</text>'
+    b'<text x="1" y="9"><tspan>PID</tspan> <tspan>1</tspan></text><text x="1" y="20"/></svg>'
+)
+
+
+def test_a_diagrams_words_are_its_labels() -> None:
+    words = diagram_words(
+        [
+            Diagram("./diagrams/engine.svg", _ENGINE_SVG),
+            Diagram("diagrams/broken.svg", b"<svg"),
+            Diagram("diagrams/photo.png", b"\x89PNG"),
+        ]
+    )
+    assert words == {"diagrams/engine.svg": "containerd\npid 1"}
+
+
+def test_an_occlusion_questions_answers_are_the_labels_it_masks() -> None:
+    occlusion = {"image": "diagrams/engine.svg", "labels": ["PID 1", "runc", "x"]}
+    assert question_answers("occlusion", occlusion) == ["pid 1", "runc"]  # "x": too short
+
+
+def test_a_question_showing_a_diagram_labelled_with_anothers_answer_is_its_kin() -> None:
+    """The engine diagram's "PID 1", in sight on one card's back, answers the next card."""
+    labels = diagram_words([Diagram("diagrams/engine.svg", _ENGINE_SVG)])
+    questions = [_basic("aa", "![引擎](diagrams/engine.svg)"), _basic("b2"), _basic("PID 1")]
+    assert bank_kin(questions, labels=labels)[2] == [0]
+    assert bank_kin(questions)[2] == []  # the diagram's words are what made them kin
+    masks = ("occlusion", {"image": "diagrams/other.svg", "labels": ["containerd"]}, None)
+    assert bank_kin([masks, questions[0]], labels=labels) == [[1], [0]]
+
+
+def test_a_cards_front_is_its_prompt_choices_and_diagrams_not_its_back() -> None:
+    labels = diagram_words([Diagram("diagrams/engine.svg", _ENGINE_SVG)])
+    choice = {
+        "prompt": "哪个 ![图](diagrams/engine.svg)",
+        "choices": ["Runc", "Shim"],
+        "correct": 0,
+    }
+    front = front_text("choice", choice, [0], labels)
+    assert "runc" in front and "shim" in front and "pid 1" in front
+    basic = {"prompt": "运行时是?", "answer": "runc"}
+    assert "runc" not in front_text("basic", basic, [0], labels)
+    occlusion = {"image": "diagrams/engine.svg", "labels": ["Containerd"], "mode": "one"}
+    assert "pid 1" in front_text("occlusion", occlusion, [0], labels)

@@ -105,6 +105,22 @@ def test_the_startup_works_out_kin_kept_by_no_import(session: Session) -> None:
     assert refresh_kin(session) == 0
 
 
+def test_a_label_of_a_diagram_shown_makes_kin_at_import_and_startup(app: Flask, write_bank) -> None:
+    """The engine diagram, on one card's back, labels the protocol the last card asks for."""
+    questions = [
+        f"- {{id: shows, type: basic, prompt: p1, answer: a1, {SHOWS}}}",
+        "- {id: plain, type: basic, prompt: p2, answer: a2}",
+        "- {id: asks, type: basic, prompt: dockerd 与 containerd 之间用什么协议？, answer: gRPC}",
+    ]
+    with app.app_context():
+        import_bank(db.session, write(write_bank, questions))
+        db.session.commit()
+        assert kin(db.session) == {"shows": [2], "plain": [], "asks": [0]}
+        db.session.execute(update(Question).values(kin=None))
+        assert refresh_kin(db.session) == 1  # from the diagram as stored
+        assert kin(db.session) == {"shows": [2], "plain": [], "asks": [0]}
+
+
 def test_an_answer_buries_its_kins_new_cards_for_the_day(session: Session, learner: User) -> None:
     """The diagram shown whole on intro's back is not followed by the card that masks its
     labels, nor by another question showing it: each comes on a day of its own."""
