@@ -25,6 +25,7 @@ from services.bank_export import as_question, stored_bank
 from services.conflict import rows_changed
 from services.context import Study
 from services.queue import add_card
+from srs.kin import diagram_words
 from srs.questions import Shown
 from srs.quiz import (
     OutlineEntry,
@@ -112,7 +113,7 @@ def start_quiz(session: Session, user: User, bank_id: str, spec: QuizSpec, now: 
     if bank is None:
         raise QuizError(_l("There is no bank '%(bank)s'.", bank=bank_id))
     parents = {section.id: section.parent for section in bank.sections}
-    items = sample_quiz(bank.questions, spec, parents)
+    items = sample_quiz(bank.questions, spec, parents, diagram_words(bank.diagrams))
     if not items:
         raise QuizError(_l("No question of this bank fits those choices."))
     quiz = Quiz(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.bank import Question
-from srs.kin import question_diagrams
+from srs.kin import front_text, gives_away, question_answers, question_diagrams
 from srs.questions import QUESTION_TYPES, Shown, check_answer, is_blank, question_type
 from srs.questions.base import distinct_indices
 
@@ -136,13 +136,17 @@ def section_outline(
 
 
 def sample_quiz(
-    questions: Sequence[Question], spec: QuizSpec, parents: Mapping[str, str | None]
+    questions: Sequence[Question],
+    spec: QuizSpec,
+    parents: Mapping[str, str | None],
+    labels: Mapping[str, str] | None = None,
 ) -> list[QuizItem]:
     """Draw the quiz: the same questions, cards and item orders for the same spec.
 
     Args:
         questions: the bank's active questions, in bank order.
         parents: each section's parent, so that a section takes in its subsections.
+        labels: the words of the bank's diagrams (:func:`srs.kin.diagram_words`).
     """
     pool = [
         q
@@ -153,16 +157,23 @@ def sample_quiz(
     ]
     rng = random.Random(spec.seed)  # noqa: S311 (a shared quiz, not a secret)
     chosen: list[Question] = []
-    shown: set[str] = set()
-    # No two questions showing one diagram: the one would show the labels the other masks
-    # (a quiz can go back), so a quiz may come out shorter than asked.
+    asked: list[tuple[set[str], list[str], str]] = []  # diagrams, answers, front of each
+    # No two questions showing one diagram, nor one whose front states the other's answer,
+    # in its words or its diagram's labels (a quiz can go back): a quiz may come out shorter
+    # than asked.
     for question in rng.sample(pool, len(pool)):
         if len(chosen) == spec.count:
             break
-        diagrams = set(question_diagrams(question.type, question.content(), None))
-        if not diagrams & shown:
+        content = question.content()
+        diagrams = set(question_diagrams(question.type, content, None))
+        answers = question_answers(question.type, content)
+        front = front_text(question.type, content, question.card_ordinals, labels or {})
+        if not any(
+            diagrams & shown or gives_away(answers, other) or gives_away(said, front)
+            for shown, said, other in asked
+        ):
             chosen.append(question)
-            shown |= diagrams
+            asked.append((diagrams, answers, front))
     items = []
     for question in chosen:
         ordinal = rng.choice(question.card_ordinals)

@@ -178,8 +178,10 @@ def start(bank_id: str) -> str | Response:
     if len(quiz.items) < spec.count:
         flash(
             ngettext(
-                "Only %(num)d question fits those choices: the quiz has %(num)d.",
-                "Only %(num)d questions fit those choices: the quiz has %(num)d.",
+                "Only %(num)d question fits those choices, leaving out any that would give"
+                " another's answer away: the quiz has %(num)d.",
+                "Only %(num)d questions fit those choices, leaving out any that would give"
+                " another's answer away: the quiz has %(num)d.",
                 len(quiz.items),
             ),
             "info",

@@ -30,14 +30,24 @@ def bank(runner: FlaskCliRunner) -> None:
 
 @pytest.fixture
 def apart(runner: FlaskCliRunner, tmp_path: Path) -> None:
-    """The fixture bank with its two diagram questions on two copies of the diagram: a
-    quiz takes one question a diagram."""
+    """The fixture bank with its two diagram questions on two diagrams, the second a copy
+    with other words, and its plain question asking what neither shows: a quiz takes one
+    question a diagram, and none whose answer another shows."""
     folder = shutil.copytree(FIXTURE, tmp_path / "diagram")
-    shutil.copy(folder / "diagrams/engine.svg", folder / "diagrams/engine-b.svg")
+    svg = (folder / "diagrams/engine.svg").read_text("utf-8")
+    for said, instead in (
+        ("dockerd", "守护进程"),
+        ("containerd", "容器管理器"),
+        ("runc", "低层运行时"),
+    ):
+        svg = svg.replace(f">{said}<", f">{instead}<")
+    (folder / "diagrams/engine-b.svg").write_text(svg, "utf-8")
     text = (folder / "bank.yaml").read_text("utf-8")
     text = text.replace(
         "image: diagrams/engine.svg\n    ids:", "image: diagrams/engine-b.svg\n    ids:"
     )
+    text = text.replace("真正创建容器的是 containerd 还是 runc？", "runc 用哪个库创建容器？")
+    text = text.replace("answer: runc", "answer: libcontainer")
     (folder / "bank.yaml").write_text(text, "utf-8")
     result = runner.invoke(args=["bank", "import", str(folder)])
     assert result.exit_code == 0, result.output
@@ -202,7 +212,7 @@ def test_a_quiz_mistake_shows_the_label_asked_and_the_right_one(
         '<p class="your-answer"><span class="label">Your answer:</span> kubelet</p>',
     ]
     right = re.findall(r"Right answer:</span> <strong>(.*?)</strong>", result)
-    expected = {"engine-parts": ["dockerd", "containerd"], "engine-all": ["dockerd", "runc"]}
+    expected = {"engine-parts": ["dockerd", "containerd"], "engine-all": ["守护进程", "低层运行时"]}
     assert sorted(right) == sorted(expected[key][ordinal] for key, ordinal, _ in items)
     # Each mistake shows its prompt over the diagram with the label asked uncovered (as
     # review's back does), not the masked diagram of the question.

@@ -23,7 +23,7 @@ sections:
   - {id: s2, title: Two}
 questions:
   - {id: c1, type: choice, section: s1, prompt: pick, choices: [a, b, c], correct: 1}
-  - {id: t1, type: truefalse, section: s1, prompt: yes?, correct: true}
+  - {id: t1, type: truefalse, section: s1, prompt: true?, correct: true}
   - {id: y1, type: typing, section: s2, prompt: type, answer: runc}
   - {id: o1, type: order, section: s2, prompt: order, items: [w, x, y]}
   - {id: b1, type: basic, section: s2, prompt: know?, answer: yes}

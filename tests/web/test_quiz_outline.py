@@ -62,7 +62,10 @@ def test_asking_for_more_than_there_are_says_how_many_the_quiz_has(
 ) -> None:
     data = {"csrf_token": csrf_token(signed_in), "count": "10", "sections": "net"}
     page = signed_in.post("/quiz/nest", data=data, follow_redirects=True).get_data(as_text=True)
-    assert "Only 2 questions fit those choices: the quiz has 2." in page
+    assert (
+        "Only 2 questions fit those choices, leaving out any that would give another&#39;s "
+        "answer away: the quiz has 2." in page
+    )
 
 
 def test_a_quiz_as_long_as_asked_says_nothing_of_it(signed_in: FlaskClient, bank: None) -> None:
