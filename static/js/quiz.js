@@ -97,11 +97,11 @@ class Quiz {
     this.refresh();
   }
 
-  /** Pick an option of section by its index (key 1–9, or a click). */
-  choose(section, index) {
+  /** Pick an option of section by its index (key 1–9, or a click: `byTap`). */
+  choose(section, index, byTap = false) {
     const widget = widgetFor(section.dataset.type);
     if (!widget.choose) return;
-    widget.choose(this, section, this.screens.indexOf(section), index);
+    widget.choose(this, section, this.screens.indexOf(section), index, byTap);
     this.refresh();
   }
 
@@ -226,7 +226,7 @@ function keyHandler(quiz) {
 function wireScreen(quiz, section) {
   // By place on screen, as the keys choose: a choice's options stand in the quiz's order.
   choices(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index)));
-  items(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index)));
+  items(section).forEach((button, index) => button.addEventListener("click", () => quiz.choose(section, index, true)));
   const input = section.querySelector("[data-typed]");
   if (input) {
     input.addEventListener("input", () => {

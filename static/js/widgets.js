@@ -59,20 +59,6 @@ export function toggled(indices, index) {
   return Array.from(chosen).sort((a, b) => a - b);
 }
 
-/** Picked (indices of buttons, in order) shown in the sequence; their buttons taken. */
-export function showPicked(sequence, buttons, picked) {
-  sequence.replaceChildren(...picked.map((index) => {
-    const item = document.createElement("li");
-    item.innerHTML = buttons[index].querySelector(".option-text").innerHTML;
-    return item;
-  }));
-  buttons.forEach((button, index) => {
-    const taken = picked.includes(index);
-    button.classList.toggle("is-chosen", taken);
-    button.disabled = taken;
-  });
-}
-
 // What a checked option was, as a mark (not colour alone) and in words for screen readers.
 const MARKS = {
   hit: { mark: "✓", words: () => t("right answer, chosen") },

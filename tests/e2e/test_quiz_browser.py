@@ -179,8 +179,9 @@ def test_a_diagram_questions_answer_takes_the_masked_diagrams_place_in_sight(
 def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
     runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser, artifacts: Path
 ) -> None:
-    """On a phone, with no Backspace: the hint speaks of taps, and Undo pick and Clear take
-    picks back; the order given is the one submitted."""
+    """On a phone, with no Backspace: the hint speaks of taps; a tap on any pick (in your
+    order or among the items) takes it back, as Undo pick and Clear do; each picked item
+    shows its rank; the order given is the one submitted."""
     bank = "id: o\ntitle: Order\nquestions:\n" + (
         "  - {id: o1, type: order, prompt: order, items: [client, dockerd, containerd, runc]}\n"
     )
@@ -195,18 +196,29 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
     page.wait_for_selector("[data-quiz]")
     section = page.locator(".quiz-question:not([hidden])")
     hint = section.locator(".hint").inner_text()
-    assert "Undo pick" in hint and "Backspace" not in hint, hint
+    assert "tap a picked one" in hint and "Backspace" not in hint, hint
     undo = section.locator('[data-action="unpick"]')
     clear = section.locator('[data-action="clear"]')
     assert undo.is_disabled() and clear.is_disabled()
     options = section.locator("[data-item]")
-    text = {options.nth(i).inner_text().split("\n")[-1]: i for i in range(4)}
-    for name in ("runc", "client"):
+    text = {options.nth(i).locator(".option-text").inner_text(): i for i in range(4)}
+    for name in ("runc", "client", "dockerd"):
         options.nth(text[name]).tap()
     picked = section.locator("[data-picked] li")
-    assert picked.all_inner_texts() == ["runc", "client"]
+    assert picked.all_inner_texts() == ["runc", "client", "dockerd"]
+
+    def ranks() -> dict[str, str]:
+        return {n: options.nth(i).locator(".option-rank").inner_text() for n, i in text.items()}
+
+    assert ranks() == {"runc": "1", "client": "2", "dockerd": "3", "containerd": ""}
+    picked.nth(1).locator("button").tap()  # a pick in the middle, from your order
+    assert picked.all_inner_texts() == ["runc", "dockerd"]
+    assert ranks() == {"runc": "1", "client": "", "dockerd": "2", "containerd": ""}
+    options.nth(text["runc"]).tap()  # a pick, from the items
+    assert picked.all_inner_texts() == ["dockerd"]
+    options.nth(text["client"]).tap()
     undo.tap()
-    assert picked.all_inner_texts() == ["runc"]
+    assert picked.all_inner_texts() == ["dockerd"]
     clear.tap()
     assert picked.count() == 0 and undo.is_disabled() and clear.is_disabled()
     for name in ("client", "dockerd", "containerd", "runc"):

@@ -4,12 +4,13 @@
 // number(answers, n) and letter(answers, key) for keys, unpick(answers) for Backspace,
 // showButton(card) and showLabel() for the Show answer button (Check: answers.ready(false)
 // disables it until the response is complete), reveal(answers) to mark the right answer
-// when the learner taps "I don't know" (every card the page checks has that button), front(el,
-// card) once the front is shown, back(el, card) for the back face; for the quiz:
-// choose(quiz, section, position, index), unpickQuiz(quiz, section, position) and
-// clearQuiz(quiz, section, position) for Undo pick and Clear,
-// restoreQuiz(quiz, section, position, answer) where a kept answer is not the options'
-// places to choose again, and frontQuiz(quiz, section) once a question is shown. A type with no behaviour in the page needs no widget.
+// when the learner taps "I don't know" (every card the page checks has that button),
+// front(el, card) once the front is shown, back(el, card) for the back face; for the quiz:
+// choose(quiz, section, position, index, byTap) for a key 1–9 or a tap,
+// unpickQuiz(quiz, section, position) and clearQuiz(quiz, section, position) for Undo pick
+// and Clear, restoreQuiz(quiz, section, position, answer) where a kept answer is not the
+// options' places to choose again, and frontQuiz(quiz, section) once a question is shown.
+// A type with no behaviour in the page needs no widget.
 import basic from "./basic.js";
 import choice from "./choice.js";
 import cloze from "./cloze.js";

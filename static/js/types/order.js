@@ -2,31 +2,37 @@
 // it (in the list or in your order), by Undo (or Backspace) or Clear; nothing is checked until
 // Check (or Enter) with every item picked, so one mis-tap is not a wrong answer.
 import { t } from "../strings.js";
-import { deviceHint, itemButtons, markPlace, optionList, showPicked } from "../widgets.js";
+import { deviceHint, itemButtons, markPlace, optionList } from "../widgets.js";
 
-function pickedChip(answers, position, rank) {
+function pickedChip(html, rank, onTap) {
   const chip = document.createElement("button");
   chip.type = "button";
   chip.className = "picked-item";
   chip.dataset.rank = String(rank + 1);
-  chip.innerHTML = answers.state.card.items[position].html; // rendered and sanitised by the server
-  chip.addEventListener("click", () => takeBack(answers, rank));
+  chip.innerHTML = html; // rendered and sanitised by the server
+  chip.addEventListener("click", onTap);
   const item = document.createElement("li");
   item.append(chip);
   return item;
 }
 
-function showOrder(answers) {
-  const { card, picked } = answers.state;
-  const response = answers.loop.el.response;
-  response.querySelector(".picked").replaceChildren(...picked.map((at, rank) => pickedChip(answers, at, rank)));
-  answers.buttons().forEach((button, at) => {
+// Your order in `place` (review's response, a quiz's question): the picks (indices of `buttons`,
+// in order) as chips that take themselves back when tapped, each item with its rank.
+function showRanks(place, buttons, picked, takeBack) {
+  place.querySelector(".picked").replaceChildren(...picked.map((at, rank) =>
+    pickedChip(buttons[at].querySelector(".option-text").innerHTML, rank, () => takeBack(rank))));
+  buttons.forEach((button, at) => {
     const rank = picked.indexOf(at);
     button.classList.toggle("is-chosen", rank >= 0);
     button.setAttribute("aria-pressed", String(rank >= 0));
     button.querySelector(".option-rank").textContent = rank >= 0 ? String(rank + 1) : "";
   });
-  for (const tool of response.querySelectorAll(".order-tools button")) tool.disabled = !picked.length;
+  for (const tool of place.querySelectorAll(".order-tools button")) tool.disabled = !picked.length;
+}
+
+function showOrder(answers) {
+  const { card, picked } = answers.state;
+  showRanks(answers.loop.el.response, answers.buttons(), picked, (rank) => takeBack(answers, rank));
   answers.ready(picked.length === card.items.length);
 }
 
@@ -80,12 +86,21 @@ function withRanks(list) {
   return list;
 }
 
-function showQuizOrder(quiz, section, position) {
+// A quiz keeps its answer as the items (by their index in the bank), in the order picked.
+function quizPicks(quiz, section, position) {
   const buttons = itemButtons(section);
-  const picked = (quiz.state.answers[position] || [])
+  const picks = (quiz.state.answers[position] || [])
     .map((item) => buttons.findIndex((button) => Number(button.dataset.item) === item));
-  showPicked(section.querySelector("[data-picked]"), buttons, picked);
-  for (const tool of section.querySelectorAll(".order-tools button")) tool.disabled = !picked.length;
+  return { buttons, picks };
+}
+
+function showQuizOrder(quiz, section, position) {
+  const { buttons, picks } = quizPicks(quiz, section, position);
+  showRanks(section, buttons, picks, (rank) => {
+    quiz.state.answers[position] = quiz.state.answers[position].filter((_, at) => at !== rank);
+    showQuizOrder(quiz, section, position);
+    quiz.refresh();
+  });
 }
 
 export default {
@@ -116,13 +131,16 @@ export default {
     if (answers.state.picked.length) takeBack(answers, answers.state.picked.length - 1);
   },
 
-  choose(quiz, section, position, index) {
-    const buttons = itemButtons(section);
+  // As in review: a tap on a picked item takes it back; a key on one leaves it.
+  choose(quiz, section, position, index, byTap = false) {
+    const { buttons, picks } = quizPicks(quiz, section, position);
     if (index >= buttons.length) return;
     const picked = quiz.state.answers[position] || [];
-    const item = Number(buttons[index].dataset.item);
-    if (picked.includes(item)) return;
-    quiz.state.answers[position] = [...picked, item];
+    if (picks.includes(index)) {
+      if (byTap) quiz.state.answers[position] = picked.filter((_, rank) => rank !== picks.indexOf(index));
+    } else {
+      quiz.state.answers[position] = [...picked, Number(buttons[index].dataset.item)];
+    }
     showQuizOrder(quiz, section, position);
   },
   // A quiz's answer kept in the browser (its items, in the order picked), picked again.
