@@ -344,7 +344,10 @@ def test_an_uploaded_banks_source_is_kept_edited_and_downloaded(
     assert download.status_code == 200
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         assert archive.read("up/bank.yaml").decode() == text
-    assert "/banks/up/source.zip" in as_admin.get("/banks/up").text
+    page = as_admin.get("/banks/up").text
+    assert "/banks/up/source.zip" in page
+    # Two YAML downloads, named apart: the files as edited, and the export written afresh.
+    assert "YAML files as written and edited (.zip)" in page and "YAML, one file (.zip)" in page
 
 
 def test_a_start_reading_the_edited_files_keeps_the_edit(
