@@ -36,6 +36,7 @@ __all__ = [
     "bank_counts",
     "bank_counts_many",
     "cards_ahead",
+    "done_today",
     "learning_comes_back",
     "next_card",
     "next_card_with_load",
@@ -97,6 +98,35 @@ _DUE_AND_BURIED = union_all(
 )
 
 
+def _later(study: Study, bank_ids: list[str], progress: dict[str, Progress]) -> list[str]:
+    """The banks whose kept answers are of a later day than today: the clock went back.
+    (Kept answers are otherwise today's, or from an earlier day: none today.)"""
+    day = study.day.date
+    return [b for b in bank_ids if b in progress and (progress[b].day or day) > day]
+
+
+def _done(
+    study: Study, bank_id: str, kept: Progress, counted: dict[tuple[str, int], int] | None
+) -> tuple[int, int]:
+    """The new cards introduced and the reviews answered today in ``bank_id``, as the day's
+    limits count them: from its kept ``progress``, or ``counted`` in the log (a bank whose
+    kept answers are of a later day)."""
+    if counted is not None:
+        return counted.get((bank_id, NEW), 0), counted.get((bank_id, REVIEW), 0)
+    if kept.day == study.day.date:
+        return kept.new_done, kept.reviews_done
+    return 0, 0
+
+
+def done_today(study: Study, bank_id: str) -> int:
+    """The cards of ``bank_id`` the learner has done today, as the day's limits count them:
+    new cards introduced and reviews answered (learning steps are not counted)."""
+    progress = read_progress(study.session, study.user.id, [bank_id])
+    later = _later(study, [bank_id], progress)
+    counted = done_on(study.session, study.user.id, later, study.day) if later else None
+    return sum(_done(study, bank_id, progress.get(bank_id, Progress(0)), counted))
+
+
 def _counts(
     study: Study,
     bank_ids: list[str],
@@ -107,9 +137,7 @@ def _counts(
     ones under ``LEARNING``) and the buried new ones (under ``NEW``) by bank and state: read
     here when not given."""
     session, user, day = study.session, study.user, study.day
-    # The kept answers are today's, or from an earlier day (none today), or, if the clock
-    # went back, from a later day: then today's are counted.
-    later = [b for b in bank_ids if b in progress and (progress[b].day or day.date) > day.date]
+    later = _later(study, bank_ids, progress)
     counted = done_on(session, user.id, later, day) if later else {}
     if found is None:
         found = {}
@@ -122,15 +150,7 @@ def _counts(
     counts = {}
     for bank_id in bank_ids:
         kept = progress.get(bank_id, Progress(0))
-        if bank_id in later:
-            new_done, reviews_done = (
-                counted.get((bank_id, NEW), 0),
-                counted.get((bank_id, REVIEW), 0),
-            )
-        elif kept.day == day.date:
-            new_done, reviews_done = kept.new_done, kept.reviews_done
-        else:
-            new_done = reviews_done = 0
+        new_done, reviews_done = _done(study, bank_id, kept, counted if bank_id in later else None)
         new_left, reviews_left = limits_left(
             user.new_per_day, user.reviews_per_day, new_done, reviews_done
         )

@@ -16,7 +16,13 @@ from models.types import now_utc
 from services.accounts import account_defaults
 from services.context import Study
 from services.practice import FORGOTTEN_DAYS, Practice
-from services.queue import bank_counts_many, learning_comes_back, studied_bank, study_banks
+from services.queue import (
+    bank_counts_many,
+    done_today,
+    learning_comes_back,
+    studied_bank,
+    study_banks,
+)
 from services.reschedule import piled_up
 from srs.study import LEARN_AHEAD
 
@@ -127,8 +133,14 @@ def review(bank_id: str) -> str:
     """
     bank = studied_bank_or_404(bank_id)
     practice, practice_name = _practice(bank_id)
+    # Today's progress counts what was done before this visit too; a practice, only itself.
+    done = 0 if practice else done_today(Study.at(db.session, current_user, now_utc()), bank.id)
     return render_template(
-        "review/review.html", bank=bank, practice=practice, practice_name=practice_name
+        "review/review.html",
+        bank=bank,
+        practice=practice,
+        practice_name=practice_name,
+        done_today=done,
     )
 
 

@@ -55,6 +55,23 @@ def test_review_page_loads_its_script_and_no_inline_code(
     assert "onclick" not in page and "<script>" not in page
 
 
+def test_review_page_carries_the_cards_done_today_for_its_progress_bar(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    """The bar shows the day's share done, not this visit's: it does not start empty."""
+    assert 'data-done-today="0"' in signed_in.get("/review/demo").text
+    for _ in range(2):
+        card = signed_in.get("/api/v1/review/next?bank=demo").json
+        sent = {"rating": 3, "review_token": card["review_token"]}
+        headers = {"X-CSRFToken": csrf_token(signed_in)}
+        answered = signed_in.post(f"/api/v1/review/{card['card_id']}", json=sent, headers=headers)
+        assert answered.status_code == 200
+    page = signed_in.get("/review/demo").text
+    assert 'data-done-today="2"' in page and 'aria-label="Done today"' in page
+    practice = signed_in.get("/review/demo?tag=x").text  # a practice counts only itself
+    assert "data-done-today" not in practice and 'aria-label="Done this session"' in practice
+
+
 def test_review_page_of_an_unknown_bank_is_404(signed_in: FlaskClient) -> None:
     assert signed_in.get("/review/nope").status_code == 404
 

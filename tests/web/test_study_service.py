@@ -14,7 +14,7 @@ from models import Card, Question, Review, User, db
 from services.answers import answer, bury, set_suspended, undo_last
 from services.bank_import import import_bank
 from services.context import Study
-from services.queue import bank_counts, cards_ahead, next_card
+from services.queue import bank_counts, cards_ahead, done_today, next_card
 from srs.scheduler import LEARNING, NEW, REVIEW, Rating
 from srs.sources import load_bank
 from srs.study import Counts
@@ -66,6 +66,16 @@ def test_new_cards_come_in_bank_order_up_to_the_daily_limit(
     assert bank_counts(Study.at(session, learner, T0 + timedelta(seconds=5)), "b") == Counts(
         0, 3, 0
     )
+
+
+def test_the_cards_done_today_are_new_ones_introduced_and_reviews(
+    session: Session, learner: User
+) -> None:
+    assert done_today(Study.at(session, learner, T0), "b") == 0
+    shown = [study(session, learner, T0 + timedelta(seconds=i)) for i in range(2)]
+    assert study(session, learner, T0 + timedelta(minutes=11)) == shown[0]  # a step: not one
+    assert done_today(Study.at(session, learner, T0 + timedelta(minutes=12)), "b") == 2
+    assert done_today(Study.at(session, learner, T0 + timedelta(days=1)), "b") == 0
 
 
 def test_learning_cards_wait_for_their_step(session: Session, learner: User) -> None:

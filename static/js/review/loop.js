@@ -19,7 +19,7 @@ export function initialState() {
     chosen: [],
     picked: [],
     ready: true, // whether the response may be checked (Check enabled)
-    done: 0, // answered this session
+    done: 0, // done today (a practice: this session), for the progress bar
     counts: null, // left today, as last known
     offline: !navigator.onLine,
   };
@@ -29,6 +29,8 @@ export function initialState() {
 export class ReviewLoop {
   constructor(el, request, urls) {
     this.state = initialState();
+    // Today's cards done before this visit, as the day's limits count them (none in a practice).
+    this.state.done = Number(el.root.dataset.doneToday) || 0;
     this.el = el;
     this.request = request;
     this.urls = urls;

@@ -202,7 +202,7 @@ export function renderLater(el, learning, due) {
   text.textContent = t(message, { n: learning, time });
 }
 
-/** Cards left today by kind, and the share of the session done. */
+/** Cards left today by kind, and the share of the day done (a practice: of the session). */
 export function renderCounts(el, counts, done) {
   for (const kind of ["new", "learning", "review"]) el.count(kind).textContent = counts[kind];
   const total = done + counts.new + counts.learning + counts.review;
