@@ -107,6 +107,9 @@ def test_partial_and_blank_answers(app: Flask, signed_in: FlaskClient, bank: Non
     assert "Right answer:" in page and "<em>blank</em>" in page and "flagged" in page
     assert page.index(">Two</th>") < page.index(">One</th>")  # weakest section first: 44% < 50%
     assert "Study these mistakes" in page
+    # 2 of 5 wholly right, and the order's third beside them: the 47% score says why.
+    assert '<span class="stat-value">2/5</span><span class="stat-label" data-right-label>' \
+        "right; 1 partly</span>" in page  # fmt: skip
 
 
 def test_the_same_seed_shares_a_quiz(app: Flask, signed_in: FlaskClient, bank: None) -> None:
