@@ -20,7 +20,7 @@ from typing import Any
 import click
 from flask import Flask
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -176,8 +176,9 @@ def _rate_limit_storage(app: Flask) -> None:
             )
     if app.config.get("RATELIMIT_STORAGE_URI") == f"{COUNTER_SCHEME}://":
         with app.app_context():
-            # The engine's URL: Flask-SQLAlchemy resolves a relative SQLite path.
-            database_url = db.engine.url.render_as_string(hide_password=False)
+            # The engine's URL: Flask-SQLAlchemy resolves a relative SQLite path. Kept a URL,
+            # not its text, which a SQLite path holding ? or # cannot be read back from.
+            database_url = db.engine.url
         app.config.setdefault(
             "RATELIMIT_STORAGE_OPTIONS", {"database_url": database_url, "redis_url": redis_url}
         )
@@ -223,7 +224,10 @@ def _configure(app: Flask, settings: Mapping[str, Any]) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'wengu.sqlite3'}"
+        # A URL made of its parts: a path holding ? or # is no query or fragment.
+        app.config["SQLALCHEMY_DATABASE_URI"] = URL.create(
+            "sqlite", database=str(instance / "wengu.sqlite3")
+        )
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from limits.storage import Storage
 from limits.storage.redis import RedisStorage
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 __all__ = [
@@ -71,11 +71,11 @@ def _counter(key: str) -> str:
     return "sha256/" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_ENGINES: dict[tuple[int, str], Engine] = {}
+_ENGINES: dict[tuple[int, str | URL], Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def _engine(database_url: str) -> Engine:
+def _engine(database_url: str | URL) -> Engine:
     """One pool a process and database, made again after a fork (gunicorn's workers), and
     shared by every app the process makes, so that none is left to close."""
     with _ENGINES_LOCK:
@@ -100,7 +100,7 @@ class DatabaseStorage(Storage):
 
     STORAGE_SCHEME = None  # made by SharedStorage, never from a URI of its own
 
-    def __init__(self, database_url: str, **options: Any) -> None:
+    def __init__(self, database_url: str | URL, **options: Any) -> None:
         super().__init__(None, **options)
         self.database_url = database_url
         self._counts = 0
@@ -189,7 +189,7 @@ class SharedStorage(Storage):
     STORAGE_SCHEME = [SCHEME]  # noqa: RUF012 (the base class declares it so)
 
     def __init__(
-        self, uri: str | None = None, *, database_url: str, redis_url: str | None = None
+        self, uri: str | None = None, *, database_url: str | URL, redis_url: str | None = None
     ) -> None:
         super().__init__(uri)
         self.database = DatabaseStorage(database_url)

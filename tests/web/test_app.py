@@ -92,7 +92,7 @@ def test_autoload_switch(value: str, expected: bool) -> None:
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path, make_app) -> None:
     app = make_app({"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
                       "SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": None})  # fmt: skip
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst/wengu.sqlite3'}"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].database == str(tmp_path / "inst/wengu.sqlite3")
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

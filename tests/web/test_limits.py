@@ -4,7 +4,10 @@ account, joining a group apart from signing in, and Redis that does not answer."
 from __future__ import annotations
 
 import logging
+import shutil
+import sqlite3
 import threading
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +37,25 @@ def limited(make_app, app_config: dict[str, object]) -> Flask:
 def sign_in(client: FlaskClient, name: str, password: str, address: str = "127.0.0.1") -> int:
     data = {"name": name, "password": password, "csrf_token": csrf_token(client)}
     return client.post("/login", data=data, environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_a_default_database_whose_path_holds_query_marks_stays_in_the_instance_folder(
+    make_app, app_config: dict[str, object], migrated: str, tmp_path: Path
+) -> None:
+    """Read back as URL text, a ? or # in the path would end the file's name there: the
+    database, and the rate limits counted in it, would be another file."""
+    folder = tmp_path / "group?a#1"
+    folder.mkdir()
+    shutil.copy(migrated.removeprefix("sqlite:///"), folder / "wengu.sqlite3")
+    app = make_app({**app_config, "RATELIMIT_ENABLED": True, "SQLALCHEMY_DATABASE_URI": None,
+                    "WENGU_INSTANCE_PATH": str(folder)})  # fmt: skip
+    make_user(app, "ann")
+    client = app.test_client()
+    assert [sign_in(client, "ann", WRONG) for _ in range(11)] == [200] * 10 + [429]
+    with closing(sqlite3.connect(folder / "wengu.sqlite3")) as database:
+        assert database.execute("SELECT count(*) FROM users").fetchone() == (1,)
+        assert database.execute("SELECT count(*) FROM rate_counts").fetchone()[0] > 0
+    assert not (tmp_path / "group").exists()
 
 
 def test_name_key_is_one_for_every_way_of_typing_a_name() -> None:
