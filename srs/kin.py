@@ -33,12 +33,12 @@ __all__ = [
     "KIN_TERM_MOST",
     "bank_kin",
     "diagram_words",
-    "front_text",
     "gives_away",
     "kin_positions",
     "question_answers",
     "question_diagrams",
     "question_text",
+    "quiz_text",
 ]
 
 KIN_REACH = 20
@@ -152,19 +152,21 @@ def question_text(
     return "\n".join([words, *(labels[d] for d in shown if d in labels)])
 
 
-def front_text(
+def quiz_text(
     type_name: str, content: Mapping[str, Any], ordinals: Iterable[int], labels: Mapping[str, str]
 ) -> str:
-    """What the cards ``ordinals`` of a question show before they are answered, as plain
-    normalised words: their prompts, choices and items, and every word of the diagrams they
-    show, from ``labels`` (:func:`diagram_words`): a label masked on the front is in sight
-    once the card is answered."""
+    """What the cards ``ordinals`` of a question show in a quiz, as plain normalised words:
+    their prompts, choices and items, a self-graded card's answer (shown to be graded), and
+    every word of the diagrams they show, from ``labels`` (:func:`diagram_words`): a label
+    masked on the front is in sight once the card is answered."""
     texts: list[str] = []
-    shown: dict[str, None] = {}
+    kind = question_type(type_name)
     for ordinal in ordinals:
-        faces = question_type(type_name).faces(content, ordinal, seed=0)
+        faces = kind.faces(content, ordinal, seed=0)
         texts += [faces.front, *faces.choices, *(item for _, item in faces.items)]
-        shown.update((diagram_path(s.split("?", 1)[0]), None) for s in image_sources(faces.front))
+        if not kind.checks_in_review(content):
+            texts.append(faces.back)
+    shown = dict.fromkeys(diagram_path(s.split("?", 1)[0]) for t in texts for s in image_sources(t))
     return "\n".join([normal(plain("\n".join(texts))), *(labels[d] for d in shown if d in labels)])
 
 

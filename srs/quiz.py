@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.bank import Question
-from srs.kin import front_text, gives_away, question_answers, question_diagrams
+from srs.kin import gives_away, question_answers, question_diagrams, quiz_text
 from srs.questions import QUESTION_TYPES, Shown, check_answer, is_blank, question_type
 from srs.questions.base import distinct_indices
 
@@ -157,23 +157,22 @@ def sample_quiz(
     ]
     rng = random.Random(spec.seed)  # noqa: S311 (a shared quiz, not a secret)
     chosen: list[Question] = []
-    asked: list[tuple[set[str], list[str], str]] = []  # diagrams, answers, front of each
-    # No two questions showing one diagram, nor one whose front states the other's answer,
-    # in its words or its diagram's labels (a quiz can go back): a quiz may come out shorter
-    # than asked.
+    asked: list[tuple[set[str], list[str], str]] = []  # diagrams, answers, what each shows
+    # No two questions showing one diagram, nor one showing the other's answer, in its words
+    # or its diagram's labels (a quiz can go back): a quiz may come out shorter than asked.
     for question in rng.sample(pool, len(pool)):
         if len(chosen) == spec.count:
             break
         content = question.content()
         diagrams = set(question_diagrams(question.type, content, None))
         answers = question_answers(question.type, content)
-        front = front_text(question.type, content, question.card_ordinals, labels or {})
+        shows = quiz_text(question.type, content, question.card_ordinals, labels or {})
         if not any(
-            diagrams & shown or gives_away(answers, other) or gives_away(said, front)
-            for shown, said, other in asked
+            diagrams & seen or gives_away(answers, other) or gives_away(said, shows)
+            for seen, said, other in asked
         ):
             chosen.append(question)
-            asked.append((diagrams, answers, front))
+            asked.append((diagrams, answers, shows))
     items = []
     for question in chosen:
         ordinal = rng.choice(question.card_ordinals)

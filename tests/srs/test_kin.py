@@ -11,11 +11,11 @@ from srs.kin import (
     KIN_TERM_MOST,
     bank_kin,
     diagram_words,
-    front_text,
     kin_positions,
     question_answers,
     question_diagrams,
     question_text,
+    quiz_text,
 )
 
 
@@ -148,16 +148,18 @@ def test_a_question_showing_a_diagram_labelled_with_anothers_answer_is_its_kin()
     assert bank_kin([masks, questions[0]], labels=labels) == [[1], [0]]
 
 
-def test_a_cards_front_is_its_prompt_choices_and_diagrams_not_its_back() -> None:
+def test_what_a_quiz_shows_is_the_front_and_a_self_graded_answer() -> None:
+    """A quiz shows a self-graded card's answer, for the learner to grade; a checked one's
+    only on the results page, after the quiz."""
     labels = diagram_words([Diagram("diagrams/engine.svg", _ENGINE_SVG)])
     choice = {
         "prompt": "哪个 ![图](diagrams/engine.svg)",
         "choices": ["Runc", "Shim"],
         "correct": 0,
     }
-    front = front_text("choice", choice, [0], labels)
-    assert "runc" in front and "shim" in front and "pid 1" in front
-    basic = {"prompt": "运行时是?", "answer": "runc"}
-    assert "runc" not in front_text("basic", basic, [0], labels)
+    shown = quiz_text("choice", choice, [0], labels)
+    assert "runc" in shown and "shim" in shown and "pid 1" in shown
+    assert "runc" not in quiz_text("typing", {"prompt": "运行时是?", "answer": "runc"}, [0], labels)
+    assert "runc" in quiz_text("basic", {"prompt": "运行时是?", "answer": "runc"}, [0], labels)
     occlusion = {"image": "diagrams/engine.svg", "labels": ["Containerd"], "mode": "one"}
-    assert "pid 1" in front_text("occlusion", occlusion, [0], labels)
+    assert "pid 1" in quiz_text("occlusion", occlusion, [0], labels)

@@ -79,14 +79,18 @@ def test_no_two_questions_of_a_quiz_show_one_diagram() -> None:
 
 
 def test_no_question_of_a_quiz_is_answered_by_anothers_front() -> None:
-    """A quiz can go back: a prompt, or a label of a diagram a card shows, naming another
-    question's answer gives it away. Of two such questions, a quiz takes one."""
+    """A quiz can go back: a prompt, a self-graded answer shown, or a label of a diagram a
+    card shows, naming another question's answer gives it away. Of two such questions, a
+    quiz takes one."""
     engine = b'<svg xmlns="http://www.w3.org/2000/svg"><text x="1" y="1">PID 1</text></svg>'
     pid = Question(id="pid", type="basic", prompt="容器里第一个进程的编号?", answer="PID 1")
     masks = Question(id="m", type="occlusion", image="diagrams/engine.svg", labels=("PID 1",))
     shows = Question(id="s", type="basic", prompt="![引擎](diagrams/engine.svg) 谁启动容器?",
                      answer="runc")  # fmt: skip
     names = Question(id="n", type="choice", prompt="runc 由谁调用?", choices=("a", "b"), correct=0)
+    said = Question(id="said", type="basic", prompt="谁启动容器进程?", answer="runc")
+    typed = Question(id="t", type="typing", prompt="OCI 参考实现叫什么?", answer="runc")
+    typed_too = Question(id="t2", type="typing", prompt="低层运行时叫什么?", answer="runc")
     labels = diagram_words([Diagram("diagrams/engine.svg", engine)])
     for seed in range(10):
         spec = QuizSpec(count=4, seed=seed)
@@ -95,6 +99,9 @@ def test_no_question_of_a_quiz_is_answered_by_anothers_front() -> None:
         # Masked on its front, the label is in sight once the card is answered.
         assert len(sample_quiz([pid, masks], spec, {}, labels)) == 1
         assert len(sample_quiz([pid, shows], spec, {}, {})) == 2  # no labels read, none seen
+        # A self-graded card's answer is shown, to be graded; a typed one's is not.
+        assert len(sample_quiz([said, typed], spec, {}, labels)) == 1
+        assert len(sample_quiz([typed, typed_too], spec, {}, labels)) == 2
 
 
 def test_order_items_are_shown_shuffled_and_cards_drawn_among_the_questions() -> None:
