@@ -34,6 +34,7 @@ __all__ = [
     "showing_seed",
     "shuffled_choices",
     "shuffled_order",
+    "typed_form",
     "typed_problem",
     "whole_numbers",
 ]
@@ -159,11 +160,14 @@ def normalise_typed(text: str) -> str:
     agree), runs of white space made one and trimmed, a text that is one code span taken
     without its backticks (`` `-f` `` is ``-f``, typed or accepted), and case folded (``ß``
     is ``ss``). ``static/js/check.js`` compares the same way."""
+    return typed_form(text).casefold()
+
+
+def typed_form(text: str) -> str:
+    """:func:`normalise_typed` but its case folding: the form a typed answer is shown in."""
     plain = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     span = _CODE_SPAN.fullmatch(plain)
-    if span:
-        plain = span.group(2).strip(" ")
-    return plain.casefold()
+    return span.group(2).strip(" ") if span else plain
 
 
 def repeated(texts: Sequence[str] | None) -> str | None:

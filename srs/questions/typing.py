@@ -13,7 +13,15 @@ from typing import Any
 
 import nh3
 
-from srs.questions.base import Faces, Key, QuestionType, Verdict, normalise_typed, typed_problem
+from srs.questions.base import (
+    Faces,
+    Key,
+    QuestionType,
+    Verdict,
+    normalise_typed,
+    typed_form,
+    typed_problem,
+)
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.words import bank_words
 from srs.render import render_markdown
@@ -49,19 +57,30 @@ def typed_diff(typed: str, right: str) -> list[tuple[str, str]]:
     """A typed answer against the right one, both as :func:`normalise_typed` compares them, in
     runs of ``(kind, text)``: ``same``, ``wrong`` (typed, not in the right answer) and
     ``missing`` (in the right answer, not typed). ``static/js/check.js`` does the same in review.
+    Each run is shown as written (:func:`typed_form`), the same ones as the right answer
+    writes them, unless folding the case made a character more than one (``ß``).
     """
     a, b = normalise_typed(typed), normalise_typed(right)
+    shown_a, shown_b = _as_written(typed_form(typed), a), _as_written(typed_form(right), b)
     runs: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            runs.append(("same", a[i1:i2]))
+            runs.append(("same", shown_b[j1:j2]))
             continue
         if i2 > i1:
-            runs.append(("wrong", a[i1:i2]))
+            runs.append(("wrong", shown_a[i1:i2]))
         if j2 > j1:
-            runs.append(("missing", b[j1:j2]))
+            runs.append(("missing", shown_b[j1:j2]))
     return runs
+
+
+def _as_written(written: str, folded: str) -> str:
+    """``written``, where each of its characters is one of ``folded``; else ``folded``."""
+    aligned = len(written) == len(folded) and all(
+        c.casefold() == f for c, f in zip(written, folded, strict=True)
+    )
+    return written if aligned else folded
 
 
 def is_near_miss(runs: list[tuple[str, str]]) -> bool:

@@ -25,6 +25,21 @@ export function normalise(text) {
   return span ? span[2].replace(/^ | $/g, "") : plain;
 }
 
+// normalise but its case folding: the form a typed answer is shown in.
+function typedForm(text) {
+  const plain = String(text).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
+  const span = CODE_SPAN.exec(plain);
+  return span ? span[2].replace(/^ | $/g, "") : plain;
+}
+
+// The characters of text as written, where each is one of folded's; else folded's.
+function asWritten(text, folded) {
+  const written = Array.from(typedForm(text));
+  const aligned = written.length === folded.length
+    && written.every((char, at) => fold(char).normalize("NFKC") === folded[at]);
+  return aligned ? written : folded;
+}
+
 function sameSet(left, right) {
   return left.size === right.size && [...left].every((item) => right.has(item));
 }
@@ -105,11 +120,13 @@ function commonFrom(a, b) {
 /**
  * A typed answer against a right one, both normalised as the checker compares them, in runs
  * of characters: "same", "wrong" (typed, not in the right answer) and "missing" (in the right
- * answer, not typed). srs/questions/typing.py words a quiz's answers the same way.
+ * answer, not typed), each as written (the same ones as the right answer writes them).
+ * srs/questions/typing.py words a quiz's answers the same way.
  */
 export function typedDiff(typed, right) {
   const a = Array.from(normalise(typed));
   const b = Array.from(normalise(right));
+  const [shownA, shownB] = [asWritten(typed, a), asWritten(right, b)];
   const common = commonFrom(a, b);
   const runs = [];
   const add = (kind, char) => {
@@ -120,9 +137,9 @@ export function typedDiff(typed, right) {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) { add("same", a[i]); i += 1; j += 1; }
-    else if (j >= b.length || (i < a.length && common[i + 1][j] >= common[i][j + 1])) { add("wrong", a[i]); i += 1; }
-    else { add("missing", b[j]); j += 1; }
+    if (i < a.length && j < b.length && a[i] === b[j]) { add("same", shownB[j]); i += 1; j += 1; }
+    else if (j >= b.length || (i < a.length && common[i + 1][j] >= common[i][j + 1])) { add("wrong", shownA[i]); i += 1; }
+    else { add("missing", shownB[j]); j += 1; }
   }
   return runs;
 }
