@@ -38,8 +38,9 @@ __all__ = [
     "serve",
 ]
 
-_REVISION = 2
-"""Raised whenever :mod:`srs.render` changes what it writes."""
+_REVISION = 3
+"""Raised whenever :mod:`srs.render` changes what it writes, or :func:`question_texts` what
+is kept (3: each card's right answer, which a quiz's results render)."""
 RENDERER = "/".join(
     [str(_REVISION), *(version(package) for package in ("markdown", "pygments", "nh3"))]
 )
@@ -110,7 +111,7 @@ def question_texts(
 ) -> list[str]:
     """Every Markdown text the pages and the exports render for a question, once each: its
     Markdown keys, the texts its type builds from them (each card's faces, a cloze card's
-    blanks) and those of its Anki note."""
+    blanks, its right answer) and those of its Anki note."""
     kind = question_type(type_name)
     texts: list[str] = []
     for key in kind.keys:
@@ -124,6 +125,9 @@ def question_texts(
         faces = kind.faces_in(content, ordinal, 0, language)
         texts += [faces.front, faces.back, *faces.choices, *(text for _, text in faces.items)]
         texts.append(kind.answered_face(content, ordinal, 0, language))
+        right = kind.right_answer(content, ordinal)
+        if isinstance(right, str):
+            texts.append(right)  # a quiz's results render it
     if type_name == "occlusion":
         # The bank page shows the diagram with the labels asked masked, then whole.
         texts += [masked_whole(content), f"![]({content['image']})"]

@@ -24,7 +24,7 @@ sections:
 questions:
   - {id: c1, type: choice, section: s1, prompt: pick, choices: [a, b, c], correct: 1}
   - {id: t1, type: truefalse, section: s1, prompt: true?, correct: true}
-  - {id: y1, type: typing, section: s2, prompt: type, answer: runc}
+  - {id: y1, type: typing, section: s2, prompt: type, answer: "`runc`"}
   - {id: o1, type: order, section: s2, prompt: order, items: [w, x, y]}
   - {id: b1, type: basic, section: s2, prompt: know?, answer: yes}
 """
@@ -105,6 +105,7 @@ def test_partial_and_blank_answers(app: Flask, signed_in: FlaskClient, bank: Non
         assert quiz.score == pytest.approx((1 + 1 + 1 / 3) / 5)
     page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
     assert "Right answer:" in page and "<em>blank</em>" in page and "flagged" in page
+    assert "<strong><code>runc</code></strong>" in page  # the bank's Markdown, not its backticks
     assert page.index(">Two</th>") < page.index(">One</th>")  # weakest section first: 44% < 50%
     assert "Study these mistakes" in page
     # 2 of 5 wholly right, and the order's third beside them: the 47% score says why.
