@@ -104,6 +104,8 @@ JS_STRINGS = (
     # quiz.js
     N_("{n} question is blank. Submit anyway?"),
     N_("{n} questions are blank. Submit anyway?"),
+    N_("{n} question is blank or not finished. Submit anyway?"),
+    N_("{n} questions are blank or not finished. Submit anyway?"),
     N_("{time} left"),
     N_("Time is up"),
     # copy.js: a link or an invite copied

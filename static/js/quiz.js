@@ -68,9 +68,17 @@ class Quiz {
 
   screen() { return this.screens[this.state.current]; }
 
-  answered(position) { return !isBlank(this.state.answers[position]); }
+  /** Whether a question has an answer, and a whole one where its type tells (an order with
+   * every item picked). */
+  answered(position) {
+    const [section, answer] = [this.screens[position], this.state.answers[position]];
+    return !isBlank(answer) && !widgetFor(section.dataset.type).unfinishedQuiz?.(section, answer);
+  }
 
+  /** The questions not answered: blank, or not finished. */
   blank() { return this.screens.filter((_, i) => !this.answered(i)).length; }
+
+  unfinished() { return this.screens.filter((_, i) => !this.answered(i) && !isBlank(this.state.answers[i])).length; }
 
   refresh() {
     const { current, flags } = this.state;
@@ -137,7 +145,9 @@ class Quiz {
   async submit(asking) {
     if (this.state.submitting || this.confirm.open) return;
     const blank = this.blank();
-    const question = blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?";
+    const question = this.unfinished()
+      ? (blank === 1 ? "{n} question is blank or not finished. Submit anyway?" : "{n} questions are blank or not finished. Submit anyway?")
+      : (blank === 1 ? "{n} question is blank. Submit anyway?" : "{n} questions are blank. Submit anyway?");
     if (asking && blank && !(await ask(this.confirm, t(question, { n: blank })))) return;
     this.state.submitting = true;
     try { window.localStorage.removeItem(this.key); } catch { /* storage off: nothing kept */ }

@@ -181,7 +181,8 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
 ) -> None:
     """On a phone, with no Backspace: the hint speaks of taps; a tap on any pick (in your
     order or among the items) takes it back, as Undo pick and Clear do; each picked item
-    shows its rank; the order given is the one submitted."""
+    shows its rank; an order with items left to pick is not answered, and handing it in
+    asks first; the order given is the one submitted."""
     bank = "id: o\ntitle: Order\nquestions:\n" + (
         "  - {id: o1, type: order, prompt: order, items: [client, dockerd, containerd, runc]}\n"
     )
@@ -219,10 +220,20 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
     options.nth(text["client"]).tap()
     undo.tap()
     assert picked.all_inner_texts() == ["dockerd"]
+    # Items left to pick: not answered yet, and handing it in asks first.
+    assert page.inner_text("[data-answered]") == "0"
+    page.click('[data-action="submit"]')
+    dialog = page.locator("dialog[data-confirm-dialog]")
+    dialog.wait_for(state="visible")
+    message = dialog.locator("[data-confirm-message]").inner_text()
+    assert message == "1 question is blank or not finished. Submit anyway?"
+    dialog.locator('button[value="no"]').click()
+    dialog.wait_for(state="hidden")
     clear.tap()
     assert picked.count() == 0 and undo.is_disabled() and clear.is_disabled()
     for name in ("client", "dockerd", "containerd", "runc"):
         options.nth(text[name]).tap()
+    assert page.inner_text("[data-answered]") == "1"
     page.screenshot(path=str(artifacts / "quiz-order-phone.png"))
     page.click('[data-action="submit"]')
     page.wait_for_url("**/result")

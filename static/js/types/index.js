@@ -9,7 +9,8 @@
 // choose(quiz, section, position, index, byTap) for a key 1–9 or a tap,
 // unpickQuiz(quiz, section, position) and clearQuiz(quiz, section, position) for Undo pick
 // and Clear, restoreQuiz(quiz, section, position, answer) where a kept answer is not the
-// options' places to choose again, and frontQuiz(quiz, section) once a question is shown.
+// options' places to choose again, frontQuiz(quiz, section) once a question is shown, and
+// unfinishedQuiz(section, answer) for an answer given but not whole (not yet answered).
 // A type with no behaviour in the page needs no widget.
 import basic from "./basic.js";
 import choice from "./choice.js";

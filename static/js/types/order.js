@@ -151,6 +151,8 @@ export default {
       if (place >= 0) this.choose(quiz, section, position, place);
     }
   },
+  // An order is answered once every item is picked: fewer is not an order.
+  unfinishedQuiz: (section, answer) => answer.length < itemButtons(section).length,
   clearQuiz(quiz, section, position) {
     quiz.state.answers[position] = [];
     showQuizOrder(quiz, section, position);
