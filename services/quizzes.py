@@ -297,7 +297,7 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
     if not _claim(session, quiz, Quiz.mistakes_studied.is_(False), mistakes_studied=True):
         return 0
     result = quiz_result(session, quiz)
-    count = 0
+    put_back: list[int] = []
     for row, _, _, _ in result.mistakes:
         question = session.scalar(
             select(Question).where(
@@ -317,7 +317,16 @@ def study_mistakes(session: Session, user: User, quiz: Quiz, now: datetime) -> i
             card = add_card(session, user.id, question, row.ordinal, now)
             session.flush()
         answer(Study.at(session, user, now), card, Rating.AGAIN)
-        count += 1
+        put_back.append(card.id)
+    # An answer buries its siblings and its kin's new cards: none of the cards put back is
+    # left buried by another's, since each is due now.
+    if put_back:
+        session.execute(
+            update(Card)
+            .where(Card.id.in_(put_back), Card.buried_until.is_not(None))
+            .values(buried_until=None),
+            execution_options={"synchronize_session": "fetch"},
+        )
     quiz.mistakes_studied = True
     session.flush()
-    return count
+    return len(put_back)

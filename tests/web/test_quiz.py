@@ -22,7 +22,8 @@ sections:
   - {id: s1, title: One}
   - {id: s2, title: Two}
 questions:
-  - {id: c1, type: choice, section: s1, prompt: pick, choices: [a, b, c], correct: 1}
+  - {id: c1, type: choice, section: s1, prompt: pick, choices: [a, b, c], correct: 1,
+     explanation: "b, made by runc"}
   - {id: t1, type: truefalse, section: s1, prompt: true?, correct: true}
   - {id: y1, type: typing, section: s2, prompt: type, answer: "`runc`"}
   - {id: o1, type: order, section: s2, prompt: order, items: [w, x, y]}
@@ -179,9 +180,10 @@ def test_mistakes_become_due_only_when_the_learner_asks(
         reviews = db.session.scalars(select(Review)).all()
         assert len(reviews) == 5 and {r.rating for r in reviews} == {1}
         now = datetime.now(timezone.utc)
-        assert all(
-            card.due <= now + timedelta(minutes=1) for card in db.session.scalars(select(Card))
-        )
+        cards = db.session.scalars(select(Card)).all()
+        assert all(card.due <= now + timedelta(minutes=1) for card in cards)
+        # None buried by another's answer (c1 and y1 are kin: c1's explanation names runc).
+        assert [card.buried_until for card in cards] == [None] * 5
     signed_in.post(f"/quiz/q/{quiz_id}/study", data={"csrf_token": csrf_token(signed_in)})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Review)) == 5  # once only
