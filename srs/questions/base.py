@@ -159,7 +159,8 @@ def normalise_typed(text: str) -> str:
     """The form typed answers are compared in: Unicode NFKC (full-width and half-width
     agree), runs of white space made one and trimmed, a text that is one code span taken
     without its backticks (`` `-f` `` is ``-f``, typed or accepted), and case folded (``ß``
-    is ``ss``). ``static/js/check.js`` compares the same way."""
+    is ``ss``), and one colon or slash ending it dropped. ``static/js/check.js`` compares
+    the same way."""
     return typed_form(text).casefold()
 
 
@@ -167,7 +168,10 @@ def typed_form(text: str) -> str:
     """:func:`normalise_typed` but its case folding: the form a typed answer is shown in."""
     plain = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     span = _CODE_SPAN.fullmatch(plain)
-    return span.group(2).strip(" ") if span else plain
+    if span:
+        plain = span.group(2).strip(" ")
+    # A key's colon (env_file:) and a folder's slash (/var/lib/docker/) name the same thing.
+    return plain[:-1] if len(plain) > 1 and plain[-1] in ":/" else plain
 
 
 def repeated(texts: Sequence[str] | None) -> str | None:

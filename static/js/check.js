@@ -17,19 +17,25 @@ function fold(text) {
 // A whole text written as one Markdown code span: `-f` or `` -f ``.
 const CODE_SPAN = /^(`+)([^`]+)\1$/;
 
+// A key's colon (env_file:) and a folder's slash (/var/lib/docker/) name the same thing.
+function unended(text) {
+  return Array.from(text).length > 1 && /[:/]$/.test(text) ? text.slice(0, -1) : text;
+}
+
 /** Text as the checker compares it: NFKC, case folded, runs of space one space, trimmed,
- * and a text that is one code span taken without its backticks. */
+ * a text that is one code span taken without its backticks, and one colon or slash ending
+ * it dropped. */
 export function normalise(text) {
   const plain = fold(String(text).normalize("NFKC")).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
   const span = CODE_SPAN.exec(plain);
-  return span ? span[2].replace(/^ | $/g, "") : plain;
+  return unended(span ? span[2].replace(/^ | $/g, "") : plain);
 }
 
 // normalise but its case folding: the form a typed answer is shown in.
 function typedForm(text) {
   const plain = String(text).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
   const span = CODE_SPAN.exec(plain);
-  return span ? span[2].replace(/^ | $/g, "") : plain;
+  return unended(span ? span[2].replace(/^ | $/g, "") : plain);
 }
 
 // The characters of text as written, where each is one of folded's; else folded's.
