@@ -129,15 +129,9 @@ def diagram_words(diagrams: Iterable[Diagram]) -> dict[str, str]:
     return words
 
 
-def question_text(
-    type_name: str,
-    content: Mapping[str, Any],
-    explanation: str | None,
-    labels: Mapping[str, str] | None = None,
-) -> str:
+def question_text(type_name: str, content: Mapping[str, Any], explanation: str | None) -> str:
     """Everything a question's cards show, prompt to explanation, as plain normalised words
-    (a cloze text with its blanks filled in), and the words of the diagrams it shows, from
-    ``labels`` (:func:`diagram_words`)."""
+    (a cloze text with its blanks filled in)."""
     texts: list[str] = []
     for key in question_type(type_name).keys:
         value = content.get(key.name)
@@ -146,10 +140,7 @@ def question_text(
     if type_name == "cloze" and texts:
         texts[0] = fill_cloze(texts[0])
     texts.append(explanation or "")
-    words = normal(plain("\n".join(t for t in texts if isinstance(t, str))))
-    labels = labels or {}
-    shown = question_diagrams(type_name, content, explanation) if labels else []
-    return "\n".join([words, *(labels[d] for d in shown if d in labels)])
+    return normal(plain("\n".join(t for t in texts if isinstance(t, str))))
 
 
 def quiz_text(
@@ -186,11 +177,13 @@ def bank_kin(
     same diagrams or state one of its answers, in their text or the ``labels`` of their
     diagrams (:func:`diagram_words`), but an answer more than ``KIN_TERM_MOST`` of them
     state."""
-    kin = [
-        set(near)
-        for near in kin_positions([question_diagrams(*question) for question in questions], reach)
+    shown = [question_diagrams(*question) for question in questions]
+    kin = [set(near) for near in kin_positions(shown, reach)]
+    labels = labels or {}
+    texts = [
+        "\n".join([question_text(*question), *(labels[d] for d in diagrams if d in labels)])
+        for question, diagrams in zip(questions, shown, strict=True)
     ]
-    texts = [question_text(*question, labels) for question in questions]
     for position, (type_name, content, _explanation) in enumerate(questions):
         window = range(max(0, position - reach), min(len(texts), position + reach + 1))
         for term in question_answers(type_name, content):
