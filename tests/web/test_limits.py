@@ -4,7 +4,6 @@ account, joining a group apart from signing in, and Redis that does not answer."
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 import threading
 from contextlib import closing
@@ -40,13 +39,12 @@ def sign_in(client: FlaskClient, name: str, password: str, address: str = "127.0
 
 
 def test_a_default_database_whose_path_holds_query_marks_stays_in_the_instance_folder(
-    make_app, app_config: dict[str, object], migrated: str, tmp_path: Path
+    make_app, app_config: dict[str, object], tmp_path: Path
 ) -> None:
     """Read back as URL text, a ? or # in the path would end the file's name there: the
-    database, and the rate limits counted in it, would be another file."""
+    database, and the rate limits counted in it, would be another file. (SQLite on either
+    run: the default database, made and migrated at start.)"""
     folder = tmp_path / "group?a#1"
-    folder.mkdir()
-    shutil.copy(migrated.removeprefix("sqlite:///"), folder / "wengu.sqlite3")
     app = make_app({**app_config, "RATELIMIT_ENABLED": True, "SQLALCHEMY_DATABASE_URI": None,
                     "WENGU_INSTANCE_PATH": str(folder)})  # fmt: skip
     make_user(app, "ann")
