@@ -20,6 +20,7 @@ from sqlalchemy.orm.util import identity_key
 
 from models.bank import Question
 from models.card import Card, KeptLoad, KeptQueue, Review
+from services.driver import DriverStatement
 from services.load import KEPT_LOAD_COLUMNS, KeptLoadRow
 from srs.scheduler import NEW, REVIEW, CardState
 
@@ -83,7 +84,7 @@ class AnswerCard:
         )
 
 
-_CARD = (
+_CARD = DriverStatement(
     select(
         _cards.c.id,
         _cards.c.user_id,
@@ -119,7 +120,7 @@ _CARD = (
 )
 
 
-def _answer_card(row: Row[Any]) -> AnswerCard:
+def _answer_card(row: Any) -> AnswerCard:
     (
         card_id,
         user_id,
@@ -155,7 +156,7 @@ def _answer_card(row: Row[Any]) -> AnswerCard:
 def read_answer_card(session: Session, card_id: int, user_id: int) -> AnswerCard | None:
     """``user_id``'s card ``card_id`` with its question's card ordinals, in one read; ``None``
     when the learner has no such card."""
-    row = session.connection().execute(_CARD, {"card": card_id, "user": user_id}).first()
+    row = _CARD.first(session.connection(), {"card": card_id, "user": user_id})
     return None if row is None else _answer_card(row)
 
 
@@ -166,7 +167,7 @@ _SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "
 # So on whether it was suspended or retired: the kept count of cards introduced changes by
 # what the answer makes of the card as it was read, and a suspension in between (which
 # leaves the review count) would be counted twice.
-_WRITE_SCHEDULE = (
+_WRITE_SCHEDULE = DriverStatement(
     update(_cards)
     .where(
         _cards.c.id == bindparam("card"),
@@ -197,8 +198,8 @@ def write_schedule(session: Session, card: AnswerCard, after: CardState) -> None
         "reps": after.reps,
         "lapses": after.lapses,
     }
-    written = session.connection().execute(
-        _WRITE_SCHEDULE,
+    written = _WRITE_SCHEDULE.written(
+        session.connection(),
         {
             "card": card.id,
             "reps_before": card.schedule.reps,
@@ -207,7 +208,7 @@ def write_schedule(session: Session, card: AnswerCard, after: CardState) -> None
         }
         | {f"new_{name}": value for name, value in values.items()},
     )
-    if written.rowcount != 1:
+    if written != 1:
         raise StaleDataError(f"card {card.id} changed while it was answered")
     loaded = session.identity_map.get(identity_key(Card, card.id))
     if loaded is not None:
@@ -220,7 +221,7 @@ _LOGGED = [c for c in _reviews.columns if c.name != "id"]
 # A review token already stored makes no row: the answer was a repeat. (The dialects' own
 # ``INSERT … ON CONFLICT`` constructs are compiled anew at each execution; this is the SQL
 # SQLite and PostgreSQL share, written once.)
-_INSERT_REVIEW = (
+_INSERT_REVIEW = DriverStatement(
     text(
         "INSERT INTO reviews"  # noqa: S608 (the text is made of column names)
         f" ({', '.join(c.name for c in _LOGGED)})"
@@ -234,8 +235,8 @@ _INSERT_REVIEW = (
 
 def insert_review(session: Session, values: dict[str, Any]) -> int | None:
     """Log a review; its id, or ``None`` when the learner stored its review token before."""
-    found: int | None = session.connection().scalar(_INSERT_REVIEW, values)
-    return found
+    found = _INSERT_REVIEW.first(session.connection(), values)
+    return None if found is None else int(found.id)
 
 
 _SIBLINGS = select(

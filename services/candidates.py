@@ -21,8 +21,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    CompoundSelect,
-    Row,
     and_,
     bindparam,
     cast,
@@ -42,6 +40,7 @@ from sqlalchemy.orm.util import identity_key
 from models.bank import Bank, Question
 from models.card import BankProgress, Card, KeptLoad, KeptQueue
 from services.context import Study, rows
+from services.driver import DriverStatement, Record
 from services.kept_queue import QUEUE, Kept, keep, made, micros, usable
 from services.load import KEPT_LOAD_COLUMNS, KeptLoadRow
 from services.progress import PROGRESS_COLUMNS, Progress, cards_of
@@ -179,12 +178,13 @@ def _nulls(columns: tuple[Any, ...]) -> list[Any]:
 _KEPT_COLUMNS = (KeptQueue.stamp, KeptQueue.kept, *PROGRESS_COLUMNS)
 
 
-def _kept_statement() -> CompoundSelect:
-    """The statement of :func:`_read_kept`: each bank's kept row with the learner's kept
-    counts, then the first learning card, the first review and the first new card each row
-    names, each found by id (a path into the kept JSON), then the learner's kept load (which
-    the grade buttons' intervals are balanced over)."""
-    banks: Any = bindparam("banks", expanding=True)
+@lru_cache(maxsize=64)
+def _kept_statement(count: int) -> DriverStatement:
+    """The statement of :func:`_read_kept` for so many banks, made once: each bank's kept
+    row with the learner's kept counts, then the first learning card, the first review and
+    the first new card each row names, each found by id (a path into the kept JSON), then
+    the learner's kept load (which the grade buttons' intervals are balanced over)."""
+    banks: list[Any] = [bindparam(f"bank_{n}") for n in range(count)]
     # Named apart: kept_queues has a stamp too. NULL in the first two parts, where a NULL
     # of no type would be taken for text on PostgreSQL before the third part is met.
     load_columns: tuple[Any, ...] = tuple(c.label(f"load_{c.name}") for c in KEPT_LOAD_COLUMNS)
@@ -215,22 +215,22 @@ def _kept_statement() -> CompoundSelect:
         *_nulls(_CARD_COLUMNS),
         *load_columns,
     ).where(KeptLoad.user_id == bindparam("user"))
-    return union_all(kept, heads, load)
+    return DriverStatement(union_all(kept, heads, load))
 
 
-_KEPT = _kept_statement()
 _PROGRESS_AT = slice(3, 3 + len(PROGRESS_COLUMNS))
 
 
 def _read_kept(
     study: Study, bank_ids: list[str]
-) -> tuple[dict[str, Kept], dict[int, Row[Any]], KeptLoadRow]:
+) -> tuple[dict[str, Kept], dict[int, Record], KeptLoadRow]:
     """Each bank's kept row, with the learner's kept counts in it, the first cards the rows
     name, by id, and the learner's kept load: one statement."""
     kept: dict[str, Kept] = {}
-    heads: dict[int, Row[Any]] = {}
+    heads: dict[int, Record] = {}
     load = KeptLoadRow()
-    for row in rows(study.session).execute(_KEPT, {"user": study.user.id, "banks": bank_ids}):
+    values = {"user": study.user.id} | {f"bank_{n}": bank for n, bank in enumerate(bank_ids)}
+    for row in _kept_statement(len(bank_ids)).rows(rows(study.session), values):
         if row.bank is None:
             load = KeptLoadRow.ending(row)
         elif row.id is None:  # no card: the bank's own row
@@ -241,7 +241,7 @@ def _read_kept(
 
 
 @lru_cache(maxsize=64)
-def pick_statement(banks: int) -> CompoundSelect:
+def pick_statement(banks: int) -> DriverStatement:
     """The statement of the walks of :func:`read_candidates` for so many banks, made once:
     the first cards of each kind (learning, relearning, review, new) of each bank, then a
     row a bank with its kept counts, its due and buried new cards counted, the first
@@ -263,10 +263,10 @@ def pick_statement(banks: int) -> CompoundSelect:
         )
         .where(Bank.id.in_(bank_params))
     )
-    return union_all(cards, kept)
+    return DriverStatement(union_all(cards, kept))
 
 
-def as_card(session: Session, row: Row[Any]) -> Card:
+def as_card(session: Session, row: Record) -> Card:
     """The card of a row of :func:`read_candidates` in ``session``, as the ORM would load
     it: the one already there (its unloaded attributes set from the row), or a new
     persistent one, without asking the database again. Only the card chosen is made one."""
@@ -293,9 +293,9 @@ class Candidates:
 
     progress: dict[str, Progress]
     found: dict[tuple[str, int], int]
-    learning: list[Row[Any]]
-    reviews: list[Row[Any]]
-    waiting: dict[str, Row[Any] | None]
+    learning: list[Record]
+    reviews: list[Record]
+    waiting: dict[str, Record | None]
     lacking: dict[str, int | None]
     load: KeptLoadRow  # the learner's kept load as read (services.load)
 
@@ -328,7 +328,7 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
 
 
 def _from_kept(
-    study: Study, read: Candidates, banks: list[Kept], found: dict[int, Row[Any]]
+    study: Study, read: Candidates, banks: list[Kept], found: dict[int, Record]
 ) -> set[str]:
     """Fill ``read`` from the kept rows ``banks`` and their first cards (``found``, by id);
     the banks whose first cards are not as kept are left to the walks. (Read in one
@@ -385,10 +385,10 @@ def _walk(study: Study, read: Candidates, bank_ids: list[str], kept: dict[str, K
     }
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
     ahead = study.now + LEARN_AHEAD
-    bank_rows: dict[str, Row[Any]] = {}
-    learning: dict[str, dict[int, list[Row[Any]]]] = {b: {} for b in bank_ids}
-    reviews: dict[str, list[Row[Any]]] = {b: [] for b in bank_ids}
-    for row in rows(study.session).execute(pick_statement(len(bank_ids)), values):
+    bank_rows: dict[str, Record] = {}
+    learning: dict[str, dict[int, list[Record]]] = {b: {} for b in bank_ids}
+    reviews: dict[str, list[Record]] = {b: [] for b in bank_ids}
+    for row in pick_statement(len(bank_ids)).rows(rows(study.session), values):
         bank_id = row.bank
         if row.id is None:  # no card: the bank's own row
             bank_rows[bank_id] = row

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from models.card import KeptQueue
 from services.answer_sql import AnswerCard
 from services.context import Study
+from services.driver import DriverStatement
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Answer
 
 __all__ = ["QUEUE", "Kept", "answered", "forget_queues", "keep", "made", "usable"]
@@ -108,12 +109,14 @@ def made(
     }
 
 
-_INSERT = text(
-    "INSERT INTO kept_queues (user_id, bank_id, stamp) VALUES (:user, :bank, 0)"
-    " ON CONFLICT (user_id, bank_id) DO NOTHING"
+_INSERT = DriverStatement(
+    text(
+        "INSERT INTO kept_queues (user_id, bank_id, stamp) VALUES (:user, :bank, 0)"
+        " ON CONFLICT (user_id, bank_id) DO NOTHING"
+    )
 )
 _table = cast("Table", KeptQueue.__table__)
-_WRITE = (
+_WRITE = DriverStatement(
     update(_table)
     .where(
         _table.c.user_id == bindparam("user"),
@@ -122,7 +125,7 @@ _WRITE = (
     )
     .values(stamp=_table.c.stamp + 1, kept=bindparam("kept", type_=_table.c.kept.type))
 )
-_FORGET = (
+_FORGET = DriverStatement(
     update(_table)
     .where(_table.c.user_id == bindparam("user"), _table.c.bank_id == bindparam("bank"))
     .values(stamp=_table.c.stamp + 1, kept=None)
@@ -135,9 +138,9 @@ def keep(session: Session, user_id: int, bank_id: str, stamp: int | None, kept: 
     committed before it existed would not have raised its stamp)."""
     values = {"user": user_id, "bank": bank_id}
     if stamp is None:
-        session.connection().execute(_INSERT, values)
+        _INSERT.written(session.connection(), values)
     else:
-        session.connection().execute(_WRITE, values | {"read_stamp": stamp, "kept": kept})
+        _WRITE.written(session.connection(), values | {"read_stamp": stamp, "kept": kept})
 
 
 def forget_queues(session: Session, user_id: int) -> None:
@@ -147,8 +150,10 @@ def forget_queues(session: Session, user_id: int) -> None:
     session.connection().execute(forget.values(stamp=_table.c.stamp + 1, kept=None))
 
 
-_ONE = select(KeptQueue.stamp, KeptQueue.kept).where(
-    KeptQueue.user_id == bindparam("user"), KeptQueue.bank_id == bindparam("bank")
+_ONE = DriverStatement(
+    select(KeptQueue.stamp, KeptQueue.kept).where(
+        KeptQueue.user_id == bindparam("user"), KeptQueue.bank_id == bindparam("bank")
+    )
 )
 
 
@@ -158,7 +163,7 @@ def answered(study: Study, card: AnswerCard, result: Answer) -> None:
     answer changes is not known from it, or when the row changed since it was read."""
     session, values = study.session, {"user": study.user.id, "bank": card.bank_id}
     if card.queue is None:
-        found = session.connection().execute(_ONE, values).first()
+        found = _ONE.first(session.connection(), values)
         stamp, kept = (0, None) if found is None else tuple(found)
     else:
         stamp, kept = card.queue
@@ -167,13 +172,11 @@ def answered(study: Study, card: AnswerCard, result: Answer) -> None:
     after = None if kept is None or not usable(kept, study) else _after(study, card, result, kept)
     if after is not None and after is kept:
         return  # the answer moves nothing kept
-    if after is not None:
-        written = session.connection().execute(
-            _WRITE, values | {"read_stamp": stamp, "kept": after}
-        )
-        if written.rowcount == 1:
-            return
-    session.connection().execute(_FORGET, values)
+    if after is not None and _WRITE.written(
+        session.connection(), values | {"read_stamp": stamp, "kept": after}
+    ):
+        return
+    _FORGET.written(session.connection(), values)
 
 
 def _is_active(card: AnswerCard, now: datetime) -> bool:

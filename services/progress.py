@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import TextClause
 
 from models.bank import Bank, Question
 from models.card import BankProgress, Card, Review
 from models.user import User
 from services.context import rows, today
+from services.driver import DriverStatement
 from services.load import forget_load
 from srs.scheduler import NEW, REVIEW
 from srs.study import StudyDay
@@ -94,7 +94,7 @@ def _upsert(session: Session) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _add_statement(answered: bool, placed: bool) -> TextClause:
+def _add_statement(answered: bool, placed: bool) -> DriverStatement:
     """The upsert of :func:`add_progress` for one kind of change, in the SQL that SQLite and
     PostgreSQL share (written out: the dialects' own upsert constructs are compiled anew
     at every execution)."""
@@ -109,12 +109,14 @@ def _add_statement(answered: bool, placed: bool) -> TextClause:
         changes.append(f"day = CASE WHEN {later} THEN :day ELSE bank_progress.day END")
     if placed:
         changes.append("next_position = :position")
-    return text(
-        "INSERT INTO bank_progress"  # noqa: S608 (the text is made of constants)
-        " (user_id, bank_id, introduced, next_position, day, new_done, reviews_done)"
-        " VALUES (:user, :bank, :introduced, :position, :day, :new, :review)"
-        " ON CONFLICT (user_id, bank_id) DO UPDATE SET " + ", ".join(changes)
-    ).bindparams(bindparam("day", type_=Date()))
+    return DriverStatement(
+        text(
+            "INSERT INTO bank_progress"  # noqa: S608 (the text is made of constants)
+            " (user_id, bank_id, introduced, next_position, day, new_done, reviews_done)"
+            " VALUES (:user, :bank, :introduced, :position, :day, :new, :review)"
+            " ON CONFLICT (user_id, bank_id) DO UPDATE SET " + ", ".join(changes)
+        ).bindparams(bindparam("day", type_=Date()))
+    )
 
 
 def add_progress(
@@ -133,8 +135,8 @@ def add_progress(
     ``new`` and ``review`` count answers on study day ``day``: a later day starts the
     counts again, an earlier one (a clock set back) leaves them as they are.
     """
-    session.connection().execute(
-        _add_statement(day is not None, next_position is not None),
+    _add_statement(day is not None, next_position is not None).written(
+        session.connection(),
         {
             "user": user_id,
             "bank": bank_id,

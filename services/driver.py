@@ -1,0 +1,176 @@
+"""Core statements compiled once a dialect and run on the driver's own cursor.
+
+The review path runs a handful of statements an answer. Through ``Connection.execute``
+each pays for SQLAlchemy's execution around the driver's: a cache key worked out from the
+statement's whole tree, an execution context, its lists rendered again, a result object
+and its rows processed through it. For the statement that reads a learner's kept queues
+that was four times what SQLite itself spent. A :class:`DriverStatement` is compiled by
+SQLAlchemy once a dialect (the same SQL, with SQLAlchemy's own conversion of each
+parameter and column), then runs on the cursor of the session's connection, in its
+transaction. The engine's ``before_cursor_execute`` listeners still see each statement,
+and the driver's errors come out as SQLAlchemy's, as from ``execute``.
+
+What it takes: no list given at each run (an ``IN`` of a list given is a statement a
+length, as :func:`services.candidates.pick_statement` makes them; lists written in the
+statement are rendered once), and no column whose type makes anything of NULL but None.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter, ClauseElement
+from sqlalchemy.sql.visitors import iterate
+
+__all__ = ["DriverStatement", "Record"]
+
+# A row of a driver statement: a named tuple of its columns.
+Record = Any
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(slots=True)
+class _Form:
+    """A statement as one dialect's driver takes it."""
+
+    sql: str
+    names: tuple[str, ...]  # the parameters, in their order for a positional driver
+    positional: bool
+    fixed: dict[str, Any]  # the values written in the statement, converted, by name
+    binds: tuple[tuple[str, Processor], ...]  # each parameter given with its conversion
+    columns: tuple[Any, ...]  # the columns of its rows, if it gives rows
+    # Made at the first rows, from what the driver says of their columns: the rows' type,
+    # their columns by the names the SQL gives them (as SQLAlchemy names them), and the
+    # columns converted (a conversion may depend on the type the driver gives a column).
+    row: type | None = None
+    results: tuple[tuple[int, Processor], ...] = ()
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        try:
+            converted = self.fixed | {name: (process(values[name]) if process else values[name])
+                                      for name, process in self.binds}  # fmt: skip
+        except KeyError as missing:
+            raise exc.ArgumentError(f"no value for the parameter {missing}") from None
+        if self.positional:
+            return tuple(converted[name] for name in self.names)
+        return converted
+
+    def rows(self, found: list[Any], dialect: Dialect, description: Any) -> list[Any]:
+        if not self.columns:
+            raise TypeError("the statement gives no rows")
+        if self.row is None:
+            described = list(zip(self.columns, description, strict=True))
+            self.results = tuple(
+                (at, process)
+                for at, (column, (_, code, *_)) in enumerate(described)
+                if (process := column.type.dialect_impl(dialect).result_processor(dialect, code))
+            )
+            names = [name for _, (name, *_) in described]
+            self.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+        make = self.row._make  # type: ignore[attr-defined]
+        if not self.results:
+            return [make(row) for row in found]
+        made = []
+        for row in found:
+            values = list(row)
+            for at, process in self.results:
+                if values[at] is not None:  # NULL is None whatever the column's type
+                    values[at] = process(values[at])  # type: ignore[misc]
+            made.append(make(values))
+        return made
+
+
+def _form(statement: ClauseElement, dialect: Dialect) -> _Form:
+    binds = [bind for bind in iterate(statement) if isinstance(bind, BindParameter)]
+    given = {bind.key for bind in binds if bind.value is None and bind.callable is None}
+    if any(bind.expanding and bind.key in given for bind in binds):
+        raise ValueError("a list given at each run: make a statement a length instead")
+    compiled = cast("SQLCompiler", statement.compile(dialect=dialect))
+    if compiled.escaped_bind_names:
+        raise ValueError("a parameter name the driver cannot take as written")
+    # The lists written in the statement rendered now, as SQLAlchemy renders them at each
+    # execution (a parameter an item), each parameter given at each run a stand-in.
+    state = compiled.construct_expanded_state(dict.fromkeys(given))
+    types = {name: bind.type for bind, name in compiled.bind_names.items()}
+    for name, items in state.parameter_expansion.items():
+        types.update(dict.fromkeys(items, types[name]))
+    processors = {
+        name: process
+        for name, kind in types.items()
+        if (process := kind.dialect_impl(dialect).bind_processor(dialect))
+    } | dict(state.processors)
+    return _Form(
+        sql=state.statement,
+        names=tuple(state.positiontup or state.parameters),
+        positional=state.positiontup is not None,
+        fixed={
+            name: (process(value) if (process := processors.get(name)) else value)
+            for name, value in state.parameters.items()
+            if name not in given
+        },
+        binds=tuple((name, processors.get(name)) for name in state.parameters if name in given),
+        columns=tuple(getattr(statement, "selected_columns", ())),
+    )
+
+
+class DriverStatement:
+    """A statement run through the driver of the connection it is given.
+
+    ``rows`` gives its rows as named tuples (their columns by the statement's names, each
+    converted as SQLAlchemy would); ``written`` the number of rows an update changed.
+    """
+
+    __slots__ = ("_forms", "statement")
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._forms: dict[str, _Form] = {}
+
+    def form(self, dialect: Dialect) -> _Form:
+        """The statement as ``dialect``'s driver takes it, made at its first use."""
+        found = self._forms.get(dialect.name)
+        if found is None:
+            found = self._forms[dialect.name] = _form(self.statement, dialect)
+        return found
+
+    def _run(self, connection: Connection, values: Mapping[str, Any]) -> tuple[_Form, Any]:
+        form = self.form(connection.dialect)
+        parameters = form.parameters(values)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for listener in connection.dispatch.before_cursor_execute:
+            listener(connection, cursor, form.sql, parameters, None, False)
+        try:
+            cursor.execute(form.sql, parameters)
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(
+                form.sql, parameters, error, connection.dialect.loaded_dbapi.Error
+            ) from error
+        return form, cursor
+
+    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[Any]:
+        """The rows the statement gives with ``values``."""
+        form, cursor = self._run(connection, values)
+        try:
+            return form.rows(cursor.fetchall(), connection.dialect, cursor.description)
+        finally:
+            cursor.close()
+
+    def first(self, connection: Connection, values: Mapping[str, Any]) -> Any:
+        """The statement's first row with ``values``, or ``None``."""
+        found = self.rows(connection, values)
+        return found[0] if found else None
+
+    def written(self, connection: Connection, values: Mapping[str, Any]) -> int:
+        """Run the statement with ``values``; the number of rows it changed."""
+        _, cursor = self._run(connection, values)
+        try:
+            count: int = cursor.rowcount
+            return count
+        finally:
+            cursor.close()

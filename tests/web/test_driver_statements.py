@@ -1,0 +1,161 @@
+"""Statements run on the driver's cursor (``models.driver``) give what SQLAlchemy's execution
+gives: the same rows, converted the same way and named the same, the same writes, the same
+errors, seen by the same listeners, in the session's transaction. The review path's own
+statements are compared, on a learner's cards in every state."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.exc import ArgumentError, IntegrityError
+
+from models import Card, User, db
+from services.answer_sql import _CARD, _WRITE_SCHEDULE, read_answer_card
+from services.answers import answer
+from services.bank_import import import_bank
+from services.candidates import _kept_statement, pick_statement
+from services.context import Study
+from services.driver import DriverStatement
+from services.queue import next_card
+from srs.scheduler import Rating
+from srs.sources import load_bank
+from tests.support import make_user
+
+BANK = """
+    id: {id}
+    title: {id}
+    questions:
+      - {{id: q1, type: basic, prompt: p1, answer: a1}}
+      - {{id: q2, type: reverse, prompt: front, answer: back}}
+      - {{id: q3, type: cloze, text: "{{{{c1::one}}}} {{{{c2::two}}}}"}}
+      - {{id: q4, type: basic, prompt: p4, answer: a4}}
+"""
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def studied(app: Flask, write_bank: Any, learner: int) -> list[str]:
+    """Two banks whose cards the learner has answered: new, learning, review, buried."""
+    banks = ["a", "b"]
+    with app.app_context():
+        for bank_id in banks:
+            folder = write_bank(bank_id, {"bank.yaml": BANK.format(id=bank_id)})
+            import_bank(db.session, load_bank(folder))
+        db.session.commit()
+        user = db.session.get_one(User, learner)
+        for minutes, rating in enumerate([3, 1, 4, 3, 3, 1]):
+            study = Study.at(db.session, user, T0 + timedelta(minutes=minutes))
+            card, _ = next_card(study, banks)
+            assert card is not None
+            loaded = read_answer_card(db.session, card.id, learner)
+            assert loaded is not None
+            answer(study, loaded, Rating(rating), elapsed_ms=1000)
+            db.session.commit()
+    return banks
+
+
+def _as_sqlalchemy_gives(statement: DriverStatement, values: dict[str, Any]) -> None:
+    """The statement's rows on the driver's cursor are SQLAlchemy's, by value and name."""
+    connection = db.session.connection()
+    expected = connection.execute(statement.statement, values)
+    names = list(expected.keys())
+    wanted = [tuple(row) for row in expected]
+    found = statement.rows(connection, values)
+    assert [tuple(row) for row in found] == wanted
+    assert found, "nothing read: the comparison would show nothing"
+    # Named as SQLAlchemy names them: a name two columns share is the first's alone.
+    unique = [(at, name) for at, name in enumerate(names) if names.count(name) == 1]
+    assert all(row._fields[at] == name for row in found for at, name in unique)
+    assert len(unique) >= len(names) - 1
+
+
+def test_the_review_path_reads_the_rows_sqlalchemy_reads(
+    app: Flask, learner: int, studied: list[str]
+) -> None:
+    with app.app_context():
+        now = T0 + timedelta(hours=1)
+        banks = {f"bank_{n}": bank for n, bank in enumerate(studied)}
+        walks = {"user": learner, "now": now, "day_end": now + timedelta(hours=12)}
+        _as_sqlalchemy_gives(pick_statement(2), walks | banks | {"reviews_most": 100})
+        _as_sqlalchemy_gives(_kept_statement(2), {"user": learner} | banks)
+        states = set()
+        for card in db.session.scalars(select(Card).where(Card.user_id == learner)):
+            _as_sqlalchemy_gives(_CARD, {"card": card.id, "user": learner})
+            states.add((card.state, card.last_review is None, card.buried_until is None))
+        assert len(states) >= 3  # new, learning, reviewed, buried: datetimes and NULLs
+
+
+def test_an_update_writes_what_sqlalchemy_writes_and_counts_its_rows(
+    app: Flask, learner: int, studied: list[str]
+) -> None:
+    with app.app_context():
+        card = db.session.scalars(
+            select(Card).where(Card.user_id == learner, Card.reps > 0)
+        ).first()
+        assert card is not None
+        reps = card.reps
+        due = datetime(2027, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+        values = (
+            {
+                "card": card.id,
+                "reps_before": card.reps,
+                "suspended_before": False,
+                "retired_before": False,
+            }
+            | {
+                f"new_{name}": value
+                for name, value in asdict(card.schedule()).items()
+                if name != "due"
+            }
+            | {"new_due": due, "new_reps": card.reps + 1}
+        )
+        connection = db.session.connection()
+        assert _WRITE_SCHEDULE.written(connection, values) == 1
+        assert _WRITE_SCHEDULE.written(connection, values) == 0  # its review count changed
+        db.session.commit()
+        db.session.expire_all()
+        again = db.session.get_one(Card, card.id)
+        assert (again.due, again.reps) == (due, reps + 1)
+        # Stored as SQLAlchemy stores it: found by a comparison SQLAlchemy writes.
+        assert db.session.scalar(select(Card.id).where(Card.due == due)) == card.id
+
+
+def test_the_driver_s_errors_come_out_as_sqlalchemy_s_and_listeners_see_each_statement(
+    app: Flask, learner: int
+) -> None:
+    rename = DriverStatement(text("UPDATE users SET name = :name, name_key = :key WHERE id = :id"))
+    other = make_user(app, "bob")
+    with app.app_context():
+        seen: list[str] = []
+
+        def record(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+            seen.append(sql)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            with pytest.raises(IntegrityError):
+                rename.written(db.session.connection(), {"name": "ann", "key": "ann", "id": other})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert seen == [rename.form(db.engine.dialect).sql]
+        db.session.rollback()
+        # One transaction with the session's: what it wrote goes with a rollback.
+        rename.written(db.session.connection(), {"name": "cid", "key": "cid", "id": other})
+        db.session.rollback()
+        assert db.session.get_one(User, other).name == "bob"
+
+
+def test_a_list_given_at_each_run_or_a_value_missing_is_refused(app: Flask) -> None:
+    listed = DriverStatement(select(User.id).where(User.id.in_(bindparam("ids", expanding=True))))
+    named = DriverStatement(select(User.id).where(User.id == bindparam("id")))
+    with app.app_context():
+        connection = db.session.connection()
+        with pytest.raises(ValueError, match="a statement a length"):
+            listed.rows(connection, {"ids": [1, 2]})
+        with pytest.raises(ArgumentError, match="'id'"):
+            named.rows(connection, {})
