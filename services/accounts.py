@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +17,8 @@ from models.group import Invite, SiteSetting
 from models.types import now_utc
 from models.user import NAME_KEY_LENGTH, ApiToken, User, name_key
 from services.conflict import committed, rows_changed
+from services.context import rows
+from services.driver import DriverStatement, loaded
 from services.groups import join_group
 from srs.study import TIME_ZONES
 
@@ -332,8 +334,12 @@ def issue_token(
     return token
 
 
-_TOKEN_USER = (
-    select(User, ApiToken.id, ApiToken.last_used_at)
+_TOKEN_USER = DriverStatement(
+    select(
+        *cast("Table", User.__table__).columns,
+        ApiToken.id.label("token_id"),
+        ApiToken.last_used_at.label("token_used_at"),
+    )
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("digest"),
@@ -351,10 +357,11 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     transaction: the request's own work is neither committed early nor held up by it.
     """
     now = now or now_utc()
-    row = session.execute(_TOKEN_USER, {"digest": ApiToken.digest(token), "now": now}).first()
+    # Every API request reads it: run on the driver's cursor (services.driver).
+    row = _TOKEN_USER.first(rows(session), {"digest": ApiToken.digest(token), "now": now})
     if row is None:
         return None
-    user, token_id, last_used = row
+    user, token_id, last_used = loaded(session, User, row), row.token_id, row.token_used_at
     if last_used is None or last_used <= now - LAST_USED_EVERY:
         # The session's bind is the engine (a session bound to a connection has no pool).
         with cast(Engine, session.get_bind()).begin() as connection:

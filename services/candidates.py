@@ -25,7 +25,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    inspect,
     literal_column,
     null,
     or_,
@@ -33,14 +32,12 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from models.bank import Bank, Question
 from models.card import BankProgress, Card, KeptLoad, KeptQueue
 from services.context import Study, rows
-from services.driver import DriverStatement, Record
+from services.driver import DriverStatement, Record, loaded
 from services.kept_queue import QUEUE, Kept, keep, made, micros, usable
 from services.load import KEPT_LOAD_COLUMNS, KeptLoadRow
 from services.progress import PROGRESS_COLUMNS, Progress, cards_of
@@ -268,19 +265,8 @@ def pick_statement(banks: int) -> DriverStatement:
 
 def as_card(session: Session, row: Record) -> Card:
     """The card of a row of :func:`read_candidates` in ``session``, as the ORM would load
-    it: the one already there (its unloaded attributes set from the row), or a new
-    persistent one, without asking the database again. Only the card chosen is made one."""
-    values = {column.name: getattr(row, column.name) for column in _CARD_COLUMNS}
-    existing = session.identity_map.get(identity_key(Card, values["id"]))
-    if isinstance(existing, Card):
-        for key in inspect(existing).unloaded:
-            if key in values:
-                set_committed_value(existing, key, values[key])
-        return existing
-    card = Card(**values)
-    make_transient_to_detached(card)
-    session.add(card)
-    return card
+    it (:func:`services.driver.loaded`). Only the card chosen is made one."""
+    return loaded(session, Card, row)
 
 
 @dataclass(frozen=True, slots=True)

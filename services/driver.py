@@ -20,18 +20,22 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import exc
+from sqlalchemy import exc, inspect
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import InstanceState, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 from sqlalchemy.sql.visitors import iterate
 
-__all__ = ["DriverStatement", "Record"]
+__all__ = ["DriverStatement", "Record", "loaded"]
 
 # A row of a driver statement: a named tuple of its columns.
 Record = Any
+T = TypeVar("T")
 Processor = Callable[[Any], Any] | None
 
 
@@ -174,3 +178,23 @@ class DriverStatement:
             return count
         finally:
             cursor.close()
+
+
+def loaded(session: Session, model: type[T], row: Record) -> T:
+    """The ``model`` object of ``row`` (which holds each of its table's columns, by name) in
+    ``session``, as the ORM would load it: the one already there (its unloaded attributes
+    set from the row), or a new persistent one, without asking the database again."""
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    values = {column.name: getattr(row, column.name) for column in columns}
+    existing = session.identity_map.get(identity_key(model, values["id"]))
+    if isinstance(existing, model):
+        for key in cast("InstanceState[Any]", inspect(existing)).unloaded:
+            if key in values:
+                set_committed_value(existing, key, values[key])
+        return existing
+    made = model()
+    for key, value in values.items():  # as read: no default, no validator in between
+        set_committed_value(made, key, value)
+    make_transient_to_detached(made)
+    session.add(made)
+    return made
