@@ -1,9 +1,9 @@
 """The Flask application factory; ``python app.py`` serves Wengu on 127.0.0.1:5000.
 
-A server start (``python app.py``, ``gunicorn "app:create_app()"``) waits for the database,
-migrates it to the newest schema and loads the shipped banks. The ``flask`` command loads the
-same app without doing any of that: its commands act on the database as it is, and
-``flask --app app db upgrade`` migrates.
+A server start (``python app.py``, ``gunicorn "app:create_app()"``, ``flask --app app run``)
+waits for the database, migrates it to the newest schema and loads the shipped banks. The
+``flask`` command's other commands load the same app without doing any of that: they act on
+the database as it is, and ``flask --app app db upgrade`` migrates.
 """
 
 from __future__ import annotations
@@ -154,11 +154,11 @@ def first_run_link(app: Flask) -> str | None:
             return None
         finally:
             db.session.remove()
-    host = app.config["WENGU_HOST"]
+    host, port = _flask_run_address() or (app.config["WENGU_HOST"], app.config["WENGU_PORT"])
     if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (naming the wildcard, not binding it)
         host = "127.0.0.1"
     code = setup_code(Path(app.instance_path), app.config["WENGU_SETUP_CODE"])
-    return setup_link(f"http://{host}:{app.config['WENGU_PORT']}", code)
+    return setup_link(f"http://{host}:{port}", code)
 
 
 def _rate_limit_storage(app: Flask) -> None:
@@ -184,9 +184,19 @@ def _rate_limit_storage(app: Flask) -> None:
         )
 
 
+def _flask_run_address() -> tuple[str, int] | None:
+    """The host and port ``flask run`` serves on, when it is loading the app."""
+    context = click.get_current_context(silent=True)
+    if context is None or context.info_name != "run":
+        return None
+    return context.params.get("host") or "127.0.0.1", context.params.get("port") or 5000
+
+
 def _loaded_by_flask_command() -> bool:
-    """True when the ``flask`` command is loading the app (it runs inside a click context)."""
-    return click.get_current_context(silent=True) is not None
+    """True when a ``flask`` command is loading the app (it runs inside a click context),
+    but for ``flask run``: that one serves, and starts as a server does."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name != "run"
 
 
 def wait_for_database(engine: Engine, seconds: float) -> None:

@@ -194,14 +194,14 @@ _BARE_PAGE = (
 )
 
 
-def _plain_page(code: int) -> tuple[str, int]:
+def _plain_page(code: int, description: str | None = None) -> tuple[str, int]:
     g.without_database = True
     error = ServiceUnavailable() if code == 503 else InternalServerError()
     try:
         from views.i18n import html_lang
         from views.settings import current_theme
 
-        title, description = _page_text(error, code)
+        title, description = _page_text(error, code)[0], description or _page_text(error, code)[1]
         # Drawn by Jinja alone: the app's context processors would read the signed-in account.
         page = current_app.jinja_env.get_template("plain_error.html").render(
             title=title, description=description, page_language=html_lang(), theme=current_theme()
@@ -219,6 +219,17 @@ def _outage(error: BaseException) -> BaseException | None:
 
 
 _NOT_SET_UP = " (its tables are missing: run `flask --app app db upgrade`)"
+# What a visitor reads then: waiting a minute will not help.
+NOT_SET_UP_PAGE = _l(
+    "This server's database is not set up yet; nothing was saved. Whoever runs the server: "
+    "start it with python app.py, which sets the database up, or run flask --app app db "
+    "upgrade."
+)
+
+
+def _not_set_up(cause: BaseException, message: str) -> bool:
+    """Whether the database was reached but has no tables: never migrated."""
+    return "no such table" in message or getattr(cause, "sqlstate", None) == "42P01"
 
 
 def _unavailable(error: BaseException) -> tuple[str | Response, int]:
@@ -226,6 +237,7 @@ def _unavailable(error: BaseException) -> tuple[str | Response, int]:
     g.without_database = True
     cause = getattr(error, "orig", None) or error
     message = (str(cause).strip().splitlines() or [""])[0]
+    missing = _not_set_up(cause, message)
     log.error(
         "database unavailable: %s %s: %s: %s%s",
         request.method,
@@ -233,11 +245,12 @@ def _unavailable(error: BaseException) -> tuple[str | Response, int]:
         type(cause).__name__,
         message,
         # A database reached but never migrated (`flask run` does not migrate; app.py does).
-        _NOT_SET_UP if "no such table" in message else "",
+        _NOT_SET_UP if missing else "",
     )
+    description = str(NOT_SET_UP_PAGE if missing else DESCRIPTIONS[503])
     if _wants_json():
-        return jsonify(error=str(DESCRIPTIONS[503])), 503
-    return _plain_page(503)
+        return jsonify(error=description), 503
+    return _plain_page(503, description)
 
 
 def _rollback() -> None:

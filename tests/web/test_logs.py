@@ -89,10 +89,16 @@ def test_a_database_never_migrated_says_how_to_set_it_up(
     })  # fmt: skip
     caplog.set_level(logging.DEBUG)
     caplog.clear()
-    assert app.test_client().get("/login").status_code == 503
+    page = app.test_client().get("/login")
+    assert page.status_code == 503
     lines = [r.getMessage() for r in caplog.records if r.name == "wengu.errors"]
     assert lines and "no such table" in lines[0]
     assert lines[0].endswith("(its tables are missing: run `flask --app app db upgrade`)")
+    # The visitor is not told to wait a minute: waiting sets nothing up.
+    text = page.get_data(as_text=True)
+    assert "not set up yet" in text and "python app.py" in text and "in a minute" not in text
+    answer = app.test_client().get("/api/v1/banks")
+    assert answer.status_code == 503 and "not set up yet" in answer.get_json()["error"]
 
 
 def test_a_failed_sign_in_names_the_account_and_address_but_never_what_was_typed(

@@ -1,4 +1,5 @@
-"""``python app.py`` starts a server on its own, with the shipped banks loaded."""
+"""``python app.py`` and ``flask --app app run`` start a server on their own, with the shipped
+banks loaded."""
 
 from __future__ import annotations
 
@@ -24,6 +25,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def first_page(server: subprocess.Popen[bytes], port: int, log: Path) -> tuple[str, str]:
+    """The home page of a server just started, and where it landed, once it answers."""
+    # A first start compiles every module and loads the Docker bank, rendering each of its
+    # texts: on a busy two-CPU machine that has taken most of a minute.
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                return page.read().decode(), page.url
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                state = "exited" if server.poll() is not None else "still starting"
+                pytest.fail(f"server did not answer ({state}):\n{log.read_text()}")
+            time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Path) -> None:
     port = free_port()
@@ -40,19 +57,7 @@ def test_python_app_py_serves_first_run_setup_with_the_docker_bank(tmp_path: Pat
             [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output
         )
     try:
-        # A first start compiles every module and loads the Docker bank, rendering each of its
-        # texts: on a busy two-CPU machine that has taken most of a minute.
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
-                    body, landed = page.read().decode(), page.url
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    state = "exited" if server.poll() is not None else "still starting"
-                    pytest.fail(f"server did not answer ({state}):\n{log.read_text()}")
-                time.sleep(0.2)
+        body, landed = first_page(server, port, log)
         assert landed.endswith("/setup") and "Create admin account" in body
         code = (tmp_path / "instance/setup_code").read_text().strip()
         printed = log.read_text()
@@ -112,6 +117,35 @@ def test_python_app_py_reads_dot_env_in_its_working_folder(tmp_path: Path) -> No
         assert f"Wengu {VERSION}; database: sqlite:///{tmp_path / 'from-env.sqlite3'}" in (
             log.read_text()
         )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_flask_run_starts_as_a_server_does(tmp_path: Path) -> None:
+    """What a Flask user types first: the database is set up, the Docker bank loaded, and
+    the first-run link printed with the port ``flask run`` serves on."""
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("WENGU_", "FLASK_")) and key != "DATABASE_URL"
+    }
+    env["WENGU_INSTANCE_PATH"] = str(tmp_path / "instance")
+    log = tmp_path / "server.log"
+    watch_server_log(log)
+    command = [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)]
+    with log.open("w") as output:
+        server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output)
+    try:
+        body, landed = first_page(server, port, log)
+        assert landed.endswith("/setup") and "Create admin account" in body
+        code = (tmp_path / "instance/setup_code").read_text().strip()
+        assert f"create the admin at http://127.0.0.1:{port}/setup?code={code}" in log.read_text()
+        with sqlite3.connect(tmp_path / "instance/wengu.sqlite3") as database:
+            count = database.execute("SELECT count(*) FROM questions WHERE bank_id = 'docker'")
+            assert count.fetchone()[0] >= 150
     finally:
         server.terminate()
         server.wait(timeout=10)
