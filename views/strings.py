@@ -36,6 +36,7 @@ JS_STRINGS = (
     N_("Undo pick"),
     N_("Clear"),
     N_("Your order"),
+    N_("Your picks appear here, in order"),
     N_("Your answer"),
     N_("Type the answer, then Enter"),
     N_("Type the answer, then Check"),

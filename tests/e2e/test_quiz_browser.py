@@ -201,6 +201,12 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
     undo = section.locator('[data-action="unpick"]')
     clear = section.locator('[data-action="clear"]')
     assert undo.is_disabled() and clear.is_disabled()
+    # The order not begun says where its picks will go.
+    empty = section.locator("[data-picked]").evaluate(
+        "list => getComputedStyle(list, '::before').content"
+    )
+    assert empty == '"Your picks appear here, in order"'
+    page.screenshot(path=str(artifacts / "quiz-order-empty-phone.png"))
     options = section.locator("[data-item]")
     text = {options.nth(i).locator(".option-text").inner_text(): i for i in range(4)}
     for name in ("runc", "client", "dockerd"):

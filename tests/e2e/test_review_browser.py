@@ -145,9 +145,13 @@ def test_review_every_type_by_keyboard_then_undo(
     labels = page.eval_on_selector_all(
         ".options .option-text", "nodes => nodes.map(n => n.textContent)"
     )
+    # The order not begun says where its picks will go; a pick takes the words' place.
+    empty = "getComputedStyle(document.querySelector('.picked'), '::before').content"
+    assert page.evaluate(empty) == '"Your picks appear here, in order"'
     answer_with(str(labels.index("dockerd") + 1), "Backspace")
     for item in ["client", "dockerd", "containerd", "shim"]:
         answer_with(str(labels.index(item) + 1))
+    assert page.evaluate(empty) == "none"
     assert page.get_attribute("[data-review]", "data-phase") == "front"
     answer_with("Enter")
     wait_back(page)

@@ -108,6 +108,7 @@ export default {
     const sequence = document.createElement("ol");
     sequence.className = "picked";
     sequence.setAttribute("aria-label", t("Your order: a picked item pressed goes back"));
+    sequence.dataset.empty = t("Your picks appear here, in order");
     answers.ready(false);
     // Your order stands above the items, so that it stays in sight on a phone.
     return [deviceHint(t("Pick the items in order (1–9), then Enter; Backspace takes one back."),
