@@ -152,11 +152,15 @@ def test_review_every_type_by_keyboard_then_undo(
     for item in ["client", "dockerd", "containerd", "shim"]:
         answer_with(str(labels.index(item) + 1))
     assert page.evaluate(empty) == "none"
+    # Each pick shows it taps back out until the order is checked.
+    cross = "getComputedStyle(document.querySelector('.picked-item'), '::after').content"
+    assert page.evaluate(cross).startswith('"×"')
     assert page.get_attribute("[data-review]", "data-phase") == "front"
     answer_with("Enter")
     wait_back(page)
     assert page.inner_text("[data-verdict]").startswith("✓ Right")
     assert page.locator(".picked-item.is-placed").count() == 4  # each pick marked in place
+    assert page.evaluate(cross) == "none"
     assert page.text_content(".picked-item .visually-hidden") == "in the right place"
     answer_with("3")
 
