@@ -107,15 +107,18 @@ def test_partial_and_blank_answers(app: Flask, signed_in: FlaskClient, bank: Non
     page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
     assert "Right answer:" in page and "<em>blank</em>" in page and "flagged" in page
     assert "<strong><code>runc</code></strong>" in page  # the bank's Markdown, not its backticks
-    # The order given (w, y, x against w, x, y), each item marked in its place or not.
-    said = re.search(r'<p class="your-answer">.*?→.*?</p>', page, re.S).group(0)
-    marks = re.findall(r'class="(is-placed|is-misplaced)"><span class="mark"[^>]*>(.)</span>'
-                       r'<span class="visually-hidden">[^<]*</span> (\w)</span>', said)  # fmt: skip
+    # The order given (w, y, x against w, x, y), a numbered list, each item marked in its
+    # place or not; the right order a numbered list beside it.
+    said = re.search(r'<div class="your-answer">.*?</div>', page, re.S).group(0)
+    marks = re.findall(r'<li class="(is-placed|is-misplaced)"><span class="mark"[^>]*>(.)</span>'
+                       r'<span class="visually-hidden">[^<]*</span> (\w)</li>', said)  # fmt: skip
     assert marks == [
         ("is-placed", "✓", "w"),
         ("is-misplaced", "✗", "y"),
         ("is-misplaced", "✗", "x"),
     ]
+    right = re.search(r'<div class="right-answer">.*?</div>', page, re.S).group(0)
+    assert re.findall(r"<li>(\w)</li>", right) == ["w", "x", "y"]
     assert page.index(">Two</th>") < page.index(">One</th>")  # weakest section first: 44% < 50%
     assert "Study these mistakes" in page
     # 2 of 5 wholly right, and the order's third beside them: the 47% score says why.
@@ -412,10 +415,10 @@ def test_results_word_every_answer_in_the_page_language(
     submit(signed_in, quiz_id, answers)
     page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
     assert "错" in page and "<strong>对</strong>" in page and "不记得" in page
-    assert "<strong>w → x → y</strong>" in page
-    said = re.search(r'<p class="your-answer">[^\n]*?→.*?</p>', page, re.S).group(0)
-    assert re.sub(r"<[^>]+>|[✓✗]", "", said).split() == ["你的答案：", "位置不对：", "y", "→",
-                                                        "位置正确：", "x", "→", "位置不对：", "w"]  # fmt: skip
+    assert '<ol class="said-order"><li>w</li><li>x</li><li>y</li></ol>' in page
+    said = re.search(r'<div class="your-answer">.*?</div>', page, re.S).group(0)
+    assert re.sub(r"<[^>]+>|[✓✗]", " ", said).split() == ["你的答案：", "位置不对：", "y",
+                                                        "位置正确：", "x", "位置不对：", "w"]  # fmt: skip
     assert "<strong>b</strong>" in page and '<span class="type-badge">判断</span>' in page
     assert ">True<" not in page and ">False<" not in page and "know it" not in page
 
@@ -503,7 +506,7 @@ def test_an_order_answer_on_the_result_page_renders_its_markdown(
     """Items written with code show as code in both answers, not as backticks."""
     question = "{id: o, type: order, prompt: p, items: ['`docker inspect`', '`--net=none`']}"
     page = one_question_result(signed_in, write_bank, runner, question, [1, 0])
-    answers = re.findall(r'<p class="(?:your|right)-answer">.*?</p>', page, re.S)
+    answers = re.findall(r'<div class="(?:your|right)-answer">.*?</div>', page, re.S)
     assert len(answers) == 2 and all("`" not in a for a in answers)
     assert re.findall(r"<code>[^<]+</code>", answers[0]) == [
         "<code>--net=none</code>",
