@@ -213,6 +213,7 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
         options.nth(text[name]).tap()
     picked = section.locator("[data-picked] li")
     assert picked.all_inner_texts() == ["runc", "client", "dockerd"]
+    assert section.locator(".order-heading").inner_text() == "Your order 3/4"
 
     def ranks() -> dict[str, str]:
         return {n: options.nth(i).locator(".option-rank").inner_text() for n, i in text.items()}

@@ -148,7 +148,10 @@ def test_review_every_type_by_keyboard_then_undo(
     # The order not begun says where its picks will go; a pick takes the words' place.
     empty = "getComputedStyle(document.querySelector('.picked'), '::before').content"
     assert page.evaluate(empty) == '"Your picks appear here, in order"'
-    answer_with(str(labels.index("dockerd") + 1), "Backspace")
+    answer_with(str(labels.index("dockerd") + 1))
+    assert page.inner_text(".order-heading") == "Your order 1/4"  # Check waits for all
+    answer_with("Backspace")
+    assert page.inner_text(".order-heading") == "Your order"
     for item in ["client", "dockerd", "containerd", "shim"]:
         answer_with(str(labels.index(item) + 1))
     assert page.evaluate(empty) == "none"

@@ -28,6 +28,13 @@ function showRanks(place, buttons, picked, takeBack) {
     button.querySelector(".option-rank").textContent = rank >= 0 ? String(rank + 1) : "";
   });
   for (const tool of place.querySelectorAll(".order-tools button")) tool.disabled = !picked.length;
+  // How many are picked of how many: Check waits for them all.
+  const heading = place.querySelector(".order-heading");
+  if (heading) {
+    heading.textContent = picked.length
+      ? `${t("Your order")} ${picked.length}/${buttons.length}`
+      : t("Your order");
+  }
 }
 
 function showOrder(answers) {
