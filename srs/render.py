@@ -33,6 +33,7 @@ from srs.cjk import join_soft_breaks
 from srs.quickmark import quick_html
 
 __all__ = [
+    "RENDERED_AHEAD",
     "DiagramResolver",
     "Prepared",
     "highlight_css",
@@ -268,13 +269,7 @@ def _markdown() -> tuple[markdown.Markdown, _Images]:
     if not hasattr(_local, "md"):
         images = _ImageExtension()
         _local.md = markdown.Markdown(
-            extensions=[
-                "fenced_code",
-                "tables",
-                "sane_lists",
-                "codehilite",
-                images,
-            ],
+            extensions=["fenced_code", "tables", "sane_lists", "codehilite", images],
             extension_configs={
                 "codehilite": {
                     "guess_lang": False,
@@ -385,11 +380,17 @@ class Prepared:
 _RAW_IMAGE = re.compile(r"<im", re.IGNORECASE)
 
 
+# Texts rendered by worker processes for this one (srs.ahead), each taken at its first use.
+RENDERED_AHEAD: dict[str, Prepared] = {}
+
+
 # Checking a bank and keeping its renderings at import (a restart loads the shipped banks
 # again) render each text once: room for a large bank's texts.
 @lru_cache(maxsize=65536)
 def prepare(text: str) -> Prepared:
     """``text`` rendered once for every target, and the problems rendering found."""
+    if (ahead := RENDERED_AHEAD.pop(text, None)) is not None:
+        return ahead
     if _is_plain(text):
         return Prepared(f"<p>{text}</p>")
     # No bank can know it, so no text writes it where an image's source is not.
@@ -483,8 +484,6 @@ def highlight_css() -> str:
     root element) and, under the system's dark setting, where it follows the system
     (``data-theme="auto"``).
     """
-    from pygments.formatters import HtmlFormatter
-
     light = HtmlFormatter(style="friendly").get_style_defs(".codehilite")
     dark = HtmlFormatter(style="github-dark")
 

@@ -200,22 +200,9 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     root, files = _bank_files(path)
     display_root = shown if root is not None else str(path.parent)
     reader = BankReader(root, display_root, max_bytes)
-    header = None
-    for index, file_path in enumerate(files):
-        relative = file_path.name
-        display = posixpath.join(display_root, relative) if root is not None else shown
-        out = reader.file(display)
-        text, trouble = read_text(file_path, max_bytes)
-        if trouble is not None:
-            out.problem(*trouble)
-        if text is None:
-            continue
-        tree, yaml_problems = read_yaml(text)
-        for found in yaml_problems:
-            out.problem(found.position, found.message)
-        if tree is None and yaml_problems:
-            continue
-        header = reader.read_tree(out, relative, tree, first=index == 0) or header
+    with reader.ahead:
+        header = _read_files(reader, files, display_root if root is not None else None, shown)
+        reader.check_renderings()
     diagrams = _read_diagrams(reader)
     # A bank that keeps its notes may have no questions yet: `bank init` makes one.
     if not reader.questions and not reader.notes and not reader.problems:
@@ -238,6 +225,31 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         source=shown,
         fingerprint=bank_fingerprint(path),
     )
+
+
+def _read_files(
+    reader: BankReader, files: list[Path], folder: str | None, shown: str
+) -> tuple[str, str, str | None, str | None] | None:
+    """Reads the bank's ``files`` (``bank.yaml`` first) with ``reader``, each named within
+    the ``folder`` shown or, for a bank of one file, as ``shown``; the bank's header."""
+    header = None
+    for index, file_path in enumerate(files):
+        relative = file_path.name
+        out = reader.file(posixpath.join(folder, relative) if folder is not None else shown)
+        text, trouble = read_text(file_path, reader.max_bytes)
+        if trouble is not None:
+            out.problem(*trouble)
+        if text is None:
+            continue
+        tree, yaml_problems = read_yaml(text)
+        for found in yaml_problems:
+            out.problem(found.position, found.message)
+        if tree is None and yaml_problems:
+            continue
+        header = reader.read_tree(out, relative, tree, first=index == 0) or header
+        # The renderings of this file's texts begin while the next is read.
+        reader.ahead.send()
+    return header
 
 
 def _bank_files(path: Path) -> tuple[Path | None, list[Path]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from srs.ahead import RenderAhead
 from srs.bank import (
     IMAGE_TYPES,
     Problem,
@@ -70,6 +71,9 @@ class BankReader:
         self.diagram_refs: dict[str, None] = {}
         self.notes: tuple[Notes, ...] = ()
         self.notes_failed: set[str] = set()
+        # Each question's texts, checked once every file is read (check_renderings).
+        self.renderings: list[tuple[_File, str, list[tuple[str, Node, str]]]] = []
+        self.ahead = RenderAhead()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -389,10 +393,11 @@ class BankReader:
         values: dict[str, Node],
         fields: dict[str, Any],
     ) -> None:
-        """Render every text of the question as review, quizzes and the bank page will.
+        """Keeps every text of the question to be rendered as review, quizzes and the bank
+        page will, once the bank is read (:meth:`check_renderings`).
 
-        What passes here renders for every learner: a text that fails to render, or a code
-        fence with an option rendering drops, is a problem at the field it comes from.
+        What passes renders for every learner: a text that fails to render, or a code fence
+        with an option rendering drops, is a problem at the field it comes from.
         """
         kind = question_type(question_type_name)
         shown: list[tuple[str, Node, str]] = []
@@ -402,13 +407,20 @@ class BankReader:
         shown.extend(_texts("explanation", values, fields))
         content = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
         shown.extend((key, values[key], text) for key, text in kind.rendered(content))
-        seen: set[str] = set()
-        for key, node, text in shown:
-            if text in seen:
-                continue
-            seen.add(text)
-            for message in render_problems(text):
-                out.problem(node.position, f"{where}: '{key}' {message}")
+        first: dict[str, tuple[str, Node, str]] = {}
+        for each in shown:
+            first.setdefault(each[2], each)
+        self.renderings.append((out, where, list(first.values())))
+        self.ahead.add(first)
+
+    def check_renderings(self) -> None:
+        """The problems of every text the questions read show, rendered ahead on other cores
+        where the bank is large enough to be worth it (:mod:`srs.ahead`)."""
+        self.ahead.collect()
+        for out, where, shown in self.renderings:
+            for key, node, text in shown:
+                for message in render_problems(text):
+                    out.problem(node.position, f"{where}: '{key}' {message}")
 
     def check_occlusion(
         self, out: _File, where: str, values: dict[str, Node], fields: dict[str, Any]

@@ -1,0 +1,129 @@
+"""A large bank's texts rendered ahead, on the machine's other cores, while it is read.
+
+Reading a bank renders each of its texts once to check it (:func:`srs.render.prepare`); for
+a bank of thousands of questions that is most of the reading. A :class:`RenderAhead` sends
+the texts of each file read to worker processes, which render them while the next file is
+parsed; their renderings wait in :data:`srs.render.RENDERED_AHEAD` for the check to take
+them, each as it would have been made here.
+
+The workers are forked from this process, so they share its secret class prefix
+(:func:`srs.render.own_class`), and only from a process running one thread: a lock another
+thread held at the fork would stay held for ever in the worker. Whatever a worker fails to
+give back in time is rendered here, as without workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterable
+from multiprocessing.pool import AsyncResult, Pool
+from types import TracebackType
+
+from srs.render import RENDERED_AHEAD, Prepared, prepare
+
+__all__ = ["AHEAD_FROM", "RenderAhead"]
+
+# Fewer texts than this in a bank render here: forking the workers would cost more.
+AHEAD_FROM = 400
+# Texts in one message to a worker: few enough to spread a file's texts over every worker.
+_CHUNK = 50
+_MOST_WORKERS = 4
+# How long the workers may take, all told, before what they have not rendered is rendered here.
+_WAIT_SECONDS = 300.0
+
+
+def _render(texts: list[str]) -> list[tuple[str, Prepared]]:
+    return [(text, prepare(text)) for text in texts]
+
+
+def _start_worker() -> None:
+    """A worker drops the signal handling of the process it was forked from (a server's
+    worker only notes a SIGTERM, and wakes its loop through a pipe): terminating it ends it,
+    and an interrupt is the reading process's to handle."""
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGTERM, signal.SIGQUIT, signal.SIGUSR1, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def ahead_workers() -> int:
+    """How many processes may render ahead of this one: none on one core, where forking is
+    not offered, or while another thread runs."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) < 2 or threading.active_count() > 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return min(cores or 1, _MOST_WORKERS)
+
+
+class RenderAhead:
+    """The texts one bank will check, rendered by worker processes once enough are known.
+
+    ``add`` the texts of each file as it is read, ``send`` at the file's end, then
+    ``collect`` before checking them; use it as a context manager, so that its workers stop
+    and nothing of it is left in :data:`srs.render.RENDERED_AHEAD` whatever happens.
+    """
+
+    def __init__(self, start_from: int = AHEAD_FROM) -> None:
+        self.start_from = start_from
+        self.sent = 0  # texts handed to the workers
+        self._known: set[str] = set()
+        self._waiting: list[str] = []
+        self._pool: Pool | None = None
+        self._results: list[AsyncResult[list[tuple[str, Prepared]]]] = []
+
+    def __enter__(self) -> RenderAhead:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+        for text in self._known:
+            RENDERED_AHEAD.pop(text, None)
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Texts that will be checked; each is rendered once, however often it is added."""
+        for text in texts:
+            if text not in self._known:
+                self._known.add(text)
+                self._waiting.append(text)
+
+    def send(self) -> None:
+        """Hands the texts added since the last call to the workers, started once the bank
+        has shown enough texts to be worth them (and if this process may fork)."""
+        if self._pool is None:
+            if len(self._known) < self.start_from or not (workers := ahead_workers()):
+                return
+            self._pool = multiprocessing.get_context("fork").Pool(workers, _start_worker)
+        waiting, self._waiting = self._waiting, []
+        for start in range(0, len(waiting), _CHUNK):
+            chunk = waiting[start : start + _CHUNK]
+            self._results.append(self._pool.apply_async(_render, (chunk,)))
+        self.sent += len(waiting)
+
+    def collect(self) -> None:
+        """Waits for the workers and leaves their renderings for :func:`prepare` to take."""
+        deadline = time.monotonic() + _WAIT_SECONDS
+        try:
+            for result in self._results:
+                RENDERED_AHEAD.update(result.get(max(0.0, deadline - time.monotonic())))
+        except Exception:  # noqa: S110 (a worker lost or late: rendered here instead)
+            pass
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stops the workers, whatever they are doing."""
+        pool, self._pool, self._results = self._pool, None, []
+        if pool is not None:
+            pool.terminate()
+            pool.join()

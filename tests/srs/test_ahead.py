@@ -1,0 +1,207 @@
+"""A large bank's texts rendered ahead by worker processes (srs.ahead) read as rendered here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from srs import ahead, render, validate
+from srs.bank import Bank, BankError
+from srs.sources import load_bank
+
+QUESTIONS = 60  # in three files, each question with three texts
+
+
+def _question(number: int) -> str:
+    return f"""
+  - id: q{number}
+    type: basic
+    prompt: "Which **flag** of `docker run` names container {number}?"
+    answer: "`--name` {number}"
+    explanation: |
+      Give it with the image:
+
+      ```bash
+      docker run --name web{number} -d nginx:1.{number}
+      ```
+"""
+
+
+def _bank_files(bad_fence_in: int | None = None) -> dict[str, str]:
+    files = {"bank.yaml": "id: ahead\ntitle: Rendered ahead\n"}
+    for part in range(3):
+        numbers = range(part * QUESTIONS // 3, (part + 1) * QUESTIONS // 3)
+        files[f"part{part}.yaml"] = "questions:\n" + "".join(_question(n) for n in numbers)
+    if bad_fence_in is not None:
+        files["part1.yaml"] += _question(999).replace("```bash", "```{.bash linenostep=0}")
+    return files
+
+
+class Spy(ahead.RenderAhead):
+    """A RenderAhead that starts its workers from a few texts, and remembers itself."""
+
+    made: ClassVar[list[Spy]] = []
+
+    def __init__(self) -> None:
+        super().__init__(start_from=20)
+        Spy.made.append(self)
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nothing rendered yet in this process, workers allowed on any machine, and the spy."""
+    render.prepare.cache_clear()
+    Spy.made = []
+    monkeypatch.setattr(validate, "RenderAhead", Spy)
+    monkeypatch.setattr(ahead, "ahead_workers", lambda: 2)
+    yield
+    render.prepare.cache_clear()
+    assert not render.RENDERED_AHEAD
+
+
+def _read(root: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> Bank:
+    render.prepare.cache_clear()
+    monkeypatch.setattr(ahead, "ahead_workers", lambda: workers)
+    return load_bank(root)
+
+
+def _problems(root: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    with pytest.raises(BankError) as raised:
+        _read(root, workers, monkeypatch)
+    return [str(problem) for problem in raised.value.problems]
+
+
+def test_a_bank_read_with_workers_is_the_bank_read_here(
+    write_bank, fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _bank_files())
+    alone = _read(root, 0, monkeypatch)
+    here = {text: render.prepare(text) for text in _texts(alone)}
+    assert not Spy.made[-1].sent
+
+    helped = _read(root, 2, monkeypatch)
+    assert Spy.made[-1].sent >= len(here) == 3 * QUESTIONS
+    assert helped == alone
+    for text, prepared in here.items():
+        # Each text is taken from what the workers rendered: the same HTML, but for the
+        # stand-in of its images, which every rendering draws afresh.
+        taken = render.prepare(text)
+        assert taken.html == prepared.html and taken.problems == prepared.problems, text
+
+
+def _texts(bank: Bank) -> list[str]:
+    return [
+        text
+        for question in bank.questions
+        for text in (question.prompt, question.answer, question.explanation)
+        if isinstance(text, str)
+    ]
+
+
+def test_a_text_that_fails_to_render_is_the_same_problem_with_workers(
+    write_bank, fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _bank_files(bad_fence_in=1))
+    alone = _problems(root, 0, monkeypatch)
+    assert len(alone) == 1 and "code block option 'linenostep' is not allowed" in alone[0]
+    assert _problems(root, 2, monkeypatch) == alone
+    assert Spy.made[-1].sent
+
+
+# What a worker runs is found by name: these stand for it at module level.
+def _fails(texts: list[str]) -> list[tuple[str, render.Prepared]]:
+    raise OSError("worker lost")
+
+
+def _dies(texts: list[str]) -> list[tuple[str, render.Prepared]]:
+    os._exit(1)
+
+
+def _slow(texts: list[str]) -> list[tuple[str, render.Prepared]]:
+    time.sleep(60)
+    return []
+
+
+def test_texts_a_worker_does_not_give_back_are_rendered_here(
+    write_bank, fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that fails, or never answers, costs time, not the bank."""
+    root = write_bank("bank", _bank_files())
+    alone = _read(root, 0, monkeypatch)
+
+    monkeypatch.setattr(ahead, "_render", _fails)
+    assert _read(root, 2, monkeypatch).questions == alone.questions
+    assert Spy.made[-1].sent
+
+    monkeypatch.setattr(ahead, "_render", _dies)
+    monkeypatch.setattr(ahead, "_WAIT_SECONDS", 0.5)
+    assert _read(root, 2, monkeypatch).questions == alone.questions
+
+
+def test_renderings_nobody_took_are_not_kept(fresh: None) -> None:
+    texts = [f"`docker rm -f c{n}`" for n in range(30)]
+    with ahead.RenderAhead(start_from=10) as workers:
+        workers.add(texts)
+        workers.send()
+        workers.collect()
+        assert set(render.RENDERED_AHEAD) == set(texts)
+    assert not render.RENDERED_AHEAD
+
+
+def test_no_workers_while_another_thread_runs_or_on_one_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forking while a thread may hold a lock could leave the worker waiting for ever."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert ahead.ahead_workers() == 3
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert ahead.ahead_workers() == 0
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert ahead.ahead_workers() == 0
+
+
+def test_few_texts_start_no_workers(fresh: None) -> None:
+    with ahead.RenderAhead(start_from=10) as workers:
+        workers.add(["`a`", "`b`", "`a`"])
+        workers.send()
+        assert workers.sent == 0
+        workers.collect()
+    assert not render.RENDERED_AHEAD
+
+
+def test_workers_end_whatever_signal_handling_they_were_forked_with(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's worker only notes a SIGTERM: a render worker forked from it, still busy
+    when the reading gives up waiting, ends all the same."""
+
+    def noted(number: int, frame: object) -> None:
+        pass
+
+    def stuck(number: int, frame: object) -> None:
+        raise RuntimeError("a busy worker did not end")  # not an OSError: waitpid eats those
+
+    monkeypatch.setattr(ahead, "_render", _slow)
+    monkeypatch.setattr(ahead, "_WAIT_SECONDS", 0.2)
+    before = signal.signal(signal.SIGTERM, noted)
+    alarm = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(20)
+    try:
+        with ahead.RenderAhead(start_from=1) as workers:
+            workers.add(["`docker ps`"])
+            workers.send()
+            workers.collect()
+            assert not render.RENDERED_AHEAD
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, alarm)
+        signal.signal(signal.SIGTERM, before)
