@@ -195,8 +195,7 @@ def _flask_run_address() -> tuple[str, int] | None:
 def _loaded_by_flask_command() -> bool:
     """True when a ``flask`` command is loading the app (it runs inside a click context),
     but for ``flask run``: that one serves, and starts as a server does."""
-    context = click.get_current_context(silent=True)
-    return context is not None and context.info_name != "run"
+    return click.get_current_context(silent=True) is not None and _flask_run_address() is None
 
 
 def wait_for_database(engine: Engine, seconds: float) -> None:
