@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -201,7 +201,8 @@ def _plain_page(code: int, description: str | None = None) -> tuple[str, int]:
         from views.i18n import html_lang
         from views.settings import current_theme
 
-        title, description = _page_text(error, code)[0], description or _page_text(error, code)[1]
+        title, sentence = _page_text(error, code)
+        description = description or sentence
         # Drawn by Jinja alone: the app's context processors would read the signed-in account.
         page = current_app.jinja_env.get_template("plain_error.html").render(
             title=title, description=description, page_language=html_lang(), theme=current_theme()
@@ -212,10 +213,17 @@ def _plain_page(code: int, description: str | None = None) -> tuple[str, int]:
 
 
 def _outage(error: BaseException) -> BaseException | None:
-    """The database error behind ``error``, if it is one of :data:`OUTAGE`."""
+    """The database error behind ``error``, if it is one of :data:`OUTAGE` or says that the
+    database was never set up."""
     if isinstance(error, HTTPException):
         error = getattr(error, "original_exception", None)  # type: ignore[assignment]
-    return error if isinstance(error, OUTAGE) else None
+    return error if isinstance(error, OUTAGE) or _never_set_up(error) else None
+
+
+def _never_set_up(error: BaseException | None) -> bool:
+    """PostgreSQL's "relation does not exist" (SQLSTATE 42P01) comes as a programming
+    error, not an operational one: a table the migrations make is missing."""
+    return isinstance(error, ProgrammingError) and getattr(error.orig, "sqlstate", "") == "42P01"
 
 
 _NOT_SET_UP = " (its tables are missing: run `flask --app app db upgrade`)"
@@ -280,8 +288,10 @@ def http_error(error: HTTPException) -> tuple[str | Response, int]:
     title, description = _page_text(error, code)
     try:
         return render_template("error.html", title=title, description=description), code
-    except OUTAGE as cause:  # the page's header reads the signed-in account
-        return _unavailable(cause)
+    except SQLAlchemyError as cause:  # the page's header reads the signed-in account
+        if (down := _outage(cause)) is None:
+            raise
+        return _unavailable(down)
 
 
 @bp.app_errorhandler(Exception)
@@ -290,7 +300,7 @@ def unexpected(error: Exception) -> tuple[str | Response, int]:
     _rollback()
     if isinstance(error, HTTPException):
         return http_error(error)
-    if isinstance(error, OUTAGE):
+    if _outage(error) is not None:
         return _unavailable(error)
     if current_app.testing:
         raise error  # tests see the real failure, not a polite page

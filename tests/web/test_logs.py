@@ -9,12 +9,13 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select, text
 
 import app as app_module
 from config import PROJECT_ROOT
@@ -75,16 +76,43 @@ def test_a_database_outage_gives_503_pages_and_one_line_per_request(
     assert lines[3].startswith("database unavailable: POST /login: OperationalError: ")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def never_migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A database reached but holding no tables, and the words its driver says so in:
+    SQLite's file, or an empty schema of the test server's (SQLSTATE 42P01)."""
+    if request.param == "sqlite":
+        (tmp_path / "empty").mkdir()
+        yield f"sqlite:///{tmp_path / 'empty' / 'wengu.sqlite3'}", "no such table"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL only (WENGU_TEST_DATABASE_URL)")
+    schema = f"never_migrated_{os.getpid()}"
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False), "UndefinedTable"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
 def test_a_database_never_migrated_says_how_to_set_it_up(
-    make_app, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
+    make_app,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch,
+    never_migrated: tuple[str, str],
 ) -> None:
-    """A server started without migrating (``flask run`` does not) reaches its database and
-    finds no tables: its log line says to run the migrations."""
+    """A server started without migrating reaches its database and finds no tables: its
+    log line says to run the migrations, and a visitor is told the database is not set up."""
+    url, driver_says = never_migrated
     monkeypatch.setattr(app_module, "wait_for_database", lambda engine, seconds: None)
-    (tmp_path / "empty").mkdir()
     app = make_app({
         "TESTING": True, "SECRET_KEY": "test", "WENGU_INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty' / 'wengu.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "WENGU_AUTO_MIGRATE": False, "WENGU_AUTOLOAD_BANKS": False, "RATELIMIT_ENABLED": False,
     })  # fmt: skip
     caplog.set_level(logging.DEBUG)
@@ -92,11 +120,11 @@ def test_a_database_never_migrated_says_how_to_set_it_up(
     page = app.test_client().get("/login")
     assert page.status_code == 503
     lines = [r.getMessage() for r in caplog.records if r.name == "wengu.errors"]
-    assert lines and "no such table" in lines[0]
+    assert lines and driver_says in lines[0]
     assert lines[0].endswith("(its tables are missing: run `flask --app app db upgrade`)")
     # The visitor is not told to wait a minute: waiting sets nothing up.
-    text = page.get_data(as_text=True)
-    assert "not set up yet" in text and "python app.py" in text and "in a minute" not in text
+    body = page.get_data(as_text=True)
+    assert "not set up yet" in body and "python app.py" in body and "in a minute" not in body
     answer = app.test_client().get("/api/v1/banks")
     assert answer.status_code == 503 and "not set up yet" in answer.get_json()["error"]
 
