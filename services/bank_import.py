@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 import srs.bank
 import srs.notes
@@ -305,7 +308,7 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
 
 def _write(session: Session, plan: _Plan, now: datetime) -> None:
     if plan.added:
-        session.execute(insert(Question), plan.added)
+        session.execute(insert(cast("Table", Question.__table__)), plan.added)
     if plan.changes:
         session.execute(update(Question), plan.changes)
     for chunk in _chunks(plan.gone):
