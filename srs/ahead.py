@@ -3,8 +3,8 @@
 Reading a bank renders each of its texts once to check it (:func:`srs.render.prepare`); for
 a bank of thousands of questions that is most of the reading. A :class:`RenderAhead` sends
 the texts of each file read to worker processes, which render them while the next file is
-parsed; their renderings wait in :data:`srs.render.RENDERED_AHEAD` for the check to take
-them, each as it would have been made here.
+parsed; their renderings are kept as :func:`srs.render.prepare` keeps its own, so the check
+and the import take them as if made here. Texts already kept are not sent.
 
 The workers are forked from this process, so they share its secret class prefix
 (:func:`srs.render.own_class`), and only from a process running one thread: a lock another
@@ -14,6 +14,8 @@ give back in time is rendered here, as without workers.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -23,27 +25,39 @@ from collections.abc import Iterable
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 
-from srs.render import RENDERED_AHEAD, Prepared, prepare
+from srs.render import Prepared, prepare
 
 __all__ = ["AHEAD_FROM", "RenderAhead"]
 
-# Fewer texts than this in a bank render here: forking the workers would cost more.
-AHEAD_FROM = 400
+# A bank with fewer texts left to render renders them here: forking would cost more.
+AHEAD_FROM = 1000
 # Texts in one message to a worker: few enough to spread a file's texts over every worker.
 _CHUNK = 50
 _MOST_WORKERS = 4
 # How long the workers may take, all told, before what they have not rendered is rendered here.
 _WAIT_SECONDS = 300.0
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def _render(texts: list[str]) -> list[tuple[str, Prepared]]:
     return [(text, prepare(text)) for text in texts]
 
 
-def _start_worker() -> None:
-    """A worker drops the signal handling of the process it was forked from (a server's
-    worker only notes a SIGTERM, and wakes its loop through a pipe): terminating it ends it,
-    and an interrupt is the reading process's to handle."""
+def _start_worker(parent: int, reader: int) -> None:
+    """A worker dies with the process that forked it, whatever kills that one (on Linux,
+    where the kernel can be asked to), and drops the signal handling it was forked with (a
+    server's worker only notes a SIGTERM, and wakes its loop through a pipe): terminating it
+    ends it, and an interrupt is the reading process's to handle.
+
+    The kernel's signal follows the thread that forked: only the reading thread's workers
+    ask for it. One the pool forks from its own thread, in place of a worker lost, would be
+    killed when that thread ends, maybe holding the lock the pool's end waits for.
+    """
+    if threading.get_ident() == reader:  # the forking thread's, kept across the fork
+        with contextlib.suppress(OSError, AttributeError):  # not Linux: ended by close()
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the kernel was asked
+        os._exit(1)
     signal.set_wakeup_fd(-1)
     for number in (signal.SIGTERM, signal.SIGQUIT, signal.SIGUSR1, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
@@ -66,7 +80,7 @@ class RenderAhead:
 
     ``add`` the texts of each file as it is read, ``send`` at the file's end, then
     ``collect`` before checking them; use it as a context manager, so that its workers stop
-    and nothing of it is left in :data:`srs.render.RENDERED_AHEAD` whatever happens.
+    whatever happens.
     """
 
     def __init__(self, start_from: int = AHEAD_FROM) -> None:
@@ -87,13 +101,13 @@ class RenderAhead:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-        for text in self._known:
-            RENDERED_AHEAD.pop(text, None)
 
     def add(self, texts: Iterable[str]) -> None:
-        """Texts that will be checked; each is rendered once, however often it is added."""
+        """Texts that will be checked; each is rendered once, however often it is added,
+        and not at all if this process has it already."""
+        kept = prepare.cache
         for text in texts:
-            if text not in self._known:
+            if text not in self._known and text not in kept:
                 self._known.add(text)
                 self._waiting.append(text)
 
@@ -101,9 +115,10 @@ class RenderAhead:
         """Hands the texts added since the last call to the workers, started once the bank
         has shown enough texts to be worth them (and if this process may fork)."""
         if self._pool is None:
-            if len(self._known) < self.start_from or not (workers := ahead_workers()):
+            if len(self._waiting) < self.start_from or not (workers := ahead_workers()):
                 return
-            self._pool = multiprocessing.get_context("fork").Pool(workers, _start_worker)
+            fork = multiprocessing.get_context("fork")
+            self._pool = fork.Pool(workers, _start_worker, (os.getpid(), threading.get_ident()))
         waiting, self._waiting = self._waiting, []
         for start in range(0, len(waiting), _CHUNK):
             chunk = waiting[start : start + _CHUNK]
@@ -111,11 +126,13 @@ class RenderAhead:
         self.sent += len(waiting)
 
     def collect(self) -> None:
-        """Waits for the workers and leaves their renderings for :func:`prepare` to take."""
+        """Waits for the workers and keeps their renderings as :func:`prepare` would."""
         deadline = time.monotonic() + _WAIT_SECONDS
         try:
             for result in self._results:
-                RENDERED_AHEAD.update(result.get(max(0.0, deadline - time.monotonic())))
+                renderings = result.get(max(0.0, deadline - time.monotonic()))
+                with prepare.cache_lock or contextlib.nullcontext():
+                    prepare.cache.update(renderings)
         except Exception:  # noqa: S110 (a worker lost or late: rendered here instead)
             pass
         finally:

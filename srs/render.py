@@ -22,6 +22,7 @@ from typing import Any
 
 import markdown
 import nh3
+from cachetools import LRUCache, cached
 from markdown.extensions import Extension
 from markdown.extensions.codehilite import parse_hl_lines
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
@@ -33,7 +34,6 @@ from srs.cjk import join_soft_breaks
 from srs.quickmark import quick_html
 
 __all__ = [
-    "RENDERED_AHEAD",
     "DiagramResolver",
     "Prepared",
     "highlight_css",
@@ -380,17 +380,12 @@ class Prepared:
 _RAW_IMAGE = re.compile(r"<im", re.IGNORECASE)
 
 
-# Texts rendered by worker processes for this one (srs.ahead), each taken at its first use.
-RENDERED_AHEAD: dict[str, Prepared] = {}
-
-
 # Checking a bank and keeping its renderings at import (a restart loads the shipped banks
-# again) render each text once: room for a large bank's texts.
-@lru_cache(maxsize=65536)
+# again) render each text once: room for a large bank's texts. Keyed by the text itself, so
+# that srs.ahead can ask what is kept and keep what its workers rendered.
+@cached(LRUCache(maxsize=65536), key=lambda text: text, lock=threading.Lock())
 def prepare(text: str) -> Prepared:
     """``text`` rendered once for every target, and the problems rendering found."""
-    if (ahead := RENDERED_AHEAD.pop(text, None)) is not None:
-        return ahead
     if _is_plain(text):
         return Prepared(f"<p>{text}</p>")
     # No bank can know it, so no text writes it where an image's source is not.

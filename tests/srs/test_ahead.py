@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from typing import ClassVar
 
 import pytest
 
+from config import PROJECT_ROOT
 from srs import ahead, render, validate
 from srs.bank import Bank, BankError
 from srs.sources import load_bank
@@ -63,7 +66,6 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(ahead, "ahead_workers", lambda: 2)
     yield
     render.prepare.cache_clear()
-    assert not render.RENDERED_AHEAD
 
 
 def _read(root: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> Bank:
@@ -94,6 +96,9 @@ def test_a_bank_read_with_workers_is_the_bank_read_here(
         # stand-in of its images, which every rendering draws afresh.
         taken = render.prepare(text)
         assert taken.html == prepared.html and taken.problems == prepared.problems, text
+    # Read again (the question editor checks the bank at each change): nothing is sent.
+    load_bank(root)
+    assert Spy.made[-1].sent == 0
 
 
 def _texts(bank: Bank) -> list[str]:
@@ -145,14 +150,19 @@ def test_texts_a_worker_does_not_give_back_are_rendered_here(
     assert _read(root, 2, monkeypatch).questions == alone.questions
 
 
-def test_renderings_nobody_took_are_not_kept(fresh: None) -> None:
+def test_what_workers_render_is_kept_as_prepare_keeps_it_and_not_sent_again(
+    fresh: None,
+) -> None:
     texts = [f"`docker rm -f c{n}`" for n in range(30)]
     with ahead.RenderAhead(start_from=10) as workers:
         workers.add(texts)
         workers.send()
         workers.collect()
-        assert set(render.RENDERED_AHEAD) == set(texts)
-    assert not render.RENDERED_AHEAD
+    assert all(text in render.prepare.cache for text in texts)
+    with ahead.RenderAhead(start_from=1) as again:
+        again.add([*texts, "`docker ps`"])
+        again.send()
+        assert again.sent == 1
 
 
 def test_no_workers_while_another_thread_runs_or_on_one_core(
@@ -175,7 +185,7 @@ def test_few_texts_start_no_workers(fresh: None) -> None:
         workers.send()
         assert workers.sent == 0
         workers.collect()
-    assert not render.RENDERED_AHEAD
+    assert not render.prepare.cache
 
 
 def test_workers_end_whatever_signal_handling_they_were_forked_with(
@@ -200,8 +210,52 @@ def test_workers_end_whatever_signal_handling_they_were_forked_with(
             workers.add(["`docker ps`"])
             workers.send()
             workers.collect()
-            assert not render.RENDERED_AHEAD
+            assert "`docker ps`" not in render.prepare.cache
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, alarm)
         signal.signal(signal.SIGTERM, before)
+
+
+_ORPHANED = """
+import sys, time
+import srs.ahead
+
+def slow(texts):
+    time.sleep(60)
+    return []
+
+srs.ahead._render = slow
+workers = srs.ahead.RenderAhead(start_from=1)
+workers.add(["`docker ps`", "`docker images`"])
+workers.send()
+print(" ".join(str(worker.pid) for worker in workers._pool._pool), flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_workers_die_with_the_process_that_forked_them() -> None:
+    """A server's worker killed outright (SIGKILL, the OOM killer) leaves no render worker
+    busy behind it."""
+    command = [sys.executable, "-c", _ORPHANED]
+    with subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True) as parent:
+        try:
+            assert parent.stdout is not None
+            pids = [int(pid) for pid in parent.stdout.readline().split()]
+            assert pids and all(_running(pid) for pid in pids)
+            time.sleep(0.3)  # each worker busy with its texts
+        finally:
+            parent.kill()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
