@@ -29,7 +29,7 @@ from services.accounts import (
 from services.backup import BackupError, backup_database, check_backup, restore_database
 from services.bank_admin import forget_removal
 from services.bank_export import anki_options, stored_bank
-from services.bank_import import bank_summaries, import_bank
+from services.bank_import import ImportReport, bank_summaries, import_bank
 from services.conflict import committed
 from services.notes import bank_coverage as stored_coverage
 from services.optimize import optimize_user
@@ -188,11 +188,16 @@ def import_(paths: tuple[str, ...]) -> None:
     """Validate banks, then import them all in one transaction."""
     banks = _load(paths, importing=True)
     use_database()
-    try:
+
+    def work() -> list[ImportReport]:
         reports = [import_bank(db.session, bank) for bank in banks]
         for bank in banks:  # imported on purpose: a removed shipped bank may load again
             forget_removal(db.session, bank.id)
-        db.session.commit()
+        return reports
+
+    try:
+        # Another import of one of these banks at the same moment: run again on what it wrote.
+        reports = committed(db.session, work)
     except Exception:
         db.session.rollback()
         raise

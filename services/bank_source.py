@@ -27,6 +27,8 @@ import srs.bank
 from models.bank import Bank, BankFile, Diagram, NotesFile
 from models.types import now_utc
 from services.bank_export import stored_bank
+from services.bank_import import ImportReport, import_bank
+from services.conflict import committed
 from srs.archive import unpack_zip
 from srs.bank import BANK_FILE, BankError, Problem
 from srs.export import write_bank_folder
@@ -34,6 +36,7 @@ from srs.sources import load_bank
 
 __all__ = [
     "BankSource",
+    "import_upload",
     "keep_upload",
     "lock_bank",
     "open_source",
@@ -111,6 +114,27 @@ def _keep(session: Session, bank_id: str, files: dict[str, str]) -> None:
     for path, text in files.items():
         session.add(BankFile(bank_id=bank_id, path=path, text=text, updated_at=now))
     session.flush()
+
+
+def import_upload(
+    session: Session, bank: srs.bank.Bank, name: str, data: bytes, max_bytes: int
+) -> ImportReport:
+    """Import ``bank``, read from the upload ``data`` named ``name``, with its YAML kept
+    (:func:`keep_upload`), and commit. Two uploads of one bank at once both land: the one
+    that lost the race (the bank or its files made by the other first) runs again on what
+    the other wrote, as an update."""
+    named = replace(bank, source=f"upload:{name}")
+
+    def work() -> ImportReport:
+        report = import_bank(session, named)
+        keep_upload(session, bank.id, name, data, max_bytes)
+        return report
+
+    try:
+        return committed(session, work)
+    except Exception:
+        session.rollback()
+        raise
 
 
 def keep_upload(session: Session, bank_id: str, name: str, data: bytes, max_bytes: int) -> None:

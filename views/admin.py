@@ -6,7 +6,6 @@ holds it: a signed token that lasts a day and stops working once the password ch
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path, PurePosixPath
 
@@ -39,8 +38,8 @@ from models import Bank, Group, Membership, SiteSetting, User, db
 from models.types import now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_password
 from services.bank_admin import bank_contents, disown_banks, remove_bank, set_group, set_hidden
-from services.bank_import import ImportReport, bank_summaries, import_bank
-from services.bank_source import keep_upload
+from services.bank_import import ImportReport, bank_summaries
+from services.bank_source import import_upload
 from srs.bank import BankError, Problem
 from srs.sources import read_upload
 
@@ -314,13 +313,7 @@ def upload_bank() -> Response | tuple[str, int]:
     if conflict is not None:
         _record("upload %r refused: the id of a shipped bank", name)
         return _banks_page(form, [conflict]), 422
-    try:
-        report = import_bank(db.session, dataclasses.replace(bank, source=f"upload:{name}"))
-        keep_upload(db.session, bank.id, name, data, max_bytes)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    report = import_upload(db.session, bank, name, data, max_bytes)
     _record("upload %r (%d bytes) imported: %s", name, len(data), report)
     flash(_import_message(report), "success")
     return redirect(url_for("admin.banks"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from flask import Flask
@@ -14,13 +15,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Card, Review, User, db
+from models.bank import Bank as BankRow
+from models.bank import BankFile, Question
+from services import bank_import
 from services.answers import answer, set_suspended
 from services.bank_import import import_bank
+from services.bank_source import import_upload
 from services.conflict import ATTEMPTS, committed
 from services.context import Study
 from services.queue import next_card
+from srs.bank import Bank
 from srs.scheduler import Rating
-from srs.sources import load_bank
+from srs.sources import load_bank, read_upload
 from tests.reliability.harness import check_log
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -165,3 +171,75 @@ def test_an_error_that_is_not_a_lost_race_is_not_run_again(session: Session) -> 
     with pytest.raises(ValueError, match="not a race"):
         committed(session, failing)
     assert len(runs) == 1
+
+
+# -- two imports of one bank at once -----------------------------------------------------------
+
+NEW_BANK = """id: n
+title: N
+questions:
+  - {id: n1, type: basic, prompt: front, answer: back}
+"""
+
+
+class _ReadBefore:
+    """A session as it stood before another transaction made the bank: it finds no row."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, *_: object, **__: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._session, name)
+
+
+@pytest.fixture
+def raced(session: Session, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first import of a bank loses a race: after it looked for the bank's row, another
+    import of the same bank commits it (on its own connection). Lists the rivals' banks."""
+    real = bank_import._bank_row
+    rivals: list[str] = []
+
+    def bank_row(own: Session, bank: Bank, now: datetime) -> object:
+        if rivals:
+            return real(own, bank, now)
+        rivals.append(bank.id)
+        with Session(db.engine) as rival:
+            import_bank(rival, bank)
+            rival.commit()
+        return real(cast("Session", _ReadBefore(own)), bank, now)
+
+    monkeypatch.setattr(bank_import, "_bank_row", bank_row)
+    return rivals
+
+
+def _one_bank_of_one_question(session: Session) -> None:
+    session.rollback()
+    assert session.scalars(select(BankRow.id).where(BankRow.id == "n")).all() == ["n"]
+    assert session.scalars(select(Question.key).where(Question.bank_id == "n")).all() == ["n1"]
+
+
+def test_an_upload_that_loses_the_race_for_a_new_bank_lands_as_an_update(
+    session: Session, raced: list[str]
+) -> None:
+    data = NEW_BANK.encode()
+    bank = read_upload("n.yaml", data, max_bytes=1_000_000)
+    report = import_upload(session, bank, "n.yaml", data, 1_000_000)
+    assert raced == ["n"]
+    assert (report.created, report.added, report.unchanged) == (False, 0, 1)
+    _one_bank_of_one_question(session)
+    assert session.scalars(select(BankFile.text).where(BankFile.bank_id == "n")).all() == [NEW_BANK]
+    assert session.get(BankRow, "n").source == "upload:n.yaml"
+
+
+def test_a_bank_import_command_that_loses_the_race_lands_as_an_update(
+    app: Flask, session: Session, raced: list[str], write_bank
+) -> None:
+    path = write_bank("n", {"bank.yaml": NEW_BANK})
+    result = app.test_cli_runner().invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert raced == ["n"]
+    assert "n: 0 added, 0 updated, 0 retired, 1 unchanged" in result.output
+    _one_bank_of_one_question(session)
