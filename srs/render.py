@@ -11,6 +11,7 @@ and an image whose path it does not know is shown as its alt text instead.
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 import threading
@@ -32,6 +33,7 @@ from pygments.token import STANDARD_TYPES
 
 from srs.cjk import join_soft_breaks
 from srs.quickmark import quick_html
+from srs.tangle import tangle
 
 __all__ = [
     "DiagramResolver",
@@ -286,6 +288,8 @@ def _markdown() -> tuple[markdown.Markdown, _Images]:
 
 def _convert(text: str, resolve: DiagramResolver) -> str:
     _refused().clear()
+    if tangle(text):  # refused by every bank's check; here it is only shown
+        return f"<p>{html.escape(text, quote=False)}</p>"
     # Most texts take a small part of Python-Markdown's time this way (see srs.quickmark).
     return quick_html(text, _markdown()[0]) or _markdown_convert(text, resolve)
 
@@ -388,6 +392,8 @@ def prepare(text: str) -> Prepared:
     """``text`` rendered once for every target, and the problems rendering found."""
     if _is_plain(text):
         return Prepared(f"<p>{text}</p>")
+    if why := tangle(text):
+        return Prepared(None, problems=(why,))
     # No bank can know it, so no text writes it where an image's source is not.
     stand_in = f"wgimg{secrets.token_hex(8)}n"
     images: list[str] = []
