@@ -52,16 +52,24 @@ def typed_answers(answer: str, accept: Sequence[str]) -> list[str]:
 NEAR_MISS = 0.5
 """The share of characters a near miss has in common with the right answer."""
 
+MOST_COMPARED = 250_000
+"""The most characters typed times characters of the right answer compared character by
+character: difflib's time grows with both, and an answer's thousand characters can grow
+to eighteen thousand in the form compared (NFKC writes "ﷺ" as 18 letters)."""
+
 
 def typed_diff(typed: str, right: str) -> list[tuple[str, str]]:
     """A typed answer against the right one, both as :func:`normalise_typed` compares them, in
     runs of ``(kind, text)``: ``same``, ``wrong`` (typed, not in the right answer) and
     ``missing`` (in the right answer, not typed). ``static/js/check.js`` does the same in review.
+    Answers too long to compare in time (:data:`MOST_COMPARED`) are one run of each.
     Each run is shown as written (:func:`typed_form`), the same ones as the right answer
     writes them, unless folding the case made a character more than one (``ß``).
     """
     a, b = normalise_typed(typed), normalise_typed(right)
     shown_a, shown_b = _as_written(typed_form(typed), a), _as_written(typed_form(right), b)
+    if len(a) * len(b) > MOST_COMPARED:
+        return [("same", shown_b)] if a == b else [("wrong", shown_a), ("missing", shown_b)]
     runs: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

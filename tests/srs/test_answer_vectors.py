@@ -48,3 +48,14 @@ def test_typed_diff(case: dict[str, Any]) -> None:
     runs = typed_diff(case["typed"], case["right"])
     assert [list(run) for run in runs] == case["runs"]
     assert is_near_miss(runs) is case["near"]
+
+
+def test_answers_too_long_to_compare_in_time_are_one_run_of_each() -> None:
+    # A thousand characters typed that NFKC makes eighteen thousand, against a long answer:
+    # difflib would take about a minute.
+    typed, right = "\ufdfa" * 1_000, "a b " * 700
+    runs = typed_diff(typed, right)
+    assert [kind for kind, _ in runs] == ["wrong", "missing"]
+    assert runs[1][1] == right.strip()
+    assert not is_near_miss(runs)
+    assert typed_diff(right, right.upper()) == [("same", right.upper().strip())]
