@@ -165,7 +165,7 @@ def _by_file(entries: Sequence[HeadingCoverage]) -> list[tuple[str, list[Heading
 _DOWNLOADS = {
     # name in the URL: (format, file suffix, media type)
     "apkg": ("apkg", "apkg", "application/octet-stream"),
-    "csv": ("csv", "csv", "text/csv; charset=utf-8"),
+    "csv": ("csv", "csv", "text/csv"),  # Werkzeug adds "; charset=utf-8"
     "json": ("json", "json", "application/json"),
     "yaml": ("yaml", "zip", "application/zip"),
 }

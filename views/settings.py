@@ -407,7 +407,7 @@ def _history_rows() -> Iterator[HistoryRow]:
 def history(kind: str) -> Response:
     """Download one's own review log: CSV as FSRS tools read it, or JSON."""
     writers = {
-        "csv": (history_csv, "text/csv; charset=utf-8"),
+        "csv": (history_csv, "text/csv"),  # Werkzeug adds "; charset=utf-8"
         "json": (history_json, "application/json"),
     }
     if kind not in writers:
