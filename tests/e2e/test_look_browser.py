@@ -215,6 +215,15 @@ BACK_BELOW_THE_FOLD = """() => {
   const bar = document.querySelector('.action-bar').getBoundingClientRect().top;
   return !back.hidden && back.getBoundingClientRect().top > bar - 24;
 }"""
+# Where the options and the back fit the screen together, the option chosen stays in sight
+# above the verdict: a learner sees what they picked beside whether it was right.
+CHOSEN_OUT_OF_SIGHT = """() => {
+  const chosen = document.querySelector('[data-response] .option.is-chosen');
+  const back = document.querySelector('[data-back]');
+  if (!chosen || back.hidden) return false;
+  const top = chosen.getBoundingClientRect().top;
+  return back.getBoundingClientRect().top - top < innerHeight / 2 && top < 0;
+}"""
 FRONT_CONTROL = "[data-response] .option, [data-response] input, [data-action=show]:not([hidden])"
 BACK_CONTROL = "[data-grades] .grade"
 
@@ -238,13 +247,16 @@ def test_each_type_looks_right_on_a_phone_and_a_desktop(
                 if side == "back":
                     show_back(page)
                 name = f"{kind}-{side}-{device}-{scheme}"
-                page.screenshot(path=str(artifacts / f"{name}.png"))
-                page.screenshot(path=str(artifacts / f"{name}-whole.png"), full_page=True)
-                hidden = page.evaluate(HIDDEN_CONTROL, control)
-                if hidden:
-                    problems.append(f"{name}: {hidden}")
+                # Read where the page stands before the whole page's screenshot scrolls it.
                 if side == "back" and page.evaluate(BACK_BELOW_THE_FOLD):
                     problems.append(f"{name}: the answer starts below the fold")
+                if side == "back" and page.evaluate(CHOSEN_OUT_OF_SIGHT):
+                    problems.append(f"{name}: the option chosen is above the screen")
+                page.screenshot(path=str(artifacts / f"{name}.png"))
+                hidden = page.evaluate(HIDDEN_CONTROL, control)
+                page.screenshot(path=str(artifacts / f"{name}-whole.png"), full_page=True)
+                if hidden:
+                    problems.append(f"{name}: {hidden}")
                 wide = page.evaluate(PAST_THE_SCREEN)
                 if wide > 0:
                     problems.append(f"{name}: the page is {wide} px wider than the screen")

@@ -112,9 +112,15 @@ export function renderBack(el, card, suggested) {
   if (document.activeElement && document.activeElement.tagName === "INPUT") document.activeElement.blur();
   el.rating(suggested).focus({ preventScroll: true });
   // A tall front (a diagram, a long order) leaves the answer below the fold on a phone: the
-  // learner would see the screen unchanged. Bring the back's top into sight.
-  if (!el.back.hidden && el.back.getBoundingClientRect().top > innerHeight / 2) {
-    el.back.scrollIntoView({ block: "start" });
+  // learner would see the screen unchanged. Bring the back's top to mid-screen, no further
+  // than keeps the option chosen in sight, and at least as far as shows the verdict above
+  // the action bar.
+  const back = el.back.getBoundingClientRect().top;
+  if (!el.back.hidden && back > innerHeight / 2) {
+    const chosen = (el.response.querySelector(".is-chosen") || el.response).getBoundingClientRect().top;
+    const bar = document.querySelector(".action-bar")?.getBoundingClientRect().top ?? innerHeight;
+    const by = Math.max(Math.min(back - innerHeight / 2, chosen - 12), back - (bar - 96));
+    window.scrollBy({ top: by, behavior: "instant" });
   }
 }
 
