@@ -1,7 +1,8 @@
 """Extra study outside the schedule: a section, a tag, or the cards forgotten lately.
 
 :class:`Practice` says what a session covers (a plain value, read from ``section:KEY``,
-``tag:NAME`` or ``forgotten:DAYS``); :func:`practice_cards` finds its cards, weakest first.
+``tag:NAME`` or ``forgotten:DAYS``); :func:`practice_cards` finds its cards, weakest first
+and siblings apart.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ __all__ = ["FORGOTTEN_DAYS", "Practice", "practice_cards"]
 
 # How far back a session of forgotten cards may look, in days: the least and the most.
 FORGOTTEN_DAYS = (1, 365)
+
+SIBLINGS_APART = 3
+"""The fewest other cards between two cards of one question in a session, where it has
+enough others: a card shows its siblings' answers (a diagram's other labels, a cloze's
+other blanks), which the next card would then ask."""
+# How far down the session a card is looked for to come between them.
+_LOOK_AHEAD = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +89,8 @@ def _practice_questions(session: Session, bank_id: str, practice: Practice) -> l
 
 def practice_cards(study: Study, bank_id: str, practice: Practice) -> list[Card]:
     """The cards of an extra study session, weakest first: studied ones by predicted recall,
-    then ones never studied in bank order. Suspended and retired cards stay out."""
+    then ones never studied in bank order, two cards of one question kept apart
+    (:data:`SIBLINGS_APART`). Suspended and retired cards stay out."""
     session, user, now = study.session, study.user, study.now
     if practice.forgotten_days is not None:
         since = now - timedelta(days=practice.forgotten_days)
@@ -113,7 +122,30 @@ def practice_cards(study: Study, bank_id: str, practice: Practice) -> list[Card]
     cards = [card for card in cards if not card.suspended and not card.retired]
     recall = retrievabilities(user.study_settings(), [card.schedule() for card in cards], now)
     order = {id(card): index for index, card in enumerate(cards)}
-    return sorted(
+    weakest = sorted(
         cards,
         key=lambda card: (card.state == NEW, recall[order[id(card)]], order[id(card)]),
     )
+    return _siblings_apart(weakest)
+
+
+def _siblings_apart(cards: list[Card]) -> list[Card]:
+    """``cards`` in their order, but where a card would come within :data:`SIBLINGS_APART`
+    places of a sibling, the next that would not comes first; where none is near, the one
+    furthest from its siblings."""
+    waiting = list(cards)
+    placed: list[Card] = []
+    last: dict[int, int] = {}  # where each question's card was placed last
+
+    def apart(card: Card) -> int:
+        return len(placed) - last.get(card.question_id, -len(waiting) - SIBLINGS_APART)
+
+    while waiting:
+        near = waiting[:_LOOK_AHEAD]
+        at = next((i for i, card in enumerate(near) if apart(card) > SIBLINGS_APART), None)
+        if at is None:
+            at = max(range(len(near)), key=lambda i: apart(near[i]))
+        card = waiting.pop(at)
+        last[card.question_id] = len(placed)
+        placed.append(card)
+    return placed
