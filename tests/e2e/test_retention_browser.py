@@ -49,8 +49,8 @@ def test_help_me_decide_fits_and_sets_retention(app: Flask, runner: FlaskCliRunn
     page = browser.new_page()
     browser_sign_in(page, live_server)
     page.goto(f"{live_server}/settings/retention")
-    chosen = page.get_attribute("tr.recommended button", "value")
-    page.click("tr.recommended button")
+    chosen = "0.85"
+    page.click(f"button[name=desired_retention][value='{chosen}']")
     page.wait_for_selector(".flash-success")
     assert chosen in page.inner_text(".flash-success")
     with app.app_context():

@@ -60,7 +60,8 @@ def test_page_shows_charts_table_and_a_button_per_option(
     assert page.count('<svg viewBox="0 0 600') == 2
     assert page.count('class="bar marked"') == 2  # the recommended one, in each chart
     assert page.count('name="desired_retention" value="0.') >= 7
-    assert '<span class="badge">recommended</span>' in page
+    # A recommendation, or the lowest retention offered is the cheapest and the page says so.
+    assert ('<span class="badge">recommended</span>' in page) != ('id="lowest-caveat"' in page)
     assert "(yours now)" in page  # 0.90 is an option
 
 
@@ -210,18 +211,22 @@ def test_a_recommendation_at_the_lowest_retention_says_so(
     caveat = "The least time per card remembered is at 0.70 or below, the lowest offered here"
     assert (caveat in page) == (recommended == 0.70)
     assert ("most learners keep 0.85 to 0.90" in page) == (recommended == 0.70)
+    # The least time per card at the edge of what is offered recommends nothing.
+    assert ("Recommended: 0.85" in page) == (recommended == 0.85)
+    assert ('<span class="badge">recommended</span>' in page) == (recommended == 0.85)
+    assert "Recommended: 0.70" not in page
 
 
 def test_the_marked_choice_is_the_learners_own_not_the_recommended_one(
     signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(retention_service, "advise", lambda plan: _advice(0.70))
+    monkeypatch.setattr(retention_service, "advise", lambda plan: _advice(0.85))
     page = signed_in.get("/settings/retention").get_data(as_text=True)
     primary = re.findall(r'class="button primary" type="submit" name="desired_retention" '
                          r'value="([0-9.]+)"', page)  # fmt: skip
     assert primary == ["0.90"]  # ann's desired retention
     assert re.search(r'<tr class="current">\s*<th scope="row">0.90', page)
-    assert re.search(r'<tr class="recommended">\s*<th scope="row">0.70 <span class="badge">', page)
+    assert re.search(r'<tr class="recommended">\s*<th scope="row">0.85 <span class="badge">', page)
     marked = re.findall(r'class="bar marked"><title>([^<]*)</title>', page)
     assert marked == ["0.90: 45 min (yours now)", "0.90: 900 (yours now)"]
 
