@@ -82,3 +82,18 @@ def test_the_bank_page_counts_a_section_as_the_quiz_does(
     counts = re.findall(r'href="#s-(\w+)".*?<span class="count">(\d+)</span>', outline, re.S)
     assert counts == [("engine", "3"), ("runc", "2"), ("net", "2")]  # the setup page's numbers
     assert "Each count takes in the subsections." in outline
+
+
+def test_each_section_of_the_bank_page_ends_with_the_way_back_to_the_outline(
+    signed_in: FlaskClient, bank: None
+) -> None:
+    page = signed_in.get("/banks/nest").get_data(as_text=True)
+    assert '<nav class="outline" id="outline"' in page
+    sections = re.findall(r'<section class="bank-section" id="s-\w+">.*?</section>', page, re.S)
+    assert len(sections) == 3
+    for section in sections:
+        assert (
+            section.rstrip("</section>")
+            .rstrip()
+            .endswith('<a href="#outline"><span aria-hidden="true">↑ </span>Sections</a></p>')
+        )
