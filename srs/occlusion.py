@@ -338,7 +338,9 @@ def _box(
     width = size * _BOX_EMS if hidden else max(_width(label_text(element), size), size * 2)
     left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
     pad = size * 0.25
-    return left - pad, y - size * 0.95, width + 2 * pad, size * 1.3
+    # From above the tallest glyph (Chinese ones too) to just under the descenders: no lower,
+    # where the next line of a tightly set diagram starts.
+    return left - pad, y - size * 0.95, width + 2 * pad, size * 1.2
 
 
 def _rect(box: tuple[float, float, float, float], css_class: str) -> etree.Element:

@@ -306,3 +306,18 @@ def test_masking_costs_one_walk_of_the_labels_not_one_per_selector(
     front = occlude(many, mask)
     assert len(texts(front)) == 3000 - 50 + 1  # the "?" of the asked one
     assert len(calls) <= 3000 + 50  # one digest per <text>, not one per <text> and selector
+
+
+def test_a_mask_stops_above_the_next_line_of_a_tightly_set_diagram() -> None:
+    # The shipped engine diagram: "dockerd" (17 px) at y=165, its box's next line (16 px) at
+    # y=185, whose Chinese glyphs rise some 0.88 of their size: to about y=171.
+    tight = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 440 200">
+      <text x="30" y="165" font-size="17">dockerd</text>
+      <text x="30" y="185" font-size="16">API\xe3\x80\x81\xe6\x9e\x84\xe5\xbb\xba</text>
+    </svg>"""
+    front = ElementTree.fromstring(occlude(tight, Mask(selector("dockerd"))))
+    (mask,) = [r for r in front.iter(f"{SVG}rect") if "wg-occ" in r.get("class", "")]
+    top, bottom = float(mask.get("y")), float(mask.get("y")) + float(mask.get("height"))
+    assert top <= 165 - 17 * 0.9  # above the tallest glyph of its own line
+    # Under its own descenders; its 2 px border (half of it outside) above the next line.
+    assert bottom >= 165 + 17 * 0.22 and bottom + 1 < 185 - 16 * 0.88
