@@ -7,6 +7,7 @@ and siblings apart.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -137,8 +138,10 @@ def _siblings_apart(cards: list[Card]) -> list[Card]:
     placed: list[Card] = []
     last: dict[int, int] = {}  # where each question's card was placed last
 
-    def apart(card: Card) -> int:
-        return len(placed) - last.get(card.question_id, -len(waiting) - SIBLINGS_APART)
+    def apart(card: Card) -> float:
+        """How many places back its question's last card stands: none placed, no limit."""
+        at = last.get(card.question_id)
+        return math.inf if at is None else len(placed) - at
 
     while waiting:
         near = waiting[:_LOOK_AHEAD]
