@@ -17,6 +17,8 @@ from sqlalchemy import and_, bindparam, select
 
 from models import Bank, Card, Diagram, Question, Section, User, db
 from services.bank_edit import owns_bank
+from services.context import rows
+from services.driver import DriverStatement, Record
 from services.load import DueLoad
 from services.notes import bank_notes
 from srs.bank import DIAGRAM_FOLDER, diagram_path
@@ -216,16 +218,25 @@ def token_card_id(token: str) -> int | None:
 
 # A card's question with what its faces need: the bank's version (for the Markdown cache),
 # the section's title, and whether the learner edits the bank (with where it is kept), in
-# one query.
-_SHOWN = (
+# one query. Every card sent reads it: run on the driver's cursor (services.driver), the
+# question's columns a row, not an ORM object.
+_SHOWN = DriverStatement(
     select(
-        Question,
+        Question.bank_id,
+        Question.key,
+        Question.type,
+        Question.content,
+        Question.tags,
+        Question.explanation,
+        Question.passage,
+        Question.source,
+        Question.line,
         Question.faces,
         Bank.fingerprint,
         Bank.language,
-        Section.title,
-        owns_bank(bindparam("user")),
-        Bank.source,
+        Section.title.label("section"),
+        owns_bank(bindparam("user")).label("owner"),
+        Bank.source.label("bank_source"),
     )
     .join(Bank, Bank.id == Question.bank_id)
     .outerjoin(
@@ -240,13 +251,12 @@ def card_payload(
 ) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval (over ``load``, the
     learner's due cards by day, read once for the cards of one request), today's counts."""
-    question, kept, fingerprint, language, section, owner, bank_source = db.session.execute(
-        _SHOWN, {"question": card.question_id, "user": user.id}
-    ).one()
+    question = _SHOWN.first(rows(db.session), {"question": card.question_id, "user": user.id})
+    fingerprint = question.fingerprint
     # A new shuffle for each showing: reps counts the card's answers (undo takes one back).
     seed = showing_seed(card.id, card.reps)
-    faces = card_faces(question.type, question.content, card.ordinal, seed, language)
-    md = _markdown(question.bank_id, fingerprint, kept)
+    faces = card_faces(question.type, question.content, card.ordinal, seed, question.language)
+    md = _markdown(question.bank_id, fingerprint, question.faces)
     # The same load the answer will read (services.answers), so the buttons show its days.
     load = load if load is not None else DueLoad(db.session, user, now)
     settings = user.study_settings()
@@ -257,7 +267,7 @@ def card_payload(
         "question": question.key,
         "type": question.type,
         "state": STATE_NAMES[card.state],
-        "section": section,
+        "section": question.section,
         "tags": question.tags,
         "prompt_html": str(md(faces.front)),
         "answer_html": str(
@@ -288,14 +298,15 @@ def card_payload(
         source := _source_link(question.bank_id, fingerprint, question.passage)
     ):
         payload["source"] = source
-    if user.is_admin or owner:  # services.bank_edit.may_edit, read with the question
-        payload["edit"] = _edit_link(question, bank_source)
+    if user.is_admin or question.owner:  # services.bank_edit.may_edit, read with it
+        payload["edit"] = _edit_link(question)
     return payload
 
 
-def _edit_link(question: Question, bank_source: str) -> dict[str, Any]:
-    """Where an admin or the bank's group owner edits the card's question."""
-    path = source_location(bank_source, question.source)
+def _edit_link(question: Record) -> dict[str, Any]:
+    """Where an admin or the bank's group owner edits the card's question (a row of
+    ``_SHOWN``)."""
+    path = source_location(question.bank_source, question.source)
     template = current_app.config.get("WENGU_EDIT_URL")
     return {
         "path": path,
