@@ -97,3 +97,16 @@ def test_each_section_of_the_bank_page_ends_with_the_way_back_to_the_outline(
             .rstrip()
             .endswith('<a href="#outline"><span aria-hidden="true">↑ </span>Sections</a></p>')
         )
+
+
+def test_the_questions_outside_every_section_end_with_it_too(
+    runner: FlaskCliRunner, write_bank, signed_in: FlaskClient
+) -> None:
+    loose = (
+        BANK.replace("id: nest", "id: loose") + "  - {id: x1, type: basic, prompt: x1, answer: a}\n"
+    )
+    runner.invoke(args=["bank", "import", str(write_bank("loose", {"bank.yaml": loose}))])
+    page = signed_in.get("/banks/loose").get_data(as_text=True)
+    other = re.search(r'<section class="bank-section" id="s-none">.*?</section>', page, re.S)
+    assert "Other questions" in other.group(0)
+    assert other.group(0).rstrip("</section>").rstrip().endswith("Sections</a></p>")
