@@ -63,6 +63,12 @@ class DueLoad(Mapping[date, int]):
         self._given = kept
         self._counts: list[int] | None = None  # by day from the first
 
+    def read(self) -> DueLoad:
+        """The load read now, and kept if it had to be counted: for a caller that commits
+        before asking for a date."""
+        self._read()
+        return self
+
     def _read(self) -> list[int]:
         if self._counts is None:
             self._counts = _kept(

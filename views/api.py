@@ -136,22 +136,28 @@ def _next_payload(
 ) -> dict[str, Any] | None:
     """The next card, with ``ahead`` cards that would follow it when asked for."""
 
-    def pick() -> dict[str, Any] | None:
-        card, counts, kept = next_card_with_load(Study.at(db.session, user, now), bank_ids)
+    def pick() -> tuple[Card, dict[str, Counts], DueLoad, list[Card]] | None:
+        study = Study.at(db.session, user, now)
+        card, counts, kept = next_card_with_load(study, bank_ids)
         if card is None:
             return None
-        shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-        load = DueLoad(db.session, user, now, kept)  # for every card sent
-        payload = card_payload(card, user, now, shown, load)
-        if ahead:
-            following = cards_ahead(Study.at(db.session, user, now), bank_ids, card, ahead, counts)
-            payload["ahead"] = [card_payload(c, user, now, shown, load) for c in following]
-        return payload
+        following = cards_ahead(study, bank_ids, card, ahead, counts) if ahead else []
+        # For the intervals of every card sent; kept now if it had to be counted.
+        return card, counts, DueLoad(db.session, user, now, kept).read(), following
 
-    # New cards may be made for the learner: by this request or, at the same moment, by
-    # another of theirs. The payload is built before the commit, after which every object
-    # would be read again.
-    return committed(db.session, pick)
+    # New cards may be made for the learner, the kept queue and load written: by this
+    # request or, at the same moment, by another of theirs. The payloads are built once that
+    # is committed, so that a writer on SQLite waits for no rendering; the cards picked
+    # stay as read (they were not written).
+    picked = committed(db.session, pick, expire=False)
+    if picked is None:
+        return None
+    card, counts, load, following = picked
+    shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
+    payload = card_payload(card, user, now, shown, load)
+    if ahead:
+        payload["ahead"] = [card_payload(c, user, now, shown, load) for c in following]
+    return payload
 
 
 def _ahead(value: int | None, status: int) -> int:

@@ -85,6 +85,29 @@ def test_one_next_card_is_four_statements(app: Flask, client, token: str) -> Non
         assert len(selects) == len(seen) == GET_STATEMENTS, "\n".join(seen)
 
 
+def test_a_next_card_commits_its_writes_before_its_faces_are_read(
+    app: Flask, client, token: str
+) -> None:
+    """On SQLite one writer writes at a time: a request holds the write lock from its first
+    write to its commit, which rendering the card's faces would only draw out."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def statement(_c: object, _cursor: object, text: str, *_: object) -> None:
+        shown = " AS bank_source" in text  # views.cards: the card's question, for its faces
+        seen.append("FACES" if shown else text.lstrip().split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", lambda _c: seen.append("COMMIT"))
+    headers = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/review/next", headers=headers)  # the token's use and the queue kept
+    writes = [at for at, kind in enumerate(seen) if kind in ("INSERT", "UPDATE")]
+    assert writes, seen
+    first_commit = seen.index("COMMIT", writes[-1])
+    assert seen.index("FACES") > first_commit, " ".join(seen)
+
+
 def test_an_answer_reads_the_load_with_its_card(app: Flask, client, token: str) -> None:
     """A review's Good is fuzzed over the learner's load: read in the card's statement."""
     headers = {"Authorization": f"Bearer {token}"}
