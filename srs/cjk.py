@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SOFT_BREAK", "is_cjk", "join_soft_breaks"]
+__all__ = ["SOFT_BREAK", "is_cjk", "join_soft_breaks", "unspaced"]
 
 # CJK symbols and punctuation (3000–303F), kana (3040–30FF, 31F0–31FF), radicals and Kangxi
 # radicals (2E80–2FDF), Han (3400–4DBF, 4E00–9FFF, F900–FAFF, the supplementary planes),
@@ -34,6 +34,7 @@ _IDEOGRAPH = re.compile(
     "\U00020000-\U0003134f]"
 )
 _LATIN = re.compile("[A-Za-z0-9]")
+_BESIDE_IDEOGRAPH = re.compile(f" (?={_IDEOGRAPH.pattern})|(?<={_IDEOGRAPH.pattern}) ")
 
 SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 """A line break inside a paragraph, with the spaces and tabs either side of it."""
@@ -74,3 +75,9 @@ def join_soft_breaks(text: str, before: str = "", after: str = "") -> str:
 
 def _spaced(ideograph: str, latin: str) -> bool:
     return _IDEOGRAPH.match(ideograph) is not None and _LATIN.match(latin) is not None
+
+
+def unspaced(text: str) -> str:
+    """``text`` without the spaces beside Han or kana: in Chinese and Japanese they are a
+    matter of style ("UTS 命名空间" and "UTS命名空间" are one answer). Hangul keeps them."""
+    return _BESIDE_IDEOGRAPH.sub("", text)

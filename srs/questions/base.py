@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from srs.cjk import unspaced
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.scheduler import Rating
 
@@ -159,8 +160,8 @@ def normalise_typed(text: str) -> str:
     """The form typed answers are compared in: Unicode NFKC (full-width and half-width
     agree), runs of white space made one and trimmed, a text that is one code span taken
     without its backticks (`` `-f` `` is ``-f``, typed or accepted), and case folded (``ß``
-    is ``ss``), and one colon or slash ending it dropped. ``static/js/check.js`` compares
-    the same way."""
+    is ``ss``), the spaces beside Han or kana dropped (:func:`srs.cjk.unspaced`), and one
+    colon or slash ending it dropped. ``static/js/check.js`` compares the same way."""
     return typed_form(text).casefold()
 
 
@@ -170,6 +171,7 @@ def typed_form(text: str) -> str:
     span = _CODE_SPAN.fullmatch(plain)
     if span:
         plain = span.group(2).strip(" ")
+    plain = unspaced(plain)
     # A key's colon (env_file:) and a folder's slash (/var/lib/docker/) name the same thing.
     return plain[:-1] if len(plain) > 1 and plain[-1] in ":/" else plain
 

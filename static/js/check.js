@@ -17,25 +17,34 @@ function fold(text) {
 // A whole text written as one Markdown code span: `-f` or `` -f ``.
 const CODE_SPAN = /^(`+)([^`]+)\1$/;
 
+// Han and kana, as srs/cjk.py has them: a space beside one is a matter of style in Chinese and
+// Japanese ("UTS 命名空间" and "UTS命名空间" are one answer). Hangul keeps its spaces.
+const IDEOGRAPH = "[\\u2e80-\\u2fdf\\u3040-\\u30ff\\u31f0-\\u31ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}]";
+const BESIDE_IDEOGRAPH = new RegExp(` (?=${IDEOGRAPH})|(?<=${IDEOGRAPH}) `, "gu");
+
+function unspaced(text) {
+  return text.replace(BESIDE_IDEOGRAPH, "");
+}
+
 // A key's colon (env_file:) and a folder's slash (/var/lib/docker/) name the same thing.
 function unended(text) {
   return Array.from(text).length > 1 && /[:/]$/.test(text) ? text.slice(0, -1) : text;
 }
 
 /** Text as the checker compares it: NFKC, case folded, runs of space one space, trimmed,
- * a text that is one code span taken without its backticks, and one colon or slash ending
- * it dropped. */
+ * a text that is one code span taken without its backticks, the spaces beside Han or kana
+ * dropped, and one colon or slash ending it dropped. */
 export function normalise(text) {
   const plain = fold(String(text).normalize("NFKC")).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
   const span = CODE_SPAN.exec(plain);
-  return unended(span ? span[2].replace(/^ | $/g, "") : plain);
+  return unended(unspaced(span ? span[2].replace(/^ | $/g, "") : plain));
 }
 
 // normalise but its case folding: the form a typed answer is shown in.
 function typedForm(text) {
   const plain = String(text).normalize("NFKC").replace(SPACES, " ").replace(/^ | $/g, "");
   const span = CODE_SPAN.exec(plain);
-  return unended(span ? span[2].replace(/^ | $/g, "") : plain);
+  return unended(unspaced(span ? span[2].replace(/^ | $/g, "") : plain));
 }
 
 // The characters of text as written, where each is one of folded's; else folded's.
