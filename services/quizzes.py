@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 import srs.bank
@@ -48,6 +48,7 @@ __all__ = [
     "QuizAlreadySubmittedError",
     "QuizError",
     "QuizResult",
+    "count_right",
     "quiz_outline",
     "quiz_questions",
     "quiz_result",
@@ -244,6 +245,34 @@ def submit_quiz(
     quiz.score = total / len(quiz.items) if quiz.items else 0.0
     session.flush()
     return quiz
+
+
+def count_right(session: Session, quiz: Quiz, position: int) -> bool:
+    """Count the typed answer at ``position`` right, as the learner judges it: another
+    spelling or word for the answer, which the bank does not accept. Its score is 1 and the
+    quiz's worked out again. ``False`` when there is no such answer (blank, not typed, or
+    right already): of two requests at once, one counts it."""
+    given = session.get(QuizAnswer, (quiz.id, position))
+    typed = given is not None and isinstance(given.response, str) and given.response.strip()
+    if not typed or given is None or (given.score or 0.0) >= 1.0:
+        return False
+    counted = session.execute(
+        update(QuizAnswer)
+        .where(
+            QuizAnswer.quiz_id == quiz.id,
+            QuizAnswer.position == position,
+            or_(QuizAnswer.score.is_(None), QuizAnswer.score < 1.0),
+        )
+        .values(score=1.0)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(counted) != 1:
+        return False
+    total = session.scalar(select(func.sum(QuizAnswer.score)).where(QuizAnswer.quiz_id == quiz.id))
+    quiz.score = (total or 0.0) / len(quiz.items) if quiz.items else 0.0
+    session.flush()
+    session.expire(given)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

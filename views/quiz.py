@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -29,6 +29,7 @@ from services.quizzes import (
     MAX_SUBMISSION_CHARS,
     QuizAlreadySubmittedError,
     QuizError,
+    count_right,
     quiz_outline,
     quiz_questions,
     quiz_result,
@@ -344,3 +345,26 @@ def study(bank_id: str, quiz_id: int) -> Response:
         if count
         else url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id)
     )
+
+
+@bp.post("/quiz/<bank_id>/<int:quiz_id>/right")
+@login_required
+def count_as_right(bank_id: str, quiz_id: int) -> Response:
+    """Count a typed answer the check marked wrong as right: the learner's call, for another
+    spelling or word for the answer that the bank does not accept."""
+    quiz = _own_quiz(bank_id, quiz_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, description=_("The form expired; reload the page and try again."))
+    try:
+        position = _position(request.form.get("position", ""))
+    except ValueError:
+        abort(400, description=_("Which answer to count was not said."))
+    if committed(db.session, lambda: count_right(db.session, quiz, position)):
+        flash(
+            _("Your answer counts as right: the quiz scores %(score)s.",
+              score=format_percent(quiz.score or 0.0)),
+            "success",
+        )  # fmt: skip
+    else:
+        flash(_("That answer is right already, or was not typed."), "info")
+    return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))

@@ -82,6 +82,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("quiz.submit", "POST"): (302, 302, 404, 404),
     ("quiz.result", "GET"): (302, 302, 404, 404),
     ("quiz.study", "POST"): (302, 302, 404, 404),
+    ("quiz.count_as_right", "POST"): (302, 400, 404, 404),
     ("stats.stats", "GET"): (302, 200, 200, 200),
     ("settings.settings", "GET"): (302, 200, 200, 200),
     ("settings.settings", "POST"): (302, 302, 302, 302),

@@ -526,3 +526,71 @@ def test_a_count_out_of_range_is_said_by_the_page_in_its_language(
     response = signed_in.post("/quiz/q", data={"csrf_token": csrf_token(signed_in), "count": "0"})
     assert response.status_code == 400
     assert "数值大小必须介于 1 到 100 之间。" in response.get_data(as_text=True)
+
+
+def count_as_right(client: FlaskClient, quiz_id: int, position: object):
+    data = {"csrf_token": csrf_token(client), "position": position}
+    return client.post(f"/quiz/q/{quiz_id}/right", data=data, follow_redirects=True)
+
+
+def test_a_typed_answer_marked_wrong_is_the_learners_to_count_right(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    """Another spelling or word for the answer, which the bank does not accept: the learner
+    counts it, as Quizlet's override does; the quiz's score follows."""
+    quiz_id = start(signed_in)
+    answers = right_answers(app, quiz_id)
+    order = {key: i for i, (key, _, _) in enumerate(items(app, quiz_id))}
+    answers[str(order["y1"])] = "crun"  # another runtime's name: wrong, but typed
+    answers[str(order["c1"])] = [place(app, quiz_id, "c1", 0)]  # a wrong choice
+    submit(signed_in, quiz_id, answers)
+    page = signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(as_text=True)
+    assert page.count("My answer was right") == 1  # the typed one; a choice is checked, not typed
+    assert f'name="position" value="{order["y1"]}"' in page
+
+    page = count_as_right(signed_in, quiz_id, order["y1"]).get_data(as_text=True)
+    assert "Your answer counts as right: the quiz scores 80%." in page
+    assert "My answer was right" not in page and "crun" not in page  # no longer a mistake
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert {a.question_key: a.score for a in quiz.answers}["y1"] == 1.0
+        assert quiz.score == pytest.approx(4 / 5)
+    # Once only; a choice, a blank place or one past the quiz cannot be counted.
+    for position in (order["y1"], order["c1"], 99):
+        page = count_as_right(signed_in, quiz_id, position).get_data(as_text=True)
+        assert "That answer is right already, or was not typed." in page
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).score == pytest.approx(4 / 5)
+    assert count_as_right(signed_in, quiz_id, "²").status_code == 400
+
+
+def test_a_blank_typed_answer_cannot_be_counted_right(
+    app: Flask, signed_in: FlaskClient, bank: None
+) -> None:
+    quiz_id = start(signed_in)
+    answers = right_answers(app, quiz_id)
+    position = next(i for i, (key, _, _) in enumerate(items(app, quiz_id)) if key == "y1")
+    answers[str(position)] = "   "
+    submit(signed_in, quiz_id, answers)
+    assert "My answer was right" not in signed_in.get(f"/quiz/q/{quiz_id}/result").get_data(
+        as_text=True
+    )
+    page = count_as_right(signed_in, quiz_id, position).get_data(as_text=True)
+    assert "That answer is right already, or was not typed." in page
+
+
+def test_only_the_taker_counts_an_answer_right(
+    app: Flask, client: FlaskClient, bank: None, learner: int
+) -> None:
+    Auth(client).login()
+    quiz_id = start(client)
+    answers = right_answers(app, quiz_id)
+    position = next(i for i, (key, _, _) in enumerate(items(app, quiz_id)) if key == "y1")
+    answers[str(position)] = "crun"
+    submit(client, quiz_id, answers)
+    Auth(client).logout()
+    make_user(app, "bob")
+    Auth(client).login("bob")
+    assert count_as_right(client, quiz_id, position).status_code == 404
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).score == pytest.approx(4 / 5)
