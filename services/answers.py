@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, inspect, select, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import Select, bindparam, case, delete, exists, inspect, select, update
+from sqlalchemy.orm import Session, aliased, object_session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.bank import Question
 from models.card import BankProgress, Card, Review
@@ -225,18 +226,64 @@ def _keep_counts(study: Study, card: AnswerCard, result: Answer) -> None:
     )
 
 
-def undo_last(session: Session, user: User) -> Card | None:
-    """Take back ``user``'s last answer: the card as it was, the log row gone.
+_LATER = aliased(Review)
+_TAKE_BACK = delete(Review).where(
+    Review.id == bindparam("review"),
+    ~exists().where(_LATER.user_id == bindparam("user"), _LATER.id > bindparam("review")),
+)
+# A card's answers after the one taken back: another answer to it came first.
+_ANSWERED_SINCE = select(
+    exists().where(Review.card_id == bindparam("card"), Review.id > bindparam("review"))
+)
 
-    Returns:
-        The restored card, or ``None`` when there is no answer to undo.
+
+def _take_back_last(session: Session, user: User) -> tuple[Review, Card] | None:
+    """``user``'s last answer, its log row deleted, with its card read and locked.
+
+    The row is deleted first, only while it is still the learner's last, and the card is
+    taken only if no answer to it came since: of two undos at once, or an undo and an
+    answer to the same card, one goes through and the other runs again on the rows as they
+    then are (``services.conflict``).
+
+    Raises:
+        StaleDataError: another request answered or took back an answer meanwhile.
     """
     review = session.scalar(
         select(Review).where(Review.user_id == user.id).order_by(Review.id.desc()).limit(1)
     )
     if review is None:
         return None
-    card = session.get_one(Card, review.card_id)
+    deleted = session.execute(
+        _TAKE_BACK.execution_options(synchronize_session=False),
+        {"review": review.id, "user": user.id},
+    )
+    if rows_changed(deleted) != 1:
+        raise StaleDataError(f"review {review.id} is no longer the last answer")
+    session.expunge(review)
+    card = session.scalars(
+        select(Card)
+        .where(Card.id == review.card_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if session.scalar(_ANSWERED_SINCE, {"card": card.id, "review": review.id}):
+        raise StaleDataError(f"card {card.id} was answered again while its answer was taken back")
+    return review, card
+
+
+def undo_last(session: Session, user: User) -> Card | None:
+    """Take back ``user``'s last answer: the card as it was, the log row gone.
+
+    Returns:
+        The restored card, or ``None`` when there is no answer to undo.
+
+    Raises:
+        StaleDataError: another request answered or took back an answer meanwhile.
+    """
+    last = _take_back_last(session, user)
+    if last is None:
+        return None
+    review, card = last
     state_undone = card.state
     card.set_schedule(
         CardState(
@@ -280,7 +327,6 @@ def undo_last(session: Session, user: User) -> Card | None:
             ),
         )
     )
-    session.delete(review)
     session.flush()
     if not rows_changed(undone):  # an answer from before progress was kept: count it all
         recount_learner(session, user, review.reviewed_at)

@@ -3,7 +3,7 @@ two sessions: the loser runs again, and nothing is lost or stored twice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -14,20 +14,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Card, Review, User, db
+from models import BankProgress, Card, Review, User, db
 from models.bank import Bank as BankRow
 from models.bank import BankFile, Question
 from services import bank_import
-from services.answers import answer, set_suspended
+from services.answers import answer, set_suspended, undo_last
 from services.bank_import import import_bank
 from services.bank_source import import_upload
 from services.conflict import ATTEMPTS, committed
 from services.context import Study
+from services.progress import recount_learner
 from services.queue import next_card
 from srs.bank import Bank
 from srs.scheduler import Rating
 from srs.sources import load_bank, read_upload
 from tests.reliability.harness import check_log
+from tests.support import TEST_DATABASE_URL
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 BANK = """id: b
@@ -243,3 +245,96 @@ def test_a_bank_import_command_that_loses_the_race_lands_as_an_update(
     assert raced == ["n"]
     assert "n: 0 added, 0 updated, 0 retired, 1 unchanged" in result.output
     _one_bank_of_one_question(session)
+
+
+# -- undo raced ------------------------------------------------------------------------------
+
+
+def _answered_twice(session: Session) -> tuple[User, list[Card]]:
+    """The learner's first two cards answered, one after the other."""
+    user = session.scalars(select(User)).one()
+    cards = []
+    for n, token in enumerate(("first", "second")):
+        card, _ = next_card(Study.at(session, user, T0 + timedelta(seconds=n)), ["b"])
+        assert card is not None
+        answer(Study.at(session, user, T0 + timedelta(seconds=n)), card, Rating.GOOD, review_token=token)  # fmt: skip
+        session.commit()
+        cards.append(card)
+    return user, cards
+
+
+def _before_statement(session: Session, starts: str, rival: Callable[[], None]) -> None:
+    """Run ``rival`` (committed on its own connection) just before this session's first
+    statement that starts with ``starts``."""
+    ran: list[str] = []
+
+    def run(_c: object, _cursor: object, statement: str, *_: object) -> None:
+        if not ran and statement.lstrip().upper().startswith(starts):
+            ran.append(statement)
+            rival()
+
+    event.listen(session.connection(), "before_cursor_execute", run)
+
+
+def _counts_as_fresh(session: Session, user: User) -> None:
+    session.rollback()
+    counts = select(BankProgress.introduced, BankProgress.new_done)
+    kept = [tuple(row) for row in session.execute(counts)]
+    recount_learner(session, user, T0 + timedelta(minutes=1))
+    assert kept == [tuple(row) for row in session.execute(counts)]
+    assert all(n >= 0 for row in kept for n in row)
+
+
+def test_two_undos_at_once_take_back_two_answers_and_count_each_once(
+    app: Flask, session: Session
+) -> None:
+    user, cards = _answered_twice(session)
+
+    def undo_elsewhere() -> None:
+        with Session(db.engine) as rival:
+            assert committed(rival, lambda: undo_last(rival, rival.scalars(select(User)).one()))
+
+    _before_statement(session, "DELETE", undo_elsewhere)
+    restored = committed(session, lambda: undo_last(session, user))
+    assert restored is not None and restored.id == cards[0].id  # the one before the rival's
+    assert session.scalars(select(Review)).all() == []
+    assert check_log(app, None).problems == []
+    _counts_as_fresh(session, user)
+
+
+def test_an_undo_raced_by_an_answer_to_the_same_card_takes_back_the_newer_answer(
+    app: Flask, session: Session
+) -> None:
+    user, cards = _answered_twice(session)
+
+    def answered_again_elsewhere() -> None:
+        with Session(db.engine) as rival:
+            card = rival.get_one(Card, cards[1].id)
+            answer(Study.at(rival, rival.get_one(User, user.id), T0 + timedelta(seconds=9)), card, Rating.AGAIN, review_token="again")  # fmt: skip
+            rival.commit()
+
+    _before_statement(session, "DELETE", answered_again_elsewhere)
+    assert committed(session, lambda: undo_last(session, user)) is not None
+    assert session.scalars(select(Review.review_token).order_by(Review.id)).all() == ["first", "second"]  # fmt: skip
+    assert check_log(app, None).problems == []
+    _counts_as_fresh(session, user)
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only (WENGU_TEST_DATABASE_URL)")
+def test_an_answer_committed_between_the_undos_delete_and_its_card_read_wins(
+    app: Flask, session: Session
+) -> None:
+    """On PostgreSQL another answer to the card can commit after the undo deleted its log
+    row (SQLite's writer lock keeps it out until the undo commits)."""
+    user, cards = _answered_twice(session)
+
+    def answered_again_elsewhere() -> None:
+        with Session(db.engine) as rival:
+            card = rival.get_one(Card, cards[1].id)
+            answer(Study.at(rival, rival.get_one(User, user.id), T0 + timedelta(seconds=9)), card, Rating.AGAIN, review_token="again")  # fmt: skip
+            rival.commit()
+
+    _before_statement(session, "SELECT CARDS.", answered_again_elsewhere)
+    assert committed(session, lambda: undo_last(session, user)) is not None
+    assert session.scalars(select(Review.review_token).order_by(Review.id)).all() == ["first", "second"]  # fmt: skip
+    assert check_log(app, None).problems == []

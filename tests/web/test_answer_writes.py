@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import BankProgress, Card, Review, User, db
+from services import answers
 from services.accounts import issue_token
 from services.answers import answer, read_answer_card, set_suspended, undo_last
 from services.bank_import import import_bank
@@ -317,9 +318,9 @@ def test_an_answer_to_a_card_suspended_or_retired_since_it_was_read_writes_nothi
 def test_an_undo_counts_a_card_as_suspended_since_it_was_read(
     walker: Session, learner: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another request suspends the card between the undo's reading it and its writing it
-    back (a suspension leaves the review count the write is conditional on): the cards
-    introduced stay as a count made afresh gives them."""
+    """Another request suspends the card as the undo starts: the latest it can, since the
+    undo then holds the card until it commits. The cards introduced stay as a count made
+    afresh gives them."""
     session = walker
     user = session.get_one(User, learner)
     card, _ = next_card(Study.at(session, user, T0), ["w"])
@@ -328,15 +329,15 @@ def test_an_undo_counts_a_card_as_suspended_since_it_was_read(
     assert read is not None
     answer(Study.at(session, user, T0), read, Rating.GOOD, review_token="one")
     session.commit()
-    set_schedule = Card.set_schedule
+    take_back = answers._take_back_last
 
-    def suspended_elsewhere_first(self: Card, schedule: Any) -> None:
+    def suspended_elsewhere_first(*args: Any) -> Any:
         with Session(session.get_bind()) as other:
-            set_suspended(other.get_one(Card, self.id), True)
+            set_suspended(other.get_one(Card, card.id), True)
             other.commit()
-        set_schedule(self, schedule)
+        return take_back(*args)
 
-    monkeypatch.setattr(Card, "set_schedule", suspended_elsewhere_first)
+    monkeypatch.setattr(answers, "_take_back_last", suspended_elsewhere_first)
     assert undo_last(session, user) is not None
     session.commit()
     monkeypatch.undo()
