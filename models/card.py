@@ -144,6 +144,8 @@ class Review(Model):
         Index("ix_reviews_user_time", "user_id", "reviewed_at"),
         Index("ix_reviews_card_time", "card_id", "reviewed_at"),
         UniqueConstraint("user_id", "review_token"),
+        # An undo deletes the last review: SQLite would give its id to the next one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True)

@@ -289,6 +289,20 @@ def test_undo_restores_the_card_and_removes_its_row(app: Flask, api) -> None:
     assert api("POST", "/review/undo").json == {"error": "nothing to undo"}
 
 
+def test_an_answer_after_an_undo_has_an_id_never_given_before(api) -> None:
+    """A client reading the log from the last id it has (after_id) sees the new answer."""
+    card = api("GET", "/review/next?bank=demo").json
+    body = {"rating": 3, "review_token": card["review_token"]}
+    first = api("POST", f"/review/{card['card_id']}", body).json["review_id"]
+    assert [r["id"] for r in api("GET", "/reviews").json] == [first]
+    assert api("POST", "/review/undo").status_code == 200
+    card = api("GET", "/review/next?bank=demo").json
+    body = {"rating": 4, "review_token": card["review_token"]}
+    again = api("POST", f"/review/{card['card_id']}", body).json["review_id"]
+    assert again > first
+    assert [r["id"] for r in api("GET", f"/reviews?after_id={first}").json] == [again]
+
+
 def test_reviews_lists_the_log_oldest_first(api) -> None:
     for _ in range(2):
         card = api("GET", "/review/next?bank=demo").json
