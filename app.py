@@ -50,7 +50,10 @@ log = logging.getLogger("wengu")
 
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route: a number past any id is no match (404), not an overflow
-    in the database driver (500)."""
+    in the database driver (500); and only ASCII digits (``\\d`` takes "١", Arabic-Indic
+    one, which ``int`` reads as 1)."""
+
+    regex = "[0-9]+"
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

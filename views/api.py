@@ -142,13 +142,11 @@ def _next_payload(
         if card is None:
             return None
         following = cards_ahead(study, bank_ids, card, ahead, counts) if ahead else []
-        # For the intervals of every card sent; kept now if it had to be counted.
-        return card, counts, DueLoad(db.session, user, now, kept).read(), following
+        return card, counts, DueLoad(db.session, user, now, kept).read(), following  # kept now
 
-    # New cards may be made for the learner, the kept queue and load written: by this
-    # request or, at the same moment, by another of theirs. The payloads are built once that
-    # is committed, so that a writer on SQLite waits for no rendering; the cards picked
-    # stay as read (they were not written).
+    # New cards may be made, the kept queue and load written (here or by another request at
+    # once). The payloads are built after the commit: a writer on SQLite waits for no
+    # rendering, and the cards picked, unwritten, stay as read.
     picked = committed(db.session, pick, expire=False)
     if picked is None:
         return None
@@ -368,7 +366,8 @@ def _after_id() -> int | None:
 
 @bp.get("/reviews")
 def reviews() -> Response:
-    """The caller's review log, oldest first, from ``since`` (and after ``after_id``)."""
+    """The caller's review log, oldest first, from ``since``; after ``after_id``, in the
+    order the answers were logged (by id)."""
     user = _user()
     query = review_log(user.id).limit(REVIEWS_PAGE)
     since = _since()
@@ -376,7 +375,8 @@ def reviews() -> Response:
         query = query.where(Review.reviewed_at >= since)
     after_id = _after_id()
     if after_id is not None:
-        query = query.where(Review.id > after_id)
+        # In the order logged: answers at once may be logged out of their times' order.
+        query = query.where(Review.id > after_id).order_by(None).order_by(Review.id)
     rows = db.session.execute(query).all()
     return jsonify(
         [

@@ -187,7 +187,8 @@ OPENAPI: dict[str, Any] = {
                     _query(
                         "after_id",
                         INTEGER,
-                        "Only reviews after this id: for paging (5000 a page).",
+                        "Only reviews logged after this id, in the order logged: for paging"
+                        " (5000 a page) with the last id seen.",
                     ),
                 ],
                 "responses": {

@@ -321,6 +321,30 @@ def test_reviews_lists_the_log_oldest_first(api) -> None:
     assert api("GET", "/reviews?since=yesterday").status_code == 400
 
 
+def test_paging_by_id_follows_the_order_logged_not_the_times(app: Flask, api) -> None:
+    """Two answers at once can be logged in the other order than their times: a client
+    paging from the last id it saw must miss neither."""
+    for _ in range(2):
+        card = api("GET", "/review/next?bank=demo").json
+        api("POST", f"/review/{card['card_id']}", {"rating": 3, "review_token": card["review_token"]})  # fmt: skip
+    with app.app_context():
+        first, second = db.session.scalars(select(Review).order_by(Review.id)).all()
+        first.reviewed_at, second.reviewed_at = second.reviewed_at, first.reviewed_at
+        db.session.commit()
+        ids = [first.id, second.id]
+    assert [r["id"] for r in api("GET", "/reviews").json] == ids[::-1]  # oldest first
+    assert [r["id"] for r in api("GET", f"/reviews?after_id={ids[0] - 1}").json] == ids
+    assert [r["id"] for r in api("GET", f"/reviews?after_id={ids[0]}").json] == ids[1:]
+
+
+def test_an_id_in_a_path_is_ascii_digits(api) -> None:
+    card = api("GET", "/review/next?bank=demo").json
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(card["card_id"]))  # ١ is 1 to int()
+    body = {"rating": 3, "review_token": card["review_token"]}
+    assert api("POST", f"/review/{arabic}", body).status_code == 404
+    assert api("POST", f"/review/{card['card_id']}", body).status_code == 200
+
+
 def test_reviews_are_the_callers_own(app: Flask, api, client: FlaskClient) -> None:
     card = api("GET", "/review/next?bank=demo").json
     api("POST", f"/review/{card['card_id']}", {"rating": 3, "review_token": card["review_token"]})
