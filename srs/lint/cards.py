@@ -152,6 +152,26 @@ def prompt_leak(question: Question) -> Found:
         yield "answer", "the answer holds the prompt, which its reverse card asks for"
 
 
+# A stand-in for a value, as command references write one: <name>, <容器名>, <ID>.
+_STAND_IN = re.compile(r"<[^<>\s/=]{1,24}>")
+
+
+def stand_in_answer(question: Question) -> Found:
+    if question.type == "typing":
+        typed = [("answer", question.answer or ""), *(("accept", a) for a in question.accept)]
+    elif question.type == "cloze" and question.text:
+        typed = [("text", d.answer) for d in parse_cloze(question.text)]
+    else:
+        return
+    for key, text in typed:
+        if found := _STAND_IN.search(text):
+            yield (
+                key,
+                f"'{text}' holds the stand-in {found[0]}, which no one types: accept real values",
+            )
+            return
+
+
 def long_answer(question: Question) -> Found:
     if question.type not in _SHORT_ANSWER_TYPES or not question.answer:
         return
@@ -299,6 +319,7 @@ CARD_CHECKS: dict[str, Callable[[Question], Found]] = {
     "outside-reference": outside_reference,
     "no-explanation": no_explanation,
     "blank-answer": blank_answer,
+    "stand-in-answer": stand_in_answer,
     "cjk-style": cjk_style,
 }
 """The rules that look at one question, by name."""

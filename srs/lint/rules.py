@@ -25,6 +25,7 @@ RULES: dict[str, str] = {
     "cloze-alternatives": "a cloze answer that holds two ways of saying it: A (B), A/B",
     "prompt-leak": "an answer appears in its own prompt",
     "blank-answer": "an answer that shows nothing: only spaces, or a code span of spaces",
+    "stand-in-answer": "a typed answer holding a stand-in (<name>) no one types as written",
     "near-duplicate": "two questions ask nearly the same thing",
     "long-answer": "an answer too long to check oneself against at a glance",
     "enumeration": "an answer that lists three or more items",

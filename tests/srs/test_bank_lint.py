@@ -720,6 +720,19 @@ def test_a_blank_answer_is_a_blank_answer(write_bank) -> None:
     ]
 
 
+def test_a_typed_answer_with_a_stand_in_cannot_be_typed(write_bank) -> None:
+    questions = [
+        q("flag", "typing", prompt="which option?", answer="--runtime",
+          accept=["--runtime=<name>"]),
+        q("blank", "cloze", text="run it with {{c1::--name <容器名>}}"),
+        q("real", "typing", prompt="which value?", answer="--runtime=crun", accept=["a < b > c"]),
+    ]  # fmt: skip
+    found = rule(write_bank, questions, "stand-in-answer")
+    assert len(found) == 2
+    assert "'--runtime=<name>' holds the stand-in <name>" in found[0]
+    assert "<容器名>" in found[1]
+
+
 def test_tag_spelling_flags_tags_spelled_nearly_alike(write_bank) -> None:
     questions = [
         q("a", "basic", prompt="a?", answer="1", tags=["network", "bind-mount"]),
