@@ -28,6 +28,7 @@ __all__ = [
     "LabelError",
     "Mask",
     "MaskQueryError",
+    "asked_box_note",
     "default_prompt",
     "diagram_labels",
     "find_label",
@@ -117,6 +118,24 @@ class Mask:
 
 def _local(tag: object) -> str:
     return str(tag).rsplit("}", 1)[-1].lower()
+
+
+# Under a ``mode: all`` diagram, whose plain boxes hide the question's other labels.
+_ASKED_BOX = {
+    "zh": "只问标着“?”的那一处；其余方框遮住的是别的标签。",
+    "ja": "問われているのは「?」の箇所だけです。ほかの枠は別のラベルを隠しています。",
+    "de": "Gefragt ist nur das Feld mit „?“; die leeren Felder verdecken andere Beschriftungen.",
+    "fr": "Seule la case marquée « ? » est demandée ; les cases vides cachent d'autres étiquettes.",
+    "es": "Solo se pregunta la casilla marcada con «?»; las vacías ocultan otras etiquetas.",
+    "en": "Only the box marked ? is asked; the plain boxes hide other labels.",
+}
+
+
+def asked_box_note(language: str | None) -> str:
+    """What a card whose diagram masks all its question's labels says under it, in the
+    bank's ``language``: which of the boxes is asked."""
+    primary = (language or "en").split("-")[0].split("_")[0].lower()
+    return _ASKED_BOX.get(primary, _ASKED_BOX["en"])
 
 
 def default_prompt(language: str | None) -> str:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from srs.occlusion import Mask, default_prompt, mask_query, selector
+from srs.occlusion import Mask, asked_box_note, default_prompt, mask_query, selector
 from srs.questions.base import Faces, Key, QuestionType, Shown, Verdict, typed_problem
 from srs.questions.note_fields import NoteRender, NoteType
 from srs.questions.typing import typed_verdict
@@ -125,8 +125,11 @@ class Occlusion(QuestionType):
         prompt = _prompt(content, language)
         label = self.right_answer(content, ordinal)
         shown = _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(label))
+        front = f"{prompt}\n\n{_image(content, ordinal, prompt, revealed=False)}"
+        if content.get("mode") == "all" and len(self.card_ordinals(content)) > 1:
+            front += f"\n\n*{asked_box_note(language)}*"
         return Faces(
-            front=f"{prompt}\n\n{_image(content, ordinal, prompt, revealed=False)}",
+            front=front,
             back=f"{_image(content, ordinal, str(label), revealed=True)}\n\n**{shown}**",
             check={"accept": [label]} if content.get("answer") == "typed" else {},
         )

@@ -321,3 +321,15 @@ def test_a_mask_stops_above_the_next_line_of_a_tightly_set_diagram() -> None:
     assert top <= 165 - 17 * 0.9  # above the tallest glyph of its own line
     # Under its own descenders; its 2 px border (half of it outside) above the next line.
     assert bottom >= 165 + 17 * 0.22 and bottom + 1 < 185 - 16 * 0.88
+
+
+def test_a_card_masking_every_label_says_which_box_is_asked(diagram_bank) -> None:
+    """Its plain boxes hide the question's other labels: only the "?" is asked."""
+    parts, every = diagram_bank.questions[:2]
+    assert every.content().get("mode") == "all" and parts.content().get("mode") != "all"
+    note = "*只问标着“?”的那一处；其余方框遮住的是别的标签。*"
+    assert card_faces("occlusion", every.content(), 0, 0, "zh-CN").front.endswith(note)
+    assert card_faces("occlusion", every.content(), 0, 0, "en").front.endswith(
+        "*Only the box marked ? is asked; the plain boxes hide other labels.*"
+    )
+    assert note not in card_faces("occlusion", parts.content(), 0, 0, "zh-CN").front
