@@ -84,6 +84,19 @@ def test_a_bank_page_starts_its_study_and_quiz_or_adds_a_bank_left(
     assert 'href="/review/demo">Study</a>' in client.get("/banks/demo").get_data(as_text=True)
 
 
+def test_the_banks_list_starts_the_study_of_each_bank_studied_and_asks_before_leaving(
+    client: FlaskClient, imported: None
+) -> None:
+    page = client.get("/banks").get_data(as_text=True)
+    assert re.search(
+        r'href="/review/demo">Study<span class="visually-hidden"> [^<]+</span></a>', page
+    )
+    assert re.search(r'action="/banks/demo/leave" data-ask="Leave [^"]+\? Its cards leave', page)
+    client.post("/banks/demo/leave", data={"csrf_token": csrf_token(client)})
+    page = client.get("/banks").get_data(as_text=True)
+    assert 'href="/review/demo"' not in page and 'action="/banks/demo/join"' in page
+
+
 def test_bank_page_carries_no_script_from_the_bank(client: FlaskClient, imported: None) -> None:
     page = client.get("/banks/demo").get_data(as_text=True).lower()
     page = re.sub(
