@@ -46,6 +46,10 @@ JS_STRINGS = (
     N_("✗ Not quite"),
     N_("right answer, chosen"),
     N_("One Undo at a time: the last is still on its way."),
+    N_(
+        "Undo takes back your last answer, and drops what you began on this card. "
+        "Undo again to go on."
+    ),
     N_("right answer, missed"),
     N_("the right answer"),
     N_("wrong answer, chosen"),

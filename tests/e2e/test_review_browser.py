@@ -611,3 +611,28 @@ def test_a_page_back_in_sight_shows_what_another_device_left(
     page.evaluate(BACK_IN_SIGHT)
     assert wait_front(page, first) != first
     assert int(page.evaluate(count)) == before - 1
+
+
+def test_undo_over_an_answer_begun_warns_once_before_it_drops_it(
+    runner: FlaskCliRunner, write_bank, page, live_server: str
+) -> None:
+    """A learner part-way through a card who taps Undo meant the picks, not the last card."""
+    two = "id: two\ntitle: Two\nquestions:\n  - {id: first, type: basic, prompt: 一, answer: 二}\n" \
+          "  - {id: typed, type: typing, prompt: 容器运行时叫什么？, answer: runc}\n"  # fmt: skip
+    runner.invoke(args=["bank", "import", str(write_bank("two", {"bank.yaml": two}))])
+    page.goto(f"{live_server}/review/two")
+    answered = wait_front(page)
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    begun = wait_front(page, answered)
+    page.fill("[data-response] input", "ru")
+    page.click('[data-action="undo"]')
+    assert page.inner_text("[data-status]") == (
+        "Undo takes back your last answer, and drops what you began on this card. "
+        "Undo again to go on."
+    )
+    assert page.get_attribute("[data-card]", "data-card-id") == begun
+    assert page.input_value("[data-response] input") == "ru"
+    page.click('[data-action="undo"]')
+    shown(page, answered)

@@ -42,6 +42,7 @@ export class ReviewLoop {
     this.aside = new PutAside(el.root.dataset.user);
     this.acting = null; // the bury or suspend on its way
     this.undoing = false; // whether an Undo is on its way
+    this.undoArmed = null; // the card whose begun answer a first Undo warned of
   }
 
   onScreen() { return Boolean(this.state.card) && (this.state.phase === "front" || this.state.phase === "back"); }
@@ -138,9 +139,17 @@ export class ReviewLoop {
   }
 
   /** Undo: the last bury or suspend, or answer, taken back. One at a time: a tap while
-   * one is on its way says so and does nothing (it would take back one more later). */
+   * one is on its way says so and does nothing (it would take back one more later). With
+   * an answer begun on the card on screen (picked, chosen or typed), which Undo would
+   * throw away, the first tap only says so; a second on the same card goes on. */
   async undo() {
     if (this.undoing) { this.say(t("One Undo at a time: the last is still on its way.")); return; }
+    if (this.state.phase === "front" && this.response.started() && this.undoArmed !== this.state.card) {
+      this.undoArmed = this.state.card;
+      this.say(t("Undo takes back your last answer, and drops what you began on this card. Undo again to go on."));
+      return;
+    }
+    this.undoArmed = null;
     this.undoing = true;
     try {
       if (this.acting) await this.acting; // a bury or suspend on its way lands, then is taken back
