@@ -3,6 +3,7 @@ page say the same: done for now, and when they come back. The counters are named
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -82,3 +83,12 @@ def test_a_practice_session_names_what_it_counts(signed_in: FlaskClient, bank: N
     assert '<span class="count-label">Never studied</span> <b data-count="new">' in page
     assert '<span class="count-label">Studied before</span> <b data-count="review">' in page
     assert '<span class="count-label">Learning</span>' not in page
+
+
+def test_the_end_of_the_day_says_how_to_go_on(signed_in: FlaskClient, bank: None) -> None:
+    """A keen learner at the day's end: practice, a quiz, or more new cards a day."""
+    page = signed_in.get("/review/demo").get_data(as_text=True)
+    more = re.search(r'<p class="done-more tap-links">.*?</p>', page, re.S).group(0)
+    assert 'href="/review/demo?forgotten=7"' in more and 'href="/quiz/demo"' in more
+    assert 'href="/settings"' in more
+    assert "done-more" not in signed_in.get("/review/demo?forgotten=7").get_data(as_text=True)
