@@ -302,9 +302,10 @@ def test_two_undos_at_once_take_back_two_answers_and_count_each_once(
     _counts_as_fresh(session, user)
 
 
-def test_an_undo_raced_by_an_answer_to_the_same_card_takes_back_the_newer_answer(
-    app: Flask, session: Session
-) -> None:
+def _undo_raced_by_an_answer(app: Flask, session: Session, before: str) -> User:
+    """The learner's last answer taken back while another request answers its card again,
+    committed just before the undo's first statement starting with ``before``: the undo
+    runs again and takes back the newer answer."""
     user, cards = _answered_twice(session)
 
     def answered_again_elsewhere() -> None:
@@ -313,10 +314,17 @@ def test_an_undo_raced_by_an_answer_to_the_same_card_takes_back_the_newer_answer
             answer(Study.at(rival, rival.get_one(User, user.id), T0 + timedelta(seconds=9)), card, Rating.AGAIN, review_token="again")  # fmt: skip
             rival.commit()
 
-    _before_statement(session, "DELETE", answered_again_elsewhere)
+    _before_statement(session, before, answered_again_elsewhere)
     assert committed(session, lambda: undo_last(session, user)) is not None
     assert session.scalars(select(Review.review_token).order_by(Review.id)).all() == ["first", "second"]  # fmt: skip
     assert check_log(app, None).problems == []
+    return user
+
+
+def test_an_undo_raced_by_an_answer_to_the_same_card_takes_back_the_newer_answer(
+    app: Flask, session: Session
+) -> None:
+    user = _undo_raced_by_an_answer(app, session, "DELETE")
     _counts_as_fresh(session, user)
 
 
@@ -326,15 +334,5 @@ def test_an_answer_committed_between_the_undos_delete_and_its_card_read_wins(
 ) -> None:
     """On PostgreSQL another answer to the card can commit after the undo deleted its log
     row (SQLite's writer lock keeps it out until the undo commits)."""
-    user, cards = _answered_twice(session)
-
-    def answered_again_elsewhere() -> None:
-        with Session(db.engine) as rival:
-            card = rival.get_one(Card, cards[1].id)
-            answer(Study.at(rival, rival.get_one(User, user.id), T0 + timedelta(seconds=9)), card, Rating.AGAIN, review_token="again")  # fmt: skip
-            rival.commit()
-
-    _before_statement(session, "SELECT CARDS.", answered_again_elsewhere)
-    assert committed(session, lambda: undo_last(session, user)) is not None
-    assert session.scalars(select(Review.review_token).order_by(Review.id)).all() == ["first", "second"]  # fmt: skip
-    assert check_log(app, None).problems == []
+    user = _undo_raced_by_an_answer(app, session, "SELECT CARDS.")
+    _counts_as_fresh(session, user)
