@@ -253,8 +253,9 @@ def count_right(session: Session, quiz: Quiz, position: int) -> bool:
     quiz's worked out again. ``False`` when there is no such answer (blank, not typed, or
     right already): of two requests at once, one counts it."""
     given = session.get(QuizAnswer, (quiz.id, position))
-    typed = given is not None and isinstance(given.response, str) and given.response.strip()
-    if not typed or given is None or (given.score or 0.0) >= 1.0:
+    if given is None or not isinstance(given.response, str) or not given.response.strip():
+        return False  # no answer there, or not a typed one
+    if (given.score or 0.0) >= 1.0:
         return False
     counted = session.execute(
         update(QuizAnswer)
