@@ -56,6 +56,14 @@ def wait_back(page) -> None:
     page.wait_for_selector('[data-review][data-phase="back"]')
 
 
+def answer_good(page, card_id: str) -> str:
+    """Show the card on screen, grade it Good, and wait for the next; returns its card id."""
+    page.keyboard.press("Space")
+    wait_back(page)
+    page.keyboard.press("3")
+    return wait_front(page, card_id)
+
+
 def key_of(page, label: str) -> str:
     """The number key of the option labelled ``label``: its place on screen."""
     labels = page.eval_on_selector_all(
@@ -264,10 +272,7 @@ def test_undo_takes_back_a_suspend_or_bury_not_the_answer_before(
 ) -> None:
     page.goto(f"{live_server}/review/tour")
     answered = wait_front(page)
-    page.keyboard.press("Space")
-    wait_back(page)
-    page.keyboard.press("3")
-    put_aside = wait_front(page, answered)
+    put_aside = answer_good(page, answered)
     page.click(f'[data-action="{action}"]')
     following = wait_front(page, put_aside)
     page.click('[data-action="undo"]')
@@ -283,10 +288,7 @@ def test_undo_takes_back_a_suspend_or_bury_not_the_answer_before(
         assert [str(r.card_id) for r in db.session.scalars(select(Review))] == [answered]
         db.session.remove()
     # The card it had moved on to is still to come; the next Undo takes back the answer.
-    page.keyboard.press("Space")
-    wait_back(page)
-    page.keyboard.press("3")
-    assert wait_front(page, put_aside) == following
+    assert answer_good(page, put_aside) == following
     page.keyboard.press("u")
     page.wait_for_function(
         "id => document.querySelector('[data-card]').dataset.cardId === id", arg=put_aside
@@ -309,10 +311,7 @@ def test_undo_takes_back_each_card_put_aside_in_turn_even_after_a_reload(
     then the first answer, in turn, the history kept through a reload."""
     page.goto(f"{live_server}/review/tour")
     first = wait_front(page)
-    page.keyboard.press("Space")
-    wait_back(page)
-    page.keyboard.press("3")
-    suspended = wait_front(page, first)
+    suspended = answer_good(page, first)
     page.click('[data-action="suspend"]')
     answered = wait_front(page, suspended)
     page.keyboard.press("Space")  # the cloze: graded by the learner
@@ -429,10 +428,7 @@ def test_a_notice_stands_apart_from_the_card_on_a_phone(
     assert page.inner_text("[data-status]") == "Buried until tomorrow: Undo brings it back."
     assert page.evaluate(NOTICE_GAP) >= 8  # not flush against the card's border
     page.screenshot(path=str(artifacts / "buried-phone.png"))
-    page.keyboard.press("Space")
-    wait_back(page)
-    page.keyboard.press("3")
-    wait_front(page, answered)
+    answer_good(page, answered)
     page.keyboard.press("u")
     page.wait_for_function(
         "id => document.querySelector('[data-card]').dataset.cardId === id", arg=answered
@@ -616,16 +612,14 @@ def test_a_page_back_in_sight_shows_what_another_device_left(
 def test_undo_over_an_answer_begun_warns_once_before_it_drops_it(
     runner: FlaskCliRunner, write_bank, page, live_server: str
 ) -> None:
-    """A learner part-way through a card who taps Undo meant the picks, not the last card."""
+    """A learner part-way through a card who taps Undo meant what they began, not the last
+    card."""
     two = "id: two\ntitle: Two\nquestions:\n  - {id: first, type: basic, prompt: 一, answer: 二}\n" \
           "  - {id: typed, type: typing, prompt: 容器运行时叫什么？, answer: runc}\n"  # fmt: skip
     runner.invoke(args=["bank", "import", str(write_bank("two", {"bank.yaml": two}))])
     page.goto(f"{live_server}/review/two")
     answered = wait_front(page)
-    page.keyboard.press("Space")
-    wait_back(page)
-    page.keyboard.press("3")
-    begun = wait_front(page, answered)
+    begun = answer_good(page, answered)
     page.fill("[data-response] input", "ru")
     page.click('[data-action="undo"]')
     assert page.inner_text("[data-status]") == (
