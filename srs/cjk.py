@@ -17,8 +17,12 @@ keep Hangul out).
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree  # noqa: N813 (the name Markdown uses)
+from collections.abc import Iterable
 
-__all__ = ["SOFT_BREAK", "is_cjk", "join_soft_breaks", "unspaced"]
+from markdown.treeprocessors import Treeprocessor
+
+__all__ = ["SOFT_BREAK", "SoftBreaks", "is_cjk", "join_soft_breaks", "unspaced"]
 
 # CJK symbols and punctuation (3000–303F), kana (3040–30FF, 31F0–31FF), radicals and Kangxi
 # radicals (2E80–2FDF), Han (3400–4DBF, 4E00–9FFF, F900–FAFF, the supplementary planes),
@@ -81,3 +85,66 @@ def unspaced(text: str) -> str:
     """``text`` without the spaces beside Han or kana: in Chinese and Japanese they are a
     matter of style ("UTS 命名空间" and "UTS命名空间" are one answer). Hangul keeps them."""
     return _BESIDE_IDEOGRAPH.sub("", text)
+
+
+# Elements inside a paragraph's text; a line break across any other is not a soft break.
+_INLINE = {
+    "a", "abbr", "b", "br", "code", "del", "em", "i", "img", "kbd", "mark", "s", "span",
+    "strong", "sub", "sup", "u",
+}  # fmt: skip
+_Run = tuple[etree.Element, str, bool]  # an element, "text" or "tail", and whether it is code
+
+
+class SoftBreaks(Treeprocessor):
+    """A Markdown tree step that joins soft line breaks by the rule above, in every block's
+    text but not in code."""
+
+    def run(self, root: etree.Element) -> None:
+        for block in root.iter():
+            if block.tag not in _INLINE and block.tag != "pre":
+                self._join(self._flow(block))
+
+    def _flow(self, block: etree.Element) -> list[_Run | None]:
+        """The runs of text of ``block`` itself, in order; ``None`` where a block child is."""
+        runs: list[_Run | None] = [(block, "text", False)]
+        for child in block:
+            if child.tag in _INLINE:
+                runs += self._inline(child, code=False)
+            else:
+                runs.append(None)
+            runs.append((child, "tail", False))
+        return runs
+
+    def _inline(self, element: etree.Element, code: bool) -> list[_Run | None]:
+        code = code or element.tag == "code"
+        runs: list[_Run | None] = [(element, "text", code)]
+        for child in element:
+            runs += self._inline(child, code)
+            runs.append((child, "tail", code))
+        return runs
+
+    @staticmethod
+    def _join(runs: list[_Run | None]) -> None:
+        texts = [getattr(run[0], run[1]) or "" if run else None for run in runs]
+        for index, run in enumerate(runs):
+            text = texts[index]
+            if run is None or run[2] or not text or "\n" not in text:
+                continue
+            before = _beside(reversed(texts[:index]), -1)
+            after = _beside(texts[index + 1 :], 0)
+            joined = join_soft_breaks(text, before, after)
+            if joined != text:
+                # Markdown marks text it must not process again (code) as AtomicString;
+                # keep that type.
+                setattr(run[0], run[1], type(text)(joined))
+                texts[index] = joined
+
+
+def _beside(texts: Iterable[str | None], end: int) -> str:
+    """The character at ``end`` of the first non-empty text, up to a block (``None``)."""
+    for text in texts:
+        if text is None:
+            return ""
+        if text:
+            return text[end]
+    return ""

@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import xml.etree.ElementTree as etree  # noqa: N813 (the name Markdown uses)
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,7 +31,7 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
-from srs.cjk import join_soft_breaks
+from srs.cjk import SoftBreaks
 from srs.quickmark import quick_html
 from srs.tangle import tangle
 
@@ -134,75 +134,12 @@ class _Images(Treeprocessor):
                     child.set("decoding", "async")
 
 
-# Elements inside a paragraph's text; a line break across any other is not a soft break.
-_INLINE = {
-    "a", "abbr", "b", "br", "code", "del", "em", "i", "img", "kbd", "mark", "s", "span",
-    "strong", "sub", "sup", "u",
-}  # fmt: skip
-_Run = tuple[etree.Element, str, bool]  # an element, "text" or "tail", and whether it is code
-
-
-class _SoftBreaks(Treeprocessor):
-    """Joins soft line breaks beside Chinese or Japanese text without a space
-    (:mod:`srs.cjk`), in every block's text but not in code."""
-
-    def run(self, root: etree.Element) -> None:
-        for block in root.iter():
-            if block.tag not in _INLINE and block.tag != "pre":
-                self._join(self._flow(block))
-
-    def _flow(self, block: etree.Element) -> list[_Run | None]:
-        """The runs of text of ``block`` itself, in order; ``None`` where a block child is."""
-        runs: list[_Run | None] = [(block, "text", False)]
-        for child in block:
-            if child.tag in _INLINE:
-                runs += self._inline(child, code=False)
-            else:
-                runs.append(None)
-            runs.append((child, "tail", False))
-        return runs
-
-    def _inline(self, element: etree.Element, code: bool) -> list[_Run | None]:
-        code = code or element.tag == "code"
-        runs: list[_Run | None] = [(element, "text", code)]
-        for child in element:
-            runs += self._inline(child, code)
-            runs.append((child, "tail", code))
-        return runs
-
-    @staticmethod
-    def _join(runs: list[_Run | None]) -> None:
-        texts = [getattr(run[0], run[1]) or "" if run else None for run in runs]
-        for index, run in enumerate(runs):
-            text = texts[index]
-            if run is None or run[2] or not text or "\n" not in text:
-                continue
-            before = _beside(reversed(texts[:index]), -1)
-            after = _beside(texts[index + 1 :], 0)
-            joined = join_soft_breaks(text, before, after)
-            if joined != text:
-                # Markdown marks text it must not process again (code) as AtomicString;
-                # keep that type.
-                setattr(run[0], run[1], type(text)(joined))
-                texts[index] = joined
-
-
-def _beside(texts: Iterable[str | None], end: int) -> str:
-    """The character at ``end`` of the first non-empty text, up to a block (``None``)."""
-    for text in texts:
-        if text is None:
-            return ""
-        if text:
-            return text[end]
-    return ""
-
-
 class _ImageExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         self.images = _Images(md)
         md.treeprocessors.register(self.images, "wengu-images", 0)
         # After the inline patterns (20), which make the emphasis and code elements.
-        md.treeprocessors.register(_SoftBreaks(md), "wengu-soft-breaks", 15)
+        md.treeprocessors.register(SoftBreaks(md), "wengu-soft-breaks", 15)
         md.preprocessors.register(_Fences(md, {}), "fenced_code_block", 25)
 
 
