@@ -33,7 +33,7 @@ from pygments.token import STANDARD_TYPES
 
 from srs.cjk import SoftBreaks
 from srs.quickmark import quick_html
-from srs.tangle import tangle
+from srs.tangle import tangle, unrenderable
 
 __all__ = [
     "DiagramResolver",
@@ -236,6 +236,9 @@ def _markdown_convert(text: str, resolve: DiagramResolver = lambda path: None) -
     images.resolve = resolve
     try:
         return md.reset().convert(text)
+    except BaseException:
+        del _local.md  # a failure part-way leaves its parser's state behind: build another
+        raise
     finally:
         images.resolve = lambda path: None
 
@@ -346,7 +349,7 @@ def prepare(text: str) -> Prepared:
     # Whatever fails here would fail every review of the card: Pygments and Markdown raise
     # many kinds of error.
     except Exception as error:
-        return Prepared(None, problems=(f"cannot be rendered: {type(error).__name__}: {error}",))
+        return Prepared(None, problems=(unrenderable(error),))
     finally:
         refused = tuple(dict.fromkeys(_refused()))
         _refused().clear()

@@ -23,7 +23,7 @@ import re
 
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
-__all__ = ["MOST_CHARACTERS", "MOST_WORK", "tangle"]
+__all__ = ["MOST_CHARACTERS", "MOST_WORK", "tangle", "unrenderable"]
 
 MOST_CHARACTERS = 20_000
 """The longest text: a few tenths of a second to render, forty times the shipped bank's."""
@@ -76,3 +76,15 @@ def tangle(text: str, scale: int = 1) -> str | None:
             "them or make the text shorter"
         )
     return None
+
+
+def unrenderable(error: Exception) -> str:
+    """The problem of a text whose rendering raised ``error``, in the author's words where
+    the cause is the text's shape: Python-Markdown reads a list inside a list by calling
+    itself, so a line such as ``1. 1. 1. …`` a few hundred deep runs out of Python's stack."""
+    if isinstance(error, RecursionError):
+        return (
+            'cannot be rendered: lists are nested too deeply (each "1. ", "- " or "* "'
+            " at the start of a line's text opens a list inside the last); write them flatter"
+        )
+    return f"cannot be rendered: {type(error).__name__}: {error}"

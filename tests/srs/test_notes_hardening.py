@@ -55,7 +55,8 @@ def test_a_passage_that_cannot_be_rendered_is_refused(write_bank, failing_render
     notes = "# a\n\ntext\n\n# b\n\n## c\n\nboom\n"
     assert notes_problems(write_bank, notes) == [
         "bank.yaml:3:9: bank: 'notes[0]' 'notes/n.md' (line 5): passage cannot be rendered: "
-        "RecursionError: maximum recursion depth exceeded"
+        'lists are nested too deeply (each "1. ", "- " or "* " at the start of a line\'s'
+        " text opens a list inside the last); write them flatter"
     ]
 
 

@@ -81,3 +81,15 @@ def test_a_bank_with_a_tangled_text_is_refused_at_its_key(write_bank) -> None:
         "characters outside code blocks: too many to render as Markdown in time; write fewer, "
         "make the text shorter or put them in a code block"
     ]
+
+
+@pytest.mark.parametrize("marker", ["1. ", "- ", "* "])
+def test_lists_nested_past_pythons_stack_are_a_problem_in_the_authors_words(marker: str) -> None:
+    text = marker * 500 + "deep"
+    [problem] = render_problems(text)
+    assert problem.startswith("cannot be rendered: lists are nested too deeply")
+    assert "RecursionError" not in problem
+    assert render_problems(marker * 5 + "shallow") == []
+    # The failure left nothing behind in the renderer this thread keeps.
+    after = "Text *after*\n\n- one\n- two\n\n![](missing.svg)"
+    assert render_markdown(after).startswith("<p>Text <em>after</em></p>\n<ul>\n<li>one</li>")
