@@ -128,6 +128,11 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.request_loader
 def load_user_from_token(request_: object) -> User | None:
+    """The account of a bearer token, for the JSON API only: a token made for a script
+    opens no page and sends no form (a form reached with it could make tokens of its own,
+    or an admin's could reset anyone's password)."""
+    if request.blueprint != "api":
+        return None
     header = request.headers.get("Authorization", "")
     scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -317,6 +317,32 @@ def test_every_form_refuses_a_post_without_its_csrf_token(
     assert dump(app) == before
 
 
+def test_a_bearer_token_opens_the_api_only_every_other_route_treats_it_as_nobody(
+    app: Flask, tmp_path: Path
+) -> None:
+    world = _world(app, tmp_path)
+    token = _token(app, "root")  # an admin's: the most a stolen token could open
+    anonymous = ROLES.index("anonymous")
+    got, nobody = {}, {}
+    for rule, method in _rules(app):
+        if rule.endpoint.startswith("api."):
+            continue
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        url = _url(app, rule, world)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": csrf_token(client)})
+        response.close()
+        got[rule.endpoint, method] = response.status_code
+        nobody[rule.endpoint, method] = EXPECTED[rule.endpoint, method][anonymous]
+    assert got == nobody
+    assert len(got) > 50
+    headers = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/reviews", headers=headers).status_code == 200
+
+
 def test_a_bearer_token_needs_no_csrf_token_but_a_session_cookie_does(
     app: Flask, tmp_path: Path
 ) -> None:
