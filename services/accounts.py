@@ -44,6 +44,7 @@ __all__ = [
     "name_problem",
     "revoke_token",
     "revoke_tokens",
+    "set_disabled",
     "set_password",
     "sign_up",
     "user_for_token",
@@ -112,6 +113,14 @@ def end_sessions(user: User) -> None:
     session = object_session(user)
     if session is not None and user.id is not None:
         revoke_tokens(session, user)
+
+
+def set_disabled(user: User, disabled: bool) -> None:
+    """Disable ``user`` (no sign-in; every session ended and every token revoked, so that
+    enabling the account again brings none of them back) or enable it; the caller commits."""
+    if disabled and not user.disabled:
+        end_sessions(user)
+    user.disabled = disabled
 
 
 def account_defaults(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 import srs.bank
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.types import now_utc
-from services.accounts import MIN_PASSWORD, AccountError, set_password
+from services.accounts import MIN_PASSWORD, AccountError, set_disabled, set_password
 from services.bank_admin import bank_contents, disown_banks, remove_bank, set_group, set_hidden
 from services.bank_import import ImportReport, bank_summaries
 from services.bank_source import import_upload
@@ -193,7 +193,7 @@ def _account(user_id: int) -> User:
 
 def _set_disabled(user: User, disabled: bool, message: str) -> Response:
     """Disable or enable ``user``, log it, and go back to the list with ``message``."""
-    user.disabled = disabled
+    set_disabled(user, disabled)
     db.session.commit()
     _record("account %r %s", user.name, "disabled" if disabled else "enabled")
     flash(message, "success")
@@ -202,7 +202,7 @@ def _set_disabled(user: User, disabled: bool, message: str) -> Response:
 
 @bp.post("/admin/users/<int:user_id>/disable")
 def disable_user(user_id: int) -> Response:
-    """Disable an account: it cannot sign in, and its API tokens stop working."""
+    """Disable an account: it cannot sign in, its sessions end and its API tokens are revoked."""
     user = _account(user_id)
     if user.id == current_user.id:
         flash(_("You cannot disable your own account."), "error")

@@ -534,14 +534,21 @@ def test_api_tokens_work_until_revoked(app: Flask, tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and "There is no account 'nobody'." in unknown.output
 
 
-def test_a_disabled_accounts_tokens_stop_working(app: Flask, tmp_path: Path) -> None:
+def test_a_disabled_accounts_tokens_and_sessions_end_for_good(app: Flask, tmp_path: Path) -> None:
     _world(app, tmp_path)
     token = _token(app, "bob")
     headers = {"Authorization": f"Bearer {token}"}
     assert app.test_client().get("/api/v1/reviews", headers=headers).status_code == 200
     admin = _client(app, "admin")
+    bob = _client(app, "learner")
     admin.post("/admin/users/3/disable", data={"csrf_token": csrf_token(admin)})
     assert app.test_client().get("/api/v1/reviews", headers=headers).status_code == 401
+    # Enabled again, the account keeps none of what it had: a disabled account may have
+    # been taken over, and whoever held its sessions or tokens may not come back with it.
+    admin.post("/admin/users/3/enable", data={"csrf_token": csrf_token(admin)})
+    assert app.test_client().get("/api/v1/reviews", headers=headers).status_code == 401
+    assert bob.get("/settings").status_code == 302
+    assert _client(app, "learner").get("/settings").status_code == 200
 
 
 # -- passwords in logs -----------------------------------------------------------------------
