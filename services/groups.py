@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from models.bank import Bank, Question, Section
 from models.card import Card, Review
@@ -38,6 +39,7 @@ __all__ = [
     "join_group",
     "leave_group",
     "membership",
+    "remove_member",
     "set_group_banks",
     "shared_quizzes",
 ]
@@ -199,14 +201,68 @@ def leave_refusal(session: Session, group: Group, user: User) -> str | None:
     return None
 
 
+def _one_owner_change_at_a_time(session: Session, group_id: int) -> None:
+    """Hold the group's row until the transaction ends, so that two owners leaving or
+    removing each other at once are checked one after the other (PostgreSQL; SQLite's one
+    writer at a time does the same for the conditional deletes below)."""
+    session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+
+
+def _leaves_an_owner(group_id: int, user_id: int) -> ColumnElement[bool]:
+    """Whether the group keeps an owner once ``user_id``'s membership is gone: they are no
+    owner, or another owner stays, or no one else does."""
+    other = aliased(Membership)
+    others = (other.group_id == group_id, other.user_id != user_id)
+    return or_(
+        Membership.role != OWNER,
+        exists().where(*others, other.role == OWNER),
+        ~exists().where(*others),
+    )
+
+
+def _delete_membership(session: Session, group_id: int, user_id: int, *also: Any) -> bool:
+    """Delete a membership if the group keeps an owner and ``also`` holds, checked as the
+    row is deleted; whether it was."""
+    _one_owner_change_at_a_time(session, group_id)
+    deleted = session.execute(
+        delete(Membership).where(
+            Membership.group_id == group_id,
+            Membership.user_id == user_id,
+            _leaves_an_owner(group_id, user_id),
+            *also,
+        )
+    )
+    return rows_changed(deleted) == 1
+
+
 def leave_group(session: Session, group: Group, user: User) -> None:
-    member = membership(session, group.id, user.id)
-    if member is None:
-        return
-    refusal = leave_refusal(session, group, user)
-    if refusal:
-        raise GroupError(refusal)
-    session.delete(member)
+    """Take ``user`` out of ``group`` unless they are its last owner with members left.
+
+    Raises:
+        GroupError: they are, by the time the membership would go.
+    """
+    if not _delete_membership(session, group.id, user.id):
+        refusal = leave_refusal(session, group, user)
+        if refusal:
+            raise GroupError(refusal)
+    session.flush()
+
+
+def remove_member(session: Session, group: Group, owner: User, user_id: int) -> None:
+    """``owner`` takes another member out of ``group``.
+
+    Raises:
+        GroupError: ``owner`` is no longer an owner of it (another owner removed them
+            meanwhile), or the member is gone already.
+    """
+    other = aliased(Membership)
+    still_owner = exists().where(
+        other.group_id == group.id, other.user_id == owner.id, other.role == OWNER
+    )
+    if not _delete_membership(session, group.id, user_id, still_owner):
+        raise GroupError(
+            str(_l("That member is no longer in the group, or you are no longer its owner."))
+        )
     session.flush()
 
 

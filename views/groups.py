@@ -41,6 +41,7 @@ from services.groups import (
     leave_group,
     leave_refusal,
     membership,
+    remove_member,
     set_group_banks,
 )
 from services.invites import invite_preview
@@ -289,7 +290,11 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
     elif user_id == current_user.id:
         abort(400, description=_("Use 'Leave the group' to leave it yourself."))
     else:
-        db.session.delete(target)
+        try:
+            remove_member(db.session, group, current_user, user_id)
+        except GroupError as error:
+            flash(str(error), "error")
+            return redirect(url_for("groups.show", group_id=group.id))
     name = target.user.name
     db.session.commit()
     log.info(

@@ -29,8 +29,10 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 import services.groups
+import views.groups
 import views.quiz
 from models import Invite, Membership, Quiz, QuizAnswer, Review, SiteSetting, User, db
+from models.group import MEMBER, OWNER
 from services import accounts
 from services.groups import create_group, create_invite
 from tests.support import PASSWORD, first_run_code, make_user
@@ -238,6 +240,67 @@ def test_one_learner_joining_twice_at_once_joins_once(
     assert count(app, Membership) == 2
     with app.app_context():
         assert db.session.scalar(select(Invite.uses)) == 1
+
+
+def _group_of_two_owners(app: Flask) -> tuple[int, dict[str, int]]:
+    """Readers: ann and bob its owners, cat a member."""
+    ids = {name: make_user(app, name) for name in ("ann", "bob", "cat")}
+    with app.app_context():
+        group = create_group(db.session, db.session.get_one(User, ids["ann"]), "Readers", [])
+        db.session.add_all([
+            Membership(group_id=group.id, user_id=ids["bob"], role=OWNER),
+            Membership(group_id=group.id, user_id=ids["cat"], role=MEMBER),
+        ])  # fmt: skip
+        db.session.commit()
+        group_id = group.id
+        db.session.remove()
+    return group_id, ids
+
+
+def _owners_at_once(
+    app: Flask, live_server: str, monkeypatch: pytest.MonkeyPatch, paths: list[str]
+) -> tuple[list[Browser], list[tuple[int, str]]]:
+    """ann and bob, each past the check that they own the group, then each posting their
+    path of ``paths``."""
+    owners = [Browser(live_server) for _ in paths]
+    for owner, name in zip(owners, ("ann", "bob"), strict=True):
+        owner.sign_in(name)
+    tokens = [owner.csrf("/groups") for owner in owners]
+    hold_until_all_arrive(monkeypatch, views.groups, "membership", parties=len(paths))
+    replies = at_once([
+        lambda b=owner, t=token, p=path: b.request(p, {"csrf_token": t})
+        for owner, token, path in zip(owners, tokens, paths, strict=True)
+    ])  # fmt: skip
+    return owners, replies
+
+
+def test_two_owners_leaving_at_once_leave_the_group_one_owner(
+    app: Flask, live_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group_id, _ = _group_of_two_owners(app)
+    path = f"/groups/{group_id}/leave"
+    owners, replies = _owners_at_once(app, live_server, monkeypatch, [path, path])
+    assert [status for status, _ in replies] == [302, 302]
+    in_group = Membership.group_id == group_id
+    assert count(app, Membership, in_group, Membership.role == OWNER) == 1
+    assert count(app, Membership, in_group) == 2
+    pages = [text(owner.request(f"/groups/{group_id}")[1]) for owner in owners]
+    assert sum("Make another member an owner before you leave." in page for page in pages) == 1
+
+
+def test_two_owners_removing_each_other_at_once_remove_one(
+    app: Flask, live_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group_id, ids = _group_of_two_owners(app)
+    paths = [f"/groups/{group_id}/members/{ids[name]}/remove" for name in ("bob", "ann")]
+    owners, replies = _owners_at_once(app, live_server, monkeypatch, paths)
+    assert [status for status, _ in replies] == [302, 302]
+    in_group = Membership.group_id == group_id
+    assert count(app, Membership, in_group, Membership.role == OWNER) == 1
+    assert count(app, Membership, in_group) == 2
+    refused = "That member is no longer in the group, or you are no longer its owner."
+    pages = [text(owner.request(f"/groups/{group_id}")[1]) for owner in owners]
+    assert sum(refused in page for page in pages) == 1
 
 
 QUIZ_BANK = """
