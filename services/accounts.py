@@ -155,12 +155,39 @@ def _script(char: str) -> str | None:
     return words[0] if words else None
 
 
+# Scripts whose letters take their accents precomposed: a combining mark left on a bare one
+# after NFC composition ("ad\u0301min") draws a name that reads as the one without it.
+_COMPOSED_SCRIPTS = {"LATIN", "GREEK", "CYRILLIC"}
+
+
+def _loose_mark(name: str) -> bool:
+    """Whether ``name`` holds a combining mark that NFC leaves on a bare Latin, Greek or
+    Cyrillic letter (or on no letter at all). Marks of scripts written with them
+    (Devanagari, Thai, Hebrew, Arabic) and a second mark on an accented letter (Yoruba
+    "ọ̀", Vietnamese) stay allowed."""
+    composed = unicodedata.normalize("NFC", name)
+    for before, char in zip(" " + composed, composed, strict=False):
+        if unicodedata.category(char) not in {"Mn", "Me"}:
+            continue
+        script = _script(before)
+        if script is None and unicodedata.category(before) not in {"Mn", "Mc", "Me"}:
+            return True  # a mark on a space, a digit or punctuation
+        if script in _COMPOSED_SCRIPTS and not unicodedata.decomposition(before):
+            return True
+    return False
+
+
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be an account's name, or ``None``: it must hold no invisible or
     format character (only ordinary spaces), and letters of one script, so that no name
     can look like another (Latin ``Admin`` and ``Αdmin`` with a Greek Alpha)."""
     if any(char != " " and unicodedata.category(char) in _HIDDEN for char in name):
         return _l("A name may not hold invisible, control or format characters.")
+    if _loose_mark(name):
+        return _l(
+            "A name may not put an accent on a letter it does not combine with (such as"
+            " d with an acute accent): it would look like the name without it."
+        )
     scripts = {script for char in name if (script := _script(char))}
     others = scripts - _EAST_ASIAN
     if len(others) > 1 or (others and scripts & _EAST_ASIAN and others != {"LATIN"}):
@@ -195,10 +222,10 @@ def create_user(
     key = name_key(name)
     if not name or not key or len(name) > 80 or len(key) > NAME_KEY_LENGTH:
         raise AccountError(_l("The name must be 1 to 80 characters."))
-    if problem := name_problem(name):
-        raise AccountError(problem)
     if find_user(session, name) is not None:
         raise _name_taken(name)
+    if problem := name_problem(name):
+        raise AccountError(problem)
     user = User(name=name, is_admin=admin, timezone=timezone, locale=locale)
     set_password(user, password)
     session.add(user)

@@ -131,7 +131,14 @@ def test_the_migration_keeps_every_account_and_renames_later_duplicates(
 # (name, refused because) -- every way an account is made goes through create_user.
 HIDDEN = "invisible, control or format characters"
 MIXED = "may not mix letters of different scripts"
+LOOSE = "may not put an accent on a letter it does not combine with"
 REFUSED_NAMES = [
+    ("ad\u0301min", LOOSE),  # d with a combining acute: no such letter, reads as "admin"
+    ("bo\u0332b", LOOSE),  # combining low line
+    ("Ivan\u20dd", LOOSE),  # enclosing circle
+    ("\u0301admin", LOOSE),  # a mark on nothing
+    ("Иван\u0306\u0306", LOOSE),  # a breve on a breve: й then a second, loose
+    ("1\u0301", LOOSE),
     ("Admin\u200b", HIDDEN),  # zero-width space
     ("admin\u00ad", HIDDEN),  # soft hyphen
     ("B\u200bob", HIDDEN),
@@ -158,6 +165,12 @@ ACCEPTED_NAMES = [
     "Admin", "Mary Ann", "O'Brien-Smith", "mei.li_2", "Иван", "Ελένη", "王小明", "田中さん",
     "タナカ", "김민수", "Lee 민수", "Mei 王", "ＡＢＣ", "e\u0301mile", "Zoë", "محمد", "Ivan 2",
     "ılık",  # a dotless ı in a Latin name is Latin, though it looks like an i: left alone
+    "A\u0308rger",  # composes to Ärger
+    "Ade\u0323\u0300",  # Yoruba: e with a dot below (composed), then a grave on it
+    "Nguy\u1ec5n",  # Vietnamese, precomposed
+    "नमस्ते",  # Devanagari's vowel signs and virama are marks
+    "สมชาย",
+    "שָׁלוֹם",  # Hebrew points
 ]  # fmt: skip
 
 
