@@ -162,11 +162,15 @@ def _code() -> str:
     return setup_code(Path(current_app.instance_path), current_app.config["WENGU_SETUP_CODE"])
 
 
-# Guessing passwords is slow: a few wrong passwords a minute from one address, and as many
-# against one account from all addresses together. Only failures count, so a class signing
-# in from one school network is never stopped. The per-account limit ends within the hour, so
-# someone who guesses on purpose locks the owner out for an hour at most.
+# Guessing passwords is slow: ten wrong passwords a minute against one account from all
+# addresses together, and a few more from one address against any accounts. Only failures
+# count; a class signing in from one school network shares an address, so the address's
+# limit is three times an account's: its members' mistypes would have to pass thirty in a
+# minute to stop it, and then only for the rest of that minute. The per-account limit ends
+# within the hour, so someone who guesses on purpose locks the owner out for an hour at most.
+# Setting up and changing one's password, one person's forms, keep the tighter limit.
 SIGN_IN_LIMIT = "10 per minute; 100 per day"
+ADDRESS_LIMIT = "30 per minute; 300 per day"
 ACCOUNT_LIMIT = "10 per minute; 50 per hour"
 
 
@@ -231,7 +235,7 @@ def setup() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
 @limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=account_tried, deduct_when=sign_in_failed)
 def login() -> str | Response:
     """Sign in with name and password."""

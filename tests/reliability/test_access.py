@@ -506,6 +506,26 @@ def test_password_guessing_is_stopped_after_ten_tries_a_minute(
     assert "Too many attempts." in client.post(url, data=data).get_data(as_text=True)
 
 
+def test_one_addresss_mistypes_over_many_accounts_stop_it_at_thirty_a_minute_not_ten(
+    make_app, app_config: dict[str, object], tmp_path: Path
+) -> None:
+    """A class signs in from one school network: ten of its members mistyping do not stop
+    the eleventh signing in; thirty wrong passwords a minute from it do."""
+    app, _ = _limited(make_app, app_config, tmp_path)
+    client = app.test_client()
+
+    def sign_in(name: str, password: str) -> int:
+        data = {"name": name, "password": password, "csrf_token": csrf_token(client)}
+        return client.post("/login", data=data).status_code
+
+    names = ["ann", "eve", "root"] + [f"pupil{n}" for n in range(27)]
+    assert [sign_in(name, "wrong guess") for name in names[:10]] == [200] * 10
+    assert sign_in("bob", PASSWORD) == 302
+    Auth(client).logout()
+    assert [sign_in(name, "wrong guess") for name in names[10:]] == [200] * 20
+    assert sign_in("bob", PASSWORD) == 429
+
+
 # -- API tokens ------------------------------------------------------------------------------
 
 
