@@ -265,6 +265,34 @@ def test_each_type_looks_right_on_a_phone_and_a_desktop(
     assert problems == []
 
 
+# Whether the question's text is covered where the typing field stands, or the field is.
+COVERED_PROMPT = """() => {
+  const prompt = document.querySelector('[data-prompt]').getBoundingClientRect();
+  const field = document.querySelector('[data-response] input').getBoundingClientRect();
+  const bar = document.querySelector('.action-bar').getBoundingClientRect().top;
+  return {overlap: Math.max(0, prompt.bottom - field.top), fieldUnder: Math.max(0, field.bottom - bar)};
+}"""
+
+
+@pytest.mark.parametrize("one_of_type", ["typing"], indirect=True)
+def test_a_typing_card_on_a_phone_held_sideways_shows_its_question_and_its_field(
+    one_of_type: str, live_server: str, browser, artifacts: Path
+) -> None:
+    """390 px high: the field, held above the action bar on a taller screen, would cover the
+    question's second line; here it follows the question, scrolled into sight."""
+    context = browser.new_context(
+        viewport={"width": 844, "height": 390}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/review/{one_of_type}")
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    page.screenshot(path=str(artifacts / "typing-front-sideways.png"))
+    assert page.evaluate(COVERED_PROMPT) == {"overlap": 0, "fieldUnder": 0}
+    assert page.evaluate(HIDDEN_CONTROL, FRONT_CONTROL) == ""
+    context.close()
+
+
 LONG_CODE = "com.docker.network.bridge.enable_ip_masquerade=false"
 # How far the page, or anything on it, reaches past the phone's screen, in px (0: not at all).
 PAST_THE_EDGE = f"""() => Math.max(0, {PAST_THE_SCREEN},

@@ -95,7 +95,21 @@ export function renderFront(el, card, response) {
   if (input) input.focus({ preventScroll: true });
   else el.card.focus({ preventScroll: true });
   window.scrollTo({ top: 0 });
+  if (input) fieldInSight(el, input);
   widget.front?.(el, card);
+}
+
+// On a short screen (a phone held sideways) the typing field is not held above the action
+// bar (wengu.css) and may start under it: scroll the least that brings it into sight, no
+// further than the card's top, so that the question stays in sight above it.
+function fieldInSight(el, input) {
+  // Held above the bar already where the screen is tall enough (wengu.css: the same 32rem;
+  // the phase that styles it may be set only after this front is drawn).
+  if (matchMedia("(min-height: 32rem)").matches) return;
+  const bar = document.querySelector(".action-bar")?.getBoundingClientRect().top ?? innerHeight;
+  const over = input.getBoundingClientRect().bottom + 8 - bar;
+  const room = el.card.getBoundingClientRect().top;
+  if (over > 0 && room > 0) window.scrollBy({ top: Math.min(over, room), behavior: "instant" });
 }
 
 /** The card's back: the answer, the grades with the suggested one focused. */
