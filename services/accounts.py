@@ -265,12 +265,14 @@ def sign_up(
     invite: Invite | None = None,
     now: datetime | None = None,
     timezone: str | None = None,
+    locale: str | None = None,
 ) -> User:
     """Make an account and commit it: the first admin at setup, a learner who registers, or
     one who joins a group with ``invite`` (at ``now``) in the same transaction.
 
     ``timezone`` is the zone its study days follow, as the browser gave it and the learner
-    confirmed; without one, the server's default.
+    confirmed; without one, the server's default. ``locale`` is the interface language the
+    visitor chose on the page they signed up on; without one, the server's default.
 
     Run under ``services.conflict.committed``: a name two people register at once is taken
     by one, and the other is told so. ``config`` gives the account's defaults
@@ -285,6 +287,8 @@ def sign_up(
     defaults = account_defaults(config)
     if timezone:
         defaults["timezone"] = check_zone(timezone)
+    if locale:
+        defaults["locale"] = locale
 
     def make() -> User:
         if first_admin:

@@ -45,6 +45,7 @@ from services.accounts import (
 )
 from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from srs.study import TIME_ZONES
+from views.i18n import chosen_locale
 from views.inputs import safe_next
 from views.strings import N_
 
@@ -220,6 +221,7 @@ def setup() -> str | Response:
                 current_app.config,
                 first_admin=True,
                 timezone=form.timezone.data,
+                locale=chosen_locale(),
             )
         except AlreadySetUpError:  # another first run finished while this one was sent
             return redirect(url_for("auth.login"))

@@ -46,6 +46,7 @@ from services.groups import (
 )
 from services.invites import invite_preview
 from views.auth import AccountForm, account_refused, new_account_form, start_session
+from views.i18n import chosen_locale
 from views.inputs import WholeNumberField
 
 # Joining is not guessing a password: a class joins from one school network within a minute.
@@ -348,6 +349,7 @@ def join(code: str) -> str | Response:
                 invite=found,
                 now=now,
                 timezone=form.timezone.data,
+                locale=chosen_locale(),
             )
         except InviteUsedUpError as error:
             abort(409, description=str(error))
@@ -392,6 +394,7 @@ def register() -> str | Response:
                 form.password.data,
                 current_app.config,
                 timezone=form.timezone.data,
+                locale=chosen_locale(),
             )
         except AccountError as error:
             account_refused(form, error)

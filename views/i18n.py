@@ -2,7 +2,9 @@
 
 A signed-in learner's choice in /settings wins; then the visitor's cookie from the language
 switch; then the server's ``WENGU_DEFAULT_LANGUAGE``, when the host set one; then the
-browser's ``Accept-Language``; then English.
+browser's ``Accept-Language``; then English. The cookie follows the account's choice while
+signed in, so that the pages after signing out speak it too; an account made after using
+the switch starts with the language chosen.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "COOKIE",
     "LANGUAGES",
     "bp",
+    "chosen_locale",
     "html_lang",
     "select_locale",
     "select_timezone",
@@ -75,6 +78,31 @@ def select_locale() -> str:
     return current_app.config.get("WENGU_DEFAULT_LANGUAGE") or browser_locale()
 
 
+def chosen_locale() -> str | None:
+    """The language a visitor chose with the switch (its cookie), if any: an account made
+    on the page starts with it."""
+    chosen = request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else None
+
+
+@bp.after_app_request
+def remember_the_accounts_language(response: Response) -> Response:
+    """Keep the switch's cookie the signed-in account's language, so that the pages after
+    signing out speak the language last chosen in /settings. An account that follows the
+    browser keeps the switch's choice, unless it chose the browser's just now."""
+    if request.endpoint == "static" or request.blueprint == "api" or g.get("without_database"):
+        return response
+    if not (current_user and current_user.is_authenticated):
+        return response
+    chosen = current_user.locale if current_user.locale in LANGUAGES else None
+    cookie = request.cookies.get(COOKIE)
+    if chosen is not None and cookie != chosen:
+        _set_cookie(response, chosen)
+    elif chosen is None and cookie is not None and g.get("language_chosen"):
+        response.delete_cookie(COOKIE, samesite="Lax", httponly=True)  # the browser's, just now
+    return response
+
+
 def select_timezone() -> str | None:
     """Dates on the pages fall in the learner's own time zone (the server's default for
     visitors)."""
@@ -112,6 +140,11 @@ def switch(locale: str) -> Response:
     if locale not in LANGUAGES:
         abort(404)
     response = redirect(safe_next(request.args.get("next")))
+    _set_cookie(response, locale)
+    return response
+
+
+def _set_cookie(response: Response, locale: str) -> None:
     response.set_cookie(
         COOKIE,
         locale,
@@ -120,4 +153,3 @@ def switch(locale: str) -> Response:
         httponly=True,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
-    return response

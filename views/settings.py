@@ -16,6 +16,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -186,6 +187,7 @@ def settings() -> str | Response:
         change_settings(db.session, user, _changes(fields), now_utc())
         if "locale" in fields:
             user.locale = fields["locale"] or None
+            g.language_chosen = True  # views.i18n: the switch's choice goes with "the browser's"
         db.session.commit()
         refresh()  # the message below in the language just chosen
         if group is None:

@@ -452,6 +452,46 @@ def test_the_choice_in_settings_persists_and_wins(
     assert '<html lang="en" ' in client.get("/").get_data(as_text=True)
 
 
+def test_after_signing_out_the_pages_speak_the_language_last_chosen_in_settings(
+    app: Flask, client: FlaskClient, learner: int
+) -> None:
+    client.get("/language/zh_Hans")  # chosen before signing in
+    sign_in(client, "ann", EN)
+    with app.app_context():
+        db.session.get_one(User, learner).locale = "en"
+        db.session.commit()
+    client.get("/")
+    Auth(client).logout()
+    assert '<html lang="en" ' in client.get("/login").get_data(as_text=True)
+    with app.app_context():  # following the browser, the switch's choice stands
+        db.session.get_one(User, learner).locale = None
+        db.session.commit()
+    client.get("/language/zh_Hans")
+    sign_in(client, "ann", EN)
+    assert '<html lang="zh-Hans" ' in client.get("/").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(client), "group": "appearance", "locale": ""}
+    client.post("/settings", data=data)  # "the browser's", chosen: the switch's goes
+    assert '<html lang="en" ' in client.get("/").get_data(as_text=True)
+    Auth(client).logout()
+    assert '<html lang="en" ' in client.get("/login").get_data(as_text=True)
+
+
+def test_an_account_made_after_choosing_a_language_starts_with_it(
+    app: Flask, client: FlaskClient, world: dict[str, object]
+) -> None:
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = EN
+    client.get("/language/zh_Hans")
+    code = world["code"]
+    data = {"name": "xiaoming", "password": "long enough pw", "confirm": "long enough pw"}
+    data |= {"timezone": "UTC", "csrf_token": csrf_token(client)}
+    assert client.post(f"/join/{code}", data=data).status_code == 302
+    with app.app_context():
+        made = db.session.scalars(select(User).where(User.name == "xiaoming")).one()
+        assert made.locale == "zh_Hans"
+    page = client.get("/settings").get_data(as_text=True)
+    assert '<option selected value="zh_Hans">简体中文</option>' in page
+
+
 def test_an_unknown_language_is_refused_in_settings(client: FlaskClient, learner: int) -> None:
     sign_in(client, "ann", EN)
     response = client.post("/settings", data={"csrf_token": csrf_token(client), "locale": "xx"})
