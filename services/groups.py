@@ -25,6 +25,7 @@ from services.stats import day_totals
 from srs.stats import current_streak, retention_since
 
 __all__ = [
+    "WEAK_BELOW",
     "Board",
     "GroupError",
     "InviteUsedUpError",
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 WEAK_MINIMUM = 5
+# A section recalled less often than a schedule aims at by default is weak: one at 100% is not.
+WEAK_BELOW = 0.9
 
 
 class GroupError(ValueError):
@@ -302,6 +305,7 @@ class SharedQuiz:
 class Board:
     members: list[MemberRow] = field(default_factory=list)
     weakest: list[SectionRow] = field(default_factory=list)
+    sections_judged: int = 0  # sections with reviews enough to tell, weak or not
     hidden: int = 0
     quizzes: list[SharedQuiz] = field(default_factory=list)
 
@@ -348,8 +352,10 @@ def _member_rows(
 
 def _weakest_sections(
     session: Session, ids: list[int], bank_ids: list[str], now: datetime
-) -> list[SectionRow]:
-    """The five sections the sharing members ``ids`` recalled worst in the last 30 days."""
+) -> tuple[list[SectionRow], int]:
+    """The five sections the sharing members ``ids`` recalled worst in the last 30 days,
+    of those recalled less often than :data:`WEAK_BELOW`; and how many sections had reviews
+    enough to tell."""
     weak = session.execute(
         select(Question.bank_id, Question.section_key, func.count(), func.sum(_PASSED))
         .select_from(Review)
@@ -370,18 +376,17 @@ def _weakest_sections(
             select(Section.bank_id, Section.key, Section.title).where(Section.bank_id.in_(bank_ids))
         )
     }
-    return sorted(
-        (
-            SectionRow(
-                bank=bank_id,
-                title=titles.get((bank_id, key), key),
-                reviews=count,
-                retention=(good or 0) / count,
-            )
-            for bank_id, key, count, good in weak
-        ),
-        key=lambda row: (row.retention, -row.reviews),
-    )[:5]
+    rows = (
+        SectionRow(
+            bank=bank_id,
+            title=titles.get((bank_id, key), key),
+            reviews=count,
+            retention=(good or 0) / count,
+        )
+        for bank_id, key, count, good in weak
+    )
+    below = [row for row in rows if row.retention < WEAK_BELOW]
+    return sorted(below, key=lambda row: (row.retention, -row.reviews))[:5], len(weak)
 
 
 def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
@@ -400,9 +405,11 @@ def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
     ids = [u.id for _, u in sharing]
     if not ids or not bank_ids:
         return Board(hidden=len(rows) - len(sharing))
+    weakest, judged = _weakest_sections(session, ids, bank_ids, now)
     return Board(
         members=_member_rows(session, sharing, bank_ids, viewer, now),
-        weakest=_weakest_sections(session, ids, bank_ids, now),
+        weakest=weakest,
+        sections_judged=judged,
         hidden=len(rows) - len(sharing),
         quizzes=shared_quizzes(session, {u.id: u.name for _, u in sharing}, bank_ids, now),
     )

@@ -30,6 +30,7 @@ from models.types import now_utc
 from services.accounts import AccountError, sign_up
 from services.conflict import committed
 from services.groups import (
+    WEAK_BELOW,
     GroupError,
     InviteUsedUpError,
     board,
@@ -189,6 +190,7 @@ def show(group_id: int) -> str:
         bank_titles=dict(_bank_choices()),
         group_banks=group_bank_ids(db.session, group.id),
         cannot_leave=leave_refusal(db.session, group, current_user) if member else None,
+        weak_below=WEAK_BELOW,
         now=now,
     )
 

@@ -344,11 +344,12 @@ def test_board_numbers_on_a_seeded_group(session: Session) -> None:
     assert rows["ann"].is_you and not rows["bob"].is_you
     # due today: 12 questions, 20 new a day: ann has 8 unseen + learning/relearning due today.
     assert rows["ann"].due_today == 8 + 2
-    # bridge: ann 1/3 right, bob 0/2 right -> 1/5; DNS: 5/5 right, but d0 (8 days ago) counts too.
+    # bridge: ann 1/3 right, bob 0/2 right -> 1/5; DNS: 5/5 right (d0, 8 days ago, counts
+    # too), judged but not weak: a section recalled every time is no one's weakest.
     assert [(s.title, s.reviews, s.retention) for s in result.weakest] == [
         ("bridge", 5, pytest.approx(1 / 5)),
-        ("DNS", 5, 1.0),
     ]
+    assert result.sections_judged == 2
 
 
 def test_streak_waits_for_today_and_breaks_on_a_missed_day(session: Session) -> None:
@@ -451,6 +452,25 @@ def test_the_board_says_what_its_week_and_its_retention_count(
     assert (
         "Reviews are every answer; retention is the share of answers to learnt cards"
         " (past their first steps) that were not Again." in page
+    )
+
+
+def test_a_group_that_recalls_every_section_well_is_told_so_not_shown_a_weakest(
+    app: Flask, client: FlaskClient, group_id: int, learner: int
+) -> None:
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        ann = db.session.get_one(User, learner)
+        db.session.get_one(Membership, (group_id, ann.id)).shares_progress = True
+        for n in range(5):
+            review_at(db.session, ann, f"b{n}", now - timedelta(minutes=n), Rating.GOOD, review=True)  # fmt: skip
+        db.session.commit()
+    Auth(client).login()
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert '<ol class="weakest">' not in page
+    assert (
+        "Every section with enough reviews in the last 30 days was recalled at least 90%"
+        " of the time." in page
     )
 
 
