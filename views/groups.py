@@ -46,6 +46,7 @@ from services.groups import (
     set_group_banks,
 )
 from services.invites import invite_preview
+from services.queue import study_bank_ids
 from views.auth import AccountForm, account_refused, new_account_form, start_session
 from views.i18n import chosen_locale
 from views.inputs import WholeNumberField
@@ -191,6 +192,7 @@ def show(group_id: int) -> str:
         group_banks=group_bank_ids(db.session, group.id),
         cannot_leave=leave_refusal(db.session, group, current_user) if member else None,
         weak_below=WEAK_BELOW,
+        studying=set(study_bank_ids(db.session, current_user)) if member else set(),
         now=now,
     )
 

@@ -474,6 +474,18 @@ def test_a_group_that_recalls_every_section_well_is_told_so_not_shown_a_weakest(
     )
 
 
+def test_a_member_studies_the_groups_banks_from_its_page(
+    app: Flask, client: FlaskClient, group_id: int, learner: int
+) -> None:
+    Auth(client).login()
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    study = re.search(r'<div class="bank-actions">(.*?)</div>', page, re.S)
+    assert study and 'href="/review/net"' in study.group(1) and "Study" in study.group(1)
+    client.post("/banks/net/leave", data={"csrf_token": csrf_token(client)})
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert 'href="/review/net"' not in page  # left: nothing to study here
+
+
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:
     from models import LeftBank
 
