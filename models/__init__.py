@@ -8,7 +8,7 @@ from models.group import Group, GroupBank, Invite, Membership, SiteSetting
 from models.quiz import Quiz, QuizAnswer
 from models.reschedule import Reschedule, RescheduledCard
 from models.stats import CardTotal, ReviewDay, ReviewDayMark
-from models.user import ApiToken, LeftBank, User
+from models.user import ApiToken, LeftBank, SignIn, User
 
 __all__ = [
     "ApiToken",
@@ -37,6 +37,7 @@ __all__ = [
     "ReviewDay",
     "ReviewDayMark",
     "Section",
+    "SignIn",
     "SiteSetting",
     "User",
     "db",

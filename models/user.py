@@ -15,7 +15,7 @@ from models.base import Model
 from models.types import UTCDateTime, now_utc
 from srs.scheduler import StudySettings, bounded_easy_days, bounded_steps
 
-__all__ = ["NAME_KEY_LENGTH", "ApiToken", "LeftBank", "User", "name_key"]
+__all__ = ["NAME_KEY_LENGTH", "ApiToken", "LeftBank", "SignIn", "User", "name_key"]
 
 _DEFAULTS = StudySettings()
 # Room for a name of 80 characters that case folding and NFKC lengthen ("ß" is "ss").
@@ -72,8 +72,11 @@ class User(UserMixin, Model):
         self.name_key = name_key(name)
         return name
 
-    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
-        return f"{self.id}.{self.session_version}"
+    # The sign-in (SignIn) this request's cookies name, once loaded or signed in.
+    sign_in_id = ""
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember-me cookies hold
+        return f"{self.id}.{self.session_version}.{self.sign_in_id}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in
@@ -126,6 +129,23 @@ class ApiToken(Model):
 
     def live(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class SignIn(Model):
+    """One browser signed in to an account: its session and remember-me cookies name it
+    (``User.get_id``). Signing out deletes it, so that a copy of either cookie taken before
+    signs in no one; ending an account's sessions deletes them all. Only the SHA-256 of the
+    id the cookies carry is kept."""
+
+    __tablename__ = "sign_ins"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    @staticmethod
+    def digest(sign_in: str) -> str:
+        return hashlib.sha256(sign_in.encode()).hexdigest()
 
 
 class LeftBank(Model):

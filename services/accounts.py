@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -9,13 +10,13 @@ from functools import cache
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Engine, Table, bindparam, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models.group import Invite, SiteSetting
 from models.types import now_utc
-from models.user import NAME_KEY_LENGTH, ApiToken, User, name_key
+from models.user import NAME_KEY_LENGTH, ApiToken, SignIn, User, name_key
 from services.conflict import committed, rows_changed
 from services.context import rows
 from services.driver import DriverStatement, loaded
@@ -34,6 +35,7 @@ __all__ = [
     "authenticate",
     "check_password",
     "check_zone",
+    "close_sign_in",
     "create_first_admin",
     "create_user",
     "end_sessions",
@@ -42,11 +44,13 @@ __all__ = [
     "has_users",
     "issue_token",
     "name_problem",
+    "open_sign_in",
     "revoke_token",
     "revoke_tokens",
     "set_disabled",
     "set_password",
     "sign_up",
+    "user_for_sign_in",
     "user_for_token",
     "user_tokens",
 ]
@@ -112,7 +116,43 @@ def end_sessions(user: User) -> None:
     user.session_version += 1
     session = object_session(user)
     if session is not None and user.id is not None:
+        session.execute(delete(SignIn).where(SignIn.user_id == user.id))
         revoke_tokens(session, user)
+
+
+# A remember-me cookie lasts a year (Flask-Login's default); its sign-in is kept as long.
+SIGN_IN_LASTS = timedelta(days=366)
+
+
+def open_sign_in(session: Session, user: User) -> str:
+    """A new sign-in of ``user`` on one browser (:class:`models.user.SignIn`): its id, set
+    on ``user`` for the cookies; the caller commits. The account's sign-ins older than a
+    remember-me cookie lasts go."""
+    sign_in = secrets.token_urlsafe(32)
+    expired = SignIn.user_id == user.id, SignIn.created_at < now_utc() - SIGN_IN_LASTS
+    session.execute(delete(SignIn).where(*expired))
+    session.add(SignIn(id_hash=SignIn.digest(sign_in), user_id=user.id))
+    user.sign_in_id = sign_in
+    return sign_in
+
+
+def close_sign_in(session: Session, user: User) -> None:
+    """End the sign-in ``user`` was loaded with: its cookies sign in no one from now on;
+    the caller commits."""
+    if user.sign_in_id:
+        session.execute(delete(SignIn).where(SignIn.id_hash == SignIn.digest(user.sign_in_id)))
+
+
+def user_for_sign_in(session: Session, user_id: int, sign_in: str) -> User | None:
+    """The account ``user_id`` if ``sign_in`` is one of its sign-ins still open."""
+    user = session.scalar(
+        select(User)
+        .join(SignIn, SignIn.user_id == User.id)
+        .where(User.id == user_id, SignIn.id_hash == SignIn.digest(sign_in))
+    )
+    if user is not None:
+        user.sign_in_id = sign_in
+    return user
 
 
 def set_disabled(user: User, disabled: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 from typing import TypeVar
 
@@ -38,9 +39,12 @@ from services.accounts import (
     ZoneError,
     account_defaults,
     authenticate,
+    close_sign_in,
     failed_sign_in,
     has_users,
+    open_sign_in,
     sign_up,
+    user_for_sign_in,
     user_for_token,
 )
 from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
@@ -114,15 +118,19 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
+# What User.get_id writes: the account, its session version and the sign-in's id.
+_COOKIE_ID = re.compile(r"([0-9]{1,18})\.([0-9]{1,9})\.([A-Za-z0-9_-]{43})")
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The account of a session cookie (``User.get_id``), unless disabled or its sessions
-    were ended since it was signed in."""
-    number, _dot, version = user_id.partition(".")
-    if not (number.isdigit() and version.isdigit()) or int(number) > MAX_ID:
+    """The account of a session or remember-me cookie (``User.get_id``), unless disabled,
+    signed out on that browser, or its sessions ended since it was signed in."""
+    found = _COOKIE_ID.fullmatch(user_id)
+    if found is None or int(found[1]) > MAX_ID:
         return None
-    user = db.session.get(User, int(number))
-    if user is None or user.disabled or user.session_version != int(version):
+    user = user_for_sign_in(db.session, int(found[1]), found[3])
+    if user is None or user.disabled or user.session_version != int(found[2]):
         return None
     return user
 
@@ -266,8 +274,11 @@ def login() -> str | Response:
 
 
 def start_session(user: User, *, remember: bool = False) -> None:
-    """Sign ``user`` in on a fresh session: nothing of the one before is kept (no fixation)."""
+    """Sign ``user`` in on a fresh session: nothing of the one before is kept (no fixation),
+    and a sign-in of its own that signing out ends."""
     session.clear()
+    open_sign_in(db.session, user)
+    db.session.commit()
     login_user(user, remember=remember)
 
 
@@ -275,13 +286,17 @@ def keep_signed_in(user: User) -> None:
     """Sign ``user`` in again on this browser after their sessions were ended (a new
     password), with a remember-me cookie again if it had one."""
     cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    open_sign_in(db.session, user)
+    db.session.commit()
     login_user(user, remember=cookie in request.cookies)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign out."""
+    """Sign out: this browser's sign-in ends, so that a copy of its cookies signs in no one."""
+    close_sign_in(db.session, current_user)
+    db.session.commit()
     session.clear()
     logout_user()  # after clearing: it leaves the mark that deletes the remember-me cookie
     flash(_("You are signed out."), "info")

@@ -292,10 +292,10 @@ def test_every_form_refuses_a_post_without_its_csrf_token(
     app: Flask, tmp_path: Path, role: str
 ) -> None:
     world = _world(app, tmp_path)
-    before = dump(app)
     client = _client(app, role)
     other = _client(app, "learner")  # a token from someone else's session is no better
     stolen = csrf_token(other)
+    before = dump(app)  # signed in: each sign-in is a row
     refused = {}
     for rule, method in _forms(app):
         url = _url(app, rule, world)
@@ -435,6 +435,23 @@ def test_signing_out_everywhere_ends_copied_cookies(app: Flask, tmp_path: Path) 
     assert Auth(app.test_client()).login("bob").status_code == 302  # the password still works
 
 
+def test_signing_out_ends_that_browsers_copied_cookies_and_no_other_browser(
+    app: Flask, tmp_path: Path
+) -> None:
+    _world(app, tmp_path)
+    client, laptop = _remembered(app), _remembered(app)
+    thief = _copy(app, client)
+    only_session, only_remembered = app.test_client(), app.test_client()
+    only_session.set_cookie("session", _session_cookie(client) or "")
+    only_remembered.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert only_remembered.get("/").status_code == 200
+    Auth(client).logout()
+    for browser in (client, thief, only_session, only_remembered):
+        assert browser.get("/").status_code == 302
+        assert browser.get("/api/v1/review/next").status_code == 401
+    assert laptop.get("/").status_code == 200  # signed in on its own
+
+
 def test_a_new_password_ends_other_sessions_and_keeps_this_one(app: Flask, tmp_path: Path) -> None:
     _world(app, tmp_path)
     client = _remembered(app)
@@ -458,7 +475,9 @@ def test_a_new_password_ends_other_sessions_and_keeps_this_one(app: Flask, tmp_p
 
 def test_a_session_cookie_with_a_forged_id_is_nobody(app: Flask) -> None:
     client = app.test_client()
-    for forged in ("1", "1.x", "99999999999999999999.0", "", "-1.0"):
+    made_up = "A" * 43  # the shape of a sign-in's id, but none the server made
+    for forged in ("1", "1.x", "99999999999999999999.0", "", "-1.0", "1.0", "².0." + made_up,
+                   f"1.0.{made_up}", f"3.0.{made_up}"):  # fmt: skip
         with client.session_transaction() as session:
             session["_user_id"] = forged
             session["_fresh"] = True

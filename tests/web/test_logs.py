@@ -52,7 +52,7 @@ def test_a_database_outage_gives_503_pages_and_one_line_per_request(
     caplog.clear()
     visitor, member = app.test_client(), app.test_client()
     with member.session_transaction() as session:
-        session["_user_id"] = "1.0"  # a signed-in learner: their account cannot be read
+        session["_user_id"] = "1.0." + "A" * 43  # signed in: their account cannot be read
     visitor.set_cookie("wengu_locale", "zh_Hans")
     responses = [
         visitor.get("/login"),
