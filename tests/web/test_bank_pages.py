@@ -71,6 +71,18 @@ def test_bank_page_renders_questions_with_their_diagram(
     assert '<span class="cloze cloze-answer">containerd</span>' in page
 
 
+def test_a_bank_page_says_why_it_has_more_cards_than_questions(
+    client: FlaskClient, imported: None, runner: FlaskCliRunner, write_bank
+) -> None:
+    # The demo bank makes as many cards as questions (its cloze has one blank): no word.
+    assert "more than one card" not in client.get("/banks/demo").get_data(as_text=True)
+    both = "id: both\ntitle: B\nquestions:\n  - {id: q, type: reverse, prompt: p, answer: a}\n"
+    assert runner.invoke(args=["bank", "import", str(write_bank("b", {"bank.yaml": both}))]).exit_code == 0  # fmt: skip
+    page = client.get("/banks/both").get_data(as_text=True)
+    assert "1 question · 2 cards ·" in page
+    assert "Some questions make more than one card: a reverse question is asked both ways" in page
+
+
 def test_a_bank_page_starts_its_study_and_quiz_or_adds_a_bank_left(
     client: FlaskClient, imported: None
 ) -> None:
