@@ -293,6 +293,29 @@ def test_a_typing_card_on_a_phone_held_sideways_shows_its_question_and_its_field
     context.close()
 
 
+@pytest.mark.parametrize("one_of_type", ["typing"], indirect=True)
+def test_a_reload_brings_back_what_was_typed_until_the_answer_is_shown(
+    one_of_type: str, live_server: str, browser
+) -> None:
+    """A phone's browser drops a tab in the background and loads it again: the same card
+    comes back with the answer half typed, not blank. Once its back was shown, it does not."""
+    context = browser.new_context(**DEVICES["phone"])
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/review/{one_of_type}")
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    page.fill("[data-response] input", "half typ")
+    page.reload()
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    assert page.input_value("[data-response] input") == "half typ"
+    page.click("[data-action=show]")
+    page.wait_for_selector('[data-review][data-phase="back"]')
+    page.reload()
+    page.wait_for_selector('[data-review][data-phase="front"]')
+    assert page.input_value("[data-response] input") == ""
+    context.close()
+
+
 LONG_CODE = "com.docker.network.bridge.enable_ip_masquerade=false"
 # How far the page, or anything on it, reaches past the phone's screen, in px (0: not at all).
 PAST_THE_EDGE = f"""() => Math.max(0, {PAST_THE_SCREEN},

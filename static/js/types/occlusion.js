@@ -2,7 +2,7 @@
 // it against), or graded by the learner like a basic card.
 import { t } from "../strings.js";
 import basic from "./basic.js";
-import typing from "./typing.js";
+import typing, { forgetTyped } from "./typing.js";
 
 const SIGHT_MARGIN = 8; // px kept between the diagram and what covers or bounds it
 
@@ -36,6 +36,7 @@ export default {
   check(answers) {
     if (answers.state.card.check) typing.check(answers);
   },
+  back: () => forgetTyped(),
   front(el) {
     const shown = el.card.dataset.cardId;
     diagramInSight(el.prompt, el.response, () => el.card.dataset.cardId === shown);

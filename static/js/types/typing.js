@@ -34,12 +34,46 @@ function typingForm(onSubmit) {
   return form;
 }
 
+// A reload (a phone's browser dropping a tab in the background) shows the same card again:
+// what was typed into it comes back, kept for this tab alone until its back is shown.
+const KEPT = "wengu-typed";
+
+function keptTyped(card) {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(KEPT) || "null");
+    return kept && kept.card === card.card_id ? String(kept.text) : "";
+  } catch {
+    return ""; // storage refused or spoilt: nothing to bring back
+  }
+}
+
+function keepTyped(card, text) {
+  try {
+    sessionStorage.setItem(KEPT, JSON.stringify({ card: card.card_id, text }));
+  } catch {
+    // storage full or refused: a reload starts the answer afresh, as before
+  }
+}
+
+/** The card's back is shown: its answer is given, and nothing typed is kept for it. */
+export function forgetTyped() {
+  try {
+    sessionStorage.removeItem(KEPT);
+  } catch {
+    // nothing kept
+  }
+}
+
 // Check waits for an answer, as it waits for an order's picks: a blank Check is no answer.
 function build(card, answers) {
   const form = typingForm(() => checkTyped(answers));
   const input = form.querySelector("input");
-  answers.ready(false);
-  input.addEventListener("input", () => answers.ready(input.value.trim() !== ""));
+  input.value = card.card_id === undefined ? "" : keptTyped(card);
+  answers.ready(input.value.trim() !== "");
+  input.addEventListener("input", () => {
+    answers.ready(input.value.trim() !== "");
+    if (card.card_id !== undefined) keepTyped(card, input.value);
+  });
   return [form];
 }
 
@@ -48,4 +82,5 @@ export default {
   showButton: () => true,
   showLabel: () => t("Check"),
   check: checkTyped,
+  back: forgetTyped,
 };
