@@ -37,6 +37,7 @@ __all__ = [
     "bank_counts_many",
     "cards_ahead",
     "done_today",
+    "has_left_banks",
     "learning_comes_back",
     "next_card",
     "next_card_with_load",
@@ -69,6 +70,13 @@ def studied_bank(session: Session, user: User, bank_id: str) -> Bank | None:
 def study_bank_ids(session: Session, user: User) -> list[str]:
     """The ids of :func:`study_banks`, in the same order, read without the banks."""
     return list(rows(session).scalars(_STUDIED_IDS, {"user": user.id}))
+
+
+def has_left_banks(session: Session, user: User) -> bool:
+    """Whether ``user`` left any bank still shown on the server."""
+    left = select(LeftBank.bank_id).join(Bank, Bank.id == LeftBank.bank_id)
+    visible = left.where(LeftBank.user_id == user.id, Bank.hidden.is_(False)).limit(1)
+    return session.scalar(visible) is not None
 
 
 # -- what is left today, and the next card -------------------------------------------------

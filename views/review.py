@@ -19,6 +19,7 @@ from services.practice import FORGOTTEN_DAYS, Practice
 from services.queue import (
     bank_counts_many,
     done_today,
+    has_left_banks,
     learning_comes_back,
     studied_bank,
     study_banks,
@@ -51,7 +52,12 @@ def today() -> str:
     # offers the browser's when it differs.
     on_default_zone = current_user.timezone == account_defaults(current_app.config)["timezone"]
     return render_template(
-        "review/today.html", rows=rows, offer_zone=on_default_zone, piled=piled_up(study)
+        "review/today.html",
+        rows=rows,
+        offer_zone=on_default_zone,
+        piled=piled_up(study),
+        # Nothing studied: after leaving every bank the page says so, not "no bank yet".
+        left_banks=not rows and has_left_banks(db.session, current_user),
     )
 
 

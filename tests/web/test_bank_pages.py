@@ -83,6 +83,18 @@ def test_a_bank_page_says_why_it_has_more_cards_than_questions(
     assert "Some questions make more than one card: a reverse question is asked both ways" in page
 
 
+def test_today_after_leaving_every_bank_says_so_not_no_bank_yet(
+    client: FlaskClient, imported: None
+) -> None:
+    for bank in ("demo", "other"):
+        client.post(f"/banks/{bank}/leave", data={"csrf_token": csrf_token(client)})
+    page = client.get("/").get_data(as_text=True)
+    assert "You left every bank you studied; your progress in them is kept." in page
+    assert "no bank yet" not in page
+    client.post("/banks/demo/join", data={"csrf_token": csrf_token(client)})
+    assert "You left every bank" not in client.get("/").get_data(as_text=True)
+
+
 def test_a_bank_page_starts_its_study_and_quiz_or_adds_a_bank_left(
     client: FlaskClient, imported: None
 ) -> None:
