@@ -151,8 +151,9 @@ def test_settings_show_the_defaults_and_the_count(signed_in: FlaskClient, studie
 
     assert "Personal scheduling parameters" in page
     assert "<strong>default parameters</strong>" in page
-    assert re.search(r"You have <strong>\d{3,}</strong> such reviews", page)
-    assert "need at least 400" in page
+    assert re.search(r"once you have 400 reviews .*? You have <strong>\d{3,}</strong>\.", page)
+    # How it is done, in FSRS's words, is there for who opens it.
+    assert '<details class="reveal">\n      <summary>How optimizing works</summary>' in page
     assert "Optimize now" in page
     assert "Back to defaults" not in page
 
