@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from services.conflict import committed, rows_changed
 from services.context import rows
 from services.driver import DriverStatement, loaded
 from services.groups import join_group
+from services.sign_ins import still_signed_in
 from srs.study import TIME_ZONES
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "authenticate",
     "check_password",
     "check_zone",
-    "close_sign_in",
     "create_first_admin",
     "create_user",
     "end_sessions",
@@ -44,13 +43,11 @@ __all__ = [
     "has_users",
     "issue_token",
     "name_problem",
-    "open_sign_in",
     "revoke_token",
     "revoke_tokens",
     "set_disabled",
     "set_password",
     "sign_up",
-    "user_for_sign_in",
     "user_for_token",
     "user_tokens",
 ]
@@ -113,46 +110,20 @@ def end_sessions(user: User) -> None:
     """Sign ``user`` out of every browser and revoke their API tokens; the caller commits.
     Whoever had the password or a session could have made a token, so a recovery step that
     left tokens alive would recover nothing."""
-    user.session_version += 1
     session = object_session(user)
+    if session is not None and user.id is not None:
+        _hold_account(session, user.id)
+    user.session_version += 1
     if session is not None and user.id is not None:
         session.execute(delete(SignIn).where(SignIn.user_id == user.id))
         revoke_tokens(session, user)
 
 
-# A remember-me cookie lasts a year (Flask-Login's default); its sign-in is kept as long.
-SIGN_IN_LASTS = timedelta(days=366)
-
-
-def open_sign_in(session: Session, user: User) -> str:
-    """A new sign-in of ``user`` on one browser (:class:`models.user.SignIn`): its id, set
-    on ``user`` for the cookies; the caller commits. The account's sign-ins older than a
-    remember-me cookie lasts go."""
-    sign_in = secrets.token_urlsafe(32)
-    expired = SignIn.user_id == user.id, SignIn.created_at < now_utc() - SIGN_IN_LASTS
-    session.execute(delete(SignIn).where(*expired))
-    session.add(SignIn(id_hash=SignIn.digest(sign_in), user_id=user.id))
-    user.sign_in_id = sign_in
-    return sign_in
-
-
-def close_sign_in(session: Session, user: User) -> None:
-    """End the sign-in ``user`` was loaded with: its cookies sign in no one from now on;
-    the caller commits."""
-    if user.sign_in_id:
-        session.execute(delete(SignIn).where(SignIn.id_hash == SignIn.digest(user.sign_in_id)))
-
-
-def user_for_sign_in(session: Session, user_id: int, sign_in: str) -> User | None:
-    """The account ``user_id`` if ``sign_in`` is one of its sign-ins still open."""
-    user = session.scalar(
-        select(User)
-        .join(SignIn, SignIn.user_id == User.id)
-        .where(User.id == user_id, SignIn.id_hash == SignIn.digest(sign_in))
-    )
-    if user is not None:
-        user.sign_in_id = sign_in
-    return user
+def _hold_account(session: Session, user_id: int) -> None:
+    """Hold the account's row until the transaction ends (PostgreSQL; SQLite has one writer
+    at a time): ending its sessions and making a token in one of them go one after the
+    other, so that the token is either revoked with the rest or refused."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def set_disabled(user: User, disabled: bool) -> None:
@@ -393,12 +364,16 @@ def issue_token(
     name: str = "",
     days: int | None = None,
     now: datetime | None = None,
+    sign_in: str | None = None,
 ) -> str:
     """A new API token for ``user``, lasting ``days`` (None: until revoked); only its hash
-    is stored, so it is shown once.
+    is stored, so it is shown once. Made in a browser, ``sign_in`` is the sign-in asking:
+    the token is made only while it is open and the account's sessions were not ended
+    since ``user`` was read.
 
     Raises:
-        AccountError: a name over 80 characters, or a lifetime outside 1 to 3650 days.
+        AccountError: a name over 80 characters, a lifetime outside 1 to 3650 days, or the
+            sign-in ended meanwhile (the caller rolls back).
     """
     now = now or now_utc()
     name = name.strip()
@@ -409,8 +384,13 @@ def issue_token(
     expires_at = now + timedelta(days=days) if days is not None else None
     row, token = ApiToken.issue(user, name, expires_at)
     row.created_at = now
+    _hold_account(session, user.id)
     session.add(row)
     session.flush()
+    # Read after the write: on SQLite it holds the writer's lock, so the read sees the last
+    # commit, a "sign out everywhere" that came first included.
+    if sign_in is not None and not still_signed_in(session, user, sign_in):
+        raise AccountError(_l("You were signed out meanwhile: sign in again to make a token."))
     return token
 
 

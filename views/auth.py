@@ -39,15 +39,13 @@ from services.accounts import (
     ZoneError,
     account_defaults,
     authenticate,
-    close_sign_in,
     failed_sign_in,
     has_users,
-    open_sign_in,
     sign_up,
-    user_for_sign_in,
     user_for_token,
 )
 from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
+from services.sign_ins import close_sign_in, open_sign_in, user_for_sign_in
 from srs.study import TIME_ZONES
 from views.i18n import chosen_locale
 from views.inputs import safe_next

@@ -267,7 +267,13 @@ def create_token() -> tuple[str, int] | Response:
     form = TokenForm(prefix="token")
     if form.validate_on_submit():
         try:
-            token = issue_token(db.session, current_user, name=form.name.data, days=form.days.data)
+            token = issue_token(
+                db.session,
+                current_user,
+                name=form.name.data,
+                days=form.days.data,
+                sign_in=current_user.sign_in_id,
+            )
         except AccountError as error:
             form.name.errors.append(str(error))
         else:

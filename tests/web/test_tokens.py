@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from models import ApiToken, User, db
-from services.accounts import issue_token, user_for_token
+from services.accounts import AccountError, end_sessions, issue_token, user_for_token
+from services.sign_ins import MOST_SIGN_INS, open_sign_in, user_for_sign_in
 from tests.support import PASSWORD, Auth, csrf_token, make_user
 from tests.web.test_admin import reset_link_for
 
@@ -171,3 +173,37 @@ def test_cli_token_prints_the_token_last_and_may_expire(
         assert timedelta(days=6, hours=23) < row.expires_at - row.created_at <= timedelta(days=7)
     result = runner.invoke(args=["user", "token", "ann", "--expires-days", "0"])
     assert result.exit_code == 2 and "0 is not in the range 1<=x<=3650" in result.output
+
+
+def test_a_token_asked_for_as_the_accounts_sessions_end_is_refused(
+    app: Flask, learner: int
+) -> None:
+    """A copied session asks for a token while the owner signs out everywhere: the request
+    read the account first, the owner's commit came between, so no token outlives it."""
+    with app.app_context():
+        user = db.session.get_one(User, learner)
+        sign_in = open_sign_in(db.session, user)
+        db.session.commit()
+        assert user.session_version == 0  # read, as the request's start reads it
+        with Session(db.engine) as owner:
+            end_sessions(owner.get_one(User, learner))
+            owner.commit()
+        with pytest.raises(AccountError, match="signed out meanwhile"):
+            issue_token(db.session, user, name="copied", sign_in=sign_in)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+        db.session.remove()
+
+
+def test_signing_in_again_and_again_keeps_the_newest_sign_ins_only(
+    app: Flask, learner: int
+) -> None:
+    with app.app_context():
+        user = db.session.get_one(User, learner)
+        made = []
+        for _ in range(MOST_SIGN_INS + 5):
+            made.append(open_sign_in(db.session, user))
+            db.session.commit()
+        kept = [user_for_sign_in(db.session, learner, one) is not None for one in made]
+        assert kept == [False] * 5 + [True] * MOST_SIGN_INS
+        db.session.remove()
