@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -152,6 +153,14 @@ def find_user(session: Session, name: str) -> User | None:
 # Characters that show nothing, or change what is around them (zero-width joiners, soft
 # hyphens, bidi overrides), or are not characters at all: one name could then pass for another.
 _HIDDEN = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"}
+# Characters that show nothing though their category says otherwise: Unicode's default
+# ignorables outside the categories above (the combining grapheme joiner, Hangul fillers,
+# Khmer's inherent vowels, Mongolian and other variation selectors), and the blank
+# braille pattern.
+_BLANK = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
 # Chinese, Japanese and Korean writing mixes these scripts, and with Latin.
 _EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC"}
 
@@ -192,7 +201,9 @@ def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be an account's name, or ``None``: it must hold no invisible or
     format character (only ordinary spaces), and letters of one script, so that no name
     can look like another (Latin ``Admin`` and ``Αdmin`` with a Greek Alpha)."""
-    if any(char != " " and unicodedata.category(char) in _HIDDEN for char in name):
+    if _BLANK.search(name) or any(
+        char != " " and unicodedata.category(char) in _HIDDEN for char in name
+    ):
         return _l("A name may not hold invisible, control or format characters.")
     if _loose_mark(name):
         return _l(

@@ -154,6 +154,12 @@ REFUSED_NAMES = [
     ("ad\ue000min", HIDDEN),  # private use
     ("ad\u0378min", HIDDEN),  # unassigned
     ("ad\ufeffmin", HIDDEN),  # byte-order mark
+    ("ad\u115fmin", HIDDEN),  # Hangul choseong filler: a letter that draws nothing
+    ("admin\u3164", HIDDEN),  # Hangul filler
+    ("张伟\u034f", HIDDEN),  # combining grapheme joiner
+    ("\u3164", HIDDEN),
+    ("\u2800", HIDDEN),  # braille blank
+    ("bob\ufe0f", HIDDEN),  # variation selector
     ("\u0391dmin", MIXED),  # Greek capital Alpha
     ("\u0410dmin", MIXED),  # Cyrillic capital A
     ("p\u0430ypal", MIXED),  # Cyrillic small a
@@ -166,6 +172,7 @@ ACCEPTED_NAMES = [
     "タナカ", "김민수", "Lee 민수", "Mei 王", "ＡＢＣ", "e\u0301mile", "Zoë", "محمد", "Ivan 2",
     "ılık",  # a dotless ı in a Latin name is Latin, though it looks like an i: left alone
     "A\u0308rger",  # composes to Ärger
+    "Вера", "राम", "山田Taro",
     "Ade\u0323\u0300",  # Yoruba: e with a dot below (composed), then a grave on it
     "Nguy\u1ec5n",  # Vietnamese, precomposed
     "नमस्ते",  # Devanagari's vowel signs and virama are marks
