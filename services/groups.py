@@ -155,7 +155,8 @@ def _use_invite(session: Session, invite: Invite, now: datetime) -> bool:
 
 
 def join_group(session: Session, user: User, invite: Invite, now: datetime) -> Membership:
-    """Add ``user`` to the invite's group (once), and count the use.
+    """Add ``user`` to the invite's group (once), and count the use; as its owner if it has
+    none (its last member left it).
 
     Two joins of one learner at once may both get past the membership check; the second
     then breaks the membership's primary key, and under ``services.conflict.committed`` its
@@ -173,7 +174,13 @@ def join_group(session: Session, user: User, invite: Invite, now: datetime) -> M
         if existing is not None:
             return existing
         raise InviteUsedUpError
-    joined = Membership(group_id=invite.group_id, user_id=user.id, role=MEMBER, joined_at=now)
+    # A group its last member left keeps its invites: who joins it then is its owner, not a
+    # member of a group no one can manage.
+    owned = select(Membership.user_id).where(
+        Membership.group_id == invite.group_id, Membership.role == OWNER
+    )
+    role = MEMBER if session.scalar(owned.limit(1)) is not None else OWNER
+    joined = Membership(group_id=invite.group_id, user_id=user.id, role=role, joined_at=now)
     session.add(joined)
     group_banks = select(GroupBank.bank_id).where(GroupBank.group_id == invite.group_id)
     session.execute(

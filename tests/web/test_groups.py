@@ -17,7 +17,7 @@ from models import Card, Group, Invite, Membership, Question, SiteSetting, User,
 from models.user import LeftBank
 from services.answers import answer
 from services.context import Study
-from services.groups import board, create_group, create_invite, join_group
+from services.groups import board, create_group, create_invite, join_group, leave_group
 from services.progress import recount_learner
 from services.queue import bank_counts_many
 from services.stats import learner_stats, streak
@@ -484,6 +484,17 @@ def test_a_member_studies_the_groups_banks_from_its_page(
     client.post("/banks/net/leave", data={"csrf_token": csrf_token(client)})
     page = client.get(f"/groups/{group_id}").get_data(as_text=True)
     assert 'href="/review/net"' not in page  # left: nothing to study here
+
+
+def test_who_joins_a_group_its_last_member_left_is_its_owner(session: Session) -> None:
+    ann, bob, cai = (User(name=name, password_hash="x") for name in ("ann", "bob", "cai"))
+    session.add_all([ann, bob, cai])
+    session.flush()
+    group = create_group(session, ann, "Readers", ["net"])
+    invite = create_invite(session, group, ann, NOW, days=7, max_uses=None)
+    leave_group(session, group, ann)  # the last member: the group is left empty
+    assert join_group(session, bob, invite, NOW).role == "owner"
+    assert join_group(session, cai, invite, NOW).role == "member"
 
 
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:
