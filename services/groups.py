@@ -37,9 +37,11 @@ __all__ = [
     "create_invite",
     "find_invite",
     "group_bank_ids",
+    "hold_group",
     "join_group",
     "leave_group",
     "membership",
+    "owns",
     "remove_member",
     "set_group_banks",
     "shared_quizzes",
@@ -211,11 +213,24 @@ def leave_refusal(session: Session, group: Group, user: User) -> str | None:
     return None
 
 
-def _one_owner_change_at_a_time(session: Session, group_id: int) -> None:
-    """Hold the group's row until the transaction ends, so that two owners leaving or
-    removing each other at once are checked one after the other (PostgreSQL; SQLite's one
-    writer at a time does the same for the conditional deletes below)."""
+def hold_group(session: Session, group_id: int) -> None:
+    """Hold the group's row until the transaction ends, so that owners' changes to it are
+    checked one after the other: two owners leaving or removing each other at once, or an
+    owner acting as another removes them (PostgreSQL; SQLite's one writer at a time does the
+    same for the conditional deletes below and :func:`owns` read after a write)."""
     session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+
+
+def owns(session: Session, group_id: int, user: User) -> bool:
+    """Whether ``user`` may act as an owner of the group now: an owner of it, or an admin.
+    Read after the action's writes (:func:`hold_group`), it says whether they still were
+    when the action was written."""
+    if user.is_admin:
+        return True
+    owner = select(Membership.user_id).where(
+        Membership.group_id == group_id, Membership.user_id == user.id, Membership.role == OWNER
+    )
+    return session.scalar(owner) is not None
 
 
 def _leaves_an_owner(group_id: int, user_id: int) -> ColumnElement[bool]:
@@ -233,7 +248,7 @@ def _leaves_an_owner(group_id: int, user_id: int) -> ColumnElement[bool]:
 def _delete_membership(session: Session, group_id: int, user_id: int, *also: Any) -> bool:
     """Delete a membership if the group keeps an owner and ``also`` holds, checked as the
     row is deleted; whether it was."""
-    _one_owner_change_at_a_time(session, group_id)
+    hold_group(session, group_id)
     deleted = session.execute(
         delete(Membership).where(
             Membership.group_id == group_id,

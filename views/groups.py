@@ -38,10 +38,12 @@ from services.groups import (
     create_invite,
     find_invite,
     group_bank_ids,
+    hold_group,
     join_group,
     leave_group,
     leave_refusal,
     membership,
+    owns,
     remove_member,
     set_group_banks,
 )
@@ -98,12 +100,24 @@ def _bank_choices() -> list[tuple[str, str]]:
 def _group_for(group_id: int, *, owner: bool = False) -> tuple[Group, Membership | None]:
     """The group, if the caller may see it (a member, or an admin); owners only if asked."""
     group = db.get_or_404(Group, group_id, description=_("There is no such group."))
+    if owner:  # an owner's change: one at a time, against removals (_commit_as_owner)
+        hold_group(db.session, group.id)
     member = membership(db.session, group.id, current_user.id)
     if member is None and not current_user.is_admin:
         abort(404, description=_("There is no such group."))
     if owner and not (current_user.is_admin or (member is not None and member.role == OWNER)):
         abort(403, description=_("Only the group's owners can do that."))
     return group, member
+
+
+def _commit_as_owner(group_id: int) -> None:
+    """Commit an owner's change unless another owner removed them meanwhile: read after the
+    change is written, behind the group's row (``services.groups.hold_group``)."""
+    db.session.flush()
+    if not owns(db.session, group_id, current_user):
+        db.session.rollback()
+        abort(403, description=_("Only the group's owners can do that."))
+    db.session.commit()
 
 
 @bp.get("/groups")
@@ -240,7 +254,7 @@ def banks(group_id: int) -> Response:
     form.banks.choices = _bank_choices()
     if form.validate_on_submit():
         set_group_banks(db.session, group, form.banks.data)
-        db.session.commit()
+        _commit_as_owner(group_id)
         flash(_("The group's banks are saved."), "success")
     return redirect(url_for("groups.show", group_id=group_id))
 
@@ -260,7 +274,7 @@ def invite(group_id: int) -> Response:
             days=form.days.data,
             max_uses=form.max_uses.data,
         )
-        db.session.commit()
+        _commit_as_owner(group_id)
         flash(_("Invite %(code)s made.", code=made.code), "success")
         # Straight to the invites, where the new one's link is to copy.
         return redirect(url_for("groups.show", group_id=group_id, _anchor="invites-title"))
@@ -277,7 +291,7 @@ def revoke(group_id: int, invite_id: int) -> Response:
     if found is None or found.group_id != group_id:
         abort(404, description=_("There is no such invite."))
     found.revoked_at = now_utc()
-    db.session.commit()
+    _commit_as_owner(group_id)
     flash(_("Invite %(code)s revoked.", code=found.code), "info")
     return redirect(url_for("groups.show", group_id=group_id))
 
@@ -301,7 +315,7 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
             flash(str(error), "error")
             return redirect(url_for("groups.show", group_id=group.id))
     name = target.user.name
-    db.session.commit()
+    _commit_as_owner(group_id)
     log.info(
         "group %r: %s %s by %r from %s",
         group.name,
