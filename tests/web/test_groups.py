@@ -428,20 +428,28 @@ def test_board_figures_are_the_members_statistics_over_the_groups_banks(
     assert (left.due_today, left.reviews_7_days, left.streak) == (0, 5, 4)
 
 
+def board_page(
+    app: Flask, client: FlaskClient, group_id: int, learner: int, keys: list[str], *, review: bool
+) -> str:
+    """The group's page as ann sees it, sharing, once she answered ``keys`` Good minutes ago
+    (``review``: as review-state answers)."""
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        ann = db.session.get_one(User, learner)
+        db.session.get_one(Membership, (group_id, ann.id)).shares_progress = True
+        for n, key in enumerate(keys):
+            review_at(db.session, ann, key, now - timedelta(minutes=5 + n), Rating.GOOD, review=review)  # fmt: skip
+        db.session.commit()
+    Auth(client).login()
+    return client.get(f"/groups/{group_id}").get_data(as_text=True)
+
+
 def test_the_board_says_what_its_week_and_its_retention_count(
     app: Flask, client: FlaskClient, group_id: int, learner: int
 ) -> None:
     """New cards answered this week are reviews of the week but no retention yet: the board
     says so, rather than "Reviews, 7 days: 3" beside "Retention: no reviews yet"."""
-    now = datetime.now(timezone.utc)
-    with app.app_context():
-        ann = db.session.get_one(User, learner)
-        db.session.get_one(Membership, (group_id, ann.id)).shares_progress = True
-        for key in ("b0", "b1", "b2"):
-            review_at(db.session, ann, key, now - timedelta(minutes=5), Rating.GOOD, review=False)
-        db.session.commit()
-    Auth(client).login()
-    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    page = board_page(app, client, group_id, learner, ["b0", "b1", "b2"], review=False)
     row = re.search(r'<tr class="is-you">.*?</tr>', page, re.S).group(0)
     cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S))
     assert cells["Reviews, 7 days"] == "3"
@@ -458,15 +466,7 @@ def test_the_board_says_what_its_week_and_its_retention_count(
 def test_a_group_that_recalls_every_section_well_is_told_so_not_shown_a_weakest(
     app: Flask, client: FlaskClient, group_id: int, learner: int
 ) -> None:
-    now = datetime.now(timezone.utc)
-    with app.app_context():
-        ann = db.session.get_one(User, learner)
-        db.session.get_one(Membership, (group_id, ann.id)).shares_progress = True
-        for n in range(5):
-            review_at(db.session, ann, f"b{n}", now - timedelta(minutes=n), Rating.GOOD, review=True)  # fmt: skip
-        db.session.commit()
-    Auth(client).login()
-    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    page = board_page(app, client, group_id, learner, [f"b{n}" for n in range(5)], review=True)
     assert '<ol class="weakest">' not in page
     assert (
         "Every section with enough reviews in the last 30 days was recalled at least 90%"
