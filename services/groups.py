@@ -274,7 +274,7 @@ def leave_group(session: Session, group: Group, user: User) -> None:
 
 
 def remove_member(session: Session, group: Group, owner: User, user_id: int) -> None:
-    """``owner`` takes another member out of ``group``.
+    """``owner`` (an owner of ``group``, or an admin) takes another member out of it.
 
     Raises:
         GroupError: ``owner`` is no longer an owner of it (another owner removed them
@@ -284,7 +284,8 @@ def remove_member(session: Session, group: Group, owner: User, user_id: int) -> 
     still_owner = exists().where(
         other.group_id == group.id, other.user_id == owner.id, other.role == OWNER
     )
-    if not _delete_membership(session, group.id, user_id, still_owner):
+    also = () if owner.is_admin else (still_owner,)  # an admin acts on any group, as owns()
+    if not _delete_membership(session, group.id, user_id, *also):
         raise GroupError(
             str(_l("That member is no longer in the group, or you are no longer its owner."))
         )

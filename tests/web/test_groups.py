@@ -17,7 +17,14 @@ from models import Card, Group, Invite, Membership, Question, SiteSetting, User,
 from models.user import LeftBank
 from services.answers import answer
 from services.context import Study
-from services.groups import board, create_group, create_invite, join_group, leave_group
+from services.groups import (
+    board,
+    create_group,
+    create_invite,
+    join_group,
+    leave_group,
+    remove_member,
+)
 from services.progress import recount_learner
 from services.queue import bank_counts_many
 from services.stats import learner_stats, streak
@@ -495,6 +502,20 @@ def test_who_joins_a_group_its_last_member_left_is_its_owner(session: Session) -
     leave_group(session, group, ann)  # the last member: the group is left empty
     assert join_group(session, bob, invite, NOW).role == "owner"
     assert join_group(session, cai, invite, NOW).role == "member"
+
+
+def test_an_admin_outside_a_group_removes_its_members_as_its_owners_do(
+    session: Session,
+) -> None:
+    ann, bob = User(name="ann", password_hash="x"), User(name="bob", password_hash="x")
+    root = User(name="root", password_hash="x", is_admin=True)
+    session.add_all([ann, bob, root])
+    session.flush()
+    group = create_group(session, ann, "Readers", ["net"])
+    session.add(Membership(group_id=group.id, user_id=bob.id))
+    session.flush()
+    remove_member(session, group, root, bob.id)
+    assert session.get(Membership, (group.id, bob.id)) is None
 
 
 def test_joining_brings_back_the_groups_banks(session: Session) -> None:
