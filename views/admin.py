@@ -34,6 +34,7 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import srs.bank
+from extensions import limiter
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.types import now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_disabled, set_password
@@ -42,6 +43,8 @@ from services.bank_import import ImportReport, bank_summaries
 from services.bank_source import import_upload
 from srs.bank import BankError, Problem
 from srs.sources import read_upload
+from views.account_removal import RemovalForm, deleted, removal_page
+from views.auth import SIGN_IN_LIMIT, sign_in_failed
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger("wengu.admin")
@@ -217,6 +220,22 @@ def enable_user(user_id: int) -> Response:
     """Let a disabled account sign in again."""
     user = _account(user_id)
     return _set_disabled(user, False, _("%(name)s can sign in again.", name=user.name))
+
+
+@bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
+def delete_user(user_id: int) -> tuple[str, int] | Response:
+    """Delete another account and everything in it, confirmed with the admin's password."""
+    user = _account(user_id)
+    if user.id == current_user.id:  # one's own, from Settings: it signs out
+        return redirect(url_for("settings.delete_account"))
+    form = RemovalForm()
+    name = user.name
+    if request.method == "POST" and deleted(user, form):
+        _record("account %r deleted", name)
+        flash(_("%(name)s's account and everything in it are deleted.", name=name), "success")
+        return redirect(url_for("admin.users"))
+    return removal_page(user, form, url_for("admin.users"))
 
 
 @bp.post("/admin/users/<int:user_id>/reset-link")

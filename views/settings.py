@@ -63,6 +63,7 @@ from services.settings import (
 from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import bounded_easy_days, bounded_steps, format_steps
+from views.account_removal import RemovalForm, deleted, removal_page
 from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
 from views.settings_forms import EASY_DAYS, THEMES, PasswordForm, SettingsForm, ThemeForm, TokenForm
 
@@ -258,6 +259,21 @@ def sign_out_everywhere() -> Response:
     logout_user()
     flash(_("You are signed out on every browser and device."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/settings/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
+def delete_account() -> tuple[str, int] | Response:
+    """Delete one's own account and everything in it, confirmed with the password."""
+    form = RemovalForm()
+    user = current_user._get_current_object()
+    if request.method == "POST" and deleted(user, form):
+        session.clear()
+        logout_user()
+        flash(_("Your account and everything in it are deleted."), "info")
+        return redirect(url_for("auth.login"))
+    return removal_page(user, form, url_for("settings.settings", _anchor="account"))
 
 
 @bp.post("/settings/tokens")

@@ -56,6 +56,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("settings.set_theme", "POST"): (302, 302, 302, 302),
     ("settings.use_browser_zone", "POST"): (302, 302, 302, 302),  # no zone sent: told so
     ("settings.create_token", "POST"): (302, 400, 400, 400),
+    ("settings.delete_account", "GET"): (302, 200, 200, 200),
+    ("settings.delete_account", "POST"): (302, 400, 400, 400),  # no password: nothing goes
     ("settings.revoke", "POST"): (302, 302, 404, 404),  # bob's token: nobody else's to revoke
     ("review.today", "GET"): (302, 200, 200, 200),
     ("review.review", "GET"): (302, 200, 200, 200),
@@ -120,6 +122,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("admin.disable_user", "POST"): (302, 403, 403, 302),
     ("admin.enable_user", "POST"): (302, 403, 403, 302),
     ("admin.reset_link", "POST"): (302, 403, 403, 200),
+    ("admin.delete_user", "GET"): (302, 403, 403, 200),
+    ("admin.delete_user", "POST"): (302, 403, 403, 400),  # no password: ann stays
     ("admin.reset_password", "GET"): (200, 200, 200, 200),
     ("admin.reset_password", "POST"): (200, 200, 200, 200),
     ("api.openapi", "GET"): (200, 200, 200, 200),

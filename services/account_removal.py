@@ -1,0 +1,142 @@
+"""Deleting an account with everything that is its own.
+
+Every table that names an account deletes its rows with it (``ON DELETE CASCADE``): the
+learner's cards and schedule, their review log, their kept counts and days, their quizzes
+and reschedules, their sign-ins and API tokens, their memberships. Invites they made stay,
+without their name. Banks belong to the server, not to whoever imported them, and stay.
+
+An account is not deleted while it would leave the server without an admin who can sign in,
+or a group with members and no owner: the same rule as leaving a group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, aliased
+
+from models.card import Card, Review
+from models.group import OWNER, Group, Membership
+from models.user import User
+from services.groups import hold_group
+
+__all__ = ["RemovalError", "Removed", "delete_account", "removal_refusal", "what_goes"]
+
+
+class RemovalError(ValueError):
+    """The account cannot be deleted now; the message says why, in the reader's language."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """What deleting an account takes with it: its cards, its answers, its groups."""
+
+    cards: int
+    reviews: int
+    groups: int
+
+
+def what_goes(session: Session, user: User) -> Removed:
+    """The counts a page shows before it asks to confirm the deletion."""
+    return Removed(
+        cards=session.scalar(select(func.count()).where(Card.user_id == user.id)) or 0,
+        reviews=session.scalar(select(func.count()).where(Review.user_id == user.id)) or 0,
+        groups=session.scalar(select(func.count()).where(Membership.user_id == user.id)) or 0,
+    )
+
+
+def _orphaned_groups(session: Session, user_id: int, among: list[int] | None = None) -> list[str]:
+    """The groups (of ``among``, if given) that have members other than ``user_id`` and no
+    owner but them: their names. Once ``user_id``'s rows are gone, the groups they left
+    without an owner."""
+    owner, other = aliased(Membership), aliased(Membership)
+    query = (
+        select(Group.name)
+        .where(
+            ~select(owner.user_id)
+            .where(owner.group_id == Group.id, owner.user_id != user_id, owner.role == OWNER)
+            .exists(),
+            select(other.user_id)
+            .where(other.group_id == Group.id, other.user_id != user_id)
+            .exists(),
+        )
+        .order_by(Group.name)
+    )
+    if among is None:
+        mine = aliased(Membership)
+        query = query.join(mine, (mine.group_id == Group.id) & (mine.user_id == user_id)).where(
+            mine.role == OWNER
+        )
+    else:
+        query = query.where(Group.id.in_(among))
+    return list(session.scalars(query))
+
+
+def _only_admin(session: Session, user: User) -> bool:
+    others = select(func.count()).where(
+        User.is_admin.is_(True), User.disabled.is_(False), User.id != user.id
+    )
+    return user.is_admin and not session.scalar(others)
+
+
+def _refusal(only_admin: bool, groups: list[str]) -> str | None:
+    if only_admin:
+        return str(
+            _l(
+                "This is the only admin account that can sign in: make another admin first"
+                " (on the server: flask user create NAME --admin)."
+            )
+        )
+    if groups:
+        return str(
+            _l(
+                "Make another member an owner of %(groups)s first, or remove its members:"
+                " a group is not left without an owner.",
+                groups=", ".join(f"“{name}”" for name in groups),
+            )
+        )
+    return None
+
+
+def removal_refusal(session: Session, user: User) -> str | None:
+    """Why ``user``'s account may not be deleted now, or ``None``."""
+    return _refusal(_only_admin(session, user), _orphaned_groups(session, user.id))
+
+
+def delete_account(session: Session, user: User) -> None:
+    """Delete ``user`` and everything that is theirs; the caller commits.
+
+    Checked before the delete, and again after it: the groups they are in and the admins'
+    rows are held first (PostgreSQL; on SQLite the delete takes the one writer's lock), so
+    that an owner leaving a group or an admin deleted at the same time is seen by the
+    second check.
+
+    Raises:
+        RemovalError: the deletion would leave no admin who can sign in or a group with
+            members and no owner; the caller rolls back.
+    """
+    user_id, was_admin = user.id, user.is_admin
+    groups = list(
+        session.scalars(
+            select(Membership.group_id)
+            .where(Membership.user_id == user_id)
+            .order_by(Membership.group_id)
+        )
+    )
+    for group_id in groups:
+        hold_group(session, group_id)
+    if was_admin:
+        session.execute(select(User.id).where(User.is_admin.is_(True)).with_for_update())
+    refusal = removal_refusal(session, user)
+    if refusal is None:
+        if user in session:  # its rows go: nothing of it is flushed after this
+            session.expunge(user)
+        session.execute(delete(User).where(User.id == user_id))
+        admins = select(func.count()).where(User.is_admin.is_(True), User.disabled.is_(False))
+        refusal = _refusal(
+            was_admin and not session.scalar(admins), _orphaned_groups(session, user_id, groups)
+        )
+    if refusal is not None:
+        raise RemovalError(refusal)

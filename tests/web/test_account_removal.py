@@ -1,0 +1,198 @@
+"""Deleting an account: everything of it goes, nothing of anyone else's, and never the
+last admin nor a group's last owner with members left."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+
+from models import Group, Invite, Membership, User, db
+from services.account_removal import RemovalError, delete_account
+from services.accounts import issue_token
+from services.answers import answer
+from services.context import Study
+from services.groups import create_group, create_invite, join_group
+from services.queue import next_card
+from srs.scheduler import Rating
+from tests.support import PASSWORD, Auth, csrf_token, make_user
+
+BANK = "id: net\ntitle: Networks\nquestions:\n" + "".join(
+    f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(4)
+)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def bank(runner: FlaskCliRunner, write_bank) -> None:
+    result = runner.invoke(args=["bank", "import", str(write_bank("net", {"bank.yaml": BANK}))])
+    assert result.exit_code == 0, result.output
+
+
+def _study(app: Flask, name: str, answers: int) -> None:
+    """``name`` answers cards of the bank and makes an API token."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.name == name))
+        for _ in range(answers):
+            card, _ = next_card(Study.at(db.session, user, NOW), ["net"])
+            assert card is not None
+            answer(Study.at(db.session, user, NOW), card, Rating.GOOD)
+        issue_token(db.session, user, name="phone")
+        db.session.commit()
+
+
+def _rows_of(app: Flask, user_id: int) -> dict[str, int]:
+    """The rows naming ``user_id`` in each table with a user column."""
+    with app.app_context():
+        found = {}
+        for table in db.metadata.sorted_tables:
+            for column in ("user_id", "created_by"):
+                if column in table.c:
+                    count = db.session.scalar(
+                        select(func.count()).select_from(table).where(table.c[column] == user_id)
+                    )
+                    found[f"{table.name}.{column}"] = count or 0
+        db.session.remove()
+        return found
+
+
+@pytest.fixture
+def two_learners(app: Flask, bank: None) -> tuple[int, int]:
+    """ann and bob, each with answers and a token, in a group owned by both."""
+    ann, bob = make_user(app, "ann"), make_user(app, "bob")
+    _study(app, "ann", 3)
+    _study(app, "bob", 2)
+    with app.app_context():
+        owner = db.session.get(User, bob)
+        group = create_group(db.session, owner, "Readers", ["net"])
+        invite = create_invite(db.session, group, owner, NOW, days=7, max_uses=None)
+        join_group(db.session, db.session.get(User, ann), invite, NOW)
+        db.session.get(Membership, (group.id, ann)).role = "owner"
+        create_invite(db.session, group, db.session.get(User, ann), NOW, days=7, max_uses=None)
+        db.session.commit()
+    return ann, bob
+
+
+def test_deleting_an_account_deletes_its_rows_and_no_one_elses(
+    app: Flask, client: FlaskClient, two_learners: tuple[int, int]
+) -> None:
+    ann, bob = two_learners
+    before = _rows_of(app, bob)
+    assert before["cards.user_id"] and before["reviews.user_id"] and before["api_tokens.user_id"]
+    assert _rows_of(app, ann)["reviews.user_id"] == 3
+    with app.app_context():
+        delete_account(db.session, db.session.get(User, ann))
+        db.session.commit()
+    assert not any(_rows_of(app, ann).values())
+    assert _rows_of(app, bob) == before
+    with app.app_context():
+        assert db.session.get(User, ann) is None
+        # The invite ann made stays, unsigned; the group keeps its other owner.
+        assert db.session.scalar(select(func.count()).select_from(Invite)) == 2
+        assert db.session.scalar(select(Group.name)) == "Readers"
+
+
+def test_a_groups_last_owner_with_members_left_is_not_deleted(
+    app: Flask, two_learners: tuple[int, int]
+) -> None:
+    ann, bob = two_learners
+    with app.app_context():
+        db.session.get(Membership, (db.session.scalar(select(Group.id)), ann)).role = "member"
+        db.session.commit()
+    before = _rows_of(app, bob)
+    with app.app_context():
+        with pytest.raises(RemovalError, match="“Readers”"):
+            delete_account(db.session, db.session.get(User, bob))
+        db.session.rollback()
+    assert _rows_of(app, bob) == before
+
+
+def test_the_only_admin_who_can_sign_in_is_not_deleted(app: Flask) -> None:
+    admin = make_user(app, "mei", admin=True)
+    other = make_user(app, "sam", admin=True, disabled=True)
+    with app.app_context():
+        with pytest.raises(RemovalError, match="only admin"):
+            delete_account(db.session, db.session.get(User, admin))
+        db.session.rollback()
+        db.session.get(User, other).disabled = False
+        db.session.commit()
+        delete_account(db.session, db.session.get(User, admin))
+        db.session.commit()
+        assert db.session.scalar(select(User.name)) == "sam"
+
+
+def test_a_learner_deletes_their_account_with_their_password(
+    app: Flask, client: FlaskClient, two_learners: tuple[int, int]
+) -> None:
+    ann, _ = two_learners
+    Auth(client).login("ann")
+    settings = client.get("/settings").get_data(as_text=True)
+    assert "/settings/delete" in settings
+    page = client.get("/settings/delete").get_data(as_text=True)
+    assert "3 answers in the review history" in page and "membership of 1 group" in page
+    assert "/settings/history.csv" in page
+    wrong = client.post(
+        "/settings/delete", data={"current": "not it", "csrf_token": csrf_token(client)}
+    )
+    assert wrong.status_code == 400 and "That is not your password." in wrong.get_data(True)
+    no_csrf = client.post("/settings/delete", data={"current": PASSWORD})
+    assert no_csrf.status_code == 400
+    assert _rows_of(app, ann)["reviews.user_id"] == 3
+    done = client.post(
+        "/settings/delete", data={"current": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    assert done.status_code == 302 and done.location == "/login"
+    assert "Your account and everything in it are deleted." in client.get("/login").get_data(True)
+    assert client.get("/settings").status_code == 302  # signed out
+    assert Auth(client).login("ann").status_code != 302  # the name no longer signs in
+    assert not any(_rows_of(app, ann).values())
+
+
+def test_the_page_says_why_an_account_cannot_go_and_offers_no_button(
+    app: Flask, client: FlaskClient, two_learners: tuple[int, int]
+) -> None:
+    ann, bob = two_learners
+    with app.app_context():
+        db.session.get(Membership, (db.session.scalar(select(Group.id)), ann)).role = "member"
+        db.session.commit()
+    Auth(client).login("bob")
+    page = client.get("/settings/delete").get_data(as_text=True)
+    assert "Make another member an owner of “Readers” first" in page
+    assert "Delete my account" not in page
+    refused = client.post(
+        "/settings/delete", data={"current": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    assert refused.status_code == 400 and "“Readers”" in refused.get_data(True)
+    assert _rows_of(app, bob)["reviews.user_id"] == 2
+
+
+def test_an_admin_deletes_another_account_with_the_admins_password(
+    app: Flask, client: FlaskClient, two_learners: tuple[int, int]
+) -> None:
+    ann, bob = two_learners
+    admin = make_user(app, "mei", admin=True)
+    Auth(client).login("ann")
+    assert client.get(f"/admin/users/{bob}/delete").status_code == 403
+    Auth(client).logout()
+    Auth(client).login("mei")
+    assert f"/admin/users/{bob}/delete" in client.get("/admin").get_data(as_text=True)
+    assert client.get(f"/admin/users/{admin}/delete").location == "/settings/delete"
+    assert client.get("/admin/users/999999/delete").status_code == 404
+    page = client.get(f"/admin/users/{bob}/delete").get_data(as_text=True)
+    assert "Delete bob" in page and "2 answers in the review history" in page
+    wrong = client.post(
+        f"/admin/users/{bob}/delete", data={"current": "bob's?", "csrf_token": csrf_token(client)}
+    )
+    assert wrong.status_code == 400
+    done = client.post(
+        f"/admin/users/{bob}/delete", data={"current": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    assert done.location == "/admin"
+    assert "bob&#39;s account and everything in it are deleted." in client.get("/admin").get_data(
+        True
+    )
+    assert not any(_rows_of(app, bob).values())
+    assert _rows_of(app, ann)["reviews.user_id"] == 3
