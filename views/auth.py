@@ -46,19 +46,16 @@ from services.accounts import (
 )
 from services.first_run import code_matches, forget_setup_code, setup_code, setup_link
 from services.sign_ins import close_sign_in, open_sign_in, user_for_sign_in
-from srs.study import TIME_ZONES
 from views.i18n import chosen_locale
 from views.inputs import safe_next
 from views.strings import N_
+from views.zones import zone_choices
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("wengu.auth")
 
 _OPEN_ENDPOINTS = {"auth.setup", "static", "errors.health", "i18n.switch"}
 login_manager.login_message = N_("Please sign in to continue.")
-
-
-ZONES = sorted(TIME_ZONES)
 
 
 class AccountForm(FlaskForm):
@@ -79,7 +76,7 @@ class AccountForm(FlaskForm):
     # JavaScript. The service checks it, saying what is wrong with one that is no zone.
     timezone = SelectField(
         _l("Time zone"),
-        choices=ZONES,
+        choices=zone_choices,
         validate_choice=False,
         validators=[
             Length(

@@ -21,11 +21,9 @@ from services.settings import (
     check_easy_week,
     check_setting,
 )
-from srs.study import TIME_ZONES
 from views.i18n import LANGUAGES
 from views.inputs import FiniteDecimalField, WholeNumberField, checked_by
-
-_ZONES = sorted(TIME_ZONES)
+from views.zones import zone_choices
 
 THEMES = {"auto": _l("Follow the system"), "light": _l("Light"), "dark": _l("Dark")}
 EASY_DAYS = tuple(f"easy_day_{day}" for day in range(7))  # Monday first, as the API's list
@@ -64,7 +62,10 @@ class SettingsForm(FlaskForm):
         description=_l("In your time zone; 4 means 04:00."),
     )
     timezone = SelectField(
-        _l("Time zone"), choices=_ZONES, validate_choice=False, validators=[_checked("timezone")]
+        _l("Time zone"),
+        choices=zone_choices,
+        validate_choice=False,
+        validators=[_checked("timezone")],
     )
     maximum_interval = WholeNumberField(
         _l("Maximum interval (days)"), validators=[_checked("maximum_interval")]

@@ -16,8 +16,9 @@ from services.context import Study
 from services.groups import create_group, create_invite
 from services.queue import next_card
 from srs.scheduler import Rating
-from srs.study import study_day
+from srs.study import TIME_ZONES, study_day
 from tests.support import PASSWORD, csrf_token, first_run_code
+from views.zones import zone_choices
 
 BAD_ZONE = "Mars/Olympus_Mons"
 UNKNOWN = "is not a time zone Wengu knows"
@@ -55,7 +56,8 @@ def test_setup_page_shows_the_zone_for_the_browser_to_choose(client: FlaskClient
     page = client.get("/setup").get_data(as_text=True)
     assert '<select aria-describedby="timezone-hint" data-browser-zone id="timezone"' in page
     assert '<option selected value="UTC">UTC</option>' in page  # without JavaScript
-    assert '<option value="Asia/Shanghai">Asia/Shanghai</option>' in page
+    assert '<optgroup label="Asia"><option value="Asia/Aden">Aden (UTC+03:00)</option>' in page
+    assert '<option value="Asia/Shanghai">Shanghai (UTC+08:00)</option>' in page
     assert 'src="/static/js/zone.js"' in page
 
 
@@ -195,3 +197,26 @@ def test_the_settings_zone_offer_refuses_a_long_name(signed_in: FlaskClient) -> 
     }, follow_redirects=True)  # fmt: skip
     text = response.get_data(as_text=True)
     assert TOO_LONG in text and "x" * 65 not in text
+
+
+def test_zones_come_by_region_with_their_offset_now_and_every_older_name_last() -> None:
+    winter = zone_choices(datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc))
+    summer = zone_choices(datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc))
+    groups = [str(label) for label in winter]
+    assert groups[0] == "UTC" and groups[-1] == "Other names"
+    assert {"Asia", "Europe", "Americas", "Pacific Ocean"} <= set(groups)
+    europe = dict(winter[next(label for label in winter if str(label) == "Europe")])
+    assert europe["Europe/London"] == "London (UTC+00:00)"
+    assert (
+        dict(summer[next(label for label in summer if str(label) == "Europe")])["Europe/London"]
+        == "London (UTC+01:00)"
+    )
+    americas = dict(winter[next(label for label in winter if str(label) == "Americas")])
+    assert americas["America/Argentina/Buenos_Aires"] == "Argentina / Buenos Aires (UTC−03:00)"
+    assert americas["America/St_Johns"] == "St Johns (UTC−03:30)"
+    # Every zone the server takes, once; the older names (a browser may send one) last.
+    offered = [zone for choices in winter.values() for zone, _ in choices]
+    assert sorted(offered) == sorted(TIME_ZONES)
+    assert ("Asia/Calcutta", "Asia/Calcutta (UTC+05:30)") in winter[list(winter)[-1]]
+    cities = [text for _, text in europe.items()]
+    assert cities == sorted(cities, key=str.casefold)
