@@ -2,8 +2,9 @@
 
 Every table that names an account deletes its rows with it (``ON DELETE CASCADE``): the
 learner's cards and schedule, their review log, their kept counts and days, their quizzes
-and reschedules, their sign-ins and API tokens, their memberships. Invites they made stay,
-without their name. Banks belong to the server, not to whoever imported them, and stay.
+and reschedules, their sign-ins and API tokens, their memberships. Invites they made are
+revoked, and stay listed without their name. Banks belong to the server, not to whoever
+imported them, and stay.
 
 An account is not deleted while it would leave the server without an admin who can sign in,
 or a group with members and no owner: the same rule as leaving a group.
@@ -14,19 +15,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from models.card import Card, Review
-from models.group import OWNER, Group, Membership
+from models.group import OWNER, Group, Invite, Membership
+from models.types import now_utc
 from models.user import User
+from services.admins import acts_as_admin, hold_accounts
 from services.groups import hold_group
 
-__all__ = ["RemovalError", "Removed", "delete_account", "removal_refusal", "what_goes"]
+__all__ = [
+    "NoLongerAdminError",
+    "RemovalError",
+    "Removed",
+    "delete_account",
+    "removal_refusal",
+    "what_goes",
+]
 
 
 class RemovalError(ValueError):
     """The account cannot be deleted now; the message says why, in the reader's language."""
+
+
+class NoLongerAdminError(RemovalError):
+    """The admin deleting another account was deleted, disabled or made a learner first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,19 +119,21 @@ def removal_refusal(session: Session, user: User) -> str | None:
     return _refusal(_only_admin(session, user), _orphaned_groups(session, user.id))
 
 
-def delete_account(session: Session, user: User) -> None:
-    """Delete ``user`` and everything that is theirs; the caller commits.
+def delete_account(session: Session, user: User, by: User) -> None:
+    """Delete ``user`` and everything that is theirs, at the request of ``by`` (themselves,
+    or an admin); the caller commits.
 
-    Checked before the delete, and again after it: the groups they are in and the admins'
-    rows are held first (PostgreSQL; on SQLite the delete takes the one writer's lock), so
-    that an owner leaving a group or an admin deleted at the same time is seen by the
-    second check.
+    Checked before the delete, and again after it: the two accounts, every admin's and the
+    groups ``user`` is in are held first (PostgreSQL; on SQLite the delete takes the one
+    writer's lock), so that an owner leaving a group, an admin deleted or disabled at the
+    same time, or ``by`` losing the right to delete meanwhile is seen by the second check.
 
     Raises:
         RemovalError: the deletion would leave no admin who can sign in or a group with
-            members and no owner; the caller rolls back.
+            members and no owner, or ``by`` is no longer an admin; the caller rolls back.
     """
-    user_id, was_admin = user.id, user.is_admin
+    user_id, by_id, was_admin = user.id, by.id, user.is_admin
+    hold_accounts(session, [user_id, by_id], admins=True)
     groups = list(
         session.scalars(
             select(Membership.group_id)
@@ -127,16 +143,22 @@ def delete_account(session: Session, user: User) -> None:
     )
     for group_id in groups:
         hold_group(session, group_id)
-    if was_admin:
-        session.execute(select(User.id).where(User.is_admin.is_(True)).with_for_update())
     refusal = removal_refusal(session, user)
     if refusal is None:
         if user in session:  # its rows go: nothing of it is flushed after this
             session.expunge(user)
+        # Their invites stop: whoever they were given to was asked in by someone gone.
+        session.execute(
+            update(Invite)
+            .where(Invite.created_by == user_id, Invite.revoked_at.is_(None))
+            .values(revoked_at=now_utc())
+        )
         session.execute(delete(User).where(User.id == user_id))
         admins = select(func.count()).where(User.is_admin.is_(True), User.disabled.is_(False))
         refusal = _refusal(
             was_admin and not session.scalar(admins), _orphaned_groups(session, user_id, groups)
         )
+        if refusal is None and by_id != user_id and not acts_as_admin(session, by_id):
+            raise NoLongerAdminError(str(_l("You are no longer an admin: nothing was deleted.")))
     if refusal is not None:
         raise RemovalError(refusal)

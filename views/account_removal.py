@@ -3,16 +3,22 @@ asks for the password of whoever deletes it (``services.account_removal``)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from models import User, db
-from services.account_removal import RemovalError, delete_account, removal_refusal, what_goes
+from services.account_removal import (
+    NoLongerAdminError,
+    RemovalError,
+    delete_account,
+    removal_refusal,
+    what_goes,
+)
 from services.accounts import check_password
 from views.auth import wrong_password
 
@@ -48,8 +54,14 @@ def deleted(user: User, form: RemovalForm) -> bool:
         wrong_password()
         form.current.errors.append(_("That is not your password."))
         return False
+    actor = current_user.id
     try:
-        delete_account(db.session, user)
+        delete_account(db.session, user, by=current_user._get_current_object())
+    except NoLongerAdminError as refused:
+        db.session.rollback()
+        if db.session.get(User, actor) is None:
+            logout_user()  # their account went meanwhile: this request is no one's now
+        abort(403, description=str(refused))
     except RemovalError as refused:
         db.session.rollback()
         form.current.errors.append(str(refused))

@@ -34,17 +34,17 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import srs.bank
-from extensions import limiter
 from models import Bank, Group, Membership, SiteSetting, User, db
 from models.types import now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_disabled, set_password
+from services.admins import acts_as_admin, hold_accounts
 from services.bank_admin import bank_contents, disown_banks, remove_bank, set_group, set_hidden
 from services.bank_import import ImportReport, bank_summaries
 from services.bank_source import import_upload
 from srs.bank import BankError, Problem
 from srs.sources import read_upload
 from views.account_removal import RemovalForm, deleted, removal_page
-from views.auth import SIGN_IN_LIMIT, sign_in_failed
+from views.auth import password_again
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger("wengu.admin")
@@ -114,6 +114,15 @@ def _record(event: str, *args: object) -> None:
     log.info(f"{event} (by %r from %s)", *args, current_user.name, request.remote_addr)
 
 
+def _commit_as_admin() -> None:
+    """Commit the change written if the one making it is still an admin who can sign in,
+    read again now (``services.admins``); else 403, and nothing changed."""
+    if not acts_as_admin(db.session, current_user.id):
+        db.session.rollback()
+        abort(403, description=_("You are no longer an admin: nothing was changed."))
+    db.session.commit()
+
+
 def _private(body: str, status: int = 200) -> Response:
     """A page carrying a reset token: kept out of caches and of Referer headers."""
     response = make_response(body, status)
@@ -177,7 +186,7 @@ def registration() -> Response:
     if form.validate_on_submit():
         is_open = bool(form.open_registration.data)
         SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, is_open)
-        db.session.commit()
+        _commit_as_admin()
         _record("open registration turned %s", "on" if is_open else "off")
         if is_open:
             flash(
@@ -196,8 +205,9 @@ def _account(user_id: int) -> User:
 
 def _set_disabled(user: User, disabled: bool, message: str) -> Response:
     """Disable or enable ``user``, log it, and go back to the list with ``message``."""
+    hold_accounts(db.session, [current_user.id, user.id])  # see services.admins
     set_disabled(user, disabled)
-    db.session.commit()
+    _commit_as_admin()
     _record("account %r %s", user.name, "disabled" if disabled else "enabled")
     flash(message, "success")
     return redirect(url_for("admin.users"))
@@ -223,7 +233,7 @@ def enable_user(user_id: int) -> Response:
 
 
 @bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
+@password_again()
 def delete_user(user_id: int) -> tuple[str, int] | Response:
     """Delete another account and everything in it, confirmed with the admin's password."""
     user = _account(user_id)
@@ -357,7 +367,7 @@ def unhide_bank(bank_id: str) -> Response:
 def _show_to_learners(bank_id: str, shown: bool) -> Response:
     bank = _bank_or_404(bank_id)
     set_hidden(bank, not shown)
-    db.session.commit()
+    _commit_as_admin()
     if shown:
         _record("bank %r shown to learners again", bank.id)
         message = _("%(bank)s is shown to learners again.", bank=bank.title)
@@ -379,7 +389,7 @@ def bank_group(bank_id: str) -> Response:
     if chosen and group is None:
         abort(400, description=_("There is no such group."))
     set_group(bank, group.id if group else None)
-    db.session.commit()
+    _commit_as_admin()
     _record("bank %r given to group %r", bank.id, group.name if group else None)
     if group is None:
         flash(_("%(bank)s belongs to no group: only admins edit it.", bank=bank.title), "success")
@@ -404,7 +414,7 @@ def remove_bank_page(bank_id: str) -> str | Response:
         if request.form.get("confirm") == "yes":
             title, removed_id = bank.title, bank.id
             contents = remove_bank(db.session, bank, now_utc())
-            db.session.commit()
+            _commit_as_admin()
             _record(
                 "bank %r removed with %d cards and %d reviews of %d learners",
                 removed_id,
@@ -471,7 +481,7 @@ def delete_group(group_id: int) -> Response:
     name = group.name
     disown_banks(db.session, group.id)
     db.session.delete(group)
-    db.session.commit()
+    _commit_as_admin()
     _record("group %r deleted", name)
     flash(
         _("%(name)s is deleted. Its members keep their accounts and reviews.", name=name),

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -186,6 +186,20 @@ def sign_in_failed(response: Response) -> bool:
 def wrong_password() -> None:
     """Count this request against the sign-in limits."""
     g.wrong_password = True
+
+
+def password_again() -> Any:
+    """The limit on a password asked again of the one signed in (to change it, to delete
+    an account), shared by those forms: counted by account, not by address, so that
+    guesses from a session taken over are limited and no one else behind the same address
+    is stopped."""
+    return limiter.shared_limit(
+        SIGN_IN_LIMIT,
+        scope="password-again",
+        key_func=lambda: f"account-signed-in/{current_user.get_id()}",
+        methods=["POST"],
+        deduct_when=sign_in_failed,
+    )
 
 
 def account_tried() -> str:

@@ -31,7 +31,6 @@ from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from extensions import limiter
 from models import db
 from models.types import now_utc
 from services.accounts import (
@@ -64,7 +63,7 @@ from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import bounded_easy_days, bounded_steps, format_steps
 from views.account_removal import RemovalForm, deleted, removal_page
-from views.auth import SIGN_IN_LIMIT, keep_signed_in, sign_in_failed, wrong_password
+from views.auth import keep_signed_in, password_again, wrong_password
 from views.settings_forms import EASY_DAYS, THEMES, PasswordForm, SettingsForm, ThemeForm, TokenForm
 
 bp = Blueprint("settings", __name__)
@@ -225,7 +224,7 @@ def use_browser_zone() -> Response:
 
 @bp.post("/settings/password")
 @login_required
-@limiter.limit(SIGN_IN_LIMIT, deduct_when=sign_in_failed)
+@password_again()
 def change_password() -> str | Response:
     """Set a new password, given the current one."""
     form = PasswordForm(prefix="pw")
@@ -263,7 +262,7 @@ def sign_out_everywhere() -> Response:
 
 @bp.route("/settings/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=sign_in_failed)
+@password_again()
 def delete_account() -> tuple[str, int] | Response:
     """Delete one's own account and everything in it, confirmed with the password."""
     form = RemovalForm()

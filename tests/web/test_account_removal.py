@@ -4,12 +4,15 @@ last admin nor a group's last owner with members left."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
+import views.account_removal
+import views.admin
 from models import Group, Invite, Membership, User, db
 from services.account_removal import RemovalError, delete_account
 from services.accounts import issue_token
@@ -42,6 +45,11 @@ def _study(app: Flask, name: str, answers: int) -> None:
             answer(Study.at(db.session, user, NOW), card, Rating.GOOD)
         issue_token(db.session, user, name="phone")
         db.session.commit()
+
+
+def _delete_own(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    delete_account(db.session, user, by=user)
 
 
 def _rows_of(app: Flask, user_id: int) -> dict[str, int]:
@@ -84,14 +92,18 @@ def test_deleting_an_account_deletes_its_rows_and_no_one_elses(
     assert before["cards.user_id"] and before["reviews.user_id"] and before["api_tokens.user_id"]
     assert _rows_of(app, ann)["reviews.user_id"] == 3
     with app.app_context():
-        delete_account(db.session, db.session.get(User, ann))
+        _delete_own(ann)
         db.session.commit()
     assert not any(_rows_of(app, ann).values())
     assert _rows_of(app, bob) == before
     with app.app_context():
         assert db.session.get(User, ann) is None
-        # The invite ann made stays, unsigned; the group keeps its other owner.
-        assert db.session.scalar(select(func.count()).select_from(Invite)) == 2
+        # The invite ann made is revoked, bob's is not; the group keeps its other owner.
+        invites = db.session.execute(select(Invite.created_by, Invite.revoked_at)).all()
+        assert sorted((made or 0, revoked is None) for made, revoked in invites) == [
+            (0, False),
+            (bob, True),
+        ]
         assert db.session.scalar(select(Group.name)) == "Readers"
 
 
@@ -105,7 +117,7 @@ def test_a_groups_last_owner_with_members_left_is_not_deleted(
     before = _rows_of(app, bob)
     with app.app_context():
         with pytest.raises(RemovalError, match="“Readers”"):
-            delete_account(db.session, db.session.get(User, bob))
+            _delete_own(bob)
         db.session.rollback()
     assert _rows_of(app, bob) == before
 
@@ -115,11 +127,11 @@ def test_the_only_admin_who_can_sign_in_is_not_deleted(app: Flask) -> None:
     other = make_user(app, "sam", admin=True, disabled=True)
     with app.app_context():
         with pytest.raises(RemovalError, match="only admin"):
-            delete_account(db.session, db.session.get(User, admin))
+            _delete_own(admin)
         db.session.rollback()
         db.session.get(User, other).disabled = False
         db.session.commit()
-        delete_account(db.session, db.session.get(User, admin))
+        _delete_own(admin)
         db.session.commit()
         assert db.session.scalar(select(User.name)) == "sam"
 
@@ -196,3 +208,82 @@ def test_an_admin_deletes_another_account_with_the_admins_password(
     )
     assert not any(_rows_of(app, bob).values())
     assert _rows_of(app, ann)["reviews.user_id"] == 3
+
+
+def _behind_the_check(monkeypatch: pytest.MonkeyPatch, app: Flask, change: Any) -> None:
+    """Make ``change`` (a statement) in a transaction of its own, committed just after the
+    deleting request's password was checked: another admin's request landing then."""
+    checked = views.account_removal.check_password
+
+    def check_then_change(user: User, password: str) -> bool:
+        right = checked(user, password)
+        with db.engine.begin() as connection:
+            connection.execute(change)
+        return right
+
+    monkeypatch.setattr(views.account_removal, "check_password", check_then_change)
+
+
+@pytest.mark.parametrize("lost", ["deleted", "disabled", "no longer admin"])
+def test_an_admin_who_loses_the_right_as_they_delete_deletes_nothing(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, lost: str
+) -> None:
+    make_user(app, "root", admin=True)  # another admin stays whatever happens to mei
+    mei, bob = make_user(app, "mei", admin=True), make_user(app, "bob")
+    Auth(client).login("mei")
+    token = csrf_token(client)
+    mine = update(User).where(User.id == mei)
+    _behind_the_check(monkeypatch, app, {
+        "deleted": delete(User).where(User.id == mei),
+        "disabled": mine.values(disabled=True),
+        "no longer admin": mine.values(is_admin=False),
+    }[lost])  # fmt: skip
+    refused = client.post(f"/admin/users/{bob}/delete", data={"current": PASSWORD,
+                                                              "csrf_token": token})  # fmt: skip
+    assert refused.status_code == 403
+    assert "You are no longer an admin: nothing was deleted." in refused.get_data(True)
+    with app.app_context():
+        assert db.session.get(User, bob) is not None
+
+
+def test_an_admin_who_loses_the_right_as_they_disable_changes_nothing(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mei, bob = make_user(app, "mei", admin=True), make_user(app, "bob")
+    Auth(client).login("mei")
+    hold = views.admin.hold_accounts
+
+    def demoted_meanwhile(session: Any, ids: list[int], **options: bool) -> None:
+        # Committed after the page's check of mei, before her change takes its rows.
+        with db.engine.begin() as connection:
+            connection.execute(update(User).where(User.id == mei).values(is_admin=False))
+        hold(session, ids, **options)
+
+    monkeypatch.setattr(views.admin, "hold_accounts", demoted_meanwhile)
+    refused = client.post(f"/admin/users/{bob}/disable", data={"csrf_token": csrf_token(client)})
+    assert refused.status_code == 403
+    with app.app_context():
+        assert db.session.get(User, bob).disabled is False
+
+
+def test_wrong_passwords_asked_again_are_counted_by_account_not_by_address(
+    make_app, app_config: dict[str, object]
+) -> None:
+    app = make_app({**app_config, "RATELIMIT_ENABLED": True})
+    make_user(app, "ann"), make_user(app, "bob")
+    ann, bob = app.test_client(), app.test_client()
+    Auth(ann).login("ann")
+    Auth(bob).login("bob")
+    token = csrf_token(ann)
+    statuses = [
+        ann.post("/settings/delete", data={"current": "guess", "csrf_token": token}).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    # The limit is shared by every form that asks for the password again.
+    again = {"pw-current": "guess", "pw-password": "x" * 12, "pw-confirm": "x" * 12}
+    assert ann.post("/settings/password", data={**again, "csrf_token": token}).status_code == 429
+    # bob, behind the same address, is not stopped.
+    done = bob.post("/settings/delete", data={"current": PASSWORD,
+                                              "csrf_token": csrf_token(bob)})  # fmt: skip
+    assert done.status_code == 302
