@@ -24,6 +24,7 @@ from models.types import now_utc
 from models.user import User
 from services.admins import acts_as_admin, hold_accounts
 from services.groups import hold_group
+from srs.scheduler import NEW
 
 __all__ = [
     "NoLongerAdminError",
@@ -45,7 +46,8 @@ class NoLongerAdminError(RemovalError):
 
 @dataclass(frozen=True, slots=True)
 class Removed:
-    """What deleting an account takes with it: its cards, its answers, its groups."""
+    """What deleting an account takes with it: its cards studied (those never seen go too,
+    unseen), its answers, its groups."""
 
     cards: int
     reviews: int
@@ -55,7 +57,8 @@ class Removed:
 def what_goes(session: Session, user: User) -> Removed:
     """The counts a page shows before it asks to confirm the deletion."""
     return Removed(
-        cards=session.scalar(select(func.count()).where(Card.user_id == user.id)) or 0,
+        cards=session.scalar(select(func.count()).where(Card.user_id == user.id, Card.state != NEW))
+        or 0,
         reviews=session.scalar(select(func.count()).where(Review.user_id == user.id)) or 0,
         groups=session.scalar(select(func.count()).where(Membership.user_id == user.id)) or 0,
     )

@@ -157,6 +157,11 @@ def visit(page, base: str, site: dict[str, object], app: Flask):
     yield "admin-groups", None
     page.goto(f"{base}/admin/banks/docker/remove")
     yield "admin-remove-bank", None
+    page.goto(f"{base}/admin")
+    page.goto(base + str(page.get_attribute("a[href$='/delete']", "href")))
+    yield "admin-delete-user", None
+    page.goto(f"{base}/settings/delete")  # ann: the only admin, and her group's owner
+    yield "settings-delete", None
     page.goto(link)
     yield "admin-reset", None
     page.goto(f"{base}/reset/not-a-token")

@@ -144,7 +144,8 @@ def test_a_learner_deletes_their_account_with_their_password(
     settings = client.get("/settings").get_data(as_text=True)
     assert "/settings/delete" in settings
     page = client.get("/settings/delete").get_data(as_text=True)
-    assert "3 answers in the review history" in page and "membership of 1 group" in page
+    assert "3 cards studied" in page and "3 answers in the review history" in page
+    assert "membership of 1 group" in page
     assert "/settings/history.csv" in page
     wrong = client.post(
         "/settings/delete", data={"current": "not it", "csrf_token": csrf_token(client)}

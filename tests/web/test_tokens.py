@@ -80,6 +80,8 @@ def test_the_settings_page_makes_shows_once_lists_and_revokes_tokens(
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     match = _NEW_TOKEN.search(page.get_data(as_text=True))
     assert match, "the new token is not shown"
+    # Where the page opens, above the settings, not far below them with the token list.
+    assert match.start() < page.get_data(as_text=True).index('id="study"')
     token = match.group(1)
     visitor = app.test_client()
     assert status(visitor, token) == 200
@@ -87,7 +89,8 @@ def test_the_settings_page_makes_shows_once_lists_and_revokes_tokens(
     assert token not in listed  # shown once only
     row = re.search(r"<tr>\s*<td>phone app</td>(.*?)</tr>", listed, re.S)
     assert row, "the token is not listed"
-    cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    assert 'data-label="Created"' in row.group(1)  # a phone shows each cell with its name
     assert "Never" not in cells[1] and "Never" not in cells[2]  # used once; expires
     with app.app_context():
         row_id = db.session.scalar(select(ApiToken.id).where(ApiToken.name == "phone app"))
