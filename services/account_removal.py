@@ -122,6 +122,13 @@ def removal_refusal(session: Session, user: User) -> str | None:
     return _refusal(_only_admin(session, user), _orphaned_groups(session, user.id))
 
 
+def _still_may(session: Session, user_id: int, by_id: int) -> None:
+    """Raise :class:`NoLongerAdminError` if ``by_id`` deletes another account and is no
+    longer an admin who can sign in."""
+    if by_id != user_id and not acts_as_admin(session, by_id):
+        raise NoLongerAdminError(str(_l("You are no longer an admin: nothing was deleted.")))
+
+
 def delete_account(session: Session, user: User, by: User) -> None:
     """Delete ``user`` and everything that is theirs, at the request of ``by`` (themselves,
     or an admin); the caller commits.
@@ -146,6 +153,7 @@ def delete_account(session: Session, user: User, by: User) -> None:
     )
     for group_id in groups:
         hold_group(session, group_id)
+    _still_may(session, user_id, by_id)
     refusal = removal_refusal(session, user)
     if refusal is None:
         if user in session:  # its rows go: nothing of it is flushed after this
@@ -157,11 +165,10 @@ def delete_account(session: Session, user: User, by: User) -> None:
             .values(revoked_at=now_utc())
         )
         session.execute(delete(User).where(User.id == user_id))
+        _still_may(session, user_id, by_id)
         admins = select(func.count()).where(User.is_admin.is_(True), User.disabled.is_(False))
         refusal = _refusal(
             was_admin and not session.scalar(admins), _orphaned_groups(session, user_id, groups)
         )
-        if refusal is None and by_id != user_id and not acts_as_admin(session, by_id):
-            raise NoLongerAdminError(str(_l("You are no longer an admin: nothing was deleted.")))
     if refusal is not None:
         raise RemovalError(refusal)

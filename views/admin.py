@@ -23,11 +23,11 @@ from flask import (
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField
@@ -45,12 +45,11 @@ from srs.bank import BankError, Problem
 from srs.sources import read_upload
 from views.account_removal import RemovalForm, deleted, removal_page
 from views.auth import password_again
+from views.reset_links import reset_token, user_for_reset
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger("wengu.admin")
 
-RESET_MAX_AGE = 24 * 60 * 60
-_RESET_SALT = "wengu-password-reset"
 _PUBLIC_ENDPOINTS = {"admin.reset_password"}
 _UPLOAD_TYPES = ["yaml", "yml", "zip", "apkg"]
 
@@ -87,12 +86,21 @@ class ResetForm(FlaskForm):
     )
 
 
+# Changes that hold the accounts they change with the admin's own, in the order of their ids.
+_HOLD_THEIR_OWN = {"admin.disable_user", "admin.enable_user", "admin.delete_user"}
+
+
 @bp.before_request
 def require_admin() -> Response | None:
     """Admin pages are for signed-in admins; the reset link is for whoever holds it."""
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
-    return _admin_only()
+    refused = _admin_only()
+    if refused is None and request.method == "POST" and request.endpoint not in _HOLD_THEIR_OWN:
+        # The admin's row first, then what the change writes: the order every change that
+        # holds accounts keeps (services.admins), so that none waits on another in a cycle.
+        hold_accounts(db.session, [current_user.id])
+    return refused
 
 
 @login_required
@@ -117,8 +125,11 @@ def _record(event: str, *args: object) -> None:
 def _commit_as_admin() -> None:
     """Commit the change written if the one making it is still an admin who can sign in,
     read again now (``services.admins``); else 403, and nothing changed."""
-    if not acts_as_admin(db.session, current_user.id):
+    actor = current_user.id
+    if not acts_as_admin(db.session, actor):
         db.session.rollback()
+        if db.session.get(User, actor) is None:
+            logout_user()  # their account went meanwhile: this request is no one's now
         abort(403, description=_("You are no longer an admin: nothing was changed."))
     db.session.commit()
 
@@ -132,28 +143,6 @@ def _private(body: str, status: int = 200) -> Response:
 
 
 # -- users -----------------------------------------------------------------------------------
-
-
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
-
-
-def _reset_token(user: User) -> str:
-    # The end of the password hash ties the token to the password it replaces: once the
-    # password changes, the token no longer matches, so each link works once.
-    return _reset_serializer().dumps([user.id, user.password_hash[-16:]])
-
-
-def _user_for_reset(token: str) -> User | None:
-    """The account a reset token is for, while the token is good; otherwise ``None``."""
-    try:
-        user_id, fingerprint = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
-    except (BadSignature, TypeError, ValueError):
-        return None
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or user.password_hash[-16:] != fingerprint:
-        return None
-    return user
 
 
 def _users_page(reset_user: User | None = None, reset_link: str | None = None) -> str:
@@ -206,7 +195,12 @@ def _account(user_id: int) -> User:
 def _set_disabled(user: User, disabled: bool, message: str) -> Response:
     """Disable or enable ``user``, log it, and go back to the list with ``message``."""
     hold_accounts(db.session, [current_user.id, user.id])  # see services.admins
-    set_disabled(user, disabled)
+    try:
+        set_disabled(user, disabled)
+        db.session.flush()
+    except (StaleDataError, ObjectDeletedError):  # deleted as this request waited for it
+        db.session.rollback()
+        abort(404, description=_("There is no such account."))
     _commit_as_admin()
     _record("account %r %s", user.name, "disabled" if disabled else "enabled")
     flash(message, "success")
@@ -252,7 +246,7 @@ def delete_user(user_id: int) -> tuple[str, int] | Response:
 def reset_link(user_id: int) -> Response:
     """Make a password reset link for an account, shown this once for the admin to send."""
     user = _account(user_id)
-    link = url_for("admin.reset_password", token=_reset_token(user), _external=True)
+    link = url_for("admin.reset_password", token=reset_token(user, current_user.id), _external=True)
     _record("password reset link issued for %r", user.name)  # the link itself stays out
     return _private(_users_page(reset_user=user, reset_link=link))
 
@@ -260,7 +254,7 @@ def reset_link(user_id: int) -> Response:
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Response:
     """Set a new password with a reset link from an admin."""
-    user = _user_for_reset(token)
+    user = user_for_reset(token)
     if user is None:
         return _private(render_template("admin/reset_invalid.html"), 400)
     form = ResetForm()

@@ -190,15 +190,15 @@ def wrong_password() -> None:
 
 def password_again() -> Any:
     """The limit on a password asked again of the one signed in (to change it, to delete
-    an account), shared by those forms: counted by account, not by address, so that
-    guesses from a session taken over are limited and no one else behind the same address
-    is stopped."""
+    an account), shared by those forms: counted by account, not by address or sign-in, so
+    that guesses from a session taken over are limited and no one else behind the same
+    address is stopped; every try counts, so that tries sent at once are counted too."""
     return limiter.shared_limit(
         SIGN_IN_LIMIT,
         scope="password-again",
-        key_func=lambda: f"account-signed-in/{current_user.get_id()}",
-        methods=["POST"],
-        deduct_when=sign_in_failed,
+        # The account's number alone: not the session's id, which names a sign-in.
+        key_func=lambda: f"account-signed-in/{getattr(current_user, 'id', None)}",
+        methods=["POST"],  # every try, counted before the password is checked
     )
 
 

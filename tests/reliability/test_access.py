@@ -217,10 +217,10 @@ def _world(app: Flask, tmp_path: Path) -> World:
             "reschedule_id": reschedule.id,
         }
     with app.test_request_context():
-        from views.admin import _reset_token
+        from views.reset_links import reset_token
 
         with app.app_context():
-            values["token"] = _reset_token(db.session.get(User, ann))
+            values["token"] = reset_token(db.session.get(User, ann), 1)  # root's
     assert (admin, bob, eve) == (1, 3, 4)
     return World(values)
 

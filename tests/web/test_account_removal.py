@@ -3,6 +3,7 @@ last admin nor a group's last owner with members left."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -267,6 +268,12 @@ def test_an_admin_who_loses_the_right_as_they_disable_changes_nothing(
         assert db.session.get(User, bob).disabled is False
 
 
+def make_app_client(app: Flask, name: str) -> FlaskClient:
+    client = app.test_client()
+    Auth(client).login(name)
+    return client
+
+
 def test_wrong_passwords_asked_again_are_counted_by_account_not_by_address(
     make_app, app_config: dict[str, object]
 ) -> None:
@@ -284,7 +291,36 @@ def test_wrong_passwords_asked_again_are_counted_by_account_not_by_address(
     # The limit is shared by every form that asks for the password again.
     again = {"pw-current": "guess", "pw-password": "x" * 12, "pw-confirm": "x" * 12}
     assert ann.post("/settings/password", data={**again, "csrf_token": token}).status_code == 429
+    # Nor by signing in again: the account is counted, not the sign-in.
+    again_in = make_app_client(app, "ann")
+    refused = again_in.post("/settings/delete", data={"current": "guess",
+                                                       "csrf_token": csrf_token(again_in)})  # fmt: skip
+    assert refused.status_code == 429
     # bob, behind the same address, is not stopped.
     done = bob.post("/settings/delete", data={"current": PASSWORD,
                                               "csrf_token": csrf_token(bob)})  # fmt: skip
     assert done.status_code == 302
+
+
+@pytest.mark.parametrize("lost", ["deleted", "disabled"])
+def test_a_reset_link_stops_working_when_the_admin_who_made_it_goes(
+    app: Flask, client: FlaskClient, lost: str
+) -> None:
+    make_user(app, "root", admin=True)
+    mei, bob = make_user(app, "mei", admin=True), make_user(app, "bob")
+    Auth(client).login("mei")
+    page = client.post(f"/admin/users/{bob}/reset-link", data={"csrf_token": csrf_token(client)})
+    link = re.search(r'id="reset-url" type="text" readonly value="http://[^/]+([^"]+)"',
+                     page.get_data(as_text=True))  # fmt: skip
+    assert link, "no reset link shown"
+    Auth(client).logout()
+    assert client.get(link.group(1)).status_code == 200  # good while mei is an admin
+    root = make_app_client(app, "root")
+    action = f"/admin/users/{mei}/" + ("delete" if lost == "deleted" else "disable")
+    data = {"csrf_token": csrf_token(root), "current": PASSWORD}
+    assert root.post(action, data=data).status_code == 302
+    assert client.get(link.group(1)).status_code == 400
+    new = {"password": "a new password", "confirm": "a new password",
+           "csrf_token": csrf_token(client)}  # fmt: skip
+    assert client.post(link.group(1), data=new).status_code == 400
+    assert Auth(client).login("bob").status_code == 302  # the old password still works
