@@ -233,6 +233,8 @@ def test_a_message_is_in_sight_wherever_the_page_is_scrolled(
         give_up = page.locator('[data-action="giveup"]')
         (give_up if give_up.is_visible() else page.locator('[data-action="show"]')).click()
         page.wait_for_selector('[data-review][data-phase="back"]')
+        # The back's diagrams drawn first: until they load, the page may not be long yet.
+        page.wait_for_function("() => [...document.images].every((image) => image.complete)")
         page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
         assert page.evaluate("scrollY") > 100  # the case this is about: the top out of sight
         page.keyboard.press("u")
