@@ -3,7 +3,8 @@
 The first cards of each kind that may be shown in each bank asked about (learning and
 relearning cards in order, reviews due today, new in bank order), then a row a bank: the
 kept counts (``bank_progress``), the due learning and review cards and the buried new ones
-counted, and the first question that lacks cards for the learner. A bank whose kept row
+counted, and the first question that lacks cards for the learner, before the last new card
+found. A bank whose kept row
 (``services.kept_queue``) holds these as the walks would find them now is read from it,
 with the first cards it names, in one statement for all banks; the others are walked, each
 part one walk of an index, in one statement built once for each number of banks, and what
@@ -69,16 +70,15 @@ _PAST_EVERY_POSITION = 2**31 - 1
 def _first_ids(bank: Any, state: int) -> Any:
     """The ids of the first cards of ``bank`` in ``state`` that may be shown, in order: up
     to :data:`~services.kept_queue.QUEUE` learning or review cards, earliest due first
-    (reviews due today), and the first new card in bank order. One walk of an index of
-    ``cards`` each."""
+    (reviews due today), or new cards in bank order. One walk of an index of ``cards``
+    each."""
     if state == NEW:
-        found = select(Card.id).where(IS_NEW).order_by(Card.position, Card.ordinal).limit(1)
+        found = select(Card.id).where(IS_NEW).order_by(Card.position, Card.ordinal)
     else:
         found = select(Card.id).where(Card.state == state).order_by(Card.due, Card.id)
         if state == REVIEW:
             found = found.where(Card.due <= bindparam("day_end"))
-        found = found.limit(QUEUE)
-    found = found.where(Card.user_id == bindparam("user"), Card.bank_id == bank)
+    found = found.where(Card.user_id == bindparam("user"), Card.bank_id == bank).limit(QUEUE)
     return select(found.where(active(bindparam("now"))).subquery().c.id)
 
 
@@ -119,13 +119,15 @@ _BURIED_COUNT = (
     .scalar_subquery()
 )
 # The first question at or past the kept position that lacks a card for the learner, not
-# past the first new card waiting (whose question has its cards): usually none, or the one
-# at the kept position.
-_WAITING_POSITION = (
+# past the last of the new cards found (QUEUE at most, each free and with its question's
+# cards made; all there are when fewer): usually none, or the one at the kept position.
+# Whether it comes before the first new card is for the queue to see.
+_LAST_NEW_POSITION = (
     select(Card.position)
     .where(Card.user_id == bindparam("user"), Card.bank_id == Bank.id, IS_NEW)
     .where(active(bindparam("now")))
     .order_by(Card.position, Card.ordinal)
+    .offset(QUEUE - 1)
     .limit(1)
     .correlate(Bank)
     .scalar_subquery()
@@ -136,7 +138,7 @@ _LACKING = (
         Question.bank_id == Bank.id,
         Question.retired.is_(False),
         Question.position >= func.coalesce(BankProgress.next_position, 0),
-        Question.position <= func.coalesce(_WAITING_POSITION, _PAST_EVERY_POSITION),
+        Question.position <= func.coalesce(_LAST_NEW_POSITION, _PAST_EVERY_POSITION),
         cards_of(bindparam("user")) < Question.card_count,
     )
     .order_by(Question.position)
@@ -198,7 +200,7 @@ def _kept_statement(count: int) -> DriverStatement:
         )
         .where(Bank.id.in_(banks))
     )
-    paths = (("learning", 0, 1), ("reviews", 0, 1), ("waiting",))
+    paths = (("learning", 0, 1), ("reviews", 0, 1), ("new", 0))
     named = [cast(KeptQueue.kept[path].as_string(), BigInteger) for path in paths]
     heads = (
         select(Card.bank_id.label("bank"), *_nulls(_KEPT_COLUMNS), *_CARD_COLUMNS, *no_load)
@@ -274,8 +276,9 @@ class Candidates:
     """What :func:`read_candidates` read for the banks: each bank's kept counts
     (``progress``), its due cards and buried new ones by state (``found``: learning under
     ``LEARNING``, buried new under ``NEW``), the first due learning cards and review cards
-    of every bank, each bank's first new card waiting and the question that lacks cards
-    before it (its id), and the learner's kept load, read with them."""
+    of every bank, each bank's first new card waiting and the first question that lacks
+    cards for the learner (its id; it comes first unless placed after the card waiting),
+    and the learner's kept load, read with them."""
 
     progress: dict[str, Progress]
     found: dict[tuple[str, int], int]
@@ -328,8 +331,8 @@ def _from_kept(
             wanted[kept["learning"][0][1]] = (row.bank_id, kept["learning"][0][0], _LEARNING)
         if kept["reviews"]:
             wanted[kept["reviews"][0][1]] = (row.bank_id, kept["reviews"][0][0], (REVIEW,))
-        if kept["waiting"] is not None:
-            wanted[kept["waiting"]] = (row.bank_id, -1, (NEW,))
+        if kept["new"]:
+            wanted[kept["new"][0]] = (row.bank_id, -1, (NEW,))
     wrong = set()
     for card_id, (bank_id, due, states) in wanted.items():
         card = found.get(card_id)
@@ -352,7 +355,7 @@ def _from_kept(
         read.found[bank_id, REVIEW] = kept["review_due"]
         read.found[bank_id, NEW] = kept["buried_new"]
         read.lacking[bank_id] = kept["lacking"]
-        read.waiting[bank_id] = found.get(kept["waiting"])
+        read.waiting[bank_id] = found.get(kept["new"][0]) if kept["new"] else None
     for card_id, (bank_id, _, states) in wanted.items():
         if bank_id not in wrong and states != (NEW,):
             (read.reviews if states == (REVIEW,) else read.learning).append(found[card_id])
@@ -374,6 +377,7 @@ def _walk(study: Study, read: Candidates, bank_ids: list[str], kept: dict[str, K
     bank_rows: dict[str, Record] = {}
     learning: dict[str, dict[int, list[Record]]] = {b: {} for b in bank_ids}
     reviews: dict[str, list[Record]] = {b: [] for b in bank_ids}
+    new: dict[str, list[Record]] = {b: [] for b in bank_ids}
     for row in pick_statement(len(bank_ids)).rows(rows(study.session), values):
         bank_id = row.bank
         if row.id is None:  # no card: the bank's own row
@@ -382,14 +386,16 @@ def _walk(study: Study, read: Candidates, bank_ids: list[str], kept: dict[str, K
             read.found[bank_id, LEARNING], read.found[bank_id, REVIEW] = row[7:9]
             read.found[bank_id, NEW], read.lacking[bank_id] = row[9:11]
         elif row.state == NEW:
-            read.waiting[bank_id] = row
+            new[bank_id].append(row)
         elif row.state == REVIEW:
             reviews[bank_id].append(row)
         else:
             learning[bank_id].setdefault(row.state, []).append(row)
     for bank_id, row in bank_rows.items():
+        new[bank_id].sort(key=lambda card: (card.position, card.ordinal))
+        read.waiting[bank_id] = new[bank_id][0] if new[bank_id] else None
         read.reviews.extend(reviews[bank_id])
         for cards in learning[bank_id].values():
             read.learning.extend(card for card in cards if card.due <= ahead)
-        made_now = made(study, row, learning[bank_id], reviews[bank_id], read.waiting.get(bank_id))
+        made_now = made(study, row, learning[bank_id], reviews[bank_id], new[bank_id])
         keep(study.session, study.user.id, bank_id, kept[bank_id].stamp, made_now)

@@ -4,8 +4,9 @@
 counts the due ones, to choose the next card. The walks find the same cards request after
 request: this module keeps, a row a learner and bank (``kept_queues``,
 :class:`models.card.KeptQueue`), the first :data:`QUEUE` learning cards and review cards in
-the order they come (due, then id), the first new card and the question lacking cards before
-it, and the counts, for the study day they were made on.
+the order they come (due, then id), the first :data:`QUEUE` new cards in bank order and the
+first question lacking cards before the last of them, and the counts, for the study day
+they were made on.
 
 Kept rows stay true three ways. Triggers on ``cards`` and ``questions`` raise a row's stamp
 and clear it on any change but an answer's (migration 0022); an answer updates its bank's
@@ -35,9 +36,14 @@ from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Answer
 
 __all__ = ["QUEUE", "Kept", "answered", "forget_queues", "keep", "made", "usable"]
 
-# Learning and review cards kept of each bank, in order: an answer takes the first and puts
-# it back further on; the walks run again when a kind's cards kept run out.
+# Learning, review and new cards kept of each bank, in order: an answer takes the first and
+# puts it back further on (a new card among the learning cards); the walks run again when a
+# kind's cards kept run out.
 QUEUE = 6
+
+# What a kept row holds, numbered: a row of another form (kept before a change to this
+# module) is walked again, not read.
+FORM = 2
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -64,12 +70,14 @@ def usable(kept: dict[str, Any] | None, study: Study) -> bool:
     this review limit, before any burial ended, and with cards of each kind left in order."""
     return (
         kept is not None
+        and kept.get("form") == FORM
         and kept["made"] <= micros(study.now)  # not by a request of a later moment
         and kept["day_end"] == micros(study.day.end)
         and kept["most"] == study.user.reviews_per_day
         and (kept["until"] is None or micros(study.now) < kept["until"])
         and (bool(kept["learning"]) or not kept["learning_more"])
         and (bool(kept["reviews"]) or not kept["reviews_more"])
+        and (bool(kept["new"]) or not kept["new_more"])
     )
 
 
@@ -82,15 +90,17 @@ def made(
     bank_row: Row[Any],
     learning: dict[int, list[Row[Any]]],
     reviews: list[Row[Any]],
-    waiting: Row[Any] | None,
+    new: list[Row[Any]],
 ) -> dict[str, Any]:
     """What is kept of a bank from what the walks found: up to :data:`QUEUE` cards of each
-    learning state and of reviews (fewer: all there are), its first new card, and its row
-    (``services.candidates``: counts, the question lacking cards, the first burial's end)."""
+    learning state, of reviews and of new cards in bank order (fewer: all there are), and
+    its row (``services.candidates``: counts, the question lacking cards, the first
+    burial's end)."""
     both = _ordered([*learning.get(LEARNING, []), *learning.get(RELEARNING, [])])
     learning_more = any(len(learning.get(state, [])) >= QUEUE for state in (LEARNING, RELEARNING))
     most = study.user.reviews_per_day
     return {
+        "form": FORM,
         "made": micros(study.now),
         "day_end": micros(study.day.end),
         "most": most,
@@ -99,7 +109,8 @@ def made(
         "learning_more": learning_more,
         "reviews": _ordered(reviews),
         "reviews_more": len(reviews) >= QUEUE,
-        "waiting": None if waiting is None else waiting.id,
+        "new": [card.id for card in new],
+        "new_more": len(new) >= QUEUE,
         "lacking": bank_row.lacking,
         "learning_due": bank_row.learning_due,
         "review_due": bank_row.review_due,
@@ -197,10 +208,17 @@ def _after(
     """``kept`` with ``card`` moved by its answer; ``kept`` itself when the answer moves
     nothing kept; ``None`` when the answer's changes are not known from it."""
     before, after = card.schedule, result.after
-    if before.state == NEW or result.reviewed_at != study.now:
-        return None  # a new card's questions, or an answer counted on another day
+    if result.reviewed_at != study.now:
+        return None  # an answer counted on another day
+    if before.state == NEW and not _is_active(card, study.now):
+        return None  # a buried new card counted as such, or one not kept
     if not _is_active(card, study.now):
         return kept  # neither kept nor counted, before or after
+    moved = dict(kept)
+    if before.state == NEW:
+        moved["new"] = [card_id for card_id in kept["new"] if card_id != card.id]
+        if len(moved["new"]) == len(kept["new"]) and not kept["new_more"]:
+            return None  # every new card was kept, but not this one: not as the walks found
     end = kept["day_end"]
     due_before = micros(before.due) if before.due is not None else None
     due_after = micros(after.due or before.due or study.now)
@@ -208,7 +226,6 @@ def _after(
     def counted(state: int, due: int | None, states: tuple[int, ...]) -> int:
         return int(state in states and due is not None and due < end)
 
-    moved = dict(kept)
     moved["learning"] = [entry for entry in kept["learning"] if entry[1] != card.id]
     moved["reviews"] = [entry for entry in kept["reviews"] if entry[1] != card.id]
     if after.state in (LEARNING, RELEARNING):

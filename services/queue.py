@@ -415,10 +415,10 @@ def next_card_with_load(
     if kind == "new":
         for bank_id in new_banks:
             lacking, waiting = picked.lacking[bank_id], picked.waiting[bank_id]
-            if lacking is None:
+            question = None if lacking is None else study.session.get_one(Question, lacking)
+            if question is None or (waiting is not None and waiting.position < question.position):
                 card = None if waiting is None else as_card(study.session, waiting)
             else:
-                question = study.session.get_one(Question, lacking)
                 # The first question lacking cards from the kept position on: the position
                 # moves past it.
                 card = _make_cards(study, question, placed=True)

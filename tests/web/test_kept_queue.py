@@ -21,11 +21,13 @@ from models import Bank, Card, KeptQueue, Question, User, db
 from services.answer_sql import read_answer_card
 from services.answers import answer
 from services.bank_admin import remove_bank
+from services.bank_import import import_bank
 from services.context import Study, today
 from services.kept_queue import forget_queues
 from services.progress import set_study_day
-from services.queue import next_card
-from srs.scheduler import REVIEW, Rating
+from services.queue import _make_cards, next_card
+from srs.scheduler import NEW, REVIEW, Rating
+from srs.sources import load_bank
 from tests.web.test_card_totals import BANKS, T0, ann_and_bob, answer_minutes_before
 from tests.web.test_card_totals import session as session  # the fixture
 from tests.web.test_kept_load import _load_step
@@ -407,3 +409,46 @@ def test_a_row_kept_at_a_later_moment_is_not_used_before_it(session: Session) ->
         next_card(Study.at(session, user, later), ["a"])
         session.commit()
     _same(session, user, now, ["a"])
+
+
+def test_new_cards_answered_in_turn_are_read_from_the_kept_row(
+    session: Session, write_bank, monkeypatch
+) -> None:
+    """A bank's kept row holds its first new cards in bank order: answering them one after
+    another moves the row, with no walk, until a question lacking cards comes before the
+    next one kept, whose cards are then made. Each choice is the one made afresh."""
+    plain = "".join(
+        f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(9)
+    )
+    import_bank(
+        session, load_bank(write_bank("c", {"bank.yaml": f"id: c\ntitle: C\nquestions:\n{plain}"}))
+    )
+    user, _ = ann_and_bob(session, new_per_day=20)
+    order = session.scalars(
+        select(Question).where(Question.bank_id == "c").order_by(Question.position)
+    ).all()
+    now = T0
+    for question in order[:3]:  # the first three have their cards, then the sixth
+        _make_cards(Study.at(session, user, now), question, placed=True)
+    _make_cards(Study.at(session, user, now), order[5], placed=False)
+    for _ in range(2):  # the first read makes the row, the second keeps what it walked
+        next_card(Study.at(session, user, now), ["c"])
+    session.commit()
+    reads = Reads(monkeypatch)
+    shown, walked = [], []
+    for _ in range(7):
+        card, counts = next_card(Study.at(session, user, now), ["c"])
+        assert _seen(card, counts) == fresh_next(session, user, now, ["c"]), shown
+        assert card is not None and card.state == NEW
+        shown.append([question.id for question in order].index(card.question_id))
+        walked.append(reads.counted["walked"])
+        answer(
+            Study.at(session, user, now), read_answer_card(session, card.id, user.id), Rating.GOOD
+        )
+        session.commit()
+        now += timedelta(seconds=30)  # the cards answered are not due again yet
+    assert shown == [0, 1, 2, 3, 4, 5, 6]  # in bank order
+    # The first four read from the row, each moved by the answer before it (the fourth, the
+    # question lacking cards it names). Making cards clears the row: the next read walks.
+    assert walked == [0, 0, 0, 0, 1, 2, 2], walked
+    assert reads.counted["wrong"] == 0, reads.counted
