@@ -39,7 +39,17 @@ from models.bank import Bank, Question
 from models.card import BankProgress, Card, KeptLoad, KeptQueue
 from services.context import Study, rows
 from services.driver import DriverStatement, Record, loaded
-from services.kept_queue import QUEUE, Kept, keep, made, micros, usable
+from services.kept_queue import (
+    Kept,
+    keep,
+    made,
+    micros,
+    moment,
+    queue_sizes,
+    refilled,
+    reviews_run_out,
+    usable,
+)
 from services.load import KEPT_LOAD_COLUMNS, KeptLoadRow
 from services.progress import PROGRESS_COLUMNS, Progress, cards_of
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
@@ -78,7 +88,8 @@ def _first_ids(bank: Any, state: int) -> Any:
         found = select(Card.id).where(Card.state == state).order_by(Card.due, Card.id)
         if state == REVIEW:
             found = found.where(Card.due <= bindparam("day_end"))
-    found = found.where(Card.user_id == bindparam("user"), Card.bank_id == bank).limit(QUEUE)
+    found = found.where(Card.user_id == bindparam("user"), Card.bank_id == bank)
+    found = found.limit(bindparam("queue"))
     return select(found.where(active(bindparam("now"))).subquery().c.id)
 
 
@@ -127,7 +138,7 @@ _LAST_NEW_POSITION = (
     .where(Card.user_id == bindparam("user"), Card.bank_id == Bank.id, IS_NEW)
     .where(active(bindparam("now")))
     .order_by(Card.position, Card.ordinal)
-    .offset(QUEUE - 1)
+    .offset(bindparam("queue_last"))
     .limit(1)
     .correlate(Bank)
     .scalar_subquery()
@@ -306,6 +317,10 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     kept, heads, load = _read_kept(study, bank_ids)
     read = Candidates({}, {}, [], [], {}, {}, load)
     usable_rows = [kept[b] for b in bank_ids if b in kept and usable(kept[b].kept, study)]
+    for number, row in enumerate(usable_rows):
+        if reviews_run_out(row.kept or {}):
+            usable_rows[number] = kept[row.bank_id] = _refill(study, row, heads)
+    usable_rows = [row for row in usable_rows if row.kept is not None]
     walked = {b for b in bank_ids if b in kept} - {row.bank_id for row in usable_rows}
     if usable_rows:
         walked |= _from_kept(study, read, usable_rows, heads)
@@ -314,6 +329,46 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     for bank_id in read.progress:
         read.waiting.setdefault(bank_id, None)
     return read
+
+
+_NEXT_REVIEWS = DriverStatement(
+    select(*_CARD_COLUMNS)
+    .where(
+        Card.user_id == bindparam("user"),
+        Card.bank_id == bindparam("bank"),
+        Card.state == REVIEW,
+        Card.due <= bindparam("day_end"),
+        active(bindparam("now")),
+        # After the last review kept, by due then id.
+        Card.due >= bindparam("past_due"),
+        or_(Card.due > bindparam("past_due"), Card.id > bindparam("past_id")),
+    )
+    .order_by(Card.due, Card.id)
+    .limit(bindparam("queue"))
+)
+
+
+def _refill(study: Study, row: Kept, heads: dict[int, Record]) -> Kept:
+    """``row``, whose reviews have all been answered while more are due today, with the
+    next ones read from where they stopped (one walk of an index, not the walks of every
+    kind) and kept; its first card put among ``heads``. Not kept when the row changed since
+    it was read: then it is walked (its ``kept`` is ``None``)."""
+    past_due, past_id = (row.kept or {})["reviews_past"]
+    values = {
+        "user": study.user.id,
+        "bank": row.bank_id,
+        "day_end": study.day.end,
+        "now": study.now,
+        "past_due": moment(past_due),
+        "past_id": past_id,
+        **queue_sizes(),
+    }
+    cards = _NEXT_REVIEWS.rows(rows(study.session), values)
+    now_kept = refilled(row.kept or {}, cards)
+    if not keep(study.session, study.user.id, row.bank_id, row.stamp, now_kept):
+        return Kept(row.bank_id, row.stamp, None, row.progress)
+    heads.update((card.id, card) for card in cards[:1])
+    return Kept(row.bank_id, (row.stamp or 0) + 1, now_kept, row.progress)
 
 
 def _from_kept(
@@ -371,6 +426,7 @@ def _walk(study: Study, read: Candidates, bank_ids: list[str], kept: dict[str, K
         "day_end": study.day.end,
         # No more reviews are shown in a bank in a day than this.
         "reviews_most": study.user.reviews_per_day,
+        **queue_sizes(),
     }
     values.update((f"bank_{n}", bank_id) for n, bank_id in enumerate(bank_ids))
     ahead = study.now + LEARN_AHEAD

@@ -34,16 +34,34 @@ from services.context import Study
 from services.driver import DriverStatement
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW, Answer
 
-__all__ = ["QUEUE", "Kept", "answered", "forget_queues", "keep", "made", "usable"]
+__all__ = [
+    "QUEUE",
+    "Kept",
+    "answered",
+    "forget_queues",
+    "keep",
+    "made",
+    "queue_sizes",
+    "refilled",
+    "reviews_run_out",
+    "usable",
+]
 
 # Learning, review and new cards kept of each bank, in order: an answer takes the first and
 # puts it back further on (a new card among the learning cards); the walks run again when a
-# kind's cards kept run out.
+# kind's cards kept run out, but for reviews, read on from where those kept stopped.
 QUEUE = 6
+
+
+def queue_sizes() -> dict[str, int]:
+    """The parameters of the walks' limits: :data:`QUEUE` cards of a kind, and the offset of
+    the last of them."""
+    return {"queue": QUEUE, "queue_last": QUEUE - 1}
+
 
 # What a kept row holds, numbered: a row of another form (kept before a change to this
 # module) is walked again, not read.
-FORM = 2
+FORM = 3
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -52,6 +70,11 @@ _MICROSECOND = timedelta(microseconds=1)
 def micros(moment: datetime) -> int:
     """``moment`` as whole microseconds since 1970: exact, and ordered as the datetimes."""
     return (moment - _EPOCH) // _MICROSECOND
+
+
+def moment(micros: int) -> datetime:
+    """The moment ``micros`` (:func:`micros`) stands for."""
+    return _EPOCH + micros * _MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +90,9 @@ class Kept:
 
 def usable(kept: dict[str, Any] | None, study: Study) -> bool:
     """Whether ``kept`` holds what the walks would find now: made on this study day, with
-    this review limit, before any burial ended, and with cards of each kind left in order."""
+    this review limit, before any burial ended, and with learning and new cards left in
+    order. Its reviews may have run out (:func:`reviews_run_out`): the next ones are read
+    from where they stopped (``services.candidates``), not walked again."""
     return (
         kept is not None
         and kept.get("form") == FORM
@@ -76,13 +101,32 @@ def usable(kept: dict[str, Any] | None, study: Study) -> bool:
         and kept["most"] == study.user.reviews_per_day
         and (kept["until"] is None or micros(study.now) < kept["until"])
         and (bool(kept["learning"]) or not kept["learning_more"])
-        and (bool(kept["reviews"]) or not kept["reviews_more"])
         and (bool(kept["new"]) or not kept["new_more"])
     )
 
 
 def _ordered(cards: Iterable[Row[Any]]) -> list[list[int]]:
     return sorted([micros(card.due), card.id] for card in cards)
+
+
+def _reviews(cards: Iterable[Row[Any]]) -> dict[str, Any]:
+    """What is kept of a bank's reviews due by the day's end from the first :data:`QUEUE`
+    (all there are, when fewer), in order: each as its due and id, and the last of them
+    (``reviews_past``) when there may be more, before which every one is kept."""
+    ordered = _ordered(cards)
+    more = len(ordered) >= QUEUE
+    return {"reviews": ordered, "reviews_more": more, "reviews_past": ordered[-1] if more else None}
+
+
+def reviews_run_out(kept: dict[str, Any]) -> bool:
+    """Whether every review of ``kept`` was answered while more are due today."""
+    return not kept["reviews"] and kept["reviews_more"]
+
+
+def refilled(kept: dict[str, Any], cards: list[Row[Any]]) -> dict[str, Any]:
+    """``kept`` with its reviews, run out, replaced by ``cards``: the next reviews due by
+    the day's end, from its ``reviews_past`` on."""
+    return kept | _reviews(cards)
 
 
 def made(
@@ -107,8 +151,7 @@ def made(
         "until": None if bank_row.until is None else micros(bank_row.until),
         "learning": both[:QUEUE] if learning_more else both,
         "learning_more": learning_more,
-        "reviews": _ordered(reviews),
-        "reviews_more": len(reviews) >= QUEUE,
+        **_reviews(reviews),
         "new": [card.id for card in new],
         "new_more": len(new) >= QUEUE,
         "lacking": bank_row.lacking,
@@ -143,15 +186,16 @@ _FORGET = DriverStatement(
 )
 
 
-def keep(session: Session, user_id: int, bank_id: str, stamp: int | None, kept: dict) -> None:
+def keep(session: Session, user_id: int, bank_id: str, stamp: int | None, kept: dict) -> bool:
     """Keep ``kept`` for the bank if its row's stamp is still ``stamp``, read before the
     walks; a bank with no row gets an empty one, kept from the next walks on (a change
-    committed before it existed would not have raised its stamp)."""
+    committed before it existed would not have raised its stamp). Whether ``kept`` was
+    kept (its row's stamp is now one more than ``stamp``)."""
     values = {"user": user_id, "bank": bank_id}
     if stamp is None:
         _INSERT.written(session.connection(), values)
-    else:
-        _WRITE.written(session.connection(), values | {"read_stamp": stamp, "kept": kept})
+        return False
+    return _WRITE.written(session.connection(), values | {"read_stamp": stamp, "kept": kept}) == 1
 
 
 def forget_queues(session: Session, user_id: int) -> None:
@@ -231,7 +275,9 @@ def _after(
     if after.state in (LEARNING, RELEARNING):
         _place(moved["learning"], kept["learning_more"], due_after, card.id)
     elif after.state == REVIEW and due_after <= end:
-        _place(moved["reviews"], kept["reviews_more"], due_after, card.id)
+        past = kept["reviews_past"]
+        if past is None or [due_after, card.id] < past:
+            insort(moved["reviews"], [due_after, card.id])
     learning = (LEARNING, RELEARNING)
     moved["learning_due"] += counted(after.state, due_after, learning) - counted(
         before.state, due_before, learning

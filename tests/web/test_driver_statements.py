@@ -18,11 +18,12 @@ from models import Card, User, db
 from services.answer_sql import _CARD, _WRITE_SCHEDULE, read_answer_card
 from services.answers import answer
 from services.bank_import import import_bank
-from services.candidates import _kept_statement, pick_statement
+from services.candidates import _NEXT_REVIEWS, _kept_statement, pick_statement
 from services.context import Study
 from services.driver import DriverStatement
+from services.kept_queue import queue_sizes
 from services.queue import next_card
-from srs.scheduler import Rating
+from srs.scheduler import REVIEW, Rating
 from srs.sources import load_bank
 from tests.support import make_user
 
@@ -81,8 +82,16 @@ def test_the_review_path_reads_the_rows_sqlalchemy_reads(
         now = T0 + timedelta(hours=1)
         banks = {f"bank_{n}": bank for n, bank in enumerate(studied)}
         walks = {"user": learner, "now": now, "day_end": now + timedelta(hours=12)}
+        walks |= queue_sizes()
         _as_sqlalchemy_gives(pick_statement(2), walks | banks | {"reviews_most": 100})
         _as_sqlalchemy_gives(_kept_statement(2), {"user": learner} | banks)
+        # The reviews read on past those kept: from the first, due by any day.
+        first = {"past_due": T0, "past_id": 0, "day_end": T0 + timedelta(days=400)}
+        reviewed = select(Card.bank_id).where(Card.user_id == learner, Card.state == REVIEW)
+        reviewed_banks = set(db.session.scalars(reviewed))
+        assert reviewed_banks, "no review to read on"
+        for bank in reviewed_banks:
+            _as_sqlalchemy_gives(_NEXT_REVIEWS, walks | first | {"bank": bank})
         states = set()
         for card in db.session.scalars(select(Card).where(Card.user_id == learner)):
             _as_sqlalchemy_gives(_CARD, {"card": card.id, "user": learner})

@@ -17,13 +17,14 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 import services.candidates
+import services.kept_queue
 from models import Bank, Card, KeptQueue, Question, User, db
 from services.answer_sql import read_answer_card
 from services.answers import answer
 from services.bank_admin import remove_bank
 from services.bank_import import import_bank
 from services.context import Study, today
-from services.kept_queue import forget_queues
+from services.kept_queue import QUEUE, forget_queues
 from services.progress import set_study_day
 from services.queue import _make_cards, next_card
 from srs.scheduler import NEW, REVIEW, Rating
@@ -63,6 +64,7 @@ class Reads:
     def __init__(self, monkeypatch) -> None:
         self.counted: Counter = Counter()
         walk, from_kept = services.candidates._walk, services.candidates._from_kept
+        refill = services.candidates._refill
 
         def walking(study, read, bank_ids, kept):
             self.counted["walked"] += len(bank_ids) * Reads.counting
@@ -74,6 +76,11 @@ class Reads:
             self.counted["wrong"] += len(wrong)
             return wrong
 
+        def refilling(study, row, heads):
+            self.counted["refilled"] += Reads.counting
+            return refill(study, row, heads)
+
+        monkeypatch.setattr(services.candidates, "_refill", refilling)
         monkeypatch.setattr(services.candidates, "_walk", walking)
         monkeypatch.setattr(services.candidates, "_from_kept", reading)
 
@@ -109,10 +116,12 @@ def _walk_step(session: Session, user: User, now: datetime, rng: random.Random, 
     return _load_step(session, user, now, rng, write_bank)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize(("seed", "queue"), [(1, 6), (2, 6), (3, 6), (4, 6), (5, 1), (6, 1)])
 def test_the_next_card_kept_is_the_one_chosen_afresh_after_a_random_walk(
-    session: Session, write_bank, monkeypatch, seed: int
+    session: Session, write_bank, monkeypatch, seed: int, queue: int
 ) -> None:
+    """Also with rows keeping one card of each kind, whose reviews run out often."""
+    monkeypatch.setattr(services.kept_queue, "QUEUE", queue)
     rng = random.Random(seed)
     user, other = ann_and_bob(session, new_per_day=12)
     user.reviews_per_day = rng.choice([3, 200])
@@ -139,6 +148,7 @@ def test_the_next_card_kept_is_the_one_chosen_afresh_after_a_random_walk(
     # Most reads found their bank kept: answers move it, they do not clear it.
     assert reads.counted["kept"] > reads.counted["walked"], reads.counted
     assert reads.counted["wrong"] == 0, reads.counted
+    assert queue > 1 or reads.counted["refilled"] > 5, reads.counted
     remove_bank(session, session.get_one(Bank, "b"), now)
     check_all = _seen(*next_card(Study.at(session, user, now), ["a"]))
     assert check_all == fresh_next(session, user, now, ["a"])
@@ -204,10 +214,10 @@ def test_a_queue_walked_while_another_request_suspends_its_card_is_not_kept(
     assert _seen(card, _) == fresh_next(session, user, now, ["a"])
 
 
-def _due_reviews(session: Session, user: User, now: datetime) -> list[Card]:
+def _due_reviews(session: Session, user: User, now: datetime, bank: str = "a") -> list[Card]:
     return session.scalars(
         select(Card)
-        .where(Card.user_id == user.id, Card.bank_id == "a", Card.state == REVIEW)
+        .where(Card.user_id == user.id, Card.bank_id == bank, Card.state == REVIEW)
         .where(Card.due < today(user, now).end)
         .order_by(Card.due, Card.id)
     ).all()
@@ -411,22 +421,25 @@ def test_a_row_kept_at_a_later_moment_is_not_used_before_it(session: Session) ->
     _same(session, user, now, ["a"])
 
 
+def _plain_bank(session: Session, write_bank, count: int) -> list[Question]:
+    """Bank "c" of ``count`` basic questions, none kin to another; its questions in order."""
+    plain = "".join(
+        f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(count)
+    )
+    files = {"bank.yaml": f"id: c\ntitle: C\nquestions:\n{plain}"}
+    import_bank(session, load_bank(write_bank("c", files)))
+    found = select(Question).where(Question.bank_id == "c").order_by(Question.position)
+    return list(session.scalars(found))
+
+
 def test_new_cards_answered_in_turn_are_read_from_the_kept_row(
     session: Session, write_bank, monkeypatch
 ) -> None:
     """A bank's kept row holds its first new cards in bank order: answering them one after
     another moves the row, with no walk, until a question lacking cards comes before the
     next one kept, whose cards are then made. Each choice is the one made afresh."""
-    plain = "".join(
-        f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(9)
-    )
-    import_bank(
-        session, load_bank(write_bank("c", {"bank.yaml": f"id: c\ntitle: C\nquestions:\n{plain}"}))
-    )
+    order = _plain_bank(session, write_bank, 9)
     user, _ = ann_and_bob(session, new_per_day=20)
-    order = session.scalars(
-        select(Question).where(Question.bank_id == "c").order_by(Question.position)
-    ).all()
     now = T0
     for question in order[:3]:  # the first three have their cards, then the sixth
         _make_cards(Study.at(session, user, now), question, placed=True)
@@ -452,3 +465,42 @@ def test_new_cards_answered_in_turn_are_read_from_the_kept_row(
     # question lacking cards it names). Making cards clears the row: the next read walks.
     assert walked == [0, 0, 0, 0, 1, 2, 2], walked
     assert reads.counted["wrong"] == 0, reads.counted
+
+
+def test_reviews_past_those_kept_are_read_on_from_where_they_stopped(
+    session: Session, write_bank, monkeypatch
+) -> None:
+    """A bank with more reviews due than its row keeps: once those kept are answered, the
+    next ones are read from where they stopped, without walking every kind again; the
+    cards chosen are the ones chosen afresh, in order of due, then id."""
+    questions = _plain_bank(session, write_bank, 15)
+    user, _ = ann_and_bob(session, new_per_day=20)
+    now = T0 + timedelta(days=40)
+    for question in questions:
+        _make_cards(Study.at(session, user, now), question, placed=True)
+    cards = session.scalars(select(Card).where(Card.user_id == user.id, Card.bank_id == "c"))
+    for number, card in enumerate(cards):
+        # Due now, some at the same moment (ordered by id), every one more than QUEUE.
+        card.state, card.due, card.stability, card.difficulty = REVIEW, now, 5.0, 5.0
+        card.due -= timedelta(minutes=number // 2)
+        card.last_review, card.reps = now - timedelta(days=5), 1
+    session.commit()
+    due = _due_reviews(session, user, now, "c")
+    assert len(due) > 2 * QUEUE
+    for _ in range(2):  # the first read makes the row, the second keeps what it walked
+        next_card(Study.at(session, user, now), ["c"])
+    session.commit()
+    reads = Reads(monkeypatch)
+    shown = []
+    for number in range(len(due)):
+        card, counts = next_card(Study.at(session, user, now), ["c"])
+        assert _seen(card, counts) == fresh_next(session, user, now, ["c"]), number
+        assert card is not None
+        shown.append(card.id)
+        rating = Rating.AGAIN if number % 5 == 4 else Rating.GOOD  # some come back to learn
+        answer(Study.at(session, user, now), read_answer_card(session, card.id, user.id), rating)
+        session.commit()
+        now += timedelta(seconds=20)  # the cards learnt again are not due yet
+    assert shown == [card.id for card in due]
+    assert reads.counted["walked"] == 0 and reads.counted["wrong"] == 0, reads.counted
+    assert _kept(session, user, "c").kept["reviews"] == []
