@@ -20,7 +20,6 @@ from services.account_removal import (
     what_goes,
 )
 from services.accounts import check_password
-from views.auth import wrong_password
 
 __all__ = ["RemovalForm", "deleted", "removal_page"]
 
@@ -51,7 +50,6 @@ def deleted(user: User, form: RemovalForm) -> bool:
     if not form.validate_on_submit():
         return False
     if not check_password(current_user, form.current.data or ""):
-        wrong_password()
         form.current.errors.append(_("That is not your password."))
         return False
     actor = current_user.id

@@ -184,7 +184,7 @@ def sign_in_failed(response: Response) -> bool:
 
 
 def wrong_password() -> None:
-    """Count this request against the sign-in limits."""
+    """Count this request against the sign-in limits (a wrong password at sign-in)."""
     g.wrong_password = True
 
 

@@ -63,7 +63,7 @@ from srs.export import HistoryRow, history_csv, history_json
 from srs.optimize import MIN_REVIEWS, NotEnoughHistory
 from srs.scheduler import bounded_easy_days, bounded_steps, format_steps
 from views.account_removal import RemovalForm, deleted, removal_page
-from views.auth import keep_signed_in, password_again, wrong_password
+from views.auth import keep_signed_in, password_again
 from views.settings_forms import EASY_DAYS, THEMES, PasswordForm, SettingsForm, ThemeForm, TokenForm
 
 bp = Blueprint("settings", __name__)
@@ -230,7 +230,6 @@ def change_password() -> str | Response:
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
         if not check_password(current_user, form.current.data or ""):
-            wrong_password()
             form.current.errors.append(_("That is not your current password."))
         else:
             try:
