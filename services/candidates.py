@@ -4,11 +4,11 @@ The first cards of each kind that may be shown in each bank asked about (learnin
 relearning cards in order, reviews due today, new in bank order), then a row a bank: the
 kept counts (``bank_progress``), the due learning and review cards and the buried new ones
 counted, and the first question that lacks cards for the learner, before the last new card
-found. A bank whose kept row
-(``services.kept_queue``) holds these as the walks would find them now is read from it,
-with the first cards it names, in one statement for all banks; the others are walked, each
-part one walk of an index, in one statement built once for each number of banks, and what
-was found is kept.
+found. A bank whose kept row (``services.kept_queue``) holds these as the walks would find
+them now is read from it, with the first cards it names, in one statement for all banks
+(and its next reviews, when those kept ran out); the others are walked, each part one walk
+of an index, in one statement built once for each number of banks, and what was found is
+kept.
 ``services.queue`` decides from these rows (with ``srs.study``) which card comes next.
 """
 
@@ -317,10 +317,10 @@ def read_candidates(study: Study, bank_ids: list[str]) -> Candidates:
     kept, heads, load = _read_kept(study, bank_ids)
     read = Candidates({}, {}, [], [], {}, {}, load)
     usable_rows = [kept[b] for b in bank_ids if b in kept and usable(kept[b].kept, study)]
-    for number, row in enumerate(usable_rows):
+    for row in usable_rows:
         if reviews_run_out(row.kept or {}):
-            usable_rows[number] = kept[row.bank_id] = _refill(study, row, heads)
-    usable_rows = [row for row in usable_rows if row.kept is not None]
+            kept[row.bank_id] = _refill(study, row, heads)
+    usable_rows = [kept[row.bank_id] for row in usable_rows if kept[row.bank_id].kept is not None]
     walked = {b for b in bank_ids if b in kept} - {row.bank_id for row in usable_rows}
     if usable_rows:
         walked |= _from_kept(study, read, usable_rows, heads)

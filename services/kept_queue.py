@@ -72,9 +72,9 @@ def micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def moment(micros: int) -> datetime:
-    """The moment ``micros`` (:func:`micros`) stands for."""
-    return _EPOCH + micros * _MICROSECOND
+def moment(count: int) -> datetime:
+    """The moment ``count`` microseconds since 1970 (:func:`micros`) stands for."""
+    return _EPOCH + count * _MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +254,9 @@ def _after(
     before, after = card.schedule, result.after
     if result.reviewed_at != study.now:
         return None  # an answer counted on another day
-    if before.state == NEW and not _is_active(card, study.now):
-        return None  # a buried new card counted as such, or one not kept
     if not _is_active(card, study.now):
-        return kept  # neither kept nor counted, before or after
+        # Neither kept nor counted, before or after; but a buried new card is counted.
+        return None if before.state == NEW else kept
     moved = dict(kept)
     if before.state == NEW:
         moved["new"] = [card_id for card_id in kept["new"] if card_id != card.id]
