@@ -28,6 +28,7 @@ from models.bank import Bank, Diagram, NotesFile, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
+from srs.bulk import paused_collector
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
 from srs.kin import bank_kin, diagram_words
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
@@ -319,6 +320,7 @@ def _write(session: Session, plan: _Plan, now: datetime) -> None:
     session.flush()
 
 
+@paused_collector
 def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = None) -> ImportReport:
     """Add or update ``bank`` in ``session`` without committing.
 
