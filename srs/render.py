@@ -334,11 +334,14 @@ def prepare(text: str) -> Prepared:
         return Prepared(f"<p>{text}</p>")
     if why := tangle(text):
         return Prepared(None, problems=(why,))
-    # No bank can know it, so no text writes it where an image's source is not.
-    stand_in = f"wgimg{secrets.token_hex(8)}n"
     images: list[str] = []
+    stand_in = ""
 
     def resolve(path: str) -> str:
+        nonlocal stand_in
+        # No bank can know it, so no text writes it where an image's source is not. Made
+        # for texts with images alone: most have none.
+        stand_in = stand_in or f"wgimg{secrets.token_hex(8)}n"
         images.append(path)
         return f"{stand_in}{len(images) - 1}x"
 
@@ -406,9 +409,16 @@ def _sanitise(html: str) -> str:
 
 
 def image_sources(text: str) -> list[str]:
-    """The paths of every Markdown image in ``text``, in order (raw HTML is not searched)."""
+    """The paths of every Markdown image in ``text``, in order (raw HTML is not searched).
+
+    Read from the text's rendering (:func:`prepare`, kept once made: a bank's check, its
+    import and its kin all ask), or rendered for this alone where that has none.
+    """
     if "![" not in text:
         return []
+    prepared = prepare(text)
+    if prepared.html is not None:
+        return list(prepared.images)
     found: list[str] = []
 
     def collect(path: str) -> None:
