@@ -17,6 +17,7 @@ one question's answer, and makes no kin.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -167,6 +168,36 @@ def gives_away(answers: Iterable[str], text: str) -> bool:
     return any(term in text and holds_term(text, term) for term in answers)
 
 
+class _Joined:
+    """A bank's texts joined into one, to look for a word in many of them at once: one
+    search in C for the texts around a question, where most of its answers are in none."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        # NUL joins them: no bank text holds it (srs.yamlread.UNSTORABLE), so no word found
+        # runs from one text into the next.
+        self.whole = "\x00".join(texts)
+        self.starts: list[int] = []
+        start = 0
+        for text in texts:
+            self.starts.append(start)
+            start += len(text) + 1
+
+    def holding(self, term: str, first: int, stop: int) -> list[int]:
+        """The positions, from ``first`` up to ``stop``, of the texts ``term`` occurs in."""
+        if not term or first >= stop:
+            return []
+        starts, found = self.starts, []
+        end = starts[stop] - 1 if stop < len(starts) else len(self.whole)
+        at = self.whole.find(term, starts[first], end)
+        while at >= 0:
+            position = bisect_right(starts, at) - 1
+            found.append(position)
+            if position + 1 >= stop:
+                break
+            at = self.whole.find(term, starts[position + 1], end)
+        return found
+
+
 def bank_kin(
     questions: Sequence[tuple[str, Mapping[str, Any], str | None]],
     reach: int = KIN_REACH,
@@ -184,11 +215,14 @@ def bank_kin(
         "\n".join([question_text(*question), *(labels[d] for d in diagrams if d in labels)])
         for question, diagrams in zip(questions, shown, strict=True)
     ]
+    every = _Joined(texts)
     for position, (type_name, content, _explanation) in enumerate(questions):
-        window = range(max(0, position - reach), min(len(texts), position + reach + 1))
+        window = (max(0, position - reach), min(len(texts), position + reach + 1))
         for term in question_answers(type_name, content):
             stating = [
-                other for other in window if other != position and gives_away([term], texts[other])
+                other
+                for other in every.holding(term, *window)
+                if other != position and holds_term(texts[other], term)
             ]
             if len(stating) <= KIN_TERM_MOST:
                 for other in stating:

@@ -163,3 +163,37 @@ def test_what_a_quiz_shows_is_the_front_and_a_self_graded_answer() -> None:
     assert "runc" in quiz_text("basic", {"prompt": "运行时是?", "answer": "runc"}, [0], labels)
     occlusion = {"image": "diagrams/engine.svg", "labels": ["Containerd"], "mode": "one"}
     assert "pid 1" in quiz_text("occlusion", occlusion, [0], labels)
+
+
+def _kin_by_words_one_text_at_a_time(questions: list[tuple[str, Any, None]]) -> list[list[int]]:
+    """Kin by answer found the plain way: each answer looked for in each text within reach."""
+    from srs.kin import gives_away
+
+    texts = [question_text(*question) for question in questions]
+    kin: list[set[int]] = [set() for _ in questions]
+    for position, (type_name, content, _) in enumerate(questions):
+        window = range(max(0, position - KIN_REACH), min(len(texts), position + KIN_REACH + 1))
+        for term in question_answers(type_name, content):
+            stating = [o for o in window if o != position and gives_away([term], texts[o])]
+            if len(stating) <= KIN_TERM_MOST:
+                for other in stating:
+                    kin[position].add(other)
+                    kin[other].add(position)
+    return [sorted(near) for near in kin]
+
+
+def test_kin_by_answer_in_a_large_bank_as_found_one_text_at_a_time() -> None:
+    import random
+
+    chance = random.Random(7)
+    roots = ["runc", "层", "镜像", "bridge", "run", "卷", "port", "x", "a"]
+    # Words that hold one another ("run" in "runc", "层" in "镜像层"), Latin and Chinese.
+    words = [a + b for a in roots for b in ["", *roots] if a != b]
+    questions: list[tuple[str, Any, None]] = []
+    for number in range(400):
+        prompt = " ".join(chance.choices(words, k=chance.randint(1, 6)))
+        answer = chance.choice(words) + ("" if number % 3 else chance.choice(words))
+        questions.append(("basic", {"prompt": f"{prompt}?", "answer": answer}, None))
+    found = bank_kin(questions)
+    assert found == _kin_by_words_one_text_at_a_time(questions)
+    assert sum(map(len, found)) > 50  # kin enough to say something
