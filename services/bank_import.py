@@ -28,8 +28,9 @@ from models.bank import Bank, Diagram, NotesFile, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
+from srs.ahead import WorkAhead
 from srs.bulk import paused_collector
-from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_texts
+from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_faces, question_texts
 from srs.kin import bank_kin, diagram_words
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
@@ -213,13 +214,6 @@ _STORED = (
 )
 
 
-def _faces(question: srs.bank.Question, language: str | None, made_from: str) -> dict[str, Any]:
-    """The question's Markdown rendered, as :mod:`srs.faces` keeps it, and what from."""
-    content = question.content()
-    texts = question_texts(question.type, content, question.explanation, language)
-    return {"faces": keep_texts(texts), "faces_of": made_from}
-
-
 def _place_cards(session: Session, bank_id: str) -> None:
     """Copy each question's position to its cards, where it changed."""
     position = select(Question.position).where(Question.id == Card.question_id).scalar_subquery()
@@ -264,21 +258,27 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
     """Match ``bank``'s questions with the ``existing`` ones by id; those left are gone."""
     plan = _Plan()
     facing = [_learner_facing(question) for question in bank.questions]
-    kin = bank_kin(
-        [
-            (question.type, values["content"], question.explanation)
-            for question, values in zip(bank.questions, facing, strict=True)
-        ],
-        labels=diagram_words(bank.diagrams),
-    )
+    asked = [(q.type, facing[i]["content"], q.explanation) for i, q in enumerate(bank.questions)]
+    made_from = [faces_of(*question, bank.language) for question in asked]
+    # The renderings kept are made anew for the questions whose texts changed, by workers
+    # for a large bank, while the kin are found here.
+    remade = [
+        position
+        for position, question in enumerate(bank.questions)
+        if getattr(existing.get(question.id), "faces_of", None) != made_from[position]
+    ]
+    with WorkAhead(question_faces, [(*asked[p], bank.language) for p in remade]) as work:
+        kin = bank_kin(asked, labels=diagram_words(bank.diagrams))
+        faces = dict(zip(remade, work.results(), strict=True))
     for position, question in enumerate(bank.questions):
         values = facing[position]
         place = (position, question.source, question.line, question.passage, kin[position])
-        placement = dict(zip(("position", "source", "line", "passage", "kin"), place, strict=True))
+        placement: dict[str, Any] = dict(
+            zip(("position", "source", "line", "passage", "kin"), place, strict=True)
+        )
         stored = existing.pop(question.id, None)
-        made_from = faces_of(question.type, values["content"], question.explanation, bank.language)
-        if stored is None or stored.faces_of != made_from:
-            placement |= _faces(question, bank.language, made_from)
+        if position in faces:
+            placement |= {"faces": faces[position], "faces_of": made_from[position]}
         if stored is None:
             plan.added.append(
                 {"bank_id": row.id, "key": question.id, "retired": False, "updated_at": now}

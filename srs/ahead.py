@@ -10,6 +10,10 @@ The workers are forked from this process, so they share its secret class prefix
 (:func:`srs.render.own_class`), and only from a process running one thread: a lock another
 thread held at the fork would stay held for ever in the worker. Whatever a worker fails to
 give back in time is rendered here, as without workers.
+
+A :class:`WorkAhead` hands other work to workers the same way: the import of a large bank
+has them make its questions' kept renderings (:func:`srs.faces.question_faces`) while it
+finds their kin.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from srs.render import Prepared, prepare
 
-__all__ = ["AHEAD_FROM", "RenderAhead"]
+__all__ = ["AHEAD_FROM", "RenderAhead", "WorkAhead"]
 
 # A bank with fewer texts left to render renders them here: forking would cost more.
 AHEAD_FROM = 1000
@@ -37,6 +42,7 @@ _MOST_WORKERS = 4
 # How long the workers may take, all told, before what they have not rendered is rendered here.
 _WAIT_SECONDS = 300.0
 _PR_SET_PDEATHSIG = 1  # prctl(2)
+_R = TypeVar("_R")
 
 
 def _render(texts: list[str]) -> list[tuple[str, Prepared]]:
@@ -73,6 +79,11 @@ def ahead_workers() -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     return min(cores or 1, _MOST_WORKERS)
+
+
+def _fork_pool(workers: int) -> Pool:
+    fork = multiprocessing.get_context("fork")
+    return fork.Pool(workers, _start_worker, (os.getpid(), threading.get_ident()))
 
 
 class RenderAhead:
@@ -117,8 +128,7 @@ class RenderAhead:
         if self._pool is None:
             if len(self._waiting) < self.start_from or not (workers := ahead_workers()):
                 return
-            fork = multiprocessing.get_context("fork")
-            self._pool = fork.Pool(workers, _start_worker, (os.getpid(), threading.get_ident()))
+            self._pool = _fork_pool(workers)
         waiting, self._waiting = self._waiting, []
         for start in range(0, len(waiting), _CHUNK):
             chunk = waiting[start : start + _CHUNK]
@@ -137,6 +147,71 @@ class RenderAhead:
             pass
         finally:
             self.close()
+
+    def close(self) -> None:
+        """Stops the workers, whatever they are doing."""
+        pool, self._pool, self._results = self._pool, None, []
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _apply(function: Callable[..., _R], chunk: list[tuple[Any, ...]]) -> list[_R]:
+    return [function(*arguments) for arguments in chunk]
+
+
+class WorkAhead(Generic[_R]):
+    """``function`` called with each of ``calls``, begun by worker processes while this one
+    goes on (when there are enough calls to be worth forking, and it may fork), as the
+    renderings are; use it as a context manager, so that its workers stop whatever happens.
+
+    ``function`` must be found by name at a module's top level, and take and give back
+    what can be pickled.
+    """
+
+    def __init__(
+        self,
+        function: Callable[..., _R],
+        calls: Sequence[tuple[Any, ...]],
+        start_from: int | None = None,
+    ) -> None:
+        self.function = function
+        self.calls = list(calls)
+        self._pool: Pool | None = None
+        self._results: list[AsyncResult[list[_R]]] = []
+        enough = AHEAD_FROM if start_from is None else start_from
+        if len(self.calls) < enough or not (workers := ahead_workers()):
+            return
+        self._pool = _fork_pool(workers)
+        for start in range(0, len(self.calls), _CHUNK):
+            chunk = self.calls[start : start + _CHUNK]
+            self._results.append(self._pool.apply_async(_apply, (function, chunk)))
+
+    def __enter__(self) -> WorkAhead[_R]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def results(self) -> list[_R]:
+        """What ``function`` gave for each call, in order: the workers' answers, and for the
+        calls they did not answer (lost, late or failed) the function called here."""
+        done: list[_R] = []
+        deadline = time.monotonic() + _WAIT_SECONDS
+        try:
+            for result in self._results:
+                done.extend(result.get(max(0.0, deadline - time.monotonic())))
+        except Exception:  # noqa: S110 (a worker lost, late or failed: called here instead)
+            pass
+        finally:
+            self.close()
+        done.extend(self.function(*arguments) for arguments in self.calls[len(done) :])
+        return done
 
     def close(self) -> None:
         """Stops the workers, whatever they are doing."""

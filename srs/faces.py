@@ -34,6 +34,7 @@ __all__ = [
     "face_key",
     "faces_of",
     "keep_texts",
+    "question_faces",
     "question_texts",
     "serve",
 ]
@@ -139,6 +140,13 @@ def question_texts(
 def keep_texts(texts: Iterable[str]) -> dict[str, Kept]:
     """The kept rendering of each of ``texts``, by :func:`face_key`."""
     return {face_key(text): keep(text) for text in texts}
+
+
+def question_faces(
+    type_name: str, content: Mapping[str, Any], explanation: str | None, language: str | None
+) -> dict[str, Kept]:
+    """The kept rendering of each text of a question (:func:`question_texts`)."""
+    return keep_texts(question_texts(type_name, content, explanation, language))
 
 
 def faces_of(

@@ -259,3 +259,60 @@ def test_workers_die_with_the_process_that_forked_them() -> None:
     while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_running(pid) for pid in pids)
+
+
+# Work handed to workers (WorkAhead): found by name, at module level.
+_PARENT = os.getpid()
+
+
+def _square(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def _fails_in_a_worker(number: int) -> tuple[int, int]:
+    if os.getpid() != _PARENT:
+        raise OSError("worker lost")
+    return _square(number)
+
+
+def test_work_ahead_gives_every_result_in_order_from_the_workers(fresh: None) -> None:
+    calls = [(number,) for number in range(230)]
+    with ahead.WorkAhead(_square, calls, start_from=10) as work:
+        results = work.results()
+    assert [square for square, _ in results] == [n * n for n in range(230)]
+    assert {pid for _, pid in results} - {os.getpid()}  # made by the workers
+
+
+def test_work_ahead_does_here_what_workers_fail_at_and_below_its_threshold(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ahead.WorkAhead(_fails_in_a_worker, [(n,) for n in range(120)], start_from=10) as work:
+        assert [square for square, _ in work.results()] == [n * n for n in range(120)]
+    monkeypatch.setattr(ahead, "_fork_pool", lambda workers: pytest.fail("forked"))
+    with ahead.WorkAhead(_square, [(n,) for n in range(9)], start_from=10) as work:
+        assert work.results() == [(n * n, os.getpid()) for n in range(9)]
+
+
+def test_an_import_whose_renderings_workers_made_stores_what_one_made_here(
+    app, write_bank, fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    import services.bank_import
+    from models import Question, db
+
+    root = write_bank("bank", _bank_files())
+    bank = load_bank(root)
+    stored = {}
+    forks = []
+    fork_pool = ahead._fork_pool
+    monkeypatch.setattr(ahead, "_fork_pool", lambda n: forks.append(n) or fork_pool(n))
+    for workers in (0, 2):
+        monkeypatch.setattr(ahead, "ahead_workers", lambda: workers)  # noqa: B023
+        monkeypatch.setattr(ahead, "AHEAD_FROM", 10)
+        with app.app_context():
+            services.bank_import.import_bank(db.session, bank)
+            stored[workers] = db.session.execute(select(Question.key, Question.faces)).all()
+            db.session.rollback()
+    assert forks == [2]
+    assert len(stored[2]) == QUESTIONS and sorted(stored[2]) == sorted(stored[0])
