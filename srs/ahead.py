@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from srs.render import Prepared, prepare
 
@@ -86,23 +86,15 @@ def _fork_pool(workers: int) -> Pool:
     return fork.Pool(workers, _start_worker, (os.getpid(), threading.get_ident()))
 
 
-class RenderAhead:
-    """The texts one bank will check, rendered by worker processes once enough are known.
+class _Workers(Generic[_R]):
+    """Worker processes, each piece of work handed to them giving back a list of ``_R``;
+    a context manager, so that they stop whatever happens."""
 
-    ``add`` the texts of each file as it is read, ``send`` at the file's end, then
-    ``collect`` before checking them; use it as a context manager, so that its workers stop
-    whatever happens.
-    """
-
-    def __init__(self, start_from: int = AHEAD_FROM) -> None:
-        self.start_from = start_from
-        self.sent = 0  # texts handed to the workers
-        self._known: set[str] = set()
-        self._waiting: list[str] = []
+    def __init__(self) -> None:
         self._pool: Pool | None = None
-        self._results: list[AsyncResult[list[tuple[str, Prepared]]]] = []
+        self._results: list[AsyncResult[list[_R]]] = []
 
-    def __enter__(self) -> RenderAhead:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -112,6 +104,29 @@ class RenderAhead:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def close(self) -> None:
+        """Stops the workers, whatever they are doing."""
+        pool, self._pool, self._results = self._pool, None, []
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+class RenderAhead(_Workers[tuple[str, Prepared]]):
+    """The texts one bank will check, rendered by worker processes once enough are known.
+
+    ``add`` the texts of each file as it is read, ``send`` at the file's end, then
+    ``collect`` before checking them; use it as a context manager, so that its workers stop
+    whatever happens.
+    """
+
+    def __init__(self, start_from: int = AHEAD_FROM) -> None:
+        super().__init__()
+        self.start_from = start_from
+        self.sent = 0  # texts handed to the workers
+        self._known: set[str] = set()
+        self._waiting: list[str] = []
 
     def add(self, texts: Iterable[str]) -> None:
         """Texts that will be checked; each is rendered once, however often it is added,
@@ -148,19 +163,12 @@ class RenderAhead:
         finally:
             self.close()
 
-    def close(self) -> None:
-        """Stops the workers, whatever they are doing."""
-        pool, self._pool, self._results = self._pool, None, []
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-
 
 def _apply(function: Callable[..., _R], chunk: list[tuple[Any, ...]]) -> list[_R]:
     return [function(*arguments) for arguments in chunk]
 
 
-class WorkAhead(Generic[_R]):
+class WorkAhead(_Workers[_R]):
     """``function`` called with each of ``calls``, begun by worker processes while this one
     goes on (when there are enough calls to be worth forking, and it may fork), as the
     renderings are; use it as a context manager, so that its workers stop whatever happens.
@@ -175,10 +183,9 @@ class WorkAhead(Generic[_R]):
         calls: Sequence[tuple[Any, ...]],
         start_from: int | None = None,
     ) -> None:
+        super().__init__()
         self.function = function
         self.calls = list(calls)
-        self._pool: Pool | None = None
-        self._results: list[AsyncResult[list[_R]]] = []
         enough = AHEAD_FROM if start_from is None else start_from
         if len(self.calls) < enough or not (workers := ahead_workers()):
             return
@@ -186,17 +193,6 @@ class WorkAhead(Generic[_R]):
         for start in range(0, len(self.calls), _CHUNK):
             chunk = self.calls[start : start + _CHUNK]
             self._results.append(self._pool.apply_async(_apply, (function, chunk)))
-
-    def __enter__(self) -> WorkAhead[_R]:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def results(self) -> list[_R]:
         """What ``function`` gave for each call, in order: the workers' answers, and for the
@@ -212,10 +208,3 @@ class WorkAhead(Generic[_R]):
             self.close()
         done.extend(self.function(*arguments) for arguments in self.calls[len(done) :])
         return done
-
-    def close(self) -> None:
-        """Stops the workers, whatever they are doing."""
-        pool, self._pool, self._results = self._pool, None, []
-        if pool is not None:
-            pool.terminate()
-            pool.join()
