@@ -190,9 +190,13 @@ class WorkAhead(_Workers[_R]):
         if len(self.calls) < enough or not (workers := ahead_workers()):
             return
         self._pool = _fork_pool(workers)
-        for start in range(0, len(self.calls), _CHUNK):
-            chunk = self.calls[start : start + _CHUNK]
-            self._results.append(self._pool.apply_async(_apply, (function, chunk)))
+        try:
+            for start in range(0, len(self.calls), _CHUNK):
+                chunk = self.calls[start : start + _CHUNK]
+                self._results.append(self._pool.apply_async(_apply, (function, chunk)))
+        except BaseException:  # an interrupt before the caller's block holds the workers
+            self.close()
+            raise
 
     def results(self) -> list[_R]:
         """What ``function`` gave for each call, in order: the workers' answers, and for the

@@ -316,3 +316,25 @@ def test_an_import_whose_renderings_workers_made_stores_what_one_made_here(
             db.session.rollback()
     assert forks == [2]
     assert len(stored[2]) == QUESTIONS and sorted(stored[2]) == sorted(stored[0])
+
+
+def test_work_ahead_stops_its_workers_when_handing_them_work_is_interrupted(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools = []
+    fork_pool = ahead._fork_pool
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    def spied(workers: int):  # type: ignore[no-untyped-def]
+        pool = fork_pool(workers)
+        pools.append(pool)
+        monkeypatch.setattr(pool, "apply_async", interrupted)
+        return pool
+
+    monkeypatch.setattr(ahead, "_fork_pool", spied)
+    with pytest.raises(KeyboardInterrupt):
+        ahead.WorkAhead(_square, [(n,) for n in range(20)], start_from=1)
+    assert len(pools) == 1
+    assert not any(worker.is_alive() for worker in pools[0]._pool)
