@@ -29,7 +29,7 @@ from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
 from srs.ahead import WorkAhead
-from srs.bulk import paused_collector
+from srs.bulk import without_full_passes
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_faces, question_texts
 from srs.kin import bank_kin, diagram_words
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
@@ -320,7 +320,7 @@ def _write(session: Session, plan: _Plan, now: datetime) -> None:
     session.flush()
 
 
-@paused_collector
+@without_full_passes
 def import_bank(session: Session, bank: srs.bank.Bank, now: datetime | None = None) -> ImportReport:
     """Add or update ``bank`` in ``session`` without committing.
 

@@ -1,16 +1,16 @@
-"""Python's cycle collector held off while a bank is read or imported.
+"""The cycle collector's full passes held off while a bank is read or imported.
 
 Reading a bank of thousands of questions makes hundreds of thousands of small objects (its
 YAML tree, its questions, their texts and renderings) that all live until the bank is
-imported. Each of them counts towards the collector's next pass, and every full pass walks
-every one of them again: a large bank paid for a fifth of its reading and import that way,
-with nothing to collect, since none of them is garbage yet. :func:`collector_paused` turns
-the collector off for the work and on again after it, where it collects what cycles the
-work left (few: the renderers' parse trees are freed by their reference counts).
+imported. Python's cycle collector walks every object the process holds in each of its full
+passes, and the growing heap set off one after another: about 0.8 s of a 10,000-question
+bank's read and import, with nothing to collect. :func:`full_passes_held` holds the full
+passes off for the work; the young generations are collected as ever, so the cycles that
+rendering leaves behind (a few objects a text, more for some code blocks) are freed while
+young, as they would be otherwise, and a bank cannot make the process hold its garbage.
 
-The collector is one for the whole process: while any thread is inside the pause it stays
-off for all of them, and it comes back on (if it was on before the first) when the last
-leaves.
+The collector is one for the whole process: while any thread is inside, the full passes are
+held off for all of them, and the collector's thresholds come back when the last leaves.
 """
 
 from __future__ import annotations
@@ -22,42 +22,48 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-__all__ = ["collector_paused", "paused_collector"]
+__all__ = ["HELD_OLDEST_THRESHOLD", "full_passes_held", "without_full_passes"]
+
+HELD_OLDEST_THRESHOLD = 1_000_000
+"""The oldest generation's threshold while full passes are held: collections of the middle
+generation before a full pass is considered, far more than any bank's work makes."""
 
 _lock = threading.Lock()
-_inside = 0  # threads, or nested calls, inside a pause
-_was_enabled = False  # whether the collector ran before the first of them
+_inside = 0  # threads, or nested calls, inside
+_thresholds = gc.get_threshold()  # as they were before the first of them
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cycle collector off for the block, on again (if it was) once every block that
-    turned it off has ended."""
-    global _inside, _was_enabled
+def full_passes_held() -> Iterator[None]:
+    """No full pass of the cycle collector during the block (the young generations are
+    collected as ever); the thresholds as they were once every block holding them ends."""
+    global _inside, _thresholds
     with _lock:
         if _inside == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
+            _thresholds = gc.get_threshold()
+            youngest, middle, _oldest = _thresholds
+            gc.set_threshold(youngest, middle, HELD_OLDEST_THRESHOLD)
         _inside += 1
     try:
         yield
     finally:
         with _lock:
             _inside -= 1
-            if _inside == 0 and _was_enabled:
-                gc.enable()
+            if _inside == 0:
+                gc.set_threshold(*_thresholds)
 
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def paused_collector(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """``function`` run with the cycle collector paused (:func:`collector_paused`)."""
+def without_full_passes(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` run with the cycle collector's full passes held off
+    (:func:`full_passes_held`)."""
 
     @functools.wraps(function)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with collector_paused():
+    def held(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with full_passes_held():
             return function(*args, **kwargs)
 
-    return paused
+    return held

@@ -32,7 +32,7 @@ from srs.bank import (
     size_over_limit,
 )
 from srs.bank_notes import NOTES_SUFFIXES, read_text
-from srs.bulk import paused_collector
+from srs.bulk import without_full_passes
 from srs.export import write_bank_folder
 from srs.svg import svg_problems
 from srs.validate import BankReader
@@ -59,7 +59,7 @@ def is_bank_source(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in SOURCE_SUFFIXES
 
 
-@paused_collector
+@without_full_passes
 def read_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     """Read and validate the bank at ``path``: a folder, a YAML file, a ``.zip`` of a bank
     folder or an Anki ``.apkg`` package.
@@ -190,7 +190,7 @@ def _is_bank_file(root: Path, file: Path) -> bool:
     return file.suffix.lower() in IMAGE_TYPES or file.suffix.lower() in NOTES_SUFFIXES
 
 
-@paused_collector
+@without_full_passes
 def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     """Read and validate the bank at ``path``: a folder with ``bank.yaml``, or one YAML file.
 
