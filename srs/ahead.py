@@ -76,6 +76,8 @@ def ahead_workers() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (cores or 1) < 2 or threading.active_count() > 1:
         return 0
+    if multiprocessing.current_process().daemon:  # a worker itself, which may not fork
+        return 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     return min(cores or 1, _MOST_WORKERS)
@@ -174,7 +176,8 @@ class WorkAhead(_Workers[_R]):
     renderings are; use it as a context manager, so that its workers stop whatever happens.
 
     ``function`` must be found by name at a module's top level, and take and give back
-    what can be pickled.
+    what can be pickled. Each message to a worker holds ``chunk`` calls: one where each
+    call is long.
     """
 
     def __init__(
@@ -182,6 +185,7 @@ class WorkAhead(_Workers[_R]):
         function: Callable[..., _R],
         calls: Sequence[tuple[Any, ...]],
         start_from: int | None = None,
+        chunk: int = _CHUNK,
     ) -> None:
         super().__init__()
         self.function = function
@@ -191,9 +195,9 @@ class WorkAhead(_Workers[_R]):
             return
         self._pool = _fork_pool(workers)
         try:
-            for start in range(0, len(self.calls), _CHUNK):
-                chunk = self.calls[start : start + _CHUNK]
-                self._results.append(self._pool.apply_async(_apply, (function, chunk)))
+            for start in range(0, len(self.calls), chunk):
+                sent = self.calls[start : start + chunk]
+                self._results.append(self._pool.apply_async(_apply, (function, sent)))
         except BaseException:  # an interrupt before the caller's block holds the workers
             self.close()
             raise

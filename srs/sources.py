@@ -31,12 +31,13 @@ from srs.bank import (
     Problem,
     size_over_limit,
 )
-from srs.bank_notes import NOTES_SUFFIXES, read_text
+from srs.bank_notes import NOTES_SUFFIXES
+from srs.bank_parts import parts_ahead, read_file, read_parts
 from srs.bulk import without_full_passes
 from srs.export import write_bank_folder
 from srs.svg import svg_problems
 from srs.validate import BankReader
-from srs.yamlread import Position, read_yaml
+from srs.yamlread import Position
 
 __all__ = [
     "SOURCE_SUFFIXES",
@@ -203,17 +204,21 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     root, files = _bank_files(path)
     display_root = shown if root is not None else str(path.parent)
     reader = BankReader(root, display_root, max_bytes)
+    folder = display_root if root is not None else None
+    named = [
+        (file, posixpath.join(folder, file.name) if folder is not None else shown) for file in files
+    ]
     with reader.ahead:
-        header = _read_files(reader, files, display_root if root is not None else None, shown)
+        header = _read_files(reader, named)
         reader.check_renderings()
     diagrams = _read_diagrams(reader)
     # A bank that keeps its notes may have no questions yet: `bank init` makes one.
     if not reader.questions and not reader.notes and not reader.problems:
         reader.file(shown).problem(Position(1, 1), "the bank has no questions")
     if reader.problems or header is None:
-        order = {
-            name: index for index, name in enumerate(dict.fromkeys(p.file for p in reader.problems))
-        }
+        # The bank's files in the order read, then any other (its diagrams) as found.
+        names = [name for _, name in named] + [problem.file for problem in reader.problems]
+        order = {name: index for index, name in enumerate(dict.fromkeys(names))}
         raise BankError(sorted(reader.problems, key=lambda p: (order[p.file], p.line, p.column)))
     bank_id, title, language, description = header
     return Bank(
@@ -231,26 +236,18 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
 
 
 def _read_files(
-    reader: BankReader, files: list[Path], folder: str | None, shown: str
+    reader: BankReader, named: list[tuple[Path, str]]
 ) -> tuple[str, str, str | None, str | None] | None:
-    """Reads the bank's ``files`` (``bank.yaml`` first) with ``reader``, each named within
-    the ``folder`` shown or, for a bank of one file, as ``shown``; the bank's header."""
-    header = None
-    for index, file_path in enumerate(files):
-        relative = file_path.name
-        out = reader.file(posixpath.join(folder, relative) if folder is not None else shown)
-        text, trouble = read_text(file_path, reader.max_bytes)
-        if trouble is not None:
-            out.problem(*trouble)
-        if text is None:
-            continue
-        tree, yaml_problems = read_yaml(text)
-        for found in yaml_problems:
-            out.problem(found.position, found.message)
-        if tree is None and yaml_problems:
-            continue
-        header = reader.read_tree(out, relative, tree, first=index == 0) or header
-        # The renderings of this file's texts begin while the next is read.
+    """Reads the bank's files (``bank.yaml`` first), each a path and the name its problems
+    give, with ``reader``; the bank's header."""
+    header = read_file(reader, *named[0], first=True)
+    # The renderings of each file's texts begin while the next is read.
+    reader.ahead.send()
+    if parts_ahead(named[1:]):
+        read_parts(reader, named[1:])
+        return header
+    for path, name in named[1:]:
+        read_file(reader, path, name)
         reader.ahead.send()
     return header
 

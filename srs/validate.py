@@ -217,6 +217,18 @@ class BankReader:
             if question is not None:
                 self.questions.append(question)
 
+    def note_id(self, out: _File, where: str, question_id: str, position: Position) -> bool:
+        """Notes where question ``question_id`` is; whether no question had it before."""
+        if question_id in self.question_ids:
+            first_file, first = self.question_ids[question_id]
+            out.problem(
+                position,
+                f"{where}: 'id' is used twice (first at {first_file}:{first.line}:{first.column})",
+            )
+            return False
+        self.question_ids[question_id] = (out.display, position)
+        return True
+
     # -- one question ----------------------------------------------------------------------
 
     def read_question(
@@ -227,15 +239,7 @@ class BankReader:
         question_id = self.identifier(out, where, item.values.get("id"), item.position)
         if question_id:
             where = f"question '{question_id}'"
-            if question_id in self.question_ids:
-                first_file, first = self.question_ids[question_id]
-                out.problem(
-                    item.values["id"].position,
-                    f"{where}: 'id' is used twice (first at {first_file}:{first.line}:"
-                    f"{first.column})",
-                )
-            else:
-                self.question_ids[question_id] = (out.display, item.values["id"].position)
+            self.note_id(out, where, question_id, item.values["id"].position)
 
         kind = self.question_kind(out, where, item)
         if kind is None:

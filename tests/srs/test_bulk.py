@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import srs.sources
+import srs.bank_parts
 from srs.bank import BankError
 from srs.bulk import HELD_OLDEST_THRESHOLD, full_passes_held
 from srs.sources import read_bank
@@ -39,13 +39,13 @@ def _held() -> bool:
 def seen_while_reading(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether full passes were held off each time a YAML file of a bank was read."""
     seen: list[bool] = []
-    read_yaml = srs.sources.read_yaml
+    read_yaml = srs.bank_parts.read_yaml
 
     def noting(text: str):  # type: ignore[no-untyped-def]
         seen.append(_held())
         return read_yaml(text)
 
-    monkeypatch.setattr(srs.sources, "read_yaml", noting)
+    monkeypatch.setattr(srs.bank_parts, "read_yaml", noting)
     return seen
 
 

@@ -1,0 +1,119 @@
+"""A bank's YAML files read one at a time, and a large bank's files after the first read by
+worker processes, each on its own, while the others are.
+
+:func:`read_file` reads one file of a bank into a :class:`~srs.validate.BankReader`. For a
+large bank, :func:`read_parts` hands each file after ``bank.yaml`` to a worker
+(:class:`srs.ahead.WorkAhead`, under its rules: more than one core, one thread) with a reader
+of its own that knows the bank's sections and notes; the worker reads the file, renders and
+checks its texts, and gives back what it found (:class:`PartRead`). The bank's reader takes
+each in, in the files' order, as if it had read them itself: an id used in an earlier file
+is a problem where it is used again, and the renderings are kept as :func:`prepare` keeps
+its own. A file a worker does not give back is read here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import NamedTuple
+
+from srs import ahead
+from srs.bank import Problem, Question
+from srs.bank_notes import read_text
+from srs.render import Prepared, prepare
+from srs.validate import BankReader
+from srs.yamlread import Position, read_yaml
+
+__all__ = ["PARTS_AHEAD_FROM", "PartRead", "read_file", "read_parts"]
+
+# Files after the first, in bytes all told, that are worth the workers: a bank of a few
+# thousand questions (the Docker bank, a fifth of this, is read here).
+PARTS_AHEAD_FROM = 1 << 20
+
+Header = tuple[str, str, str | None, str | None]
+
+
+class PartRead(NamedTuple):
+    """What a reader of one file of a bank found, its texts rendered and checked: sent
+    from the worker that read the file to the bank's reader."""
+
+    problems: list[Problem]
+    questions: list[Question]
+    question_ids: dict[str, tuple[str, Position]]
+    diagram_refs: dict[str, None]
+    renderings: dict[str, Prepared]
+
+
+def read_file(reader: BankReader, path: Path, shown: str, *, first: bool = False) -> Header | None:
+    """Reads the bank file at ``path``, named ``shown`` in its problems, with ``reader``;
+    the bank's header if it is the ``first``."""
+    out = reader.file(shown)
+    text, trouble = read_text(path, reader.max_bytes)
+    if trouble is not None:
+        out.problem(*trouble)
+    if text is None:
+        return None
+    tree, yaml_problems = read_yaml(text)
+    for found in yaml_problems:
+        out.problem(found.position, found.message)
+    if tree is None and yaml_problems:
+        return None
+    return reader.read_tree(out, path.name, tree, first=first)
+
+
+def parts_ahead(parts: list[tuple[Path, str]]) -> bool:
+    """Whether the bank files ``parts`` are worth reading on workers, and may be."""
+    if len(parts) < 2:
+        return False
+    size = 0
+    for path, _ in parts:
+        with contextlib.suppress(OSError):  # reading it will say why
+            size += path.stat().st_size
+    return size >= PARTS_AHEAD_FROM and ahead.ahead_workers() > 0
+
+
+def read_parts(reader: BankReader, parts: list[tuple[Path, str]]) -> None:
+    """Reads the bank files ``parts`` (each a path and the name its problems give), read
+    after the first by ``reader``, on workers, and takes in what they found."""
+    calls = [(_part_reader(reader), path, shown) for path, shown in parts]
+    with ahead.WorkAhead(_read_part, calls, start_from=2, chunk=1) as work:
+        for part in work.results():
+            _take_part(reader, part)
+
+
+def _part_reader(reader: BankReader) -> BankReader:
+    """A reader of one more file of ``reader``'s bank, on its own: it knows the bank's
+    sections and notes, and none of its questions."""
+    part = BankReader(reader.root, reader.display_root, reader.max_bytes)
+    part.sections, part.notes, part.notes_failed = (
+        reader.sections,
+        reader.notes,
+        reader.notes_failed,
+    )
+    return part
+
+
+def _read_part(reader: BankReader, path: Path, shown: str) -> PartRead:
+    read_file(reader, path, shown)
+    reader.check_renderings()
+    texts = {text: None for _, _, shown_texts in reader.renderings for _, _, text in shown_texts}
+    return PartRead(
+        reader.problems,
+        reader.questions,
+        reader.question_ids,
+        reader.diagram_refs,
+        {text: prepare(text) for text in texts},
+    )
+
+
+def _take_part(reader: BankReader, part: PartRead) -> None:
+    again = set()
+    for question_id, (shown, position) in part.question_ids.items():
+        where = f"question '{question_id}'"
+        if not reader.note_id(reader.file(shown), where, question_id, position):
+            again.add(question_id)
+    reader.problems.extend(part.problems)
+    reader.questions.extend(q for q in part.questions if q.id not in again)
+    reader.diagram_refs.update(part.diagram_refs)
+    with prepare.cache_lock or contextlib.nullcontext():
+        prepare.cache.update(part.renderings)

@@ -1,0 +1,189 @@
+"""A large bank's files after the first read by worker processes (srs.bank_parts): the same
+bank, or the same problems, as read here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from srs import ahead, bank_parts, render
+from srs.bank import Bank, BankError
+from srs.sources import load_bank
+
+NOTES = "# 镜像\n\n只读模板。\n\n## 镜像摘要\n\n内容寻址。\n"
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20">'
+    '<text x="2" y="14">layer</text></svg>'
+)
+BANK = """\
+id: parts
+title: Read in parts
+language: zh
+notes: [notes/docker-notes.md]
+sections:
+  - {id: images, title: 镜像}
+questions:
+  - id: q0
+    type: basic
+    prompt: What is an image made of?
+    answer: Read-only **layers**.
+"""
+
+
+def _part(first: int, count: int) -> str:
+    questions = []
+    for number in range(first, first + count):
+        questions.append(f"""
+  - id: q{number}
+    type: basic
+    section: images
+    source: docker-notes.md#镜像摘要
+    prompt: "Which flag of `docker run` names container {number}?"
+    answer: "`--name` {number}"
+    explanation: |
+      ![layers](diagrams/layers.svg)
+
+      ```bash
+      docker run --name web{number} -d nginx:1.{number}
+      ```
+  - id: c{number}
+    type: cloze
+    text: "`docker image ls` lists {{{{c1::local images}}}} of host {number}."
+  - id: m{number}
+    type: choice
+    prompt: Which command removes container {number}?
+    choices: ["`docker rm c{number}`", "`docker rmi c{number}`"]
+    correct: 0
+""")
+    return "questions:" + "".join(questions)
+
+
+def _files() -> dict[str, str]:
+    return {
+        "bank.yaml": BANK,
+        "notes/docker-notes.md": NOTES,
+        "diagrams/layers.svg": SVG,
+        **{f"part{n}.yaml": _part(1 + 10 * n, 10) for n in range(3)},
+    }
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The workers forked for each read, any machine allowed them, nothing rendered yet."""
+    forked: list[int] = []
+    fork_pool = ahead._fork_pool
+    monkeypatch.setattr(ahead, "_fork_pool", lambda n: forked.append(n) or fork_pool(n))
+    monkeypatch.setattr(ahead, "ahead_workers", lambda: 2)
+    render.prepare.cache_clear()
+    yield forked
+    render.prepare.cache_clear()
+
+
+def _read(root: Path, in_parts: bool, monkeypatch: pytest.MonkeyPatch) -> Bank:
+    render.prepare.cache_clear()
+    monkeypatch.setattr(bank_parts, "PARTS_AHEAD_FROM", 0 if in_parts else 1 << 40)
+    return load_bank(root)
+
+
+def _problems(root: Path, in_parts: bool, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    with pytest.raises(BankError) as raised:
+        _read(root, in_parts, monkeypatch)
+    return [str(problem).replace(f"{root}/", "") for problem in raised.value.problems]
+
+
+def test_a_bank_read_in_parts_is_the_bank_read_here(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    here = _read(root, False, monkeypatch)
+    rendered_here = dict(render.prepare.cache)
+    assert not forks
+
+    in_parts = _read(root, True, monkeypatch)
+    assert forks == [2]
+    assert in_parts == here and len(in_parts.questions) == 91
+    assert [q.passage for q in in_parts.questions[1:4]] == ["docker-notes.md#镜像摘要", None, None]
+    assert [d.path for d in in_parts.diagrams] == ["diagrams/layers.svg"]
+    # The workers' renderings are kept here, as prepare keeps its own, images and all.
+    for text, prepared in rendered_here.items():
+        taken = render.prepare.cache[text]
+        assert taken.html is not None and prepared.html is not None
+        assert taken.images == prepared.images and taken.problems == prepared.problems
+        stand_in = taken.stand_in or "\0"
+        assert taken.html.replace(stand_in, prepared.stand_in or "\0") == prepared.html
+
+
+def test_a_bad_bank_read_in_parts_has_the_problems_read_here(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files()
+    files["bank.yaml"] = BANK.replace(
+        "answer: Read-only **layers**.",
+        "answer: |\n      ```{.bash linenostep=0}\n      x\n      ```",
+    )
+    files["part0.yaml"] = files["part0.yaml"].replace(
+        "    section: images\n", "    sectoin: x\n", 1
+    )
+    files["part1.yaml"] = files["part1.yaml"].replace("id: q11\n", "id: q3\n")
+    files["part1.yaml"] = files["part1.yaml"].replace("id: q12\n", "id: q13\n")
+    files["part2.yaml"] = files["part2.yaml"].replace("section: images", "section: image", 1)
+    files["part2.yaml"] = files["part2.yaml"].replace(
+        "```bash\n      docker run --name web22",
+        "```{.bash linenostep=0}\n      docker run --name web22",
+    )
+    root = write_bank("bank", files)
+
+    here = _problems(root, False, monkeypatch)
+    assert _problems(root, True, monkeypatch) == here
+    assert forks == [2]
+    assert [problem.split(":", 1)[0] for problem in here] == [
+        "bank.yaml", "part0.yaml", "part1.yaml", "part1.yaml", "part2.yaml", "part2.yaml",
+    ]  # fmt: skip
+    assert "'id' is used twice (first at " in here[2] and "part0.yaml:" in here[2]
+    assert "'id' is used twice (first at " in here[3] and "part1.yaml:" in here[3]
+
+
+def _fails_in_a_worker(reader, path: Path, shown: str):  # type: ignore[no-untyped-def]
+    if os.getpid() != _PARENT:
+        raise OSError("worker lost")
+    return _READ_PART(reader, path, shown)
+
+
+_PARENT = os.getpid()
+_READ_PART = bank_parts._read_part
+
+
+def test_a_file_a_worker_does_not_give_back_is_read_here(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    here = _read(root, False, monkeypatch)
+    monkeypatch.setattr(bank_parts, "_read_part", _fails_in_a_worker)
+    assert _read(root, True, monkeypatch) == here
+    assert forks == [2]
+
+
+def test_a_small_bank_or_one_part_is_read_here(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    load_bank(root)  # the bank is far below PARTS_AHEAD_FROM
+    one = write_bank("one", {"bank.yaml": BANK, "notes/docker-notes.md": NOTES, "p.yaml": ""})
+    monkeypatch.setattr(bank_parts, "PARTS_AHEAD_FROM", 0)
+    with pytest.raises(BankError):
+        load_bank(one)
+    assert not forks
+
+
+def test_a_worker_forks_no_workers_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    pool = ahead._fork_pool(1)
+    try:
+        assert pool.apply(ahead.ahead_workers, ()) == 0
+    finally:
+        pool.terminate()
+        pool.join()
+    assert ahead.ahead_workers() == 2
