@@ -25,7 +25,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -41,6 +41,8 @@ _CHUNK = 50
 _MOST_WORKERS = 4
 # How long the workers may take, all told, before what they have not rendered is rendered here.
 _WAIT_SECONDS = 300.0
+# How often waiting for them looks whether one was lost.
+_POLL_SECONDS = 0.05
 _PR_SET_PDEATHSIG = 1  # prctl(2)
 _R = TypeVar("_R")
 
@@ -114,6 +116,26 @@ class _Workers(Generic[_R]):
             pool.terminate()
             pool.join()
 
+    def _gathered(self) -> Iterator[list[_R]]:
+        """What the workers give back for each piece of work handed to them, in order, as
+        it comes; then stops them. It stops early at a piece a worker failed at, once a
+        worker is lost (killed, say, by the kernel short of memory: its piece would never
+        come) or when they have taken too long: the rest is the caller's to do."""
+        deadline = time.monotonic() + _WAIT_SECONDS
+        forked = list(getattr(self._pool, "_pool", ()))  # the pool's worker processes
+        try:
+            for result in self._results:
+                while not result.ready():
+                    lost = any(worker.exitcode is not None for worker in forked)
+                    if lost or time.monotonic() >= deadline:
+                        return
+                    result.wait(_POLL_SECONDS)
+                if not result.successful():
+                    return
+                yield result.get()
+        finally:
+            self.close()
+
 
 class RenderAhead(_Workers[tuple[str, Prepared]]):
     """The texts one bank will check, rendered by worker processes once enough are known.
@@ -154,16 +176,9 @@ class RenderAhead(_Workers[tuple[str, Prepared]]):
 
     def collect(self) -> None:
         """Waits for the workers and keeps their renderings as :func:`prepare` would."""
-        deadline = time.monotonic() + _WAIT_SECONDS
-        try:
-            for result in self._results:
-                renderings = result.get(max(0.0, deadline - time.monotonic()))
-                with prepare.cache_lock or contextlib.nullcontext():
-                    prepare.cache.update(renderings)
-        except Exception:  # noqa: S110 (a worker lost or late: rendered here instead)
-            pass
-        finally:
-            self.close()
+        for renderings in self._gathered():
+            with prepare.cache_lock or contextlib.nullcontext():
+                prepare.cache.update(renderings)
 
 
 def _apply(function: Callable[..., _R], chunk: list[tuple[Any, ...]]) -> list[_R]:
@@ -205,14 +220,6 @@ class WorkAhead(_Workers[_R]):
     def results(self) -> list[_R]:
         """What ``function`` gave for each call, in order: the workers' answers, and for the
         calls they did not answer (lost, late or failed) the function called here."""
-        done: list[_R] = []
-        deadline = time.monotonic() + _WAIT_SECONDS
-        try:
-            for result in self._results:
-                done.extend(result.get(max(0.0, deadline - time.monotonic())))
-        except Exception:  # noqa: S110 (a worker lost, late or failed: called here instead)
-            pass
-        finally:
-            self.close()
+        done = [answer for answers in self._gathered() for answer in answers]
         done.extend(self.function(*arguments) for arguments in self.calls[len(done) :])
         return done

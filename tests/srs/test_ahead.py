@@ -293,6 +293,24 @@ def test_work_ahead_does_here_what_workers_fail_at_and_below_its_threshold(
         assert work.results() == [(n * n, os.getpid()) for n in range(9)]
 
 
+def _dies_in_a_worker(number: int) -> tuple[int, int]:
+    if os.getpid() != _PARENT and number == 7:
+        os._exit(1)  # as the kernel's OOM killer would end it
+    return _square(number)
+
+
+def test_a_lost_worker_is_not_waited_for(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its work would never come back: what is left is done here, without waiting long."""
+    monkeypatch.setattr(ahead, "_WAIT_SECONDS", 120.0)
+    began = time.monotonic()
+    with ahead.WorkAhead(
+        _dies_in_a_worker, [(n,) for n in range(40)], start_from=1, chunk=1
+    ) as work:
+        results = work.results()
+    assert [square for square, _ in results] == [n * n for n in range(40)]
+    assert time.monotonic() - began < 30
+
+
 def test_an_import_whose_renderings_workers_made_stores_what_one_made_here(
     app, write_bank, fresh: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
