@@ -1,12 +1,13 @@
 """The common shapes of a bank's texts, read without Python-Markdown.
 
 Most texts of a bank are paragraphs of words (Chinese ones broken over lines too) with code
-spans, emphasis and the cloze blanks the app writes, and fenced code blocks, separated by
-blank lines. For such a text :func:`quick_html` writes what Python-Markdown (as
-:mod:`srs.render` configures it) writes, running only its fence preprocessor on each fenced
-block; for any other text it gives ``None`` and the caller renders the whole text with
-Python-Markdown. Reading these shapes costs a small part of what Python-Markdown's dozens of
-block and inline rules do, which is most of the time of importing a large bank.
+spans, emphasis and the cloze blanks the app writes, lists of one line an item, and fenced
+code blocks, separated by blank lines. For such a text :func:`quick_html` writes what
+Python-Markdown (as :mod:`srs.render` configures it) writes, running only its fence
+preprocessor on each fenced block; for any other text it gives ``None`` and the caller
+renders the whole text with Python-Markdown. Reading these shapes costs a small part of what
+Python-Markdown's dozens of block and inline rules do, which is most of the time of importing
+a large bank.
 
 What is read here is kept narrow on purpose: a character, a start of line or a pairing that
 any Markdown rule could read otherwise makes the text go to Python-Markdown.
@@ -132,6 +133,31 @@ def _paragraph(lines: list[str]) -> str | None:
     return f"<p>{''.join(parts)}</p>"
 
 
+# A list item's start: "- " or a number, a dot and a space, then the item's first character.
+_ITEM = re.compile(r"(?:(?P<bullet>-)|(?P<number>[0-9]{1,9})\.) (?=\S)")
+
+
+def _list(lines: list[str]) -> str | None:
+    """The HTML of a list of ``lines``, one item each, all ``-`` or all numbered, or ``None``
+    where it holds more than these. A numbered list starts at its first item's number, as
+    written."""
+    kind = start = ""
+    items: list[str] = []
+    for line in lines:
+        found = _ITEM.match(line)
+        if found is None or kind not in ("", "ul" if found["bullet"] else "ol"):
+            return None
+        if not kind:
+            kind, start = ("ul", "") if found["bullet"] else ("ol", found["number"])
+        pieces = _pieces(line[found.end() :])
+        if pieces is None:
+            return None
+        items.append(f"<li>{''.join(html for html, _, _ in pieces)}</li>")
+    numbered = f' start="{start}"' if start not in ("", "1") else ""
+    body = "\n".join(items)
+    return f"<{kind}{numbered}>\n{body}\n</{kind}>"
+
+
 def _fence_html(source: str, md: Markdown) -> str:
     """A fenced code block alone, as ``md`` renders it: only its fence preprocessor runs."""
     md.htmlStash.reset()
@@ -152,6 +178,7 @@ def quick_html(text: str, md: Markdown) -> str | None:
     # Blocks are written a line apart; Python-Markdown leaves an empty line after a fenced
     # block that something follows.
     separator = ""
+    listed = False  # whether the last block was a list
     while index < len(lines):
         if not lines[index]:
             index += 1
@@ -164,7 +191,7 @@ def quick_html(text: str, md: Markdown) -> str | None:
             if any(row.startswith(_FENCE_CLOSE) for row in lines[index + 1 : end]):
                 return None
             found += (separator, _fence_html("\n".join(lines[index : end + 1]), md))
-            separator = "\n\n"
+            separator, listed = "\n\n", False
             index = end + 1
             if index < len(lines) and lines[index]:
                 return None
@@ -172,10 +199,15 @@ def quick_html(text: str, md: Markdown) -> str | None:
         end = index + 1
         while end < len(lines) and lines[end]:
             end += 1
-        paragraph = _paragraph(lines[index:end])
-        if paragraph is None:
+        if _ITEM.match(lines[index]):
+            # A list after a list, a blank line between, would be one list of paragraphs.
+            block = None if listed else _list(lines[index:end])
+            listed = True
+        else:
+            block, listed = _paragraph(lines[index:end]), False
+        if block is None:
             return None
-        found += (separator, paragraph)
+        found += (separator, block)
         separator = "\n"
         index = end
     return "".join(found)

@@ -56,7 +56,8 @@ PIECES = [
     "http://x.y", "<http://x.y>", "x@y.z", "    ", "\t", "\n", "\n\n", "\n中", "\nx", "\n`c`",
     "\n**s**", '\n<span class="wg1-cloze">', "\n2. ", "\n# ", "\n> ", "\n===", "\n- ",
     "\n```", "```sh\nls -l\n```", "\n\n```sh\nls -l\n```\n\n", "\n\n```\n<b>&\n```\n\n",
-    "```py\n```\n\n", "```\ncode\n\nmore\n```",
+    "```py\n```\n\n", "```\ncode\n\nmore\n```", "- ", "-  ", "1. ", "3. ", "01. ", "1.", "\n1. ",
+    "\n\n- ", "\n\n2. ", "- item\n- ", "1. one\n2. ", "\n    - ", "* ", "+ ",
 ]  # fmt: skip
 
 
@@ -85,6 +86,12 @@ def test_every_made_text_it_takes_renders_as_python_markdown_renders_it(seed: in
         ("放进\ndockerd", "<p>放进 dockerd</p>"),
         ("one\ntwo", "<p>one\ntwo</p>"),
         (
+            "- a **list**\n- `of` two",
+            "<ul>\n<li>a <strong>list</strong></li>\n<li><code>of</code> two</li>\n</ul>",
+        ),
+        ("3. pull\n4. run", '<ol start="3">\n<li>pull</li>\n<li>run</li>\n</ol>'),
+        ("Steps:\n\n1. pull\n\nDone.", "<p>Steps:</p>\n<ol>\n<li>pull</li>\n</ol>\n<p>Done.</p>"),
+        (
             "Run it:\n\n```sh\nls\n```\n\nDone.",
             '<p>Run it:</p>\n<div class="codehilite"><pre><span></span><code>ls\n'
             "</code></pre></div>\n\n<p>Done.</p>",
@@ -98,8 +105,6 @@ def test_the_common_shapes_are_read(text: str, html: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "- a list",
-        "1. a numbered list",
         "# a heading",
         "> a quote",
         "a [link](https://example.com)",
@@ -119,6 +124,13 @@ def test_the_common_shapes_are_read(text: str, html: str) -> None:
         "    indented code",
         "two spaces  inside",
         "a line\n```sh\nls\n```",
+        # Lists of several lines an item, of both kinds, or one after another.
+        "- a list\nits item goes on",
+        "- a list\n1. of both kinds",
+        "- a list\n\n- of paragraphs",
+        "- a list\n    - nested",
+        "* another bullet",
+        "a line\n- and a list",
     ],
 )
 def test_anything_else_is_left_to_python_markdown(text: str) -> None:
