@@ -32,6 +32,7 @@ from srs.ahead import WorkAhead
 from srs.bulk import without_full_passes
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_faces, question_texts
 from srs.kin import bank_kin, diagram_words
+from srs.questions import question_type
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
 _log = logging.getLogger("wengu")
@@ -91,27 +92,23 @@ class BankSummary:
 
 
 def _learner_facing(question: srs.bank.Question) -> dict[str, Any]:
+    content = question.content()
+    ordinals = list(question_type(question.type).card_ordinals(content))
     return {
         "type": question.type,
         "section_key": question.section,
         "tags": list(question.tags),
-        "content": question.content(),
+        "content": content,
         "explanation": question.explanation,
-        "card_ordinals": list(question.card_ordinals),
-        "card_count": len(question.card_ordinals),
+        "card_ordinals": ordinals,
+        "card_count": len(ordinals),
     }
 
 
 def _stored_facing(row: Any) -> dict[str, Any]:
-    return {
-        "type": row.type,
-        "section_key": row.section_key,
-        "tags": row.tags,
-        "content": row.content,
-        "explanation": row.explanation,
-        "card_ordinals": row.card_ordinals,
-        "card_count": row.card_count,
-    }
+    """What :func:`_learner_facing` gives, as ``row`` holds it."""
+    fields = ("type", "section_key", "tags", "content", "explanation")
+    return {name: getattr(row, name) for name in (*fields, "card_ordinals", "card_count")}
 
 
 def _sync_sections(session: Session, row: Bank, sections: tuple[srs.bank.Section, ...]) -> None:
@@ -371,11 +368,11 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
             Question.bank_id, Question.type, Question.retired
         )
     )
-    for bank_id, question_type, is_retired, count in rows:
+    for bank_id, type_name, is_retired, count in rows:
         if is_retired:
             retired[bank_id] += count
         else:
-            per_type.setdefault(bank_id, Counter())[question_type] += count
+            per_type.setdefault(bank_id, Counter())[type_name] += count
     diagrams: dict[str, int] = {
         bank_id: count
         for bank_id, count in session.execute(
