@@ -31,6 +31,7 @@ __all__ = ["PARTS_AHEAD_FROM", "PartRead", "read_file", "read_parts"]
 PARTS_AHEAD_FROM = 1 << 20
 
 Header = tuple[str, str, str | None, str | None]
+"""A bank's id, title, language and description, as read from its first file."""
 
 
 class PartRead(NamedTuple):
@@ -85,11 +86,9 @@ def _part_reader(reader: BankReader) -> BankReader:
     """A reader of one more file of ``reader``'s bank, on its own: it knows the bank's
     sections and notes, and none of its questions."""
     part = BankReader(reader.root, reader.display_root, reader.max_bytes)
-    part.sections, part.notes, part.notes_failed = (
-        reader.sections,
-        reader.notes,
-        reader.notes_failed,
-    )
+    part.sections = reader.sections
+    part.notes = reader.notes
+    part.notes_failed = reader.notes_failed
     return part
 
 

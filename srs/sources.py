@@ -32,7 +32,7 @@ from srs.bank import (
     size_over_limit,
 )
 from srs.bank_notes import NOTES_SUFFIXES
-from srs.bank_parts import parts_ahead, read_file, read_parts
+from srs.bank_parts import Header, parts_ahead, read_file, read_parts
 from srs.bulk import without_full_passes
 from srs.export import write_bank_folder
 from srs.svg import svg_problems
@@ -235,9 +235,7 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     )
 
 
-def _read_files(
-    reader: BankReader, named: list[tuple[Path, str]]
-) -> tuple[str, str, str | None, str | None] | None:
+def _read_files(reader: BankReader, named: list[tuple[Path, str]]) -> Header | None:
     """Reads the bank's files (``bank.yaml`` first), each a path and the name its problems
     give, with ``reader``; the bank's header."""
     header = read_file(reader, *named[0], first=True)
