@@ -4,6 +4,7 @@ bank, or the same problems, as read here."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -179,7 +180,9 @@ def test_a_small_bank_or_one_part_is_read_here(
 
 
 def test_a_worker_forks_no_workers_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two cores and one thread, here and in the worker forked (whatever other tests left).
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     pool = ahead._fork_pool(1)
     try:
         assert pool.apply(ahead.ahead_workers, ()) == 0
