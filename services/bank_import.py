@@ -31,7 +31,7 @@ from services.progress import recount_bank
 from srs.ahead import WorkAhead
 from srs.bulk import without_full_passes
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_faces, question_texts
-from srs.kin import bank_kin, diagram_words
+from srs.kin import bank_kin, diagram_words, kin_of, kin_read
 from srs.questions import question_type
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
@@ -257,16 +257,20 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
     facing = [_learner_facing(question) for question in bank.questions]
     asked = [(q.type, facing[i]["content"], q.explanation) for i, q in enumerate(bank.questions)]
     made_from = [faces_of(*question, bank.language) for question in asked]
-    # The renderings kept are made anew for the questions whose texts changed, by workers
-    # for a large bank, while the kin are found here.
+    ahead = [bank.made_ahead.get(key) for key in made_from]
+    # The renderings kept are made anew for the questions whose texts changed, unless made
+    # while the bank was read: by workers for a large bank, while the kin are found here.
     remade = [
         position
         for position, question in enumerate(bank.questions)
         if getattr(existing.get(question.id), "faces_of", None) != made_from[position]
     ]
-    with WorkAhead(question_faces, [(*asked[p], bank.language) for p in remade]) as work:
-        kin = bank_kin(asked, labels=diagram_words(bank.diagrams))
-        faces = dict(zip(remade, work.results(), strict=True))
+    faces = {p: made.faces for p in remade if (made := ahead[p]) is not None}
+    making = [p for p in remade if p not in faces]
+    with WorkAhead(question_faces, [(*asked[p], bank.language) for p in making]) as work:
+        read = [made.kin if made else kin_read(*asked[i]) for i, made in enumerate(ahead)]
+        kin = kin_of(read, labels=diagram_words(bank.diagrams))
+        faces |= dict(zip(making, work.results(), strict=True))
     for position, question in enumerate(bank.questions):
         values = facing[position]
         place = (position, question.source, question.line, question.passage, kin[position])

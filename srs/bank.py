@@ -13,11 +13,14 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from srs.notes import Notes
 from srs.questions import QUESTION_TYPES, question_type
+
+if TYPE_CHECKING:
+    from srs.bank_parts import Made
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -166,6 +169,9 @@ class Bank:
     rendered: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Renderings of its Markdown kept at import, by :func:`srs.faces.face_key` (a bank
     read from the database has them; one read from files, none)."""
+    made_ahead: dict[str, Made] = field(default_factory=dict, compare=False, repr=False)
+    """What importing it makes of its questions, made while its files were read, by
+    :func:`srs.faces.faces_of` (a large bank read by workers has it; any other, none)."""
 
 
 def size_over_limit(size: int, limit: int) -> str:

@@ -7,8 +7,13 @@ large bank, :func:`read_parts` hands each file after ``bank.yaml`` to a worker
 of its own that knows the bank's sections and notes; the worker reads the file, renders and
 checks its texts, and gives back what it found (:class:`PartRead`). The bank's reader takes
 each in, in the files' order, as if it had read them itself: an id used in an earlier file
-is a problem where it is used again, and the renderings are kept as :func:`prepare` keeps
-its own. A file a worker does not give back is read here.
+is a problem where it is used again. A file a worker does not give back is read here.
+
+A worker that found no problem in its file also makes what importing the file's questions
+makes of each (:class:`Made`): its kept renderings and what its kin are found from, the
+larger part of an import, done while the other files are read. Its renderings of the
+file's texts stay with it: what the import needs of them is in what it made, and a file
+with a problem is not imported.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from typing import NamedTuple
 from srs import ahead
 from srs.bank import Problem, Question
 from srs.bank_notes import read_text
-from srs.render import Prepared, prepare
+from srs.faces import Kept, faces_of, question_faces
+from srs.kin import KinRead, kin_read
 from srs.validate import BankReader
 from srs.yamlread import Position, read_yaml
 
-__all__ = ["PARTS_AHEAD_FROM", "PartRead", "read_file", "read_parts"]
+__all__ = ["PARTS_AHEAD_FROM", "Made", "PartRead", "made_of", "read_file", "read_parts"]
 
 # Files after the first, in bytes all told, that are worth the workers: a bank of a few
 # thousand questions (the Docker bank, a fifth of this, is read here).
@@ -32,6 +38,23 @@ PARTS_AHEAD_FROM = 1 << 20
 
 Header = tuple[str, str, str | None, str | None]
 """A bank's id, title, language and description, as read from its first file."""
+
+
+class Made(NamedTuple):
+    """What importing a question makes of it but its row: its kept renderings
+    (:func:`srs.faces.question_faces`) and what its kin are found from
+    (:func:`srs.kin.kin_read`)."""
+
+    faces: dict[str, Kept]
+    kin: KinRead
+
+
+def made_of(question: Question, language: str | None) -> tuple[str, Made]:
+    """What importing ``question``, of a bank in ``language``, makes of it, by what it is
+    made from (:func:`srs.faces.faces_of`)."""
+    content = question.content()
+    asked = (question.type, content, question.explanation)
+    return faces_of(*asked, language), Made(question_faces(*asked, language), kin_read(*asked))
 
 
 class PartRead(NamedTuple):
@@ -42,7 +65,7 @@ class PartRead(NamedTuple):
     questions: list[Question]
     question_ids: dict[str, tuple[str, Position]]
     diagram_refs: dict[str, None]
-    renderings: dict[str, Prepared]
+    made: dict[str, Made]
 
 
 def read_file(reader: BankReader, path: Path, shown: str, *, first: bool = False) -> Header | None:
@@ -73,13 +96,19 @@ def parts_ahead(parts: list[tuple[Path, str]]) -> bool:
     return size >= PARTS_AHEAD_FROM and ahead.ahead_workers() > 0
 
 
-def read_parts(reader: BankReader, parts: list[tuple[Path, str]]) -> None:
+def read_parts(
+    reader: BankReader, parts: list[tuple[Path, str]], language: str | None
+) -> dict[str, Made]:
     """Reads the bank files ``parts`` (each a path and the name its problems give), read
-    after the first by ``reader``, on workers, and takes in what they found."""
-    calls = [(_part_reader(reader), path, shown) for path, shown in parts]
+    after the first by ``reader``, on workers, and takes in what they found; gives what
+    importing their questions, of a bank in ``language``, makes, by what it is made from."""
+    calls = [(_part_reader(reader), path, shown, language) for path, shown in parts]
+    made: dict[str, Made] = {}
     with ahead.WorkAhead(_read_part, calls, start_from=2, chunk=1) as work:
         for part in work.results():
             _take_part(reader, part)
+            made.update(part.made)
+    return made
 
 
 def _part_reader(reader: BankReader) -> BankReader:
@@ -92,16 +121,17 @@ def _part_reader(reader: BankReader) -> BankReader:
     return part
 
 
-def _read_part(reader: BankReader, path: Path, shown: str) -> PartRead:
+def _read_part(reader: BankReader, path: Path, shown: str, language: str | None) -> PartRead:
     read_file(reader, path, shown)
     reader.check_renderings()
-    texts = {text: None for _, _, shown_texts in reader.renderings for _, _, text in shown_texts}
+    # A bank with a problem is not imported.
+    made = [] if reader.problems else [made_of(question, language) for question in reader.questions]
     return PartRead(
         reader.problems,
         reader.questions,
         reader.question_ids,
         reader.diagram_refs,
-        {text: prepare(text) for text in texts},
+        dict(made),
     )
 
 
@@ -114,5 +144,3 @@ def _take_part(reader: BankReader, part: PartRead) -> None:
     reader.problems.extend(part.problems)
     reader.questions.extend(q for q in part.questions if q.id not in again)
     reader.diagram_refs.update(part.diagram_refs)
-    with prepare.cache_lock or contextlib.nullcontext():
-        prepare.cache.update(part.renderings)

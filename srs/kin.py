@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs.bank import Diagram, diagram_path
 from srs.cloze import parse_cloze
@@ -32,10 +32,13 @@ from srs.render import image_sources
 __all__ = [
     "KIN_REACH",
     "KIN_TERM_MOST",
+    "KinRead",
     "bank_kin",
     "diagram_words",
     "gives_away",
+    "kin_of",
     "kin_positions",
+    "kin_read",
     "question_answers",
     "question_diagrams",
     "question_text",
@@ -198,27 +201,51 @@ class _Joined:
         return found
 
 
+class KinRead(NamedTuple):
+    """What a question's kin are found from (:func:`kin_read`)."""
+
+    diagrams: list[str]
+    text: str
+    answers: list[str]
+
+
+def kin_read(type_name: str, content: Mapping[str, Any], explanation: str | None) -> KinRead:
+    """The diagrams a question shows, its text and its short answers: what :func:`kin_of`
+    reads of it, the same whatever bank it is in."""
+    return KinRead(
+        question_diagrams(type_name, content, explanation),
+        question_text(type_name, content, explanation),
+        question_answers(type_name, content),
+    )
+
+
 def bank_kin(
     questions: Sequence[tuple[str, Mapping[str, Any], str | None]],
     reach: int = KIN_REACH,
     labels: Mapping[str, str] | None = None,
 ) -> list[list[int]]:
     """For a bank's questions in order, each as its type, content and explanation: the
-    positions of each one's kin, those at most ``reach`` places away that show one of the
-    same diagrams or state one of its answers, in their text or the ``labels`` of their
-    diagrams (:func:`diagram_words`), but an answer more than ``KIN_TERM_MOST`` of them
-    state."""
-    shown = [question_diagrams(*question) for question in questions]
-    kin = [set(near) for near in kin_positions(shown, reach)]
+    positions of each one's kin (:func:`kin_of`)."""
+    return kin_of([kin_read(*question) for question in questions], reach, labels)
+
+
+def kin_of(
+    questions: Sequence[KinRead], reach: int = KIN_REACH, labels: Mapping[str, str] | None = None
+) -> list[list[int]]:
+    """For a bank's questions in order, each as :func:`kin_read` reads it: the positions of
+    each one's kin, those at most ``reach`` places away that show one of the same diagrams
+    or state one of its answers, in their text or the ``labels`` of their diagrams
+    (:func:`diagram_words`), but an answer more than ``KIN_TERM_MOST`` of them state."""
+    kin = [set(near) for near in kin_positions([read.diagrams for read in questions], reach)]
     labels = labels or {}
     texts = [
-        "\n".join([question_text(*question), *(labels[d] for d in diagrams if d in labels)])
-        for question, diagrams in zip(questions, shown, strict=True)
+        "\n".join([read.text, *(labels[d] for d in read.diagrams if d in labels)])
+        for read in questions
     ]
     every = _Joined(texts)
-    for position, (type_name, content, _explanation) in enumerate(questions):
+    for position, read in enumerate(questions):
         window = (max(0, position - reach), min(len(texts), position + reach + 1))
-        for term in question_answers(type_name, content):
+        for term in read.answers:
             stating = [
                 other
                 for other in every.holding(term, *window)

@@ -32,7 +32,7 @@ from srs.bank import (
     size_over_limit,
 )
 from srs.bank_notes import NOTES_SUFFIXES
-from srs.bank_parts import Header, parts_ahead, read_file, read_parts
+from srs.bank_parts import Header, Made, parts_ahead, read_file, read_parts
 from srs.bulk import without_full_passes
 from srs.export import write_bank_folder
 from srs.svg import svg_problems
@@ -209,7 +209,7 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         (file, posixpath.join(folder, file.name) if folder is not None else shown) for file in files
     ]
     with reader.ahead:
-        header = _read_files(reader, named)
+        header, made = _read_files(reader, named)
         reader.check_renderings()
     diagrams = _read_diagrams(reader)
     # A bank that keeps its notes may have no questions yet: `bank init` makes one.
@@ -232,22 +232,25 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         notes=reader.notes,
         source=shown,
         fingerprint=bank_fingerprint(path),
+        made_ahead=made,
     )
 
 
-def _read_files(reader: BankReader, named: list[tuple[Path, str]]) -> Header | None:
+def _read_files(
+    reader: BankReader, named: list[tuple[Path, str]]
+) -> tuple[Header | None, dict[str, Made]]:
     """Reads the bank's files (``bank.yaml`` first), each a path and the name its problems
-    give, with ``reader``; the bank's header."""
+    give, with ``reader``; the bank's header, and what importing its questions makes if it
+    was made while they were read (:func:`srs.bank_parts.read_parts`)."""
     header = read_file(reader, *named[0], first=True)
     # The renderings of each file's texts begin while the next is read.
     reader.ahead.send()
     if parts_ahead(named[1:]):
-        read_parts(reader, named[1:])
-        return header
+        return header, read_parts(reader, named[1:], header[2] if header else None)
     for path, name in named[1:]:
         read_file(reader, path, name)
         reader.ahead.send()
-    return header
+    return header, {}
 
 
 def _bank_files(path: Path) -> tuple[Path | None, list[Path]]:

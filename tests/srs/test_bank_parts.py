@@ -10,9 +10,16 @@ from pathlib import Path
 
 import pytest
 
+import services.bank_import
+from models import db
+from models.bank import Question
 from srs import ahead, bank_parts, render
 from srs.bank import Bank, BankError
+from srs.bank_parts import made_of
+from srs.faces import Kept, faces_of, question_faces
+from srs.kin import kin_read
 from srs.sources import load_bank
+from srs.validate import BankReader
 
 NOTES = "# 镜像\n\n只读模板。\n\n## 镜像摘要\n\n内容寻址。\n"
 SVG = (
@@ -100,7 +107,6 @@ def test_a_bank_read_in_parts_is_the_bank_read_here(
 ) -> None:
     root = write_bank("bank", _files())
     here = _read(root, False, monkeypatch)
-    rendered_here = dict(render.prepare.cache)
     assert not forks
 
     in_parts = _read(root, True, monkeypatch)
@@ -108,13 +114,91 @@ def test_a_bank_read_in_parts_is_the_bank_read_here(
     assert in_parts == here and len(in_parts.questions) == 91
     assert [q.passage for q in in_parts.questions[1:4]] == ["docker-notes.md#镜像摘要", None, None]
     assert [d.path for d in in_parts.diagrams] == ["diagrams/layers.svg"]
-    # The workers' renderings are kept here, as prepare keeps its own, images and all.
-    for text, prepared in rendered_here.items():
-        taken = render.prepare.cache[text]
-        assert taken.html is not None and prepared.html is not None
-        assert taken.images == prepared.images and taken.problems == prepared.problems
-        stand_in = taken.stand_in or "\0"
-        assert taken.html.replace(stand_in, prepared.stand_in or "\0") == prepared.html
+
+
+def test_a_bank_read_in_parts_carries_what_importing_its_parts_makes(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    assert _read(root, False, monkeypatch).made_ahead == {}
+    in_parts = _read(root, True, monkeypatch)
+    made = in_parts.made_ahead
+    # Each question of the files after bank.yaml, by what it is made from; made as here.
+    parts = in_parts.questions[1:]
+    assert len(made) == len(parts) == 90
+    for question in parts:
+        asked = (question.type, question.content(), question.explanation)
+        found = made[faces_of(*asked, "zh")]
+        assert _unstood(found.faces) == _unstood(question_faces(*asked, "zh"))
+        assert found.kin == kin_read(*asked)
+    assert faces_of(*_asked(in_parts.questions[0]), "zh") not in made
+
+
+def _unstood(faces: dict[str, Kept] | None) -> dict[str, Kept] | None:
+    """``faces`` with each image's stand-in, drawn afresh for each rendering, named alike."""
+    if faces is None:
+        return None
+    return {
+        key: [kept[0].replace(kept[1], "STAND-IN"), "STAND-IN", kept[2]]
+        if isinstance(kept, list)
+        else kept
+        for key, kept in faces.items()
+    }
+
+
+def _asked(question):  # type: ignore[no-untyped-def]
+    return question.type, question.content(), question.explanation
+
+
+def test_a_part_with_a_problem_makes_nothing_to_import(write_bank) -> None:
+    files = _files()
+    files["part1.yaml"] = files["part1.yaml"].replace("section: images", "section: image", 1)
+    root = write_bank("bank", files)
+    reader = BankReader(root, str(root), 1 << 20)
+    bank_parts.read_file(reader, root / "bank.yaml", "bank.yaml", first=True)
+    good = bank_parts._read_part(bank_parts._part_reader(reader), root / "part0.yaml", "a", "zh")
+    bad = bank_parts._read_part(bank_parts._part_reader(reader), root / "part1.yaml", "b", "zh")
+    assert len(good.made) == 30 and not good.problems
+    assert bad.made == {} and bad.problems
+
+
+def _imported(bank: Bank) -> list[tuple[object, ...]]:
+    services.bank_import.import_bank(db.session, bank)
+    rows = db.session.execute(
+        db.select(Question.key, Question.faces, Question.faces_of, Question.kin).order_by(
+            Question.position
+        )
+    )
+    stored = [(key, _unstood(faces), *rest) for key, faces, *rest in rows]
+    db.session.rollback()
+    return stored
+
+
+def test_a_bank_imported_from_what_its_reading_made_is_stored_as_any(
+    app, write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files()
+    for n in range(3):  # kin by words too: an answer stated by a question near it
+        files[f"part{n}.yaml"] = files[f"part{n}.yaml"].replace(
+            "lists {{c1::local images}}", "lists {{c1::local images}} (`--name`)"
+        )
+    root = write_bank("bank", files)
+    here, in_parts = _read(root, False, monkeypatch), _read(root, True, monkeypatch)
+    made: list[str] = []
+    faces = services.bank_import.question_faces
+    monkeypatch.setattr(
+        services.bank_import,
+        "question_faces",
+        lambda *asked: made.append(asked[1].get("prompt")) or faces(*asked),
+    )
+    with app.app_context():
+        stored_here = _imported(here)
+        assert len(made) == 91
+        made.clear()
+        assert _imported(in_parts) == stored_here
+    # Only bank.yaml's question was made by the import; the rest came made.
+    assert made == ["What is an image made of?"]
+    assert any(kin for *_, kin in stored_here)
 
 
 def test_a_bad_bank_read_in_parts_has_the_problems_read_here(
@@ -147,10 +231,10 @@ def test_a_bad_bank_read_in_parts_has_the_problems_read_here(
     assert "'id' is used twice (first at " in here[3] and "part1.yaml:" in here[3]
 
 
-def _fails_in_a_worker(reader, path: Path, shown: str):  # type: ignore[no-untyped-def]
+def _fails_in_a_worker(*arguments):  # type: ignore[no-untyped-def]
     if os.getpid() != _PARENT:
         raise OSError("worker lost")
-    return _READ_PART(reader, path, shown)
+    return _READ_PART(*arguments)
 
 
 _PARENT = os.getpid()
@@ -163,8 +247,10 @@ def test_a_file_a_worker_does_not_give_back_is_read_here(
     root = write_bank("bank", _files())
     here = _read(root, False, monkeypatch)
     monkeypatch.setattr(bank_parts, "_read_part", _fails_in_a_worker)
-    assert _read(root, True, monkeypatch) == here
+    in_parts = _read(root, True, monkeypatch)
+    assert in_parts == here
     assert forks == [2]
+    assert in_parts.made_ahead == dict(made_of(q, "zh") for q in in_parts.questions[1:])
 
 
 def test_a_small_bank_or_one_part_is_read_here(

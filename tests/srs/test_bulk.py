@@ -133,13 +133,13 @@ def test_a_bank_is_imported_with_full_passes_held_off(app, write_bank, monkeypat
     from models import db
 
     seen: list[bool] = []
-    bank_kin = services.bank_import.bank_kin
+    kin_of = services.bank_import.kin_of
 
     def noting(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(_held())
-        return bank_kin(*args, **kwargs)
+        return kin_of(*args, **kwargs)
 
-    monkeypatch.setattr(services.bank_import, "bank_kin", noting)
+    monkeypatch.setattr(services.bank_import, "kin_of", noting)
     bank = read_bank(write_bank("b", {"bank.yaml": BANK}))
     with app.app_context():
         services.bank_import.import_bank(db.session, bank)
