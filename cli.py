@@ -29,7 +29,7 @@ from services.accounts import (
 from services.backup import BackupError, backup_database, check_backup, restore_database
 from services.bank_admin import forget_removal
 from services.bank_export import anki_options, stored_bank
-from services.bank_import import ImportReport, bank_summaries, import_bank
+from services.bank_import import ImportReport, bank_summaries, import_bank, kept_faces
 from services.conflict import committed
 from services.notes import bank_coverage as stored_coverage
 from services.optimize import optimize_user
@@ -115,12 +115,24 @@ def _account(name: str) -> User:
     return user
 
 
+def _kept(bank_id: str) -> set[str]:
+    """What an import of the bank ``bank_id`` finds kept (:func:`kept_faces`); nothing where
+    the database cannot say (``use_database`` says why once the banks are read)."""
+    if _sqlite_missing() is not None:
+        return set()  # not made by asking
+    try:
+        return kept_faces(db.session, bank_id)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return set()
+
+
 def _load(paths: tuple[str, ...], importing: bool = False) -> list:
     """Read every bank (folders, YAML files, .zip archives, Anki packages) or print every
     problem and exit 1."""
     max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
     try:
-        return read_banks(paths, max_bytes=max_bytes)
+        return read_banks(paths, max_bytes=max_bytes, importing=_kept if importing else None)
     except BankError as error:
         for problem in error.problems:
             click.echo(str(problem))

@@ -10,8 +10,9 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,7 +32,7 @@ from services.progress import recount_bank
 from srs.ahead import WorkAhead
 from srs.bulk import without_full_passes
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_faces, question_texts
-from srs.kin import bank_kin, diagram_words, kin_of, kin_read
+from srs.kin import KinRead, diagram_words, kin_of, kin_read
 from srs.questions import question_type
 from srs.sources import bank_fingerprint, is_bank_source, read_bank
 
@@ -44,6 +45,7 @@ __all__ = [
     "autoload_banks",
     "bank_summaries",
     "import_bank",
+    "kept_faces",
     "refresh_faces",
     "refresh_kin",
 ]
@@ -81,14 +83,7 @@ class BankSummary:
     diagrams: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "questions": self.questions,
-            "retired": self.retired,
-            "types": dict(self.types),
-            "diagrams": self.diagrams,
-        }
+        return asdict(self)
 
 
 def _learner_facing(question: srs.bank.Question) -> dict[str, Any]:
@@ -265,7 +260,7 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
         for position, question in enumerate(bank.questions)
         if getattr(existing.get(question.id), "faces_of", None) != made_from[position]
     ]
-    faces = {p: made.faces for p in remade if (made := ahead[p]) is not None}
+    faces = {p: made.faces for p in remade if (made := ahead[p]) and made.faces is not None}
     making = [p for p in remade if p not in faces]
     with WorkAhead(question_faces, [(*asked[p], bank.language) for p in making]) as work:
         read = [made.kin if made else kin_read(*asked[i]) for i, made in enumerate(ahead)]
@@ -400,6 +395,13 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
     return summaries
 
 
+def kept_faces(session: Session, bank_id: str) -> set[str]:
+    """What the kept renderings of the stored questions of the bank ``bank_id`` were made
+    from: an import of it makes none of them again (:data:`srs.bank_parts.Importing`)."""
+    kept = Question.faces_of.is_not(None)
+    return set(session.scalars(select(Question.faces_of).where(Question.bank_id == bank_id, kept)))
+
+
 def refresh_faces(session: Session) -> int:
     """Make the renderings (:mod:`srs.faces`) of active questions that have none (a
     database from before them) or whose were made by another renderer, from the questions
@@ -442,19 +444,17 @@ def refresh_kin(session: Session) -> int:
             .where(Question.bank_id == bank_id, Question.retired.is_(False))
             .order_by(Question.position)
         ).all()
-        shown: list[tuple[str, Any, str | None]] = []
+        read: list[KinRead] = []
         for row in stored:
             try:
-                bank_kin([(row.type, row.content, row.explanation)])
+                read.append(kin_read(row.type, row.content, row.explanation))
             except (KeyError, TypeError, ValueError) as error:  # as refresh_faces
                 _log.warning("question %d cannot be read as stored: %r", row.id, error)
-                shown.append(("basic", {}, None))
-            else:
-                shown.append((row.type, row.content, row.explanation))
+                read.append(kin_read("basic", {}, None))
         diagrams = session.execute(
             select(Diagram.path, Diagram.data).where(Diagram.bank_id == bank_id)
         ).all()
-        kin = bank_kin(shown, labels=diagram_words(srs.bank.Diagram(*row) for row in diagrams))
+        kin = kin_of(read, labels=diagram_words(srs.bank.Diagram(*row) for row in diagrams))
         session.execute(
             update(Question),
             [{"id": row.id, "kin": near} for row, near in zip(stored, kin, strict=True)],
@@ -483,7 +483,7 @@ def autoload_banks(session: Session, folder: Path, max_bytes: int) -> list[str]:
         if source in removed.values() or known.get(source) == bank_fingerprint(path):
             continue
         try:
-            bank = read_bank(path, max_bytes=max_bytes)
+            bank = read_bank(path, max_bytes=max_bytes, importing=partial(kept_faces, session))
             if bank.id in removed:
                 continue
             report = import_bank(session, bank)

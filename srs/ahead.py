@@ -11,9 +11,10 @@ The workers are forked from this process, so they share its secret class prefix
 thread held at the fork would stay held for ever in the worker. Whatever a worker fails to
 give back in time is rendered here, as without workers.
 
-A :class:`WorkAhead` hands other work to workers the same way: the import of a large bank
-has them make its questions' kept renderings (:func:`srs.faces.question_faces`) while it
-finds their kin.
+A :class:`WorkAhead` hands other work to workers the same way: a large bank's files are
+read by them, one each (:mod:`srs.bank_parts`), and an import has them make the kept
+renderings (:func:`srs.faces.question_faces`) its reading did not make while it finds the
+questions' kin.
 """
 
 from __future__ import annotations

@@ -9,16 +9,18 @@ checks its texts, and gives back what it found (:class:`PartRead`). The bank's r
 each in, in the files' order, as if it had read them itself: an id used in an earlier file
 is a problem where it is used again. A file a worker does not give back is read here.
 
-A worker that found no problem in its file also makes what importing the file's questions
-makes of each (:class:`Made`): its kept renderings and what its kin are found from, the
-larger part of an import, done while the other files are read. Its renderings of the
-file's texts stay with it: what the import needs of them is in what it made, and a file
-with a problem is not imported.
+For a bank read to be imported, a worker that found no problem in its file also makes
+what importing the file's questions makes of each (:class:`Made`), the larger part of an
+import, done while the other files are read: what its kin are found from, and its kept
+renderings unless its stored question has them. Its renderings of the file's texts then
+stay with it: what the import needs of them is in what it made. A bank read for anything
+else has its renderings sent back, kept as :func:`prepare` keeps its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,10 +29,19 @@ from srs.bank import Problem, Question
 from srs.bank_notes import read_text
 from srs.faces import Kept, faces_of, question_faces
 from srs.kin import KinRead, kin_read
+from srs.render import Prepared, prepare
 from srs.validate import BankReader
 from srs.yamlread import Position, read_yaml
 
-__all__ = ["PARTS_AHEAD_FROM", "Made", "PartRead", "made_of", "read_file", "read_parts"]
+__all__ = [
+    "PARTS_AHEAD_FROM",
+    "Importing",
+    "Made",
+    "PartRead",
+    "made_of",
+    "read_file",
+    "read_parts",
+]
 
 # Files after the first, in bytes all told, that are worth the workers: a bank of a few
 # thousand questions (the Docker bank, a fifth of this, is read here).
@@ -39,22 +50,29 @@ PARTS_AHEAD_FROM = 1 << 20
 Header = tuple[str, str, str | None, str | None]
 """A bank's id, title, language and description, as read from its first file."""
 
+Importing = Callable[[str], Collection[str]]
+"""For a bank read to be imported: given its id, what the kept renderings of its stored
+questions were made from (:func:`srs.faces.faces_of`)."""
+
 
 class Made(NamedTuple):
     """What importing a question makes of it but its row: its kept renderings
-    (:func:`srs.faces.question_faces`) and what its kin are found from
-    (:func:`srs.kin.kin_read`)."""
+    (:func:`srs.faces.question_faces`; ``None`` where they were kept already) and what its
+    kin are found from (:func:`srs.kin.kin_read`)."""
 
-    faces: dict[str, Kept]
+    faces: dict[str, Kept] | None
     kin: KinRead
 
 
-def made_of(question: Question, language: str | None) -> tuple[str, Made]:
+def made_of(
+    question: Question, language: str | None, kept: Collection[str] = ()
+) -> tuple[str, Made]:
     """What importing ``question``, of a bank in ``language``, makes of it, by what it is
-    made from (:func:`srs.faces.faces_of`)."""
-    content = question.content()
-    asked = (question.type, content, question.explanation)
-    return faces_of(*asked, language), Made(question_faces(*asked, language), kin_read(*asked))
+    made from (:func:`srs.faces.faces_of`); no renderings if that is among ``kept``."""
+    asked = (question.type, question.content(), question.explanation)
+    made_from = faces_of(*asked, language)
+    faces = None if made_from in kept else question_faces(*asked, language)
+    return made_from, Made(faces, kin_read(*asked))
 
 
 class PartRead(NamedTuple):
@@ -65,6 +83,7 @@ class PartRead(NamedTuple):
     questions: list[Question]
     question_ids: dict[str, tuple[str, Position]]
     diagram_refs: dict[str, None]
+    renderings: dict[str, Prepared]
     made: dict[str, Made]
 
 
@@ -97,12 +116,17 @@ def parts_ahead(parts: list[tuple[Path, str]]) -> bool:
 
 
 def read_parts(
-    reader: BankReader, parts: list[tuple[Path, str]], language: str | None
+    reader: BankReader,
+    parts: list[tuple[Path, str]],
+    language: str | None,
+    kept: Collection[str] | None = None,
 ) -> dict[str, Made]:
     """Reads the bank files ``parts`` (each a path and the name its problems give), read
-    after the first by ``reader``, on workers, and takes in what they found; gives what
-    importing their questions, of a bank in ``language``, makes, by what it is made from."""
-    calls = [(_part_reader(reader), path, shown, language) for path, shown in parts]
+    after the first by ``reader``, on workers, and takes in what they found. For a bank to
+    be imported, whose stored questions keep renderings made from ``kept``: what importing
+    their questions, of a bank in ``language``, makes, by what it is made from."""
+    sent = None if kept is None else frozenset(kept)
+    calls = [(_part_reader(reader), path, shown, language, sent) for path, shown in parts]
     made: dict[str, Made] = {}
     with ahead.WorkAhead(_read_part, calls, start_from=2, chunk=1) as work:
         for part in work.results():
@@ -121,18 +145,24 @@ def _part_reader(reader: BankReader) -> BankReader:
     return part
 
 
-def _read_part(reader: BankReader, path: Path, shown: str, language: str | None) -> PartRead:
+def _read_part(
+    reader: BankReader,
+    path: Path,
+    shown: str,
+    language: str | None,
+    kept: frozenset[str] | None,
+) -> PartRead:
     read_file(reader, path, shown)
     reader.check_renderings()
-    # A bank with a problem is not imported.
-    made = [] if reader.problems else [made_of(question, language) for question in reader.questions]
-    return PartRead(
-        reader.problems,
-        reader.questions,
-        reader.question_ids,
-        reader.diagram_refs,
-        dict(made),
-    )
+    found = (reader.problems, reader.questions, reader.question_ids, reader.diagram_refs)
+    if kept is None:
+        texts = {
+            text: None for _, _, shown_texts in reader.renderings for _, _, text in shown_texts
+        }
+        return PartRead(*found, {text: prepare(text) for text in texts}, {})
+    # Read to be imported, which a problem in the file keeps it from.
+    made = [] if reader.problems else [made_of(q, language, kept) for q in reader.questions]
+    return PartRead(*found, {}, dict(made))
 
 
 def _take_part(reader: BankReader, part: PartRead) -> None:
@@ -144,3 +174,5 @@ def _take_part(reader: BankReader, part: PartRead) -> None:
     reader.problems.extend(part.problems)
     reader.questions.extend(q for q in part.questions if q.id not in again)
     reader.diagram_refs.update(part.diagram_refs)
+    with prepare.cache_lock or contextlib.nullcontext():
+        prepare.cache.update(part.renderings)

@@ -32,7 +32,7 @@ from srs.bank import (
     size_over_limit,
 )
 from srs.bank_notes import NOTES_SUFFIXES
-from srs.bank_parts import Header, Made, parts_ahead, read_file, read_parts
+from srs.bank_parts import Header, Importing, Made, parts_ahead, read_file, read_parts
 from srs.bulk import without_full_passes
 from srs.export import write_bank_folder
 from srs.svg import svg_problems
@@ -61,12 +61,15 @@ def is_bank_source(path: Path) -> bool:
 
 
 @without_full_passes
-def read_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
+def read_bank(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, importing: Importing | None = None
+) -> Bank:
     """Read and validate the bank at ``path``: a folder, a YAML file, a ``.zip`` of a bank
     folder or an Anki ``.apkg`` package.
 
     The bank's ``source`` is ``path`` as given, and its ``fingerprint`` a hash of the files
-    there, which changes whenever they do.
+    there, which changes whenever they do. A bank read to be imported says so with
+    ``importing`` (:func:`load_bank`).
 
     Raises:
         BankError: with every problem found, each file named by ``path`` as the caller
@@ -75,13 +78,19 @@ def read_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
     path = Path(path)
     suffix = path.suffix.lower() if path.is_file() else ""
     if suffix == ".zip":
-        return _read_zip(path, max_bytes)
+        return _read_zip(path, max_bytes, importing)
     if suffix == ".apkg":
-        return _read_apkg(path, max_bytes)
-    return load_bank(path, max_bytes=max_bytes)
+        return _read_apkg(path, max_bytes, importing)
+    return load_bank(path, max_bytes=max_bytes, importing=importing)
 
 
-def read_upload(name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
+def read_upload(
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    importing: Importing | None = None,
+) -> Bank:
     """The bank in the bytes of an uploaded file called ``name`` (no folders).
 
     Read as :func:`read_bank` reads a file of that name, with the same problems, each
@@ -95,13 +104,18 @@ def read_upload(name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
         path = Path(folder) / f"upload{suffix if suffix in SOURCE_SUFFIXES else '.yaml'}"
         path.write_bytes(data)
         try:
-            bank = read_bank(path, max_bytes=max_bytes)
+            bank = read_bank(path, max_bytes=max_bytes, importing=importing)
         except BankError as error:
             raise _renamed(error, [(str(path), name)]) from None
     return replace(bank, source=name)
 
 
-def read_banks(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Bank]:
+def read_banks(
+    paths: Iterable[str | Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    importing: Importing | None = None,
+) -> list[Bank]:
     """Read several banks; fail with the problems of all of them if any is bad.
 
     Two paths that hold banks with the same id are a problem too.
@@ -111,7 +125,7 @@ def read_banks(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTE
     seen: dict[str, str] = {}
     for path in paths:
         try:
-            bank = read_bank(path, max_bytes=max_bytes)
+            bank = read_bank(path, max_bytes=max_bytes, importing=importing)
         except BankError as error:
             problems.extend(error.problems)
             continue
@@ -138,13 +152,13 @@ def _renamed(error: BankError, names: list[tuple[str, str]]) -> BankError:
     return BankError(problems)
 
 
-def _read_zip(path: Path, max_bytes: int) -> Bank:
+def _read_zip(path: Path, max_bytes: int, importing: Importing | None) -> Bank:
     """The bank folder zipped in ``path``, unpacked into a temporary folder and read there."""
     with tempfile.TemporaryDirectory(prefix="wengu-zip-") as folder:
         unpacked = Path(folder) / "bank"
         root = unpack_zip(path, unpacked, max_bytes=max_bytes, name=str(path))
         try:
-            bank = load_bank(root, max_bytes=max_bytes)
+            bank = load_bank(root, max_bytes=max_bytes, importing=importing)
         except BankError as error:
             raise _renamed(
                 error, [(f"{unpacked}/", f"{path}:"), (str(unpacked), str(path))]
@@ -152,7 +166,7 @@ def _read_zip(path: Path, max_bytes: int) -> Bank:
     return replace(bank, source=str(path), fingerprint=bank_fingerprint(path))
 
 
-def _read_apkg(path: Path, max_bytes: int) -> Bank:
+def _read_apkg(path: Path, max_bytes: int, importing: Importing | None) -> Bank:
     """The notes of an Anki package as a bank, checked as any bank is.
 
     The package is turned into a bank folder and loaded from there, so that every rule
@@ -162,7 +176,7 @@ def _read_apkg(path: Path, max_bytes: int) -> Bank:
     with tempfile.TemporaryDirectory(prefix="wengu-apkg-") as folder:
         written = write_bank_folder(bank, Path(folder) / bank.id)
         try:
-            loaded = load_bank(written, max_bytes=max_bytes)
+            loaded = load_bank(written, max_bytes=max_bytes, importing=importing)
         except BankError as error:
             raise _renamed(error, [(str(written), str(path))]) from None
     return replace(loaded, source=str(path), fingerprint=bank_fingerprint(path))
@@ -192,8 +206,14 @@ def _is_bank_file(root: Path, file: Path) -> bool:
 
 
 @without_full_passes
-def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
+def load_bank(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, importing: Importing | None = None
+) -> Bank:
     """Read and validate the bank at ``path``: a folder with ``bank.yaml``, or one YAML file.
+
+    A bank read to be imported says so with ``importing``, which gives, for the bank's id,
+    what the renderings of its stored questions were made from: a large bank's files read by
+    workers then have them make what importing their questions makes (``made_ahead``).
 
     Raises:
         BankError: with every problem found; file names in it are ``path`` joined with the
@@ -209,7 +229,7 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
         (file, posixpath.join(folder, file.name) if folder is not None else shown) for file in files
     ]
     with reader.ahead:
-        header, made = _read_files(reader, named)
+        header, made = _read_files(reader, named, importing)
         reader.check_renderings()
     diagrams = _read_diagrams(reader)
     # A bank that keeps its notes may have no questions yet: `bank init` makes one.
@@ -237,7 +257,7 @@ def load_bank(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bank:
 
 
 def _read_files(
-    reader: BankReader, named: list[tuple[Path, str]]
+    reader: BankReader, named: list[tuple[Path, str]], importing: Importing | None
 ) -> tuple[Header | None, dict[str, Made]]:
     """Reads the bank's files (``bank.yaml`` first), each a path and the name its problems
     give, with ``reader``; the bank's header, and what importing its questions makes if it
@@ -246,7 +266,8 @@ def _read_files(
     # The renderings of each file's texts begin while the next is read.
     reader.ahead.send()
     if parts_ahead(named[1:]):
-        return header, read_parts(reader, named[1:], header[2] if header else None)
+        kept = importing(header[0]) if importing is not None and header is not None else None
+        return header, read_parts(reader, named[1:], header[2] if header else None, kept)
     for path, name in named[1:]:
         read_file(reader, path, name)
         reader.ahead.send()

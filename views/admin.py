@@ -7,6 +7,7 @@ holds it: a signed token that lasts a day and stops working once the password ch
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from flask import (
@@ -39,7 +40,7 @@ from models.types import now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_disabled, set_password
 from services.admins import acts_as_admin, hold_accounts
 from services.bank_admin import bank_contents, disown_banks, remove_bank, set_group, set_hidden
-from services.bank_import import ImportReport, bank_summaries
+from services.bank_import import ImportReport, bank_summaries, kept_faces
 from services.bank_source import import_upload
 from srs.bank import BankError, Problem
 from srs.sources import read_upload
@@ -328,7 +329,9 @@ def upload_bank() -> Response | tuple[str, int]:
     data = form.bank.data.read()
     max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
     try:
-        bank = read_upload(name, data, max_bytes=max_bytes)
+        bank = read_upload(
+            name, data, max_bytes=max_bytes, importing=partial(kept_faces, db.session)
+        )
     except BankError as error:
         _record("upload %r refused, problems: %d", name, len(error.problems))
         return _banks_page(form, error.problems), 422

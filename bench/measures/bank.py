@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         from models import db
         from services.bank_export import stored_bank
-        from services.bank_import import import_bank
+        from services.bank_import import import_bank, kept_faces
         from srs.export import export_bank
         from srs.sources import read_bank
 
@@ -80,7 +81,12 @@ def child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 profile.enable()
             started = time.perf_counter()
             if kind == "wengu-import":
-                bank = read_bank(args.bank, max_bytes=app.config["WENGU_MAX_BANK_BYTES"])
+                # Read as `bank import` reads it: to be imported.
+                bank = read_bank(
+                    args.bank,
+                    max_bytes=app.config["WENGU_MAX_BANK_BYTES"],
+                    importing=partial(kept_faces, db.session),
+                )
                 report = import_bank(db.session, bank)
                 db.session.commit()
                 result["report"] = str(report)

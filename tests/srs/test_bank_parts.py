@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from models import db
 from models.bank import Question
 from srs import ahead, bank_parts, render
 from srs.bank import Bank, BankError
-from srs.bank_parts import made_of
+from srs.bank_parts import Importing, made_of
 from srs.faces import Kept, faces_of, question_faces
 from srs.kin import kin_read
 from srs.sources import load_bank
@@ -90,10 +91,19 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     render.prepare.cache_clear()
 
 
-def _read(root: Path, in_parts: bool, monkeypatch: pytest.MonkeyPatch) -> Bank:
+def _read(
+    root: Path,
+    in_parts: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    importing: Importing | None = None,
+) -> Bank:
     render.prepare.cache_clear()
     monkeypatch.setattr(bank_parts, "PARTS_AHEAD_FROM", 0 if in_parts else 1 << 40)
-    return load_bank(root)
+    return load_bank(root, importing=importing)
+
+
+def _nothing_kept(bank_id: str) -> set[str]:
+    return set()
 
 
 def _problems(root: Path, in_parts: bool, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -107,6 +117,7 @@ def test_a_bank_read_in_parts_is_the_bank_read_here(
 ) -> None:
     root = write_bank("bank", _files())
     here = _read(root, False, monkeypatch)
+    rendered_here = dict(render.prepare.cache)
     assert not forks
 
     in_parts = _read(root, True, monkeypatch)
@@ -114,24 +125,49 @@ def test_a_bank_read_in_parts_is_the_bank_read_here(
     assert in_parts == here and len(in_parts.questions) == 91
     assert [q.passage for q in in_parts.questions[1:4]] == ["docker-notes.md#镜像摘要", None, None]
     assert [d.path for d in in_parts.diagrams] == ["diagrams/layers.svg"]
+    assert in_parts.made_ahead == {}  # read for no import
+    # The workers' renderings are kept here, as prepare keeps its own, images and all.
+    for text, prepared in rendered_here.items():
+        taken = render.prepare.cache[text]
+        assert taken.html is not None and prepared.html is not None
+        assert taken.images == prepared.images and taken.problems == prepared.problems
+        stand_in = taken.stand_in or "\0"
+        assert taken.html.replace(stand_in, prepared.stand_in or "\0") == prepared.html
 
 
-def test_a_bank_read_in_parts_carries_what_importing_its_parts_makes(
+def test_a_bank_read_to_be_imported_carries_what_importing_its_parts_makes(
     write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_bank("bank", _files())
-    assert _read(root, False, monkeypatch).made_ahead == {}
-    in_parts = _read(root, True, monkeypatch)
+    assert _read(root, False, monkeypatch, _nothing_kept).made_ahead == {}
+    asked: list[str] = []
+    in_parts = _read(root, True, monkeypatch, lambda bank_id: asked.append(bank_id) or set())
+    assert asked == ["parts"]
+    # The workers' renderings stay with them: what they made holds what the import needs.
+    assert not [text for text in render.prepare.cache if "container" in text]
     made = in_parts.made_ahead
     # Each question of the files after bank.yaml, by what it is made from; made as here.
     parts = in_parts.questions[1:]
     assert len(made) == len(parts) == 90
     for question in parts:
-        asked = (question.type, question.content(), question.explanation)
-        found = made[faces_of(*asked, "zh")]
-        assert _unstood(found.faces) == _unstood(question_faces(*asked, "zh"))
-        assert found.kin == kin_read(*asked)
+        found = made[faces_of(*_asked(question), "zh")]
+        assert _unstood(found.faces) == _unstood(question_faces(*_asked(question), "zh"))
+        assert found.kin == kin_read(*_asked(question))
     assert faces_of(*_asked(in_parts.questions[0]), "zh") not in made
+
+
+def test_renderings_kept_already_are_not_made_again(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    questions = _read(root, False, monkeypatch).questions[1:]
+    kept = {faces_of(*_asked(question), "zh") for question in questions[::2]}
+    made = _read(root, True, monkeypatch, lambda bank_id: kept).made_ahead
+    assert len(made) == 90
+    for question in questions:
+        key = faces_of(*_asked(question), "zh")
+        assert (made[key].faces is None) == (key in kept)
+        assert made[key].kin == kin_read(*_asked(question))
 
 
 def _unstood(faces: dict[str, Kept] | None) -> dict[str, Kept] | None:
@@ -156,10 +192,12 @@ def test_a_part_with_a_problem_makes_nothing_to_import(write_bank) -> None:
     root = write_bank("bank", files)
     reader = BankReader(root, str(root), 1 << 20)
     bank_parts.read_file(reader, root / "bank.yaml", "bank.yaml", first=True)
-    good = bank_parts._read_part(bank_parts._part_reader(reader), root / "part0.yaml", "a", "zh")
-    bad = bank_parts._read_part(bank_parts._part_reader(reader), root / "part1.yaml", "b", "zh")
-    assert len(good.made) == 30 and not good.problems
-    assert bad.made == {} and bad.problems
+    read = [
+        bank_parts._read_part(bank_parts._part_reader(reader), root / name, name, "zh", set())
+        for name in ("part0.yaml", "part1.yaml")
+    ]
+    assert len(read[0].made) == 30 and not read[0].problems
+    assert read[1].made == {} and read[1].problems
 
 
 def _imported(bank: Bank) -> list[tuple[object, ...]]:
@@ -174,16 +212,9 @@ def _imported(bank: Bank) -> list[tuple[object, ...]]:
     return stored
 
 
-def test_a_bank_imported_from_what_its_reading_made_is_stored_as_any(
-    app, write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    files = _files()
-    for n in range(3):  # kin by words too: an answer stated by a question near it
-        files[f"part{n}.yaml"] = files[f"part{n}.yaml"].replace(
-            "lists {{c1::local images}}", "lists {{c1::local images}} (`--name`)"
-        )
-    root = write_bank("bank", files)
-    here, in_parts = _read(root, False, monkeypatch), _read(root, True, monkeypatch)
+@pytest.fixture
+def made_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The prompt of each question whose renderings the import makes itself."""
     made: list[str] = []
     faces = services.bank_import.question_faces
     monkeypatch.setattr(
@@ -191,14 +222,46 @@ def test_a_bank_imported_from_what_its_reading_made_is_stored_as_any(
         "question_faces",
         lambda *asked: made.append(asked[1].get("prompt")) or faces(*asked),
     )
+    return made
+
+
+def test_a_bank_imported_from_what_its_reading_made_is_stored_as_any(
+    app, write_bank, forks: list[int], made_here: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files()
+    for n in range(3):  # kin by words too: an answer stated by a question near it
+        files[f"part{n}.yaml"] = files[f"part{n}.yaml"].replace(
+            "lists {{c1::local images}}", "lists {{c1::local images}} (`--name`)"
+        )
+    root = write_bank("bank", files)
+    here = _read(root, False, monkeypatch)
+    in_parts = _read(root, True, monkeypatch, _nothing_kept)
     with app.app_context():
         stored_here = _imported(here)
-        assert len(made) == 91
-        made.clear()
+        assert len(made_here) == 91
+        made_here.clear()
         assert _imported(in_parts) == stored_here
     # Only bank.yaml's question was made by the import; the rest came made.
-    assert made == ["What is an image made of?"]
+    assert made_here == ["What is an image made of?"]
     assert any(kin for *_, kin in stored_here)
+
+
+def test_a_bank_imported_again_makes_only_the_renderings_it_lacks(
+    app, write_bank, forks: list[int], made_here: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    with app.app_context():
+        services.bank_import.import_bank(db.session, _read(root, False, monkeypatch))
+        db.session.commit()
+        part = root / "part1.yaml"
+        part.write_text(part.read_text().replace("names container 12?", "names box 12?"))
+        kept = partial(services.bank_import.kept_faces, db.session)
+        in_parts = _read(root, True, monkeypatch, kept)
+        assert [m.faces is None for m in in_parts.made_ahead.values()].count(False) == 1
+        made_here.clear()
+        stored = _imported(in_parts)
+        assert made_here == [] and _imported(_read(root, False, monkeypatch)) == stored
+        assert made_here == ["Which flag of `docker run` names box 12?"]
 
 
 def test_a_bad_bank_read_in_parts_has_the_problems_read_here(
@@ -247,10 +310,11 @@ def test_a_file_a_worker_does_not_give_back_is_read_here(
     root = write_bank("bank", _files())
     here = _read(root, False, monkeypatch)
     monkeypatch.setattr(bank_parts, "_read_part", _fails_in_a_worker)
-    in_parts = _read(root, True, monkeypatch)
+    in_parts = _read(root, True, monkeypatch, _nothing_kept)
     assert in_parts == here
     assert forks == [2]
-    assert in_parts.made_ahead == dict(made_of(q, "zh") for q in in_parts.questions[1:])
+    made = dict(made_of(q, "zh") for q in in_parts.questions[1:])
+    assert in_parts.made_ahead.keys() == made.keys()
 
 
 def test_a_small_bank_or_one_part_is_read_here(
@@ -276,3 +340,27 @@ def test_a_worker_forks_no_workers_of_its_own(monkeypatch: pytest.MonkeyPatch) -
         pool.terminate()
         pool.join()
     assert ahead.ahead_workers() == 2
+
+
+def test_bank_import_reads_a_large_bank_to_be_imported(
+    runner, write_bank, forks: list[int], made_here: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cli
+
+    root = write_bank("bank", _files())
+    monkeypatch.setattr(bank_parts, "PARTS_AHEAD_FROM", 0)
+    asked: list[tuple[str, int]] = []
+    kept_faces = cli.kept_faces
+
+    def noting(session, bank_id: str) -> set[str]:  # type: ignore[no-untyped-def]
+        found = kept_faces(session, bank_id)
+        asked.append((bank_id, len(found)))
+        return found
+
+    monkeypatch.setattr(cli, "kept_faces", noting)
+    for _ in range(2):
+        result = runner.invoke(args=["bank", "import", str(root)])
+        assert result.exit_code == 0, result.output
+    # Asked what the bank keeps, none then all of its questions; made here: bank.yaml's one.
+    assert asked == [("parts", 0), ("parts", 91)] and forks == [2, 2]
+    assert made_here == ["What is an image made of?"]
