@@ -92,6 +92,9 @@ def cloze_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted({deletion.number for deletion in parse_cloze(text)}))
 
 
+# Each face of a cloze card is written for the bank's check, for its kept renderings and for
+# its Anki note, and a card's back again as the face shown once answered.
+@lru_cache(maxsize=4096)
 def render_cloze(text: str, number: int | None, *, reveal: bool) -> str:
     """Replace deletions with HTML spans, ready for Markdown rendering.
 
