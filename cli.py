@@ -35,6 +35,7 @@ from services.notes import bank_coverage as stored_coverage
 from services.optimize import optimize_user
 from services.schema import current_revision, head_revision, upgrade_database
 from srs.bank import BankError, Problem
+from srs.bank_parts import Importing
 from srs.coverage import bank_coverage
 from srs.export import FORMATS, export_bank
 from srs.lint import lint_bank
@@ -115,16 +116,25 @@ def _account(name: str) -> User:
     return user
 
 
-def _kept(bank_id: str) -> set[str]:
-    """What an import of the bank ``bank_id`` finds kept (:func:`kept_faces`); nothing where
-    the database cannot say (``use_database`` says why once the banks are read)."""
-    if _sqlite_missing() is not None:
-        return set()  # not made by asking
-    try:
-        return kept_faces(db.session, bank_id)
-    except SQLAlchemyError:
-        db.session.rollback()
-        return set()
+def _kept_in_database() -> Importing:
+    """What an import of each bank finds kept (:func:`kept_faces`), asked of the database
+    while it answers: once it fails, of no bank (``use_database`` says why once the banks
+    are read). No transaction stays open while they are."""
+    failed = _sqlite_missing() is not None  # not made by asking
+
+    def kept(bank_id: str) -> set[str] | None:
+        nonlocal failed
+        if failed:
+            return None
+        try:
+            return kept_faces(db.session, bank_id)
+        except SQLAlchemyError:
+            failed = True
+            return None
+        finally:
+            db.session.rollback()
+
+    return kept
 
 
 def _load(paths: tuple[str, ...], importing: bool = False) -> list:
@@ -132,7 +142,8 @@ def _load(paths: tuple[str, ...], importing: bool = False) -> list:
     problem and exit 1."""
     max_bytes = current_app.config["WENGU_MAX_BANK_BYTES"]
     try:
-        return read_banks(paths, max_bytes=max_bytes, importing=_kept if importing else None)
+        kept = _kept_in_database() if importing else None
+        return read_banks(paths, max_bytes=max_bytes, importing=kept)
     except BankError as error:
         for problem in error.problems:
             click.echo(str(problem))

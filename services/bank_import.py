@@ -30,6 +30,7 @@ from models.card import Card
 from models.types import now_utc
 from services.progress import recount_bank
 from srs.ahead import WorkAhead
+from srs.bank_parts import Made
 from srs.bulk import without_full_passes
 from srs.faces import RENDERER_TAG, faces_of, keep_texts, question_faces, question_texts
 from srs.kin import KinRead, diagram_words, kin_of, kin_read
@@ -64,11 +65,9 @@ class ImportReport:
     unchanged: int
 
     def __str__(self) -> str:
+        revived = [f"{self.revived} revived"] if self.revived else []
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.retired} retired"]
-        if self.revived:
-            parts.append(f"{self.revived} revived")
-        parts.append(f"{self.unchanged} unchanged")
-        return f"{self.bank}: {', '.join(parts)}"
+        return f"{self.bank}: {', '.join([*parts, *revived, f'{self.unchanged} unchanged'])}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +251,7 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
     facing = [_learner_facing(question) for question in bank.questions]
     asked = [(q.type, facing[i]["content"], q.explanation) for i, q in enumerate(bank.questions)]
     made_from = [faces_of(*question, bank.language) for question in asked]
-    ahead = [bank.made_ahead.get(key) for key in made_from]
+    ahead: list[Made | None] = [bank.made_ahead.get(key) for key in made_from]
     # The renderings kept are made anew for the questions whose texts changed, unless made
     # while the bank was read: by workers for a large bank, while the kin are found here.
     remade = [
@@ -396,10 +395,10 @@ def bank_summaries(session: Session, *, hidden: bool = True) -> list[BankSummary
 
 
 def kept_faces(session: Session, bank_id: str) -> set[str]:
-    """What the kept renderings of the stored questions of the bank ``bank_id`` were made
-    from: an import of it makes none of them again (:data:`srs.bank_parts.Importing`)."""
-    kept = Question.faces_of.is_not(None)
-    return set(session.scalars(select(Question.faces_of).where(Question.bank_id == bank_id, kept)))
+    """What the kept renderings of the bank ``bank_id``'s stored questions (retired too) were
+    made from: its reading to be imported makes none (:data:`srs.bank_parts.Importing`)."""
+    found = session.scalars(select(Question.faces_of).where(Question.bank_id == bank_id))
+    return {made_from for made_from in found if made_from}
 
 
 def refresh_faces(session: Session) -> int:

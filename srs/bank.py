@@ -13,14 +13,11 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from srs.notes import Notes
 from srs.questions import QUESTION_TYPES, question_type
-
-if TYPE_CHECKING:
-    from srs.bank_parts import Made
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -169,9 +166,10 @@ class Bank:
     rendered: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Renderings of its Markdown kept at import, by :func:`srs.faces.face_key` (a bank
     read from the database has them; one read from files, none)."""
-    made_ahead: dict[str, Made] = field(default_factory=dict, compare=False, repr=False)
-    """What importing it makes of its questions, made while its files were read, by
-    :func:`srs.faces.faces_of` (a large bank read by workers has it; any other, none)."""
+    made_ahead: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What importing it makes of its questions (:class:`srs.bank_parts.Made`), made while
+    its files were read, by :func:`srs.faces.faces_of` (a large bank read by workers to be
+    imported has it; any other, none)."""
 
 
 def size_over_limit(size: int, limit: int) -> str:

@@ -12,9 +12,9 @@ is a problem where it is used again. A file a worker does not give back is read 
 For a bank read to be imported, a worker that found no problem in its file also makes
 what importing the file's questions makes of each (:class:`Made`), the larger part of an
 import, done while the other files are read: what its kin are found from, and its kept
-renderings unless its stored question has them. Its renderings of the file's texts then
-stay with it: what the import needs of them is in what it made. A bank read for anything
-else has its renderings sent back, kept as :func:`prepare` keeps its own.
+renderings unless a stored question of the bank keeps them already. Its renderings of the
+file's texts then stay with it: what the import needs of them is in what it made. A bank
+read for anything else has its renderings sent back, kept as :func:`prepare` keeps its own.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ PARTS_AHEAD_FROM = 1 << 20
 Header = tuple[str, str, str | None, str | None]
 """A bank's id, title, language and description, as read from its first file."""
 
-Importing = Callable[[str], Collection[str]]
+Importing = Callable[[str], Collection[str] | None]
 """For a bank read to be imported: given its id, what the kept renderings of its stored
-questions were made from (:func:`srs.faces.faces_of`)."""
+questions were made from (:func:`srs.faces.faces_of`); ``None`` where that cannot be known
+(the bank is then read as for no import)."""
 
 
 class Made(NamedTuple):

@@ -212,8 +212,9 @@ def load_bank(
     """Read and validate the bank at ``path``: a folder with ``bank.yaml``, or one YAML file.
 
     A bank read to be imported says so with ``importing``, which gives, for the bank's id,
-    what the renderings of its stored questions were made from: a large bank's files read by
-    workers then have them make what importing their questions makes (``made_ahead``).
+    what the renderings of its stored questions were made from (or ``None``, not known): a
+    large bank's files read by workers then have them make what importing their questions
+    makes (``made_ahead``).
 
     Raises:
         BankError: with every problem found; file names in it are ``path`` joined with the

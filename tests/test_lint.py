@@ -63,3 +63,25 @@ def test_no_module_or_function_too_long() -> None:
                 if length > FUNCTION_LINES:
                     too_long.append(f"{name}:{node.lineno} {node.name}: {length} lines")
     assert not too_long, "\n".join(too_long)
+
+
+def test_the_type_hints_of_every_value_type_of_srs_resolve() -> None:
+    # Names a value's fields are typed by must exist at run time too (typing.get_type_hints,
+    # dataclasses' tooling), not only under TYPE_CHECKING.
+    import dataclasses
+    import importlib
+    import pkgutil
+    import typing
+
+    import srs
+
+    checked = 0
+    for info in pkgutil.walk_packages(srs.__path__, "srs."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if not isinstance(value, type) or value.__module__ != module.__name__:
+                continue
+            if dataclasses.is_dataclass(value) or hasattr(value, "_fields"):
+                typing.get_type_hints(value)
+                checked += 1
+    assert checked > 50

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 import services.bank_import
 from models import db
@@ -364,3 +365,42 @@ def test_bank_import_reads_a_large_bank_to_be_imported(
     # Asked what the bank keeps, none then all of its questions; made here: bank.yaml's one.
     assert asked == [("parts", 0), ("parts", 91)] and forks == [2, 2]
     assert made_here == ["What is an image made of?"]
+
+
+def test_a_bank_whose_kept_renderings_are_not_known_is_read_for_no_import(
+    write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_bank("bank", _files())
+    in_parts = _read(root, True, monkeypatch, lambda bank_id: None)
+    assert forks == [2] and in_parts.made_ahead == {}
+    assert [text for text in render.prepare.cache if "container" in text]  # sent back
+
+
+def test_bank_import_asks_the_database_once_it_failed_no_more(
+    app, runner, write_bank, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cli
+
+    first, second = write_bank("a", _files()), write_bank("b", _files())
+    second.joinpath("bank.yaml").write_text(BANK.replace("id: parts", "id: other"))
+    monkeypatch.setattr(bank_parts, "PARTS_AHEAD_FROM", 0)
+    asked: list[str] = []
+
+    def failing(session, bank_id: str) -> set[str]:  # type: ignore[no-untyped-def]
+        asked.append(bank_id)
+        raise OperationalError("SELECT", {}, Exception("the server went away"))
+
+    monkeypatch.setattr(cli, "kept_faces", failing)
+    result = runner.invoke(args=["bank", "import", str(first), str(second)])
+    assert result.exit_code == 0, result.output
+    assert asked == ["parts"] and forks == [2, 2]  # read for no import after it failed
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 182
+
+
+def test_asking_the_database_what_a_bank_keeps_leaves_no_transaction_open(app) -> None:
+    import cli
+
+    with app.app_context():
+        assert cli._kept_in_database()("parts") == set()
+        assert not db.session().in_transaction()
