@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -96,7 +96,29 @@ def browser() -> Iterator[object]:
         shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
         f"no Chromium at {CHROMIUM} (apt-get install chromium, or set WENGU_CHROMIUM)",
     )
-    with sync_playwright() as playwright:
+    from playwright.sync_api import Locator, Page
+
+    with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Page, "wait_for_selector", _styled(Page.wait_for_selector, lambda p: p))
+        patch.setattr(Locator, "wait_for", _styled(Locator.wait_for, lambda at: at.page))
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def _styled(wait: Callable[..., Any], page_of: Callable[[Any], Any]) -> Callable[..., Any]:
+    """``Page.wait_for_selector`` (or ``Locator.wait_for``) that, once an element is there,
+    also waits for the page's load. After a click that navigates, Chromium may have parsed the
+    new page (the element is found) before its stylesheets arrive, and until then what is read
+    from it is unstyled: ``inner_text`` gives both the keyboard's hint and the touch screen's,
+    each ``display: none`` but for one. A browser paints nothing until they arrive, so a user
+    never sees that page; a test must not read it either. A page loaded already returns at
+    once."""
+
+    def waited(at: Any, *args: Any, **options: Any) -> Any:
+        found = wait(at, *args, **options)
+        if options.get("state") in (None, "attached", "visible"):
+            page_of(at).wait_for_load_state("load")
+        return found
+
+    return waited

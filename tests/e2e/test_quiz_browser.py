@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import Flask
@@ -176,13 +179,8 @@ def test_a_diagram_questions_answer_takes_the_masked_diagrams_place_in_sight(
     assert 0 <= answer.bounding_box()["y"] < bar["y"] - 100
 
 
-def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
-    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser, artifacts: Path
-) -> None:
-    """On a phone, with no Backspace: the hint speaks of taps; a tap on any pick (in your
-    order or among the items) takes it back, as Undo pick and Clear do; each picked item
-    shows its rank; an order with items left to pick is not answered, and handing it in
-    asks first; the order given is the one submitted."""
+def _order_quiz_on_a_phone(runner: FlaskCliRunner, write_bank, live_server: str, browser) -> Any:
+    """A page on a phone, signed in, at the start of a quiz of one order question."""
     bank = "id: o\ntitle: Order\nquestions:\n" + (
         "  - {id: o1, type: order, prompt: order, items: [client, dockerd, containerd, runc]}\n"
     )
@@ -193,6 +191,17 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
     page = browser.new_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     browser_sign_in(page, live_server)
     page.goto(f"{live_server}/quiz/o")
+    return page
+
+
+def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
+    runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser, artifacts: Path
+) -> None:
+    """On a phone, with no Backspace: the hint speaks of taps; a tap on any pick (in your
+    order or among the items) takes it back, as Undo pick and Clear do; each picked item
+    shows its rank; an order with items left to pick is not answered, and handing it in
+    asks first; the order given is the one submitted."""
+    page = _order_quiz_on_a_phone(runner, write_bank, live_server, browser)
     page.click(".quiz-setup button[type=submit]")
     page.wait_for_selector("[data-quiz]")
     section = page.locator(".quiz-question:not([hidden])")
@@ -245,4 +254,25 @@ def test_an_order_question_of_a_quiz_is_taken_back_by_tapping_on_a_phone(
     page.click('[data-action="submit"]')
     page.wait_for_url("**/result")
     assert "100%" in page.locator("[data-score]").inner_text()
+    page.close()
+
+
+def test_a_page_reached_by_a_click_is_read_once_its_stylesheet_has_arrived(
+    app: Flask, runner: FlaskCliRunner, write_bank, learner: int, live_server: str, browser
+) -> None:
+    """The stylesheet of the page a click leads to arrives late (a busy server): what the
+    test reads of it is still what a user sees, one hint, the touch screen's."""
+    page = _order_quiz_on_a_phone(runner, write_bank, live_server, browser)
+    served = app.wsgi_app
+
+    def late(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["PATH_INFO"].endswith("/wengu.css"):
+            time.sleep(1.5)
+        return served(environ, start_response)
+
+    app.wsgi_app = late
+    page.click(".quiz-setup button[type=submit]")
+    page.wait_for_selector("[data-quiz]")
+    hint = page.locator(".quiz-question:not([hidden]) .hint").inner_text()
+    assert hint == "Tap the items in order; tap a picked one to take it back.", hint
     page.close()
