@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ import srs.notes
 from models.bank import Bank, Diagram, NotesFile, Question, RemovedBank, Section
 from models.card import Card
 from models.types import now_utc
+from services.driver import copied
 from services.progress import recount_bank
 from srs.ahead import WorkAhead
 from srs.bank_parts import Made
@@ -303,8 +304,7 @@ def _plan(bank: srs.bank.Bank, row: Bank, existing: dict[str, Any], now: datetim
 
 
 def _write(session: Session, plan: _Plan, now: datetime) -> None:
-    if plan.added:
-        session.execute(insert(cast("Table", Question.__table__)), plan.added)
+    copied(session.connection(), cast("Table", Question.__table__), plan.added)
     if plan.changes:
         session.execute(update(Question), plan.changes)
     for chunk in _chunks(plan.gone):

@@ -1,26 +1,29 @@
-"""Statements run on the driver's cursor (``models.driver``) give what SQLAlchemy's execution
+"""Statements run on the driver's cursor (``services.driver``) give what SQLAlchemy's execution
 gives: the same rows, converted the same way and named the same, the same writes, the same
 errors, seen by the same listeners, in the session's transaction. The review path's own
-statements are compared, on a learner's cards in every state."""
+statements are compared, on a learner's cards in every state. Rows copied in are the rows
+an INSERT writes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, event, select, text
+from sqlalchemy import JSON, Text, bindparam, cast, event, insert, select, text
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-from models import Card, User, db
+from models import Card, Question, User, db
 from services.answer_sql import _CARD, _WRITE_SCHEDULE, read_answer_card
 from services.answers import answer
 from services.bank_import import import_bank
 from services.candidates import _NEXT_REVIEWS, _kept_statement, pick_statement
 from services.context import Study
-from services.driver import DriverStatement
+from services.driver import DriverStatement, copied
 from services.kept_queue import queue_sizes
 from services.queue import next_card
 from srs.scheduler import REVIEW, Rating
@@ -134,23 +137,29 @@ def test_an_update_writes_what_sqlalchemy_writes_and_counts_its_rows(
         assert db.session.scalar(select(Card.id).where(Card.due == due)) == card.id
 
 
+@contextmanager
+def _statements_seen() -> Iterator[list[str]]:
+    """The SQL of each statement the engine's ``before_cursor_execute`` listeners see."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        seen.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 def test_the_driver_s_errors_come_out_as_sqlalchemy_s_and_listeners_see_each_statement(
     app: Flask, learner: int
 ) -> None:
     rename = DriverStatement(text("UPDATE users SET name = :name, name_key = :key WHERE id = :id"))
     other = make_user(app, "bob")
     with app.app_context():
-        seen: list[str] = []
-
-        def record(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
-            seen.append(sql)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            with pytest.raises(IntegrityError):
-                rename.written(db.session.connection(), {"name": "ann", "key": "ann", "id": other})
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
+        with _statements_seen() as seen, pytest.raises(IntegrityError):
+            rename.written(db.session.connection(), {"name": "ann", "key": "ann", "id": other})
         assert seen == [rename.form(db.engine.dialect).sql]
         db.session.rollback()
         # One transaction with the session's: what it wrote goes with a rollback.
@@ -168,3 +177,69 @@ def test_a_list_given_at_each_run_or_a_value_missing_is_refused(app: Flask) -> N
             listed.rows(connection, {"ids": [1, 2]})
         with pytest.raises(ArgumentError, match="'id'"):
             named.rows(connection, {})
+
+
+def _question_rows(bank_id: str) -> list[dict[str, Any]]:
+    """Rows of questions whose texts hold what ``COPY``'s text form escapes, and NULLs."""
+    texts = ["tab\there", "back\\slash \\N", "new\nline\r\n", "引号 \"'", "😀 \\\\."]
+    return [
+        {"bank_id": bank_id, "key": f"x{i}", "type": "basic", "section_key": None if i % 2 else "s",
+         "position": 10 + i, "tags": [texts[i]], "content": {"prompt": texts[i], "answer": texts[-1 - i]},
+         "explanation": None if i == 0 else texts[i], "card_ordinals": [0, i], "card_count": 2,
+         "source": texts[i], "line": i, "passage": None, "retired": i == 3,
+         "updated_at": T0 + timedelta(seconds=i, microseconds=7),
+         "faces": None if i == 1 else {"front": texts[i]}, "faces_of": None if i == 4 else "k",
+         "kin": None if i == 2 else [i]}
+        for i in range(len(texts))
+    ]  # fmt: skip
+
+
+def _stored(bank_id: str) -> list[tuple[Any, ...]]:
+    """The questions ``_question_rows`` wrote to ``bank_id``, as the database keeps them (a JSON
+    column as its text: JSON's null and SQL's NULL differ)."""
+    table = Question.__table__
+    columns = [
+        cast(c, Text) if isinstance(c.type, JSON) else c
+        for c in table.c
+        if c.name not in ("id", "bank_id")
+    ]
+    found = select(*columns).where(table.c.bank_id == bank_id, table.c.key.like("x%"))
+    return [tuple(row) for row in db.session.execute(found.order_by(table.c.key))]
+
+
+def test_rows_copied_in_are_the_rows_an_insert_writes(app: Flask, write_bank: Any) -> None:
+    """``copied`` (PostgreSQL's COPY) and an INSERT store the same values."""
+    table = Question.__table__
+    with app.app_context():
+        for bank_id in ("a", "b"):
+            import_bank(
+                db.session, load_bank(write_bank(bank_id, {"bank.yaml": BANK.format(id=bank_id)}))
+            )
+        db.session.execute(insert(table), _question_rows("a"))
+        copied(db.session.connection(), table, _question_rows("b"))
+        db.session.commit()
+        assert _stored("b") == _stored("a") and len(_stored("a")) == 5
+        assert db.session.get_one(Question, db.session.scalar(select(Question.id).where(
+            Question.bank_id == "b", Question.key == "x1"))).faces is None  # fmt: skip
+
+
+def test_rows_copied_in_are_refused_whole(app: Flask, write_bank: Any) -> None:
+    """A duplicate row fails as SQLAlchemy's IntegrityError, its statement seen by the
+    listeners; rows of different columns, or lacking a column with a default, are refused
+    before anything is sent; nothing is written."""
+    table = Question.__table__
+    with app.app_context():
+        import_bank(db.session, load_bank(write_bank("b", {"bank.yaml": BANK.format(id="b")})))
+        db.session.commit()
+        with _statements_seen() as seen, pytest.raises(IntegrityError):
+            copied(db.session.connection(), table, _question_rows("b") * 2)
+        assert any(sql.startswith(("COPY", "INSERT")) and "questions" in sql for sql in seen)
+        db.session.rollback()
+        rows = _question_rows("b")
+        with pytest.raises(ValueError, match="each row for questions gives"):
+            copied(db.session.connection(), table, [*rows[:4], rows[4] | {"extra": 1}])
+        with pytest.raises(ValueError, match="lack tags, card_count"):
+            copied(db.session.connection(), table,
+                   [{k: v for k, v in row.items() if k not in ("tags", "card_count")} for row in rows])  # fmt: skip
+        db.session.rollback()
+        assert _stored("b") == []
