@@ -33,7 +33,6 @@ __all__ = [
     "KIN_REACH",
     "KIN_TERM_MOST",
     "KinRead",
-    "bank_kin",
     "diagram_words",
     "gives_away",
     "kin_of",
@@ -217,16 +216,6 @@ def kin_read(type_name: str, content: Mapping[str, Any], explanation: str | None
         question_text(type_name, content, explanation),
         question_answers(type_name, content),
     )
-
-
-def bank_kin(
-    questions: Sequence[tuple[str, Mapping[str, Any], str | None]],
-    reach: int = KIN_REACH,
-    labels: Mapping[str, str] | None = None,
-) -> list[list[int]]:
-    """For a bank's questions in order, each as its type, content and explanation: the
-    positions of each one's kin (:func:`kin_of`)."""
-    return kin_of([kin_read(*question) for question in questions], reach, labels)
 
 
 def kin_of(

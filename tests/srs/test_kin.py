@@ -9,14 +9,23 @@ from srs.bank import Diagram
 from srs.kin import (
     KIN_REACH,
     KIN_TERM_MOST,
-    bank_kin,
     diagram_words,
+    kin_of,
     kin_positions,
+    kin_read,
     question_answers,
     question_diagrams,
     question_text,
     quiz_text,
 )
+
+
+def bank_kin(
+    questions: list[tuple[str, dict[str, Any], str | None]], labels: dict[str, str] | None = None
+) -> list[list[int]]:
+    """The kin of each of a bank's questions, each given as its type, content and explanation,
+    found as the import finds them."""
+    return kin_of([kin_read(*question) for question in questions], labels=labels)
 
 
 def test_a_questions_diagrams_are_those_its_markdown_shows_and_its_occlusion_image() -> None:
