@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, exc, insert, inspect
+from sqlalchemy import Column, Table, bindparam, exc, insert, inspect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import InstanceState, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -154,9 +154,7 @@ class DriverStatement:
         try:
             cursor.execute(form.sql, parameters)
         except connection.dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(
-                form.sql, parameters, error, connection.dialect.loaded_dbapi.Error
-            ) from error
+            raise _failed(connection, form.sql, parameters, error) from error
         return form, cursor
 
     def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[Any]:
@@ -182,44 +180,84 @@ class DriverStatement:
             cursor.close()
 
 
+def _failed(connection: Connection, sql: str, parameters: Any, error: Exception) -> Exception:
+    """The driver's ``error`` as SQLAlchemy's; when it says the connection is gone, the
+    connection invalidated first, as ``execute`` does (its pool then opens a new one)."""
+    dialect = connection.dialect
+    gone = dialect.is_disconnect(cast("Any", error), connection.connection.dbapi_connection, None)
+    failed = exc.DBAPIError.instance(
+        sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=gone
+    )
+    if gone:
+        connection.invalidate(failed)
+    return failed
+
+
+def _copies(connection: Connection, columns: Sequence[Column[Any]]) -> bool:
+    """Whether ``COPY`` stores what an ``INSERT`` of ``columns`` does on ``connection``: on
+    psycopg, with no schema translated, no column's type wrapping its value in SQL."""
+    dialect = connection.dialect
+    return (
+        (dialect.name, dialect.driver) == ("postgresql", "psycopg")
+        and not connection.get_execution_options().get("schema_translate_map")
+        and all(c.type.bind_expression(bindparam(c.key, type_=c.type)) is None for c in columns)
+    )
+
+
 def copied(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` into ``table`` in ``connection``'s transaction, each row a mapping of
-    the same columns, every column with a Python-side default among them (none is applied).
+    the same columns by their keys, every column with a Python-side default among them (none
+    is applied; a sequence is the database's).
 
     On PostgreSQL through psycopg the rows are streamed by ``COPY``, which the server writes
     while the next arrive; an ``INSERT`` of many rows is built, sent and parsed one batch
     after another (0.5 s against 0.25 s for a bank of 10,000 questions). Each value is
-    converted as SQLAlchemy converts it for an ``INSERT``. Elsewhere, one ``INSERT`` of them
-    all, as ``Connection.execute`` runs it."""
+    converted by its column's type first, as for an ``INSERT``, and a value it refuses is
+    refused before anything is sent. The engine's ``before_cursor_execute`` listeners see the
+    ``COPY``, not its rows. Elsewhere, and where a ``COPY`` would store something else (see
+    :func:`_copies`), one ``INSERT`` of them all, as ``Connection.execute`` runs it."""
     if not rows:
         return
-    names = tuple(rows[0])
-    lacking = [c.name for c in table.c if c.default is not None and c.name not in names]
+    keys = tuple(rows[0])
+    lacking = [
+        c.key
+        for c in table.c
+        if c.default is not None and not c.default.is_sequence and c.key not in keys
+    ]
     if lacking:
         raise ValueError(f"rows for {table.name} lack {', '.join(lacking)}: give each")
     if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError(f"each row for {table.name} gives {', '.join(names)}, no other")
-    dialect = connection.dialect
-    if (dialect.name, dialect.driver) != ("postgresql", "psycopg"):
+        raise ValueError(f"each row for {table.name} gives {', '.join(keys)}, no other")
+    columns = [table.c[key] for key in keys]
+    if not _copies(connection, columns):
         connection.execute(insert(table), rows)
         return
-    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    dialect = connection.dialect
     quote = dialect.identifier_preparer
     sql = (
-        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)})"
+        " FROM STDIN"
     )
+    convert = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    try:
+        values = [
+            [
+                v if to is None else to(v)
+                for to, v in zip(convert, map(row.__getitem__, keys), strict=True)
+            ]
+            for row in rows
+        ]
+    except Exception as error:
+        raise exc.StatementError(str(error), sql, None, error) from error
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     for listener in connection.dispatch.before_cursor_execute:
         listener(connection, cursor, sql, None, None, True)
     try:
         with cursor.copy(sql) as copy:
-            for row in rows:
-                values = map(row.__getitem__, names)
-                copy.write_row(
-                    [v if to is None else to(v) for to, v in zip(convert, values, strict=True)]
-                )
+            for row in values:
+                copy.write_row(row)
     except dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error) from error
+        raise _failed(connection, sql, None, error) from error
     finally:
         cursor.close()
 

@@ -14,8 +14,25 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import JSON, Text, bindparam, cast, event, insert, select, text
-from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, StatementError
+from sqlalchemy.types import TypeDecorator
 
 from models import Card, Question, User, db
 from services.answer_sql import _CARD, _WRITE_SCHEDULE, read_answer_card
@@ -28,7 +45,7 @@ from services.kept_queue import queue_sizes
 from services.queue import next_card
 from srs.scheduler import REVIEW, Rating
 from srs.sources import load_bank
-from tests.support import make_user
+from tests.support import TEST_DATABASE_URL, make_user
 
 BANK = """
     id: {id}
@@ -243,3 +260,75 @@ def test_rows_copied_in_are_refused_whole(app: Flask, write_bank: Any) -> None:
                    [{k: v for k, v in row.items() if k not in ("tags", "card_count")} for row in rows])  # fmt: skip
         db.session.rollback()
         assert _stored("b") == []
+
+
+def test_a_value_its_type_refuses_is_refused_before_anything_is_sent(
+    app: Flask, write_bank: Any
+) -> None:
+    """As an INSERT: SQLAlchemy's StatementError, the transaction still usable."""
+    table = Question.__table__
+    with app.app_context():
+        import_bank(db.session, load_bank(write_bank("b", {"bank.yaml": BANK.format(id="b")})))
+        rows = _question_rows("b")
+        rows[3]["updated_at"] = rows[3]["updated_at"].replace(tzinfo=None)
+        with pytest.raises(StatementError, match="naive datetime"):
+            copied(db.session.connection(), table, rows)
+        assert db.session.scalar(select(func.count()).select_from(table)) == 4
+        db.session.commit()
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only (WENGU_TEST_DATABASE_URL)")
+@pytest.mark.parametrize("run", ["copied", "driver statement"])
+def test_a_connection_lost_is_invalidated_and_rolled_back_as_by_execute(
+    app: Flask, write_bank: Any, run: str
+) -> None:
+    """The server ends the session's connection: the error says so, the session rolls back
+    cleanly, and the next statement runs on a new connection."""
+    rename = DriverStatement(text("UPDATE users SET name = 'x' WHERE id = 0"))
+    with app.app_context():
+        import_bank(db.session, load_bank(write_bank("b", {"bank.yaml": BANK.format(id="b")})))
+        db.session.commit()
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError) as lost:
+            if run == "copied":
+                copied(db.session.connection(), Question.__table__, _question_rows("b"))
+            else:
+                rename.written(db.session.connection(), {})
+        assert lost.value.connection_invalidated
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Question.__table__)) == 4
+
+
+class _Shout(TypeDecorator[str]):
+    """A type that wraps its value in SQL: an INSERT stores it upper-cased."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return func.upper(bindvalue, type_=self)
+
+
+def test_rows_copied_into_any_table_are_those_an_insert_writes(app: Flask) -> None:
+    """A column whose key is not its name, a key from a sequence, a type that wraps its value
+    in SQL: what ``copied`` stores is what an INSERT stores."""
+    metadata = MetaData()
+    probe = Table(
+        "copy_probe", metadata,
+        Column("id", Integer, Sequence("copy_probe_id"), primary_key=True),
+        Column("type", String(20), key="kind"),
+        Column("shout", _Shout()),
+    )  # fmt: skip
+    with app.app_context():
+        metadata.create_all(db.engine)
+        try:
+            connection = db.session.connection()
+            connection.execute(insert(probe), [{"kind": "inserted", "shout": "a"}])
+            copied(connection, probe, [{"kind": "copied", "shout": "a"}])
+            rows = connection.execute(select(probe.c.kind, probe.c.shout).order_by(probe.c.id))
+            assert [tuple(row) for row in rows] == [("inserted", "A"), ("copied", "A")]
+        finally:
+            db.session.rollback()  # its locks on the table, before the table goes
+            metadata.drop_all(db.engine)
