@@ -88,7 +88,7 @@ def profile_http(
         "WENGU_AUTO_MIGRATE": "0",
         "WENGU_INSTANCE_PATH": str(work / "instance-profile"),
     }
-    raw = work / "py-spy.txt"
+    raw = out / "http-stacks.txt"  # kept: flame graphs read this form
     seconds = max(2, round(duration))
     with gunicorn("app:create_app()", env, workers, work / "gunicorn-profile.log") as base:
         run_wrk(base, tokens, clients, min(3.0, duration))  # warm
