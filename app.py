@@ -20,7 +20,7 @@ from typing import Any
 import click
 from flask import Flask
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -240,7 +240,10 @@ def _configure(app: Flask, settings: Mapping[str, Any]) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = URL.create(
             "sqlite", database=str(instance / "wengu.sqlite3")
         )
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "sqlite":
+        # A server may drop an idle connection: ask before each use. A SQLite file has no
+        # server to lose it, and the question would cost a statement a request.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
 
 def _init_extensions(app: Flask) -> None:

@@ -31,6 +31,7 @@ from services.answers import (
 from services.calibration import learner_calibration
 from services.conflict import committed
 from services.context import Study
+from services.driver import Record
 from services.load import DueLoad
 from services.notes import passage_of
 from services.practice import Practice, practice_cards
@@ -48,7 +49,7 @@ from services.stats import learner_stats
 from srs.numbers import parse_whole_number
 from srs.scheduler import NEW, STATE_NAMES, Rating
 from srs.study import Counts
-from views.cards import card_payload, passage_payload, token_card_id
+from views.cards import card_payload, passage_payload, shown_question, token_card_id
 from views.inputs import request_int
 from views.openapi import OPENAPI
 from views.retention import mark_simulated, simulation_limit
@@ -127,34 +128,33 @@ def _owned_card(card_id: int, user: User) -> Card:
     return card
 
 
-def _total(counts: dict[str, Counts]) -> Counts:
-    return sum(counts.values(), Counts())
-
-
 def _next_payload(
     user: User, now: datetime, bank_ids: list[str], ahead: int = 0
 ) -> dict[str, Any] | None:
     """The next card, with ``ahead`` cards that would follow it when asked for."""
 
-    def pick() -> tuple[Card, dict[str, Counts], DueLoad, list[Card]] | None:
+    def pick() -> tuple[list[Card], dict[str, Counts], DueLoad, list[Record]] | None:
         study = Study.at(db.session, user, now)
         card, counts, kept = next_card_with_load(study, bank_ids)
         if card is None:
             return None
-        following = cards_ahead(study, bank_ids, card, ahead, counts) if ahead else []
-        return card, counts, DueLoad(db.session, user, now, kept).read(), following  # kept now
+        cards = [card, *(cards_ahead(study, bank_ids, card, ahead, counts) if ahead else [])]
+        load = DueLoad(db.session, user, now, kept).read()  # kept now
+        return cards, counts, load, [shown_question(c, user) for c in cards]
 
     # New cards may be made, the kept queue and load written (here or by another request at
-    # once). The payloads are built after the commit: a writer on SQLite waits for no
-    # rendering, and the cards picked, unwritten, stay as read.
+    # once). The payloads are built after the commit from what was read before it: a writer
+    # on SQLite waits for no rendering; the cards picked, unwritten, stay as read.
     picked = committed(db.session, pick, expire=False)
     if picked is None:
         return None
-    card, counts, load, following = picked
-    shown = counts[card.bank_id] if len(bank_ids) == 1 else _total(counts)
-    payload = card_payload(card, user, now, shown, load)
+    cards, counts, load, questions = picked
+    shown = counts[cards[0].bank_id] if len(bank_ids) == 1 else sum(counts.values(), Counts())
+    payload, *later = (
+        card_payload(c, user, now, shown, load, q) for c, q in zip(cards, questions, strict=True)
+    )
     if ahead:
-        payload["ahead"] = [card_payload(c, user, now, shown, load) for c in following]
+        payload["ahead"] = later
     return payload
 
 
@@ -229,7 +229,7 @@ def review_today() -> Response:
     user = _user()
     bank_ids = _bank_ids(user)
     study = Study.at(db.session, user, now_utc())
-    counts = _total(bank_counts_many(study, bank_ids))
+    counts = sum(bank_counts_many(study, bank_ids).values(), Counts())
     comes_back = learning_comes_back(study, bank_ids).values()
     first = min(comes_back, default=None)
     return jsonify(
@@ -341,11 +341,8 @@ def _since() -> datetime | None:
         moment = datetime.fromisoformat(text.replace(" ", "+").replace("Z", "+00:00"))
         # In UTC here, where a time at the edge of the calendar (year 1 at +23:59) can
         # still be refused, rather than in the database driver.
-        return (
-            moment.astimezone(timezone.utc)
-            if moment.tzinfo
-            else moment.replace(tzinfo=timezone.utc)
-        )
+        utc = timezone.utc
+        return moment.astimezone(utc) if moment.tzinfo else moment.replace(tzinfo=utc)
     except (ValueError, OverflowError):
         raise ApiError(400, f"'since' must be an ISO 8601 time, not '{text}'") from None
 

@@ -37,6 +37,7 @@ __all__ = [
     "markdown_for",
     "new_review_token",
     "passage_payload",
+    "shown_question",
     "source_location",
     "token_card_id",
     "truth_choices",
@@ -246,12 +247,24 @@ _SHOWN = DriverStatement(
 )
 
 
+def shown_question(card: Card, user: User) -> Record:
+    """What :func:`card_payload` shows of ``card``'s question: read it inside the
+    transaction that picked the card, and the payload built after the commit reads nothing
+    (no second transaction for a read of one row)."""
+    return _SHOWN.first(rows(db.session), {"question": card.question_id, "user": user.id})
+
+
 def card_payload(
-    card: Card, user: User, now: datetime, counts: Counts, load: DueLoad | None = None
+    card: Card,
+    user: User,
+    now: datetime,
+    counts: Counts,
+    load: DueLoad | None = None,
+    question: Record | None = None,
 ) -> dict[str, Any]:
     """The card as JSON: both faces rendered, each rating's interval (over ``load``, the
-    learner's due cards by day, read once for the cards of one request), today's counts."""
-    question = _SHOWN.first(rows(db.session), {"question": card.question_id, "user": user.id})
+    learner's due cards by day), today's counts; ``question`` is :func:`shown_question`'s."""
+    question = question if question is not None else shown_question(card, user)
     fingerprint = question.fingerprint
     # A new shuffle for each showing: reps counts the card's answers (undo takes one back).
     seed = showing_seed(card.id, card.reps)

@@ -98,6 +98,14 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path, make_
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+def test_connections_are_asked_before_use_on_a_database_server_only(app: Flask) -> None:
+    """A server may drop an idle connection, so the pool asks before handing one out; a
+    SQLite file has no server to lose it (asking would cost a statement a request)."""
+    with app.app_context():
+        engine = db.engine
+    assert engine.pool._pre_ping is (engine.dialect.name != "sqlite")
+
+
 def test_secret_key_is_made_once_and_kept_private(tmp_path: Path, make_app) -> None:
     config = {"WENGU_INSTANCE_PATH": str(tmp_path / "inst"), "WENGU_AUTOLOAD_BANKS": False,
               "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}  # fmt: skip

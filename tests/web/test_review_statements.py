@@ -17,8 +17,10 @@ from services.answers import answer
 from services.bank_import import import_bank
 from services.context import Study
 from services.queue import next_card
+from srs.questions import card_faces
 from srs.scheduler import LEARNING, REVIEW, Rating
 from srs.sources import load_bank
+from views import cards
 
 BANK = "id: b\ntitle: B\nquestions:\n" + "".join(
     f"  - {{id: q{i}, type: basic, prompt: p{i}, answer: a{i}}}\n" for i in range(1, 9)
@@ -85,27 +87,38 @@ def test_one_next_card_is_four_statements(app: Flask, client, token: str) -> Non
         assert len(selects) == len(seen) == GET_STATEMENTS, "\n".join(seen)
 
 
-def test_a_next_card_commits_its_writes_before_its_faces_are_read(
-    app: Flask, client, token: str
+@pytest.mark.parametrize("ahead", [0, 3])
+def test_a_next_card_commits_its_writes_before_its_faces_are_rendered(
+    app: Flask, client, token: str, monkeypatch: pytest.MonkeyPatch, ahead: int
 ) -> None:
     """On SQLite one writer writes at a time: a request holds the write lock from its first
-    write to its commit, which rendering the card's faces would only draw out."""
+    write to its commit, which rendering the card's faces would only draw out. What they
+    show of the question is read before the commit, not in a transaction of its own after it."""
     with app.app_context():
         engine = db.engine
     seen: list[str] = []
 
     def statement(_c: object, _cursor: object, text: str, *_: object) -> None:
         shown = " AS bank_source" in text  # views.cards: the card's question, for its faces
-        seen.append("FACES" if shown else text.lstrip().split()[0].upper())
+        seen.append("QUESTION" if shown else text.lstrip().split()[0].upper())
 
+    def faces(*args: object, **kwargs: object) -> object:
+        seen.append("FACES")
+        return card_faces(*args, **kwargs)
+
+    monkeypatch.setattr(cards, "card_faces", faces)
     event.listen(engine, "before_cursor_execute", statement)
     event.listen(engine, "commit", lambda _c: seen.append("COMMIT"))
     headers = {"Authorization": f"Bearer {token}"}
-    client.get("/api/v1/review/next", headers=headers)  # the token's use and the queue kept
+    # The token's use and the queue kept are written.
+    body = client.get(f"/api/v1/review/next?ahead={ahead}", headers=headers).json
+    assert len(body.get("ahead", [])) == ahead
     writes = [at for at, kind in enumerate(seen) if kind in ("INSERT", "UPDATE")]
     assert writes, seen
     first_commit = seen.index("COMMIT", writes[-1])
     assert seen.index("FACES") > first_commit, " ".join(seen)
+    assert seen.count("FACES") == seen.count("QUESTION") == 1 + ahead, " ".join(seen)
+    assert "QUESTION" not in seen[first_commit:], " ".join(seen)
 
 
 def test_an_answer_reads_the_load_with_its_card(app: Flask, client, token: str) -> None:
