@@ -225,6 +225,12 @@ function keyHandler(quiz) {
       if (event.key === "Escape" || event.key === "?") { event.preventDefault(); quiz.help.hidden = true; }
       return;
     }
+    if (event.key === "Escape" && event.target instanceof HTMLInputElement && !event.isComposing) {
+      // Esc leaves a typed answer's box: the keys are the quiz's shortcuts again.
+      event.preventDefault();
+      event.target.blur();
+      return;
+    }
     const binding = table[event.key];
     const section = quiz.screen();
     if (!binding || !applies(binding, event, section)) return;

@@ -82,6 +82,12 @@ def test_ten_question_quiz_by_keyboard(app: Flask, runner: FlaskCliRunner, write
             assert page.inner_text("[data-answered]") == before
             page.keyboard.press("Control+a")
             page.keyboard.type("ｒｕｎｃ")
+            page.keyboard.press("Escape")  # out of the box: "?" is the shortcut list's again
+            page.keyboard.press("?")
+            page.wait_for_selector("[data-help]:not([hidden])")
+            page.keyboard.press("Escape")
+            page.wait_for_selector("[data-help]", state="hidden")
+            assert section.locator("input").input_value() == "ｒｕｎｃ"
         elif kind == "cloze":
             page.keyboard.type("containerd")
         elif kind == "order":

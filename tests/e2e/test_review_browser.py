@@ -630,3 +630,38 @@ def test_undo_over_an_answer_begun_warns_once_before_it_drops_it(
     assert page.input_value("[data-response] input") == "ru"
     page.click('[data-action="undo"]')
     shown(page, answered)
+
+
+TYPED = """
+id: typed
+title: Typed
+questions:
+  - {id: runtime, type: typing, prompt: Which runtime creates the container?, answer: runc}
+  - {id: shim, type: typing, prompt: What keeps a container's stdio open?, answer: shim}
+"""
+
+
+def test_esc_leaves_a_typed_answer_and_the_keys_are_shortcuts_again(
+    runner: FlaskCliRunner, write_bank, page, live_server: str
+) -> None:
+    """In a typed answer's box every key is the answer's ("?", "b", "s" too); Esc leaves the
+    box, what was typed stays, and the keys are the page's shortcuts again."""
+    runner.invoke(args=["bank", "import", str(write_bank("typed", {"bank.yaml": TYPED}))])
+    page.goto(f"{live_server}/review/typed")
+    first = wait_front(page)
+    box = page.locator("[data-response] input")
+    assert box.evaluate("input => input === document.activeElement")  # typed into at once
+    page.keyboard.type("b?")
+    assert box.input_value() == "b?" and page.is_hidden("[data-help]")
+    assert page.get_attribute("[data-card]", "data-card-id") == first  # not buried
+    page.keyboard.press("Escape")
+    assert not box.evaluate("input => input === document.activeElement")
+    assert box.input_value() == "b?"
+    page.keyboard.press("?")
+    page.wait_for_selector("[data-help]:not([hidden])")
+    assert "leave the box" in page.inner_text("[data-help]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-help]", state="hidden")
+    page.keyboard.press("b")  # buried: the other card comes
+    second = wait_front(page, first)
+    assert second != first and page.get_attribute("[data-card]", "data-type") == "typing"

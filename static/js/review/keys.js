@@ -57,6 +57,12 @@ export function keyHandler(loop) {
       loop.undo();
       return;
     }
+    if (typing && event.key === "Escape" && !event.isComposing) {
+      // Esc leaves a typed answer's box: the keys are the page's shortcuts again.
+      event.preventDefault();
+      loop.el.card.focus({ preventScroll: true });
+      return;
+    }
     if (event.ctrlKey || typing) return; // the typing form handles its own Enter
     if ((event.key === " " || event.key === "Enter") && ownKeys(event.target)) return;
     if (event.key === "Escape" && loop.passage?.open) { loop.passage.close(true); return; }
