@@ -149,6 +149,8 @@ def test_answers_made_offline_are_sent_once_when_back_online(
     assert status.inner_text() == "Offline, 6 answers waiting"
     assert status.get_attribute("role") == "status"
     page.wait_for_selector("section[data-waiting]:not([hidden])")  # nothing more in hand
+    # The counts above still say cards are due: the screen says why none is shown.
+    assert "the next cards come with it" in page.inner_text("section[data-waiting]")
     page.screenshot(path=str(artifacts / "offline-waiting-phone.png"))
     stored = page.evaluate("Object.keys(localStorage).map(k => JSON.parse(localStorage[k]).length)")
     assert stored == [6]  # a reload would find them
