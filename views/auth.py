@@ -85,6 +85,8 @@ class AccountForm(FlaskForm):
             )
         ],
     )
+    # As on the sign-in form: a phone's browser may end its session when it closes.
+    remember = BooleanField(_l("Keep me signed in"))
 
 
 _Form = TypeVar("_Form", bound=AccountForm)
@@ -247,7 +249,7 @@ def setup() -> str | Response:
         else:
             forget_setup_code(Path(current_app.instance_path))
             log.info("setup: admin account %r created from %s", user.name, request.remote_addr)
-            start_session(user)
+            start_session(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s. Your admin account is ready.", name=user.name), "success")
             return redirect(url_for("review.today"))
     return render_template("auth/setup.html", form=form)

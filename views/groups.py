@@ -380,7 +380,7 @@ def join(code: str) -> str | Response:
                 found.group.name,
                 request.remote_addr,
             )
-            start_session(user)
+            start_session(user, remember=form.remember.data)
             flash(
                 _(
                     "Welcome, %(name)s. You joined %(group)s.",
@@ -418,7 +418,7 @@ def register() -> str | Response:
             account_refused(form, error)
         else:
             log.info("account %r registered from %s", user.name, request.remote_addr)
-            start_session(user)
+            start_session(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("review.today"))
     return render_template("groups/register.html", form=form)

@@ -120,3 +120,31 @@ def test_python_app_py_names_the_bad_setting_and_exits(tmp_path: Path) -> None:
         "wengu: WENGU_DEFAULT_TIMEZONE: unknown time zone 'Mars/Base'; "
         "use an IANA name such as 'Asia/Shanghai' or 'Europe/Berlin'"
     )
+
+
+def _signed_in_for_good(client) -> bool:
+    """Whether the client holds a remember-me cookie (a sign-in past the browser's session)."""
+    return client.get_cookie("remember_token") is not None
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_a_new_account_is_kept_signed_in_when_asked(app: Flask, remember: bool) -> None:
+    """Setup, registration and joining offer "Keep me signed in", as the sign-in form does: a
+    phone's browser may end its session when it closes."""
+    ticked = {"remember": "y"} if remember else {}
+    client = app.test_client()
+    assert "Keep me signed in" in client.get(f"/setup?code={first_run_code(app)}").text
+    data = _form(client, name="mei", code=first_run_code(app), **ticked)
+    assert client.post("/setup", data=data).status_code == 302
+    assert _signed_in_for_good(client) is remember
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.name == "mei"))
+        SiteSetting.set(db.session, SiteSetting.OPEN_REGISTRATION, True)
+        group = create_group(db.session, owner, "Readers", [])
+        code = create_invite(db.session, group, owner, now_utc(), days=7, max_uses=None).code
+        db.session.commit()
+    for path, name in (("/register", "ann"), (f"/join/{code}", "bob")):
+        other = app.test_client()
+        assert "Keep me signed in" in other.get(path).text
+        assert other.post(path, data=_form(other, name=name, **ticked)).status_code == 302
+        assert _signed_in_for_good(other) is remember, path
