@@ -209,6 +209,23 @@ def test_the_new_group_form_ticks_every_bank_the_server_shows(
     assert re.search(r'<input type="checkbox" name="new-banks" value="net" checked>', page)
 
 
+def test_the_weakest_sections_wait_for_someone_to_share(signed_in: FlaskClient, bank: None) -> None:
+    """Judged from the members who share: while nobody does, the section says so rather than
+    that there were too few reviews; a group with no bank has no such section."""
+    token = csrf_token(signed_in)
+    signed_in.post("/groups", data={"new-name": "Banked", "new-banks": "net", "csrf_token": token})
+    page = signed_in.get("/groups/1").get_data(as_text=True)
+    assert "Where the group is weakest" in page
+    assert "members who share their progress, once one does" in page
+    assert "Not enough reviews in the last 30 days" not in page
+    signed_in.post("/groups/1/share", data={"share": "1", "csrf_token": csrf_token(signed_in)})
+    page = signed_in.get("/groups/1").get_data(as_text=True)
+    assert "Not enough reviews in the last 30 days" in page  # shared, but nothing reviewed
+    assert "once one does" not in page
+    signed_in.post("/groups", data={"new-name": "Empty", "csrf_token": csrf_token(signed_in)})
+    assert "Where the group is weakest" not in signed_in.get("/groups/2").get_data(as_text=True)
+
+
 def test_a_group_with_no_bank_says_so_and_sharing_does_not_claim_the_board(
     signed_in: FlaskClient, bank: None
 ) -> None:
