@@ -614,3 +614,25 @@ def test_an_empty_group_name_is_said_by_the_page_in_its_language(
     assert page.count(" novalidate>") == 2  # joining by code, starting a group
     response = client.post("/groups", data={"new-name": "", "csrf_token": csrf_token(client)})
     assert response.status_code == 400 and "该字段是必填字段。" in response.get_data(as_text=True)
+
+
+def test_the_board_names_you_and_the_banks_as_chinese_writes_them(
+    app: Flask, signed_in: FlaskClient, group_id: int
+) -> None:
+    """In Chinese no space stands before a full-width bracket or after a full-width colon;
+    a name put into a translated sentence stays text, whatever it holds."""
+    with app.app_context():
+        db.session.scalar(select(User)).name = "ann<b>&"
+        db.session.commit()
+    signed_in.post(
+        f"/groups/{group_id}/share", data={"share": "1", "csrf_token": csrf_token(signed_in)}
+    )
+    english = signed_in.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert 'ann&lt;b&gt;&amp; <span class="meta">(you)</span>' in english
+    assert re.search(r'Studies: <a href="/banks/net">Networks</a>', english)
+    with app.app_context():
+        db.session.scalar(select(User)).locale = "zh_Hans"
+        db.session.commit()
+    chinese = signed_in.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert 'ann&lt;b&gt;&amp;<span class="meta">（你）</span>' in chinese
+    assert re.search(r'学习题库：<a href="/banks/net">Networks</a>', chinese)
