@@ -51,6 +51,15 @@ def screenshot_stats(
     page.goto(f"{live_server}/stats")
     assert page.locator(".heatmap rect").count() >= 365
     assert page.locator(".mastery-row").count() == 38
+    # The cards' intervals and difficulties in a few bars, each named under it with its count.
+    for kind, first, last in (("intervals", "0–1", "366+"), ("difficulty", "1–2", "9–10")):
+        chart = page.locator(f"svg.bars.{kind}")
+        names = chart.locator("text.tick").all_text_contents()
+        assert (
+            names[0] == first and names[-1] == last and len(names) == chart.locator("rect").count()
+        )
+        assert chart.locator("text.value").count() == len(names)
+        chart.screenshot(path=str(path.with_name(f"{path.stem}-{kind}.png")))
     page.screenshot(path=str(path), full_page=True)
     context.close()
     return errors
