@@ -352,7 +352,20 @@ def test_a_long_unbroken_word_in_a_card_wraps_on_a_phone(
         widths["back"] = page.evaluate(PAST_THE_EDGE)
         page.screenshot(path=str(artifacts / "long-words-back-phone.png"))
         hidden = page.evaluate(HIDDEN_CONTROL, '[data-rating="4"]')
+        # Each line of a code span broken over lines is padded at both ends, a chip of its own.
+        padded = page.eval_on_selector(".card .prompt code", _PADDED_LINES)
     finally:
         context.close()
     assert widths == {"front": 0, "back": 0}
     assert hidden == ""
+    assert len(padded) > 1 and all(padded), padded
+
+
+# For each line of an inline element: whether its box reaches past its text at both ends.
+_PADDED_LINES = """(element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const texts = [...range.getClientRects()];
+  return [...element.getClientRects()].map((box, i) =>
+    box.left < texts[i].left - 1 && box.right > texts[i].right + 1);
+}"""
