@@ -292,6 +292,8 @@ def refuse_unstorable() -> None:
         where = _("the address")
     elif (key := _fields(request.args)) is not None:
         where = _("the parameter '%(name)s'", name=key)
+    elif request.is_json:
+        pass  # a JSON body has no form fields and no files; it is read below
     elif (key := _fields(request.form)) is not None:
         where = _("the field '%(name)s'", name=key)
     elif any(unstorable(f.filename or "") for f in request.files.values()):
@@ -300,7 +302,9 @@ def refuse_unstorable() -> None:
         raise BadRequest(
             _("%(where)s holds a character that cannot be stored (such as NUL).", where=where)
         )
-    if request.is_json and request.get_data(cache=True):
+    # Read once: the view's get_json is given the value parsed here. A body that fails
+    # (or is the document null) is read again for the reason.
+    if request.is_json and request.get_data(cache=True) and request.get_json(silent=True) is None:
         try:
             load_json(request.get_data(cache=True))
         except (ValueError, UnicodeDecodeError) as error:

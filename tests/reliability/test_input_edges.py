@@ -26,6 +26,7 @@ from services.accounts import issue_token
 from services.groups import create_group
 from srs.export import csv_cell
 from tests.support import PASSWORD, csrf_token
+from views import inputs
 
 SECTIONS = 40  # enough that choosing them all once made a share key past 200 characters
 
@@ -515,6 +516,21 @@ def test_json_strings_that_look_deep_are_not(client: FlaskClient, token: str, ba
     body = {"rating": 3, "review_token": card["review_token"], "note": "[" * 1000 + "{" * 1000}
     response = client.post(f"/api/v1/review/{card['card_id']}", json=body, headers=headers)
     assert response.status_code == 200
+
+
+def test_a_json_body_is_read_once(
+    client: FlaskClient, token: str, bank: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check before the view parses the body, and the view is given what it parsed."""
+    headers = {"Authorization": f"Bearer {token}"}
+    card = client.get("/api/v1/review/next?bank=edge", headers=headers).json
+    reads = []
+    real = inputs.load_json
+    monkeypatch.setattr(inputs, "load_json", lambda data: reads.append(data) or real(data))
+    body = {"rating": 3, "review_token": card["review_token"]}
+    response = client.post(f"/api/v1/review/{card['card_id']}", json=body, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert len(reads) == 1
 
 
 HOSTILE_ANSWERS = [
