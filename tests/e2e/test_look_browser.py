@@ -170,6 +170,57 @@ def test_a_chosen_theme_overrides_the_system_setting(
     context.close()
 
 
+# How much taller each paragraph of links in running text is than with its links' own
+# boxes taken away: a thumb-sized box must not push the lines apart.
+_LINKS_PUSH_LINES = """() => [...document.querySelectorAll('.tap-links:not(.downloads)')]
+  .filter((p) => p.offsetParent !== null)
+  .map((p) => {
+    const tall = p.getBoundingClientRect().height;
+    const links = [...p.querySelectorAll('a')];
+    links.forEach((a) => { a.style.cssText = 'display:inline;padding:0;margin:0;min-height:0'; });
+    const plain = p.getBoundingClientRect().height;
+    links.forEach((a) => { a.style.cssText = ''; });
+    return Math.round(tall - plain);
+  })"""
+# The space between a field and the line of a link under it ("Help me decide"), and between
+# a field's box and its hint, against the space between two fields.
+_FIELD_SPACING = """() => {
+  const line = document.querySelector('.field + .tap-line');
+  const field = line.previousElementSibling;
+  const box = field.querySelector('input, select');
+  const hint = field.querySelector('.hint');
+  const next = line.nextElementSibling;
+  const link = line.querySelector('a');
+  return {
+    toLink: link.getBoundingClientRect().top - field.getBoundingClientRect().bottom,
+    toHint: hint.getBoundingClientRect().top - box.getBoundingClientRect().bottom,
+    toNextField: next.getBoundingClientRect().top - line.getBoundingClientRect().bottom,
+    linkHeight: link.getBoundingClientRect().height,
+  };
+}"""
+
+
+def test_links_sized_for_a_thumb_keep_the_page_evenly_spaced(
+    studied, live_server: str, browser, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    page.goto(f"{live_server}/settings")
+    page.screenshot(path=str(artifacts / "settings-spacing-phone.png"), full_page=True)
+    pushed = page.evaluate(_LINKS_PUSH_LINES)
+    spacing = page.evaluate(_FIELD_SPACING)
+    small = small_targets(page)
+    context.close()
+    assert len(pushed) >= 3 and set(pushed) == {0}, pushed
+    assert spacing["linkHeight"] >= MIN_TAP
+    # The link's own box (44 px, its words in the middle) is the only space above it.
+    assert spacing["toLink"] <= 1, spacing
+    assert spacing["toHint"] <= 8, spacing
+    assert spacing["toNextField"] >= 8, spacing
+    assert small == []
+
+
 def docker_question(kind: str) -> tuple[dict, Path]:
     """The Docker bank's first question of type ``kind`` (else the diagram bank's), one with
     a diagram if it has one, and its bank's folder."""
