@@ -85,7 +85,7 @@ def index() -> str:
 @login_required
 def leave(bank_id: str) -> Response:
     """Stop studying a bank; its cards and history are kept for when you come back."""
-    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+    bank = _visible_bank(bank_id)
     if db.session.get(LeftBank, (current_user.id, bank_id)) is None:
         db.session.add(LeftBank(user_id=current_user.id, bank_id=bank_id, left_at=now_utc()))
         db.session.commit()
@@ -99,7 +99,7 @@ def leave(bank_id: str) -> Response:
 @login_required
 def join(bank_id: str) -> Response:
     """Study a bank again (or for the first time)."""
-    bank = db.get_or_404(Bank, bank_id, description=_("There is no bank '%(bank)s'.", bank=bank_id))
+    bank = _visible_bank(bank_id)
     db.session.execute(
         delete(LeftBank).where(LeftBank.user_id == current_user.id, LeftBank.bank_id == bank_id)
     )

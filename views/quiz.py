@@ -94,11 +94,14 @@ def _form(bank: Bank, **kwargs: Any) -> QuizForm:
     return form
 
 
-def _own_quiz(bank_id: str, quiz_id: int) -> Quiz:
+def _own_quiz(bank_id: str, quiz_id: int) -> tuple[Bank, Quiz]:
+    """The learner's quiz ``quiz_id`` of a bank they study: a bank hidden or left since is
+    as missing to every use of the quiz as to the quiz itself."""
+    bank = studied_bank_or_404(bank_id)
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None or quiz.user_id != current_user.id or quiz.bank_id != bank_id:
         abort(404, description=_("There is no such quiz of yours."))
-    return quiz
+    return bank, quiz
 
 
 def share_url(bank_id: str, spec: dict[str, Any]) -> str:
@@ -194,8 +197,7 @@ def start(bank_id: str) -> str | Response:
 @login_required
 def take(bank_id: str, quiz_id: int) -> str | Response:
     """The quiz, one question a screen."""
-    bank = studied_bank_or_404(bank_id)
-    quiz = _own_quiz(bank_id, quiz_id)
+    bank, quiz = _own_quiz(bank_id, quiz_id)
     if quiz.submitted_at is not None:
         return redirect(url_for("quiz.result", bank_id=bank_id, quiz_id=quiz_id))
     md = markdown_for(bank_id, kept_faces(db.session, bank_id, (key for key, _, _ in quiz.items)))
@@ -244,7 +246,7 @@ def _position(value: object) -> int:
 def submit(bank_id: str, quiz_id: int) -> Response:
     """Hand the quiz in: every answer is scored, blanks and all. Submitting again (or twice
     at once) changes nothing and leads to the same result."""
-    quiz = _own_quiz(bank_id, quiz_id)
+    _bank, quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the quiz and submit again."))
     sent = len(request.form.get("answers") or "") + len(request.form.get("flags") or "")
@@ -279,8 +281,7 @@ def submit(bank_id: str, quiz_id: int) -> Response:
 @login_required
 def result(bank_id: str, quiz_id: int) -> str | Response:
     """The score, the sections, and every mistake with its answer and explanation."""
-    bank = studied_bank_or_404(bank_id)
-    quiz = _own_quiz(bank_id, quiz_id)
+    bank, quiz = _own_quiz(bank_id, quiz_id)
     if quiz.submitted_at is None:
         return redirect(url_for("quiz.take", bank_id=bank_id, quiz_id=quiz_id))
     md = markdown_for(bank_id, kept_faces(db.session, bank_id, (key for key, _, _ in quiz.items)))
@@ -326,7 +327,7 @@ def _marked_choices(
 @login_required
 def study(bank_id: str, quiz_id: int) -> Response:
     """Make the quiz's mistakes due now in the learner's schedule (as answered Again)."""
-    quiz = _own_quiz(bank_id, quiz_id)
+    _bank, quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
     count = committed(db.session, lambda: study_mistakes(db.session, current_user, quiz, now_utc()))
@@ -352,7 +353,7 @@ def study(bank_id: str, quiz_id: int) -> Response:
 def count_as_right(bank_id: str, quiz_id: int) -> Response:
     """Count a typed answer the check marked wrong as right: the learner's call, for another
     spelling or word for the answer that the bank does not accept."""
-    quiz = _own_quiz(bank_id, quiz_id)
+    _bank, quiz = _own_quiz(bank_id, quiz_id)
     if not FlaskForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
     try:

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from models import ApiToken, Card, User, db
+from models import ApiToken, Bank, Card, User, db
 from models.reschedule import Reschedule
 from models.types import now_utc
 from services.accounts import issue_token
@@ -281,6 +281,29 @@ def test_each_visitor_gets_the_expected_status(
     assert len(rules) == 1
     got = tuple(_status(app, role, rules[0], method, world) for role in ROLES)
     assert got == EXPECTED[(endpoint, method)], dict(zip(ROLES, got, strict=True))
+
+
+def test_a_hidden_bank_is_not_found_at_any_address_a_learner_may_use(
+    app: Flask, tmp_path: Path
+) -> None:
+    """Hidden by an admin, a bank is as missing to its learners as one that never was: every
+    route that names it answers 404, not a title in a message nor a form refused. (A card
+    of it already shown is the learner's own: an answer queued before the bank was hidden
+    still counts, by the card's id.)"""
+    world = _world(app, tmp_path)
+    with app.app_context():
+        db.session.get_one(Bank, "x").hidden = True
+        db.session.commit()
+    before = dump(app)
+    got = {
+        (rule.endpoint, method): _status(app, "learner", rule, method, world)
+        for rule, method in _rules(app)
+        if "bank_id" in rule.arguments and not rule.endpoint.startswith("admin.")
+    }
+    assert len(got) > 20
+    assert {route: status for route, status in got.items() if status != 404} == {}
+    changed = [table for table, rows in dump(app) if rows != dict(before)[table]]
+    assert changed in ([], ["sign_ins"])  # each request above signed bob in anew
 
 
 # -- CSRF ------------------------------------------------------------------------------------
