@@ -85,3 +85,18 @@ def test_the_type_hints_of_every_value_type_of_srs_resolve() -> None:
                 typing.get_type_hints(value)
                 checked += 1
     assert checked > 50
+
+
+def test_numbers_people_write_are_read_by_parse_whole_number() -> None:
+    """``str.isdigit`` (and its kin) pass ``²`` and ``٣``, which ``int`` then refuses or reads
+    as 3: a number from a form, a query or a file is read by ``srs.numbers`` instead."""
+    found = []
+    for path in product_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "isdigit",
+                "isdecimal",
+                "isnumeric",
+            ):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} .{node.attr}")
+    assert found == []

@@ -7,6 +7,7 @@ holds it: a signed token that lasts a day and stops working once the password ch
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from functools import partial
 from pathlib import Path, PurePosixPath
 
@@ -36,13 +37,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 import srs.bank
 from models import Bank, Group, Membership, SiteSetting, User, db
-from models.types import now_utc
+from models.types import MAX_ID, now_utc
 from services.accounts import MIN_PASSWORD, AccountError, set_disabled, set_password
 from services.admins import acts_as_admin, hold_accounts
 from services.bank_admin import bank_contents, disown_banks, remove_bank, set_group, set_hidden
 from services.bank_import import ImportReport, bank_summaries, kept_faces
 from services.bank_source import import_upload
 from srs.bank import BankError, Problem
+from srs.numbers import parse_whole_number
 from srs.sources import read_upload
 from views.account_removal import RemovalForm, deleted, removal_page
 from views.auth import password_again
@@ -382,9 +384,12 @@ def bank_group(bank_id: str) -> Response:
     """Give a bank to a group, whose owners then edit it in the browser (or to none)."""
     bank = _bank_or_404(bank_id)
     chosen = request.form.get("group", "")
-    group = db.session.get(Group, int(chosen)) if chosen.isdigit() else None
-    if chosen and group is None:
-        abort(400, description=_("There is no such group."))
+    group = None
+    if chosen:
+        with suppress(ValueError):  # not an id, so no group's
+            group = db.session.get(Group, parse_whole_number(chosen, 1, MAX_ID))
+        if group is None:
+            abort(400, description=_("There is no such group."))
     set_group(bank, group.id if group else None)
     _commit_as_admin()
     _record("bank %r given to group %r", bank.id, group.name if group else None)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from srs.numbers import parse_whole_number
 from srs.questions import question_type
 
 __all__ = ["Field", "form_fields", "form_text", "form_values"]
@@ -113,11 +114,16 @@ def form_text(field: Field, value: Any) -> str:
     return str(value)
 
 
+# Larger than any question's choices, so that the bank says which index is out of range.
+_MOST_INDEX = 10**6
+
+
 def _indices(text: str) -> Any:
     tokens = [token.strip() for token in text.replace("，", ",").split(",") if token.strip()]
-    if not all(token.isdigit() for token in tokens):
+    try:
+        numbers = [parse_whole_number(token, 0, _MOST_INDEX) for token in tokens]
+    except ValueError:
         return text.strip()  # read as the bank reads it: a problem with the key
-    numbers = [int(token) for token in tokens]
     return numbers[0] if len(numbers) == 1 else numbers
 
 

@@ -44,7 +44,8 @@ from services.reschedule import (
     plan,
     undo,
 )
-from srs.reschedule import KINDS, RescheduleError
+from srs.numbers import parse_whole_number
+from srs.reschedule import KINDS, MAX_CARDS, RescheduleError
 from views import api
 
 bp = Blueprint("reschedule", __name__)
@@ -64,7 +65,10 @@ def _defaults(study: Study, due: int) -> dict[str, dict[str, str]]:
     tomorrow = study.day.date + timedelta(days=1)
     week = (tomorrow.isoformat(), (tomorrow + timedelta(days=6)).isoformat())
     sent = request.args.get("count", "") if "kind" not in request.args else ""
-    count = sent if sent.isdigit() and sent.isascii() else str(max(1, piled_up(study) or due))
+    try:
+        count = str(parse_whole_number(sent, 1, MAX_CARDS))
+    except ValueError:  # none sent, or not a count: what the Today page would have sent
+        count = str(max(1, piled_up(study) or due))
     return {
         "postpone": {"count": count, "days": "7"},
         "advance": {"first_day": week[0], "last_day": week[1], "days": "1", "count": ""},

@@ -20,12 +20,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from models import Card, Group, Quiz, User, db
+from models import Bank, Card, Group, Quiz, User, db
 from models.quiz import SHARE_KEY_LENGTH
 from services.accounts import issue_token
 from services.groups import create_group
 from srs.export import csv_cell
-from tests.support import PASSWORD, csrf_token
+from tests.support import PASSWORD, Auth, csrf_token, make_user
 from views import inputs
 
 SECTIONS = 40  # enough that choosing them all once made a share key past 200 characters
@@ -377,6 +377,28 @@ def test_every_numeric_form_field_refuses_what_is_not_a_whole_number(
     with app.app_context():
         assert db.session.scalar(select(Quiz)) is None
         assert _settings(db.session.scalar(select(User))) == before
+
+
+def test_a_group_given_a_bank_by_an_admin_is_named_by_a_whole_number(
+    app: Flask, client: FlaskClient, bank: None
+) -> None:
+    make_user(app, "root", admin=True)
+    Auth(client).login("root")
+    with app.app_context():
+        root = db.session.scalar(select(User).where(User.name == "root"))
+        group_id = create_group(db.session, root, "club", []).id
+        db.session.commit()
+    token = csrf_token(client)
+    for value in [v for v in NOT_NUMBERS + TOO_BIG if v] + ["0", str(group_id + 1)]:
+        response = client.post(
+            "/admin/banks/edge/group", data={"csrf_token": token, "group": value}
+        )
+        assert response.status_code == 400, value[:20]
+        assert "There is no such group." in response.get_data(as_text=True), value[:20]
+    response = client.post("/admin/banks/edge/group", data={"csrf_token": token, "group": group_id})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get_one(Bank, "edge").group_id == group_id
 
 
 def test_invite_numbers_refuse_what_is_not_a_whole_number(

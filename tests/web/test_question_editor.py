@@ -244,6 +244,19 @@ def test_bad_input_changes_neither_the_file_nor_the_database(
     assert content(app, "ch1") == stored
 
 
+@pytest.mark.parametrize("sent", ["²", "٣", "1,²", "-1", "9" * 5000])
+def test_an_answer_index_that_is_no_whole_number_is_a_problem_with_it(
+    app: Flask, bank: Path, as_admin: FlaskClient, sent: str
+) -> None:
+    before = (bank / "20-more.yaml").read_bytes()
+    form = open_editor(as_admin, "ch1")
+    response = as_admin.post("/banks/ed/questions/ch1/edit", data=form | {"correct": sent})
+    assert response.status_code == 422
+    problems = re.search(r'id="f-correct-problems"[^>]*>(.*?)</ul>', response.text, re.S).group(1)
+    assert "correct" in problems
+    assert (bank / "20-more.yaml").read_bytes() == before
+
+
 def test_the_check_returns_the_preview_and_problems_by_key(
     bank: Path, as_admin: FlaskClient
 ) -> None:
