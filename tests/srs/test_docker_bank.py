@@ -172,6 +172,28 @@ def test_no_card_needs_the_notes_open(bank: Bank) -> None:
             assert "笔记" not in (text or ""), question.id
 
 
+# The README's "Terms": one word for one thing. Each other name, and where it may stand.
+OTHER_NAMES = {
+    "具名卷": None,  # 命名卷
+    "有名字的卷": None,
+    "守护进程": re.compile(r"(dockerd|daemon)（守护进程）"),  # daemon, named so where introduced
+}
+
+
+def test_one_word_for_one_thing(bank: Bank) -> None:
+    found = []
+    texts = [(path.name, path.read_text(encoding="utf-8")) for path in sorted(ROOT.glob("*.yaml"))]
+    texts += [
+        (path.name, path.read_text(encoding="utf-8"))
+        for path in sorted(ROOT.glob("diagrams/*.svg"))
+    ]
+    for name, text in texts:
+        for word, allowed in OTHER_NAMES.items():
+            left = allowed.sub("", text) if allowed else text
+            found += [f"{name}: {word}"] * left.count(word)
+    assert found == []
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "diagrams").glob("*.svg")), ids=lambda p: p.name)
 def test_diagram_fits_a_phone(path: Path) -> None:
     """At most 600 units tall, and its smallest text legible in a phone's column unscrolled."""
