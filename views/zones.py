@@ -12,6 +12,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pytz
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from models.types import now_utc
@@ -44,16 +46,33 @@ def _offset(zone: str, at: datetime) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-@lru_cache(maxsize=2)
-def _choices(hour: datetime) -> Choices:
+def _place(zone: str, place: str, language: str) -> str:
+    """The zone's city (or region and city) as ``language`` names it, from the CLDR's names
+    in Babel; in English where it has none (a few zones in Chinese)."""
+    english = place.replace("_", " ").replace("/", " / ")
+    if language == "en":
+        return english
+    named = get_timezone_location(zone, locale=language, return_city=True)
+    return english if named == get_timezone_location(zone, locale="en", return_city=True) else named
+
+
+def _order(name: str, shift: timedelta | None, language: str) -> tuple[object, ...]:
+    """English lists a region's cities alphabetically, as a select's type-ahead expects; a
+    list in Chinese, which a select cannot search by typing, goes by offset from UTC."""
+    return (name.casefold(),) if language == "en" else (shift or timedelta(0), name)
+
+
+@lru_cache(maxsize=4)
+def _choices(hour: datetime, language: str) -> Choices:
     grouped: Choices = {"UTC": [("UTC", "UTC")]}
     for region, label in _REGIONS.items():
         places = []
         for zone in TIME_ZONES:
             first, _, place = zone.partition("/")
             if first == region and zone in _CURRENT:
-                name = place.replace("_", " ").replace("/", " / ")
-                places.append((name.casefold(), zone, f"{name} ({_offset(zone, hour)})"))
+                name = _place(zone, place, language)
+                order = _order(name, ZoneInfo(zone).utcoffset(hour), language)
+                places.append((order, zone, f"{name} ({_offset(zone, hour)})"))
         grouped[label] = [(zone, text) for _, zone, text in sorted(places)]
     offered = {zone for choices in grouped.values() for zone, _ in choices}
     grouped[_l("Other names")] = [
@@ -63,6 +82,8 @@ def _choices(hour: datetime) -> Choices:
 
 
 def zone_choices(now: datetime | None = None) -> Choices:
-    """The zones by region, with their offsets this hour (summer time changes them)."""
+    """The zones by region, with their offsets this hour (summer time changes them), their
+    cities named in the page's language."""
     moment = now or now_utc()
-    return _choices(moment.replace(minute=0, second=0, microsecond=0))
+    language = "en" if get_locale() is None else get_locale().language
+    return _choices(moment.replace(minute=0, second=0, microsecond=0), language)

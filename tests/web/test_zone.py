@@ -3,6 +3,7 @@ still on the server's default is offered the browser's on the home page."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -59,6 +60,24 @@ def test_setup_page_shows_the_zone_for_the_browser_to_choose(client: FlaskClient
     assert '<optgroup label="Asia"><option value="Asia/Aden">Aden (UTC+03:00)</option>' in page
     assert '<option value="Asia/Shanghai">Shanghai (UTC+08:00)</option>' in page
     assert 'src="/static/js/zone.js"' in page
+
+
+def test_in_chinese_the_cities_have_their_chinese_names_in_order_of_offset(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/setup", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert '<option value="Asia/Shanghai">上海 (UTC+08:00)</option>' in page
+    assert '<option value="Europe/Berlin">柏林 (UTC+01:00)</option>' in page
+    # A city the CLDR has no Chinese name for keeps its English one.
+    assert '<option value="Asia/Kolkata">Kolkata (UTC+05:30)</option>' in page
+    asia = re.search(r'<optgroup label="亚洲">(.*?)</optgroup>', page, re.S)
+    assert asia is not None
+    offsets = re.findall(r"\(UTC([+−])(\d\d):(\d\d)\)</option>", asia[1])
+    minutes = [(1 if sign == "+" else -1) * (int(h) * 60 + int(m)) for sign, h, m in offsets]
+    assert len(minutes) > 50 and minutes == sorted(minutes)
+    # English keeps its alphabetical order, for a select's type-ahead.
+    english = client.get("/setup", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<optgroup label="Asia"><option value="Asia/Aden">Aden (UTC+03:00)</option>' in english
 
 
 def test_setup_keeps_the_zone_sent(app: Flask, client: FlaskClient) -> None:
