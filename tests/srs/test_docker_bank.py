@@ -177,6 +177,8 @@ OTHER_NAMES = {
     "具名卷": None,  # 命名卷
     "有名字的卷": None,
     "守护进程": re.compile(r"(dockerd|daemon)（守护进程）"),  # daemon, named so where introduced
+    "MNT": None,  # MOUNT, as the notes name the namespace (mnt in the kernel's own words)
+    "构建证明": None,  # 来源证明 (provenance attestation)
 }
 
 
