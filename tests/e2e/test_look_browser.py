@@ -177,7 +177,7 @@ _LINKS_PUSH_LINES = """() => [...document.querySelectorAll('.tap-links:not(.down
   .map((p) => {
     const tall = p.getBoundingClientRect().height;
     const links = [...p.querySelectorAll('a')];
-    links.forEach((a) => { a.style.cssText = 'display:inline;padding:0;margin:0;min-height:0'; });
+    links.forEach((a) => { a.style.cssText = 'display:inline-block;padding:0;margin:0;min-height:0'; });
     const plain = p.getBoundingClientRect().height;
     links.forEach((a) => { a.style.cssText = ''; });
     return Math.round(tall - plain);
