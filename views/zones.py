@@ -38,8 +38,11 @@ _CURRENT = frozenset(pytz.common_timezones)
 Choices = dict[object, list[tuple[str, str]]]
 
 
-def _offset(zone: str, at: datetime) -> str:
-    shift = ZoneInfo(zone).utcoffset(at) or timedelta(0)
+def _shift(zone: str, at: datetime) -> timedelta:
+    return ZoneInfo(zone).utcoffset(at) or timedelta(0)
+
+
+def _offset(shift: timedelta) -> str:
     minutes = int(shift.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "−"
     hours, minutes = divmod(abs(minutes), 60)
@@ -56,10 +59,10 @@ def _place(zone: str, place: str, language: str) -> str:
     return english if named == get_timezone_location(zone, locale="en", return_city=True) else named
 
 
-def _order(name: str, shift: timedelta | None, language: str) -> tuple[object, ...]:
+def _order(name: str, shift: timedelta, language: str) -> tuple[object, ...]:
     """English lists a region's cities alphabetically, as a select's type-ahead expects; a
     list in Chinese, which a select cannot search by typing, goes by offset from UTC."""
-    return (name.casefold(),) if language == "en" else (shift or timedelta(0), name)
+    return (name.casefold(),) if language == "en" else (shift, name)
 
 
 @lru_cache(maxsize=4)
@@ -70,13 +73,12 @@ def _choices(hour: datetime, language: str) -> Choices:
         for zone in TIME_ZONES:
             first, _, place = zone.partition("/")
             if first == region and zone in _CURRENT:
-                name = _place(zone, place, language)
-                order = _order(name, ZoneInfo(zone).utcoffset(hour), language)
-                places.append((order, zone, f"{name} ({_offset(zone, hour)})"))
+                name, shift = _place(zone, place, language), _shift(zone, hour)
+                places.append((_order(name, shift, language), zone, f"{name} ({_offset(shift)})"))
         grouped[label] = [(zone, text) for _, zone, text in sorted(places)]
     offered = {zone for choices in grouped.values() for zone, _ in choices}
     grouped[_l("Other names")] = [
-        (zone, f"{zone} ({_offset(zone, hour)})") for zone in sorted(TIME_ZONES - offered)
+        (zone, f"{zone} ({_offset(_shift(zone, hour))})") for zone in sorted(TIME_ZONES - offered)
     ]
     return grouped
 
