@@ -292,12 +292,11 @@ def refuse_unstorable() -> None:
         where = _("the address")
     elif (key := _fields(request.args)) is not None:
         where = _("the parameter '%(name)s'", name=key)
-    elif request.is_json:
-        pass  # a JSON body has no form fields and no files; it is read below
-    elif (key := _fields(request.form)) is not None:
-        where = _("the field '%(name)s'", name=key)
-    elif any(unstorable(f.filename or "") for f in request.files.values()):
-        where = _("a file's name")
+    elif not request.is_json:  # a JSON body has no form fields and no files: read below
+        if (key := _fields(request.form)) is not None:
+            where = _("the field '%(name)s'", name=key)
+        elif any(unstorable(f.filename or "") for f in request.files.values()):
+            where = _("a file's name")
     if where is not None:
         raise BadRequest(
             _("%(where)s holds a character that cannot be stored (such as NUL).", where=where)
