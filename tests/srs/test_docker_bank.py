@@ -179,6 +179,7 @@ OTHER_NAMES = {
     "守护进程": re.compile(r"(dockerd|daemon)（守护进程）"),  # daemon, named so where introduced
     r"(?<![A-Za-z])MNT(?![A-Za-z])": None,  # MOUNT, as the notes name it (mnt: the kernel's)
     "构建证明": None,  # 来源证明 (provenance attestation)
+    "veth 对": None,  # veth pair
 }
 
 
