@@ -33,9 +33,10 @@ from pygments.token import STANDARD_TYPES
 
 from srs.cjk import SoftBreaks
 from srs.quickmark import quick_html
-from srs.tangle import tangle, unrenderable
+from srs.tangle import MOST_CHARACTERS, tangle, unrenderable
 
 __all__ = [
+    "CODE_SPAN",
     "DiagramResolver",
     "Prepared",
     "highlight_css",
@@ -49,6 +50,11 @@ __all__ = [
 
 DiagramResolver = Callable[[str], "str | None"]
 """Maps a diagram path written in a bank to the URL serving it, or ``None`` if unknown."""
+
+CODE_SPAN = re.compile(r"(?<!`)(`++)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+"""A code span: a whole run of backticks, its text, a run of as many. Read in time in step
+with the text: an opening run is taken whole (possessive) and only where a run starts, so
+that a run of thousands of backticks is not tried at every length from every place in it."""
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -381,8 +387,11 @@ def _render_without_images(text: str) -> str:
 
 
 def _is_plain(text: str) -> bool:
+    """Whether ``text`` is words and punctuation only, its HTML the text itself; not a text
+    over the length limit, which :func:`prepare` refuses like any other."""
     return (
-        _PLAIN.fullmatch(text) is not None
+        len(text) <= MOST_CHARACTERS
+        and _PLAIN.fullmatch(text) is not None
         and "_" not in text
         and "  " not in text
         and not text.endswith(" ")

@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -37,6 +38,7 @@ __all__ = [
     "csrf_token",
     "docker_bank_of",
     "dump",
+    "ends_within",
     "first_run_code",
     "make_user",
     "redis_server",
@@ -133,6 +135,24 @@ def require(available: bool, reason: str) -> None:
     if os.environ.get(REQUIRE_ALL) == "1":
         pytest.fail(f"{reason} (required: {REQUIRE_ALL}=1)")
     pytest.skip(reason)
+
+
+@contextmanager
+def ends_within(seconds: float) -> Iterator[None]:
+    """Fail the block if it runs past ``seconds``: for work that ended only after minutes
+    (a pattern read in time growing with a power of its text's length). Give a hundred times
+    what the block takes, so that a slow machine never reaches it. The main thread only."""
+
+    def stop(_signal: int, _frame: object) -> None:
+        raise AssertionError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # How far the page reaches past the screen's right edge, in px (0 or less: not at all). A phone

@@ -9,6 +9,7 @@ import unicodedata
 from srs.bank import Question
 from srs.cloze import parse_cloze
 from srs.questions import question_type
+from srs.render import CODE_SPAN
 
 __all__ = [
     "display_width",
@@ -20,8 +21,8 @@ __all__ = [
     "without_code",
 ]
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+# The opening fence taken whole, as CODE_SPAN's run: no shorter fence is tried again.
+_FENCE = re.compile(r"^[ \t]*(`{3,}+|~{3,}+).*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
@@ -52,18 +53,18 @@ def normal(text: str) -> str:
 def code_as_words(text: str) -> str:
     """``text`` with each code span read as one Latin word (``x``) and each fenced code
     block as a line break: what sits beside code, as a reader sees it."""
-    return _CODE_SPAN.sub("x", _FENCE.sub("\n", text))
+    return CODE_SPAN.sub("x", _FENCE.sub("\n", text))
 
 
 def without_code(text: str) -> str:
     """``text`` with fenced code blocks and code spans left out (each replaced by a space)."""
-    return _CODE_SPAN.sub(" ", _FENCE.sub(" ", text))
+    return CODE_SPAN.sub(" ", _FENCE.sub(" ", text))
 
 
 def plain(text: str) -> str:
     """Markdown as the words a learner reads: markup, tags and extra spaces dropped."""
     text = _FENCE.sub(lambda found: found[0].split("\n", 1)[-1].rsplit("\n", 1)[0], text)
-    text = _CODE_SPAN.sub(lambda found: found[2].strip(), text)
+    text = CODE_SPAN.sub(lambda found: found[2].strip(), text)
     text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
     text = _LIST_MARK.sub("", _TAG.sub("", text))
     return _SPACES.sub(" ", _EMPHASIS.sub("", text)).strip()

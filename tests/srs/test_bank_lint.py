@@ -642,8 +642,8 @@ def test_near_duplicate_reports_each_question_once(write_bank) -> None:
 
 def test_cjk_style_checks_a_text_the_formatter_cannot_take_whole(write_bank, capfd) -> None:
     questions = [
-        q("long", "basic", prompt="长文？", answer="中文字" * 20000),
-        q("mixed", "basic", prompt="混合？", answer="中a" * 20000),
+        q("long", "basic", prompt="长文？", answer="中文字" * 6000),
+        q("mixed", "basic", prompt="混合？", answer="中a" * 9000),
     ]
     found = rule(write_bank, questions, "cjk-style")
     assert found == [

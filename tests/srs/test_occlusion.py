@@ -25,6 +25,7 @@ from srs.occlusion import (
 )
 from srs.questions import card_faces, check_answer
 from srs.sources import load_bank
+from tests.support import ends_within
 
 FIXTURE = PROJECT_ROOT / "tests/banks/diagram"
 ENGINE = (FIXTURE / "diagrams/engine.svg").read_bytes()
@@ -333,3 +334,13 @@ def test_a_card_masking_every_label_says_which_box_is_asked(diagram_bank) -> Non
         "*Only the box marked ? is asked; the plain boxes hide other labels.*"
     )
     assert note not in card_faces("occlusion", parts.content(), 0, 0, "zh-CN").front
+
+
+def test_a_long_style_sheet_is_masked_in_a_moment() -> None:
+    """Long runs with no brace in a diagram's style sheet (a file may hold megabytes): its
+    patterns, tried from every place in a run, read them in time growing with its square."""
+    sheet = "text{font-size:14px}" + "a" * 200_000 + ";" + "b" * 200_000
+    svg = ENGINE.replace(b"</svg>", f"<style>{sheet}</style></svg>".encode())
+    with ends_within(1):
+        front = occlude(svg, Mask(selector("dockerd")))
+    assert b"font-size:14px" in front and b"a" * 200_000 in front

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from srs.bank import BankError
+from srs.cloze import ClozeError, parse_cloze, render_cloze
+from srs.lint.text import plain, without_code
 from srs.render import prepare, render_markdown, render_problems
 from srs.sources import load_bank
+from srs.tangle import MOST_CHARACTERS
+from tests.support import ends_within
 
 OPENERS = " outside code blocks: too many to render as Markdown in time; write fewer, make the text shorter or put them in a code block"
 RUN = " with no blank line between them outside code blocks: too many to render as Markdown in time; put blank lines between them or make the text shorter"
@@ -20,6 +26,8 @@ TANGLED = {
     "rules": ("***\n" * 1_000, "has 1,000 lines in 4,000 characters" + RUN),
     "list items": ("- a\n" * 1_000, "has 1,000 lines in 4,000 characters" + RUN),
     "long": ("word " * 4_001, "is 20,005 characters long: at most 20,000 in one text; split it over several questions or make it shorter"),
+    "long words alone": ("word " * 4_000 + "end", "is 20,003 characters long: at most 20,000 in one text; split it over several questions or make it shorter"),
+    "long Chinese": ("中" * 20_001, "is 20,001 characters long: at most 20,000 in one text; split it over several questions or make it shorter"),
 }  # fmt: skip
 
 
@@ -93,3 +101,25 @@ def test_lists_nested_past_pythons_stack_are_a_problem_in_the_authors_words(mark
     # The failure left nothing behind in the renderer this thread keeps.
     after = "Text *after*\n\n- one\n- two\n\n![](missing.svg)"
     assert render_markdown(after).startswith("<p>Text <em>after</em></p>\n<ul>\n<li>one</li>")
+
+
+# Texts within the length limit that the bank's check and a cloze card's faces read in time
+# growing with the cube of their length (minutes for a run of backticks): each now a moment.
+READ_IN_A_MOMENT: dict[str, Callable[[], object]] = {
+    "a run of backticks": lambda: plain("`" * MOST_CHARACTERS),
+    "a fence of backticks": lambda: without_code("`" * MOST_CHARACTERS),
+    "cloze openings": lambda: render_cloze("{{c1::a}}" + "`" * MOST_CHARACTERS, 1, reveal=False),
+}
+
+
+@pytest.mark.parametrize("read", READ_IN_A_MOMENT.values(), ids=READ_IN_A_MOMENT.keys())
+def test_a_text_of_repeated_marks_is_read_in_a_moment(read: Callable[[], object]) -> None:
+    with ends_within(1):
+        read()
+
+
+def test_a_cloze_never_closed_is_a_problem_read_in_a_moment() -> None:
+    with ends_within(1), pytest.raises(ClozeError, match="malformed cloze"):
+        parse_cloze("{{c1::" + "::" * (MOST_CHARACTERS // 2))
+    deletions = parse_cloze("{{c1::a:::b}} {{c2::c:}} {{c3::d::}}")
+    assert [(d.answer, d.hint) for d in deletions] == [("a", ":b"), ("c:", None), ("d", "")]

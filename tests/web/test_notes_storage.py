@@ -15,12 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
+import views.cards
 from models import Bank, NotesFile, Question, Section, db
 from services.bank_import import import_bank
 from services.bank_source import keep_upload, open_source, read_changed, source_zip
 from services.notes import bank_coverage, passage_of
+from srs.render import render_problems
 from srs.sources import load_bank, read_upload
-from tests.support import Auth, make_user
+from tests.support import Auth, ends_within, make_user
 
 NOTES = """\
 ---
@@ -294,3 +296,12 @@ def test_a_figure_the_bank_does_not_ship_is_said_to_be_missing(
     assert "FF4F" not in html and "Untitled" not in html
     assert html.count("a figure of the notes, not included") == 2
     assert '<img alt="引擎"' in html
+
+
+def test_a_passage_of_images_never_closed_is_read_in_a_moment(app: Flask) -> None:
+    """A hundred image openings with no ")" after them: the pattern that finds each image
+    read such a text in time growing with the cube of its length (half a minute)."""
+    text = ("![a](" + "x" * 195) * 100
+    assert render_problems(text) == []  # within a passage's limits: it is rendered
+    with app.test_request_context(), ends_within(1):
+        assert views.cards._lost_figures_named("none", text) == text
