@@ -120,21 +120,26 @@ def _commit_as_owner(group_id: int) -> None:
     db.session.commit()
 
 
-@bp.get("/groups")
-@login_required
-def index() -> str:
-    """The learner's groups, and forms to start one or join one."""
+def _groups_page(form: GroupForm) -> str:
+    """The learner's groups, and forms to start one (``form``) or join one."""
     groups = db.session.execute(
         select(Group, Membership)
         .join(Membership, Membership.group_id == Group.id)
         .where(Membership.user_id == current_user.id)
         .order_by(Group.name)
     ).all()
+    return render_template("groups/index.html", groups=groups, form=form, code_form=CodeForm())
+
+
+@bp.get("/groups")
+@login_required
+def index() -> str:
+    """The learner's groups, and forms to start one or join one."""
     choices = _bank_choices()
     # Every bank the server shows is ticked at first: a group with no bank has no board.
     form = GroupForm(prefix="new", data={"banks": [bank_id for bank_id, _title in choices]})
     form.banks.choices = choices
-    return render_template("groups/index.html", groups=groups, form=form, code_form=CodeForm())
+    return _groups_page(form)
 
 
 @bp.post("/groups")
@@ -158,7 +163,7 @@ def create() -> str | Response:
                 "success",
             )
             return redirect(url_for("groups.show", group_id=group.id, _anchor="invites-title"))
-    return render_template("groups/index.html", groups=[], form=form, code_form=CodeForm()), 400
+    return _groups_page(form), 400
 
 
 @bp.post("/groups/join")
@@ -256,6 +261,8 @@ def banks(group_id: int) -> Response:
         set_group_banks(db.session, group, form.banks.data)
         _commit_as_owner(group_id)
         flash(_("The group's banks are saved."), "success")
+    for error in form.banks.errors:  # a bank not offered: nothing saved, and why
+        flash(str(error), "error")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -296,13 +303,13 @@ def revoke(group_id: int, invite_id: int) -> Response:
     return redirect(url_for("groups.show", group_id=group_id))
 
 
-@bp.post("/groups/<int:group_id>/members/<int:user_id>/<action>")
+@bp.post("/groups/<int:group_id>/members/<int:user_id>/<any(promote, remove):action>")
 @login_required
 def member_action(group_id: int, user_id: int, action: str) -> Response:
     """Owners make members owners, or remove them."""
     group, _member = _group_for(group_id, owner=True)
     target = membership(db.session, group_id, user_id)
-    if target is None or action not in {"promote", "remove"}:
+    if target is None:
         abort(404, description=_("There is no such member."))
     if action == "promote":
         target.role = OWNER

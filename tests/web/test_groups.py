@@ -21,6 +21,7 @@ from services.groups import (
     board,
     create_group,
     create_invite,
+    group_bank_ids,
     join_group,
     leave_group,
     remove_member,
@@ -636,3 +637,37 @@ def test_the_board_names_you_and_the_banks_as_chinese_writes_them(
     chinese = signed_in.get(f"/groups/{group_id}").get_data(as_text=True)
     assert 'ann&lt;b&gt;&amp;<span class="meta">（你）</span>' in chinese
     assert re.search(r'学习题库：<a href="/banks/net">Networks</a>', chinese)
+
+
+def test_a_bank_not_offered_is_named_and_nothing_is_made_or_saved(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    """A group started or changed with a bank the server does not offer (unknown, hidden)
+    says which, beside the banks; the page still lists the learner's own groups."""
+    Auth(client).login()
+    token = csrf_token(client)
+    started = client.post("/groups", data={"new-name": "Night", "new-banks": ["net", "nope"],
+                                          "csrf_token": token})  # fmt: skip
+    page = started.get_data(as_text=True)
+    assert started.status_code == 400
+    assert "&#39;nope&#39; is not a valid choice" in page
+    assert "Readers" in page and "You are in no group yet" not in page
+    changed = client.post(f"/groups/{group_id}/banks",
+                          data={"banks-banks": ["nope"], "csrf_token": token})  # fmt: skip
+    assert "is not a valid choice" in client.get(changed.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Group)) == 1
+        assert group_bank_ids(db.session, group_id) == ["net"]
+
+
+def test_a_member_action_that_is_none_is_not_found_without_blaming_the_member(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    bob_id = add_member(app, group_id, "bob")
+    Auth(client).login()
+    response = client.post(f"/groups/{group_id}/members/{bob_id}/delete",
+                           data={"csrf_token": csrf_token(client)})  # fmt: skip
+    assert response.status_code == 404
+    assert "no such member" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Membership, (group_id, bob_id)) is not None
