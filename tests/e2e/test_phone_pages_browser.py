@@ -23,6 +23,8 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobil
 TABLET = {"viewport": {"width": 700, "height": 1000}, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 LONG_NAME = "maximilian-alexander-von-wolfgang"
+# A group's name as long as it may be, one word: it wraps on every page that shows it.
+LONG_GROUP = ("Docker_after_work_" * 5)[:80]
 
 # Every control of the page's main part must come into view and be the thing a tap there
 # hits (not covered by a header, a neighbour or the edge of a box that clips it).
@@ -130,7 +132,7 @@ def site(app: Flask, runner: FlaskCliRunner) -> dict[str, object]:
         users["dai"].disabled = True
         seed_history(db.session, users["ann"], ["docker"], now, days=365, per_day=3)
         seed_history(db.session, users["bob"], ["docker"], now, days=20, per_day=6, seed=3)
-        group = create_group(db.session, users["ann"], "Docker after work", ["docker"])
+        group = create_group(db.session, users["ann"], LONG_GROUP, ["docker"])
         for name in ("bob", LONG_NAME):
             db.session.add(Membership(group_id=group.id, user_id=users[name].id))
         db.session.flush()
@@ -175,6 +177,8 @@ def visit(page, base: str, site: dict[str, object], app: Flask):
     page.wait_for_load_state()
     app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
     yield "admin-too-large", None
+    page.goto(f"{base}/groups")
+    yield "groups", None
     page.goto(f"{base}/groups/{site['group']}")
     yield "group-board", None
     page.goto(f"{base}/stats")
