@@ -4,7 +4,7 @@ from models.bank import Bank, BankFile, Diagram, NotesFile, Question, RemovedBan
 from models.base import db
 from models.card import BankProgress, Card, KeptLoad, KeptQueue, Review
 from models.counters import RateCount
-from models.group import Group, GroupBank, Invite, Membership, SiteSetting
+from models.group import Group, GroupBank, Invite, Membership, Removal, SiteSetting
 from models.quiz import Quiz, QuizAnswer
 from models.reschedule import Reschedule, RescheduledCard
 from models.stats import CardTotal, ReviewDay, ReviewDayMark
@@ -30,6 +30,7 @@ __all__ = [
     "Quiz",
     "QuizAnswer",
     "RateCount",
+    "Removal",
     "RemovedBank",
     "Reschedule",
     "RescheduledCard",

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Model
 from models.types import UTCDateTime, now_utc
 
-__all__ = ["MEMBER", "OWNER", "Group", "GroupBank", "Invite", "Membership", "SiteSetting"]
+__all__ = [
+    "MEMBER",
+    "OWNER",
+    "Group",
+    "GroupBank",
+    "Invite",
+    "Membership",
+    "Removal",
+    "SiteSetting",
+]
 
 OWNER, MEMBER = "owner", "member"
 # No 0/O or 1/I/L: codes are read aloud and typed from paper.
@@ -40,6 +49,9 @@ class Group(Model):
     banks: Mapped[list[GroupBank]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+    removals: Mapped[list[Removal]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Membership(Model):
@@ -59,6 +71,22 @@ class Membership(Model):
 
     group: Mapped[Group] = relationship(back_populates="memberships")
     user = relationship("User")
+
+
+class Removal(Model):
+    """A learner an owner removed from a group, kept out of it: an invite does not let them
+    join again until an owner lets them back in."""
+
+    __tablename__ = "group_removals"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Invite(Model):

@@ -1,38 +1,27 @@
-"""Study groups against the database: creating, inviting, joining, and the group board.
+"""Study groups against the database: creating, inviting, joining, leaving and removing
+(the board is :mod:`services.group_board`).
 
 Nothing here commits; each function is part of the caller's one transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from models.bank import Bank, Question, Section
-from models.card import Card, Review
-from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership
-from models.quiz import Quiz
-from models.user import LeftBank, User
+from models.bank import Bank
+from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership, Removal
+from models.user import LeftBank, User, name_key
 from services.conflict import rows_changed
-from services.context import Study
-from services.queue import bank_counts_many, study_bank_ids
-from services.stats import day_totals
-from srs.stats import current_streak, retention_since
 
 __all__ = [
-    "WEAK_BELOW",
-    "Board",
     "GroupError",
     "InviteUsedUpError",
-    "MemberRow",
-    "SectionRow",
-    "SharedQuiz",
-    "board",
+    "RemovedError",
     "create_group",
     "create_invite",
     "find_invite",
@@ -40,16 +29,13 @@ __all__ = [
     "hold_group",
     "join_group",
     "leave_group",
+    "let_back_in",
     "membership",
     "owns",
     "remove_member",
+    "removed_members",
     "set_group_banks",
-    "shared_quizzes",
 ]
-
-WEAK_MINIMUM = 5
-# A section recalled less often than a schedule aims at by default is weak: one at 100% is not.
-WEAK_BELOW = 0.9
 
 
 class GroupError(ValueError):
@@ -63,6 +49,25 @@ class InviteUsedUpError(GroupError):
         super().__init__(
             _l("This invite is used up or no longer valid: ask the group for a new one.")
         )
+
+
+class RemovedError(GroupError):
+    """An owner removed the learner from the group: no invite lets them back in until an
+    owner does (:func:`let_back_in`)."""
+
+    def __init__(self, group: str) -> None:
+        super().__init__(
+            _l(
+                "An owner of %(group)s removed you from it: ask them to let you back in.",
+                group=group,
+            )
+        )
+
+
+def was_removed(session: Session, group_id: int, user_id: int) -> bool:
+    """Whether an owner removed ``user_id`` from the group and no owner let them back in."""
+    found = select(Removal.user_id).where(Removal.group_id == group_id, Removal.user_id == user_id)
+    return session.scalar(found) is not None
 
 
 def membership(session: Session, group_id: int, user_id: int) -> Membership | None:
@@ -84,6 +89,12 @@ def create_group(session: Session, owner: User, name: str, bank_ids: list[str]) 
     name = name.strip()
     if not name or len(name) > 80:
         raise GroupError(_l("A group's name must be 1 to 80 characters."))
+    # A form sent twice (Back, then Send again) would start a twin of the group just made.
+    theirs = select(Group.name).join(Membership).where(Membership.user_id == owner.id)
+    if any(name_key(held) == name_key(name) for held in session.scalars(theirs)):
+        raise GroupError(
+            _l("You are already in a group named %(name)s: choose another name.", name=name)
+        )
     group = Group(name=name)
     session.add(group)
     session.flush()
@@ -165,11 +176,14 @@ def join_group(session: Session, user: User, invite: Invite, now: datetime) -> M
     second run finds the learner a member.
 
     Raises:
+        RemovedError: an owner removed them from the group, and no owner let them back in.
         InviteUsedUpError: the invite has no use left (or expired, or was revoked) by now.
     """
     existing = membership(session, invite.group_id, user.id)
     if existing is not None:
         return existing
+    if was_removed(session, invite.group_id, user.id):
+        raise RemovedError(invite.group.name)
     if not _use_invite(session, invite, now):
         # A twin request of this learner may have taken the last use for them meanwhile.
         existing = membership(session, invite.group_id, user.id)
@@ -273,8 +287,9 @@ def leave_group(session: Session, group: Group, user: User) -> None:
     session.flush()
 
 
-def remove_member(session: Session, group: Group, owner: User, user_id: int) -> None:
-    """``owner`` (an owner of ``group``, or an admin) takes another member out of it.
+def remove_member(session: Session, group: Group, owner: User, user_id: int, now: datetime) -> None:
+    """``owner`` (an owner of ``group``, or an admin) takes another member out of it, and
+    keeps them out: an invite still open does not let them back in (:func:`let_back_in`).
 
     Raises:
         GroupError: ``owner`` is no longer an owner of it (another owner removed them
@@ -289,184 +304,24 @@ def remove_member(session: Session, group: Group, owner: User, user_id: int) -> 
         raise GroupError(
             str(_l("That member is no longer in the group, or you are no longer its owner."))
         )
+    session.merge(Removal(group_id=group.id, user_id=user_id, removed_at=now, removed_by=owner.id))
     session.flush()
 
 
-# -- the board ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRow:
-    name: str
-    role: str
-    due_today: int
-    reviews_7_days: int
-    streak: int
-    retention_30_days: float | None
-    is_you: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SectionRow:
-    bank: str
-    title: str
-    reviews: int
-    retention: float
-
-
-@dataclass(frozen=True, slots=True)
-class SharedQuiz:
-    """A quiz several members took (the same bank, seed and choices), with their scores."""
-
-    bank: str
-    questions: int
-    first_taken: datetime
-    scores: list[tuple[str, float]]
-
-
-@dataclass(frozen=True, slots=True)
-class Board:
-    members: list[MemberRow] = field(default_factory=list)
-    weakest: list[SectionRow] = field(default_factory=list)
-    sections_judged: int = 0  # sections with reviews enough to tell, weak or not
-    hidden: int = 0
-    quizzes: list[SharedQuiz] = field(default_factory=list)
-
-
-_PASSED = case((Review.rating > 1, 1), else_=0)
-
-
-def _member_rows(
-    session: Session,
-    sharing: list[tuple[Membership, User]],
-    bank_ids: list[str],
-    viewer: User,
-    now: datetime,
-) -> list[MemberRow]:
-    """One row of numbers for each member who shares them, counted on the member's own
-    study days exactly as their statistics page counts them over the group's banks."""
-    members = []
-    for member, user in sharing:
-        study = Study.at(session, user, now)
-        today = study.day.date
-        # Due today in the group's banks the member studies, as their Today page counts it
-        # (a bank they left owes nothing); their history counts in every bank of the group.
-        studied = set(study_bank_ids(session, user))
-        counts = bank_counts_many(study, [bank for bank in bank_ids if bank in studied])
-        days = day_totals(study, bank_ids)
-        month = retention_since(days, today - timedelta(days=29))["total"]
-        members.append(
-            MemberRow(
-                name=user.name,
-                role=member.role,
-                due_today=sum(c.total for c in counts.values()),
-                reviews_7_days=sum(
-                    totals.reviews
-                    for day, totals in days.items()
-                    if day > today - timedelta(days=7)
-                ),
-                streak=current_streak((day for day, t in days.items() if t.reviews), today),
-                retention_30_days=month.rate,
-                is_you=user.id == viewer.id,
-            )
-        )
-    return members
-
-
-def _weakest_sections(
-    session: Session, ids: list[int], bank_ids: list[str], now: datetime
-) -> tuple[list[SectionRow], int]:
-    """The five sections the sharing members ``ids`` recalled worst in the last 30 days,
-    of those recalled less often than :data:`WEAK_BELOW`; and how many sections had reviews
-    enough to tell."""
-    weak = session.execute(
-        select(Question.bank_id, Question.section_key, func.count(), func.sum(_PASSED))
-        .select_from(Review)
-        .join(Card, Card.id == Review.card_id)
-        .join(Question, Question.id == Card.question_id)
-        .where(
-            Review.user_id.in_(ids),
-            Review.bank_id.in_(bank_ids),
-            Review.reviewed_at >= now - timedelta(days=30),
-            Question.section_key.is_not(None),
-        )
-        .group_by(Question.bank_id, Question.section_key)
-        .having(func.count() >= WEAK_MINIMUM)
-    ).all()
-    titles = {
-        (bank_id, key): title
-        for bank_id, key, title in session.execute(
-            select(Section.bank_id, Section.key, Section.title).where(Section.bank_id.in_(bank_ids))
-        )
-    }
-    rows = (
-        SectionRow(
-            bank=bank_id,
-            title=titles.get((bank_id, key), key),
-            reviews=count,
-            retention=(good or 0) / count,
-        )
-        for bank_id, key, count, good in weak
+def let_back_in(session: Session, group_id: int, user_id: int) -> bool:
+    """Let a removed learner join the group again with an invite; whether they were out."""
+    deleted = session.execute(
+        delete(Removal).where(Removal.group_id == group_id, Removal.user_id == user_id)
     )
-    below = [row for row in rows if row.retention < WEAK_BELOW]
-    return sorted(below, key=lambda row: (row.retention, -row.reviews))[:5], len(weak)
+    return rows_changed(deleted) == 1
 
 
-def board(session: Session, group: Group, viewer: User, now: datetime) -> Board:
-    """The group board: the numbers of members who share them, and the weakest sections.
-
-    Their new study-day totals are kept (as their statistics page keeps them): the caller
-    commits."""
-    bank_ids = group_bank_ids(session, group.id)
+def removed_members(session: Session, group_id: int) -> list[tuple[Removal, User]]:
+    """The learners owners removed from the group and keep out, by name."""
     rows = session.execute(
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group.id)
+        select(Removal, User)
+        .join(User, User.id == Removal.user_id)
+        .where(Removal.group_id == group_id)
         .order_by(User.name)
-    ).all()
-    sharing = [(m, u) for m, u in rows if m.shares_progress]
-    ids = [u.id for _, u in sharing]
-    if not ids or not bank_ids:
-        return Board(hidden=len(rows) - len(sharing))
-    weakest, judged = _weakest_sections(session, ids, bank_ids, now)
-    return Board(
-        members=_member_rows(session, sharing, bank_ids, viewer, now),
-        weakest=weakest,
-        sections_judged=judged,
-        hidden=len(rows) - len(sharing),
-        quizzes=shared_quizzes(session, {u.id: u.name for _, u in sharing}, bank_ids, now),
     )
-
-
-def shared_quizzes(
-    session: Session, names: dict[int, str], bank_ids: list[str], now: datetime
-) -> list[SharedQuiz]:
-    """Quizzes of the last 30 days that two or more sharing members took, newest first;
-    each member's first attempt counts."""
-    taken = session.execute(
-        select(Quiz)
-        .where(
-            Quiz.user_id.in_(list(names)),
-            Quiz.bank_id.in_(bank_ids),
-            Quiz.submitted_at.is_not(None),
-            Quiz.started_at >= now - timedelta(days=30),
-        )
-        .order_by(Quiz.started_at)
-    ).scalars()
-    by_key: dict[str, dict[int, Quiz]] = {}
-    for quiz in taken:
-        by_key.setdefault(quiz.share_key, {}).setdefault(quiz.user_id, quiz)
-    shared = [
-        SharedQuiz(
-            bank=next(iter(attempts.values())).bank_id,
-            questions=len(next(iter(attempts.values())).items),
-            first_taken=min(q.started_at for q in attempts.values()),
-            scores=sorted(
-                ((names[user_id], quiz.score or 0.0) for user_id, quiz in attempts.items()),
-                key=lambda pair: -pair[1],
-            ),
-        )
-        for attempts in by_key.values()
-        if len(attempts) >= 2
-    ]
-    return sorted(shared, key=lambda quiz: quiz.first_taken, reverse=True)
+    return [(removal, user) for removal, user in rows.tuples()]

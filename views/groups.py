@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -29,11 +30,11 @@ from models.group import OWNER
 from models.types import now_utc
 from services.accounts import AccountError, sign_up
 from services.conflict import committed
+from services.group_board import WEAK_BELOW, board
 from services.groups import (
-    WEAK_BELOW,
     GroupError,
     InviteUsedUpError,
-    board,
+    RemovedError,
     create_group,
     create_invite,
     find_invite,
@@ -42,10 +43,13 @@ from services.groups import (
     join_group,
     leave_group,
     leave_refusal,
+    let_back_in,
     membership,
     owns,
     remove_member,
+    removed_members,
     set_group_banks,
+    was_removed,
 )
 from services.invites import invite_preview
 from services.queue import study_bank_ids
@@ -99,12 +103,14 @@ def _bank_choices() -> list[tuple[str, str]]:
 
 def _group_for(group_id: int, *, owner: bool = False) -> tuple[Group, Membership | None]:
     """The group, if the caller may see it (a member, or an admin); owners only if asked."""
-    group = db.get_or_404(Group, group_id, description=_("There is no such group."))
+    group = db.get_or_404(
+        Group, group_id, description=_("There is no such group, or you are not in it.")
+    )
     if owner:  # an owner's change: one at a time, against removals (_commit_as_owner)
         hold_group(db.session, group.id)
     member = membership(db.session, group.id, current_user.id)
     if member is None and not current_user.is_admin:
-        abort(404, description=_("There is no such group."))
+        abort(404, description=_("There is no such group, or you are not in it."))
     if owner and not (current_user.is_admin or (member is not None and member.role == OWNER)):
         abort(403, description=_("Only the group's owners can do that."))
     return group, member
@@ -207,6 +213,7 @@ def show(group_id: int) -> str:
         invite_form=InviteForm(prefix="invite"),
         banks_form=banks_form,
         members=members,
+        removed=removed_members(db.session, group.id) if is_owner else [],
         bank_titles=dict(_bank_choices()),
         group_banks=group_bank_ids(db.session, group.id),
         cannot_leave=leave_refusal(db.session, group, current_user) if member else None,
@@ -317,7 +324,7 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
         abort(400, description=_("Use 'Leave the group' to leave it yourself."))
     else:
         try:
-            remove_member(db.session, group, current_user, user_id)
+            remove_member(db.session, group, current_user, user_id, now_utc())
         except GroupError as error:
             flash(str(error), "error")
             return redirect(url_for("groups.show", group_id=group.id))
@@ -334,36 +341,79 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
     if action == "promote":
         flash(_("%(name)s is now an owner of %(group)s.", name=name, group=group.name), "success")
     else:
-        flash(_("%(name)s was removed from %(group)s.", name=name, group=group.name), "info")
+        flash(
+            _(
+                "%(name)s was removed from %(group)s. An invite no longer lets them in: "
+                "you can let them back in under Members.",
+                name=name,
+                group=group.name,
+            ),
+            "info",
+        )
     return redirect(url_for("groups.show", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/removed/<int:user_id>/let-back-in")
+@login_required
+def let_back(group_id: int, user_id: int) -> Response:
+    """Owners let a removed learner join again with an invite."""
+    group, _member = _group_for(group_id, owner=True)
+    user = db.session.get(User, user_id)
+    if user is None or not let_back_in(db.session, group_id, user_id):
+        abort(404, description=_("That learner is not kept out of the group."))
+    _commit_as_owner(group_id)
+    log.info("group %r: %s let back in by %r", group.name, user.name, current_user.name)
+    flash(
+        _("%(name)s can join %(group)s again with an invite.", name=user.name, group=group.name),
+        "success",
+    )
+    return redirect(url_for("groups.show", group_id=group.id))
+
+
+def _join_signed_in(found: Invite, now: datetime) -> str | Response | tuple[str, int]:
+    """The join page of a learner signed in: one click, unless they are in the group
+    already, or an owner removed them."""
+    if membership(db.session, found.group_id, current_user.id) is not None:
+        # An invite opened again, or a member's own: nothing to join, and no use taken.
+        flash(_("You are already in %(name)s.", name=found.group.name), "info")
+        return redirect(url_for("groups.show", group_id=found.group_id))
+    refused = None  # why they may not join: an owner removed them
+    if FlaskForm().validate_on_submit():
+        try:
+            committed(db.session, lambda: join_group(db.session, current_user, found, now))
+        except RemovedError as error:
+            db.session.rollback()
+            refused = str(error)
+        except InviteUsedUpError as error:
+            db.session.rollback()
+            abort(409, description=str(error))
+        else:
+            flash(_("You joined %(name)s.", name=found.group.name), "success")
+            return redirect(url_for("groups.show", group_id=found.group_id))
+    elif was_removed(db.session, found.group_id, current_user.id):
+        refused = str(RemovedError(found.group.name))
+    page = render_template(
+        "groups/join.html",
+        invite=found,
+        form=None,
+        refused=refused,
+        about=invite_preview(db.session, found),
+    )
+    return page, 403 if refused else 200
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @limiter.limit(CODE_GUESS_LIMIT, deduct_when=no_such_invite)
 @new_accounts
-def join(code: str) -> str | Response:
+def join(code: str) -> str | Response | tuple[str, int]:
     """Join a group with an invite: signed in, one click; otherwise make an account here."""
     now = now_utc()
     found = find_invite(db.session, code, now)
     if found is None:
         abort(404, description=_("This invite has expired, was revoked, or does not exist."))
-    form = new_account_form(AccountForm)
     if current_user.is_authenticated:
-        if membership(db.session, found.group_id, current_user.id) is not None:
-            # An invite opened again, or a member's own: nothing to join, and no use taken.
-            flash(_("You are already in %(name)s.", name=found.group.name), "info")
-            return redirect(url_for("groups.show", group_id=found.group_id))
-        if FlaskForm().validate_on_submit():
-            try:
-                committed(db.session, lambda: join_group(db.session, current_user, found, now))
-            except InviteUsedUpError as error:
-                db.session.rollback()
-                abort(409, description=str(error))
-            flash(_("You joined %(name)s.", name=found.group.name), "success")
-            return redirect(url_for("groups.show", group_id=found.group_id))
-        return render_template(
-            "groups/join.html", invite=found, form=None, about=invite_preview(db.session, found)
-        )
+        return _join_signed_in(found, now)
+    form = new_account_form(AccountForm)
     if form.validate_on_submit():
         try:
             user = sign_up(

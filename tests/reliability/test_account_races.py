@@ -34,6 +34,7 @@ import views.groups
 import views.quiz
 from models import Invite, Membership, Quiz, QuizAnswer, Review, SiteSetting, User, db
 from models.group import MEMBER, OWNER, Group
+from models.types import now_utc
 from services import accounts
 from services.groups import create_group, create_invite, remove_member
 from tests.support import PASSWORD, TEST_DATABASE_URL, dump, first_run_code, make_user
@@ -351,7 +352,7 @@ def test_an_owner_removed_between_their_check_and_their_change_changes_nothing(
         if not removed:  # bob's own check, passed: ann removes bob, committed at once
             removed.append(user)
             with Session(db.engine) as other:
-                remove_member(other, other.get_one(Group, group), other.get_one(User, ids["ann"]), user)  # fmt: skip
+                remove_member(other, other.get_one(Group, group), other.get_one(User, ids["ann"]), user, now_utc())  # fmt: skip
                 other.commit()
         return found
 

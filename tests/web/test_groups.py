@@ -17,8 +17,8 @@ from models import Card, Group, Invite, Membership, Question, SiteSetting, User,
 from models.user import LeftBank
 from services.answers import answer
 from services.context import Study
+from services.group_board import board
 from services.groups import (
-    board,
     create_group,
     create_invite,
     group_bank_ids,
@@ -532,7 +532,7 @@ def test_an_admin_outside_a_group_removes_its_members_as_its_owners_do(
     group = create_group(session, ann, "Readers", ["net"])
     session.add(Membership(group_id=group.id, user_id=bob.id))
     session.flush()
-    remove_member(session, group, root, bob.id)
+    remove_member(session, group, root, bob.id, NOW)
     assert session.get(Membership, (group.id, bob.id)) is None
 
 
