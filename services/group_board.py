@@ -42,7 +42,7 @@ WEAK_BELOW = 0.9
 class MemberRow:
     name: str
     role: str
-    due_today: int
+    left_today: int  # new, learning and review cards still to study today, as Today counts them
     reviews_7_days: int
     streak: int
     retention_30_days: float | None
@@ -102,7 +102,7 @@ def _member_rows(
             MemberRow(
                 name=user.name,
                 role=member.role,
-                due_today=sum(c.total for c in counts.values()),
+                left_today=sum(c.total for c in counts.values()),
                 reviews_7_days=sum(
                     totals.reviews
                     for day, totals in days.items()

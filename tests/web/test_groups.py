@@ -368,7 +368,7 @@ def test_board_numbers_on_a_seeded_group(session: Session) -> None:
     )
     assert rows["ann"].is_you and not rows["bob"].is_you
     # due today: 12 questions, 20 new a day: ann has 8 unseen + learning/relearning due today.
-    assert rows["ann"].due_today == 8 + 2
+    assert rows["ann"].left_today == 8 + 2
     # bridge: ann 1/3 right, bob 0/2 right -> 1/5; DNS: 5/5 right (d0, 8 days ago, counts
     # too), judged but not weak: a section recalled every time is no one's weakest.
     assert [(s.title, s.reviews, s.retention) for s in result.weakest] == [
@@ -445,12 +445,12 @@ def test_board_figures_are_the_members_statistics_over_the_groups_banks(
     )
     assert (row.reviews_7_days, row.streak, row.retention_30_days) == (5, 4, pytest.approx(4 / 6))
     assert streak(study, ["net"]) == 4
-    # Due today is what their Today page shows: a bank left owes nothing, its history stays.
-    assert row.due_today == sum(c.total for c in bank_counts_many(study, ["net"]).values()) > 0
+    # Left today is what their Today page shows: a bank left owes nothing, its history stays.
+    assert row.left_today == sum(c.total for c in bank_counts_many(study, ["net"]).values()) > 0
     session.add(LeftBank(user_id=ann.id, bank_id="net"))
     session.flush()
     (left,) = board(session, group, ann, NOW).members
-    assert (left.due_today, left.reviews_7_days, left.streak) == (0, 5, 4)
+    assert (left.left_today, left.reviews_7_days, left.streak) == (0, 5, 4)
 
 
 def board_page(
@@ -483,9 +483,15 @@ def test_the_board_says_what_its_week_and_its_retention_count(
     )
     assert "no reviews yet" not in page
     assert (
-        "Reviews are every answer; retention is the share of answers to learnt cards"
-        " (past their first steps) that were not Again." in page
+        "reviews are every answer; retention is the share of answers to learnt cards"
+        " (past their first steps) that were not Again" in page
     )
+    # What is left today is the sum of what her Today page shows.
+    today = client.get("/").get_data(as_text=True)
+    counts = re.findall(r'<div class="count count-\w+"><dt>[^<]+</dt><dd>(\d+)</dd>', today)
+    assert len(counts) == 3
+    assert cells["Left today"] == str(sum(map(int, counts)))
+    assert "Left today is the new, learning and review cards they still have today" in page
 
 
 def test_a_group_that_recalls_every_section_well_is_told_so_not_shown_a_weakest(
