@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 import srs.bank
 import srs.notes
 from models.bank import Bank, Question
-from models.card import Card
+from models.card import Card, Review
 from models.user import User
 from services.bank_import import AS_WRITTEN
-from srs.anki import CardSchedule
-from srs.scheduler import NEW
+from srs.anki import CardSchedule, PastAnswer
+from srs.scheduler import LEARNING, NEW, RELEARNING
 from srs.study import usable_zone
 
 __all__ = [
@@ -96,13 +96,15 @@ def kept_faces(session: Session, bank_id: str, keys: Iterable[str]) -> dict[str,
 
 
 def learner_schedule(session: Session, user: User, bank_id: str) -> dict[tuple[str, int], Any]:
-    """The learner's schedule of a bank's cards, for an Anki export: by (question, card)."""
+    """The learner's schedule of a bank's cards, for an Anki export: by (question, card),
+    each card with its answers."""
     rows = session.execute(
         select(Card, Question.key)
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user.id, Card.bank_id == bank_id, Card.retired.is_(False))
         .where(Card.state != NEW)
-    )
+    ).all()
+    history = _answers(session, user, bank_id)
     schedule = {}
     for card, key in rows:
         interval = (card.due - card.last_review).days if card.last_review else 0
@@ -115,8 +117,39 @@ def learner_schedule(session: Session, user: User, bank_id: str) -> dict[tuple[s
             lapses=card.lapses,
             state=card.state,
             suspended=card.suspended,
+            history=tuple(history.get(card.id, ())),
         )
     return schedule
+
+
+def _answers(session: Session, user: User, bank_id: str) -> dict[int, list[PastAnswer]]:
+    """The learner's answers in a bank, by card, oldest first."""
+    rows = session.execute(
+        select(
+            Review.card_id,
+            Review.reviewed_at,
+            Review.rating,
+            Review.state_before,
+            Review.due_after,
+            Review.state_after,
+            Review.elapsed_ms,
+        )
+        .where(Review.user_id == user.id, Review.bank_id == bank_id)
+        .order_by(Review.card_id, Review.reviewed_at, Review.id)
+    )
+    answers: dict[int, list[PastAnswer]] = {}
+    for card_id, at, rating, before, due_after, after, elapsed_ms in rows:
+        answers.setdefault(card_id, []).append(
+            PastAnswer(
+                at=at,
+                rating=rating,
+                state_before=before,
+                due_after=due_after,
+                learning_after=after in {LEARNING, RELEARNING},
+                elapsed_ms=elapsed_ms,
+            )
+        )
+    return answers
 
 
 def schedule_options(session: Session, user: User, bank_id: str) -> dict[str, Any]:

@@ -69,8 +69,8 @@ def wengu_cycles(app: Any, learner: Learner, cycles: int) -> list[float]:
 
 
 def anki_collection(app: Any, learner: Learner, folder: Path) -> tuple[Any, dict[str, Any]]:
-    """An Anki collection of the learner's cards with their schedule, FSRS on, and as many
-    review-log rows as the learner has."""
+    """An Anki collection of the learner's cards with their schedule and answers, FSRS on,
+    and as many review-log rows as the learner has."""
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     from models import User, db
@@ -113,12 +113,16 @@ def anki_collection(app: Any, learner: Learner, folder: Path) -> tuple[Any, dict
         conf["desiredRetention"] = settings.desired_retention
         conf["rev"]["maxIvl"] = settings.maximum_interval
         col.decks.update_config(conf)
+    # The packages carry the learner's answers to the cards they hold; the rest of the
+    # learner's reviews (of questions retired since) are made up, before the first real one.
     card_ids = col.db.list("SELECT id FROM cards")
+    carried = col.db.scalar("SELECT count() FROM revlog")
     rng = random.Random(5)
-    start = int((time.time() - 365 * 86400) * 1000)
+    first = col.db.scalar("SELECT min(id) FROM revlog") or int(time.time() * 1000)
+    missing = max(0, learner.reviews - carried)
+    start = first - (missing + 1) * 1000
     rows = [
-        (start + i * 1000, rng.choice(card_ids), -1, 3, 10, 5, 0, 6000, 1)
-        for i in range(learner.reviews)
+        (start + i * 1000, rng.choice(card_ids), -1, 3, 10, 5, 0, 6000, 1) for i in range(missing)
     ]
     if rows and card_ids:
         col.db.executemany(

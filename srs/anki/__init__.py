@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from srs.anki.notetypes import MODEL_IDS
 from srs.anki.reader import read_apkg
-from srs.anki.writer import CardSchedule, write_apkg
+from srs.anki.writer import CardSchedule, PastAnswer, write_apkg
 
-__all__ = ["MODEL_IDS", "CardSchedule", "read_apkg", "write_apkg"]
+__all__ = ["MODEL_IDS", "CardSchedule", "PastAnswer", "read_apkg", "write_apkg"]

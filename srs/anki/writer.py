@@ -4,7 +4,8 @@ One note per question in Wengu's own note types (fixed ids, so a later export up
 them), a subdeck per section following the outline, the diagrams as media, and GUIDs made
 from the bank and question ids, so that importing a re-export after an edit updates the
 notes in place. With ``scheduling``, a learner's own schedule goes along and Anki shows
-the same due dates.
+the same due dates, with each card's answers in Anki's review log (its history, and what
+Anki's FSRS optimizer fits parameters to).
 
 genanki builds the collection database; it is built in memory and zipped here, so nothing
 is written to the temporary folder (genanki's own ``write_to_file`` leaves a temporary file
@@ -46,7 +47,7 @@ from srs.questions import question_type
 from srs.scheduler import LEARNING, NEW, RELEARNING, REVIEW
 from srs.study import study_day
 
-__all__ = ["CardSchedule", "write_apkg"]
+__all__ = ["CardSchedule", "PastAnswer", "write_apkg"]
 
 # Anki's card types and queues (``cards.type``, ``cards.queue``).
 _ANKI_TYPE = {NEW: 0, LEARNING: 1, REVIEW: 2, RELEARNING: 3}
@@ -54,6 +55,24 @@ _QUEUE_SUSPENDED = -1
 _QUEUE = {NEW: 0, LEARNING: 1, REVIEW: 2, RELEARNING: 1}
 _QUEUE_DAY_LEARNING = 3  # a learning card due on a later day: due is a day number
 _DEFAULT_EASE = 2500  # Anki's starting ease, per mille; FSRS does not read it
+# Anki's kinds of review-log row (``revlog.type``), by the card's state when answered.
+_REVLOG_TYPE = {NEW: 0, LEARNING: 0, REVIEW: 1, RELEARNING: 2}
+_LONGEST_ANSWER_MS = 60_000  # Anki keeps an answer's time up to its default cap, 60 s
+_DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class PastAnswer:
+    """One answer to a card, as Anki's review log keeps it: when, the rating (1 Again to
+    4 Easy), the card's state before it, when the card was due next after it, and how long
+    the answer took."""
+
+    at: datetime
+    rating: int
+    state_before: int
+    due_after: datetime
+    learning_after: bool  # due again within its (re)learning steps
+    elapsed_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,7 @@ class CardSchedule:
     lapses: int
     state: int
     suspended: bool
+    history: tuple[PastAnswer, ...] = ()  # its answers, oldest first
 
 
 def _stable_id(*parts: str) -> int:
@@ -182,6 +202,48 @@ def _apply_scheduling(
             queue = _QUEUE_SUSPENDED
         note_id = note_ids[genanki.guid_for(bank.id, question.id)]
         _update_card(db, note_id, question, ordinal, schedule, queue, due)
+        if schedule.history:
+            card_id = db.execute(
+                "SELECT id FROM cards WHERE nid = ? AND ord = ?",
+                (note_id, question_type(question.type).anki_card(ordinal)),
+            ).fetchone()[0]
+            _write_history(db, card_id, schedule.history)
+
+
+def _write_history(db: sqlite3.Connection, card_id: int, history: tuple[PastAnswer, ...]) -> None:
+    """One review-log row for each answer to the card. A row's id is the moment of the
+    answer in milliseconds, as Anki's own are, so that importing a later export again adds
+    only the answers given since (Anki keeps a log row once, by its id)."""
+    rows = []
+    last_interval = 0
+    for past in history:
+        seconds = (past.due_after - past.at).total_seconds()
+        # Anki's intervals: days for a review, negative seconds for a (re)learning step.
+        interval = (
+            -max(1, round(seconds))
+            if past.learning_after
+            else max(1, round(seconds / _DAY_SECONDS))
+        )
+        learning = past.state_before in {NEW, LEARNING}
+        rows.append(
+            (
+                int(past.at.timestamp() * 1000),
+                card_id,
+                -1,
+                past.rating,
+                interval,
+                last_interval,
+                0 if learning else _DEFAULT_EASE,
+                min(max(0, past.elapsed_ms or 0), _LONGEST_ANSWER_MS),
+                _REVLOG_TYPE[past.state_before],
+            )
+        )
+        last_interval = interval
+    db.executemany(
+        "INSERT OR IGNORE INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _update_card(
