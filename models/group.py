@@ -75,7 +75,7 @@ class Membership(Model):
 
 class Removal(Model):
     """A learner an owner removed from a group, kept out of it: an invite does not let them
-    join again until an owner lets them back in."""
+    join again until an owner allows them to rejoin."""
 
     __tablename__ = "group_removals"
 

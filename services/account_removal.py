@@ -23,7 +23,7 @@ from models.group import OWNER, Group, Invite, Membership
 from models.types import now_utc
 from models.user import User
 from services.admins import acts_as_admin, hold_accounts
-from services.groups import hold_group
+from services.groups import close_if_empty, hold_group
 from srs.scheduler import NEW
 
 __all__ = [
@@ -165,6 +165,8 @@ def delete_account(session: Session, user: User, by: User) -> None:
             .values(revoked_at=now_utc())
         )
         session.execute(delete(User).where(User.id == user_id))
+        for group_id in groups:  # a group they were the last of: its invites stop
+            close_if_empty(session, group_id, now_utc())
         _still_may(session, user_id, by_id)
         admins = select(func.count()).where(User.is_admin.is_(True), User.disabled.is_(False))
         refusal = _refusal(

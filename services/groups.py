@@ -17,19 +17,23 @@ from models.bank import Bank
 from models.group import MEMBER, OWNER, Group, GroupBank, Invite, Membership, Removal
 from models.user import LeftBank, User, name_key
 from services.conflict import rows_changed
+from services.names import name_problem
 
 __all__ = [
     "GroupError",
     "InviteUsedUpError",
     "RemovedError",
+    "allow_rejoin",
+    "close_if_empty",
     "create_group",
     "create_invite",
     "find_invite",
     "group_bank_ids",
     "hold_group",
+    "invite_code",
     "join_group",
     "leave_group",
-    "let_back_in",
+    "member_count",
     "membership",
     "owns",
     "remove_member",
@@ -53,25 +57,32 @@ class InviteUsedUpError(GroupError):
 
 class RemovedError(GroupError):
     """An owner removed the learner from the group: no invite lets them back in until an
-    owner does (:func:`let_back_in`)."""
+    owner does (:func:`allow_rejoin`)."""
 
     def __init__(self, group: str) -> None:
         super().__init__(
             _l(
-                "An owner of %(group)s removed you from it: ask them to let you back in.",
+                "An owner of %(group)s removed you from it: ask an owner to allow you to rejoin.",
                 group=group,
             )
         )
 
 
 def was_removed(session: Session, group_id: int, user_id: int) -> bool:
-    """Whether an owner removed ``user_id`` from the group and no owner let them back in."""
+    """Whether an owner removed ``user_id`` from the group, and no owner allowed them to
+    rejoin since."""
     found = select(Removal.user_id).where(Removal.group_id == group_id, Removal.user_id == user_id)
     return session.scalar(found) is not None
 
 
 def membership(session: Session, group_id: int, user_id: int) -> Membership | None:
     return session.get(Membership, (group_id, user_id))
+
+
+def member_count(session: Session, group_id: int) -> int:
+    """How many people are in the group."""
+    counted = select(func.count()).select_from(Membership).where(Membership.group_id == group_id)
+    return session.scalar(counted) or 0
 
 
 def group_bank_ids(session: Session, group_id: int) -> list[str]:
@@ -89,11 +100,14 @@ def create_group(session: Session, owner: User, name: str, bank_ids: list[str]) 
     name = name.strip()
     if not name or len(name) > 80:
         raise GroupError(_l("A group's name must be 1 to 80 characters."))
-    # A form sent twice (Back, then Send again) would start a twin of the group just made.
-    theirs = select(Group.name).join(Membership).where(Membership.user_id == owner.id)
-    if any(name_key(held) == name_key(name) for held in session.scalars(theirs)):
+    if problem := name_problem(name):
+        raise GroupError(problem)
+    # One group to a name, as one account: an invite to a group named as another could pass
+    # for it, and a form sent twice (Back, then Send again) would start a twin of the first.
+    key = name_key(name)
+    if same := next((n for n in session.scalars(select(Group.name)) if name_key(n) == key), None):
         raise GroupError(
-            _l("You are already in a group named %(name)s: choose another name.", name=name)
+            _l("A group named %(name)s exists already: choose another name.", name=same)
         )
     group = Group(name=name)
     session.add(group)
@@ -139,12 +153,18 @@ def create_invite(
     return invite
 
 
-def find_invite(session: Session, code: str, now: datetime) -> Invite | None:
-    """The usable invite with this code (case and dashes as typed do not matter)."""
-    cleaned = code.strip().upper().replace(" ", "")
+def invite_code(typed: str) -> str:
+    """An invite code as typed, written as invites are: upper case, its halves joined by a
+    dash (``trpgz ws4yv`` is ``TRPGZ-WS4YV``)."""
+    cleaned = typed.strip().upper().replace(" ", "")
     if len(cleaned) == 10 and "-" not in cleaned:
         cleaned = f"{cleaned[:5]}-{cleaned[5:]}"
-    invite = session.scalar(select(Invite).where(Invite.code == cleaned))
+    return cleaned
+
+
+def find_invite(session: Session, code: str, now: datetime) -> Invite | None:
+    """The usable invite with this code (case, spaces and dashes as typed do not matter)."""
+    invite = session.scalar(select(Invite).where(Invite.code == invite_code(code)))
     return invite if invite is not None and invite.usable(now) else None
 
 
@@ -176,7 +196,8 @@ def join_group(session: Session, user: User, invite: Invite, now: datetime) -> M
     second run finds the learner a member.
 
     Raises:
-        RemovedError: an owner removed them from the group, and no owner let them back in.
+        RemovedError: an owner removed them from the group, and no owner allowed them to
+            rejoin since.
         InviteUsedUpError: the invite has no use left (or expired, or was revoked) by now.
     """
     existing = membership(session, invite.group_id, user.id)
@@ -274,7 +295,23 @@ def _delete_membership(session: Session, group_id: int, user_id: int, *also: Any
     return rows_changed(deleted) == 1
 
 
-def leave_group(session: Session, group: Group, user: User) -> None:
+def close_if_empty(session: Session, group_id: int, now: datetime) -> None:
+    """Stop a group's open invites once its last member is gone: an old link would make
+    whoever holds it the owner of a group no one runs, and of the banks given to it. An
+    admin can still invite into it; who joins it then owns it (:func:`join_group`)."""
+    session.execute(
+        update(Invite)
+        .where(
+            Invite.group_id == group_id,
+            Invite.revoked_at.is_(None),
+            ~exists().where(Membership.group_id == group_id),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def leave_group(session: Session, group: Group, user: User, now: datetime) -> None:
     """Take ``user`` out of ``group`` unless they are its last owner with members left.
 
     Raises:
@@ -284,32 +321,46 @@ def leave_group(session: Session, group: Group, user: User) -> None:
         refusal = leave_refusal(session, group, user)
         if refusal:
             raise GroupError(refusal)
+    close_if_empty(session, group.id, now)
     session.flush()
 
 
 def remove_member(session: Session, group: Group, owner: User, user_id: int, now: datetime) -> None:
     """``owner`` (an owner of ``group``, or an admin) takes another member out of it, and
-    keeps them out: an invite still open does not let them back in (:func:`let_back_in`).
+    keeps them out: an invite still open does not let them back in (:func:`allow_rejoin`).
+    Owners are equals: one does not remove another (they leave, or an admin removes them).
 
     Raises:
-        GroupError: ``owner`` is no longer an owner of it (another owner removed them
-            meanwhile), or the member is gone already.
+        GroupError: the member is an owner and ``owner`` no admin; ``owner`` is no longer an
+            owner of it (another owner removed them meanwhile); or the member is gone already.
     """
     other = aliased(Membership)
     still_owner = exists().where(
         other.group_id == group.id, other.user_id == owner.id, other.role == OWNER
     )
-    also = () if owner.is_admin else (still_owner,)  # an admin acts on any group, as owns()
+    # An admin acts on any group, as owns(); an owner on members only.
+    also = () if owner.is_admin else (still_owner, Membership.role != OWNER)
     if not _delete_membership(session, group.id, user_id, *also):
+        target = membership(session, group.id, user_id)
+        if target is not None and target.role == OWNER and not owner.is_admin:
+            raise GroupError(
+                str(
+                    _l(
+                        "An owner cannot remove another owner: they can leave, or an admin"
+                        " can remove them."
+                    )
+                )
+            )
         raise GroupError(
             str(_l("That member is no longer in the group, or you are no longer its owner."))
         )
     session.merge(Removal(group_id=group.id, user_id=user_id, removed_at=now, removed_by=owner.id))
+    close_if_empty(session, group.id, now)  # an admin removed its last member
     session.flush()
 
 
-def let_back_in(session: Session, group_id: int, user_id: int) -> bool:
-    """Let a removed learner join the group again with an invite; whether they were out."""
+def allow_rejoin(session: Session, group_id: int, user_id: int) -> bool:
+    """Let a removed learner join the group again with an invite; whether they were kept out."""
     deleted = session.execute(
         delete(Removal).where(Removal.group_id == group_id, Removal.user_id == user_id)
     )

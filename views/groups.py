@@ -40,16 +40,20 @@ from services.groups import (
     find_invite,
     group_bank_ids,
     hold_group,
+    invite_code,
     join_group,
     leave_group,
     leave_refusal,
-    let_back_in,
+    member_count,
     membership,
     owns,
     remove_member,
     removed_members,
     set_group_banks,
     was_removed,
+)
+from services.groups import (
+    allow_rejoin as allow_rejoin_of,
 )
 from services.invites import invite_preview
 from services.queue import study_bank_ids
@@ -179,7 +183,7 @@ def join_by_code() -> Response:
     form = CodeForm()
     if not form.validate_on_submit():
         abort(400, description=_("Type the invite code."))
-    return redirect(url_for("groups.join", code=form.code.data.strip()))
+    return redirect(url_for("groups.join", code=invite_code(form.code.data)))
 
 
 @bp.get("/groups/<int:group_id>")
@@ -217,6 +221,7 @@ def show(group_id: int) -> str:
         bank_titles=dict(_bank_choices()),
         group_banks=group_bank_ids(db.session, group.id),
         cannot_leave=leave_refusal(db.session, group, current_user) if member else None,
+        alone=member is not None and member_count(db.session, group.id) == 1,
         weak_below=WEAK_BELOW,
         studying=set(study_bank_ids(db.session, current_user)) if member else set(),
         now=now,
@@ -248,7 +253,7 @@ def leave(group_id: int) -> Response:
     """Leave a group; one's cards and history stay one's own."""
     group, _member = _group_for(group_id)
     try:
-        leave_group(db.session, group, current_user)
+        leave_group(db.session, group, current_user, now_utc())
     except GroupError as error:
         flash(str(error), "error")
         return redirect(url_for("groups.show", group_id=group_id))
@@ -292,7 +297,7 @@ def invite(group_id: int) -> Response:
         flash(_("Invite %(code)s made.", code=made.code), "success")
         # Straight to the invites, where the new one's link is to copy.
         return redirect(url_for("groups.show", group_id=group_id, _anchor="invites-title"))
-    flash(_("An invite lasts 1 to 90 days, for at least one use."), "error")
+    flash(_("An invite lasts 1 to 90 days, for 1 to 1,000 uses (empty: any number)."), "error")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -322,6 +327,13 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
         target.role = OWNER
     elif user_id == current_user.id:
         abort(400, description=_("Use 'Leave the group' to leave it yourself."))
+    elif target.role == OWNER and not current_user.is_admin:
+        abort(
+            403,
+            description=_(
+                "An owner cannot remove another owner: they can leave, or an admin can remove them."
+            ),
+        )
     else:
         try:
             remove_member(db.session, group, current_user, user_id, now_utc())
@@ -344,7 +356,7 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
         flash(
             _(
                 "%(name)s was removed from %(group)s. An invite no longer lets them in: "
-                "you can let them back in under Members.",
+                "you can allow them to rejoin under Members.",
                 name=name,
                 group=group.name,
             ),
@@ -353,18 +365,22 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
     return redirect(url_for("groups.show", group_id=group.id))
 
 
-@bp.post("/groups/<int:group_id>/removed/<int:user_id>/let-back-in")
+@bp.post("/groups/<int:group_id>/removed/<int:user_id>/allow-rejoin")
 @login_required
-def let_back(group_id: int, user_id: int) -> Response:
-    """Owners let a removed learner join again with an invite."""
+def allow_rejoin(group_id: int, user_id: int) -> Response:
+    """Owners allow a removed learner to join again with an invite."""
     group, _member = _group_for(group_id, owner=True)
     user = db.session.get(User, user_id)
-    if user is None or not let_back_in(db.session, group_id, user_id):
+    if user is None or not allow_rejoin_of(db.session, group_id, user_id):
         abort(404, description=_("That learner is not kept out of the group."))
     _commit_as_owner(group_id)
-    log.info("group %r: %s let back in by %r", group.name, user.name, current_user.name)
+    log.info("group %r: %s allowed to rejoin by %r", group.name, user.name, current_user.name)
     flash(
-        _("%(name)s can join %(group)s again with an invite.", name=user.name, group=group.name),
+        _(
+            "%(name)s may rejoin %(group)s with an invite: send them one.",
+            name=user.name,
+            group=group.name,
+        ),
         "success",
     )
     return redirect(url_for("groups.show", group_id=group.id))

@@ -1,4 +1,4 @@
-"""group_removals: a member an owner removed stays out until an owner lets them back in
+"""group_removals: a member an owner removed stays out until an owner allows them to rejoin
 
 Revision ID: 0026
 Revises: 0025
@@ -6,7 +6,7 @@ Create Date: 2026-12-08 03:00:00
 
 Removing a member deleted their membership only, so an invite still open let them straight
 back in. Each removal now has a row, which an invite's join refuses until an owner deletes
-it ("Let back in" on the group page). Members removed before the upgrade have no row.
+it ("Allow to rejoin" on the group page). Members removed before the upgrade have no row.
 """
 
 import sqlalchemy as sa

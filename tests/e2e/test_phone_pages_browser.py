@@ -22,8 +22,8 @@ from tests.support import PAST_THE_SCREEN, browser_sign_in, make_user
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
 TABLET = {"viewport": {"width": 700, "height": 1000}, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-LONG_NAME = "maximilian-alexander-von-wolfgang"
-# A group's name as long as it may be, one word: it wraps on every page that shows it.
+# A name as long as it may be, one word: it wraps on every page that shows it.
+LONG_NAME = ("maximilian_alexander_von_wolfgang_" * 3)[:80]
 LONG_GROUP = ("Docker_after_work_" * 5)[:80]
 
 # Every control of the page's main part must come into view and be the thing a tap there

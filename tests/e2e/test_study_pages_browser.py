@@ -279,7 +279,9 @@ def test_what_a_group_cannot_take_back_is_asked_first(
     remove = page.locator("form[data-ask] button", has_text="Remove")
     remove.click()
     assert dialog.is_visible()
-    assert page.inner_text("[data-confirm-message]") == "Remove bob from the group?"
+    assert page.inner_text("[data-confirm-message]") == (
+        "Remove bob from the group? An invite will not let them back in until you allow it."
+    )
     yes = dialog.locator('button[value="yes"]')
     assert yes.inner_text() == "Remove" and yes.get_attribute("class") == "button danger"
     page.screenshot(path=str(artifacts / "group-remove-asked.png"))

@@ -104,7 +104,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("groups.invite", "POST"): (302, 403, 404, 302),
     ("groups.revoke", "POST"): (302, 403, 404, 302),
     ("groups.member_action", "POST"): (302, 403, 404, 302),
-    ("groups.let_back", "POST"): (302, 403, 404, 404),  # ann was never removed
+    ("groups.allow_rejoin", "POST"): (302, 403, 404, 404),  # ann was never removed
     ("groups.join", "GET"): (200, 302, 200, 200),  # a member already: to the group
     ("groups.join", "POST"): (200, 302, 302, 302),
     ("groups.register", "GET"): (404, 404, 404, 404),

@@ -1,5 +1,5 @@
-"""A member an owner removed stays out until an owner lets them back in; a group's form sent
-twice starts one group."""
+"""A member an owner removed stays out until an owner allows them to rejoin; a group's name is
+one group's, and cannot pass for another's."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from models import Group, Invite, Membership, Removal, User, db
+from services.account_removal import delete_account
 from services.groups import create_group, create_invite, join_group
 from tests.support import Auth, csrf_token, make_user
 
@@ -49,7 +50,7 @@ def remove_bob(client: FlaskClient, group_id: int, bob_id: int) -> None:
     page = client.get(response.location).get_data(as_text=True)
     assert (
         "bob was removed from Readers. An invite no longer lets them in: "
-        "you can let them back in under Members."
+        "you can allow them to rejoin under Members."
     ) in page
     Auth(client).logout()
 
@@ -66,7 +67,7 @@ def test_a_removed_member_cannot_come_back_with_an_invite_still_open(
     remove_bob(client, group_id, bob_id)
     uses = invite_uses(app, code)
     Auth(client).login("bob")
-    said = "An owner of Readers removed you from it: ask them to let you back in."
+    said = "An owner of Readers removed you from it: ask an owner to allow you to rejoin."
     # The invite's page says so in place of the button ...
     page = client.get(f"/join/{code}")
     assert page.status_code == 403
@@ -83,7 +84,7 @@ def test_a_removed_member_cannot_come_back_with_an_invite_still_open(
     assert client.get(f"/groups/{group_id}").status_code == 404
 
 
-def test_an_owner_lets_a_removed_member_back_in(
+def test_an_owner_allows_a_removed_member_to_rejoin(
     app: Flask, client: FlaskClient, readers: tuple[int, str, int]
 ) -> None:
     group_id, code, bob_id = readers
@@ -92,15 +93,15 @@ def test_an_owner_lets_a_removed_member_back_in(
     page = client.get(f"/groups/{group_id}").get_data(as_text=True)
     removed = page[page.index('id="removed-title"') :]
     assert re.search(r"<li>bob <span class=\"meta\">removed [^<]+</span>", removed)
-    let_back = f"/groups/{group_id}/removed/{bob_id}/let-back-in"
-    assert f'action="{let_back}"' in removed
-    response = client.post(let_back, data={"csrf_token": csrf_token(client)})
+    allow = f"/groups/{group_id}/removed/{bob_id}/allow-rejoin"
+    assert f'action="{allow}"' in removed
+    response = client.post(allow, data={"csrf_token": csrf_token(client)})
     assert response.location == f"/groups/{group_id}"
     page = client.get(f"/groups/{group_id}").get_data(as_text=True)
-    assert "bob can join Readers again with an invite." in page
+    assert "bob may rejoin Readers with an invite: send them one." in page
     assert 'id="removed-title"' not in page
-    # Let back in twice: there is no one left to let in.
-    assert client.post(let_back, data={"csrf_token": csrf_token(client)}).status_code == 404
+    # Allowed twice: there is no one kept out any more.
+    assert client.post(allow, data={"csrf_token": csrf_token(client)}).status_code == 404
     Auth(client).logout()
     Auth(client).login("bob")
     joined = client.post(f"/join/{code}", data={"csrf_token": csrf_token(client)})
@@ -109,7 +110,7 @@ def test_an_owner_lets_a_removed_member_back_in(
         assert db.session.get(Membership, (group_id, bob_id)) is not None
 
 
-def test_only_an_owner_lets_a_removed_member_back_in(
+def test_only_an_owner_allows_a_removed_member_to_rejoin(
     app: Flask, client: FlaskClient, readers: tuple[int, str, int]
 ) -> None:
     group_id, code, bob_id = readers
@@ -122,7 +123,7 @@ def test_only_an_owner_lets_a_removed_member_back_in(
     Auth(client).login("cat")
     assert 'id="removed-title"' not in client.get(f"/groups/{group_id}").get_data(as_text=True)
     response = client.post(
-        f"/groups/{group_id}/removed/{bob_id}/let-back-in",
+        f"/groups/{group_id}/removed/{bob_id}/allow-rejoin",
         data={"csrf_token": csrf_token(client)},
     )
     assert response.status_code == 403
@@ -160,25 +161,120 @@ def test_a_removal_goes_with_the_account_removed(
 
 
 @pytest.mark.parametrize("again", ["Readers", " readers ", "ＲＥＡＤＥＲＳ"])
-def test_a_groups_form_sent_twice_starts_one_group(
-    app: Flask, client: FlaskClient, readers: tuple[int, str, int], again: str
+@pytest.mark.parametrize("who", ["ann", "dee"])
+def test_a_group_name_is_one_groups(
+    app: Flask, client: FlaskClient, readers: tuple[int, str, int], again: str, who: str
 ) -> None:
-    Auth(client).login("ann")
+    """ann sending her form again (Back, then the form again) starts no twin; dee cannot
+    start a group whose invites would pass for ann's."""
+    make_user(app, "dee")
+    Auth(client).login(who)
     response = client.post(
         "/groups",
         data={"csrf_token": csrf_token(client), "new-name": again, "new-banks": ["net"]},
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert f"You are already in a group named {again.strip()}: choose another name." in page
+    assert "A group named Readers exists already: choose another name." in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Group)) == 1
-    # Another learner may name a group of their own so.
-    Auth(client).logout()
-    make_user(app, "dee")
-    Auth(client).login("dee")
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Readers\u200b", "invisible, control or format characters"),
+        ("\u200b", "invisible, control or format characters"),
+        ("\u202eesrever", "invisible, control or format characters"),
+        ("Bad\x01Name", "invisible, control or format characters"),
+        ("Line\nBreak", "invisible, control or format characters"),
+        ("R\u0435aders", "may not mix letters of different scripts"),  # a Cyrillic e
+    ],
+)
+def test_a_group_name_cannot_pass_for_another(
+    app: Flask, client: FlaskClient, readers: tuple[int, str, int], name: str, said: str
+) -> None:
+    Auth(client).login("bob")
     response = client.post(
         "/groups",
-        data={"csrf_token": csrf_token(client), "new-name": "Readers", "new-banks": ["net"]},
+        data={"csrf_token": csrf_token(client), "new-name": name, "new-banks": ["net"]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert said in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Group)) == 1
+
+
+@pytest.mark.parametrize("how", ["leaves", "is removed by an admin", "is deleted"])
+def test_once_its_last_member_is_gone_a_groups_invites_stop(
+    app: Flask, client: FlaskClient, readers: tuple[int, str, int], how: str
+) -> None:
+    """Else whoever holds an old link would own a group no one runs, and the banks an admin
+    gave it to edit."""
+    group_id, code, _bob_id = readers
+    Auth(client).login("bob")
+    client.post(f"/groups/{group_id}/leave", data={"csrf_token": csrf_token(client)})
+    Auth(client).logout()
+    assert client.get(f"/join/{code}").status_code == 200  # ann is still in it
+    make_user(app, "root", admin=True)
+    Auth(client).login("root" if how == "is removed by an admin" else "ann")
+    if how == "leaves":
+        page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+        assert "You are its last member: its invites stop working" in page
+        client.post(f"/groups/{group_id}/leave", data={"csrf_token": csrf_token(client)})
+    elif how == "is removed by an admin":
+        with app.app_context():
+            ann_id = db.session.scalar(select(User.id).where(User.name == "ann"))
+        client.post(
+            f"/groups/{group_id}/members/{ann_id}/remove",
+            data={"csrf_token": csrf_token(client)},
+        )
+    else:
+        with app.app_context():
+            ann = db.session.scalar(select(User).where(User.name == "ann"))
+            delete_account(db.session, ann, ann)
+            db.session.commit()
+    Auth(client).logout()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
+        assert db.session.scalar(select(Invite.revoked_at).where(Invite.code == code))
+    make_user(app, "mallory")
+    Auth(client).login("mallory")
+    assert client.get(f"/join/{code}").status_code == 404
+    assert client.post(f"/join/{code}", data={"csrf_token": csrf_token(client)}).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
+
+
+def test_an_owner_removes_members_and_an_admin_owners_too(
+    app: Flask, client: FlaskClient, readers: tuple[int, str, int]
+) -> None:
+    """Owners are equals: the page offers an owner no Remove of another owner, and the
+    server refuses it; an admin removes anyone."""
+    group_id, _code, bob_id = readers
+    cat_id = make_user(app, "cat")
+    root_id = make_user(app, "root", admin=True)
+    with app.app_context():
+        db.session.add(Membership(group_id=group_id, user_id=cat_id, role="owner"))
+        db.session.commit()
+    Auth(client).login("ann")
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert f'action="/groups/{group_id}/members/{bob_id}/remove"' in page
+    assert f'action="/groups/{group_id}/members/{cat_id}/remove"' not in page
+    assert "they stay owners until they leave" in page  # said before making bob one
+    refused = client.post(
+        f"/groups/{group_id}/members/{cat_id}/remove", data={"csrf_token": csrf_token(client)}
+    )
+    assert refused.status_code == 403
+    assert "An owner cannot remove another owner" in refused.get_data(as_text=True)
+    Auth(client).logout()
+    Auth(client).login("root")
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert f'action="/groups/{group_id}/members/{cat_id}/remove"' in page
+    removed = client.post(
+        f"/groups/{group_id}/members/{cat_id}/remove", data={"csrf_token": csrf_token(client)}
+    )
+    assert removed.status_code == 302
+    with app.app_context():
+        assert db.session.get(Membership, (group_id, cat_id)) is None
+        assert db.session.get(Removal, (group_id, cat_id)).removed_by == root_id

@@ -19,6 +19,7 @@ from services.answers import answer
 from services.context import Study
 from services.group_board import board
 from services.groups import (
+    InviteUsedUpError,
     create_group,
     create_invite,
     group_bank_ids,
@@ -517,15 +518,25 @@ def test_a_member_studies_the_groups_banks_from_its_page(
     assert 'href="/review/net"' not in page  # left: nothing to study here
 
 
-def test_who_joins_a_group_its_last_member_left_is_its_owner(session: Session) -> None:
+def test_a_group_its_last_member_left_takes_in_no_one_but_by_an_admins_invite(
+    session: Session,
+) -> None:
     ann, bob, cai = (User(name=name, password_hash="x") for name in ("ann", "bob", "cai"))
-    session.add_all([ann, bob, cai])
+    root = User(name="root", password_hash="x", is_admin=True)
+    session.add_all([ann, bob, cai, root])
     session.flush()
     group = create_group(session, ann, "Readers", ["net"])
     invite = create_invite(session, group, ann, NOW, days=7, max_uses=None)
-    leave_group(session, group, ann)  # the last member: the group is left empty
-    assert join_group(session, bob, invite, NOW).role == "owner"
-    assert join_group(session, cai, invite, NOW).role == "member"
+    leave_group(session, group, ann, NOW)  # the last member: the group is left empty
+    # Its old invite would make whoever holds it the owner of a group no one runs.
+    with pytest.raises(InviteUsedUpError):
+        join_group(session, bob, invite, NOW)
+    session.refresh(invite)
+    assert invite.revoked_at == NOW
+    # An admin invites into it: the first to join owns it.
+    again = create_invite(session, group, root, NOW, days=7, max_uses=None)
+    assert join_group(session, bob, again, NOW).role == "owner"
+    assert join_group(session, cai, again, NOW).role == "member"
 
 
 def test_an_admin_outside_a_group_removes_its_members_as_its_owners_do(
@@ -677,3 +688,31 @@ def test_a_member_action_that_is_none_is_not_found_without_blaming_the_member(
     assert "no such member" not in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Membership, (group_id, bob_id)) is not None
+
+
+def test_a_typed_code_leads_to_its_invite_written_as_invites_are(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    code = invite_code(app, group_id)
+    Auth(client).login()
+    typed = f"  {code.lower().replace('-', ' ')} "
+    response = client.post("/groups/join", data={"csrf_token": csrf_token(client), "code": typed})
+    assert response.location == f"/join/{code}"
+
+
+def test_an_invites_uses_read_alike_with_a_limit_or_without(
+    app: Flask, client: FlaskClient, group_id: int
+) -> None:
+    invite_code(app, group_id, max_uses=3)
+    invite_code(app, group_id)
+    Auth(client).login()
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert "0 of 3 uses taken" in page
+    assert "0 uses taken, no limit" in page
+    # Past the form's limits the page says what they are.
+    client.post(
+        f"/groups/{group_id}/invites",
+        data={"csrf_token": csrf_token(client), "invite-days": "7", "invite-max_uses": "1001"},
+    )
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert "An invite lasts 1 to 90 days, for 1 to 1,000 uses (empty: any number)." in page
