@@ -43,8 +43,13 @@ def collection(tmp_path: Path) -> Iterator[Any]:
 
 def study(app: Flask, learner: int) -> tuple[str, int]:
     """ann answers one card RATINGS, each a minute after it fell due, from 200 days ago,
-    and two other cards once; the first card's question and its card id."""
-    when = datetime.now(timezone.utc) - timedelta(days=200)
+    and two other cards once; the first card's question and its card id.
+
+    Her answers fall around noon (UTC, her zone), far from her day's start at 04:00: FSRS
+    in Wengu counts whole days since the last answer, Anki the day starts between them,
+    which agree only for answers that do not straddle a day's start by less than a day."""
+    noon = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
+    when = noon - timedelta(days=200)
     with app.app_context():
         user = db.session.get_one(User, learner)
         card, _ = next_card(Study.at(db.session, user, when), ["docker"])
