@@ -5,16 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -73,8 +64,13 @@ def no_such_invite(response: Response) -> bool:
     return response.status_code == 404
 
 
-# One count for both pages that make accounts.
-new_accounts = limiter.shared_limit(NEW_ACCOUNT_LIMIT, scope="new-account", methods=["POST"])
+# One count for both pages that make accounts; a learner signed in makes none by joining.
+new_accounts = limiter.shared_limit(
+    NEW_ACCOUNT_LIMIT,
+    scope="new-account",
+    methods=["POST"],
+    exempt_when=lambda: current_user.is_authenticated,
+)
 
 bp = Blueprint("groups", __name__)
 log = logging.getLogger("wengu.groups")
@@ -323,6 +319,9 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
     target = membership(db.session, group_id, user_id)
     if target is None:
         abort(404, description=_("There is no such member."))
+    if action == "promote" and target.role == OWNER:
+        flash(_("%(name)s is an owner already.", name=target.user.name), "info")
+        return redirect(url_for("groups.show", group_id=group.id))
     if action == "promote":
         target.role = OWNER
     elif user_id == current_user.id:
@@ -355,8 +354,9 @@ def member_action(group_id: int, user_id: int, action: str) -> Response:
     else:
         flash(
             _(
-                "%(name)s was removed from %(group)s. An invite no longer lets them in: "
-                "you can allow them to rejoin under Members.",
+                "%(name)s was removed from %(group)s. An invite no longer lets their "
+                "account in (you can allow them to rejoin under Members); revoke the invites "
+                "they know if they might join under another name.",
                 name=name,
                 group=group.name,
             ),

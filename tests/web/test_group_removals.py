@@ -49,8 +49,9 @@ def remove_bob(client: FlaskClient, group_id: int, bob_id: int) -> None:
     assert response.location == f"/groups/{group_id}"
     page = client.get(response.location).get_data(as_text=True)
     assert (
-        "bob was removed from Readers. An invite no longer lets them in: "
-        "you can allow them to rejoin under Members."
+        "bob was removed from Readers. An invite no longer lets their account in (you can"
+        " allow them to rejoin under Members); revoke the invites they know if they might"
+        " join under another name."
     ) in page
     Auth(client).logout()
 
@@ -278,3 +279,41 @@ def test_an_owner_removes_members_and_an_admin_owners_too(
     with app.app_context():
         assert db.session.get(Membership, (group_id, cat_id)) is None
         assert db.session.get(Removal, (group_id, cat_id)).removed_by == root_id
+
+
+def test_making_an_owner_of_an_owner_changes_nothing_and_says_so(
+    app: Flask, client: FlaskClient, readers: tuple[int, str, int]
+) -> None:
+    group_id, _code, _bob_id = readers
+    Auth(client).login("ann")
+    with app.app_context():
+        ann_id = db.session.scalar(select(User.id).where(User.name == "ann"))
+    response = client.post(
+        f"/groups/{group_id}/members/{ann_id}/promote", data={"csrf_token": csrf_token(client)}
+    )
+    page = client.get(response.location).get_data(as_text=True)
+    assert "ann is an owner already." in page
+    assert "is now an owner" not in page
+
+
+def test_joining_signed_in_counts_against_no_account_limit(
+    app: Flask, make_app, app_config: dict[str, object], readers: tuple[int, str, int]
+) -> None:
+    """A class whose members have accounts joins from one network: only accounts made
+    count against the limit of new accounts (60 an hour from one address)."""
+    from views.groups import NEW_ACCOUNT_LIMIT
+
+    assert NEW_ACCOUNT_LIMIT.startswith("60 per hour")
+    limited = make_app({**app_config, "RATELIMIT_ENABLED": True})
+    client = limited.test_client()
+    with limited.app_context():
+        group = db.session.scalar(select(Group))
+        ann = db.session.scalar(select(User).where(User.name == "ann"))
+        code = create_invite(db.session, group, ann, datetime.now(timezone.utc), days=7, max_uses=None).code  # fmt: skip
+        db.session.commit()
+    Auth(client).login("bob")
+    statuses = [
+        client.post(f"/join/{code}", data={"csrf_token": csrf_token(client)}).status_code
+        for _ in range(61)
+    ]
+    assert 429 not in statuses
