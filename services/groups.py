@@ -39,6 +39,7 @@ __all__ = [
     "remove_member",
     "removed_members",
     "set_group_banks",
+    "was_removed",
 ]
 
 
@@ -57,7 +58,7 @@ class InviteUsedUpError(GroupError):
 
 class RemovedError(GroupError):
     """An owner removed the learner from the group: no invite lets them back in until an
-    owner does (:func:`allow_rejoin`)."""
+    owner allows them to rejoin (:func:`allow_rejoin`)."""
 
     def __init__(self, group: str) -> None:
         super().__init__(
